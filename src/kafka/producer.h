@@ -1,0 +1,85 @@
+/* producer.h - livetap's Kafka producer (librdkafka).
+ *
+ * Idempotent, acks=all, murmur2_random partitioner (Java-compatible, so Java
+ * and Go clients agree on a room's partition); any librdkafka property can be
+ * passed through. Counters are driven by delivery reports, never by enqueue:
+ * a record counts as delivered only when the broker acknowledged it. A full
+ * local queue is returned to the caller as LT_KAFKA_QUEUE_FULL (backpressure
+ * the caller must act on); nothing is dropped silently.
+ *
+ * Threading: librdkafka runs its own threads; delivery callbacks run inside
+ * lt_kafka_producer_poll()/flush() on the caller's thread, which for the
+ * collector is its event loop.
+ */
+#ifndef LT_KAFKA_PRODUCER_H
+#define LT_KAFKA_PRODUCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lt_kafka_producer lt_kafka_producer;
+
+typedef enum lt_kafka_status {
+    LT_KAFKA_OK = 0,
+    LT_KAFKA_QUEUE_FULL = 1,  /* local queue full: poll, then retry or push back */
+    LT_KAFKA_ERROR = -1,
+} lt_kafka_status;
+
+/* Called once per record when its fate is known. `error` is NULL on success,
+ * else librdkafka's reason. `opaque` is what was passed to send. */
+typedef void (*lt_kafka_delivery_cb)(void *cb_ctx, void *opaque, const char *error);
+
+typedef struct lt_kafka_property {
+    const char *name;
+    const char *value;
+} lt_kafka_property;
+
+typedef struct lt_kafka_options {
+    const char *bootstrap_servers;
+    const char *client_id;               /* optional */
+    const lt_kafka_property *properties; /* passed through to librdkafka, applied last */
+    size_t property_count;
+    lt_kafka_delivery_cb on_delivery;    /* optional */
+    void *cb_ctx;
+} lt_kafka_options;
+
+typedef struct lt_kafka_header {
+    const char *name;
+    const void *value;
+    size_t len;
+} lt_kafka_header;
+
+typedef struct lt_kafka_stats {
+    uint64_t queued;     /* accepted into the local queue */
+    uint64_t delivered;  /* acknowledged by the broker */
+    uint64_t failed;     /* given up on, with a delivery error */
+    uint64_t queue_full; /* sends refused because the queue was full */
+    uint64_t in_flight;  /* queued - delivered - failed */
+} lt_kafka_stats;
+
+lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *err, size_t errlen);
+/* Destroys without flushing (call lt_kafka_producer_flush first). Accepts NULL. */
+void lt_kafka_producer_destroy(lt_kafka_producer *p);
+
+/* Asks the cluster for metadata within `timeout_ms`: 0 if a broker answered,
+ * else -1 with the reason in err. Used at start-up to fail fast. */
+int lt_kafka_producer_check(lt_kafka_producer *p, int timeout_ms, char *err, size_t errlen);
+
+/* Enqueues one record; the value is copied. */
+lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic,
+                                       const void *key, size_t key_len,
+                                       const void *value, size_t value_len,
+                                       const lt_kafka_header *headers, size_t header_count,
+                                       void *opaque, char *err, size_t errlen);
+
+/* Serves delivery reports; returns how many were served. */
+int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms);
+
+/* Waits up to timeout_ms for every queued record's delivery report; returns
+ * how many records are still undelivered (0 = all done). */
+size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms);
+
+void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);
+
+#endif

@@ -1,0 +1,67 @@
+/* publisher.h - lt_event -> acknowledged Avro record in Kafka.
+ *
+ * The publishing path every livetap program shares: the schemas are loaded
+ * and parsed once; with a registry configured each topic's subject
+ * (<topic>-value) is registered at creation and its id cached (Confluent
+ * framing), without one records use Avro single-object encoding. Each event
+ * goes to <prefix>.<type name> (overridable per type), keyed by room_id, with
+ * headers event_type, platform, msg_id, collector_id.
+ *
+ * Creation fails (and the program should exit non-zero) when the schemas do
+ * not load, the registry is unreachable or rejects a schema, or no broker
+ * answers within the start-up timeout: livetap never produces data nobody can
+ * read.
+ */
+#ifndef LT_KAFKA_PUBLISHER_H
+#define LT_KAFKA_PUBLISHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "kafka/producer.h"
+
+typedef struct lt_publisher lt_publisher;
+
+typedef struct lt_topic_override {
+    const char *type_name;   /* "chat" */
+    const char *topic;       /* the full topic name to use instead */
+} lt_topic_override;
+
+typedef struct lt_publisher_options {
+    const char *schema_dir;              /* NULL = the built-in LT_SCHEMA_DIR */
+    const char *topic_prefix;            /* NULL = "livetap" */
+    const lt_topic_override *topic_overrides;
+    size_t topic_override_count;
+    const char *collector_id;            /* required: written on every record */
+    const char *registry_url;            /* NULL or "" = no registry: single-object encoding */
+    const char *registry_username;
+    const char *registry_password;
+    lt_kafka_options kafka;              /* bootstrap servers, pass-through properties, delivery cb */
+    int startup_timeout_ms;              /* broker check at creation; 0 = 10000 */
+} lt_publisher_options;
+
+typedef enum lt_publish_status {
+    LT_PUBLISH_OK = 0,
+    LT_PUBLISH_BACKPRESSURE = 1,  /* Kafka's local queue is full: poll and retry, or push back upstream */
+    LT_PUBLISH_ERROR = -1,
+} lt_publish_status;
+
+lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, size_t errlen);
+void lt_publisher_destroy(lt_publisher *pub); /* does not flush; accepts NULL */
+
+/* Encodes and enqueues one event. The event's collector_id and ingest_time
+ * are filled in if unset (NULL / 0). `opaque` comes back in the delivery
+ * callback. */
+lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, void *opaque,
+                                       char *err, size_t errlen);
+
+/* The topic a type is published to. */
+const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);
+
+lt_kafka_producer *lt_publisher_producer(lt_publisher *pub);
+int lt_publisher_poll(lt_publisher *pub, int timeout_ms);
+/* Flushes within timeout_ms; returns the number of records not delivered. */
+size_t lt_publisher_flush(lt_publisher *pub, int timeout_ms);
+
+#endif
