@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# setup.sh - everything livetap needs on a fresh Debian 12 machine, then a build.
+#
+# Idempotent: packages already installed are skipped by apt, the Python venv
+# (build/venv, used by the integration tests) is reused, the build is
+# incremental. Run as root or with sudo available. Options:
+#   LT_BUILD_DIR   build directory (default build)
+#   LT_CMAKE_ARGS  extra cmake arguments (e.g. -DLT_SANITIZE=ON)
+#   LT_SKIP_APT=1  do not touch system packages
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${LT_BUILD_DIR:-$ROOT/build}"
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+PACKAGES=(
+    build-essential cmake ninja-build pkg-config clang
+    librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+    libcurl4-openssl-dev libwebsockets-dev libavro-dev libjansson-dev
+    libcyaml-dev libcmocka-dev zlib1g-dev libssl-dev
+    kcat curl unzip maven openjdk-17-jre-headless
+    python3-venv valgrind
+)
+
+if [[ "${LT_SKIP_APT:-0}" != 1 ]]; then
+    SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        say "installing Debian packages: ${missing[*]}"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        say "Debian packages present"
+    fi
+fi
+
+# Python: the integration tests are pytest files driving real processes.
+mkdir -p "$BUILD"
+if [[ ! -x "$BUILD/venv/bin/python" ]]; then
+    say "creating Python venv in $BUILD/venv"
+    python3 -m venv "$BUILD/venv"
+fi
+REQ="$ROOT/tests/requirements.txt"
+STAMP="$BUILD/venv/.requirements.sha"
+if [[ ! -f "$STAMP" ]] || [[ "$(sha1sum <"$REQ")" != "$(cat "$STAMP")" ]]; then
+    say "installing Python test packages ($REQ)"
+    "$BUILD/venv/bin/pip" install -q --disable-pip-version-check -r "$REQ"
+    sha1sum <"$REQ" >"$STAMP"
+fi
+
+say "building in $BUILD"
+# shellcheck disable=SC2086
+cmake -S "$ROOT" -B "$BUILD" -G Ninja ${LT_CMAKE_ARGS:-} >/dev/null
+ninja -C "$BUILD"
+say "done: binaries in $BUILD"
