@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avro/schema.h"
+#include "avro/schemas.h"
 #include "core/buf.h"
 #include "core/event.h"
 

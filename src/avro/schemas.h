@@ -1,4 +1,4 @@
-/* schema.h - the Avro schemas of every event type, loaded and parsed once.
+/* schemas.h - the Avro schemas of every event type, loaded and parsed once.
  *
  * schemas/<type>.avsc holds each event type's record. Shared named types
  * (io.livetap.User) live in schemas/<full.name>.avsc and are referenced by
