@@ -1,0 +1,469 @@
+/* encoder.c - lt_event -> Avro binary, driven by a plan built at start-up.
+ *
+ * Why not avro-c's generic values on the hot path: filling an avro_value_t
+ * costs a lookup per field and copies every string; livetap's events are
+ * plain structs whose layout core/event_types.c describes. So at creation the
+ * encoder walks each parsed schema next to its field table and compiles a
+ * plan: one step per schema field, in schema order, saying where the value
+ * sits in the struct and how to write it (including which union branch is
+ * null). Binding is by field name; a schema field without a table entry, a
+ * table entry without a schema field, or a kind that does not fit the schema
+ * type fails creation with the type and field named. Encoding is then a tight
+ * loop over the steps writing zig-zag varints and length-prefixed bytes into a
+ * reused buffer.
+ *
+ * Avro binary (specification, "Binary Encoding"): int and long are zig-zag
+ * varints; strings and bytes are a long length then the bytes; a union is the
+ * branch index as a long then the value; an array is blocks of (count, items)
+ * ended by a zero count; a boolean is one byte.
+ */
+#include "avro/encoder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum step_op {
+    OP_BOOL,
+    OP_INT,
+    OP_LONG,
+    OP_OPT_LONG,
+    OP_STRING,
+    OP_OPT_STRING,
+    OP_BYTES,
+    OP_PLATFORM,
+    OP_RECORD,
+    OP_OPT_RECORD,
+    OP_STRING_ARRAY,
+    OP_RECORD_ARRAY,
+} step_op;
+
+typedef struct plan plan;
+
+typedef struct step {
+    step_op op;
+    size_t offset;
+    size_t count_offset;
+    int null_branch;    /* unions: index of "null" */
+    int value_branch;   /* unions: index of the value */
+    const plan *record; /* record kinds: the nested plan */
+    size_t stride;      /* record arrays: element size */
+} step;
+
+struct plan {
+    step *steps;
+    size_t count;
+};
+
+typedef struct type_encoder {
+    plan body;
+    uint8_t header[10];
+    size_t header_len;
+} type_encoder;
+
+struct lt_avro_encoder {
+    type_encoder types[LT_EVENT_TYPE_COUNT];
+    plan *nested; /* nested record plans, owned here */
+    size_t nested_count, nested_cap;
+};
+
+/* ------------------------------------------------------------ building */
+
+static const lt_field *find_field(const lt_record_desc *desc, const char *name)
+{
+    if (!desc)
+        return NULL;
+    for (size_t i = 0; i < desc->field_count; i++)
+        if (strcmp(desc->fields[i].name, name) == 0)
+            return &desc->fields[i];
+    return NULL;
+}
+
+/* A second use of a named type is a link to its definition. */
+static avro_schema_t resolve(avro_schema_t s)
+{
+    while (s && is_avro_link(s))
+        s = avro_schema_link_target(s);
+    return s;
+}
+
+/* For ["null", X] / [X, "null"]: the branch indexes and X. */
+static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branch, avro_schema_t *value)
+{
+    if (!is_avro_union(u) || avro_schema_union_size(u) != 2)
+        return -1;
+    avro_schema_t b0 = resolve(avro_schema_union_branch(u, 0));
+    avro_schema_t b1 = resolve(avro_schema_union_branch(u, 1));
+    if (is_avro_null(b0)) {
+        *null_branch = 0, *value_branch = 1, *value = b1;
+        return 0;
+    }
+    if (is_avro_null(b1)) {
+        *null_branch = 1, *value_branch = 0, *value = b0;
+        return 0;
+    }
+    return -1;
+}
+
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *first,
+                      const lt_record_desc *second, plan *out, const char *where, char *err,
+                      size_t errlen);
+
+/* A nested record's plan, kept in enc->nested. */
+static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
+                               const char *where, char *err, size_t errlen)
+{
+    if (strcmp(avro_schema_type_name(record), strrchr(desc->name, '.') ? strrchr(desc->name, '.') + 1
+                                                                       : desc->name) != 0) {
+        snprintf(err, errlen, "%s: schema record %s is not %s", where, avro_schema_type_name(record),
+                 desc->name);
+        return NULL;
+    }
+    if (enc->nested_count == enc->nested_cap) {
+        /* plans are referenced by pointer once built, so the array never moves:
+         * it is sized generously up front */
+        snprintf(err, errlen, "%s: too many nested records", where);
+        return NULL;
+    }
+    plan *p = &enc->nested[enc->nested_count++];
+    if (build_plan(enc, record, desc, NULL, p, where, err, errlen))
+        return NULL;
+    return p;
+}
+
+static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftype, step *s,
+                     const char *where, char *err, size_t errlen)
+{
+    avro_schema_t value = NULL;
+    s->offset = f->offset;
+    s->count_offset = f->count_offset;
+    const char *want = NULL;
+    switch (f->kind) {
+    case LT_FIELD_BOOL:
+        s->op = OP_BOOL;
+        if (!is_avro_boolean(ftype))
+            want = "boolean";
+        break;
+    case LT_FIELD_INT:
+        s->op = OP_INT;
+        if (!is_avro_int32(ftype))
+            want = "int";
+        break;
+    case LT_FIELD_LONG:
+        s->op = OP_LONG;
+        if (!is_avro_int64(ftype))
+            want = "long";
+        break;
+    case LT_FIELD_OPT_LONG:
+        s->op = OP_OPT_LONG;
+        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_int64(value))
+            want = "[\"null\",\"long\"]";
+        break;
+    case LT_FIELD_STRING:
+    case LT_FIELD_PLATFORM:
+        s->op = f->kind == LT_FIELD_STRING ? OP_STRING : OP_PLATFORM;
+        if (!is_avro_string(ftype))
+            want = "string";
+        break;
+    case LT_FIELD_OPT_STRING:
+        s->op = OP_OPT_STRING;
+        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_string(value))
+            want = "[\"null\",\"string\"]";
+        break;
+    case LT_FIELD_BYTES:
+        s->op = OP_BYTES;
+        if (!is_avro_bytes(ftype))
+            want = "bytes";
+        break;
+    case LT_FIELD_RECORD:
+        s->op = OP_RECORD;
+        if (!is_avro_record(ftype))
+            want = "a record";
+        else if (!(s->record = nested_plan(enc, ftype, f->record, where, err, errlen)))
+            return -1;
+        break;
+    case LT_FIELD_OPT_RECORD:
+        s->op = OP_OPT_RECORD;
+        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_record(value))
+            want = "[\"null\", a record]";
+        else if (!(s->record = nested_plan(enc, value, f->record, where, err, errlen)))
+            return -1;
+        break;
+    case LT_FIELD_STRING_ARRAY:
+        s->op = OP_STRING_ARRAY;
+        if (!is_avro_array(ftype) || !is_avro_string(resolve(avro_schema_array_items(ftype))))
+            want = "an array of strings";
+        break;
+    case LT_FIELD_RECORD_ARRAY:
+        s->op = OP_RECORD_ARRAY;
+        s->stride = f->record ? f->record->size : 0;
+        if (!is_avro_array(ftype) || !is_avro_record(resolve(avro_schema_array_items(ftype))))
+            want = "an array of records";
+        else if (!(s->record = nested_plan(enc, resolve(avro_schema_array_items(ftype)), f->record, where, err,
+                                           errlen)))
+            return -1;
+        break;
+    }
+    if (want) {
+        snprintf(err, errlen, "%s: the field table says %s, the schema has %s", where, want,
+                 avro_schema_type_name(ftype));
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds the fields of `record` to the entries of `first` (then `second`). */
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *first,
+                      const lt_record_desc *second, plan *out, const char *where, char *err,
+                      size_t errlen)
+{
+    size_t n = avro_schema_record_size(record);
+    out->steps = calloc(n ? n : 1, sizeof *out->steps);
+    if (!out->steps) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    out->count = n;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = avro_schema_record_field_name(record, (int)i);
+        char here[256];
+        snprintf(here, sizeof here, "%s.%s", where, name);
+        const lt_field *f = find_field(first, name);
+        if (!f)
+            f = find_field(second, name);
+        if (!f) {
+            snprintf(err, errlen, "%s: the schema has this field but the event struct has no entry for it",
+                     here);
+            return -1;
+        }
+        avro_schema_t ftype = resolve(avro_schema_record_field_get_by_index(record, (int)i));
+        if (bind_step(enc, f, ftype, &out->steps[i], here, err, errlen))
+            return -1;
+    }
+    /* the other direction: every table entry must be written */
+    const lt_record_desc *descs[2] = {first, second};
+    for (int d = 0; d < 2; d++) {
+        for (size_t i = 0; descs[d] && i < descs[d]->field_count; i++) {
+            if (avro_schema_record_field_get_index(record, descs[d]->fields[i].name) < 0) {
+                snprintf(err, errlen, "%s.%s: the event struct has this field but the schema does not",
+                         where, descs[d]->fields[i].name);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void plan_free(plan *p)
+{
+    free(p->steps);
+    p->steps = NULL;
+}
+
+lt_avro_encoder *lt_avro_encoder_create(const lt_schema_set *schemas, char *err, size_t errlen)
+{
+    lt_avro_encoder *enc = calloc(1, sizeof *enc);
+    if (!enc)
+        goto oom;
+    enc->nested_cap = 16 * LT_EVENT_TYPE_COUNT;
+    enc->nested = calloc(enc->nested_cap, sizeof *enc->nested);
+    if (!enc->nested)
+        goto oom;
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
+        const lt_event_type_info *info = lt_event_type_info_get((lt_event_type)t);
+        avro_schema_t schema = lt_schema_set_schema(schemas, (lt_event_type)t);
+        if (!schema || !is_avro_record(schema)) {
+            snprintf(err, errlen, "%s: the schema is not a record", info->name);
+            goto fail;
+        }
+        if (build_plan(enc, schema, &lt_event_envelope, info->record, &enc->types[t].body, info->name,
+                       err, errlen))
+            goto fail;
+        /* single-object header until a registry id is set */
+        uint64_t fp = lt_schema_set_fingerprint(schemas, (lt_event_type)t);
+        type_encoder *te = &enc->types[t];
+        te->header[0] = 0xC3;
+        te->header[1] = 0x01;
+        for (int b = 0; b < 8; b++)
+            te->header[2 + b] = (uint8_t)(fp >> (8 * b));
+        te->header_len = 10;
+    }
+    return enc;
+oom:
+    snprintf(err, errlen, "out of memory");
+fail:
+    lt_avro_encoder_destroy(enc);
+    return NULL;
+}
+
+void lt_avro_encoder_destroy(lt_avro_encoder *enc)
+{
+    if (!enc)
+        return;
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
+        plan_free(&enc->types[t].body);
+    for (size_t i = 0; enc->nested && i < enc->nested_count; i++)
+        plan_free(&enc->nested[i]);
+    free(enc->nested);
+    free(enc);
+}
+
+void lt_avro_encoder_set_schema_id(lt_avro_encoder *enc, lt_event_type type, int32_t schema_id)
+{
+    if ((int)type < 0 || type >= LT_EVENT_TYPE_COUNT)
+        return;
+    type_encoder *te = &enc->types[type];
+    uint32_t id = (uint32_t)schema_id;
+    te->header[0] = 0x00;
+    te->header[1] = (uint8_t)(id >> 24);
+    te->header[2] = (uint8_t)(id >> 16);
+    te->header[3] = (uint8_t)(id >> 8);
+    te->header[4] = (uint8_t)id;
+    te->header_len = 5;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static inline void put_long(lt_buf *out, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    uint8_t *p = out->data + out->len;
+    while (z > 0x7f) {
+        *p++ = (uint8_t)(z | 0x80);
+        z >>= 7;
+    }
+    *p++ = (uint8_t)z;
+    out->len = (size_t)(p - out->data);
+}
+
+/* Every write reserves first; a long needs at most 10 bytes. */
+#define RESERVE(out, n)                     \
+    do {                                    \
+        if (lt_buf_reserve((out), (n)))     \
+            return -1;                      \
+    } while (0)
+
+static int put_bytes(lt_buf *out, const void *data, size_t len)
+{
+    RESERVE(out, 10 + len);
+    put_long(out, (int64_t)len);
+    if (len)
+        memcpy(out->data + out->len, data, len);
+    out->len += len;
+    return 0;
+}
+
+static int put_string(lt_buf *out, const char *s)
+{
+    return put_bytes(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        const step *s = &p->steps[i];
+        const uint8_t *at = base + s->offset;
+        switch (s->op) {
+        case OP_BOOL:
+            RESERVE(out, 1);
+            out->data[out->len++] = *(const bool *)at ? 1 : 0;
+            break;
+        case OP_INT:
+            RESERVE(out, 10);
+            put_long(out, *(const int32_t *)at);
+            break;
+        case OP_LONG:
+            RESERVE(out, 10);
+            put_long(out, *(const int64_t *)at);
+            break;
+        case OP_OPT_LONG: {
+            const lt_opt_long *v = (const lt_opt_long *)at;
+            RESERVE(out, 20);
+            put_long(out, v->present ? s->value_branch : s->null_branch);
+            if (v->present)
+                put_long(out, v->value);
+            break;
+        }
+        case OP_STRING:
+            if (put_string(out, *(const char *const *)at))
+                return -1;
+            break;
+        case OP_OPT_STRING: {
+            const char *v = *(const char *const *)at;
+            RESERVE(out, 10);
+            put_long(out, v ? s->value_branch : s->null_branch);
+            if (v && put_string(out, v))
+                return -1;
+            break;
+        }
+        case OP_BYTES: {
+            const lt_bytes *b = (const lt_bytes *)at;
+            if (put_bytes(out, b->data, b->data ? b->len : 0))
+                return -1;
+            break;
+        }
+        case OP_PLATFORM:
+            if (put_string(out, lt_platform_name(*(const lt_platform *)at)))
+                return -1;
+            break;
+        case OP_RECORD:
+            if (encode_plan(s->record, at, out))
+                return -1;
+            break;
+        case OP_OPT_RECORD: {
+            const uint8_t *rec = *(const uint8_t *const *)at;
+            RESERVE(out, 10);
+            put_long(out, rec ? s->value_branch : s->null_branch);
+            if (rec && encode_plan(s->record, rec, out))
+                return -1;
+            break;
+        }
+        case OP_STRING_ARRAY: {
+            const char *const *items = *(const char *const *const *)at;
+            size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
+            RESERVE(out, 10);
+            if (n) {
+                put_long(out, (int64_t)n);
+                for (size_t k = 0; k < n; k++)
+                    if (put_string(out, items[k]))
+                        return -1;
+                RESERVE(out, 1);
+            }
+            put_long(out, 0);
+            break;
+        }
+        case OP_RECORD_ARRAY: {
+            const uint8_t *items = *(const uint8_t *const *)at;
+            size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
+            RESERVE(out, 10);
+            if (n) {
+                put_long(out, (int64_t)n);
+                for (size_t k = 0; k < n; k++)
+                    if (encode_plan(s->record, items + k * s->stride, out))
+                        return -1;
+                RESERVE(out, 1);
+            }
+            put_long(out, 0);
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+int lt_avro_encode_body(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
+{
+    if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
+        return -1;
+    return encode_plan(&enc->types[ev->type].body, (const uint8_t *)ev, out);
+}
+
+int lt_avro_encode(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
+{
+    if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
+        return -1;
+    const type_encoder *te = &enc->types[ev->type];
+    if (lt_buf_append(out, te->header, te->header_len))
+        return -1;
+    return encode_plan(&te->body, (const uint8_t *)ev, out);
+}
