@@ -1,0 +1,215 @@
+/* sample_events.c - see sample_events.h.
+ *
+ * The common types get hand-written, realistic content (gift streaks with
+ * cumulative repeat counts, like totals, viewer lists); any other type is
+ * filled from its field table, so types added later are covered without
+ * touching this file.
+ */
+#include "core/sample_events.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_STRINGS 64
+
+struct lt_sample_events {
+    char strings[SAMPLE_STRINGS][96];
+    int next_string;
+    const char *str_ptrs[8];
+    lt_user users[4];
+    lt_top_viewer top[3];
+    uint8_t payload[32];
+    uint8_t generic[2048]; /* records and arrays for table-filled types */
+    size_t generic_used;
+};
+
+static const char *const nicknames[] = {"Mika", "Jonas", "Aylin", "Sven", "Priya", "Tomás", "Lea", "Kenji"};
+static const char *const chats[] = {"hello from Berlin!", "🔥🔥🔥", "what song is this?", "first time here",
+                                    "love this stream", "can you say hi to my mum?"};
+static const char *const gifts[] = {"Rose", "TikTok", "Finger Heart", "Galaxy", "Lion"};
+static const int gift_diamonds[] = {1, 1, 5, 1000, 29999};
+
+/* "<prefix><n><suffix>" in one of the generator's rotating buffers. */
+static const char *str(lt_sample_events *g, const char *prefix, long long n, const char *suffix)
+{
+    char *s = g->strings[g->next_string++ % SAMPLE_STRINGS];
+    snprintf(s, sizeof g->strings[0], "%s%lld%s", prefix, n, suffix);
+    return s;
+}
+
+static void user(lt_sample_events *g, lt_user *u, long long id)
+{
+    memset(u, 0, sizeof *u);
+    u->id = 7000000000000000000LL + id;
+    u->unique_id = str(g, "user_", id, "");
+    u->nickname = nicknames[id % 8];
+    u->avatar_url = id % 3 ? str(g, "https://p16-sign.tiktokcdn.com/avatar/", id, ".webp") : NULL;
+    u->follower_count = id * 37 % 100000;
+    u->following_count = id * 11 % 900;
+    u->is_follower = id % 2;
+    u->is_friend = id % 5 == 0;
+    u->is_moderator = id % 17 == 0;
+    u->is_subscriber = id % 7 == 0;
+    u->gifter_level = (int32_t)(id % 50);
+    u->member_level = (int32_t)(id % 20);
+    if (id % 4 == 0) {
+        g->str_ptrs[0] = "top_gifter";
+        g->str_ptrs[1] = str(g, "fan_level_", id % 20, "");
+        u->badges = g->str_ptrs;
+        u->badge_count = 2;
+    }
+}
+
+static void *generic_alloc(lt_sample_events *g, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (g->generic_used + n > sizeof g->generic)
+        return NULL;
+    void *p = g->generic + g->generic_used;
+    g->generic_used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static void fill_generic(lt_sample_events *g, const lt_record_desc *desc, uint8_t *base, long long seed)
+{
+    for (size_t i = 0; i < desc->field_count; i++) {
+        const lt_field *f = &desc->fields[i];
+        uint8_t *at = base + f->offset;
+        long long v = seed * 31 + (long long)i;
+        switch (f->kind) {
+        case LT_FIELD_BOOL: *(bool *)at = v % 2; break;
+        case LT_FIELD_INT: *(int32_t *)at = (int32_t)(v % 100000); break;
+        case LT_FIELD_LONG: *(int64_t *)at = v; break;
+        case LT_FIELD_OPT_LONG: ((lt_opt_long *)at)->present = v % 2, ((lt_opt_long *)at)->value = v; break;
+        case LT_FIELD_STRING: *(const char **)at = str(g, "v", v, ""); break;
+        case LT_FIELD_OPT_STRING: *(const char **)at = v % 2 ? str(g, "o", v, "") : NULL; break;
+        case LT_FIELD_BYTES: ((lt_bytes *)at)->data = g->payload, ((lt_bytes *)at)->len = 8; break;
+        case LT_FIELD_PLATFORM: *(lt_platform *)at = LT_PLATFORM_TIKTOK; break;
+        case LT_FIELD_RECORD: fill_generic(g, f->record, at, v); break;
+        case LT_FIELD_OPT_RECORD: {
+            uint8_t *rec = generic_alloc(g, f->record->size);
+            if (rec)
+                fill_generic(g, f->record, rec, v);
+            *(uint8_t **)at = rec;
+            break;
+        }
+        case LT_FIELD_STRING_ARRAY: {
+            const char **items = generic_alloc(g, 2 * sizeof *items);
+            if (items)
+                items[0] = str(g, "a", v, ""), items[1] = str(g, "b", v, "");
+            *(const char ***)at = items;
+            *(size_t *)(base + f->count_offset) = items ? 2 : 0;
+            break;
+        }
+        case LT_FIELD_RECORD_ARRAY: {
+            uint8_t *item = generic_alloc(g, f->record->size);
+            if (item)
+                fill_generic(g, f->record, item, v);
+            *(uint8_t **)at = item;
+            *(size_t *)(base + f->count_offset) = item ? 1 : 0;
+            break;
+        }
+        }
+    }
+}
+
+lt_sample_events *lt_sample_events_create(void)
+{
+    lt_sample_events *g = calloc(1, sizeof *g);
+    if (g)
+        for (size_t i = 0; i < sizeof g->payload; i++)
+            g->payload[i] = (uint8_t)(i * 7 + 1);
+    return g;
+}
+
+void lt_sample_events_destroy(lt_sample_events *gen)
+{
+    free(gen);
+}
+
+void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    g->generic_used = 0;
+    ev->type = (lt_event_type)(seq % LT_EVENT_TYPE_COUNT);
+    ev->platform = LT_PLATFORM_TIKTOK;
+    ev->room_id = room_id;
+    ev->msg_id = seq + 1;
+    ev->event_time = 1795000000000LL + seq * 50;
+    long long uid = (seq * 2654435761LL) % 100000;
+    switch (ev->type) {
+    case LT_EVENT_CHAT:
+        user(g, &ev->as.chat.user, uid);
+        ev->as.chat.content = chats[seq % 6];
+        ev->as.chat.language = seq % 2 ? "en" : NULL;
+        break;
+    case LT_EVENT_GIFT: {
+        lt_gift *gift = &ev->as.gift;
+        int k = (int)(seq / LT_EVENT_TYPE_COUNT % 5);
+        user(g, &gift->user, uid);
+        gift->gift_id = 5655 + k;
+        gift->gift_name = gifts[k];
+        gift->gift_image_url = str(g, "https://p19-webcast.tiktokcdn.com/gift/", gift->gift_id, ".png");
+        gift->diamond_count = gift_diamonds[k];
+        gift->gift_type = k < 3 ? 1 : 2;
+        gift->streakable = gift->gift_type == 1;
+        gift->repeat_count = (int32_t)(seq % 4 + 1);
+        gift->repeat_end = !gift->streakable || seq % 4 == 3;
+        gift->group_id = 1700000000000LL + seq / 4;
+        gift->gifts_added = 1;
+        gift->diamonds_added = gift->diamond_count;
+        gift->streak_closed = gift->repeat_end;
+        break;
+    }
+    case LT_EVENT_LIKE:
+        user(g, &ev->as.like.user, uid);
+        ev->as.like.count = (int32_t)(seq % 15 + 1);
+        ev->as.like.total = 1000 + seq * 8;
+        ev->as.like.total_max = ev->as.like.total;
+        break;
+    case LT_EVENT_MEMBER:
+        user(g, &ev->as.member.user, uid);
+        ev->as.member.action = 1;
+        ev->as.member.member_count = 400 + seq % 100;
+        break;
+    case LT_EVENT_SOCIAL:
+        user(g, &ev->as.social.user, uid);
+        ev->as.social.action = seq % 2 ? "follow" : "share";
+        ev->as.social.share_type = seq % 2 ? 0 : 1;
+        ev->as.social.follow_count = 120 + seq;
+        ev->as.social.display_key = seq % 2 ? "pm_mt_msg_viewer_follow" : "pm_main_follow_message_viewer_2";
+        break;
+    case LT_EVENT_VIEWERS:
+        for (int i = 0; i < 3; i++) {
+            user(g, &g->top[i].user, uid + i);
+            g->top[i].rank = i + 1;
+            g->top[i].score = 5000 - i * 1000;
+        }
+        ev->as.viewers.viewer_count = 400 + seq % 100;
+        ev->as.viewers.total_user = 10000 + seq;
+        ev->as.viewers.top_viewers = g->top;
+        ev->as.viewers.top_viewer_count = 3;
+        break;
+    case LT_EVENT_CONTROL:
+        ev->as.control.action = 1;
+        ev->as.control.action_name = "paused";
+        ev->as.control.tips = "The LIVE is paused";
+        break;
+    case LT_EVENT_ROOM_STATUS:
+        ev->as.room_status.state = "live";
+        ev->as.room_status.input = room_id;
+        ev->as.room_status.attempt = (int32_t)(seq % 3);
+        break;
+    case LT_EVENT_UNKNOWN:
+        ev->as.unknown.method = "WebcastFutureFeatureMessage";
+        ev->as.unknown.payload.data = g->payload;
+        ev->as.unknown.payload.len = sizeof g->payload;
+        ev->as.unknown.reason = "no_decoder";
+        break;
+    default:
+        fill_generic(g, lt_event_type_info_get(ev->type)->record, (uint8_t *)ev, seq);
+        break;
+    }
+}
