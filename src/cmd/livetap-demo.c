@@ -176,7 +176,7 @@ int main(int argc, char **argv)
             snprintf(room_id, sizeof room_id, "%s%ld", d.room_prefix, r);
             lt_event ev;
             lt_sample_event(gen, room_id, seq, &ev);
-            ev.ingest_time = lt_now_ms();
+            ev.event_time = ev.ingest_time = lt_now_ms();
             lt_publish_status st;
             while ((st = lt_publisher_publish(pub, &ev, NULL, err, sizeof err)) == LT_PUBLISH_BACKPRESSURE &&
                    !stop_requested)
