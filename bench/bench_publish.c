@@ -1,0 +1,235 @@
+/* bench_publish - livetap's publishing path next to raw librdkafka.
+ *
+ * Method. A pool of distinct sample events of every type is prepared in
+ * memory first (not timed). Then, against the same broker in the same run:
+ *   livetap   lt_publisher_publish() per event: Avro encoding with the
+ *             registry-framed plan, key, headers, produce; then flush.
+ *   reference raw rd_kafka_producev() of the same records, pre-encoded
+ *             (same key, value bytes and headers), same producer settings
+ *             (idempotent, acks=all, murmur2_random, linger.ms=5, lz4).
+ * Each rate is records / wall time from the first send to the last delivery
+ * report (flush returned and every record acknowledged). The two alternate,
+ * `--rounds` times each, to separate topics; the table reports the median of
+ * each and the ratio of the medians.
+ */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "avro/encoder.h"
+#include "core/sample_events.h"
+#include "kafka/publisher.h"
+
+#define POOL 2000
+
+typedef struct prepared {
+    lt_event ev;
+    lt_sample_events *gen; /* owns the event's strings */
+    uint8_t *value;        /* pre-encoded, registry-framed */
+    size_t value_len;
+    char msg_id[24];
+} prepared;
+
+/* CPU seconds (user + system) this process used so far: all threads,
+ * librdkafka's included. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static double last_cpu_us_per_record;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    long *counts = opaque;
+    counts[m->err ? 1 : 0]++;
+}
+
+/* Raw librdkafka producing the pre-encoded records; returns records/s. */
+static double run_reference(const char *bootstrap, const char *topic_prefix, prepared *pool, long n,
+                            const lt_publisher *pub)
+{
+    long counts[2] = {0, 0};
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *kv[][2] = {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"},
+                           {"acks", "all"}, {"partitioner", "murmur2_random"}, {"linger.ms", "5"},
+                           {"compression.codec", "lz4"}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+        rd_kafka_conf_set(conf, kv[i][0], kv[i][1], err, sizeof err);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
+    rd_kafka_conf_set_opaque(conf, counts);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "reference producer: %s\n", err);
+        exit(2);
+    }
+    const struct rd_kafka_metadata *md;
+    rd_kafka_metadata(rk, 0, NULL, &md, 10000);
+    rd_kafka_metadata_destroy(md);
+    char topics[LT_EVENT_TYPE_COUNT][256];
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
+        snprintf(topics[t], sizeof topics[t], "%s-ref.%s", topic_prefix, lt_event_type_info_get(t)->name);
+
+    double c0 = cpu_seconds();
+    int64_t t0 = lt_now_ms();
+    for (long i = 0; i < n; i++) {
+        prepared *p = &pool[i % POOL];
+        const char *type = lt_event_type_info_get(p->ev.type)->name;
+        const char *platform = lt_platform_name(p->ev.platform);
+        rd_kafka_headers_t *h = rd_kafka_headers_new(4);
+        rd_kafka_header_add(h, "event_type", -1, type, -1);
+        rd_kafka_header_add(h, "platform", -1, platform, -1);
+        rd_kafka_header_add(h, "msg_id", -1, p->msg_id, -1);
+        rd_kafka_header_add(h, "collector_id", -1, "bench", -1);
+        rd_kafka_resp_err_t rc;
+        while ((rc = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topics[p->ev.type]),
+                                       RD_KAFKA_V_KEY(p->ev.room_id, strlen(p->ev.room_id)),
+                                       RD_KAFKA_V_VALUE(p->value, p->value_len),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
+                                       RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 10);
+        if (rc) {
+            fprintf(stderr, "reference produce: %s\n", rd_kafka_err2str(rc));
+            exit(2);
+        }
+        rd_kafka_poll(rk, 0);
+    }
+    rd_kafka_flush(rk, 60000);
+    int64_t ms = lt_now_ms() - t0;
+    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    rd_kafka_destroy(rk);
+    if (counts[0] != n) {
+        fprintf(stderr, "reference: only %ld of %ld delivered\n", counts[0], n);
+        exit(1);
+    }
+    (void)pub;
+    return n * 1000.0 / (double)(ms ? ms : 1);
+}
+
+static double run_livetap(lt_publisher *pub, prepared *pool, long n)
+{
+    char err[512];
+    lt_kafka_stats before, after;
+    lt_kafka_producer_stats(lt_publisher_producer(pub), &before);
+    double c0 = cpu_seconds();
+    int64_t t0 = lt_now_ms();
+    for (long i = 0; i < n; i++) {
+        lt_publish_status st;
+        while ((st = lt_publisher_publish(pub, &pool[i % POOL].ev, NULL, err, sizeof err)) ==
+               LT_PUBLISH_BACKPRESSURE)
+            lt_publisher_poll(pub, 10);
+        if (st != LT_PUBLISH_OK) {
+            fprintf(stderr, "livetap publish: %s\n", err);
+            exit(2);
+        }
+        lt_publisher_poll(pub, 0);
+    }
+    if (lt_publisher_flush(pub, 60000)) {
+        fprintf(stderr, "livetap: records left undelivered\n");
+        exit(1);
+    }
+    int64_t ms = lt_now_ms() - t0;
+    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    lt_kafka_producer_stats(lt_publisher_producer(pub), &after);
+    if ((long)(after.delivered - before.delivered) != n) {
+        fprintf(stderr, "livetap: only %llu of %ld delivered\n",
+                (unsigned long long)(after.delivered - before.delivered), n);
+        exit(1);
+    }
+    return n * 1000.0 / (double)(ms ? ms : 1);
+}
+
+int main(int argc, char **argv)
+{
+    const char *bootstrap = getenv("LT_KAFKA_BOOTSTRAP");
+    const char *registry = getenv("LT_REGISTRY_URL");
+    long n = argc > 1 ? atol(argv[1]) : 500000;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    if (!bootstrap || n <= 0 || rounds <= 0) {
+        fprintf(stderr, "usage: LT_KAFKA_BOOTSTRAP=host:port [LT_REGISTRY_URL=url] bench_publish [records] [rounds]\n");
+        return 2;
+    }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "bench%ld", (long)getpid());
+    lt_publisher_options po = {.topic_prefix = prefix, .collector_id = "bench", .registry_url = registry,
+                               .kafka = {.bootstrap_servers = bootstrap}};
+    char err[2048];
+    lt_publisher *pub = lt_publisher_create(&po, err, sizeof err);
+    if (!pub) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 2;
+    }
+    /* prepare: distinct events over 50 rooms, and their encoded bytes */
+    lt_schema_set *schemas = lt_schema_set_load(NULL, err, sizeof err);
+    lt_avro_encoder *enc = schemas ? lt_avro_encoder_create(schemas, err, sizeof err) : NULL;
+    if (!enc) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 2;
+    }
+    static char rooms[50][32];
+    prepared *pool = calloc(POOL, sizeof *pool);
+    size_t bytes = 0;
+    for (int i = 0; i < POOL; i++) {
+        snprintf(rooms[i % 50], sizeof rooms[0], "74%015d", i % 50);
+        pool[i].gen = lt_sample_events_create();
+        lt_sample_event(pool[i].gen, rooms[i % 50], i, &pool[i].ev);
+        pool[i].ev.collector_id = "bench";
+        pool[i].ev.ingest_time = lt_now_ms();
+        snprintf(pool[i].msg_id, sizeof pool[i].msg_id, "%lld", (long long)pool[i].ev.msg_id);
+        lt_avro_encoder_set_schema_id(enc, pool[i].ev.type, 1000 + (int)pool[i].ev.type);
+        lt_buf b = LT_BUF_INIT;
+        lt_avro_encode(enc, &pool[i].ev, &b);
+        pool[i].value = lt_buf_detach(&b, &pool[i].value_len);
+        bytes += pool[i].value_len;
+    }
+    double *ours = calloc((size_t)rounds, sizeof *ours), *ref = calloc((size_t)rounds, sizeof *ref);
+    double *ours_cpu = calloc((size_t)rounds, sizeof *ours), *ref_cpu = calloc((size_t)rounds, sizeof *ref);
+    run_livetap(pub, pool, n / 10); /* warm-up: topics created, connections up */
+    run_reference(bootstrap, prefix, pool, n / 10, pub);
+    for (int r = 0; r < rounds; r++) {
+        ours[r] = run_livetap(pub, pool, n);
+        ours_cpu[r] = last_cpu_us_per_record;
+        ref[r] = run_reference(bootstrap, prefix, pool, n, pub);
+        ref_cpu[r] = last_cpu_us_per_record;
+        fprintf(stderr, "round %d: livetap %.0f rec/s (%.2f us CPU/rec), reference %.0f rec/s (%.2f us CPU/rec)\n",
+                r + 1, ours[r], ours_cpu[r], ref[r], ref_cpu[r]);
+    }
+    qsort(ours, (size_t)rounds, sizeof *ours, cmp_double);
+    qsort(ref, (size_t)rounds, sizeof *ref, cmp_double);
+    qsort(ours_cpu, (size_t)rounds, sizeof *ours, cmp_double);
+    qsort(ref_cpu, (size_t)rounds, sizeof *ref, cmp_double);
+    double mo = ours[rounds / 2], mr = ref[rounds / 2];
+    printf("| path | records | median rec/s | min | max | CPU µs/record (median) |\n|---|---:|---:|---:|---:|---:|\n");
+    printf("| livetap: event → Avro → publish → ack | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mo, ours[0],
+           ours[rounds - 1], ours_cpu[rounds / 2]);
+    printf("| reference: librdkafka, same pre-encoded records | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mr, ref[0],
+           ref[rounds - 1], ref_cpu[rounds / 2]);
+    printf("\nratio livetap / reference = **%.2f** (median of %d rounds; mean value size %.0f bytes)\n", mo / mr,
+           rounds, (double)bytes / POOL);
+    for (int i = 0; i < POOL; i++) {
+        free(pool[i].value);
+        lt_sample_events_destroy(pool[i].gen);
+    }
+    free(pool);
+    free(ours);
+    free(ref);
+    free(ours_cpu);
+    free(ref_cpu);
+    lt_avro_encoder_destroy(enc);
+    lt_schema_set_destroy(schemas);
+    lt_publisher_destroy(pub);
+    return 0;
+}
