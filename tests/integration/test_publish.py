@@ -150,3 +150,26 @@ def test_incompatible_schema_refuses_to_start(prefix, tmp_path):
     assert "409" in res.stderr and "compatible" in res.stderr
     # and nothing was produced
     assert consume_all([f"{prefix}.chat"], expected=0, timeout=5) == []
+
+
+def test_sigterm_flushes_and_reports(prefix, tmp_path):
+    import re
+    import signal
+    import subprocess
+
+    manifest = tmp_path / "m.jsonl"
+    proc = subprocess.Popen([binary("livetap-demo"), "--kafka", BOOTSTRAP, "--registry", REGISTRY,
+                             "--topic-prefix", prefix, "--rooms", "2", "--events-per-room", "100000",
+                             "--rate", "400", "--manifest", str(manifest)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "interrupted: flushing" in err
+    m = re.search(r"published=(\d+) delivered=(\d+) failed=0 undelivered=0", out)
+    assert m and m.group(1) == m.group(2), out
+    published = int(m.group(1))
+    assert 0 < published < 200000
+    records = consume_all([f"{prefix}.{t}" for t in event_types()], expected=published)
+    assert len(records) == published == len(manifest.read_text().splitlines())
