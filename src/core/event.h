@@ -40,6 +40,27 @@ typedef enum lt_event_type {
     LT_EVENT_CONTROL,
     LT_EVENT_ROOM_STATUS,
     LT_EVENT_UNKNOWN,
+    LT_EVENT_BATTLE,
+    LT_EVENT_BATTLE_ARMIES,
+    LT_EVENT_QUESTION,
+    LT_EVENT_ROOM_MESSAGE,
+    LT_EVENT_SUBSCRIBE,
+    LT_EVENT_EMOTE_CHAT,
+    LT_EVENT_ENVELOPE,
+    LT_EVENT_SHOPPING,
+    LT_EVENT_LINK_MIC,
+    LT_EVENT_LINK_MIC_FAN_TICKET,
+    LT_EVENT_LINK,
+    LT_EVENT_LINK_LAYER,
+    LT_EVENT_LIVE_INTRO,
+    LT_EVENT_RANK_UPDATE,
+    LT_EVENT_POLL,
+    LT_EVENT_GOAL_UPDATE,
+    LT_EVENT_IN_ROOM_BANNER,
+    LT_EVENT_CAPTION,
+    LT_EVENT_IM_DELETE,
+    LT_EVENT_ROOM_PIN,
+    LT_EVENT_BARRAGE,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -169,6 +190,273 @@ typedef struct lt_unknown {
     const char *reason;      /* "no_decoder" or the decode error */
 } lt_unknown;
 
+/* --- TikTok WebCast types beyond the common ones. Ids the platform sends as
+ * numbers stay int64; "as sent" codes keep the platform's numbering. --- */
+
+/* One anchor's result in a battle (LinkMicBattle field 5). */
+typedef struct lt_battle_result {
+    int64_t anchor_id;
+    int32_t result;          /* platform code as sent */
+    int64_t score;
+} lt_battle_result;
+
+/* One supporter's contribution to an anchor's battle score. */
+typedef struct lt_battle_contributor {
+    int64_t user_id;
+    const char *nickname;    /* nullable */
+    int64_t score;
+} lt_battle_contributor;
+
+/* One side of a battle: the anchor, the score, the top supporters. */
+typedef struct lt_battle_team {
+    int64_t anchor_id;
+    int64_t score;
+    const lt_battle_contributor *contributors;
+    size_t contributor_count;
+} lt_battle_team;
+
+/* A battle (PK) between anchors starts, ends or changes (WebcastLinkMicBattle). */
+typedef struct lt_battle {
+    int64_t battle_id;
+    int32_t action;          /* 1 invite, 2 reject, 3 cancel, 4 open, 5 finish, 6 cut_short, 7 accept */
+    const char *action_name; /* the same as a word; "unknown" otherwise */
+    int32_t battle_type;     /* 1 normal, 2 team, 3 individual, 4 1vN, ... */
+    int32_t status;
+    int64_t channel_id;
+    lt_opt_long start_time;  /* epoch ms */
+    int64_t duration;        /* seconds, as sent */
+    int64_t action_by_user_id;
+    const lt_battle_result *results;
+    size_t result_count;
+    const lt_battle_team *teams;
+    size_t team_count;
+} lt_battle;
+
+/* Battle scores update (WebcastLinkMicArmies). */
+typedef struct lt_battle_armies {
+    int64_t battle_id;
+    int32_t trigger_reason;  /* 1 score_update, 2 battle_end, 3 opt_out_update, 4 keep_alive */
+    int64_t from_user_id;    /* the gift sender that triggered the update, 0 if none */
+    int64_t gift_id;
+    int32_t gift_count;
+    int32_t repeat_count;
+    int64_t total_diamond_count;
+    const lt_battle_team *teams;
+    size_t team_count;
+} lt_battle_armies;
+
+/* A viewer's question (WebcastQuestionNewMessage). */
+typedef struct lt_question {
+    lt_user user;
+    int64_t question_id;
+    const char *content;
+    int32_t answer_status;
+} lt_question;
+
+/* A system message shown in the room (WebcastRoomMessage). */
+typedef struct lt_room_message {
+    const char *content;
+    const char *display_key; /* nullable */
+    int64_t source;
+    bool is_welcome;
+} lt_room_message;
+
+/* A subscription (WebcastSubNotifyMessage). */
+typedef struct lt_subscribe {
+    lt_user user;
+    int32_t sub_month;
+    int32_t subscribe_type;       /* 0 once, 1 auto-renew */
+    int32_t old_subscribe_status; /* 0 first subscription, 1 re-subscription */
+    int32_t subscribing_status;
+    int32_t exhibition_type;
+} lt_subscribe;
+
+/* A chat made of emotes (WebcastEmoteChatMessage). */
+typedef struct lt_emote_chat {
+    lt_user user;
+    const char *const *emote_ids;
+    size_t emote_count;
+    const char *const *emote_urls; /* one per emote, "" if none */
+    size_t emote_url_count;
+} lt_emote_chat;
+
+/* A treasure chest (WebcastEnvelopeMessage). */
+typedef struct lt_envelope {
+    const char *envelope_id;
+    int32_t business_type;
+    const char *sender_name;  /* nullable */
+    int32_t diamond_count;
+    int32_t people_count;
+    int64_t unpack_at;        /* as sent (epoch seconds) */
+    int32_t display;
+    bool superfan_box;        /* business_type 19 or a super-fan display key */
+} lt_envelope;
+
+/* A product shown in a shopping LIVE (WebcastOecLiveShoppingMessage). */
+typedef struct lt_shopping {
+    const char *title;        /* nullable */
+    const char *price;        /* nullable, formatted by the platform */
+    const char *image_url;    /* nullable */
+    const char *shop_url;     /* nullable */
+    const char *shop_name;    /* nullable */
+} lt_shopping;
+
+/* Co-host / guest signalling (WebcastLinkMicMethod). */
+typedef struct lt_link_mic {
+    int32_t message_type;
+    int64_t user_id;
+    int64_t to_user_id;
+    int64_t channel_id;
+    int64_t anchor_linkmic_id;
+    int64_t rival_anchor_id;
+    int64_t fan_ticket;
+    int64_t total_linkmic_fan_ticket;
+    int32_t match_type;
+    bool win;
+    int64_t duration;
+    const char *tips;         /* nullable */
+} lt_link_mic;
+
+typedef struct lt_fan_ticket {
+    int64_t user_id;
+    int64_t fan_ticket;
+} lt_fan_ticket;
+
+/* Fan-ticket totals of a co-host session (WebcastLinkMicFanTicketMethod). */
+typedef struct lt_link_mic_fan_ticket {
+    int64_t total_fan_ticket;
+    int64_t match_id;
+    int64_t notice_time;      /* as sent */
+    const lt_fan_ticket *users;
+    size_t user_count;
+} lt_link_mic_fan_ticket;
+
+/* Multi-guest link signalling (WebcastLinkMessage). */
+typedef struct lt_link {
+    int32_t message_type;     /* 1 create, 2 close, 3 invite, 4 apply, 5 reply, 6 enter, 7 leave, ... */
+    const char *message_type_name;
+    int64_t linker_id;
+    int32_t scene;
+} lt_link;
+
+/* Multi-guest layer signalling (WebcastLinkLayerMessage). */
+typedef struct lt_link_layer {
+    int32_t message_type;
+    int64_t channel_id;
+    int32_t scene;
+} lt_link_layer;
+
+/* The room's introduction text (WebcastLiveIntroMessage). */
+typedef struct lt_live_intro {
+    const lt_user *host;      /* nullable */
+    const char *content;
+    const char *language;     /* nullable */
+    int32_t intro_mode;
+    int32_t audit_status;
+} lt_live_intro;
+
+typedef struct lt_rank_entry {
+    int64_t rank_type;
+    int64_t owner_rank;       /* the anchor's position */
+    const char *text;         /* nullable: the rendered display text */
+    int64_t countdown;
+    bool owner_on_rank;
+} lt_rank_entry;
+
+/* The anchor's position in the platform's rankings (WebcastRankUpdateMessage). */
+typedef struct lt_rank_update {
+    int64_t group_type;
+    int64_t priority;
+    const lt_rank_entry *ranks;
+    size_t rank_count;
+} lt_rank_update;
+
+/* A poll starts, updates or ends (WebcastPollMessage). */
+typedef struct lt_poll {
+    int64_t poll_id;
+    int32_t message_type;     /* 0 start, 1 end, 2 update */
+    const char *action;       /* "start", "end", "update", "unknown" */
+    const char *title;        /* nullable */
+    lt_opt_long start_time;   /* as sent */
+    lt_opt_long end_time;
+    const lt_user *operator_user; /* nullable */
+    const char *const *options;   /* option texts, where the platform sends them */
+    size_t option_count;
+    int32_t poll_kind;
+} lt_poll;
+
+/* A LIVE goal's progress (WebcastGoalUpdateMessage). */
+typedef struct lt_goal_update {
+    int64_t goal_id;
+    int32_t goal_type;
+    int32_t status;
+    const char *description;  /* nullable */
+    int64_t contributor_id;
+    const char *contributor_display_id; /* nullable */
+    int64_t contribute_count;
+    int64_t contribute_score;
+    int64_t gift_repeat_count;
+    bool pin;
+    bool unpin;
+} lt_goal_update;
+
+/* A banner in the room (WebcastInRoomBannerMessage). The platform's peers
+ * disagree whether field 2 is a JSON string or a string map; either way it is
+ * published as one JSON document. */
+typedef struct lt_in_room_banner {
+    const char *data;         /* nullable: JSON */
+    const char *data_format;  /* "json", "map" or "none" */
+    int32_t position;
+    int32_t action_type;
+} lt_in_room_banner;
+
+typedef struct lt_caption_text {
+    const char *language;     /* nullable */
+    const char *text;
+} lt_caption_text;
+
+/* Live captions of the anchor's speech (WebcastCaptionMessage). */
+typedef struct lt_caption {
+    int64_t timestamp_ms;     /* as sent */
+    int64_t duration_ms;
+    int64_t sentence_id;
+    int64_t sequence_id;
+    bool definite;            /* final version of the sentence */
+    const lt_caption_text *texts;
+    size_t text_count;
+} lt_caption;
+
+/* Messages or users' messages removed by moderation (WebcastImDeleteMessage);
+ * ids as decimal strings. */
+typedef struct lt_im_delete {
+    const char *const *deleted_msg_ids;
+    size_t deleted_msg_count;
+    const char *const *deleted_user_ids;
+    size_t deleted_user_count;
+} lt_im_delete;
+
+/* A message pinned or unpinned (WebcastRoomPinMessage). */
+typedef struct lt_room_pin {
+    int32_t action;           /* 1 pin, 2 unpin */
+    int64_t pin_id;
+    int64_t pin_time;         /* as sent */
+    int64_t display_duration;
+    const lt_user *operator_user; /* nullable */
+    const char *pinned_method;    /* nullable */
+    int64_t pinned_msg_id;
+    const lt_user *pinned_user;   /* nullable */
+    const char *pinned_content;   /* nullable: the pinned chat's text */
+} lt_room_pin;
+
+/* A highlighted banner message (WebcastBarrageMessage), e.g. super-fan joins. */
+typedef struct lt_barrage {
+    int32_t msg_type;
+    const lt_user *user;      /* nullable: the user the text names */
+    const char *display_key;  /* nullable */
+    const char *text;         /* nullable: the rendered text */
+    bool superfan;
+} lt_barrage;
+
 typedef struct lt_event {
     lt_event_type type;
     lt_platform platform;
@@ -187,6 +475,27 @@ typedef struct lt_event {
         lt_control control;
         lt_room_status room_status;
         lt_unknown unknown;
+        lt_battle battle;
+        lt_battle_armies battle_armies;
+        lt_question question;
+        lt_room_message room_message;
+        lt_subscribe subscribe;
+        lt_emote_chat emote_chat;
+        lt_envelope envelope;
+        lt_shopping shopping;
+        lt_link_mic link_mic;
+        lt_link_mic_fan_ticket link_mic_fan_ticket;
+        lt_link link;
+        lt_link_layer link_layer;
+        lt_live_intro live_intro;
+        lt_rank_update rank_update;
+        lt_poll poll;
+        lt_goal_update goal_update;
+        lt_in_room_banner in_room_banner;
+        lt_caption caption;
+        lt_im_delete im_delete;
+        lt_room_pin room_pin;
+        lt_barrage barrage;
     } as;
 } lt_event;
 

@@ -145,6 +145,261 @@ static const lt_record_desc control_desc = DESC("io.livetap.Control", lt_event, 
 static const lt_record_desc room_status_desc = DESC("io.livetap.RoomStatus", lt_event, room_status_fields);
 static const lt_record_desc unknown_desc = DESC("io.livetap.Unknown", lt_event, unknown_fields);
 
+/* --- TikTok WebCast types beyond the common ones --- */
+
+static const lt_field battle_result_fields[] = {
+    FIELD("anchor_id", LT_FIELD_LONG, lt_battle_result, anchor_id),
+    FIELD("result", LT_FIELD_INT, lt_battle_result, result),
+    FIELD("score", LT_FIELD_LONG, lt_battle_result, score),
+};
+static const lt_record_desc battle_result_desc = DESC("io.livetap.BattleResult", lt_battle_result, battle_result_fields);
+
+static const lt_field battle_contributor_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_battle_contributor, user_id),
+    FIELD("nickname", LT_FIELD_OPT_STRING, lt_battle_contributor, nickname),
+    FIELD("score", LT_FIELD_LONG, lt_battle_contributor, score),
+};
+static const lt_record_desc battle_contributor_desc = DESC("io.livetap.BattleContributor", lt_battle_contributor, battle_contributor_fields);
+
+static const lt_field battle_team_fields[] = {
+    FIELD("anchor_id", LT_FIELD_LONG, lt_battle_team, anchor_id),
+    FIELD("score", LT_FIELD_LONG, lt_battle_team, score),
+    ARRAY("contributors", LT_FIELD_RECORD_ARRAY, lt_battle_team, contributors, contributor_count, &battle_contributor_desc),
+};
+static const lt_record_desc battle_team_desc = DESC("io.livetap.BattleTeam", lt_battle_team, battle_team_fields);
+
+static const lt_field fan_ticket_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_fan_ticket, user_id),
+    FIELD("fan_ticket", LT_FIELD_LONG, lt_fan_ticket, fan_ticket),
+};
+static const lt_record_desc fan_ticket_desc = DESC("io.livetap.FanTicket", lt_fan_ticket, fan_ticket_fields);
+
+static const lt_field rank_entry_fields[] = {
+    FIELD("rank_type", LT_FIELD_LONG, lt_rank_entry, rank_type),
+    FIELD("owner_rank", LT_FIELD_LONG, lt_rank_entry, owner_rank),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_rank_entry, text),
+    FIELD("countdown", LT_FIELD_LONG, lt_rank_entry, countdown),
+    FIELD("owner_on_rank", LT_FIELD_BOOL, lt_rank_entry, owner_on_rank),
+};
+static const lt_record_desc rank_entry_desc = DESC("io.livetap.RankEntry", lt_rank_entry, rank_entry_fields);
+
+static const lt_field caption_text_fields[] = {
+    FIELD("language", LT_FIELD_OPT_STRING, lt_caption_text, language),
+    FIELD("text", LT_FIELD_STRING, lt_caption_text, text),
+};
+static const lt_record_desc caption_text_desc = DESC("io.livetap.CaptionText", lt_caption_text, caption_text_fields);
+
+static const lt_field battle_fields[] = {
+    FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle.battle_id),
+    FIELD("action", LT_FIELD_INT, lt_event, as.battle.action),
+    FIELD("action_name", LT_FIELD_STRING, lt_event, as.battle.action_name),
+    FIELD("battle_type", LT_FIELD_INT, lt_event, as.battle.battle_type),
+    FIELD("status", LT_FIELD_INT, lt_event, as.battle.status),
+    FIELD("channel_id", LT_FIELD_LONG, lt_event, as.battle.channel_id),
+    FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.battle.start_time),
+    FIELD("duration", LT_FIELD_LONG, lt_event, as.battle.duration),
+    FIELD("action_by_user_id", LT_FIELD_LONG, lt_event, as.battle.action_by_user_id),
+    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.results, as.battle.result_count, &battle_result_desc),
+    ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.teams, as.battle.team_count, &battle_team_desc),
+};
+
+static const lt_field battle_armies_fields[] = {
+    FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle_armies.battle_id),
+    FIELD("trigger_reason", LT_FIELD_INT, lt_event, as.battle_armies.trigger_reason),
+    FIELD("from_user_id", LT_FIELD_LONG, lt_event, as.battle_armies.from_user_id),
+    FIELD("gift_id", LT_FIELD_LONG, lt_event, as.battle_armies.gift_id),
+    FIELD("gift_count", LT_FIELD_INT, lt_event, as.battle_armies.gift_count),
+    FIELD("repeat_count", LT_FIELD_INT, lt_event, as.battle_armies.repeat_count),
+    FIELD("total_diamond_count", LT_FIELD_LONG, lt_event, as.battle_armies.total_diamond_count),
+    ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.teams, as.battle_armies.team_count, &battle_team_desc),
+};
+
+static const lt_field question_fields[] = {
+    RECORD("user", LT_FIELD_RECORD, lt_event, as.question.user, &lt_user_desc),
+    FIELD("question_id", LT_FIELD_LONG, lt_event, as.question.question_id),
+    FIELD("content", LT_FIELD_STRING, lt_event, as.question.content),
+    FIELD("answer_status", LT_FIELD_INT, lt_event, as.question.answer_status),
+};
+
+static const lt_field room_message_fields[] = {
+    FIELD("content", LT_FIELD_STRING, lt_event, as.room_message.content),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.room_message.display_key),
+    FIELD("source", LT_FIELD_LONG, lt_event, as.room_message.source),
+    FIELD("is_welcome", LT_FIELD_BOOL, lt_event, as.room_message.is_welcome),
+};
+
+static const lt_field subscribe_fields[] = {
+    RECORD("user", LT_FIELD_RECORD, lt_event, as.subscribe.user, &lt_user_desc),
+    FIELD("sub_month", LT_FIELD_INT, lt_event, as.subscribe.sub_month),
+    FIELD("subscribe_type", LT_FIELD_INT, lt_event, as.subscribe.subscribe_type),
+    FIELD("old_subscribe_status", LT_FIELD_INT, lt_event, as.subscribe.old_subscribe_status),
+    FIELD("subscribing_status", LT_FIELD_INT, lt_event, as.subscribe.subscribing_status),
+    FIELD("exhibition_type", LT_FIELD_INT, lt_event, as.subscribe.exhibition_type),
+};
+
+static const lt_field emote_chat_fields[] = {
+    RECORD("user", LT_FIELD_RECORD, lt_event, as.emote_chat.user, &lt_user_desc),
+    ARRAY("emote_ids", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_ids, as.emote_chat.emote_count, NULL),
+    ARRAY("emote_urls", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_urls, as.emote_chat.emote_url_count, NULL),
+};
+
+static const lt_field chest_envelope_fields[] = {
+    FIELD("envelope_id", LT_FIELD_STRING, lt_event, as.envelope.envelope_id),
+    FIELD("business_type", LT_FIELD_INT, lt_event, as.envelope.business_type),
+    FIELD("sender_name", LT_FIELD_OPT_STRING, lt_event, as.envelope.sender_name),
+    FIELD("diamond_count", LT_FIELD_INT, lt_event, as.envelope.diamond_count),
+    FIELD("people_count", LT_FIELD_INT, lt_event, as.envelope.people_count),
+    FIELD("unpack_at", LT_FIELD_LONG, lt_event, as.envelope.unpack_at),
+    FIELD("display", LT_FIELD_INT, lt_event, as.envelope.display),
+    FIELD("superfan_box", LT_FIELD_BOOL, lt_event, as.envelope.superfan_box),
+};
+
+static const lt_field shopping_fields[] = {
+    FIELD("title", LT_FIELD_OPT_STRING, lt_event, as.shopping.title),
+    FIELD("price", LT_FIELD_OPT_STRING, lt_event, as.shopping.price),
+    FIELD("image_url", LT_FIELD_OPT_STRING, lt_event, as.shopping.image_url),
+    FIELD("shop_url", LT_FIELD_OPT_STRING, lt_event, as.shopping.shop_url),
+    FIELD("shop_name", LT_FIELD_OPT_STRING, lt_event, as.shopping.shop_name),
+};
+
+static const lt_field link_mic_fields[] = {
+    FIELD("message_type", LT_FIELD_INT, lt_event, as.link_mic.message_type),
+    FIELD("user_id", LT_FIELD_LONG, lt_event, as.link_mic.user_id),
+    FIELD("to_user_id", LT_FIELD_LONG, lt_event, as.link_mic.to_user_id),
+    FIELD("channel_id", LT_FIELD_LONG, lt_event, as.link_mic.channel_id),
+    FIELD("anchor_linkmic_id", LT_FIELD_LONG, lt_event, as.link_mic.anchor_linkmic_id),
+    FIELD("rival_anchor_id", LT_FIELD_LONG, lt_event, as.link_mic.rival_anchor_id),
+    FIELD("fan_ticket", LT_FIELD_LONG, lt_event, as.link_mic.fan_ticket),
+    FIELD("total_linkmic_fan_ticket", LT_FIELD_LONG, lt_event, as.link_mic.total_linkmic_fan_ticket),
+    FIELD("match_type", LT_FIELD_INT, lt_event, as.link_mic.match_type),
+    FIELD("win", LT_FIELD_BOOL, lt_event, as.link_mic.win),
+    FIELD("duration", LT_FIELD_LONG, lt_event, as.link_mic.duration),
+    FIELD("tips", LT_FIELD_OPT_STRING, lt_event, as.link_mic.tips),
+};
+
+static const lt_field link_mic_fan_ticket_fields[] = {
+    FIELD("total_fan_ticket", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.total_fan_ticket),
+    FIELD("match_id", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.match_id),
+    FIELD("notice_time", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.notice_time),
+    ARRAY("users", LT_FIELD_RECORD_ARRAY, lt_event, as.link_mic_fan_ticket.users, as.link_mic_fan_ticket.user_count, &fan_ticket_desc),
+};
+
+static const lt_field link_fields[] = {
+    FIELD("message_type", LT_FIELD_INT, lt_event, as.link.message_type),
+    FIELD("message_type_name", LT_FIELD_STRING, lt_event, as.link.message_type_name),
+    FIELD("linker_id", LT_FIELD_LONG, lt_event, as.link.linker_id),
+    FIELD("scene", LT_FIELD_INT, lt_event, as.link.scene),
+};
+
+static const lt_field link_layer_fields[] = {
+    FIELD("message_type", LT_FIELD_INT, lt_event, as.link_layer.message_type),
+    FIELD("channel_id", LT_FIELD_LONG, lt_event, as.link_layer.channel_id),
+    FIELD("scene", LT_FIELD_INT, lt_event, as.link_layer.scene),
+};
+
+static const lt_field live_intro_fields[] = {
+    RECORD("host", LT_FIELD_OPT_RECORD, lt_event, as.live_intro.host, &lt_user_desc),
+    FIELD("content", LT_FIELD_STRING, lt_event, as.live_intro.content),
+    FIELD("language", LT_FIELD_OPT_STRING, lt_event, as.live_intro.language),
+    FIELD("intro_mode", LT_FIELD_INT, lt_event, as.live_intro.intro_mode),
+    FIELD("audit_status", LT_FIELD_INT, lt_event, as.live_intro.audit_status),
+};
+
+static const lt_field rank_update_fields[] = {
+    FIELD("group_type", LT_FIELD_LONG, lt_event, as.rank_update.group_type),
+    FIELD("priority", LT_FIELD_LONG, lt_event, as.rank_update.priority),
+    ARRAY("ranks", LT_FIELD_RECORD_ARRAY, lt_event, as.rank_update.ranks, as.rank_update.rank_count, &rank_entry_desc),
+};
+
+static const lt_field poll_fields[] = {
+    FIELD("poll_id", LT_FIELD_LONG, lt_event, as.poll.poll_id),
+    FIELD("message_type", LT_FIELD_INT, lt_event, as.poll.message_type),
+    FIELD("action", LT_FIELD_STRING, lt_event, as.poll.action),
+    FIELD("title", LT_FIELD_OPT_STRING, lt_event, as.poll.title),
+    FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.poll.start_time),
+    FIELD("end_time", LT_FIELD_OPT_LONG, lt_event, as.poll.end_time),
+    RECORD("operator", LT_FIELD_OPT_RECORD, lt_event, as.poll.operator_user, &lt_user_desc),
+    ARRAY("options", LT_FIELD_STRING_ARRAY, lt_event, as.poll.options, as.poll.option_count, NULL),
+    FIELD("poll_kind", LT_FIELD_INT, lt_event, as.poll.poll_kind),
+};
+
+static const lt_field goal_update_fields[] = {
+    FIELD("goal_id", LT_FIELD_LONG, lt_event, as.goal_update.goal_id),
+    FIELD("goal_type", LT_FIELD_INT, lt_event, as.goal_update.goal_type),
+    FIELD("status", LT_FIELD_INT, lt_event, as.goal_update.status),
+    FIELD("description", LT_FIELD_OPT_STRING, lt_event, as.goal_update.description),
+    FIELD("contributor_id", LT_FIELD_LONG, lt_event, as.goal_update.contributor_id),
+    FIELD("contributor_display_id", LT_FIELD_OPT_STRING, lt_event, as.goal_update.contributor_display_id),
+    FIELD("contribute_count", LT_FIELD_LONG, lt_event, as.goal_update.contribute_count),
+    FIELD("contribute_score", LT_FIELD_LONG, lt_event, as.goal_update.contribute_score),
+    FIELD("gift_repeat_count", LT_FIELD_LONG, lt_event, as.goal_update.gift_repeat_count),
+    FIELD("pin", LT_FIELD_BOOL, lt_event, as.goal_update.pin),
+    FIELD("unpin", LT_FIELD_BOOL, lt_event, as.goal_update.unpin),
+};
+
+static const lt_field in_room_banner_fields[] = {
+    FIELD("data", LT_FIELD_OPT_STRING, lt_event, as.in_room_banner.data),
+    FIELD("data_format", LT_FIELD_STRING, lt_event, as.in_room_banner.data_format),
+    FIELD("position", LT_FIELD_INT, lt_event, as.in_room_banner.position),
+    FIELD("action_type", LT_FIELD_INT, lt_event, as.in_room_banner.action_type),
+};
+
+static const lt_field caption_fields[] = {
+    FIELD("timestamp_ms", LT_FIELD_LONG, lt_event, as.caption.timestamp_ms),
+    FIELD("duration_ms", LT_FIELD_LONG, lt_event, as.caption.duration_ms),
+    FIELD("sentence_id", LT_FIELD_LONG, lt_event, as.caption.sentence_id),
+    FIELD("sequence_id", LT_FIELD_LONG, lt_event, as.caption.sequence_id),
+    FIELD("definite", LT_FIELD_BOOL, lt_event, as.caption.definite),
+    ARRAY("texts", LT_FIELD_RECORD_ARRAY, lt_event, as.caption.texts, as.caption.text_count, &caption_text_desc),
+};
+
+static const lt_field im_delete_fields[] = {
+    ARRAY("deleted_msg_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_msg_ids, as.im_delete.deleted_msg_count, NULL),
+    ARRAY("deleted_user_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_user_ids, as.im_delete.deleted_user_count, NULL),
+};
+
+static const lt_field room_pin_fields[] = {
+    FIELD("action", LT_FIELD_INT, lt_event, as.room_pin.action),
+    FIELD("pin_id", LT_FIELD_LONG, lt_event, as.room_pin.pin_id),
+    FIELD("pin_time", LT_FIELD_LONG, lt_event, as.room_pin.pin_time),
+    FIELD("display_duration", LT_FIELD_LONG, lt_event, as.room_pin.display_duration),
+    RECORD("operator", LT_FIELD_OPT_RECORD, lt_event, as.room_pin.operator_user, &lt_user_desc),
+    FIELD("pinned_method", LT_FIELD_OPT_STRING, lt_event, as.room_pin.pinned_method),
+    FIELD("pinned_msg_id", LT_FIELD_LONG, lt_event, as.room_pin.pinned_msg_id),
+    RECORD("pinned_user", LT_FIELD_OPT_RECORD, lt_event, as.room_pin.pinned_user, &lt_user_desc),
+    FIELD("pinned_content", LT_FIELD_OPT_STRING, lt_event, as.room_pin.pinned_content),
+};
+
+static const lt_field barrage_fields[] = {
+    FIELD("msg_type", LT_FIELD_INT, lt_event, as.barrage.msg_type),
+    RECORD("user", LT_FIELD_OPT_RECORD, lt_event, as.barrage.user, &lt_user_desc),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.barrage.display_key),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.barrage.text),
+    FIELD("superfan", LT_FIELD_BOOL, lt_event, as.barrage.superfan),
+};
+
+static const lt_record_desc battle_desc = DESC("io.livetap.Battle", lt_event, battle_fields);
+static const lt_record_desc battle_armies_desc = DESC("io.livetap.BattleArmies", lt_event, battle_armies_fields);
+static const lt_record_desc question_desc = DESC("io.livetap.Question", lt_event, question_fields);
+static const lt_record_desc room_message_desc = DESC("io.livetap.RoomMessage", lt_event, room_message_fields);
+static const lt_record_desc subscribe_desc = DESC("io.livetap.Subscribe", lt_event, subscribe_fields);
+static const lt_record_desc emote_chat_desc = DESC("io.livetap.EmoteChat", lt_event, emote_chat_fields);
+static const lt_record_desc chest_envelope_desc = DESC("io.livetap.TreasureChest", lt_event, chest_envelope_fields);
+static const lt_record_desc shopping_desc = DESC("io.livetap.Shopping", lt_event, shopping_fields);
+static const lt_record_desc link_mic_desc = DESC("io.livetap.LinkMic", lt_event, link_mic_fields);
+static const lt_record_desc link_mic_fan_ticket_desc = DESC("io.livetap.LinkMicFanTicket", lt_event, link_mic_fan_ticket_fields);
+static const lt_record_desc link_desc = DESC("io.livetap.Link", lt_event, link_fields);
+static const lt_record_desc link_layer_desc = DESC("io.livetap.LinkLayer", lt_event, link_layer_fields);
+static const lt_record_desc live_intro_desc = DESC("io.livetap.LiveIntro", lt_event, live_intro_fields);
+static const lt_record_desc rank_update_desc = DESC("io.livetap.RankUpdate", lt_event, rank_update_fields);
+static const lt_record_desc poll_desc = DESC("io.livetap.Poll", lt_event, poll_fields);
+static const lt_record_desc goal_update_desc = DESC("io.livetap.GoalUpdate", lt_event, goal_update_fields);
+static const lt_record_desc in_room_banner_desc = DESC("io.livetap.InRoomBanner", lt_event, in_room_banner_fields);
+static const lt_record_desc caption_desc = DESC("io.livetap.Caption", lt_event, caption_fields);
+static const lt_record_desc im_delete_desc = DESC("io.livetap.ImDelete", lt_event, im_delete_fields);
+static const lt_record_desc room_pin_desc = DESC("io.livetap.RoomPin", lt_event, room_pin_fields);
+static const lt_record_desc barrage_desc = DESC("io.livetap.Barrage", lt_event, barrage_fields);
+
 /* Indexed by lt_event_type. */
 static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_CHAT, "chat", &chat_desc},
@@ -156,6 +411,27 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_CONTROL, "control", &control_desc},
     {LT_EVENT_ROOM_STATUS, "room_status", &room_status_desc},
     {LT_EVENT_UNKNOWN, "unknown", &unknown_desc},
+    {LT_EVENT_BATTLE, "battle", &battle_desc},
+    {LT_EVENT_BATTLE_ARMIES, "battle_armies", &battle_armies_desc},
+    {LT_EVENT_QUESTION, "question", &question_desc},
+    {LT_EVENT_ROOM_MESSAGE, "room_message", &room_message_desc},
+    {LT_EVENT_SUBSCRIBE, "subscribe", &subscribe_desc},
+    {LT_EVENT_EMOTE_CHAT, "emote_chat", &emote_chat_desc},
+    {LT_EVENT_ENVELOPE, "envelope", &chest_envelope_desc},
+    {LT_EVENT_SHOPPING, "shopping", &shopping_desc},
+    {LT_EVENT_LINK_MIC, "link_mic", &link_mic_desc},
+    {LT_EVENT_LINK_MIC_FAN_TICKET, "link_mic_fan_ticket", &link_mic_fan_ticket_desc},
+    {LT_EVENT_LINK, "link", &link_desc},
+    {LT_EVENT_LINK_LAYER, "link_layer", &link_layer_desc},
+    {LT_EVENT_LIVE_INTRO, "live_intro", &live_intro_desc},
+    {LT_EVENT_RANK_UPDATE, "rank_update", &rank_update_desc},
+    {LT_EVENT_POLL, "poll", &poll_desc},
+    {LT_EVENT_GOAL_UPDATE, "goal_update", &goal_update_desc},
+    {LT_EVENT_IN_ROOM_BANNER, "in_room_banner", &in_room_banner_desc},
+    {LT_EVENT_CAPTION, "caption", &caption_desc},
+    {LT_EVENT_IM_DELETE, "im_delete", &im_delete_desc},
+    {LT_EVENT_ROOM_PIN, "room_pin", &room_pin_desc},
+    {LT_EVENT_BARRAGE, "barrage", &barrage_desc},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)
