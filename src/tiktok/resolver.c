@@ -1,0 +1,535 @@
+/* resolver.c - live page / api-live / room info parsing and the chain that
+ * runs them (see resolver.h).
+ *
+ * TikTok's JSON is not typed consistently across endpoints and years (ids as
+ * strings or numbers, statuses as numbers or strings), so every read goes
+ * through json_id()/json_int(), which accept either and reject the rest.
+ */
+#include "tiktok/resolver.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+#define DEFAULT_WEB_BASE "https://www.tiktok.com"
+#define DEFAULT_API_BASE "https://webcast.tiktok.com"
+
+/* Status codes the API answers with (webcast-protocol.md 1.2, 1.4). */
+#define TT_USER_NOT_FOUND 19881007
+#define TT_AGE_RESTRICTED 4003110
+
+const char lt_tiktok_web_client_params[] =
+    "aid=1988&app_language=en-US&app_name=tiktok_web&browser_language=en-US"
+    "&browser_name=Mozilla&browser_online=true&browser_platform=Win32"
+    "&cookie_enabled=true&device_platform=web_pc&screen_height=1080&screen_width=1920"
+    "&tz_name=Etc%2FUTC&webcast_language=en";
+
+const char *lt_tiktok_resolve_reason(lt_tiktok_resolve_outcome outcome)
+{
+    switch (outcome) {
+    case LT_TIKTOK_RESOLVE_LIVE: return "live";
+    case LT_TIKTOK_RESOLVE_OFFLINE: return "offline";
+    case LT_TIKTOK_RESOLVE_NOT_FOUND: return "not_found";
+    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED: return "age_restricted";
+    case LT_TIKTOK_RESOLVE_BLOCKED: return "blocked_captcha";
+    case LT_TIKTOK_RESOLVE_FAILED: return "resolve_failed";
+    }
+    return "resolve_failed";
+}
+
+static void reset(lt_tiktok_resolution *out, const char *source)
+{
+    memset(out, 0, sizeof(*out));
+    out->outcome = LT_TIKTOK_RESOLVE_FAILED;
+    out->viewer_count = -1;
+    out->follower_count = -1;
+    out->source = source;
+}
+
+static void copy_str(char *dst, size_t dstlen, const char *src)
+{
+    snprintf(dst, dstlen, "%s", src ? src : "");
+}
+
+/* An id as TikTok sends it: a decimal string or a JSON integer. "" / "0"
+ * mean none. Returns 1 and copies it if it is a plausible id. */
+static int json_id(json_t *v, char *out, size_t outlen)
+{
+    char tmp[32];
+    if (json_is_string(v)) {
+        copy_str(tmp, sizeof tmp, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
+    } else {
+        return 0;
+    }
+    if (!lt_tiktok_room_id_valid(tmp))
+        return 0;
+    copy_str(out, outlen, tmp);
+    return 1;
+}
+
+/* An integer sent as a number or a numeric string; `dflt` otherwise. */
+static int64_t json_int(json_t *v, int64_t dflt)
+{
+    if (json_is_integer(v))
+        return (int64_t)json_integer_value(v);
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        long long n = strtoll(s, &end, 10);
+        if (end != s && *end == '\0')
+            return n;
+    }
+    return dflt;
+}
+
+static const char *json_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *path(json_t *root, const char *const *keys, size_t n)
+{
+    json_t *v = root;
+    for (size_t i = 0; i < n && v; i++)
+        v = json_object_get(v, keys[i]);
+    return v;
+}
+#define PATH(root, ...) path(root, (const char *const[]){__VA_ARGS__}, \
+                             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static void set_live_or_offline(lt_tiktok_resolution *out, int status)
+{
+    out->live_status = status;
+    if (status == LT_TIKTOK_STATUS_OFFLINE) {
+        out->outcome = LT_TIKTOK_RESOLVE_OFFLINE;
+        snprintf(out->message, sizeof out->message, "the host is not live");
+    } else {
+        /* 2 live, 3 paused (the room exists and will resume): connect */
+        out->outcome = LT_TIKTOK_RESOLVE_LIVE;
+        out->message[0] = '\0';
+    }
+}
+
+/* The user/liveRoom pair both the live page and the API carry. */
+static void read_user_and_room(json_t *user, json_t *live_room, json_t *stats,
+                               lt_tiktok_resolution *out)
+{
+    copy_str(out->unique_id, sizeof out->unique_id, json_str(user, "uniqueId"));
+    copy_str(out->nickname, sizeof out->nickname, json_str(user, "nickname"));
+    copy_str(out->title, sizeof out->title, json_str(live_room, "title"));
+    out->viewer_count = json_int(PATH(live_room, "liveRoomStats", "userCount"), -1);
+    out->follower_count = json_int(json_object_get(stats, "followerCount"), -1);
+
+    int has_room = json_id(json_object_get(user, "roomId"), out->room_id, sizeof out->room_id);
+    int status = (int)json_int(json_object_get(live_room, "status"), 0);
+    if (status == 0)
+        status = (int)json_int(json_object_get(user, "status"), 0);
+    if (!has_room) {
+        /* the account exists but has no room: it is not live */
+        out->outcome = LT_TIKTOK_RESOLVE_OFFLINE;
+        out->live_status = LT_TIKTOK_STATUS_OFFLINE;
+        snprintf(out->message, sizeof out->message, "the host has no live room");
+        return;
+    }
+    set_live_or_offline(out, status ? status : LT_TIKTOK_STATUS_LIVE);
+}
+
+static int contains(const char *body, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (body[i] == needle[0] && memcmp(body + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int blocked_status(long http_status, lt_tiktok_resolution *out, const char *what)
+{
+    if (http_status == 403 || http_status == 429) {
+        out->outcome = LT_TIKTOK_RESOLVE_BLOCKED;
+        snprintf(out->message, sizeof out->message, "%s answered HTTP %ld: this IP is blocked or "
+                 "rate-limited by TikTok (use a proxy or slow down)", what, http_status);
+        return 1;
+    }
+    if (http_status >= 300 && http_status < 400) {
+        out->outcome = LT_TIKTOK_RESOLVE_BLOCKED;
+        snprintf(out->message, sizeof out->message,
+                 "%s redirected (HTTP %ld), typically to a login or verification page", what,
+                 http_status);
+        return 1;
+    }
+    if (http_status != 200) {
+        out->outcome = http_status == 404 ? LT_TIKTOK_RESOLVE_NOT_FOUND : LT_TIKTOK_RESOLVE_FAILED;
+        snprintf(out->message, sizeof out->message, "%s answered HTTP %ld", what, http_status);
+        return 1;
+    }
+    return 0;
+}
+
+void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len,
+                               lt_tiktok_resolution *out)
+{
+    reset(out, "live_page");
+    if (blocked_status(http_status, out, "the live page"))
+        return;
+
+    static const char tag[] = "<script id=\"SIGI_STATE\"";
+    const char *start = NULL;
+    for (size_t i = 0; i + sizeof tag - 1 <= len; i++) {
+        if (memcmp(body + i, tag, sizeof tag - 1) == 0) {
+            start = body + i;
+            break;
+        }
+    }
+    if (!start) {
+        /* no state at all: a WAF challenge, a captcha or a block page */
+        out->outcome = LT_TIKTOK_RESOLVE_BLOCKED;
+        if (contains(body, len, "_wafchallengeid") || contains(body, len, "tiktok-verify-page") ||
+            contains(body, len, "captcha"))
+            snprintf(out->message, sizeof out->message,
+                     "TikTok answered a captcha/WAF challenge instead of the live page");
+        else
+            snprintf(out->message, sizeof out->message,
+                     "the live page carries no SIGI_STATE (blocked IP or changed page)");
+        return;
+    }
+    const char *end_of_body = body + len;
+    const char *gt = memchr(start, '>', (size_t)(end_of_body - start));
+    if (!gt) {
+        snprintf(out->message, sizeof out->message, "truncated SIGI_STATE tag");
+        return;
+    }
+    const char *json_start = gt + 1;
+    const char *json_end = NULL;
+    static const char close_tag[] = "</script>";
+    for (const char *p = json_start; p + sizeof close_tag - 1 <= end_of_body; p++) {
+        if (*p == '<' && memcmp(p, close_tag, sizeof close_tag - 1) == 0) {
+            json_end = p;
+            break;
+        }
+    }
+    if (!json_end) {
+        snprintf(out->message, sizeof out->message, "unterminated SIGI_STATE script");
+        return;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(json_start, (size_t)(json_end - json_start), 0, &jerr);
+    if (!root) {
+        snprintf(out->message, sizeof out->message, "SIGI_STATE is not JSON: %s", jerr.text);
+        return;
+    }
+    json_t *info = PATH(root, "LiveRoom", "liveRoomUserInfo");
+    json_t *user = json_object_get(info, "user");
+    if (!json_is_object(user)) {
+        /* no LiveRoom: the handle does not exist (or never went live) */
+        out->outcome = LT_TIKTOK_RESOLVE_NOT_FOUND;
+        snprintf(out->message, sizeof out->message, "no such TikTok user");
+    } else {
+        read_user_and_room(user, json_object_get(info, "liveRoom"), json_object_get(info, "stats"),
+                           out);
+    }
+    json_decref(root);
+}
+
+void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t len,
+                                   lt_tiktok_resolution *out)
+{
+    reset(out, "api");
+    if (blocked_status(http_status, out, "api-live/user/room"))
+        return;
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, 0, &jerr);
+    if (!json_is_object(root)) {
+        snprintf(out->message, sizeof out->message, "api-live/user/room: not JSON: %s", jerr.text);
+        json_decref(root);
+        return;
+    }
+    int64_t code = json_int(json_object_get(root, "statusCode"), 0);
+    const char *message = json_str(root, "message");
+    json_t *data = json_object_get(root, "data");
+    if (code == TT_USER_NOT_FOUND || (message && strcmp(message, "user_not_found") == 0)) {
+        out->outcome = LT_TIKTOK_RESOLVE_NOT_FOUND;
+        snprintf(out->message, sizeof out->message, "no such TikTok user (statusCode %lld)",
+                 (long long)code);
+    } else if (code == TT_AGE_RESTRICTED) {
+        out->outcome = LT_TIKTOK_RESOLVE_AGE_RESTRICTED;
+        snprintf(out->message, sizeof out->message,
+                 "age-restricted room: needs a logged-in session (sessionid)");
+    } else if (code != 0) {
+        snprintf(out->message, sizeof out->message, "api-live/user/room: statusCode %lld %s",
+                 (long long)code, message ? message : "");
+    } else if (!json_is_object(json_object_get(data, "user"))) {
+        snprintf(out->message, sizeof out->message, "api-live/user/room: no data.user");
+    } else {
+        read_user_and_room(json_object_get(data, "user"), json_object_get(data, "liveRoom"),
+                           json_object_get(data, "stats"), out);
+    }
+    json_decref(root);
+}
+
+void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len, const char *room_id,
+                               lt_tiktok_resolution *out)
+{
+    reset(out, "room_info");
+    copy_str(out->room_id, sizeof out->room_id, room_id);
+    if (blocked_status(http_status, out, "room/info"))
+        return;
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, 0, &jerr);
+    if (!json_is_object(root)) {
+        snprintf(out->message, sizeof out->message, "room/info: not JSON: %s", jerr.text);
+        json_decref(root);
+        return;
+    }
+    int64_t code = json_int(json_object_get(root, "status_code"), 0);
+    json_t *data = json_object_get(root, "data");
+    json_t *restricted = PATH(data, "age_restricted", "restricted");
+    if (code == TT_AGE_RESTRICTED || json_is_true(restricted) ||
+        (json_is_object(data) && json_object_get(data, "prompts"))) {
+        /* 18+ rooms answer with a bare prompt instead of the room (TikTokLive#228) */
+        out->outcome = LT_TIKTOK_RESOLVE_AGE_RESTRICTED;
+        snprintf(out->message, sizeof out->message,
+                 "age-restricted room: needs a logged-in session (sessionid)");
+    } else if (code != 0 || !json_is_object(data) || json_object_size(data) <= 1) {
+        const char *msg = json_str(data, "message");
+        out->outcome = LT_TIKTOK_RESOLVE_NOT_FOUND;
+        snprintf(out->message, sizeof out->message, "room/info: no such room (status_code %lld%s%s)",
+                 (long long)code, msg ? ", " : "", msg ? msg : "");
+    } else {
+        copy_str(out->title, sizeof out->title, json_str(data, "title"));
+        json_t *owner = json_object_get(data, "owner");
+        copy_str(out->unique_id, sizeof out->unique_id, json_str(owner, "display_id"));
+        copy_str(out->nickname, sizeof out->nickname, json_str(owner, "nickname"));
+        out->follower_count = json_int(PATH(owner, "follow_info", "follower_count"), -1);
+        out->viewer_count = json_int(json_object_get(data, "user_count"), -1);
+        char rid[21];
+        if (json_id(json_object_get(data, "id_str"), rid, sizeof rid) ||
+            json_id(json_object_get(data, "id"), rid, sizeof rid))
+            copy_str(out->room_id, sizeof out->room_id, rid);
+        int status = (int)json_int(json_object_get(data, "status"), 0);
+        set_live_or_offline(out, status ? status : LT_TIKTOK_STATUS_LIVE);
+    }
+    json_decref(root);
+}
+
+/* --- URLs --- */
+
+static int fits(int n, size_t outlen)
+{
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+int lt_tiktok_live_page_url(const char *web_base, const char *unique_id, char *out, size_t outlen)
+{
+    return fits(snprintf(out, outlen, "%s/@%s/live", web_base ? web_base : DEFAULT_WEB_BASE,
+                         unique_id), outlen);
+}
+
+int lt_tiktok_user_room_api_url(const char *web_base, const char *unique_id, char *out,
+                                size_t outlen)
+{
+    return fits(snprintf(out, outlen, "%s/api-live/user/room/?%s&uniqueId=%s&sourceType=54",
+                         web_base ? web_base : DEFAULT_WEB_BASE, lt_tiktok_web_client_params,
+                         unique_id), outlen);
+}
+
+int lt_tiktok_room_info_url(const char *api_base, const char *room_id, char *out, size_t outlen)
+{
+    return fits(snprintf(out, outlen, "%s/webcast/room/info/?%s&room_id=%s",
+                         api_base ? api_base : DEFAULT_API_BASE, lt_tiktok_web_client_params,
+                         room_id), outlen);
+}
+
+/* --- the chain --- */
+
+typedef enum step { STEP_LIVE_PAGE, STEP_API, STEP_ROOM_INFO } step;
+
+struct lt_tiktok_resolve_job {
+    lt_http *http;
+    lt_tiktok_resolver_options opts;
+    lt_tiktok_room_ref ref;
+    lt_tiktok_resolve_cb cb;
+    void *ctx;
+    step step;
+    lt_http_request *req;
+    lt_tiktok_resolution first;  /* the live page's answer, kept for the verdict */
+    lt_tiktok_resolution best;   /* what we know of the room so far */
+};
+
+static void on_response(void *ctx, const lt_http_response *resp);
+
+static int start_step(lt_tiktok_resolve_job *job, step s, char *err, size_t errlen)
+{
+    char url[2048];
+    int rc;
+    job->step = s;
+    switch (s) {
+    case STEP_LIVE_PAGE:
+        rc = lt_tiktok_live_page_url(job->opts.web_base, job->ref.unique_id, url, sizeof url);
+        break;
+    case STEP_API:
+        rc = lt_tiktok_user_room_api_url(job->opts.web_base, job->ref.unique_id, url, sizeof url);
+        break;
+    default:
+        rc = lt_tiktok_room_info_url(job->opts.api_base, job->best.room_id, url, sizeof url);
+        break;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "URL too long");
+        return -1;
+    }
+    const char *headers[4];
+    size_t n = 0;
+    headers[n++] = "Accept-Language: en-US,en;q=0.9";
+    headers[n++] = "Referer: https://www.tiktok.com/";
+    char cookie[1024];
+    if (job->opts.cookies && *job->opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", job->opts.cookies);
+        headers[n++] = cookie;
+    }
+    headers[n++] = s == STEP_LIVE_PAGE ? "Accept: text/html,application/xhtml+xml"
+                                       : "Accept: application/json";
+    job->req = lt_http_get(job->http, url, headers, n, on_response, job, err, errlen);
+    return job->req ? 0 : -1;
+}
+
+static void finish(lt_tiktok_resolve_job *job, const lt_tiktok_resolution *res)
+{
+    lt_tiktok_resolve_cb cb = job->cb;
+    void *ctx = job->ctx;
+    free(job);
+    cb(ctx, res);
+}
+
+/* Which of two failed answers tells the person more. */
+static const lt_tiktok_resolution *more_specific(const lt_tiktok_resolution *a,
+                                                 const lt_tiktok_resolution *b)
+{
+    return b->outcome != LT_TIKTOK_RESOLVE_FAILED ? b : a;
+}
+
+static void after_room_known(lt_tiktok_resolve_job *job)
+{
+    char err[256];
+    if (job->opts.skip_room_info) {
+        finish(job, &job->best);
+        return;
+    }
+    if (start_step(job, STEP_ROOM_INFO, err, sizeof err) != 0)
+        finish(job, &job->best);
+}
+
+static void on_response(void *ctx, const lt_http_response *resp)
+{
+    lt_tiktok_resolve_job *job = ctx;
+    lt_tiktok_resolution res;
+    const char *body = (const char *)resp->body;
+    char err[256];
+    job->req = NULL;
+
+    switch (job->step) {
+    case STEP_LIVE_PAGE:
+        if (resp->error) {
+            reset(&res, "live_page");
+            snprintf(res.message, sizeof res.message, "live page: %s", resp->error);
+        } else {
+            lt_tiktok_parse_live_page(resp->status, body, resp->body_len, &res);
+        }
+        if (res.outcome == LT_TIKTOK_RESOLVE_LIVE) {
+            job->best = res;
+            after_room_known(job);
+        } else if (res.outcome == LT_TIKTOK_RESOLVE_OFFLINE) {
+            finish(job, &res);
+        } else {
+            job->first = res;
+            if (start_step(job, STEP_API, err, sizeof err) != 0)
+                finish(job, &job->first);
+        }
+        return;
+    case STEP_API:
+        if (resp->error) {
+            reset(&res, "api");
+            snprintf(res.message, sizeof res.message, "api-live/user/room: %s", resp->error);
+        } else {
+            lt_tiktok_parse_user_room_api(resp->status, body, resp->body_len, &res);
+        }
+        if (res.outcome == LT_TIKTOK_RESOLVE_LIVE) {
+            job->best = res;
+            after_room_known(job);
+        } else if (res.outcome == LT_TIKTOK_RESOLVE_FAILED || res.outcome == LT_TIKTOK_RESOLVE_BLOCKED) {
+            finish(job, more_specific(&res, &job->first));
+        } else {
+            finish(job, &res);
+        }
+        return;
+    case STEP_ROOM_INFO:
+        if (resp->error) {
+            reset(&res, "room_info");
+            snprintf(res.message, sizeof res.message, "room/info: %s", resp->error);
+        } else {
+            lt_tiktok_parse_room_info(resp->status, body, resp->body_len, job->best.room_id, &res);
+        }
+        if (res.outcome == LT_TIKTOK_RESOLVE_LIVE) {
+            /* keep what the page knew where room/info is silent */
+            if (!res.unique_id[0])
+                copy_str(res.unique_id, sizeof res.unique_id, job->best.unique_id);
+            if (!res.title[0])
+                copy_str(res.title, sizeof res.title, job->best.title);
+            finish(job, &res);
+        } else if (res.outcome == LT_TIKTOK_RESOLVE_FAILED && job->ref.kind == LT_TIKTOK_ROOM_BY_USER) {
+            /* room/info is enrichment once the page said live */
+            finish(job, &job->best);
+        } else {
+            finish(job, &res);
+        }
+        return;
+    }
+}
+
+lt_tiktok_resolve_job *lt_tiktok_resolve(lt_http *http, const lt_tiktok_resolver_options *opts,
+                                         const lt_tiktok_room_ref *ref, lt_tiktok_resolve_cb cb,
+                                         void *ctx, char *err, size_t errlen)
+{
+    lt_tiktok_resolve_job *job = calloc(1, sizeof(*job));
+    if (!job) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    job->http = http;
+    if (opts)
+        job->opts = *opts;
+    job->ref = *ref;
+    job->cb = cb;
+    job->ctx = ctx;
+    int rc;
+    if (ref->kind == LT_TIKTOK_ROOM_BY_ID) {
+        reset(&job->best, "input");
+        copy_str(job->best.room_id, sizeof job->best.room_id, ref->room_id);
+        job->best.outcome = LT_TIKTOK_RESOLVE_LIVE;
+        /* a bare room id has only room/info to tell whether it exists and is
+         * live, so skip_room_info does not apply to it */
+        rc = start_step(job, STEP_ROOM_INFO, err, errlen);
+    } else {
+        rc = start_step(job, STEP_LIVE_PAGE, err, errlen);
+    }
+    if (rc != 0) {
+        free(job);
+        return NULL;
+    }
+    return job;
+}
+
+void lt_tiktok_resolve_cancel(lt_tiktok_resolve_job *job)
+{
+    if (!job)
+        return;
+    lt_http_cancel(job->req);
+    free(job);
+}

@@ -1,0 +1,101 @@
+/* resolver.h - from what a person typed to a live room_id, or a reason why
+ * not that the person can act on.
+ *
+ * Order (webcast-protocol.md 1.1-1.4, Python's order): the live page's
+ * SIGI_STATE JSON first; on anything but "offline", the api-live/user/room
+ * JSON API; then, when enabled, webcast/room/info for the room, which is the
+ * only place that reveals an age restriction and works for a bare room id.
+ *
+ * Outcomes are distinct because each asks for a different action:
+ *   not_found       - the handle does not exist (fix the input)
+ *   offline         - exists, not live now (wait; the collector re-checks)
+ *   age_restricted  - 18+ room, needs a logged-in session (configure one)
+ *   blocked_captcha - TikTok answered a WAF/captcha/login wall instead of the
+ *                     page (change IP or proxy, slow down)
+ *   resolve_failed  - network or server trouble (transient; retried)
+ *
+ * The parse functions are pure (bodies in, result out) and unit-tested
+ * against fixtures; lt_tiktok_resolve() chains them over lt_http.
+ */
+#ifndef LT_TIKTOK_RESOLVER_H
+#define LT_TIKTOK_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tiktok/http.h"
+#include "tiktok/room.h"
+
+typedef enum lt_tiktok_resolve_outcome {
+    LT_TIKTOK_RESOLVE_LIVE = 0,
+    LT_TIKTOK_RESOLVE_OFFLINE,
+    LT_TIKTOK_RESOLVE_NOT_FOUND,
+    LT_TIKTOK_RESOLVE_AGE_RESTRICTED,
+    LT_TIKTOK_RESOLVE_BLOCKED,
+    LT_TIKTOK_RESOLVE_FAILED,
+} lt_tiktok_resolve_outcome;
+
+/* TikTok's live status codes (all libraries agree). */
+enum {
+    LT_TIKTOK_STATUS_LIVE = 2,
+    LT_TIKTOK_STATUS_PAUSED = 3,
+    LT_TIKTOK_STATUS_OFFLINE = 4,
+};
+
+typedef struct lt_tiktok_resolution {
+    lt_tiktok_resolve_outcome outcome;
+    char room_id[21];
+    char unique_id[LT_TIKTOK_UNIQUE_ID_MAX + 1];
+    int live_status;        /* 2, 3, 4; 0 if unknown */
+    char title[256];
+    char nickname[128];
+    int64_t viewer_count;   /* -1 if unknown */
+    int64_t follower_count; /* -1 if unknown */
+    char message[256];      /* what happened, for a person */
+    const char *source;     /* "live_page", "api", "room_info" */
+} lt_tiktok_resolution;
+
+/* "live", "offline", "not_found", "age_restricted", "blocked_captcha",
+ * "resolve_failed". */
+const char *lt_tiktok_resolve_reason(lt_tiktok_resolve_outcome outcome);
+
+/* --- pure parsers: HTTP status + body -> resolution ---------------------
+ * Each fills `out` entirely (fields it cannot know are left empty/-1). */
+void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len,
+                               lt_tiktok_resolution *out);
+void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t len,
+                                   lt_tiktok_resolution *out);
+/* room/info: `room_id` is the room asked about (the answer may omit it). */
+void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len,
+                               const char *room_id, lt_tiktok_resolution *out);
+
+/* --- URLs (bases without a trailing slash) --- */
+int lt_tiktok_live_page_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
+int lt_tiktok_user_room_api_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
+int lt_tiktok_room_info_url(const char *api_base, const char *room_id, char *out, size_t outlen);
+
+/* The query parameters the web client sends with every webcast API call. */
+extern const char lt_tiktok_web_client_params[];
+
+/* --- the asynchronous chain --- */
+
+typedef struct lt_tiktok_resolver_options {
+    const char *web_base;   /* NULL = https://www.tiktok.com */
+    const char *api_base;   /* NULL = https://webcast.tiktok.com */
+    bool skip_room_info;    /* don't call room/info for @user rooms (saves a request) */
+    const char *cookies;    /* optional Cookie header value (e.g. sessionid=...; tt-target-idc=...) */
+} lt_tiktok_resolver_options;
+
+typedef struct lt_tiktok_resolve_job lt_tiktok_resolve_job;
+/* Called once with the final resolution; the job is finished (do not cancel). */
+typedef void (*lt_tiktok_resolve_cb)(void *ctx, const lt_tiktok_resolution *res);
+
+/* The options' strings must outlive the job. NULL (with err) if no request
+ * could be started. */
+lt_tiktok_resolve_job *lt_tiktok_resolve(lt_http *http, const lt_tiktok_resolver_options *opts,
+                                         const lt_tiktok_room_ref *ref, lt_tiktok_resolve_cb cb,
+                                         void *ctx, char *err, size_t errlen);
+void lt_tiktok_resolve_cancel(lt_tiktok_resolve_job *job);
+
+#endif
