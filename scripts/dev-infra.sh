@@ -172,12 +172,15 @@ start_registry() {
     fetch_registry
     local rjava; rjava="$(registry_java)"
     say "starting apicurio registry on $REGISTRY_URL (log: $REGISTRY_DIR/registry.log)"
-    (cd "$REGISTRY_DIR" && nohup "$rjava" -Xmx512m \
-        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
-        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MGMT_PORT" \
-        -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-        -jar quarkus-run.jar >"$REGISTRY_DIR/registry.log" 2>&1 &
-     echo $! >"$pidfile")
+    (
+        cd "$REGISTRY_DIR"
+        nohup "$rjava" -Xmx512m \
+            -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+            -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MGMT_PORT" \
+            -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+            -jar quarkus-run.jar >"$REGISTRY_DIR/registry.log" 2>&1 &
+        echo $! >"$pidfile" # the JVM's own pid, so that stop signals the JVM
+    )
     wait_for registry "$pidfile" "$REGISTRY_DIR/registry.log" curl -sf "$REGISTRY_URL/subjects"
     curl -sf -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
         --data '{"compatibility":"BACKWARD"}' "$REGISTRY_URL/config" >/dev/null \
