@@ -1,0 +1,67 @@
+/* render.h - a Kafka record's Avro value -> the JSON text of a WebSocket frame.
+ *
+ * Runs once per record on the consumer thread; the result is shared by every
+ * subscriber of the room. The writer schema comes from the framing: a
+ * Confluent header (0x00 + big-endian schema id) is resolved through the
+ * registry (GET /schemas/ids/{id}) once per id and cached with its parsed
+ * schema and generic value; single-object encoding (C3 01 + CRC-64-AVRO
+ * fingerprint) is resolved against the local schema set. The record is
+ * decoded with the writer schema itself (no reader-schema projection), so a
+ * field added by a newer collector appears in the JSON without a sidecar
+ * release.
+ *
+ * JSON form: {"type":T,"room_id":…,"msg_id":…,"event_time":…,<the other
+ * fields in schema order>} - the same form as core/event_json.h (unions as
+ * the bare value, bytes and fixed as lowercase hex, enums as their symbol),
+ * except that room_status is sent as type "status". The text is produced
+ * without its closing brace so that the caller appends the cursor.
+ */
+#ifndef LT_SIDECAR_RENDER_H
+#define LT_SIDECAR_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avro/registry.h"
+#include "avro/schemas.h"
+#include "core/buf.h"
+#include "core/event.h"
+
+typedef struct lt_sidecar_renderer lt_sidecar_renderer;
+
+/* Fields of a room_status record the sidecar acts on. */
+typedef struct lt_sidecar_status {
+    char state[32];
+    char reason[64];
+    char message[256];
+    int64_t retry_at;      /* 0 if none */
+} lt_sidecar_status;
+
+typedef struct lt_sidecar_rendered {
+    char room_id[129];          /* from the record ("" if absent) */
+    bool is_status;
+    lt_sidecar_status status;   /* if is_status */
+} lt_sidecar_rendered;
+
+/* Either may be NULL (no registry: only single-object records decode; no
+ * local schemas: only registry-framed records decode). Both are borrowed. */
+lt_sidecar_renderer *lt_sidecar_renderer_create(lt_registry *registry,
+                                                const lt_schema_set *local_schemas, char *err,
+                                                size_t errlen);
+void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r);
+
+/* Decodes `value` and appends the frame's JSON without the closing '}' to
+ * `out`. -1 with the reason in err if the framing is unknown, the schema
+ * cannot be had, or the body does not decode. */
+int lt_sidecar_render(lt_sidecar_renderer *r, lt_event_type type, const void *value, size_t len,
+                      lt_buf *out, lt_sidecar_rendered *info, char *err, size_t errlen);
+
+/* Appends `s` (len bytes) as a JSON string; invalid UTF-8 becomes U+FFFD so
+ * that browsers never receive a text frame they must reject. */
+int lt_sidecar_json_string(lt_buf *out, const char *s, size_t len);
+
+/* The name sent as "type" for an event type ("status" for room_status). */
+const char *lt_sidecar_type_name(lt_event_type type);
+
+#endif
