@@ -1,0 +1,70 @@
+/* config.h - declarative YAML configuration for every livetap program.
+ *
+ * A program describes its configuration once, as a table of options (name,
+ * kind, where it lives in the program's struct, default, one line of
+ * documentation), like Fluent Bit's config maps. From that one table come:
+ * defaults, loading a YAML file, command-line overrides ("--set
+ * kafka.bootstrap_servers=host:9092"), validation, freeing, and the
+ * configuration reference in docs/ - so the documentation cannot drift from
+ * the code.
+ *
+ * Scalars may use ${VAR} or ${VAR:-default} to take secrets and per-host
+ * values from the environment. Every error names the file, the line, the
+ * key, what was expected and what was found, e.g.
+ *   config/collector.yaml:12: kafka.linger_ms: expected an integer, found "fast"
+ *
+ * Ownership: strings and lists the loader stores in the program's struct are
+ * malloc'd and belong to it until lt_config_free().
+ */
+#ifndef LT_CORE_CONFIG_H
+#define LT_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum lt_config_kind {
+    LT_CONFIG_STRING,      /* char * */
+    LT_CONFIG_INT,         /* long, within [min, max] */
+    LT_CONFIG_BOOL,        /* bool: true/false/yes/no/on/off */
+    LT_CONFIG_STRING_LIST, /* lt_config_list: a YAML sequence of scalars */
+    LT_CONFIG_PROPERTIES,  /* lt_config_list of "name=value": a YAML mapping of scalars */
+    LT_CONFIG_SECTION,     /* a nested mapping described by .section */
+} lt_config_kind;
+
+typedef struct lt_config_list {
+    char **items;
+    size_t count;
+} lt_config_list;
+
+typedef struct lt_config_option {
+    const char *name;
+    lt_config_kind kind;
+    size_t offset;                           /* in the program's config struct */
+    const char *default_value;               /* as it would be written in YAML; NULL = none */
+    const char *doc;
+    const struct lt_config_option *section;  /* SECTION: its options, ended by a {NULL} row */
+    long min, max;                           /* INT: bounds (both 0 = any) */
+} lt_config_option;
+
+/* Sets every option to its default. */
+int lt_config_defaults(const lt_config_option *table, void *out, char *err, size_t errlen);
+
+/* Applies a YAML file on top of what `out` holds. */
+int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err,
+                        size_t errlen);
+
+/* Applies "dotted.key=value" (a command-line override); lists take
+ * comma-separated values, properties "name=value" items. */
+int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err,
+                  size_t errlen);
+
+void lt_config_free(const lt_config_option *table, void *out);
+
+/* Writes the options as a Markdown table: key, type, default, meaning. */
+void lt_config_write_reference(const lt_config_option *table, FILE *out);
+
+/* "name=value" -> the value part of a PROPERTIES item. */
+const char *lt_config_property_value(const char *item);
+
+#endif
