@@ -405,7 +405,7 @@ typedef struct lt_goal_update {
  * published as one JSON document. */
 typedef struct lt_in_room_banner {
     const char *data;         /* nullable: JSON */
-    const char *data_format;  /* "json", "map" or "none" */
+    const char *data_format;  /* "json", "map", "text" or "none" */
     int32_t position;
     int32_t action_type;
 } lt_in_room_banner;

@@ -1,0 +1,337 @@
+/* messages.c - the per-room WebCast decoder: arena, dispatch, feed loop.
+ *
+ * Dispatch is by the message's method string (webcast-protocol.md 6: the
+ * method equals the message name), looked up by binary search in a sorted
+ * table. A method without a row, or a payload its mapper rejects, becomes an
+ * LT_EVENT_UNKNOWN event with the raw bytes: the platform adds message types
+ * without notice and peers disagree on some layouts, so "cannot decode" is
+ * data to keep, not an error that ends the frame.
+ *
+ * Memory. protobuf-c allocates every sub-message, string and array on
+ * unpack; with malloc that is dozens of calls per message. Instead the
+ * decoder hands protobuf-c a bump allocator (the arena): allocation is a
+ * pointer increment, free is a no-op, and after each event the arena is
+ * rewound. The arena's memory is given back at the end of every feed, so an
+ * idle room costs only the decoder struct and its gift-streak table — many
+ * thousands of rooms share one process.
+ */
+#include "tiktok/messages_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+#define ARENA_CHUNK (32u * 1024u)
+
+struct arena_chunk {
+    arena_chunk *prev;
+    size_t size, used;
+    _Alignas(16) uint8_t data[];
+};
+
+/* ------------------------------------------------------------------ arena */
+
+void *lt_tt_alloc(lt_tiktok_decoder *dec, size_t size)
+{
+    if (size > ((size_t)1 << 40))
+        return NULL; /* no input this decoder accepts needs that much */
+    size = (size + 15) & ~(size_t)15;
+    if (size == 0)
+        size = 16;
+    arena_chunk *c = dec->arena;
+    if (!c || c->size - c->used < size) {
+        size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        arena_chunk *n = malloc(sizeof *n + want);
+        if (!n)
+            return NULL;
+        n->prev = c;
+        n->size = want;
+        n->used = 0;
+        dec->arena = c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+/* Back to empty. keep_one keeps the oldest chunk for the next message. */
+static void arena_rewind(lt_tiktok_decoder *dec, bool keep_one)
+{
+    arena_chunk *c = dec->arena;
+    while (c && (c->prev || !keep_one)) {
+        arena_chunk *prev = c->prev;
+        free(c);
+        c = prev;
+    }
+    if (c)
+        c->used = 0;
+    dec->arena = c;
+}
+
+static void *pb_alloc(void *data, size_t size)
+{
+    return lt_tt_alloc(data, size);
+}
+
+static void pb_free(void *data, void *ptr)
+{
+    (void)data;
+    (void)ptr; /* the arena is rewound as a whole */
+}
+
+char *lt_tt_strndup(lt_tiktok_decoder *dec, const char *s, size_t n)
+{
+    char *d = lt_tt_alloc(dec, n + 1);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+char *lt_tt_printf(lt_tiktok_decoder *dec, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = lt_tt_alloc(dec, (size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int lt_tt_fail(lt_tiktok_decoder *dec, const char *reason)
+{
+    dec->reason = reason;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+typedef struct method_row {
+    const char *method;
+    lt_tt_mapper map;
+} method_row;
+
+/* Sorted by method (strcmp order) for bsearch. */
+static const method_row methods[] = {
+    {"RoomMessage", lt_tt_map_room_message}, /* one peer's name for WebcastRoomMessage */
+    {"WebcastBarrageMessage", lt_tt_map_barrage},
+    {"WebcastCaptionMessage", lt_tt_map_caption},
+    {"WebcastChatMessage", lt_tt_map_chat},
+    {"WebcastControlMessage", lt_tt_map_control},
+    {"WebcastEmoteChatMessage", lt_tt_map_emote_chat},
+    {"WebcastEnvelopeMessage", lt_tt_map_envelope},
+    {"WebcastGiftMessage", lt_tt_map_gift},
+    {"WebcastGoalUpdateMessage", lt_tt_map_goal_update},
+    {"WebcastImDeleteMessage", lt_tt_map_im_delete},
+    {"WebcastInRoomBannerMessage", lt_tt_map_in_room_banner},
+    {"WebcastLikeMessage", lt_tt_map_like},
+    {"WebcastLinkLayerMessage", lt_tt_map_link_layer},
+    {"WebcastLinkMessage", lt_tt_map_link},
+    {"WebcastLinkMicArmies", lt_tt_map_battle_armies},
+    {"WebcastLinkMicBattle", lt_tt_map_battle},
+    {"WebcastLinkMicFanTicketMethod", lt_tt_map_link_mic_fan_ticket},
+    {"WebcastLinkMicMethod", lt_tt_map_link_mic},
+    {"WebcastLiveIntroMessage", lt_tt_map_live_intro},
+    {"WebcastMemberMessage", lt_tt_map_member},
+    {"WebcastOecLiveShoppingMessage", lt_tt_map_shopping},
+    {"WebcastPollMessage", lt_tt_map_poll},
+    {"WebcastQuestionNewMessage", lt_tt_map_question},
+    {"WebcastRankUpdateMessage", lt_tt_map_rank_update},
+    {"WebcastRoomMessage", lt_tt_map_room_message},
+    {"WebcastRoomPinMessage", lt_tt_map_room_pin},
+    {"WebcastRoomUserSeqMessage", lt_tt_map_viewers},
+    {"WebcastSocialMessage", lt_tt_map_social},
+    {"WebcastSubNotifyMessage", lt_tt_map_subscribe},
+};
+#define METHOD_COUNT (sizeof methods / sizeof methods[0])
+
+static const char *method_names[METHOD_COUNT + 1];
+
+static int row_cmp(const void *key, const void *row)
+{
+    return strcmp(key, ((const method_row *)row)->method);
+}
+
+static lt_tt_mapper find_mapper(const char *method)
+{
+    const method_row *row = bsearch(method, methods, METHOD_COUNT, sizeof methods[0], row_cmp);
+    return row ? row->map : NULL;
+}
+
+const char *const *lt_tiktok_known_methods(void)
+{
+    if (!method_names[0])
+        for (size_t i = 0; i < METHOD_COUNT; i++)
+            method_names[i] = methods[i].method;
+    return method_names;
+}
+
+/* ------------------------------------------------------------------ decoder */
+
+lt_tiktok_decoder *lt_tiktok_decoder_create(const char *room_id, const char *collector_id, char *err,
+                                            size_t errlen)
+{
+    lt_tiktok_decoder *dec = calloc(1, sizeof *dec);
+    if (!dec)
+        goto oom;
+    dec->room_id = strdup(room_id ? room_id : "");
+    dec->collector_id = strdup(collector_id ? collector_id : "");
+    if (!dec->room_id || !dec->collector_id)
+        goto oom;
+    dec->alloc.alloc = pb_alloc;
+    dec->alloc.free = pb_free;
+    dec->alloc.allocator_data = dec;
+    return dec;
+oom:
+    if (err && errlen)
+        snprintf(err, errlen, "tiktok decoder: out of memory");
+    lt_tiktok_decoder_destroy(dec);
+    return NULL;
+}
+
+void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec)
+{
+    if (!dec)
+        return;
+    arena_rewind(dec, false);
+    free(dec->streaks);
+    free(dec->room_id);
+    free(dec->collector_id);
+    free(dec);
+}
+
+void lt_tiktok_decoder_set_anchor_id(lt_tiktok_decoder *dec, int64_t anchor_id)
+{
+    dec->anchor_id = anchor_id;
+}
+
+const lt_tiktok_decoder_stats *lt_tiktok_decoder_stats_get(const lt_tiktok_decoder *dec)
+{
+    return &dec->stats;
+}
+
+int64_t lt_tiktok_decoder_like_total_max(const lt_tiktok_decoder *dec)
+{
+    return dec->like_total_max;
+}
+
+size_t lt_tiktok_decoder_open_streaks(const lt_tiktok_decoder *dec)
+{
+    return dec->streak_count;
+}
+
+static void envelope(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest_time)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->platform = LT_PLATFORM_TIKTOK;
+    ev->room_id = dec->room_id;
+    ev->collector_id = dec->collector_id;
+    ev->ingest_time = ingest_time;
+    ev->event_time = ingest_time;
+}
+
+static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, lt_tiktok_event_cb cb, void *ctx)
+{
+    dec->stats.events++;
+    dec->stats.by_type[ev->type]++;
+    return cb ? cb(ev, ctx) : 0;
+}
+
+int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
+                                   const char *reason, lt_tiktok_event_cb cb, void *ctx)
+{
+    lt_event ev;
+    envelope(dec, &ev, lt_now_ms());
+    ev.type = LT_EVENT_UNKNOWN;
+    ev.as.unknown.method = method ? method : "";
+    ev.as.unknown.payload.data = data;
+    ev.as.unknown.payload.len = data ? len : 0;
+    ev.as.unknown.reason = reason ? reason : "decode_error";
+    return deliver(dec, &ev, cb, ctx);
+}
+
+int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_result *result,
+                                  lt_tiktok_event_cb cb, void *ctx)
+{
+    const Livetap__Webcast__FetchResult *pb = result->pb;
+    int64_t ingest = lt_now_ms();
+    int rc = 0;
+    dec->stats.fetch_results++;
+    for (size_t i = 0; pb && i < pb->n_messages && rc == 0; i++) {
+        const Livetap__Webcast__FetchResult__Message *m = pb->messages[i];
+        const char *method = m->method ? m->method : "";
+        const uint8_t *data = m->has_payload ? m->payload.data : NULL;
+        size_t len = m->has_payload ? m->payload.len : 0;
+        lt_event ev;
+        envelope(dec, &ev, ingest);
+        /* the outer message's id and the server time until the common header says better */
+        ev.msg_id = m->msg_id;
+        if (result->now_ms > 0)
+            ev.event_time = result->now_ms;
+        int64_t base_msg_id = ev.msg_id, base_time = ev.event_time;
+        dec->stats.messages++;
+
+        lt_tt_mapper map = find_mapper(method);
+        const char *reason = NULL;
+        if (!map) {
+            dec->stats.unknown_methods++;
+            reason = "no_decoder";
+        } else {
+            dec->reason = NULL;
+            if (map(dec, data ? data : (const uint8_t *)"", len, &ev) != 0) {
+                dec->stats.decode_errors++;
+                reason = lt_tt_printf(dec, "decode_error: %s", dec->reason ? dec->reason : "invalid");
+                if (!reason)
+                    reason = "decode_error";
+                lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN,
+                             "room %s: %s (%zu bytes) did not decode (%s); published as unknown",
+                             dec->room_id, method, len, reason);
+            }
+        }
+        if (reason) {
+            envelope(dec, &ev, ingest);
+            ev.msg_id = base_msg_id;
+            ev.event_time = base_time;
+            ev.type = LT_EVENT_UNKNOWN;
+            ev.as.unknown.method = method;
+            ev.as.unknown.payload.data = data;
+            ev.as.unknown.payload.len = len;
+            ev.as.unknown.reason = reason;
+        }
+        if (deliver(dec, &ev, cb, ctx) != 0)
+            rc = 1;
+        arena_rewind(dec, true);
+    }
+    arena_rewind(dec, false);
+    return rc;
+}
+
+int lt_tiktok_decoder_feed(lt_tiktok_decoder *dec, const uint8_t *fetch_result, size_t len,
+                           lt_tiktok_fetch_result *result, lt_tiktok_event_cb cb, void *ctx)
+{
+    lt_tiktok_fetch_result local;
+    lt_tiktok_fetch_result *fr = result ? result : &local;
+    char err[128];
+    if (lt_tiktok_fetch_result_parse(fetch_result, len, fr, err, sizeof err) != 0) {
+        dec->stats.fetch_results++;
+        dec->stats.fetch_errors++;
+        lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id, err);
+        lt_tiktok_decoder_emit_unknown(dec, "FetchResult", fetch_result, len, "decode_error: not a FetchResult",
+                                       cb, ctx);
+        return -1;
+    }
+    int rc = lt_tiktok_decoder_feed_result(dec, fr, cb, ctx);
+    if (!result)
+        lt_tiktok_fetch_result_release(&local);
+    return rc;
+}
