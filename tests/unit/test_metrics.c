@@ -1,0 +1,66 @@
+#define _GNU_SOURCE
+/* Prometheus text rendering of counters, gauges, labelled series and histograms. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/metrics.h"
+
+static void assert_contains(const lt_buf *b, const char *needle)
+{
+    if (!memmem(b->data, b->len, needle, strlen(needle)))
+        fail_msg("missing \"%s\" in:\n%.*s", needle, (int)b->len, (const char *)b->data);
+}
+
+static void renders_exposition_format(void **state)
+{
+    lt_metrics *m = lt_metrics_create();
+    lt_metric *frames = lt_metrics_add(m, "livetap_frames_total", "Push frames received.", LT_METRIC_COUNTER, NULL, NULL, 0);
+    lt_metric *rooms = lt_metrics_add(m, "livetap_rooms", "Rooms by state.", LT_METRIC_GAUGE, "state", NULL, 0);
+    const double bounds[] = {0.005, 0.05, 0.5};
+    lt_metric *lat = lt_metrics_add(m, "livetap_ack_seconds", "Receive to Kafka ack.", LT_METRIC_HISTOGRAM,
+                                    "type", bounds, 3);
+    assert_non_null(frames);
+    assert_null(lt_metrics_add(m, "livetap_frames_total", "dup", LT_METRIC_COUNTER, NULL, NULL, 0));
+    lt_series_add(lt_metric_plain(frames), 3);
+    lt_series_add(lt_metric_plain(frames), 2);
+    const char *live[] = {"live"}, *odd[] = {"we\"ird\\"};
+    lt_series_set(lt_metric_series(rooms, live), 7);
+    lt_series_set(lt_metric_series(rooms, odd), 1.5);
+    const char *chat[] = {"chat"};
+    lt_series *h = lt_metric_series(lat, chat);
+    lt_series_observe(h, 0.001);
+    lt_series_observe(h, 0.01);
+    lt_series_observe(h, 0.02);
+    lt_series_observe(h, 9);
+
+    lt_buf out = LT_BUF_INIT;
+    assert_int_equal(lt_metrics_render(m, &out), 0);
+    assert_contains(&out, "# HELP livetap_frames_total Push frames received.\n# TYPE livetap_frames_total counter\n");
+    assert_contains(&out, "livetap_frames_total 5\n");
+    assert_contains(&out, "livetap_rooms{state=\"live\"} 7\n");
+    assert_contains(&out, "livetap_rooms{state=\"we\\\"ird\\\\\"} 1.5\n");
+    assert_contains(&out, "livetap_ack_seconds_bucket{type=\"chat\",le=\"0.005\"} 1\n");
+    assert_contains(&out, "livetap_ack_seconds_bucket{type=\"chat\",le=\"0.05\"} 3\n");
+    assert_contains(&out, "livetap_ack_seconds_bucket{type=\"chat\",le=\"0.5\"} 3\n");
+    assert_contains(&out, "livetap_ack_seconds_bucket{type=\"chat\",le=\"+Inf\"} 4\n");
+    assert_contains(&out, "livetap_ack_seconds_count{type=\"chat\"} 4\n");
+    assert_contains(&out, "livetap_ack_seconds_sum{type=\"chat\"} 9.031\n");
+
+    lt_metric_remove(rooms, live);
+    lt_buf_reset(&out);
+    assert_int_equal(lt_metrics_render(m, &out), 0);
+    assert_null(memmem(out.data, out.len, "state=\"live\"", 12));
+    lt_buf_free(&out);
+    lt_metrics_destroy(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(renders_exposition_format)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
