@@ -276,11 +276,11 @@ static void end_session(lt_tiktok_session *s, lt_tiktok_session_end_kind kind, c
 
 /* --- inbound --- */
 
-static void bad_frame(lt_tiktok_session *s, const char *why)
+static void bad_frame(lt_tiktok_session *s, const char *why, const uint8_t *data, size_t len)
 {
     s->stats.bad_frames++;
     if (s->cb.on_bad_frame)
-        s->cb.on_bad_frame(s->ctx, why);
+        s->cb.on_bad_frame(s->ctx, why, data, len);
 }
 
 static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len)
@@ -294,7 +294,7 @@ static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len
     lt_tiktok_frame frame;
     if (lt_tiktok_frame_parse(data, len, &frame, err, sizeof err) != 0) {
         lt_tiktok_frame_release(&frame);
-        bad_frame(s, err);
+        bad_frame(s, err, data, len);
         return;
     }
     /* server "hb" and "im_enter_room_resp" only prove the link is alive */
@@ -308,14 +308,14 @@ static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len
     if (lt_tiktok_frame_payload(&frame, &s->scratch, &payload, &payload_len, &inflated, err,
                                 sizeof err) != 0) {
         lt_tiktok_frame_release(&frame);
-        bad_frame(s, err);
+        bad_frame(s, err, data, len);
         return;
     }
     lt_tiktok_fetch_result result;
     if (lt_tiktok_fetch_result_parse(payload, payload_len, &result, err, sizeof err) != 0) {
         lt_tiktok_fetch_result_release(&result);
         lt_tiktok_frame_release(&frame);
-        bad_frame(s, err);
+        bad_frame(s, err, data, len);
         return;
     }
     s->stats.msg_frames++;
@@ -408,11 +408,11 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
             if (s->rx.len + len > MAX_MESSAGE) {
                 s->rx_dropping = true;
                 lt_buf_reset(&s->rx);
-                bad_frame(s, "message larger than 8 MiB");
+                bad_frame(s, "message larger than 8 MiB", NULL, 0);
             } else if (lt_buf_append(&s->rx, in, len) != 0) {
                 s->rx_dropping = true;
                 lt_buf_reset(&s->rx);
-                bad_frame(s, "out of memory for a message");
+                bad_frame(s, "out of memory for a message", NULL, 0);
             }
         }
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {

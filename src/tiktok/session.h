@@ -63,8 +63,9 @@ typedef struct lt_tiktok_session_callbacks {
     void (*on_raw_frame)(void *ctx, const uint8_t *data, size_t len);
     /* A "msg" frame's fetch result, inflated, parsed and already acked. */
     void (*on_fetch_result)(void *ctx, const lt_tiktok_fetch_result *result);
-    /* A frame that could not be used; counted and skipped. */
-    void (*on_bad_frame)(void *ctx, const char *why);
+    /* A frame that could not be used; counted and skipped. `data` is the
+     * whole push frame as received (NULL for one too large to keep). */
+    void (*on_bad_frame)(void *ctx, const char *why, const uint8_t *data, size_t len);
     /* Exactly once, from the loop, never inside a session call. The
      * session is inert afterwards; destroy it. */
     void (*on_end)(void *ctx, const lt_tiktok_session_end *end);

@@ -1,0 +1,790 @@
+/* collector.c - rooms, the loop and the path to Kafka (see collector.h).
+ *
+ * A room is always in exactly one phase, and at most one of its helpers
+ * (resolve job, sign call, session) is alive: the phase says which. Every
+ * helper reports back through a callback that first clears the room's
+ * pointer to it, then moves the room on. Retries are "next_action at
+ * next_ms", picked up by the tick.
+ */
+#include "tiktok/collector.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/backoff.h"
+#include "core/dedupe.h"
+#include "core/log.h"
+#include "tiktok/frame.h"
+#include "tiktok/http.h"
+#include "tiktok/messages.h"
+#include "tiktok/resolver.h"
+#include "tiktok/room.h"
+#include "tiktok/session.h"
+
+#define TICK_MS 500
+
+typedef enum phase {
+    PHASE_WAITING,    /* for next_ms, then next_action */
+    PHASE_RESOLVING,
+    PHASE_SIGNING,
+    PHASE_CONNECTING,
+    PHASE_LIVE,
+    PHASE_DONE,       /* terminal: nothing more will happen */
+} phase;
+
+typedef enum action { ACT_NONE, ACT_RESOLVE, ACT_SIGN } action;
+
+typedef struct room {
+    lt_tiktok_collector *c;
+    char input[512];
+    lt_tiktok_room_ref ref;
+    char label[LT_TIKTOK_UNIQUE_ID_MAX + 2];
+    char room_id[21];          /* resolved; "" until known */
+    phase phase;
+    action next_action;
+    int64_t next_ms;
+    lt_backoff backoff;
+    int failures;              /* consecutive, for max_attempts */
+    lt_tiktok_resolve_job *resolve;
+    lt_tiktok_sign_call *sign;
+    lt_tiktok_session *session;
+    lt_tiktok_decoder *decoder;
+    lt_dedupe *dedupe;
+    int control_end;           /* 3 or 4 once the stream said it ended */
+    int64_t log_slot;
+    uint64_t events;
+} room;
+
+struct lt_tiktok_collector {
+    lt_tiktok_collector_options opts;
+    struct lws_context *lws;
+    struct lws_vhost *vhost;
+    lt_http *http;
+    lt_tiktok_signer *signer;
+    lt_tiktok_resolver_options resolver_opts;
+    room **rooms;
+    size_t room_count, room_cap;
+    lws_sorted_usec_list_t tick;
+    volatile sig_atomic_t stop;
+    bool backpressure;
+    uint64_t resume_below;
+    FILE *record;
+    uint64_t rng;
+    int64_t bad_frame_log_slot;
+    lt_tiktok_collector_stats stats;
+};
+
+static void start_resolve(room *r);
+static void start_sign(room *r);
+
+/* --- publishing --- */
+
+static void pause_all(lt_tiktok_collector *c, bool paused)
+{
+    for (size_t i = 0; i < c->room_count; i++)
+        if (c->rooms[i]->session)
+            lt_tiktok_session_pause(c->rooms[i]->session, paused);
+}
+
+static uint64_t kafka_in_flight(lt_tiktok_collector *c)
+{
+    if (!c->opts.publisher)
+        return 0;
+    lt_kafka_stats ks;
+    lt_kafka_producer_stats(lt_publisher_producer(c->opts.publisher), &ks);
+    return ks.in_flight;
+}
+
+static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, char *err, size_t errlen)
+{
+    if (c->opts.publisher)
+        return lt_publisher_publish(c->opts.publisher, ev, NULL, err, errlen);
+    return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
+}
+
+/* Publishes one event; on a full queue pauses every room and serves
+ * delivery reports until it fits (bounded). 0 on success. */
+static int publish(lt_tiktok_collector *c, const lt_event *ev)
+{
+    char err[256];
+    int64_t deadline = 0;
+    for (;;) {
+        lt_publish_status st = send_event(c, ev, err, sizeof err);
+        if (st == LT_PUBLISH_OK)
+            return 0;
+        if (st == LT_PUBLISH_ERROR) {
+            c->stats.publish_errors++;
+            lt_log_every(&c->bad_frame_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
+                         ev->room_id, lt_event_type_info_get(ev->type)->name, err);
+            return -1;
+        }
+        if (!c->backpressure) {
+            c->backpressure = true;
+            c->stats.backpressure_pauses++;
+            c->resume_below = kafka_in_flight(c) / 2;
+            pause_all(c, true);
+            lt_warn("Kafka queue full: reading paused on all rooms until it drains");
+        }
+        int64_t now = lt_now_ms();
+        if (!deadline)
+            deadline = now + c->opts.backpressure_wait_ms;
+        if (now >= deadline) {
+            c->stats.events_given_up++;
+            lt_error("gave up an event after %lld ms of Kafka backpressure (room %s, %s, msg_id %lld)",
+                     (long long)c->opts.backpressure_wait_ms, ev->room_id,
+                     lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
+            return -1;
+        }
+        if (c->opts.publisher)
+            lt_publisher_poll(c->opts.publisher, 50);
+        else
+            nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
+    }
+}
+
+static const char *room_key(const room *r)
+{
+    return r->room_id[0] ? r->room_id : r->label;
+}
+
+/* One room_status event and one log line per state change. */
+static void set_status(room *r, const char *state, const char *reason, const char *message,
+                       int64_t retry_at)
+{
+    lt_tiktok_collector *c = r->c;
+    lt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = LT_EVENT_ROOM_STATUS;
+    ev.platform = LT_PLATFORM_TIKTOK;
+    ev.room_id = room_key(r);
+    ev.event_time = lt_now_ms();
+    ev.ingest_time = ev.event_time;
+    ev.collector_id = c->opts.collector_id;
+    ev.as.room_status.state = state;
+    ev.as.room_status.reason = reason;
+    ev.as.room_status.message = message && *message ? message : NULL;
+    ev.as.room_status.input = r->input;
+    ev.as.room_status.retry_at.present = retry_at > 0;
+    ev.as.room_status.retry_at.value = retry_at;
+    ev.as.room_status.attempt = r->backoff.attempt;
+    c->stats.status_events++;
+    char retry[48] = "";
+    if (retry_at > 0)
+        snprintf(retry, sizeof retry, " (retry in %.1f s)", (double)(retry_at - ev.event_time) / 1000.0);
+    lt_info("room %s%s%s: %s%s%s%s%s%s", r->label, r->room_id[0] ? " " : "", r->room_id, state,
+            reason ? " [" : "", reason ? reason : "", reason ? "]" : "",
+            message && *message ? " " : "", message ? message : "");
+    if (retry[0])
+        lt_debug("room %s next attempt%s", r->label, retry);
+    publish(c, &ev);
+}
+
+/* --- scheduling --- */
+
+static void schedule(room *r, action act, int64_t at)
+{
+    r->phase = PHASE_WAITING;
+    r->next_action = act;
+    r->next_ms = at;
+}
+
+/* A failure that deserves another try after backoff (or gives up). */
+static void retry_later(room *r, const char *state, const char *reason, const char *message, action act)
+{
+    lt_tiktok_collector *c = r->c;
+    r->failures++;
+    if (c->opts.max_attempts > 0 && r->failures >= c->opts.max_attempts) {
+        char msg[384];
+        snprintf(msg, sizeof msg, "gave up after %d attempts; last: %s", r->failures,
+                 message ? message : reason);
+        r->phase = PHASE_DONE;
+        set_status(r, "error", "gave_up", msg, 0);
+        return;
+    }
+    int64_t at = lt_now_ms() + lt_backoff_next(&r->backoff);
+    schedule(r, act, at);
+    set_status(r, state, reason, message, at);
+}
+
+static void finish(room *r, const char *state, const char *reason, const char *message, bool watch)
+{
+    lt_tiktok_collector *c = r->c;
+    if (watch && c->opts.watch_interval_ms > 0 && r->ref.kind == LT_TIKTOK_ROOM_BY_USER) {
+        int64_t at = lt_now_ms() + c->opts.watch_interval_ms;
+        schedule(r, ACT_RESOLVE, at);
+        set_status(r, state, reason, message, at);
+    } else {
+        r->phase = PHASE_DONE;
+        set_status(r, state, reason, message, 0);
+    }
+}
+
+/* --- events --- */
+
+static int on_event(const lt_event *ev, void *ctx)
+{
+    room *r = ctx;
+    lt_tiktok_collector *c = r->c;
+    if (ev->msg_id && lt_dedupe_check(r->dedupe, ev->msg_id)) {
+        c->stats.duplicates_dropped++;
+        return 0;
+    }
+    if (publish(c, ev) == 0) {
+        c->stats.events_published++;
+        r->events++;
+    } else {
+        lt_dedupe_forget_last(r->dedupe, ev->msg_id);
+    }
+    if (ev->type == LT_EVENT_CONTROL && (ev->as.control.action == 3 || ev->as.control.action == 4))
+        r->control_end = ev->as.control.action;
+    return 0;
+}
+
+static void end_by_control(room *r)
+{
+    if (r->session) {
+        lt_tiktok_session_destroy(r->session);
+        r->session = NULL;
+    }
+    const char *reason = r->control_end == 3 ? "stream_ended" : "stream_suspended";
+    r->control_end = 0;
+    finish(r, "ended", reason, "the host ended the LIVE (Control message)", true);
+}
+
+static int ensure_room_state(room *r, const char *room_id)
+{
+    lt_tiktok_collector *c = r->c;
+    char err[256];
+    if (r->decoder && strcmp(r->room_id, room_id) == 0)
+        return 0;
+    /* a new room id (the host went live again): new decoder and window */
+    lt_tiktok_decoder_destroy(r->decoder);
+    lt_dedupe_destroy(r->dedupe);
+    r->decoder = NULL;
+    r->dedupe = NULL;
+    snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
+    r->decoder = lt_tiktok_decoder_create(room_id, c->opts.collector_id, err, sizeof err);
+    r->dedupe = lt_dedupe_create(c->opts.dedupe_window);
+    if (!r->decoder || !r->dedupe) {
+        lt_error("room %s: %s", r->label, r->decoder ? "out of memory" : err);
+        return -1;
+    }
+    return 0;
+}
+
+/* --- session callbacks --- */
+
+static void on_session_open(void *ctx)
+{
+    room *r = ctx;
+    r->phase = PHASE_LIVE;
+    set_status(r, "live", NULL, NULL, 0);
+}
+
+static void on_raw_frame(void *ctx, const uint8_t *data, size_t len)
+{
+    room *r = ctx;
+    FILE *f = r->c->record;
+    if (!f)
+        return;
+    uint8_t hdr[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    if (fwrite(hdr, 1, 4, f) != 4 || fwrite(data, 1, len, f) != len)
+        lt_log_every(&r->log_slot, 60000, LT_LOG_WARN, "record file: write failed");
+}
+
+static void on_fetch_result(void *ctx, const lt_tiktok_fetch_result *result)
+{
+    room *r = ctx;
+    lt_tiktok_decoder_feed_result(r->decoder, result, on_event, r);
+    if (r->control_end)
+        end_by_control(r);
+}
+
+static void on_bad_frame(void *ctx, const char *why, const uint8_t *data, size_t len)
+{
+    room *r = ctx;
+    r->c->stats.bad_frames++;
+    lt_log_every(&r->log_slot, 60000, LT_LOG_WARN, "room %s: bad frame skipped: %s", r->label, why);
+    /* what could not even be unwrapped still reaches livetap.unknown */
+    if (data && r->decoder)
+        lt_tiktok_decoder_emit_unknown(r->decoder, "PushFrame", data, len, why, on_event, r);
+}
+
+static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
+{
+    room *r = ctx;
+    lt_tiktok_collector *c = r->c;
+    lt_tiktok_session_destroy(r->session);
+    r->session = NULL;
+    if (end->was_open && end->open_ms >= c->opts.healthy_ms) {
+        lt_backoff_reset(&r->backoff);
+        r->failures = 0;
+    }
+    c->stats.reconnects++;
+    switch (end->kind) {
+    case LT_TIKTOK_SESSION_REFUSED:
+        /* a fresh signature brings fresh cookies (DEVICE_BLOCKED wants a new ttwid) */
+        retry_later(r, "reconnecting", "handshake_refused", end->detail, ACT_SIGN);
+        return;
+    case LT_TIKTOK_SESSION_STALE:
+        retry_later(r, "reconnecting", "stale", end->detail, ACT_SIGN);
+        return;
+    case LT_TIKTOK_SESSION_CONNECT_FAILED:
+        retry_later(r, "reconnecting", "connect_failed", end->detail, ACT_SIGN);
+        return;
+    default:
+        retry_later(r, "reconnecting", "closed", end->detail, ACT_SIGN);
+        return;
+    }
+}
+
+static const lt_tiktok_session_callbacks session_cb = {
+    on_session_open, on_raw_frame, on_fetch_result, on_bad_frame, on_session_end,
+};
+
+/* --- signing --- */
+
+static const char *sign_reason(lt_tiktok_sign_status st)
+{
+    switch (st) {
+    case LT_TIKTOK_SIGN_EMPTY_PAYLOAD: return "sign_empty_payload";
+    case LT_TIKTOK_SIGN_EMPTY_COOKIES: return "sign_empty_cookies";
+    case LT_TIKTOK_SIGN_UNAUTHORIZED: return "sign_unauthorized";
+    default: return "sign_failed";
+    }
+}
+
+static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
+{
+    room *r = ctx;
+    lt_tiktok_collector *c = r->c;
+    char err[256];
+    r->sign = NULL;
+
+    if (res->status == LT_TIKTOK_SIGN_RATE_LIMITED) {
+        r->failures++;
+        schedule(r, ACT_SIGN, res->retry_at_ms);
+        set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited",
+                   res->message, res->retry_at_ms);
+        return;
+    }
+    if (res->status == LT_TIKTOK_SIGN_UNAUTHORIZED) {
+        /* a key problem: retrying every room would only burn requests */
+        r->phase = PHASE_DONE;
+        set_status(r, "error", "sign_unauthorized", res->message, 0);
+        return;
+    }
+    if (res->status != LT_TIKTOK_SIGN_OK) {
+        retry_later(r, "reconnecting", sign_reason(res->status), res->message, ACT_SIGN);
+        return;
+    }
+    if (ensure_room_state(r, res->room_id) != 0) {
+        retry_later(r, "error", "internal", "out of memory", ACT_SIGN);
+        return;
+    }
+    lt_tiktok_fetch_result fetch;
+    if (lt_tiktok_fetch_result_parse(res->body, res->body_len, &fetch, err, sizeof err) != 0) {
+        lt_tiktok_fetch_result_release(&fetch);
+        lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err,
+                                       on_event, r);
+        retry_later(r, "reconnecting", "bad_fetch_result", err, ACT_SIGN);
+        return;
+    }
+    /* the initial batch is data like any other */
+    lt_tiktok_decoder_feed_result(r->decoder, &fetch, on_event, r);
+    if (r->control_end) {
+        lt_tiktok_fetch_result_release(&fetch);
+        end_by_control(r);
+        return;
+    }
+    if (!fetch.push_server || !*fetch.push_server) {
+        lt_tiktok_fetch_result_release(&fetch);
+        retry_later(r, "reconnecting", "no_push_server", "the fetch result names no push server",
+                    ACT_SIGN);
+        return;
+    }
+    c->rng ^= c->rng << 13;
+    c->rng ^= c->rng >> 7;
+    c->rng ^= c->rng << 17;
+    lt_tiktok_session_options so = {
+        .lws = c->lws,
+        .vhost = c->vhost,
+        .room_id = r->room_id,
+        .fetch = &fetch,
+        .cookie_header = res->cookie_header,
+        .user_agent = c->opts.user_agent,
+        .gzip = !c->opts.no_gzip,
+        .insecure_tls = c->opts.insecure_tls,
+        .stale_ms = c->opts.stale_ms,
+        .enter_unique_id = (int64_t)(c->rng >> 1),
+    };
+    r->phase = PHASE_CONNECTING;
+    r->session = lt_tiktok_session_connect(&so, &session_cb, r, err, sizeof err);
+    lt_tiktok_fetch_result_release(&fetch);
+    if (!r->session) {
+        retry_later(r, "reconnecting", "connect_failed", err, ACT_SIGN);
+        return;
+    }
+    if (c->backpressure)
+        lt_tiktok_session_pause(r->session, true);
+}
+
+static void start_sign(room *r)
+{
+    lt_tiktok_collector *c = r->c;
+    char err[256];
+    r->phase = PHASE_SIGNING;
+    c->stats.sign_calls++;
+    set_status(r, "connecting", NULL, NULL, 0);
+    r->sign = lt_tiktok_signer_fetch(c->signer, r->room_id, on_signed, r, err, sizeof err);
+    if (!r->sign)
+        retry_later(r, "reconnecting", "sign_failed", err, ACT_SIGN);
+}
+
+/* --- resolving --- */
+
+static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
+{
+    room *r = ctx;
+    r->resolve = NULL;
+    const char *reason = lt_tiktok_resolve_reason(res->outcome);
+    switch (res->outcome) {
+    case LT_TIKTOK_RESOLVE_LIVE:
+        for (size_t i = 0; i < r->c->room_count; i++) {
+            room *other = r->c->rooms[i];
+            if (other != r && other->phase != PHASE_DONE && strcmp(other->room_id, res->room_id) == 0) {
+                /* @user and its room id given both: one connection is enough */
+                char msg[160];
+                snprintf(msg, sizeof msg, "room %s is already collected as %s", res->room_id,
+                         other->label);
+                finish(r, "error", "duplicate_room", msg, false);
+                return;
+            }
+        }
+        if (ensure_room_state(r, res->room_id) != 0) {
+            retry_later(r, "error", "internal", "out of memory", ACT_RESOLVE);
+            return;
+        }
+        start_sign(r);
+        return;
+    case LT_TIKTOK_RESOLVE_OFFLINE:
+        if (res->room_id[0] && !r->room_id[0])
+            snprintf(r->room_id, sizeof r->room_id, "%s", res->room_id);
+        finish(r, "offline", reason, res->message, true);
+        return;
+    case LT_TIKTOK_RESOLVE_NOT_FOUND:
+    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED:
+        finish(r, "error", reason, res->message, false);
+        return;
+    case LT_TIKTOK_RESOLVE_BLOCKED:
+        retry_later(r, "error", reason, res->message, ACT_RESOLVE);
+        return;
+    default:
+        retry_later(r, "reconnecting", reason, res->message, ACT_RESOLVE);
+        return;
+    }
+}
+
+static void start_resolve(room *r)
+{
+    lt_tiktok_collector *c = r->c;
+    char err[256];
+    r->phase = PHASE_RESOLVING;
+    set_status(r, "resolving", NULL, NULL, 0);
+    r->resolve = lt_tiktok_resolve(c->http, &c->resolver_opts, &r->ref, on_resolved, r, err, sizeof err);
+    if (!r->resolve)
+        retry_later(r, "reconnecting", "resolve_failed", err, ACT_RESOLVE);
+}
+
+/* --- rooms --- */
+
+static void stop_room(room *r)
+{
+    lt_tiktok_resolve_cancel(r->resolve);
+    lt_tiktok_signer_cancel(r->sign);
+    lt_tiktok_session_destroy(r->session);
+    r->resolve = NULL;
+    r->sign = NULL;
+    r->session = NULL;
+}
+
+static void free_room(room *r)
+{
+    if (!r)
+        return;
+    stop_room(r);
+    lt_tiktok_decoder_destroy(r->decoder);
+    lt_dedupe_destroy(r->dedupe);
+    free(r);
+}
+
+static room *find_room(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index)
+{
+    for (size_t i = 0; i < c->room_count; i++) {
+        room *r = c->rooms[i];
+        if (r->ref.kind == ref->kind &&
+            (ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
+                                               : strcasecmp(r->ref.unique_id, ref->unique_id) == 0)) {
+            if (index)
+                *index = i;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen)
+{
+    lt_tiktok_room_ref ref;
+    if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
+        return -1;
+    if (find_room(c, &ref, NULL)) {
+        snprintf(err, errlen, "room %s is already collected", lt_tiktok_room_label(&ref));
+        return -1;
+    }
+    if (c->room_count == c->room_cap) {
+        size_t cap = c->room_cap ? c->room_cap * 2 : 64;
+        room **rooms = realloc(c->rooms, cap * sizeof(*rooms));
+        if (!rooms) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        c->rooms = rooms;
+        c->room_cap = cap;
+    }
+    room *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->c = c;
+    snprintf(r->input, sizeof r->input, "%s", input);
+    r->ref = ref;
+    snprintf(r->label, sizeof r->label, "%s", lt_tiktok_room_label(&ref));
+    c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    lt_backoff_init(&r->backoff, c->opts.backoff_base_ms, c->opts.backoff_cap_ms, c->rng);
+    c->rooms[c->room_count++] = r;
+    /* the first action runs from the loop, spread a little so that a
+     * thousand configured rooms do not all resolve in the same millisecond */
+    schedule(r, ACT_RESOLVE, lt_now_ms() + (int64_t)(c->room_count % 64) * 5);
+    return 0;
+}
+
+int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input)
+{
+    lt_tiktok_room_ref ref;
+    char err[256];
+    size_t i;
+    if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0)
+        return -1;
+    room *r = find_room(c, &ref, &i);
+    if (!r)
+        return -1;
+    stop_room(r);
+    r->phase = PHASE_DONE;
+    set_status(r, "ended", "removed", NULL, 0);
+    c->rooms[i] = c->rooms[--c->room_count];
+    free_room(r);
+    return 0;
+}
+
+/* --- the loop --- */
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    lt_tiktok_collector *c = lws_container_of(sul, lt_tiktok_collector, tick);
+    int64_t now = lt_now_ms();
+    if (c->opts.publisher)
+        lt_publisher_poll(c->opts.publisher, 0);
+    if (c->backpressure && kafka_in_flight(c) <= c->resume_below) {
+        c->backpressure = false;
+        pause_all(c, false);
+        lt_info("Kafka queue drained: reading resumed on all rooms");
+    }
+    size_t live = 0;
+    for (size_t i = 0; i < c->room_count; i++) {
+        room *r = c->rooms[i];
+        if (r->session) {
+            lt_tiktok_session_tick(r->session, now);
+            live += r->phase == PHASE_LIVE;
+        } else if (r->phase == PHASE_WAITING && now >= r->next_ms) {
+            action act = r->next_action;
+            r->next_action = ACT_NONE;
+            if (act == ACT_SIGN && r->room_id[0])
+                start_sign(r);
+            else
+                start_resolve(r);
+        }
+    }
+    c->stats.rooms = c->room_count;
+    c->stats.rooms_live = live;
+    if (c->record)
+        fflush(c->record);
+    if (!c->stop)
+        lws_sul_schedule(c->lws, 0, &c->tick, on_tick, TICK_MS * LWS_US_PER_MS);
+}
+
+static void lws_log_to_ours(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        n--;
+    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
+}
+
+lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,
+                                                size_t errlen)
+{
+    if (!opts->collector_id || (!opts->publisher && !opts->sink)) {
+        snprintf(err, errlen, "a collector id and a publisher (or sink) are required");
+        return NULL;
+    }
+    lt_tiktok_collector *c = calloc(1, sizeof(*c));
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->opts = *opts;
+    if (c->opts.stale_ms <= 0)
+        c->opts.stale_ms = 60000;
+    if (c->opts.backoff_base_ms <= 0)
+        c->opts.backoff_base_ms = 1000;
+    if (c->opts.backoff_cap_ms <= 0)
+        c->opts.backoff_cap_ms = 30000;
+    if (c->opts.healthy_ms <= 0)
+        c->opts.healthy_ms = 30000;
+    if (c->opts.dedupe_window == 0)
+        c->opts.dedupe_window = 2048;
+    if (c->opts.backpressure_wait_ms <= 0)
+        c->opts.backpressure_wait_ms = 30000;
+    if (c->opts.flush_timeout_ms <= 0)
+        c->opts.flush_timeout_ms = 10000;
+    c->rng = opts->seed ? opts->seed : (uint64_t)lt_now_ms() * 0x9E3779B97F4A7C15ULL;
+    if (!c->rng)
+        c->rng = 1;
+    c->resolver_opts.web_base = opts->web_base;
+    c->resolver_opts.api_base = opts->api_base;
+    c->resolver_opts.skip_room_info = opts->skip_room_info;
+    c->resolver_opts.cookies = opts->session_cookies;
+
+    lws_set_log_level(LLL_ERR, lws_log_to_ours);
+    static const struct lws_protocols *protocols_src[] = {&lt_tiktok_session_lws_protocol,
+                                                         &lt_http_lws_protocol};
+    static struct lws_protocols protocols[3];
+    protocols[0] = *protocols_src[0];
+    protocols[1] = *protocols_src[1];
+    memset(&protocols[2], 0, sizeof protocols[2]);
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.gid = -1;
+    info.uid = -1;
+    info.pt_serv_buf_size = 32 * 1024;     /* long signed URLs and cookie headers */
+    info.max_http_header_data = 16 * 1024; /* the handshake answer's headers */
+    info.client_ssl_ca_filepath = opts->ca_file;
+    if (opts->ws_proxy && *opts->ws_proxy)
+        info.http_proxy_address = opts->ws_proxy;
+    c->lws = lws_create_context(&info);
+    if (!c->lws) {
+        snprintf(err, errlen, "libwebsockets context creation failed");
+        goto fail;
+    }
+    c->vhost = lws_get_vhost_by_name(c->lws, "default");
+    if (!c->vhost) {
+        snprintf(err, errlen, "libwebsockets has no default vhost");
+        goto fail;
+    }
+    lt_http_options ho = {
+        .user_agent = opts->user_agent,
+        .proxy = opts->http_proxy,
+        .ca_file = opts->ca_file,
+        .insecure = opts->insecure_tls,
+    };
+    c->http = lt_http_create(c->lws, c->vhost, &ho, err, errlen);
+    if (!c->http)
+        goto fail;
+    lt_tiktok_signer_options so = opts->signer;
+    so.user_agent = opts->user_agent;
+    c->signer = lt_tiktok_signer_create(c->lws, c->http, &so, err, errlen);
+    if (!c->signer)
+        goto fail;
+    if (opts->record_path) {
+        c->record = fopen(opts->record_path, "wb");
+        if (!c->record) {
+            snprintf(err, errlen, "cannot open record file %s", opts->record_path);
+            goto fail;
+        }
+    }
+    return c;
+fail:
+    lt_tiktok_collector_destroy(c);
+    return NULL;
+}
+
+void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->room_count; i++)
+        free_room(c->rooms[i]);
+    free(c->rooms);
+    lt_tiktok_signer_destroy(c->signer);
+    lt_http_destroy(c->http);
+    if (c->lws) {
+        lws_sul_cancel(&c->tick);
+        lws_context_destroy(c->lws);
+    }
+    if (c->record)
+        fclose(c->record);
+    free(c);
+}
+
+long lt_tiktok_collector_run(lt_tiktok_collector *c)
+{
+    lws_sul_schedule(c->lws, 0, &c->tick, on_tick, 1);
+    while (!c->stop) {
+        if (lws_service(c->lws, 0) < 0) {
+            lt_error("event loop failed");
+            return -1;
+        }
+    }
+    lws_sul_cancel(&c->tick);
+    lt_info("stopping %zu rooms", c->room_count);
+    for (size_t i = 0; i < c->room_count; i++) {
+        room *r = c->rooms[i];
+        stop_room(r);
+        if (r->phase != PHASE_DONE) {
+            r->phase = PHASE_DONE;
+            set_status(r, "ended", "shutdown", NULL, 0);
+        }
+    }
+    size_t left = 0;
+    if (c->opts.publisher) {
+        left = lt_publisher_flush(c->opts.publisher, c->opts.flush_timeout_ms);
+        if (left)
+            lt_error("%zu events were not acknowledged by Kafka within %d ms", left,
+                     c->opts.flush_timeout_ms);
+    }
+    c->stats.undelivered_at_exit = left;
+    return (long)left;
+}
+
+void lt_tiktok_collector_stop(lt_tiktok_collector *c)
+{
+    c->stop = 1;
+    if (c->lws)
+        lws_cancel_service(c->lws);
+}
+
+void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
+{
+    *out = c->stats;
+}

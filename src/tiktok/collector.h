@@ -1,0 +1,119 @@
+/* collector.h - many TikTok LIVE rooms, one thread, one event loop.
+ *
+ * The collector owns one libwebsockets context (every push WebSocket) and,
+ * inside it, one curl multi handle (live pages, APIs, the sign server); a
+ * room is a small state machine on top of the resolver, the signer and one
+ * session at a time:
+ *
+ *   resolving -> connecting (sign + WebSocket) -> live
+ *        |            |                            | close, stale, refusal
+ *        |            +-- rate_limited (429) ------+--> reconnecting (backoff,
+ *        |                                               fresh signing)
+ *        +-- offline / error (not_found, age_restricted, blocked_captcha)
+ *   live -- Control action 3/4 --> ended (optionally watched for going live)
+ *
+ * Every transition is published to <prefix>.room_status and logged as one
+ * line. Every message - those in the sign server's initial fetch result as
+ * much as those pushed later - goes through the room's decoder, is checked
+ * against the room's msg_id window (a reconnect replays recent messages)
+ * and published keyed by room_id.
+ *
+ * Kafka backpressure: librdkafka's local queue is shared by all rooms, so
+ * when a publish is refused for a full queue the collector stops reading
+ * every room's socket (TCP pushes back on TikTok; nothing is dropped), keeps
+ * serving delivery reports until the refused event fits, and resumes the
+ * rooms once the queue has drained to half. Only if the broker stays
+ * unreachable past `backpressure_wait_ms` is an event given up, and that is
+ * counted and logged, never silent.
+ *
+ * Timers are one periodic tick (TICK_MS) walking the rooms: heartbeats,
+ * stale checks, due retries. With 10,000 rooms that is a cheap linear walk,
+ * where per-room lws timers would each cost a sorted insertion.
+ */
+#ifndef LT_TIKTOK_COLLECTOR_H
+#define LT_TIKTOK_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "kafka/publisher.h"
+#include "tiktok/signer.h"
+
+typedef struct lt_tiktok_collector lt_tiktok_collector;
+
+/* Where events go when there is no publisher (dry runs, tests). Return
+ * LT_PUBLISH_OK, or BACKPRESSURE / ERROR like the publisher. */
+typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, char *err,
+                                               size_t errlen);
+
+typedef struct lt_tiktok_collector_options {
+    const char *collector_id;       /* required */
+    lt_publisher *publisher;        /* borrowed; or NULL and a sink */
+    lt_tiktok_sink_fn sink;
+    void *sink_ctx;
+
+    const char *web_base;           /* NULL = https://www.tiktok.com */
+    const char *api_base;           /* NULL = https://webcast.tiktok.com */
+    lt_tiktok_signer_options signer;/* sign URL, key, client name, pacing */
+    const char *user_agent;         /* NULL = a desktop Chrome */
+    const char *http_proxy;         /* NULL = environment (HTTPS_PROXY, ALL_PROXY) */
+    const char *ws_proxy;           /* host:port for WebSockets; NULL = $https_proxy/$http_proxy via lws */
+    const char *ca_file;            /* extra CA bundle for HTTPS and WSS */
+    bool insecure_tls;              /* accept any certificate (testing) */
+    const char *session_cookies;    /* sessionid=...; tt-target-idc=... for age-restricted rooms */
+    bool no_gzip;                   /* do not request compress=gzip */
+    bool skip_room_info;
+
+    int64_t stale_ms;               /* 0 = 60000 */
+    int64_t backoff_base_ms;        /* 0 = 1000 */
+    int64_t backoff_cap_ms;         /* 0 = 30000 */
+    int64_t healthy_ms;             /* a connection this long resets the backoff; 0 = 30000 */
+    int max_attempts;               /* consecutive failures before giving up; 0 = never */
+    int64_t watch_interval_ms;      /* re-check offline/ended @user rooms this often; 0 = don't */
+    size_t dedupe_window;           /* msg_ids remembered per room; 0 = 2048 */
+    int64_t backpressure_wait_ms;   /* 0 = 30000 */
+    int flush_timeout_ms;           /* at shutdown; 0 = 10000 */
+    const char *record_path;        /* write every push frame as [u32 LE len][bytes] */
+    uint64_t seed;                  /* jitter; 0 = from the clock */
+} lt_tiktok_collector_options;
+
+typedef struct lt_tiktok_collector_stats {
+    size_t rooms;
+    size_t rooms_live;
+    uint64_t events_published;
+    uint64_t duplicates_dropped;
+    uint64_t publish_errors;
+    uint64_t events_given_up;       /* refused by Kafka past backpressure_wait_ms */
+    uint64_t backpressure_pauses;
+    uint64_t bad_frames;
+    uint64_t reconnects;
+    uint64_t sign_calls;
+    uint64_t status_events;
+    size_t undelivered_at_exit;     /* what the final flush could not deliver */
+} lt_tiktok_collector_stats;
+
+lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,
+                                                size_t errlen);
+/* Stops everything without publishing or flushing. Accepts NULL. */
+void lt_tiktok_collector_destroy(lt_tiktok_collector *c);
+
+/* Adds a room ("@user", URL, room id) and starts it. -1 with err if the
+ * input does not parse or is already there. */
+int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen);
+/* Stops and forgets a room (status "ended", reason "removed"). -1 if unknown. */
+int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input);
+
+/* Runs the loop until lt_tiktok_collector_stop(); then stops every room
+ * (status "ended", reason "shutdown"), flushes within flush_timeout_ms and
+ * returns the number of events Kafka did not acknowledge (0 = all
+ * delivered), or -1 if the loop failed. */
+long lt_tiktok_collector_run(lt_tiktok_collector *c);
+
+/* Async-signal-safe: asks run() to finish. */
+void lt_tiktok_collector_stop(lt_tiktok_collector *c);
+
+void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
+
+#endif
