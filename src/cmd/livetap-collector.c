@@ -1,26 +1,169 @@
 /* livetap-collector - TikTok LIVE rooms -> Kafka (Avro), many rooms per process.
  *
- * Parses flags, builds the publisher and the collector, adds the rooms and
- * runs the loop until SIGINT/SIGTERM; then every room is stopped, the
- * producer is flushed within --flush-timeout-ms and what Kafka did not
- * acknowledge is reported. Exit status: 0 all delivered, 1 some events not
- * acknowledged (or the loop failed), 2 start-up error (bad flags, a room
- * that does not parse, Kafka or the registry unreachable).
+ * Configuration is one table (options below): defaults, then the YAML file
+ * given with --config, then command-line flags, each flag being a shorthand
+ * for one key (--kafka is kafka.bootstrap_servers) and --set KEY=VALUE
+ * reaching any key. `--config-reference` prints the table as Markdown.
+ *
+ * Then: the publisher, the collector, the rooms; the loop runs until
+ * SIGINT/SIGTERM, after which every room is stopped, the producer flushed
+ * within kafka.flush_timeout_ms and what Kafka did not acknowledge reported.
+ * Exit status: 0 all delivered, 1 some events not acknowledged (or the loop
+ * failed), 2 start-up error (bad flags or configuration, a room that does
+ * not parse, Kafka or the registry unreachable).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "core/event_json.h"
 #include "core/log.h"
 #include "kafka/publisher.h"
 #include "tiktok/collector.h"
 #include "tiktok/room.h"
+
+typedef struct config {
+    lt_config_list rooms;
+    char *rooms_file;
+    char *collector_id;
+    struct {
+        char *bootstrap_servers, *registry_url, *topic_prefix;
+        lt_config_list properties;
+        long flush_timeout_ms;
+        bool dry_run;
+    } kafka;
+    struct {
+        char *url, *api_key, *client;
+        long rate_per_minute, burst;
+        bool read_rate_limits;
+    } sign;
+    struct {
+        char *web_base, *api_base, *user_agent, *session_cookies, *proxy, *ws_proxy, *ca_file;
+        bool insecure_tls, gzip, room_info;
+    } tiktok;
+    struct {
+        long watch_interval_s, stale_timeout_s, backoff_cap_s, max_attempts, dedupe_window;
+        char *record;
+    } rooms_behaviour;
+    struct {
+        char *level;
+        bool json;
+    } log;
+} config;
+
+#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
+#define INT(name, member, dflt, min, max, doc) \
+    {name, LT_CONFIG_INT, offsetof(config, member), dflt, doc, NULL, min, max}
+#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
+#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+
+static const lt_config_option kafka_options[] = {
+    OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
+        "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}", "Kafka bootstrap servers"),
+    OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
+        "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
+    OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
+    OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
+    END,
+};
+
+static const lt_config_option sign_options[] = {
+    OPT("url", LT_CONFIG_STRING, sign.url, "${SIGN_API_URL:-https://api.eulerstream.com}",
+        "Euler-compatible sign server (GET /webcast/fetch)"),
+    OPT("api_key", LT_CONFIG_STRING, sign.api_key, "${SIGN_API_KEY:-}", "sent as x-api-key"),
+    OPT("client", LT_CONFIG_STRING, sign.client, "livetap", "the client name the sign server sees"),
+    INT("rate_per_minute", sign.rate_per_minute, "60", 0, 1000000,
+        "sign calls per minute for the whole process; 0 = no limit"),
+    INT("burst", sign.burst, "5", 1, 1000000, "sign calls allowed at once"),
+    OPT("read_rate_limits", LT_CONFIG_BOOL, sign.read_rate_limits, "false",
+        "lower the pace to what GET /webcast/rate_limits reports"),
+    END,
+};
+
+static const lt_config_option tiktok_options[] = {
+    OPT("web_base", LT_CONFIG_STRING, tiktok.web_base, "https://www.tiktok.com", "live pages and api-live"),
+    OPT("api_base", LT_CONFIG_STRING, tiktok.api_base, "https://webcast.tiktok.com", "webcast room info"),
+    OPT("user_agent", LT_CONFIG_STRING, tiktok.user_agent, NULL, "browser User-Agent (signed for); empty = Chrome"),
+    OPT("session_cookies", LT_CONFIG_STRING, tiktok.session_cookies, NULL,
+        "e.g. 'sessionid=...; tt-target-idc=...' for age-restricted rooms"),
+    OPT("proxy", LT_CONFIG_STRING, tiktok.proxy, NULL, "HTTP(S) proxy for HTTP; empty = HTTPS_PROXY/ALL_PROXY"),
+    OPT("ws_proxy", LT_CONFIG_STRING, tiktok.ws_proxy, NULL, "host:port HTTP CONNECT proxy for WebSockets"),
+    OPT("ca_file", LT_CONFIG_STRING, tiktok.ca_file, NULL, "extra CA certificates (e.g. a simulator's)"),
+    OPT("insecure_tls", LT_CONFIG_BOOL, tiktok.insecure_tls, "false", "accept any certificate (testing only)"),
+    OPT("gzip", LT_CONFIG_BOOL, tiktok.gzip, "true", "ask for gzip-compressed push frames"),
+    OPT("room_info", LT_CONFIG_BOOL, tiktok.room_info, "true", "check webcast/room/info after resolving @user rooms"),
+    END,
+};
+
+static const lt_config_option behaviour_options[] = {
+    INT("watch_interval_s", rooms_behaviour.watch_interval_s, "60", 0, 86400,
+        "re-check offline or ended @user rooms this often; 0 = don't"),
+    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600, "reconnect after this long without a frame"),
+    INT("backoff_cap_s", rooms_behaviour.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
+    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000, "give a room up after this many failures in a row; 0 = never"),
+    INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576, "msg_ids remembered per room"),
+    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL, "append every push frame to this file as [u32 LE length][bytes]"),
+    END,
+};
+
+static const lt_config_option log_options[] = {
+    OPT("level", LT_CONFIG_STRING, log.level, "info", "debug, info, warn or error"),
+    OPT("json", LT_CONFIG_BOOL, log.json, "false", "JSON log lines"),
+    END,
+};
+
+static const lt_config_option options[] = {
+    OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
+    OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-collector-<pid>"),
+    SECTION("kafka", kafka_options, "where events go"),
+    SECTION("sign", sign_options, "the sign server"),
+    SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
+    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe"),
+    SECTION("log", log_options, "logging"),
+    END,
+};
+
+/* Each flag is a shorthand for one key. */
+typedef struct flag {
+    const char *name;
+    const char *key;
+    bool takes_value;   /* false: sets the key to "true" */
+    const char *help;
+} flag;
+
+static const flag flags[] = {
+    {"rooms", "rooms", true, "LIST     @user, profile/live URL or numeric room id, comma separated"},
+    {"rooms-file", "rooms_file", true, "FILE     one room per line"},
+    {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
+    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object Avro)"},
+    {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
+    {"property", "kafka.properties", true, "N=V      librdkafka property, repeatable"},
+    {"dry-run", "kafka.dry_run", false, "         print events as JSON lines, no Kafka"},
+    {"sign-url", "sign.url", true, "URL      sign server ($SIGN_API_URL, https://api.eulerstream.com)"},
+    {"sign-api-key", "sign.api_key", true, "KEY      its API key ($SIGN_API_KEY)"},
+    {"sign-client", "sign.client", true, "NAME     client name sent to it (livetap)"},
+    {"sign-rate", "sign.rate_per_minute", true, "N        sign calls per minute, whole process (60; 0 = no limit)"},
+    {"sign-read-limits", "sign.read_rate_limits", false, "         pace to the server's /webcast/rate_limits"},
+    {"web-base", "tiktok.web_base", true, "URL      live pages, api-live (https://www.tiktok.com)"},
+    {"api-base", "tiktok.api_base", true, "URL      room info (https://webcast.tiktok.com)"},
+    {"ca-file", "tiktok.ca_file", true, "FILE     extra CA certificates"},
+    {"insecure", "tiktok.insecure_tls", false, "         accept any TLS certificate (testing only)"},
+    {"proxy", "tiktok.proxy", true, "URL      HTTP(S) proxy for HTTP requests"},
+    {"ws-proxy", "tiktok.ws_proxy", true, "H:P      HTTP CONNECT proxy for WebSockets"},
+    {"collector-id", "collector_id", true, "ID       written on every record"},
+    {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
+    {"log-json", "log.json", false, "         JSON log lines"},
+};
 
 static lt_tiktok_collector *running;
 
@@ -33,171 +176,100 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-        "usage: livetap-collector --rooms @user,123 [options]\n"
-        "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
-        "\n"
-        "Rooms (at least one of):\n"
-        "  --rooms LIST             @user, profile/live URL or numeric room id, comma separated\n"
-        "  --rooms-file FILE        one room per line ('#' comments)\n"
-        "\n"
-        "Kafka:\n"
-        "  --kafka HOST:PORT        bootstrap servers (default $LT_KAFKA_BOOTSTRAP or 127.0.0.1:19092)\n"
-        "  --registry URL           schema registry (default $LT_REGISTRY_URL; none = single-object Avro)\n"
-        "  --no-registry            do not use a registry even if $LT_REGISTRY_URL is set\n"
-        "  --topic-prefix P         topics are P.<type> (default livetap)\n"
-        "  --property NAME=VALUE    librdkafka property, repeatable\n"
-        "  --dry-run                print events as JSON lines instead of producing\n"
-        "  --flush-timeout-ms MS    bound on the final flush (default 10000)\n"
-        "\n"
-        "TikTok and the sign server:\n"
-        "  --sign-url URL           Euler-compatible sign server (default $SIGN_API_URL or\n"
-        "                           https://api.eulerstream.com)\n"
-        "  --sign-api-key KEY       its API key (default $SIGN_API_KEY)\n"
-        "  --sign-client NAME       client name sent to it (default livetap)\n"
-        "  --sign-rate N            sign calls per second for the whole process (default 1; 0 = no limit)\n"
-        "  --sign-burst N           calls allowed at once (default 5)\n"
-        "  --sign-read-limits       lower the pace to the server's /webcast/rate_limits\n"
-        "  --web-base URL           default https://www.tiktok.com (live pages, api-live)\n"
-        "  --api-base URL           default https://webcast.tiktok.com (room info)\n"
-        "  --skip-room-info         do not call room/info after resolving @user rooms\n"
-        "  --session-cookies STR    e.g. 'sessionid=...; tt-target-idc=...' for 18+ rooms\n"
-        "  --user-agent UA          browser User-Agent to present (and to sign for)\n"
-        "  --proxy URL              HTTP(S) proxy for HTTP requests (default: HTTPS_PROXY/ALL_PROXY)\n"
-        "  --ws-proxy HOST:PORT     HTTP CONNECT proxy for WebSockets (default: $https_proxy)\n"
-        "  --ca-file FILE           extra CA certificates (e.g. a simulator's)\n"
-        "  --insecure               accept any TLS certificate (testing only)\n"
-        "  --no-gzip                do not ask for gzip-compressed push frames\n"
-        "\n"
-        "Behaviour:\n"
-        "  --collector-id ID        written on every record (default: livetap-collector-<pid>)\n"
-        "  --watch-interval S       re-check offline/ended @user rooms every S seconds (default 60; 0 = no)\n"
-        "  --stale-timeout S        reconnect after S seconds without a frame (default 60)\n"
-        "  --backoff-cap S          longest wait between reconnects (default 30)\n"
-        "  --max-attempts N         give a room up after N failures in a row (default 0 = never)\n"
-        "  --record FILE            append every push frame as [u32 LE length][bytes]\n"
-        "  --config FILE            YAML configuration (not supported yet)\n"
-        "  -v, --verbose / -q, --quiet / --log-json\n"
-        "  -h, --help\n");
+    fprintf(out, "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
+                 "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n\n");
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        fprintf(out, "  --%-17s%s\n", flags[i].name, flags[i].help);
+    fprintf(out, "  --config FILE          YAML configuration (keys: --config-reference)\n"
+                 "  --set KEY=VALUE        any configuration key, e.g. behaviour.backoff_cap_s=10\n"
+                 "  --config-reference     print every key with its default and meaning\n"
+                 "  -v, --verbose / -q, --quiet\n"
+                 "  -h, --help\n\n"
+                 "Every room's state changes are logged (one line each) and published to\n"
+                 "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n");
 }
 
-typedef struct args {
-    const char *rooms, *rooms_file, *kafka, *registry, *prefix, *collector_id, *record;
-    long flush_timeout, watch_s, stale_s, cap_s, max_attempts;
-    double sign_rate, sign_burst;
-    bool dry_run;
-    lt_tiktok_collector_options opts;
-    lt_kafka_property props[64];
-    size_t prop_count;
-} args;
-
-static int parse_number(const char *s, const char *flag, double min, double *out)
+static int set_key(config *cfg, const char *key, const char *value)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || v < min) {
-        lt_error("%s: '%s' is not a number >= %g", flag, s, min);
+    char assignment[4096], err[512];
+    snprintf(assignment, sizeof assignment, "%s=%s", key, value);
+    if (lt_config_set(options, cfg, assignment, err, sizeof err) != 0) {
+        lt_error("%s", err);
         return -1;
     }
-    *out = v;
     return 0;
 }
 
-static int parse_args(int argc, char **argv, args *a)
+static int parse_args(int argc, char **argv, config *cfg)
 {
-    enum {
-        O_ROOMS = 256, O_ROOMS_FILE, O_KAFKA, O_REGISTRY, O_NO_REGISTRY, O_PREFIX, O_PROPERTY,
-        O_DRY, O_FLUSH, O_SIGN_URL, O_SIGN_KEY, O_SIGN_CLIENT, O_SIGN_RATE, O_SIGN_BURST,
-        O_SIGN_LIMITS, O_WEB, O_API, O_SKIP_INFO, O_COOKIES, O_UA, O_PROXY, O_WS_PROXY, O_CA,
-        O_INSECURE, O_NO_GZIP, O_ID, O_WATCH, O_STALE, O_CAP, O_MAX, O_RECORD, O_CONFIG, O_JSON,
-    };
-    static const struct option longopts[] = {
-        {"rooms", required_argument, 0, O_ROOMS}, {"rooms-file", required_argument, 0, O_ROOMS_FILE},
-        {"kafka", required_argument, 0, O_KAFKA}, {"registry", required_argument, 0, O_REGISTRY},
-        {"no-registry", no_argument, 0, O_NO_REGISTRY}, {"topic-prefix", required_argument, 0, O_PREFIX},
-        {"property", required_argument, 0, O_PROPERTY}, {"dry-run", no_argument, 0, O_DRY},
-        {"flush-timeout-ms", required_argument, 0, O_FLUSH}, {"sign-url", required_argument, 0, O_SIGN_URL},
-        {"sign-api-key", required_argument, 0, O_SIGN_KEY}, {"sign-client", required_argument, 0, O_SIGN_CLIENT},
-        {"sign-rate", required_argument, 0, O_SIGN_RATE}, {"sign-burst", required_argument, 0, O_SIGN_BURST},
-        {"sign-read-limits", no_argument, 0, O_SIGN_LIMITS}, {"web-base", required_argument, 0, O_WEB},
-        {"api-base", required_argument, 0, O_API}, {"skip-room-info", no_argument, 0, O_SKIP_INFO},
-        {"session-cookies", required_argument, 0, O_COOKIES}, {"user-agent", required_argument, 0, O_UA},
-        {"proxy", required_argument, 0, O_PROXY}, {"ws-proxy", required_argument, 0, O_WS_PROXY},
-        {"ca-file", required_argument, 0, O_CA}, {"insecure", no_argument, 0, O_INSECURE},
-        {"no-gzip", no_argument, 0, O_NO_GZIP}, {"collector-id", required_argument, 0, O_ID},
-        {"watch-interval", required_argument, 0, O_WATCH}, {"stale-timeout", required_argument, 0, O_STALE},
-        {"backoff-cap", required_argument, 0, O_CAP}, {"max-attempts", required_argument, 0, O_MAX},
-        {"record", required_argument, 0, O_RECORD}, {"config", required_argument, 0, O_CONFIG},
-        {"log-json", no_argument, 0, O_JSON}, {"verbose", no_argument, 0, 'v'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
-    const char *env_kafka = getenv("LT_KAFKA_BOOTSTRAP");
-    const char *env_reg = getenv("LT_REGISTRY_URL");
-    a->kafka = env_kafka && *env_kafka ? env_kafka : "127.0.0.1:19092";
-    a->registry = env_reg && *env_reg ? env_reg : NULL;
-    a->prefix = "livetap";
-    a->flush_timeout = 10000;
-    a->watch_s = 60;
-    a->stale_s = 60;
-    a->cap_s = 30;
-    a->sign_rate = 1;
-    a->sign_burst = 5;
-    a->opts.signer.sign_url = getenv("SIGN_API_URL");
-    a->opts.signer.api_key = getenv("SIGN_API_KEY");
+    enum { O_CONFIG = 1000, O_SET, O_REFERENCE };
+    struct option longopts[sizeof flags / sizeof flags[0] + 8];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        longopts[n++] = (struct option){flags[i].name, flags[i].takes_value ? required_argument : no_argument,
+                                        0, (int)(256 + i)};
+    longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
+    longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
+    longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
+    longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
+    longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
+    longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
+    longopts[n++] = (struct option){0, 0, 0, 0};
+
+    char err[1024];
+    if (lt_config_defaults(options, cfg, err, sizeof err) != 0) {
+        lt_error("%s", err);
+        return -1;
+    }
+    /* the file first, so that flags override it wherever they stand */
+    for (int i = 1; i < argc; i++) {
+        const char *path = NULL;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+        if (path && lt_config_load_file(options, cfg, path, err, sizeof err) != 0) {
+            lt_error("%s", err);
+            return -1;
+        }
+    }
+    bool rooms_from_flags = false;
     int c;
-    double v;
     while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+        if (c >= 256 && c < 256 + (int)(sizeof flags / sizeof flags[0])) {
+            const flag *f = &flags[c - 256];
+            if (!rooms_from_flags && strcmp(f->key, "rooms") == 0) {
+                /* --rooms replaces the file's list; repeated --rooms add up */
+                rooms_from_flags = true;
+                if (set_key(cfg, "rooms", ""))
+                    return -1;
+            }
+            if (strcmp(f->key, "rooms") == 0) {
+                /* append: rebuild "old,new" */
+                char list[16384] = "";
+                size_t used = 0;
+                for (size_t i = 0; i < cfg->rooms.count; i++)
+                    used += (size_t)snprintf(list + used, sizeof list - used, "%s,", cfg->rooms.items[i]);
+                snprintf(list + used, sizeof list - used, "%s", optarg);
+                if (set_key(cfg, "rooms", list))
+                    return -1;
+                continue;
+            }
+            if (set_key(cfg, f->key, f->takes_value ? optarg : "true"))
+                return -1;
+            continue;
+        }
         switch (c) {
-        case O_ROOMS: a->rooms = optarg; break;
-        case O_ROOMS_FILE: a->rooms_file = optarg; break;
-        case O_KAFKA: a->kafka = optarg; break;
-        case O_REGISTRY: a->registry = optarg; break;
-        case O_NO_REGISTRY: a->registry = NULL; break;
-        case O_PREFIX: a->prefix = optarg; break;
-        case O_PROPERTY: {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || a->prop_count == sizeof a->props / sizeof a->props[0]) {
-                lt_error("--property wants NAME=VALUE (at most 64)");
+        case O_CONFIG: break; /* loaded above */
+        case O_SET:
+            if (lt_config_set(options, cfg, optarg, err, sizeof err) != 0) {
+                lt_error("--set %s", err);
                 return -1;
             }
-            *eq = '\0';
-            a->props[a->prop_count++] = (lt_kafka_property){optarg, eq + 1};
             break;
-        }
-        case O_DRY: a->dry_run = true; break;
-        case O_FLUSH:
-            if (parse_number(optarg, "--flush-timeout-ms", 0, &v)) return -1;
-            a->flush_timeout = (long)v;
-            break;
-        case O_SIGN_URL: a->opts.signer.sign_url = optarg; break;
-        case O_SIGN_KEY: a->opts.signer.api_key = optarg; break;
-        case O_SIGN_CLIENT: a->opts.signer.client = optarg; break;
-        case O_SIGN_RATE: if (parse_number(optarg, "--sign-rate", 0, &a->sign_rate)) return -1; break;
-        case O_SIGN_BURST: if (parse_number(optarg, "--sign-burst", 1, &a->sign_burst)) return -1; break;
-        case O_SIGN_LIMITS: a->opts.signer.read_rate_limits = true; break;
-        case O_WEB: a->opts.web_base = optarg; break;
-        case O_API: a->opts.api_base = optarg; break;
-        case O_SKIP_INFO: a->opts.skip_room_info = true; break;
-        case O_COOKIES: a->opts.session_cookies = optarg; break;
-        case O_UA: a->opts.user_agent = optarg; break;
-        case O_PROXY: a->opts.http_proxy = optarg; break;
-        case O_WS_PROXY: a->opts.ws_proxy = optarg; break;
-        case O_CA: a->opts.ca_file = optarg; break;
-        case O_INSECURE: a->opts.insecure_tls = true; break;
-        case O_NO_GZIP: a->opts.no_gzip = true; break;
-        case O_ID: a->collector_id = optarg; break;
-        case O_WATCH: if (parse_number(optarg, "--watch-interval", 0, &v)) return -1; a->watch_s = (long)v; break;
-        case O_STALE: if (parse_number(optarg, "--stale-timeout", 1, &v)) return -1; a->stale_s = (long)v; break;
-        case O_CAP: if (parse_number(optarg, "--backoff-cap", 1, &v)) return -1; a->cap_s = (long)v; break;
-        case O_MAX: if (parse_number(optarg, "--max-attempts", 0, &v)) return -1; a->max_attempts = (long)v; break;
-        case O_RECORD: a->record = optarg; break;
-        case O_CONFIG:
-            lt_error("--config: YAML configuration is not supported yet; use flags");
-            return -1;
-        case O_JSON: lt_log_set_json(true); break;
-        case 'v': lt_log_set_level(LT_LOG_DEBUG); break;
-        case 'q': lt_log_set_level(LT_LOG_WARN); break;
+        case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
+        case 'v': if (set_key(cfg, "log.level", "debug")) return -1; break;
+        case 'q': if (set_key(cfg, "log.level", "warn")) return -1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -206,9 +278,16 @@ static int parse_args(int argc, char **argv, args *a)
         lt_error("unexpected argument '%s' (rooms go in --rooms)", argv[optind]);
         return -1;
     }
-    if (!a->rooms && !a->rooms_file) {
+    lt_log_level level;
+    if (lt_log_level_from_name(cfg->log.level, &level) != 0) {
+        lt_error("log.level: expected debug, info, warn or error, found \"%s\"", cfg->log.level);
+        return -1;
+    }
+    lt_log_set_level(level);
+    lt_log_set_json(cfg->log.json);
+    if (cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
         usage(stderr);
-        lt_error("no rooms: give --rooms or --rooms-file");
+        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config");
         return -1;
     }
     return 0;
@@ -217,11 +296,7 @@ static int parse_args(int argc, char **argv, args *a)
 static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
 {
     json_t *j = lt_event_to_json(ev);
-    if (!j) {
-        snprintf(err, errlen, "out of memory");
-        return LT_PUBLISH_ERROR;
-    }
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -272,29 +347,38 @@ static void raise_fd_limit(void)
     }
 }
 
-int main(int argc, char **argv)
+static const char *nonempty(const char *s)
 {
-    lt_log_set_program("livetap-collector");
-    args a;
-    memset(&a, 0, sizeof a);
-    if (parse_args(argc, argv, &a) != 0)
-        return 2;
-    raise_fd_limit();
+    return s && *s ? s : NULL;
+}
 
+static int run(config *cfg)
+{
     char default_id[64];
-    if (!a.collector_id) {
+    const char *collector_id = nonempty(cfg->collector_id);
+    if (!collector_id) {
         snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
-        a.collector_id = default_id;
+        collector_id = default_id;
+    }
+    lt_kafka_property props[128];
+    size_t prop_count = 0;
+    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
+        const char *item = cfg->kafka.properties.items[i];
+        static char names[128][256];
+        size_t nl = strcspn(item, "=");
+        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
+        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
+        prop_count++;
     }
     char err[2048];
     lt_publisher *pub = NULL;
-    if (!a.dry_run) {
+    if (!cfg->kafka.dry_run) {
         lt_publisher_options po = {
-            .topic_prefix = a.prefix,
-            .collector_id = a.collector_id,
-            .registry_url = a.registry,
-            .kafka = {.bootstrap_servers = a.kafka, .client_id = a.collector_id, .properties = a.props,
-                      .property_count = a.prop_count},
+            .topic_prefix = cfg->kafka.topic_prefix,
+            .collector_id = collector_id,
+            .registry_url = nonempty(cfg->kafka.registry_url),
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
+                      .properties = props, .property_count = prop_count},
         };
         pub = lt_publisher_create(&po, err, sizeof err);
         if (!pub) {
@@ -302,34 +386,56 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    lt_tiktok_collector_options *o = &a.opts;
-    o->collector_id = a.collector_id;
-    o->publisher = pub;
-    o->sink = print_event;
-    o->signer.rate_per_second = a.sign_rate;
-    o->signer.burst = a.sign_burst;
-    o->watch_interval_ms = a.watch_s * 1000;
-    o->stale_ms = a.stale_s * 1000;
-    o->backoff_cap_ms = a.cap_s * 1000;
-    o->max_attempts = (int)a.max_attempts;
-    o->flush_timeout_ms = (int)a.flush_timeout;
-    o->record_path = a.record;
-    lt_tiktok_collector *c = lt_tiktok_collector_create(o, err, sizeof err);
+    lt_tiktok_collector_options o = {
+        .collector_id = collector_id,
+        .publisher = pub,
+        .sink = print_event,
+        .web_base = nonempty(cfg->tiktok.web_base),
+        .api_base = nonempty(cfg->tiktok.api_base),
+        .signer = {
+            .sign_url = nonempty(cfg->sign.url),
+            .api_key = nonempty(cfg->sign.api_key),
+            .client = nonempty(cfg->sign.client),
+            .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
+            .burst = (double)cfg->sign.burst,
+            .read_rate_limits = cfg->sign.read_rate_limits,
+        },
+        .user_agent = nonempty(cfg->tiktok.user_agent),
+        .http_proxy = nonempty(cfg->tiktok.proxy),
+        .ws_proxy = nonempty(cfg->tiktok.ws_proxy),
+        .ca_file = nonempty(cfg->tiktok.ca_file),
+        .insecure_tls = cfg->tiktok.insecure_tls,
+        .session_cookies = nonempty(cfg->tiktok.session_cookies),
+        .no_gzip = !cfg->tiktok.gzip,
+        .skip_room_info = !cfg->tiktok.room_info,
+        .stale_ms = cfg->rooms_behaviour.stale_timeout_s * 1000,
+        .backoff_cap_ms = cfg->rooms_behaviour.backoff_cap_s * 1000,
+        .max_attempts = (int)cfg->rooms_behaviour.max_attempts,
+        .watch_interval_ms = cfg->rooms_behaviour.watch_interval_s * 1000,
+        .dedupe_window = (size_t)cfg->rooms_behaviour.dedupe_window,
+        .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .record_path = nonempty(cfg->rooms_behaviour.record),
+    };
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
         return 2;
     }
-    if ((a.rooms && lt_tiktok_room_list_each(a.rooms, add_one, c) != 0) ||
-        (a.rooms_file && add_rooms_file(c, a.rooms_file) != 0)) {
+    int rc = 0;
+    for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
+        rc = lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, c);
+    if (rc == 0 && nonempty(cfg->rooms_file))
+        rc = add_rooms_file(c, cfg->rooms_file);
+    if (rc != 0) {
         lt_tiktok_collector_destroy(c);
         lt_publisher_destroy(pub);
         return 2;
     }
     lt_tiktok_collector_stats st;
     lt_tiktok_collector_get_stats(c, &st);
-    lt_info("collecting %s rooms into %s%s.<type> (collector %s)", a.rooms ? a.rooms : a.rooms_file,
-            a.dry_run ? "stdout, not " : "", a.prefix, a.collector_id);
+    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min", cfg->kafka.dry_run ? "stdout, not " : "",
+            cfg->kafka.topic_prefix, collector_id, cfg->sign.url, cfg->sign.rate_per_minute);
 
     running = c;
     struct sigaction sa;
@@ -342,8 +448,8 @@ int main(int argc, char **argv)
     long left = lt_tiktok_collector_run(c);
     running = NULL;
     lt_tiktok_collector_get_stats(c, &st);
-    lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up "
-            "under backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %zu undelivered",
+    lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
+            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %zu not acknowledged by Kafka",
             (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
             (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
             (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
@@ -353,4 +459,18 @@ int main(int argc, char **argv)
     if (left < 0)
         return 1;
     return left > 0 || st.events_given_up > 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    lt_log_set_program("livetap-collector");
+    config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int rc = 2;
+    if (parse_args(argc, argv, &cfg) == 0) {
+        raise_fd_limit();
+        rc = run(&cfg);
+    }
+    lt_config_free(options, &cfg);
+    return rc;
 }
