@@ -632,7 +632,7 @@ static void apply_record(lt_hub *hub, lt_hub_msg *m)
         if (c->state != REPLAY || m->topic < 0 || (size_t)m->topic >= hub->topics)
             continue;
         track *tr = &c->tracks[m->topic];
-        bool mine = (c->types & bit) && strcmp(c->room->id, m->room_id) == 0;
+        bool mine = m->frame && (c->types & bit) && strcmp(c->room->id, m->room_id) == 0;
         bool deliver = false;
         if (tr->tracked && !tr->synced) {
             if (tr->partition == m->partition && m->epoch >= tr->epoch_min && m->offset >= tr->scan) {
@@ -656,7 +656,7 @@ static void apply_record(lt_hub *hub, lt_hub_msg *m)
         if (c->state == REPLAY)
             check_sync(c);
     }
-    if (!fresh)
+    if (!fresh || !m->frame)
         return;
     room *r = room_find(hub, m->room_id, false);
     if (!r)
@@ -719,10 +719,7 @@ static void apply_replay(lt_hub *hub, lt_hub_msg *m)
 void lt_hub_apply(lt_hub *hub, lt_hub_msg *m)
 {
     switch (m->kind) {
-    case LT_HUB_RECORD:
-        if (m->frame)
-            apply_record(hub, m);
-        break;
+    case LT_HUB_RECORD: apply_record(hub, m); break;
     case LT_HUB_NOTICE:
         if (m->frame)
             apply_notice(hub, m);

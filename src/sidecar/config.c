@@ -1,0 +1,268 @@
+/* config.c - the sidecar's YAML configuration (libcyaml).
+ *
+ * The file mirrors lt_sidecar_config in nested sections (kafka, registry,
+ * auth, limits); every key is optional and overrides a default. A key the
+ * schema does not know is an error, so a typo never silently means "default".
+ * The libcyaml schema is the one table that maps option names to fields.
+ */
+#include <cyaml/cyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sidecar/sidecar.h"
+
+/* The file's shape: sections are embedded structs. */
+typedef struct file_kafka {
+    char *bootstrap;
+    char *topic_prefix;
+    char **types;
+    unsigned types_count;
+    char **properties;
+    unsigned properties_count;
+    unsigned long max_replay_records;
+} file_kafka;
+
+typedef struct file_registry {
+    char *url;
+    char *username;
+    char *password;
+} file_registry;
+
+typedef struct file_auth {
+    char **tokens;
+    unsigned tokens_count;
+    char *jwt_secret;
+} file_auth;
+
+typedef struct file_limits {
+    unsigned max_clients;
+    unsigned max_clients_per_address;
+    unsigned queue_frames;
+    unsigned long queue_bytes;
+    unsigned inbound_frame_bytes;
+    unsigned ping_interval_s;
+    unsigned idle_timeout_s;
+} file_limits;
+
+typedef struct file_config {
+    char *listen;
+    unsigned port;
+    char *schema_dir;
+    char *www_dir;
+    unsigned shutdown_grace_ms;
+    char *log_level;
+    file_kafka kafka;
+    file_registry registry;
+    file_auth auth;
+    file_limits limits;
+} file_config;
+
+#define OPT CYAML_FLAG_OPTIONAL
+#define STR(key, type, member) CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER | OPT, type, member, 0, CYAML_UNLIMITED)
+
+static const cyaml_schema_value_t string_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
+};
+
+static const cyaml_schema_field_t kafka_fields[] = {
+    STR("bootstrap", file_kafka, bootstrap),
+    STR("topic_prefix", file_kafka, topic_prefix),
+    CYAML_FIELD_SEQUENCE("types", CYAML_FLAG_POINTER | OPT, file_kafka, types, &string_entry, 0, 64),
+    CYAML_FIELD_SEQUENCE("properties", CYAML_FLAG_POINTER | OPT, file_kafka, properties, &string_entry, 0, 256),
+    CYAML_FIELD_UINT("max_replay_records", OPT, file_kafka, max_replay_records),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t registry_fields[] = {
+    STR("url", file_registry, url),
+    STR("username", file_registry, username),
+    STR("password", file_registry, password),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t auth_fields[] = {
+    CYAML_FIELD_SEQUENCE("tokens", CYAML_FLAG_POINTER | OPT, file_auth, tokens, &string_entry, 0, 1024),
+    STR("jwt_secret", file_auth, jwt_secret),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t limits_fields[] = {
+    CYAML_FIELD_UINT("max_clients", OPT, file_limits, max_clients),
+    CYAML_FIELD_UINT("max_clients_per_address", OPT, file_limits, max_clients_per_address),
+    CYAML_FIELD_UINT("queue_frames", OPT, file_limits, queue_frames),
+    CYAML_FIELD_UINT("queue_bytes", OPT, file_limits, queue_bytes),
+    CYAML_FIELD_UINT("inbound_frame_bytes", OPT, file_limits, inbound_frame_bytes),
+    CYAML_FIELD_UINT("ping_interval_s", OPT, file_limits, ping_interval_s),
+    CYAML_FIELD_UINT("idle_timeout_s", OPT, file_limits, idle_timeout_s),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t top_fields[] = {
+    STR("listen", file_config, listen),
+    CYAML_FIELD_UINT("port", OPT, file_config, port),
+    STR("schema_dir", file_config, schema_dir),
+    STR("www_dir", file_config, www_dir),
+    CYAML_FIELD_UINT("shutdown_grace_ms", OPT, file_config, shutdown_grace_ms),
+    STR("log_level", file_config, log_level),
+    CYAML_FIELD_MAPPING("kafka", OPT, file_config, kafka, kafka_fields),
+    CYAML_FIELD_MAPPING("registry", OPT, file_config, registry, registry_fields),
+    CYAML_FIELD_MAPPING("auth", OPT, file_config, auth, auth_fields),
+    CYAML_FIELD_MAPPING("limits", OPT, file_config, limits, limits_fields),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t top_schema = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, file_config, top_fields),
+};
+
+int lt_sidecar_config_set(char **field, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
+        return -1;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static char **strv_dup(char **src, unsigned n)
+{
+    char **out = calloc(n ? n : 1, sizeof(char *));
+    for (unsigned i = 0; out && i < n; i++)
+        if (!(out[i] = strdup(src[i] ? src[i] : ""))) {
+            while (i--)
+                free(out[i]);
+            free(out);
+            return NULL;
+        }
+    return out;
+}
+
+static void strv_free(char **v, unsigned n)
+{
+    for (unsigned i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void lt_sidecar_config_defaults(lt_sidecar_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    const char *bootstrap = getenv("LT_KAFKA_BOOTSTRAP");
+    const char *registry = getenv("LT_REGISTRY_URL");
+    lt_sidecar_config_set(&cfg->listen, "127.0.0.1");
+    cfg->port = 8090;
+    lt_sidecar_config_set(&cfg->kafka_bootstrap, bootstrap && *bootstrap ? bootstrap : "127.0.0.1:19092");
+    lt_sidecar_config_set(&cfg->topic_prefix, "livetap");
+    cfg->max_replay_records = 1000000;
+    lt_sidecar_config_set(&cfg->registry_url, registry ? registry : "");
+    cfg->max_clients = 10000;
+    cfg->max_clients_per_address = 1000;
+    cfg->queue_frames = 4096;
+    cfg->queue_bytes = 8ul << 20;
+    cfg->inbound_frame_bytes = 4096;
+    cfg->ping_interval_s = 30;
+    cfg->idle_timeout_s = 75;
+    cfg->shutdown_grace_ms = 5000;
+    lt_sidecar_config_set(&cfg->log_level, "info");
+}
+
+static int take_str(char **dst, const char *src)
+{
+    return src ? lt_sidecar_config_set(dst, src) : 0;
+}
+
+int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen)
+{
+    static const cyaml_config_t ycfg = {
+        .log_fn = cyaml_log,
+        .mem_fn = cyaml_mem,
+        .log_level = CYAML_LOG_ERROR,
+        .flags = CYAML_CFG_DEFAULT,
+    };
+    file_config *f = NULL;
+    cyaml_err_t rc = cyaml_load_file(path, &ycfg, &top_schema, (cyaml_data_t **)&f, NULL);
+    if (rc != CYAML_OK) {
+        snprintf(err, errlen, "%s: %s", path, cyaml_strerror(rc));
+        return -1;
+    }
+    int ret = -1;
+    if (take_str(&cfg->listen, f->listen) || take_str(&cfg->schema_dir, f->schema_dir) ||
+        take_str(&cfg->www_dir, f->www_dir) || take_str(&cfg->log_level, f->log_level) ||
+        take_str(&cfg->kafka_bootstrap, f->kafka.bootstrap) ||
+        take_str(&cfg->topic_prefix, f->kafka.topic_prefix) ||
+        take_str(&cfg->registry_url, f->registry.url) ||
+        take_str(&cfg->registry_username, f->registry.username) ||
+        take_str(&cfg->registry_password, f->registry.password) ||
+        take_str(&cfg->jwt_secret, f->auth.jwt_secret))
+        goto oom;
+    if (f->port)
+        cfg->port = f->port;
+    if (f->shutdown_grace_ms)
+        cfg->shutdown_grace_ms = f->shutdown_grace_ms;
+    if (f->kafka.max_replay_records)
+        cfg->max_replay_records = f->kafka.max_replay_records;
+    if (f->kafka.types) {
+        strv_free(cfg->types, cfg->type_count);
+        if (!(cfg->types = strv_dup(f->kafka.types, f->kafka.types_count)))
+            goto oom;
+        cfg->type_count = f->kafka.types_count;
+    }
+    if (f->kafka.properties) {
+        strv_free(cfg->kafka_properties, cfg->kafka_property_count);
+        if (!(cfg->kafka_properties = strv_dup(f->kafka.properties, f->kafka.properties_count)))
+            goto oom;
+        cfg->kafka_property_count = f->kafka.properties_count;
+    }
+    if (f->auth.tokens) {
+        strv_free(cfg->tokens, cfg->token_count);
+        if (!(cfg->tokens = strv_dup(f->auth.tokens, f->auth.tokens_count)))
+            goto oom;
+        cfg->token_count = f->auth.tokens_count;
+    }
+    const file_limits *l = &f->limits;
+    if (l->max_clients)
+        cfg->max_clients = l->max_clients;
+    if (l->max_clients_per_address)
+        cfg->max_clients_per_address = l->max_clients_per_address;
+    if (l->queue_frames)
+        cfg->queue_frames = l->queue_frames;
+    if (l->queue_bytes)
+        cfg->queue_bytes = l->queue_bytes;
+    if (l->inbound_frame_bytes)
+        cfg->inbound_frame_bytes = l->inbound_frame_bytes;
+    if (l->ping_interval_s)
+        cfg->ping_interval_s = l->ping_interval_s;
+    if (l->idle_timeout_s)
+        cfg->idle_timeout_s = l->idle_timeout_s;
+    ret = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    cyaml_free(&ycfg, &top_schema, f, 0);
+    return ret;
+}
+
+void lt_sidecar_config_free(lt_sidecar_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->listen);
+    free(cfg->kafka_bootstrap);
+    free(cfg->topic_prefix);
+    strv_free(cfg->types, cfg->type_count);
+    strv_free(cfg->kafka_properties, cfg->kafka_property_count);
+    free(cfg->registry_url);
+    free(cfg->registry_username);
+    free(cfg->registry_password);
+    free(cfg->schema_dir);
+    free(cfg->www_dir);
+    strv_free(cfg->tokens, cfg->token_count);
+    if (cfg->jwt_secret)
+        memset(cfg->jwt_secret, 0, strlen(cfg->jwt_secret));
+    free(cfg->jwt_secret);
+    free(cfg->log_level);
+    memset(cfg, 0, sizeof(*cfg));
+}

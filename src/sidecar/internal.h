@@ -1,0 +1,101 @@
+/* internal.h - the sidecar's shared state between pipeline.c (consumer
+ * thread: decode, render, inbox) and server.c (event loop: HTTP, WebSocket,
+ * fan-out). Not part of any public surface; sidecar.h is.
+ */
+#ifndef LT_SIDECAR_INTERNAL_H
+#define LT_SIDECAR_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "avro/registry.h"
+#include "avro/schemas.h"
+#include "core/buf.h"
+#include "kafka/consumer.h"
+#include "sidecar/auth.h"
+#include "sidecar/hub.h"
+#include "sidecar/render.h"
+#include "sidecar/sidecar.h"
+
+typedef struct lt_sidecar_file {
+    char *data;
+    size_t len;
+} lt_sidecar_file;
+
+typedef struct ip_count {
+    struct ip_count *next;
+    unsigned count;
+    char ip[64];
+} ip_count;
+
+typedef enum reject_reason {
+    REJECT_BAD_REQUEST = 0,
+    REJECT_UNAUTHORIZED,
+    REJECT_CAPACITY,
+    REJECT_REASONS
+} reject_reason;
+
+struct lt_sidecar {
+    const lt_sidecar_config *cfg;   /* borrowed: outlives the sidecar */
+    size_t topics;
+    char **topic_names;
+    lt_event_type *topic_types;
+
+    lt_schema_set *schemas;
+    lt_registry *registry;
+    lt_sidecar_renderer *renderer;
+    lt_kafka_consumer *consumer;
+    lt_sidecar_auth *auth;
+    lt_hub *hub;
+
+    /* consumer thread only */
+    lt_sidecar_positions *sink_pos;
+    lt_buf render_buf;
+    lt_hub_msg *batch_head, *batch_tail;
+    size_t batch_bytes;
+    int64_t render_log_slot;
+
+    /* consumer -> loop */
+    pthread_mutex_t inbox_lock;
+    pthread_cond_t inbox_drained;
+    lt_hub_msg *inbox_head, *inbox_tail;
+    size_t inbox_bytes;
+    size_t inbox_max_bytes;
+    atomic_bool closing;            /* no more waiting on the inbox */
+
+    _Atomic uint64_t render_errors;
+    _Atomic uint64_t bad_keys;
+    _Atomic uint64_t inbox_waits;
+
+    /* health */
+    pthread_t health_thread;
+    bool health_running;
+    _Atomic int64_t registry_ok_ms;
+
+    /* loop thread only */
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    lws_sorted_usec_list_t tick;
+    lws_retry_bo_t retry;
+    lt_sidecar_file page, script, style;
+    ip_count *ips[256];
+    unsigned ws_clients;
+    uint64_t frames_sent, bytes_sent, ws_opened;
+    uint64_t rejected[REJECT_REASONS];
+    uint64_t closes_inbound, closes_expired;
+    bool shutting_down;
+    int64_t shutdown_deadline;
+    volatile sig_atomic_t stop_requested;
+    int port;
+};
+
+/* pipeline.c */
+int lt_sidecar_pipeline_start(lt_sidecar *sc, char *err, size_t errlen);
+void lt_sidecar_pipeline_stop(lt_sidecar *sc);
+/* Moves the inbox into the hub (loop thread). */
+void lt_sidecar_inbox_drain(lt_sidecar *sc);
+lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
+
+#endif

@@ -1,0 +1,476 @@
+/* server.c - the sidecar's event loop (libwebsockets): WebSocket clients,
+ * the live-view page, /healthz, /readyz, /metrics.
+ *
+ * One lws protocol serves both HTTP and WebSocket, so that an upgrade on any
+ * /ws/{room_id} lands here without a subprotocol. Decisions:
+ * - Errors a client can act on (bad room id, unknown type, bad cursor,
+ *   unauthorized, server full) are sent after the upgrade, as a JSON error
+ *   frame followed by a close code, because a failed handshake tells a
+ *   browser nothing.
+ * - Writes: frames are pre-framed (hub.h), so a writable callback copies as
+ *   many queued frames as fit in 64 KiB into one buffer and sends them with
+ *   one LWS_WRITE_RAW: one syscall for many frames, which is what makes
+ *   fan-out cheap (anchors.md 6.3). lws keeps any unsent remainder and calls
+ *   back when the socket drains, so a slow socket costs at most 64 KiB here;
+ *   beyond that the hub's per-client queue bound applies.
+ * - Keepalive and idle: lws's retry policy sends a ping after
+ *   ping_interval_s of silence and hangs up after idle_timeout_s without any
+ *   valid traffic (a pong counts).
+ * - A 250 ms tick handles JWT expiry (close 1008), the stop request and the
+ *   shutdown deadline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "sidecar/internal.h"
+
+#define SCRATCH_BYTES 65536
+#define TICK_US (250 * LWS_US_PER_MS)
+
+typedef struct session {
+    bool is_ws;
+    bool counted;
+    /* HTTP */
+    uint8_t *body;            /* LWS_PRE headroom + body (owned) */
+    size_t body_len;
+    /* WebSocket */
+    lt_hub_client *client;
+    lt_sidecar_frame *error;  /* a refusal before subscribing */
+    int error_code;
+    char ip[64];
+    int64_t expires_ms;
+    size_t rx_bytes;          /* of the message being received */
+    bool wrote_last;          /* this writable callback wrote: close on the next */
+} session;
+
+static uint8_t scratch[LWS_PRE + SCRATCH_BYTES];
+
+/* --- per-address accounting --- */
+
+static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = ip; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    ip_count **pp = &sc->ips[h & 255];
+    while (*pp && strcmp((*pp)->ip, ip) != 0)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static unsigned ip_add(lt_sidecar *sc, const char *ip, int delta)
+{
+    ip_count **pp = ip_slot(sc, ip);
+    if (!*pp) {
+        if (delta <= 0 || !(*pp = calloc(1, sizeof(ip_count))))
+            return 0;
+        snprintf((*pp)->ip, sizeof((*pp)->ip), "%s", ip);
+    }
+    ip_count *e = *pp;
+    e->count = (unsigned)((int)e->count + delta);
+    unsigned n = e->count;
+    if (n == 0) {
+        *pp = e->next;
+        free(e);
+    }
+    return n;
+}
+
+/* --- refusals before subscribing --- */
+
+static void refuse(struct lws *wsi, session *s, lt_sidecar *sc, reject_reason why,
+                   const char *message, const char *details, int code)
+{
+    lt_buf json = LT_BUF_INIT;
+    lt_buf_append(&json, "{\"type\":\"error\",\"message\":", 26);
+    lt_sidecar_json_string(&json, message, strlen(message));
+    lt_buf_append(&json, ",\"details\":", 11);
+    lt_sidecar_json_string(&json, details, strlen(details));
+    lt_buf_append_byte(&json, '}');
+    s->error = json.data ? lt_sidecar_frame_text((const char *)json.data, json.len) : NULL;
+    s->error_code = code;
+    lt_buf_free(&json);
+    sc->rejected[why]++;
+    lws_callback_on_writable(wsi);
+}
+
+/* Copies the URI args back into one query string, escaping what lws already
+ * decoded so that request.c's decoder sees each value exactly once. */
+static void join_args(struct lws *wsi, char *out, size_t cap)
+{
+    char frag[LT_SIDECAR_TOKEN_MAX + 64];
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 32; i++) {
+        int n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n <= 0)
+            break;
+        if (o && o + 1 < cap)
+            out[o++] = '&';
+        for (int k = 0; k < n && o + 4 < cap; k++) {
+            char ch = frag[k];
+            if (ch == '%' || ch == '&' || ch == '#') {
+                o += (size_t)snprintf(out + o, cap - o, "%%%02X", (unsigned char)ch);
+            } else {
+                out[o++] = ch;
+            }
+        }
+        out[o] = '\0';
+    }
+}
+
+static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
+{
+    char path[512], query[LT_SIDECAR_QUERY_MAX + 1], auth_hdr[LT_SIDECAR_TOKEN_MAX + 64];
+    char escaped[1600];
+    lt_sidecar_request *req = calloc(1, sizeof(*req));
+    lt_sidecar_error err;
+    s->is_ws = true;
+    s->counted = true;
+    sc->ws_clients++;
+    sc->ws_opened++;
+    lws_get_peer_simple(wsi, s->ip, sizeof(s->ip));
+    unsigned from_ip = ip_add(sc, s->ip, 1);
+    if (!req) {
+        refuse(wsi, s, sc, REJECT_CAPACITY, "server busy", "out of memory", 1011);
+        return;
+    }
+    if (sc->shutting_down) {
+        refuse(wsi, s, sc, REJECT_CAPACITY, "server shutting down", "reconnect shortly", 1001);
+        goto done;
+    }
+    if (sc->ws_clients > sc->cfg->max_clients) {
+        refuse(wsi, s, sc, REJECT_CAPACITY, "server full",
+               "this sidecar serves its maximum number of clients; try another or later", 1013);
+        goto done;
+    }
+    if (from_ip > sc->cfg->max_clients_per_address) {
+        refuse(wsi, s, sc, REJECT_CAPACITY, "too many connections",
+               "your address has the maximum number of connections open", 1013);
+        goto done;
+    }
+    if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0)
+        path[0] = '\0';
+    /* lws decoded the path already; re-escape '%' so it is decoded once. */
+    size_t o = 0;
+    for (const char *p = path; *p && o + 4 < sizeof(escaped); p++) {
+        if (*p == '%')
+            o += (size_t)snprintf(escaped + o, sizeof(escaped) - o, "%%25");
+        else
+            escaped[o++] = *p;
+    }
+    escaped[o] = '\0';
+    join_args(wsi, query, sizeof(query));
+    if (lt_sidecar_request_parse(escaped, query, req, &err) < 0) {
+        refuse(wsi, s, sc, REJECT_BAD_REQUEST, err.message, err.details, 1008);
+        goto done;
+    }
+    const char *token = req->token;
+    if (lws_hdr_copy(wsi, auth_hdr, sizeof(auth_hdr), WSI_TOKEN_HTTP_AUTHORIZATION) > 0) {
+        const char *bearer = lt_sidecar_auth_bearer(auth_hdr);
+        if (bearer)
+            token = bearer;
+    }
+    char why[256] = "";
+    if (lt_sidecar_auth_check(sc->auth, token, req->room_id, lt_now_ms(), &s->expires_ms, why,
+                              sizeof(why)) != LT_AUTH_OK) {
+        refuse(wsi, s, sc, REJECT_UNAUTHORIZED, "unauthorized", why, 1008);
+        goto done;
+    }
+    lt_kafka_replay_entry *entries = calloc(sc->topics ? sc->topics : 1, sizeof(*entries));
+    size_t n = 0;
+    if (!entries) {
+        refuse(wsi, s, sc, REJECT_CAPACITY, "server busy", "out of memory", 1011);
+        goto done;
+    }
+    s->client = lt_hub_subscribe(sc->hub, req, wsi, entries, &n, &err);
+    if (!s->client) {
+        refuse(wsi, s, sc, REJECT_BAD_REQUEST, err.message, err.details, 1008);
+    } else if (n > 0 &&
+               lt_kafka_consumer_replay(sc->consumer, lt_hub_client_request_id(s->client), entries, n) < 0) {
+        lt_hub_client_error(s->client, "server busy", "cannot queue the replay", 1011, LT_HUB_CLOSE_ERROR);
+    }
+    free(entries);
+done:
+    free(req);
+}
+
+static int ws_writable(struct lws *wsi, session *s, lt_sidecar *sc)
+{
+    if (s->error) {
+        if (lws_write(wsi, s->error->data, s->error->len, LWS_WRITE_RAW) < 0)
+            return -1;
+        lt_sidecar_frame_unref(s->error);
+        s->error = NULL;
+        s->wrote_last = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (s->error_code) {
+        if (s->wrote_last) { /* let lws flush the frame before the close */
+            s->wrote_last = false;
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+        lws_close_reason(wsi, (enum lws_close_status)s->error_code, NULL, 0);
+        return -1;
+    }
+    if (!s->client)
+        return 0;
+    size_t used = 0, frames = 0;
+    lt_sidecar_frame *f;
+    uint8_t *buf = scratch + LWS_PRE;
+    while ((f = lt_hub_client_peek(s->client))) {
+        if (f->len > SCRATCH_BYTES - used) {
+            if (used == 0) { /* bigger than the buffer: send it alone */
+                if (lws_write(wsi, f->data, f->len, LWS_WRITE_RAW) < 0)
+                    return -1;
+                sc->bytes_sent += f->len;
+                frames++;
+                lt_hub_client_pop(s->client);
+            }
+            break;
+        }
+        memcpy(buf + used, f->data, f->len);
+        used += f->len;
+        frames++;
+        lt_hub_client_pop(s->client);
+    }
+    if (used) {
+        if (lws_write(wsi, buf, used, LWS_WRITE_RAW) < 0)
+            return -1;
+        sc->bytes_sent += used;
+    }
+    sc->frames_sent += frames;
+    if (frames) {
+        s->wrote_last = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    const char *reason = NULL;
+    int code = lt_hub_client_close_code(s->client, &reason);
+    if (code) {
+        lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)reason,
+                         reason ? strlen(reason) : 0);
+        return -1;
+    }
+    s->wrote_last = false;
+    return 0;
+}
+
+static void ws_closed(session *s, lt_sidecar *sc)
+{
+    if (s->client) {
+        lt_hub_unsubscribe(s->client);
+        s->client = NULL;
+    }
+    lt_sidecar_frame_unref(s->error);
+    s->error = NULL;
+    if (s->counted) {
+        sc->ws_clients--;
+        ip_add(sc, s->ip, -1);
+        s->counted = false;
+    }
+}
+
+/* --- HTTP --- */
+
+static int http_respond(struct lws *wsi, session *s, unsigned status, const char *type,
+                        const char *body, size_t len)
+{
+    uint8_t hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
+    s->body = malloc(LWS_PRE + len + 1);
+    if (!s->body)
+        return -1;
+    memcpy(s->body + LWS_PRE, body, len);
+    s->body_len = len;
+    if (lws_add_http_common_headers(wsi, status, type, (lws_filepos_t)len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                    (const unsigned char *)"nosniff", 7, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out);
+int lt_sidecar_ready(lt_sidecar *sc, char *detail, size_t cap);
+
+static int http_request(struct lws *wsi, session *s, lt_sidecar *sc, const char *uri)
+{
+    if (strcmp(uri, "/healthz") == 0)
+        return http_respond(wsi, s, 200, "text/plain", "ok\n", 3);
+    if (strcmp(uri, "/readyz") == 0) {
+        char detail[512];
+        int ready = lt_sidecar_ready(sc, detail, sizeof(detail));
+        return http_respond(wsi, s, ready ? 200 : 503, "application/json", detail, strlen(detail));
+    }
+    if (strcmp(uri, "/metrics") == 0) {
+        lt_buf text = LT_BUF_INIT;
+        int rc = lt_sidecar_metrics_text(sc, &text) < 0
+                     ? -1
+                     : http_respond(wsi, s, 200, "text/plain; version=0.0.4", (const char *)text.data,
+                                    text.len);
+        lt_buf_free(&text);
+        return rc;
+    }
+    if (strcmp(uri, "/") == 0 ||
+        (strncmp(uri, "/rooms/", 7) == 0 && lt_sidecar_room_id_valid(uri + 7, strlen(uri + 7))))
+        return http_respond(wsi, s, 200, "text/html; charset=utf-8", sc->page.data, sc->page.len);
+    if (strcmp(uri, "/app.js") == 0)
+        return http_respond(wsi, s, 200, "text/javascript; charset=utf-8", sc->script.data,
+                            sc->script.len);
+    if (strcmp(uri, "/style.css") == 0)
+        return http_respond(wsi, s, 200, "text/css; charset=utf-8", sc->style.data, sc->style.len);
+    static const char nf[] = "not found: try /, /rooms/{room_id}, /ws/{room_id}, /healthz, /readyz, /metrics\n";
+    return http_respond(wsi, s, 404, "text/plain", nf, sizeof(nf) - 1);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    lt_sidecar *sc = lws_context_user(lws_get_context(wsi));
+    session *s = user;
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        if (sc)
+            lt_sidecar_inbox_drain(sc);
+        return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        char uri[600];
+        /* Upgrades only on /ws/...; anything else is refused at the handshake. */
+        if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strncmp(uri, "/ws/", 4) != 0)
+            return 1;
+        return 0;
+    }
+    case LWS_CALLBACK_ESTABLISHED:
+        memset(s, 0, sizeof(*s));
+        ws_established(wsi, s, sc);
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE: return ws_writable(wsi, s, sc);
+    case LWS_CALLBACK_RECEIVE:
+        /* Clients have nothing to say; bound what they may send anyway. */
+        s->rx_bytes += len;
+        if (s->rx_bytes > sc->cfg->inbound_frame_bytes) {
+            sc->closes_inbound++;
+            static const char r[] = "message too big";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)r, sizeof(r) - 1);
+            return -1;
+        }
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+            s->rx_bytes = 0;
+        return 0;
+    case LWS_CALLBACK_CLOSED: ws_closed(s, sc); return 0;
+    case LWS_CALLBACK_HTTP: {
+        char uri[512];
+        if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0) {
+            lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL);
+            return -1;
+        }
+        return http_request(wsi, s, sc, uri) < 0 ? -1 : 0;
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!s->body)
+            return -1;
+        if (lws_write(wsi, s->body + LWS_PRE, s->body_len, LWS_WRITE_HTTP_FINAL) != (int)s->body_len)
+            return -1;
+        free(s->body);
+        s->body = NULL;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        free(s ? s->body : NULL);
+        if (s)
+            s->body = NULL;
+        return 0;
+    default: break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static void expire_client(lt_hub_client *c, void *user, void *arg)
+{
+    lt_sidecar *sc = arg;
+    session *s = lws_wsi_user((struct lws *)user);
+    if (sc->shutting_down) {
+        lt_hub_client_close(c, 1001, "server shutting down", LT_HUB_CLOSE_SHUTDOWN);
+        return;
+    }
+    if (s && s->expires_ms && s->expires_ms <= lt_now_ms()) {
+        sc->closes_expired++;
+        s->expires_ms = 0;
+        lt_hub_client_error(c, "unauthorized", "the token expired: reconnect with a fresh one", 1008,
+                            LT_HUB_CLOSE_ERROR);
+    }
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, tick);
+    if (sc->stop_requested && !sc->shutting_down) {
+        sc->shutting_down = true;
+        sc->shutdown_deadline = lt_now_ms() + sc->cfg->shutdown_grace_ms;
+        lt_info("sidecar: stopping; closing %u clients with 1001", sc->ws_clients);
+    }
+    lt_hub_foreach(sc->hub, expire_client, sc);
+    lws_sul_schedule(sc->ctx, 0, &sc->tick, on_tick, TICK_US);
+}
+
+static const struct lws_protocols *protocols(void)
+{
+    static struct lws_protocols list[2];
+    list[0] = (struct lws_protocols){
+        .name = "livetap",
+        .callback = callback,
+        .per_session_data_size = sizeof(session),
+        .rx_buffer_size = 4096,
+        .tx_packet_size = SCRATCH_BYTES,
+    };
+    list[1] = (struct lws_protocols){0};
+    return list;
+}
+
+int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
+{
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    sc->retry = (lws_retry_bo_t){
+        .secs_since_valid_ping = (uint16_t)sc->cfg->ping_interval_s,
+        .secs_since_valid_hangup = (uint16_t)sc->cfg->idle_timeout_s,
+    };
+    info.port = (int)sc->cfg->port;
+    info.iface = sc->cfg->listen;
+    info.protocols = protocols();
+    info.user = sc;
+    info.retry_and_idle_policy = &sc->retry;
+    info.max_http_header_data = 16384;
+    info.max_http_header_pool = 256;
+    info.pt_serv_buf_size = 32768;
+    info.timeout_secs = 10;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    lws_set_log_level(LLL_ERR, NULL);
+    sc->ctx = lws_create_context(&info);
+    if (!sc->ctx) {
+        snprintf(err, errlen, "cannot listen on %s:%u (in use?)", sc->cfg->listen, sc->cfg->port);
+        return -1;
+    }
+    sc->vhost = lws_get_vhost_by_name(sc->ctx, "default");
+    sc->port = sc->vhost ? lws_get_vhost_listen_port(sc->vhost) : (int)sc->cfg->port;
+    lws_sul_schedule(sc->ctx, 0, &sc->tick, on_tick, TICK_US);
+    return 0;
+}
+
+/* Runs the loop until stopped and every client is gone or the grace ends. */
+int lt_sidecar_loop_run(lt_sidecar *sc)
+{
+    while (true) {
+        if (lws_service(sc->ctx, 0) < 0)
+            return -1;
+        if (sc->shutting_down && (sc->ws_clients == 0 || lt_now_ms() >= sc->shutdown_deadline))
+            return 0;
+    }
+}

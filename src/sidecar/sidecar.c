@@ -1,0 +1,325 @@
+/* sidecar.c - assembling the sidecar: configuration to running parts,
+ * readiness, metrics, and an orderly stop.
+ *
+ * Start-up fails (the program exits non-zero) when the schemas or the page do
+ * not load, the registry URL is set but the client cannot be created, or no
+ * Kafka broker answers: a sidecar that cannot serve anything should not look
+ * healthy. Order: schemas, registry, renderer, hub, lws context (the
+ * consumer thread wakes it), consumer. Stop runs in reverse: clients get
+ * 1001, the consumer stops, then everything is freed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "sidecar/internal.h"
+
+int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen);
+int lt_sidecar_loop_run(lt_sidecar *sc);
+
+#ifndef LT_WWW_DIR
+/* The page lives beside the sources until the build defines LT_WWW_DIR. */
+#define LT_WWW_DIR LT_SCHEMA_DIR "/../src/sidecar/www"
+#endif
+
+static int load_file(const char *dir, const char *name, lt_sidecar_file *out, char *err,
+                     size_t errlen)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s (set www_dir)", path);
+        return -1;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (n < 0 || n > (1 << 22) || !(out->data = malloc((size_t)n + 1)) ||
+        fread(out->data, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        snprintf(err, errlen, "cannot read %s", path);
+        return -1;
+    }
+    fclose(f);
+    out->len = (size_t)n;
+    return 0;
+}
+
+static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
+{
+    const lt_sidecar_config *cfg = sc->cfg;
+    size_t want = cfg->type_count ? cfg->type_count : LT_EVENT_TYPE_COUNT;
+    sc->topic_names = calloc(want, sizeof(char *));
+    sc->topic_types = calloc(want, sizeof(lt_event_type));
+    if (!sc->topic_names || !sc->topic_types)
+        goto oom;
+    for (size_t i = 0; i < want; i++) {
+        lt_event_type t = (lt_event_type)i;
+        if (cfg->type_count && lt_event_type_from_name(cfg->types[i], &t) < 0) {
+            snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types[i]);
+            return -1;
+        }
+        const lt_event_type_info *info = lt_event_type_info_get(t);
+        size_t n = strlen(cfg->topic_prefix) + strlen(info->name) + 2;
+        if (!(sc->topic_names[i] = malloc(n)))
+            goto oom;
+        snprintf(sc->topic_names[i], n, "%s.%s", cfg->topic_prefix, info->name);
+        sc->topic_types[i] = t;
+        sc->topics++;
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* The hub's clients are lws connections (their `user`). */
+static void want_write(void *ctx, void *user)
+{
+    (void)ctx;
+    if (user)
+        lws_callback_on_writable((struct lws *)user);
+}
+
+static void free_props(lt_kafka_property *props, unsigned n)
+{
+    for (unsigned i = 0; props && i < n; i++)
+        free((char *)props[i].name);
+    free(props);
+}
+
+lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t errlen)
+{
+    lt_sidecar *sc = calloc(1, sizeof(*sc));
+    lt_kafka_property *props = NULL;
+    if (!sc) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sc->cfg = cfg;
+    pthread_mutex_init(&sc->inbox_lock, NULL);
+    pthread_cond_init(&sc->inbox_drained, NULL);
+    sc->inbox_max_bytes = 64u << 20;
+    if (setup_topics(sc, err, errlen) < 0)
+        goto fail;
+    const char *www = cfg->www_dir && *cfg->www_dir ? cfg->www_dir : LT_WWW_DIR;
+    if (load_file(www, "index.html", &sc->page, err, errlen) < 0 ||
+        load_file(www, "app.js", &sc->script, err, errlen) < 0 ||
+        load_file(www, "style.css", &sc->style, err, errlen) < 0)
+        goto fail;
+    sc->schemas = lt_schema_set_load(cfg->schema_dir && *cfg->schema_dir ? cfg->schema_dir : LT_SCHEMA_DIR,
+                                     err, errlen);
+    if (!sc->schemas)
+        goto fail;
+    if (cfg->registry_url && *cfg->registry_url) {
+        lt_registry_options ro = {.url = cfg->registry_url,
+                                  .username = cfg->registry_username,
+                                  .password = cfg->registry_password,
+                                  .timeout_ms = 5000};
+        if (!(sc->registry = lt_registry_create(&ro, err, errlen)))
+            goto fail;
+    }
+    if (!(sc->renderer = lt_sidecar_renderer_create(sc->registry, sc->schemas, err, errlen)))
+        goto fail;
+    const char *const *tokens = (const char *const *)cfg->tokens;
+    lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
+                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000};
+    if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
+        goto fail;
+    lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames, .max_queue_bytes = cfg->queue_bytes};
+    lt_hub_callbacks cb = {.ctx = sc, .want_write = want_write};
+    sc->hub = lt_hub_create(sc->topic_types, sc->topics, &limits, &cb);
+    sc->sink_pos = lt_sidecar_positions_create(sc->topic_types, sc->topics);
+    if (!sc->hub || !sc->sink_pos) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    props = calloc(cfg->kafka_property_count ? cfg->kafka_property_count : 1, sizeof(*props));
+    if (!props) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (unsigned i = 0; i < cfg->kafka_property_count; i++) {
+        char *copy = strdup(cfg->kafka_properties[i]);
+        char *eq = copy ? strchr(copy, '=') : NULL;
+        props[i].name = copy; /* freed below */
+        if (!eq) {
+            snprintf(err, errlen, "kafka property '%s' is not name=value", cfg->kafka_properties[i]);
+            goto fail;
+        }
+        *eq = '\0';
+        props[i].value = eq + 1;
+    }
+    lt_kafka_consumer_options co = {
+        .bootstrap_servers = cfg->kafka_bootstrap,
+        .client_id = "livetap-sidecar",
+        .topics = (const char *const *)sc->topic_names,
+        .topic_count = sc->topics,
+        .properties = props,
+        .property_count = cfg->kafka_property_count,
+        .max_replay_records = (int64_t)cfg->max_replay_records,
+        .sink = lt_sidecar_sink(sc),
+    };
+    sc->consumer = lt_kafka_consumer_create(&co, err, errlen);
+    free_props(props, cfg->kafka_property_count);
+    props = NULL;
+    if (!sc->consumer)
+        goto fail;
+    if (lt_sidecar_loop_create(sc, err, errlen) < 0 || lt_sidecar_pipeline_start(sc, err, errlen) < 0)
+        goto fail;
+    lt_info("sidecar: listening on %s:%d, reading %zu topics (%s.*) from %s%s%s", cfg->listen, sc->port,
+            sc->topics, cfg->topic_prefix, cfg->kafka_bootstrap, sc->registry ? ", registry " : "",
+            sc->registry ? cfg->registry_url : "");
+    return sc;
+fail:
+    free_props(props, cfg->kafka_property_count);
+    lt_sidecar_destroy(sc);
+    return NULL;
+}
+
+int lt_sidecar_port(const lt_sidecar *sc)
+{
+    return sc->port;
+}
+
+void lt_sidecar_stop(lt_sidecar *sc)
+{
+    if (sc)
+        sc->stop_requested = 1;
+}
+
+int lt_sidecar_run(lt_sidecar *sc)
+{
+    return lt_sidecar_loop_run(sc);
+}
+
+void lt_sidecar_destroy(lt_sidecar *sc)
+{
+    if (!sc)
+        return;
+    lt_sidecar_pipeline_stop(sc);
+    if (sc->ctx)
+        lws_context_destroy(sc->ctx); /* closes sockets: sessions unsubscribe */
+    lt_sidecar_inbox_drain(sc);
+    for (lt_hub_msg *m = sc->batch_head, *next; m; m = next) {
+        next = m->next;
+        lt_hub_msg_free(m);
+    }
+    lt_kafka_consumer_destroy(sc->consumer);
+    lt_hub_destroy(sc->hub);
+    lt_sidecar_positions_destroy(sc->sink_pos);
+    lt_sidecar_auth_destroy(sc->auth);
+    lt_sidecar_renderer_destroy(sc->renderer);
+    lt_registry_destroy(sc->registry);
+    lt_schema_set_destroy(sc->schemas);
+    lt_buf_free(&sc->render_buf);
+    for (size_t i = 0; i < sc->topics; i++)
+        free(sc->topic_names[i]);
+    free(sc->topic_names);
+    free(sc->topic_types);
+    free(sc->page.data);
+    free(sc->script.data);
+    free(sc->style.data);
+    for (int i = 0; i < 256; i++)
+        for (ip_count *e = sc->ips[i], *next; e; e = next) {
+            next = e->next;
+            free(e);
+        }
+    pthread_mutex_destroy(&sc->inbox_lock);
+    pthread_cond_destroy(&sc->inbox_drained);
+    free(sc);
+}
+
+/* Ready = Kafka answered a metadata request within the last 10 s and, if a
+ * registry is configured, it answered within the last 15 s. */
+int lt_sidecar_ready(lt_sidecar *sc, char *detail, size_t cap)
+{
+    lt_kafka_consumer_stats ks;
+    lt_kafka_consumer_stats_get(sc->consumer, &ks);
+    int64_t now = lt_now_ms();
+    bool kafka_ok = ks.last_metadata_ms > 0 && now - ks.last_metadata_ms < 10000;
+    int64_t reg = atomic_load(&sc->registry_ok_ms);
+    bool registry_ok = !sc->registry || (reg > 0 && now - reg < 15000);
+    snprintf(detail, cap, "{\"ready\":%s,\"kafka\":\"%s\",\"registry\":\"%s\",\"partitions\":%d}\n",
+             kafka_ok && registry_ok ? "true" : "false", kafka_ok ? "ok" : "unreachable",
+             !sc->registry ? "none" : registry_ok ? "ok" : "unreachable", ks.partitions);
+    return kafka_ok && registry_ok;
+}
+
+#define METRIC(out, type, name, help, fmt, value)                                               \
+    do {                                                                                        \
+        char line_[512];                                                                        \
+        int n_ = snprintf(line_, sizeof(line_), "# HELP " name " " help "\n# TYPE " name " " type \
+                          "\n" name " " fmt "\n", value);                                       \
+        if (lt_buf_append(out, line_, (size_t)n_) < 0)                                          \
+            return -1;                                                                          \
+    } while (0)
+
+int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
+{
+    lt_hub_stats hs;
+    lt_kafka_consumer_stats ks;
+    lt_hub_stats_get(sc->hub, &hs);
+    lt_kafka_consumer_stats_get(sc->consumer, &ks);
+    METRIC(out, "gauge", "livetap_sidecar_clients", "Open WebSocket connections.", "%u", sc->ws_clients);
+    METRIC(out, "gauge", "livetap_sidecar_rooms_subscribed", "Rooms with at least one subscriber.",
+           "%llu", (unsigned long long)hs.rooms);
+    METRIC(out, "gauge", "livetap_sidecar_clients_replaying", "Clients replaying (since/cursor).",
+           "%llu", (unsigned long long)hs.replaying);
+    METRIC(out, "counter", "livetap_sidecar_connections_total", "WebSocket connections accepted.",
+           "%llu", (unsigned long long)sc->ws_opened);
+    METRIC(out, "counter", "livetap_sidecar_events_in_total", "Kafka records consumed.", "%llu",
+           (unsigned long long)ks.records);
+    METRIC(out, "counter", "livetap_sidecar_event_bytes_in_total", "Kafka record value bytes consumed.",
+           "%llu", (unsigned long long)ks.bytes);
+    METRIC(out, "counter", "livetap_sidecar_events_replayed_total", "Records read again for replays.",
+           "%llu", (unsigned long long)ks.replayed);
+    METRIC(out, "counter", "livetap_sidecar_decode_errors_total", "Records that did not decode or render.",
+           "%llu", (unsigned long long)atomic_load(&sc->render_errors));
+    METRIC(out, "counter", "livetap_sidecar_bad_keys_total", "Records without a usable room id key.",
+           "%llu", (unsigned long long)atomic_load(&sc->bad_keys));
+    METRIC(out, "counter", "livetap_sidecar_frames_queued_total", "Frames queued to clients.", "%llu",
+           (unsigned long long)hs.frames_queued);
+    METRIC(out, "counter", "livetap_sidecar_frames_out_total", "Frames written to sockets.", "%llu",
+           (unsigned long long)sc->frames_sent);
+    METRIC(out, "counter", "livetap_sidecar_bytes_out_total", "Bytes written to sockets.", "%llu",
+           (unsigned long long)sc->bytes_sent);
+    METRIC(out, "counter", "livetap_sidecar_kafka_seeks_total", "Partition seeks for replays.", "%llu",
+           (unsigned long long)ks.seeks);
+    METRIC(out, "gauge", "livetap_sidecar_consumer_lag", "Records in Kafka not yet consumed.", "%lld",
+           (long long)ks.lag);
+    METRIC(out, "gauge", "livetap_sidecar_partitions", "Partitions assigned.", "%d", ks.partitions);
+    METRIC(out, "counter", "livetap_sidecar_consumer_waits_total",
+           "Times the consumer waited for the event loop (inbox full).", "%llu",
+           (unsigned long long)atomic_load(&sc->inbox_waits));
+    static const char *close_names[] = {"slow_client", "error", "room_status", "shutdown"};
+    char line[256];
+    static const char closes_head[] =
+        "# HELP livetap_sidecar_closes_total Connections closed by the server, by reason.\n"
+        "# TYPE livetap_sidecar_closes_total counter\n";
+    lt_buf_append(out, closes_head, sizeof(closes_head) - 1);
+    for (int i = 0; i < LT_HUB_CLOSE_REASONS; i++) {
+        int n = snprintf(line, sizeof(line), "livetap_sidecar_closes_total{reason=\"%s\"} %llu\n",
+                         close_names[i], (unsigned long long)hs.closes[i]);
+        lt_buf_append(out, line, (size_t)n);
+    }
+    int n = snprintf(line, sizeof(line),
+                     "livetap_sidecar_closes_total{reason=\"inbound_too_big\"} %llu\n"
+                     "livetap_sidecar_closes_total{reason=\"token_expired\"} %llu\n",
+                     (unsigned long long)sc->closes_inbound, (unsigned long long)sc->closes_expired);
+    lt_buf_append(out, line, (size_t)n);
+    static const char *reject_names[] = {"bad_request", "unauthorized", "capacity"};
+    static const char rejected_head[] =
+        "# HELP livetap_sidecar_rejected_total Connections refused with an error frame, by reason.\n"
+        "# TYPE livetap_sidecar_rejected_total counter\n";
+    lt_buf_append(out, rejected_head, sizeof(rejected_head) - 1);
+    for (int i = 0; i < REJECT_REASONS; i++) {
+        n = snprintf(line, sizeof(line), "livetap_sidecar_rejected_total{reason=\"%s\"} %llu\n",
+                     reject_names[i], (unsigned long long)sc->rejected[i]);
+        if (lt_buf_append(out, line, (size_t)n) < 0)
+            return -1;
+    }
+    return 0;
+}
