@@ -301,8 +301,10 @@ static void on_fetch_result(void *ctx, const lt_tiktok_fetch_result *result)
 {
     room *r = ctx;
     lt_tiktok_decoder_feed_result(r->decoder, result, on_event, r);
+    /* we are inside the session's callback: close it, and finish the room
+     * when on_session_end comes back from the loop */
     if (r->control_end)
-        end_by_control(r);
+        lt_tiktok_session_close(r->session);
 }
 
 static void on_bad_frame(void *ctx, const char *why, const uint8_t *data, size_t len)
@@ -321,6 +323,10 @@ static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
     lt_tiktok_collector *c = r->c;
     lt_tiktok_session_destroy(r->session);
     r->session = NULL;
+    if (r->control_end) {
+        end_by_control(r);
+        return;
+    }
     if (end->was_open && end->open_ms >= c->opts.healthy_ms) {
         lt_backoff_reset(&r->backoff);
         r->failures = 0;

@@ -24,6 +24,7 @@
 #define DEFAULT_HEARTBEAT_MS 10000
 #define DEFAULT_STALE_MS 60000
 #define MAX_URL 8192
+#define KEEP_BUFFER (32u * 1024u)
 
 typedef struct out_frame {
     struct out_frame *next;
@@ -247,8 +248,10 @@ static void deliver_end(lws_sorted_usec_list_t *sul)
     if (!s->end_pending)
         return;
     s->end_pending = false;
+    /* a copy: the owner typically destroys the session inside on_end */
+    lt_tiktok_session_end end = s->end;
     if (s->cb.on_end)
-        s->cb.on_end(s->ctx, &s->end);
+        s->cb.on_end(s->ctx, &end);
 }
 
 static void end_session(lt_tiktok_session *s, lt_tiktok_session_end_kind kind, const char *detail)
@@ -419,7 +422,13 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
             if (!s->rx_dropping)
                 handle_message(s, s->rx.data, s->rx.len);
             s->rx_dropping = false;
-            lt_buf_reset(&s->rx);
+            /* a quiet room must not keep the memory of its largest frame */
+            if (s->rx.cap > KEEP_BUFFER)
+                lt_buf_free(&s->rx);
+            else
+                lt_buf_reset(&s->rx);
+            if (s->scratch.cap > KEEP_BUFFER)
+                lt_buf_free(&s->scratch);
         }
         return 0;
     }
@@ -494,7 +503,9 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 }
 
 const struct lws_protocols lt_tiktok_session_lws_protocol = {
-    "lt-webcast", session_callback, 0, 64 * 1024, 0, NULL, 0,
+    /* rx_buffer_size is allocated per connection: keep it small, messages
+     * are reassembled in s->rx anyway */
+    "lt-webcast", session_callback, 0, 8 * 1024, 0, NULL, 0,
 };
 
 /* --- public --- */
@@ -650,6 +661,11 @@ void lt_tiktok_session_destroy(lt_tiktok_session *s)
     free(s->cookie_header);
     free(s->user_agent);
     free(s);
+}
+
+void lt_tiktok_session_close(lt_tiktok_session *s)
+{
+    end_session(s, LT_TIKTOK_SESSION_CLOSED, "closed by livetap");
 }
 
 void lt_tiktok_session_tick(lt_tiktok_session *s, int64_t now_ms)

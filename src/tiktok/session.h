@@ -107,7 +107,13 @@ lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *op
                                              const lt_tiktok_session_callbacks *cb, void *ctx,
                                              char *err, size_t errlen);
 
-/* Closes if open; no callbacks afterwards. Accepts NULL. */
+/* Ends the session from our side (kind CLOSED, "closed by livetap"); on_end
+ * follows from the loop. Safe inside the session's own callbacks, where
+ * destroying is not. */
+void lt_tiktok_session_close(lt_tiktok_session *s);
+
+/* Closes if open; no callbacks afterwards. Accepts NULL. Not from inside
+ * this session's callbacks (use lt_tiktok_session_close there). */
 void lt_tiktok_session_destroy(lt_tiktok_session *s);
 
 /* Heartbeats and the stale check; call about once a second. */
