@@ -603,7 +603,13 @@ lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *op
     info.address = s->host;
     info.port = port;
     info.path = s->url_path;
-    info.host = s->host;
+    /* the Host header names the port when it is not the scheme's */
+    char host_header[300];
+    if ((tls && port != 443) || (!tls && port != 80))
+        snprintf(host_header, sizeof host_header, "%s:%d", s->host, port);
+    else
+        snprintf(host_header, sizeof host_header, "%s", s->host);
+    info.host = host_header;
     info.origin = "https://www.tiktok.com";
     info.protocol = NULL; /* no subprotocol header: what the web client sends */
     info.local_protocol_name = lt_tiktok_session_lws_protocol.name;
