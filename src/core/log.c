@@ -36,7 +36,7 @@ int lt_log_level_from_name(const char *name, lt_log_level *out)
     return -1;
 }
 
-static void emit(lt_log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(lt_log_level level, const char *fmt, va_list ap)
 {
     char msg[2048];
     char line[4096];
