@@ -230,6 +230,9 @@ static int on_event(const lt_event *ev, void *ctx)
 {
     room *r = ctx;
     lt_tiktok_collector *c = r->c;
+    /* before dedupe: a replayed "stream ended" still means the stream ended */
+    if (ev->type == LT_EVENT_CONTROL && (ev->as.control.action == 3 || ev->as.control.action == 4))
+        r->control_end = ev->as.control.action;
     if (ev->msg_id && lt_dedupe_check(r->dedupe, ev->msg_id)) {
         c->stats.duplicates_dropped++;
         return 0;
@@ -240,8 +243,6 @@ static int on_event(const lt_event *ev, void *ctx)
     } else {
         lt_dedupe_forget_last(r->dedupe, ev->msg_id);
     }
-    if (ev->type == LT_EVENT_CONTROL && (ev->as.control.action == 3 || ev->as.control.action == 4))
-        r->control_end = ev->as.control.action;
     return 0;
 }
 
