@@ -78,6 +78,7 @@ struct lt_sidecar {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t drain;
     lws_retry_bo_t retry;
     lt_sidecar_file page, script, style;
     ip_count *ips[256];
@@ -94,8 +95,9 @@ struct lt_sidecar {
 /* pipeline.c */
 int lt_sidecar_pipeline_start(lt_sidecar *sc, char *err, size_t errlen);
 void lt_sidecar_pipeline_stop(lt_sidecar *sc);
-/* Moves the inbox into the hub (loop thread). */
-void lt_sidecar_inbox_drain(lt_sidecar *sc);
+/* Moves up to `max` inbox messages into the hub (loop thread); true if
+ * more remain. */
+bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
 
 #endif

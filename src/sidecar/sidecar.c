@@ -8,6 +8,7 @@
  * consumer thread wakes it), consumer. Stop runs in reverse: clients get
  * 1001, the consumer stops, then everything is freed.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,7 +203,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     lt_sidecar_pipeline_stop(sc);
     if (sc->ctx)
         lws_context_destroy(sc->ctx); /* closes sockets: sessions unsubscribe */
-    lt_sidecar_inbox_drain(sc);
+    lt_sidecar_inbox_drain(sc, SIZE_MAX);
     for (lt_hub_msg *m = sc->batch_head, *next; m; m = next) {
         next = m->next;
         lt_hub_msg_free(m);

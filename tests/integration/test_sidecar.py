@@ -1,0 +1,553 @@
+"""livetap-sidecar against the real broker and registry, with real WebSocket
+clients: events reach exactly the clients of their room, in order, with the
+right JSON; filters; replay by time and by cursor with no gap and no
+duplicate; auth accepted and refused; each bad input gets its error and close
+code; a client that stops reading is closed while the others keep going;
+status notices; caps; graceful shutdown; health endpoints and the page.
+
+Every test uses its own topic prefix (and so its own topics)."""
+import asyncio
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+import websockets
+# The legacy client: websockets 13.1's new asyncio client drops a message that
+# arrived just before a close frame if recv() was not already waiting, and
+# these tests read error frames that are followed by a close.
+from websockets.legacy.client import connect as ws_connect
+
+BUILD = os.environ.get("LT_BUILD_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "build")
+KAFKA = os.environ.get("LT_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
+REGISTRY = os.environ.get("LT_REGISTRY_URL", "http://127.0.0.1:18081/apis/ccompat/v7")
+SOURCE = os.environ.get("LT_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def unique(name):
+    return f"lt{name}{uuid.uuid4().hex[:8]}"
+
+
+class Sidecar:
+    """A livetap-sidecar process on a free port."""
+
+    def __init__(self, prefix, *args, registry=True):
+        cmd = [os.path.join(BUILD, "livetap-sidecar"), "--port", "0", "--kafka", KAFKA,
+               "--topic-prefix", prefix]
+        cmd += ["--registry", REGISTRY] if registry else ["--no-registry"]
+        cmd += list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"sidecar did not start: {line!r} {self.proc.stderr.read()}")
+        self.port = int(m.group(1))
+        self.http = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}"
+
+    def metrics(self):
+        text = requests.get(self.http + "/metrics", timeout=5).text
+        out = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def demo(prefix, rooms, events, room_prefix, manifest=None, rate=None, registry=True):
+    cmd = [os.path.join(BUILD, "livetap-demo"), "--kafka", KAFKA, "--topic-prefix", prefix,
+           "--rooms", str(rooms), "--events-per-room", str(events), "--room-prefix", room_prefix, "-q"]
+    cmd += ["--registry", REGISTRY] if registry else ["--no-registry"]
+    if manifest:
+        cmd += ["--manifest", manifest]
+    if rate:
+        cmd += ["--rate", str(rate)]
+    subprocess.run(cmd, check=True, timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if manifest:
+        with open(manifest) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    return None
+
+
+def as_frame(event):
+    """The frame the sidecar sends for a manifest event (without the cursor)."""
+    ev = dict(event)
+    if ev["type"] == "room_status":
+        ev["type"] = "status"
+    return ev
+
+
+def strip(frame):
+    f = dict(frame)
+    f.pop("cursor", None)
+    return f
+
+
+async def collect(url, count=None, timeout=20.0, idle=None, headers=None, on_open=None):
+    """Frames from one connection until `count` arrived, `idle` seconds pass
+    without one, the server closes, or `timeout`. Returns (frames, close_code)."""
+    frames = []
+    code = None
+    deadline = time.monotonic() + timeout
+    async with ws_connect(url, extra_headers=headers, max_size=None) as ws:
+        if on_open:
+            await on_open()
+        try:
+            while count is None or len(frames) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                wait = min(left, idle) if idle else left
+                msg = await asyncio.wait_for(ws.recv(), wait)
+                frames.append(json.loads(msg))
+        except asyncio.TimeoutError:
+            pass
+        except websockets.ConnectionClosed as e:
+            code = e.rcvd.code if e.rcvd else None
+    return frames, code
+
+
+async def refused(url, headers=None):
+    """Connects and expects an error frame followed by a close: (frame, code)."""
+    frames, code = await collect(url, timeout=10, headers=headers)
+    return (frames[0] if frames else None), code, frames
+
+
+def wait_until(pred, timeout=20.0, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+# --------------------------------------------------------------------------
+# helpers for the assertions
+
+
+def key(frame):
+    return (frame["type"], frame["msg_id"], frame.get("ingest_time"))
+
+
+def assert_kafka_order(frames):
+    """Within a room and type (one partition), msg_ids only increase per
+    ingest batch: the sidecar keeps Kafka's order."""
+    last = {}
+    for f in frames:
+        k = (f["type"], f.get("ingest_time"))
+        if k in last:
+            assert f["msg_id"] > last[k], f"{f['type']} out of order: {f['msg_id']} after {last[k]}"
+        last[k] = f["msg_id"]
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def tmp(tmp_path):
+    return tmp_path
+
+
+# --------------------------------------------------------------------------
+
+
+def test_rooms_filters_order_and_json(tmp):
+    prefix = unique("fan")
+    rp = prefix + "r"
+    sc = Sidecar(prefix)
+    try:
+        manifest = str(tmp / "manifest.jsonl")
+
+        async def scenario():
+            opened = []
+            ready = asyncio.Event()
+
+            async def on_open():
+                opened.append(1)
+                if len(opened) == 4:
+                    ready.set()
+
+            clients = [
+                asyncio.create_task(collect(f"{sc.ws}/ws/{rp}0", idle=6, timeout=90, on_open=on_open)),
+                asyncio.create_task(collect(f"{sc.ws}/ws/{rp}0", idle=6, timeout=90, on_open=on_open)),
+                asyncio.create_task(collect(f"{sc.ws}/ws/{rp}1", idle=6, timeout=90, on_open=on_open)),
+                asyncio.create_task(collect(f"{sc.ws}/ws/{rp}2?types=chat,gift", idle=6, timeout=90,
+                                            on_open=on_open)),
+            ]
+            await asyncio.wait_for(ready.wait(), 10)
+            events = await asyncio.to_thread(demo, prefix, 4, 120, rp, manifest)
+            results = [await c for c in clients]
+            return events, results
+
+        events, results = run(scenario())
+        by_room = {}
+        for e in events:
+            by_room.setdefault(e["room_id"], []).append(as_frame(e))
+        (a, _), (b, _), (c, _), (d, _) = results
+        for frames, room, types in ((a, 0, None), (b, 0, None), (c, 1, None), (d, 2, {"chat", "gift"})):
+            want = [f for f in by_room[f"{rp}{room}"] if types is None or f["type"] in types]
+            assert len(want) > 0
+            got = [strip(f) for f in frames]
+            assert all(f["room_id"] == f"{rp}{room}" for f in got), "a frame of another room arrived"
+            assert sorted(got, key=key) == sorted(want, key=key), f"room {room}: frames differ from what was published"
+            assert len({key(f) for f in got}) == len(got), "duplicate frames"
+            assert_kafka_order(got)
+            assert all(re.fullmatch(r"1[A-Za-z0-9_-]+", f["cursor"]) for f in frames)
+        assert {f["type"] for f in a} >= {"chat", "gift", "like", "member", "social", "viewers", "status"}
+        m = sc.metrics()
+        assert m["livetap_sidecar_decode_errors_total"] == 0
+        assert m["livetap_sidecar_frames_out_total"] >= len(a) + len(b) + len(c) + len(d)
+    finally:
+        assert sc.stop() == 0
+
+
+def test_single_object_encoding_without_registry(tmp):
+    prefix = unique("so")
+    rp = prefix + "r"
+    sc = Sidecar(prefix, registry=False)
+    try:
+        manifest = str(tmp / "manifest.jsonl")
+
+        async def scenario():
+            ready = asyncio.Event()
+
+            async def on_open():
+                ready.set()
+
+            t = asyncio.create_task(collect(f"{sc.ws}/ws/{rp}0", idle=6, timeout=60, on_open=on_open))
+            await asyncio.wait_for(ready.wait(), 10)
+            events = await asyncio.to_thread(demo, prefix, 1, 60, rp, manifest, None, False)
+            return events, await t
+
+        events, (frames, _) = run(scenario())
+        assert sorted([strip(f) for f in frames], key=key) == sorted([as_frame(e) for e in events], key=key)
+    finally:
+        sc.stop()
+
+
+def test_replay_by_cursor_and_by_time():
+    prefix = unique("rp")
+    rp = prefix + "r"
+    room = rp + "0"
+    sc = Sidecar(prefix)
+    try:
+        async def scenario():
+            live = []
+
+            async def live_client():
+                async with ws_connect(f"{sc.ws}/ws/{room}") as ws:
+                    while len(live) < 180:
+                        live.append(json.loads(await asyncio.wait_for(ws.recv(), 60)))
+
+            async def until(n):
+                while len(live) < n:
+                    await asyncio.sleep(0.05)
+
+            task = asyncio.create_task(live_client())
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(demo, prefix, 1, 60, rp)   # batch 1
+            await asyncio.wait_for(until(60), 60)
+            cursor = live[29]["cursor"]
+            await asyncio.sleep(1.1)
+            since = int(time.time() * 1000)
+            await asyncio.sleep(1.1)
+            await asyncio.to_thread(demo, prefix, 1, 60, rp)   # batch 2
+            await asyncio.wait_for(until(120), 60)
+            # Two clients resume while a third batch is being published: the
+            # replay and the live stream must meet without gap or duplicate.
+            by_cursor = asyncio.create_task(collect(f"{sc.ws}/ws/{room}?cursor={cursor}", count=150, timeout=60))
+            by_time = asyncio.create_task(collect(f"{sc.ws}/ws/{room}?since={since}", count=120, timeout=60))
+            await asyncio.sleep(0.2)
+            await asyncio.to_thread(demo, prefix, 1, 60, rp)   # batch 3
+            await asyncio.wait_for(task, 60)
+            return live, await by_cursor, await by_time
+
+        live, (cur_frames, _), (time_frames, _) = run(scenario())
+        assert len(live) == 180
+        want_cursor = [strip(f) for f in live[30:]]
+        got_cursor = [strip(f) for f in cur_frames]
+        assert len(got_cursor) == 150
+        assert sorted(got_cursor, key=key) == sorted(want_cursor, key=key)
+        assert len({key(f) for f in got_cursor}) == 150
+        assert_kafka_order(got_cursor)
+        want_time = [strip(f) for f in live[60:]]
+        got_time = [strip(f) for f in time_frames]
+        assert sorted(got_time, key=key) == sorted(want_time, key=key)
+        assert_kafka_order(got_time)
+        # the replayed frames carry their own positions: resuming from the
+        # 100th frame of the time-replay gives exactly what followed it
+        resumed, _ = run(collect(f"{sc.ws}/ws/{room}?cursor={time_frames[99]['cursor']}", count=20, timeout=30))
+        assert sorted(map(strip, resumed), key=key) == sorted(got_time[100:], key=key)
+        m = sc.metrics()
+        assert m["livetap_sidecar_kafka_seeks_total"] >= 1
+        assert m["livetap_sidecar_events_replayed_total"] > 0
+    finally:
+        sc.stop()
+
+
+def test_bad_inputs_get_errors_and_close_codes():
+    prefix = unique("bad")
+    sc = Sidecar(prefix)
+    try:
+        cases = [
+            ("/ws/bad%20room", "malformed room id"),
+            ("/ws/" + "x" * 200, "malformed room id"),
+            ("/ws/room1?types=chat,nope", "unknown type in filter"),
+            ("/ws/room1?cursor=zzz", "bad cursor"),
+            ("/ws/room1?since=yesterday", "bad since"),
+            ("/ws/room1?since=1&cursor=1", "malformed query"),
+        ]
+        for path, message in cases:
+            frame, code, frames = run(refused(sc.ws + path))
+            assert frame is not None, path
+            assert frame["type"] == "error" and frame["message"] == message, (path, frame)
+            assert frame["details"], path
+            assert code == 1008, (path, code)
+            assert len(frames) == 1
+
+        async def too_big():
+            async with ws_connect(f"{sc.ws}/ws/room1") as ws:
+                await ws.send("x" * 10000)
+                try:
+                    await asyncio.wait_for(ws.recv(), 5)
+                except websockets.ConnectionClosed as e:
+                    return e.rcvd.code
+        assert run(too_big()) == 1009
+
+        frame, code, _ = run(refused(f"{sc.ws}/not-ws/room1"))
+        assert frame["message"] == "not found" and code == 1008
+        r = requests.get(sc.http + "/nothing-here", timeout=5)
+        assert r.status_code == 404
+        m = sc.metrics()
+        assert m['livetap_sidecar_rejected_total{reason="bad_request"}'] == len(cases) + 1
+        assert m['livetap_sidecar_closes_total{reason="inbound_too_big"}'] == 1
+    finally:
+        sc.stop()
+
+
+def jwt(secret, claims):
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(sig)}"
+
+
+def test_auth_accepted_and_refused():
+    prefix = unique("auth")
+    secret = "integration-test-secret-0123456789abcdef"
+    static = "static-token-for-tests-1234"
+    sc = Sidecar(prefix, "--token", static, "--jwt-secret", secret)
+    try:
+        now = int(time.time())
+        ok = [
+            (f"{sc.ws}/ws/room1", {"Authorization": f"Bearer {static}"}),
+            (f"{sc.ws}/ws/room1?access_token={static}", None),
+            (f"{sc.ws}/ws/room1?access_token={jwt(secret, {'exp': now + 600})}", None),
+            (f"{sc.ws}/ws/room1", {"Authorization": "Bearer " + jwt(secret, {"exp": now + 600, "rooms": ["room1"]})}),
+        ]
+        for url, headers in ok:
+            frames, code = run(collect(url, timeout=1.5, headers=headers))
+            assert frames == [] and code is None, (url, frames, code)
+        refused_cases = [
+            (f"{sc.ws}/ws/room1", None, "a token is required"),
+            (f"{sc.ws}/ws/room1?access_token=wrong-token", None, "neither"),
+            (f"{sc.ws}/ws/room1?access_token={jwt(secret, {'exp': now - 60})}", None, "expired"),
+            (f"{sc.ws}/ws/room1?access_token={jwt('some-other-secret-0123456789abcdef', {'exp': now + 600})}",
+             None, "signature"),
+            (f"{sc.ws}/ws/room1?access_token={jwt(secret, {'exp': now + 600, 'rooms': ['room2']})}", None, "rooms"),
+            (f"{sc.ws}/ws/room1", {"Authorization": "Bearer nope"}, "neither"),
+        ]
+        for url, headers, why in refused_cases:
+            frame, code, _ = run(refused(url, headers))
+            assert frame and frame["message"] == "unauthorized", (url, frame)
+            assert why in frame["details"], (why, frame)
+            assert code == 1008
+        # a token that expires while connected ends the connection
+        short = jwt(secret, {"exp": now + 2})
+        frames, code = run(collect(f"{sc.ws}/ws/room1?access_token={short}", timeout=15))
+        assert code == 1008
+        assert frames and frames[-1]["type"] == "error" and "expired" in frames[-1]["details"]
+        m = sc.metrics()
+        assert m['livetap_sidecar_rejected_total{reason="unauthorized"}'] == len(refused_cases)
+        assert m['livetap_sidecar_closes_total{reason="token_expired"}'] == 1
+    finally:
+        sc.stop()
+
+
+def raw_ws_connect(port, path, rcvbuf=4096):
+    """A WebSocket handshake on a plain socket that will then never be read."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(("127.0.0.1", port))
+    key_b64 = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key_b64}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    assert b" 101 " in head.split(b"\r\n")[0]
+    return s
+
+
+def test_slow_client_is_closed_and_others_keep_up():
+    prefix = unique("slow")
+    rp = prefix + "r"
+    room = rp + "0"
+    sc = Sidecar(prefix, "--queue-frames", "200", "--queue-bytes", "262144")
+    slow = None
+    try:
+        total = 12000
+        slow = raw_ws_connect(sc.port, f"/ws/{room}")
+
+        async def scenario():
+            ready = asyncio.Event()
+
+            async def on_open():
+                ready.set()
+
+            fast = asyncio.create_task(collect(f"{sc.ws}/ws/{room}", count=total, timeout=120, on_open=on_open))
+            await asyncio.wait_for(ready.wait(), 10)
+            # at a rate a Python client keeps up with; the slow one reads nothing
+            await asyncio.to_thread(demo, prefix, 1, total, rp, None, 4000)
+            return await fast
+
+        frames, code = run(scenario())
+        assert len(frames) == total and code is None
+        assert len({key(f) for f in frames}) == total
+        assert wait_until(lambda: sc.metrics()['livetap_sidecar_closes_total{reason="slow_client"}'] >= 1, 10)
+        # the slow client's stream ends with close 1013 once it reads again
+        slow.settimeout(10)
+        data = b""
+        while True:
+            chunk = slow.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        assert b"\x88" in data and b"\x03\xf5" in data  # close frame with code 1013
+        assert sc.metrics()["livetap_sidecar_clients"] <= 1
+    finally:
+        if slow:
+            slow.close()
+        sc.stop()
+
+
+def register(subject, schema):
+    r = requests.post(f"{REGISTRY}/subjects/{subject}/versions",
+                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+                      data=json.dumps({"schema": json.dumps(schema)}), timeout=10)
+    r.raise_for_status()
+    return r.json()["id"]
+
+
+def produce_status(prefix, room, state, reason=None, message=None, retry_at=None):
+    from confluent_kafka import Producer
+    import fastavro
+    with open(os.path.join(SOURCE, "schemas", "room_status.avsc")) as f:
+        schema = json.load(f)
+    topic = f"{prefix}.room_status"
+    sid = register(f"{topic}-value", schema)
+    buf = io.BytesIO()
+    now = int(time.time() * 1000)
+    fastavro.schemaless_writer(buf, fastavro.parse_schema(schema), {
+        "platform": "tiktok", "room_id": room, "msg_id": 0, "event_time": now, "ingest_time": now,
+        "collector_id": "test", "state": state, "reason": reason, "message": message, "input": None,
+        "retry_at": retry_at, "attempt": 1})
+    p = Producer({"bootstrap.servers": KAFKA, "partitioner": "murmur2_random"})
+    p.produce(topic, key=room.encode(), value=b"\x00" + sid.to_bytes(4, "big") + buf.getvalue())
+    assert p.flush(15) == 0
+
+
+def test_room_status_notices():
+    prefix = unique("st")
+    room = prefix + "room"
+    sc = Sidecar(prefix)
+    try:
+        async def scenario():
+            ready = asyncio.Event()
+
+            async def on_open():
+                ready.set()
+
+            t = asyncio.create_task(collect(f"{sc.ws}/ws/{room}", timeout=60, on_open=on_open))
+            await asyncio.wait_for(ready.wait(), 10)
+            await asyncio.to_thread(produce_status, prefix, room, "rate_limited", "sign_rate_limited",
+                                    "429 from the sign server", retry_at)
+            await asyncio.sleep(4)
+            await asyncio.to_thread(produce_status, prefix, room, "error", "not_found", "user is not live")
+            return await t
+
+        retry_at = int(time.time() * 1000) + 30000
+        frames, code = run(scenario())
+        types = [(f["type"], f.get("state")) for f in frames]
+        assert types == [("status", "rate_limited"), ("error", "rate_limited"), ("status", "error"), ("error", "error")]
+        assert frames[1]["message"] == "room rate-limited at the sign server"
+        assert frames[1]["retry_at"] == retry_at and frames[0]["retry_at"] == retry_at
+        assert "next attempt" in frames[1]["details"] and "sign server" in frames[1]["details"]
+        assert frames[3]["message"] == "room not found"
+        assert code == 1008
+    finally:
+        sc.stop()
+
+
+def test_caps_health_page_and_graceful_shutdown():
+    prefix = unique("ops")
+    sc = Sidecar(prefix, "--max-clients-per-address", "2")
+    try:
+        assert requests.get(sc.http + "/healthz", timeout=5).status_code == 200
+        assert wait_until(lambda: requests.get(sc.http + "/readyz", timeout=5).status_code == 200, 10)
+        ready = requests.get(sc.http + "/readyz", timeout=5)
+        assert ready.status_code == 200 and ready.json()["kafka"] == "ok" and ready.json()["registry"] == "ok"
+        page = requests.get(sc.http + "/rooms/123", timeout=5)
+        assert page.status_code == 200 and "/app.js" in page.text
+        assert "WebSocket" in requests.get(sc.http + "/app.js", timeout=5).text
+        metrics = requests.get(sc.http + "/metrics", timeout=5).text
+        for name in ("livetap_sidecar_clients", "livetap_sidecar_rooms_subscribed", "livetap_sidecar_events_in_total",
+                     "livetap_sidecar_frames_out_total", "livetap_sidecar_closes_total", "livetap_sidecar_consumer_lag"):
+            assert f"# TYPE {name} " in metrics
+
+        async def scenario():
+            a = await ws_connect(f"{sc.ws}/ws/r1")
+            b = await ws_connect(f"{sc.ws}/ws/r2")
+            frame, code, _ = await refused(f"{sc.ws}/ws/r3")
+            assert frame["message"] == "too many connections" and code == 1013
+            assert sc.metrics()["livetap_sidecar_clients"] == 2
+            assert sc.metrics()["livetap_sidecar_rooms_subscribed"] == 2
+            sc.proc.send_signal(signal.SIGTERM)
+            codes = []
+            for ws in (a, b):
+                try:
+                    await asyncio.wait_for(ws.recv(), 10)
+                except websockets.ConnectionClosed as e:
+                    codes.append(e.rcvd.code if e.rcvd else None)
+            return codes
+
+        assert run(scenario()) == [1001, 1001]
+        assert sc.proc.wait(timeout=15) == 0
+    finally:
+        sc.stop()
