@@ -70,6 +70,7 @@ function onGift(ev) {
     if (ev.gift_image_url) {
       const img = document.createElement('img');
       img.alt = '';
+      img.onerror = () => img.remove(); // an image host that is gone is no reason for a broken icon
       img.src = ev.gift_image_url;
       li.appendChild(img);
     }
