@@ -1,0 +1,107 @@
+/* test_sidecar_config.c - config/sidecar.yaml loads and matches the built-in
+ * defaults; overrides apply; unknown keys and bad values are refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sidecar/sidecar.h"
+
+static char *source_path(const char *rel)
+{
+    static char path[1024];
+    const char *dir = getenv("LT_SOURCE_DIR");
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : LT_SCHEMA_DIR "/..", rel);
+    return path;
+}
+
+static const char *write_tmp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof(path), "/tmp/lt-sidecar-cfg-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void test_shipped_file_is_the_defaults(void **state)
+{
+    lt_sidecar_config def, file;
+    char err[256];
+    unsetenv("LT_KAFKA_BOOTSTRAP");
+    unsetenv("LT_REGISTRY_URL");
+    lt_sidecar_config_defaults(&def);
+    lt_sidecar_config_defaults(&file);
+    if (lt_sidecar_config_load(source_path("config/sidecar.yaml"), &file, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_string_equal(file.listen, def.listen);
+    assert_int_equal(file.port, def.port);
+    assert_string_equal(file.kafka_bootstrap, def.kafka_bootstrap);
+    assert_string_equal(file.topic_prefix, def.topic_prefix);
+    assert_string_equal(file.registry_url, def.registry_url);
+    assert_int_equal(file.max_replay_records, def.max_replay_records);
+    assert_int_equal(file.max_clients, def.max_clients);
+    assert_int_equal(file.max_clients_per_address, def.max_clients_per_address);
+    assert_int_equal(file.queue_frames, def.queue_frames);
+    assert_int_equal(file.queue_bytes, def.queue_bytes);
+    assert_int_equal(file.inbound_frame_bytes, def.inbound_frame_bytes);
+    assert_int_equal(file.ping_interval_s, def.ping_interval_s);
+    assert_int_equal(file.idle_timeout_s, def.idle_timeout_s);
+    assert_int_equal(file.shutdown_grace_ms, def.shutdown_grace_ms);
+    assert_int_equal(file.token_count, 0);
+    assert_null(file.jwt_secret);
+    lt_sidecar_config_free(&def);
+    lt_sidecar_config_free(&file);
+}
+
+static void test_overrides_and_errors(void **state)
+{
+    lt_sidecar_config cfg;
+    char err[256];
+    lt_sidecar_config_defaults(&cfg);
+    const char *path = write_tmp("port: 9000\nkafka:\n  topic_prefix: demo\n  types: [chat, gift]\n"
+                                 "  properties: [\"fetch.wait.max.ms=10\"]\n"
+                                 "auth:\n  tokens: [aaaaaaaaaaaaaaaaaaaa]\nlimits:\n  queue_frames: 7\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    assert_int_equal(cfg.port, 9000);
+    assert_string_equal(cfg.topic_prefix, "demo");
+    assert_int_equal(cfg.type_count, 2);
+    assert_string_equal(cfg.types[1], "gift");
+    assert_int_equal(cfg.kafka_property_count, 1);
+    assert_string_equal(cfg.kafka_properties[0], "fetch.wait.max.ms=10");
+    assert_int_equal(cfg.token_count, 1);
+    assert_int_equal(cfg.queue_frames, 7);
+    assert_int_equal(cfg.queue_bytes, 8ul << 20); /* untouched */
+    lt_sidecar_config_free(&cfg);
+
+    const char *bad[] = {"porrt: 1\n", "port: many\n", "limits:\n  queue_frames: -3\n", "kafka: [1, 2]\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        lt_sidecar_config_defaults(&cfg);
+        path = write_tmp(bad[i]);
+        assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, path));
+        unlink(path);
+        lt_sidecar_config_free(&cfg);
+    }
+    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_load("/nonexistent/sidecar.yaml", &cfg, err, sizeof(err)), -1);
+    lt_sidecar_config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shipped_file_is_the_defaults),
+        cmocka_unit_test(test_overrides_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
