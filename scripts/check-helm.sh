@@ -19,6 +19,8 @@
 # Options (environment):
 #   LT_HELM_VERSION   helm to build when none is on PATH (default v3.21.4)
 #   LT_HELM_PYTHON    Python with pytest and PyYAML (default build/venv/bin/python)
+#   LT_BUILD_DIR      where livetap-collector is built, for the configuration-key test
+#                     (default build; the test is skipped without it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,6 +88,6 @@ PY="${LT_HELM_PYTHON:-$ROOT/build/venv/bin/python}"
 [[ -x "$PY" ]] || die "no Python at $PY (run scripts/setup.sh, or set LT_HELM_PYTHON)"
 "$PY" -c 'import yaml, pytest' 2>/dev/null ||
     die "$PY lacks PyYAML or pytest (PyYAML belongs in tests/requirements.txt; or set LT_HELM_PYTHON)"
-LT_HELM="$HELM" LT_KUBECHECK="$KUBECHECK" LT_SOURCE_DIR="$ROOT" \
+LT_HELM="$HELM" LT_KUBECHECK="$KUBECHECK" LT_SOURCE_DIR="$ROOT" LT_BUILD_DIR="${LT_BUILD_DIR:-$ROOT/build}" \
     "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/helm" || die "tests/helm"
 say "OK"
