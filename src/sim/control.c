@@ -1,0 +1,106 @@
+/* control.c - /_sim/: what tests read and change at run time.
+ *
+ *   GET /_sim/stats                       counters per room and in total
+ *   GET /_sim/sent?room=R                 every msg_id the room sent, in order
+ *   GET /_sim/fault?room=R&KEY=VALUE...   faults and state (docs/simulator.md)
+ *   GET /_sim/add?unique_id=U&rate=N      a new room
+ * Paths under /_sim/ cannot collide with TikTok's.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+
+static int send_json(struct lws *wsi, pss *p, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text)
+        return -1;
+    int rc = lt_sim_respond(wsi, p, status, "application/json", text, strlen(text), NULL);
+    free(text);
+    return rc;
+}
+
+static const char *state_name(lt_sim_room_state s)
+{
+    static const char *const names[] = {"live", "offline", "not_found", "age_restricted", "captcha"};
+    return names[s];
+}
+
+static json_t *room_stats(const lt_sim_room *r)
+{
+    const lt_sim_room_stats *s = &r->stats;
+    json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+                          "unique_id", r->unique_id, "state", state_name(r->state), "rate", r->rate, "sent",
+                          (json_int_t)s->sent, "resent", (json_int_t)s->resent, "frames", (json_int_t)s->frames,
+                          "malformed", (json_int_t)s->malformed, "connections", (json_int_t)s->connections,
+                          "refused", (json_int_t)s->refused, "sign_calls", (json_int_t)s->sign_calls, "sign_429",
+                          (json_int_t)s->sign_429, "heartbeats", (json_int_t)s->heartbeats, "enter_room",
+                          (json_int_t)s->enter_room, "acks_expected", (json_int_t)s->acks_expected, "acks",
+                          (json_int_t)s->acks, "unknown_methods", (json_int_t)s->unknown_methods, "ended", s->ended);
+    json_object_set_new(j, "room_id", json_sprintf("%lld", (long long)r->room_id));
+    return j;
+}
+
+int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
+{
+    char room[96], err[512];
+    lt_sim_arg(wsi, "room", room, sizeof room);
+    if (!strcmp(what, "stats")) {
+        json_t *rooms = json_array();
+        uint64_t sent = 0, frames = 0, connections = 0;
+        for (size_t i = 0; i < sim->room_count; i++) {
+            json_array_append_new(rooms, room_stats(&sim->rooms[i]));
+            sent += sim->rooms[i].stats.sent;
+            frames += sim->rooms[i].stats.frames;
+            connections += sim->rooms[i].stats.connections;
+        }
+        return send_json(wsi, p, 200,
+                         json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals", "sent",
+                                   (json_int_t)sent, "frames", (json_int_t)frames, "connections",
+                                   (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls, "sign_429",
+                                   (json_int_t)sim->sign_429));
+    }
+    if (!strcmp(what, "sent")) {
+        lt_sim_room *r = lt_sim_find_room(sim, room);
+        if (!r)
+            return send_json(wsi, p, 404, json_pack("{s:s}", "error", "no such room"));
+        if (!r->record_ids)
+            return send_json(wsi, p, 409, json_pack("{s:s}", "error", "started without --record-ids"));
+        json_t *ids = json_array();
+        for (size_t i = 0; i < r->id_count; i++)
+            json_array_append_new(ids, json_integer(r->ids[i]));
+        json_t *body = json_pack("{s:o}", "msg_ids", ids);
+        json_object_set_new(body, "room_id", json_sprintf("%lld", (long long)r->room_id));
+        return send_json(wsi, p, 200, body);
+    }
+    if (!strcmp(what, "fault")) {
+        char frag[256];
+        int applied = 0;
+        for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
+            char *eq = strchr(frag, '=');
+            if (!eq || !strncmp(frag, "room=", 5))
+                continue;
+            *eq = '\0';
+            if (lt_sim_configure(sim, room, frag, eq + 1, err, sizeof err))
+                return send_json(wsi, p, 400, json_pack("{s:s}", "error", err));
+            applied++;
+        }
+        lt_sim_room *r = lt_sim_find_room(sim, room);
+        return send_json(wsi, p, 200, json_pack("{s:i, s:o}", "applied", applied, "room", r ? room_stats(r) : json_null()));
+    }
+    if (!strcmp(what, "add")) {
+        char uid[64], rate[32];
+        lt_sim_arg(wsi, "unique_id", uid, sizeof uid);
+        lt_sim_arg(wsi, "rate", rate, sizeof rate);
+        if (!uid[0])
+            return send_json(wsi, p, 400, json_pack("{s:s}", "error", "unique_id is required"));
+        if (lt_sim_add_room(sim, uid, rate[0] ? atof(rate) : sim->opts.rate, err, sizeof err))
+            return send_json(wsi, p, 409, json_pack("{s:s}", "error", err));
+        return send_json(wsi, p, 200, room_stats(lt_sim_find_room(sim, uid)));
+    }
+    return send_json(wsi, p, 404, json_pack("{s:s}", "error", "unknown /_sim/ path (stats, sent, fault, add)"));
+}

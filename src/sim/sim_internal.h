@@ -1,0 +1,99 @@
+/* sim_internal.h - what the simulator's files share (not a public header). */
+#ifndef LT_SIM_INTERNAL_H
+#define LT_SIM_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <signal.h>
+
+#include "core/event.h"
+#include "sim/sim.h"
+#include "sim/traffic.h"
+
+typedef enum pss_kind { PSS_HTTP = 0, PSS_PUSH } pss_kind;
+
+typedef struct pss pss;
+
+/* Per connection (lws allocates it for HTTP requests and push sockets). */
+struct pss {
+    lt_sim *sim;
+    lt_sim_room *(*room_ptr)(pss *);
+    pss_kind kind;
+    struct lws *wsi;
+    lt_buf out;           /* LWS_PRE headroom + the bytes to write */
+    lt_buf rx;            /* a client frame being reassembled */
+    bool rx_overflow;
+    bool responding;
+    /* push sockets */
+    uint32_t room_index;
+    bool gzip, entered, resend_pending, closing, silent;
+    double due;           /* messages owed to this socket */
+    uint64_t seq, frames, frames_or_garbage;
+    uint64_t ack_log_ids[8];
+    unsigned ack_next;
+    int64_t started_ms;
+    pss *next;
+};
+
+/* A one-time token a sign call hands out for one push connection. */
+typedef struct lt_sim_token {
+    char token[40];
+    char ttwid[80];
+    uint32_t room_index;
+    bool used;
+} lt_sim_token;
+
+#define LT_SIM_TOKENS 4096
+
+struct lt_sim {
+    lt_sim_options opts;
+    struct lws_context *ctx;
+    int port;
+    int64_t heartbeat_ms, tick_ms, last_tick_ms;
+    lws_sorted_usec_list_t tick_sul;
+    volatile sig_atomic_t stop;
+    lt_sim_room *rooms;
+    size_t room_count, room_cap;
+    pss *pushes;
+    lt_sim_message batch[50];
+    lt_buf scratch;
+    uint64_t next_log_id;
+    lt_sim_token tokens[LT_SIM_TOKENS];
+    size_t token_next;
+    uint64_t token_serial;
+    double sign_tokens;       /* process-wide sign limiter (token bucket per minute) */
+    int64_t last_refill_ms;
+    uint64_t sign_calls, sign_429, http_requests;
+    lt_bytes *replay;         /* captured frames */
+    size_t replay_count, replay_next;
+    uint8_t *replay_data;
+};
+
+int lt_sim_arg(struct lws *wsi, const char *name, char *out, size_t outlen);
+/* Writes status + headers now and the body when writable. headers: name,
+ * value pairs ("X-Foo:", "bar"), NULL-terminated. */
+int lt_sim_respond(struct lws *wsi, pss *p, int status, const char *content_type, const char *body, size_t len,
+                   const char *const *headers);
+lt_sim_room *lt_sim_find_room(lt_sim *sim, const char *key);
+
+/* rooms.c */
+int lt_sim_rooms_init(lt_sim *sim, char *err, size_t errlen);
+void lt_sim_rooms_free(lt_sim *sim);
+int lt_sim_add_room(lt_sim *sim, const char *unique_id, double rate, char *err, size_t errlen);
+int lt_sim_replay_load(lt_sim *sim, char *err, size_t errlen);
+
+/* web.c: TikTok's web endpoints */
+int lt_sim_live_page(struct lws *wsi, lt_sim *sim, pss *p, const char *rest);
+int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p);
+
+/* sign.c: the Euler-compatible sign server */
+int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_sign_limits(struct lws *wsi, lt_sim *sim, pss *p);
+lt_sim_token *lt_sim_token_take(lt_sim *sim, const char *token, const lt_sim_room *room);
+
+/* control.c: /_sim/ */
+int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what);
+
+#endif

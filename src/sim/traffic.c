@@ -1,0 +1,440 @@
+/* traffic.c - see traffic.h.
+ *
+ * The mix per message (after the viewer count, which is time-driven):
+ * chat 40 %, like 24 %, join 12 %, gift 11 % (streaks of 1-6 events with a
+ * cumulative repeat_count and repeat_end on the last; non-streakable gifts
+ * are single events), social 8 % (follow or share), battle 2 %, subscribe
+ * 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
+ * opaque payload), so that the unknown-method path is exercised.
+ * Randomness is xorshift64* seeded per room: the same seed and room index
+ * always give the same traffic.
+ */
+#include "sim/traffic.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tiktok/frame.h"
+#include "webcast.pb-c.h"
+
+static uint64_t rnd(lt_sim_room *r)
+{
+    uint64_t x = r->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    r->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int pick(lt_sim_room *r, int n)
+{
+    return (int)(rnd(r) % (uint64_t)n);
+}
+
+void lt_sim_room_init(lt_sim_room *room, uint32_t index, uint64_t seed, const char *unique_id, int64_t room_id,
+                      double rate)
+{
+    memset(room, 0, sizeof *room);
+    room->index = index;
+    snprintf(room->unique_id, sizeof room->unique_id, "%s", unique_id);
+    room->room_id = room_id;
+    room->rate = rate;
+    room->rng = (seed ^ (0x9E3779B97F4A7C15ULL * (index + 1))) | 1;
+    /* msg ids unique across rooms too: the index in the high bits */
+    room->next_msg_id = 7000000000000000000LL + (int64_t)index * 100000000LL + 1;
+    room->like_total = 100 + pick(room, 1000);
+    room->faults.resend = 5;
+    room->record_ids = true;
+}
+
+void lt_sim_room_free(lt_sim_room *room)
+{
+    for (size_t i = 0; i < 16; i++)
+        lt_buf_free(&room->recent[i].payload);
+    free(room->ids);
+    room->ids = NULL;
+}
+
+static const char *const nicknames[] = {"Mika", "Jonas", "Aylin", "Sven", "Priya", "Tomás", "Lea", "Kenji",
+                                        "Zoë", "Omar", "Ines", "Yuki"};
+static const char *const chats[] = {"hello from Berlin!", "🔥🔥🔥", "what song is this?", "first time here",
+                                    "love this stream", "can you say hi to my mum?", "gg", "where are you from?",
+                                    "❤️", "lol", "this is so relaxing", "play the one from yesterday"};
+static const struct {
+    int64_t id;
+    const char *name;
+    int diamonds;
+    int type; /* 1 = streakable */
+} gifts[] = {{5655, "Rose", 1, 1}, {5269, "TikTok", 1, 1}, {5487, "Finger Heart", 5, 1},
+             {6064, "GG", 1, 1}, {5760, "Weights", 1, 1}, {6369, "Lion", 29999, 2}, {11046, "Galaxy", 1000, 2}};
+#define GIFT_COUNT (sizeof gifts / sizeof gifts[0])
+
+/* Storage for one user while a message is packed. */
+typedef struct user_store {
+    Livetap__Webcast__User user;
+    Livetap__Webcast__FollowInfo follow;
+    Livetap__Webcast__Image avatar;
+    char *urls[1];
+    char display_id[32], avatar_url[96];
+} user_store;
+
+static void make_user(lt_sim_room *r, user_store *s)
+{
+    int n = pick(r, 5000);
+    livetap__webcast__user__init(&s->user);
+    livetap__webcast__follow_info__init(&s->follow);
+    livetap__webcast__image__init(&s->avatar);
+    s->user.has_id = 1;
+    s->user.id = 6800000000000000000LL + n;
+    s->user.nickname = (char *)nicknames[n % 12];
+    snprintf(s->display_id, sizeof s->display_id, "viewer_%d", n);
+    s->user.display_id = s->display_id;
+    snprintf(s->avatar_url, sizeof s->avatar_url, "https://p16-sign-va.tiktokcdn.com/avatar/%d~100x100.webp", n);
+    s->urls[0] = s->avatar_url;
+    s->avatar.url_list = s->urls;
+    s->avatar.n_url_list = 1;
+    s->user.avatar_thumb = &s->avatar;
+    s->follow.has_follower_count = s->follow.has_following_count = s->follow.has_follow_status = 1;
+    s->follow.follower_count = n * 13 % 20000;
+    s->follow.following_count = n % 700;
+    s->follow.follow_status = n % 3 == 0;
+    s->user.follow_info = &s->follow;
+}
+
+static void make_common(lt_sim_room *r, Livetap__Webcast__Common *c, const char *method, int64_t msg_id,
+                        int64_t now_ms)
+{
+    livetap__webcast__common__init(c);
+    c->method = (char *)method;
+    c->has_msg_id = c->has_room_id = c->has_create_time = 1;
+    c->msg_id = msg_id;
+    c->room_id = r->room_id;
+    c->create_time = now_ms;
+}
+
+#define PACK_INTO(buf, kind, msgp)                                                            \
+    do {                                                                                      \
+        size_t sz_ = livetap__webcast__##kind##__get_packed_size(msgp);                       \
+        if (lt_buf_reserve((buf), sz_))                                                       \
+            return -1;                                                                        \
+        (buf)->len += livetap__webcast__##kind##__pack(msgp, (buf)->data + (buf)->len);        \
+    } while (0)
+
+int lt_sim_room_control(lt_sim_room *r, int64_t now_ms, int action, lt_sim_message *msg)
+{
+    Livetap__Webcast__ControlMessage m = LIVETAP__WEBCAST__CONTROL_MESSAGE__INIT;
+    Livetap__Webcast__Common c;
+    msg->method = "WebcastControlMessage";
+    msg->msg_id = r->next_msg_id++;
+    msg->unknown = false;
+    make_common(r, &c, msg->method, msg->msg_id, now_ms);
+    m.common = &c;
+    m.has_action = 1;
+    m.action = action;
+    m.tips = action == 3 ? "The LIVE has ended" : "The LIVE is paused";
+    lt_buf_reset(&msg->payload);
+    PACK_INTO(&msg->payload, control_message, &m);
+    return 0;
+}
+
+static int gen_chat(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__ChatMessage m = LIVETAP__WEBCAST__CHAT_MESSAGE__INIT;
+    user_store u;
+    make_user(r, &u);
+    m.common = c;
+    m.user = &u.user;
+    m.content = (char *)chats[pick(r, 12)];
+    m.content_language = pick(r, 2) ? "en" : NULL;
+    PACK_INTO(&msg->payload, chat_message, &m);
+    return 0;
+}
+
+static int gen_like(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LikeMessage m = LIVETAP__WEBCAST__LIKE_MESSAGE__INIT;
+    user_store u;
+    make_user(r, &u);
+    int count = 1 + pick(r, 15);
+    r->like_total += count;
+    m.common = c;
+    m.user = &u.user;
+    m.has_count = m.has_total = 1;
+    m.count = count;
+    /* shards send totals out of order: sometimes an older total */
+    m.total = pick(r, 8) == 0 ? r->like_total - 20 - pick(r, 10) : r->like_total;
+    PACK_INTO(&msg->payload, like_message, &m);
+    return 0;
+}
+
+static int gen_member(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__MemberMessage m = LIVETAP__WEBCAST__MEMBER_MESSAGE__INIT;
+    user_store u;
+    make_user(r, &u);
+    m.common = c;
+    m.user = &u.user;
+    m.has_action = m.has_member_count = 1;
+    m.action = 1;
+    m.member_count = 300 + pick(r, 200);
+    PACK_INTO(&msg->payload, member_message, &m);
+    return 0;
+}
+
+static int gen_gift(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    if (r->streak_count >= r->streak_len) { /* start a new gift */
+        size_t g = (size_t)pick(r, GIFT_COUNT);
+        r->streak_gift = (int64_t)g;
+        r->streak_group = c->create_time * 1000 + pick(r, 1000);
+        r->streak_len = gifts[g].type == 1 ? 1 + pick(r, 6) : 1;
+        r->streak_count = 0;
+    }
+    size_t g = (size_t)r->streak_gift;
+    r->streak_count++;
+    Livetap__Webcast__GiftMessage m = LIVETAP__WEBCAST__GIFT_MESSAGE__INIT;
+    Livetap__Webcast__GiftDetails d = LIVETAP__WEBCAST__GIFT_DETAILS__INIT;
+    Livetap__Webcast__Image icon = LIVETAP__WEBCAST__IMAGE__INIT;
+    char url[96], *urls[1] = {url};
+    snprintf(url, sizeof url, "https://p19-webcast.tiktokcdn.com/img/gift/%lld.png", (long long)gifts[g].id);
+    icon.url_list = urls;
+    icon.n_url_list = 1;
+    user_store u;
+    /* a streak has one sender: reseed the user pick from the group */
+    uint64_t saved = r->rng;
+    r->rng = (uint64_t)r->streak_group | 1;
+    make_user(r, &u);
+    r->rng = saved;
+    d.has_id = d.has_type = d.has_diamond_count = 1;
+    d.id = gifts[g].id;
+    d.type = gifts[g].type;
+    d.diamond_count = gifts[g].diamonds;
+    d.name = (char *)gifts[g].name;
+    d.image = &icon;
+    m.common = c;
+    m.user = &u.user;
+    m.gift = &d;
+    m.has_gift_id = m.has_repeat_count = m.has_repeat_end = m.has_group_id = m.has_combo_count = 1;
+    m.gift_id = gifts[g].id;
+    m.repeat_count = r->streak_count;
+    m.combo_count = r->streak_count;
+    m.repeat_end = r->streak_count >= r->streak_len ? 1 : 0;
+    m.group_id = r->streak_group;
+    PACK_INTO(&msg->payload, gift_message, &m);
+    return 0;
+}
+
+static int gen_social(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__SocialMessage m = LIVETAP__WEBCAST__SOCIAL_MESSAGE__INIT;
+    Livetap__Webcast__Text t = LIVETAP__WEBCAST__TEXT__INIT;
+    user_store u;
+    make_user(r, &u);
+    bool follow = pick(r, 3) != 0;
+    t.key = follow ? "pm_main_follow_message_viewer_2" : "pm_mt_guidance_share";
+    t.default_pattern = follow ? "{0:user} followed the LIVE creator" : "{0:user} shared the LIVE";
+    c->display_text = &t;
+    m.common = c;
+    m.user = &u.user;
+    m.has_action = m.has_follow_count = m.has_share_type = 1;
+    m.action = follow ? 1 : 3;
+    m.share_type = follow ? 0 : 1 + pick(r, 3);
+    m.follow_count = 1200 + pick(r, 300);
+    if (!follow) {
+        m.share_target = "whatsapp";
+        m.has_share_count = 1;
+        m.share_count = 1 + pick(r, 40);
+    }
+    PACK_INTO(&msg->payload, social_message, &m);
+    c->display_text = NULL;
+    return 0;
+}
+
+static int gen_viewers(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__RoomUserSeqMessage m = LIVETAP__WEBCAST__ROOM_USER_SEQ_MESSAGE__INIT;
+    Livetap__Webcast__Contributor top[3], *tops[3];
+    user_store us[3];
+    for (int i = 0; i < 3; i++) {
+        livetap__webcast__contributor__init(&top[i]);
+        make_user(r, &us[i]);
+        top[i].user = &us[i].user;
+        top[i].has_rank = top[i].has_score = 1;
+        top[i].rank = i + 1;
+        top[i].score = 5000 - 1000 * i + pick(r, 500);
+        tops[i] = &top[i];
+    }
+    m.common = c;
+    m.ranks = tops;
+    m.n_ranks = 3;
+    m.has_total = m.has_total_user = 1;
+    m.total = 300 + pick(r, 200);
+    m.total_user = 10000 + (int64_t)r->stats.sent;
+    PACK_INTO(&msg->payload, room_user_seq_message, &m);
+    return 0;
+}
+
+static int gen_battle(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkMicBattle m = LIVETAP__WEBCAST__LINK_MIC_BATTLE__INIT;
+    m.common = c;
+    m.has_battle_id = m.has_action = 1;
+    m.battle_id = 7200000000000000000LL + pick(r, 1000000);
+    m.action = 1 + pick(r, 5);
+    PACK_INTO(&msg->payload, link_mic_battle, &m);
+    return 0;
+}
+
+static int gen_subscribe(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__SubNotifyMessage m = LIVETAP__WEBCAST__SUB_NOTIFY_MESSAGE__INIT;
+    user_store u;
+    make_user(r, &u);
+    m.common = c;
+    m.user = &u.user;
+    PACK_INTO(&msg->payload, sub_notify_message, &m);
+    return 0;
+}
+
+int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
+{
+    Livetap__Webcast__Common c;
+    lt_buf_reset(&msg->payload);
+    msg->msg_id = r->next_msg_id++;
+    msg->unknown = false;
+    int (*gen)(lt_sim_room *, lt_sim_message *, Livetap__Webcast__Common *) = NULL;
+    if (now_ms - r->last_viewers_ms >= 3000) {
+        r->last_viewers_ms = now_ms;
+        msg->method = "WebcastRoomUserSeqMessage", gen = gen_viewers;
+    } else if (r->streak_count < r->streak_len && pick(r, 2)) {
+        msg->method = "WebcastGiftMessage", gen = gen_gift; /* finish the streak soon */
+    } else {
+        int p = pick(r, 100);
+        if (p < 40) msg->method = "WebcastChatMessage", gen = gen_chat;
+        else if (p < 64) msg->method = "WebcastLikeMessage", gen = gen_like;
+        else if (p < 76) msg->method = "WebcastMemberMessage", gen = gen_member;
+        else if (p < 87) msg->method = "WebcastGiftMessage", gen = gen_gift;
+        else if (p < 95) msg->method = "WebcastSocialMessage", gen = gen_social;
+        else if (p < 97) msg->method = "WebcastLinkMicBattle", gen = gen_battle;
+        else if (p < 98) msg->method = "WebcastSubNotifyMessage", gen = gen_subscribe;
+    }
+    if (!gen) { /* a method no client knows: opaque but well-formed protobuf */
+        msg->method = "WebcastSimFutureMessage";
+        msg->unknown = true;
+        make_common(r, &c, msg->method, msg->msg_id, now_ms);
+        PACK_INTO(&msg->payload, common, &c);
+        return 0;
+    }
+    make_common(r, &c, msg->method, msg->msg_id, now_ms);
+    return gen(r, msg, &c);
+}
+
+void lt_sim_room_mark_sent(lt_sim_room *r, const lt_sim_message *msg)
+{
+    /* msg_ids only grow: one not above the highest sent is a re-send */
+    if (msg->msg_id <= r->highest_sent) {
+        r->stats.resent++;
+        return;
+    }
+    r->highest_sent = msg->msg_id;
+    r->stats.sent++;
+    if (msg->unknown)
+        r->stats.unknown_methods++;
+    if (r->record_ids) {
+        if (r->id_count == r->id_cap) {
+            size_t cap = r->id_cap ? r->id_cap * 2 : 256;
+            int64_t *grown = realloc(r->ids, cap * sizeof *grown);
+            if (!grown)
+                return;
+            r->ids = grown;
+            r->id_cap = cap;
+        }
+        r->ids[r->id_count++] = msg->msg_id;
+    }
+    struct lt_sim_recent *slot = &r->recent[r->recent_next];
+    snprintf(slot->method, sizeof slot->method, "%s", msg->method);
+    lt_buf_reset(&slot->payload);
+    lt_buf_append(&slot->payload, msg->payload.data, msg->payload.len);
+    slot->msg_id = msg->msg_id;
+    r->recent_next = (r->recent_next + 1) % 16;
+    if (r->recent_count < 16)
+        r->recent_count++;
+}
+
+int lt_sim_pack_fetch_result(const lt_sim_message *msgs, size_t n, const lt_sim_fetch_spec *spec, lt_buf *out)
+{
+    Livetap__Webcast__FetchResult fr = LIVETAP__WEBCAST__FETCH_RESULT__INIT;
+    Livetap__Webcast__FetchResult__Message *items = calloc(n ? n : 1, sizeof *items);
+    Livetap__Webcast__FetchResult__Message **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    Livetap__Webcast__StringPair route = LIVETAP__WEBCAST__STRING_PAIR__INIT, *routes[1] = {&route};
+    int rc = -1;
+    if (!items || !ptrs)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        livetap__webcast__fetch_result__message__init(&items[i]);
+        items[i].method = (char *)msgs[i].method;
+        items[i].has_payload = items[i].has_msg_id = 1;
+        items[i].payload.data = msgs[i].payload.data;
+        items[i].payload.len = msgs[i].payload.len;
+        items[i].msg_id = msgs[i].msg_id;
+        ptrs[i] = &items[i];
+    }
+    fr.messages = ptrs;
+    fr.n_messages = n;
+    fr.cursor = (char *)spec->cursor;
+    fr.has_fetch_interval = fr.has_now = fr.has_heartbeat_duration = fr.has_need_ack = fr.has_is_first = 1;
+    fr.fetch_interval = 1000;
+    fr.now = spec->now_ms;
+    fr.heartbeat_duration = spec->heartbeat_ms;
+    fr.need_ack = spec->need_ack;
+    fr.is_first = spec->is_first;
+    if (spec->internal_ext) {
+        fr.has_internal_ext = 1;
+        fr.internal_ext.data = (uint8_t *)spec->internal_ext;
+        fr.internal_ext.len = strlen(spec->internal_ext);
+    }
+    if (spec->push_server) {
+        fr.push_server = (char *)spec->push_server;
+        fr.has_fetch_type = 1;
+        fr.fetch_type = 1;
+    }
+    if (spec->route_key) {
+        route.key = (char *)spec->route_key;
+        route.value = (char *)spec->route_value;
+        fr.route_params = routes;
+        fr.n_route_params = 1;
+    }
+    size_t sz = livetap__webcast__fetch_result__get_packed_size(&fr);
+    if (lt_buf_reserve(out, sz) == 0) {
+        out->len += livetap__webcast__fetch_result__pack(&fr, out->data + out->len);
+        rc = 0;
+    }
+done:
+    free(items);
+    free(ptrs);
+    return rc;
+}
+
+int lt_sim_pack_frame(uint64_t seq_id, uint64_t log_id, const char *payload_type, const uint8_t *payload,
+                      size_t len, bool gzip, lt_buf *out)
+{
+    lt_buf zipped = LT_BUF_INIT;
+    if (gzip && lt_tiktok_gzip(payload, len, &zipped)) {
+        lt_buf_free(&zipped);
+        return -1;
+    }
+    lt_tiktok_frame_spec spec = {
+        .seq_id = seq_id,
+        .log_id = log_id,
+        .payload_encoding = "pb",
+        .payload_type = payload_type,
+        .compress_type = gzip ? "gzip" : NULL,
+        .payload = gzip ? zipped.data : payload,
+        .payload_len = gzip ? zipped.len : len,
+    };
+    int rc = lt_tiktok_build_frame(out, &spec);
+    lt_buf_free(&zipped);
+    return rc;
+}

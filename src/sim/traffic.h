@@ -1,0 +1,125 @@
+/* traffic.h - the simulator's rooms and the WebCast messages they produce.
+ *
+ * Internal to src/sim. A room is a small deterministic generator: given the
+ * process seed and its index it always produces the same sequence of
+ * messages (chat-heavy, batched likes, gift streaks with cumulative repeat
+ * counts, joins, follows and shares, a viewer count every few seconds, the
+ * odd battle and a few methods no client knows), each with a unique msg_id.
+ * Messages are packed into a FetchResult, optionally gzipped, and wrapped in
+ * a PushFrame exactly as TikTok sends them.
+ */
+#ifndef LT_SIM_TRAFFIC_H
+#define LT_SIM_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+typedef enum lt_sim_room_state {
+    LT_SIM_LIVE = 0,
+    LT_SIM_OFFLINE,        /* live page and API say status 4 */
+    LT_SIM_NOT_FOUND,      /* no such user */
+    LT_SIM_AGE_RESTRICTED, /* api-live 4003110, room/info prompts */
+    LT_SIM_CAPTCHA,        /* a WAF challenge page instead of SIGI_STATE */
+} lt_sim_room_state;
+
+/* Per-room fault modes (all 0 = a healthy room). */
+typedef struct lt_sim_faults {
+    int sign_429_first;      /* answer 429 to the first K sign calls */
+    int refuse_first;        /* refuse the first K WebSocket handshakes (HTTP 200 + Handshake-Status) */
+    char refuse_status[16];  /* "415" */
+    char refuse_msg[64];     /* "DEVICE_BLOCKED" */
+    int disconnect_after;    /* close each connection after M message frames */
+    bool no_gzip;            /* ignore compress=gzip */
+    int64_t end_after_ms;    /* send Control action 3 this long after the first connection */
+    int malformed_every;     /* every Nth frame is garbage */
+    int64_t silent_after_ms; /* stop sending (and answering) this long into each connection */
+    int resend;              /* messages re-sent at the start of a reconnection (default 5) */
+} lt_sim_faults;
+
+typedef struct lt_sim_room_stats {
+    uint64_t sent;           /* unique messages written to a socket (or in a fetch result) */
+    uint64_t resent;         /* repeats after a reconnect */
+    uint64_t frames;
+    uint64_t malformed;
+    uint64_t connections;
+    uint64_t refused;
+    uint64_t sign_calls;
+    uint64_t sign_429;
+    uint64_t heartbeats;
+    uint64_t enter_room;
+    uint64_t acks_expected;
+    uint64_t acks;
+    uint64_t unknown_methods; /* messages with a method no client knows */
+    bool ended;
+} lt_sim_room_stats;
+
+typedef struct lt_sim_room {
+    char unique_id[64];
+    int64_t room_id;
+    uint32_t index;
+    lt_sim_room_state state;
+    lt_sim_faults faults;
+    double rate;             /* messages per second */
+    uint64_t rng;
+    int64_t next_msg_id;
+    int64_t highest_sent;
+    /* recent message payloads for re-sending after a reconnect */
+    struct lt_sim_recent {
+        char method[48];
+        lt_buf payload;
+        int64_t msg_id;
+    } recent[16];
+    size_t recent_next, recent_count;
+    /* gift streak in progress */
+    int64_t streak_group, streak_gift;
+    int streak_count, streak_len;
+    int64_t like_total;
+    int64_t last_viewers_ms;
+    int64_t first_connect_ms;
+    /* exactly-once bookkeeping for tests */
+    bool record_ids;
+    int64_t *ids;
+    size_t id_count, id_cap;
+    lt_sim_room_stats stats;
+} lt_sim_room;
+
+/* One generated message, before packing. */
+typedef struct lt_sim_message {
+    const char *method;
+    lt_buf payload;
+    int64_t msg_id;
+    bool unknown;
+} lt_sim_message;
+
+void lt_sim_room_init(lt_sim_room *room, uint32_t index, uint64_t seed, const char *unique_id, int64_t room_id,
+                      double rate);
+void lt_sim_room_free(lt_sim_room *room);
+
+/* Generates the room's next message into *msg (payload reused). */
+int lt_sim_room_next(lt_sim_room *room, int64_t now_ms, lt_sim_message *msg);
+/* A Control message (action 3 = ended). */
+int lt_sim_room_control(lt_sim_room *room, int64_t now_ms, int action, lt_sim_message *msg);
+/* Records a message as sent (once per msg_id) and keeps it for re-sending. */
+void lt_sim_room_mark_sent(lt_sim_room *room, const lt_sim_message *msg);
+
+/* Packs messages into a FetchResult (appended to out). */
+typedef struct lt_sim_fetch_spec {
+    const char *cursor;
+    const char *internal_ext;
+    const char *push_server;
+    const char *route_key, *route_value; /* one route param, or NULL */
+    int64_t now_ms;
+    int64_t heartbeat_ms;
+    bool need_ack;
+    bool is_first;
+} lt_sim_fetch_spec;
+
+int lt_sim_pack_fetch_result(const lt_sim_message *msgs, size_t n, const lt_sim_fetch_spec *spec, lt_buf *out);
+/* Wraps a payload in a PushFrame (appended to out); gzip compresses it. */
+int lt_sim_pack_frame(uint64_t seq_id, uint64_t log_id, const char *payload_type, const uint8_t *payload,
+                      size_t len, bool gzip, lt_buf *out);
+
+#endif
