@@ -421,7 +421,16 @@ static void *consumer_main(void *arg)
     rd_kafka_message_t *batch[BATCH_MAX];
     while (!atomic_load(&c->stop)) {
         serve_requests(c);
-        ssize_t n = rd_kafka_consume_batch_queue(c->queue, CONSUME_TIMEOUT_MS, batch, BATCH_MAX);
+        /* consume_batch_queue waits for a full batch or its timeout, which
+         * would add up to the timeout to every record's latency: block for
+         * one record, then take what is already there without waiting. */
+        ssize_t n = 0;
+        rd_kafka_message_t *first = rd_kafka_consume_queue(c->queue, CONSUME_TIMEOUT_MS);
+        if (first) {
+            batch[0] = first;
+            ssize_t more = rd_kafka_consume_batch_queue(c->queue, 0, batch + 1, BATCH_MAX - 1);
+            n = 1 + (more > 0 ? more : 0);
+        }
         for (ssize_t i = 0; i < n; i++) {
             deliver(c, batch[i]);
             rd_kafka_message_destroy(batch[i]);

@@ -421,6 +421,9 @@ static int queue_push(lt_hub_client *c, lt_sidecar_frame *f)
 static void enqueue(lt_hub_client *c, lt_sidecar_frame *f)
 {
     lt_hub *hub = c->hub;
+    if ((c->count + 1 > hub->limits.max_queue_frames || c->bytes + f->len > hub->limits.max_queue_bytes) &&
+        hub->cb.flush)
+        hub->cb.flush(hub->cb.ctx, c->user);
     if (c->count + 1 > hub->limits.max_queue_frames ||
         c->bytes + f->len > hub->limits.max_queue_bytes) {
         char reason[120];

@@ -107,6 +107,10 @@ typedef struct lt_hub_callbacks {
     /* The client has something to write, or must be closed: ask the socket
      * layer for a writable callback. */
     void (*want_write)(void *ctx, void *user);
+    /* Optional: write what the socket takes now. Called before a client
+     * that is over a queue bound is closed, so that the bound measures what
+     * the client does not read, not how many frames one burst brought. */
+    void (*flush)(void *ctx, void *user);
 } lt_hub_callbacks;
 
 typedef struct lt_hub_limits {

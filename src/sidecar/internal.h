@@ -79,6 +79,9 @@ struct lt_sidecar {
     struct lws_vhost *vhost;
     lws_sorted_usec_list_t tick;
     lws_sorted_usec_list_t drain;
+    bool in_drain;
+    struct lws **dirty;          /* clients given frames during a drain */
+    size_t dirty_len, dirty_cap;
     lws_retry_bo_t retry;
     lt_sidecar_file page, script, style;
     ip_count *ips[256];
@@ -99,5 +102,9 @@ void lt_sidecar_pipeline_stop(lt_sidecar *sc);
  * more remain. */
 bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
+
+/* server.c */
+void lt_sidecar_want_write(void *ctx, void *user);
+void lt_sidecar_flush(void *ctx, void *user);
 
 #endif

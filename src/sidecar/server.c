@@ -28,7 +28,7 @@
 
 #define SCRATCH_BYTES 65536
 #define TICK_US (250 * LWS_US_PER_MS)
-#define DRAIN_CHUNK 128   /* inbox messages per wakeup */
+#define DRAIN_CHUNK 1024  /* inbox messages per wakeup */
 #define WRITE_BUDGET (1u << 20) /* bytes per writable callback */
 
 typedef struct session {
@@ -199,31 +199,12 @@ done:
     free(req);
 }
 
-static int ws_writable(struct lws *wsi, session *s, lt_sidecar *sc)
+/* Copies queued frames into 64 KiB writes and keeps writing while the
+ * socket takes everything (no partial send buffered by lws), up to a budget
+ * so that one client cannot monopolise the loop. Returns the frames written,
+ * or -1 if the socket failed. */
+static long write_queued(struct lws *wsi, session *s, lt_sidecar *sc)
 {
-    if (s->error) {
-        if (lws_write(wsi, s->error->data, s->error->len, LWS_WRITE_RAW) < 0)
-            return -1;
-        lt_sidecar_frame_unref(s->error);
-        s->error = NULL;
-        s->wrote_last = true;
-        lws_callback_on_writable(wsi);
-        return 0;
-    }
-    if (s->error_code) {
-        if (s->wrote_last) { /* let lws flush the frame before the close */
-            s->wrote_last = false;
-            lws_callback_on_writable(wsi);
-            return 0;
-        }
-        lws_close_reason(wsi, (enum lws_close_status)s->error_code, NULL, 0);
-        return -1;
-    }
-    if (!s->client)
-        return 0;
-    /* Copy frames into 64 KiB writes and keep writing while the socket
-     * takes everything (no partial send buffered by lws), up to a budget
-     * per callback so that one client cannot monopolise the loop. */
     size_t frames = 0, total = 0;
     lt_sidecar_frame *f;
     uint8_t *buf = scratch + LWS_PRE;
@@ -249,6 +230,34 @@ static int ws_writable(struct lws *wsi, session *s, lt_sidecar *sc)
     }
     sc->bytes_sent += total;
     sc->frames_sent += frames;
+    return (long)frames;
+}
+
+static int ws_writable(struct lws *wsi, session *s, lt_sidecar *sc)
+{
+    if (s->error) {
+        if (lws_write(wsi, s->error->data, s->error->len, LWS_WRITE_RAW) < 0)
+            return -1;
+        lt_sidecar_frame_unref(s->error);
+        s->error = NULL;
+        s->wrote_last = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (s->error_code) {
+        if (s->wrote_last) { /* let lws flush the frame before the close */
+            s->wrote_last = false;
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+        lws_close_reason(wsi, (enum lws_close_status)s->error_code, NULL, 0);
+        return -1;
+    }
+    if (!s->client)
+        return 0;
+    long frames = write_queued(wsi, s, sc);
+    if (frames < 0)
+        return -1;
     if (frames) {
         s->wrote_last = true;
         lws_callback_on_writable(wsi);
@@ -335,10 +344,61 @@ static int http_request(struct lws *wsi, session *s, lt_sidecar *sc, const char 
     return http_respond(wsi, s, 404, "text/plain", nf, sizeof(nf) - 1);
 }
 
+/* The hub wants a client written. During a drain the client is noted and
+ * written right after the chunk (below); otherwise lws calls back when the
+ * socket is writable. */
+void lt_sidecar_want_write(void *ctx, void *user)
+{
+    lt_sidecar *sc = ctx;
+    struct lws *wsi = user;
+    if (!wsi)
+        return;
+    if (sc->in_drain) {
+        if (sc->dirty_len == sc->dirty_cap) {
+            size_t cap = sc->dirty_cap ? sc->dirty_cap * 2 : 256;
+            struct lws **more = realloc(sc->dirty, cap * sizeof(*more));
+            if (!more) {
+                lws_callback_on_writable(wsi);
+                return;
+            }
+            sc->dirty = more;
+            sc->dirty_cap = cap;
+        }
+        sc->dirty[sc->dirty_len++] = wsi;
+        return;
+    }
+    lws_callback_on_writable(wsi);
+}
+
+/* The hub is about to close a client for its queue: write what the socket
+ * takes first (only when nothing is pending in lws already). */
+void lt_sidecar_flush(void *ctx, void *user)
+{
+    struct lws *wsi = user;
+    session *s = wsi ? lws_wsi_user(wsi) : NULL;
+    if (s && s->client && !lws_partial_buffered(wsi) && write_queued(wsi, s, ctx) < 0)
+        lws_callback_on_writable(wsi);
+}
+
+/* Drains one chunk of the inbox, then writes every client that received
+ * frames in it directly: one send() per client per chunk, without the
+ * epoll round trip of a writable callback (which remains the path for
+ * sockets that are full, partial sends and closes). */
 static void on_drain(lws_sorted_usec_list_t *sul)
 {
     lt_sidecar *sc = lws_container_of(sul, lt_sidecar, drain);
-    if (lt_sidecar_inbox_drain(sc, DRAIN_CHUNK))
+    sc->in_drain = true;
+    bool more = lt_sidecar_inbox_drain(sc, DRAIN_CHUNK);
+    sc->in_drain = false;
+    for (size_t i = 0; i < sc->dirty_len; i++) {
+        struct lws *wsi = sc->dirty[i];
+        session *s = lws_wsi_user(wsi);
+        if (!s || !s->client || lt_hub_client_close_code(s->client, NULL) || lws_partial_buffered(wsi) ||
+            write_queued(wsi, s, sc) < 0 || lt_hub_client_peek(s->client))
+            lws_callback_on_writable(wsi);
+    }
+    sc->dirty_len = 0;
+    if (more)
         lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
 }
 

@@ -76,14 +76,6 @@ oom:
     return -1;
 }
 
-/* The hub's clients are lws connections (their `user`). */
-static void want_write(void *ctx, void *user)
-{
-    (void)ctx;
-    if (user)
-        lws_callback_on_writable((struct lws *)user);
-}
-
 static void free_props(lt_kafka_property *props, unsigned n)
 {
     for (unsigned i = 0; props && i < n; i++)
@@ -130,7 +122,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;
     lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames, .max_queue_bytes = cfg->queue_bytes};
-    lt_hub_callbacks cb = {.ctx = sc, .want_write = want_write};
+    lt_hub_callbacks cb = {.ctx = sc, .want_write = lt_sidecar_want_write, .flush = lt_sidecar_flush};
     sc->hub = lt_hub_create(sc->topic_types, sc->topics, &limits, &cb);
     sc->sink_pos = lt_sidecar_positions_create(sc->topic_types, sc->topics);
     if (!sc->hub || !sc->sink_pos) {
@@ -223,6 +215,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     free(sc->page.data);
     free(sc->script.data);
     free(sc->style.data);
+    free(sc->dirty);
     for (int i = 0; i < 256; i++)
         for (ip_count *e = sc->ips[i], *next; e; e = next) {
             next = e->next;
