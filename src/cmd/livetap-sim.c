@@ -36,6 +36,7 @@ static void usage(FILE *out)
             "  --replay FILE          push this capture ([u32 LE length][frame]...) into simhost0\n"
             "  --fault ROOM:KEY=VALUE set a fault or state, repeatable; e.g. simhost1:state=offline,\n"
             "                         simhost2:sign_429_first=2, simhost0:disconnect_after=20\n"
+            "  --tls-cert PEM --tls-key PEM   serve https:// and wss:// (e.g. a self-signed pair)\n"
             "  --port-file FILE       write the chosen port to FILE\n"
             "  -q, --quiet / -v, --verbose / -h, --help\n\n"
             "Control at run time: GET /_sim/stats, /_sim/sent?room=R, /_sim/fault?room=R&KEY=VALUE,\n"
@@ -67,7 +68,8 @@ int main(int argc, char **argv)
         {"heartbeat-ms", required_argument, 0, 'H'}, {"tick-ms", required_argument, 0, 'T'},
         {"no-ack", no_argument, 0, 'A'}, {"no-record-ids", no_argument, 0, 'I'},
         {"replay", required_argument, 0, 'P'}, {"fault", required_argument, 0, 'f'},
-        {"port-file", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
+        {"port-file", required_argument, 0, 'o'}, {"tls-cert", required_argument, 0, 'C'},
+        {"tls-key", required_argument, 0, 'K'}, {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
@@ -88,6 +90,8 @@ int main(int argc, char **argv)
                 faults[fault_count++] = optarg;
             break;
         case 'o': port_file = optarg; break;
+        case 'C': o.tls_cert = optarg; break;
+        case 'K': o.tls_key = optarg; break;
         case 'q': lt_log_set_level(LT_LOG_WARN); break;
         case 'v': lt_log_set_level(LT_LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
@@ -127,8 +131,8 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
-    printf("livetap-sim listening on http://127.0.0.1:%d (%zu rooms, %.0f msg/s each)\n", lt_sim_port(sim), o.rooms,
-           o.rate);
+    printf("livetap-sim listening on %s://127.0.0.1:%d (%zu rooms, %.0f msg/s each)\n", o.tls_cert ? "https" : "http",
+           lt_sim_port(sim), o.rooms, o.rate);
     fflush(stdout);
     int rc = lt_sim_run(sim);
     lt_sim_destroy(sim);

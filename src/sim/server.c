@@ -476,6 +476,11 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
     info.protocols = protocols;
     info.user = sim;
     info.timeout_secs = 30;
+    if (opts->tls_cert && opts->tls_key) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = opts->tls_cert;
+        info.ssl_private_key_filepath = opts->tls_key;
+    }
     info.ka_time = 0;
     sim->ctx = lws_create_context(&info);
     if (!sim->ctx) {

@@ -37,6 +37,8 @@ typedef struct lt_sim_options {
     bool need_ack;             /* set need_ack on every pushed frame */
     bool record_ids;           /* keep every msg_id sent for /_sim/sent (tests) */
     const char *replay_path;   /* capture to replay into room 0 instead of generated traffic */
+    const char *tls_cert;      /* PEM certificate and key: serve https and wss instead */
+    const char *tls_key;
 } lt_sim_options;
 
 lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen);
