@@ -775,6 +775,11 @@ int lt_hub_client_close_code(const lt_hub_client *c, const char **reason)
     return c->close_code;
 }
 
+uint64_t lt_hub_frames_queued(const lt_hub *hub)
+{
+    return hub->stats.frames_queued + hub->stats.frames_own;
+}
+
 void lt_hub_stats_get(const lt_hub *hub, lt_hub_stats *out)
 {
     *out = hub->stats;

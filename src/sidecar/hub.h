@@ -170,6 +170,8 @@ void lt_hub_client_close(lt_hub_client *c, int code, const char *reason, lt_hub_
 
 bool lt_hub_client_live(const lt_hub_client *c);
 void lt_hub_stats_get(const lt_hub *hub, lt_hub_stats *out);
+/* Frames queued so far (cheap; for work budgets). */
+uint64_t lt_hub_frames_queued(const lt_hub *hub);
 
 /* Calls fn for every subscribed client (shutdown, expiry sweeps). */
 void lt_hub_foreach(lt_hub *hub, void (*fn)(lt_hub_client *c, void *user, void *arg), void *arg);

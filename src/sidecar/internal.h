@@ -98,9 +98,9 @@ struct lt_sidecar {
 /* pipeline.c */
 int lt_sidecar_pipeline_start(lt_sidecar *sc, char *err, size_t errlen);
 void lt_sidecar_pipeline_stop(lt_sidecar *sc);
-/* Moves up to `max` inbox messages into the hub (loop thread); true if
- * more remain. */
-bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max);
+/* Moves up to `max` inbox messages into the hub (loop thread), stopping
+ * once they queued `frame_budget` frames; true if more remain. */
+bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
 
 /* server.c */

@@ -70,10 +70,13 @@ static size_t msg_bytes(const lt_hub_msg *m)
     return sizeof(*m) + (m->frame ? m->frame->len : 0);
 }
 
-bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max)
+bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget)
 {
-    /* Take at most `max` messages, so that sockets get written between
-     * chunks of a burst instead of after all of it. */
+    /* Take at most `max` messages, and stop early once they queued
+     * `frame_budget` frames: one record of a room with a thousand
+     * subscribers is a thousand frames, and the sockets should be written
+     * between such records rather than after a whole burst. What is not
+     * applied goes back to the head of the inbox. */
     pthread_mutex_lock(&sc->inbox_lock);
     lt_hub_msg *first = sc->inbox_head, *last = NULL, *m = first;
     size_t n = 0, bytes = 0;
@@ -91,10 +94,24 @@ bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max)
     pthread_mutex_unlock(&sc->inbox_lock);
     if (last)
         last->next = NULL;
-    while (first) {
+    uint64_t start = lt_hub_frames_queued(sc->hub);
+    while (first && lt_hub_frames_queued(sc->hub) - start < frame_budget) {
         lt_hub_msg *next = first->next;
         lt_hub_apply(sc->hub, first);
         first = next;
+    }
+    if (first) {
+        size_t back = 0;
+        for (lt_hub_msg *r = first; r; r = r->next)
+            back += msg_bytes(r);
+        pthread_mutex_lock(&sc->inbox_lock);
+        last->next = sc->inbox_head;
+        if (!sc->inbox_head)
+            sc->inbox_tail = last;
+        sc->inbox_head = first;
+        sc->inbox_bytes += back;
+        pthread_mutex_unlock(&sc->inbox_lock);
+        return true;
     }
     return m != NULL;
 }

@@ -28,7 +28,8 @@
 
 #define SCRATCH_BYTES 65536
 #define TICK_US (250 * LWS_US_PER_MS)
-#define DRAIN_CHUNK 1024  /* inbox messages per wakeup */
+#define DRAIN_CHUNK 1024  /* inbox messages per loop iteration, at most */
+#define DRAIN_FRAMES 32768 /* frames queued per loop iteration, about */
 #define WRITE_BUDGET (1u << 20) /* bytes per writable callback */
 
 typedef struct session {
@@ -388,7 +389,7 @@ static void on_drain(lws_sorted_usec_list_t *sul)
 {
     lt_sidecar *sc = lws_container_of(sul, lt_sidecar, drain);
     sc->in_drain = true;
-    bool more = lt_sidecar_inbox_drain(sc, DRAIN_CHUNK);
+    bool more = lt_sidecar_inbox_drain(sc, DRAIN_CHUNK, DRAIN_FRAMES);
     sc->in_drain = false;
     for (size_t i = 0; i < sc->dirty_len; i++) {
         struct lws *wsi = sc->dirty[i];

@@ -195,7 +195,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     lt_sidecar_pipeline_stop(sc);
     if (sc->ctx)
         lws_context_destroy(sc->ctx); /* closes sockets: sessions unsubscribe */
-    lt_sidecar_inbox_drain(sc, SIZE_MAX);
+    lt_sidecar_inbox_drain(sc, SIZE_MAX, UINT64_MAX);
     for (lt_hub_msg *m = sc->batch_head, *next; m; m = next) {
         next = m->next;
         lt_hub_msg_free(m);

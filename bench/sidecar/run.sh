@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# bench/sidecar/run.sh - fan-out benchmark of livetap-sidecar against a
+# minimal Node broadcaster (ref_broadcaster.mjs, the `ws` package), both fed
+# the same events from the real local Kafka + registry by livetap-demo.
+#
+#   scripts/dev-infra.sh start && eval "$(scripts/dev-infra.sh env)"
+#   bench/sidecar/run.sh            # all cases, both servers
+#   BENCH_CASES="A1 B2" BENCH_SERVERS=sidecar bench/sidecar/run.sh
+#
+# Cases (clients are one C epoll process, ws_load.c, reading every frame):
+#   A1/A2  1 room    -> 1000 clients at 500 / 1000 events/s in (0.5 / 1 M frames/s asked)
+#   B1/B2  1000 rooms -> 1 client each at 10k / 50k events/s in
+# Measured per run: frames delivered per second (while frames flowed),
+# latency from the record's ingest_time (= its Kafka CreateTime, set by the
+# publisher) to receipt, p50/p99 on every 8th frame; server CPU over the
+# publishing window; server RSS growth per connected client; closes.
+# Everything shares the machine (broker, registry, publisher, clients), so the
+# numbers are for this machine as a whole, not for the server alone.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${LT_BUILD_DIR:-$ROOT/build}"
+KAFKA="${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}"
+REGISTRY="${LT_REGISTRY_URL:-http://127.0.0.1:18081/apis/ccompat/v7}"
+SECS="${BENCH_SECONDS:-15}"
+CASES="${BENCH_CASES:-A1 A2 B1 B2}"
+SERVERS="${BENCH_SERVERS:-sidecar node-ws}"
+OUT="$BUILD/bench/sidecar"
+HERE="$ROOT/bench/sidecar"
+mkdir -p "$OUT"
+cc -O2 -Wall -Wextra -o "$OUT/ws_load" "$HERE/ws_load.c"
+[[ -d "$HERE/node_modules/ws" ]] || (cd "$HERE" && npm install --no-audit --no-fund >/dev/null)
+[[ -x "$BUILD/livetap-sidecar" && -x "$BUILD/livetap-demo" ]] || { echo "build livetap first ($BUILD)" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+HZ=$(getconf CLK_TCK)
+
+demo() { "$BUILD/livetap-demo" --kafka "$KAFKA" --registry "$REGISTRY" -q "$@" 2>/dev/null >/dev/null; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+
+start_server() { # server prefix -> sets SPID, PORT
+    local log="$OUT/$1.log"
+    if [[ $1 == sidecar ]]; then
+        "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
+            >"$log" 2>&1 &
+        SPID=$!
+        for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
+        PORT=$(sed -n 's|.*127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+    else
+        node "$HERE/ref_broadcaster.mjs" 0 "$KAFKA" "$REGISTRY" "$2" >"$log" 2>&1 &
+        SPID=$!
+        for _ in $(seq 300); do grep -q '^ready' "$log" && break; sleep 0.1; done
+        PORT=$(sed -n 's/^listening \([0-9]*\)/\1/p' "$log")
+    fi
+    [[ -n $PORT ]] || { echo "$1 did not start: $(cat "$log")" >&2; exit 1; }
+    sleep 2
+}
+
+run_case() { # server case clients rooms rate
+    local server=$1 name=$2 clients=$3 rooms=$4 rate=$5
+    local prefix="bench${RANDOM}${RANDOM}" rp
+    rp="${prefix}r"
+    demo --topic-prefix "$prefix" --rooms 1 --events-per-room 60 --room-prefix "${rp}x"  # topics + schemas
+    start_server "$server" "$prefix"
+    local rss0 rss1 cpu0 cpu1 t0 t1
+    rss0=$(rss_kb "$SPID")
+    "$OUT/ws_load" 127.0.0.1 "$PORT" "/ws/${rp}%d" "$clients" "$rooms" "$SECS" >"$OUT/load.json" &
+    local lpid=$!
+    sleep 2
+    rss1=$(rss_kb "$SPID"); cpu0=$(cpu_ticks "$SPID"); t0=$(date +%s.%N)
+    demo --topic-prefix "$prefix" --rooms "$rooms" --events-per-room $((rate * (SECS - 5) / rooms)) \
+        --rate "$rate" --room-prefix "$rp"
+    cpu1=$(cpu_ticks "$SPID"); t1=$(date +%s.%N)
+    wait $lpid
+    kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null || true
+    python3 - "$server" "$name" "$clients" "$rooms" "$rate" "$rss0" "$rss1" "$cpu0" "$cpu1" "$t0" "$t1" "$HZ" "$SECS" \
+        "$OUT/load.json" >>"$OUT/results.jsonl" <<'PY'
+import json, sys
+(server, name, clients, rooms, rate, rss0, rss1, cpu0, cpu1, t0, t1, hz, secs, load) = sys.argv[1:]
+r = json.load(open(load))
+clients, rooms, rate = int(clients), int(rooms), int(rate)
+events = rate * (int(secs) - 5) // rooms * rooms
+expected = events * clients // rooms
+out = dict(server=server, case=name, clients=clients, rooms=rooms, events_in_per_s=rate,
+           frames_asked_per_s=rate * clients // rooms, frames_per_s=r["frames_per_s"],
+           delivered_pct=round(100.0 * r["frames"] / expected, 1) if expected else 0,
+           p50_ms=r["p50_ms"], p99_ms=r["p99_ms"],
+           cpu_pct=round(100.0 * (int(cpu1) - int(cpu0)) / int(hz) / (float(t1) - float(t0)), 1),
+           rss_per_client_kb=round((int(rss1) - int(rss0)) / clients, 1), closes=r["closes"] + r["errors"])
+print(json.dumps(out))
+PY
+    tail -1 "$OUT/results.jsonl"
+}
+
+: >"$OUT/results.jsonl"
+for c in $CASES; do
+    for s in $SERVERS; do
+        case $c in
+            A1) run_case "$s" A1 1000 1 500 ;;
+            A2) run_case "$s" A2 1000 1 1000 ;;
+            B1) run_case "$s" B1 1000 1000 10000 ;;
+            B2) run_case "$s" B2 1000 1000 50000 ;;
+            *) echo "unknown case $c" >&2; exit 2 ;;
+        esac
+    done
+done
+python3 - "$OUT/results.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print("| case | server | clients | rooms | events in/s | frames asked/s | frames delivered/s | delivered | p50 ms | p99 ms | server CPU | RSS/client | closed |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    print(f"| {r['case']} | {r['server']} | {r['clients']} | {r['rooms']} | {r['events_in_per_s']:,} | {r['frames_asked_per_s']:,} | "
+          f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} | {r['p99_ms']} | {r['cpu_pct']}% | "
+          f"{r['rss_per_client_kb']} KiB | {r['closes']} |")
+PY
