@@ -445,9 +445,9 @@ static void on_response(void *ctx, const lt_http_response *resp)
         if (res.outcome == LT_TIKTOK_RESOLVE_LIVE) {
             job->best = res;
             after_room_known(job);
-        } else if (res.outcome == LT_TIKTOK_RESOLVE_OFFLINE) {
-            finish(job, &res);
         } else {
+            /* anything else is confirmed by the API, "offline" included: an
+             * 18+ room looks offline on the page and only the API says why */
             job->first = res;
             if (start_step(job, STEP_API, err, sizeof err) != 0)
                 finish(job, &job->first);
@@ -463,6 +463,12 @@ static void on_response(void *ctx, const lt_http_response *resp)
         if (res.outcome == LT_TIKTOK_RESOLVE_LIVE) {
             job->best = res;
             after_room_known(job);
+        } else if (job->first.outcome == LT_TIKTOK_RESOLVE_OFFLINE &&
+                   res.outcome != LT_TIKTOK_RESOLVE_AGE_RESTRICTED &&
+                   res.outcome != LT_TIKTOK_RESOLVE_OFFLINE) {
+            /* the page showed the user; an API that cannot confirm does not
+             * make them vanish */
+            finish(job, &job->first);
         } else if (res.outcome == LT_TIKTOK_RESOLVE_FAILED || res.outcome == LT_TIKTOK_RESOLVE_BLOCKED) {
             finish(job, more_specific(&res, &job->first));
         } else {

@@ -1,10 +1,12 @@
 /* resolver.h - from what a person typed to a live room_id, or a reason why
  * not that the person can act on.
  *
- * Order (webcast-protocol.md 1.1-1.4, Python's order): the live page's
- * SIGI_STATE JSON first; on anything but "offline", the api-live/user/room
- * JSON API; then, when enabled, webcast/room/info for the room, which is the
- * only place that reveals an age restriction and works for a bare room id.
+ * Order (webcast-protocol.md 1.1-1.4): the live page's SIGI_STATE JSON
+ * first; unless it says live, the api-live/user/room JSON API (Python stops
+ * at a page saying "offline", but an 18+ room can look offline on the page
+ * while the API answers 4003110, so we ask); then, when enabled,
+ * webcast/room/info for the room, which reveals age restrictions of rooms
+ * that are live and is the only check for a bare room id.
  *
  * Outcomes are distinct because each asks for a different action:
  *   not_found       - the handle does not exist (fix the input)
