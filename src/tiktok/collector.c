@@ -70,6 +70,7 @@ struct lt_tiktok_collector {
     room **rooms;
     size_t room_count, room_cap;
     lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
     volatile sig_atomic_t stop;
     bool backpressure;
     uint64_t resume_below;
@@ -100,6 +101,22 @@ static uint64_t kafka_in_flight(lt_tiktok_collector *c)
     return ks.in_flight;
 }
 
+static void on_drain_check(lws_sorted_usec_list_t *sul)
+{
+    lt_tiktok_collector *c = lws_container_of(sul, lt_tiktok_collector, drain);
+    if (!c->backpressure)
+        return;
+    if (c->opts.publisher)
+        lt_publisher_poll(c->opts.publisher, 0);
+    if (kafka_in_flight(c) <= c->resume_below) {
+        c->backpressure = false;
+        pause_all(c, false);
+        lt_info("Kafka queue drained: reading resumed on all rooms");
+        return;
+    }
+    lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
+}
+
 static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, char *err, size_t errlen)
 {
     if (c->opts.publisher)
@@ -128,6 +145,7 @@ static int publish(lt_tiktok_collector *c, const lt_event *ev)
             c->stats.backpressure_pauses++;
             c->resume_below = kafka_in_flight(c) / 2;
             pause_all(c, true);
+            lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
             lt_warn("Kafka queue full: reading paused on all rooms until it drains");
         }
         int64_t now = lt_now_ms();
@@ -608,11 +626,6 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     int64_t now = lt_now_ms();
     if (c->opts.publisher)
         lt_publisher_poll(c->opts.publisher, 0);
-    if (c->backpressure && kafka_in_flight(c) <= c->resume_below) {
-        c->backpressure = false;
-        pause_all(c, false);
-        lt_info("Kafka queue drained: reading resumed on all rooms");
-    }
     size_t live = 0;
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];
@@ -747,6 +760,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     lt_http_destroy(c->http);
     if (c->lws) {
         lws_sul_cancel(&c->tick);
+        lws_sul_cancel(&c->drain);
         lws_context_destroy(c->lws);
     }
     if (c->record)
@@ -764,6 +778,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
         }
     }
     lws_sul_cancel(&c->tick);
+    lws_sul_cancel(&c->drain);
     lt_info("stopping %zu rooms", c->room_count);
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];

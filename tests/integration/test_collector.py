@@ -267,3 +267,27 @@ def test_faults_and_reconnects(prefix):
         if coll:
             coll.stop()
         sim.stop()
+
+
+def test_kafka_backpressure_pauses_rooms_without_loss(prefix):
+    """A tiny librdkafka queue makes publishes fail with a full queue; the
+    collector must stop reading (TCP pushes back on the simulator) and lose
+    nothing."""
+    sim = Sim("--rooms", "2", "--rate", "300", "--seed", "3", "--quiet")
+    coll = None
+    try:
+        coll = Collector(sim, prefix, ["@simhost0", "@simhost1"], "--property", "queue.buffering.max.messages=50")
+        wait_for(lambda: all(r["sent"] >= 1200 for r in sim.rooms().values()), 60, "1200 messages per room")
+        sim.freeze(settle=5.0)
+        rc, log = coll.stop()
+        coll = None
+        assert rc == 0, log[-3000:]
+        assert "Kafka queue full: reading paused" in log
+        assert "resumed" in log
+        records = read_back(prefix, total_sent(sim))
+        for room in ("simhost0", "simhost1"):
+            assert_exactly_once(records, sim, room)
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
