@@ -92,12 +92,19 @@ lt_sim_room *lt_sim_find_room(lt_sim *sim, const char *key)
     if (!key || !*key)
         return NULL;
     const char *name = key[0] == '@' ? key + 1 : key;
-    for (size_t i = 0; i < sim->room_count; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "%lld", (long long)sim->rooms[i].room_id);
-        if (!strcmp(sim->rooms[i].unique_id, name) || !strcmp(id, key))
+    /* room ids are 7400000000000000000 + index: found without a scan */
+    char *end;
+    long long id = strtoll(key, &end, 10);
+    if (!*end && id >= 7400000000000000000LL && (unsigned long long)(id - 7400000000000000000LL) < sim->room_count)
+        return &sim->rooms[id - 7400000000000000000LL];
+    if (!strncmp(name, "simhost", 7)) {
+        unsigned long i = strtoul(name + 7, &end, 10);
+        if (!*end && i < sim->room_count && !strcmp(sim->rooms[i].unique_id, name))
             return &sim->rooms[i];
     }
+    for (size_t i = 0; i < sim->room_count; i++)
+        if (!strcmp(sim->rooms[i].unique_id, name))
+            return &sim->rooms[i];
     return NULL;
 }
 
