@@ -80,7 +80,7 @@ rooms=$(python3 -c "print(','.join(f'@simhost{i}' for i in range(100)))")
 prefix="benche2e$$"
 "$BUILD/livetap-collector" --rooms "$rooms" --kafka "$LT_KAFKA_BOOTSTRAP" --registry "$LT_REGISTRY_URL" \
     --topic-prefix "$prefix" --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 \
-    -q >"$W/e2e.log" 2>&1 &
+    >"$W/e2e.log" 2>&1 &
 COLL=$!
 pids+=("$COLL")
 sleep 5 # resolve, sign, connect
