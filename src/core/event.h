@@ -61,6 +61,8 @@ typedef enum lt_event_type {
     LT_EVENT_IM_DELETE,
     LT_EVENT_ROOM_PIN,
     LT_EVENT_BARRAGE,
+    LT_EVENT_ROOM_INFO,
+    LT_EVENT_GIFT_INFO,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -457,6 +459,32 @@ typedef struct lt_barrage {
     bool superfan;
 } lt_barrage;
 
+/* The room as its info endpoint describes it: published when the collector
+ * connects and periodically, so analysts can join events to titles, owners
+ * and audience figures. */
+typedef struct lt_room_info {
+    const char *title;
+    int32_t status;              /* 2 live, 3 paused, 4 offline */
+    const lt_user *owner;        /* nullable */
+    int64_t viewer_count;        /* current */
+    int64_t total_user;          /* cumulative */
+    int64_t like_count;
+    lt_opt_long start_time;      /* epoch ms */
+    const char *stream_url;      /* nullable: a pull URL (FLV) */
+    bool age_restricted;
+} lt_room_info;
+
+/* One gift of the catalogue (webcast/gift/list): a compacted topic keyed by
+ * gift_id, so gift events can be joined to names and prices. */
+typedef struct lt_gift_info {
+    int64_t gift_id;
+    const char *name;
+    int32_t diamond_count;
+    int32_t gift_type;
+    bool streakable;
+    const char *image_url;       /* nullable */
+} lt_gift_info;
+
 typedef struct lt_event {
     lt_event_type type;
     lt_platform platform;
@@ -496,6 +524,8 @@ typedef struct lt_event {
         lt_im_delete im_delete;
         lt_room_pin room_pin;
         lt_barrage barrage;
+        lt_room_info room_info;
+        lt_gift_info gift_info;
     } as;
 } lt_event;
 
@@ -537,6 +567,7 @@ typedef struct lt_event_type_info {
     lt_event_type type;
     const char *name;        /* topic suffix and schema file stem: "chat" */
     const lt_record_desc *record; /* offsets relative to lt_event */
+    bool compacted;          /* a log-compacted topic keyed by the entity, not by room */
 } lt_event_type_info;
 
 /* The shared user record and the envelope fields every event carries. */

@@ -191,3 +191,40 @@ void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out)
     *out = p->stats;
     out->in_flight = p->stats.queued - p->stats.delivered - p->stats.failed;
 }
+
+int lt_kafka_producer_ensure_compacted(lt_kafka_producer *p, const char *topic, int timeout_ms, char *err,
+                                       size_t errlen)
+{
+    char why[512];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, -1, -1, why, sizeof why);
+    if (!nt) {
+        snprintf(err, errlen, "topic %s: %s", topic, why);
+        return -1;
+    }
+    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, why, sizeof why);
+    rd_kafka_CreateTopics(p->rk, &nt, 1, opts, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+    int rc = -1;
+    if (!ev) {
+        snprintf(err, errlen, "topic %s: no answer to CreateTopics within %d ms", topic, timeout_ms);
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(err, errlen, "topic %s: %s", topic, rd_kafka_event_error_string(ev));
+    } else {
+        size_t n = 0;
+        const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            rc = 0;
+        else
+            snprintf(err, errlen, "topic %s: %s", topic, rd_kafka_topic_result_error_string(res[0]));
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(nt);
+    return rc;
+}

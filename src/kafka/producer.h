@@ -82,4 +82,10 @@ size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms);
 
 void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);
 
+/* Creates a log-compacted topic (cleanup.policy=compact) with the broker's
+ * default partitions and replication; an existing topic is fine. 0 on
+ * success, -1 with the reason (e.g. no permission to create topics). */
+int lt_kafka_producer_ensure_compacted(lt_kafka_producer *p, const char *topic, int timeout_ms, char *err,
+                                       size_t errlen);
+
 #endif

@@ -133,6 +133,13 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
                  opts->kafka.bootstrap_servers, why);
         goto fail;
     }
+    /* entity topics (the gift catalogue) are compacted: latest value per key */
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
+        if (!lt_event_type_info_get((lt_event_type)t)->compacted)
+            continue;
+        if (lt_kafka_producer_ensure_compacted(pub->producer, pub->topics[t], timeout, why, sizeof why))
+            lt_warn("could not create the compacted topic (create it with cleanup.policy=compact): %s", why);
+    }
     return pub;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -157,6 +164,12 @@ void lt_publisher_destroy(lt_publisher *pub)
 
 lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *event, void *opaque, char *err,
                                        size_t errlen)
+{
+    return lt_publisher_publish_keyed(pub, event, NULL, opaque, err, errlen);
+}
+
+lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *event, const char *key, void *opaque,
+                                             char *err, size_t errlen)
 {
     if ((int)event->type < 0 || event->type >= LT_EVENT_TYPE_COUNT) {
         snprintf(err, errlen, "event type %d out of range", (int)event->type);
@@ -185,8 +198,10 @@ lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *event,
         {"msg_id", msg_id, (size_t)msg_id_len},
         {"collector_id", ev.collector_id, strlen(ev.collector_id)},
     };
-    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], ev.room_id,
-                                                strlen(ev.room_id), pub->value.data, pub->value.len,
+    if (!key)
+        key = ev.room_id;
+    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key,
+                                                strlen(key), pub->value.data, pub->value.len,
                                                 headers, 4, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;

@@ -56,6 +56,11 @@ void lt_publisher_destroy(lt_publisher *pub); /* does not flush; accepts NULL */
 lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, void *opaque,
                                        char *err, size_t errlen);
 
+/* The same with an explicit Kafka key: the entity key of a compacted topic
+ * (lt_event_type_info.compacted, e.g. the gift id of gift_info). */
+lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *ev, const char *key, void *opaque,
+                                             char *err, size_t errlen);
+
 /* The topic a type is published to. */
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);
 

@@ -173,3 +173,15 @@ def test_sigterm_flushes_and_reports(prefix, tmp_path):
     assert 0 < published < 200000
     records = consume_all([f"{prefix}.{t}" for t in event_types()], expected=published)
     assert len(records) == published == len(manifest.read_text().splitlines())
+
+
+def test_entity_topics_are_compacted(prefix, tmp_path):
+    from confluent_kafka.admin import AdminClient, ConfigResource
+
+    publish(prefix, tmp_path, "--registry", REGISTRY)
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.gift_info")
+    configs = admin.describe_configs([res])[res].result(timeout=20)
+    assert configs["cleanup.policy"].value == "compact"
+    res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.chat")
+    assert admin.describe_configs([res])[res].result(timeout=20)["cleanup.policy"].value == "delete"
