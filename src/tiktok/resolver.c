@@ -402,10 +402,12 @@ static int start_step(lt_tiktok_resolve_job *job, step s, char *err, size_t errl
 
 static void finish(lt_tiktok_resolve_job *job, const lt_tiktok_resolution *res)
 {
+    /* res may point into the job: copy before freeing it */
+    lt_tiktok_resolution copy = *res;
     lt_tiktok_resolve_cb cb = job->cb;
     void *ctx = job->ctx;
     free(job);
-    cb(ctx, res);
+    cb(ctx, &copy);
 }
 
 /* Which of two failed answers tells the person more. */
