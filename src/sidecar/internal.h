@@ -44,7 +44,8 @@ struct lt_sidecar {
     lt_event_type *topic_types;
 
     lt_schema_set *schemas;
-    lt_registry *registry;
+    lt_registry *registry;          /* consumer thread: schema fetches */
+    lt_registry *health_registry;   /* health thread: pings (a client is one curl handle: one per thread) */
     lt_sidecar_renderer *renderer;
     lt_kafka_consumer *consumer;
     lt_sidecar_auth *auth;

@@ -285,15 +285,15 @@ lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc)
 static void *health_main(void *arg)
 {
     lt_sidecar *sc = arg;
-    int64_t next = 0;
+    int64_t next = 0, log_slot = 0;
     while (!atomic_load(&sc->closing)) {
         int64_t now = lt_now_ms();
         if (now >= next) {
             char err[256];
-            if (lt_registry_ping(sc->registry, err, sizeof(err)) == LT_REGISTRY_OK)
+            if (lt_registry_ping(sc->health_registry, err, sizeof(err)) == LT_REGISTRY_OK)
                 atomic_store(&sc->registry_ok_ms, lt_now_ms());
             else
-                lt_log_every(&sc->render_log_slot, 60000, LT_LOG_WARN, "sidecar: registry: %s", err);
+                lt_log_every(&log_slot, 60000, LT_LOG_WARN, "sidecar: registry: %s", err);
             next = now + 5000;
         }
         struct timespec ts = {0, 100 * 1000000L};
@@ -311,7 +311,7 @@ int lt_sidecar_pipeline_start(lt_sidecar *sc, char *err, size_t errlen)
     if (sc->registry) {
         char why[256];
         /* One answer now, so that /readyz is right from the first request. */
-        if (lt_registry_ping(sc->registry, why, sizeof(why)) == LT_REGISTRY_OK)
+        if (lt_registry_ping(sc->health_registry, why, sizeof(why)) == LT_REGISTRY_OK)
             atomic_store(&sc->registry_ok_ms, lt_now_ms());
         else
             lt_warn("sidecar: registry not reachable yet: %s", why);

@@ -111,7 +111,8 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
                                   .username = cfg->registry_username,
                                   .password = cfg->registry_password,
                                   .timeout_ms = 5000};
-        if (!(sc->registry = lt_registry_create(&ro, err, errlen)))
+        if (!(sc->registry = lt_registry_create(&ro, err, errlen)) ||
+            !(sc->health_registry = lt_registry_create(&ro, err, errlen)))
             goto fail;
     }
     if (!(sc->renderer = lt_sidecar_renderer_create(sc->registry, sc->schemas, err, errlen)))
@@ -206,6 +207,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     lt_sidecar_auth_destroy(sc->auth);
     lt_sidecar_renderer_destroy(sc->renderer);
     lt_registry_destroy(sc->registry);
+    lt_registry_destroy(sc->health_registry);
     lt_schema_set_destroy(sc->schemas);
     lt_buf_free(&sc->render_buf);
     for (size_t i = 0; i < sc->topics; i++)
