@@ -71,12 +71,23 @@ run_case() { # server case clients rooms rate
         --rate "$rate" --room-prefix "$rp"
     cpu1=$(cpu_ticks "$SPID"); t1=$(date +%s.%N)
     wait $lpid
+    : >"$OUT/metrics.txt"
+    [[ $server == sidecar ]] && curl -s "127.0.0.1:$PORT/metrics" >"$OUT/metrics.txt"
     kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null || true
     python3 - "$server" "$name" "$clients" "$rooms" "$rate" "$rss0" "$rss1" "$cpu0" "$cpu1" "$t0" "$t1" "$HZ" "$SECS" \
-        "$OUT/load.json" >>"$OUT/results.jsonl" <<'PY'
-import json, sys
-(server, name, clients, rooms, rate, rss0, rss1, cpu0, cpu1, t0, t1, hz, secs, load) = sys.argv[1:]
+        "$OUT/load.json" "$OUT/metrics.txt" >>"$OUT/results.jsonl" <<'PY'
+import json, re, sys
+(server, name, clients, rooms, rate, rss0, rss1, cpu0, cpu1, t0, t1, hz, secs, load, metrics) = sys.argv[1:]
 r = json.load(open(load))
+
+def quantile(text, metric, q):
+    """Upper bound of the histogram bucket holding quantile q (the sidecar's own view)."""
+    buckets = [(float("inf") if le == "+Inf" else float(le), int(v)) for le, v in
+               re.findall(metric + r'_bucket\{le="([^"]+)"\} (\d+)', text)]
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    want = q * buckets[-1][1]
+    return next(le for le, acc in buckets if acc >= want)
 clients, rooms, rate = int(clients), int(rooms), int(rate)
 events = rate * (int(secs) - 5) // rooms * rooms
 expected = events * clients // rooms
@@ -85,7 +96,11 @@ out = dict(server=server, case=name, clients=clients, rooms=rooms, events_in_per
            delivered_pct=round(100.0 * r["frames"] / expected, 1) if expected else 0,
            p50_ms=r["p50_ms"], p99_ms=r["p99_ms"],
            cpu_pct=round(100.0 * (int(cpu1) - int(cpu0)) / int(hz) / (float(t1) - float(t0)), 1),
-           rss_per_client_kb=round((int(rss1) - int(rss0)) / clients, 1), closes=r["closes"] + r["errors"])
+           rss_per_client_kb=round((int(rss1) - int(rss0)) / clients, 1), closes=r["closes"] + r["errors"],
+           publish_s=round(float(t1) - float(t0), 1))
+text = open(metrics).read()
+out["sidecar_p50_ms"] = quantile(text, "livetap_sidecar_fanout_latency_ms", 0.5)
+out["sidecar_p99_ms"] = quantile(text, "livetap_sidecar_fanout_latency_ms", 0.99)
 print(json.dumps(out))
 PY
     tail -1 "$OUT/results.jsonl"
@@ -106,10 +121,13 @@ done
 python3 - "$OUT/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("| case | server | clients | rooms | events in/s | frames asked/s | frames delivered/s | delivered | p50 ms | p99 ms | server CPU | RSS/client | closed |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| case | server | clients | rooms | events in/s (asked) | publish took | frames delivered/s | delivered in window | e2e p50 ms | e2e p99 ms | sidecar-added p50/p99 ms | server CPU | RSS/client | closed |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+def le(v):
+    return "–" if v is None else ("≤%g" % v if v != float("inf") else ">30000")
 for r in rows:
-    print(f"| {r['case']} | {r['server']} | {r['clients']} | {r['rooms']} | {r['events_in_per_s']:,} | {r['frames_asked_per_s']:,} | "
-          f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} | {r['p99_ms']} | {r['cpu_pct']}% | "
+    side = f"{le(r.get('sidecar_p50_ms'))} / {le(r.get('sidecar_p99_ms'))}" if r["server"] == "sidecar" else "–"
+    print(f"| {r['case']} | {r['server']} | {r['clients']} | {r['rooms']} | {r['events_in_per_s']:,} | {r['publish_s']} s | "
+          f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} | {r['p99_ms']} | {side} | {r['cpu_pct']}% | "
           f"{r['rss_per_client_kb']} KiB | {r['closes']} |")
 PY

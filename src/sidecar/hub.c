@@ -54,6 +54,8 @@ lt_sidecar_frame *lt_sidecar_frame_new(const void *json_prefix, size_t prefix_le
     if (!f)
         return NULL;
     f->refs = 1;
+    f->born_us = 0;
+    f->kafka_ms = 0;
     f->hdr_len = (uint32_t)ws_header(f->data, payload);
     uint8_t *p = f->data + f->hdr_len;
     memcpy(p, json_prefix, prefix_len);
@@ -619,7 +621,12 @@ static lt_sidecar_frame *own_frame(lt_hub_client *c, const lt_sidecar_frame *sha
     }
     if (lt_sidecar_cursor_encode(&cur, text, sizeof(text)) < 0)
         return NULL;
-    return lt_sidecar_frame_new(shared->data + shared->hdr_len, shared->body_len, text);
+    lt_sidecar_frame *f = lt_sidecar_frame_new(shared->data + shared->hdr_len, shared->body_len, text);
+    if (f) {
+        f->born_us = shared->born_us;
+        f->kafka_ms = shared->kafka_ms;
+    }
+    return f;
 }
 
 static void apply_record(lt_hub *hub, lt_hub_msg *m)

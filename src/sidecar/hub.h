@@ -43,6 +43,8 @@ typedef struct lt_sidecar_frame {
     uint32_t len;       /* wire bytes: header + JSON */
     uint32_t hdr_len;
     uint32_t body_len;  /* JSON bytes before the cursor suffix (or the closing brace) */
+    int64_t born_us;    /* monotonic time it was rendered (0 = untimed) */
+    int64_t kafka_ms;   /* the record's Kafka timestamp (0 = none) */
     uint8_t data[];
 } lt_sidecar_frame;
 

@@ -90,6 +90,11 @@ struct lt_sidecar {
     uint64_t frames_sent, bytes_sent, ws_opened;
     uint64_t rejected[REJECT_REASONS];
     uint64_t closes_inbound, closes_expired;
+    /* Latency histograms (ms, LT_SIDECAR_LATENCY_BUCKETS + 1 for +Inf): from
+     * rendering to the socket write (what the sidecar adds after Kafka), and
+     * from the record's Kafka timestamp to the socket write (end to end). */
+    uint64_t lat_sidecar[16], lat_kafka[16];
+    double lat_sidecar_sum, lat_kafka_sum;
     bool shutting_down;
     int64_t shutdown_deadline;
     volatile sig_atomic_t stop_requested;
@@ -105,6 +110,8 @@ bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
 
 /* server.c */
+#define LT_SIDECAR_LATENCY_BUCKETS 14
+extern const double lt_sidecar_latency_le_ms[LT_SIDECAR_LATENCY_BUCKETS];
 void lt_sidecar_want_write(void *ctx, void *user);
 void lt_sidecar_flush(void *ctx, void *user);
 

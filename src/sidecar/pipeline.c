@@ -229,6 +229,12 @@ static void on_record(void *ctx, const lt_kafka_record *rec)
     if (lt_sidecar_positions_cursor(sc->sink_pos, m->room_id, cursor, sizeof(cursor)) < 0)
         cursor[0] = '\0';
     m->frame = lt_sidecar_frame_new(sc->render_buf.data, sc->render_buf.len, cursor);
+    if (m->frame) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        m->frame->born_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        m->frame->kafka_ms = rec->timestamp > 0 ? rec->timestamp : 0;
+    }
     batch_push(sc, m);
     if (info.is_status && rec->fresh) {
         lt_hub_msg *n = notice_for_status(m->room_id, &info.status);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "sidecar/internal.h"
@@ -204,6 +205,34 @@ done:
  * socket takes everything (no partial send buffered by lws), up to a budget
  * so that one client cannot monopolise the loop. Returns the frames written,
  * or -1 if the socket failed. */
+const double lt_sidecar_latency_le_ms[LT_SIDECAR_LATENCY_BUCKETS] = {
+    1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
+
+static void observe(uint64_t *hist, double *sum, double ms)
+{
+    int b = 0;
+    while (b < LT_SIDECAR_LATENCY_BUCKETS && ms > lt_sidecar_latency_le_ms[b])
+        b++;
+    hist[b]++;
+    *sum += ms;
+}
+
+/* Every 16th frame written is timed (a clock read per frame would cost more
+ * than the copy). */
+static void time_frame(lt_sidecar *sc, const lt_sidecar_frame *f)
+{
+    if (!f->born_us || (sc->frames_sent & 15))
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    observe(sc->lat_sidecar, &sc->lat_sidecar_sum, (double)(now_us - f->born_us) / 1000.0);
+    if (f->kafka_ms) {
+        int64_t d = lt_now_ms() - f->kafka_ms;
+        observe(sc->lat_kafka, &sc->lat_kafka_sum, (double)(d < 0 ? 0 : d));
+    }
+}
+
 static long write_queued(struct lws *wsi, session *s, lt_sidecar *sc)
 {
     size_t frames = 0, total = 0;
@@ -216,12 +245,16 @@ static long write_queued(struct lws *wsi, session *s, lt_sidecar *sc)
                 return -1;
             used = f->len;
             frames++;
+            sc->frames_sent++;
+            time_frame(sc, f);
             lt_hub_client_pop(s->client);
         } else {
             while ((f = lt_hub_client_peek(s->client)) && f->len <= SCRATCH_BYTES - used) {
                 memcpy(buf + used, f->data, f->len);
                 used += f->len;
                 frames++;
+                sc->frames_sent++;
+                time_frame(sc, f);
                 lt_hub_client_pop(s->client);
             }
             if (lws_write(wsi, buf, used, LWS_WRITE_RAW) < 0)
@@ -230,7 +263,6 @@ static long write_queued(struct lws *wsi, session *s, lt_sidecar *sc)
         total += used;
     }
     sc->bytes_sent += total;
-    sc->frames_sent += frames;
     return (long)frames;
 }
 

@@ -253,6 +253,27 @@ int lt_sidecar_ready(lt_sidecar *sc, char *detail, size_t cap)
             return -1;                                                                          \
     } while (0)
 
+static int histogram(lt_buf *out, const char *name, const char *help, const uint64_t *hist, double sum)
+{
+    char line[256];
+    uint64_t acc = 0;
+    int n = snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    if (lt_buf_append(out, line, (size_t)n) < 0)
+        return -1;
+    for (int b = 0; b <= LT_SIDECAR_LATENCY_BUCKETS; b++) {
+        acc += hist[b];
+        if (b < LT_SIDECAR_LATENCY_BUCKETS)
+            n = snprintf(line, sizeof(line), "%s_bucket{le=\"%g\"} %llu\n", name, lt_sidecar_latency_le_ms[b],
+                         (unsigned long long)acc);
+        else
+            n = snprintf(line, sizeof(line), "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.3f\n%s_count %llu\n", name,
+                         (unsigned long long)acc, name, sum, name, (unsigned long long)acc);
+        if (lt_buf_append(out, line, (size_t)n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
 {
     lt_hub_stats hs;
@@ -306,6 +327,13 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
                      "livetap_sidecar_closes_total{reason=\"token_expired\"} %llu\n",
                      (unsigned long long)sc->closes_inbound, (unsigned long long)sc->closes_expired);
     lt_buf_append(out, line, (size_t)n);
+    if (histogram(out, "livetap_sidecar_fanout_latency_ms",
+                  "From rendering a record to writing its frame to a client (sampled), ms.",
+                  sc->lat_sidecar, sc->lat_sidecar_sum) < 0 ||
+        histogram(out, "livetap_sidecar_delivery_latency_ms",
+                  "From the record's Kafka timestamp to writing its frame to a client (sampled), ms.",
+                  sc->lat_kafka, sc->lat_kafka_sum) < 0)
+        return -1;
     static const char *reject_names[] = {"bad_request", "unauthorized", "capacity"};
     static const char rejected_head[] =
         "# HELP livetap_sidecar_rejected_total Connections refused with an error frame, by reason.\n"
