@@ -1,0 +1,346 @@
+/* bigo.c - the BIGO collector object: loop, tick, items to Kafka (see bigo.h).
+ *
+ * One lws context serves the push WebSocket (server.c); a 20 ms tick serves
+ * Kafka's delivery reports (each may complete a batch and send its 200),
+ * closes idle connections, answers batches Kafka is slow on, and drives the
+ * pull poller (pull.c), whose libcurl multi handle is run from the tick
+ * rather than joined to lws's poll: pull traffic is a few requests per
+ * second, and 20 ms of added latency costs nothing there.
+ *
+ * Every item goes through the ledger (ledger.h) before it may reach Kafka:
+ * push retries, push/pull overlap and duplicates inside one batch are
+ * removed there, and the batch waiting for an item learns when Kafka took
+ * it. game_id and game_sess have no place in the event schemas yet; they are
+ * part of the dedupe key and written to the debug log with every item.
+ *
+ * Shutdown: new business messages are answered 503, Kafka is flushed while
+ * the loop keeps running (so batches in flight still get their 200), then
+ * connections are closed and the sessions we mounted are ended.
+ */
+#include "bigo/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event_json.h"
+#include "core/log.h"
+
+#define TICK_MS 20
+
+/* ------------------------------------------------------------ publishing */
+
+void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error)
+{
+    (void)cb_ctx;
+    if (opaque)
+        lt_bigo_entry_delivered(opaque, error);
+}
+
+static int print_event(const lt_event *ev)
+{
+    json_t *j = lt_event_to_json(ev);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s)
+        return -1;
+    puts(s);
+    fflush(stdout);
+    free(s);
+    return 0;
+}
+
+bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t keylen, const lt_event *ev)
+{
+    lt_bigo_entry *e = NULL;
+    switch (lt_bigo_ledger_claim(b->ledger, g, key, keylen, &e)) {
+    case LT_BIGO_CLAIM_DONE:
+    case LT_BIGO_CLAIM_PENDING:
+        b->stats.duplicates++;
+        return false;
+    case LT_BIGO_CLAIM_ERROR:
+        return false;
+    case LT_BIGO_CLAIM_NEW:
+        break;
+    }
+    lt_event copy = *ev;
+    copy.collector_id = b->opts.collector_id;
+    if (!b->opts.publisher) {
+        b->stats.published++;
+        lt_bigo_entry_delivered(e, print_event(&copy) ? "cannot print the event" : NULL);
+        return true;
+    }
+    char err[512] = "";
+    lt_publish_status st = lt_publisher_publish(b->opts.publisher, &copy, e, err, sizeof err);
+    if (st == LT_PUBLISH_BACKPRESSURE) {
+        lt_publisher_poll(b->opts.publisher, 0);
+        st = lt_publisher_publish(b->opts.publisher, &copy, e, err, sizeof err);
+    }
+    if (st != LT_PUBLISH_OK) {
+        if (st == LT_PUBLISH_BACKPRESSURE)
+            snprintf(err, sizeof err, "Kafka's local queue is full");
+        lt_log_every(&b->log_slot_kafka, 10000, LT_LOG_WARN, "cannot publish %s event of room %s: %s",
+                     lt_event_type_info_get(ev->type)->name, ev->room_id, err);
+        lt_bigo_entry_delivered(e, err);
+        return true;
+    }
+    b->stats.published++;
+    return true;
+}
+
+static void publish_status(lt_bigo *b, lt_bigo_group *g, const lt_bigo_batch *batch, const char *room,
+                           int64_t when, const char *state, const char *reason, const char *message)
+{
+    char key[3 * LT_BIGO_MAX_ID + 32];
+    int n = snprintf(key, sizeof key, "%s\x1f%s\x1fstatus:%s", batch->game_sess, room, state);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return;
+    lt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = LT_EVENT_ROOM_STATUS;
+    ev.platform = LT_PLATFORM_BIGO;
+    ev.room_id = room;
+    ev.event_time = when;
+    ev.as.room_status.state = state;
+    ev.as.room_status.reason = reason;
+    ev.as.room_status.message = message;
+    if (lt_bigo_publish_event(b, g, key, (size_t)n, &ev))
+        lt_info("bigo room %s: %s (%s; game_id %s, game_sess %s)", room, state, reason, batch->game_id,
+                batch->game_sess);
+}
+
+void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group *g, int64_t fallback_ms,
+                           bool lifecycle)
+{
+    int64_t when = batch->timestamp ? batch->timestamp : fallback_ms;
+    if (lifecycle && (batch->status == 1 || batch->status == 2))
+        for (size_t i = 0; i < batch->room_count; i++)
+            publish_status(b, g, batch, batch->rooms[i], when, "live",
+                           batch->status == 2 ? "game_mounted" : "live_no_game", NULL);
+    for (size_t i = 0; i < batch->item_count; i++) {
+        const lt_bigo_item *it = &batch->items[i];
+        b->stats.items++;
+        char key[3 * LT_BIGO_MAX_ID + 8];
+        size_t keylen = lt_bigo_item_key(batch->game_sess, it, key, sizeof key);
+        lt_event ev;
+        char *payload = NULL;
+        if (!keylen || lt_bigo_item_to_event(it, fallback_ms, &ev, &payload)) {
+            /* a key cannot outgrow the buffer (ids are bounded); out of
+             * memory fails the group, so BIGO sends the batch again */
+            lt_bigo_group_fail(g, "out of memory");
+            continue;
+        }
+        if (it->kind == LT_BIGO_ITEM_BAD || it->kind == LT_BIGO_ITEM_OTHER)
+            lt_log_every(&b->log_slot_item, 60000, LT_LOG_WARN, "bigo room %s: item %s published as unknown (%s)",
+                         it->room, it->method, it->kind == LT_BIGO_ITEM_BAD ? it->bad : "no decoder");
+        lt_debug("bigo item room=%s type=%s msg_id=%lld game_id=%s game_sess=%s", it->room, it->method + 5,
+                 (long long)it->msg_id, batch->game_id, batch->game_sess);
+        lt_bigo_publish_event(b, g, key, keylen, &ev);
+        free(payload);
+    }
+    if (lifecycle && batch->status == 3)
+        for (size_t i = 0; i < batch->room_count; i++)
+            publish_status(b, g, batch, batch->rooms[i], when, "ended", "stream_closed",
+                           "BIGO pushed status 3: the stream closed");
+}
+
+/* ------------------------------------------------------------ the loop */
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    lt_bigo *b = lws_container_of(sul, lt_bigo, tick);
+    int64_t now = lt_now_ms();
+    if (b->opts.publisher)
+        lt_publisher_poll(b->opts.publisher, 0);
+    lt_bigo_server_tick(b, now);
+    if (b->pull)
+        lt_bigo_pull_tick(b->pull, now);
+    if (!b->stop)
+        lws_sul_schedule(b->lws, 0, &b->tick, on_tick, TICK_MS * LWS_US_PER_MS);
+}
+
+static void lws_log_to_ours(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        n--;
+    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
+}
+
+static void apply_defaults(lt_bigo_options *o)
+{
+    if (!o->address || !*o->address)
+        o->address = "127.0.0.1";
+    if (!o->path || !*o->path)
+        o->path = "/bigo/push";
+    if (o->idle_timeout_ms <= 0)
+        o->idle_timeout_ms = 30000;
+    if (!o->max_frame)
+        o->max_frame = 1024 * 1024;
+    if (o->max_msgs_per_s <= 0)
+        o->max_msgs_per_s = 100;
+    if (!o->max_items)
+        o->max_items = 10000;
+    if (o->ack_timeout_ms == 0)
+        o->ack_timeout_ms = 10000;
+    if (!o->dedupe_capacity)
+        o->dedupe_capacity = 1000000;
+    if (o->flush_timeout_ms <= 0)
+        o->flush_timeout_ms = 10000;
+    if (!o->collector_id)
+        o->collector_id = "livetap-bigo";
+}
+
+lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
+{
+    lt_bigo *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    b->opts = *opts;
+    apply_defaults(&b->opts);
+    if (!!b->opts.tls_cert != !!b->opts.tls_key) {
+        snprintf(err, errlen, "TLS needs both a certificate and a key");
+        goto fail;
+    }
+    b->auth = lt_bigo_auth_create(b->opts.abbr, b->opts.login_window_ms, err, errlen);
+    if (!b->auth)
+        goto fail;
+    if (lt_bigo_auth_add_accounts(b->auth, b->opts.accounts, err, errlen))
+        goto fail;
+    if (b->opts.accounts_file && *b->opts.accounts_file &&
+        lt_bigo_auth_load_file(b->auth, b->opts.accounts_file, err, errlen))
+        goto fail;
+    if (lt_bigo_auth_account_count(b->auth) == 0) {
+        snprintf(err, errlen, "no push account configured (push.accounts or push.accounts_file)");
+        goto fail;
+    }
+    b->ledger = lt_bigo_ledger_create(b->opts.dedupe_capacity);
+    if (!b->ledger) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+
+    lws_set_log_level(LLL_ERR, lws_log_to_ours);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = b->opts.port;
+    info.iface = b->opts.address;
+    info.protocols = lt_bigo_server_protocols;
+    info.user = b;
+    info.timeout_secs = 10;
+    info.ka_time = 0;
+    if (b->opts.tls_cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = b->opts.tls_cert;
+        info.ssl_private_key_filepath = b->opts.tls_key;
+    }
+    b->lws = lws_create_context(&info);
+    if (!b->lws) {
+        snprintf(err, errlen, "cannot listen on %s:%d%s", b->opts.address, b->opts.port,
+                 b->opts.tls_cert ? " (or the TLS certificate/key did not load)" : "");
+        goto fail;
+    }
+    b->port = lws_get_vhost_listen_port(lws_get_vhost_by_name(b->lws, "default"));
+    if (b->opts.pull.enabled) {
+        b->pull = lt_bigo_pull_create(b, &b->opts.pull, err, errlen);
+        if (!b->pull)
+            goto fail;
+    }
+    lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
+    lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s", b->opts.tls_cert ? "wss" : "ws",
+            b->opts.address, b->port, b->opts.path, lt_bigo_auth_account_count(b->auth),
+            b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforced" : b->opts.sign_mode == LT_BIGO_SIGN_LOG ? "logged" : "off",
+            b->pull ? "on" : "off");
+    return b;
+fail:
+    lt_bigo_destroy(b);
+    return NULL;
+}
+
+void lt_bigo_destroy(lt_bigo *b)
+{
+    if (!b)
+        return;
+    lt_bigo_pull_destroy(b->pull);
+    b->pull = NULL;
+    if (b->lws) {
+        lws_sul_cancel(&b->tick);
+        lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
+    }
+    lt_bigo_ledger_destroy(b->ledger);
+    lt_bigo_server_free(b);
+    lt_bigo_auth_destroy(b->auth);
+    free(b);
+}
+
+int lt_bigo_port(const lt_bigo *b)
+{
+    return b->port;
+}
+
+static size_t kafka_pending(lt_bigo *b)
+{
+    lt_bigo_ledger_stats ls;
+    lt_bigo_ledger_get_stats(b->ledger, &ls);
+    return ls.pending;
+}
+
+/* Runs the loop for up to ms, or until Kafka has nothing pending. */
+static void drain(lt_bigo *b, int ms)
+{
+    int64_t until = lt_now_ms() + ms;
+    while (lt_now_ms() < until && kafka_pending(b) > 0) {
+        if (b->opts.publisher)
+            lt_publisher_poll(b->opts.publisher, 20);
+        lws_service(b->lws, 0);
+    }
+}
+
+long lt_bigo_run(lt_bigo *b)
+{
+    while (!b->stop) {
+        if (lws_service(b->lws, 0) < 0) {
+            lt_error("event loop failed");
+            return -1;
+        }
+    }
+    b->draining = true;
+    lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
+    b->stop = 0;
+    lt_info("stopping: waiting up to %d ms for Kafka to acknowledge what is in flight", b->opts.flush_timeout_ms);
+    drain(b, b->opts.flush_timeout_ms);
+    lt_bigo_server_close_all(b);
+    int64_t until = lt_now_ms() + 500;
+    while (lt_now_ms() < until && b->stats.connections_open > 0)
+        lws_service(b->lws, 0);
+    if (b->pull)
+        lt_bigo_pull_shutdown(b->pull, 5000);
+    b->stop = 1;
+    lws_sul_cancel(&b->tick);
+    size_t left = 0;
+    if (b->opts.publisher) {
+        left = lt_publisher_flush(b->opts.publisher, b->opts.flush_timeout_ms);
+        if (left)
+            lt_error("%zu events were not acknowledged by Kafka within %d ms", left, b->opts.flush_timeout_ms);
+    }
+    b->stats.undelivered_at_exit = left;
+    return (long)left;
+}
+
+void lt_bigo_stop(lt_bigo *b)
+{
+    b->stop = 1;
+    if (b->lws)
+        lws_cancel_service(b->lws);
+}
+
+void lt_bigo_get_stats(const lt_bigo *b, lt_bigo_stats *out)
+{
+    *out = b->stats;
+    lt_bigo_ledger_stats ls;
+    lt_bigo_ledger_get_stats(b->ledger, &ls);
+    out->delivered = ls.delivered;
+    out->delivery_failed = ls.failed;
+}

@@ -1,0 +1,122 @@
+/* bigo.h - BIGO Live danmu into Kafka: the push receiver and the pull poller.
+ *
+ * BIGO delivers a room's comments, gifts and likes two ways
+ * (bigo-protocol.md): it connects to a WebSocket server we run, logs in and
+ * pushes batches (`dataReception`), and it offers a pull API for what the
+ * push lost. lt_bigo runs both on one libwebsockets loop and publishes one
+ * de-duplicated stream into the TikTok topics (platform = bigo,
+ * room_id = the anchor's openid).
+ *
+ * The delivery promise: a batch is answered with rescode 200 only after
+ * Kafka acknowledged every item in it (or had already acknowledged it
+ * earlier); otherwise the answer is an error and BIGO sends the batch again.
+ * That needs the publisher's delivery reports: create the publisher with
+ * kafka.on_delivery = lt_bigo_on_delivery (cb_ctx unused) and destroy it
+ * before the lt_bigo. Every record lt_bigo publishes carries an opaque of its
+ * own; a program that shares the publisher with other producers must route
+ * only lt_bigo's records here.
+ *
+ * Threading: one thread. lt_bigo_run() serves until lt_bigo_stop() (which
+ * is safe from a signal handler).
+ */
+#ifndef LT_BIGO_BIGO_H
+#define LT_BIGO_BIGO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bigo/auth.h"
+#include "kafka/publisher.h"
+
+typedef struct lt_bigo lt_bigo;
+
+/* An anchor's OAuth token for the pull API. */
+typedef struct lt_bigo_token {
+    const char *openid;
+    const char *access_token;
+    const char *refresh_token;  /* optional */
+} lt_bigo_token;
+
+typedef struct lt_bigo_pull_options {
+    bool enabled;
+    const char *base_url;            /* https://oauth.bigolive.tv */
+    const lt_bigo_token *tokens;     /* anchors we may pull for */
+    size_t token_count;
+    const char *tokens_file;         /* "openid access_token [refresh_token]" lines; rewritten after a refresh */
+    const char *client_id;           /* bigo-client-id, for signed calls (ping, token refresh) */
+    const char *private_key_file;    /* PEM, RSA (RS256) or P-256 (ES256) */
+    const char *ca_file;             /* extra CA bundle (tests) */
+    bool insecure_tls;
+    int interval_ms;                 /* per session, while pages come back short; 0 = 2000 */
+    int batch;                       /* items per room per page, 1..1000; 0 = 100 */
+    double rate_per_user;            /* requests per second per anchor token; 0 = 5 (BIGO allows 10) */
+    int backoff_cap_ms;              /* 0 = 60000 */
+    int lookback_s;                  /* `timestamp` = first sight of a session minus this; 0 = 3600 */
+    int session_idle_s;              /* forget a session after this long without news; 0 = 3600 */
+    int timeout_ms;                  /* per request; 0 = 10000 */
+    /* game sessions we mount ourselves (enable_danmu, ping, disable_danmu) */
+    const char *game_id;
+    const char *const *rooms;        /* anchor openids */
+    size_t room_count;
+    int game_duration_s;             /* 0 = 3600 */
+    int ping_interval_s;             /* 0 = 30 */
+} lt_bigo_pull_options;
+
+typedef struct lt_bigo_options {
+    const char *address;             /* listen address; NULL = 127.0.0.1 */
+    int port;                        /* 0 = any free port (see lt_bigo_port) */
+    const char *path;                /* WebSocket path; NULL = /bigo/push */
+    const char *tls_cert, *tls_key;  /* both set = wss */
+    const char *abbr;                /* our platform abbreviation, part of the login sign */
+    const char *accounts;            /* "account:password,..." */
+    const char *accounts_file;       /* one account:password per line */
+    int64_t login_window_ms;         /* 0 = no timestamp check */
+    lt_bigo_sign_mode sign_mode;
+    int idle_timeout_ms;             /* close a silent connection; 0 = 30000 */
+    size_t max_frame;                /* bytes; 0 = 1 MiB */
+    double max_msgs_per_s;           /* per connection; 0 = 100 (burst twice that) */
+    size_t max_items;                /* per batch; 0 = 10000 */
+    int ack_timeout_ms;              /* answer 503 if Kafka has not acknowledged by then; 0 = 10000, <0 = wait */
+    size_t dedupe_capacity;          /* item keys remembered; 0 = 1000000 */
+    lt_publisher *publisher;         /* NULL = print events as JSON lines (dry run) */
+    const char *collector_id;
+    int flush_timeout_ms;            /* at shutdown; 0 = 10000 */
+    lt_bigo_pull_options pull;
+} lt_bigo_options;
+
+typedef struct lt_bigo_stats {
+    uint64_t connections, connections_open;
+    uint64_t logins_ok, logins_failed;
+    uint64_t refused_unauthenticated;    /* business messages without a valid login/token */
+    uint64_t bad_frames;                 /* not JSON, no uri, bad data, binary */
+    uint64_t oversized, floods, idle_closed;
+    uint64_t unknown_uris;
+    uint64_t sign_matched, sign_mismatched;
+    uint64_t batches, batch_retries;     /* dataReception received; of them with retry_cnt > 0 */
+    uint64_t batches_acked, batches_failed, batches_timed_out;
+    uint64_t items, duplicates;          /* items seen (push + pull); already pending or done */
+    uint64_t published, delivered, delivery_failed;
+    uint64_t pull_requests, pull_pages, pull_items, pull_rate_limited, pull_errors;
+    uint64_t token_refreshes, enable_calls, ping_calls, disable_calls;
+    uint64_t pull_sessions;
+    size_t undelivered_at_exit;
+} lt_bigo_stats;
+
+lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
+void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */
+
+int lt_bigo_port(const lt_bigo *b);
+
+/* Serves until lt_bigo_stop(); then closes connections, ends the game
+ * sessions it mounted and flushes Kafka. Returns the number of records
+ * Kafka did not acknowledge (0 = all), -1 if the loop failed. */
+long lt_bigo_run(lt_bigo *b);
+void lt_bigo_stop(lt_bigo *b);
+
+/* The publisher's delivery callback (see above). */
+void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error);
+
+void lt_bigo_get_stats(const lt_bigo *b, lt_bigo_stats *out);
+
+#endif

@@ -1,0 +1,74 @@
+/* internal.h - what the parts of src/bigo share (not a public interface).
+ *
+ * bigo.c     the object, the loop's tick, the path from items to Kafka
+ * server.c   the WebSocket server: connections, login, dataReception, replies
+ * pull.c     the pull poller and the game-session calls (enable, ping, disable)
+ * oauth.c    signed requests (RS256 / ES256) and token refresh for pull.c
+ */
+#ifndef LT_BIGO_INTERNAL_H
+#define LT_BIGO_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <signal.h>
+
+#include "bigo/auth.h"
+#include "bigo/bigo.h"
+#include "bigo/envelope.h"
+#include "bigo/ledger.h"
+
+typedef struct lt_bigo_conn lt_bigo_conn;
+typedef struct lt_bigo_push_batch lt_bigo_push_batch;
+typedef struct lt_bigo_pull lt_bigo_pull;
+
+struct lt_bigo {
+    lt_bigo_options opts;
+    struct lws_context *lws;
+    int port;
+    lt_bigo_auth *auth;
+    lt_bigo_ledger *ledger;
+    lt_bigo_pull *pull;
+    lt_bigo_conn *conns;            /* open WebSocket connections */
+    lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
+    lws_sorted_usec_list_t tick;
+    volatile sig_atomic_t stop;
+    bool draining;                  /* shutting down: business messages are answered 503 */
+    int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item;
+    lt_bigo_stats stats;
+};
+
+/* --- bigo.c --- */
+
+/* Claims and publishes every item of a batch (and, for push, the room
+ * lifecycle its status implies) into group g. Never fails as a whole: an
+ * item Kafka refuses fails the group, which is answered accordingly. */
+void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group *g, int64_t fallback_ms,
+                           bool lifecycle);
+/* Claims one key for g and publishes ev if it is new; true if it was new
+ * (whatever Kafka then said). */
+bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t keylen, const lt_event *ev);
+
+/* --- server.c --- */
+
+/* The lws protocol table of the receiver (HTTP + WebSocket). */
+extern const struct lws_protocols lt_bigo_server_protocols[];
+/* Closes idle connections and answers batches whose Kafka acknowledgement
+ * is overdue. */
+void lt_bigo_server_tick(lt_bigo *b, int64_t now);
+/* Closes every connection (shutdown). */
+void lt_bigo_server_close_all(lt_bigo *b);
+/* Frees what detached batches still hold (after the ledger is gone). */
+void lt_bigo_server_free(lt_bigo *b);
+
+/* --- pull.c --- */
+
+lt_bigo_pull *lt_bigo_pull_create(lt_bigo *b, const lt_bigo_pull_options *o, char *err, size_t errlen);
+void lt_bigo_pull_destroy(lt_bigo_pull *p);
+/* A push batch names a game session: pull it too, or note its end. */
+void lt_bigo_pull_note(lt_bigo_pull *p, const lt_bigo_batch *batch, int64_t now);
+/* Starts due requests and handles finished ones; returns the ms until it
+ * wants to run again. */
+int lt_bigo_pull_tick(lt_bigo_pull *p, int64_t now);
+/* Ends the sessions we mounted (disable_danmu), within timeout_ms. */
+void lt_bigo_pull_shutdown(lt_bigo_pull *p, int timeout_ms);
+
+#endif

@@ -1,0 +1,663 @@
+/* server.c - the WebSocket server BIGO pushes to (bigo-protocol.md 1).
+ *
+ * One lws protocol serves both the WebSocket at the configured path and a
+ * tiny HTTP surface (/healthz with the counters as JSON; 404 otherwise).
+ *
+ * A connection is refused everything but platformLogin until a login
+ * succeeds; then every business message must carry the token we minted for
+ * that connection (compared in constant time). Answers, by what can be
+ * answered:
+ *   - not JSON, no uri, a binary frame, an oversized frame, a flood of
+ *     messages: nothing to answer - the connection is closed (1007, 1003,
+ *     1009, 1008), counted and logged at most every few seconds;
+ *   - a known uri with bad data, no login, a wrong token, an enforced sign
+ *     mismatch: `<uri>Resp` with rescode 400 / 401;
+ *   - dataReception: `dataReceptionResp` rescode 200 once Kafka holds every
+ *     item (ledger.h), 500 if Kafka refused one, 503 if Kafka has not
+ *     answered within ack_timeout_ms (the items stay pending, so BIGO's
+ *     retry waits for the same delivery instead of publishing twice);
+ *   - an unknown uri from a logged-in peer: published whole to unknown and
+ *     answered 200 once in Kafka, like a batch (nothing BIGO adds is lost).
+ *
+ * Heartbeat: BIGO pings every 5 s and expects a disconnect after 30 s of
+ * silence. lws answers pings itself and tells us nothing about them; what
+ * it does do is send the pong on the next writable turn and then leave
+ * POLLOUT armed, so a SERVER_WRITEABLE callback we did not ask for means a
+ * pong just went out, i.e. the peer pinged. That, any data frame and any
+ * pong count as a sign of life; the tick closes connections without one
+ * for idle_timeout_ms.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bigo/internal.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+
+#define OUT_QUEUE_MAX 4096
+#define LOG_EVERY_MS 10000
+
+typedef struct outmsg {
+    struct outmsg *next;
+    size_t len;
+    unsigned char buf[]; /* LWS_PRE bytes of room, then the text */
+} outmsg;
+
+struct lt_bigo_push_batch {
+    lt_bigo *b;
+    lt_bigo_conn *conn;        /* NULL once the connection closed */
+    char uri[72];
+    char seqid[LT_BIGO_MAX_ID];
+    int64_t retry_cnt, send_time, recv_ms, deadline_ms;
+    bool answered;
+    lt_bigo_push_batch *prev, *next;
+};
+
+struct lt_bigo_conn {
+    lt_bigo *b;
+    struct lws *wsi;
+    bool is_ws;
+    lt_bigo_conn *prev, *next;
+    lt_buf rx;
+    bool authed;
+    char account[LT_BIGO_MAX_ID];
+    char token[LT_BIGO_TOKEN_LEN + 1];
+    char peer[64];
+    int64_t last_rx_ms;
+    lt_ratelimit flood;
+    outmsg *out_head, *out_tail;
+    size_t out_count;
+    bool write_requested;
+    int close_code;
+    char close_reason[64];
+    lt_bigo_push_batch *batches;
+};
+
+/* ------------------------------------------------------------ output */
+
+static void request_write(lt_bigo_conn *c)
+{
+    c->write_requested = true;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void close_later(lt_bigo_conn *c, int code, const char *reason)
+{
+    if (c->close_code)
+        return;
+    c->close_code = code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    request_write(c);
+    /* a peer that stopped reading must not keep the close pending forever */
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+}
+
+static void send_text(lt_bigo_conn *c, char *text)
+{
+    if (!text)
+        return;
+    if (c->close_code) {
+        free(text);
+        return;
+    }
+    size_t len = strlen(text);
+    outmsg *m = malloc(sizeof *m + LWS_PRE + len);
+    if (!m) {
+        free(text);
+        close_later(c, 1011, "out of memory");
+        return;
+    }
+    m->next = NULL;
+    m->len = len;
+    memcpy(m->buf + LWS_PRE, text, len);
+    free(text);
+    if (c->out_tail)
+        c->out_tail->next = m;
+    else
+        c->out_head = m;
+    c->out_tail = m;
+    if (++c->out_count > OUT_QUEUE_MAX) {
+        close_later(c, 1008, "replies not read");
+        return;
+    }
+    request_write(c);
+}
+
+static void reply(lt_bigo_conn *c, const char *uri, int64_t retry_cnt, int64_t send_time, int64_t recv_ms,
+                  json_t *data)
+{
+    if (!data) {
+        close_later(c, 1011, "out of memory");
+        return;
+    }
+    char *text = lt_bigo_reply(uri, retry_cnt, send_time, recv_ms, lt_now_ms(), data);
+    json_decref(data);
+    if (!text) {
+        close_later(c, 1011, "out of memory");
+        return;
+    }
+    send_text(c, text);
+}
+
+static json_t *rescode_data(const char *seqid, int rescode, const char *message)
+{
+    return json_pack("{s:s, s:i, s:s}", "seqid", seqid ? seqid : "", "rescode", rescode, "message",
+                     message ? message : "");
+}
+
+static int write_next(lt_bigo_conn *c)
+{
+    outmsg *m = c->out_head;
+    if (!m)
+        return 0;
+    if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len)
+        return -1;
+    c->out_head = m->next;
+    if (!c->out_head)
+        c->out_tail = NULL;
+    c->out_count--;
+    free(m);
+    if (c->out_head)
+        request_write(c);
+    return 0;
+}
+
+/* ------------------------------------------------------------ batches */
+
+static void unlink_batch(lt_bigo_push_batch *pb)
+{
+    lt_bigo_push_batch **head = pb->conn ? &pb->conn->batches : &pb->b->orphans;
+    if (pb->prev)
+        pb->prev->next = pb->next;
+    else
+        *head = pb->next;
+    if (pb->next)
+        pb->next->prev = pb->prev;
+    pb->prev = pb->next = NULL;
+}
+
+static void link_batch(lt_bigo_push_batch **head, lt_bigo_push_batch *pb)
+{
+    pb->prev = NULL;
+    pb->next = *head;
+    if (*head)
+        (*head)->prev = pb;
+    *head = pb;
+}
+
+static void answer(lt_bigo_push_batch *pb, int rescode, const char *message)
+{
+    if (pb->answered || !pb->conn)
+        return;
+    pb->answered = true;
+    reply(pb->conn, pb->uri, pb->retry_cnt, pb->send_time, pb->recv_ms, rescode_data(pb->seqid, rescode, message));
+}
+
+static void batch_done(void *ctx, lt_bigo_group *g, bool ok, const char *error)
+{
+    (void)g;
+    lt_bigo_push_batch *pb = ctx;
+    lt_bigo *b = pb->b;
+    if (ok) {
+        b->stats.batches_acked++;
+        answer(pb, 200, "");
+    } else {
+        b->stats.batches_failed++;
+        char msg[300];
+        snprintf(msg, sizeof msg, "not stored, send again: %s", error ? error : "Kafka refused an item");
+        answer(pb, 500, msg);
+    }
+    unlink_batch(pb);
+    free(pb);
+}
+
+static lt_bigo_push_batch *new_batch(lt_bigo_conn *c, const lt_bigo_envelope *env, const char *seqid, int64_t now)
+{
+    lt_bigo_push_batch *pb = calloc(1, sizeof *pb);
+    if (!pb)
+        return NULL;
+    pb->b = c->b;
+    pb->conn = c;
+    snprintf(pb->uri, sizeof pb->uri, "%s", env->uri);
+    snprintf(pb->seqid, sizeof pb->seqid, "%s", seqid);
+    pb->retry_cnt = env->retry_cnt;
+    pb->send_time = env->send_time;
+    pb->recv_ms = now;
+    pb->deadline_ms = c->b->opts.ack_timeout_ms > 0 ? now + c->b->opts.ack_timeout_ms : INT64_MAX;
+    link_batch(&c->batches, pb);
+    return pb;
+}
+
+/* ------------------------------------------------------------ messages */
+
+static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t now)
+{
+    lt_bigo *b = c->b;
+    lt_bigo_login login;
+    char err[256];
+    json_t *data;
+    if (!env->data || lt_bigo_login_parse(env->data, &login, err, sizeof err)) {
+        b->stats.logins_failed++;
+        lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo login from %s refused: %s", c->peer,
+                     env->data ? err : "no data");
+        data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", env->data ? err : "no data");
+    } else {
+        char token[LT_BIGO_TOKEN_LEN + 1];
+        lt_bigo_login_result r = lt_bigo_auth_login(b->auth, &login, now, token);
+        if (r == LT_BIGO_LOGIN_OK) {
+            b->stats.logins_ok++;
+            c->authed = true;
+            snprintf(c->account, sizeof c->account, "%s", login.account);
+            memcpy(c->token, token, sizeof c->token);
+            lt_info("bigo: %s logged in as %s", c->peer, c->account);
+            data = json_pack("{s:i, s:s, s:s}", "code", 200, "access_token", token, "message", "");
+        } else {
+            b->stats.logins_failed++;
+            /* the reason is logged for us; BIGO only learns that it failed,
+             * so the answer does not reveal which accounts exist */
+            lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo login from %s as %s refused: %s",
+                         c->peer, login.account, lt_bigo_login_result_text(r));
+            data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message",
+                             r == LT_BIGO_LOGIN_STALE ? "timestamp outside the accepted window"
+                                                      : "account or sign is wrong");
+        }
+    }
+    reply(c, env->uri, env->retry_cnt, env->send_time, now, data);
+}
+
+/* The seqid to echo when refusing a message: whatever the data carries. */
+static const char *seqid_of(const lt_bigo_envelope *env)
+{
+    const json_t *s = env->data ? json_object_get(env->data, "seqid") : NULL;
+    return json_is_string(s) && json_string_length(s) < LT_BIGO_MAX_ID ? json_string_value(s) : "";
+}
+
+static bool check_sign(lt_bigo_conn *c, const lt_bigo_envelope *env)
+{
+    lt_bigo *b = c->b;
+    if (b->opts.sign_mode == LT_BIGO_SIGN_OFF)
+        return true;
+    char expected[33];
+    bool match = env->sign && lt_bigo_message_sign_expected(env, c->token, expected) == 0 &&
+                 lt_bigo_token_matches(expected, env->sign);
+    if (match) {
+        b->stats.sign_matched++;
+        return true;
+    }
+    b->stats.sign_mismatched++;
+    lt_log_every(&b->log_slot_sign, 60000, LT_LOG_WARN,
+                 "bigo: message sign from %s does not match the candidate formula (%llu so far; mode %s)", c->peer,
+                 (unsigned long long)b->stats.sign_mismatched,
+                 b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforce: refused" : "log: accepted");
+    return b->opts.sign_mode != LT_BIGO_SIGN_ENFORCE;
+}
+
+static void handle_reception(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t now)
+{
+    lt_bigo *b = c->b;
+    lt_bigo_batch batch;
+    char err[256];
+    b->stats.batches++;
+    if (env->retry_cnt > 0)
+        b->stats.batch_retries++;
+    if (lt_bigo_batch_parse(env->data, b->opts.max_items, &batch, err, sizeof err)) {
+        b->stats.bad_frames++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: bad dataReception from %s: %s", c->peer, err);
+        reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(seqid_of(env), 400, err));
+        return;
+    }
+    if (batch.truncated) {
+        b->stats.bad_frames++;
+        snprintf(err, sizeof err, "more than %zu items in one batch", b->opts.max_items);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: dataReception %s from %s refused: %s",
+                     batch.seqid, c->peer, err);
+        reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(batch.seqid, 400, err));
+        lt_bigo_batch_clear(&batch);
+        return;
+    }
+    lt_bigo_push_batch *pb = new_batch(c, env, batch.seqid, now);
+    lt_bigo_group *g = pb ? lt_bigo_group_create(b->ledger, batch_done, pb) : NULL;
+    if (!g) {
+        if (pb) {
+            unlink_batch(pb);
+            free(pb);
+        }
+        reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(batch.seqid, 500, "out of memory"));
+        lt_bigo_batch_clear(&batch);
+        return;
+    }
+    lt_debug("bigo: dataReception %s (retry %lld) from %s: %zu items, status %d, game_id %s, game_sess %s",
+             batch.seqid, (long long)env->retry_cnt, c->peer, batch.item_count, batch.status, batch.game_id,
+             batch.game_sess);
+    lt_bigo_publish_batch(b, &batch, g, batch.timestamp ? batch.timestamp : now, true);
+    if (b->pull)
+        lt_bigo_pull_note(b->pull, &batch, now);
+    lt_bigo_batch_clear(&batch);
+    lt_bigo_group_seal(g); /* may answer at once: everything was already in Kafka */
+}
+
+static void handle_unknown_uri(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t now)
+{
+    lt_bigo *b = c->b;
+    b->stats.unknown_uris++;
+    lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: unknown uri \"%s\" from %s: published to unknown",
+                 env->uri, c->peer);
+    char *text = json_dumps(env->data, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *seqid = seqid_of(env);
+    lt_bigo_push_batch *pb = text ? new_batch(c, env, seqid, now) : NULL;
+    lt_bigo_group *g = pb ? lt_bigo_group_create(b->ledger, batch_done, pb) : NULL;
+    if (!g) {
+        if (pb) {
+            unlink_batch(pb);
+            free(pb);
+        }
+        free(text);
+        reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(seqid, 500, "out of memory"));
+        return;
+    }
+    const json_t *openid = json_object_get(env->data, "openid");
+    char method[96], key[LT_BIGO_MAX_ID + 128];
+    snprintf(method, sizeof method, "bigo.uri.%.64s", env->uri);
+    /* the same message re-sent is the same record: key on the content */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+    int n = snprintf(key, sizeof key, "uri\x1f%.64s\x1f%016llx", env->uri, (unsigned long long)h);
+    lt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = LT_EVENT_UNKNOWN;
+    ev.platform = LT_PLATFORM_BIGO;
+    ev.room_id = json_is_string(openid) && json_string_length(openid) < LT_BIGO_MAX_ID ? json_string_value(openid) : "";
+    ev.event_time = env->send_time ? env->send_time : now;
+    ev.as.unknown.method = method;
+    ev.as.unknown.payload = (lt_bytes){(const uint8_t *)text, strlen(text)};
+    ev.as.unknown.reason = "unknown_uri";
+    lt_bigo_publish_event(b, g, key, (size_t)n, &ev);
+    free(text);
+    lt_bigo_group_seal(g);
+}
+
+/* One complete text message. Returns -1 to close the connection (the close
+ * reason is set). */
+static int handle_message(lt_bigo_conn *c, const char *text, size_t len, int64_t now)
+{
+    lt_bigo *b = c->b;
+    lt_bigo_envelope env;
+    char err[256];
+    lt_bigo_parse_status st = lt_bigo_envelope_parse(text, len, &env, err, sizeof err);
+    if (st == LT_BIGO_PARSE_NOT_JSON || st == LT_BIGO_PARSE_NO_URI) {
+        b->stats.bad_frames++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: %s", c->peer, err);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, (unsigned char *)"not a BIGO message", 18);
+        return -1;
+    }
+    bool login = strcmp(env.uri, "platformLogin") == 0;
+    if (!login && !(c->authed && lt_bigo_token_matches(c->token, env.access_token))) {
+        b->stats.refused_unauthenticated++;
+        lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s refused: %s", env.uri, c->peer,
+                     c->authed ? "wrong access_token" : "not logged in");
+        reply(c, env.uri, env.retry_cnt, env.send_time, now,
+              rescode_data(seqid_of(&env), 401, c->authed ? "access_token is wrong" : "not logged in"));
+    } else if (st == LT_BIGO_PARSE_BAD_DATA) {
+        b->stats.bad_frames++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s: %s", env.uri, c->peer, err);
+        if (login)
+            reply(c, env.uri, env.retry_cnt, env.send_time, now,
+                  json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", err));
+        else
+            reply(c, env.uri, env.retry_cnt, env.send_time, now, rescode_data("", 400, err));
+    } else if (login) {
+        handle_login(c, &env, now);
+    } else if (!check_sign(c, &env)) {
+        reply(c, env.uri, env.retry_cnt, env.send_time, now, rescode_data(seqid_of(&env), 401, "sign is wrong"));
+    } else if (b->draining) {
+        reply(c, env.uri, env.retry_cnt, env.send_time, now,
+              rescode_data(seqid_of(&env), 503, "shutting down, send again"));
+    } else if (strcmp(env.uri, "dataReception") == 0) {
+        handle_reception(c, &env, now);
+    } else {
+        handle_unknown_uri(c, &env, now);
+    }
+    lt_bigo_envelope_clear(&env);
+    return 0;
+}
+
+static int on_receive(lt_bigo_conn *c, const void *in, size_t len)
+{
+    lt_bigo *b = c->b;
+    int64_t now = lt_now_ms();
+    c->last_rx_ms = now;
+    if (c->close_code)
+        return 0;
+    if (lws_frame_is_binary(c->wsi)) {
+        b->stats.bad_frames++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: binary frame", c->peer);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"text frames only", 16);
+        return -1;
+    }
+    if (c->rx.len + len > b->opts.max_frame) {
+        b->stats.oversized++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: message over %zu bytes", c->peer,
+                     b->opts.max_frame);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"message too large", 17);
+        return -1;
+    }
+    if (lt_buf_append(&c->rx, in, len)) {
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, (unsigned char *)"out of memory", 13);
+        return -1;
+    }
+    if (!lws_is_final_fragment(c->wsi) || lws_remaining_packet_payload(c->wsi) > 0)
+        return 0;
+    if (lt_ratelimit_acquire(&c->flood, now) != 0) {
+        b->stats.floods++;
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: more than %.0f messages/s",
+                     c->peer, b->opts.max_msgs_per_s);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too many messages", 17);
+        return -1;
+    }
+    int rc = handle_message(c, (const char *)c->rx.data, c->rx.len, now);
+    lt_buf_reset(&c->rx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ connections */
+
+static bool path_matches(struct lws *wsi, const char *path)
+{
+    char uri[512];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+        return false;
+    return strcmp(uri, path) == 0;
+}
+
+static void on_established(lt_bigo *b, lt_bigo_conn *c, struct lws *wsi)
+{
+    memset(c, 0, sizeof *c);
+    c->b = b;
+    c->wsi = wsi;
+    c->is_ws = true;
+    c->last_rx_ms = lt_now_ms();
+    lt_ratelimit_init(&c->flood, b->opts.max_msgs_per_s, 2 * b->opts.max_msgs_per_s, c->last_rx_ms);
+    if (lws_get_peer_simple(wsi, c->peer, sizeof c->peer) == NULL)
+        snprintf(c->peer, sizeof c->peer, "?");
+    c->next = b->conns;
+    if (b->conns)
+        b->conns->prev = c;
+    b->conns = c;
+    b->stats.connections++;
+    b->stats.connections_open++;
+    lt_info("bigo: connection from %s", c->peer);
+}
+
+static void on_closed(lt_bigo_conn *c)
+{
+    lt_bigo *b = c->b;
+    if (!c->is_ws || !b)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        b->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    b->stats.connections_open--;
+    /* batches still waiting for Kafka outlive the connection, unanswered */
+    while (c->batches) {
+        lt_bigo_push_batch *pb = c->batches;
+        unlink_batch(pb);
+        pb->conn = NULL;
+        link_batch(&b->orphans, pb);
+    }
+    while (c->out_head) {
+        outmsg *m = c->out_head;
+        c->out_head = m->next;
+        free(m);
+    }
+    lt_buf_free(&c->rx);
+    lt_info("bigo: connection from %s%s%s closed", c->peer, c->authed ? " as " : "", c->authed ? c->account : "");
+    c->is_ws = false;
+}
+
+static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *path)
+{
+    int status = 404;
+    char *body = NULL;
+    if (strcmp(path, "/healthz") == 0) {
+        lt_bigo_stats s;
+        lt_bigo_get_stats(b, &s);
+        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                              "status", "ok", "connections_open", (json_int_t)s.connections_open, "logins_ok",
+                              (json_int_t)s.logins_ok, "logins_failed", (json_int_t)s.logins_failed,
+                              "refused_unauthenticated", (json_int_t)s.refused_unauthenticated, "bad_frames",
+                              (json_int_t)s.bad_frames, "oversized", (json_int_t)s.oversized, "floods",
+                              (json_int_t)s.floods, "idle_closed", (json_int_t)s.idle_closed, "batches",
+                              (json_int_t)s.batches, "batches_acked", (json_int_t)s.batches_acked, "batches_failed",
+                              (json_int_t)s.batches_failed, "batches_timed_out", (json_int_t)s.batches_timed_out,
+                              "duplicates", (json_int_t)s.duplicates, "published", (json_int_t)s.published,
+                              "delivered", (json_int_t)s.delivered, "unknown_uris", (json_int_t)s.unknown_uris);
+        json_t *p = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests", (json_int_t)s.pull_requests,
+                              "pages", (json_int_t)s.pull_pages, "items", (json_int_t)s.pull_items, "rate_limited",
+                              (json_int_t)s.pull_rate_limited, "errors", (json_int_t)s.pull_errors, "token_refreshes",
+                              (json_int_t)s.token_refreshes, "enable_calls", (json_int_t)s.enable_calls, "ping_calls",
+                              (json_int_t)s.ping_calls, "sessions", (json_int_t)s.pull_sessions);
+        if (j && p)
+            json_object_set_new(j, "pull", p);
+        else
+            json_decref(p);
+        body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        status = body ? 200 : 500;
+    }
+    if (!body)
+        body = strdup("{\"error\":\"not found\"}");
+    size_t len = body ? strlen(body) : 0;
+    uint8_t hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *pos = start, *end = hdr + sizeof hdr - 1;
+    if (!body || lws_add_http_common_headers(wsi, (unsigned)status, "application/json", (lws_filepos_t)len, &pos, end) ||
+        lws_finalize_write_http_header(wsi, start, &pos, end)) {
+        free(body);
+        return -1;
+    }
+    c->is_ws = false;
+    lt_buf_reset(&c->rx);
+    if (lt_buf_reserve(&c->rx, LWS_PRE + len)) {
+        free(body);
+        return -1;
+    }
+    c->rx.len = LWS_PRE;
+    lt_buf_append(&c->rx, body, len);
+    free(body);
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    lt_bigo_conn *c = user;
+    lt_bigo *b = lws_context_user(lws_get_context(wsi));
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        if (!path_matches(wsi, b->opts.path) || b->draining)
+            return 1;
+        return 0;
+    case LWS_CALLBACK_ESTABLISHED:
+        on_established(b, c, wsi);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        return on_receive(c, in, len);
+    case LWS_CALLBACK_RECEIVE_PONG:
+        c->last_rx_ms = lt_now_ms();
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (!c->write_requested)
+            c->last_rx_ms = lt_now_ms(); /* lws just sent a pong: the peer pinged (see the top) */
+        c->write_requested = false;
+        if (c->close_code && !c->out_head) {
+            lws_close_reason(wsi, (enum lws_close_status)c->close_code, (unsigned char *)c->close_reason,
+                             strlen(c->close_reason));
+            return -1;
+        }
+        return write_next(c);
+    case LWS_CALLBACK_CLOSED:
+        on_closed(c);
+        return 0;
+    case LWS_CALLBACK_HTTP:
+        return serve_http(wsi, c, b, (const char *)in);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (c->rx.len <= LWS_PRE)
+            return 0;
+        if (lws_write(wsi, c->rx.data + LWS_PRE, c->rx.len - LWS_PRE, LWS_WRITE_HTTP_FINAL) < 0)
+            return -1;
+        c->rx.len = LWS_PRE;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (c && !c->is_ws)
+            lt_buf_free(&c->rx);
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+const struct lws_protocols lt_bigo_server_protocols[] = {
+    {"bigo-push", callback, sizeof(lt_bigo_conn), 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* ------------------------------------------------------------ tick */
+
+void lt_bigo_server_tick(lt_bigo *b, int64_t now)
+{
+    for (lt_bigo_conn *c = b->conns; c; c = c->next) {
+        if (!c->close_code && now - c->last_rx_ms > b->opts.idle_timeout_ms) {
+            b->stats.idle_closed++;
+            lt_info("bigo: closing %s: silent for %d ms", c->peer, b->opts.idle_timeout_ms);
+            close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle");
+        }
+        for (lt_bigo_push_batch *pb = c->batches; pb; pb = pb->next) {
+            if (!pb->answered && now >= pb->deadline_ms) {
+                b->stats.batches_timed_out++;
+                lt_log_every(&b->log_slot_kafka, LOG_EVERY_MS, LT_LOG_WARN,
+                             "bigo: batch %s not acknowledged by Kafka within %d ms: answered 503", pb->seqid,
+                             b->opts.ack_timeout_ms);
+                answer(pb, 503, "not yet stored, send again");
+            }
+        }
+    }
+}
+
+void lt_bigo_server_close_all(lt_bigo *b)
+{
+    for (lt_bigo_conn *c = b->conns; c; c = c->next)
+        close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "shutting down");
+}
+
+void lt_bigo_server_free(lt_bigo *b)
+{
+    while (b->orphans) {
+        lt_bigo_push_batch *pb = b->orphans;
+        b->orphans = pb->next;
+        free(pb);
+    }
+}

@@ -1,0 +1,418 @@
+/* livetap-bigo - BIGO Live danmu (push receiver + pull compensation) -> Kafka (Avro).
+ *
+ * Thin on purpose: the configuration table, flags and the publisher live
+ * here, everything else in src/bigo (bigo.h), so the collector can take this
+ * over as a mode later. Configuration works as in livetap-collector:
+ * defaults, then --config FILE, then flags; --set KEY=VALUE reaches any key
+ * and --config-reference prints them all. Secrets (push account passwords,
+ * anchor tokens, the signing key) come from the environment or files.
+ *
+ * Exit status: 0 all delivered, 1 some events not acknowledged by Kafka (or
+ * the loop failed), 2 start-up error.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bigo/bigo.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "kafka/publisher.h"
+
+typedef struct config {
+    char *collector_id;
+    struct {
+        char *address, *path, *tls_cert, *tls_key;
+        long port;
+    } listen;
+    struct {
+        char *abbr, *accounts, *accounts_file, *sign_check;
+        long login_window_s, idle_timeout_s, max_frame_bytes, max_msgs_per_s, max_items, ack_timeout_ms,
+            dedupe_capacity;
+    } push;
+    struct {
+        bool enabled, insecure_tls;
+        char *base_url, *tokens_file, *client_id, *private_key_file, *ca_file, *game_id;
+        lt_config_list tokens, rooms;
+        long interval_ms, batch, rate_per_user, backoff_cap_ms, lookback_s, session_idle_s, timeout_ms,
+            game_duration_s, ping_interval_s;
+    } pull;
+    struct {
+        char *bootstrap_servers, *registry_url, *topic_prefix;
+        lt_config_list properties;
+        long flush_timeout_ms;
+        bool dry_run;
+    } kafka;
+    struct {
+        char *level;
+        bool json;
+    } log;
+} config;
+
+#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
+#define INT(name, member, dflt, min, max, doc) \
+    {name, LT_CONFIG_INT, offsetof(config, member), dflt, doc, NULL, min, max}
+#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
+#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+
+static const lt_config_option listen_options[] = {
+    OPT("address", LT_CONFIG_STRING, listen.address, "127.0.0.1", "address the WebSocket server binds"),
+    INT("port", listen.port, "8780", 0, 65535, "port (0 = any free port)"),
+    OPT("path", LT_CONFIG_STRING, listen.path, "/bigo/push", "the WebSocket path given to BIGO"),
+    OPT("tls_cert", LT_CONFIG_STRING, listen.tls_cert, NULL, "PEM certificate: serve wss (BIGO connects with wss)"),
+    OPT("tls_key", LT_CONFIG_STRING, listen.tls_key, NULL, "PEM private key of tls_cert"),
+    END,
+};
+
+static const lt_config_option push_options[] = {
+    OPT("abbr", LT_CONFIG_STRING, push.abbr, "${BIGO_PLATFORM_ABBR:-}", "our platform abbreviation (in the login sign)"),
+    OPT("accounts", LT_CONFIG_STRING, push.accounts, "${BIGO_PUSH_ACCOUNTS:-}",
+        "account:password[,account:password...] BIGO logs in with"),
+    OPT("accounts_file", LT_CONFIG_STRING, push.accounts_file, NULL, "file of account:password lines"),
+    INT("login_window_s", push.login_window_s, "300", 0, 86400, "max clock difference of a login timestamp; 0 = any"),
+    OPT("sign_check", LT_CONFIG_STRING, push.sign_check, "log",
+        "per-message sign (formula unpublished): off, log or enforce"),
+    INT("idle_timeout_s", push.idle_timeout_s, "30", 1, 3600, "close a connection silent this long"),
+    INT("max_frame_bytes", push.max_frame_bytes, "1048576", 1024, 67108864, "larger messages close the connection"),
+    INT("max_msgs_per_s", push.max_msgs_per_s, "100", 1, 1000000, "per connection (burst: twice); more = close"),
+    INT("max_items", push.max_items, "10000", 1, 1000000, "items per batch; more = rescode 400"),
+    INT("ack_timeout_ms", push.ack_timeout_ms, "10000", -1, 3600000,
+        "answer 503 if Kafka has not acknowledged a batch by then; -1 = wait"),
+    INT("dedupe_capacity", push.dedupe_capacity, "1000000", 1024, 100000000, "item keys remembered (push + pull)"),
+    END,
+};
+
+static const lt_config_option pull_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, pull.enabled, "false", "poll /broom/pull_data for what push lost"),
+    OPT("base_url", LT_CONFIG_STRING, pull.base_url, "https://oauth.bigolive.tv", "BIGO open API"),
+    OPT("tokens", LT_CONFIG_PROPERTIES, pull.tokens, NULL,
+        "openid: access token (or \"access refresh\"), e.g. from ${ENV}"),
+    OPT("tokens_file", LT_CONFIG_STRING, pull.tokens_file, NULL,
+        "lines \"openid access_token [refresh_token]\"; rewritten after a token refresh"),
+    OPT("client_id", LT_CONFIG_STRING, pull.client_id, "${BIGO_CLIENT_ID:-}", "bigo-client-id for signed calls"),
+    OPT("private_key_file", LT_CONFIG_STRING, pull.private_key_file, "${BIGO_PRIVATE_KEY_FILE:-}",
+        "PEM key (RSA or P-256) signing ping and token refresh"),
+    OPT("ca_file", LT_CONFIG_STRING, pull.ca_file, NULL, "extra CA certificates"),
+    OPT("insecure_tls", LT_CONFIG_BOOL, pull.insecure_tls, "false", "accept any certificate (testing only)"),
+    INT("interval_ms", pull.interval_ms, "2000", 100, 600000, "per session, while pages come back short"),
+    INT("batch", pull.batch, "100", 1, 1000, "items per room per page"),
+    INT("rate_per_user", pull.rate_per_user, "5", 1, 10, "requests per second per anchor (BIGO allows 10)"),
+    INT("backoff_cap_ms", pull.backoff_cap_ms, "60000", 1000, 3600000, "longest wait after errors"),
+    INT("lookback_s", pull.lookback_s, "3600", 0, 86400, "pull from this long before a session was first seen"),
+    INT("session_idle_s", pull.session_idle_s, "3600", 10, 86400, "forget a session without news this long"),
+    INT("timeout_ms", pull.timeout_ms, "10000", 100, 600000, "per request"),
+    OPT("game_id", LT_CONFIG_STRING, pull.game_id, NULL, "game id for sessions we mount (rooms)"),
+    OPT("rooms", LT_CONFIG_STRING_LIST, pull.rooms, NULL, "anchor openids: enable_danmu at start, ping, disable at stop"),
+    INT("game_duration_s", pull.game_duration_s, "3600", 1, 86400 * 7, "game_duration sent with enable_danmu"),
+    INT("ping_interval_s", pull.ping_interval_s, "30", 5, 110, "keep-alive of mounted sessions (BIGO resets after 120 s)"),
+    END,
+};
+
+static const lt_config_option kafka_options[] = {
+    OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers, "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
+        "Kafka bootstrap servers"),
+    OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
+        "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
+    OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
+    OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
+    END,
+};
+
+static const lt_config_option log_options[] = {
+    OPT("level", LT_CONFIG_STRING, log.level, "info", "debug, info, warn or error"),
+    OPT("json", LT_CONFIG_BOOL, log.json, "false", "JSON log lines"),
+    END,
+};
+
+static const lt_config_option options[] = {
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-bigo-<pid>"),
+    SECTION("listen", listen_options, "the WebSocket server BIGO pushes to"),
+    SECTION("push", push_options, "login, checks and limits of the push channel"),
+    SECTION("pull", pull_options, "pull compensation and the game sessions we mount"),
+    SECTION("kafka", kafka_options, "where events go"),
+    SECTION("log", log_options, "logging"),
+    END,
+};
+
+typedef struct flag {
+    const char *name, *key;
+    bool takes_value;
+    const char *help;
+} flag;
+
+static const flag flags[] = {
+    {"port", "listen.port", true, "N        listen port (8780)"},
+    {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP)"},
+    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object)"},
+    {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
+    {"dry-run", "kafka.dry_run", false, "         print events as JSON lines, no Kafka"},
+    {"collector-id", "collector_id", true, "ID       written on every record"},
+    {"log-json", "log.json", false, "         JSON log lines"},
+};
+#define FLAG_COUNT (sizeof flags / sizeof flags[0])
+
+static lt_bigo *running;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running)
+        lt_bigo_stop(running);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: livetap-bigo --config bigo.yaml [options]\n"
+                 "Receive BIGO Live danmu pushes (and pull what push lost) into Kafka.\n\n");
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        fprintf(out, "  --%-15s%s\n", flags[i].name, flags[i].help);
+    fprintf(out, "  --config FILE        YAML configuration (keys: --config-reference)\n"
+                 "  --set KEY=VALUE      any configuration key, e.g. push.abbr=inke\n"
+                 "  --config-reference   print every key with its default and meaning\n"
+                 "  -v, --verbose / -q, --quiet\n"
+                 "  -h, --help\n\n"
+                 "Secrets: BIGO_PUSH_ACCOUNTS (account:password,...), BIGO_PRIVATE_KEY_FILE, or files.\n"
+                 "A batch is answered 200 only after Kafka acknowledged all of it. SIGINT/SIGTERM stops.\n");
+}
+
+static int parse_args(int argc, char **argv, config *cfg)
+{
+    enum { O_CONFIG = 1000, O_SET, O_REFERENCE };
+    struct option longopts[FLAG_COUNT + 8];
+    size_t n = 0;
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        longopts[n++] = (struct option){flags[i].name, flags[i].takes_value ? required_argument : no_argument, 0,
+                                        (int)(256 + i)};
+    longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
+    longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
+    longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
+    longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
+    longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
+    longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
+    longopts[n++] = (struct option){0, 0, 0, 0};
+
+    char err[1024], assignment[4096];
+    if (lt_config_defaults(options, cfg, err, sizeof err) != 0) {
+        lt_error("%s", err);
+        return -1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *path = NULL;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+        if (path && lt_config_load_file(options, cfg, path, err, sizeof err) != 0) {
+            lt_error("%s", err);
+            return -1;
+        }
+    }
+    int c;
+    while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+        const char *set = NULL;
+        if (c >= 256 && c < 256 + (int)FLAG_COUNT) {
+            const flag *f = &flags[c - 256];
+            snprintf(assignment, sizeof assignment, "%s=%s", f->key, f->takes_value ? optarg : "true");
+            set = assignment;
+        } else {
+            switch (c) {
+            case O_CONFIG: continue;
+            case O_SET: set = optarg; break;
+            case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
+            case 'v': set = "log.level=debug"; break;
+            case 'q': set = "log.level=warn"; break;
+            case 'h': usage(stdout); exit(0);
+            default: usage(stderr); return -1;
+            }
+        }
+        if (lt_config_set(options, cfg, set, err, sizeof err) != 0) {
+            lt_error("%s", err);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        lt_error("unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    lt_log_level level;
+    if (lt_log_level_from_name(cfg->log.level, &level) != 0) {
+        lt_error("log.level: expected debug, info, warn or error, found \"%s\"", cfg->log.level);
+        return -1;
+    }
+    lt_log_set_level(level);
+    lt_log_set_json(cfg->log.json);
+    return 0;
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* "openid: access [refresh]" properties -> tokens (strings point into cfg). */
+static int split_tokens(config *cfg, lt_bigo_token *tokens, char **copies)
+{
+    for (size_t i = 0; i < cfg->pull.tokens.count; i++) {
+        const char *item = cfg->pull.tokens.items[i];
+        size_t nl = strcspn(item, "=");
+        copies[i] = strdup(item);
+        if (!copies[i])
+            return -1;
+        copies[i][nl] = '\0';
+        char *value = copies[i] + nl + 1, *space = strchr(value, ' ');
+        if (space)
+            *space++ = '\0';
+        tokens[i] = (lt_bigo_token){copies[i], value, space};
+    }
+    return 0;
+}
+
+static int run(config *cfg)
+{
+    char default_id[64], err[2048];
+    const char *collector_id = nonempty(cfg->collector_id);
+    if (!collector_id) {
+        snprintf(default_id, sizeof default_id, "livetap-bigo-%ld", (long)getpid());
+        collector_id = default_id;
+    }
+    lt_bigo_sign_mode sign_mode;
+    if (lt_bigo_sign_mode_from_name(cfg->push.sign_check, &sign_mode)) {
+        lt_error("push.sign_check: expected off, log or enforce, found \"%s\"", cfg->push.sign_check);
+        return 2;
+    }
+    size_t nprops = cfg->kafka.properties.count, ntokens = cfg->pull.tokens.count;
+    lt_kafka_property *props = calloc(nprops + 1, sizeof *props);
+    char **names = calloc(nprops + 1, sizeof *names);
+    lt_bigo_token *tokens = calloc(ntokens + 1, sizeof *tokens);
+    char **token_copies = calloc(ntokens + 1, sizeof *token_copies);
+    lt_publisher *pub = NULL;
+    lt_bigo *b = NULL;
+    int rc = 2;
+    if (!props || !names || !tokens || !token_copies || split_tokens(cfg, tokens, token_copies)) {
+        lt_error("out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nprops; i++) {
+        const char *item = cfg->kafka.properties.items[i];
+        if (!(names[i] = strndup(item, strcspn(item, "=")))) {
+            lt_error("out of memory");
+            goto cleanup;
+        }
+        props[i] = (lt_kafka_property){names[i], lt_config_property_value(item)};
+    }
+    if (!cfg->kafka.dry_run) {
+        lt_publisher_options po = {
+            .topic_prefix = cfg->kafka.topic_prefix,
+            .collector_id = collector_id,
+            .registry_url = nonempty(cfg->kafka.registry_url),
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
+                      .properties = props, .property_count = nprops, .on_delivery = lt_bigo_on_delivery},
+        };
+        pub = lt_publisher_create(&po, err, sizeof err);
+        if (!pub) {
+            lt_error("cannot start: %s", err);
+            goto cleanup;
+        }
+    }
+    lt_bigo_options o = {
+        .address = cfg->listen.address,
+        .port = (int)cfg->listen.port,
+        .path = cfg->listen.path,
+        .tls_cert = nonempty(cfg->listen.tls_cert),
+        .tls_key = nonempty(cfg->listen.tls_key),
+        .abbr = cfg->push.abbr,
+        .accounts = cfg->push.accounts,
+        .accounts_file = nonempty(cfg->push.accounts_file),
+        .login_window_ms = cfg->push.login_window_s * 1000,
+        .sign_mode = sign_mode,
+        .idle_timeout_ms = (int)cfg->push.idle_timeout_s * 1000,
+        .max_frame = (size_t)cfg->push.max_frame_bytes,
+        .max_msgs_per_s = (double)cfg->push.max_msgs_per_s,
+        .max_items = (size_t)cfg->push.max_items,
+        .ack_timeout_ms = (int)cfg->push.ack_timeout_ms,
+        .dedupe_capacity = (size_t)cfg->push.dedupe_capacity,
+        .publisher = pub,
+        .collector_id = collector_id,
+        .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .pull = {
+            .enabled = cfg->pull.enabled,
+            .base_url = cfg->pull.base_url,
+            .tokens = tokens,
+            .token_count = ntokens,
+            .tokens_file = nonempty(cfg->pull.tokens_file),
+            .client_id = nonempty(cfg->pull.client_id),
+            .private_key_file = nonempty(cfg->pull.private_key_file),
+            .ca_file = nonempty(cfg->pull.ca_file),
+            .insecure_tls = cfg->pull.insecure_tls,
+            .interval_ms = (int)cfg->pull.interval_ms,
+            .batch = (int)cfg->pull.batch,
+            .rate_per_user = (double)cfg->pull.rate_per_user,
+            .backoff_cap_ms = (int)cfg->pull.backoff_cap_ms,
+            .lookback_s = (int)cfg->pull.lookback_s,
+            .session_idle_s = (int)cfg->pull.session_idle_s,
+            .timeout_ms = (int)cfg->pull.timeout_ms,
+            .game_id = nonempty(cfg->pull.game_id),
+            .rooms = (const char *const *)cfg->pull.rooms.items,
+            .room_count = cfg->pull.rooms.count,
+            .game_duration_s = (int)cfg->pull.game_duration_s,
+            .ping_interval_s = (int)cfg->pull.ping_interval_s,
+        },
+    };
+    b = lt_bigo_create(&o, err, sizeof err);
+    if (!b) {
+        lt_error("cannot start: %s", err);
+        goto cleanup;
+    }
+    /* the port line is what scripts and tests wait for */
+    printf("listening on %d\n", lt_bigo_port(b));
+    fflush(stdout);
+    running = b;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    long left = lt_bigo_run(b);
+    running = NULL;
+    lt_bigo_stats st;
+    lt_bigo_get_stats(b, &st);
+    lt_info("stopped: %llu batches (%llu acknowledged, %llu failed, %llu answered 503), %llu items, %llu duplicates, "
+            "%llu published, %llu delivered, %llu pull pages; %zu not acknowledged by Kafka",
+            (unsigned long long)st.batches, (unsigned long long)st.batches_acked, (unsigned long long)st.batches_failed,
+            (unsigned long long)st.batches_timed_out, (unsigned long long)st.items, (unsigned long long)st.duplicates,
+            (unsigned long long)st.published, (unsigned long long)st.delivered, (unsigned long long)st.pull_pages,
+            st.undelivered_at_exit);
+    rc = left == 0 ? 0 : 1;
+cleanup:
+    /* the publisher first: its last delivery reports still reach lt_bigo */
+    lt_publisher_destroy(pub);
+    lt_bigo_destroy(b);
+    for (size_t i = 0; names && i < nprops; i++)
+        free(names[i]);
+    for (size_t i = 0; token_copies && i < ntokens; i++)
+        free(token_copies[i]);
+    free(names);
+    free(props);
+    free(tokens);
+    free(token_copies);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    lt_log_set_program("livetap-bigo");
+    config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int rc = 2;
+    if (parse_args(argc, argv, &cfg) == 0)
+        rc = run(&cfg);
+    lt_config_free(options, &cfg);
+    return rc;
+}
