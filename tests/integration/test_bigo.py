@@ -1,0 +1,421 @@
+"""livetap-bigo against our BIGO simulator (bigo_sim) and the real Kafka + registry.
+
+Push: login right and wrong, business messages refused without a login or
+with another token, batches of every item type, retries with the same seqid
+(after and before the answer), overlapping batches, data as a string or an
+object, ts/data_seq as numbers, unknown and malformed items, status 3,
+native pings, silent connections, bad frames of every kind, wss. Pull: the
+items push "lost" arrive by pull, cursor paging, rate-limit and error
+answers, token refresh (signed), the game session we mount (enable_danmu,
+signed ping, disable_danmu). Kafka: every item exactly once in the right
+topic with the right fields; with a private broker taken away, batches are
+not answered 200 until it is back, and nothing is lost.
+"""
+import io
+import json
+import os
+import ssl
+import threading
+import time
+
+import fastavro
+import pytest
+from fastavro.schema import fingerprint, load_schema, to_parsing_canonical_form
+
+from bigo_sim import PullServer, PushClient, Receiver, SpareKafka, consume, gift, heart, make_cert, make_key, msg, room_items
+from bigo_sim.push import now_ms
+from conftest import BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, strip_logical_types
+
+TYPES = ["chat", "gift", "like", "unknown", "room_status"]
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def receiver(prefix, **kw):
+    return Receiver(binary("livetap-bigo"), prefix, BOOTSTRAP, REGISTRY, **kw)
+
+
+def read_events(prefix, expected, timeout=60):
+    """Every BIGO record under the prefix, decoded: list of dicts with
+    topic, key and headers added."""
+    records = consume_all([f"{prefix}.{t}" for t in TYPES], expected=expected, timeout=timeout)
+    dec = RegistryDecoder(REGISTRY)
+    out = []
+    for topic, key, value, headers in records:
+        _, ev = dec.decode(value)
+        ev = avro_to_json(ev)
+        ev.update(topic=topic[len(prefix) + 1:], key=key.decode(), headers={k: v.decode() for k, v in headers.items()})
+        out.append(ev)
+    return out
+
+
+def items_by_id(events):
+    """(room, msg_id) -> events of the chat/gift/like topics."""
+    got = {}
+    for ev in events:
+        if ev["topic"] in ("chat", "gift", "like"):
+            got.setdefault((ev["room_id"], ev["msg_id"]), []).append(ev)
+    return got
+
+
+def test_login_right_and_wrong(prefix):
+    r = receiver(prefix)
+    try:
+        c = PushClient(r.url)
+        reply = c.push("before-login", {"A": [msg(1, "never")]}, token="")
+        assert reply["uri"] == "dataReceptionResp"
+        assert reply["data"] == {"seqid": "before-login", "rescode": 401, "message": "not logged in"}
+
+        for account, password, abbr, ts in [("bigoUser1", "wrong", "inke", None), ("nobody", "213213", "inke", None),
+                                             ("bigoUser1", "213213", "other", None),
+                                             ("bigoUser1", "213213", "inke", now_ms() - 3600 * 1000)]:
+            reply = c.login(account, password, abbr, timestamp=ts)
+            assert reply["uri"] == "platformLoginResp"
+            assert reply["data"]["code"] == 400 and reply["data"]["access_token"] == ""
+            assert reply["data"]["message"]
+        assert c.token is None
+
+        sent = now_ms()
+        reply = c.login("bigoUser1", "213213", "inke", timestamp=sent)
+        assert reply["data"]["code"] == 200
+        token = reply["data"]["access_token"]
+        assert len(token) == 32 and int(token, 16) >= 0
+        assert reply["retry_cnt"] == 0 and reply["resp_time"] >= reply["send_time"] - 1000 and reply["up_cost"] >= 0
+
+        assert c.push("wrong-token", {"A": [msg(2, "never")]}, token="0" * 32)["data"]["rescode"] == 401
+        other = PushClient(r.url)  # a token is good only on the connection that logged in
+        other.token = token
+        assert other.push("stolen", {"A": [msg(3, "never")]})["data"]["rescode"] == 401
+        # a second login gets a different token
+        c2 = PushClient(r.url)
+        assert c2.login("bigoUser1", "213213", "inke")["data"]["access_token"] != token
+
+        assert c.push("ok", {"A": [msg(4, "stored")]})["data"] == {"seqid": "ok", "rescode": 200, "message": ""}
+        h = r.health()
+        assert h["logins_ok"] == 2 and h["logins_failed"] == 4 and h["refused_unauthenticated"] == 3
+        for cl in (c, other, c2):
+            cl.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+    assert "213213" not in r.logs(), "a password reached the log"
+    events = read_events(prefix, expected=2)
+    chats = [e for e in events if e["topic"] == "chat"]
+    assert [(e["room_id"], e["msg_id"], e["content"]) for e in chats] == [("A", 4, "stored")]
+
+
+def test_batches_exactly_once_with_retries(prefix):
+    r = receiver(prefix)
+    expected = {}  # (room, msg_id) -> the item as first sent (what Kafka must hold)
+
+    def remember(room, items):
+        for i in items:
+            expected.setdefault((room, int(i["data_seq"])), i)
+    try:
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        a1, b1 = room_items(1, 30), room_items(1, 10)
+        assert c.push("b1", {"anchorA": a1, "anchorB": b1})["data"]["rescode"] == 200
+        remember("anchorA", a1)
+        remember("anchorB", b1)
+        # BIGO did not see our 200 and sends it again: 200 again, nothing new
+        reply = c.push("b1", {"anchorA": a1, "anchorB": b1}, retry_cnt=1)
+        assert reply["retry_cnt"] == 1 and reply["data"]["rescode"] == 200
+        # an overlapping batch (push re-delivers 25..30)
+        a2 = room_items(25, 16)
+        assert c.push("b2", {"anchorA": a2})["data"]["rescode"] == 200
+        remember("anchorA", a2)
+        # data as an inline object, ts and data_seq as numbers, `data` for `datas`
+        a3 = [msg(41, "numbers", as_numbers=True), heart(42, 7)]
+        data = {"seqid": "b3", "timestamp": now_ms(), "game_id": "10000", "game_sess": "gs1", "status": 2,
+                "danmu_data": [{"openid": "anchorA", "data": a3}]}
+        c.send("dataReception", data, data_as_object=True)
+        assert c.recv()["data"]["rescode"] == 200
+        remember("anchorA", a3)
+        # the retry arrives before the answer to the first send
+        a4 = room_items(43, 5)
+        c.push("b4", {"anchorA": a4}, wait=False)
+        c.push("b4", {"anchorA": a4}, retry_cnt=1, wait=False)
+        replies = sorted((c.recv(), c.recv()), key=lambda x: x["retry_cnt"])
+        assert [x["data"]["rescode"] for x in replies] == [200, 200]
+        remember("anchorA", a4)
+        # an item type nobody documented, and a malformed gift: kept in unknown
+        odd = [{"type": "follow", "user": "u9", "ts": str(now_ms()), "data_seq": "60"},
+               {"type": "gift", "gift_id": "not a number", "data_seq": "61", "ts": str(now_ms())}]
+        assert c.push("b5", {"anchorA": odd})["data"]["rescode"] == 200
+        # the stream closes (sent once, empty datas)
+        reply = c.push("b6", {"anchorA": []}, status=3)
+        assert reply["data"]["rescode"] == 200
+        assert c.push("b6", {"anchorA": []}, status=3, retry_cnt=1)["data"]["rescode"] == 200
+        h = r.health()
+        assert h["batches"] == 9 and h["batches_acked"] == 9 and h["duplicates"] > 0
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+
+    # items + 2 unknown + room_status: live A, live B, ended A
+    events = read_events(prefix, expected=len(expected) + 2 + 3)
+    got = items_by_id(events)
+    assert set(got) == set(expected)
+    dupes = {k: len(v) for k, v in got.items() if len(v) > 1}
+    assert not dupes, f"published more than once: {dupes}"
+    for (room, msg_id), (ev,) in got.items():
+        item = expected[(room, msg_id)]
+        assert ev["key"] == room and ev["platform"] == "bigo" and ev["collector_id"] == "it-bigo"
+        assert ev["headers"]["platform"] == "bigo" and ev["headers"]["event_type"] == ev["topic"]
+        assert ev["headers"]["msg_id"] == str(msg_id)
+        assert ev["event_time"] == int(item["ts"])
+        assert ev["user"]["unique_id"] == item["user"] and ev["user"]["nickname"] == item["nick_name"]
+        assert ev["user"]["avatar_url"] == item["user_img"]
+        if item["type"] == "msg":
+            assert ev["topic"] == "chat" and ev["content"] == item["content"]
+        elif item["type"] == "gift":
+            assert ev["topic"] == "gift"
+            assert (ev["gift_id"], ev["gift_name"], ev["gift_image_url"]) == (item["gift_id"], item["gift_name"], item["gift_url"])
+            assert ev["diamond_count"] == item["gift_value"] and ev["repeat_count"] == item["gift_count"]
+            assert ev["gifts_added"] == item["gift_count"]
+            assert ev["diamonds_added"] == item["gift_value"] * item["gift_count"]
+            assert ev["repeat_end"] and ev["streak_closed"]
+        else:
+            assert ev["topic"] == "like" and ev["count"] == item["count"]
+    unknown = sorted((e for e in events if e["topic"] == "unknown"), key=lambda e: e["msg_id"])
+    assert [(e["room_id"], e["msg_id"], e["method"]) for e in unknown] == [("anchorA", 60, "bigo.follow"),
+                                                                           ("anchorA", 61, "bigo.gift")]
+    assert unknown[0]["reason"] == "no_decoder"
+    assert json.loads(bytes.fromhex(unknown[0]["payload"]))["user"] == "u9"
+    assert "gift_id" in unknown[1]["reason"]
+    status = sorted((e["room_id"], e["state"], e["reason"]) for e in events if e["topic"] == "room_status")
+    assert status == [("anchorA", "ended", "stream_closed"), ("anchorA", "live", "game_mounted"),
+                      ("anchorB", "live", "game_mounted")]
+
+
+def test_pings_keep_a_connection_and_silence_closes_it(prefix):
+    r = receiver(prefix, settings={"push.idle_timeout_s": 2})
+    try:
+        pinger, silent, quiet_after_login = PushClient(r.url), PushClient(r.url), PushClient(r.url)
+        assert quiet_after_login.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert pinger.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        t0 = time.time()
+        while time.time() - t0 < 5:  # BIGO pings every 5 s; here faster than the 2 s timeout
+            assert pinger.ping(), "no pong"
+            time.sleep(0.5)
+        assert silent.close_code(timeout=5) == 1001
+        assert quiet_after_login.close_code(timeout=5) == 1001
+        # the pinging connection is still up and usable
+        assert pinger.push("after-pings", {"A": [heart(1)]})["data"]["rescode"] == 200
+        h = r.health()
+        assert h["idle_closed"] == 2 and h["connections_open"] == 1
+        pinger.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+
+
+def test_bad_input_is_refused_and_survived(prefix):
+    r = receiver(prefix, settings={"push.max_frame_bytes": 4096, "push.max_msgs_per_s": 20})
+    try:
+        for payload, code in [("not json", 1007), ('{"no":"uri"}', 1007), ("[1,2,3]", 1007), (b"\x00\x01binary", 1003),
+                              ('{"uri":"dataReception","data":"' + "x" * 5000 + '"}', 1009)]:
+            c = PushClient(r.url)
+            c.send_raw(payload)
+            assert c.close_code() == code, payload[:20]
+
+        c = PushClient(r.url)
+        # the doc's own login sample has an md5(...) expression in data: not JSON
+        c.send_raw('{"uri":"platformLogin","retry_cnt":0,"send_time":1713249091251,"data":"{\\"account\\":\\"bigoUser1\\"'
+                   ',\\"timestamp\\":\\"1713249091251\\",\\"sign\\":md5(\\"password\\")}"}')
+        reply = c.recv()
+        assert reply["uri"] == "platformLoginResp" and reply["data"]["code"] == 400
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        c.send("dataReception", "{oops")
+        assert c.recv()["data"]["rescode"] == 400
+        c.send("dataReception", {"danmu_data": []})  # no seqid
+        assert c.recv()["data"]["rescode"] == 400
+        c.send("dataReception", {"seqid": "s", "danmu_data": {"openid": "A"}})
+        assert c.recv()["data"]["rescode"] == 400
+        # an uri BIGO may add one day: stored whole, answered after Kafka has it
+        c.send("pkInvite", {"seqid": "pk1", "openid": "anchorP", "pk_info": ["anchorP", "anchorQ"], "action": 0})
+        reply = c.recv()
+        assert reply["uri"] == "pkInviteResp" and reply["data"] == {"seqid": "pk1", "rescode": 200, "message": ""}
+        # a flood from one connection
+        for i in range(200):
+            try:
+                c.send("dataReception", {"seqid": f"f{i}", "danmu_data": []})
+            except Exception:
+                break
+        codes = set()
+        try:
+            while True:
+                c.recv(timeout=5)
+        except Exception as e:  # closed
+            codes.add(getattr(getattr(e, "rcvd", None), "code", None))
+        assert codes == {1008}
+        # still serving
+        fresh = PushClient(r.url)
+        assert fresh.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert fresh.push("after", {"anchorP": [msg(1, "alive")]})["data"]["rescode"] == 200
+        h = r.health()
+        assert h["bad_frames"] >= 8 and h["oversized"] == 1 and h["floods"] == 1 and h["unknown_uris"] == 1
+        fresh.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+    events = read_events(prefix, expected=3)
+    unknown = [e for e in events if e["topic"] == "unknown"]
+    assert len(unknown) == 1 and unknown[0]["method"] == "bigo.uri.pkInvite" and unknown[0]["reason"] == "unknown_uri"
+    assert unknown[0]["room_id"] == "anchorP"
+    assert json.loads(bytes.fromhex(unknown[0]["payload"]))["pk_info"] == ["anchorP", "anchorQ"]
+
+
+def test_wss_with_a_configured_certificate(prefix, tmp_path):
+    cert, key = make_cert(str(tmp_path))
+    r = receiver(prefix, tls=(cert, key))
+    try:
+        assert r.url.startswith("wss://")
+        ctx = ssl.create_default_context(cafile=cert)
+        c = PushClient(r.url, ssl=ctx)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("tls", {"anchorT": [gift(7)]})["data"]["rescode"] == 200
+        assert c.ping()
+        assert r.health(ssl_context=ctx)["batches_acked"] == 1
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+    events = read_events(prefix, expected=2)
+    assert [(e["topic"], e["room_id"], e["msg_id"]) for e in events if e["topic"] == "gift"] == [("gift", "anchorT", 7)]
+
+
+def test_pull_delivers_what_push_lost(prefix, tmp_path):
+    key_path, public = make_key(str(tmp_path), "rsa")
+    server = PullServer(public_key_pem=public)
+    server.add_anchor("anchorA", "at-1", "rt-1")
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# anchors\nanchorA at-1 rt-1\n")
+    t0 = now_ms()
+    everything = room_items(1, 22, ts=t0)
+    server.add_items("gs-pull", "anchorA", everything)
+    # first a rate-limit answer, a gateway limit, a platform error; then the token expires
+    server.script(("rescode", 401), ("http", 408), ("rescode", 500))
+    server.revoke("anchorA")
+    settings = {"pull.enabled": "true", "pull.base_url": server.url, "pull.tokens_file": str(tokens),
+                "pull.private_key_file": key_path, "pull.client_id": "it-client", "pull.batch": 4,
+                "pull.interval_ms": 300, "pull.rate_per_user": 5}
+    r = receiver(prefix, settings=settings)
+    try:
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        pushed = [i for i in everything if int(i["data_seq"]) % 2]  # push loses every even item
+        assert c.push("p1", {"anchorA": pushed}, game_sess="gs-pull")["data"]["rescode"] == 200
+        wait_for(lambda: r.health()["published"] >= 22 + 1, 60, "pull to deliver the rest")
+        # the stream ends: the session is drained and dropped
+        assert c.push("p2", {"anchorA": []}, game_sess="gs-pull", status=3)["data"]["rescode"] == 200
+        wait_for(lambda: r.health()["pull"]["sessions"] == 1 and "done with game_sess gs-pull" in r.logs(), 30,
+                 "the session to end")
+        h = r.health()
+        assert h["pull"]["rate_limited"] >= 2 and h["pull"]["token_refreshes"] == 1
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+        server.stop()
+    assert "at-1" not in r.logs() and "rt-1" not in r.logs()
+
+    events = read_events(prefix, expected=22 + 2)
+    got = items_by_id(events)
+    assert set(got) == {("anchorA", int(i["data_seq"])) for i in everything}
+    assert all(len(v) == 1 for v in got.values()), "an item reached Kafka twice"
+
+    pulls = server.calls_to("/broom/pull_data")
+    answered = [c for c in pulls if c[3][0] == 200 and c[3][1].get("rescode") == 200]
+    assert len(answered) >= 6  # 22 items in pages of 4
+    for path, headers, body, answer in pulls:
+        assert body["game_sess"] == "gs-pull" and body["game_users"] == ["anchorA"] and body["batch"] == 4
+        assert body["timestamp"] <= t0
+    # the cursor moved forward page by page, never back
+    seen = [json.loads(__import__("base64").b64decode(c[2]["context"]) or b"{}").get("anchorA", 0) if c[2]["context"]
+            else 0 for c in answered]
+    assert seen == sorted(seen) and seen[-1] >= 20
+    # at most the scripted rate-limit answers: our own pace stayed under BIGO's
+    assert sum(1 for c in pulls if c[3][1].get("rescode") == 401) == 1
+    refresh = server.calls_to("/sign/oauth2/refresh_token")
+    assert len(refresh) == 1 and refresh[0][3][0] == 200, "signed refresh must verify"
+    assert refresh[0][1]["bigo-client-id"] == "it-client"
+    # only the newest pair is valid: it was written back
+    line = [ln for ln in tokens.read_text().splitlines() if ln.startswith("anchorA ")][0].split()
+    assert line[1] == server.tokens["anchorA"] and line[2] == server.refresh["anchorA"]
+
+
+def test_mounted_session_enable_ping_disable(prefix, tmp_path):
+    key_path, public = make_key(str(tmp_path), "ec")
+    server = PullServer(public_key_pem=public)
+    server.add_anchor("anchorM", "at-m")
+    server.on_enable["anchorM"] = room_items(100, 6, ts=now_ms() + 1000)
+    settings = {"pull.enabled": "true", "pull.base_url": server.url, "pull.tokens": "anchorM=at-m",
+                "pull.private_key_file": key_path, "pull.client_id": "it-client", "pull.rooms": "anchorM",
+                "pull.game_id": "777", "pull.ping_interval_s": 5, "pull.interval_ms": 300}
+    r = receiver(prefix, settings=settings)
+    try:
+        wait_for(lambda: server.calls_to("/broom/enable_danmu"), 20, "enable_danmu")
+        wait_for(lambda: r.health()["published"] >= 6, 30, "the mounted session's items")
+        wait_for(lambda: server.calls_to("/broom/ping"), 20, "a keep-alive ping")
+    finally:
+        assert r.stop() == 0, r.logs()
+        server.stop()
+    enable = server.calls_to("/broom/enable_danmu")[0]
+    assert enable[1]["Authorization"] == "Bearer at-m"
+    assert enable[2]["game_id"] == "777" and enable[2]["game_users"] == ["anchorM"] and enable[2]["game_sess"]
+    ping = server.calls_to("/broom/ping")[0]
+    assert ping[3] == (200, {"seqid": ping[2]["seqid"], "rescode": 200}), "ES256 ping signature must verify"
+    assert ping[2]["game_sess"] == enable[2]["game_sess"]
+    disable = server.calls_to("/broom/disable_danmu")
+    assert len(disable) == 1 and disable[0][2]["game_sess"] == enable[2]["game_sess"] and disable[0][2]["reason"] == 2
+    events = read_events(prefix, expected=6)
+    assert sorted(k[1] for k in items_by_id(events)) == list(range(100, 106))
+
+
+def single_object_decoder():
+    schemas, fingerprints = {}, {}
+    for t in TYPES:
+        s = load_schema(os.path.join(SOURCE, "schemas", f"{t}.avsc"), _write_hint=False)
+        fingerprints[t] = bytes.fromhex(fingerprint(to_parsing_canonical_form(s), "CRC-64-AVRO"))
+        schemas[t] = fastavro.parse_schema(strip_logical_types(s))
+
+    def decode(t, value):
+        assert value[:2] == b"\xc3\x01" and value[2:10] == fingerprints[t]
+        return avro_to_json(fastavro.schemaless_reader(io.BytesIO(value[10:]), schemas[t]))
+    return decode
+
+
+def test_acks_withheld_while_kafka_is_down(prefix):
+    kafka = SpareKafka(SOURCE)
+    try:
+        kafka.start()
+        r = Receiver(binary("livetap-bigo"), prefix, kafka.bootstrap, "", settings={"push.ack_timeout_ms": 1500})
+        try:
+            c = PushClient(r.url)
+            assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+            first = room_items(1, 10)
+            assert c.push_until_stored("k1", {"anchorK": first}) == [200]
+            kafka.stop()
+            restart = threading.Timer(6.0, kafka.start)
+            restart.start()
+            second = room_items(11, 10)
+            codes = c.push_until_stored("k2", {"anchorK": second}, tries=60, pause=0.5)
+            restart.join()
+            assert codes[-1] == 200, codes
+            assert len(codes) >= 3 and all(code == 503 for code in codes[:-1]), codes
+            assert c.push_until_stored("k3", {"anchorK": room_items(21, 5)}) == [200]
+            c.close()
+        finally:
+            assert r.stop() == 0, r.logs()
+        records = consume(kafka.bootstrap, [f"{prefix}.{t}" for t in TYPES], expected=25 + 1)
+        decode = single_object_decoder()
+        ids = [decode(t[len(prefix) + 1:], v)["msg_id"] for t, _, v, _ in records
+               if t[len(prefix) + 1:] in ("chat", "gift", "like")]
+        assert sorted(ids) == list(range(1, 26)), "every item exactly once"
+    finally:
+        kafka.destroy()
