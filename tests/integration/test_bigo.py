@@ -420,3 +420,26 @@ def test_acks_withheld_while_kafka_is_down(prefix):
         assert sorted(ids) == list(range(1, 26)), "every item exactly once"
     finally:
         kafka.destroy()
+
+
+def test_shipped_config_loads(prefix):
+    """config/bigo.yaml is valid: with its TLS lines swapped for a local
+    port, it starts, serves a login and stops cleanly."""
+    import subprocess
+    args = [binary("livetap-bigo"), "--config", os.path.join(SOURCE, "config", "bigo.yaml"), "--port", "0",
+            "--set", "listen.address=127.0.0.1", "--set", "listen.tls_cert=", "--set", "listen.tls_key=",
+            "--topic-prefix", prefix, "--dry-run"]
+    env = dict(os.environ, BIGO_PLATFORM_ABBR="inke", BIGO_PUSH_ACCOUNTS="bigoUser1:213213")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("listening on "), proc.stderr.read() if proc.poll() is not None else line
+        c = PushClient(f"ws://127.0.0.1:{int(line.split()[2])}/bigo/push")
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("cfg", {"anchorC": [msg(1, "dry")]})["data"]["rescode"] == 200
+        c.close()
+        events = [json.loads(proc.stdout.readline()) for _ in range(2)]  # room_status live, then the chat
+        assert [e["type"] for e in events] == ["room_status", "chat"] and events[1]["content"] == "dry"
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0
