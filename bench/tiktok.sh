@@ -10,7 +10,8 @@
 #   3. 10,000 rooms in one collector over wss, heartbeats only: RSS per room
 #      and CPU at idle; reference: the same collector holding 1 room.
 # Needs the local broker and registry (scripts/dev-infra.sh start).
-# Environment: LT_BENCH_ROOMS (10000), LT_BENCH_E2E_SECONDS (20).
+# Environment: LT_BENCH_ROOMS (10000), LT_BENCH_E2E_SECONDS (20),
+# LT_BENCH_PARTS ("1 2 3": which parts to run).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LT_BUILD_DIR:-$ROOT/build}"
@@ -36,7 +37,11 @@ cpu_seconds() { # pid -> utime+stime in seconds
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 kv() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 
+PARTS=" ${LT_BENCH_PARTS:-1 2 3} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
+
 # ---------------------------------------------------------------- 1. decode
+if part 1; then
 echo "## 1. Decode + Avro encode of a recorded capture (one core)"
 start_sim --rooms 5 --rate 200 --no-ack --no-record-ids
 SIM="http://127.0.0.1:$(cat "$W/sim.port")"
@@ -70,7 +75,10 @@ echo "| livetap: frame → gunzip → protobuf-c → lt_event → Avro (Confluen
 echo "| reference: TikTokLive $ttl_version (Python, betterproto2), decode only | $(kv frames_per_s <<<"$ref") | $(kv events_per_s <<<"$ref") | $(kv events_per_cpu_s <<<"$ref") | — |"
 python3 -c "print(f'\nlivetap / reference = **{float(\"$(kv events_per_cpu_s <<<"$ours")\")/float(\"$(kv events_per_cpu_s <<<"$ref")\"):.0f}x** events per CPU-second')"
 
+fi
+
 # ---------------------------------------------------------- 2. end to end
+if part 2; then
 E2E_SECONDS="${LT_BENCH_E2E_SECONDS:-20}"
 echo
 echo "## 2. End to end: livetap-sim → livetap-collector → Kafka (acknowledged)"
@@ -108,7 +116,10 @@ print(f"| reference: raw librdkafka producing pre-encoded records (bench_publish
 print(f"\nWhole run: {published} events published, {unacked} not acknowledged at exit.")
 PY
 
+fi
+
 # ------------------------------------------------------- 3. 10,000 rooms
+if part 3; then
 N="${LT_BENCH_ROOMS:-10000}"
 echo
 echo "## 3. $N rooms in one collector over wss, heartbeats only"
@@ -125,8 +136,9 @@ measure_rooms() { # count -> "rss_kb cpu_pct_idle connect_s"
     pids+=("$pid")
     # wait until the simulator saw every room enter
     for _ in $(seq 1 600); do
-        entered=$(curl -sk "$SIM/_sim/stats" | python3 -c 'import json,sys; print(sum(r["enter_room"]>0 for r in json.load(sys.stdin)["rooms"]))')
+        entered=$(curl -sk "$SIM/_sim/stats" | python3 -c 'import json,sys; print(sum(r["enter_room"]>0 for r in json.load(sys.stdin)["rooms"]))' || echo 0)
         ((entered >= count)) && break
+        kill -0 "$pid" 2>/dev/null || { echo "collector with $count rooms exited early; see $W/rooms-$count.log" >&2; exit 1; }
         sleep 1
     done
     local connected; connected=$(python3 -c "import time; print(f'{time.time()-$start:.0f}')")
@@ -150,3 +162,4 @@ print("|---|---:|---:|---:|---:|---:|")
 print(f"| reference: 1 room | {e1} | {t1} | {r1/1024:.1f} | — | {cpu1} |")
 print(f"| {n} rooms | {en} | {tn} | {rn/1024:.1f} | {(rn-r1)/(n-1):.1f} | {cpun} |")
 PY
+fi
