@@ -17,17 +17,15 @@ RUN apt-get update \
       librdkafka-dev libprotobuf-c-dev libcurl4-openssl-dev libwebsockets-dev \
       libavro-dev libjansson-dev libcyaml-dev libyaml-dev zlib1g-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
-# The programs find the Avro schemas (and the sidecar its live-view page) at a
-# path compiled in from the source directory (LT_SCHEMA_DIR = <source>/schemas,
-# the page at <source>/src/sidecar/www). Building from /usr/share/livetap makes
-# those the very paths the runtime stage ships, so nothing needs configuring.
-WORKDIR /usr/share/livetap
+# -DLT_INSTALLED_DATA=ON compiles in /usr/share/livetap/{schemas,www}, the very
+# paths `cmake --install` fills and the runtime stage ships.
+WORKDIR /src
 COPY CMakeLists.txt ./
 COPY proto/ proto/
 COPY schemas/ schemas/
 COPY src/ src/
 RUN cmake -S . -B /tmp/build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DLT_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr \
+      -DLT_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr -DLT_INSTALLED_DATA=ON \
  && ninja -C /tmp/build \
  && DESTDIR=/out cmake --install /tmp/build --strip
 
@@ -41,8 +39,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid livetap --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin livetap
 COPY --from=build /out/usr/bin/ /usr/bin/
-COPY --from=build /out/usr/share/livetap/schemas/ /usr/share/livetap/schemas/
-COPY --from=build /usr/share/livetap/src/sidecar/www/ /usr/share/livetap/src/sidecar/www/
+COPY --from=build /out/usr/share/livetap/ /usr/share/livetap/
 # Commented examples; the chart mounts its rendered files over /etc/livetap.
 COPY config/ /etc/livetap/
 USER 10001:10001

@@ -7,6 +7,10 @@
  * (register every subject) and, in the sidecar, on a schema-id cache miss.
  * Errors carry the subject, the HTTP status, the registry's own error code and
  * message, and what to do about it.
+ *
+ * Not thread-safe: an lt_registry owns one curl easy handle, so each thread
+ * that calls the registry needs its own client (the sidecar keeps one for its
+ * consumer thread and one for its health thread).
  */
 #ifndef LT_AVRO_REGISTRY_H
 #define LT_AVRO_REGISTRY_H

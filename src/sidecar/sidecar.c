@@ -19,8 +19,7 @@
 int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen);
 int lt_sidecar_loop_run(lt_sidecar *sc);
 
-#ifndef LT_WWW_DIR
-/* The page lives beside the sources until the build defines LT_WWW_DIR. */
+#ifndef LT_WWW_DIR /* the build defines it (CMakeLists.txt, LT_INSTALLED_DATA) */
 #define LT_WWW_DIR LT_SCHEMA_DIR "/../src/sidecar/www"
 #endif
 
