@@ -26,7 +26,9 @@
 #include "core/event_json.h"
 #include "core/log.h"
 #include "kafka/publisher.h"
+#include "kafka/tail.h"
 #include "tiktok/collector.h"
+#include "tiktok/group.h"
 #include "tiktok/room.h"
 
 typedef struct config {
@@ -36,9 +38,14 @@ typedef struct config {
     struct {
         char *bootstrap_servers, *registry_url, *topic_prefix;
         lt_config_list properties;
-        long flush_timeout_ms;
+        long flush_timeout_ms, dedupe_lookback_s;
         bool dry_run;
     } kafka;
+    struct {
+        bool enabled;
+        char *control_topic, *group_id;
+        long partitions, session_timeout_ms;
+    } group;
     struct {
         char *url, *api_key, *client;
         long rate_per_minute, burst;
@@ -73,6 +80,21 @@ static const lt_config_option kafka_options[] = {
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
+    INT("dedupe_lookback_s", kafka.dedupe_lookback_s, "120", 0, 86400,
+        "when a room starts, seed its dedupe window with the msg_ids Kafka got in this many seconds "
+        "(a restart or a room moved from another collector re-sends recent messages); 0 = off"),
+    END,
+};
+
+static const lt_config_option group_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, group.enabled, "false",
+        "collect the rooms Kafka assigns from the control topic (several collectors share them); "
+        "configured rooms are written to the control topic"),
+    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL, "compacted room topic; empty = <prefix>.rooms"),
+    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL, "the collectors' consumer group; empty = <prefix>-collectors"),
+    INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
+    INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
+        "a collector silent this long loses its rooms to the others"),
     END,
 };
 
@@ -129,6 +151,7 @@ static const lt_config_option options[] = {
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
     SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe"),
+    SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
     SECTION("log", log_options, "logging"),
     END,
 };
@@ -161,6 +184,8 @@ static const flag flags[] = {
     {"proxy", "tiktok.proxy", true, "URL      HTTP(S) proxy for HTTP requests"},
     {"ws-proxy", "tiktok.ws_proxy", true, "H:P      HTTP CONNECT proxy for WebSockets"},
     {"collector-id", "collector_id", true, "ID       written on every record"},
+    {"group", "group.enabled", false, "         group mode: rooms from the control topic, shared by collectors"},
+    {"group-id", "group.group_id", true, "ID       the collectors' consumer group (<prefix>-collectors)"},
     {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
     {"log-json", "log.json", false, "         JSON log lines"},
 };
@@ -352,6 +377,81 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* What the collector's hooks reach: the group (polled every tick) and the
+ * Kafka tail reader (seeds a starting room's dedupe window). */
+typedef struct hooks {
+    lt_tiktok_group *group;
+    lt_kafka_tail *tail;
+    int64_t tail_error_slot;
+    uint64_t rebalances_seen;
+} hooks;
+
+static void on_tick(void *ctx, int64_t now_ms)
+{
+    (void)now_ms;
+    hooks *h = ctx;
+    if (h->group)
+        lt_tiktok_group_poll(h->group);
+}
+
+static void remember_id(void *ctx, int64_t msg_id)
+{
+    lt_dedupe_check(ctx, msg_id);
+}
+
+static void seed_window(void *ctx, const char *room_id, lt_dedupe *window)
+{
+    hooks *h = ctx;
+    if (!h->tail)
+        return;
+    if (h->group) { /* rooms moved here since the last read: read again */
+        lt_tiktok_group_stats gs;
+        lt_tiktok_group_get_stats(h->group, &gs);
+        if (gs.rebalances != h->rebalances_seen) {
+            h->rebalances_seen = gs.rebalances;
+            lt_kafka_tail_invalidate(h->tail);
+        }
+    }
+    char err[512];
+    long n = lt_kafka_tail_ids(h->tail, room_id, remember_id, window, err, sizeof err);
+    if (n < 0) {
+        int64_t slot = lt_now_ms() / 60000;
+        if (slot != h->tail_error_slot) {
+            h->tail_error_slot = slot;
+            lt_warn("room %s: dedupe window not seeded from Kafka: %s", room_id, err);
+        }
+    } else if (n > 0) {
+        lt_info("room %s: %ld recent msg_id(s) already in Kafka will not be published again", room_id, n);
+    }
+}
+
+static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt_kafka_property *props,
+                                  size_t prop_count, char *err, size_t errlen)
+{
+    const char *topics[LT_EVENT_TYPE_COUNT];
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
+        topics[t] = lt_publisher_topic(pub, (lt_event_type)t);
+    lt_kafka_tail_options to = {
+        .bootstrap_servers = cfg->kafka.bootstrap_servers,
+        .properties = props,
+        .property_count = prop_count,
+        .topics = topics,
+        .topic_count = LT_EVENT_TYPE_COUNT,
+        .lookback_ms = cfg->kafka.dedupe_lookback_s * 1000,
+    };
+    return lt_kafka_tail_create(&to, err, errlen);
+}
+
+static int put_one(void *ctx, const char *entry)
+{
+    char err[512];
+    if (lt_tiktok_group_put(ctx, entry, false, err, sizeof err) != 0) {
+        lt_error("room %s: %s", entry, err);
+        return -1;
+    }
+    return 0;
+}
+
 static int run(config *cfg)
 {
     char default_id[64];
@@ -371,6 +471,7 @@ static int run(config *cfg)
         prop_count++;
     }
     char err[2048];
+    hooks hk = {0};
     lt_publisher *pub = NULL;
     if (!cfg->kafka.dry_run) {
         lt_publisher_options po = {
@@ -415,20 +516,62 @@ static int run(config *cfg)
         .dedupe_window = (size_t)cfg->rooms_behaviour.dedupe_window,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
+        .on_tick = on_tick,
+        .seed_window = seed_window,
+        .hook_ctx = &hk,
     };
-    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
-    if (!c) {
+    if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
         return 2;
     }
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c) {
+        lt_error("cannot start: %s", err);
+        lt_kafka_tail_destroy(hk.tail);
+        lt_publisher_destroy(pub);
+        return 2;
+    }
     int rc = 0;
-    for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
-        rc = lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, c);
-    if (rc == 0 && nonempty(cfg->rooms_file))
-        rc = add_rooms_file(c, cfg->rooms_file);
+    if (cfg->group.enabled) {
+        char topic[512], group_id[512];
+        snprintf(topic, sizeof topic, "%s.rooms", cfg->kafka.topic_prefix);
+        snprintf(group_id, sizeof group_id, "%s-collectors", cfg->kafka.topic_prefix);
+        lt_tiktok_group_options go = {
+            .bootstrap_servers = cfg->kafka.bootstrap_servers,
+            .properties = props,
+            .property_count = prop_count,
+            .control_topic = nonempty(cfg->group.control_topic) ? cfg->group.control_topic : topic,
+            .group_id = nonempty(cfg->group.group_id) ? cfg->group.group_id : group_id,
+            .collector_id = collector_id,
+            .partitions = (int)cfg->group.partitions,
+            .session_timeout_ms = (int)cfg->group.session_timeout_ms,
+            .collector = c,
+            .publisher = pub,
+            .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        };
+        if (!pub) {
+            lt_error("group mode needs Kafka (not --dry-run)");
+            rc = -1;
+        } else if (!(hk.group = lt_tiktok_group_create(&go, err, sizeof err))) {
+            lt_error("cannot start: %s", err);
+            rc = -1;
+        }
+        /* configured rooms become desired state in the control topic */
+        for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
+            rc = lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, hk.group);
+        if (rc == 0 && nonempty(cfg->rooms_file))
+            lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API", cfg->rooms_file);
+    } else {
+        for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
+            rc = lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, c);
+        if (rc == 0 && nonempty(cfg->rooms_file))
+            rc = add_rooms_file(c, cfg->rooms_file);
+    }
     if (rc != 0) {
+        lt_tiktok_group_destroy(hk.group);
         lt_tiktok_collector_destroy(c);
+        lt_kafka_tail_destroy(hk.tail);
         lt_publisher_destroy(pub);
         return 2;
     }
@@ -454,7 +597,9 @@ static int run(config *cfg)
             (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
             (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
             (unsigned long long)st.sign_calls, st.undelivered_at_exit);
+    lt_tiktok_group_destroy(hk.group); /* leaves the group: the others take the rooms now */
     lt_tiktok_collector_destroy(c);
+    lt_kafka_tail_destroy(hk.tail);
     lt_publisher_destroy(pub);
     if (left < 0)
         return 1;

@@ -195,13 +195,20 @@ void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out)
 int lt_kafka_producer_ensure_compacted(lt_kafka_producer *p, const char *topic, int timeout_ms, char *err,
                                        size_t errlen)
 {
+    return lt_kafka_producer_ensure_topic(p, topic, -1, true, timeout_ms, err, errlen);
+}
+
+int lt_kafka_producer_ensure_topic(lt_kafka_producer *p, const char *topic, int partitions, bool compacted,
+                                   int timeout_ms, char *err, size_t errlen)
+{
     char why[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, -1, -1, why, sizeof why);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions > 0 ? partitions : -1, -1, why, sizeof why);
     if (!nt) {
         snprintf(err, errlen, "topic %s: %s", topic, why);
         return -1;
     }
-    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    if (compacted)
+        rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
     rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
     rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, why, sizeof why);

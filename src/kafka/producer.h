@@ -87,5 +87,9 @@ void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);
  * success, -1 with the reason (e.g. no permission to create topics). */
 int lt_kafka_producer_ensure_compacted(lt_kafka_producer *p, const char *topic, int timeout_ms, char *err,
                                        size_t errlen);
+/* The same with a partition count (<= 0: the broker's default) and the
+ * cleanup policy chosen. */
+int lt_kafka_producer_ensure_topic(lt_kafka_producer *p, const char *topic, int partitions, bool compacted,
+                                   int timeout_ms, char *err, size_t errlen);
 
 #endif

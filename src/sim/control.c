@@ -33,10 +33,11 @@ static const char *state_name(lt_sim_room_state s)
 static json_t *room_stats(const lt_sim_room *r)
 {
     const lt_sim_room_stats *s = &r->stats;
-    json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+    json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
                           "unique_id", r->unique_id, "state", state_name(r->state), "rate", r->rate, "sent",
                           (json_int_t)s->sent, "resent", (json_int_t)s->resent, "frames", (json_int_t)s->frames,
                           "malformed", (json_int_t)s->malformed, "connections", (json_int_t)s->connections,
+                          "open", (json_int_t)s->open, "overlaps", (json_int_t)s->overlaps,
                           "refused", (json_int_t)s->refused, "sign_calls", (json_int_t)s->sign_calls, "sign_429",
                           (json_int_t)s->sign_429, "heartbeats", (json_int_t)s->heartbeats, "enter_room",
                           (json_int_t)s->enter_room, "acks_expected", (json_int_t)s->acks_expected, "acks",

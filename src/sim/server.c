@@ -401,6 +401,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->room_ptr = pss_room;
         lt_sim_room *room = pss_room(p);
         room->stats.connections++;
+        if (room->stats.open++ > 0)
+            room->stats.overlaps++;
+        p->counted_open = true;
         p->started_ms = lt_now_ms();
         if (!room->first_connect_ms)
             room->first_connect_ms = p->started_ms;
@@ -414,6 +417,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return push_writable(wsi, p);
     case LWS_CALLBACK_CLOSED:
+        if (p->counted_open && p->room_ptr) {
+            lt_sim_room *room = pss_room(p);
+            if (room && room->stats.open)
+                room->stats.open--;
+            p->counted_open = false;
+        }
         push_unlink(sim, p);
         lt_buf_free(&p->out);
         lt_buf_free(&p->rx);

@@ -17,6 +17,7 @@ typedef struct pss pss;
 struct pss {
     lt_sim *sim;
     lt_sim_room *(*room_ptr)(pss *);
+    bool counted_open;         /* counted in the room's open connections */
     pss_kind kind;
     struct lws *wsi;
     lt_buf out;           /* LWS_PRE headroom + the bytes to write */

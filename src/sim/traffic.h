@@ -45,6 +45,8 @@ typedef struct lt_sim_room_stats {
     uint64_t frames;
     uint64_t malformed;
     uint64_t connections;
+    uint64_t open;           /* push connections open now */
+    uint64_t overlaps;       /* connections opened while another was open (collected twice) */
     uint64_t refused;
     uint64_t sign_calls;
     uint64_t sign_429;

@@ -293,6 +293,8 @@ static int ensure_room_state(room *r, const char *room_id)
         lt_error("room %s: %s", r->label, r->decoder ? "out of memory" : err);
         return -1;
     }
+    if (c->opts.seed_window)
+        c->opts.seed_window(c->opts.hook_ctx, room_id, r->dedupe);
     return 0;
 }
 
@@ -602,6 +604,18 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
 
 int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input)
 {
+    return lt_tiktok_collector_release_room(c, input, "removed");
+}
+
+bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input)
+{
+    lt_tiktok_room_ref ref;
+    char err[256];
+    return lt_tiktok_room_parse(input, &ref, err, sizeof err) == 0 && find_room(c, &ref, NULL);
+}
+
+int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, const char *reason)
+{
     lt_tiktok_room_ref ref;
     char err[256];
     size_t i;
@@ -612,7 +626,7 @@ int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input)
         return -1;
     stop_room(r);
     r->phase = PHASE_DONE;
-    set_status(r, "ended", "removed", NULL, 0);
+    set_status(r, "ended", reason, NULL, 0);
     c->rooms[i] = c->rooms[--c->room_count];
     free_room(r);
     return 0;
@@ -645,6 +659,8 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     c->stats.rooms_live = live;
     if (c->record)
         fflush(c->record);
+    if (c->opts.on_tick)
+        c->opts.on_tick(c->opts.hook_ctx, now);
     if (!c->stop)
         lws_sul_schedule(c->lws, 0, &c->tick, on_tick, TICK_MS * LWS_US_PER_MS);
 }

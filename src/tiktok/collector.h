@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dedupe.h"
 #include "core/event.h"
 #include "kafka/publisher.h"
 #include "tiktok/signer.h"
@@ -77,6 +78,14 @@ typedef struct lt_tiktok_collector_options {
     int flush_timeout_ms;           /* at shutdown; 0 = 10000 */
     const char *record_path;        /* write every push frame as [u32 LE len][bytes] */
     uint64_t seed;                  /* jitter; 0 = from the clock */
+
+    /* Hooks (optional). on_tick runs on the loop every tick (the consumer
+     * group polls from it); seed_window is called when a room learns its
+     * room id, with the room's fresh dedupe window, to fill it with msg_ids
+     * Kafka already has (see kafka/tail.h). */
+    void (*on_tick)(void *hook_ctx, int64_t now_ms);
+    void (*seed_window)(void *hook_ctx, const char *room_id, lt_dedupe *window);
+    void *hook_ctx;
 } lt_tiktok_collector_options;
 
 typedef struct lt_tiktok_collector_stats {
@@ -104,6 +113,11 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c);
 int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen);
 /* Stops and forgets a room (status "ended", reason "removed"). -1 if unknown. */
 int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input);
+/* The same with another reason ("reassigned" when Kafka moved the room to
+ * another collector). */
+int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, const char *reason);
+/* Whether a room (any spelling of it) is collected here. */
+bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input);
 
 /* Runs the loop until lt_tiktok_collector_stop(); then stops every room
  * (status "ended", reason "shutdown"), flushes within flush_timeout_ms and

@@ -1,0 +1,361 @@
+/* group.c - the control-topic consumer group; see group.h. */
+#include "tiktok/group.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/log.h"
+#include "tiktok/room.h"
+
+#define POLL_MAX 1000 /* control records served per tick */
+
+typedef struct owned {
+    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    int32_t partition;
+} owned;
+
+struct lt_tiktok_group {
+    lt_tiktok_group_options opts;
+    char *control_topic, *group_id, *collector_id;
+    rd_kafka_t *rk;
+    lt_kafka_producer *producer;
+    owned *rooms;
+    size_t room_count, room_cap;
+    bool closing;
+    int64_t bad_log_slot;
+    lt_tiktok_group_stats stats;
+};
+
+int lt_tiktok_group_key(const char *input, char *out, size_t outlen, char *err, size_t errlen)
+{
+    lt_tiktok_room_ref ref;
+    if (lt_tiktok_room_parse(input, &ref, err, errlen))
+        return -1;
+    /* unique ids compare without case (find_room does too) */
+    if (ref.kind == LT_TIKTOK_ROOM_BY_USER)
+        for (char *p = ref.unique_id; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    if ((size_t)snprintf(out, outlen, "%s", lt_tiktok_room_label(&ref)) >= outlen) {
+        snprintf(err, errlen, "room spec too long");
+        return -1;
+    }
+    return 0;
+}
+
+static owned *find_owned(lt_tiktok_group *g, const char *key, size_t *index)
+{
+    for (size_t i = 0; i < g->room_count; i++)
+        if (strcmp(g->rooms[i].key, key) == 0) {
+            if (index)
+                *index = i;
+            return &g->rooms[i];
+        }
+    return NULL;
+}
+
+static void start_room(lt_tiktok_group *g, const char *key, int32_t partition)
+{
+    if (find_owned(g, key, NULL))
+        return;
+    if (g->room_count == g->room_cap) {
+        size_t cap = g->room_cap ? g->room_cap * 2 : 64;
+        owned *rooms = realloc(g->rooms, cap * sizeof *rooms);
+        if (!rooms) {
+            lt_error("group: out of memory adding room %s", key);
+            return;
+        }
+        g->rooms = rooms;
+        g->room_cap = cap;
+    }
+    char err[256];
+    if (lt_tiktok_collector_add_room(g->opts.collector, key, err, sizeof err)) {
+        lt_warn("group: room %s from %s partition %d not started: %s", key, g->control_topic, partition, err);
+        return;
+    }
+    owned *o = &g->rooms[g->room_count++];
+    snprintf(o->key, sizeof o->key, "%s", key);
+    o->partition = partition;
+    lt_info("group: room %s assigned here (partition %d)", key, partition);
+}
+
+static void stop_room(lt_tiktok_group *g, size_t i, const char *reason)
+{
+    lt_tiktok_collector_release_room(g->opts.collector, g->rooms[i].key, reason);
+    g->rooms[i] = g->rooms[--g->room_count];
+}
+
+static void bad_record(lt_tiktok_group *g, const rd_kafka_message_t *m, const char *why)
+{
+    g->stats.bad_records++;
+    int64_t slot = lt_now_ms() / 10000;
+    if (slot != g->bad_log_slot) { /* one line per 10 s at most */
+        g->bad_log_slot = slot;
+        lt_warn("group: %s partition %d offset %lld skipped: %s (%llu so far)", g->control_topic,
+                m->partition, (long long)m->offset, why, (unsigned long long)g->stats.bad_records);
+    }
+}
+
+static void on_record(lt_tiktok_group *g, const rd_kafka_message_t *m)
+{
+    g->stats.records++;
+    char keybuf[128], key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[256];
+    if (!m->key || m->key_len == 0 || m->key_len >= sizeof keybuf) {
+        bad_record(g, m, "no key, or a key too long to be a room");
+        return;
+    }
+    memcpy(keybuf, m->key, m->key_len);
+    keybuf[m->key_len] = '\0';
+    if (lt_tiktok_group_key(keybuf, key, sizeof key, err, sizeof err)) {
+        bad_record(g, m, err);
+        return;
+    }
+    if (!m->payload) { /* tombstone */
+        size_t i;
+        if (find_owned(g, key, &i)) {
+            lt_info("group: room %s removed from %s", key, g->control_topic);
+            stop_room(g, i, "removed");
+        }
+        return;
+    }
+    json_error_t jerr;
+    json_t *doc = m->len < 4096 ? json_loadb(m->payload, m->len, 0, &jerr) : NULL;
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        bad_record(g, m, "value is not a JSON object");
+        return;
+    }
+    json_decref(doc);
+    start_room(g, key, m->partition);
+}
+
+/* Stops the rooms of the given partitions and flushes what they published,
+ * so that the next owner reads it back when seeding its dedupe window. */
+static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t stopped = 0;
+    for (size_t i = 0; i < g->room_count;) {
+        bool hit = false;
+        for (int j = 0; j < parts->cnt && !hit; j++)
+            hit = parts->elems[j].partition == g->rooms[i].partition;
+        if (hit) {
+            stop_room(g, i, g->closing ? "shutdown" : "reassigned");
+            stopped++;
+        } else {
+            i++;
+        }
+    }
+    if (stopped && g->opts.publisher) {
+        size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
+        lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged", parts->cnt,
+                stopped, left);
+    }
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    lt_tiktok_group *g = opaque;
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    g->stats.rebalances++;
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        /* the whole compacted topic is the desired state: always from the start */
+        for (int i = 0; i < parts->cnt; i++)
+            parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_error_t *err = NULL;
+        if (cooperative)
+            err = rd_kafka_incremental_assign(rk, parts);
+        else
+            rd_kafka_assign(rk, parts);
+        if (err) {
+            lt_error("group: assign failed: %s", rd_kafka_error_string(err));
+            rd_kafka_error_destroy(err);
+        }
+        g->stats.partitions_assigned += parts->cnt;
+        lt_info("group: %d partition(s) of %s assigned (%d in all)", parts->cnt, g->control_topic,
+                g->stats.partitions_assigned);
+    } else {
+        revoke(g, parts);
+        if (cooperative) {
+            rd_kafka_error_t *err = rd_kafka_incremental_unassign(rk, parts);
+            if (err)
+                rd_kafka_error_destroy(err);
+            g->stats.partitions_assigned -= parts->cnt;
+        } else {
+            rd_kafka_assign(rk, NULL);
+            g->stats.partitions_assigned = 0;
+        }
+        if (e != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+            lt_warn("group: partitions lost: %s", rd_kafka_err2str(e));
+    }
+}
+
+static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
+{
+    char why[256];
+    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
+        return 0;
+    snprintf(err, errlen, "Kafka setting %s: %s", name, why);
+    return -1;
+}
+
+lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, char *err, size_t errlen)
+{
+    if (!opts->control_topic || !*opts->control_topic || !opts->group_id || !*opts->group_id) {
+        snprintf(err, errlen, "group mode needs group.control_topic and group.group_id");
+        return NULL;
+    }
+    lt_tiktok_group *g = calloc(1, sizeof *g);
+    rd_kafka_conf_t *conf = NULL;
+    if (!g)
+        goto oom;
+    g->opts = *opts;
+    if (!g->opts.flush_timeout_ms)
+        g->opts.flush_timeout_ms = 10000;
+    g->control_topic = strdup(opts->control_topic);
+    g->group_id = strdup(opts->group_id);
+    g->collector_id = strdup(opts->collector_id ? opts->collector_id : "livetap");
+    if (!g->control_topic || !g->group_id || !g->collector_id)
+        goto oom;
+
+    lt_kafka_options po = {.bootstrap_servers = opts->bootstrap_servers,
+                           .client_id = "livetap-control",
+                           .properties = opts->properties,
+                           .property_count = opts->property_count};
+    if (!(g->producer = lt_kafka_producer_create(&po, err, errlen)))
+        goto fail;
+    if (lt_kafka_producer_ensure_topic(g->producer, g->control_topic, opts->partitions ? opts->partitions : 12, true,
+                                       10000, err, errlen))
+        goto fail;
+
+    if (!(conf = rd_kafka_conf_new()))
+        goto oom;
+    char session[24];
+    snprintf(session, sizeof session, "%d", opts->session_timeout_ms ? opts->session_timeout_ms : 10000);
+    char heartbeat[24];
+    snprintf(heartbeat, sizeof heartbeat, "%d", (opts->session_timeout_ms ? opts->session_timeout_ms : 10000) / 4);
+    if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
+        set(conf, "group.id", g->group_id, err, errlen) ||
+        set(conf, "client.id", g->collector_id, err, errlen) ||
+        set(conf, "enable.auto.commit", "false", err, errlen) ||
+        set(conf, "auto.offset.reset", "earliest", err, errlen) ||
+        set(conf, "partition.assignment.strategy", "cooperative-sticky", err, errlen) ||
+        set(conf, "session.timeout.ms", session, err, errlen) ||
+        set(conf, "heartbeat.interval.ms", heartbeat, err, errlen))
+        goto fail;
+    for (size_t i = 0; i < opts->property_count; i++)
+        if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
+            goto fail;
+    rd_kafka_conf_set_opaque(conf, g);
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    char why[512];
+    if (!(g->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why))) {
+        snprintf(err, errlen, "cannot create the control-topic consumer: %s", why);
+        goto fail;
+    }
+    conf = NULL; /* belongs to rk */
+    rd_kafka_poll_set_consumer(g->rk);
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, g->control_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(g->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+        snprintf(err, errlen, "cannot subscribe to %s: %s", g->control_topic, rd_kafka_err2str(e));
+        goto fail;
+    }
+    lt_info("group: joining %s on %s (session timeout %s ms)", g->group_id, g->control_topic, session);
+    return g;
+oom:
+    snprintf(err, errlen, "out of memory");
+fail:
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    lt_tiktok_group_destroy(g);
+    return NULL;
+}
+
+void lt_tiktok_group_destroy(lt_tiktok_group *g)
+{
+    if (!g)
+        return;
+    if (g->rk) {
+        g->closing = true;
+        rd_kafka_consumer_close(g->rk); /* revokes: rooms stop, the publisher flushes */
+        rd_kafka_destroy(g->rk);
+    }
+    while (g->room_count)
+        stop_room(g, g->room_count - 1, "shutdown");
+    if (g->producer) {
+        lt_kafka_producer_flush(g->producer, 5000);
+        lt_kafka_producer_destroy(g->producer);
+    }
+    free(g->rooms);
+    free(g->control_topic);
+    free(g->group_id);
+    free(g->collector_id);
+    free(g);
+}
+
+void lt_tiktok_group_poll(lt_tiktok_group *g)
+{
+    for (int i = 0; i < POLL_MAX; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->rk, 0);
+        if (!m)
+            break;
+        if (!m->err)
+            on_record(g, m);
+        else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            lt_warn("group: %s", rd_kafka_message_errstr(m));
+        rd_kafka_message_destroy(m);
+    }
+    if (g->producer)
+        lt_kafka_producer_poll(g->producer, 0);
+}
+
+int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen)
+{
+    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
+        return -1;
+    char *value = NULL;
+    if (!remove) {
+        json_t *doc = json_pack("{s:s, s:I, s:s}", "room", key, "added_at", (json_int_t)lt_now_ms(), "by",
+                                g->collector_id);
+        value = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (!value) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    lt_kafka_stats before;
+    lt_kafka_producer_stats(g->producer, &before);
+    lt_kafka_status st = lt_kafka_producer_send(g->producer, g->control_topic, key, strlen(key), value,
+                                                value ? strlen(value) : 0, NULL, 0, NULL, err, errlen);
+    free(value);
+    if (st != LT_KAFKA_OK) {
+        if (st == LT_KAFKA_QUEUE_FULL)
+            snprintf(err, errlen, "the control producer's queue is full");
+        return -1;
+    }
+    if (lt_kafka_producer_flush(g->producer, 10000)) {
+        snprintf(err, errlen, "Kafka did not acknowledge the write to %s within 10 s", g->control_topic);
+        return -1;
+    }
+    lt_kafka_stats after;
+    lt_kafka_producer_stats(g->producer, &after);
+    if (after.failed > before.failed) {
+        snprintf(err, errlen, "Kafka refused the write to %s", g->control_topic);
+        return -1;
+    }
+    return 0;
+}
+
+void lt_tiktok_group_get_stats(const lt_tiktok_group *g, lt_tiktok_group_stats *out)
+{
+    *out = g->stats;
+    out->rooms_owned = g->room_count;
+}

@@ -1,0 +1,78 @@
+/* group.h - collectors sharing rooms through a Kafka consumer group.
+ *
+ * The rooms to collect live in a compacted control topic (default
+ * <prefix>.rooms): key = the room spec in canonical form ("@user" or the
+ * numeric room id), value = a small JSON document {"room": ..., "added_at":
+ * ..., "by": ...}, tombstone (null value) = stop collecting it. Every
+ * collector of a deployment joins one consumer group on that topic and
+ * collects exactly the rooms whose keys fall in the partitions Kafka assigned
+ * to it, so Kafka's group machinery spreads the rooms, moves them off a
+ * collector that stopped or died (after the group's session timeout) and
+ * back when collectors join.
+ *
+ * Assigned partitions are always read from the beginning (nothing is
+ * committed): a compacted topic's whole content is the desired state.
+ * The cooperative-sticky assignor moves only the partitions that must move,
+ * so a rebalance does not restart every room. On revoke, the rooms of the
+ * revoked partitions stop (room_status "ended", reason "reassigned") and
+ * what they published is flushed before the partitions are given up, so
+ * the next owner's dedupe window (seeded from Kafka, kafka/tail.h) sees it.
+ *
+ * Everything runs on the collector's loop: lt_tiktok_group_poll() is called
+ * from its tick, and the rebalance callbacks run inside that poll.
+ */
+#ifndef LT_TIKTOK_GROUP_H
+#define LT_TIKTOK_GROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kafka/producer.h"
+#include "kafka/publisher.h"
+#include "tiktok/collector.h"
+
+typedef struct lt_tiktok_group lt_tiktok_group;
+
+typedef struct lt_tiktok_group_options {
+    const char *bootstrap_servers;
+    const lt_kafka_property *properties; /* security settings etc. */
+    size_t property_count;
+    const char *control_topic;           /* required */
+    const char *group_id;                /* required */
+    const char *collector_id;            /* written as "by" */
+    int partitions;                      /* when the control topic is created; 0 = 12 */
+    int session_timeout_ms;              /* 0 = 10000 */
+    lt_tiktok_collector *collector;      /* borrowed */
+    lt_publisher *publisher;             /* borrowed; flushed on revoke (may be NULL) */
+    int flush_timeout_ms;                /* 0 = 10000 */
+} lt_tiktok_group_options;
+
+typedef struct lt_tiktok_group_stats {
+    int partitions_assigned;
+    size_t rooms_owned;
+    uint64_t rebalances;
+    uint64_t records;        /* control records read */
+    uint64_t bad_records;    /* keys that are not room specs, values that are not JSON */
+} lt_tiktok_group_stats;
+
+/* Creates the control topic if missing (compacted), joins the group. */
+lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, char *err, size_t errlen);
+/* Leaves the group: revokes (stops) every room it owns, then closes. */
+void lt_tiktok_group_destroy(lt_tiktok_group *g); /* accepts NULL */
+
+/* Serves the consumer: control records and rebalances. Call from the loop. */
+void lt_tiktok_group_poll(lt_tiktok_group *g);
+
+/* Writes a room to the control topic (remove = tombstone) and waits for the
+ * broker's acknowledgement. Whichever collector owns its partition starts or
+ * stops it. -1 with err on bad input or if Kafka did not acknowledge. */
+int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen);
+
+/* The canonical key for a room spec ("@user" or room id); -1 if it does not
+ * parse. */
+int lt_tiktok_group_key(const char *input, char *out, size_t outlen, char *err, size_t errlen);
+
+void lt_tiktok_group_get_stats(const lt_tiktok_group *g, lt_tiktok_group_stats *out);
+
+#endif
