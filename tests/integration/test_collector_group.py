@@ -160,3 +160,52 @@ def test_control_topic_tombstone_stops_a_room_and_a_value_restarts_it(prefix):
         if coll:
             coll.stop(signal.SIGKILL)
         sim.stop()
+
+
+def test_restarted_standalone_collector_publishes_nothing_twice(prefix, lookback="120"):
+    """The first run publishes; traffic stops; a second process reconnects
+    and the simulator re-sends the room's last 8 messages, which the first
+    run already published. The new process seeds its windows from Kafka."""
+    from test_collector import Collector
+
+    sim = Sim("--rooms", "2", "--rate", "30", "--seed", "5", "--quiet")
+    coll = None
+    try:
+        for room in ("simhost0", "simhost1"):
+            sim.fault(room, resend=8)
+        extra = ("--set", f"kafka.dedupe_lookback_s={lookback}")
+        coll = Collector(sim, prefix, ["@simhost0", "@simhost1"], *extra)
+        wait_for(lambda: all(r["sent"] >= 60 and r["open"] == 1 for r in sim.rooms().values()), 60,
+                 "60 messages per room")
+        sim.freeze()
+        rc, log = coll.stop()
+        assert rc == 0, log[-3000:]
+        coll = Collector(sim, prefix, ["@simhost0", "@simhost1"], *extra)
+        wait_for(lambda: all(r["resent"] >= 8 for r in sim.rooms().values()), 60, "the re-sent messages")
+        time.sleep(2)
+        rc, log = coll.stop()
+        coll = None
+        assert rc == 0, log[-3000:]
+        stats = sim.rooms()
+        records = read_back(prefix, sum(r["sent"] for r in stats.values()))
+        dupes = 0
+        for room in ("simhost0", "simhost1"):
+            sent = sim.sent(room)
+            got = collections.Counter(r["value"]["msg_id"] for r in records if r["key"] == sent["room_id"]
+                                      and r["topic"] != "room_status" and r["value"]["msg_id"] != 0)
+            assert set(got) == set(sent["msg_ids"]), f"{room}: lost or foreign msg_ids"
+            dupes += sum(n - 1 for n in got.values())
+        if lookback == "0":
+            return dupes
+        assert dupes == 0, f"{dupes} records published twice after the restart"
+        assert "already in Kafka will not be published again" in log
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
+
+
+def test_without_seeding_a_restart_does_publish_twice(prefix):
+    """The control for the test above: with kafka.dedupe_lookback_s=0 the
+    same restart puts the re-sent messages into Kafka a second time."""
+    assert test_restarted_standalone_collector_publishes_nothing_twice(prefix, lookback="0") >= 8
