@@ -77,6 +77,7 @@ typedef struct lt_sim_room {
     int64_t streak_group, streak_gift;
     int streak_count, streak_len;
     int64_t like_total;
+    int64_t live_since_ms;   /* when the simulated LIVE started (room info, live page) */
     int64_t last_viewers_ms;
     int64_t first_connect_ms;
     /* exactly-once bookkeeping for tests */
@@ -85,6 +86,23 @@ typedef struct lt_sim_room {
     size_t id_count, id_cap;
     lt_sim_room_stats stats;
 } lt_sim_room;
+
+/* The gift catalogue webcast/gift/list/ serves; generated gifts are drawn
+ * from it. The first LT_SIM_CHEAP_GIFTS are the cheap, streakable ones most
+ * viewers send. */
+typedef struct lt_sim_gift {
+    int64_t id;
+    const char *name;
+    int diamonds;
+    int type;                /* 1 = streakable */
+    const char *describe;
+} lt_sim_gift;
+extern const lt_sim_gift lt_sim_gifts[];
+extern const size_t lt_sim_gift_count;
+#define LT_SIM_CHEAP_GIFTS 10
+
+/* A gift's image URL (the same in the catalogue and in gift messages). */
+void lt_sim_gift_image_url(const lt_sim_gift *gift, char *out, size_t outlen);
 
 /* One generated message, before packing. */
 typedef struct lt_sim_message {
