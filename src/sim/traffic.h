@@ -37,6 +37,8 @@ typedef struct lt_sim_faults {
     int malformed_every;     /* every Nth frame is garbage */
     int64_t silent_after_ms; /* stop sending (and answering) this long into each connection */
     int resend;              /* messages re-sent at the start of a reconnection (default 5) */
+    int room_info_fail_first;     /* answer HTTP 500 to the first K room/info requests */
+    int gift_list_garbage_first;  /* answer cut-off JSON to the first K gift/list requests */
 } lt_sim_faults;
 
 typedef struct lt_sim_room_stats {
@@ -53,6 +55,8 @@ typedef struct lt_sim_room_stats {
     uint64_t acks_expected;
     uint64_t acks;
     uint64_t unknown_methods; /* messages with a method no client knows */
+    uint64_t room_info_requests;
+    uint64_t gift_list_requests;
     bool ended;
 } lt_sim_room_stats;
 

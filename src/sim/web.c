@@ -187,6 +187,8 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
     char id[32];
     lt_sim_arg(wsi, "room_id", id, sizeof id);
     lt_sim_room *r = lt_sim_find_room(sim, id);
+    if (r && ++r->stats.room_info_requests <= (uint64_t)r->faults.room_info_fail_first)
+        return lt_sim_respond(wsi, p, 500, "text/html", "<html>Internal Server Error</html>", 34, NULL);
     if (!r || r->state == LT_SIM_NOT_FOUND)
         return send_json(wsi, p, 200, json_pack("{s:{s:s}, s:i}", "data", "message", "room not found",
                                                 "status_code", 30003));
@@ -236,7 +238,13 @@ int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p)
 
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p)
 {
-    (void)sim;
+    char id[32];
+    lt_sim_arg(wsi, "room_id", id, sizeof id);
+    lt_sim_room *r = id[0] ? lt_sim_find_room(sim, id) : NULL;
+    if (r && ++r->stats.gift_list_requests <= (uint64_t)r->faults.gift_list_garbage_first) {
+        static const char cut[] = "{\"data\":{\"gifts\":[{\"id\":5655,\"na";
+        return lt_sim_respond(wsi, p, 200, "application/json", cut, sizeof cut - 1, NULL);
+    }
     json_t *list = json_array();
     for (size_t i = 0; i < lt_sim_gift_count; i++) {
         const lt_sim_gift *g = &lt_sim_gifts[i];

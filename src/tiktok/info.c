@@ -22,20 +22,28 @@
 #define GIFT_NAME_MAX 256
 #define GIFT_URL_MAX 2048
 
+/* Neither answer carries a time or a message id of its own: the event's
+ * time is when the answer arrived, msg_id 0. */
+static void envelope(lt_event *ev, lt_event_type type, const char *room_id, const char *collector_id,
+                     int64_t now_ms)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = type;
+    ev->platform = LT_PLATFORM_TIKTOK;
+    ev->room_id = room_id;
+    ev->event_time = now_ms;
+    ev->ingest_time = now_ms;
+    ev->collector_id = collector_id;
+}
+
 /* --- room info --- */
 
 void lt_tiktok_room_info_event(const lt_tiktok_room_details *d, const char *room_id,
                                const char *collector_id, int64_t now_ms, lt_user *owner,
                                lt_event *ev)
 {
-    memset(ev, 0, sizeof(*ev));
+    envelope(ev, LT_EVENT_ROOM_INFO, room_id, collector_id, now_ms);
     memset(owner, 0, sizeof(*owner));
-    ev->type = LT_EVENT_ROOM_INFO;
-    ev->platform = LT_PLATFORM_TIKTOK;
-    ev->room_id = room_id;
-    ev->event_time = now_ms;   /* room/info carries no time of its own */
-    ev->ingest_time = now_ms;
-    ev->collector_id = collector_id;
     lt_room_info *ri = &ev->as.room_info;
     ri->title = d->title;
     ri->status = d->status;
@@ -131,13 +139,7 @@ int lt_tiktok_parse_gift_list(long http_status, const char *body, size_t len, lt
 void lt_tiktok_gift_info_event(const lt_gift_info *gift, const char *room_id,
                                const char *collector_id, int64_t now_ms, lt_event *ev)
 {
-    memset(ev, 0, sizeof(*ev));
-    ev->type = LT_EVENT_GIFT_INFO;
-    ev->platform = LT_PLATFORM_TIKTOK;
-    ev->room_id = room_id;
-    ev->event_time = now_ms;
-    ev->ingest_time = now_ms;
-    ev->collector_id = collector_id;
+    envelope(ev, LT_EVENT_GIFT_INFO, room_id, collector_id, now_ms);
     ev->as.gift_info = *gift;
 }
 

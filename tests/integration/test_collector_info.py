@@ -186,3 +186,41 @@ def test_dry_run_prints_room_info_and_gifts():
         assert sorted(e["gift_id"] for e in gifts) == sorted(g["id"] for g in catalogue)
     finally:
         sim.stop()
+
+
+def test_failures_are_skipped_and_logged_once(prefix):
+    """room/info answers 500 and gift/list cut-off JSON for a while: the room
+    stays live, each kind of failure is logged once and its recovery once,
+    and once the endpoints answer, room_info and the catalogue arrive (each
+    gift still exactly once)."""
+    sim = Sim("--rooms", "1", "--rate", "10", "--seed", "4", "--quiet",
+              "--fault", "simhost0:room_info_fail_first=4", "--fault", "simhost0:gift_list_garbage_first=2")
+    coll = None
+    try:
+        coll = Collector(sim, prefix, ["@simhost0"], "--set", "tiktok.room_info_interval_s=1",
+                         "--set", "tiktok.gift_catalogue_interval_s=1")
+        wait_for(lambda: sim.rooms()["simhost0"]["room_info_requests"] >= 7
+                 and sim.rooms()["simhost0"]["gift_list_requests"] >= 4, 60, "failing, then working answers")
+        rc, log = coll.stop()
+        coll = None
+        assert rc == 0, log[-3000:]
+        stats = sim.rooms()["simhost0"]
+        assert stats["connections"] == 1, stats  # never a reason to reconnect
+
+        assert log.count("room info failed") == 1, log[-3000:]
+        assert log.count("room info works again") == 1, log[-3000:]
+        assert log.count("gift list failed") == 1, log[-3000:]
+        assert log.count("gift list works again") == 1, log[-3000:]
+        assert "HTTP 500" in log and "not JSON" in log
+
+        room_id = sim.sent("simhost0")["room_id"]
+        catalogue = sim.get("/webcast/gift/list/")["data"]["gifts"]
+        records = read_topics(prefix, ["room_info", "gift_info"], expected=1 + len(catalogue), timeout=60)
+        info = [r for r in records if r["topic"] == "room_info"]
+        assert info and all(r["key"] == room_id for r in info)
+        gifts = collections.Counter(r["value"]["gift_id"] for r in records if r["topic"] == "gift_info")
+        assert sorted(gifts) == sorted(g["id"] for g in catalogue) and set(gifts.values()) == {1}, gifts
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
