@@ -10,7 +10,9 @@ Conventions it relies on (design.md, the publisher):
   * schemas/<type>.avsc is event type <type> -> topic <prefix>.<type>;
   * schemas/<namespace>.<Name>.avsc (a dot in the stem) is a shared record,
     referenced by full name and inlined where first used;
-  * key = room_id as UTF-8; headers event_type, platform, msg_id, collector_id.
+  * key = room_id as UTF-8, except for the compacted entity topics (the rows
+    of src/core/event_types.c with compacted = true), keyed by the entity's
+    id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id.
 
 The single-object fingerprint is CRC-64-AVRO (Rabin) of the schema's Parsing
 Canonical Form with shared records inlined: the 8 bytes after C3 01 in a
@@ -33,6 +35,19 @@ HEADERS = [
     ("msg_id", "the platform message id as decimal text (de-duplication without decoding)"),
     ("collector_id", "the collector instance that produced the record"),
 ]
+
+# How the compacted topics are keyed (the publisher's callers choose the key).
+ENTITY_KEYS = {
+    "gift_info": "the gift id (`gift_id` as decimal text)",
+}
+
+
+def compacted_types(root):
+    """Event types whose topic is log-compacted, read from the one list of
+    types (src/core/event_types.c: {LT_EVENT_X, "name", &desc, true})."""
+    import re
+    src = (root / "src" / "core" / "event_types.c").read_text()
+    return set(re.findall(r'\{\s*LT_EVENT_\w+\s*,\s*"(\w+)"\s*,\s*&\w+\s*,\s*true\s*\}', src))
 
 
 # --- Parsing Canonical Form and CRC-64-AVRO (Avro specification) ---
@@ -183,6 +198,7 @@ def record_section(record, namespace, level, lines):
 
 
 def generate(schema_dir, prefix):
+    compacted = compacted_types(ROOT)
     files = sorted(schema_dir.glob("*.avsc"))
     if not files:
         raise SystemExit(f"gen-topic-docs: no schemas in {schema_dir}")
@@ -205,7 +221,9 @@ def generate(schema_dir, prefix):
         "",
         "* **Key**: the room id as a UTF-8 string (BIGO: the anchor's openid), partitioned with",
         "  `murmur2_random` (the Java client's partitioner), so all events of a room are in one",
-        "  partition, in order, whatever client language produced or consumes them.",
+        "  partition, in order, whatever client language produced or consumes them. Exception: the",
+        "  log-compacted entity topics (`cleanup.policy=compact`) are keyed by the entity's id, so",
+        "  compaction keeps the newest record of each entity (see each topic below).",
         "* **Value** with a schema registry: Confluent wire format (`0x00`, 4-byte big-endian schema id,",
         "  Avro binary); subject `<topic>-value` (TopicNameStrategy), registered at start-up.",
         "* **Value** without a registry: Avro single-object encoding (`C3 01`, the 8-byte little-endian",
@@ -235,8 +253,13 @@ def generate(schema_dir, prefix):
         if schema.get("doc"):
             lines.append(schema["doc"])
             lines.append("")
-        lines.append(f"Key: room id (UTF-8). Value: `{full}` (`schemas/{path.name}`), "
-                     f"subject `{topic}-value`.")
+        if path.stem in compacted:
+            key = ENTITY_KEYS.get(path.stem, "the entity's id")
+            lines.append(f"Key: {key}, UTF-8; the topic is log-compacted. Value: `{full}` "
+                         f"(`schemas/{path.name}`), subject `{topic}-value`.")
+        else:
+            lines.append(f"Key: room id (UTF-8). Value: `{full}` (`schemas/{path.name}`), "
+                         f"subject `{topic}-value`.")
         lines.append("")
         ns = full.rpartition(".")[0]
         field_table(schema, ns, lines)

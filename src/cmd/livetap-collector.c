@@ -53,7 +53,8 @@ typedef struct config {
     } sign;
     struct {
         char *web_base, *api_base, *user_agent, *session_cookies, *proxy, *ws_proxy, *ca_file;
-        bool insecure_tls, gzip, room_info;
+        bool insecure_tls, gzip, room_info, room_info_events, gift_catalogue;
+        long room_info_interval_s, gift_catalogue_interval_s;
     } tiktok;
     struct {
         long watch_interval_s, stale_timeout_s, backoff_cap_s, max_attempts, dedupe_window;
@@ -123,6 +124,14 @@ static const lt_config_option tiktok_options[] = {
     OPT("insecure_tls", LT_CONFIG_BOOL, tiktok.insecure_tls, "false", "accept any certificate (testing only)"),
     OPT("gzip", LT_CONFIG_BOOL, tiktok.gzip, "true", "ask for gzip-compressed push frames"),
     OPT("room_info", LT_CONFIG_BOOL, tiktok.room_info, "true", "check webcast/room/info after resolving @user rooms"),
+    OPT("room_info_events", LT_CONFIG_BOOL, tiktok.room_info_events, "true",
+        "publish <prefix>.room_info (webcast/room/info) when a room goes live and periodically"),
+    INT("room_info_interval_s", tiktok.room_info_interval_s, "300", 0, 86400,
+        "publish room_info again this often while a room is live; 0 = only on connect"),
+    OPT("gift_catalogue", LT_CONFIG_BOOL, tiktok.gift_catalogue, "true",
+        "publish the gift catalogue (webcast/gift/list) to the compacted <prefix>.gift_info, keyed by gift id"),
+    INT("gift_catalogue_interval_s", tiktok.gift_catalogue_interval_s, "3600", 1, 604800,
+        "re-fetch a live room's gift list this often; only new or changed gifts are published"),
     END,
 };
 
@@ -509,6 +518,10 @@ static int run(config *cfg)
         .session_cookies = nonempty(cfg->tiktok.session_cookies),
         .no_gzip = !cfg->tiktok.gzip,
         .skip_room_info = !cfg->tiktok.room_info,
+        .skip_room_info_events = !cfg->tiktok.room_info_events,
+        .room_info_interval_ms = cfg->tiktok.room_info_interval_s * 1000,
+        .skip_gift_catalogue = !cfg->tiktok.gift_catalogue,
+        .gift_catalogue_interval_ms = cfg->tiktok.gift_catalogue_interval_s * 1000,
         .stale_ms = cfg->rooms_behaviour.stale_timeout_s * 1000,
         .backoff_cap_ms = cfg->rooms_behaviour.backoff_cap_s * 1000,
         .max_attempts = (int)cfg->rooms_behaviour.max_attempts,
@@ -597,6 +610,12 @@ static int run(config *cfg)
             (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
             (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
             (unsigned long long)st.sign_calls, st.undelivered_at_exit);
+    lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
+            "published, %llu unchanged, %llu malformed skipped",
+            (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
+            (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
+            (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
+            (unsigned long long)st.info.gifts_skipped);
     lt_tiktok_group_destroy(hk.group); /* leaves the group: the others take the rooms now */
     lt_tiktok_collector_destroy(c);
     lt_kafka_tail_destroy(hk.tail);

@@ -43,6 +43,8 @@ static json_t *room_stats(const lt_sim_room *r)
                           (json_int_t)s->enter_room, "acks_expected", (json_int_t)s->acks_expected, "acks",
                           (json_int_t)s->acks, "unknown_methods", (json_int_t)s->unknown_methods, "ended", s->ended);
     json_object_set_new(j, "room_id", json_sprintf("%lld", (long long)r->room_id));
+    json_object_set_new(j, "room_info_requests", json_integer((json_int_t)s->room_info_requests));
+    json_object_set_new(j, "gift_list_requests", json_integer((json_int_t)s->gift_list_requests));
     return j;
 }
 

@@ -166,9 +166,12 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
     else if (!strcmp(key, "malformed_every")) f->malformed_every = (int)n;
     else if (!strcmp(key, "silent_after_ms")) f->silent_after_ms = n;
     else if (!strcmp(key, "resend")) f->resend = n > 16 ? 16 : (int)n;
+    else if (!strcmp(key, "room_info_fail_first")) f->room_info_fail_first = (int)n;
+    else if (!strcmp(key, "gift_list_garbage_first")) f->gift_list_garbage_first = (int)n;
     else {
         snprintf(err, errlen, "unknown key %s (state, rate, sign_429_first, refuse_first, refuse, disconnect_after, "
-                 "end_after_ms, malformed_every, silent_after_ms, no_gzip, resend)", key);
+                 "end_after_ms, malformed_every, silent_after_ms, no_gzip, resend, room_info_fail_first, "
+                 "gift_list_garbage_first)", key);
         return -1;
     }
     return 0;

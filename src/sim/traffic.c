@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event.h"
 #include "tiktok/frame.h"
 #include "webcast.pb-c.h"
 
@@ -45,6 +46,8 @@ void lt_sim_room_init(lt_sim_room *room, uint32_t index, uint64_t seed, const ch
     /* msg ids unique across rooms too: the index in the high bits */
     room->next_msg_id = 7000000000000000000LL + (int64_t)index * 100000000LL + 1;
     room->like_total = 100 + pick(room, 1000);
+    /* whole seconds, as TikTok's create_time; a different start per room */
+    room->live_since_ms = (lt_now_ms() / 1000 - 600 - (int64_t)(index % 50) * 60) * 1000;
     room->faults.resend = 5;
     room->record_ids = true;
 }
@@ -62,14 +65,31 @@ static const char *const nicknames[] = {"Mika", "Jonas", "Aylin", "Sven", "Priya
 static const char *const chats[] = {"hello from Berlin!", "🔥🔥🔥", "what song is this?", "first time here",
                                     "love this stream", "can you say hi to my mum?", "gg", "where are you from?",
                                     "❤️", "lol", "this is so relaxing", "play the one from yesterday"};
-static const struct {
-    int64_t id;
-    const char *name;
-    int diamonds;
-    int type; /* 1 = streakable */
-} gifts[] = {{5655, "Rose", 1, 1}, {5269, "TikTok", 1, 1}, {5487, "Finger Heart", 5, 1},
-             {6064, "GG", 1, 1}, {5760, "Weights", 1, 1}, {6369, "Lion", 29999, 2}, {11046, "Galaxy", 1000, 2}};
-#define GIFT_COUNT (sizeof gifts / sizeof gifts[0])
+const lt_sim_gift lt_sim_gifts[] = {
+    {5655, "Rose", 1, 1, "sent Rose"},
+    {5269, "TikTok", 1, 1, "sent TikTok"},
+    {5487, "Finger Heart", 5, 1, "sent Finger Heart"},
+    {6064, "GG", 1, 1, "sent GG"},
+    {5760, "Weights", 1, 1, "sent Weights"},
+    {5827, "Ice Cream Cone", 1, 1, "sent Ice Cream Cone"},
+    {7934, "Heart Me", 1, 1, "sent Heart Me"},
+    {5658, "Perfume", 20, 1, "sent Perfume"},
+    {5879, "Doughnut", 30, 1, "sent Doughnut"},
+    {5660, "Hand Hearts", 100, 1, "sent Hand Hearts"},
+    {5585, "Confetti", 100, 2, "sent Confetti"},
+    {6267, "Corgi", 299, 2, "sent Corgi"},
+    {11046, "Galaxy", 1000, 2, "sent Galaxy"},
+    {6820, "Whale diving", 2150, 2, "sent Whale diving"},
+    {6369, "Lion", 29999, 2, "sent Lion"},
+    {7312, "TikTok Universe", 34999, 2, "sent TikTok Universe"},
+};
+const size_t lt_sim_gift_count = sizeof lt_sim_gifts / sizeof lt_sim_gifts[0];
+
+void lt_sim_gift_image_url(const lt_sim_gift *gift, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "https://p19-webcast.tiktokcdn.com/img/maliva/webcast-va/gift/%lld.png~tplv-obj.webp",
+             (long long)gift->id);
+}
 
 /* Storage for one user while a message is packed. */
 typedef struct user_store {
@@ -186,10 +206,11 @@ static int gen_member(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Com
 static int gen_gift(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
 {
     if (r->streak_count >= r->streak_len) { /* start a new gift */
-        size_t g = (size_t)pick(r, GIFT_COUNT);
+        /* mostly the cheap ones, as in real rooms */
+        size_t g = (size_t)(pick(r, 5) ? pick(r, LT_SIM_CHEAP_GIFTS) : pick(r, (int)lt_sim_gift_count));
         r->streak_gift = (int64_t)g;
         r->streak_group = c->create_time * 1000 + pick(r, 1000);
-        r->streak_len = gifts[g].type == 1 ? 1 + pick(r, 6) : 1;
+        r->streak_len = lt_sim_gifts[g].type == 1 ? 1 + pick(r, 6) : 1;
         r->streak_count = 0;
     }
     size_t g = (size_t)r->streak_gift;
@@ -197,8 +218,9 @@ static int gen_gift(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Commo
     Livetap__Webcast__GiftMessage m = LIVETAP__WEBCAST__GIFT_MESSAGE__INIT;
     Livetap__Webcast__GiftDetails d = LIVETAP__WEBCAST__GIFT_DETAILS__INIT;
     Livetap__Webcast__Image icon = LIVETAP__WEBCAST__IMAGE__INIT;
-    char url[96], *urls[1] = {url};
-    snprintf(url, sizeof url, "https://p19-webcast.tiktokcdn.com/img/gift/%lld.png", (long long)gifts[g].id);
+    const lt_sim_gift *gift = &lt_sim_gifts[g];
+    char url[160], *urls[1] = {url};
+    lt_sim_gift_image_url(gift, url, sizeof url);
     icon.url_list = urls;
     icon.n_url_list = 1;
     user_store u;
@@ -208,16 +230,16 @@ static int gen_gift(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Commo
     make_user(r, &u);
     r->rng = saved;
     d.has_id = d.has_type = d.has_diamond_count = 1;
-    d.id = gifts[g].id;
-    d.type = gifts[g].type;
-    d.diamond_count = gifts[g].diamonds;
-    d.name = (char *)gifts[g].name;
+    d.id = gift->id;
+    d.type = gift->type;
+    d.diamond_count = gift->diamonds;
+    d.name = (char *)gift->name;
     d.image = &icon;
     m.common = c;
     m.user = &u.user;
     m.gift = &d;
     m.has_gift_id = m.has_repeat_count = m.has_repeat_end = m.has_group_id = m.has_combo_count = 1;
-    m.gift_id = gifts[g].id;
+    m.gift_id = gift->id;
     m.repeat_count = r->streak_count;
     m.combo_count = r->streak_count;
     m.repeat_end = r->streak_count >= r->streak_len ? 1 : 0;

@@ -37,6 +37,8 @@ typedef struct lt_sim_faults {
     int malformed_every;     /* every Nth frame is garbage */
     int64_t silent_after_ms; /* stop sending (and answering) this long into each connection */
     int resend;              /* messages re-sent at the start of a reconnection (default 5) */
+    int room_info_fail_first;     /* answer HTTP 500 to the first K room/info requests */
+    int gift_list_garbage_first;  /* answer cut-off JSON to the first K gift/list requests */
 } lt_sim_faults;
 
 typedef struct lt_sim_room_stats {
@@ -55,6 +57,8 @@ typedef struct lt_sim_room_stats {
     uint64_t acks_expected;
     uint64_t acks;
     uint64_t unknown_methods; /* messages with a method no client knows */
+    uint64_t room_info_requests;
+    uint64_t gift_list_requests;
     bool ended;
 } lt_sim_room_stats;
 
@@ -79,6 +83,7 @@ typedef struct lt_sim_room {
     int64_t streak_group, streak_gift;
     int streak_count, streak_len;
     int64_t like_total;
+    int64_t live_since_ms;   /* when the simulated LIVE started (room info, live page) */
     int64_t last_viewers_ms;
     int64_t first_connect_ms;
     /* exactly-once bookkeeping for tests */
@@ -87,6 +92,23 @@ typedef struct lt_sim_room {
     size_t id_count, id_cap;
     lt_sim_room_stats stats;
 } lt_sim_room;
+
+/* The gift catalogue webcast/gift/list/ serves; generated gifts are drawn
+ * from it. The first LT_SIM_CHEAP_GIFTS are the cheap, streakable ones most
+ * viewers send. */
+typedef struct lt_sim_gift {
+    int64_t id;
+    const char *name;
+    int diamonds;
+    int type;                /* 1 = streakable */
+    const char *describe;
+} lt_sim_gift;
+extern const lt_sim_gift lt_sim_gifts[];
+extern const size_t lt_sim_gift_count;
+#define LT_SIM_CHEAP_GIFTS 10
+
+/* A gift's image URL (the same in the catalogue and in gift messages). */
+void lt_sim_gift_image_url(const lt_sim_gift *gift, char *out, size_t outlen);
 
 /* One generated message, before packing. */
 typedef struct lt_sim_message {

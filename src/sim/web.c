@@ -6,6 +6,13 @@
  * without SIGI_STATE; api-live answers statusCode 0, 19881007
  * (user_not_found) or 4003110 (age restricted); room/info answers the 18+
  * "prompts" payload for age-restricted rooms. Status 2 = live, 4 = offline.
+ *
+ * Each room has its own host, title, start time and stream URLs, derived
+ * from its index, and the live page, api-live and room/info agree on them;
+ * room/info has the shape of webcast.tiktok.com's (data.owner with
+ * follow_info and avatar images, data.stats, data.stream_url with FLV and
+ * HLS URLs per quality). The gift list is the catalogue generated gifts are
+ * drawn from (traffic.h).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -19,20 +26,89 @@ static int status_code(const lt_sim_room *r)
     return r->state == LT_SIM_LIVE ? 2 : 4;
 }
 
+/* The per-room facts every endpoint agrees on. */
+static const char *const titles[] = {"late night lofi & chat 🎧", "cooking ramen from scratch 🍜",
+                                     "Sunday chess with viewers ♟️", "painting the city skyline",
+                                     "Q&A: ask me anything", "morning run in the park 🏃",
+                                     "guitar covers, requests open", "building a PC live"};
+static const char *const hosts[] = {"Mika ✨", "Jonas B.", "Aylin", "Sven the Chef", "Priya 🎨", "Tomás",
+                                    "Lea", "Kenji"};
+
+static int64_t owner_id(const lt_sim_room *r)
+{
+    return 6900000000000000001LL + (int64_t)r->index * 7919;
+}
+
+static int64_t follower_count(const lt_sim_room *r)
+{
+    return 12345 + (int64_t)r->index * 1000;
+}
+
+static int64_t viewer_count(const lt_sim_room *r)
+{
+    return 300 + r->index % 200;
+}
+
+static int64_t total_user(const lt_sim_room *r)
+{
+    return 10000 + (int64_t)r->stats.sent;
+}
+
+static const char *title_of(const lt_sim_room *r)
+{
+    return titles[r->index % (sizeof titles / sizeof titles[0])];
+}
+
+/* An Image as TikTok sends it: {"uri", "url_list": [...]} */
+static json_t *avatar_json(const lt_sim_room *r, const char *size)
+{
+    char uri[128], url[256];
+    snprintf(uri, sizeof uri, "tos-maliva-avt-0068/%s", r->unique_id);
+    snprintf(url, sizeof url, "https://p16-sign-va.tiktokcdn.com/%s~c5_%s.webp", uri, size);
+    return json_pack("{s:s, s:[s]}", "uri", uri, "url_list", url);
+}
+
+/* data.stream_url: FLV and HLS per quality, as the web player reads it. */
+static json_t *stream_url_json(const lt_sim_room *r)
+{
+    static const char *const qualities[] = {"FULL_HD1", "HD1", "SD1", "SD2"};
+    static const char *const suffixes[] = {"_or4", "_hd", "_sd", "_ld"};
+    json_t *flv = json_object(), *hls = json_object();
+    char stream[64], url[256];
+    snprintf(stream, sizeof stream, "stream-%lld", (long long)r->room_id);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(url, sizeof url, "https://pull-f5-tt03.tiktokcdn.com/game/%s%s.flv?expire=%lld", stream,
+                 suffixes[i], (long long)(r->live_since_ms / 1000 + 604800));
+        json_object_set_new(flv, qualities[i], json_string(url));
+        snprintf(url, sizeof url, "https://pull-hls-f5-tt03.tiktokcdn.com/game/%s%s/index.m3u8", stream,
+                 suffixes[i]);
+        json_object_set_new(hls, qualities[i], json_string(url));
+    }
+    json_t *out = json_pack("{s:o, s:o, s:[s, s, s, s], s:s}", "flv_pull_url", flv, "hls_pull_url_map", hls,
+                            "candidate_resolution", "SD2", "SD1", "HD1", "FULL_HD1", "default_resolution", "HD1");
+    json_object_set(out, "rtmp_pull_url", json_object_get(flv, "FULL_HD1"));
+    json_object_set(out, "hls_pull_url", json_object_get(hls, "FULL_HD1"));
+    json_object_set_new(out, "id_str", json_string(stream + 7));
+    return out;
+}
+
 static json_t *user_json(const lt_sim_room *r)
 {
-    char room_id[32];
+    char room_id[32], id[32], avatar[160];
     snprintf(room_id, sizeof room_id, "%lld", (long long)r->room_id);
-    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "id", "6900000000000000001", "uniqueId", r->unique_id,
-                     "nickname", r->unique_id, "roomId", room_id, "status", status_code(r), "avatarLarger",
-                     "https://p16-sign-va.tiktokcdn.com/avatar/host.webp", "verified", 0);
+    snprintf(id, sizeof id, "%lld", (long long)owner_id(r));
+    snprintf(avatar, sizeof avatar, "https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/%s~c5_1080x1080.webp",
+             r->unique_id);
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "id", id, "uniqueId", r->unique_id, "nickname",
+                     hosts[r->index % (sizeof hosts / sizeof hosts[0])], "roomId", room_id, "status",
+                     status_code(r), "avatarLarger", avatar, "verified", 0);
 }
 
 static json_t *live_room_json(const lt_sim_room *r)
 {
-    return json_pack("{s:s, s:I, s:i, s:{s:I, s:I}}", "title", "simulated LIVE", "startTime",
-                     (json_int_t)(lt_now_ms() / 1000 - 600), "status", status_code(r), "liveRoomStats", "userCount",
-                     (json_int_t)(300 + r->index % 200), "enterCount", (json_int_t)(10000 + r->stats.sent));
+    return json_pack("{s:s, s:I, s:i, s:{s:I, s:I}}", "title", title_of(r), "startTime",
+                     (json_int_t)(r->live_since_ms / 1000), "status", status_code(r), "liveRoomStats", "userCount",
+                     (json_int_t)viewer_count(r), "enterCount", (json_int_t)total_user(r));
 }
 
 static int send_json(struct lws *wsi, pss *p, int status, json_t *body)
@@ -111,6 +187,8 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
     char id[32];
     lt_sim_arg(wsi, "room_id", id, sizeof id);
     lt_sim_room *r = lt_sim_find_room(sim, id);
+    if (r && ++r->stats.room_info_requests <= (uint64_t)r->faults.room_info_fail_first)
+        return lt_sim_respond(wsi, p, 500, "text/html", "<html>Internal Server Error</html>", 34, NULL);
     if (!r || r->state == LT_SIM_NOT_FOUND)
         return send_json(wsi, p, 200, json_pack("{s:{s:s}, s:i}", "data", "message", "room not found",
                                                 "status_code", 30003));
@@ -118,16 +196,26 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
         return send_json(wsi, p, 200,
                          json_pack("{s:{s:s, s:s}, s:i}", "data", "message", "Request params error", "prompts",
                                    "Request params error", "status_code", 10011));
-    json_t *owner = json_pack("{s:s, s:s, s:s, s:{s:I, s:I}, s:{s:[s]}}", "id_str", "6900000000000000001",
-                              "display_id", r->unique_id, "nickname", r->unique_id, "follow_info", "follower_count",
-                              (json_int_t)12345, "following_count", (json_int_t)321, "avatar_large", "url_list",
-                              "https://p16-sign-va.tiktokcdn.com/avatar/host.webp");
-    json_object_set_new(owner, "id", json_integer(6900000000000000001LL));
-    json_t *data = json_pack("{s:i, s:s, s:I, s:{s:I, s:I}, s:o, s:{s:b}, s:{s:{s:s}}}", "status", status_code(r),
-                             "title", "simulated LIVE", "user_count", (json_int_t)(300 + r->index % 200), "stats",
-                             "total_user", (json_int_t)(10000 + r->stats.sent), "like_count",
-                             (json_int_t)r->like_total, "owner", owner, "age_restricted", "restricted", 0,
-                             "stream_url", "flv_pull_url", "FULL_HD1", "https://pull-flv.tiktokcdn.com/sim.flv");
+    char owner_str[32];
+    snprintf(owner_str, sizeof owner_str, "%lld", (long long)owner_id(r));
+    json_t *owner = json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:i}, s:o, s:o, s:o, s:b}", "id",
+                              (json_int_t)owner_id(r), "id_str", owner_str, "display_id", r->unique_id, "nickname",
+                              hosts[r->index % (sizeof hosts / sizeof hosts[0])], "bio_description",
+                              "streaming most evenings, say hi!", "follow_info", "follower_count",
+                              (json_int_t)follower_count(r), "following_count", (json_int_t)(321 + r->index),
+                              "follow_status", 0, "avatar_thumb", avatar_json(r, "100x100"), "avatar_medium",
+                              avatar_json(r, "720x720"), "avatar_large", avatar_json(r, "1080x1080"), "verified",
+                              0);
+    json_object_set_new(owner, "sec_uid", json_sprintf("MS4wLjABAAAA-sim-%s", r->unique_id));
+    json_t *data = json_pack("{s:I, s:i, s:s, s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I}, s:{s:b}, s:o, s:{s:[s]}}",
+                             "id", (json_int_t)r->room_id, "status", status_code(r), "title", title_of(r),
+                             "create_time", (json_int_t)(r->live_since_ms / 1000), "user_count",
+                             (json_int_t)viewer_count(r), "owner_user_id", (json_int_t)owner_id(r), "owner", owner,
+                             "stats", "total_user", (json_int_t)total_user(r), "like_count",
+                             (json_int_t)r->like_total, "enter_count", (json_int_t)total_user(r), "share_count",
+                             (json_int_t)(r->index * 3), "age_restricted", "restricted", 0, "stream_url",
+                             stream_url_json(r), "cover", "url_list",
+                             "https://p16-webcast.tiktokcdn.com/webcast-va/cover.webp");
     json_object_set_new(data, "id_str", json_sprintf("%lld", (long long)r->room_id));
     return send_json(wsi, p, 200, json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra", "now",
                                             (json_int_t)lt_now_ms()));
@@ -150,19 +238,27 @@ int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p)
 
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p)
 {
-    static const struct {
-        int64_t id;
-        const char *name;
-        int diamonds, type;
-    } gifts[] = {{5655, "Rose", 1, 1}, {5269, "TikTok", 1, 1}, {5487, "Finger Heart", 5, 1}, {6064, "GG", 1, 1},
-                 {5760, "Weights", 1, 1}, {6369, "Lion", 29999, 2}, {11046, "Galaxy", 1000, 2}};
-    json_t *list = json_array();
-    for (size_t i = 0; i < sizeof gifts / sizeof gifts[0]; i++) {
-        char url[96];
-        snprintf(url, sizeof url, "https://p19-webcast.tiktokcdn.com/img/gift/%lld.png", (long long)gifts[i].id);
-        json_array_append_new(list, json_pack("{s:I, s:s, s:i, s:i, s:{s:[s]}}", "id", (json_int_t)gifts[i].id,
-                                              "name", gifts[i].name, "diamond_count", gifts[i].diamonds, "type",
-                                              gifts[i].type, "image", "url_list", url));
+    char id[32];
+    lt_sim_arg(wsi, "room_id", id, sizeof id);
+    lt_sim_room *r = id[0] ? lt_sim_find_room(sim, id) : NULL;
+    if (r && ++r->stats.gift_list_requests <= (uint64_t)r->faults.gift_list_garbage_first) {
+        static const char cut[] = "{\"data\":{\"gifts\":[{\"id\":5655,\"na";
+        return lt_sim_respond(wsi, p, 200, "application/json", cut, sizeof cut - 1, NULL);
     }
-    return send_json(wsi, p, 200, json_pack("{s:{s:o}, s:i}", "data", "gifts", list, "status_code", 0));
+    json_t *list = json_array();
+    for (size_t i = 0; i < lt_sim_gift_count; i++) {
+        const lt_sim_gift *g = &lt_sim_gifts[i];
+        char url[160], uri[64];
+        lt_sim_gift_image_url(g, url, sizeof url);
+        snprintf(uri, sizeof uri, "webcast-va/gift/%lld", (long long)g->id);
+        json_array_append_new(list, json_pack("{s:I, s:s, s:i, s:i, s:b, s:s, s:i, s:b, s:{s:s, s:[s]}, "
+                                              "s:{s:s, s:[s]}}",
+                                              "id", (json_int_t)g->id, "name", g->name, "diamond_count",
+                                              g->diamonds, "type", g->type, "combo", g->type == 1, "describe",
+                                              g->describe, "duration", g->type == 1 ? 1000 : 3000,
+                                              "is_displayed_on_panel", 1, "image", "uri", uri, "url_list", url,
+                                              "icon", "uri", uri, "url_list", url));
+    }
+    return send_json(wsi, p, 200, json_pack("{s:{s:o}, s:{s:I}, s:i}", "data", "gifts", list, "extra", "now",
+                                            (json_int_t)lt_now_ms(), "status_code", 0));
 }

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "tiktok/frame.h"
 #include "tiktok/http.h"
+#include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"
 #include "tiktok/room.h"
@@ -55,6 +56,7 @@ typedef struct room {
     lt_tiktok_session *session;
     lt_tiktok_decoder *decoder;
     lt_dedupe *dedupe;
+    lt_tiktok_info_room *info;  /* room info and gift list of this room id */
     int control_end;           /* 3 or 4 once the stream said it ended */
     int64_t log_slot;
     uint64_t events;
@@ -66,6 +68,7 @@ struct lt_tiktok_collector {
     struct lws_vhost *vhost;
     lt_http *http;
     lt_tiktok_signer *signer;
+    lt_tiktok_info *info;
     lt_tiktok_resolver_options resolver_opts;
     room **rooms;
     size_t room_count, room_cap;
@@ -117,21 +120,24 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, char *err, size_t errlen)
+static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, const char *key, char *err,
+                                    size_t errlen)
 {
     if (c->opts.publisher)
-        return lt_publisher_publish(c->opts.publisher, ev, NULL, err, errlen);
+        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, NULL, err, errlen)
+                   : lt_publisher_publish(c->opts.publisher, ev, NULL, err, errlen);
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
-/* Publishes one event; on a full queue pauses every room and serves
- * delivery reports until it fits (bounded). 0 on success. */
-static int publish(lt_tiktok_collector *c, const lt_event *ev)
+/* Publishes one event, keyed by `key` (NULL = its room id); on a full queue
+ * pauses every room and serves delivery reports until it fits (bounded). 0
+ * on success. */
+static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
     char err[256];
     int64_t deadline = 0;
     for (;;) {
-        lt_publish_status st = send_event(c, ev, err, sizeof err);
+        lt_publish_status st = send_event(c, ev, key, err, sizeof err);
         if (st == LT_PUBLISH_OK)
             return 0;
         if (st == LT_PUBLISH_ERROR) {
@@ -163,6 +169,21 @@ static int publish(lt_tiktok_collector *c, const lt_event *ev)
         else
             nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
     }
+}
+
+static int publish(lt_tiktok_collector *c, const lt_event *ev)
+{
+    return publish_keyed(c, ev, NULL);
+}
+
+/* Room info and gift_info events (lt_tiktok_info's emit). */
+static int publish_info(void *ctx, const lt_event *ev, const char *key)
+{
+    lt_tiktok_collector *c = ctx;
+    if (publish_keyed(c, ev, key) != 0)
+        return -1;
+    c->stats.events_published++;
+    return 0;
 }
 
 static const char *room_key(const room *r)
@@ -284,12 +305,14 @@ static int ensure_room_state(room *r, const char *room_id)
     /* a new room id (the host went live again): new decoder and window */
     lt_tiktok_decoder_destroy(r->decoder);
     lt_dedupe_destroy(r->dedupe);
+    lt_tiktok_info_room_destroy(r->info);
     r->decoder = NULL;
     r->dedupe = NULL;
     snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
     r->decoder = lt_tiktok_decoder_create(room_id, c->opts.collector_id, err, sizeof err);
     r->dedupe = lt_dedupe_create(c->opts.dedupe_window);
-    if (!r->decoder || !r->dedupe) {
+    r->info = lt_tiktok_info_room_create(c->info, room_id, r->label);
+    if (!r->decoder || !r->dedupe || !r->info) {
         lt_error("room %s: %s", r->label, r->decoder ? "out of memory" : err);
         return -1;
     }
@@ -305,6 +328,7 @@ static void on_session_open(void *ctx)
     room *r = ctx;
     r->phase = PHASE_LIVE;
     set_status(r, "live", NULL, NULL, 0);
+    lt_tiktok_info_room_connected(r->info, lt_now_ms());
 }
 
 static void on_raw_frame(void *ctx, const uint8_t *data, size_t len)
@@ -547,6 +571,7 @@ static void free_room(room *r)
     stop_room(r);
     lt_tiktok_decoder_destroy(r->decoder);
     lt_dedupe_destroy(r->dedupe);
+    lt_tiktok_info_room_destroy(r->info);
     free(r);
 }
 
@@ -645,7 +670,10 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         room *r = c->rooms[i];
         if (r->session) {
             lt_tiktok_session_tick(r->session, now);
-            live += r->phase == PHASE_LIVE;
+            if (r->phase == PHASE_LIVE) {
+                live++;
+                lt_tiktok_info_room_tick(r->info, now);
+            }
         } else if (r->phase == PHASE_WAITING && now >= r->next_ms) {
             action act = r->next_action;
             r->next_action = ACT_NONE;
@@ -752,6 +780,21 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     c->signer = lt_tiktok_signer_create(c->lws, c->http, &so, err, errlen);
     if (!c->signer)
         goto fail;
+    lt_tiktok_info_options io = {
+        .http = c->http,
+        .api_base = opts->api_base,
+        .cookies = opts->session_cookies,
+        .collector_id = opts->collector_id,
+        .room_info = !opts->skip_room_info_events,
+        .room_info_interval_ms = opts->room_info_interval_ms,
+        .gift_catalogue = !opts->skip_gift_catalogue,
+        .gift_interval_ms = opts->gift_catalogue_interval_ms,
+        .emit = publish_info,
+        .emit_ctx = c,
+    };
+    c->info = lt_tiktok_info_create(&io, err, errlen);
+    if (!c->info)
+        goto fail;
     if (opts->record_path) {
         c->record = fopen(opts->record_path, "wb");
         if (!c->record) {
@@ -772,6 +815,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     for (size_t i = 0; i < c->room_count; i++)
         free_room(c->rooms[i]);
     free(c->rooms);
+    lt_tiktok_info_destroy(c->info);
     lt_tiktok_signer_destroy(c->signer);
     lt_http_destroy(c->http);
     if (c->lws) {
@@ -825,4 +869,6 @@ void lt_tiktok_collector_stop(lt_tiktok_collector *c)
 void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
 {
     *out = c->stats;
+    if (c->info)
+        lt_tiktok_info_get_stats(c->info, &out->info);
 }

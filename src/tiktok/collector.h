@@ -13,7 +13,8 @@
  *   live -- Control action 3/4 --> ended (optionally watched for going live)
  *
  * Every transition is published to <prefix>.room_status and logged as one
- * line. Every message - those in the sign server's initial fetch result as
+ * line. A live room also publishes its room info (on connect, then
+ * periodically) and the gift catalogue (tiktok/info.h). Every message - those in the sign server's initial fetch result as
  * much as those pushed later - goes through the room's decoder, is checked
  * against the room's msg_id window (a reconnect replays recent messages)
  * and published keyed by room_id.
@@ -40,6 +41,7 @@
 #include "core/dedupe.h"
 #include "core/event.h"
 #include "kafka/publisher.h"
+#include "tiktok/info.h"
 #include "tiktok/signer.h"
 
 typedef struct lt_tiktok_collector lt_tiktok_collector;
@@ -65,7 +67,11 @@ typedef struct lt_tiktok_collector_options {
     bool insecure_tls;              /* accept any certificate (testing) */
     const char *session_cookies;    /* sessionid=...; tt-target-idc=... for age-restricted rooms */
     bool no_gzip;                   /* do not request compress=gzip */
-    bool skip_room_info;
+    bool skip_room_info;            /* the resolver's live check through room/info */
+    bool skip_room_info_events;     /* do not publish room_info events */
+    int64_t room_info_interval_ms;  /* room_info again this often while live; 0 = only on connect */
+    bool skip_gift_catalogue;       /* do not publish the gift catalogue (gift_info) */
+    int64_t gift_catalogue_interval_ms; /* re-fetch the gift list per room; 0 = 3600000 */
 
     int64_t stale_ms;               /* 0 = 60000 */
     int64_t backoff_base_ms;        /* 0 = 1000 */
@@ -101,6 +107,7 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t sign_calls;
     uint64_t status_events;
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
+    lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;
 
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,

@@ -3,7 +3,7 @@
  *
  * TikTok's JSON is not typed consistently across endpoints and years (ids as
  * strings or numbers, statuses as numbers or strings), so every read goes
- * through json_id()/json_int(), which accept either and reject the rest.
+ * through tiktok/json.h, which accepts either and rejects the rest.
  */
 #include "tiktok/resolver.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "tiktok/json.h"
 
 #define DEFAULT_WEB_BASE "https://www.tiktok.com"
 #define DEFAULT_API_BASE "https://webcast.tiktok.com"
@@ -52,57 +53,8 @@ static void reset(lt_tiktok_resolution *out, const char *source)
 
 static void copy_str(char *dst, size_t dstlen, const char *src)
 {
-    snprintf(dst, dstlen, "%s", src ? src : "");
+    lt_tiktok_json_copy_text(dst, dstlen, src);
 }
-
-/* An id as TikTok sends it: a decimal string or a JSON integer. "" / "0"
- * mean none. Returns 1 and copies it if it is a plausible id. */
-static int json_id(json_t *v, char *out, size_t outlen)
-{
-    char tmp[32];
-    if (json_is_string(v)) {
-        copy_str(tmp, sizeof tmp, json_string_value(v));
-    } else if (json_is_integer(v)) {
-        snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
-    } else {
-        return 0;
-    }
-    if (!lt_tiktok_room_id_valid(tmp))
-        return 0;
-    copy_str(out, outlen, tmp);
-    return 1;
-}
-
-/* An integer sent as a number or a numeric string; `dflt` otherwise. */
-static int64_t json_int(json_t *v, int64_t dflt)
-{
-    if (json_is_integer(v))
-        return (int64_t)json_integer_value(v);
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        char *end;
-        long long n = strtoll(s, &end, 10);
-        if (end != s && *end == '\0')
-            return n;
-    }
-    return dflt;
-}
-
-static const char *json_str(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *path(json_t *root, const char *const *keys, size_t n)
-{
-    json_t *v = root;
-    for (size_t i = 0; i < n && v; i++)
-        v = json_object_get(v, keys[i]);
-    return v;
-}
-#define PATH(root, ...) path(root, (const char *const[]){__VA_ARGS__}, \
-                             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 static void set_live_or_offline(lt_tiktok_resolution *out, int status)
 {
@@ -121,16 +73,16 @@ static void set_live_or_offline(lt_tiktok_resolution *out, int status)
 static void read_user_and_room(json_t *user, json_t *live_room, json_t *stats,
                                lt_tiktok_resolution *out)
 {
-    copy_str(out->unique_id, sizeof out->unique_id, json_str(user, "uniqueId"));
-    copy_str(out->nickname, sizeof out->nickname, json_str(user, "nickname"));
-    copy_str(out->title, sizeof out->title, json_str(live_room, "title"));
-    out->viewer_count = json_int(PATH(live_room, "liveRoomStats", "userCount"), -1);
-    out->follower_count = json_int(json_object_get(stats, "followerCount"), -1);
+    copy_str(out->unique_id, sizeof out->unique_id, lt_tiktok_json_str(user, "uniqueId"));
+    copy_str(out->nickname, sizeof out->nickname, lt_tiktok_json_str(user, "nickname"));
+    copy_str(out->title, sizeof out->title, lt_tiktok_json_str(live_room, "title"));
+    out->viewer_count = lt_tiktok_json_int(LT_TIKTOK_JSON_PATH(live_room, "liveRoomStats", "userCount"), -1);
+    out->follower_count = lt_tiktok_json_int(json_object_get(stats, "followerCount"), -1);
 
-    int has_room = json_id(json_object_get(user, "roomId"), out->room_id, sizeof out->room_id);
-    int status = (int)json_int(json_object_get(live_room, "status"), 0);
+    int has_room = lt_tiktok_json_id(json_object_get(user, "roomId"), out->room_id, sizeof out->room_id);
+    int status = (int)lt_tiktok_json_int(json_object_get(live_room, "status"), 0);
     if (status == 0)
-        status = (int)json_int(json_object_get(user, "status"), 0);
+        status = (int)lt_tiktok_json_int(json_object_get(user, "status"), 0);
     if (!has_room) {
         /* the account exists but has no room: it is not live */
         out->outcome = LT_TIKTOK_RESOLVE_OFFLINE;
@@ -225,7 +177,7 @@ void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len,
         snprintf(out->message, sizeof out->message, "SIGI_STATE is not JSON: %s", jerr.text);
         return;
     }
-    json_t *info = PATH(root, "LiveRoom", "liveRoomUserInfo");
+    json_t *info = LT_TIKTOK_JSON_PATH(root, "LiveRoom", "liveRoomUserInfo");
     json_t *user = json_object_get(info, "user");
     if (!json_is_object(user)) {
         /* no LiveRoom: the handle does not exist (or never went live) */
@@ -251,8 +203,8 @@ void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t le
         json_decref(root);
         return;
     }
-    int64_t code = json_int(json_object_get(root, "statusCode"), 0);
-    const char *message = json_str(root, "message");
+    int64_t code = lt_tiktok_json_int(json_object_get(root, "statusCode"), 0);
+    const char *message = lt_tiktok_json_str(root, "message");
     json_t *data = json_object_get(root, "data");
     if (code == TT_USER_NOT_FOUND || (message && strcmp(message, "user_not_found") == 0)) {
         out->outcome = LT_TIKTOK_RESOLVE_NOT_FOUND;
@@ -274,10 +226,60 @@ void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t le
     json_decref(root);
 }
 
-void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len, const char *room_id,
-                               lt_tiktok_resolution *out)
+/* Everything beyond the verdict that room/info tells about a room. */
+static void read_room_details(json_t *data, lt_tiktok_room_details *d)
+{
+    memset(d, 0, sizeof(*d));
+    copy_str(d->title, sizeof d->title, lt_tiktok_json_str(data, "title"));
+    d->status = (int)lt_tiktok_json_int(json_object_get(data, "status"), 0);
+    d->viewer_count = lt_tiktok_json_int(json_object_get(data, "user_count"), 0);
+    json_t *stats = json_object_get(data, "stats");
+    d->total_user = lt_tiktok_json_int(json_object_get(stats, "total_user"), 0);
+    d->like_count = lt_tiktok_json_int(json_object_get(stats, "like_count"), 0);
+    /* start_time where sent, else the room's create_time; seconds, or
+     * milliseconds in some answers */
+    int64_t start = lt_tiktok_json_int(json_object_get(data, "start_time"), 0);
+    if (start <= 0)
+        start = lt_tiktok_json_int(json_object_get(data, "create_time"), 0);
+    if (start > 0)
+        d->start_time_ms = start < 100000000000LL ? start * 1000 : start;
+    d->age_restricted = json_is_true(LT_TIKTOK_JSON_PATH(data, "age_restricted", "restricted"));
+
+    /* the best FLV quality offered; rtmp_pull_url is an FLV URL too */
+    json_t *stream = json_object_get(data, "stream_url");
+    json_t *flv = json_object_get(stream, "flv_pull_url");
+    static const char *const qualities[] = {"ORIGIN", "FULL_HD1", "HD1", "SD1", "SD2"};
+    for (size_t i = 0; i < sizeof qualities / sizeof qualities[0] && !d->stream_url[0]; i++)
+        lt_tiktok_json_copy_url(d->stream_url, sizeof d->stream_url, lt_tiktok_json_str(flv, qualities[i]));
+    if (!d->stream_url[0])
+        lt_tiktok_json_copy_url(d->stream_url, sizeof d->stream_url,
+                                lt_tiktok_json_str(stream, "rtmp_pull_url"));
+
+    json_t *owner = json_object_get(data, "owner");
+    if (!json_is_object(owner))
+        return;
+    d->has_owner = true;
+    char id[21];
+    if (lt_tiktok_json_id(json_object_get(owner, "id_str"), id, sizeof id) ||
+        lt_tiktok_json_id(json_object_get(owner, "id"), id, sizeof id))
+        d->owner_id = strtoll(id, NULL, 10);
+    copy_str(d->owner_unique_id, sizeof d->owner_unique_id, lt_tiktok_json_str(owner, "display_id"));
+    copy_str(d->owner_nickname, sizeof d->owner_nickname, lt_tiktok_json_str(owner, "nickname"));
+    static const char *const avatars[] = {"avatar_thumb", "avatar_medium", "avatar_large"};
+    for (size_t i = 0; i < sizeof avatars / sizeof avatars[0] && !d->owner_avatar_url[0]; i++)
+        lt_tiktok_json_copy_url(d->owner_avatar_url, sizeof d->owner_avatar_url,
+                                lt_tiktok_json_image_url(json_object_get(owner, avatars[i])));
+    json_t *follow = json_object_get(owner, "follow_info");
+    d->owner_follower_count = lt_tiktok_json_int(json_object_get(follow, "follower_count"), 0);
+    d->owner_following_count = lt_tiktok_json_int(json_object_get(follow, "following_count"), 0);
+}
+
+void lt_tiktok_parse_room_details(long http_status, const char *body, size_t len, const char *room_id,
+                                  lt_tiktok_resolution *out, lt_tiktok_room_details *details)
 {
     reset(out, "room_info");
+    if (details)
+        memset(details, 0, sizeof(*details));
     copy_str(out->room_id, sizeof out->room_id, room_id);
     if (blocked_status(http_status, out, "room/info"))
         return;
@@ -288,9 +290,9 @@ void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len, c
         json_decref(root);
         return;
     }
-    int64_t code = json_int(json_object_get(root, "status_code"), 0);
+    int64_t code = lt_tiktok_json_int(json_object_get(root, "status_code"), 0);
     json_t *data = json_object_get(root, "data");
-    json_t *restricted = PATH(data, "age_restricted", "restricted");
+    json_t *restricted = LT_TIKTOK_JSON_PATH(data, "age_restricted", "restricted");
     if (code == TT_AGE_RESTRICTED || json_is_true(restricted) ||
         (json_is_object(data) && json_object_get(data, "prompts"))) {
         /* 18+ rooms answer with a bare prompt instead of the room (TikTokLive#228) */
@@ -298,25 +300,33 @@ void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len, c
         snprintf(out->message, sizeof out->message,
                  "age-restricted room: needs a logged-in session (sessionid)");
     } else if (code != 0 || !json_is_object(data) || json_object_size(data) <= 1) {
-        const char *msg = json_str(data, "message");
+        const char *msg = lt_tiktok_json_str(data, "message");
         out->outcome = LT_TIKTOK_RESOLVE_NOT_FOUND;
         snprintf(out->message, sizeof out->message, "room/info: no such room (status_code %lld%s%s)",
                  (long long)code, msg ? ", " : "", msg ? msg : "");
     } else {
-        copy_str(out->title, sizeof out->title, json_str(data, "title"));
+        copy_str(out->title, sizeof out->title, lt_tiktok_json_str(data, "title"));
         json_t *owner = json_object_get(data, "owner");
-        copy_str(out->unique_id, sizeof out->unique_id, json_str(owner, "display_id"));
-        copy_str(out->nickname, sizeof out->nickname, json_str(owner, "nickname"));
-        out->follower_count = json_int(PATH(owner, "follow_info", "follower_count"), -1);
-        out->viewer_count = json_int(json_object_get(data, "user_count"), -1);
+        copy_str(out->unique_id, sizeof out->unique_id, lt_tiktok_json_str(owner, "display_id"));
+        copy_str(out->nickname, sizeof out->nickname, lt_tiktok_json_str(owner, "nickname"));
+        out->follower_count = lt_tiktok_json_int(LT_TIKTOK_JSON_PATH(owner, "follow_info", "follower_count"), -1);
+        out->viewer_count = lt_tiktok_json_int(json_object_get(data, "user_count"), -1);
         char rid[21];
-        if (json_id(json_object_get(data, "id_str"), rid, sizeof rid) ||
-            json_id(json_object_get(data, "id"), rid, sizeof rid))
+        if (lt_tiktok_json_id(json_object_get(data, "id_str"), rid, sizeof rid) ||
+            lt_tiktok_json_id(json_object_get(data, "id"), rid, sizeof rid))
             copy_str(out->room_id, sizeof out->room_id, rid);
-        int status = (int)json_int(json_object_get(data, "status"), 0);
+        int status = (int)lt_tiktok_json_int(json_object_get(data, "status"), 0);
         set_live_or_offline(out, status ? status : LT_TIKTOK_STATUS_LIVE);
+        if (details)
+            read_room_details(data, details);
     }
     json_decref(root);
+}
+
+void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len, const char *room_id,
+                               lt_tiktok_resolution *out)
+{
+    lt_tiktok_parse_room_details(http_status, body, len, room_id, out, NULL);
 }
 
 /* --- URLs --- */

@@ -72,6 +72,33 @@ void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t le
 void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len,
                                const char *room_id, lt_tiktok_resolution *out);
 
+/* What room/info tells about a live room beyond the verdict: the fields of
+ * the room_info event (tiktok/info.h maps them). Numbers TikTok did not send
+ * are 0, strings "" (URLs are kept whole or not at all). */
+typedef struct lt_tiktok_room_details {
+    char title[256];
+    int status;                   /* 2 live, 3 paused, 4 offline; 0 if not sent */
+    int64_t viewer_count;         /* data.user_count */
+    int64_t total_user;           /* data.stats.total_user */
+    int64_t like_count;           /* data.stats.like_count */
+    int64_t start_time_ms;        /* data.start_time or create_time; 0 if not sent */
+    char stream_url[1024];        /* best FLV of data.stream_url.flv_pull_url */
+    bool age_restricted;
+    bool has_owner;               /* data.owner was an object */
+    int64_t owner_id;
+    char owner_unique_id[LT_TIKTOK_UNIQUE_ID_MAX + 1];
+    char owner_nickname[128];
+    char owner_avatar_url[1024];
+    int64_t owner_follower_count;
+    int64_t owner_following_count;
+} lt_tiktok_room_details;
+
+/* room/info with the details: `details` (may be NULL) is filled only when
+ * the verdict is live or offline, i.e. the answer described a room. */
+void lt_tiktok_parse_room_details(long http_status, const char *body, size_t len,
+                                  const char *room_id, lt_tiktok_resolution *out,
+                                  lt_tiktok_room_details *details);
+
 /* --- URLs (bases without a trailing slash) --- */
 int lt_tiktok_live_page_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
 int lt_tiktok_user_room_api_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
