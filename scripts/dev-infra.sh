@@ -6,6 +6,7 @@
 #   scripts/dev-infra.sh stop     stop both (SIGTERM: Kafka does a controlled shutdown)
 #   scripts/dev-infra.sh status   what runs where
 #   scripts/dev-infra.sh env      print the export lines tests and demos read
+#   scripts/dev-infra.sh reset    stop, delete every topic (the broker's data), start
 #
 # Kafka 3.9.1 (KRaft, single node: broker + controller) comes from Maven
 # Central's kafka_2.13 artifact plus the reload4j logging binding its POM
@@ -22,7 +23,7 @@
 #
 # Environment: LT_INFRA_DIR (default <repo>/build/infra), LT_KAFKA_PORT
 # (19092), LT_KAFKA_CONTROLLER_PORT (19093), LT_REGISTRY_PORT (18081),
-# LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 120).
+# LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 300).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +32,7 @@ KAFKA_PORT="${LT_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${LT_KAFKA_CONTROLLER_PORT:-19093}"
 REGISTRY_PORT="${LT_REGISTRY_PORT:-18081}"
 REGISTRY_MGMT_PORT="${LT_REGISTRY_MGMT_PORT:-19000}"
-TIMEOUT="${LT_INFRA_TIMEOUT:-120}"
+TIMEOUT="${LT_INFRA_TIMEOUT:-300}"
 APICURIO_VERSION=3.3.3
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 
@@ -107,17 +108,28 @@ fetch_registry() {
 
 wait_for() { # what, pidfile, logfile, command...
     local what="$1" pidfile="$2" log="$3"; shift 3
-    local deadline=$((SECONDS + TIMEOUT))
+    local start=$SECONDS deadline=$((SECONDS + TIMEOUT)) next_note=$((SECONDS + 30))
     until "$@" >/dev/null 2>&1; do
         pid_alive "$pidfile" || { tail -30 "$log" >&2; die "$what exited during start-up (log: $log)"; }
-        ((SECONDS < deadline)) || { tail -30 "$log" >&2; die "$what not ready after ${TIMEOUT}s (log: $log)"; }
+        if ((SECONDS >= deadline)); then
+            tail -30 "$log" >&2
+            die "$what not ready after ${TIMEOUT}s (log: $log); a broker with many topics from earlier runs starts slowly: raise LT_INFRA_TIMEOUT or start clean with '$0 reset'"
+        fi
+        if ((SECONDS >= next_note)); then
+            say "$what still starting ($((SECONDS - start)) s; log: $log)"
+            next_note=$((SECONDS + 30))
+        fi
         sleep 0.5
     done
 }
 
 start_kafka() {
     local pidfile="$KAFKA_DIR/kafka.pid"
-    if pid_alive "$pidfile"; then say "kafka already running (pid $(cat "$pidfile"))"; return 0; fi
+    if pid_alive "$pidfile"; then
+        # alive is not ready: it may still be loading its logs (or shutting down)
+        wait_for kafka "$pidfile" "$KAFKA_DIR/server.log" kcat -b "$BOOTSTRAP" -L -m 2
+        say "kafka already running (pid $(cat "$pidfile"))"; return 0
+    fi
     if kcat -b "$BOOTSTRAP" -L -m 2 >/dev/null 2>&1; then
         die "something else already answers on $BOOTSTRAP; stop it or set LT_KAFKA_PORT"
     fi
@@ -226,7 +238,13 @@ case "$cmd" in
     stop)
         stop_one registry "$REGISTRY_DIR/registry.pid"
         stop_one kafka "$KAFKA_DIR/kafka.pid";;
+    reset) # stop, forget every topic and offset, start again
+        stop_one registry "$REGISTRY_DIR/registry.pid"
+        stop_one kafka "$KAFKA_DIR/kafka.pid"
+        rm -rf "$KAFKA_DIR/data"
+        say "kafka data removed"
+        exec "$0" start;;
     status) status;;
     env) print_env;;
-    *) echo "usage: $0 start|stop|status|env" >&2; exit 2;;
+    *) echo "usage: $0 start|stop|status|env|reset" >&2; exit 2;;
 esac
