@@ -39,6 +39,7 @@ typedef struct conn {
     bool length_required;  /* a body without Content-Length (chunked) */
     uint8_t *response; /* LWS_PRE headroom + body */
     size_t response_len;
+    bool answered;     /* lws may still report a body (even an empty one) after an early answer */
     bool close_after;
 } conn;
 
@@ -52,6 +53,7 @@ static void conn_free(conn *c)
 static int respond(struct lws *wsi, conn *c, unsigned status, const char *type, const char *body, size_t len)
 {
     uint8_t hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+    c->answered = true;
     free(c->response);
     c->response = malloc(LWS_PRE + len + 1);
     if (!c->response)
@@ -236,7 +238,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return handle(wsi, c, s) < 0 ? -1 : 0;
     }
     case LWS_CALLBACK_HTTP_BODY:
-        if (c->body_too_big)
+        if (c->answered || c->body_too_big)
             return 0;
         if (c->body.len + len > s->opts.max_body) {
             c->body_too_big = true;
@@ -245,6 +247,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         return lt_buf_append(&c->body, in, len) < 0 ? -1 : 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (c->answered)
+            return 0;
         if (!lt_buf_append_byte(&c->body, '\0'))
             c->body.len--; /* NUL-terminated for the parsers, not counted */
         return handle(wsi, c, s) < 0 ? -1 : 0;
