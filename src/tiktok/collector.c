@@ -751,6 +751,10 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             lt_error("event loop failed");
             return -1;
         }
+        /* delivery reports as soon as the loop is free, not only on the
+         * tick: in_flight and the ack latency histogram stay true */
+        if (c->opts.publisher)
+            lt_publisher_poll(c->opts.publisher, 0);
     }
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);

@@ -263,6 +263,7 @@ bool lt_tiktok_collector_ready(lt_tiktok_collector *c, json_t **detail)
 /* --- lookup --- */
 
 typedef struct lookup {
+    struct lws_context *lws;
     bool done, timed_out;
     lt_tiktok_resolution res;
     lws_sorted_usec_list_t deadline;
@@ -273,11 +274,15 @@ static void on_lookup(void *ctx, const lt_tiktok_resolution *res)
     lookup *l = ctx;
     l->res = *res;
     l->done = true;
+    /* we may be in a timer callback: the service call would then sleep until the next timer */
+    lws_cancel_service(l->lws);
 }
 
 static void on_lookup_deadline(lws_sorted_usec_list_t *sul)
 {
-    lws_container_of(sul, lookup, deadline)->timed_out = true;
+    lookup *l = lws_container_of(sul, lookup, deadline);
+    l->timed_out = true;
+    lws_cancel_service(l->lws);
 }
 
 int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int timeout_ms,
@@ -286,6 +291,7 @@ int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int ti
     lt_tiktok_room_ref ref;
     lookup l;
     memset(&l, 0, sizeof l);
+    l.lws = c->lws;
     memset(out, 0, sizeof *out);
     if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
         return -1;
