@@ -195,6 +195,7 @@ static method method_of(struct lws *wsi)
 /* A new request: 0 to go on (a body follows), 1 to answer now, -1 on error. */
 static int begin(struct lws *wsi, conn *c, lt_admin_server *s, const char *uri, size_t uri_len)
 {
+    conn_free(c); /* a keep-alive connection's previous request */
     memset(c, 0, sizeof *c);
     c->method = method_of(wsi);
     if (uri_len >= sizeof c->path)

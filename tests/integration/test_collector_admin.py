@@ -10,7 +10,6 @@ Kafka broker answers; `livetap-collector lookup`.
 """
 import json
 import os
-import signal
 import socket
 import subprocess
 import tempfile
@@ -21,10 +20,10 @@ import pytest
 import requests
 
 from conftest import BOOTSTRAP, REGISTRY, binary, run
-from test_collector import Sim, read_back, status_records, wait_for
+from test_collector import Collector, Sim, read_back, status_records, wait_for
 
 
-class AdminCollector:
+class AdminCollector(Collector):
     """A collector with no configured rooms; its admin API on a free port."""
 
     def __init__(self, sim, prefix, *extra, kafka=("--kafka", BOOTSTRAP, "--registry", REGISTRY)):
@@ -64,14 +63,6 @@ class AdminCollector:
             pairs = frozenset(tuple(kv.split("=", 1)) for kv in labels.rstrip("}").split(",") if kv)
             out[(name, frozenset((k, v.strip('"')) for k, v in pairs))] = float(value)
         return out
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(60)
-        finally:
-            self.log.close()
-        return rc, open(self.log_path).read()
 
 
 def raw(port, data, read=True):
