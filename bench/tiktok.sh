@@ -47,7 +47,7 @@ start_sim --rooms 5 --rate 200 --no-ack --no-record-ids
 SIM="http://127.0.0.1:$(cat "$W/sim.port")"
 rm -f "$W/capture.bin"
 timeout 10 "$BUILD/livetap-collector" --rooms @simhost0,@simhost1,@simhost2,@simhost3,@simhost4 --dry-run -q \
-    --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 --record "$W/capture.bin" >/dev/null 2>&1 || true
+    --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 --admin-port 0 --record "$W/capture.bin" >/dev/null 2>&1 || true
 stop_pid "$SIM_PID"
 frames_in_capture=$(python3 -c "
 import struct,sys
@@ -87,7 +87,7 @@ SIM="http://127.0.0.1:$(cat "$W/sim.port")"
 rooms=$(python3 -c "print(','.join(f'@simhost{i}' for i in range(100)))")
 prefix="benche2e$$"
 "$BUILD/livetap-collector" --rooms "$rooms" --kafka "$LT_KAFKA_BOOTSTRAP" --registry "$LT_REGISTRY_URL" \
-    --topic-prefix "$prefix" --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 \
+    --topic-prefix "$prefix" --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 --admin-port 0 \
     >"$W/e2e.log" 2>&1 &
 COLL=$!
 pids+=("$COLL")
@@ -131,7 +131,7 @@ measure_rooms() { # count -> "rss_kb cpu_pct_idle connect_s"
     local count=$1 file="$W/rooms-$1.txt"
     python3 -c "print('\n'.join(f'@simhost{i}' for i in range($count)))" >"$file"
     "$BUILD/livetap-collector" --rooms-file "$file" --dry-run -q --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" \
-        --sign-rate 0 --ca-file "$W/sim.crt" >/dev/null 2>"$W/rooms-$count.log" &
+        --sign-rate 0 --admin-port 0 --ca-file "$W/sim.crt" >/dev/null 2>"$W/rooms-$count.log" &
     local pid=$! start; start=$(date +%s.%N)
     pids+=("$pid")
     # wait until the simulator saw every room enter

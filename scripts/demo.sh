@@ -53,7 +53,8 @@ for i in $(seq 0 $((ROOMS - 1))); do rooms+="${rooms:+,}@simhost$i"; done
 echo "== livetap-collector: rooms $rooms -> Kafka $LT_KAFKA_BOOTSTRAP, topics $PREFIX.<type>"
 "$BUILD/livetap-collector" --rooms "$rooms" --kafka "$LT_KAFKA_BOOTSTRAP" --registry "$LT_REGISTRY_URL" \
     --topic-prefix "$PREFIX" --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" --sign-rate 0 \
-    --collector-id demo-collector >"$RUN/collector.log" 2>&1 &
+    --collector-id demo-collector --admin-port 0 --admin-port-file "$RUN/collector-admin.port" \
+    >"$RUN/collector.log" 2>&1 &
 collector=$!
 pids=("$collector" "${pids[@]}")
 
@@ -61,6 +62,8 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$SIDECAR_PORT/healthz" >/de
 ROOM_ID=7400000000000000000
 echo
 echo "Live view: http://127.0.0.1:$SIDECAR_PORT/rooms/$ROOM_ID    WebSocket: ws://127.0.0.1:$SIDECAR_PORT/ws/$ROOM_ID"
+[[ -s "$RUN/collector-admin.port" ]] &&
+    echo "Collector admin API: http://127.0.0.1:$(cat "$RUN/collector-admin.port")/rooms  (also /metrics, /readyz)"
 echo "== events of room $ROOM_ID as a WebSocket client of the sidecar receives them:"
 "$BUILD/venv/bin/python" - "$SIDECAR_PORT" "$ROOM_ID" "$SECONDS_TO_RUN" <<'PY' || true
 import json, sys, time

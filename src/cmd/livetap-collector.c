@@ -10,7 +10,14 @@
  * within kafka.flush_timeout_ms and what Kafka did not acknowledge reported.
  * Exit status: 0 all delivered, 1 some events not acknowledged (or the loop
  * failed), 2 start-up error (bad flags or configuration, a room that does
- * not parse, Kafka or the registry unreachable).
+ * not parse, Kafka or the registry unreachable, the admin port taken).
+ *
+ * The admin API (src/admin/admin.h) listens in the collector's own loop;
+ * its room operations are the table admin_rooms() fills, the one place
+ * that decides what adding a room means for this process.
+ *
+ * `livetap-collector lookup ROOM` resolves one room with the same resolver
+ * and options and prints what it found as JSON.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +29,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "core/config.h"
 #include "core/event_json.h"
 #include "core/log.h"
@@ -39,7 +47,7 @@ typedef struct config {
         char *bootstrap_servers, *registry_url, *topic_prefix;
         lt_config_list properties;
         long flush_timeout_ms, dedupe_lookback_s;
-        bool dry_run;
+        bool dry_run, require_broker_at_start;
     } kafka;
     struct {
         bool enabled;
@@ -64,6 +72,11 @@ typedef struct config {
         char *level;
         bool json;
     } log;
+    struct {
+        bool enabled;
+        char *listen, *port_file;
+        long port;
+    } admin;
 } config;
 
 #define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
@@ -81,6 +94,8 @@ static const lt_config_option kafka_options[] = {
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
+    OPT("require_broker_at_start", LT_CONFIG_BOOL, kafka.require_broker_at_start, "true",
+        "exit 2 when no broker answers at start-up; false = start anyway, /readyz 503 until one does"),
     INT("dedupe_lookback_s", kafka.dedupe_lookback_s, "120", 0, 86400,
         "when a room starts, seed its dedupe window with the msg_ids Kafka got in this many seconds "
         "(a restart or a room moved from another collector re-sends recent messages); 0 = off"),
@@ -152,6 +167,14 @@ static const lt_config_option log_options[] = {
     END,
 };
 
+static const lt_config_option admin_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true", "serve the admin API, /healthz, /readyz and /metrics"),
+    OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address to bind (0.0.0.0 = every interface)"),
+    INT("port", admin.port, "8080", 0, 65535, "TCP port; 0 = any free port (logged, and see port_file)"),
+    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
+    END,
+};
+
 static const lt_config_option options[] = {
     OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
     OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
@@ -162,6 +185,7 @@ static const lt_config_option options[] = {
     SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe"),
     SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
     SECTION("log", log_options, "logging"),
+    SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
     END,
 };
 
@@ -197,6 +221,9 @@ static const flag flags[] = {
     {"group-id", "group.group_id", true, "ID       the collectors' consumer group (<prefix>-collectors)"},
     {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
     {"log-json", "log.json", false, "         JSON log lines"},
+    {"admin-port", "admin.port", true, "N        admin API port (8080; 0 = any free port)"},
+    {"admin-listen", "admin.listen", true, "ADDR     admin API address (127.0.0.1)"},
+    {"admin-port-file", "admin.port_file", true, "FILE     write the admin API's port here once listening"},
 };
 
 static lt_tiktok_collector *running;
@@ -211,7 +238,9 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
-                 "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n\n");
+                 "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
+                 "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
+                 "Rooms can also be added and removed at run time through the admin API (POST /rooms).\n\n");
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         fprintf(out, "  --%-17s%s\n", flags[i].name, flags[i].help);
     fprintf(out, "  --config FILE          YAML configuration (keys: --config-reference)\n"
@@ -234,7 +263,9 @@ static int set_key(config *cfg, const char *key, const char *value)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, config *cfg)
+/* lookup_room: NULL for a collector run, else where the room of
+ * `lookup ROOM` goes (argv then starts at "lookup"). */
+static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room)
 {
     enum { O_CONFIG = 1000, O_SET, O_REFERENCE };
     struct option longopts[sizeof flags / sizeof flags[0] + 8];
@@ -308,7 +339,13 @@ static int parse_args(int argc, char **argv, config *cfg)
         default: usage(stderr); return -1;
         }
     }
-    if (optind < argc) {
+    if (lookup_room) {
+        if (optind + 1 != argc) {
+            lt_error("lookup takes one room: livetap-collector lookup [options] @user|URL|room_id");
+            return -1;
+        }
+        *lookup_room = argv[optind];
+    } else if (optind < argc) {
         lt_error("unexpected argument '%s' (rooms go in --rooms)", argv[optind]);
         return -1;
     }
@@ -319,9 +356,9 @@ static int parse_args(int argc, char **argv, config *cfg)
     }
     lt_log_set_level(level);
     lt_log_set_json(cfg->log.json);
-    if (cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
+    if (!lookup_room && !cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
         usage(stderr);
-        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config");
+        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
     }
     return 0;
@@ -461,42 +498,10 @@ static int put_one(void *ctx, const char *entry)
     return 0;
 }
 
-static int run(config *cfg)
+static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
+                              lt_tiktok_collector_options *o)
 {
-    char default_id[64];
-    const char *collector_id = nonempty(cfg->collector_id);
-    if (!collector_id) {
-        snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
-        collector_id = default_id;
-    }
-    lt_kafka_property props[128];
-    size_t prop_count = 0;
-    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
-        const char *item = cfg->kafka.properties.items[i];
-        static char names[128][256];
-        size_t nl = strcspn(item, "=");
-        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
-        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
-        prop_count++;
-    }
-    char err[2048];
-    hooks hk = {0};
-    lt_publisher *pub = NULL;
-    if (!cfg->kafka.dry_run) {
-        lt_publisher_options po = {
-            .topic_prefix = cfg->kafka.topic_prefix,
-            .collector_id = collector_id,
-            .registry_url = nonempty(cfg->kafka.registry_url),
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
-                      .properties = props, .property_count = prop_count},
-        };
-        pub = lt_publisher_create(&po, err, sizeof err);
-        if (!pub) {
-            lt_error("cannot start: %s", err);
-            return 2;
-        }
-    }
-    lt_tiktok_collector_options o = {
+    *o = (lt_tiktok_collector_options){
         .collector_id = collector_id,
         .publisher = pub,
         .sink = print_event,
@@ -529,15 +534,219 @@ static int run(config *cfg)
         .dedupe_window = (size_t)cfg->rooms_behaviour.dedupe_window,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
-        .on_tick = on_tick,
-        .seed_window = seed_window,
-        .hook_ctx = &hk,
+        .on_tick = hk ? on_tick : NULL,
+        .seed_window = hk ? seed_window : NULL,
+        .hook_ctx = hk,
     };
+}
+
+/* --- the admin API's view of this process --- */
+
+static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
+{
+    int rc = lt_tiktok_collector_add_room(ctx, spec, err, errlen);
+    if (rc != 0)
+        return rc > 0 ? LT_ADMIN_CONFLICT : LT_ADMIN_BAD_REQUEST;
+    *room = lt_tiktok_collector_room_json(ctx, spec);
+    return LT_ADMIN_CREATED;
+}
+
+static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size_t errlen)
+{
+    lt_tiktok_room_ref ref;
+    if (lt_tiktok_room_parse(spec, &ref, err, errlen) != 0)
+        return LT_ADMIN_BAD_REQUEST;
+    if (lt_tiktok_collector_remove_room(ctx, spec) != 0) {
+        snprintf(err, errlen, "room %s is not collected here", spec);
+        return LT_ADMIN_NOT_FOUND;
+    }
+    return LT_ADMIN_OK;
+}
+
+static json_t *admin_list(void *ctx)
+{
+    return lt_tiktok_collector_rooms_json(ctx);
+}
+
+static json_t *admin_get(void *ctx, const char *spec)
+{
+    return lt_tiktok_collector_room_json(ctx, spec);
+}
+
+static bool admin_ready(void *ctx, json_t **detail)
+{
+    return lt_tiktok_collector_ready(ctx, detail);
+}
+
+static int admin_metrics(void *ctx, lt_buf *out)
+{
+    return lt_tiktok_collector_write_metrics(ctx, out);
+}
+
+/* Group mode: POST/DELETE write the control topic; whichever collector owns
+ * the room's partition starts or stops it. GET shows this collector's rooms. */
+typedef struct group_admin {
+    lt_tiktok_group *group;
+    lt_tiktok_collector *collector;
+} group_admin;
+
+static lt_admin_status group_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
+{
+    group_admin *ga = ctx;
+    char key[128];
+    if (lt_tiktok_group_key(spec, key, sizeof key, err, errlen))
+        return LT_ADMIN_BAD_REQUEST;
+    if (lt_tiktok_group_put(ga->group, spec, false, err, errlen))
+        return LT_ADMIN_UNAVAILABLE;
+    *room = json_pack("{s:s, s:s}", "room", key, "state", "requested");
+    return LT_ADMIN_ACCEPTED;
+}
+
+static lt_admin_status group_remove(void *ctx, const char *spec, char *err, size_t errlen)
+{
+    group_admin *ga = ctx;
+    char key[128];
+    if (lt_tiktok_group_key(spec, key, sizeof key, err, errlen))
+        return LT_ADMIN_BAD_REQUEST;
+    return lt_tiktok_group_put(ga->group, spec, true, err, errlen) ? LT_ADMIN_UNAVAILABLE : LT_ADMIN_ACCEPTED;
+}
+
+static json_t *group_list(void *ctx)
+{
+    return admin_list(((group_admin *)ctx)->collector);
+}
+
+static json_t *group_get(void *ctx, const char *spec)
+{
+    return admin_get(((group_admin *)ctx)->collector, spec);
+}
+
+static group_admin the_group_admin;
+
+/* Standalone: POST/DELETE act on this collector's rooms directly. */
+static lt_admin_rooms admin_rooms(lt_tiktok_collector *c, lt_tiktok_group *group)
+{
+    if (group) {
+        the_group_admin = (group_admin){group, c};
+        return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
+                                .list = group_list, .get = group_get};
+    }
+    return (lt_admin_rooms){.ctx = c, .add = admin_add, .remove = admin_remove, .list = admin_list, .get = admin_get};
+}
+
+static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
+{
+    char err[512];
+    lt_admin_options ao = {
+        .listen = cfg->admin.listen,
+        .port = (int)cfg->admin.port,
+        .rooms = admin_rooms(c, group),
+        .probes = {.ctx = c, .ready = admin_ready, .metrics = admin_metrics},
+    };
+    lt_admin_server *admin = lt_admin_create(lt_tiktok_collector_lws(c), &ao, err, sizeof err);
+    if (!admin) {
+        lt_error("cannot start: %s", err);
+        return NULL;
+    }
+    int port = lt_admin_port(admin);
+    lt_info("admin API on http://%s:%d/ (rooms, healthz, readyz, metrics)", cfg->admin.listen, port);
+    if (nonempty(cfg->admin.port_file)) {
+        /* written whole under another name, then renamed: a reader never sees half */
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", cfg->admin.port_file);
+        FILE *f = fopen(tmp, "w");
+        if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, cfg->admin.port_file) != 0) {
+            lt_error("cannot write the admin port to %s: %s", cfg->admin.port_file, strerror(errno));
+            lt_admin_destroy(admin);
+            return NULL;
+        }
+    }
+    return admin;
+}
+
+/* `lookup ROOM`: 0 live, 1 not live or no answer, 2 bad input. */
+static int lookup(config *cfg, const char *input)
+{
+    char err[512];
+    lt_tiktok_room_ref ref;
+    if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0) {
+        lt_error("%s", err);
+        return 2;
+    }
+    lt_tiktok_collector_options o;
+    collector_options(cfg, "livetap-lookup", NULL, NULL, &o);
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c) {
+        lt_error("%s", err);
+        return 2;
+    }
+    lt_tiktok_resolution res;
+    int rc = lt_tiktok_collector_lookup(c, input, 30000, &res, err, sizeof err);
+    lt_tiktok_collector_destroy(c);
+    if (rc != 0) {
+        lt_error("lookup %s: %s", input, err);
+        return 1;
+    }
+    json_t *j = lt_tiktok_resolution_json(input, &res);
+    char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+    json_decref(j);
+    if (!text) {
+        lt_error("out of memory");
+        return 1;
+    }
+    puts(text);
+    free(text);
+    if (res.outcome != LT_TIKTOK_RESOLVE_LIVE) {
+        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome), res.message[0] ? ": " : "",
+                 res.message);
+        return 1;
+    }
+    return 0;
+}
+
+static int run(config *cfg)
+{
+    char default_id[64];
+    const char *collector_id = nonempty(cfg->collector_id);
+    if (!collector_id) {
+        snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
+        collector_id = default_id;
+    }
+    lt_kafka_property props[128];
+    size_t prop_count = 0;
+    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
+        const char *item = cfg->kafka.properties.items[i];
+        static char names[128][256];
+        size_t nl = strcspn(item, "=");
+        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
+        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
+        prop_count++;
+    }
+    char err[2048];
+    lt_publisher *pub = NULL;
+    if (!cfg->kafka.dry_run) {
+        lt_publisher_options po = {
+            .topic_prefix = cfg->kafka.topic_prefix,
+            .collector_id = collector_id,
+            .registry_url = nonempty(cfg->kafka.registry_url),
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
+                      .properties = props, .property_count = prop_count},
+            .broker_optional = !cfg->kafka.require_broker_at_start,
+        };
+        pub = lt_publisher_create(&po, err, sizeof err);
+        if (!pub) {
+            lt_error("cannot start: %s", err);
+            return 2;
+        }
+    }
+    hooks hk = {0};
     if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
         return 2;
     }
+    lt_tiktok_collector_options o;
+    collector_options(cfg, collector_id, pub, &hk, &o);
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
         lt_error("cannot start: %s", err);
@@ -581,7 +790,11 @@ static int run(config *cfg)
         if (rc == 0 && nonempty(cfg->rooms_file))
             rc = add_rooms_file(c, cfg->rooms_file);
     }
+    lt_admin_server *admin = NULL;
+    if (rc == 0 && cfg->admin.enabled && !(admin = start_admin(cfg, c, hk.group)))
+        rc = -1;
     if (rc != 0) {
+        lt_admin_destroy(admin);
         lt_tiktok_group_destroy(hk.group);
         lt_tiktok_collector_destroy(c);
         lt_kafka_tail_destroy(hk.tail);
@@ -616,6 +829,7 @@ static int run(config *cfg)
             (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
             (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
             (unsigned long long)st.info.gifts_skipped);
+    lt_admin_destroy(admin);
     lt_tiktok_group_destroy(hk.group); /* leaves the group: the others take the rooms now */
     lt_tiktok_collector_destroy(c);
     lt_kafka_tail_destroy(hk.tail);
@@ -631,7 +845,11 @@ int main(int argc, char **argv)
     config cfg;
     memset(&cfg, 0, sizeof cfg);
     int rc = 2;
-    if (parse_args(argc, argv, &cfg) == 0) {
+    if (argc > 1 && strcmp(argv[1], "lookup") == 0) {
+        const char *room = NULL;
+        if (parse_args(argc - 1, argv + 1, &cfg, &room) == 0)
+            rc = lookup(&cfg, room);
+    } else if (parse_args(argc, argv, &cfg, NULL) == 0) {
         raise_fd_limit();
         rc = run(&cfg);
     }

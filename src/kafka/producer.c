@@ -22,7 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event.h"
 #include "core/log.h"
+
+#define PROBE_TIMEOUT_MS 5000
 
 struct lt_kafka_producer {
     rd_kafka_t *rk;
@@ -30,7 +33,19 @@ struct lt_kafka_producer {
     void *cb_ctx;
     lt_kafka_stats stats;
     int64_t last_error_log_ms;
+    /* reachability (see lt_kafka_health) */
+    int64_t last_ok_ms, last_failure_ms, probe_sent_ms;
+    char failure[256];
+    rd_kafka_queue_t *probe_queue;
+    bool probe_pending;
+    char *probe_topic;
 };
+
+static void note_failure(lt_kafka_producer *p, const char *reason)
+{
+    p->last_failure_ms = lt_now_ms();
+    snprintf(p->failure, sizeof p->failure, "%s", reason);
+}
 
 static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
@@ -39,11 +54,14 @@ static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, vo
     if (msg->err) {
         error = rd_kafka_err2str(msg->err);
         p->stats.failed++;
+        if (msg->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || msg->err == RD_KAFKA_RESP_ERR__TRANSPORT)
+            note_failure(p, error);
         lt_log_every(&p->last_error_log_ms, 10000, LT_LOG_WARN,
                      "kafka: record to %s not delivered: %s (%llu failed so far)",
                      rd_kafka_topic_name(msg->rkt), error, (unsigned long long)p->stats.failed);
     } else {
         p->stats.delivered++;
+        p->last_ok_ms = lt_now_ms();
     }
     if (p->on_delivery)
         p->on_delivery(p->cb_ctx, msg->_private, error);
@@ -58,6 +76,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         lt_error("kafka: fatal error: %s", why);
         return;
     }
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        note_failure(p, reason);
     /* transport errors repeat every reconnect attempt while a broker is down */
     lt_log_every(&p->last_error_log_ms, 10000, LT_LOG_WARN, "kafka: %s", reason);
 }
@@ -114,6 +134,13 @@ lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *
         snprintf(err, errlen, "cannot create the Kafka producer: %s", why);
         goto fail;
     }
+    p->probe_queue = rd_kafka_queue_new(p->rk);
+    if (!p->probe_queue) {
+        snprintf(err, errlen, "out of memory");
+        rd_kafka_destroy(p->rk);
+        free(p);
+        return NULL;
+    }
     return p; /* conf now belongs to rk */
 fail:
     if (conf)
@@ -126,8 +153,11 @@ void lt_kafka_producer_destroy(lt_kafka_producer *p)
 {
     if (!p)
         return;
+    if (p->probe_queue)
+        rd_kafka_queue_destroy(p->probe_queue);
     if (p->rk)
         rd_kafka_destroy(p->rk);
+    free(p->probe_topic);
     free(p);
 }
 
@@ -137,14 +167,17 @@ int lt_kafka_producer_check(lt_kafka_producer *p, int timeout_ms, char *err, siz
     rd_kafka_resp_err_t rc = rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
         snprintf(err, errlen, "no Kafka broker answered within %d ms (%s)", timeout_ms, rd_kafka_err2str(rc));
+        note_failure(p, err);
         return -1;
     }
     int brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);
     if (brokers == 0) {
         snprintf(err, errlen, "the Kafka cluster reported no brokers");
+        note_failure(p, err);
         return -1;
     }
+    p->last_ok_ms = lt_now_ms();
     return 0;
 }
 
@@ -174,9 +207,85 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
     return LT_KAFKA_ERROR;
 }
 
+static void probe_send(lt_kafka_producer *p, int64_t now)
+{
+    char why[256];
+    const char *topic = p->probe_topic ? p->probe_topic : "livetap.room_status";
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    if (res && opts && rd_kafka_AdminOptions_set_request_timeout(opts, PROBE_TIMEOUT_MS, why, sizeof why) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_DescribeConfigs(p->rk, &res, 1, opts, p->probe_queue);
+        p->probe_pending = true;
+    }
+    p->probe_sent_ms = now;
+    if (opts)
+        rd_kafka_AdminOptions_destroy(opts);
+    if (res)
+        rd_kafka_ConfigResource_destroy(res);
+}
+
+/* A request-level error means no broker answered; a per-topic error (the
+ * topic does not exist, no permission) is an answer like any other. */
+static void probe_check(lt_kafka_producer *p)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(p->probe_queue, 0);
+    if (!ev)
+        return;
+    p->probe_pending = false;
+    if (rd_kafka_event_error(ev)) {
+        char why[300];
+        snprintf(why, sizeof why, "probe: %s", rd_kafka_event_error_string(ev));
+        note_failure(p, why);
+    } else {
+        p->last_ok_ms = lt_now_ms();
+    }
+    rd_kafka_event_destroy(ev);
+}
+
 int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms)
 {
-    return rd_kafka_poll(p->rk, timeout_ms);
+    int served = rd_kafka_poll(p->rk, timeout_ms);
+    if (p->probe_pending) {
+        probe_check(p);
+    } else {
+        int64_t now = lt_now_ms();
+        if (now - p->last_ok_ms >= LT_KAFKA_PROBE_MS && now - p->probe_sent_ms >= LT_KAFKA_PROBE_MS)
+            probe_send(p, now);
+    }
+    return served;
+}
+
+void lt_kafka_producer_health(const lt_kafka_producer *p, int64_t now_ms, lt_kafka_health *out)
+{
+    memset(out, 0, sizeof *out);
+    out->last_ok_ms = p->last_ok_ms;
+    out->last_failure_ms = p->last_failure_ms;
+    out->reachable = p->last_ok_ms > 0 && p->last_ok_ms >= p->last_failure_ms &&
+                     now_ms - p->last_ok_ms < 3 * LT_KAFKA_PROBE_MS;
+    if (p->last_failure_ms > p->last_ok_ms)
+        snprintf(out->reason, sizeof out->reason, "%s", p->failure);
+    else if (!p->last_ok_ms)
+        snprintf(out->reason, sizeof out->reason, "no broker has answered yet");
+    else if (!out->reachable)
+        snprintf(out->reason, sizeof out->reason, "no broker has answered for %lld s",
+                 (long long)((now_ms - p->last_ok_ms) / 1000));
+}
+
+int lt_kafka_producer_set_probe_topic(lt_kafka_producer *p, const char *topic)
+{
+    char *copy = topic ? strdup(topic) : NULL;
+    if (topic && !copy)
+        return -1;
+    free(p->probe_topic);
+    p->probe_topic = copy;
+    return 0;
+}
+
+void lt_kafka_producer_set_delivery_cb(lt_kafka_producer *p, lt_kafka_delivery_cb cb, void *cb_ctx)
+{
+    p->on_delivery = cb;
+    p->cb_ctx = cb_ctx;
 }
 
 size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms)

@@ -73,7 +73,8 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic,
                                        const lt_kafka_header *headers, size_t header_count,
                                        void *opaque, char *err, size_t errlen);
 
-/* Serves delivery reports; returns how many were served. */
+/* Serves delivery reports (and the reachability probe); returns how many
+ * reports were served. */
 int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms);
 
 /* Waits up to timeout_ms for every queued record's delivery report; returns
@@ -81,6 +82,29 @@ int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms);
 size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms);
 
 void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);
+
+/* Replaces the delivery callback given at creation (NULL = none): for a
+ * component created after the producer, like the collector's metrics. */
+void lt_kafka_producer_set_delivery_cb(lt_kafka_producer *p, lt_kafka_delivery_cb cb, void *cb_ctx);
+
+/* Whether a broker answers, from evidence the producer has anyway: the
+ * start-up check, delivery reports (success, or a record timed out) and
+ * librdkafka's "all brokers are down". An idle producer has no such
+ * evidence, so lt_kafka_producer_poll() then sends a small asynchronous
+ * probe (DescribeConfigs of one topic, answered by any broker) every
+ * LT_KAFKA_PROBE_MS: nothing blocks, and a busy producer sends no probe. */
+#define LT_KAFKA_PROBE_MS 10000
+typedef struct lt_kafka_health {
+    bool reachable;          /* the latest evidence is an answer, at most 3 probe periods old */
+    int64_t last_ok_ms;      /* a broker last answered (0 = never) */
+    int64_t last_failure_ms; /* the latest sign of trouble (0 = none) */
+    char reason[256];        /* that trouble, for a person */
+} lt_kafka_health;
+
+void lt_kafka_producer_health(const lt_kafka_producer *p, int64_t now_ms, lt_kafka_health *out);
+/* The topic the probe describes (any name works: an unknown topic is still
+ * an answer); NULL = "livetap.room_status". Copied. */
+int lt_kafka_producer_set_probe_topic(lt_kafka_producer *p, const char *topic);
 
 /* Creates a log-compacted topic (cleanup.policy=compact) with the broker's
  * default partitions and replication; an existing topic is fine. 0 on

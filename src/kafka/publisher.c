@@ -27,6 +27,7 @@ struct lt_publisher {
     lt_kafka_producer *producer;
     char *topics[LT_EVENT_TYPE_COUNT];
     char *collector_id;
+    bool registry;
     lt_buf value;
 };
 
@@ -118,6 +119,7 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
     if (opts->registry_url && *opts->registry_url) {
         if (register_all(pub, opts, err, errlen))
             goto fail;
+        pub->registry = true;
         lt_info("registry: %d subjects registered at %s", LT_EVENT_TYPE_COUNT, opts->registry_url);
     } else {
         lt_info("no schema registry configured: records use Avro single-object encoding "
@@ -127,11 +129,19 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
     pub->producer = lt_kafka_producer_create(&opts->kafka, err, errlen);
     if (!pub->producer)
         goto fail;
+    if (lt_kafka_producer_set_probe_topic(pub->producer, pub->topics[LT_EVENT_ROOM_STATUS]))
+        goto oom;
     int timeout = opts->startup_timeout_ms > 0 ? opts->startup_timeout_ms : 10000;
     if (lt_kafka_producer_check(pub->producer, timeout, why, sizeof why)) {
-        snprintf(err, errlen, "Kafka at %s: %s. Check the bootstrap address and that the broker runs.",
-                 opts->kafka.bootstrap_servers, why);
-        goto fail;
+        if (!opts->broker_optional) {
+            snprintf(err, errlen, "Kafka at %s: %s. Check the bootstrap address and that the broker runs.",
+                     opts->kafka.bootstrap_servers, why);
+            goto fail;
+        }
+        /* records wait in librdkafka's queue; compacted topics are not ensured */
+        lt_warn("Kafka at %s: %s; starting anyway (not ready until a broker answers)",
+                opts->kafka.bootstrap_servers, why);
+        return pub;
     }
     /* entity topics (the gift catalogue) are compacted: latest value per key */
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
@@ -216,6 +226,11 @@ const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)
 lt_kafka_producer *lt_publisher_producer(lt_publisher *pub)
 {
     return pub->producer;
+}
+
+bool lt_publisher_uses_registry(const lt_publisher *pub)
+{
+    return pub->registry;
 }
 
 int lt_publisher_poll(lt_publisher *pub, int timeout_ms)

@@ -15,6 +15,7 @@
 #ifndef LT_KAFKA_PUBLISHER_H
 #define LT_KAFKA_PUBLISHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,8 @@ typedef struct lt_publisher_options {
     const char *registry_password;
     lt_kafka_options kafka;              /* bootstrap servers, pass-through properties, delivery cb */
     int startup_timeout_ms;              /* broker check at creation; 0 = 10000 */
+    bool broker_optional;                /* start even if no broker answers the check (readiness
+                                          * then says so: lt_kafka_producer_health) */
 } lt_publisher_options;
 
 typedef enum lt_publish_status {
@@ -65,6 +68,8 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);
 
 lt_kafka_producer *lt_publisher_producer(lt_publisher *pub);
+/* Whether records carry registry schema ids (Confluent framing). */
+bool lt_publisher_uses_registry(const lt_publisher *pub);
 int lt_publisher_poll(lt_publisher *pub, int timeout_ms);
 /* Flushes within timeout_ms; returns the number of records not delivered. */
 size_t lt_publisher_flush(lt_publisher *pub, int timeout_ms);

@@ -8,80 +8,15 @@
  */
 #include "tiktok/collector.h"
 
-#include <libwebsockets.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "core/backoff.h"
-#include "core/dedupe.h"
 #include "core/log.h"
+#include "tiktok/collector_internal.h"
 #include "tiktok/frame.h"
-#include "tiktok/http.h"
 #include "tiktok/info.h"
-#include "tiktok/messages.h"
-#include "tiktok/resolver.h"
-#include "tiktok/room.h"
-#include "tiktok/session.h"
-
-#define TICK_MS 500
-
-typedef enum phase {
-    PHASE_WAITING,    /* for next_ms, then next_action */
-    PHASE_RESOLVING,
-    PHASE_SIGNING,
-    PHASE_CONNECTING,
-    PHASE_LIVE,
-    PHASE_DONE,       /* terminal: nothing more will happen */
-} phase;
-
-typedef enum action { ACT_NONE, ACT_RESOLVE, ACT_SIGN } action;
-
-typedef struct room {
-    lt_tiktok_collector *c;
-    char input[512];
-    lt_tiktok_room_ref ref;
-    char label[LT_TIKTOK_UNIQUE_ID_MAX + 2];
-    char room_id[21];          /* resolved; "" until known */
-    phase phase;
-    action next_action;
-    int64_t next_ms;
-    lt_backoff backoff;
-    int failures;              /* consecutive, for max_attempts */
-    lt_tiktok_resolve_job *resolve;
-    lt_tiktok_sign_call *sign;
-    lt_tiktok_session *session;
-    lt_tiktok_decoder *decoder;
-    lt_dedupe *dedupe;
-    lt_tiktok_info_room *info;  /* room info and gift list of this room id */
-    int control_end;           /* 3 or 4 once the stream said it ended */
-    int64_t log_slot;
-    uint64_t events;
-} room;
-
-struct lt_tiktok_collector {
-    lt_tiktok_collector_options opts;
-    struct lws_context *lws;
-    struct lws_vhost *vhost;
-    lt_http *http;
-    lt_tiktok_signer *signer;
-    lt_tiktok_info *info;
-    lt_tiktok_resolver_options resolver_opts;
-    room **rooms;
-    size_t room_count, room_cap;
-    lws_sorted_usec_list_t tick;
-    lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
-    volatile sig_atomic_t stop;
-    bool backpressure;
-    uint64_t resume_below;
-    FILE *record;
-    uint64_t rng;
-    int64_t bad_frame_log_slot;
-    lt_tiktok_collector_stats stats;
-};
 
 static void start_resolve(room *r);
 static void start_sign(room *r);
@@ -124,8 +59,9 @@ static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, 
                                     size_t errlen)
 {
     if (c->opts.publisher)
-        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, NULL, err, errlen)
-                   : lt_publisher_publish(c->opts.publisher, ev, NULL, err, errlen);
+        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, lt_tiktok_delivery_opaque(c, ev), err,
+                                                errlen)
+                   : lt_publisher_publish(c->opts.publisher, ev, lt_tiktok_delivery_opaque(c, ev), err, errlen);
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
@@ -138,8 +74,10 @@ static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char 
     int64_t deadline = 0;
     for (;;) {
         lt_publish_status st = send_event(c, ev, key, err, sizeof err);
-        if (st == LT_PUBLISH_OK)
+        if (st == LT_PUBLISH_OK) {
+            c->stats.events_by_type[ev->type]++;
             return 0;
+        }
         if (st == LT_PUBLISH_ERROR) {
             c->stats.publish_errors++;
             lt_log_every(&c->bad_frame_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
@@ -212,6 +150,14 @@ static void set_status(room *r, const char *state, const char *reason, const cha
     ev.as.room_status.retry_at.value = retry_at;
     ev.as.room_status.attempt = r->backoff.attempt;
     c->stats.status_events++;
+    r->state = state;
+    snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
+    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
+    r->since_ms = ev.event_time;
+    if (message && *message && strcmp(state, "live") != 0) {
+        snprintf(r->last_error, sizeof r->last_error, "%s", message);
+        r->last_error_ms = ev.event_time;
+    }
     char retry[48] = "";
     if (retry_at > 0)
         snprintf(retry, sizeof retry, " (retry in %.1f s)", (double)(retry_at - ev.event_time) / 1000.0);
@@ -335,6 +281,8 @@ static void on_raw_frame(void *ctx, const uint8_t *data, size_t len)
 {
     room *r = ctx;
     FILE *f = r->c->record;
+    r->c->stats.frames_received++;
+    r->c->stats.bytes_received += len;
     if (!f)
         return;
     uint8_t hdr[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
@@ -377,6 +325,7 @@ static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
         r->failures = 0;
     }
     c->stats.reconnects++;
+    r->reconnects++;
     switch (end->kind) {
     case LT_TIKTOK_SESSION_REFUSED:
         /* a fresh signature brings fresh cookies (DEVICE_BLOCKED wants a new ttwid) */
@@ -419,6 +368,7 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
 
     if (res->status == LT_TIKTOK_SIGN_RATE_LIMITED) {
         r->failures++;
+        c->stats.sign_rate_limited++;
         schedule(r, ACT_SIGN, res->retry_at_ms);
         set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited",
                    res->message, res->retry_at_ms);
@@ -575,16 +525,21 @@ static void free_room(room *r)
     free(r);
 }
 
-static room *find_room(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index)
+/* By what was typed, else (a room id) by the id an @user room resolved to. */
+room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index)
 {
-    for (size_t i = 0; i < c->room_count; i++) {
-        room *r = c->rooms[i];
-        if (r->ref.kind == ref->kind &&
-            (ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
-                                               : strcasecmp(r->ref.unique_id, ref->unique_id) == 0)) {
-            if (index)
-                *index = i;
-            return r;
+    for (int by_resolved = 0; by_resolved < 2; by_resolved++) {
+        for (size_t i = 0; i < c->room_count; i++) {
+            room *r = c->rooms[i];
+            bool match = by_resolved ? ref->kind == LT_TIKTOK_ROOM_BY_ID && strcmp(r->room_id, ref->room_id) == 0
+                         : r->ref.kind != ref->kind ? false
+                         : ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
+                                                             : strcasecmp(r->ref.unique_id, ref->unique_id) == 0;
+            if (match) {
+                if (index)
+                    *index = i;
+                return r;
+            }
         }
     }
     return NULL;
@@ -595,9 +550,9 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
     lt_tiktok_room_ref ref;
     if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
         return -1;
-    if (find_room(c, &ref, NULL)) {
+    if (lt_tiktok_collector_find(c, &ref, NULL)) {
         snprintf(err, errlen, "room %s is already collected", lt_tiktok_room_label(&ref));
-        return -1;
+        return 1;
     }
     if (c->room_count == c->room_cap) {
         size_t cap = c->room_cap ? c->room_cap * 2 : 64;
@@ -618,6 +573,8 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
     snprintf(r->input, sizeof r->input, "%s", input);
     r->ref = ref;
     snprintf(r->label, sizeof r->label, "%s", lt_tiktok_room_label(&ref));
+    r->state = "resolving"; /* what it does first, from the next tick */
+    r->since_ms = r->rate_mark_ms = lt_now_ms();
     c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
     lt_backoff_init(&r->backoff, c->opts.backoff_base_ms, c->opts.backoff_cap_ms, c->rng);
     c->rooms[c->room_count++] = r;
@@ -636,7 +593,7 @@ bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input)
 {
     lt_tiktok_room_ref ref;
     char err[256];
-    return lt_tiktok_room_parse(input, &ref, err, sizeof err) == 0 && find_room(c, &ref, NULL);
+    return lt_tiktok_room_parse(input, &ref, err, sizeof err) == 0 && lt_tiktok_collector_find(c, &ref, NULL);
 }
 
 int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, const char *reason)
@@ -646,7 +603,7 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
     size_t i;
     if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0)
         return -1;
-    room *r = find_room(c, &ref, &i);
+    room *r = lt_tiktok_collector_find(c, &ref, &i);
     if (!r)
         return -1;
     stop_room(r);
@@ -666,8 +623,14 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     if (c->opts.publisher)
         lt_publisher_poll(c->opts.publisher, 0);
     size_t live = 0;
+    c->started = true;
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];
+        if (now - r->rate_mark_ms >= RATE_WINDOW_MS) {
+            r->events_per_s = (double)(r->events - r->rate_mark) * 1000.0 / (double)(now - r->rate_mark_ms);
+            r->rate_mark = r->events;
+            r->rate_mark_ms = now;
+        }
         if (r->session) {
             lt_tiktok_session_tick(r->session, now);
             if (r->phase == PHASE_LIVE) {
@@ -728,6 +691,14 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         c->opts.backpressure_wait_ms = 30000;
     if (c->opts.flush_timeout_ms <= 0)
         c->opts.flush_timeout_ms = 10000;
+    c->epoch_ms = lt_now_ms();
+    if (lt_tiktok_collector_metrics_init(c) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (opts->publisher)
+        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(opts->publisher), lt_tiktok_collector_on_delivery,
+                                          c);
     c->rng = opts->seed ? opts->seed : (uint64_t)lt_now_ms() * 0x9E3779B97F4A7C15ULL;
     if (!c->rng)
         c->rng = 1;
@@ -812,6 +783,8 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
 {
     if (!c)
         return;
+    if (c->opts.publisher)
+        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(c->opts.publisher), NULL, NULL);
     for (size_t i = 0; i < c->room_count; i++)
         free_room(c->rooms[i]);
     free(c->rooms);
@@ -825,6 +798,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     }
     if (c->record)
         fclose(c->record);
+    lt_tiktok_collector_metrics_free(c);
     free(c);
 }
 
@@ -836,6 +810,10 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             lt_error("event loop failed");
             return -1;
         }
+        /* delivery reports as soon as the loop is free, not only on the
+         * tick: in_flight and the ack latency histogram stay true */
+        if (c->opts.publisher)
+            lt_publisher_poll(c->opts.publisher, 0);
     }
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);

@@ -38,10 +38,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "core/buf.h"
 #include "core/dedupe.h"
 #include "core/event.h"
 #include "kafka/publisher.h"
 #include "tiktok/info.h"
+#include "tiktok/resolver.h"
 #include "tiktok/signer.h"
 
 typedef struct lt_tiktok_collector lt_tiktok_collector;
@@ -105,7 +109,12 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t bad_frames;
     uint64_t reconnects;
     uint64_t sign_calls;
+    uint64_t sign_rate_limited;     /* sign calls answered 429 */
     uint64_t status_events;
+    uint64_t frames_received;       /* push frames, before parsing */
+    uint64_t bytes_received;        /* their bytes */
+    uint64_t events_by_type[LT_EVENT_TYPE_COUNT]; /* accepted by the producer (status events too) */
+    uint64_t acked_by_type[LT_EVENT_TYPE_COUNT];  /* acknowledged by Kafka */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;
@@ -115,10 +124,13 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
 /* Stops everything without publishing or flushing. Accepts NULL. */
 void lt_tiktok_collector_destroy(lt_tiktok_collector *c);
 
-/* Adds a room ("@user", URL, room id) and starts it. -1 with err if the
- * input does not parse or is already there. */
+/* Adds a room ("@user", URL, room id) and starts it from the next tick.
+ * 0 added; 1 already collected (also when a room id is one an @user room
+ * resolved to); -1 the input does not parse (or out of memory). err says
+ * why whenever it is not 0. */
 int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen);
-/* Stops and forgets a room (status "ended", reason "removed"). -1 if unknown. */
+/* Stops and forgets a room (status "ended", reason "removed"), named as it
+ * was added or by its resolved room id. -1 if unknown. */
 int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input);
 /* The same with another reason ("reassigned" when Kafka moved the room to
  * another collector). */
@@ -136,5 +148,38 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c);
 void lt_tiktok_collector_stop(lt_tiktok_collector *c);
 
 void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
+
+/* --- observability (collector_admin.c) ---------------------------------
+ * What the admin API serves. Each runs on the loop's thread. */
+
+/* The loop's context, for an admin server's vhost to live in. */
+struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c);
+
+/* The rooms as a JSON array, or one room (named as added, or by room id;
+ * NULL if unknown or the input does not parse). Each: input, room,
+ * room_id, state (room_status's names), reason, message, last_error,
+ * last_error_at, since (epoch ms), events, events_per_s, reconnects.
+ * New references. */
+json_t *lt_tiktok_collector_rooms_json(lt_tiktok_collector *c);
+json_t *lt_tiktok_collector_room_json(lt_tiktok_collector *c, const char *input);
+
+/* Prometheus text of every livetap_collector_* metric (docs/operations.md). */
+int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out);
+
+/* Ready: the loop has started, a Kafka broker answers (lt_kafka_health)
+ * and the schemas were registered at start-up (after that the collector
+ * never needs the registry again: ids are cached). *detail (new
+ * reference) says which part is not. Dry runs (no publisher) are ready. */
+bool lt_tiktok_collector_ready(lt_tiktok_collector *c, json_t **detail);
+
+/* Resolves one room with the collector's resolver options (web/api base,
+ * cookies, proxy, CA) by running the loop until the answer, within
+ * timeout_ms. The resolution is filled whatever the outcome; -1 with err
+ * only if the input does not parse or the lookup could not run or timed
+ * out. Not while lt_tiktok_collector_run() runs. */
+int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int timeout_ms,
+                               lt_tiktok_resolution *out, char *err, size_t errlen);
+/* A resolution as the JSON lookup prints (new reference). */
+json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution *res);
 
 #endif

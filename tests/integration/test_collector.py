@@ -88,7 +88,8 @@ class Collector:
                "--collector-id", "it-collector",
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base,
                "--sign-rate", "0",
-               "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2", *extra]
+               "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2",
+               "--admin-port", "0", *extra]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 
     def stop(self):

@@ -38,7 +38,7 @@ class GroupCollector:
                "--kafka", BOOTSTRAP, "--registry", REGISTRY, "--topic-prefix", prefix,
                "--collector-id", name,
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base, "--sign-rate", "0",
-               "--set", f"group.session_timeout_ms={SESSION_MS}",
+               "--set", f"group.session_timeout_ms={SESSION_MS}", "--admin-port", "0",
                "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2"]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 

@@ -1,0 +1,105 @@
+/* collector_internal.h - what collector.c (rooms, the loop, publishing) and
+ * collector_admin.c (the admin API's view of the rooms, /metrics, /readyz,
+ * lookup) share. Not a public surface: the program uses collector.h.
+ */
+#ifndef LT_TIKTOK_COLLECTOR_INTERNAL_H
+#define LT_TIKTOK_COLLECTOR_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "core/backoff.h"
+#include "core/dedupe.h"
+#include "tiktok/collector.h"
+#include "tiktok/http.h"
+#include "tiktok/info.h"
+#include "tiktok/messages.h"
+#include "tiktok/resolver.h"
+#include "tiktok/room.h"
+#include "tiktok/session.h"
+
+#define TICK_MS 500
+#define RATE_WINDOW_MS 5000 /* a room's events/s is measured over this long */
+
+typedef enum phase {
+    PHASE_WAITING,    /* for next_ms, then next_action */
+    PHASE_RESOLVING,
+    PHASE_SIGNING,
+    PHASE_CONNECTING,
+    PHASE_LIVE,
+    PHASE_DONE,       /* terminal: nothing more will happen */
+} phase;
+
+typedef enum action { ACT_NONE, ACT_RESOLVE, ACT_SIGN } action;
+
+typedef struct room {
+    lt_tiktok_collector *c;
+    char input[512];
+    lt_tiktok_room_ref ref;
+    char label[LT_TIKTOK_UNIQUE_ID_MAX + 2];
+    char room_id[21];          /* resolved; "" until known */
+    phase phase;
+    action next_action;
+    int64_t next_ms;
+    lt_backoff backoff;
+    int failures;              /* consecutive, for max_attempts */
+    lt_tiktok_resolve_job *resolve;
+    lt_tiktok_sign_call *sign;
+    lt_tiktok_session *session;
+    lt_tiktok_decoder *decoder;
+    lt_dedupe *dedupe;
+    lt_tiktok_info_room *info;  /* room info and gift list of this room id */
+    int control_end;           /* 3 or 4 once the stream said it ended */
+    int64_t log_slot;
+    uint64_t events;
+    /* what the admin API shows: the last room_status, and since when */
+    const char *state;         /* a string literal */
+    char reason[64];
+    char message[256];
+    char last_error[256];      /* the last message of a state other than live */
+    int64_t since_ms, last_error_ms;
+    uint64_t reconnects;
+    uint64_t rate_mark;        /* events at rate_mark_ms */
+    int64_t rate_mark_ms;
+    double events_per_s;
+} room;
+
+struct lt_tiktok_collector {
+    lt_tiktok_collector_options opts;
+    struct lws_context *lws;
+    struct lws_vhost *vhost;
+    lt_http *http;
+    lt_tiktok_signer *signer;
+    lt_tiktok_info *info;
+    lt_tiktok_resolver_options resolver_opts;
+    room **rooms;
+    size_t room_count, room_cap;
+    lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
+    volatile sig_atomic_t stop;
+    bool backpressure;
+    bool started;                   /* the loop has ticked once */
+    uint64_t resume_below;
+    FILE *record;
+    uint64_t rng;
+    int64_t bad_frame_log_slot;
+    int64_t epoch_ms;               /* creation: delivery opaques carry times relative to it */
+    struct collector_metrics *metrics;
+    lt_tiktok_collector_stats stats;
+};
+
+/* room lookup by what a person typed, or by a resolved room id */
+room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index);
+
+/* The opaque a record carries to its delivery report: its type and receive
+ * time (ms since epoch_ms; it wraps on 32-bit systems after 18 hours, and
+ * the difference is taken modulo the same width). */
+#define LT_DELIVERY_TYPE_BITS 6
+_Static_assert(LT_EVENT_TYPE_COUNT <= (1 << LT_DELIVERY_TYPE_BITS), "event types fit the opaque");
+void *lt_tiktok_delivery_opaque(const lt_tiktok_collector *c, const lt_event *ev);
+void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *error);
+int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c);
+void lt_tiktok_collector_metrics_free(lt_tiktok_collector *c);
+
+#endif
