@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event.h"
 #include "core/log.h"
 
 struct lt_kafka_producer {
@@ -30,6 +31,7 @@ struct lt_kafka_producer {
     void *cb_ctx;
     lt_kafka_stats stats;
     int64_t last_error_log_ms;
+    int64_t trouble_since_ms; /* first broker error since the last delivery; 0 = none */
 };
 
 static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
@@ -44,6 +46,13 @@ static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, vo
                      rd_kafka_topic_name(msg->rkt), error, (unsigned long long)p->stats.failed);
     } else {
         p->stats.delivered++;
+        if (p->trouble_since_ms) {
+            /* the counterpart of the rate-limited error lines: an operator
+             * reading the log sees when Kafka took records again */
+            lt_info("kafka: records delivered again, %.1f s after the first broker error",
+                    (double)(lt_now_ms() - p->trouble_since_ms) / 1000.0);
+            p->trouble_since_ms = 0;
+        }
     }
     if (p->on_delivery)
         p->on_delivery(p->cb_ctx, msg->_private, error);
@@ -58,6 +67,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         lt_error("kafka: fatal error: %s", why);
         return;
     }
+    if (!p->trouble_since_ms)
+        p->trouble_since_ms = lt_now_ms();
     /* transport errors repeat every reconnect attempt while a broker is down */
     lt_log_every(&p->last_error_log_ms, 10000, LT_LOG_WARN, "kafka: %s", reason);
 }
