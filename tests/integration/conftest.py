@@ -429,3 +429,4 @@ class Collector:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "kafka_properties(dict): server.properties additions for private_kafka")
+    config.addinivalue_line("markers", "faults: fault-injection tests (test_faults.py; they kill private brokers)")
