@@ -191,7 +191,30 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=60):
     return proc.returncode
 
 
-class PrivateKafka:
+class PrivateService:
+    """A process of a test's own (self.proc) in a temp directory (self.dir)."""
+
+    def wait_ready(self, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.answers():
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{what} exited: see {self.log_path}")
+            time.sleep(0.3)
+        raise RuntimeError(f"{what} not ready after {timeout} s: see {self.log_path}")
+
+    def kill(self):
+        if self.proc:
+            stop_process(self.proc, signal.SIGKILL)
+        self.proc = None
+
+    def destroy(self):
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateKafka(PrivateService):
     """A single-node KRaft broker of a test's own on free ports, started from
     the jars scripts/dev-infra.sh fetched. stop() (SIGTERM, controlled
     shutdown), kill() (SIGKILL) and start() keep its port and data, so a test
@@ -248,28 +271,12 @@ group.initial.rebalance.delay.ms=0
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(self.java[:1] + ["-Xms256m", "-Xmx256m", "-XX:+UseG1GC"] + self.java[1:]
                                          + ["kafka.Kafka", self.props], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.answers():
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("private Kafka exited: see " + self.log_path)
-            time.sleep(0.3)
-        raise RuntimeError("private Kafka not ready after %d s: see %s" % (timeout, self.log_path))
+        self.wait_ready(timeout, "private Kafka")
 
     def stop(self):
         if self.proc:
             stop_process(self.proc)
         self.proc = None
-
-    def kill(self):
-        if self.proc:
-            stop_process(self.proc, signal.SIGKILL)
-        self.proc = None
-
-    def destroy(self):
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -301,7 +308,7 @@ def registry_java():
     return best
 
 
-class PrivateRegistry:
+class PrivateRegistry(PrivateService):
     """Apicurio Registry (in-memory storage) of a test's own on free ports,
     run from the copy scripts/dev-infra.sh unpacked; `url` is its Confluent
     API. Its schemas live in memory: a restart forgets them."""
@@ -326,31 +333,16 @@ class PrivateRegistry:
     def start(self, timeout=120):
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(
-                [registry_java(), "-Xmx384m", f"-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={self.port}",
+                [registry_java(), "-Xmx384m", "-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={self.port}",
                  "-Dquarkus.management.host=127.0.0.1", f"-Dquarkus.management.port={self.mgmt_port}",
                  "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                  "-jar", os.path.join(self.app, "quarkus-run.jar")],
                 cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.answers():
-                req = urllib.request.Request(self.url + "/config", method="PUT", data=b'{"compatibility":"BACKWARD"}',
-                                             headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
-                urllib.request.urlopen(req, timeout=10).close()
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("private registry exited: see " + self.log_path)
-            time.sleep(0.5)
-        raise RuntimeError("private registry not ready: see " + self.log_path)
-
-    def kill(self):
-        if self.proc:
-            stop_process(self.proc, signal.SIGKILL)
-        self.proc = None
-
-    def destroy(self):
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.wait_ready(timeout, "private registry")
+        # Apicurio's default compatibility is NONE; Confluent's is BACKWARD
+        req = urllib.request.Request(self.url + "/config", method="PUT", data=b'{"compatibility":"BACKWARD"}',
+                                     headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+        urllib.request.urlopen(req, timeout=10).close()
 
 
 @pytest.fixture
