@@ -46,7 +46,7 @@ typedef struct config {
     struct {
         char *bootstrap_servers, *registry_url, *topic_prefix;
         lt_config_list properties;
-        long flush_timeout_ms, dedupe_lookback_s;
+        long flush_timeout_ms, dedupe_lookback_s, backpressure_wait_ms;
         bool dry_run, require_broker_at_start;
     } kafka;
     struct {
@@ -93,6 +93,8 @@ static const lt_config_option kafka_options[] = {
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
+    INT("backpressure_wait_ms", kafka.backpressure_wait_ms, "30000", 1, 3600000,
+        "how long reading may stay paused on a full Kafka queue before events are given up (counted, logged)"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
     OPT("require_broker_at_start", LT_CONFIG_BOOL, kafka.require_broker_at_start, "true",
         "exit 2 when no broker answers at start-up; false = start anyway, /readyz 503 until one does"),
@@ -533,6 +535,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .watch_interval_ms = cfg->rooms_behaviour.watch_interval_s * 1000,
         .dedupe_window = (size_t)cfg->rooms_behaviour.dedupe_window,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,

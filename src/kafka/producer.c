@@ -39,6 +39,7 @@ struct lt_kafka_producer {
     rd_kafka_queue_t *probe_queue;
     bool probe_pending;
     char *probe_topic;
+    int64_t trouble_since_ms; /* first broker error since the last delivery; 0 = none */
 };
 
 static void note_failure(lt_kafka_producer *p, const char *reason)
@@ -62,6 +63,13 @@ static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, vo
     } else {
         p->stats.delivered++;
         p->last_ok_ms = lt_now_ms();
+        if (p->trouble_since_ms) {
+            /* the counterpart of the rate-limited error lines: an operator
+             * reading the log sees when Kafka took records again */
+            lt_info("kafka: records delivered again, %.1f s after the first broker error",
+                    (double)(lt_now_ms() - p->trouble_since_ms) / 1000.0);
+            p->trouble_since_ms = 0;
+        }
     }
     if (p->on_delivery)
         p->on_delivery(p->cb_ctx, msg->_private, error);
@@ -78,6 +86,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     }
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
         note_failure(p, reason);
+    if (!p->trouble_since_ms)
+        p->trouble_since_ms = lt_now_ms();
     /* transport errors repeat every reconnect attempt while a broker is down */
     lt_log_every(&p->last_error_log_ms, 10000, LT_LOG_WARN, "kafka: %s", reason);
 }

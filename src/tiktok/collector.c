@@ -65,13 +65,17 @@ static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, 
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
-/* Publishes one event, keyed by `key` (NULL = its room id); on a full queue
- * pauses every room and serves delivery reports until it fits (bounded). 0
- * on success. */
+/* Publishes one event, keyed by `key` (NULL = its room id); on a full
+ * queue pauses every room and serves delivery reports until it fits. The
+ * wait is bounded by the backpressure episode, not by the event: once
+ * reading has been paused for backpressure_wait_ms, events that still do not
+ * fit are given up at once (each logged and counted) - otherwise every event
+ * of a frame would wait the whole period again with the loop blocked. A stop
+ * request ends the wait too, so SIGTERM during a Kafka outage is not held
+ * up. 0 on success. */
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
     char err[256];
-    int64_t deadline = 0;
     for (;;) {
         lt_publish_status st = send_event(c, ev, key, err, sizeof err);
         if (st == LT_PUBLISH_OK) {
@@ -84,21 +88,20 @@ static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char 
                          ev->room_id, lt_event_type_info_get(ev->type)->name, err);
             return -1;
         }
+        int64_t now = lt_now_ms();
         if (!c->backpressure) {
             c->backpressure = true;
+            c->backpressure_since = now;
             c->stats.backpressure_pauses++;
             c->resume_below = kafka_in_flight(c) / 2;
             pause_all(c, true);
             lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
             lt_warn("Kafka queue full: reading paused on all rooms until it drains");
         }
-        int64_t now = lt_now_ms();
-        if (!deadline)
-            deadline = now + c->opts.backpressure_wait_ms;
-        if (now >= deadline) {
+        if (c->stop || now - c->backpressure_since >= c->opts.backpressure_wait_ms) {
             c->stats.events_given_up++;
-            lt_error("gave up an event after %lld ms of Kafka backpressure (room %s, %s, msg_id %lld)",
-                     (long long)c->opts.backpressure_wait_ms, ev->room_id,
+            lt_error("gave up an event after %lld ms of Kafka backpressure%s (room %s, %s, msg_id %lld)",
+                     (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
                      lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
             return -1;
         }

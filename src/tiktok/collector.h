@@ -23,9 +23,10 @@
  * when a publish is refused for a full queue the collector stops reading
  * every room's socket (TCP pushes back on TikTok; nothing is dropped), keeps
  * serving delivery reports until the refused event fits, and resumes the
- * rooms once the queue has drained to half. Only if the broker stays
- * unreachable past `backpressure_wait_ms` is an event given up, and that is
- * counted and logged, never silent.
+ * rooms once the queue has drained to half. Only if reading has stayed
+ * paused for `backpressure_wait_ms` (or a stop was asked for meanwhile) is
+ * an event that still does not fit given up, and that is counted and
+ * logged with its room and msg_id, never silent.
  *
  * Timers are one periodic tick (TICK_MS) walking the rooms: heartbeats,
  * stale checks, due retries. With 10,000 rooms that is a cheap linear walk,

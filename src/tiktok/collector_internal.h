@@ -79,6 +79,7 @@ struct lt_tiktok_collector {
     lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
     volatile sig_atomic_t stop;
     bool backpressure;
+    int64_t backpressure_since;     /* when reading was paused */
     bool started;                   /* the loop has ticked once */
     uint64_t resume_below;
     FILE *record;

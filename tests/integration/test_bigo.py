@@ -22,21 +22,12 @@ import fastavro
 import pytest
 from fastavro.schema import fingerprint, load_schema, to_parsing_canonical_form
 
-from bigo_sim import PullServer, PushClient, Receiver, SpareKafka, consume, gift, heart, make_cert, make_key, msg, room_items
+from bigo_sim import PullServer, PushClient, Receiver, gift, heart, make_cert, make_key, msg, room_items
 from bigo_sim.push import now_ms
-from conftest import BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, strip_logical_types
+from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, strip_logical_types,
+                      wait_for)
 
 TYPES = ["chat", "gift", "like", "unknown", "room_status"]
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def receiver(prefix, **kw):
@@ -390,36 +381,32 @@ def single_object_decoder():
     return decode
 
 
-def test_acks_withheld_while_kafka_is_down(prefix):
-    kafka = SpareKafka(SOURCE)
+def test_acks_withheld_while_kafka_is_down(prefix, private_kafka):
+    kafka = private_kafka
+    r = Receiver(binary("livetap-bigo"), prefix, kafka.bootstrap, "", settings={"push.ack_timeout_ms": 1500})
     try:
-        kafka.start()
-        r = Receiver(binary("livetap-bigo"), prefix, kafka.bootstrap, "", settings={"push.ack_timeout_ms": 1500})
-        try:
-            c = PushClient(r.url)
-            assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
-            first = room_items(1, 10)
-            # the first batch creates the topics: it may take more than one ack timeout
-            assert c.push_until_stored("k1", {"anchorK": first})[-1] == 200
-            kafka.stop()
-            restart = threading.Timer(6.0, kafka.start)
-            restart.start()
-            second = room_items(11, 10)
-            codes = c.push_until_stored("k2", {"anchorK": second}, tries=60, pause=0.5)
-            restart.join()
-            assert codes[-1] == 200, codes
-            assert len(codes) >= 3 and all(code == 503 for code in codes[:-1]), codes
-            assert c.push_until_stored("k3", {"anchorK": room_items(21, 5)})[-1] == 200
-            c.close()
-        finally:
-            assert r.stop() == 0, r.logs()
-        records = consume(kafka.bootstrap, [f"{prefix}.{t}" for t in TYPES], expected=25 + 1)
-        decode = single_object_decoder()
-        ids = [decode(t[len(prefix) + 1:], v)["msg_id"] for t, _, v, _ in records
-               if t[len(prefix) + 1:] in ("chat", "gift", "like")]
-        assert sorted(ids) == list(range(1, 26)), "every item exactly once"
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        first = room_items(1, 10)
+        # the first batch creates the topics: it may take more than one ack timeout
+        assert c.push_until_stored("k1", {"anchorK": first})[-1] == 200
+        kafka.stop()
+        restart = threading.Timer(6.0, kafka.start)
+        restart.start()
+        second = room_items(11, 10)
+        codes = c.push_until_stored("k2", {"anchorK": second}, tries=60, pause=0.5)
+        restart.join()
+        assert codes[-1] == 200, codes
+        assert len(codes) >= 3 and all(code == 503 for code in codes[:-1]), codes
+        assert c.push_until_stored("k3", {"anchorK": room_items(21, 5)})[-1] == 200
+        c.close()
     finally:
-        kafka.destroy()
+        assert r.stop() == 0, r.logs()
+    records = consume_all([f"{prefix}.{t}" for t in TYPES], expected=25 + 1, bootstrap=kafka.bootstrap)
+    decode = single_object_decoder()
+    ids = [decode(t[len(prefix) + 1:], v)["msg_id"] for t, _, v, _ in records
+           if t[len(prefix) + 1:] in ("chat", "gift", "like")]
+    assert sorted(ids) == list(range(1, 26)), "every item exactly once"
 
 
 def test_shipped_config_loads(prefix):

@@ -17,88 +17,8 @@ label and retry time), handshake refusal (HTTP 200 + Handshake-Status /
 Handshake-Msg), stale connections, and the stream's end.
 """
 import collections
-import json
-import os
-import signal
-import subprocess
-import tempfile
-import time
-import urllib.request
 
-import pytest
-
-from conftest import BOOTSTRAP, REGISTRY, RegistryDecoder, binary, consume_all, event_types
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
-
-
-class Sim:
-    def __init__(self, *args):
-        self.dir = tempfile.mkdtemp(prefix="lt-sim-")
-        port_file = os.path.join(self.dir, "port")
-        self.log = open(os.path.join(self.dir, "sim.log"), "w")
-        self.proc = subprocess.Popen([binary("livetap-sim"), "--port-file", port_file, *args],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 10, "the simulator's port")
-        self.base = "http://127.0.0.1:%s" % open(port_file).read().strip()
-
-    def get(self, path):
-        with urllib.request.urlopen(self.base + path, timeout=10) as r:
-            return json.load(r)
-
-    def rooms(self):
-        return {r["unique_id"]: r for r in self.get("/_sim/stats")["rooms"]}
-
-    def sent(self, room):
-        return self.get(f"/_sim/sent?room={room}")
-
-    def fault(self, room, **kv):
-        query = "&".join(f"{k}={v}" for k, v in kv.items())
-        return self.get(f"/_sim/fault?room={room}&{query}")
-
-    def freeze(self, settle=2.0):
-        """Stops new traffic and lets what is in flight reach the collector."""
-        for name in self.rooms():
-            self.fault(name, rate=0)
-        time.sleep(settle)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
-
-class Collector:
-    def __init__(self, sim, prefix, rooms, *extra):
-        self.log_path = os.path.join(sim.dir, "collector.log")
-        self.log = open(self.log_path, "w")
-        cmd = [binary("livetap-collector"), "--rooms", ",".join(rooms),
-               "--kafka", BOOTSTRAP, "--registry", REGISTRY, "--topic-prefix", prefix,
-               "--collector-id", "it-collector",
-               "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base,
-               "--sign-rate", "0",
-               "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2",
-               "--admin-port", "0", *extra]
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(60)
-        finally:
-            self.log.close()
-        return rc, open(self.log_path).read()
+from conftest import REGISTRY, Collector, RegistryDecoder, Sim, consume_all, event_types, wait_for
 
 
 def read_back(prefix, expected):

@@ -13,9 +13,9 @@ halves:
   refresh and keep-alive, enable/disable_danmu - and holds items the push
   side never sent ("lost" by push).
 
-infra.Receiver runs livetap-bigo; infra.SpareKafka a private broker a test
-may stop and start (never the shared one).
+infra.Receiver runs livetap-bigo (a private broker a test may stop and start
+is conftest's `private_kafka` fixture, never the shared one).
 """
 from .push import PushClient, login_sign, msg, gift, heart, room_items  # noqa: F401
 from .pull import PullServer  # noqa: F401
-from .infra import Receiver, SpareKafka, consume, make_cert, make_key  # noqa: F401
+from .infra import Receiver, make_cert, make_key  # noqa: F401
