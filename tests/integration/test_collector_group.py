@@ -30,20 +30,39 @@ ROOMS = [f"@simhost{i}" for i in range(9)]
 
 
 class GroupCollector:
-    def __init__(self, sim, prefix, name):
+    def __init__(self, sim, prefix, name, rooms=ROOMS):
         self.name = name
         self.log_path = os.path.join(sim.dir, f"{name}.log")
         self.log = open(self.log_path, "w")
-        cmd = [binary("livetap-collector"), "--group", "--rooms", ",".join(ROOMS),
+        cmd = [binary("livetap-collector"), "--group", "--rooms", ",".join(rooms),
                "--kafka", BOOTSTRAP, "--registry", REGISTRY, "--topic-prefix", prefix,
                "--collector-id", name,
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base, "--sign-rate", "0",
                "--set", f"group.session_timeout_ms={SESSION_MS}", "--admin-port", "0",
+               "--admin-port-file", os.path.join(sim.dir, f"{name}.admin"),
                "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2"]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 
     def text(self):
         return open(self.log_path).read()
+
+    def admin(self, method, path, body=None):
+        """(status, JSON) of an admin API call."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        port_file = os.path.join(os.path.dirname(self.log_path), f"{self.name}.admin")
+        wait_for(lambda: os.path.exists(port_file), 20, "the admin port")
+        url = "http://127.0.0.1:%s%s" % (open(port_file).read().strip(), path)
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r:
+                return r.status, json.load(r)
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
 
     def owned(self):
         """Rooms this collector holds now, from its log."""
@@ -135,25 +154,31 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         sim.stop()
 
 
-def test_control_topic_tombstone_stops_a_room_and_a_value_restarts_it(prefix):
+def test_admin_api_writes_the_control_topic_and_bad_records_are_skipped(prefix):
     sim = Sim("--rooms", "2", "--rate", "5", "--seed", "3", "--quiet")
     coll = None
     try:
-        coll = GroupCollector(sim, prefix, "solo")
+        coll = GroupCollector(sim, prefix, "solo", rooms=["@simhost0", "@simhost1"])
         wait_for(lambda: all_collected_once(sim), 60, "both rooms collected")
-        p = control_producer()
-        p.produce(f"{prefix}.rooms", key=b"@simhost1", value=None)
-        p.flush(10)
-        wait_for(lambda: sim.rooms()["simhost1"]["open"] == 0, 20, "the tombstoned room stopped")
+        # DELETE through the admin API: a tombstone in the control topic, the owner stops the room
+        assert coll.admin("DELETE", "/rooms/%40simhost1")[0] == 202
+        wait_for(lambda: sim.rooms()["simhost1"]["open"] == 0, 20, "the removed room stopped")
         assert sim.rooms()["simhost0"]["open"] == 1
         assert "room @simhost1 7400000000000000001: ended [removed]" in coll.text()
-        # garbage is counted and skipped, a JSON value starts the room again
+        status, rooms = coll.admin("GET", "/rooms")
+        assert status == 200 and [r["input"] for r in rooms] == ["@simhost0"], rooms
+        # garbage in the control topic is counted and skipped
+        p = control_producer()
         p.produce(f"{prefix}.rooms", key=b"not a room!", value=b"{}")
-        p.produce(f"{prefix}.rooms", key=b"@SimHost1", value=b"not json")
-        p.produce(f"{prefix}.rooms", key=b"@SimHost1", value=b'{"room": "@simhost1"}')
+        p.produce(f"{prefix}.rooms", key=b"@simhost1", value=b"not json")
         p.flush(10)
+        wait_for(lambda: "skipped" in coll.text(), 20, "the bad control records logged")
+        assert sim.rooms()["simhost1"]["open"] == 0
+        # POST (any spelling) writes a value: the room starts again
+        status, body = coll.admin("POST", "/rooms", {"room": "https://www.tiktok.com/@SimHost1/live"})
+        assert status == 202 and body["room"] == "@simhost1", body
         wait_for(lambda: sim.rooms()["simhost1"]["open"] == 1, 20, "the room started again")
-        assert "skipped" in coll.text()
+        assert coll.admin("POST", "/rooms", {"room": "not a room!"})[0] == 400
         assert coll.stop() == 0
         coll = None
     finally:
