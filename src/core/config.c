@@ -304,27 +304,17 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
     return 0;
 }
 
-int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err, size_t errlen)
+/* Parses YAML from an open parser (file or buffer) into `out`. */
+static int load(const lt_config_option *table, void *out, yaml_parser_t *parser, const char *path, char *err,
+                size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    yaml_parser_t parser;
     yaml_document_t doc;
-    int rc = -1;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        snprintf(err, errlen, "out of memory");
+    if (!yaml_parser_load(parser, &doc)) {
+        snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path, (unsigned long)parser->problem_mark.line + 1,
+                 parser->problem ? parser->problem : "parse error");
         return -1;
     }
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path, (unsigned long)parser.problem_mark.line + 1,
-                 parser.problem ? parser.problem : "parse error");
-        goto done_parser;
-    }
+    int rc = -1;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
         rc = 0; /* an empty file changes nothing */
@@ -336,9 +326,40 @@ int lt_config_load_file(const lt_config_option *table, void *out, const char *pa
         rc = walk_mapping(&w, table, out, root, "");
     }
     yaml_document_delete(&doc);
-done_parser:
+    return rc;
+}
+
+int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int rc = load(table, out, &parser, path, err, errlen);
     yaml_parser_delete(&parser);
     fclose(f);
+    return rc;
+}
+
+int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data, size_t len,
+                          char *err, size_t errlen)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    int rc = load(table, out, &parser, name, err, errlen);
+    yaml_parser_delete(&parser);
     return rc;
 }
 

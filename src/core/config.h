@@ -54,6 +54,10 @@ int lt_config_defaults(const lt_config_option *table, void *out, char *err, size
 int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err,
                         size_t errlen);
 
+/* The same from memory; `name` stands for the file in messages. */
+int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data, size_t len,
+                          char *err, size_t errlen);
+
 /* Applies "dotted.key=value" (a command-line override); lists take
  * comma-separated values, properties "name=value" items. */
 int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err,

@@ -129,7 +129,7 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         stats = sim.rooms()
         assert all(r["overlaps"] == 0 for r in stats.values()), {n: r["overlaps"] for n, r in stats.items()}
         records = read_back(prefix, sum(r["sent"] for r in stats.values()))
-        lost_total = 0
+        lost_total = sent_total = 0
         for room in ROOMS:
             sent = sim.sent(room[1:])
             got = collections.Counter(r["value"]["msg_id"] for r in records if r["key"] == sent["room_id"]
@@ -137,6 +137,7 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
             dupes = {m: n for m, n in got.items() if n > 1}
             assert not dupes, f"{room}: msg_ids in Kafka more than once across the move: {list(dupes.items())[:5]}"
             missing = set(sent["msg_ids"]) - set(got)
+            sent_total += len(set(sent["msg_ids"]))
             if room not in moved:
                 assert not missing, f"{room} did not move but lost {len(missing)} messages"
             lost_total += len(missing)
@@ -147,7 +148,8 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
             if room in moved:
                 assert lives[0] == victim.name and lives[-1] != victim.name, (room, lives)
         print(f"\n{len(moved)} rooms moved after SIGKILL; resumed in {recovery:.1f} s "
-              f"(session timeout {SESSION_MS / 1000:.0f} s); lost in the kill window: {lost_total}")
+              f"(session timeout {SESSION_MS / 1000:.0f} s); sent {sent_total}, delivered {sent_total - lost_total}, "
+              f"duplicated 0, lost in the kill window: {lost_total}")
     finally:
         for c in colls:
             c.stop(signal.SIGKILL)
