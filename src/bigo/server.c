@@ -34,6 +34,7 @@
 #include "bigo/internal.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/ratelimit.h"
 
 #define OUT_QUEUE_MAX 4096
@@ -520,11 +521,93 @@ static void on_closed(lt_bigo_conn *c)
     c->is_ws = false;
 }
 
+/* One counter or gauge family per line of the table; labelled families
+ * take "label=value" in `labels`. */
+typedef struct metric_row {
+    const char *name, *help;
+    lt_metric_type type;
+    const char *label; /* "name=value" or NULL */
+    uint64_t value;
+} metric_row;
+
+/* The counters in Prometheus text (version 0.0.4), rendered per scrape. */
+static char *render_metrics(lt_bigo *b)
+{
+    lt_bigo_stats s;
+    lt_bigo_get_stats(b, &s);
+    const metric_row rows[] = {
+        {"connections_total", "push connections accepted", LT_METRIC_COUNTER, NULL, s.connections},
+        {"connections_open", "push connections open now", LT_METRIC_GAUGE, NULL, s.connections_open},
+        {"logins_total", "platformLogin attempts by result", LT_METRIC_COUNTER, "result=ok", s.logins_ok},
+        {"logins_total", NULL, 0, "result=failed", s.logins_failed},
+        {"rejected_total", "messages or connections refused, by reason", LT_METRIC_COUNTER, "reason=unauthenticated",
+         s.refused_unauthenticated},
+        {"rejected_total", NULL, 0, "reason=bad_frame", s.bad_frames},
+        {"rejected_total", NULL, 0, "reason=oversized", s.oversized},
+        {"rejected_total", NULL, 0, "reason=flood", s.floods},
+        {"rejected_total", NULL, 0, "reason=idle", s.idle_closed},
+        {"unknown_uris_total", "messages with a uri we do not know (published to unknown)", LT_METRIC_COUNTER, NULL,
+         s.unknown_uris},
+        {"sign_checks_total", "request signatures checked, by result", LT_METRIC_COUNTER, "result=matched",
+         s.sign_matched},
+        {"sign_checks_total", NULL, 0, "result=mismatched", s.sign_mismatched},
+        {"batches_total", "dataReception batches, by outcome", LT_METRIC_COUNTER, "outcome=received", s.batches},
+        {"batches_total", NULL, 0, "outcome=acked", s.batches_acked},
+        {"batches_total", NULL, 0, "outcome=failed", s.batches_failed},
+        {"batches_total", NULL, 0, "outcome=timed_out", s.batches_timed_out},
+        {"batch_retries_total", "batches BIGO sent again (retry_cnt > 0)", LT_METRIC_COUNTER, NULL, s.batch_retries},
+        {"items_total", "items seen (push and pull)", LT_METRIC_COUNTER, NULL, s.items},
+        {"duplicates_total", "items already pending or published", LT_METRIC_COUNTER, NULL, s.duplicates},
+        {"events_published_total", "events handed to Kafka", LT_METRIC_COUNTER, NULL, s.published},
+        {"events_delivered_total", "events Kafka acknowledged", LT_METRIC_COUNTER, NULL, s.delivered},
+        {"events_failed_total", "events Kafka refused", LT_METRIC_COUNTER, NULL, s.delivery_failed},
+        {"pull_requests_total", "pull API requests", LT_METRIC_COUNTER, NULL, s.pull_requests},
+        {"pull_pages_total", "pull pages read", LT_METRIC_COUNTER, NULL, s.pull_pages},
+        {"pull_items_total", "items read by pulling", LT_METRIC_COUNTER, NULL, s.pull_items},
+        {"pull_rate_limited_total", "pull requests answered rate-limited", LT_METRIC_COUNTER, NULL,
+         s.pull_rate_limited},
+        {"pull_errors_total", "pull requests that failed", LT_METRIC_COUNTER, NULL, s.pull_errors},
+        {"token_refreshes_total", "access token refreshes", LT_METRIC_COUNTER, NULL, s.token_refreshes},
+        {"pull_sessions", "game sessions being pulled", LT_METRIC_GAUGE, NULL, s.pull_sessions},
+    };
+    lt_metrics *m = lt_metrics_create();
+    lt_metric *family = NULL;
+    char name[96], label_name[32];
+    for (size_t i = 0; m && i < sizeof rows / sizeof rows[0]; i++) {
+        const metric_row *r = &rows[i];
+        const char *eq = r->label ? strchr(r->label, '=') : NULL;
+        if (r->help) { /* a new family */
+            snprintf(name, sizeof name, "livetap_bigo_%s", r->name);
+            if (eq)
+                snprintf(label_name, sizeof label_name, "%.*s", (int)(eq - r->label), r->label);
+            family = lt_metrics_add(m, name, r->help, r->type, eq ? label_name : NULL, NULL, 0);
+        }
+        if (!family)
+            continue;
+        const char *values[1] = {eq ? eq + 1 : NULL};
+        lt_series *series = eq ? lt_metric_series(family, values) : lt_metric_plain(family);
+        if (series)
+            lt_series_set(series, (double)r->value);
+    }
+    lt_buf out = {0};
+    char *text = NULL;
+    if (m && lt_metrics_render(m, &out) == 0 && lt_buf_append(&out, "", 1) == 0)
+        text = strdup((const char *)out.data);
+    lt_buf_free(&out);
+    lt_metrics_destroy(m);
+    return text;
+}
+
 static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *path)
 {
     int status = 404;
     char *body = NULL;
-    if (strcmp(path, "/healthz") == 0) {
+    const char *type = "application/json";
+    if (strcmp(path, "/metrics") == 0) {
+        body = render_metrics(b);
+        status = body ? 200 : 500;
+        type = "text/plain; version=0.0.4";
+    } else if (strcmp(path, "/healthz") == 0) {
         lt_bigo_stats s;
         lt_bigo_get_stats(b, &s);
         json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -554,7 +637,7 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
         body = strdup("{\"error\":\"not found\"}");
     size_t len = body ? strlen(body) : 0;
     uint8_t hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *pos = start, *end = hdr + sizeof hdr - 1;
-    if (!body || lws_add_http_common_headers(wsi, (unsigned)status, "application/json", (lws_filepos_t)len, &pos, end) ||
+    if (!body || lws_add_http_common_headers(wsi, (unsigned)status, type, (lws_filepos_t)len, &pos, end) ||
         lws_finalize_write_http_header(wsi, start, &pos, end)) {
         free(body);
         return -1;

@@ -147,6 +147,14 @@ def test_batches_exactly_once_with_retries(prefix):
         assert c.push("b6", {"anchorA": []}, status=3, retry_cnt=1)["data"]["rescode"] == 200
         h = r.health()
         assert h["batches"] == 9 and h["batches_acked"] == 9 and h["duplicates"] > 0
+        # the same counters for Prometheus
+        m, ctype = r.metrics()
+        assert ctype.startswith("text/plain") and "version=0.0.4" in ctype
+        assert m['livetap_bigo_batches_total{outcome="received"}'] == 9
+        assert m['livetap_bigo_batches_total{outcome="acked"}'] == 9
+        assert m["livetap_bigo_duplicates_total"] == h["duplicates"]
+        assert m['livetap_bigo_logins_total{result="ok"}'] == 1 and m["livetap_bigo_connections_open"] == 1
+        assert m["livetap_bigo_events_delivered_total"] == h["delivered"] > 0
         c.close()
     finally:
         assert r.stop() == 0, r.logs()

@@ -66,6 +66,17 @@ class Receiver:
         with urllib.request.urlopen(f"{scheme}://127.0.0.1:{self.port}/healthz", timeout=5, context=ssl_context) as r:
             return json.load(r)
 
+    def metrics(self):
+        """/metrics (Prometheus text) as {'name{labels}': value}, and its content type."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as r:
+            ctype, text = r.headers.get("Content-Type"), r.read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out, ctype
+
     def stop(self, timeout=60):
         """SIGTERM; returns the exit status (0 = Kafka has everything)."""
         if self.proc.poll() is None:
