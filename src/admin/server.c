@@ -161,6 +161,15 @@ static int handle(struct lws *wsi, conn *c, lt_admin_server *s)
         return rc;
     }
     case LT_ADMIN_ROUTE_ROOMS:
+    case LT_ADMIN_ROUTE_ROOM:
+        if (!s->opts.rooms.list) /* a program without rooms (livetap-bigo) */
+            return respond_error(wsi, c, 404, "not found: try /healthz, /readyz, /metrics");
+        break;
+    default:
+        break;
+    }
+    switch (route) {
+    case LT_ADMIN_ROUTE_ROOMS:
         if (get)
             return respond_json(wsi, c, 200, s->opts.rooms.list(s->opts.rooms.ctx));
         if (c->method == M_POST)

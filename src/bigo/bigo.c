@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/admin.h"
 #include "core/event_json.h"
 #include "core/log.h"
 
@@ -150,6 +151,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 {
     lt_bigo *b = lws_container_of(sul, lt_bigo, tick);
     int64_t now = lt_now_ms();
+    b->started = true;
     if (b->opts.publisher)
         lt_publisher_poll(b->opts.publisher, 0);
     lt_bigo_server_tick(b, now);
@@ -189,6 +191,30 @@ static void apply_defaults(lt_bigo_options *o)
         o->flush_timeout_ms = 10000;
     if (!o->collector_id)
         o->collector_id = "livetap-bigo";
+}
+
+/* /readyz: the loop runs and (unless a dry run) a Kafka broker answers. */
+static bool admin_ready(void *ctx, json_t **detail)
+{
+    lt_bigo *b = ctx;
+    bool kafka_ok = true;
+    const char *why = NULL;
+    lt_kafka_health h = {0};
+    if (b->opts.publisher) {
+        lt_kafka_producer_health(lt_publisher_producer(b->opts.publisher), lt_now_ms(), &h);
+        kafka_ok = h.reachable;
+        why = h.reason[0] ? h.reason : NULL;
+    }
+    bool ready = b->started && !b->draining && kafka_ok;
+    *detail = json_pack("{s:b, s:s, s:s?, s:b}", "ready", ready, "kafka",
+                        !b->opts.publisher ? "dry_run" : kafka_ok ? "ok" : "unreachable", "reason", kafka_ok ? NULL : why,
+                        "started", b->started);
+    return ready;
+}
+
+static int admin_metrics(void *ctx, lt_buf *out)
+{
+    return lt_bigo_write_metrics(ctx, out);
 }
 
 lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
@@ -243,6 +269,17 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         goto fail;
     }
     b->port = lws_get_vhost_listen_port(lws_get_vhost_by_name(b->lws, "default"));
+    if (b->opts.admin) {
+        lt_admin_options ao = {
+            .listen = b->opts.admin_address,
+            .port = b->opts.admin_port,
+            .probes = {.ctx = b, .ready = admin_ready, .metrics = admin_metrics},
+        };
+        if (!(b->admin = lt_admin_create(b->lws, &ao, err, errlen)))
+            goto fail;
+        lt_info("BIGO admin (healthz, readyz, metrics) on http://%s:%d/",
+                b->opts.admin_address ? b->opts.admin_address : "127.0.0.1", lt_admin_port(b->admin));
+    }
     if (b->opts.pull.enabled) {
         b->pull = lt_bigo_pull_create(b, &b->opts.pull, err, errlen);
         if (!b->pull)
@@ -265,6 +302,8 @@ void lt_bigo_destroy(lt_bigo *b)
         return;
     lt_bigo_pull_destroy(b->pull);
     b->pull = NULL;
+    lt_admin_destroy(b->admin);
+    b->admin = NULL;
     if (b->lws) {
         lws_sul_cancel(&b->tick);
         lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
@@ -278,6 +317,11 @@ void lt_bigo_destroy(lt_bigo *b)
 int lt_bigo_port(const lt_bigo *b)
 {
     return b->port;
+}
+
+int lt_bigo_admin_port(const lt_bigo *b)
+{
+    return b->admin ? lt_admin_port(b->admin) : -1;
 }
 
 static size_t kafka_pending(lt_bigo *b)

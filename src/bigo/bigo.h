@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "bigo/auth.h"
+#include "core/buf.h"
 #include "kafka/publisher.h"
 
 typedef struct lt_bigo lt_bigo;
@@ -83,6 +84,11 @@ typedef struct lt_bigo_options {
     const char *collector_id;
     int flush_timeout_ms;            /* at shutdown; 0 = 10000 */
     lt_bigo_pull_options pull;
+    /* a second, private listener for probes and metrics (/healthz, /readyz,
+     * /metrics), so that they need not be on the internet-facing push port */
+    bool admin;
+    const char *admin_address;       /* NULL = 127.0.0.1 */
+    int admin_port;                  /* 0 = any free port (see lt_bigo_admin_port) */
 } lt_bigo_options;
 
 typedef struct lt_bigo_stats {
@@ -107,6 +113,11 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
 void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */
 
 int lt_bigo_port(const lt_bigo *b);
+/* The admin listener's port; -1 without one. */
+int lt_bigo_admin_port(const lt_bigo *b);
+
+/* The counters as Prometheus text (appended); -1 if out of memory. */
+int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
 
 /* Serves until lt_bigo_stop(); then closes connections, ends the game
  * sessions it mounted and flushes Kafka. Returns the number of records

@@ -29,8 +29,10 @@ struct lt_bigo {
     lt_bigo_pull *pull;
     lt_bigo_conn *conns;            /* open WebSocket connections */
     lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
+    struct lt_admin_server *admin;  /* probes and metrics; NULL = none */
     lws_sorted_usec_list_t tick;
     volatile sig_atomic_t stop;
+    bool started;                   /* the loop has ticked */
     bool draining;                  /* shutting down: business messages are answered 503 */
     int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item;
     lt_bigo_stats stats;

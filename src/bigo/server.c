@@ -531,7 +531,7 @@ typedef struct metric_row {
 } metric_row;
 
 /* The counters in Prometheus text (version 0.0.4), rendered per scrape. */
-static char *render_metrics(lt_bigo *b)
+int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
 {
     lt_bigo_stats s;
     lt_bigo_get_stats(b, &s);
@@ -589,12 +589,18 @@ static char *render_metrics(lt_bigo *b)
         if (series)
             lt_series_set(series, (double)r->value);
     }
+    int rc = m ? lt_metrics_render(m, out) : -1;
+    lt_metrics_destroy(m);
+    return rc;
+}
+
+static char *render_metrics(lt_bigo *b)
+{
     lt_buf out = {0};
     char *text = NULL;
-    if (m && lt_metrics_render(m, &out) == 0 && lt_buf_append(&out, "", 1) == 0)
+    if (lt_bigo_write_metrics(b, &out) == 0 && lt_buf_append(&out, "", 1) == 0)
         text = strdup((const char *)out.data);
     lt_buf_free(&out);
-    lt_metrics_destroy(m);
     return text;
 }
 

@@ -51,6 +51,11 @@ typedef struct config {
         char *level;
         bool json;
     } log;
+    struct {
+        bool enabled;
+        char *listen;
+        long port;
+    } admin;
 } config;
 
 #define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
@@ -130,6 +135,14 @@ static const lt_config_option log_options[] = {
     END,
 };
 
+static const lt_config_option admin_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "false",
+        "serve /healthz, /readyz and /metrics on a private listener too (the push port serves /healthz and /metrics)"),
+    OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address of the admin listener"),
+    INT("port", admin.port, "8781", 0, 65535, "port of the admin listener (0 = any free port, logged)"),
+    END,
+};
+
 static const lt_config_option options[] = {
     OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-bigo-<pid>"),
     SECTION("listen", listen_options, "the WebSocket server BIGO pushes to"),
@@ -137,6 +150,7 @@ static const lt_config_option options[] = {
     SECTION("pull", pull_options, "pull compensation and the game sessions we mount"),
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("log", log_options, "logging"),
+    SECTION("admin", admin_options, "probes and metrics on a private port"),
     END,
 };
 
@@ -340,6 +354,9 @@ static int run(config *cfg)
         .publisher = pub,
         .collector_id = collector_id,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .admin = cfg->admin.enabled,
+        .admin_address = cfg->admin.listen,
+        .admin_port = (int)cfg->admin.port,
         .pull = {
             .enabled = cfg->pull.enabled,
             .base_url = cfg->pull.base_url,
@@ -371,6 +388,8 @@ static int run(config *cfg)
     }
     /* the port line is what scripts and tests wait for */
     printf("listening on %d\n", lt_bigo_port(b));
+    if (lt_bigo_admin_port(b) >= 0)
+        printf("admin on %d\n", lt_bigo_admin_port(b));
     fflush(stdout);
     running = b;
     struct sigaction sa;

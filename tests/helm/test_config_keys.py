@@ -1,4 +1,4 @@
-"""The collector.yaml the chart renders uses keys the collector knows.
+"""The collector.yaml and bigo.yaml the chart renders use keys the programs know.
 
 The chart writes the collector's configuration file; the collector refuses a
 file with a key it does not know. This test renders every value set and
@@ -36,10 +36,10 @@ TYPE_CHECKS = {
 }
 
 
-def reference():
-    if not COLLECTOR.exists():
-        pytest.skip(f"{COLLECTOR} not built")
-    p = subprocess.run([str(COLLECTOR), "--config-reference"], capture_output=True, text=True)
+def reference(program=COLLECTOR):
+    if not program.exists():
+        pytest.skip(f"{program} not built")
+    p = subprocess.run([str(program), "--config-reference"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     keys = {}
     for m in re.finditer(r"^\| `([a-z0-9_.]+)` \| ([a-z]+)", p.stdout, re.M):
@@ -75,3 +75,38 @@ def test_rendered_collector_keys_are_known(name):
         checked += 1
     assert checked >= 8
     dep(objs, "collector")  # the Deployment that mounts it exists
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+def test_rendered_bigo_config_is_known_and_loads(name, tmp_path):
+    """Every key of the rendered bigo.yaml is in livetap-bigo's table, and the
+    program starts with that very file (secrets from the environment as the
+    Deployment sets them; dry run, free ports, no pull key file here)."""
+    bigo = BUILD / "livetap-bigo"
+    ref = reference(bigo)
+    objs = example(name)
+    if ("ConfigMap", "livetap-bigo") not in objs:
+        pytest.skip("BIGO disabled in this set")
+    (text,) = objs[("ConfigMap", "livetap-bigo")]["data"].values()
+    cfg = yaml.safe_load(text)
+    checked = 0
+    for key, value in leaves(cfg, ref):
+        assert key in ref, f"{name}: the chart writes {key}, which livetap-bigo does not know"
+        assert TYPE_CHECKS[ref[key]](value), f"{name}: {key} = {value!r} is not a {ref[key]}"
+        checked += 1
+    assert checked >= 8
+    path = tmp_path / "bigo.yaml"
+    path.write_text(text)
+    env = dict(os.environ, POD_NAME="livetap-bigo-0", BIGO_PASSWORD_0="pw", BIGO_TOKEN_0="access refresh")
+    proc = subprocess.Popen([str(bigo), "--config", str(path), "--set", "kafka.dry_run=true",
+                             "--set", "listen.port=0", "--set", "listen.address=127.0.0.1",
+                             "--set", "admin.port=0", "--set", "admin.listen=127.0.0.1",
+                             "--set", "pull.enabled=false"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("listening on "), proc.stderr.read() if proc.poll() is not None else first
+        assert proc.stdout.readline().startswith("admin on ")
+    finally:
+        proc.terminate()
+        proc.wait(30)

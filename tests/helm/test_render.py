@@ -364,8 +364,8 @@ def test_no_secret_value_outside_the_secret(name):
     v = values(name)
     secrets = [v.get("collector", {}).get("sign", {}).get("apiKey"),
                v.get("sidecar", {}).get("auth", {}).get("jwtSecret"),
-               v.get("bigo", {}).get("pull", {}).get("refreshToken"),
                v.get("bigo", {}).get("pull", {}).get("privateKey")]
+    secrets += [t.get("token") for t in v.get("bigo", {}).get("pull", {}).get("tokens", [])]
     secrets += [a.get("password") for a in v.get("bigo", {}).get("accounts", [])]
     secrets = [s for s in secrets if s]
     text = helm("-f", str(EXAMPLES / f"{name}.yaml")).stdout
@@ -414,17 +414,19 @@ def test_bigo_credentials():
     objs = example("bigo")
     data = secret_data(objs)
     assert data["bigo-password-0"] == "change-me-bigo-password"
-    assert data["bigo-refresh-token"] == "change-me-refresh-token"
+    assert data["bigo-token-0"] == "change-me-access-token change-me-refresh-token"
     assert data["bigo-private-key"].startswith("-----BEGIN PRIVATE KEY-----")
     cfg = config(objs, "bigo")
-    assert cfg["accounts"] == [{"account": "bigoUser1", "password": "${BIGO_PASSWORD_0}"}]
-    assert cfg["platform_abbr"] == "lvtp"
+    assert cfg["push"]["accounts"] == "bigoUser1:${BIGO_PASSWORD_0}"
+    assert cfg["push"]["abbr"] == "lvtp"
     assert cfg["pull"]["private_key_file"] == "/var/run/livetap/bigo/private-key.pem"
-    assert cfg["pull"]["refresh_token"] == "${BIGO_REFRESH_TOKEN:-}"
-    assert cfg["push"]["path"] == "/bigo/push" and "tls_cert_file" not in cfg["push"]
+    assert cfg["pull"]["tokens"] == {"anchorOpenId1": "${BIGO_TOKEN_0}"}
+    assert cfg["listen"]["path"] == "/bigo/push" and "tls_cert" not in cfg["listen"]
+    assert cfg["admin"] == {"enabled": True, "listen": "0.0.0.0", "port": 8080}
     d = dep(objs, "bigo")
     c = container(d)
     assert env(c)["BIGO_PASSWORD_0"]["valueFrom"]["secretKeyRef"] == {"name": "livetap", "key": "bigo-password-0"}
+    assert env(c)["BIGO_TOKEN_0"]["valueFrom"]["secretKeyRef"] == {"name": "livetap", "key": "bigo-token-0"}
     vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
     assert vols["bigo-key"]["secret"]["items"] == [{"key": "bigo-private-key", "path": "private-key.pem"}]
     assert {p["name"] for p in c["ports"]} == {"push", "admin"}
@@ -438,7 +440,7 @@ def test_bigo_credentials():
 def test_bigo_tls_in_pod():
     objs = render("-f", str(EXAMPLES / "bigo.yaml"), "--set", "bigo.push.tlsSecretName=push-tls")
     cfg = config(objs, "bigo")
-    assert cfg["push"]["tls_cert_file"] == "/var/run/livetap/tls/tls.crt"
+    assert cfg["listen"]["tls_cert"] == "/var/run/livetap/tls/tls.crt"
     vols = {v["name"]: v for v in dep(objs, "bigo")["spec"]["template"]["spec"]["volumes"]}
     assert vols["tls"]["secret"]["secretName"] == "push-tls"
 

@@ -417,6 +417,32 @@ def test_acks_withheld_while_kafka_is_down(prefix, private_kafka):
     assert sorted(ids) == list(range(1, 26)), "every item exactly once"
 
 
+def test_admin_listener_probes_and_metrics(prefix):
+    """The private admin port (as the Helm chart runs it): healthz, readyz
+    with Kafka reachable, the same metrics as the push port, no /rooms."""
+    import requests
+
+    r = receiver(prefix, settings={"admin.enabled": "true", "admin.port": "0"})
+    try:
+        assert r.admin_port and r.admin_port != r.port
+        base = f"http://127.0.0.1:{r.admin_port}"
+        assert requests.get(base + "/healthz", timeout=5).json() == {"ok": True}
+        ready = wait_for(lambda: (lambda x: x if x.status_code == 200 else None)(requests.get(base + "/readyz", timeout=5)),
+                         20, "readyz 200")
+        assert ready.json()["kafka"] == "ok", ready.text
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("a1", {"anchorA": room_items(1, 3)})["data"]["rescode"] == 200
+        text = requests.get(base + "/metrics", timeout=5)
+        assert text.headers["Content-Type"].startswith("text/plain")
+        assert 'livetap_bigo_batches_total{outcome="acked"} 1' in text.text
+        assert requests.get(base + "/rooms", timeout=5).status_code == 404
+        assert requests.post(base + "/readyz", timeout=5).status_code == 405
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+
+
 def test_shipped_config_loads(prefix):
     """config/bigo.yaml is valid: with its TLS lines swapped for a local
     port, it starts, serves a login and stops cleanly."""

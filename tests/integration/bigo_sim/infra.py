@@ -52,6 +52,13 @@ class Receiver:
             self.proc.kill()
             raise RuntimeError("livetap-bigo did not start: " + self.logs())
         self.port = int(line.split()[2])
+        self.admin_port = None
+        if str((settings or {}).get("admin.enabled", "")).lower() == "true":
+            line = self.proc.stdout.readline().decode()
+            if not line.startswith("admin on "):
+                self.proc.kill()
+                raise RuntimeError("livetap-bigo printed no admin port: " + self.logs())
+            self.admin_port = int(line.split()[2])
         scheme = "wss" if tls else "ws"
         self.url = f"{scheme}://127.0.0.1:{self.port}/bigo/push"
 
