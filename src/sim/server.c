@@ -496,6 +496,10 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = opts->tls_cert;
         info.ssl_private_key_filepath = opts->tls_key;
+        /* HTTP/1.1 only: the responses are written in one piece, which
+         * lws's HTTP/2 framing does not take for bodies over a frame (a
+         * 60 KB /_sim/stats arrived empty); every client here speaks 1.1 */
+        info.alpn = "http/1.1";
     }
     info.ka_time = 0;
     sim->ctx = lws_create_context(&info);
