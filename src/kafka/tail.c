@@ -278,7 +278,8 @@ static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
     }
     for (size_t i = 0; i < n; i++) {
         part_cache *pc = &w[i].tc->parts[w[i].partition];
-        qsort(pc->ids, pc->n, sizeof *pc->ids, cmp_id);
+        if (pc->n > 1) /* (qsort of NULL is undefined even for 0 items) */
+            qsort(pc->ids, pc->n, sizeof *pc->ids, cmp_id);
     }
 }
 
