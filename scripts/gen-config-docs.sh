@@ -20,7 +20,8 @@ trap 'rm -f "$tmp"' EXIT
     echo "Each program reads one YAML file (\`--config FILE\`); every key can also be given as"
     echo "\`--set key=value\`, and scalars may use \`\${VAR}\` or \`\${VAR:-default}\` to take values (secrets)"
     echo "from the environment. An unknown key, a wrong type or an out-of-range value stops the program"
-    echo "with the file, line and key. Commented examples: \`config/\`."
+    echo "with the file, line and key; \`--check-config\` validates a file (and, for the collector, its"
+    echo "rooms) and exits without contacting anything. Commented examples: \`config/\`."
     echo
     echo "## livetap-collector"
     echo

@@ -154,6 +154,11 @@ static const lt_config_option options[] = {
     END,
 };
 
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
 typedef struct flag {
     const char *name, *key;
     bool takes_value;
@@ -189,6 +194,7 @@ static void usage(FILE *out)
     fprintf(out, "  --config FILE        YAML configuration (keys: --config-reference)\n"
                  "  --set KEY=VALUE      any configuration key, e.g. push.abbr=inke\n"
                  "  --config-reference   print every key with its default and meaning\n"
+                 "  --check-config       validate the configuration and exit\n"
                  "  -v, --verbose / -q, --quiet\n"
                  "  -h, --help\n\n"
                  "Secrets: BIGO_PUSH_ACCOUNTS (account:password,...), BIGO_PRIVATE_KEY_FILE, or files.\n"
@@ -197,7 +203,8 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, config *cfg)
 {
-    enum { O_CONFIG = 1000, O_SET, O_REFERENCE };
+    enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
+    bool check_only = false;
     struct option longopts[FLAG_COUNT + 8];
     size_t n = 0;
     for (size_t i = 0; i < FLAG_COUNT; i++)
@@ -206,6 +213,7 @@ static int parse_args(int argc, char **argv, config *cfg)
     longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
     longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
     longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
+    longopts[n++] = (struct option){"check-config", no_argument, 0, O_CHECK};
     longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
     longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
     longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
@@ -239,6 +247,7 @@ static int parse_args(int argc, char **argv, config *cfg)
             case O_CONFIG: continue;
             case O_SET: set = optarg; break;
             case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
+            case O_CHECK: check_only = true; continue;
             case 'v': set = "log.level=debug"; break;
             case 'q': set = "log.level=warn"; break;
             case 'h': usage(stdout); exit(0);
@@ -261,13 +270,24 @@ static int parse_args(int argc, char **argv, config *cfg)
     }
     lt_log_set_level(level);
     lt_log_set_json(cfg->log.json);
+    if (check_only) { /* nothing is contacted or bound */
+        if (!nonempty(cfg->push.abbr)) {
+            lt_error("push.abbr: the platform abbreviation BIGO mixes into its login signature is empty");
+            return -1;
+        }
+        if (!nonempty(cfg->push.accounts) && !nonempty(cfg->push.accounts_file)) {
+            lt_error("no push account: set push.accounts or push.accounts_file");
+            return -1;
+        }
+        printf("configuration OK: push on %s:%ld%s, pull %s, Kafka %s, topics %s.<type>, admin %s\n",
+               cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
+               cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
+               cfg->admin.enabled ? "on" : "off");
+        exit(0);
+    }
     return 0;
 }
 
-static const char *nonempty(const char *s)
-{
-    return s && *s ? s : NULL;
-}
 
 /* "openid: access [refresh]" properties -> tokens (strings point into cfg). */
 static int split_tokens(config *cfg, lt_bigo_token *tokens, char **copies)

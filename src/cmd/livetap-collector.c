@@ -248,10 +248,23 @@ static void usage(FILE *out)
     fprintf(out, "  --config FILE          YAML configuration (keys: --config-reference)\n"
                  "  --set KEY=VALUE        any configuration key, e.g. behaviour.backoff_cap_s=10\n"
                  "  --config-reference     print every key with its default and meaning\n"
+                 "  --check-config         validate the configuration (and the rooms) and exit\n"
                  "  -v, --verbose / -q, --quiet\n"
                  "  -h, --help\n\n"
                  "Every room's state changes are logged (one line each) and published to\n"
                  "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n");
+}
+
+static int check_room(void *ctx, const char *entry)
+{
+    (void)ctx;
+    lt_tiktok_room_ref ref;
+    char err[256];
+    if (lt_tiktok_room_parse(entry, &ref, err, sizeof err) != 0) {
+        lt_error("rooms: %s", err);
+        return -1;
+    }
+    return 0;
 }
 
 static int set_key(config *cfg, const char *key, const char *value)
@@ -269,7 +282,8 @@ static int set_key(config *cfg, const char *key, const char *value)
  * `lookup ROOM` goes (argv then starts at "lookup"). */
 static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room)
 {
-    enum { O_CONFIG = 1000, O_SET, O_REFERENCE };
+    enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
+    bool check_only = false;
     struct option longopts[sizeof flags / sizeof flags[0] + 8];
     size_t n = 0;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
@@ -278,6 +292,7 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
     longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
     longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
     longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
+    longopts[n++] = (struct option){"check-config", no_argument, 0, O_CHECK};
     longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
     longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
     longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
@@ -335,6 +350,7 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
             }
             break;
         case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
+        case O_CHECK: check_only = true; break;
         case 'v': if (set_key(cfg, "log.level", "debug")) return -1; break;
         case 'q': if (set_key(cfg, "log.level", "warn")) return -1; break;
         case 'h': usage(stdout); exit(0);
@@ -362,6 +378,16 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
         usage(stderr);
         lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
+    }
+    if (check_only) { /* every room must parse too; nothing is contacted */
+        for (size_t i = 0; i < cfg->rooms.count; i++)
+            if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, NULL) != 0)
+                return -1;
+        printf("configuration OK: %zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s\n", cfg->rooms.count,
+               cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
+               cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone",
+               cfg->admin.enabled ? "on" : "off");
+        exit(0);
     }
     return 0;
 }

@@ -41,6 +41,7 @@ static void usage(FILE *out)
             "  --token T               accept this static bearer token (repeatable; turns auth on)\n"
             "  --jwt-secret S          accept HS256 JWTs signed with S (turns auth on)\n"
             "  --max-clients N, --max-clients-per-address N, --queue-frames N, --queue-bytes N\n"
+            "  --check-config          validate the configuration and exit\n"
             "  -v, --verbose / -q, --quiet\n"
             "  -h, --help\n");
 }
@@ -60,7 +61,8 @@ static int add_token(lt_sidecar_config *cfg, const char *token)
 int main(int argc, char **argv)
 {
     enum { O_LISTEN = 256, O_KAFKA, O_REGISTRY, O_NO_REGISTRY, O_PREFIX, O_WWW, O_TOKEN, O_JWT,
-           O_MAXC, O_MAXIP, O_QF, O_QB };
+           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK };
+    bool check_only = false;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},      {"listen", required_argument, NULL, O_LISTEN},
         {"port", required_argument, NULL, 'p'},        {"kafka", required_argument, NULL, O_KAFKA},
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
         {"max-clients", required_argument, NULL, O_MAXC},
         {"max-clients-per-address", required_argument, NULL, O_MAXIP},
         {"queue-frames", required_argument, NULL, O_QF}, {"queue-bytes", required_argument, NULL, O_QB},
+        {"check-config", no_argument, NULL, O_CHECK},
         {"verbose", no_argument, NULL, 'v'},           {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
     };
@@ -104,6 +107,7 @@ int main(int argc, char **argv)
         case O_MAXIP: cfg.max_clients_per_address = (unsigned)strtoul(optarg, NULL, 10); break;
         case O_QF: cfg.queue_frames = (unsigned)strtoul(optarg, NULL, 10); break;
         case O_QB: cfg.queue_bytes = strtoul(optarg, NULL, 10); break;
+        case O_CHECK: check_only = true; break;
         case 'v': verbosity++; break;
         case 'q': verbosity--; break;
         case 'h': usage(stdout); lt_sidecar_config_free(&cfg); return 0;
@@ -117,7 +121,19 @@ int main(int argc, char **argv)
     }
     (void)port_given;
     lt_log_level level = LT_LOG_INFO;
-    lt_log_level_from_name(cfg.log_level, &level);
+    if (cfg.log_level && lt_log_level_from_name(cfg.log_level, &level) != 0) {
+        fprintf(stderr, "livetap-sidecar: log level: expected debug, info, warn or error, found \"%s\"\n", cfg.log_level);
+        lt_sidecar_config_free(&cfg);
+        return 2;
+    }
+    if (check_only) { /* the file parsed (unknown keys and bad values refused); nothing is contacted */
+        printf("configuration OK: listen %s:%u, Kafka %s, topics %s.<type>, registry %s, auth %s\n", cfg.listen,
+               cfg.port, cfg.kafka_bootstrap, cfg.topic_prefix,
+               cfg.registry_url && *cfg.registry_url ? cfg.registry_url : "none (single-object Avro)",
+               cfg.token_count || (cfg.jwt_secret && *cfg.jwt_secret) ? "on" : "off");
+        lt_sidecar_config_free(&cfg);
+        return 0;
+    }
     if (verbosity > 0)
         level = LT_LOG_DEBUG;
     else if (verbosity < 0)

@@ -1,0 +1,55 @@
+"""--check-config: every program validates its configuration and exits,
+contacting nothing. The shipped examples in config/ pass; a wrong key, a
+wrong type, an out-of-range value and a bad room are refused with exit 2
+and a message naming the file, line and key."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import SOURCE, binary
+
+ENV = dict(os.environ, BIGO_PUSH_ACCOUNTS="bigoUser1:secret", BIGO_PLATFORM_ABBR="inke", SIGN_API_KEY="k")
+
+
+def check(program, *args):
+    p = subprocess.run([binary(program), *args, "--check-config"], capture_output=True, text=True, env=ENV,
+                       timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("program,example", [
+    ("livetap-collector", "collector.yaml"),
+    ("livetap-bigo", "bigo.yaml"),
+    ("livetap-sidecar", "sidecar.yaml"),
+])
+def test_shipped_examples_pass(program, example):
+    rc, out = check(program, "--config", os.path.join(SOURCE, "config", example))
+    assert rc == 0, out
+    assert out.startswith("configuration OK"), out
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("kafka:\n  bootstrap_servers: h:9092\n  lingr_ms: 5\n", ["bad.yaml:3", "lingr_ms"]),
+    ("rooms: [\"@a\"]\nsign:\n  rate_per_minute: fast\n", ["bad.yaml:3", "sign.rate_per_minute", "integer"]),
+    ("rooms: [\"@a\"]\nsign:\n  burst: 0\n", ["bad.yaml:3", "sign.burst"]),
+    ("rooms: [\"@ok\", \"not a room!\"]\n", ["rooms"]),
+    ("rooms: [\"@a\"]\nkafka:\n  bootstrap_servers: ${LT_SURELY_UNSET_VAR}\n", ["LT_SURELY_UNSET_VAR"]),
+])
+def test_collector_refuses_bad_files(tmp_path, text, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    rc, out = check("livetap-collector", "--config", str(path))
+    assert rc == 2, out
+    for word in expected:
+        assert word in out, (word, out)
+
+
+def test_bigo_and_sidecar_refuse_bad_files(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("listen:\n  port: 99999\n")
+    rc, out = check("livetap-bigo", "--config", str(bad))
+    assert rc == 2 and "listen.port" in out, out
+    bad.write_text("kafka:\n  bogus: 1\n")
+    rc, out = check("livetap-sidecar", "--config", str(bad))
+    assert rc == 2 and "bogus" in out, out
