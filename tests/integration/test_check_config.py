@@ -18,11 +18,16 @@ def check(program, *args):
     return p.returncode, p.stdout + p.stderr
 
 
-@pytest.mark.parametrize("program,example", [
-    ("livetap-collector", "collector.yaml"),
-    ("livetap-bigo", "bigo.yaml"),
-    ("livetap-sidecar", "sidecar.yaml"),
-])
+def shipped():
+    """(program, file) for every example in config/: collector*.yaml, bigo*.yaml, sidecar*.yaml."""
+    out = []
+    for f in sorted(os.listdir(os.path.join(SOURCE, "config"))):
+        if f.endswith(".yaml"):
+            out.append(("livetap-" + f.split(".")[0].split("-")[0], f))
+    return out
+
+
+@pytest.mark.parametrize("program,example", shipped())
 def test_shipped_examples_pass(program, example):
     rc, out = check(program, "--config", os.path.join(SOURCE, "config", example))
     assert rc == 0, out
