@@ -619,6 +619,31 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
 
 /* --- the loop --- */
 
+/* Start-up with many rooms takes a while (sign-server pacing): until every
+ * room configured at start has settled (live, or a state that says why
+ * not), one line every 5 s says how far it is, and one line when done. */
+static void startup_progress(lt_tiktok_collector *c, size_t live, int64_t now)
+{
+    if (c->startup_done || c->room_count == 0)
+        return;
+    if (!c->startup_ms)
+        c->startup_ms = now;
+    size_t settled = 0;
+    for (size_t i = 0; i < c->room_count; i++) {
+        const char *st = c->rooms[i]->state;
+        settled += st && strcmp(st, "resolving") != 0 && strcmp(st, "connecting") != 0;
+    }
+    if (settled == c->room_count) {
+        c->startup_done = true;
+        if (now - c->startup_ms >= 5000 || c->room_count > 1)
+            lt_info("start-up done in %.1f s: %zu rooms, %zu live (the others' reasons are in room_status)",
+                    (double)(now - c->startup_ms) / 1000.0, c->room_count, live);
+    } else if (now - c->startup_ms >= 5000 && now - c->startup_log_ms >= 5000) {
+        c->startup_log_ms = now;
+        lt_info("start-up: %zu of %zu rooms settled, %zu live", settled, c->room_count, live);
+    }
+}
+
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     lt_tiktok_collector *c = lws_container_of(sul, lt_tiktok_collector, tick);
@@ -651,6 +676,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     }
     c->stats.rooms = c->room_count;
     c->stats.rooms_live = live;
+    startup_progress(c, live, now);
     if (c->record)
         fflush(c->record);
     if (c->opts.on_tick)
@@ -831,7 +857,16 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
     }
     size_t left = 0;
     if (c->opts.publisher) {
-        left = lt_publisher_flush(c->opts.publisher, c->opts.flush_timeout_ms);
+        /* in steps of a second, saying what is left, so that a slow flush
+         * (a broker far away or down) is visible while it happens */
+        int64_t start = lt_now_ms(), deadline = start + c->opts.flush_timeout_ms;
+        do {
+            int64_t step = deadline - lt_now_ms();
+            left = lt_publisher_flush(c->opts.publisher, (int)(step > 1000 ? 1000 : step > 0 ? step : 0));
+            if (left && lt_now_ms() < deadline)
+                lt_info("flushing: %zu events not yet acknowledged by Kafka (%.0f s of %.0f s)", left,
+                        (double)(lt_now_ms() - start) / 1000.0, (double)c->opts.flush_timeout_ms / 1000.0);
+        } while (left && lt_now_ms() < deadline);
         if (left)
             lt_error("%zu events were not acknowledged by Kafka within %d ms", left,
                      c->opts.flush_timeout_ms);

@@ -81,6 +81,8 @@ struct lt_tiktok_collector {
     bool backpressure;
     int64_t backpressure_since;     /* when reading was paused */
     bool started;                   /* the loop has ticked once */
+    bool startup_done;              /* every room present at start has settled */
+    int64_t startup_ms, startup_log_ms;
     uint64_t resume_below;
     FILE *record;
     uint64_t rng;
