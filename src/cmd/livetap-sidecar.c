@@ -86,6 +86,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
             if (lt_sidecar_config_load(argv[i + 1], &cfg, err, sizeof(err)) < 0) {
                 fprintf(stderr, "livetap-sidecar: %s\n", err);
+                lt_sidecar_config_free(&cfg);
                 return 2;
             }
         }
