@@ -33,6 +33,7 @@ static void usage(FILE *out)
             "  -c, --config FILE       YAML configuration (see config/sidecar.yaml)\n"
             "  --listen HOST           address to bind (default 127.0.0.1)\n"
             "  -p, --port N            port (default 8090; 0 = any free port, printed)\n"
+            "  --tls-cert PEM --tls-key PEM  serve https/wss with this certificate and key\n"
             "  --kafka HOST:PORT       bootstrap servers (default $LT_KAFKA_BOOTSTRAP or 127.0.0.1:19092)\n"
             "  --registry URL          schema registry (default $LT_REGISTRY_URL)\n"
             "  --no-registry           single-object Avro only\n"
@@ -41,6 +42,7 @@ static void usage(FILE *out)
             "  --token T               accept this static bearer token (repeatable; turns auth on)\n"
             "  --jwt-secret S          accept HS256 JWTs signed with S (turns auth on)\n"
             "  --max-clients N, --max-clients-per-address N, --queue-frames N, --queue-bytes N\n"
+            "  --connect-rate-per-address N  new connections per second per address (0 = unlimited)\n"
             "  --check-config          validate the configuration and exit\n"
             "  -v, --verbose / -q, --quiet\n"
             "  -h, --help\n");
@@ -61,7 +63,7 @@ static int add_token(lt_sidecar_config *cfg, const char *token)
 int main(int argc, char **argv)
 {
     enum { O_LISTEN = 256, O_KAFKA, O_REGISTRY, O_NO_REGISTRY, O_PREFIX, O_WWW, O_TOKEN, O_JWT,
-           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK };
+           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK, O_TLS_CERT, O_TLS_KEY, O_CRATE };
     bool check_only = false;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},      {"listen", required_argument, NULL, O_LISTEN},
@@ -71,8 +73,10 @@ int main(int argc, char **argv)
         {"token", required_argument, NULL, O_TOKEN},   {"jwt-secret", required_argument, NULL, O_JWT},
         {"max-clients", required_argument, NULL, O_MAXC},
         {"max-clients-per-address", required_argument, NULL, O_MAXIP},
+        {"connect-rate-per-address", required_argument, NULL, O_CRATE},
         {"queue-frames", required_argument, NULL, O_QF}, {"queue-bytes", required_argument, NULL, O_QB},
         {"check-config", no_argument, NULL, O_CHECK},
+        {"tls-cert", required_argument, NULL, O_TLS_CERT}, {"tls-key", required_argument, NULL, O_TLS_KEY},
         {"verbose", no_argument, NULL, 'v'},           {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
     };
@@ -106,9 +110,12 @@ int main(int argc, char **argv)
         case O_JWT: rc |= lt_sidecar_config_set(&cfg.jwt_secret, optarg); break;
         case O_MAXC: cfg.max_clients = (unsigned)strtoul(optarg, NULL, 10); break;
         case O_MAXIP: cfg.max_clients_per_address = (unsigned)strtoul(optarg, NULL, 10); break;
+        case O_CRATE: cfg.connect_rate_per_address = (unsigned)strtoul(optarg, NULL, 10); break;
         case O_QF: cfg.queue_frames = (unsigned)strtoul(optarg, NULL, 10); break;
         case O_QB: cfg.queue_bytes = strtoul(optarg, NULL, 10); break;
         case O_CHECK: check_only = true; break;
+        case O_TLS_CERT: rc |= lt_sidecar_config_set(&cfg.tls_cert, optarg); break;
+        case O_TLS_KEY: rc |= lt_sidecar_config_set(&cfg.tls_key, optarg); break;
         case 'v': verbosity++; break;
         case 'q': verbosity--; break;
         case 'h': usage(stdout); lt_sidecar_config_free(&cfg); return 0;
@@ -127,9 +134,15 @@ int main(int argc, char **argv)
         lt_sidecar_config_free(&cfg);
         return 2;
     }
+    if (lt_sidecar_config_validate(&cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "livetap-sidecar: %s\n", err);
+        lt_sidecar_config_free(&cfg);
+        return 2;
+    }
+    bool tls = cfg.tls_cert && *cfg.tls_cert;
     if (check_only) { /* the file parsed (unknown keys and bad values refused); nothing is contacted */
-        printf("configuration OK: listen %s:%u, Kafka %s, topics %s.<type>, registry %s, auth %s\n", cfg.listen,
-               cfg.port, cfg.kafka_bootstrap, cfg.topic_prefix,
+        printf("configuration OK: listen %s://%s:%u, Kafka %s, topics %s.<type>, registry %s, auth %s\n",
+               tls ? "https" : "http", cfg.listen, cfg.port, cfg.kafka_bootstrap, cfg.topic_prefix,
                cfg.registry_url && *cfg.registry_url ? cfg.registry_url : "none (single-object Avro)",
                cfg.token_count || (cfg.jwt_secret && *cfg.jwt_secret) ? "on" : "off");
         lt_sidecar_config_free(&cfg);
@@ -148,7 +161,8 @@ int main(int argc, char **argv)
         return 2;
     }
     /* Tests and scripts that pass --port 0 read the port from this line. */
-    printf("livetap-sidecar listening on http://%s:%d/\n", cfg.listen, lt_sidecar_port(running));
+    printf("livetap-sidecar listening on %s://%s:%d/\n", tls ? "https" : "http", cfg.listen,
+           lt_sidecar_port(running));
     fflush(stdout);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

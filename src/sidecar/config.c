@@ -6,9 +6,12 @@
  * The libcyaml schema is the one table that maps option names to fields.
  */
 #include <cyaml/cyaml.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sidecar/sidecar.h"
 
@@ -38,6 +41,8 @@ typedef struct file_auth {
 typedef struct file_limits {
     unsigned max_clients;
     unsigned max_clients_per_address;
+    unsigned *connect_rate_per_address;
+    unsigned connect_burst_per_address;
     unsigned queue_frames;
     unsigned long queue_bytes;
     unsigned inbound_frame_bytes;
@@ -48,6 +53,8 @@ typedef struct file_limits {
 typedef struct file_config {
     char *listen;
     unsigned port;
+    char *tls_cert;
+    char *tls_key;
     char *schema_dir;
     char *www_dir;
     unsigned shutdown_grace_ms;
@@ -90,6 +97,8 @@ static const cyaml_schema_field_t auth_fields[] = {
 static const cyaml_schema_field_t limits_fields[] = {
     CYAML_FIELD_UINT("max_clients", OPT, file_limits, max_clients),
     CYAML_FIELD_UINT("max_clients_per_address", OPT, file_limits, max_clients_per_address),
+    CYAML_FIELD_UINT_PTR("connect_rate_per_address", CYAML_FLAG_POINTER | OPT, file_limits, connect_rate_per_address),
+    CYAML_FIELD_UINT("connect_burst_per_address", OPT, file_limits, connect_burst_per_address),
     CYAML_FIELD_UINT("queue_frames", OPT, file_limits, queue_frames),
     CYAML_FIELD_UINT("queue_bytes", OPT, file_limits, queue_bytes),
     CYAML_FIELD_UINT("inbound_frame_bytes", OPT, file_limits, inbound_frame_bytes),
@@ -101,6 +110,8 @@ static const cyaml_schema_field_t limits_fields[] = {
 static const cyaml_schema_field_t top_fields[] = {
     STR("listen", file_config, listen),
     CYAML_FIELD_UINT("port", OPT, file_config, port),
+    STR("tls_cert", file_config, tls_cert),
+    STR("tls_key", file_config, tls_key),
     STR("schema_dir", file_config, schema_dir),
     STR("www_dir", file_config, www_dir),
     CYAML_FIELD_UINT("shutdown_grace_ms", OPT, file_config, shutdown_grace_ms),
@@ -159,6 +170,8 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg)
     lt_sidecar_config_set(&cfg->registry_url, registry ? registry : "");
     cfg->max_clients = 10000;
     cfg->max_clients_per_address = 1000;
+    cfg->connect_rate_per_address = 100;
+    cfg->connect_burst_per_address = 1000;
     cfg->queue_frames = 4096;
     cfg->queue_bytes = 8ul << 20;
     cfg->inbound_frame_bytes = 4096;
@@ -188,7 +201,8 @@ int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, 
         return -1;
     }
     int ret = -1;
-    if (take_str(&cfg->listen, f->listen) || take_str(&cfg->schema_dir, f->schema_dir) ||
+    if (take_str(&cfg->listen, f->listen) || take_str(&cfg->tls_cert, f->tls_cert) ||
+        take_str(&cfg->tls_key, f->tls_key) || take_str(&cfg->schema_dir, f->schema_dir) ||
         take_str(&cfg->www_dir, f->www_dir) || take_str(&cfg->log_level, f->log_level) ||
         take_str(&cfg->kafka_bootstrap, f->kafka.bootstrap) ||
         take_str(&cfg->topic_prefix, f->kafka.topic_prefix) ||
@@ -226,6 +240,10 @@ int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, 
         cfg->max_clients = l->max_clients;
     if (l->max_clients_per_address)
         cfg->max_clients_per_address = l->max_clients_per_address;
+    if (l->connect_rate_per_address) /* 0 is a value here: unlimited */
+        cfg->connect_rate_per_address = *l->connect_rate_per_address;
+    if (l->connect_burst_per_address)
+        cfg->connect_burst_per_address = l->connect_burst_per_address;
     if (l->queue_frames)
         cfg->queue_frames = l->queue_frames;
     if (l->queue_bytes)
@@ -245,11 +263,35 @@ done:
     return ret;
 }
 
+static bool set(const char *s)
+{
+    return s && *s;
+}
+
+int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen)
+{
+    if (set(cfg->tls_cert) != set(cfg->tls_key)) {
+        snprintf(err, errlen, "tls_cert and tls_key: TLS needs both a certificate and its key, found only %s",
+                 set(cfg->tls_cert) ? "tls_cert" : "tls_key");
+        return -1;
+    }
+    const char *files[2] = {cfg->tls_cert, cfg->tls_key};
+    const char *keys[2] = {"tls_cert", "tls_key"};
+    for (int i = 0; i < 2; i++)
+        if (set(files[i]) && access(files[i], R_OK) != 0) {
+            snprintf(err, errlen, "%s: cannot read %s: %s", keys[i], files[i], strerror(errno));
+            return -1;
+        }
+    return 0;
+}
+
 void lt_sidecar_config_free(lt_sidecar_config *cfg)
 {
     if (!cfg)
         return;
     free(cfg->listen);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
     free(cfg->kafka_bootstrap);
     free(cfg->topic_prefix);
     strv_free(cfg->types, cfg->type_count);

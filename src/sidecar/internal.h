@@ -13,6 +13,7 @@
 #include "avro/registry.h"
 #include "avro/schemas.h"
 #include "core/buf.h"
+#include "core/ratelimit.h"
 #include "kafka/consumer.h"
 #include "sidecar/auth.h"
 #include "sidecar/hub.h"
@@ -24,6 +25,8 @@ typedef struct lt_sidecar_file {
     size_t len;
 } lt_sidecar_file;
 
+#define LT_SIDECAR_RATE_SLOTS 1024
+
 typedef struct ip_count {
     struct ip_count *next;
     unsigned count;
@@ -34,6 +37,7 @@ typedef enum reject_reason {
     REJECT_BAD_REQUEST = 0,
     REJECT_UNAUTHORIZED,
     REJECT_CAPACITY,
+    REJECT_RATE,
     REJECT_REASONS
 } reject_reason;
 
@@ -86,6 +90,9 @@ struct lt_sidecar {
     lws_retry_bo_t retry;
     lt_sidecar_file page, script, style;
     ip_count *ips[256];
+    /* Connection rate per address: buckets indexed by a hash of the address
+     * (addresses that collide share one, which errs on the strict side). */
+    lt_ratelimit conn_rate[LT_SIDECAR_RATE_SLOTS];
     unsigned ws_clients;
     uint64_t frames_sent, bytes_sent, ws_opened;
     uint64_t rejected[REJECT_REASONS];

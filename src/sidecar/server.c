@@ -53,12 +53,17 @@ static uint8_t scratch[LWS_PRE + SCRATCH_BYTES];
 
 /* --- per-address accounting --- */
 
-static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
+static uint32_t ip_hash(const char *ip)
 {
     uint32_t h = 2166136261u;
     for (const char *p = ip; *p; p++)
         h = (h ^ (uint8_t)*p) * 16777619u;
-    ip_count **pp = &sc->ips[h & 255];
+    return h;
+}
+
+static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
+{
+    ip_count **pp = &sc->ips[ip_hash(ip) & 255];
     while (*pp && strcmp((*pp)->ip, ip) != 0)
         pp = &(*pp)->next;
     return pp;
@@ -148,6 +153,11 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
     if (sc->ws_clients > sc->cfg->max_clients) {
         refuse(wsi, s, sc, REJECT_CAPACITY, "server full",
                "this sidecar serves its maximum number of clients; try another or later", 1013);
+        goto done;
+    }
+    if (lt_ratelimit_acquire(&sc->conn_rate[ip_hash(s->ip) % LT_SIDECAR_RATE_SLOTS], lt_now_ms()) != 0) {
+        refuse(wsi, s, sc, REJECT_RATE, "too many connections",
+               "your address opens connections faster than this sidecar allows; retry in a moment", 1013);
         goto done;
     }
     if (from_ip > sc->cfg->max_clients_per_address) {
@@ -552,10 +562,23 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
     info.pt_serv_buf_size = 32768;
     info.timeout_secs = 10;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    bool tls = sc->cfg->tls_cert && *sc->cfg->tls_cert;
+    if (tls) {
+        /* HTTP/1.1 only: the writes are raw pre-framed WebSocket frames. */
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = sc->cfg->tls_cert;
+        info.ssl_private_key_filepath = sc->cfg->tls_key;
+        info.alpn = "http/1.1";
+    }
+    int64_t now = lt_now_ms();
+    for (size_t i = 0; i < LT_SIDECAR_RATE_SLOTS; i++)
+        lt_ratelimit_init(&sc->conn_rate[i], sc->cfg->connect_rate_per_address,
+                          sc->cfg->connect_burst_per_address, now);
     lws_set_log_level(LLL_ERR, NULL);
     sc->ctx = lws_create_context(&info);
     if (!sc->ctx) {
-        snprintf(err, errlen, "cannot listen on %s:%u (in use?)", sc->cfg->listen, sc->cfg->port);
+        snprintf(err, errlen, "cannot listen on %s:%u (in use?%s)", sc->cfg->listen, sc->cfg->port,
+                 tls ? " or the TLS certificate/key did not load" : "");
         return -1;
     }
     sc->vhost = lws_get_vhost_by_name(sc->ctx, "default");

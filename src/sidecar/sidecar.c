@@ -333,7 +333,7 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
                   "From the record's Kafka timestamp to writing its frame to a client (sampled), ms.",
                   sc->lat_kafka, sc->lat_kafka_sum) < 0)
         return -1;
-    static const char *reject_names[] = {"bad_request", "unauthorized", "capacity"};
+    static const char *reject_names[] = {"bad_request", "unauthorized", "capacity", "rate"};
     static const char rejected_head[] =
         "# HELP livetap_sidecar_rejected_total Connections refused with an error frame, by reason.\n"
         "# TYPE livetap_sidecar_rejected_total counter\n";

@@ -18,6 +18,8 @@
 typedef struct lt_sidecar_config {
     char *listen;                /* address to bind, default 127.0.0.1 */
     unsigned port;               /* default 8090 */
+    char *tls_cert;              /* PEM certificate: serve https/wss; NULL = plain */
+    char *tls_key;               /* PEM private key of tls_cert */
     char *kafka_bootstrap;       /* default $LT_KAFKA_BOOTSTRAP or 127.0.0.1:19092 */
     char *topic_prefix;          /* default livetap */
     char **types;                /* event types to read; default all */
@@ -35,6 +37,8 @@ typedef struct lt_sidecar_config {
     char *jwt_secret;            /* HS256 secret */
     unsigned max_clients;        /* default 10000 */
     unsigned max_clients_per_address; /* default 1000 */
+    unsigned connect_rate_per_address;  /* new connections per second per address; 0 = unlimited; default 100 */
+    unsigned connect_burst_per_address; /* ... of which this many at once; default 1000 */
     unsigned queue_frames;       /* per client, default 4096 */
     unsigned long queue_bytes;   /* per client, default 8 MiB */
     unsigned inbound_frame_bytes;/* largest message a client may send, default 4096 */
@@ -49,6 +53,9 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg);
 /* Loads a YAML file over the defaults (config/sidecar.yaml documents every
  * key). -1 with the reason in err. */
 int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen);
+/* Checks what the file format cannot: tls_cert and tls_key come together and
+ * are readable. -1 with the reason in err. */
+int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen);
 /* Replaces a string field (strdup). */
 int lt_sidecar_config_set(char **field, const char *value);
 void lt_sidecar_config_free(lt_sidecar_config *cfg);

@@ -445,6 +445,21 @@ def test_bigo_tls_in_pod():
     assert vols["tls"]["secret"]["secretName"] == "push-tls"
 
 
+def test_sidecar_tls_in_pod():
+    plain = example("production")
+    assert "tls_cert" not in config(plain, "sidecar")
+    assert container(dep(plain, "sidecar"))["readinessProbe"]["httpGet"].get("scheme", "HTTP") == "HTTP"
+    objs = example("production", "--set", "sidecar.tlsSecretName=ws-tls")
+    cfg = config(objs, "sidecar")
+    assert (cfg["tls_cert"], cfg["tls_key"]) == ("/var/run/livetap/tls/tls.crt", "/var/run/livetap/tls/tls.key")
+    spec = dep(objs, "sidecar")["spec"]["template"]["spec"]
+    assert {v["name"]: v for v in spec["volumes"]}["tls"]["secret"]["secretName"] == "ws-tls"
+    c = container(dep(objs, "sidecar"))
+    assert any(m["name"] == "tls" and m["mountPath"] == "/var/run/livetap/tls" for m in c["volumeMounts"])
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert c[probe]["httpGet"]["scheme"] == "HTTPS", probe
+
+
 def test_bigo_needs_accounts_and_abbreviation():
     assert "bigo.accounts" in fails(*BASE, "--set", "bigo.enabled=true", "--set", "bigo.pull.enabled=false")
     assert "platformAbbr" in fails(*BASE, "--set", "bigo.enabled=true", "--set", "bigo.pull.enabled=false",

@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -27,6 +28,8 @@ import websockets
 # arrived just before a close frame if recv() was not already waiting, and
 # these tests read error frames that are followed by a close.
 from websockets.legacy.client import connect as ws_connect
+
+from bigo_sim import make_cert
 
 BUILD = os.environ.get("LT_BUILD_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "build")
 KAFKA = os.environ.get("LT_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
@@ -53,11 +56,15 @@ class Sidecar:
             self.proc.kill()
             raise RuntimeError(f"sidecar did not start: {line!r} {self.proc.stderr.read()}")
         self.port = int(m.group(1))
-        self.http = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}"
+        tls = line.startswith("livetap-sidecar listening on https:")
+        self.http = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.ws = f"{'wss' if tls else 'ws'}://127.0.0.1:{self.port}"
 
     def metrics(self):
-        text = requests.get(self.http + "/metrics", timeout=5).text
+        return self.metrics_over(None)
+
+    def metrics_over(self, cafile):
+        text = requests.get(self.http + "/metrics", timeout=5, verify=cafile if cafile else True).text
         out = {}
         for line in text.splitlines():
             if line and not line.startswith("#"):
@@ -105,13 +112,13 @@ def strip(frame):
     return f
 
 
-async def collect(url, count=None, timeout=20.0, idle=None, headers=None, on_open=None):
+async def collect(url, count=None, timeout=20.0, idle=None, headers=None, on_open=None, ssl=None):
     """Frames from one connection until `count` arrived, `idle` seconds pass
     without one, the server closes, or `timeout`. Returns (frames, close_code)."""
     frames = []
     code = None
     deadline = time.monotonic() + timeout
-    async with ws_connect(url, extra_headers=headers, max_size=None) as ws:
+    async with ws_connect(url, extra_headers=headers, max_size=None, ssl=ssl) as ws:
         if on_open:
             await on_open()
         try:
@@ -223,6 +230,71 @@ def test_rooms_filters_order_and_json(tmp):
         assert m["livetap_sidecar_frames_out_total"] >= len(a) + len(b) + len(c) + len(d)
     finally:
         assert sc.stop() == 0
+
+
+def test_tls_wss_and_https(tmp):
+    """With tls_cert/tls_key the sidecar serves wss:// and https:// only: a
+    client that trusts the certificate gets its room's events, the health
+    endpoints and the page answer over https, and a plain-text client is
+    refused without reaching a room."""
+    cert, pem_key = make_cert(str(tmp))
+    prefix = unique("tls")
+    rp = prefix + "r"
+    sc = Sidecar(prefix, "--tls-cert", cert, "--tls-key", pem_key)
+    try:
+        assert sc.ws.startswith("wss://") and sc.http.startswith("https://")
+        ctx = ssl.create_default_context(cafile=cert)
+        manifest = str(tmp / "manifest.jsonl")
+
+        async def scenario():
+            ready = asyncio.Event()
+
+            async def on_open():
+                ready.set()
+
+            client = asyncio.create_task(collect(f"{sc.ws}/ws/{rp}1", idle=10, timeout=90, on_open=on_open, ssl=ctx))
+            await asyncio.wait_for(ready.wait(), 10)
+            events = await asyncio.to_thread(demo, prefix, 2, 60, rp, manifest)
+            return events, await client
+
+        events, (frames, _) = run(scenario())
+        want = [as_frame(e) for e in events if e["room_id"] == f"{rp}1"]
+        got = [strip(f) for f in frames]
+        assert len(want) > 0
+        missing = [f for f in want if f not in got]
+        extra = [f for f in got if f not in want]
+        assert not missing and not extra, f"over wss: {len(missing)} missing (e.g. {missing[:1]}), {len(extra)} extra (e.g. {extra[:1]})"
+        assert_kafka_order(got)
+
+        assert requests.get(sc.http + "/healthz", verify=cert, timeout=5).status_code == 200
+        assert "livetap" in requests.get(sc.http + "/", verify=cert, timeout=5).text.lower()
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(sc.http + "/healthz", timeout=5)  # an untrusted certificate is not accepted silently
+        with pytest.raises(Exception):
+            run(collect(f"ws://127.0.0.1:{sc.port}/ws/{rp}1", timeout=5))  # plain text on the TLS port
+        m = sc.metrics_over(cert)
+        assert m["livetap_sidecar_frames_out_total"] >= len(frames)
+    finally:
+        assert sc.stop() == 0
+
+
+def test_tls_needs_both_files(tmp):
+    cert, pem_key = make_cert(str(tmp))
+    binary = os.path.join(BUILD, "livetap-sidecar")
+    only = subprocess.run([binary, "--tls-cert", cert, "--check-config"], capture_output=True, text=True, timeout=10)
+    assert only.returncode == 2 and "tls_key" in only.stderr, only.stderr
+    missing = subprocess.run([binary, "--tls-cert", cert, "--tls-key", str(tmp / "nope.pem"), "--check-config"],
+                             capture_output=True, text=True, timeout=10)
+    assert missing.returncode == 2 and "nope.pem" in missing.stderr, missing.stderr
+    both = subprocess.run([binary, "--tls-cert", cert, "--tls-key", pem_key, "--check-config"], capture_output=True,
+                          text=True, timeout=10)
+    assert both.returncode == 0 and "https://" in both.stdout, both.stdout
+    bad = tmp / "bad.pem"
+    bad.write_text("not a certificate\n")
+    started = subprocess.run([binary, "--port", "0", "--tls-cert", str(bad), "--tls-key", str(bad), "--kafka", KAFKA,
+                              "--no-registry", "--topic-prefix", unique("tlsbad")],
+                             capture_output=True, text=True, timeout=30)
+    assert started.returncode == 2 and "certificate" in started.stderr, started.stderr
 
 
 def test_single_object_encoding_without_registry(tmp):
@@ -516,6 +588,33 @@ def test_room_status_notices():
         assert code == 1008
     finally:
         sc.stop()
+
+
+def test_connection_rate_per_address(tmp):
+    """limits.connect_rate_per_address: past the burst, an address opening
+    connections too fast is refused (error frame, 1013, counted) while the
+    ones it has stay open; the bucket refills at the configured rate."""
+    conf = tmp / "sidecar.yaml"
+    conf.write_text("limits:\n  connect_rate_per_address: 2\n  connect_burst_per_address: 3\n")
+    sc = Sidecar(unique("rate"), "--config", str(conf))
+    try:
+        async def scenario():
+            kept = [await ws_connect(f"{sc.ws}/ws/r{i}") for i in range(3)]
+            frame, code, _ = await refused(f"{sc.ws}/ws/r9")
+            assert frame["message"] == "too many connections" and "faster" in frame["details"] and code == 1013
+            m = sc.metrics()
+            assert m['livetap_sidecar_rejected_total{reason="rate"}'] == 1
+            assert m["livetap_sidecar_clients"] == 3, "the connections already open were kept"
+            await asyncio.sleep(0.7)  # 2/s: one token back
+            again = await ws_connect(f"{sc.ws}/ws/r4")
+            with pytest.raises(asyncio.TimeoutError):  # subscribed, not refused: nothing to read
+                await asyncio.wait_for(again.recv(), 1.0)
+            for ws in kept + [again]:
+                await ws.close()
+
+        run(scenario())
+    finally:
+        assert sc.stop() == 0
 
 
 def test_caps_health_page_and_graceful_shutdown():

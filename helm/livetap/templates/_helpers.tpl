@@ -147,16 +147,25 @@ startupProbe:
   httpGet:
     path: /healthz
     port: {{ .port }}
+    {{- if .https }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .probes.startup | nindent 2 }}
 livenessProbe:
   httpGet:
     path: /healthz
     port: {{ .port }}
+    {{- if .https }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .probes.liveness | nindent 2 }}
 readinessProbe:
   httpGet:
     path: /readyz
     port: {{ .port }}
+    {{- if .https }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .probes.readiness | nindent 2 }}
 {{- end -}}
 
