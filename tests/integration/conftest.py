@@ -395,10 +395,10 @@ class Collector:
     """livetap-collector pointed at a Sim; its log goes to a file of the
     simulator's directory. stop() sends SIGTERM and returns (status, log)."""
 
-    def __init__(self, sim, prefix, rooms, *extra, bootstrap=None, registry=None):
+    def __init__(self, sim, prefix, rooms, *extra, bootstrap=None, registry=None, wrapper=()):
         self.log_path = os.path.join(sim.dir, "collector-%s.log" % uuid.uuid4().hex[:6])
         self.log = open(self.log_path, "w")
-        cmd = [binary("livetap-collector"), "--rooms", ",".join(rooms),
+        cmd = [*wrapper, binary("livetap-collector"), "--rooms", ",".join(rooms),
                "--kafka", bootstrap or BOOTSTRAP, "--registry", REGISTRY if registry is None else registry,
                "--topic-prefix", prefix, "--collector-id", "it-collector",
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base,

@@ -34,10 +34,11 @@ def make_key(directory, kind="rsa"):
 class Receiver:
     """livetap-bigo with a YAML config; `url` is its push WebSocket."""
 
-    def __init__(self, binary, prefix, bootstrap, registry, settings=None, env=None, tls=None, accounts="bigoUser1:213213"):
+    def __init__(self, binary, prefix, bootstrap, registry, settings=None, env=None, tls=None, accounts="bigoUser1:213213",
+                 wrapper=(), start_timeout=30):
         self.dir = tempfile.mkdtemp(prefix="lt-bigo-")
         self.log_path = os.path.join(self.dir, "bigo.log")
-        args = [binary, "--port", "0", "--topic-prefix", prefix, "--kafka", bootstrap, "--registry", registry or "",
+        args = [*wrapper, binary, "--port", "0", "--topic-prefix", prefix, "--kafka", bootstrap, "--registry", registry or "",
                 "--set", "push.abbr=inke", "--collector-id", "it-bigo", "-v"]
         for k, v in (settings or {}).items():
             args += ["--set", f"{k}={v}"]
@@ -46,7 +47,7 @@ class Receiver:
         penv = dict(os.environ, BIGO_PUSH_ACCOUNTS=accounts, **(env or {}))
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, env=penv)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        ready, _, _ = select.select([self.proc.stdout], [], [], start_timeout)
         line = self.proc.stdout.readline().decode() if ready else ""
         if not line.startswith("listening on "):
             self.proc.kill()
