@@ -7,6 +7,9 @@
  */
 #include <cyaml/cyaml.h>
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +271,42 @@ static bool set(const char *s)
     return s && *s;
 }
 
+/* The certificate and key load and belong together: said here, with the file
+ * names, rather than as a failed listen. */
+static int check_tls_pair(const char *cert_path, const char *key_path, char *err, size_t errlen)
+{
+    X509 *cert = NULL;
+    EVP_PKEY *key = NULL;
+    int rc = -1;
+    FILE *f = fopen(cert_path, "r");
+    if (f) {
+        cert = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    if (!cert) {
+        snprintf(err, errlen, "tls_cert: %s is not a PEM certificate", cert_path);
+        goto done;
+    }
+    if ((f = fopen(key_path, "r"))) {
+        key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    if (!key) {
+        snprintf(err, errlen, "tls_key: %s is not an unencrypted PEM private key", key_path);
+        goto done;
+    }
+    if (X509_check_private_key(cert, key) != 1) {
+        snprintf(err, errlen, "tls_key: %s is not the key of the certificate in %s", key_path, cert_path);
+        goto done;
+    }
+    rc = 0;
+done:
+    ERR_clear_error();
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
     if (set(cfg->tls_cert) != set(cfg->tls_key)) {
@@ -275,14 +314,16 @@ int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t e
                  set(cfg->tls_cert) ? "tls_cert" : "tls_key");
         return -1;
     }
+    if (!set(cfg->tls_cert))
+        return 0;
     const char *files[2] = {cfg->tls_cert, cfg->tls_key};
     const char *keys[2] = {"tls_cert", "tls_key"};
     for (int i = 0; i < 2; i++)
-        if (set(files[i]) && access(files[i], R_OK) != 0) {
+        if (access(files[i], R_OK) != 0) {
             snprintf(err, errlen, "%s: cannot read %s: %s", keys[i], files[i], strerror(errno));
             return -1;
         }
-    return 0;
+    return check_tls_pair(cfg->tls_cert, cfg->tls_key, err, errlen);
 }
 
 void lt_sidecar_config_free(lt_sidecar_config *cfg)

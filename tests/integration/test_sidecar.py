@@ -291,10 +291,16 @@ def test_tls_needs_both_files(tmp):
     assert both.returncode == 0 and "https://" in both.stdout, both.stdout
     bad = tmp / "bad.pem"
     bad.write_text("not a certificate\n")
-    started = subprocess.run([binary, "--port", "0", "--tls-cert", str(bad), "--tls-key", str(bad), "--kafka", KAFKA,
+    started = subprocess.run([binary, "--port", "0", "--tls-cert", str(bad), "--tls-key", pem_key, "--kafka", KAFKA,
                               "--no-registry", "--topic-prefix", unique("tlsbad")],
                              capture_output=True, text=True, timeout=30)
-    assert started.returncode == 2 and "certificate" in started.stderr, started.stderr
+    assert started.returncode == 2 and "not a PEM certificate" in started.stderr, started.stderr
+    other = tmp / "other"
+    other.mkdir()
+    _, other_key = make_cert(str(other))
+    mismatch = subprocess.run([binary, "--tls-cert", cert, "--tls-key", other_key, "--check-config"],
+                              capture_output=True, text=True, timeout=10)
+    assert mismatch.returncode == 2 and "not the key of the certificate" in mismatch.stderr, mismatch.stderr
 
 
 def test_single_object_encoding_without_registry(tmp):
