@@ -41,6 +41,7 @@ start_server() { # server prefix -> sets SPID, PORT
     local log="$OUT/$1.log"
     if [[ $1 == sidecar ]]; then
         "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
+            ${BENCH_SIDECAR_CONFIG:+--config "$BENCH_SIDECAR_CONFIG"} \
             >"$log" 2>&1 &
         SPID=$!
         for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
