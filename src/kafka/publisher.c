@@ -208,6 +208,11 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
         {"msg_id", msg_id, (size_t)msg_id_len},
         {"collector_id", ev.collector_id, strlen(ev.collector_id)},
     };
+    char entity[24];
+    if (!key && ev.type == LT_EVENT_GIFT_INFO) { /* the catalogue's key is the gift, as the collector writes it */
+        snprintf(entity, sizeof entity, "%lld", (long long)ev.as.gift_info.gift_id);
+        key = entity;
+    }
     if (!key)
         key = ev.room_id;
     lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key,

@@ -98,16 +98,16 @@ int lt_sidecar_types_parse(const char *list, uint64_t *mask, lt_sidecar_error *e
         lt_event_type t;
         if (strcmp(name, "status") == 0)
             t = LT_EVENT_ROOM_STATUS;
-        else if (lt_event_type_from_name(name, &t) < 0) {
+        else if (lt_event_type_from_name(name, &t) < 0 || lt_event_type_info_get(t)->compacted) {
             char known[384] = "status";
             for (int i = 0; i < LT_EVENT_TYPE_COUNT; i++) {
                 const lt_event_type_info *info = lt_event_type_info_get((lt_event_type)i);
-                if (info && i != LT_EVENT_ROOM_STATUS) {
+                if (info && i != LT_EVENT_ROOM_STATUS && !info->compacted) {
                     strncat(known, ", ", sizeof(known) - strlen(known) - 1);
                     strncat(known, info->name, sizeof(known) - strlen(known) - 1);
                 }
             }
-            set_error(err, "unknown type in filter", "'%s' is not an event type; known types: %s",
+            set_error(err, "unknown type in filter", "'%s' is not an event type of a room; known types: %s",
                       name, known);
             return -1;
         }

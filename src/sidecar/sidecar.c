@@ -62,11 +62,24 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
             return -1;
         }
         const lt_event_type_info *info = lt_event_type_info_get(t);
+        /* A compacted topic is a catalogue keyed by its entity (gift id), not
+         * a room's stream: its keys are not room ids. */
+        if (info->compacted) {
+            if (cfg->type_count) {
+                snprintf(err, errlen,
+                         "config: kafka.types: %s is a catalogue keyed by %s, not a room's events; "
+                         "the sidecar serves rooms (read it from Kafka)",
+                         info->name, t == LT_EVENT_GIFT_INFO ? "gift id" : "entity");
+                return -1;
+            }
+            continue;
+        }
         size_t n = strlen(cfg->topic_prefix) + strlen(info->name) + 2;
-        if (!(sc->topic_names[i] = malloc(n)))
+        size_t k = sc->topics;
+        if (!(sc->topic_names[k] = malloc(n)))
             goto oom;
-        snprintf(sc->topic_names[i], n, "%s.%s", cfg->topic_prefix, info->name);
-        sc->topic_types[i] = t;
+        snprintf(sc->topic_names[k], n, "%s.%s", cfg->topic_prefix, info->name);
+        sc->topic_types[k] = t;
         sc->topics++;
     }
     return 0;

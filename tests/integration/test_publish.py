@@ -55,8 +55,8 @@ def test_every_type_round_trips_through_kafka_and_the_registry(prefix, tmp_path)
         schema_id, rec = decoder.decode(value)
         ev = avro_to_json(rec)
         ev["type"] = topic[len(prefix) + 1:]
-        # key = room id; headers name the event
-        assert key.decode() == ev["room_id"]
+        # key = room id (the gift catalogue: gift id); headers name the event
+        assert key.decode() == (str(ev["gift_id"]) if ev["type"] == "gift_info" else ev["room_id"])
         assert headers["event_type"].decode() == ev["type"]
         assert headers["platform"].decode() == ev["platform"] == "tiktok"
         assert int(headers["msg_id"]) == ev["msg_id"]
