@@ -206,7 +206,11 @@ stop_one() { # name pidfile
     local pid; pid="$(cat "$pidfile")"
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then say "$name did not stop in 30 s: SIGKILL"; kill -9 "$pid" 2>/dev/null || true; fi
+    if kill -0 "$pid" 2>/dev/null; then
+        say "$name did not stop in 30 s: SIGKILL"
+        kill -9 "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # gone before its files go
+    fi
     rm -f "$pidfile"
     say "$name stopped"
 }

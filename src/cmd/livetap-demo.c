@@ -38,7 +38,8 @@ static void usage(FILE *out)
             "  --topic-prefix P         topics are P.<type> (default livetap)\n"
             "  --rooms N                rooms to simulate (default 3)\n"
             "  --room-prefix R          room ids are R0, R1, ... (default 7300000000000000)\n"
-            "  --events-per-room M      events per room, all types in turn (default 90)\n"
+            "  --events-per-room M      events per room, all room types in turn, plus the gift\n"
+            "                           catalogue (gift_info) once per turn (default 90)\n"
             "  --rate N                 events per second in total, 0 = as fast as possible (default 0)\n"
             "  --collector-id ID        written on every record (default livetap-demo)\n"
             "  --property NAME=VALUE    librdkafka property, repeatable\n"
@@ -171,11 +172,18 @@ int main(int argc, char **argv)
     long total = d.rooms * d.per_room, published = 0;
     int64_t start = lt_now_ms(), last_report = start;
     int failed_start = 0;
-    for (long seq = 0; seq < d.per_room && !stop_requested && gen; seq++) {
+    /* Room events of every type in turn; a catalogue type (gift_info, keyed by
+     * gift id) is published once per turn, not per room, and not counted in
+     * --events-per-room: it is not a room's stream. */
+    for (long seq = 0, n = 0; n < d.per_room && !stop_requested && gen; seq++) {
+        bool catalogue = false;
         for (long r = 0; r < d.rooms && !stop_requested; r++) {
             snprintf(room_id, sizeof room_id, "%s%ld", d.room_prefix, r);
             lt_event ev;
             lt_sample_event(gen, room_id, seq, &ev);
+            catalogue = lt_event_type_info_get(ev.type)->compacted;
+            if (catalogue && r > 0)
+                break;
             ev.event_time = ev.ingest_time = lt_now_ms();
             lt_publish_status st;
             while ((st = lt_publisher_publish(pub, &ev, NULL, err, sizeof err)) == LT_PUBLISH_BACKPRESSURE &&
@@ -214,6 +222,8 @@ int main(int argc, char **argv)
                         (unsigned long long)ks.delivered, (unsigned long long)ks.failed);
             }
         }
+        if (!catalogue)
+            n++;
     }
     if (stop_requested && !failed_start)
         lt_warn("interrupted: flushing what was published (up to %ld ms)", d.flush_timeout);
