@@ -105,7 +105,7 @@ function onFrame(data) {
   let ev;
   try { ev = JSON.parse(data); } catch (e) { return; }
   if (ev.cursor) view.cursor = ev.cursor;
-  if (ev.type !== 'error' && !ev.source) { view.events++; $('events').textContent = fmt(view.events); }
+  if (ev.type !== 'error' && ev.source !== 'sidecar') { view.events++; $('events').textContent = fmt(view.events); }
   switch (ev.type) {
     case 'chat': onChat(ev); break;
     case 'gift': onGift(ev); break;
