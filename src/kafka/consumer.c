@@ -13,7 +13,11 @@
  *   seek target or the first record after it.
  * - Metadata is refreshed every metadata_refresh_ms to pick up topics and
  *   partitions created after start-up (a collector auto-creating a topic
- *   with its first record); those are read from the beginning.
+ *   with its first record); those are read from the beginning. The same
+ *   refresh tells when Kafka is back after an outage (consumer.h), which is
+ *   why reconnect.backoff.max.ms is 1 s here rather than librdkafka's 10 s:
+ *   WebSocket clients wait for the first broker answer, and one connection
+ *   attempt a second to a handful of brokers costs nothing.
  */
 #include "kafka/consumer.h"
 
@@ -72,6 +76,10 @@ struct lt_kafka_consumer {
     _Atomic int64_t lag;
     _Atomic int partitions;
     _Atomic int64_t last_metadata_ms;
+    atomic_bool up;
+    _Atomic int64_t down_since_ms;
+    _Atomic uint64_t outages;
+    int metadata_failures;         /* in a row, consumer thread */
     int64_t last_lag_ms;
     int64_t last_refresh_ms;
     int64_t log_slot;
@@ -231,10 +239,51 @@ static partition_state *part_of(lt_kafka_consumer *c, int topic, int32_t partiti
     return &t->parts[partition];
 }
 
-/* Resolves one request: times to offsets, then a seek where the current
- * stream of a partition has already passed the wanted start. */
-static void serve_replay(lt_kafka_consumer *c, replay_request *req)
+/* Kafka went away: said once per outage, on the consumer thread, in stream
+ * order (everything delivered before was read before the outage). */
+static void set_down(lt_kafka_consumer *c, const char *reason)
 {
+    if (!atomic_load(&c->up))
+        return;
+    atomic_store(&c->down_since_ms, lt_now_ms());
+    atomic_store(&c->up, false);
+    atomic_fetch_add(&c->outages, 1);
+    lt_warn("consumer: Kafka unavailable (%s): the stream waits; fetch positions are kept", reason);
+    if (c->sink.on_availability)
+        c->sink.on_availability(c->sink.ctx, false, reason, 0);
+}
+
+static void set_up(lt_kafka_consumer *c)
+{
+    c->metadata_failures = 0;
+    if (atomic_load(&c->up))
+        return;
+    int64_t down_ms = lt_now_ms() - atomic_load(&c->down_since_ms);
+    atomic_store(&c->down_since_ms, 0);
+    atomic_store(&c->up, true);
+    lt_info("consumer: Kafka available again after %.1f s: the stream continues where it stopped",
+            (double)down_ms / 1000.0);
+    if (c->sink.on_availability)
+        c->sink.on_availability(c->sink.ctx, true, NULL, down_ms);
+}
+
+/* Errors that say Kafka is not there rather than that the request is wrong. */
+static bool unreachable(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT ||
+           e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || e == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE;
+}
+
+/* Resolves one request: times to offsets, then a seek where the current
+ * stream of a partition has already passed the wanted start. Returns false,
+ * without answering, when Kafka did not answer (a lookup by time or a seek
+ * timed out): the request waits for Kafka instead of being refused, since
+ * nothing is wrong with it. A seek that timed out may still happen later;
+ * the records it re-reads are below `high`, so no live client sees them
+ * twice, and the retried request seeks again under a new epoch. */
+static bool serve_replay(lt_kafka_consumer *c, replay_request *req)
+{
+    rd_kafka_resp_err_t failed = RD_KAFKA_RESP_ERR_NO_ERROR;
     char error[256] = "";
     lt_kafka_replay_start *starts = calloc(req->n ? req->n : 1, sizeof(*starts));
     rd_kafka_topic_partition_list_t *times = rd_kafka_topic_partition_list_new((int)req->n + 1);
@@ -260,6 +309,7 @@ static void serve_replay(lt_kafka_consumer *c, replay_request *req)
     if (times->cnt > 0) {
         rd_kafka_resp_err_t rc = rd_kafka_offsets_for_times(c->rk, times, 5000);
         if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            failed = rc;
             snprintf(error, sizeof(error), "offsets_for_times: %s", rd_kafka_err2str(rc));
             goto done;
         }
@@ -315,6 +365,7 @@ static void serve_replay(lt_kafka_consumer *c, replay_request *req)
     if (seeks->cnt > 0) {
         rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, seeks, 5000);
         if (e) {
+            failed = rd_kafka_error_code(e);
             snprintf(error, sizeof(error), "seek: %s", rd_kafka_error_string(e));
             rd_kafka_error_destroy(e);
             goto done;
@@ -337,8 +388,11 @@ static void serve_replay(lt_kafka_consumer *c, replay_request *req)
         starts[i].epoch = ps->epoch;
         starts[i].high = ps->high;
     }
-done:
-    if (c->sink.on_replay)
+done:;
+    bool answered = !(error[0] && unreachable(failed));
+    if (!answered)
+        set_down(c, error);
+    else if (c->sink.on_replay)
         c->sink.on_replay(c->sink.ctx, req->id, error[0] ? NULL : starts, error[0] ? 0 : req->n,
                           error[0] ? error : NULL);
     free(starts);
@@ -346,10 +400,29 @@ done:
         rd_kafka_topic_partition_list_destroy(times);
     if (seeks)
         rd_kafka_topic_partition_list_destroy(seeks);
+    return answered;
 }
 
+/* Puts unanswered requests back in front of any queued meanwhile. */
+static void requeue_front(lt_kafka_consumer *c, replay_request *list)
+{
+    replay_request *last = list;
+    while (last->next)
+        last = last->next;
+    pthread_mutex_lock(&c->lock);
+    last->next = c->requests;
+    if (!c->requests)
+        c->requests_tail = &last->next;
+    c->requests = list;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* While Kafka is unavailable requests wait (their clients were told the
+ * stream is delayed); they are answered, in order, once it is back. */
 static void serve_requests(lt_kafka_consumer *c)
 {
+    if (!atomic_load(&c->up))
+        return;
     pthread_mutex_lock(&c->lock);
     replay_request *list = c->requests;
     c->requests = NULL;
@@ -357,16 +430,37 @@ static void serve_requests(lt_kafka_consumer *c)
     pthread_mutex_unlock(&c->lock);
     while (list) {
         replay_request *next = list->next;
-        serve_replay(c, list);
+        if (!serve_replay(c, list)) {
+            requeue_front(c, list);
+            return;
+        }
         free(list);
         list = next;
     }
+}
+
+/* librdkafka's client-level errors (not a partition's): called on the
+ * consumer thread from rd_kafka_consume_queue(), the main queue being
+ * forwarded to the consumer queue. "All brokers down" is how an outage
+ * shows first, the moment the last broker connection closes. */
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    lt_kafka_consumer *c = opaque;
+    (void)rk;
+    atomic_fetch_add(&c->errors, 1);
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        set_down(c, reason);
+    else
+        lt_log_every(&c->log_slot, 60000, LT_LOG_WARN, "consumer: %s: %s",
+                     rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
 static void deliver(lt_kafka_consumer *c, rd_kafka_message_t *m)
 {
     if (m->err) {
         atomic_fetch_add(&c->errors, 1);
+        if (m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            set_down(c, rd_kafka_message_errstr(m));
         lt_log_every(&c->log_slot, 60000, LT_LOG_WARN, "consumer: %s", rd_kafka_message_errstr(m));
         return;
     }
@@ -444,8 +538,13 @@ static void *consumer_main(void *arg)
         }
         if (now - c->last_refresh_ms >= c->metadata_refresh_ms) {
             char err[256];
+            int64_t answered_before = atomic_load(&c->last_metadata_ms);
             if (refresh_assignment(c, false, 2000, err, sizeof(err)) < 0)
                 lt_log_every(&c->log_slot, 60000, LT_LOG_WARN, "consumer: %s", err);
+            if (atomic_load(&c->last_metadata_ms) != answered_before)
+                set_up(c);
+            else if (++c->metadata_failures >= 2) /* one slow answer is not an outage */
+                set_down(c, err);
             c->last_refresh_ms = lt_now_ms();
         }
     }
@@ -481,6 +580,7 @@ lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opt
     c->metadata_refresh_ms = opts->metadata_refresh_ms > 0 ? opts->metadata_refresh_ms : 2000;
     c->max_replay_records = opts->max_replay_records > 0 ? opts->max_replay_records : 1000000;
     atomic_store(&c->lag, -1);
+    atomic_store(&c->up, true);
     c->topics = calloc(opts->topic_count, sizeof(*c->topics));
     if (!c->topics)
         goto oom;
@@ -500,8 +600,11 @@ lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opt
         set_conf(conf, "enable.partition.eof", "false", err, errlen) < 0 ||
         set_conf(conf, "fetch.wait.max.ms", "50", err, errlen) < 0 ||
         set_conf(conf, "queued.max.messages.kbytes", "65536", err, errlen) < 0 ||
+        set_conf(conf, "reconnect.backoff.max.ms", "1000", err, errlen) < 0 ||
         (opts->client_id && set_conf(conf, "client.id", opts->client_id, err, errlen) < 0))
         goto fail;
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_opaque(conf, c);
     for (size_t i = 0; i < opts->property_count; i++)
         if (set_conf(conf, opts->properties[i].name, opts->properties[i].value, err, errlen) < 0)
             goto fail;
@@ -584,6 +687,9 @@ void lt_kafka_consumer_stats_get(lt_kafka_consumer *c, lt_kafka_consumer_stats *
     out->lag = atomic_load(&c->lag);
     out->partitions = atomic_load(&c->partitions);
     out->last_metadata_ms = atomic_load(&c->last_metadata_ms);
+    out->kafka_up = atomic_load(&c->up);
+    out->down_since_ms = atomic_load(&c->down_since_ms);
+    out->outages = atomic_load(&c->outages);
 }
 
 int lt_kafka_record_header(const lt_kafka_record *rec, const char *name, const void **value,

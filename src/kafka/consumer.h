@@ -24,6 +24,13 @@
  * partition of the plan with epoch >= the plan's epoch continues the
  * stream the plan describes.
  *
+ * Kafka availability. The consumer tells its sink when Kafka goes away and
+ * when it is back, in stream order: down when librdkafka reports every
+ * broker down (a broker process killed or a network cut: at once) or when
+ * two metadata refreshes in a row get no answer (a broker that hangs); up
+ * when a metadata request is answered again. librdkafka keeps the fetch
+ * positions meanwhile, so the stream simply continues after an outage.
+ *
  * Threading: lt_kafka_consumer_start() runs the loop in its own thread; all
  * sink callbacks run on that thread, in order. lt_kafka_consumer_replay()
  * and the stats accessors may be called from any thread.
@@ -84,6 +91,9 @@ typedef struct lt_kafka_consumer_sink {
     /* A replay request was resolved (error == NULL) or refused. */
     void (*on_replay)(void *ctx, uint64_t request_id, const lt_kafka_replay_start *starts, size_t n,
                       const char *error);
+    /* Optional: Kafka became unreachable (up = false, `reason` says why) or
+     * reachable again (up = true; `down_ms` is how long it was away). */
+    void (*on_availability)(void *ctx, bool up, const char *reason, int64_t down_ms);
 } lt_kafka_consumer_sink;
 
 typedef struct lt_kafka_consumer_options {
@@ -107,6 +117,9 @@ typedef struct lt_kafka_consumer_stats {
     int64_t lag;               /* sum over partitions of high watermark - high, -1 unknown */
     int partitions;            /* assigned */
     int64_t last_metadata_ms;  /* last successful metadata answer, 0 never */
+    bool kafka_up;             /* false from an outage's detection to the next metadata answer */
+    int64_t down_since_ms;     /* when the current outage was detected, 0 if up */
+    uint64_t outages;          /* outages detected */
 } lt_kafka_consumer_stats;
 
 lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opts, char *err,

@@ -242,6 +242,7 @@ struct lt_hub {
     lt_hub_client *replaying;   /* PENDING and REPLAY clients */
     uint64_t next_id;
     uint64_t seq;
+    lt_sidecar_frame *kafka_down;  /* the notice new subscribers get during an outage */
     lt_hub_stats stats;
 };
 
@@ -559,6 +560,8 @@ lt_hub_client *lt_hub_subscribe(lt_hub *hub, const lt_sidecar_request *req, void
     r->clients = c;
     r->count++;
     hub->stats.clients++;
+    if (hub->kafka_down && queue_push(c, hub->kafka_down) == 0)
+        hub->stats.frames_queued++;
     return c;
 }
 
@@ -697,6 +700,30 @@ static void apply_notice(lt_hub *hub, lt_hub_msg *m)
     }
 }
 
+static void apply_stream(lt_hub *hub, lt_hub_msg *m)
+{
+    lt_sidecar_frame_unref(hub->kafka_down);
+    hub->kafka_down = NULL;
+    if (!m->up) {
+        hub->kafka_down = m->frame;
+        m->frame->refs++;
+    }
+    for (size_t b = 0; b < hub->nbuckets; b++)
+        for (room *r = hub->buckets[b], *rnext; r; r = rnext) {
+            rnext = r->next; /* a close below may free the room */
+            for (lt_hub_client *c = r->clients, *next; c; c = next) {
+                next = c->room_next;
+                if (c->state == CLOSED)
+                    continue;
+                if (queue_push(c, m->frame) < 0) {
+                    lt_hub_client_close(c, 1011, "out of memory", LT_HUB_CLOSE_SLOW);
+                    continue;
+                }
+                hub->stats.frames_queued++;
+            }
+        }
+}
+
 static void apply_replay(lt_hub *hub, lt_hub_msg *m)
 {
     lt_hub_client *c = hub->replaying;
@@ -738,6 +765,10 @@ void lt_hub_apply(lt_hub *hub, lt_hub_msg *m)
         lt_sidecar_positions_partition(hub->pos, m->topic, m->partition, m->offset);
         break;
     case LT_HUB_REPLAY: apply_replay(hub, m); break;
+    case LT_HUB_STREAM:
+        if (m->frame)
+            apply_stream(hub, m);
+        break;
     }
     lt_hub_msg_free(m);
 }
@@ -842,6 +873,7 @@ void lt_hub_destroy(lt_hub *hub)
         }
     }
     free(hub->buckets);
+    lt_sidecar_frame_unref(hub->kafka_down);
     lt_sidecar_positions_destroy(hub->pos);
     free(hub->topic_types);
     free(hub);

@@ -26,6 +26,10 @@
  *   LIVE: from then on it shares frames like everyone else.
  * - Per subscriber, a bounded queue (frames and bytes): past either bound
  *   the subscriber is closed with 1013 and counted, never waited for.
+ * - Stream notices (Kafka unavailable / available again) go to every
+ *   subscriber whatever its room and filter; while Kafka is unavailable the
+ *   hub keeps the notice and gives it to each new subscriber as its first
+ *   frame, so nobody waits on a silent stream without being told why.
  */
 #ifndef LT_SIDECAR_HUB_H
 #define LT_SIDECAR_HUB_H
@@ -83,6 +87,7 @@ typedef enum lt_hub_msg_kind {
     LT_HUB_NOTICE,         /* a frame for every subscriber of a room (status-derived errors) */
     LT_HUB_PARTITION,      /* a partition is read from `offset` */
     LT_HUB_REPLAY,         /* a replay plan (or its refusal) */
+    LT_HUB_STREAM,         /* a frame for every subscriber: Kafka unavailable (up = false) or back */
 } lt_hub_msg_kind;
 
 typedef struct lt_hub_msg {
@@ -94,6 +99,7 @@ typedef struct lt_hub_msg {
     uint32_t epoch;
     lt_event_type type;
     int close_code;               /* NOTICE: close after it (0 = keep open) */
+    bool up;                      /* STREAM: Kafka is available again */
     lt_sidecar_frame *frame;      /* RECORD/NOTICE: the hub takes this reference */
     uint64_t request_id;          /* REPLAY */
     size_t start_count;

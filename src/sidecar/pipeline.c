@@ -14,6 +14,12 @@
  * rate-limited at the sign server becomes an error frame saying so (the
  * connection stays: the collector retries), a room that was not found
  * becomes an error frame followed by close 1008.
+ *
+ * Kafka outages become stream notices for every client (a status frame with
+ * "source":"sidecar": "delayed" when the consumer loses Kafka, "resumed"
+ * when it answers again). They are pushed in stream order, so a client knows
+ * that every frame before "delayed" was read before the outage and every
+ * frame after "resumed" continues the same stream without a gap.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +280,47 @@ static void on_replay(void *ctx, uint64_t request_id, const lt_kafka_replay_star
     batch_flush(sc);
 }
 
+static void append_text(lt_buf *b, const char *s)
+{
+    lt_buf_append(b, s, strlen(s));
+}
+
+static void on_availability(void *ctx, bool up, const char *reason, int64_t down_ms)
+{
+    lt_sidecar *sc = ctx;
+    lt_buf json = LT_BUF_INIT;
+    char num[96];
+    int64_t now = lt_now_ms();
+    const char *message =
+        up ? "Kafka is available again: the delayed events follow, then the live ones"
+           : "Kafka is unavailable: events are delayed, not dropped; they follow once it is back. "
+             "Stay connected, or reconnect later with your last cursor";
+    append_text(&json, "{\"type\":\"status\",\"source\":\"sidecar\",\"state\":");
+    append_text(&json, up ? "\"resumed\",\"reason\":\"kafka_available\"" : "\"delayed\",\"reason\":\"kafka_unavailable\"");
+    append_text(&json, ",\"message\":");
+    lt_sidecar_json_string(&json, message, strlen(message));
+    if (!up && reason) {
+        append_text(&json, ",\"details\":");
+        lt_sidecar_json_string(&json, reason, strlen(reason));
+    }
+    int n = up ? snprintf(num, sizeof(num), ",\"event_time\":%lld,\"down_ms\":%lld}", (long long)now,
+                          (long long)down_ms)
+               : snprintf(num, sizeof(num), ",\"event_time\":%lld}", (long long)now);
+    lt_buf_append(&json, num, (size_t)n);
+    lt_hub_msg *m = calloc(1, sizeof(*m));
+    if (m && json.data)
+        m->frame = lt_sidecar_frame_text((const char *)json.data, json.len);
+    lt_buf_free(&json);
+    if (!m || !m->frame) {
+        lt_hub_msg_free(m);
+        return; /* out of memory: clients miss the notice, /readyz still tells */
+    }
+    m->kind = LT_HUB_STREAM;
+    m->up = up;
+    batch_push(sc, m);
+    batch_flush(sc);
+}
+
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc)
 {
     lt_kafka_consumer_sink sink = {
@@ -282,6 +329,7 @@ lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc)
         .on_record = on_record,
         .on_batch_end = on_batch_end,
         .on_replay = on_replay,
+        .on_availability = on_availability,
     };
     return sink;
 }

@@ -240,19 +240,24 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     free(sc);
 }
 
-/* Ready = Kafka answered a metadata request within the last 10 s and, if a
- * registry is configured, it answered within the last 15 s. */
+/* Ready = Kafka is not in an outage (consumer.h: every broker down, or no
+ * metadata answer twice in a row), answered a metadata request within the
+ * last 10 s and, if a registry is configured, it answered within the last
+ * 15 s. */
 int lt_sidecar_ready(lt_sidecar *sc, char *detail, size_t cap)
 {
     lt_kafka_consumer_stats ks;
     lt_kafka_consumer_stats_get(sc->consumer, &ks);
     int64_t now = lt_now_ms();
-    bool kafka_ok = ks.last_metadata_ms > 0 && now - ks.last_metadata_ms < 10000;
+    bool kafka_ok = ks.kafka_up && ks.last_metadata_ms > 0 && now - ks.last_metadata_ms < 10000;
     int64_t reg = atomic_load(&sc->registry_ok_ms);
     bool registry_ok = !sc->registry || (reg > 0 && now - reg < 15000);
-    snprintf(detail, cap, "{\"ready\":%s,\"kafka\":\"%s\",\"registry\":\"%s\",\"partitions\":%d}\n",
+    char down[64] = "";
+    if (ks.down_since_ms > 0)
+        snprintf(down, sizeof(down), ",\"kafka_down_since\":%lld", (long long)ks.down_since_ms);
+    snprintf(detail, cap, "{\"ready\":%s,\"kafka\":\"%s\",\"registry\":\"%s\",\"partitions\":%d%s}\n",
              kafka_ok && registry_ok ? "true" : "false", kafka_ok ? "ok" : "unreachable",
-             !sc->registry ? "none" : registry_ok ? "ok" : "unreachable", ks.partitions);
+             !sc->registry ? "none" : registry_ok ? "ok" : "unreachable", ks.partitions, down);
     return kafka_ok && registry_ok;
 }
 
@@ -320,6 +325,15 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
     METRIC(out, "gauge", "livetap_sidecar_consumer_lag", "Records in Kafka not yet consumed.", "%lld",
            (long long)ks.lag);
     METRIC(out, "gauge", "livetap_sidecar_partitions", "Partitions assigned.", "%d", ks.partitions);
+    METRIC(out, "gauge", "livetap_sidecar_kafka_up",
+           "1 while Kafka is reachable, 0 during an outage (clients were told the stream is delayed).",
+           "%d", ks.kafka_up ? 1 : 0);
+    METRIC(out, "counter", "livetap_sidecar_kafka_outages_total",
+           "Kafka outages detected (every broker down, or no metadata answer twice in a row).", "%llu",
+           (unsigned long long)ks.outages);
+    METRIC(out, "counter", "livetap_sidecar_consumer_errors_total",
+           "Errors librdkafka reported to the consumer (broker connections, fetches).", "%llu",
+           (unsigned long long)ks.errors);
     METRIC(out, "counter", "livetap_sidecar_consumer_waits_total",
            "Times the consumer waited for the event loop (inbox full).", "%llu",
            (unsigned long long)atomic_load(&sc->inbox_waits));

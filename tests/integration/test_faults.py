@@ -6,7 +6,8 @@ and restarted on the same port and data, a broker gone longer than the
 collector's buffer allows, the schema registry missing or killed, a sign
 server answering 429, push WebSockets cut again and again, SIGTERM under load
 - and then compares what the simulator says it sent with what Kafka holds, by
-(room, msg_id): delivered, duplicated, lost. Brokers and registries that a
+(room, msg_id): delivered, duplicated, lost. The sidecar case compares what
+each WebSocket client received with what Kafka holds for its room. Brokers and registries that a
 test kills are private ones (conftest's private_kafka / private_registry);
 the shared ones are only ever read and written.
 
@@ -25,12 +26,15 @@ import json
 import os
 import re
 import signal
+import subprocess
+import tempfile
+import threading
 import time
 
 import pytest
 
-from conftest import (BOOTSTRAP, REGISTRY, Collector, RegistryDecoder, Sim, consume_all, event_types, free_port,
-                      wait_for)
+from conftest import (BOOTSTRAP, REGISTRY, Collector, RegistryDecoder, Sim, binary, consume_all, event_types,
+                      free_port, stop_process, wait_for)
 
 pytestmark = pytest.mark.faults
 
@@ -475,3 +479,244 @@ def test_sigterm_while_the_broker_is_down(prefix, private_kafka, procs):
            % (wait_ms, flush_ms), {"sent": counted, "delivered": len(records), "duplicated": t["duplicated"],
                                    "lost": counted - len(records)},
            "exit 1 in %.1f s" % took, given_up=s["given_up"], not_acknowledged=s["not_acknowledged"])
+
+
+class SidecarProc:
+    """livetap-sidecar on a free port against a given broker; its output goes
+    to a file (a pipe nobody reads would block it once full)."""
+
+    def __init__(self, bootstrap, prefix, *args):
+        self.dir = tempfile.mkdtemp(prefix="lt-sidecar-")
+        self.log_path = os.path.join(self.dir, "sidecar.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([binary("livetap-sidecar"), "--port", "0", "--kafka", bootstrap, "--registry",
+                                      REGISTRY, "--topic-prefix", prefix, *args], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        m = wait_for(lambda: self.proc.poll() is None and re.search(r"listening on http://127\.0\.0\.1:(\d+)/",
+                                                                     self.logs()), 30, "the sidecar to listen")
+        self.http = f"http://127.0.0.1:{m.group(1)}"
+        self.ws = f"ws://127.0.0.1:{m.group(1)}"
+
+    def logs(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def readyz(self):
+        import requests
+        r = requests.get(self.http + "/readyz", timeout=5)
+        return r.status_code, r.json()
+
+    def metrics(self):
+        import requests
+        out = {}
+        for line in requests.get(self.http + "/metrics", timeout=5).text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out
+
+    def stop(self, sig=signal.SIGTERM):
+        rc = stop_process(self.proc, sig, timeout=20)
+        if not self.log.closed:
+            self.log.close()
+        return rc
+
+
+class WsClient(threading.Thread):
+    """A real WebSocket client on its own thread, recording (arrival time,
+    frame) until leave() or the server closes."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.frames = []
+        self.code = None        # close code sent by the server, if it closed
+        self.error = None
+        self.opened = threading.Event()
+        self.leaving = threading.Event()
+        self.resumed_at = None  # events() index a later connection resumed after
+        self.start()
+        assert self.opened.wait(15), f"could not connect to {url}: {self.error}"
+
+    def run(self):
+        import websockets
+        from websockets.sync.client import connect
+        try:
+            with connect(self.url, max_size=None, open_timeout=10) as ws:
+                self.opened.set()
+                while not self.leaving.is_set():
+                    try:
+                        msg = ws.recv(timeout=0.3)
+                    except TimeoutError:
+                        continue
+                    self.frames.append((time.time(), json.loads(msg)))
+        except websockets.ConnectionClosed as e:
+            self.code = e.rcvd.code if e.rcvd else -1
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            self.error = e
+
+    def leave(self):
+        self.leaving.set()
+        self.join(10)
+
+    def events(self):
+        return [f for _, f in self.frames if f.get("source") != "sidecar"][:self.resumed_at]
+
+    def notices(self):
+        return [(t, f) for t, f in self.frames if f.get("source") == "sidecar"]
+
+    def resume_from(self, back=0):
+        """The cursor of the event `back` frames before the last; the frames
+        after it are then the next connection's to receive."""
+        events = self.events()
+        self.resumed_at = len(events) - back
+        return events[self.resumed_at - 1]["cursor"]
+
+
+def frame_key(value):
+    return (value["msg_id"], value["event_time"], value["ingest_time"])
+
+
+@pytest.mark.kafka_properties({"log.message.timestamp.type": "LogAppendTime"})
+def test_sidecar_while_the_broker_restarts(prefix, private_kafka, procs):
+    """The broker under livetap-sidecar SIGKILLed for OUTAGE_S and restarted
+    while a collector streams into it and WebSocket clients watch their rooms:
+    the sidecar never exits, /readyz is 503 during the outage and 200 after;
+    every connected client is told the stream is delayed (a status frame with
+    "source":"sidecar", state "delayed") and when it resumes, and keeps its
+    connection; afterwards each client's frames are exactly its room's
+    records in Kafka, per type in offset order - no gap, no duplicate - also
+    for a client that left during the outage and came back with its last
+    cursor (during the outage, or after it)."""
+    kafka = private_kafka
+    n, rate = 4, 20
+    sc = start(procs, SidecarProc(kafka.bootstrap, prefix))
+    wait_for(lambda: sc.readyz()[0] == 200, 30, "the sidecar to be ready")
+    sim = start(procs, Sim("--rooms", str(n), "--rate", str(rate), "--seed", "28", "--quiet"))
+    rooms = [sim.sent(f"simhost{i}")["room_id"] for i in range(n)]
+    ws = f"{sc.ws}/ws/"
+    # connected before the first record: the topics appear later and are read
+    # from their beginning, so each client must get every record of its room
+    clients = {"a": WsClient(ws + rooms[0]), "b": WsClient(ws + rooms[1] + "?types=chat,gift"),
+               "c": WsClient(ws + rooms[2]), "d": WsClient(ws + rooms[3]), "e": WsClient(ws + rooms[0])}
+    wanted = {"a": (rooms[0], None), "b": (rooms[1], {"chat", "gift"}), "c": (rooms[2], None),
+              "d": (rooms[3], None), "e": (rooms[0], None)}
+    coll = start(procs, Collector(sim, prefix, rooms_of(n), bootstrap=kafka.bootstrap))
+    wait_for(lambda: all(len(c.events()) >= 20 for c in clients.values()), 60, "events at every client")
+
+    readyz = []
+
+    def alive_and_sampled():
+        assert sc.proc.poll() is None, "the sidecar exited:\n" + sc.logs()[-3000:]
+        assert coll.proc.poll() is None, "the collector exited:\n" + coll.logs()[-3000:]
+        readyz.append((time.time(), sc.readyz()[0]))
+
+    def hold_for(seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            alive_and_sampled()
+            time.sleep(0.5)
+
+    kafka.kill()
+    killed_at = time.time()
+    wait_for(lambda: all(c.notices() for c in clients.values()), 30, "every client told the stream is delayed")
+    told_after = max(c.notices()[0][0] for c in clients.values()) - killed_at
+    # one leaves during the outage and comes back while Kafka is still down,
+    # with the cursor of its 10th-last frame (so the sidecar must seek back)...
+    hold_for(3)
+    clients["d"].leave()
+    d_cursor = clients["d"].resume_from(10)
+    clients["d2"] = WsClient(f"{ws}{rooms[3]}?cursor={d_cursor}")
+    # ...another leaves now and comes back after the outage with its last cursor
+    clients["e"].leave()
+    e_cursor = clients["e"].resume_from(0)
+    hold_for(max(OUTAGE_S - 3, 1))
+    restart_at = time.time()
+    kafka.start()
+    ready_at = time.time()
+    wait_for(lambda: all(any(f["state"] == "resumed" for _, f in c.notices()) for k, c in clients.items()
+                         if k not in ("d", "e")), 60, "every client told the stream resumed")
+    resumed_after = max(next(t for t, f in c.notices() if f["state"] == "resumed")
+                        for k, c in clients.items() if k not in ("d", "e")) - ready_at
+    clients["e2"] = WsClient(f"{ws}{rooms[0]}?cursor={e_cursor}")
+    wait_for(lambda: sc.readyz()[0] == 200, 30, "/readyz back to 200")
+    ready_again_after = time.time() - ready_at
+    hold_for(5)
+    sim.freeze()
+    rc, log = coll.stop()
+    assert rc == 0, log[-3000:]
+
+    records = read_back(prefix, sum(r["sent"] for r in sim.rooms().values()), bootstrap=kafka.bootstrap)
+    kt, missing, dupes, extra = tally(records, sim, n)
+    assert_exactly_once(kt, missing, dupes, extra)
+
+    def want_of(name):
+        room, types = wanted[name[0]]
+        out = collections.defaultdict(list)
+        for r in records:
+            kind = "status" if r["topic"] == "room_status" else r["topic"]
+            if r["key"] == room and (types is None or kind in types):
+                out[kind].append(frame_key(r["value"]))
+        return out
+
+    def got_of(name):
+        parts = [clients[name]] + ([clients[name + "2"]] if name + "2" in clients else [])
+        out = collections.defaultdict(list)
+        for c in parts:
+            for f in c.events():
+                out[f["type"]].append(frame_key(f))
+        return out
+
+    names = ["a", "b", "c", "d", "e"]
+    # the last records (the collector's "ended") must have reached everyone
+    wait_for(lambda: all(sum(map(len, got_of(x).values())) >= sum(map(len, want_of(x).values())) for x in names),
+             60, "every client to have its room's records")
+    time.sleep(1)  # anything extra would arrive now
+    t = collections.Counter()
+    for x in names:
+        want, got = want_of(x), got_of(x)
+        room = wanted[x][0]
+        for c in [clients[x]] + ([clients[x + "2"]] if x + "2" in clients else []):
+            assert all(f["room_id"] == room for f in c.events()), f"client {x}: a frame of another room"
+        for kind in set(want) | set(got):
+            w, g = want[kind], got[kind]
+            t["sent"] += len(w)
+            t["delivered"] += len(set(w) & set(g))
+            t["duplicated"] += len(g) - len(set(g))
+            t["lost"] += len(set(w) - set(g))
+            assert g == w, (f"client {x}, {kind}: {len(g)} frames, Kafka has {len(w)}; "
+                            f"{len(set(w) - set(g))} missing, {len(g) - len(set(g))} duplicated, "
+                            f"{len(set(g) - set(w))} not in Kafka")
+        if wanted[x][1]:
+            assert set(got) <= wanted[x][1], (x, set(got))
+    # the connections: kept throughout; told once when Kafka went and once when it came back
+    for x in ["a", "b", "c", "d2", "e2"]:
+        c = clients[x]
+        assert c.code is None and c.error is None and c.is_alive(), (x, c.code, c.error)
+        states = [f["state"] for _, f in c.notices()]
+        assert states == ([] if x == "e2" else ["delayed", "resumed"]), (x, states)  # e2 came after
+        for _, f in c.notices():
+            assert f["type"] == "status" and f["reason"] in ("kafka_unavailable", "kafka_available"), f
+    assert clients["d2"].frames[0][1]["state"] == "delayed", "a client joining during the outage is told first"
+    assert "Kafka" in clients["a"].notices()[0][1]["message"]
+    # /readyz said it
+    down = [ts for ts, code in readyz if code == 503]
+    assert down and min(down) < restart_at, readyz
+    assert all(code == 503 for ts, code in readyz if killed_at + 10 < ts < restart_at), readyz
+    m = sc.metrics()
+    assert m["livetap_sidecar_kafka_outages_total"] == 1 and m["livetap_sidecar_kafka_up"] == 1, m
+    for c in clients.values():
+        c.leave()
+    slog = sc.logs()
+    print("SIDECAR-LOG", "\n".join(l for l in slog.splitlines() if "Kafka" in l or "consumer:" in l))
+    assert "Kafka unavailable" in slog and "Kafka available again" in slog, slog[-3000:]
+    assert sc.stop() == 0, slog[-3000:]
+    first_event = min(tt for c in clients.values() for tt, f in c.frames
+                      if f.get("source") != "sidecar" and tt > ready_at)
+    report("Kafka broker SIGKILL %.0f s under livetap-sidecar; %d rooms x %d msg/s, 5 WebSocket clients (one "
+           "types=chat,gift; two leave during the outage, back with cursor= during / after it)" % (OUTAGE_S, n, rate),
+           t, "%.1f s broker ready -> clients told \"resumed\", %.1f s -> first event frame, %.1f s -> /readyz 200; "
+              "told \"delayed\" %.1f s and /readyz 503 %.1f s after the kill"
+           % (resumed_after, first_event - ready_at, ready_again_after, max(told_after, 0), max(min(down) - killed_at, 0)),
+           kafka_records=len(records), restart_to_ready_s=round(ready_at - restart_at, 1))

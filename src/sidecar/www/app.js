@@ -105,7 +105,7 @@ function onFrame(data) {
   let ev;
   try { ev = JSON.parse(data); } catch (e) { return; }
   if (ev.cursor) view.cursor = ev.cursor;
-  if (ev.type !== 'error') { view.events++; $('events').textContent = fmt(view.events); }
+  if (ev.type !== 'error' && ev.source !== 'sidecar') { view.events++; $('events').textContent = fmt(view.events); }
   switch (ev.type) {
     case 'chat': onChat(ev); break;
     case 'gift': onGift(ev); break;
@@ -115,6 +115,11 @@ function onFrame(data) {
     case 'social': onActivity(who(ev.user) + ' ' + (ev.action === 'share' ? 'shared' : ev.action === 'follow' ? 'followed' : ev.action)); break;
     case 'control': onActivity('stream ' + (ev.action_name || ev.action)); break;
     case 'status':
+      if (ev.source === 'sidecar') { // Kafka outage notices: not the room's status
+        onActivity('stream ' + ev.state);
+        notice(ev.state === 'delayed' ? ev.message : null);
+        break;
+      }
       onActivity('room ' + ev.state + (ev.reason ? ' (' + ev.reason + ')' : ''));
       if (ev.state === 'live') notice(null);
       break;
