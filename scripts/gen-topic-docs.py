@@ -38,7 +38,8 @@ HEADERS = [
 
 # How the compacted topics are keyed (the publisher's callers choose the key).
 ENTITY_KEYS = {
-    "gift_info": "the gift id (`gift_id` as decimal text)",
+    "gift_info": "the gift id (`gift_id` as decimal text) for TikTok; `bigo:` and the gift id for BIGO"
+                 " (e.g. `bigo:1234`: BIGO's gift ids are another id space in the same compacted topic)",
 }
 
 

@@ -136,6 +136,8 @@ void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group
                          it->room, it->method, it->kind == LT_BIGO_ITEM_BAD ? it->bad : "no decoder");
         lt_debug("bigo item room=%s type=%s msg_id=%lld game_id=%s game_sess=%s", it->room, it->method + 5,
                  (long long)it->msg_id, batch->game_id, batch->game_sess);
+        if (it->kind == LT_BIGO_ITEM_GIFT && b->catalogue)
+            lt_bigo_catalogue_saw_gift(b->catalogue, it->room, it->gift_id, fallback_ms);
         lt_bigo_publish_event(b, g, key, keylen, &ev);
         free(payload);
     }
@@ -155,6 +157,8 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     if (b->opts.publisher)
         lt_publisher_poll(b->opts.publisher, 0);
     lt_bigo_server_tick(b, now);
+    if (b->catalogue && !b->draining)
+        lt_bigo_catalogue_tick(b->catalogue, now);
     if (b->pull)
         lt_bigo_pull_tick(b->pull, now);
     if (!b->stop)
@@ -280,16 +284,28 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         lt_info("BIGO admin (healthz, readyz, metrics) on http://%s:%d/",
                 b->opts.admin_address ? b->opts.admin_address : "127.0.0.1", lt_admin_port(b->admin));
     }
-    if (b->opts.pull.enabled) {
-        b->pull = lt_bigo_pull_create(b, &b->opts.pull, err, errlen);
-        if (!b->pull)
+    const lt_bigo_pull_options *po = &b->opts.pull;
+    if (po->enabled || (po->gift_catalogue && (po->token_count || (po->tokens_file && *po->tokens_file)))) {
+        b->pull = lt_bigo_pull_create(b, po, err, errlen);
+        if (!b->pull && po->enabled)
             goto fail;
+        if (!b->pull) /* only the catalogue wanted it: not worth refusing to start */
+            lt_warn("no gift catalogue: %s", err);
+    }
+    if (b->pull && po->gift_catalogue) {
+        b->catalogue = lt_bigo_catalogue_create(b, b->pull, po->gift_catalogue_interval_s * 1000,
+                                                po->gift_catalogue_min_refresh_s * 1000);
+        if (!b->catalogue) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
     }
     lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
-    lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s", b->opts.tls_cert ? "wss" : "ws",
+    lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s, gift catalogue %s",
+            b->opts.tls_cert ? "wss" : "ws",
             b->opts.address, b->port, b->opts.path, lt_bigo_auth_account_count(b->auth),
             b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforced" : b->opts.sign_mode == LT_BIGO_SIGN_LOG ? "logged" : "off",
-            b->pull ? "on" : "off");
+            b->pull && po->enabled ? "on" : "off", b->catalogue ? "on" : "off");
     return b;
 fail:
     lt_bigo_destroy(b);
@@ -309,6 +325,7 @@ void lt_bigo_destroy(lt_bigo *b)
         lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
     }
     lt_bigo_ledger_destroy(b->ledger);
+    lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);
     lt_bigo_auth_destroy(b->auth);
     free(b);

@@ -62,6 +62,11 @@ typedef struct lt_bigo_pull_options {
     size_t room_count;
     int game_duration_s;             /* 0 = 3600 */
     int ping_interval_s;             /* 0 = 30 */
+    /* the gift catalogue (/gift/get_list -> gift_info) of every anchor we
+     * hold a token for; works with `enabled` false too */
+    bool gift_catalogue;
+    int gift_catalogue_interval_s;   /* 0 = 300 (BIGO: cache 5-10 min at most) */
+    int gift_catalogue_min_refresh_s; /* between two requests per anchor; 0 = 10 */
 } lt_bigo_pull_options;
 
 typedef struct lt_bigo_options {
@@ -106,6 +111,10 @@ typedef struct lt_bigo_stats {
     uint64_t pull_requests, pull_pages, pull_items, pull_rate_limited, pull_errors;
     uint64_t token_refreshes, enable_calls, ping_calls, disable_calls;
     uint64_t pull_sessions;
+    /* the gift catalogue: answers by outcome, gifts by what became of them */
+    uint64_t gift_lists, gift_lists_failed, gift_lists_rate_limited, gift_lists_malformed;
+    uint64_t gifts_published, gifts_unchanged, gifts_skipped, gifts_regional, gifts_unlisted;
+    uint64_t gift_unknown_refreshes;     /* refreshes asked for by a gift id not in the catalogue */
     size_t undelivered_at_exit;
 } lt_bigo_stats;
 

@@ -3,6 +3,7 @@
  * bigo.c     the object, the loop's tick, the path from items to Kafka
  * server.c   the WebSocket server: connections, login, dataReception, replies
  * pull.c     the pull poller and the game-session calls (enable, ping, disable)
+ * catalogue.c the gift catalogue (/gift/get_list -> gift_info)
  * oauth.c    signed requests (RS256 / ES256) and token refresh for pull.c
  */
 #ifndef LT_BIGO_INTERNAL_H
@@ -19,6 +20,7 @@
 typedef struct lt_bigo_conn lt_bigo_conn;
 typedef struct lt_bigo_push_batch lt_bigo_push_batch;
 typedef struct lt_bigo_pull lt_bigo_pull;
+typedef struct lt_bigo_catalogue lt_bigo_catalogue;
 
 struct lt_bigo {
     lt_bigo_options opts;
@@ -27,6 +29,7 @@ struct lt_bigo {
     lt_bigo_auth *auth;
     lt_bigo_ledger *ledger;
     lt_bigo_pull *pull;
+    lt_bigo_catalogue *catalogue;   /* NULL = pull.gift_catalogue off or no token */
     lt_bigo_conn *conns;            /* open WebSocket connections */
     lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
     struct lt_admin_server *admin;  /* probes and metrics; NULL = none */
@@ -72,5 +75,30 @@ void lt_bigo_pull_note(lt_bigo_pull *p, const lt_bigo_batch *batch, int64_t now)
 int lt_bigo_pull_tick(lt_bigo_pull *p, int64_t now);
 /* Ends the sessions we mounted (disable_danmu), within timeout_ms. */
 void lt_bigo_pull_shutdown(lt_bigo_pull *p, int timeout_ms);
+
+/* The answer to a call: HTTP status (0 if none), the body, or a transport
+ * error. */
+typedef void (*lt_bigo_pull_call_fn)(void *ctx, long status, const char *body, size_t len, const char *error);
+/* POSTs body (taken over) to /gift/get_list with the anchor's Bearer token;
+ * HTTP 401 refreshes the token as for pull_data. done runs from a later
+ * tick (or during lt_bigo_pull_shutdown). -1 if it could not start. */
+int lt_bigo_pull_call_gift_list(lt_bigo_pull *p, const char *openid, json_t *body, lt_bigo_pull_call_fn done,
+                                void *ctx);
+/* The anchors we hold a token for, by rank (configuration order). */
+size_t lt_bigo_pull_anchor_count(const lt_bigo_pull *p);
+const char *lt_bigo_pull_anchor(const lt_bigo_pull *p, size_t rank);
+
+/* --- catalogue.c --- */
+
+lt_bigo_catalogue *lt_bigo_catalogue_create(lt_bigo *b, lt_bigo_pull *p, int interval_ms, int min_refresh_ms);
+void lt_bigo_catalogue_destroy(lt_bigo_catalogue *c); /* accepts NULL */
+/* Starts due gift list requests. */
+void lt_bigo_catalogue_tick(lt_bigo_catalogue *c, int64_t now);
+/* A game session of this anchor is active (called for every batch: only a
+ * game_sess not seen before for the anchor counts). */
+void lt_bigo_catalogue_session(lt_bigo_catalogue *c, const char *openid, const char *game_sess, int64_t now);
+/* A gift item arrived in this room: refresh (rate-limited) if its id is
+ * not in the catalogue. */
+void lt_bigo_catalogue_saw_gift(lt_bigo_catalogue *c, const char *room, int64_t gift_id, int64_t now);
 
 #endif

@@ -52,6 +52,8 @@ typedef struct anchor {
     lt_ratelimit rl;
     bool refreshing;
     int64_t refresh_failed_ms;
+    unsigned rank;          /* configuration order (pull.tokens, then pull.tokens_file) */
+    uint64_t token_gen;     /* bumped by every refresh */
     struct anchor *next;
 } anchor;
 
@@ -70,7 +72,7 @@ typedef struct session {
     struct session *next;
 } session;
 
-typedef enum req_kind { REQ_PULL, REQ_ENABLE, REQ_PING, REQ_DISABLE, REQ_REFRESH } req_kind;
+typedef enum req_kind { REQ_PULL, REQ_ENABLE, REQ_PING, REQ_DISABLE, REQ_REFRESH, REQ_GIFTS } req_kind;
 
 typedef struct request {
     lt_bigo_pull *p;
@@ -81,6 +83,9 @@ typedef struct request {
     struct curl_slist *headers;
     char *post;
     lt_buf body;
+    uint64_t token_gen;     /* of the token it was sent with */
+    lt_bigo_pull_call_fn done; /* REQ_GIFTS */
+    void *done_ctx;
     struct request *next;
 } request;
 
@@ -93,11 +98,12 @@ struct lt_bigo_pull {
     session *sessions;
     request *requests;
     uint64_t seq;
+    unsigned anchor_count;
     int64_t log_slot, log_slot_token;
 };
 
 static const char *kind_path[] = {"/broom/pull_data", "/broom/enable_danmu", "/broom/ping", "/broom/disable_danmu",
-                                  "/sign/oauth2/refresh_token"};
+                                  "/sign/oauth2/refresh_token", "/gift/get_list"};
 
 /* ------------------------------------------------------------ tokens */
 
@@ -120,6 +126,7 @@ static int add_anchor(lt_bigo_pull *p, const char *openid, const char *access, c
     a->access = strdup(access);
     a->refresh = refresh && *refresh ? strdup(refresh) : NULL;
     a->from_file = from_file;
+    a->rank = p->anchor_count++;
     lt_ratelimit_init(&a->rl, p->o.rate_per_user, 1, lt_now_ms());
     a->next = p->anchors;
     p->anchors = a;
@@ -221,6 +228,7 @@ static request *start(lt_bigo_pull *p, req_kind kind, session *s, anchor *a, jso
     r->kind = kind;
     r->s = s;
     r->a = a;
+    r->token_gen = a ? a->token_gen : 0;
     r->post = body ? json_dumps(body, JSON_COMPACT) : NULL; /* one line: BIGO refuses formatted JSON */
     json_decref(body);
     char url[2048];
@@ -330,6 +338,11 @@ void lt_bigo_pull_note(lt_bigo_pull *p, const lt_bigo_batch *batch, int64_t now)
 {
     if (!batch->game_sess[0] || batch->room_count == 0)
         return;
+    if (p->b->catalogue && batch->status != 3)
+        for (size_t i = 0; i < batch->room_count; i++)
+            lt_bigo_catalogue_session(p->b->catalogue, batch->rooms[i], batch->game_sess, now);
+    if (!p->o.enabled)
+        return; /* here only for the gift catalogue */
     session *s = find_session(p, batch->game_sess);
     if (!s) {
         anchor *owner = NULL;
@@ -417,6 +430,7 @@ static void on_refresh(lt_bigo_pull *p, request *r, long status, json_t *j)
     }
     free(a->access);
     a->access = na;
+    a->token_gen++;
     if (nr) {
         free(a->refresh);
         a->refresh = nr;
@@ -437,7 +451,8 @@ static void on_pull(lt_bigo_pull *p, request *r, long status, json_t *j)
     s->busy = false;
     if (status == 401) {
         b->stats.pull_errors++;
-        refresh_token(p, s->owner, now);
+        if (r->token_gen == s->owner->token_gen) /* not if a refresh already replaced it */
+            refresh_token(p, s->owner, now);
         back_off(s, now, "token refused (HTTP 401)");
         return;
     }
@@ -509,6 +524,8 @@ static void on_enable(lt_bigo_pull *p, request *r, long status, json_t *j)
         s->next_ms = now;
         s->next_ping_ms = now + (int64_t)p->o.ping_interval_s * 1000;
         lt_info("bigo pull: danmu enabled for %s, game_sess %s", s->users[0], s->game_sess);
+        if (p->b->catalogue)
+            lt_bigo_catalogue_session(p->b->catalogue, s->users[0], s->game_sess, now);
         return;
     }
     if (status == 401)
@@ -524,7 +541,7 @@ static void finish(lt_bigo_pull *p, request *r, CURLcode code)
     json_t *j = NULL;
     if (code == CURLE_OK && r->body.len)
         j = json_loadb((const char *)r->body.data, r->body.len, 0, NULL);
-    if (code != CURLE_OK) {
+    if (code != CURLE_OK && r->kind != REQ_GIFTS) { /* the catalogue counts its own */
         p->b->stats.pull_errors++;
         lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s: %s", kind_path[r->kind],
                      curl_easy_strerror(code));
@@ -546,6 +563,12 @@ static void finish(lt_bigo_pull *p, request *r, CURLcode code)
         break;
     case REQ_DISABLE:
         r->s->enabled = false;
+        break;
+    case REQ_GIFTS:
+        if (status == 401 && r->token_gen == r->a->token_gen)
+            refresh_token(p, r->a, lt_now_ms());
+        r->done(r->done_ctx, status, (const char *)r->body.data, r->body.len,
+                code != CURLE_OK ? curl_easy_strerror(code) : NULL);
         break;
     }
     json_decref(j);
@@ -644,6 +667,37 @@ int lt_bigo_pull_tick(lt_bigo_pull *p, int64_t now)
     return p->requests ? 10 : 100;
 }
 
+/* ------------------------------------------------------------ other callers */
+
+int lt_bigo_pull_call_gift_list(lt_bigo_pull *p, const char *openid, json_t *body, lt_bigo_pull_call_fn done,
+                                void *ctx)
+{
+    anchor *a = find_anchor(p, openid);
+    if (!a) {
+        json_decref(body);
+        return -1;
+    }
+    request *r = start(p, REQ_GIFTS, NULL, a, body, false);
+    if (!r)
+        return -1;
+    r->done = done;
+    r->done_ctx = ctx;
+    return 0;
+}
+
+size_t lt_bigo_pull_anchor_count(const lt_bigo_pull *p)
+{
+    return p->anchor_count;
+}
+
+const char *lt_bigo_pull_anchor(const lt_bigo_pull *p, size_t rank)
+{
+    for (const anchor *a = p->anchors; a; a = a->next)
+        if (a->rank == rank)
+            return a->openid;
+    return NULL;
+}
+
 /* ------------------------------------------------------------ life cycle */
 
 lt_bigo_pull *lt_bigo_pull_create(lt_bigo *b, const lt_bigo_pull_options *o, char *err, size_t errlen)
@@ -689,19 +743,20 @@ lt_bigo_pull *lt_bigo_pull_create(lt_bigo *b, const lt_bigo_pull_options *o, cha
     if (p->o.tokens_file && load_tokens(p, err, errlen))
         goto fail;
     if (!p->anchors) {
-        snprintf(err, errlen, "pull is enabled but no anchor token is configured (pull.tokens or pull.tokens_file)");
+        snprintf(err, errlen, "%s but no anchor token is configured (pull.tokens or pull.tokens_file)",
+                 o->enabled ? "pull is enabled" : "pull.gift_catalogue is on");
         goto fail;
     }
     if (p->o.private_key_file && !(p->signer = lt_bigo_signer_load(p->o.private_key_file, err, errlen)))
         goto fail;
-    if (!p->signer)
+    if (!p->signer && o->enabled)
         lt_warn("bigo pull: no pull.private_key_file: no /broom/ping for mounted sessions and no token refresh");
     if (o->room_count && (!o->game_id || !*o->game_id)) {
         snprintf(err, errlen, "pull.rooms needs pull.game_id");
         goto fail;
     }
     int64_t now = lt_now_ms();
-    for (size_t i = 0; i < o->room_count; i++) {
+    for (size_t i = 0; o->enabled && i < o->room_count; i++) {
         anchor *a = find_anchor(p, o->rooms[i]);
         if (!a) {
             snprintf(err, errlen, "pull.rooms: no token for %s", o->rooms[i]);

@@ -569,6 +569,19 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         {"pull_errors_total", "pull requests that failed", LT_METRIC_COUNTER, NULL, s.pull_errors},
         {"token_refreshes_total", "access token refreshes", LT_METRIC_COUNTER, NULL, s.token_refreshes},
         {"pull_sessions", "game sessions being pulled", LT_METRIC_GAUGE, NULL, s.pull_sessions},
+        {"gift_lists_total", "gift list (/gift/get_list) answers, by outcome", LT_METRIC_COUNTER, "outcome=ok",
+         s.gift_lists},
+        {"gift_lists_total", NULL, 0, "outcome=failed", s.gift_lists_failed},
+        {"gift_lists_total", NULL, 0, "outcome=rate_limited", s.gift_lists_rate_limited},
+        {"gift_lists_total", NULL, 0, "outcome=malformed", s.gift_lists_malformed},
+        {"gifts_total", "gifts of the catalogue answers, by what became of them", LT_METRIC_COUNTER,
+         "outcome=published", s.gifts_published},
+        {"gifts_total", NULL, 0, "outcome=unchanged", s.gifts_unchanged},
+        {"gifts_total", NULL, 0, "outcome=skipped", s.gifts_skipped},
+        {"gifts_total", NULL, 0, "outcome=regional_variant", s.gifts_regional},
+        {"gifts_total", NULL, 0, "outcome=unlisted", s.gifts_unlisted},
+        {"gift_unknown_refreshes_total", "catalogue refreshes asked for by a gift id not in it", LT_METRIC_COUNTER,
+         NULL, s.gift_unknown_refreshes},
     };
     lt_metrics *m = lt_metrics_create();
     lt_metric *family = NULL;
@@ -635,6 +648,17 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
             json_object_set_new(j, "pull", p);
         else
             json_decref(p);
+        json_t *g = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "lists", (json_int_t)s.gift_lists,
+                              "lists_failed", (json_int_t)s.gift_lists_failed, "lists_rate_limited",
+                              (json_int_t)s.gift_lists_rate_limited, "lists_malformed",
+                              (json_int_t)s.gift_lists_malformed, "published", (json_int_t)s.gifts_published,
+                              "unchanged", (json_int_t)s.gifts_unchanged, "skipped", (json_int_t)s.gifts_skipped,
+                              "regional_variants", (json_int_t)s.gifts_regional, "unlisted",
+                              (json_int_t)s.gifts_unlisted, "unknown_refreshes", (json_int_t)s.gift_unknown_refreshes);
+        if (j && g)
+            json_object_set_new(j, "gift_catalogue", g);
+        else
+            json_decref(g);
         body = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         status = body ? 200 : 500;

@@ -40,6 +40,8 @@ typedef struct config {
         lt_config_list tokens, rooms;
         long interval_ms, batch, rate_per_user, backoff_cap_ms, lookback_s, session_idle_s, timeout_ms,
             game_duration_s, ping_interval_s;
+        bool gift_catalogue;
+        long gift_catalogue_interval_s, gift_catalogue_min_refresh_s;
     } pull;
     struct {
         char *bootstrap_servers, *registry_url, *topic_prefix;
@@ -114,6 +116,13 @@ static const lt_config_option pull_options[] = {
     OPT("rooms", LT_CONFIG_STRING_LIST, pull.rooms, NULL, "anchor openids: enable_danmu at start, ping, disable at stop"),
     INT("game_duration_s", pull.game_duration_s, "3600", 1, 86400 * 7, "game_duration sent with enable_danmu"),
     INT("ping_interval_s", pull.ping_interval_s, "30", 5, 110, "keep-alive of mounted sessions (BIGO resets after 120 s)"),
+    OPT("gift_catalogue", LT_CONFIG_BOOL, pull.gift_catalogue, "true",
+        "publish each token anchor's gift list (/gift/get_list) to the compacted <prefix>.gift_info, keyed "
+        "bigo:<giftid>; needs a token (pull.tokens or pull.tokens_file), not pull.enabled"),
+    INT("gift_catalogue_interval_s", pull.gift_catalogue_interval_s, "300", 1, 600,
+        "re-fetch each anchor's gift list this often (BIGO: cache 5-10 min at most)"),
+    INT("gift_catalogue_min_refresh_s", pull.gift_catalogue_min_refresh_s, "10", 1, 600,
+        "extra gift list requests (unknown gift id, new session) at most this often per anchor"),
     END,
 };
 
@@ -279,8 +288,10 @@ static int parse_args(int argc, char **argv, config *cfg)
             lt_error("no push account: set push.accounts or push.accounts_file");
             return -1;
         }
-        printf("configuration OK: push on %s:%ld%s, pull %s, Kafka %s, topics %s.<type>, admin %s\n",
+        bool tokens = cfg->pull.tokens.count || nonempty(cfg->pull.tokens_file);
+        printf("configuration OK: push on %s:%ld%s, pull %s, gift catalogue %s, Kafka %s, topics %s.<type>, admin %s\n",
                cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
+               cfg->pull.gift_catalogue && tokens ? "on" : "off",
                cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
                cfg->admin.enabled ? "on" : "off");
         exit(0);
@@ -399,6 +410,9 @@ static int run(config *cfg)
             .room_count = cfg->pull.rooms.count,
             .game_duration_s = (int)cfg->pull.game_duration_s,
             .ping_interval_s = (int)cfg->pull.ping_interval_s,
+            .gift_catalogue = cfg->pull.gift_catalogue,
+            .gift_catalogue_interval_s = (int)cfg->pull.gift_catalogue_interval_s,
+            .gift_catalogue_min_refresh_s = (int)cfg->pull.gift_catalogue_min_refresh_s,
         },
     };
     b = lt_bigo_create(&o, err, sizeof err);

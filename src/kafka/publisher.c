@@ -208,9 +208,12 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
         {"msg_id", msg_id, (size_t)msg_id_len},
         {"collector_id", ev.collector_id, strlen(ev.collector_id)},
     };
-    char entity[24];
-    if (!key && ev.type == LT_EVENT_GIFT_INFO) { /* the catalogue's key is the gift, as the collector writes it */
-        snprintf(entity, sizeof entity, "%lld", (long long)ev.as.gift_info.gift_id);
+    char entity[32];
+    if (!key && ev.type == LT_EVENT_GIFT_INFO) {
+        /* the catalogue's key is the gift, as the collector writes it; BIGO's
+         * ids are another id space in the same compacted topic: "bigo:<id>" */
+        snprintf(entity, sizeof entity, "%s%lld", ev.platform == LT_PLATFORM_BIGO ? "bigo:" : "",
+                 (long long)ev.as.gift_info.gift_id);
         key = entity;
     }
     if (!key)

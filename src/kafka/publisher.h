@@ -60,7 +60,9 @@ lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, vo
                                        char *err, size_t errlen);
 
 /* The same with an explicit Kafka key: the entity key of a compacted topic
- * (lt_event_type_info.compacted, e.g. the gift id of gift_info). */
+ * (lt_event_type_info.compacted, e.g. the gift id of gift_info). Without one
+ * (NULL, and in lt_publisher_publish) gift_info is keyed by its gift id,
+ * "bigo:<gift id>" for platform bigo, every other type by room_id. */
 lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *ev, const char *key, void *opaque,
                                              char *err, size_t errlen);
 

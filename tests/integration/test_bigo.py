@@ -7,7 +7,10 @@ object, ts/data_seq as numbers, unknown and malformed items, status 3,
 native pings, silent connections, bad frames of every kind, wss. Pull: the
 items push "lost" arrive by pull, cursor paging, rate-limit and error
 answers, token refresh (signed), the game session we mount (enable_danmu,
-signed ping, disable_danmu). Kafka: every item exactly once in the right
+signed ping, disable_danmu). The gift catalogue: each anchor's region's
+/gift/get_list into the compacted gift_info topic, keyed bigo:<giftid>, only
+new or changed gifts, refreshed on an unknown gift id and a new session;
+malformed answers counted and skipped. Kafka: every item exactly once in the right
 topic with the right fields; with a private broker taken away, batches are
 not answered 200 until it is back, and nothing is lost.
 """
@@ -22,7 +25,7 @@ import fastavro
 import pytest
 from fastavro.schema import fingerprint, load_schema, to_parsing_canonical_form
 
-from bigo_sim import PullServer, PushClient, Receiver, gift, heart, make_cert, make_key, msg, room_items
+from bigo_sim import CATALOGUE, PullServer, PushClient, Receiver, gift, heart, make_cert, make_key, msg, room_items
 from bigo_sim.push import now_ms
 from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, strip_logical_types,
                       wait_for)
@@ -303,7 +306,8 @@ def test_pull_delivers_what_push_lost(prefix, tmp_path):
     server.revoke("anchorA")
     settings = {"pull.enabled": "true", "pull.base_url": server.url, "pull.tokens_file": str(tokens),
                 "pull.private_key_file": key_path, "pull.client_id": "it-client", "pull.batch": 4,
-                "pull.interval_ms": 300, "pull.rate_per_user": 5}
+                "pull.interval_ms": 300, "pull.rate_per_user": 5,
+                "pull.gift_catalogue": "false"}  # counts below are pull's; the catalogue has its own tests
     r = receiver(prefix, settings=settings)
     try:
         c = PushClient(r.url)
@@ -359,7 +363,7 @@ def test_mounted_session_enable_ping_disable(prefix, tmp_path):
     r = receiver(prefix, settings=settings)
     try:
         wait_for(lambda: server.calls_to("/broom/enable_danmu"), 20, "enable_danmu")
-        wait_for(lambda: r.health()["published"] >= 6, 30, "the mounted session's items")
+        wait_for(lambda: r.health()["published"] >= 6 + len(CATALOGUE), 30, "the mounted session's items")
         wait_for(lambda: server.calls_to("/broom/ping"), 20, "a keep-alive ping")
     finally:
         assert r.stop() == 0, r.logs()
@@ -370,6 +374,8 @@ def test_mounted_session_enable_ping_disable(prefix, tmp_path):
     ping = server.calls_to("/broom/ping")[0]
     assert ping[3] == (200, {"seqid": ping[2]["seqid"], "rescode": 200}), "ES256 ping signature must verify"
     assert ping[2]["game_sess"] == enable[2]["game_sess"]
+    gifts = server.calls_to("/gift/get_list")
+    assert gifts and all(c[1]["Authorization"] == "Bearer at-m" and c[3][0] == 200 for c in gifts)
     disable = server.calls_to("/broom/disable_danmu")
     assert len(disable) == 1 and disable[0][2]["game_sess"] == enable[2]["game_sess"] and disable[0][2]["reason"] == 2
     events = read_events(prefix, expected=6)
@@ -464,3 +470,125 @@ def test_shipped_config_loads(prefix):
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
+
+
+def read_gift_info(prefix, expected, timeout=60):
+    records = consume_all([f"{prefix}.gift_info"], expected=expected, timeout=timeout)
+    dec = RegistryDecoder(REGISTRY)
+    out = []
+    for _, key, value, headers in records:
+        ev = avro_to_json(dec.decode(value)[1])
+        ev.update(key=key.decode(), headers={k: v.decode() for k, v in headers.items()})
+        out.append(ev)
+    return out
+
+
+def test_gift_catalogue_published_once_refreshed_on_change(prefix, tmp_path):
+    """Two anchors in two regions (anchorB's prices 1003 and 1005 differently
+    and lists 2001 too); pull.enabled off: the catalogue needs only tokens."""
+    server = PullServer()
+    server.add_anchor("anchorA", "at-a")
+    server.add_anchor("anchorB", "at-b", region="tr")
+    tokens = tmp_path / "tokens"
+    tokens.write_text("anchorA at-a\nanchorB at-b\n")  # configuration order: anchorA decides shared gifts
+    settings = {"pull.base_url": server.url, "pull.tokens_file": str(tokens), "pull.gift_catalogue_min_refresh_s": 1}
+    r = receiver(prefix, settings=settings)
+    try:
+        wait_for(lambda: r.health()["gift_catalogue"]["lists"] == 2, 30, "both anchors' gift lists")
+        time.sleep(1.0)
+        g = r.health()["gift_catalogue"]
+        assert (g["published"], g["regional_variants"], g["unchanged"]) == (len(CATALOGUE) + 1, 2, len(CATALOGUE) - 2), g
+        first = len(CATALOGUE) + 1
+
+        # anchorA's region re-prices the lollipop and gets a new gift; a push
+        # gift item carries the new id: anchorA's list is asked again at once
+        server.set_gift(1002, openids=["anchorA"], value=12)
+        server.add_gift({"giftid": 3001, "gift_level": 5, "value": 9999, "icon": "https://static.bigo.tv/g/3001.webp",
+                         "gift_name": "Galaxy"}, openids=["anchorA"])
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        time.sleep(1.1)  # past min_refresh_s since the start
+        assert c.push("g1", {"anchorA": [gift(1, gift_id=3001, value=9999, name="Galaxy")]})["data"]["rescode"] == 200
+        wait_for(lambda: r.health()["gift_catalogue"]["lists"] == 3, 20, "the refresh on an unknown gift")
+        g = r.health()["gift_catalogue"]
+        assert g["unknown_refreshes"] == 1 and g["published"] == first + 2, g
+
+        # a gift id BIGO's list does not have: one refresh, then no more
+        time.sleep(1.1)
+        assert c.push("g2", {"anchorA": [gift(2, gift_id=9999)]})["data"]["rescode"] == 200
+        wait_for(lambda: r.health()["gift_catalogue"]["unlisted"] == 1, 20, "the refresh for the unlisted id")
+        time.sleep(1.1)
+        assert c.push("g3", {"anchorA": [gift(3, gift_id=9999)]})["data"]["rescode"] == 200
+        time.sleep(1.5)
+        assert r.health()["gift_catalogue"]["lists"] == 4
+
+        # a new game session of anchorB asks for its list again: 2001's new price
+        server.set_gift(2001, openids=["anchorB"], value=175)
+        assert c.push("g4", {"anchorB": [gift(4, gift_id=1001, value=1)]}, game_sess="gs-b")["data"]["rescode"] == 200
+        wait_for(lambda: r.health()["gift_catalogue"]["lists"] == 5, 20, "anchorB's refresh for its new session")
+        metrics, _ = r.metrics()
+        assert metrics['livetap_bigo_gifts_total{outcome="published"}'] == first + 3
+        assert metrics['livetap_bigo_gifts_total{outcome="regional_variant"}'] >= 2
+        assert metrics['livetap_bigo_gift_unknown_refreshes_total'] == 2
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+        server.stop()
+    assert "at-a" not in r.logs() and "at-b" not in r.logs()
+    for path, headers, body, answer in server.calls_to("/gift/get_list"):
+        assert answer[0] == 200 and answer[1]["rescode"] == 200
+        assert headers["Authorization"] in ("Bearer at-a", "Bearer at-b") and body["seqid"]
+
+    records = read_gift_info(prefix, expected=first + 3)
+    assert len(records) == first + 3, [(x["key"], x["diamond_count"]) for x in records]
+    by_key = {}
+    for ev in records:
+        assert ev["platform"] == "bigo" and ev["key"] == f"bigo:{ev['gift_id']}", ev
+        assert ev["headers"]["event_type"] == "gift_info" and ev["headers"]["platform"] == "bigo"
+        assert ev["gift_type"] == 0 and ev["streakable"] is False and ev["collector_id"] == "it-bigo"
+        by_key.setdefault(ev["key"], []).append(ev)
+    expected_once = {f"bigo:{g['giftid']}" for g in CATALOGUE if g["giftid"] != 1002} | {"bigo:3001"}
+    assert {k for k, v in by_key.items() if len(v) == 1} == expected_once
+    assert [e["diamond_count"] for e in by_key["bigo:1002"]] == [10, 12], "the price change republished"
+    assert [e["diamond_count"] for e in by_key["bigo:2001"]] == [150, 175]
+    for g in CATALOGUE:  # shared gifts: anchorA's region's version
+        ev = by_key[f"bigo:{g['giftid']}"][-1]
+        assert ev["room_id"] == "anchorA" and ev["name"] == g["gift_name"] and ev["image_url"] == g["icon"]
+        assert ev["diamond_count"] == (12 if g["giftid"] == 1002 else g["value"])
+    assert by_key["bigo:2001"][0]["room_id"] == "anchorB" and by_key["bigo:2001"][0]["name"] == "Turkish Tea"
+    assert by_key["bigo:3001"][0]["name"] == "Galaxy" and by_key["bigo:3001"][0]["diamond_count"] == 9999
+
+
+def test_gift_catalogue_bad_answers_counted_and_skipped(prefix, tmp_path):
+    """Not JSON, `list` not an array and a platform error back off and are
+    counted; a good answer with malformed entries publishes the rest."""
+    server = PullServer()
+    server.add_anchor("anchorA", "at-a")
+    server.add_gift({"giftid": "not a number", "gift_name": "x"})
+    server.add_gift({"giftid": 4001, "gift_name": 7})
+    server.add_gift({"gift_name": "no id", "value": 3})
+    server.add_gift({"giftid": 4002, "gift_name": "x" * 5000})
+    server.add_gift({"giftid": 1001, "value": 2, "gift_name": "Rose again"})  # a repeated id: the first wins
+    server.script_gifts(("raw", b"{not json"), ("raw", b'{"rescode":200,"list":{"giftid":1}}'), ("rescode", 500))
+    settings = {"pull.enabled": "true", "pull.base_url": server.url, "pull.tokens": "anchorA=at-a",
+                "pull.gift_catalogue_interval_s": 600}
+    r = receiver(prefix, settings=settings)
+    try:
+        wait_for(lambda: r.health()["gift_catalogue"]["lists"] == 1, 30, "a good answer after the bad ones")
+        g = r.health()["gift_catalogue"]
+        assert (g["lists_malformed"], g["lists_failed"], g["skipped"]) == (2, 1, 5), g
+        assert g["published"] == len(CATALOGUE), g
+        metrics, _ = r.metrics()
+        assert metrics['livetap_bigo_gift_lists_total{outcome="malformed"}'] == 2
+        assert metrics['livetap_bigo_gift_lists_total{outcome="failed"}'] == 1
+        assert metrics['livetap_bigo_gifts_total{outcome="skipped"}'] == 5
+    finally:
+        assert r.stop() == 0, r.logs()
+        server.stop()
+    logs = r.logs()
+    assert "gift list failed (gift list: not JSON)" in logs and "works again" in logs, logs
+    calls = server.calls_to("/gift/get_list")
+    assert len(calls) == 4
+    records = read_gift_info(prefix, expected=len(CATALOGUE))
+    assert sorted(e["gift_id"] for e in records) == sorted(g["giftid"] for g in CATALOGUE)
+    assert [e["name"] for e in records if e["gift_id"] == 1001] == ["Rose"]

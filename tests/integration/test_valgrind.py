@@ -21,7 +21,7 @@ import subprocess
 import pytest
 from websockets.legacy.client import connect as ws_connect
 
-from bigo_sim import PullServer, PushClient, Receiver, make_key, room_items
+from bigo_sim import CATALOGUE, PullServer, PushClient, Receiver, make_key, room_items
 from bigo_sim.push import now_ms
 from conftest import (BOOTSTRAP, REGISTRY, Collector, RegistryDecoder, Sim, binary, consume_all, event_types,
                       stop_process, wait_for)
@@ -172,7 +172,8 @@ def test_bigo_push_and_pull(prefix, tmp_path):
         assert c.push("v1", {"anchorV": pushed}, game_sess="gs-vg", retry_cnt=1)["data"]["rescode"] == 200
         c.send("pkInvite", {"seqid": "pk", "openid": "anchorV", "pk_info": ["anchorV"], "action": 0})
         assert c.recv(timeout=30)["data"]["rescode"] == 200
-        wait_for(lambda: r.health()["published"] >= 30 + 1, 120, "pull to deliver the rest")
+        # the items, the room_status and the gift catalogue (gift_info)
+        wait_for(lambda: r.health()["published"] >= 30 + 1 + len(CATALOGUE), 120, "pull to deliver the rest")
         c.close()
     finally:
         rc = r.stop(timeout=120)

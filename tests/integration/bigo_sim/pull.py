@@ -1,7 +1,10 @@
 """BIGO's open API as far as livetap uses it (bigo-protocol.md 2, 3.1):
 /broom/pull_data, /broom/enable_danmu, /broom/disable_danmu, the signed
-/broom/ping and /sign/oauth2/refresh_token."""
+/broom/ping and /sign/oauth2/refresh_token, and the gift list
+/gift/get_list (region-specific per anchor; its control surface: set_gift,
+add_gift, remove_gift, script_gifts)."""
 import base64
+import copy
 import json
 import os
 import subprocess
@@ -22,8 +25,44 @@ def der_ecdsa(r, s):
     return b"\x30" + bytes([len(body)]) + body
 
 
+# A catalogue as BIGO's list answers it (bigo-protocol.md 4.7): giftid,
+# gift_level, value (price of one gift, diamonds), icon, gift_name. BIGO omits
+# fields holding their default, so a gift of level 0 has no gift_level.
+CATALOGUE = [
+    {"giftid": 1001, "gift_level": 1, "value": 1, "icon": "https://static.bigo.tv/live/4hb/0rUbXW.webp",
+     "gift_name": "Rose"},
+    {"giftid": 1002, "gift_level": 1, "value": 10, "icon": "https://static.bigo.tv/live/4hb/1rTcLq.webp",
+     "gift_name": "Lollipop"},
+    {"giftid": 1003, "gift_level": 2, "value": 99, "icon": "https://static.bigo.tv/live/4ha/2sXo0A.webp",
+     "gift_name": "Love Letter"},
+    {"giftid": 1004, "gift_level": 3, "value": 520, "icon": "https://static.bigo.tv/live/4ha/3kQb9Z.webp",
+     "gift_name": "Kiss \u4eb2\u543b"},
+    {"giftid": 1005, "gift_level": 4, "value": 1314, "icon": "https://static.bigo.tv/live/4hc/5mMcpU.webp",
+     "gift_name": "Sports Car"},
+    {"giftid": 1006, "gift_level": 5, "value": 3999, "icon": "https://static.bigo.tv/live/4hc/6aPdsE.webp",
+     "gift_name": "Castle"},
+    {"giftid": 1007, "value": 5, "icon": "https://static.bigo.tv/live/4hb/7qWe1R.webp", "gift_name": "Light Stick"},
+]
+# Regions price some gifts differently and list a few of their own.
+REGIONS = {
+    "tr": {"prices": {1003: 89, 1005: 1199}, "extra": [
+        {"giftid": 2001, "gift_level": 2, "value": 150, "icon": "https://static.bigo.tv/live/4hd/tR2001.webp",
+         "gift_name": "Turkish Tea"}]},
+    "id": {"prices": {1002: 9}, "extra": []},
+}
+
+
+def region_catalogue(region=None):
+    out = copy.deepcopy(CATALOGUE)
+    if region:
+        for g in out:
+            g["value"] = REGIONS[region]["prices"].get(g["giftid"], g["value"])
+        out += copy.deepcopy(REGIONS[region]["extra"])
+    return out
+
+
 class PullServer:
-    def __init__(self, public_key_pem=None, per_user_rate=10):
+    def __init__(self, public_key_pem=None, per_user_rate=10, gift_rate=5):
         self.lock = threading.Lock()
         self.tokens = {}          # openid -> current access token
         self.refresh = {}         # openid -> current refresh token
@@ -33,6 +72,11 @@ class PullServer:
         self.per_user_rate = per_user_rate
         self.recent = {}          # openid -> [times] of pull_data calls in the last second
         self.on_enable = {}       # openid -> items that appear in a session we see enabled
+        self.catalogues = {}      # openid -> its region's gift list (default: CATALOGUE)
+        self.gift_faults = []     # scripted answers for the next gift list calls: ("rescode", n) / ("http", n) /
+        #                           ("raw", bytes) - a body sent as is
+        self.gift_rate = gift_rate  # per user per second (BIGO: 5)
+        self.recent_gifts = {}
         self.public_key = None
         if public_key_pem:
             fd, self.public_key = tempfile.mkstemp(suffix=".pem")
@@ -47,7 +91,7 @@ class PullServer:
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, body = server.handle(self.path, dict(self.headers), raw)
-                out = json.dumps(body).encode()
+                out = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
@@ -65,8 +109,10 @@ class PullServer:
             os.unlink(self.public_key)
 
     # --- test set-up ---
-    def add_anchor(self, openid, token, refresh=None):
+    def add_anchor(self, openid, token, refresh=None, region=None):
+        """region: None (the default catalogue) or a key of REGIONS."""
         with self.lock:
+            self.catalogues[openid] = region_catalogue(region)
             self.tokens[openid] = token
             if refresh:
                 self.refresh[openid] = refresh
@@ -83,6 +129,38 @@ class PullServer:
         """The access token stops working (expired)."""
         with self.lock:
             self.tokens[openid] = "revoked-" + uuid.uuid4().hex
+
+    def catalogue(self, openid):
+        with self.lock:
+            return self._catalogue(openid)
+
+    def _catalogue(self, openid):
+        if openid not in self.catalogues:
+            self.catalogues[openid] = region_catalogue()
+        return self.catalogues[openid]
+
+    def set_gift(self, giftid, openids=None, **fields):
+        """Changes a gift (e.g. value=12) in the catalogues of openids (default:
+        every anchor with a token)."""
+        with self.lock:
+            for openid in openids or list(self.tokens):
+                for g in self._catalogue(openid):
+                    if g["giftid"] == giftid:
+                        g.update(fields)
+
+    def add_gift(self, gift, openids=None):
+        with self.lock:
+            for openid in openids or list(self.tokens):
+                self._catalogue(openid).append(dict(gift))
+
+    def remove_gift(self, giftid, openids=None):
+        with self.lock:
+            for openid in openids or list(self.tokens):
+                self.catalogues[openid] = [g for g in self._catalogue(openid) if g["giftid"] != giftid]
+
+    def script_gifts(self, *faults):
+        with self.lock:
+            self.gift_faults.extend(faults)
 
     def calls_to(self, path):
         with self.lock:
@@ -147,6 +225,8 @@ class PullServer:
         openid = self.bearer_openid(headers)
         if openid is None:
             return 401, {"msg": "Invalid Token"}
+        if path == "/gift/get_list":
+            return self.gift_list(openid, req)
         if path == "/broom/enable_danmu":
             for user in req.get("game_users", []):
                 if user in self.on_enable:
@@ -183,3 +263,20 @@ class PullServer:
         if rooms:  # BIGO omits fields holding their default
             resp["danmu_data"] = rooms
         return 200, resp
+
+    def gift_list(self, openid, req):
+        """The anchor's region's catalogue (the token says whose)."""
+        now = time.time()
+        recent = [t for t in self.recent_gifts.get(openid, []) if now - t < 1.0] + [now]
+        self.recent_gifts[openid] = recent
+        if self.gift_faults:
+            kind, arg = self.gift_faults.pop(0)
+            if kind == "raw":
+                return 200, arg
+            if kind == "http":
+                return arg, {"msg": "server frequency limited" if arg == 408 else "error"}
+            return 200, {"seqid": req.get("seqid", ""), "rescode": arg, "message": "scripted"}
+        if len(recent) > self.gift_rate:
+            return 200, {"seqid": req.get("seqid", ""), "rescode": 401, "message": "frequency limited"}
+        return 200, {"seqid": req.get("seqid", ""), "rescode": 200, "message": "",
+                     "list": copy.deepcopy(self._catalogue(openid))}
