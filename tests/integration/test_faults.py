@@ -136,6 +136,15 @@ def rss_kib(pid):
     return 0
 
 
+def traffic_everywhere(sim, coll, minimum, timeout=120):
+    """Waits until every simulated room has sent `minimum` messages to the
+    collector; fails at once, with its log, if the collector exits first."""
+    def ready():
+        assert coll.proc.poll() is None, "the collector exited:\n" + coll.logs()[-3000:]
+        return all(r["sent"] >= minimum for r in sim.rooms().values())
+    wait_for(ready, timeout, f"{minimum} messages sent in every room")
+
+
 def hold(seconds, coll, sim=None, sample=None):
     """Lets `seconds` pass while checking that the collector keeps running;
     `sample()` is called every 0.5 s. Returns the simulator's total sent
@@ -153,9 +162,14 @@ def hold(seconds, coll, sim=None, sample=None):
 
 @pytest.fixture
 def procs():
-    """Sims and collectors a test starts, stopped whatever happens."""
+    """Sims and collectors a test starts, stopped whatever happens. The tail
+    of each collector's log is printed at the end (pytest shows it when the
+    test failed)."""
     started = []
     yield started
+    for p in started:
+        if isinstance(p, Collector):
+            print("---- %s (last 60 lines)\n%s" % (p.log_path, "\n".join(open(p.log_path).read().splitlines()[-60:])))
     for p in reversed(started):
         if isinstance(p, Collector):
             if p.proc.poll() is None or not p.log.closed:
@@ -177,7 +191,7 @@ def test_broker_sigkill_and_restart(prefix, private_kafka, procs):
     kafka = private_kafka
     sim = start(procs, Sim("--rooms", str(ROOMS), "--rate", str(RATE), "--seed", "21", "--quiet"))
     coll = start(procs, Collector(sim, prefix, rooms_of(ROOMS), bootstrap=kafka.bootstrap))
-    wait_for(lambda: all(r["sent"] >= 2 * RATE for r in sim.rooms().values()), 60, "2 s of traffic in every room")
+    traffic_everywhere(sim, coll, 2 * RATE)
     killed_at = time.time()
     kafka.kill()
     before, after = hold(OUTAGE_S, coll, sim)
@@ -227,7 +241,7 @@ def test_broker_down_beyond_the_buffer(prefix, private_kafka, procs):
     coll = start(procs, Collector(sim, prefix, rooms_of(n), "--property", "queue.buffering.max.messages=300",
                                   "--property", "queue.buffering.max.kbytes=256",
                                   "--set", "kafka.backpressure_wait_ms=2000", bootstrap=kafka.bootstrap))
-    wait_for(lambda: all(r["sent"] >= 100 for r in sim.rooms().values()), 60, "traffic in every room")
+    traffic_everywhere(sim, coll, 100)
     base = rss_kib(coll.proc.pid)
     peak = [base]
     kafka.kill()
@@ -291,7 +305,7 @@ def test_registry_killed_while_running(prefix, private_registry, procs):
     n = 5
     sim = start(procs, Sim("--rooms", str(n), "--rate", "30", "--seed", "23", "--quiet"))
     coll = start(procs, Collector(sim, prefix, rooms_of(n), registry=private_registry.url))
-    wait_for(lambda: all(r["sent"] >= 60 for r in sim.rooms().values()), 60, "traffic in every room")
+    traffic_everywhere(sim, coll, 60)
     # read the writer schemas now: the registry will be gone when we decode
     decoder = RegistryDecoder(private_registry.url)
     import requests
@@ -416,7 +430,7 @@ def test_sigterm_under_load(prefix, procs):
     n = 20
     sim = start(procs, Sim("--rooms", str(n), "--rate", "50", "--seed", "26", "--quiet"))
     coll = start(procs, Collector(sim, prefix, rooms_of(n)))
-    wait_for(lambda: all(r["sent"] >= 150 for r in sim.rooms().values()), 60, "3 s of traffic in every room")
+    traffic_everywhere(sim, coll, 150)
     hold(RUN_S / 2, coll)
     t0 = time.time()
     rc, log = coll.stop()
@@ -454,7 +468,7 @@ def test_sigterm_while_the_broker_is_down(prefix, private_kafka, procs):
     coll = start(procs, Collector(sim, prefix, rooms_of(n), "--property", "queue.buffering.max.messages=300",
                                   "--set", f"kafka.backpressure_wait_ms={wait_ms}",
                                   "--set", f"kafka.flush_timeout_ms={flush_ms}", bootstrap=kafka.bootstrap))
-    wait_for(lambda: all(r["sent"] >= 100 for r in sim.rooms().values()), 60, "traffic in every room")
+    traffic_everywhere(sim, coll, 100)
     kafka.kill()
     mark = len(coll.logs())
     wait_for(lambda: "Kafka queue full: reading paused" in coll.logs()[mark:], 30, "backpressure")
