@@ -6,6 +6,16 @@
  * blocking request with connect and total timeouts, made at start-up or on a
  * cache miss, never per record.
  *
+ * Every call is idempotent, so a request whose answer got lost (the
+ * connection dropped, or no byte came back in time) is made again, up to
+ * ATTEMPTS times, on a fresh connection. This is not hypothetical: Apicurio
+ * has been seen logging a registration as answered while the reused
+ * connection delivered nothing for 10 s. A refused connection is not
+ * retried (nobody listens: say so at once). `Expect: 100-continue`, which
+ * libcurl 7.x adds to bodies over 1 KiB, is turned off: it costs a round
+ * trip (or a 1 s wait) per schema and is another state for the server to
+ * get wrong.
+ *
  * Error reporting is the point of this file: a registry that refuses a schema
  * must produce a message a person can act on - which subject, what the
  * registry said (its error_code and message), and the usual remedy - because
@@ -14,6 +24,7 @@
 #include "avro/registry.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,7 +32,9 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 
+#define ATTEMPTS 3
 #define LT_REGISTRY_MAX_RESPONSE (8u << 20) /* a schema is kilobytes; cap hostile answers */
 
 struct lt_registry {
@@ -67,6 +80,8 @@ lt_registry *lt_registry_create(const lt_registry_options *opts, char *err, size
     if (reg->headers)
         reg->headers = curl_slist_append(reg->headers,
                                          "Accept: application/vnd.schemaregistry.v1+json, application/json");
+    if (reg->headers)
+        reg->headers = curl_slist_append(reg->headers, "Expect:");
     if (!reg->curl || !reg->headers)
         goto oom;
     return reg;
@@ -100,8 +115,16 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     return lt_buf_append(body, data, n) == 0 ? n : 0;
 }
 
-/* One request. Returns the HTTP status, or -1 with err filled when no answer
- * came. The body (NUL-terminated) is left in `body`. */
+/* The request may have reached the registry and its answer got lost. */
+static bool answer_lost(CURLcode rc)
+{
+    return rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+           rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE;
+}
+
+/* One request (made again on a fresh connection while its answer gets
+ * lost, see the top). Returns the HTTP status, or -1 with err filled when no
+ * answer came. The body (NUL-terminated) is left in `body`. */
 static long request(lt_registry *reg, const char *method, const char *path, const char *payload,
                     lt_buf *body, char *err, size_t errlen)
 {
@@ -109,23 +132,33 @@ static long request(lt_registry *reg, const char *method, const char *path, cons
     snprintf(url, sizeof url, "%s%s", reg->url, path);
     char curl_err[CURL_ERROR_SIZE] = "";
     CURL *c = reg->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, reg->headers);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, reg->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, reg->timeout_ms < 5000 ? reg->timeout_ms : 5000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-    if (payload)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-    if (reg->userpwd) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(c, CURLOPT_USERPWD, reg->userpwd);
+    CURLcode rc = CURLE_OK;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        curl_err[0] = '\0';
+        lt_buf_reset(body);
+        curl_easy_reset(c);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, reg->headers);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, reg->timeout_ms);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, reg->timeout_ms < 5000 ? reg->timeout_ms : 5000L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, attempt > 1 ? 1L : 0L);
+        if (payload)
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+        if (reg->userpwd) {
+            curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            curl_easy_setopt(c, CURLOPT_USERPWD, reg->userpwd);
+        }
+        rc = curl_easy_perform(c);
+        if (rc == CURLE_OK || !answer_lost(rc) || attempt == ATTEMPTS)
+            break;
+        lt_warn("schema registry: %s %s: %s; asking again on a new connection (attempt %d of %d)", method, path,
+                curl_err[0] ? curl_err : curl_easy_strerror(rc), attempt + 1, ATTEMPTS);
     }
-    CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
         snprintf(err, errlen, "schema registry at %s unreachable: %s", reg->url,
                  curl_err[0] ? curl_err : curl_easy_strerror(rc));

@@ -33,7 +33,7 @@ import time
 
 import pytest
 
-from conftest import (BOOTSTRAP, REGISTRY, Collector, RegistryDecoder, Sim, binary, consume_all, event_types,
+from conftest import (BOOTSTRAP, REGISTRY, Collector, RegistryDecoder, Sim, binary, consume_to_end, event_types,
                       free_port, stop_process, wait_for)
 
 pytestmark = pytest.mark.faults
@@ -72,11 +72,13 @@ def rooms_of(n):
 
 def read_back(prefix, expected, bootstrap=None, decoder=None):
     """Every record under the prefix, decoded: dicts with topic, key, value
-    and the record's timestamp."""
+    and the record's timestamp. Reads each partition to the end it has now
+    (call it once the producers are stopped); `expected` (the records the
+    simulator sent) is a floor checked by the callers' tallies."""
     decoder = decoder or RegistryDecoder(REGISTRY)
     out = []
-    for topic, key, value, _, ts in consume_all([f"{prefix}.{t}" for t in event_types()], expected, timeout=90,
-                                                bootstrap=bootstrap, timestamps=True):
+    for topic, key, value, _, ts in consume_to_end([f"{prefix}.{t}" for t in event_types()], timeout=90,
+                                                   bootstrap=bootstrap, timestamps=True):
         _, record = decoder.decode(value)
         out.append({"topic": topic[len(prefix) + 1:], "key": key.decode(), "value": record, "ts": ts})
     return out
