@@ -8,8 +8,8 @@
  * Then: the publisher, the collector, the rooms; the loop runs until
  * SIGINT/SIGTERM, after which every room is stopped, the producer flushed
  * within kafka.flush_timeout_ms and what Kafka did not acknowledge reported.
- * Exit status: 0 all delivered, 1 some events not acknowledged (or the loop
- * failed), 2 start-up error (bad flags or configuration, a room that does
+ * Exit status: 0 all delivered, 1 some events not acknowledged, failed
+ * delivery or given up under backpressure (or the loop failed), 2 start-up error (bad flags or configuration, a room that does
  * not parse, Kafka or the registry unreachable, the admin port taken).
  *
  * The admin API (src/admin/admin.h) listens in the collector's own loop;
@@ -846,12 +846,16 @@ static int run(config *cfg)
     long left = lt_tiktok_collector_run(c);
     running = NULL;
     lt_tiktok_collector_get_stats(c, &st);
+    lt_kafka_stats ks = {0};
+    if (pub)
+        lt_kafka_producer_stats(lt_publisher_producer(pub), &ks);
     lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
-            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %zu not acknowledged by Kafka",
+            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
+            "acknowledged by Kafka",
             (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
             (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
             (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
-            (unsigned long long)st.sign_calls, st.undelivered_at_exit);
+            (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
     lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
             "published, %llu unchanged, %llu malformed skipped",
             (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
@@ -865,7 +869,7 @@ static int run(config *cfg)
     lt_publisher_destroy(pub);
     if (left < 0)
         return 1;
-    return left > 0 || st.events_given_up > 0 ? 1 : 0;
+    return left > 0 || st.events_given_up > 0 || ks.failed > 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

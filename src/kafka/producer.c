@@ -14,6 +14,21 @@
  * never counted as written because it was enqueued (Fluent Bit's mistake).
  * A full local queue comes back as LT_KAFKA_QUEUE_FULL: the caller decides
  * (poll and retry, pause a room, stop acking upstream); nothing is dropped.
+ *
+ * Topics librdkafka does not know. A record's topic is created by the broker
+ * on first use (auto-creation) - but when the broker is down at that moment
+ * for longer than topic.metadata.propagation.max.ms (30 s), librdkafka fails
+ * the queued records with "Unknown topic or partition" and refuses new ones
+ * with "Local: Unknown topic" until it looks again, minutes later; and a
+ * cluster without auto-creation refuses them always. Found by the sidecar
+ * fault test: a record type first seen during a broker outage lost every
+ * record of that type. Such records were certainly not written (status
+ * NOT_PERSISTED), so they are kept here instead ("parked"): the topic is
+ * created (CreateTopics, the broker's default partitions), its metadata
+ * fetched again, and the records produced again, in their order, with the
+ * same opaque. They count as in flight meanwhile (flush waits for them; what
+ * is still parked at exit is "not acknowledged"), and `waiting_for_topic`
+ * says how many there are.
  */
 #include "kafka/producer.h"
 
@@ -26,6 +41,19 @@
 #include "core/log.h"
 
 #define PROBE_TIMEOUT_MS 5000
+#define PARKED_RETRY_MS 1000   /* parked records are tried again this often */
+#define CREATE_EVERY_MS 5000   /* and their topics created at most this often */
+#define METADATA_TIMEOUT_MS 2000
+
+/* A record whose topic librdkafka did not know (see the top). */
+typedef struct parked {
+    struct parked *next;
+    char *topic;
+    void *key, *value;
+    size_t key_len, value_len;
+    rd_kafka_headers_t *headers; /* owned */
+    void *opaque;
+} parked;
 
 struct lt_kafka_producer {
     rd_kafka_t *rk;
@@ -40,7 +68,72 @@ struct lt_kafka_producer {
     bool probe_pending;
     char *probe_topic;
     int64_t trouble_since_ms; /* first broker error since the last delivery; 0 = none */
+    parked *parked, **parked_tail;
+    int64_t parked_retry_ms, create_sent_ms;
+    rd_kafka_queue_t *create_queue;
+    bool create_pending;
+    int64_t park_log_ms;
 };
+
+static bool topic_unknown(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+           e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
+static void *dup_bytes(const void *src, size_t len)
+{
+    void *out = malloc(len ? len : 1);
+    if (out && len)
+        memcpy(out, src, len);
+    return out;
+}
+
+static void parked_free(parked *r)
+{
+    if (!r)
+        return;
+    free(r->topic);
+    free(r->key);
+    free(r->value);
+    if (r->headers)
+        rd_kafka_headers_destroy(r->headers);
+    free(r);
+}
+
+/* Keeps a copy of a record librdkafka refused for its topic; takes
+ * `headers`. Returns -1 (and destroys `headers`) when out of memory. */
+static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t key_len, const void *value,
+                size_t value_len, rd_kafka_headers_t *headers, void *opaque, rd_kafka_resp_err_t why)
+{
+    parked *r = calloc(1, sizeof *r);
+    if (r) {
+        r->topic = strdup(topic);
+        r->key = key ? dup_bytes(key, key_len) : NULL;
+        r->value = dup_bytes(value, value_len);
+        r->key_len = key_len;
+        r->value_len = value_len;
+        r->opaque = opaque;
+    }
+    if (!r || !r->topic || (key && !r->key) || !r->value) {
+        parked_free(r);
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        return -1;
+    }
+    r->headers = headers;
+    *p->parked_tail = r;
+    p->parked_tail = &r->next;
+    p->stats.waiting_for_topic++;
+    p->stats.parked_total++;
+    if (!p->parked_retry_ms)
+        p->parked_retry_ms = lt_now_ms() + PARKED_RETRY_MS;
+    lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN,
+                 "kafka: topic %s: %s; its records are kept (%llu now), the topic is created and they are "
+                 "sent again",
+                 topic, rd_kafka_err2str(why), (unsigned long long)p->stats.waiting_for_topic);
+    return 0;
+}
 
 static void note_failure(lt_kafka_producer *p, const char *reason)
 {
@@ -52,6 +145,15 @@ static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, vo
 {
     lt_kafka_producer *p = opaque;
     const char *error = NULL;
+    if (msg->err && topic_unknown(msg->err) &&
+        rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED) {
+        rd_kafka_headers_t *h = NULL, *copy = NULL;
+        if (rd_kafka_message_headers(msg, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h)
+            copy = rd_kafka_headers_copy(h);
+        if (park(p, rd_kafka_topic_name(msg->rkt), msg->key, msg->key_len, msg->payload, msg->len, copy,
+                 msg->_private, msg->err) == 0)
+            return; /* still in flight: its report comes after it is sent again */
+    }
     if (msg->err) {
         error = rd_kafka_err2str(msg->err);
         p->stats.failed++;
@@ -144,9 +246,15 @@ lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *
         snprintf(err, errlen, "cannot create the Kafka producer: %s", why);
         goto fail;
     }
+    p->parked_tail = &p->parked;
     p->probe_queue = rd_kafka_queue_new(p->rk);
-    if (!p->probe_queue) {
+    p->create_queue = rd_kafka_queue_new(p->rk);
+    if (!p->probe_queue || !p->create_queue) {
         snprintf(err, errlen, "out of memory");
+        if (p->probe_queue)
+            rd_kafka_queue_destroy(p->probe_queue);
+        if (p->create_queue)
+            rd_kafka_queue_destroy(p->create_queue);
         rd_kafka_destroy(p->rk);
         free(p);
         return NULL;
@@ -163,6 +271,12 @@ void lt_kafka_producer_destroy(lt_kafka_producer *p)
 {
     if (!p)
         return;
+    for (parked *r = p->parked, *next; r; r = next) {
+        next = r->next;
+        parked_free(r);
+    }
+    if (p->create_queue)
+        rd_kafka_queue_destroy(p->create_queue);
     if (p->probe_queue)
         rd_kafka_queue_destroy(p->probe_queue);
     if (p->rk)
@@ -206,6 +320,15 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
     if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
         p->stats.queued++; /* the headers now belong to the message */
         return LT_KAFKA_OK;
+    }
+    if (topic_unknown(rc)) {
+        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, rc) == 0) {
+            p->stats.queued++;
+            return LT_KAFKA_OK;
+        }
+        snprintf(err, errlen, "cannot produce to %s: %s (and out of memory to keep the record)", topic,
+                 rd_kafka_err2str(rc));
+        return LT_KAFKA_ERROR;
     }
     rd_kafka_headers_destroy(hdrs);
     if (rc == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -253,9 +376,116 @@ static void probe_check(lt_kafka_producer *p)
     rd_kafka_event_destroy(ev);
 }
 
+/* Asks the broker to create the parked records' topics (asynchronously;
+ * an existing topic is an answer too). */
+static void create_send(lt_kafka_producer *p, int64_t now)
+{
+    enum { MAX_TOPICS = 16 };
+    rd_kafka_NewTopic_t *topics[MAX_TOPICS];
+    const char *names[MAX_TOPICS];
+    size_t n = 0;
+    char why[256];
+    for (parked *r = p->parked; r && n < MAX_TOPICS; r = r->next) {
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strcmp(names[i], r->topic) == 0;
+        if (seen)
+            continue;
+        topics[n] = rd_kafka_NewTopic_new(r->topic, -1, -1, why, sizeof why);
+        if (!topics[n])
+            continue;
+        names[n++] = r->topic;
+    }
+    p->create_sent_ms = now;
+    if (!n)
+        return;
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    if (opts) {
+        rd_kafka_AdminOptions_set_request_timeout(opts, PROBE_TIMEOUT_MS, why, sizeof why);
+        rd_kafka_CreateTopics(p->rk, topics, n, opts, p->create_queue);
+        p->create_pending = true;
+        rd_kafka_AdminOptions_destroy(opts);
+    }
+    rd_kafka_NewTopic_destroy_array(topics, n);
+}
+
+/* A CreateTopics answer: say what happened, then fetch each topic's
+ * metadata (blocking, at most METADATA_TIMEOUT_MS; the broker has just
+ * answered) so that librdkafka stops calling it unknown. */
+static void create_check(lt_kafka_producer *p)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(p->create_queue, 0);
+    if (!ev)
+        return;
+    p->create_pending = false;
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    if (rd_kafka_event_error(ev) || !res) {
+        lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN, "kafka: creating topics for kept records: %s",
+                     rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        return;
+    }
+    size_t n = 0;
+    const rd_kafka_topic_result_t **topics = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = rd_kafka_topic_result_name(topics[i]);
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(topics[i]);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            lt_info("kafka: created topic %s for the records kept while it was unknown", name);
+        else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN,
+                         "kafka: cannot create topic %s: %s; its records stay kept until it exists", name,
+                         rd_kafka_topic_result_error_string(topics[i]));
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, name, NULL);
+        if (rkt) {
+            const struct rd_kafka_metadata *md = NULL;
+            if (rd_kafka_metadata(p->rk, 0, rkt, &md, METADATA_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+                rd_kafka_metadata_destroy(md);
+            rd_kafka_topic_destroy(rkt);
+        }
+    }
+    rd_kafka_event_destroy(ev);
+    p->parked_retry_ms = lt_now_ms(); /* try them now */
+}
+
+/* Produces parked records again, oldest first; stops at the first that is
+ * still refused, so their order is kept. */
+static void parked_retry(lt_kafka_producer *p, int64_t now)
+{
+    if (p->create_pending)
+        create_check(p);
+    if (!p->parked || now < p->parked_retry_ms)
+        return;
+    while (p->parked) {
+        parked *r = p->parked;
+        rd_kafka_resp_err_t rc = rd_kafka_producev(
+            p->rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, r->key_len),
+            RD_KAFKA_V_VALUE(r->value, r->value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE(r->opaque), RD_KAFKA_V_HEADERS(r->headers), RD_KAFKA_V_END);
+        if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+            break;
+        r->headers = NULL; /* now the message's */
+        p->parked = r->next;
+        if (!p->parked)
+            p->parked_tail = &p->parked;
+        p->stats.waiting_for_topic--;
+        parked_free(r);
+    }
+    if (!p->parked) {
+        p->parked_retry_ms = 0;
+        lt_info("kafka: every kept record was sent again");
+        return;
+    }
+    p->parked_retry_ms = now + PARKED_RETRY_MS;
+    if (!p->create_pending && now - p->create_sent_ms >= CREATE_EVERY_MS)
+        create_send(p, now);
+}
+
 int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms)
 {
     int served = rd_kafka_poll(p->rk, timeout_ms);
+    if (p->parked || p->create_pending)
+        parked_retry(p, lt_now_ms());
     if (p->probe_pending) {
         probe_check(p);
     } else {
@@ -300,9 +530,24 @@ void lt_kafka_producer_set_delivery_cb(lt_kafka_producer *p, lt_kafka_delivery_c
 
 size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms)
 {
-    rd_kafka_flush(p->rk, timeout_ms);
-    rd_kafka_poll(p->rk, 0);
-    return (size_t)rd_kafka_outq_len(p->rk);
+    int64_t deadline = lt_now_ms() + timeout_ms;
+    if (!p->parked && !p->create_pending) {
+        rd_kafka_flush(p->rk, timeout_ms);
+        rd_kafka_poll(p->rk, 0);
+        if (!p->parked) /* a delivery report may have parked one */
+            return (size_t)rd_kafka_outq_len(p->rk);
+    }
+    /* kept records must get their turn while we wait */
+    for (;;) {
+        int64_t left = deadline - lt_now_ms();
+        rd_kafka_flush(p->rk, left < 100 ? (int)(left > 0 ? left : 0) : 100);
+        rd_kafka_poll(p->rk, 0);
+        if (p->parked || p->create_pending)
+            parked_retry(p, lt_now_ms());
+        size_t out = (size_t)rd_kafka_outq_len(p->rk) + (size_t)p->stats.waiting_for_topic;
+        if (out == 0 || lt_now_ms() >= deadline)
+            return out;
+    }
 }
 
 void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out)

@@ -56,6 +56,8 @@ typedef struct lt_kafka_stats {
     uint64_t failed;     /* given up on, with a delivery error */
     uint64_t queue_full; /* sends refused because the queue was full */
     uint64_t in_flight;  /* queued - delivered - failed */
+    uint64_t waiting_for_topic; /* kept because librdkafka did not know their topic (producer.c) */
+    uint64_t parked_total;      /* records ever kept so */
 } lt_kafka_stats;
 
 lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *err, size_t errlen);
@@ -78,7 +80,8 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic,
 int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms);
 
 /* Waits up to timeout_ms for every queued record's delivery report; returns
- * how many records are still undelivered (0 = all done). */
+ * how many records are still undelivered (0 = all done), including records
+ * kept for an unknown topic. */
 size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms);
 
 void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);

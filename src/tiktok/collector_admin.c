@@ -53,6 +53,10 @@ static const copied copied_metrics[] = {
     K(failed, "kafka_failed_total", LT_METRIC_COUNTER, "records given up with a delivery error"),
     K(queue_full, "kafka_queue_full_total", LT_METRIC_COUNTER, "sends refused because the local queue was full"),
     K(in_flight, "kafka_in_flight", LT_METRIC_GAUGE, "records queued and not yet acknowledged or failed"),
+    K(waiting_for_topic, "kafka_waiting_for_topic", LT_METRIC_GAUGE,
+      "records kept because librdkafka did not know their topic; sent again once it exists"),
+    K(parked_total, "kafka_kept_for_topic_total", LT_METRIC_COUNTER,
+      "records ever kept so (a topic first used while the broker was unreachable)"),
 };
 #define COPIED_COUNT (sizeof copied_metrics / sizeof copied_metrics[0])
 

@@ -44,7 +44,8 @@ OUTAGE_S = float(os.environ.get("LT_FAULT_OUTAGE_S", "20"))
 RUN_S = float(os.environ.get("LT_FAULT_RUN_S", "12"))
 
 SUMMARY = re.compile(r"stopped: (\d+) events published, (\d+) duplicates removed, (\d+) publish errors, (\d+) given up "
-                     r"under backpressure, (\d+) bad frames, (\d+) reconnects, (\d+) sign calls; (\d+) not acknowledged")
+                     r"under backpressure, (\d+) bad frames, (\d+) reconnects, (\d+) sign calls; (\d+) failed delivery, "
+                     r"(\d+) not acknowledged")
 GAVE_UP = re.compile(r"gave up an event after \d+ ms of Kafka backpressure[^(]*\(room (\S+), (\w+), msg_id (\d+)\)")
 
 
@@ -53,7 +54,7 @@ def summary(log):
     m = SUMMARY.search(log)
     assert m, "no exit summary in the log:\n" + log[-2000:]
     keys = ["published", "duplicates", "publish_errors", "given_up", "bad_frames", "reconnects", "sign_calls",
-            "not_acknowledged"]
+            "failed_delivery", "not_acknowledged"]
     return dict(zip(keys, map(int, m.groups())))
 
 
@@ -329,6 +330,36 @@ def test_registry_killed_while_running(prefix, private_registry, procs):
     after_kill = sum(1 for r in records if r["value"]["ingest_time"] > killed_at * 1000)
     assert after_kill > 30 * n * RUN_S / 2
     report("Schema registry SIGKILL mid-run (%.0f s)" % RUN_S, t, "none needed (ids cached)", after_kill=after_kill)
+
+
+@pytest.mark.kafka_properties({"auto.create.topics.enable": "false"})
+def test_topics_that_do_not_exist(prefix, private_kafka, procs):
+    """A cluster that does not create topics on first use (common in
+    production) and librdkafka giving up on an unknown topic after 1 s (30 s
+    by default: the same thing happens when a type is first seen during a
+    broker outage longer than that - found by the sidecar fault test, which
+    lost every record of such a type). The collector keeps the refused
+    records, creates the topics and sends them again: everything arrives
+    exactly once, nothing is counted as failed."""
+    kafka = private_kafka
+    n = 3
+    sim = start(procs, Sim("--rooms", str(n), "--rate", "30", "--seed", "29", "--quiet"))
+    coll = start(procs, Collector(sim, prefix, rooms_of(n), "--property", "topic.metadata.propagation.max.ms=1000",
+                                  bootstrap=kafka.bootstrap))
+    traffic_everywhere(sim, coll, 90)
+    hold(3, coll)
+    sim.freeze()
+    rc, log = coll.stop()
+    s = summary(log)
+    assert rc == 0, log[-3000:]
+    assert s["failed_delivery"] == 0 and s["not_acknowledged"] == 0 and s["publish_errors"] == 0, s
+    assert "its records are kept" in log and "created topic" in log, log[-3000:]
+    records = read_back(prefix, sum(r["sent"] for r in sim.rooms().values()), bootstrap=kafka.bootstrap)
+    t, missing, dupes, extra = tally(records, sim, n)
+    assert_exactly_once(t, missing, dupes, extra)
+    created = sorted({line.split("created topic ")[1].split()[0] for line in log.splitlines() if "created topic " in line})
+    report("Topics missing, broker auto-creation off; librdkafka gives up on an unknown topic after 1 s; %d rooms x 30 msg/s"
+           % n, t, "records kept and sent again once the collector created the topic (%d topics)" % len(created))
 
 
 def test_sign_server_429(prefix, procs):
