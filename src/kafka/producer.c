@@ -26,9 +26,11 @@
  * NOT_PERSISTED), so they are kept here instead ("parked"): the topic is
  * created (CreateTopics, the broker's default partitions), its metadata
  * fetched again, and the records produced again, in their order, with the
- * same opaque. They count as in flight meanwhile (flush waits for them; what
+ * same opaque; records sent to such a topic meanwhile queue up behind them,
+ * so a room's records keep their order. They count as in flight meanwhile (flush waits for them; what
  * is still parked at exit is "not acknowledged"), and `waiting_for_topic`
- * says how many there are.
+ * says how many there are. They are bounded (PARKED_MAX_BYTES): beyond,
+ * sends are refused as if the queue were full, which pauses the rooms.
  */
 #include "kafka/producer.h"
 
@@ -44,6 +46,7 @@
 #define PARKED_RETRY_MS 1000   /* parked records are tried again this often */
 #define CREATE_EVERY_MS 5000   /* and their topics created at most this often */
 #define METADATA_TIMEOUT_MS 2000
+#define PARKED_MAX_BYTES (64u << 20) /* beyond, new records get LT_KAFKA_QUEUE_FULL (backpressure) */
 
 /* A record whose topic librdkafka did not know (see the top). */
 typedef struct parked {
@@ -73,7 +76,26 @@ struct lt_kafka_producer {
     rd_kafka_queue_t *create_queue;
     bool create_pending;
     int64_t park_log_ms;
+    size_t parked_bytes;
+    /* the topics of parked records: new records to them queue up behind */
+    char *parked_topics[64];
+    size_t parked_topic_count;
 };
+
+static bool topic_parked(const lt_kafka_producer *p, const char *topic)
+{
+    for (size_t i = 0; i < p->parked_topic_count; i++)
+        if (strcmp(p->parked_topics[i], topic) == 0)
+            return true;
+    return false;
+}
+
+static void parked_topics_clear(lt_kafka_producer *p)
+{
+    for (size_t i = 0; i < p->parked_topic_count; i++)
+        free(p->parked_topics[i]);
+    p->parked_topic_count = 0;
+}
 
 static bool topic_unknown(rd_kafka_resp_err_t e)
 {
@@ -122,8 +144,14 @@ static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t
         return -1;
     }
     r->headers = headers;
+    if (!topic_parked(p, topic) && p->parked_topic_count < sizeof p->parked_topics / sizeof p->parked_topics[0]) {
+        char *name = strdup(topic);
+        if (name)
+            p->parked_topics[p->parked_topic_count++] = name;
+    }
     *p->parked_tail = r;
     p->parked_tail = &r->next;
+    p->parked_bytes += key_len + value_len;
     p->stats.waiting_for_topic++;
     p->stats.parked_total++;
     if (!p->parked_retry_ms)
@@ -275,6 +303,7 @@ void lt_kafka_producer_destroy(lt_kafka_producer *p)
         next = r->next;
         parked_free(r);
     }
+    parked_topics_clear(p);
     if (p->create_queue)
         rd_kafka_queue_destroy(p->create_queue);
     if (p->probe_queue)
@@ -313,6 +342,21 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(header_count);
     for (size_t i = 0; i < header_count; i++)
         rd_kafka_header_add(hdrs, headers[i].name, -1, headers[i].value, (ssize_t)headers[i].len);
+    bool parked_full = p->parked_bytes + key_len + value_len > PARKED_MAX_BYTES;
+    if (p->parked && topic_parked(p, topic)) { /* behind the kept records of its topic, in order */
+        if (parked_full) {
+            rd_kafka_headers_destroy(hdrs);
+            p->stats.queue_full++;
+            snprintf(err, errlen, "%zu bytes of records wait for their topic to exist", p->parked_bytes);
+            return LT_KAFKA_QUEUE_FULL;
+        }
+        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) == 0) {
+            p->stats.queued++;
+            return LT_KAFKA_OK;
+        }
+        snprintf(err, errlen, "cannot keep a record for %s: out of memory", topic);
+        return LT_KAFKA_ERROR;
+    }
     rd_kafka_resp_err_t rc = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY((void *)key, key_len),
         RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -321,7 +365,7 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
         p->stats.queued++; /* the headers now belong to the message */
         return LT_KAFKA_OK;
     }
-    if (topic_unknown(rc)) {
+    if (topic_unknown(rc) && !parked_full) {
         if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, rc) == 0) {
             p->stats.queued++;
             return LT_KAFKA_OK;
@@ -331,6 +375,11 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
         return LT_KAFKA_ERROR;
     }
     rd_kafka_headers_destroy(hdrs);
+    if (topic_unknown(rc)) { /* and no room to keep it: wait, like a full queue */
+        p->stats.queue_full++;
+        snprintf(err, errlen, "%zu bytes of records wait for their topic to exist", p->parked_bytes);
+        return LT_KAFKA_QUEUE_FULL;
+    }
     if (rc == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         p->stats.queue_full++;
         snprintf(err, errlen, "the local Kafka queue is full");
@@ -469,10 +518,12 @@ static void parked_retry(lt_kafka_producer *p, int64_t now)
         if (!p->parked)
             p->parked_tail = &p->parked;
         p->stats.waiting_for_topic--;
+        p->parked_bytes -= r->key_len + r->value_len;
         parked_free(r);
     }
     if (!p->parked) {
         p->parked_retry_ms = 0;
+        parked_topics_clear(p);
         lt_info("kafka: every kept record was sent again");
         return;
     }
