@@ -100,7 +100,7 @@ c1=$(cpu_seconds "$COLL"); t1=$(date +%s.%N)
 stop_pid "$COLL"
 stop_pid "$SIM_PID"
 published=$(sed -n 's/.*stopped: \([0-9]*\) events published.*/\1/p' "$W/e2e.log")
-unacked=$(sed -n 's/.*; \([0-9]*\) not acknowledged by Kafka.*/\1/p' "$W/e2e.log")
+unacked=$(sed -n 's/.* \([0-9]*\) not acknowledged by Kafka.*/\1/p' "$W/e2e.log")
 pub_ref=$("$BUILD/bench/bench_publish" 200000 3 2>/dev/null | sed -n 's/^| reference: librdkafka, same pre-encoded records | [0-9]* | \([0-9]*\) .*/\1/p')
 python3 - "$s0" "$s1" "$c0" "$c1" "$t0" "$t1" "$published" "$unacked" "$pub_ref" <<'PY'
 import sys
