@@ -483,6 +483,7 @@ def test_shipped_config_loads(prefix):
         c.close()
         events = [json.loads(proc.stdout.readline()) for _ in range(2)]  # room_status live, then the chat
         assert [e["type"] for e in events] == ["room_status", "chat"] and events[1]["content"] == "dry"
+        assert all((e["game_id"], e["game_sess"]) == ("10000", "gs1") for e in events), events
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
@@ -562,6 +563,8 @@ def test_gift_catalogue_published_once_refreshed_on_change(prefix, tmp_path):
         assert ev["platform"] == "bigo" and ev["key"] == f"bigo:{ev['gift_id']}", ev
         assert ev["headers"]["event_type"] == "gift_info" and ev["headers"]["platform"] == "bigo"
         assert ev["gift_type"] == 0 and ev["streakable"] is False and ev["collector_id"] == "it-bigo"
+        # the catalogue belongs to no game session
+        assert "game_sess" not in ev["headers"] and "game_id" not in ev and "game_sess" not in ev
         by_key.setdefault(ev["key"], []).append(ev)
     expected_once = {f"bigo:{g['giftid']}" for g in CATALOGUE if g["giftid"] != 1002} | {"bigo:3001"}
     assert {k for k, v in by_key.items() if len(v) == 1} == expected_once
