@@ -12,7 +12,8 @@ Conventions it relies on (design.md, the publisher):
     referenced by full name and inlined where first used;
   * key = room_id as UTF-8, except for the compacted entity topics (the rows
     of src/core/event_types.c with compacted = true), keyed by the entity's
-    id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id.
+    id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id
+    (and game_sess on BIGO records that have one).
 
 The single-object fingerprint is CRC-64-AVRO (Rabin) of the schema's Parsing
 Canonical Form with shared records inlined: the 8 bytes after C3 01 in a
@@ -34,6 +35,8 @@ HEADERS = [
     ("platform", "`tiktok` or `bigo`"),
     ("msg_id", "the platform message id as decimal text (de-duplication without decoding)"),
     ("collector_id", "the collector instance that produced the record"),
+    ("game_sess", "BIGO only, and only when the record has one: the game session (the record's `game_sess`),"
+                  " to follow one session without decoding"),
 ]
 
 # How the compacted topics are keyed (the publisher's callers choose the key).
@@ -230,7 +233,7 @@ def generate(schema_dir, prefix):
         "* **Value** without a registry: Avro single-object encoding (`C3 01`, the 8-byte little-endian",
         "  fingerprint below, Avro binary). The fingerprint is CRC-64-AVRO of the schema's Parsing",
         "  Canonical Form with the shared records inlined.",
-        "* **Headers** on every record:",
+        "* **Headers** on every record (`game_sess` only where it applies):",
         "",
         "| header | value (UTF-8) |",
         "|---|---|",

@@ -105,9 +105,12 @@ static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branc
     return -1;
 }
 
-static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *first,
-                      const lt_record_desc *second, plan *out, const char *where, char *err,
-                      size_t errlen);
+/* The field tables a record is bound to, in lookup order; NULL entries are
+ * skipped (a type without game fields). */
+#define MAX_DESCS 3
+
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *const descs[MAX_DESCS],
+                      plan *out, const char *where, char *err, size_t errlen);
 
 /* A nested record's plan, kept in enc->nested. */
 static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
@@ -126,7 +129,8 @@ static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const
         return NULL;
     }
     plan *p = &enc->nested[enc->nested_count++];
-    if (build_plan(enc, record, desc, NULL, p, where, err, errlen))
+    const lt_record_desc *const descs[MAX_DESCS] = {desc, NULL, NULL};
+    if (build_plan(enc, record, descs, p, where, err, errlen))
         return NULL;
     return p;
 }
@@ -212,10 +216,10 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
     return 0;
 }
 
-/* Binds the fields of `record` to the entries of `first` (then `second`). */
-static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *first,
-                      const lt_record_desc *second, plan *out, const char *where, char *err,
-                      size_t errlen)
+/* Binds the fields of `record` to the entries of descs (the first that has
+ * the name). */
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *const descs[MAX_DESCS],
+                      plan *out, const char *where, char *err, size_t errlen)
 {
     size_t n = avro_schema_record_size(record);
     out->steps = calloc(n ? n : 1, sizeof *out->steps);
@@ -228,9 +232,9 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_recor
         const char *name = avro_schema_record_field_name(record, (int)i);
         char here[256];
         snprintf(here, sizeof here, "%s.%s", where, name);
-        const lt_field *f = find_field(first, name);
-        if (!f)
-            f = find_field(second, name);
+        const lt_field *f = NULL;
+        for (int d = 0; d < MAX_DESCS && !f; d++)
+            f = find_field(descs[d], name);
         if (!f) {
             snprintf(err, errlen, "%s: the schema has this field but the event struct has no entry for it",
                      here);
@@ -241,8 +245,7 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_recor
             return -1;
     }
     /* the other direction: every table entry must be written */
-    const lt_record_desc *descs[2] = {first, second};
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < MAX_DESCS; d++) {
         for (size_t i = 0; descs[d] && i < descs[d]->field_count; i++) {
             if (avro_schema_record_field_get_index(record, descs[d]->fields[i].name) < 0) {
                 snprintf(err, errlen, "%s.%s: the event struct has this field but the schema does not",
@@ -276,8 +279,9 @@ lt_avro_encoder *lt_avro_encoder_create(const lt_schema_set *schemas, char *err,
             snprintf(err, errlen, "%s: the schema is not a record", info->name);
             goto fail;
         }
-        if (build_plan(enc, schema, &lt_event_envelope, info->record, &enc->types[t].body, info->name,
-                       err, errlen))
+        const lt_record_desc *const descs[MAX_DESCS] = {&lt_event_envelope, lt_event_type_game((lt_event_type)t),
+                                                        info->record};
+        if (build_plan(enc, schema, descs, &enc->types[t].body, info->name, err, errlen))
             goto fail;
         /* single-object header until a registry id is set */
         uint64_t fp = lt_schema_set_fingerprint(schemas, (lt_event_type)t);

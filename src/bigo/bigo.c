@@ -10,8 +10,10 @@
  * Every item goes through the ledger (ledger.h) before it may reach Kafka:
  * push retries, push/pull overlap and duplicates inside one batch are
  * removed there, and the batch waiting for an item learns when Kafka took
- * it. game_id and game_sess have no place in the event schemas yet; they are
- * part of the dedupe key and written to the debug log with every item.
+ * it. Every event of a batch carries the batch's game_id and game_sess (a
+ * push batch's own; a pull page's are its session's) in the event's game_id
+ * and game_sess fields, NULL when BIGO sent none; game_sess is also part of
+ * the dedupe key and becomes the record's game_sess Kafka header.
  *
  * Shutdown: new business messages are answered 503, Kafka is flushed while
  * the loop keeps running (so batches in flight still get their 200), then
@@ -49,6 +51,13 @@ static int print_event(const lt_event *ev)
     fflush(stdout);
     free(s);
     return 0;
+}
+
+/* BIGO omits fields holding their default: "" is no game. */
+static void set_game(lt_event *ev, const lt_bigo_batch *batch)
+{
+    ev->game_id = batch->game_id[0] ? batch->game_id : NULL;
+    ev->game_sess = batch->game_sess[0] ? batch->game_sess : NULL;
 }
 
 bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t keylen, const lt_event *ev)
@@ -105,6 +114,7 @@ static void publish_status(lt_bigo *b, lt_bigo_group *g, const lt_bigo_batch *ba
     ev.as.room_status.state = state;
     ev.as.room_status.reason = reason;
     ev.as.room_status.message = message;
+    set_game(&ev, batch);
     if (lt_bigo_publish_event(b, g, key, (size_t)n, &ev))
         lt_info("bigo room %s: %s (%s; game_id %s, game_sess %s)", room, state, reason, batch->game_id,
                 batch->game_sess);
@@ -131,6 +141,7 @@ void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group
             lt_bigo_group_fail(g, "out of memory");
             continue;
         }
+        set_game(&ev, batch);
         if (it->kind == LT_BIGO_ITEM_BAD || it->kind == LT_BIGO_ITEM_OTHER)
             lt_log_every(&b->log_slot_item, 60000, LT_LOG_WARN, "bigo room %s: item %s published as unknown (%s)",
                          it->room, it->method, it->kind == LT_BIGO_ITEM_BAD ? it->bad : "no decoder");

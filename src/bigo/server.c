@@ -339,6 +339,15 @@ static void handle_reception(lt_bigo_conn *c, const lt_bigo_envelope *env, int64
     lt_bigo_group_seal(g); /* may answer at once: everything was already in Kafka */
 }
 
+/* A string member of data short enough to be an id, or NULL. */
+static const char *id_in(const json_t *data, const char *name)
+{
+    const json_t *v = json_object_get(data, name);
+    return json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) < LT_BIGO_MAX_ID
+               ? json_string_value(v)
+               : NULL;
+}
+
 static void handle_unknown_uri(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t now)
 {
     lt_bigo *b = c->b;
@@ -371,6 +380,9 @@ static void handle_unknown_uri(lt_bigo_conn *c, const lt_bigo_envelope *env, int
     ev.type = LT_EVENT_UNKNOWN;
     ev.platform = LT_PLATFORM_BIGO;
     ev.room_id = json_is_string(openid) && json_string_length(openid) < LT_BIGO_MAX_ID ? json_string_value(openid) : "";
+    /* a message about a game (the PK invitation names its game_id) keeps it */
+    ev.game_id = id_in(env->data, "game_id");
+    ev.game_sess = id_in(env->data, "game_sess");
     ev.event_time = env->send_time ? env->send_time : now;
     ev.as.unknown.method = method;
     ev.as.unknown.payload = (lt_bytes){(const uint8_t *)text, strlen(text)};

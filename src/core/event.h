@@ -2,7 +2,8 @@
  *
  * Every message a platform sends (a TikTok WebCast message, a BIGO danmu item)
  * becomes one lt_event: the envelope every record carries (platform, room_id,
- * msg_id, event_time, ingest_time, collector_id) plus the fields of its type.
+ * msg_id, event_time, ingest_time, collector_id), on room events BIGO's game
+ * (game_id, game_sess; null for TikTok), plus the fields of its type.
  * Each event type has one Avro schema (schemas/<name>.avsc) and one Kafka
  * topic (<prefix>.<name>); src/core/event_types.c is the one place that lists
  * the types, their names and how their fields map onto these structs.
@@ -474,8 +475,9 @@ typedef struct lt_room_info {
     bool age_restricted;
 } lt_room_info;
 
-/* One gift of the catalogue (webcast/gift/list): a compacted topic keyed by
- * gift_id, so gift events can be joined to names and prices. */
+/* One gift of the catalogue (webcast/gift/list, BIGO /gift/get_list): a
+ * compacted topic keyed by the gift (gift_id; "bigo:<gift_id>" for BIGO), so
+ * gift events can be joined to names and prices. */
 typedef struct lt_gift_info {
     int64_t gift_id;
     const char *name;
@@ -493,6 +495,11 @@ typedef struct lt_event {
     int64_t event_time;      /* epoch ms, from the platform */
     int64_t ingest_time;     /* epoch ms, when livetap received it */
     const char *collector_id;
+    /* BIGO's danmu game the record belongs to (push batch or pull session);
+     * NULL = none, always for TikTok. Room events only: the entity records of
+     * compacted topics (the gift catalogue) have no such fields. */
+    const char *game_id;
+    const char *game_sess;
     union {
         lt_chat chat;
         lt_gift gift;
@@ -573,6 +580,14 @@ typedef struct lt_event_type_info {
 /* The shared user record and the envelope fields every event carries. */
 extern const lt_record_desc lt_user_desc;
 extern const lt_record_desc lt_event_envelope;
+/* game_id and game_sess, which every room event's record carries after its
+ * own fields; see lt_event_type_game. */
+extern const lt_record_desc lt_event_game;
+
+/* &lt_event_game for a room event; NULL for an entity type (compacted: its
+ * record belongs to no room or game) or a type out of range. A type's record
+ * is lt_event_envelope + this + its own table. */
+const lt_record_desc *lt_event_type_game(lt_event_type type);
 
 /* The row for a type; NULL if out of range. */
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type);

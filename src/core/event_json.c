@@ -85,5 +85,8 @@ json_t *lt_event_to_json(const lt_event *ev)
         return NULL;
     json_t *obj = json_pack("{s:s}", "type", info->name);
     obj = obj ? record_to_json(&lt_event_envelope, (const uint8_t *)ev, obj) : NULL;
+    const lt_record_desc *game = lt_event_type_game(ev->type);
+    if (obj && game)
+        obj = record_to_json(game, (const uint8_t *)ev, obj);
     return obj ? record_to_json(info->record, (const uint8_t *)ev, obj) : NULL;
 }

@@ -13,8 +13,9 @@
 
 #include "core/event.h"
 
-/* A new JSON object with "type" (the type name), the envelope fields and the
- * type's fields; NULL if memory runs out. */
+/* A new JSON object with "type" (the type name), the envelope fields, the
+ * game fields (room events: game_id and game_sess, null when unset, as in the
+ * decoded record) and the type's fields; NULL if memory runs out. */
 json_t *lt_event_to_json(const lt_event *ev);
 
 #endif

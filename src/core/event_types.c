@@ -6,7 +6,9 @@
  * schema by name at start-up and refuses to start if a schema field has no
  * entry here or the kinds disagree. Field order therefore comes from the
  * schema, not from these tables. The envelope fields (platform, room_id, ...)
- * are in lt_event_envelope and shared by every type.
+ * are in lt_event_envelope and shared by every type; BIGO's game fields are in
+ * lt_event_game and shared by every room event (all but the compacted entity
+ * types, whose records are keyed by the entity and belong to no game).
  */
 #include "core/event.h"
 
@@ -49,6 +51,12 @@ static const lt_field envelope_fields[] = {
     FIELD("collector_id", LT_FIELD_STRING, lt_event, collector_id),
 };
 const lt_record_desc lt_event_envelope = DESC("io.livetap.Envelope", lt_event, envelope_fields);
+
+static const lt_field game_fields[] = {
+    FIELD("game_id", LT_FIELD_OPT_STRING, lt_event, game_id),
+    FIELD("game_sess", LT_FIELD_OPT_STRING, lt_event, game_sess),
+};
+const lt_record_desc lt_event_game = DESC("io.livetap.Game", lt_event, game_fields);
 
 static const lt_field chat_fields[] = {
     RECORD("user", LT_FIELD_RECORD, lt_event, as.chat.user, &lt_user_desc),
@@ -464,6 +472,12 @@ const lt_event_type_info *lt_event_type_info_get(lt_event_type type)
     if ((int)type < 0 || type >= LT_EVENT_TYPE_COUNT)
         return NULL;
     return &event_types[type];
+}
+
+const lt_record_desc *lt_event_type_game(lt_event_type type)
+{
+    const lt_event_type_info *info = lt_event_type_info_get(type);
+    return info && !info->compacted ? &lt_event_game : NULL;
 }
 
 int lt_event_type_from_name(const char *name, lt_event_type *out)

@@ -202,12 +202,16 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
     const char *platform = lt_platform_name(ev.platform);
     char msg_id[24];
     int msg_id_len = snprintf(msg_id, sizeof msg_id, "%lld", (long long)ev.msg_id);
-    lt_kafka_header headers[4] = {
+    lt_kafka_header headers[5] = {
         {"event_type", type_name, strlen(type_name)},
         {"platform", platform, strlen(platform)},
         {"msg_id", msg_id, (size_t)msg_id_len},
         {"collector_id", ev.collector_id, strlen(ev.collector_id)},
     };
+    size_t header_count = 4;
+    /* lets a consumer follow one BIGO game session without decoding */
+    if (ev.game_sess && *ev.game_sess && lt_event_type_game(ev.type))
+        headers[header_count++] = (lt_kafka_header){"game_sess", ev.game_sess, strlen(ev.game_sess)};
     char entity[32];
     if (!key && ev.type == LT_EVENT_GIFT_INFO) {
         /* the catalogue's key is the gift, as the collector writes it; BIGO's
@@ -220,7 +224,7 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
         key = ev.room_id;
     lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key,
                                                 strlen(key), pub->value.data, pub->value.len,
-                                                headers, 4, opaque, err, errlen);
+                                                headers, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;

@@ -5,7 +5,8 @@
  * (<topic>-value) is registered at creation and its id cached (Confluent
  * framing), without one records use Avro single-object encoding. Each event
  * goes to <prefix>.<type name> (overridable per type), keyed by room_id, with
- * headers event_type, platform, msg_id, collector_id.
+ * headers event_type, platform, msg_id, collector_id, and game_sess when the
+ * event has one (BIGO).
  *
  * Creation fails (and the program should exit non-zero) when the schemas do
  * not load, the registry is unreachable or rejects a schema, or no broker

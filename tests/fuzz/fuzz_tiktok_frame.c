@@ -78,6 +78,11 @@ static int on_event(const lt_event *ev, void *ctx)
     if (!info)
         __builtin_trap();
     touch_record(&lt_event_envelope, (const uint8_t *)ev);
+    if (lt_event_type_game(ev->type)) {
+        /* TikTok has no BIGO game: the decoder must leave the fields unset */
+        if (ev->game_id || ev->game_sess)
+            __builtin_trap();
+    }
     touch_record(info->record, (const uint8_t *)ev);
     return 0;
 }

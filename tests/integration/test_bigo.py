@@ -92,7 +92,9 @@ def test_login_right_and_wrong(prefix):
         c2 = PushClient(r.url)
         assert c2.login("bigoUser1", "213213", "inke")["data"]["access_token"] != token
 
-        assert c.push("ok", {"A": [msg(4, "stored")]})["data"] == {"seqid": "ok", "rescode": 200, "message": ""}
+        # BIGO omits fields holding their default: a batch without game_id / game_sess
+        assert c.push("ok", {"A": [msg(4, "stored")]}, game_id=None, game_sess=None)["data"] == {
+            "seqid": "ok", "rescode": 200, "message": ""}
         h = r.health()
         assert h["logins_ok"] == 2 and h["logins_failed"] == 4 and h["refused_unauthenticated"] == 3
         for cl in (c, other, c2):
@@ -103,6 +105,9 @@ def test_login_right_and_wrong(prefix):
     events = read_events(prefix, expected=2)
     chats = [e for e in events if e["topic"] == "chat"]
     assert [(e["room_id"], e["msg_id"], e["content"]) for e in chats] == [("A", 4, "stored")]
+    # no game: null fields, no game_sess header
+    for ev in events:
+        assert ev["game_id"] is None and ev["game_sess"] is None and "game_sess" not in ev["headers"]
 
 
 def test_batches_exactly_once_with_retries(prefix):
@@ -173,6 +178,7 @@ def test_batches_exactly_once_with_retries(prefix):
         assert ev["key"] == room and ev["platform"] == "bigo" and ev["collector_id"] == "it-bigo"
         assert ev["headers"]["platform"] == "bigo" and ev["headers"]["event_type"] == ev["topic"]
         assert ev["headers"]["msg_id"] == str(msg_id)
+        assert ev["game_id"] == "10000" and ev["game_sess"] == "gs1" and ev["headers"]["game_sess"] == "gs1"
         assert ev["event_time"] == int(item["ts"])
         assert ev["user"]["unique_id"] == item["user"] and ev["user"]["nickname"] == item["nick_name"]
         assert ev["user"]["avatar_url"] == item["user_img"]
@@ -196,6 +202,8 @@ def test_batches_exactly_once_with_retries(prefix):
     status = sorted((e["room_id"], e["state"], e["reason"]) for e in events if e["topic"] == "room_status")
     assert status == [("anchorA", "ended", "stream_closed"), ("anchorA", "live", "game_mounted"),
                       ("anchorB", "live", "game_mounted")]
+    for ev in events:  # unknown items and room_status too
+        assert (ev["game_id"], ev["game_sess"], ev["headers"]["game_sess"]) == ("10000", "gs1", "gs1"), ev
 
 
 def test_pings_keep_a_connection_and_silence_closes_it(prefix):
@@ -331,6 +339,10 @@ def test_pull_delivers_what_push_lost(prefix, tmp_path):
     got = items_by_id(events)
     assert set(got) == {("anchorA", int(i["data_seq"])) for i in everything}
     assert all(len(v) == 1 for v in got.values()), "an item reached Kafka twice"
+    # pushed (odd) and pulled (even) items alike carry the session's game; the
+    # pull session learned game_id from the push batch that named it
+    for (ev,) in got.values():
+        assert (ev["game_id"], ev["game_sess"], ev["headers"]["game_sess"]) == ("10000", "gs-pull", "gs-pull"), ev
 
     pulls = server.calls_to("/broom/pull_data")
     answered = [c for c in pulls if c[3][0] == 200 and c[3][1].get("rescode") == 200]
@@ -380,6 +392,10 @@ def test_mounted_session_enable_ping_disable(prefix, tmp_path):
     assert len(disable) == 1 and disable[0][2]["game_sess"] == enable[2]["game_sess"] and disable[0][2]["reason"] == 2
     events = read_events(prefix, expected=6)
     assert sorted(k[1] for k in items_by_id(events)) == list(range(100, 106))
+    # pulled items of the session we mounted: our game_id, the game_sess BIGO answered
+    sess = enable[2]["game_sess"]
+    for ev in events:
+        assert (ev["game_id"], ev["game_sess"], ev["headers"]["game_sess"]) == ("777", sess, sess), ev
 
 
 def single_object_decoder():
@@ -467,6 +483,7 @@ def test_shipped_config_loads(prefix):
         c.close()
         events = [json.loads(proc.stdout.readline()) for _ in range(2)]  # room_status live, then the chat
         assert [e["type"] for e in events] == ["room_status", "chat"] and events[1]["content"] == "dry"
+        assert all((e["game_id"], e["game_sess"]) == ("10000", "gs1") for e in events), events
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
@@ -546,6 +563,8 @@ def test_gift_catalogue_published_once_refreshed_on_change(prefix, tmp_path):
         assert ev["platform"] == "bigo" and ev["key"] == f"bigo:{ev['gift_id']}", ev
         assert ev["headers"]["event_type"] == "gift_info" and ev["headers"]["platform"] == "bigo"
         assert ev["gift_type"] == 0 and ev["streakable"] is False and ev["collector_id"] == "it-bigo"
+        # the catalogue belongs to no game session
+        assert "game_sess" not in ev["headers"] and "game_id" not in ev and "game_sess" not in ev
         by_key.setdefault(ev["key"], []).append(ev)
     expected_once = {f"bigo:{g['giftid']}" for g in CATALOGUE if g["giftid"] != 1002} | {"bigo:3001"}
     assert {k for k, v in by_key.items() if len(v) == 1} == expected_once

@@ -68,6 +68,13 @@ def check_envelope(records):
         assert r["headers"].get("event_type") == r["topic"], r["headers"]
         assert v["platform"] == "tiktok"
         assert v["collector_id"] == "it-collector"
+        # BIGO's game fields: null on TikTok's room events, no game_sess header;
+        # the gift catalogue has no such fields
+        assert "game_sess" not in r["headers"]
+        if r["topic"] == "gift_info":
+            assert "game_id" not in v and "game_sess" not in v
+        else:
+            assert v["game_id"] is None and v["game_sess"] is None, v
 
 
 def total_sent(sim):

@@ -244,6 +244,8 @@ static void round_trip(fixture *fx, lt_event_type type, int present)
     memset(&ev, 0, sizeof ev);
     long seed = (long)type * 1000 + present;
     fill(&lt_event_envelope, (uint8_t *)&ev, &seed, present);
+    if (lt_event_type_game(type))
+        fill(lt_event_type_game(type), (uint8_t *)&ev, &seed, present);
     fill(info->record, (uint8_t *)&ev, &seed, present);
     ev.type = type;
 
@@ -265,6 +267,8 @@ static void round_trip(fixture *fx, lt_event_type type, int present)
     assert_memory_equal(after, sentinel, 3);
     assert_int_not_equal(avro_read(reader, &extra, 1), 0);
     compare(&lt_event_envelope, (const uint8_t *)&ev, &value);
+    if (lt_event_type_game(type))
+        compare(lt_event_type_game(type), (const uint8_t *)&ev, &value);
     compare(info->record, (const uint8_t *)&ev, &value);
 
     avro_reader_free(reader);
@@ -325,6 +329,91 @@ static void framing_bytes_are_exact(void **state)
     lt_buf_free(&framed);
 }
 
+/* Decodes body with the type's schema into a fresh value (caller frees both). */
+static void decode(fixture *fx, lt_event_type type, const lt_buf *body, avro_value_iface_t **iface,
+                   avro_value_t *value)
+{
+    *iface = avro_generic_class_from_schema(lt_schema_set_schema(fx->schemas, type));
+    assert_non_null(*iface);
+    assert_int_equal(avro_generic_value_new(*iface, value), 0);
+    avro_reader_t reader = avro_reader_memory((const char *)body->data, (int64_t)body->len);
+    if (avro_value_read(reader, value))
+        fail_msg("avro-c cannot read what we wrote: %s", avro_strerror());
+    avro_reader_free(reader);
+}
+
+/* The optional string field `name` of rec: NULL if null. */
+static const char *opt_string(avro_value_t *rec, const char *name)
+{
+    avro_value_t field, branch;
+    const char *s = NULL;
+    size_t size = 0;
+    if (avro_value_get_by_name(rec, name, &field, NULL))
+        fail_msg("%s missing from the decoded record", name);
+    if (!union_value(&field, &branch))
+        return NULL;
+    assert_int_equal(avro_value_get_string(&branch, &s, &size), 0);
+    return s;
+}
+
+/* BIGO's game_id / game_sess: written when set, null when not (TikTok), and
+ * not part of the gift catalogue's record, which belongs to no game. */
+static void game_fields_round_trip(void **state)
+{
+    fixture *fx = *state;
+    static const lt_event_type types[] = {LT_EVENT_CHAT, LT_EVENT_GIFT, LT_EVENT_LIKE, LT_EVENT_UNKNOWN,
+                                          LT_EVENT_ROOM_STATUS};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        for (int set = 0; set < 2; set++) {
+            lt_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = types[i];
+            ev.platform = set ? LT_PLATFORM_BIGO : LT_PLATFORM_TIKTOK;
+            ev.room_id = "AREsz4MyPGdw5an9bozBP28V7AGjGC0GvoZQBG";
+            ev.game_id = set ? "10000" : NULL;
+            ev.game_sess = set ? "1712876190998" : NULL;
+            lt_buf body = LT_BUF_INIT;
+            assert_int_equal(lt_avro_encode_body(fx->enc, &ev, &body), 0);
+            avro_value_iface_t *iface;
+            avro_value_t value;
+            decode(fx, types[i], &body, &iface, &value);
+            const char *game_id = opt_string(&value, "game_id");
+            const char *game_sess = opt_string(&value, "game_sess");
+            if (set) {
+                assert_non_null(game_id);
+                assert_string_equal(game_id, "10000");
+                assert_non_null(game_sess);
+                assert_string_equal(game_sess, "1712876190998");
+            } else {
+                assert_null(game_id);
+                assert_null(game_sess);
+            }
+            /* the envelope before them is untouched */
+            avro_value_t room;
+            assert_int_equal(avro_value_get_by_name(&value, "room_id", &room, NULL), 0);
+            check_string(&room, ev.room_id, "room_id");
+            avro_value_decref(&value);
+            avro_value_iface_decref(iface);
+            lt_buf_free(&body);
+        }
+    }
+
+    assert_null(lt_event_type_game(LT_EVENT_GIFT_INFO));
+    avro_schema_t catalogue = lt_schema_set_schema(fx->schemas, LT_EVENT_GIFT_INFO);
+    assert_true(avro_schema_record_field_get_index(catalogue, "game_id") < 0);
+    assert_true(avro_schema_record_field_get_index(catalogue, "game_sess") < 0);
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
+        if (t == LT_EVENT_GIFT_INFO)
+            continue;
+        assert_ptr_equal(lt_event_type_game((lt_event_type)t), &lt_event_game);
+        /* appended last, after the type's own fields: a BACKWARD-compatible change */
+        avro_schema_t s = lt_schema_set_schema(fx->schemas, (lt_event_type)t);
+        size_t n = avro_schema_record_size(s);
+        assert_string_equal(avro_schema_record_field_name(s, (int)n - 2), "game_id");
+        assert_string_equal(avro_schema_record_field_name(s, (int)n - 1), "game_sess");
+    }
+}
+
 /* A schema that does not match the struct must stop creation, naming the field. */
 static void mismatched_schema_fails_creation(void **state)
 {
@@ -350,6 +439,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_type_round_trips),
         cmocka_unit_test(framing_bytes_are_exact),
+        cmocka_unit_test(game_fields_round_trip),
         cmocka_unit_test(mismatched_schema_fails_creation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

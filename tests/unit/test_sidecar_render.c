@@ -112,6 +112,50 @@ static void test_every_type_matches_event_json(void **state)
         assert_true(seen[t] > 0);
 }
 
+/* BIGO's game_id / game_sess: strings when set, null (like every unset
+ * optional field) for TikTok; the same in the frame and in event_json; the
+ * gift catalogue has neither. */
+static void test_game_fields(void **state)
+{
+    fixture *f = *state;
+    for (int set = 0; set < 2; set++) {
+        lt_event ev;
+        lt_sample_event(f->gen, "anchorA", LT_EVENT_CHAT, &ev);
+        assert_int_equal(ev.type, LT_EVENT_CHAT);
+        if (set) {
+            ev.platform = LT_PLATFORM_BIGO;
+            ev.game_id = "10000";
+            ev.game_sess = "1712876190998";
+        }
+        lt_sidecar_rendered info;
+        json_t *got = render_json(f, &ev, &info);
+        json_t *want = lt_event_to_json(&ev);
+        assert_true(json_equal(got, want));
+        json_t *id = json_object_get(got, "game_id"), *sess = json_object_get(got, "game_sess");
+        assert_non_null(id);
+        assert_non_null(sess);
+        if (set) {
+            assert_string_equal(json_string_value(id), "10000");
+            assert_string_equal(json_string_value(sess), "1712876190998");
+        } else {
+            assert_true(json_is_null(id) && json_is_null(sess));
+            assert_true(json_is_null(json_object_get(got, "language")) == (ev.as.chat.language == NULL));
+        }
+        json_decref(got);
+        json_decref(want);
+    }
+    lt_event ev;
+    lt_sample_event(f->gen, "anchorA", LT_EVENT_GIFT_INFO, &ev);
+    assert_int_equal(ev.type, LT_EVENT_GIFT_INFO);
+    lt_sidecar_rendered info;
+    json_t *got = render_json(f, &ev, &info), *want = lt_event_to_json(&ev);
+    assert_true(json_equal(got, want));
+    assert_null(json_object_get(got, "game_id"));
+    assert_null(json_object_get(want, "game_sess"));
+    json_decref(got);
+    json_decref(want);
+}
+
 static void test_bad_values(void **state)
 {
     fixture *f = *state;
@@ -171,6 +215,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type_matches_event_json),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_game_fields),
         cmocka_unit_test(test_json_string_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
