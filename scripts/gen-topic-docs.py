@@ -12,7 +12,8 @@ Conventions it relies on (design.md, the publisher):
     referenced by full name and inlined where first used;
   * key = room_id as UTF-8, except for the compacted entity topics (the rows
     of src/core/event_types.c with compacted = true), keyed by the entity's
-    id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id.
+    id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id
+    (and livetap-bigo's bigo_key).
 
 The single-object fingerprint is CRC-64-AVRO (Rabin) of the schema's Parsing
 Canonical Form with shared records inlined: the 8 bytes after C3 01 in a
@@ -34,6 +35,10 @@ HEADERS = [
     ("platform", "`tiktok` or `bigo`"),
     ("msg_id", "the platform message id as decimal text (de-duplication without decoding)"),
     ("collector_id", "the collector instance that produced the record"),
+    ("bigo_key", "livetap-bigo's records only (not gift_info): the receiver's de-duplication key, game_sess, anchor"
+                 " openid and `data_seq` joined by U+001F (`#` and a hash of the item when it has no `data_seq`;"
+                 " `status:<state>` for room_status). A restarted livetap-bigo reads it back from the last hour so"
+                 " as not to publish again what Kafka already holds ([bigo.md](bigo.md#restarts-dedupe-across-restarts))"),
 ]
 
 # How the compacted topics are keyed (the publisher's callers choose the key).

@@ -34,6 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bigo/internal.h"
 #include "core/buf.h"
@@ -192,4 +195,9 @@ void lt_bigo_seed(lt_bigo *b)
     finish(b, outcome, &c, r.records, started);
     lt_buf_free(&c.bytes);
     free(c.keys);
+#ifdef __GLIBC__
+    /* the consumer's fetch buffers were freed in its threads' arenas: give
+     * them back rather than keep the peak for the life of the process */
+    malloc_trim(0);
+#endif
 }

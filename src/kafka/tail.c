@@ -99,7 +99,10 @@ lt_kafka_tail *lt_kafka_tail_create(const lt_kafka_tail_options *opts, char *err
     if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
         set(conf, "group.id", group, err, errlen) || set(conf, "enable.auto.commit", "false", err, errlen) ||
         set(conf, "enable.partition.eof", "true", err, errlen) ||
-        set(conf, "client.id", "livetap-tail", err, errlen))
+        set(conf, "client.id", "livetap-tail", err, errlen) ||
+        /* read once and dropped: a small prefetch keeps the peak small (the
+         * default is 64 MiB) at no cost in speed on a local network */
+        set(conf, "queued.max.messages.kbytes", "8192", err, errlen))
         goto fail;
     for (size_t i = 0; i < opts->property_count; i++)
         if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
