@@ -571,14 +571,17 @@ def bigo_records(prefix, expected):
     return got, statuses_seen
 
 
-def test_bigo_receiver_killed_mid_batch(prefix, procs):
+@pytest.mark.parametrize("seed", [True, False], ids=["seeded", "control"])
+def test_bigo_receiver_killed_mid_batch(prefix, procs, seed):
     """SIGKILL livetap-bigo while a batch is half in Kafka (some items
     acknowledged, no 200 sent), restart it on the same port: BIGO re-sends
     the batch with the same seqid, and the restarted receiver, whose ledger
     was seeded from the bigo_key headers of what Kafka holds, answers 200
     publishing only what was missing. Every item the simulator sent is in
     Kafka exactly once. linger.ms 1000 keeps the last partial Kafka batches
-    of each push batch waiting a second: the window the kill aims at."""
+    of each push batch waiting a second: the window the kill aims at.
+    The control (dedupe.seed false after the restart) shows what seeding
+    prevents: every item of the batch already in Kafka is there twice."""
     from confluent_kafka import Consumer, TopicPartition
     from bigo_sim import Receiver, room_items
 
@@ -593,6 +596,7 @@ def test_bigo_receiver_killed_mid_batch(prefix, procs):
         return start(procs, Receiver(binary("livetap-bigo"), prefix, BOOTSTRAP, REGISTRY, settings=settings,
                                      extra_args=slow))
     r1 = receiver()
+    settings["dedupe.seed"] = str(seed).lower()  # for the restart
     sim = BigoStreamer(f"ws://127.0.0.1:{port}/bigo/push", batches, hold_after=kill_at)
     wait_for(lambda: 0 in sim.answered or sim.error, 60, "the first batch stored")
     assert not sim.error, sim.error
@@ -633,18 +637,28 @@ def test_bigo_receiver_killed_mid_batch(prefix, procs):
     assert kill_at not in sim.answered or sim.answered[kill_at] > killed_at
     assert sim.attempts[kill_at] >= 2 and any(i == kill_at for i, _ in sim.failures), sim.failures
     assert 0 < seen_at_kill < batch_size
-    already = batch_size - retried_published  # in Kafka before the retry (seen by the seeding)
-    assert seen_at_kill <= already < batch_size, (seen_at_kill, already)
-    seed = h["seed"]
-    assert seed["outcome"] == "complete" and seed["keys"] == kill_at * batch_size + already + len(rooms), seed
-    seed_s = float(re.search(r"seeded \d+ keys from \d+ records in ([\d.]+) s", r2.logs()).group(1))
-
     sent = sim.sent_items()
-    got, statuses_seen = bigo_records(prefix, len(sent) + len(rooms))
+    # (the control: at least what the test saw in Kafka at the kill comes twice)
+    got, statuses_seen = bigo_records(prefix, len(sent) + len(rooms) + (0 if seed else len(rooms) + seen_at_kill))
     t = collections.Counter(sent=len(sent), delivered=len(sent & set(got)),
                             duplicated=sum(n - 1 for n in got.values()), lost=len(sent - set(got)))
     assert not set(got) - sent, "items in Kafka the simulator never sent"
-    assert t["duplicated"] == 0 and t["lost"] == 0, t
+    assert t["lost"] == 0, t
+    if not seed:
+        # in Kafka before the retry = what the retry published a second time
+        twice = {k for k, n in got.items() if n > 1}
+        assert twice and all(msg_id // 10000 == kill_at and n == 2 for (_, msg_id), n in got.items() if n > 1)
+        assert seen_at_kill <= len(twice) < batch_size and h["seed"]["outcome"] == "off"
+        assert statuses_seen == 2 * len(rooms) and t["duplicated"] == len(twice)
+        print("CONTROL without seeding: %d of the killed batch's %d items published twice" % (len(twice), batch_size))
+        return
+    already = batch_size - retried_published  # in Kafka before the retry (seen by the seeding)
+    assert seen_at_kill <= already < batch_size, (seen_at_kill, already)
+    seed_info = h["seed"]
+    assert seed_info["outcome"] == "complete", seed_info
+    assert seed_info["keys"] == kill_at * batch_size + already + len(rooms), seed_info
+    seed_s = float(re.search(r"seeded \d+ keys from \d+ records in ([\d.]+) s", r2.logs()).group(1))
+    assert t["duplicated"] == 0, t
     assert statuses_seen == len(rooms), "room_status live published again after the restart"
     recovery = sim.answered[kill_at] - killed_at
     report("BIGO receiver (livetap-bigo) SIGKILLed mid-batch, restarted on the same port; %d batches x %d items, "
@@ -652,7 +666,7 @@ def test_bigo_receiver_killed_mid_batch(prefix, procs):
            "%.1f s kill -> the re-sent batch answered 200 (restart %.1f s, seeding %.1f s)"
            % (recovery, up_at - restart_at, seed_s),
            in_kafka_at_kill=already, seen_by_test_at_kill=seen_at_kill, republished_by_retry=retried_published,
-           seeded_keys=seed["keys"], seeded_records=seed["records"], attempts=sim.attempts[kill_at])
+           seeded_keys=seed_info["keys"], seeded_records=seed_info["records"], attempts=sim.attempts[kill_at])
 
 
 class SidecarProc:
