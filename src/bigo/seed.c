@@ -176,13 +176,16 @@ void lt_bigo_seed(lt_bigo *b)
                 "may be published again if BIGO re-sends it or pull brings it again - a few duplicates possible, "
                 "never a loss",
                 o->lookback_s, err);
-    } else if (r.unfinished) {
+    } else if (r.unfinished || r.unreadable) {
         outcome = LT_BIGO_SEED_INCOMPLETE;
-        lt_warn("dedupe: reading Kafka back stopped at %s (%llu records read, %zu of %zu partitions not read to "
-                "the end): items Kafka got before this start may be published again if BIGO re-sends them or pull "
-                "brings them again - a few duplicates possible, never a loss",
-                r.record_bound ? "dedupe.seed_max_records" : "dedupe.seed_timeout_ms", (unsigned long long)r.records,
-                r.unfinished, r.partitions_with_data);
+        lt_warn("dedupe: reading Kafka back stopped at %s (%llu records read; of %zu partitions %zu not read to the "
+                "end, %zu not found in time): items Kafka got before this start may be published again if BIGO "
+                "re-sends them or pull brings them again - a few duplicates possible, never a loss",
+                r.record_bound ? "dedupe.seed_max_records"
+                : r.time_bound ? "dedupe.seed_timeout_ms"
+                               : "partitions Kafka gave no window for",
+                (unsigned long long)r.records,
+                r.partitions, r.unfinished, r.unreadable);
     }
     if (added < 0) {
         outcome = LT_BIGO_SEED_FAILED;

@@ -216,6 +216,7 @@ typedef struct window_read {
     size_t records;    /* records consumed within the windows */
     size_t with_data;  /* partitions that had records in the window */
     size_t unfinished; /* of them, not read to the end */
+    size_t unreadable; /* partitions whose window could not be found */
     bool lookup_failed; /* offsets_for_times failed: nothing was read */
     bool record_bound, time_bound;
 } window_read;
@@ -249,14 +250,23 @@ static void read_windows(lt_kafka_tail *t, wanted *w, size_t n, int64_t now, int
     rd_kafka_topic_partition_list_t *assign = rd_kafka_topic_partition_list_new((int)n);
     for (size_t i = 0; i < n; i++) {
         w[i].done = true;
-        int64_t start = e ? RD_KAFKA_OFFSET_END : list->elems[i].offset;
-        int64_t lo = 0, hi = 0;
-        if (e || list->elems[i].err || start < 0 ||
-            rd_kafka_query_watermark_offsets(t->rk, w[i].tc->name, w[i].partition, &lo, &hi,
+        if (e)
+            continue;
+        if (list->elems[i].err) {
+            out->unreadable++;
+            continue;
+        }
+        int64_t start = list->elems[i].offset, lo = 0, hi = 0;
+        if (start < 0)
+            continue; /* no record since now - lookback */
+        if (rd_kafka_query_watermark_offsets(t->rk, w[i].tc->name, w[i].partition, &lo, &hi,
                                              deadline ? time_left(deadline, t->opts.read_timeout_ms)
-                                                      : t->opts.read_timeout_ms) ||
-            start >= hi)
-            continue; /* nothing in the window (or unreadable: seeded with nothing) */
+                                                      : t->opts.read_timeout_ms)) {
+            out->unreadable++;
+            continue;
+        }
+        if (start >= hi)
+            continue;
         w[i].start = start;
         w[i].end = hi;
         w[i].done = false;
@@ -444,6 +454,7 @@ int lt_kafka_tail_scan(lt_kafka_tail *t, const char *header, lt_kafka_tail_recor
     res->partitions = n;
     res->partitions_with_data = r.with_data;
     res->unfinished = r.unfinished;
+    res->unreadable = r.unreadable;
     res->records = r.records;
     res->handed = sc.handed;
     res->record_bound = r.record_bound;

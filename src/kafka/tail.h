@@ -79,12 +79,13 @@ typedef struct lt_kafka_tail_scan_result {
     size_t partitions;           /* of the topics that exist */
     size_t partitions_with_data; /* with records in the window */
     size_t unfinished;           /* of them, not read to the end: a bound was hit */
+    size_t unreadable;           /* whose window Kafka did not tell (in time): not read */
     uint64_t records;            /* records read */
     uint64_t handed;             /* of them with the header */
     bool record_bound, time_bound; /* which bound stopped the read */
 } lt_kafka_tail_scan_result;
 
-/* 0 when read (check res->unfinished), -1 with err if Kafka could not be
+/* 0 when read (check res->unfinished and unreadable), -1 with err if Kafka could not be
  * read at all (no metadata, no window offsets); res says what was read
  * before. A topic that does not exist yet has nothing to read. */
 int lt_kafka_tail_scan(lt_kafka_tail *t, const char *header, lt_kafka_tail_record_fn fn, void *ctx,

@@ -498,6 +498,37 @@ def test_restart_without_seeding_publishes_again(prefix):
     assert sum(len(v) for v in got.values()) == 2 * (records - 2) + 4
 
 
+def test_restart_seeding_bound_hit_is_said_and_counted(prefix):
+    """dedupe.seed_max_records smaller than what Kafka holds: the receiver
+    starts with what it read, says so, counts the outcome incomplete, and the
+    retry loses nothing (what was not read back may come twice)."""
+    items = room_items(1, 1500)
+    r = receiver(prefix)
+    try:
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("big", {"anchorB": items})["data"]["rescode"] == 200
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+    r2 = receiver(prefix, settings={"dedupe.seed_max_records": 1000})
+    try:
+        seed = r2.health()["seed"]
+        assert seed["outcome"] == "incomplete" and seed["records"] == 1000 and seed["keys"] <= 1000, seed
+        m, _ = r2.metrics()
+        assert m['livetap_bigo_seed_total{outcome="incomplete"}'] == 1
+        assert m['livetap_bigo_seed_total{outcome="complete"}'] == 0
+        assert "stopped at dedupe.seed_max_records" in r2.logs() and "never a loss" in r2.logs()
+        c = PushClient(r2.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("big", {"anchorB": items}, retry_cnt=1)["data"]["rescode"] == 200
+        c.close()
+    finally:
+        assert r2.stop() == 0, r2.logs()
+    got = items_by_id(read_events(prefix, expected=1501 + 1501 - seed["keys"]))
+    assert set(got) == {("anchorB", i) for i in range(1, 1501)}, "nothing lost"
+
+
 def test_admin_listener_probes_and_metrics(prefix):
     """The private admin port (as the Helm chart runs it): healthz, readyz
     with Kafka reachable, the same metrics as the push port, no /rooms."""
