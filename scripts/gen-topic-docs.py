@@ -13,7 +13,7 @@ Conventions it relies on (design.md, the publisher):
   * key = room_id as UTF-8, except for the compacted entity topics (the rows
     of src/core/event_types.c with compacted = true), keyed by the entity's
     id (ENTITY_KEYS); headers event_type, platform, msg_id, collector_id
-    (and game_sess on BIGO records that have one).
+    (game_sess on BIGO records that have one, and livetap-bigo's bigo_key).
 
 The single-object fingerprint is CRC-64-AVRO (Rabin) of the schema's Parsing
 Canonical Form with shared records inlined: the 8 bytes after C3 01 in a
@@ -37,6 +37,10 @@ HEADERS = [
     ("collector_id", "the collector instance that produced the record"),
     ("game_sess", "BIGO only, and only when the record has one: the game session (the record's `game_sess`),"
                   " to follow one session without decoding"),
+    ("bigo_key", "livetap-bigo's records only (not gift_info): the receiver's de-duplication key, game_sess, anchor"
+                 " openid and `data_seq` joined by U+001F (`#` and a hash of the item when it has no `data_seq`;"
+                 " `status:<state>` for room_status). A restarted livetap-bigo reads it back from the last hour so"
+                 " as not to publish again what Kafka already holds ([bigo.md](bigo.md#restarts-dedupe-across-restarts))"),
 ]
 
 # How the compacted topics are keyed (the publisher's callers choose the key).

@@ -13,7 +13,9 @@
  * it. Every event of a batch carries the batch's game_id and game_sess (a
  * push batch's own; a pull page's are its session's) in the event's game_id
  * and game_sess fields, NULL when BIGO sent none; game_sess is also part of
- * the dedupe key and becomes the record's game_sess Kafka header.
+ * the dedupe key and becomes the record's game_sess Kafka header. Every
+ * record carries its ledger key (header bigo_key), so that a restarted
+ * receiver starts from what Kafka holds (seed.c).
  *
  * Shutdown: new business messages are answered 503, Kafka is flushed while
  * the loop keeps running (so batches in flight still get their 200), then
@@ -81,10 +83,14 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
         return true;
     }
     char err[512] = "";
-    lt_publish_status st = lt_publisher_publish(b->opts.publisher, &copy, e, err, sizeof err);
+    /* the ledger key goes with the record, so that a restart can read it
+     * back (seed.c); gift_info's keys are a per-process counter: not those */
+    lt_kafka_header bigo_key = {LT_BIGO_KEY_HEADER, key, keylen};
+    size_t nh = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1;
+    lt_publish_status st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, e, err, sizeof err);
     if (st == LT_PUBLISH_BACKPRESSURE) {
         lt_publisher_poll(b->opts.publisher, 0);
-        st = lt_publisher_publish(b->opts.publisher, &copy, e, err, sizeof err);
+        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, e, err, sizeof err);
     }
     if (st != LT_PUBLISH_OK) {
         if (st == LT_PUBLISH_BACKPRESSURE)
@@ -206,6 +212,12 @@ static void apply_defaults(lt_bigo_options *o)
         o->flush_timeout_ms = 10000;
     if (!o->collector_id)
         o->collector_id = "livetap-bigo";
+    if (o->seed.lookback_s <= 0)
+        o->seed.lookback_s = 3600;
+    if (o->seed.timeout_ms <= 0)
+        o->seed.timeout_ms = 60000;
+    if (!o->seed.max_records)
+        o->seed.max_records = 2000000;
 }
 
 /* /readyz: the loop runs and (unless a dry run) a Kafka broker answers. */
@@ -311,6 +323,8 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
             goto fail;
         }
     }
+    /* before the loop runs: no business message, no pull request yet */
+    lt_bigo_seed(b);
     lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
     lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s, gift catalogue %s",
             b->opts.tls_cert ? "wss" : "ws",

@@ -69,6 +69,20 @@ typedef struct lt_bigo_pull_options {
     int gift_catalogue_min_refresh_s; /* between two requests per anchor; 0 = 10 */
 } lt_bigo_pull_options;
 
+/* Dedupe across restarts (seed.c): at start, before the push server takes
+ * a business message and before pull starts, the bigo_key header of every
+ * record in the last lookback_s of the topics lt_bigo publishes to is read
+ * back from Kafka and marked done in the ledger. Needs the publisher. */
+typedef struct lt_bigo_seed_options {
+    bool enabled;
+    const char *bootstrap_servers;
+    const lt_kafka_property *properties; /* the producer's (security settings), passed through */
+    size_t property_count;
+    int lookback_s;                  /* 0 = 3600 (pull's retention and lookback) */
+    int timeout_ms;                  /* the whole read; 0 = 60000 */
+    size_t max_records;              /* 0 = 2000000 */
+} lt_bigo_seed_options;
+
 typedef struct lt_bigo_options {
     const char *address;             /* listen address; NULL = 127.0.0.1 */
     int port;                        /* 0 = any free port (see lt_bigo_port) */
@@ -89,6 +103,7 @@ typedef struct lt_bigo_options {
     const char *collector_id;
     int flush_timeout_ms;            /* at shutdown; 0 = 10000 */
     lt_bigo_pull_options pull;
+    lt_bigo_seed_options seed;
     /* a second, private listener for probes and metrics (/healthz, /readyz,
      * /metrics), so that they need not be on the internet-facing push port */
     bool admin;
@@ -116,7 +131,12 @@ typedef struct lt_bigo_stats {
     uint64_t gifts_published, gifts_unchanged, gifts_skipped, gifts_regional, gifts_unlisted;
     uint64_t gift_unknown_refreshes;     /* refreshes asked for by a gift id not in the catalogue */
     size_t undelivered_at_exit;
+    /* the seeding at start: outcome (LT_BIGO_SEED_*), records read, keys marked done */
+    int seed_outcome;
+    uint64_t seed_records, seed_keys, seed_left_out, seed_ms;
 } lt_bigo_stats;
+
+enum { LT_BIGO_SEED_OFF, LT_BIGO_SEED_COMPLETE, LT_BIGO_SEED_INCOMPLETE, LT_BIGO_SEED_FAILED };
 
 lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
 void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */

@@ -5,6 +5,7 @@
  * pull.c     the pull poller and the game-session calls (enable, ping, disable)
  * catalogue.c the gift catalogue (/gift/get_list -> gift_info)
  * oauth.c    signed requests (RS256 / ES256) and token refresh for pull.c
+ * seed.c     the ledger seeded from Kafka at start (dedupe across restarts)
  */
 #ifndef LT_BIGO_INTERNAL_H
 #define LT_BIGO_INTERNAL_H
@@ -51,6 +52,15 @@ void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group
 /* Claims one key for g and publishes ev if it is new; true if it was new
  * (whatever Kafka then said). */
 bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t keylen, const lt_event *ev);
+
+/* The Kafka header carrying an event's ledger key (docs/topics.md). */
+#define LT_BIGO_KEY_HEADER "bigo_key"
+
+/* --- seed.c --- */
+
+/* Marks done what Kafka already holds (lt_bigo_seed_options); never fails
+ * the start: shortfalls are logged and counted. */
+void lt_bigo_seed(lt_bigo *b);
 
 /* --- server.c --- */
 

@@ -11,6 +11,9 @@
  * while Kafka is slow adds one more per retry). On delivery the list is
  * taken off the entry before any group callback runs, so a callback may
  * claim, seal or create groups freely.
+ *
+ * Seeding (lt_bigo_ledger_seed) adds done entries that no group waits for:
+ * the keys Kafka already held when the process started.
  */
 #include "bigo/ledger.h"
 
@@ -203,6 +206,37 @@ static void fail_group(lt_bigo_group *g, const char *error)
     }
 }
 
+static lt_bigo_entry *new_entry(lt_bigo_ledger *l, const char *key, size_t keylen, uint64_t h)
+{
+    lt_bigo_entry *e = calloc(1, sizeof *e + keylen + 1);
+    if (!e)
+        return NULL;
+    e->l = l;
+    e->hash = h;
+    e->keylen = keylen;
+    memcpy(e->key, key, keylen);
+    return e;
+}
+
+/* Links a new entry in as the newest and keeps the table within bounds. */
+static void insert(lt_bigo_ledger *l, lt_bigo_entry *e)
+{
+    size_t b = e->hash & (l->bucket_count - 1);
+    e->hnext = l->buckets[b];
+    l->buckets[b] = e;
+    e->fprev = l->newest;
+    if (l->newest)
+        l->newest->fnext = e;
+    else
+        l->oldest = e;
+    l->newest = e;
+    l->count++;
+    if (l->count > l->bucket_count)
+        grow(l);
+    if (l->count > l->capacity)
+        evict(l);
+}
+
 lt_bigo_claim lt_bigo_ledger_claim(lt_bigo_ledger *l, lt_bigo_group *g, const char *key, size_t keylen,
                                    lt_bigo_entry **entry)
 {
@@ -218,38 +252,47 @@ lt_bigo_claim lt_bigo_ledger_claim(lt_bigo_ledger *l, lt_bigo_group *g, const ch
         }
         return LT_BIGO_CLAIM_PENDING;
     }
-    e = calloc(1, sizeof *e + keylen + 1);
-    if (!e) {
-        fail_group(g, "out of memory");
-        return LT_BIGO_CLAIM_ERROR;
-    }
-    e->l = l;
-    e->hash = h;
-    e->pending = true;
-    e->keylen = keylen;
-    memcpy(e->key, key, keylen);
-    if (add_waiter(e, g)) {
+    e = new_entry(l, key, keylen, h);
+    if (!e || add_waiter(e, g)) {
         free(e);
         fail_group(g, "out of memory");
         return LT_BIGO_CLAIM_ERROR;
     }
-    size_t b = h & (l->bucket_count - 1);
-    e->hnext = l->buckets[b];
-    l->buckets[b] = e;
-    e->fprev = l->newest;
-    if (l->newest)
-        l->newest->fnext = e;
-    else
-        l->oldest = e;
-    l->newest = e;
-    l->count++;
+    e->pending = true;
     l->stats.pending++;
-    if (l->count > l->bucket_count)
-        grow(l);
-    if (l->count > l->capacity)
-        evict(l);
+    insert(l, e);
     *entry = e;
     return LT_BIGO_CLAIM_NEW;
+}
+
+static int cmp_seed_time(const void *a, const void *b)
+{
+    const lt_bigo_seed_key *x = a, *y = b;
+    return x->time_ms < y->time_ms ? -1 : x->time_ms > y->time_ms;
+}
+
+long lt_bigo_ledger_seed(lt_bigo_ledger *l, lt_bigo_seed_key *keys, size_t n, size_t *left_out)
+{
+    *left_out = 0;
+    if (n > 1)
+        qsort(keys, n, sizeof *keys, cmp_seed_time);
+    size_t first = 0;
+    if (n > l->capacity) {
+        first = n - l->capacity;
+        *left_out = first;
+    }
+    long added = 0;
+    for (size_t i = first; i < n; i++) {
+        uint64_t h = hash_key(keys[i].key, keys[i].len);
+        if (find(l, keys[i].key, keys[i].len, h))
+            continue;
+        lt_bigo_entry *e = new_entry(l, keys[i].key, keys[i].len, h);
+        if (!e)
+            return -1;
+        insert(l, e);
+        added++;
+    }
+    return added;
 }
 
 static void maybe_finish(lt_bigo_group *g)

@@ -86,6 +86,22 @@ void lt_bigo_group_fail(lt_bigo_group *g, const char *error);
 /* Items the group still waits for. */
 size_t lt_bigo_group_pending(const lt_bigo_group *g);
 
+/* A key Kafka already held when the process started (bigo.c reads them
+ * back from the records' bigo_key header), with the record's time. */
+typedef struct lt_bigo_seed_key {
+    const char *key;
+    size_t len;
+    int64_t time_ms;
+} lt_bigo_seed_key;
+
+/* Marks the keys done, without a group. Beyond capacity only the newest
+ * are kept (what the ledger would have remembered had the process not
+ * restarted), and they go in oldest first, so that the oldest are forgotten
+ * first later. Sorts `keys` by time. Returns how many keys were added (a key
+ * already known, or given twice, counts once), -1 if out of memory;
+ * *left_out = the older keys beyond capacity. */
+long lt_bigo_ledger_seed(lt_bigo_ledger *l, lt_bigo_seed_key *keys, size_t n, size_t *left_out);
+
 /* Whether the key is known (pending or done). */
 bool lt_bigo_ledger_contains(const lt_bigo_ledger *l, const char *key, size_t keylen);
 

@@ -594,6 +594,13 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         {"gifts_total", NULL, 0, "outcome=unlisted", s.gifts_unlisted},
         {"gift_unknown_refreshes_total", "catalogue refreshes asked for by a gift id not in it", LT_METRIC_COUNTER,
          NULL, s.gift_unknown_refreshes},
+        {"seed_total", "the ledger seeded from Kafka at start, by outcome (incomplete, failed: duplicates possible)",
+         LT_METRIC_COUNTER, "outcome=complete", s.seed_outcome == LT_BIGO_SEED_COMPLETE},
+        {"seed_total", NULL, 0, "outcome=incomplete", s.seed_outcome == LT_BIGO_SEED_INCOMPLETE},
+        {"seed_total", NULL, 0, "outcome=failed", s.seed_outcome == LT_BIGO_SEED_FAILED},
+        {"seed_records_total", "records read back from Kafka at start", LT_METRIC_COUNTER, NULL, s.seed_records},
+        {"seed_keys_total", "item keys marked done at start (already in Kafka)", LT_METRIC_COUNTER, NULL,
+         s.seed_keys},
     };
     lt_metrics *m = lt_metrics_create();
     lt_metric *family = NULL;
@@ -614,6 +621,12 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         if (series)
             lt_series_set(series, (double)r->value);
     }
+    lt_metric *seconds = m ? lt_metrics_add(m, "livetap_bigo_seed_duration_seconds",
+                                            "how long the seeding at start took", LT_METRIC_GAUGE, NULL, NULL, 0)
+                           : NULL;
+    lt_series *series = seconds ? lt_metric_plain(seconds) : NULL;
+    if (series)
+        lt_series_set(series, (double)s.seed_ms / 1000.0);
     int rc = m ? lt_metrics_render(m, out) : -1;
     lt_metrics_destroy(m);
     return rc;
@@ -671,6 +684,14 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
             json_object_set_new(j, "gift_catalogue", g);
         else
             json_decref(g);
+        static const char *const seed_outcomes[] = {"off", "complete", "incomplete", "failed"};
+        json_t *sd = json_pack("{s:s, s:I, s:I, s:I, s:I}", "outcome", seed_outcomes[s.seed_outcome & 3], "records",
+                               (json_int_t)s.seed_records, "keys", (json_int_t)s.seed_keys, "left_out",
+                               (json_int_t)s.seed_left_out, "ms", (json_int_t)s.seed_ms);
+        if (j && sd)
+            json_object_set_new(j, "seed", sd);
+        else
+            json_decref(sd);
         body = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         status = body ? 200 : 500;

@@ -44,6 +44,10 @@ typedef struct config {
         long gift_catalogue_interval_s, gift_catalogue_min_refresh_s;
     } pull;
     struct {
+        bool seed;
+        long seed_lookback_s, seed_timeout_ms, seed_max_records;
+    } dedupe;
+    struct {
         char *bootstrap_servers, *registry_url, *topic_prefix;
         lt_config_list properties;
         long flush_timeout_ms;
@@ -126,6 +130,19 @@ static const lt_config_option pull_options[] = {
     END,
 };
 
+static const lt_config_option dedupe_options[] = {
+    OPT("seed", LT_CONFIG_BOOL, dedupe.seed, "true",
+        "at start, read the bigo_key header of the records published in the last seed_lookback_s back from Kafka "
+        "and do not publish those items again (a batch retried across a restart, pull's overlap)"),
+    INT("seed_lookback_s", dedupe.seed_lookback_s, "3600", 1, 86400,
+        "how far back (pull starts 1 h back and BIGO keeps 1 h; push.dedupe_capacity should hold that many keys)"),
+    INT("seed_timeout_ms", dedupe.seed_timeout_ms, "60000", 1000, 240000,
+        "bound on the read at start; when hit, start with what was read (a few duplicates possible, never a loss)"),
+    INT("seed_max_records", dedupe.seed_max_records, "2000000", 1000, 100000000,
+        "bound on the records read at start (TikTok's records in shared topics count too)"),
+    END,
+};
+
 static const lt_config_option kafka_options[] = {
     OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers, "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
         "Kafka bootstrap servers"),
@@ -157,6 +174,7 @@ static const lt_config_option options[] = {
     SECTION("listen", listen_options, "the WebSocket server BIGO pushes to"),
     SECTION("push", push_options, "login, checks and limits of the push channel"),
     SECTION("pull", pull_options, "pull compensation and the game sessions we mount"),
+    SECTION("dedupe", dedupe_options, "dedupe across restarts: the ledger seeded from Kafka at start"),
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("log", log_options, "logging"),
     SECTION("admin", admin_options, "probes and metrics on a private port"),
@@ -289,9 +307,10 @@ static int parse_args(int argc, char **argv, config *cfg)
             return -1;
         }
         bool tokens = cfg->pull.tokens.count || nonempty(cfg->pull.tokens_file);
-        printf("configuration OK: push on %s:%ld%s, pull %s, gift catalogue %s, Kafka %s, topics %s.<type>, admin %s\n",
+        printf("configuration OK: push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, "
+               "topics %s.<type>, admin %s\n",
                cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
-               cfg->pull.gift_catalogue && tokens ? "on" : "off",
+               cfg->pull.gift_catalogue && tokens ? "on" : "off", cfg->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
                cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
                cfg->admin.enabled ? "on" : "off");
         exit(0);
@@ -385,6 +404,15 @@ static int run(config *cfg)
         .publisher = pub,
         .collector_id = collector_id,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .seed = {
+            .enabled = cfg->dedupe.seed,
+            .bootstrap_servers = cfg->kafka.bootstrap_servers,
+            .properties = props,
+            .property_count = nprops,
+            .lookback_s = (int)cfg->dedupe.seed_lookback_s,
+            .timeout_ms = (int)cfg->dedupe.seed_timeout_ms,
+            .max_records = (size_t)cfg->dedupe.seed_max_records,
+        },
         .admin = cfg->admin.enabled,
         .admin_address = cfg->admin.listen,
         .admin_port = (int)cfg->admin.port,

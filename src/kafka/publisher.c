@@ -181,6 +181,17 @@ lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *event,
 lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *event, const char *key, void *opaque,
                                              char *err, size_t errlen)
 {
+    return lt_publisher_publish_headers(pub, event, key, NULL, 0, opaque, err, errlen);
+}
+
+lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event *event, const char *key,
+                                               const lt_kafka_header *extra, size_t extra_count, void *opaque,
+                                               char *err, size_t errlen)
+{
+    if (extra_count > LT_PUBLISHER_MAX_EXTRA_HEADERS) {
+        snprintf(err, errlen, "%zu extra headers (at most %d)", extra_count, LT_PUBLISHER_MAX_EXTRA_HEADERS);
+        return LT_PUBLISH_ERROR;
+    }
     if ((int)event->type < 0 || event->type >= LT_EVENT_TYPE_COUNT) {
         snprintf(err, errlen, "event type %d out of range", (int)event->type);
         return LT_PUBLISH_ERROR;
@@ -222,9 +233,13 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
     }
     if (!key)
         key = ev.room_id;
+    lt_kafka_header all[sizeof headers / sizeof headers[0] + LT_PUBLISHER_MAX_EXTRA_HEADERS];
+    memcpy(all, headers, header_count * sizeof headers[0]);
+    for (size_t i = 0; i < extra_count; i++)
+        all[header_count++] = extra[i];
     lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key,
                                                 strlen(key), pub->value.data, pub->value.len,
-                                                headers, header_count, opaque, err, errlen);
+                                                all, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;

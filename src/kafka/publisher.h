@@ -67,6 +67,13 @@ lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, vo
 lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *ev, const char *key, void *opaque,
                                              char *err, size_t errlen);
 
+/* The same with headers of the caller's after the standard ones (at most
+ * LT_PUBLISHER_MAX_EXTRA_HEADERS; livetap-bigo's bigo_key, docs/topics.md). */
+#define LT_PUBLISHER_MAX_EXTRA_HEADERS 4
+lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event *ev, const char *key,
+                                               const lt_kafka_header *extra, size_t extra_count, void *opaque,
+                                               char *err, size_t errlen);
+
 /* The topic a type is published to. */
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);
 

@@ -99,7 +99,10 @@ lt_kafka_tail *lt_kafka_tail_create(const lt_kafka_tail_options *opts, char *err
     if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
         set(conf, "group.id", group, err, errlen) || set(conf, "enable.auto.commit", "false", err, errlen) ||
         set(conf, "enable.partition.eof", "true", err, errlen) ||
-        set(conf, "client.id", "livetap-tail", err, errlen))
+        set(conf, "client.id", "livetap-tail", err, errlen) ||
+        /* read once and dropped: a small prefetch keeps the peak small (the
+         * default is 64 MiB) at no cost in speed on a local network */
+        set(conf, "queued.max.messages.kbytes", "8192", err, errlen))
         goto fail;
     for (size_t i = 0; i < opts->property_count; i++)
         if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
@@ -208,29 +211,62 @@ typedef struct wanted {
     bool done;
 } wanted;
 
-/* Reads the given partitions' windows into their caches. */
-static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
+/* What a window read did, for the caller's accounting. */
+typedef struct window_read {
+    size_t records;    /* records consumed within the windows */
+    size_t with_data;  /* partitions that had records in the window */
+    size_t unfinished; /* of them, not read to the end */
+    size_t unreadable; /* partitions whose window could not be found */
+    bool lookup_failed; /* offsets_for_times failed: nothing was read */
+    bool record_bound, time_bound;
+} window_read;
+
+typedef void (*record_fn)(void *ctx, wanted *w, const rd_kafka_message_t *m);
+
+static int time_left(int64_t deadline, int cap)
 {
+    int64_t left = deadline - lt_now_ms();
+    if (left < 1)
+        return 1;
+    return left < cap ? (int)left : cap;
+}
+
+/* Finds each wanted partition's window - from the first record at or after
+ * now - lookback to the high watermark - and consumes it, calling fn for
+ * every record in it, until each partition reached its end or a bound is
+ * hit: opts.max_records, or the deadline (0 = read_timeout_ms from the end
+ * of the lookups, the keyed reader's budget). */
+static void read_windows(lt_kafka_tail *t, wanted *w, size_t n, int64_t now, int64_t deadline, record_fn fn,
+                         void *ctx, window_read *out)
+{
+    memset(out, 0, sizeof *out);
+    int lookup_ms = deadline ? time_left(deadline, t->opts.read_timeout_ms) : t->opts.read_timeout_ms;
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(list, w[i].tc->name, w[i].partition)->offset = now - t->opts.lookback_ms;
-        part_cache *pc = &w[i].tc->parts[w[i].partition];
-        pc->n = 0;
-        pc->read_at = now;
-        t->stats.reads++;
-    }
-    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(t->rk, list, t->opts.read_timeout_ms);
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(t->rk, list, lookup_ms);
+    out->lookup_failed = e != RD_KAFKA_RESP_ERR_NO_ERROR;
     size_t pending = 0;
     rd_kafka_topic_partition_list_t *assign = rd_kafka_topic_partition_list_new((int)n);
     for (size_t i = 0; i < n; i++) {
         w[i].done = true;
-        int64_t start = e ? RD_KAFKA_OFFSET_END : list->elems[i].offset;
-        int64_t lo = 0, hi = 0;
-        if (e || list->elems[i].err || start < 0 ||
-            rd_kafka_query_watermark_offsets(t->rk, w[i].tc->name, w[i].partition, &lo, &hi,
-                                             t->opts.read_timeout_ms) ||
-            start >= hi)
-            continue; /* nothing in the window (or unreadable: seeded with nothing) */
+        if (e)
+            continue;
+        if (list->elems[i].err) {
+            out->unreadable++;
+            continue;
+        }
+        int64_t start = list->elems[i].offset, lo = 0, hi = 0;
+        if (start < 0)
+            continue; /* no record since now - lookback */
+        if (rd_kafka_query_watermark_offsets(t->rk, w[i].tc->name, w[i].partition, &lo, &hi,
+                                             deadline ? time_left(deadline, t->opts.read_timeout_ms)
+                                                      : t->opts.read_timeout_ms)) {
+            out->unreadable++;
+            continue;
+        }
+        if (start >= hi)
+            continue;
         w[i].start = start;
         w[i].end = hi;
         w[i].done = false;
@@ -238,16 +274,18 @@ static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
         pending++;
     }
     rd_kafka_topic_partition_list_destroy(list);
+    out->with_data = pending;
     if (!pending) {
         rd_kafka_topic_partition_list_destroy(assign);
         return;
     }
     rd_kafka_assign(t->rk, assign);
     rd_kafka_topic_partition_list_destroy(assign);
-    int64_t deadline = lt_now_ms() + t->opts.read_timeout_ms;
+    if (!deadline)
+        deadline = lt_now_ms() + t->opts.read_timeout_ms;
     size_t records = 0;
     while (pending && records < t->opts.max_records && lt_now_ms() < deadline) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(t->rk, 100);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(t->rk, time_left(deadline, 100));
         if (!m)
             continue;
         const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
@@ -258,7 +296,7 @@ static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
         if (hit) {
             bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
             if (!m->err && m->offset < hit->end) {
-                remember(&hit->tc->parts[hit->partition], m);
+                fn(ctx, hit, m);
                 records++;
             }
             if (eof || (!m->err && m->offset + 1 >= hit->end)) {
@@ -269,13 +307,36 @@ static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
         rd_kafka_message_destroy(m);
     }
     rd_kafka_assign(t->rk, NULL);
+    out->records = records;
+    out->unfinished = pending;
+    out->record_bound = pending && records >= t->opts.max_records;
+    out->time_bound = pending && !out->record_bound;
     t->stats.records += records;
-    if (pending) {
+    if (pending)
         t->stats.truncated++;
+}
+
+static void remember_record(void *ctx, wanted *w, const rd_kafka_message_t *m)
+{
+    (void)ctx;
+    remember(&w->tc->parts[w->partition], m);
+}
+
+/* Reads the given partitions' windows into their caches. */
+static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        part_cache *pc = &w[i].tc->parts[w[i].partition];
+        pc->n = 0;
+        pc->read_at = now;
+        t->stats.reads++;
+    }
+    window_read r;
+    read_windows(t, w, n, now, 0, remember_record, NULL, &r);
+    if (r.unfinished)
         lt_warn("Kafka tail: %zu partition(s) not read to the end (%zu records, bound %zu, %d ms); "
                 "a room moved here may publish a few recent messages twice",
-                pending, records, t->opts.max_records, t->opts.read_timeout_ms);
-    }
+                r.unfinished, r.records, t->opts.max_records, t->opts.read_timeout_ms);
     for (size_t i = 0; i < n; i++) {
         part_cache *pc = &w[i].tc->parts[w[i].partition];
         if (pc->n > 1) /* (qsort of NULL is undefined even for 0 items) */
@@ -340,4 +401,68 @@ void lt_kafka_tail_invalidate(lt_kafka_tail *t)
 void lt_kafka_tail_get_stats(const lt_kafka_tail *t, lt_kafka_tail_stats *out)
 {
     *out = t->stats;
+}
+
+/* ------------------------------------------------------------ scan */
+
+typedef struct scan_ctx {
+    const char *header;
+    lt_kafka_tail_record_fn fn;
+    void *ctx;
+    uint64_t handed;
+} scan_ctx;
+
+static void scan_record(void *ctx, wanted *w, const rd_kafka_message_t *m)
+{
+    (void)w;
+    scan_ctx *sc = ctx;
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *val = NULL;
+    size_t len = 0;
+    if (rd_kafka_message_headers(m, &hdrs) || rd_kafka_header_get_last(hdrs, sc->header, &val, &len) || !val)
+        return;
+    sc->handed++;
+    sc->fn(sc->ctx, val, len, rd_kafka_message_timestamp(m, NULL));
+}
+
+int lt_kafka_tail_scan(lt_kafka_tail *t, const char *header, lt_kafka_tail_record_fn fn, void *ctx,
+                       lt_kafka_tail_scan_result *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    int64_t now = lt_now_ms(), deadline = now + t->opts.read_timeout_ms;
+    t->metadata_at = 0; /* a scan wants today's partition counts */
+    if (refresh_metadata(t, now, err, errlen))
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < t->topic_count; i++)
+        n += (size_t)t->topics[i].partitions;
+    if (!n)
+        return 0; /* none of the topics exists yet: nothing was ever published */
+    wanted *w = calloc(n, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    n = 0;
+    for (size_t i = 0; i < t->topic_count; i++)
+        for (int32_t p = 0; p < t->topics[i].partitions; p++)
+            w[n++] = (wanted){.tc = &t->topics[i], .partition = p};
+    scan_ctx sc = {header, fn, ctx, 0};
+    window_read r;
+    read_windows(t, w, n, now, deadline, scan_record, &sc, &r);
+    free(w);
+    res->partitions = n;
+    res->partitions_with_data = r.with_data;
+    res->unfinished = r.unfinished;
+    res->unreadable = r.unreadable;
+    res->records = r.records;
+    res->handed = sc.handed;
+    res->record_bound = r.record_bound;
+    res->time_bound = r.time_bound;
+    if (r.lookup_failed) {
+        snprintf(err, errlen, "Kafka did not say where the last %lld s begin (offsets for times) within %d ms",
+                 (long long)(t->opts.lookback_ms / 1000), t->opts.read_timeout_ms);
+        return -1;
+    }
+    return 0;
 }

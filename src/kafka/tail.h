@@ -24,6 +24,7 @@
 #ifndef LT_KAFKA_TAIL_H
 #define LT_KAFKA_TAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,5 +65,30 @@ long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, 
 void lt_kafka_tail_invalidate(lt_kafka_tail *t);
 
 void lt_kafka_tail_get_stats(const lt_kafka_tail *t, lt_kafka_tail_stats *out);
+
+/* The whole window instead of one key: livetap-bigo seeds its ledger at
+ * start from the item keys its records carry in a header. Every record of
+ * every partition of the topics within the lookback is read (bounded by
+ * max_records and, in total, read_timeout_ms; no cache), and fn gets the
+ * value of `header` (the last one, if repeated) of each record that has it,
+ * with the record's timestamp. value is not NUL-terminated and lives only
+ * during the call. */
+typedef void (*lt_kafka_tail_record_fn)(void *ctx, const void *value, size_t len, int64_t timestamp_ms);
+
+typedef struct lt_kafka_tail_scan_result {
+    size_t partitions;           /* of the topics that exist */
+    size_t partitions_with_data; /* with records in the window */
+    size_t unfinished;           /* of them, not read to the end: a bound was hit */
+    size_t unreadable;           /* whose window Kafka did not tell (in time): not read */
+    uint64_t records;            /* records read */
+    uint64_t handed;             /* of them with the header */
+    bool record_bound, time_bound; /* which bound stopped the read */
+} lt_kafka_tail_scan_result;
+
+/* 0 when read (check res->unfinished and unreadable), -1 with err if Kafka could not be
+ * read at all (no metadata, no window offsets); res says what was read
+ * before. A topic that does not exist yet has nothing to read. */
+int lt_kafka_tail_scan(lt_kafka_tail *t, const char *header, lt_kafka_tail_record_fn fn, void *ctx,
+                       lt_kafka_tail_scan_result *res, char *err, size_t errlen);
 
 #endif

@@ -439,6 +439,112 @@ def test_acks_withheld_while_kafka_is_down(prefix, private_kafka):
     assert sorted(ids) == list(range(1, 26)), "every item exactly once"
 
 
+def push_batch_then_restart(prefix, sig, seed=True):
+    """A batch stored (200), the receiver ended with `sig`, a new receiver on
+    the same topics, the same batch re-sent with the same seqid (as BIGO does
+    when it saw no 200). Returns the second receiver's health and metrics
+    and its log, and how many records the batch made."""
+    rooms = {"anchorR": room_items(1, 30), "anchorS": room_items(1, 12)}
+    r = receiver(prefix)
+    try:
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("r1", rooms)["data"]["rescode"] == 200
+        c.close()
+    finally:
+        if sig == "SIGKILL":
+            r.proc.kill()
+            r.proc.wait()
+            r.log.close()
+        else:
+            assert r.stop() == 0, r.logs()
+    r2 = receiver(prefix, settings={"dedupe.seed": str(seed).lower()})
+    try:
+        c = PushClient(r2.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        reply = c.push("r1", rooms, retry_cnt=1)
+        assert reply["retry_cnt"] == 1 and reply["data"]["rescode"] == 200
+        # and a batch that overlaps it: only the new items are published
+        assert c.push("r2", {"anchorR": room_items(25, 10)})["data"]["rescode"] == 200
+        health, (metrics, _) = r2.health(), r2.metrics()
+        c.close()
+    finally:
+        assert r2.stop() == 0, r2.logs()
+    return health, metrics, r2.logs(), 30 + 12 + 2
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_restart_then_the_same_batch_again_publishes_nothing_twice(prefix, sig):
+    """Dedupe across restarts: every record carries its ledger key (header
+    bigo_key); a restarted receiver reads the last hour back from Kafka
+    before it takes a batch, so BIGO's retry of a batch stored before the
+    restart is answered 200 without publishing anything again."""
+    health, metrics, log, records = push_batch_then_restart(prefix, sig)
+    seed = health["seed"]
+    assert seed["outcome"] == "complete" and seed["keys"] == records and seed["records"] == records, (seed, log)
+    assert f"seeded {records} keys from {records} records in " in log, log
+    assert metrics['livetap_bigo_seed_total{outcome="complete"}'] == 1
+    assert metrics['livetap_bigo_seed_total{outcome="failed"}'] == 0
+    assert metrics["livetap_bigo_seed_keys_total"] == records and metrics["livetap_bigo_seed_records_total"] == records
+    assert metrics["livetap_bigo_seed_duration_seconds"] < 30
+    # the retry: 42 items + 2 room statuses already in Kafka; r2: 4 of 10
+    # items new, its room status not
+    assert health["duplicates"] == records + 7 and health["published"] == 4, health
+    events = read_events(prefix, expected=records + 4)
+    got = items_by_id(events)
+    assert sorted(got) == sorted([("anchorR", i) for i in range(1, 35)] + [("anchorS", i) for i in range(1, 13)])
+    assert not {k: len(v) for k, v in got.items() if len(v) > 1}, "published more than once"
+    status = sorted((e["room_id"], e["state"]) for e in events if e["topic"] == "room_status")
+    assert status == [("anchorR", "live"), ("anchorS", "live")]
+    for ev in events:
+        key = ev["headers"]["bigo_key"]
+        if ev["topic"] == "room_status":
+            assert key == f"gs1\x1f{ev['room_id']}\x1fstatus:live"
+        else:
+            assert key == f"gs1\x1f{ev['room_id']}\x1f{ev['msg_id']}"
+
+
+def test_restart_without_seeding_publishes_again(prefix):
+    """The control: with dedupe.seed false the restarted receiver's ledger
+    is empty and the retried batch reaches Kafka a second time."""
+    health, metrics, log, records = push_batch_then_restart(prefix, "SIGTERM", seed=False)
+    assert health["seed"]["outcome"] == "off" and "seeded" not in log
+    assert health["duplicates"] == 7 and health["published"] == records + 4, health
+    got = items_by_id(read_events(prefix, expected=2 * records + 4))
+    assert sum(len(v) for v in got.values()) == 2 * (records - 2) + 4
+
+
+def test_restart_seeding_bound_hit_is_said_and_counted(prefix):
+    """dedupe.seed_max_records smaller than what Kafka holds: the receiver
+    starts with what it read, says so, counts the outcome incomplete, and the
+    retry loses nothing (what was not read back may come twice)."""
+    items = room_items(1, 1500)
+    r = receiver(prefix)
+    try:
+        c = PushClient(r.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("big", {"anchorB": items})["data"]["rescode"] == 200
+        c.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+    r2 = receiver(prefix, settings={"dedupe.seed_max_records": 1000})
+    try:
+        seed = r2.health()["seed"]
+        assert seed["outcome"] == "incomplete" and seed["records"] == 1000 and seed["keys"] <= 1000, seed
+        m, _ = r2.metrics()
+        assert m['livetap_bigo_seed_total{outcome="incomplete"}'] == 1
+        assert m['livetap_bigo_seed_total{outcome="complete"}'] == 0
+        assert "stopped at dedupe.seed_max_records" in r2.logs() and "never a loss" in r2.logs()
+        c = PushClient(r2.url)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert c.push("big", {"anchorB": items}, retry_cnt=1)["data"]["rescode"] == 200
+        c.close()
+    finally:
+        assert r2.stop() == 0, r2.logs()
+    got = items_by_id(read_events(prefix, expected=1501 + 1501 - seed["keys"]))
+    assert set(got) == {("anchorB", i) for i in range(1, 1501)}, "nothing lost"
+
+
 def test_admin_listener_probes_and_metrics(prefix):
     """The private admin port (as the Helm chart runs it): healthz, readyz
     with Kafka reachable, the same metrics as the push port, no /rooms."""

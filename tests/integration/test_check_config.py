@@ -58,3 +58,22 @@ def test_bigo_and_sidecar_refuse_bad_files(tmp_path):
     bad.write_text("kafka:\n  bogus: 1\n")
     rc, out = check("livetap-sidecar", "--config", str(bad))
     assert rc == 2 and "bogus" in out, out
+
+
+def test_bigo_dedupe_seed_keys(tmp_path):
+    """The restart dedupe keys (dedupe.*) are validated like any other."""
+    good = tmp_path / "good.yaml"
+    good.write_text("dedupe:\n  seed: true\n  seed_lookback_s: 7200\n  seed_timeout_ms: 30000\n"
+                    "  seed_max_records: 500000\n")
+    rc, out = check("livetap-bigo", "--config", str(good))
+    assert rc == 0 and "dedupe seed on" in out, out
+    rc, out = check("livetap-bigo", "--config", str(good), "--set", "dedupe.seed=false")
+    assert rc == 0 and "dedupe seed off" in out, out
+    for text, key in [("dedupe:\n  seed_timeout_ms: 999999\n", "dedupe.seed_timeout_ms"),
+                      ("dedupe:\n  seed_lookback_s: 0\n", "dedupe.seed_lookback_s"),
+                      ("dedupe:\n  seed: maybe\n", "dedupe.seed"),
+                      ("dedupe:\n  seed_lookbak_s: 60\n", "seed_lookbak_s")]:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(text)
+        rc, out = check("livetap-bigo", "--config", str(bad))
+        assert rc == 2 and "bad.yaml:2" in out and key in out, (text, out)

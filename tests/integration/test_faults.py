@@ -4,8 +4,8 @@ Every test runs livetap-sim (recording the msg_ids it sent), the collector
 pointed at it and a real Kafka broker, breaks something - a broker SIGKILLed
 and restarted on the same port and data, a broker gone longer than the
 collector's buffer allows, the schema registry missing or killed, a sign
-server answering 429, push WebSockets cut again and again, SIGTERM under load
-- and then compares what the simulator says it sent with what Kafka holds, by
+server answering 429, push WebSockets cut again and again, SIGTERM under load,
+livetap-bigo SIGKILLed mid-batch - and then compares what the simulator says it sent with what Kafka holds, by
 (room, msg_id): delivered, duplicated, lost. The sidecar case compares what
 each WebSocket client received with what Kafka holds for its room. Brokers and registries that a
 test kills are private ones (conftest's private_kafka / private_registry);
@@ -526,6 +526,180 @@ def test_sigterm_while_the_broker_is_down(prefix, private_kafka, procs):
            % (wait_ms, flush_ms), {"sent": counted, "delivered": len(records), "duplicated": t["duplicated"],
                                    "lost": counted - len(records)},
            "exit 1 in %.1f s" % took, given_up=s["given_up"], not_acknowledged=s["not_acknowledged"])
+
+
+class BigoStreamer:
+    """BIGO's push service in a thread: sends `batches` (seqid, rooms) one
+    after the other on one connection and, as BIGO does, re-sends a batch it
+    got no 200 for with the same seqid and a higher retry_cnt, reconnecting
+    and logging in again when the connection is gone. Remembers what became
+    of each batch: attempts, answered (time), and every item it sent."""
+
+    def __init__(self, url, batches, hold_after=None):
+        self.url, self.batches = url, batches
+        self.in_flight = None             # index of the batch waiting for its answer
+        self.attempts = collections.Counter()
+        self.answered = {}                # index -> time.time() of its 200
+        self.failures = []                # (index, what happened) per attempt that got no 200
+        self.hold_after = hold_after      # pause after this batch is answered until `resume` is set
+        self.held, self.resume = threading.Event(), threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def sent_items(self):
+        return {(room, int(i["data_seq"])) for _, rooms in self.batches for room, items in rooms.items() for i in items}
+
+    def _connect(self):
+        from bigo_sim import PushClient
+        c = PushClient(self.url, timeout=30)
+        assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        return c
+
+    def _run(self):
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake
+        c = None
+        try:
+            for index, (seqid, rooms) in enumerate(self.batches):
+                self.in_flight = index
+                deadline = time.time() + 120
+                while index not in self.answered:
+                    assert time.time() < deadline, f"batch {seqid} not stored within 120 s: {self.failures}"
+                    try:
+                        c = c or self._connect()
+                        reply = c.push(seqid, rooms, retry_cnt=self.attempts[index])
+                        self.attempts[index] += 1
+                        if reply["data"]["rescode"] == 200:
+                            self.answered[index] = time.time()
+                        else:
+                            self.failures.append((index, reply["data"]["rescode"]))
+                            time.sleep(0.2)
+                    except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as e:
+                        if c is not None:  # the batch was sent (or was being sent) and got no answer
+                            self.attempts[index] += 1
+                            self.failures.append((index, type(e).__name__))
+                            c.close()
+                        c = None
+                        time.sleep(0.1)
+                self.in_flight = None
+                if index == self.hold_after:
+                    self.held.set()
+                    self.resume.wait(120)
+            if c:
+                c.close()
+        except Exception as e:  # reported by the test
+            self.error = e
+
+
+def bigo_records(prefix, expected):
+    """(room, msg_id) -> copies, from the chat/gift/like records' key and
+    msg_id header, and the number of room_status records."""
+    got, statuses_seen = collections.Counter(), 0
+    for topic, key, _, headers in consume_all([f"{prefix}.{t}" for t in ("chat", "gift", "like", "room_status",
+                                                                          "unknown")], expected, timeout=90):
+        if topic.endswith(".room_status"):
+            statuses_seen += 1
+        else:
+            got[(key.decode(), int(headers["msg_id"]))] += 1
+    return got, statuses_seen
+
+
+@pytest.mark.parametrize("seed", [True, False], ids=["seeded", "control"])
+def test_bigo_receiver_killed_mid_batch(prefix, procs, seed):
+    """SIGKILL livetap-bigo while a batch is half in Kafka (some items
+    acknowledged, no 200 sent), restart it on the same port: BIGO re-sends
+    the batch with the same seqid, and the restarted receiver, whose ledger
+    was seeded from the bigo_key headers of what Kafka holds, answers 200
+    publishing only what was missing. Every item the simulator sent is in
+    Kafka exactly once. linger.ms 1000 keeps the last partial Kafka batches
+    of each push batch waiting a second: the window the kill aims at.
+    The control (dedupe.seed false after the restart) shows what seeding
+    prevents: every item of the batch already in Kafka is there twice."""
+    from confluent_kafka import Consumer, TopicPartition
+    from bigo_sim import Receiver, room_items
+
+    rooms, per_room, n_batches, kill_at = ["anchorK0", "anchorK1", "anchorK2"], 400, 6, 2
+    batches = [(f"k{b}", {room: room_items(b * 10000 + 1, per_room) for room in rooms}) for b in range(n_batches)]
+    batch_size = len(rooms) * per_room
+    port = free_port()
+    settings = {"listen.port": port}
+    slow = ["--set", "kafka.properties=linger.ms=1000", "--set", "kafka.properties=batch.num.messages=100"]
+
+    def receiver():
+        return start(procs, Receiver(binary("livetap-bigo"), prefix, BOOTSTRAP, REGISTRY, settings=settings,
+                                     extra_args=slow))
+    r1 = receiver()
+    settings["dedupe.seed"] = str(seed).lower()  # for the restart
+    sim = BigoStreamer(f"ws://127.0.0.1:{port}/bigo/push", batches, hold_after=kill_at)
+    wait_for(lambda: 0 in sim.answered or sim.error, 60, "the first batch stored")
+    assert not sim.error, sim.error
+
+    # watch Kafka: which items of the batch in flight are there already
+    consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": "it-" + prefix, "enable.auto.commit": False,
+                         "fetch.wait.max.ms": 10})
+    topics = [f"{prefix}.{t}" for t in ("chat", "gift", "like")]
+    meta = consumer.list_topics(timeout=10).topics
+    consumer.assign([TopicPartition(t, p, 0) for t in topics for p in meta[t].partitions])
+    in_kafka = collections.Counter()  # batch index -> items seen in Kafka
+    killed_at, seen_at_kill = None, 0
+    deadline = time.time() + 60
+    while killed_at is None:
+        assert time.time() < deadline and not sim.error, f"no batch caught mid-way: {sim.error} {sim.answered}"
+        for m in consumer.consume(500, 0.05):
+            if not m.error():
+                in_kafka[int(dict(m.headers())["msg_id"]) // 10000] += 1
+        if sim.in_flight == kill_at and kill_at not in sim.answered and 0 < in_kafka[kill_at] < batch_size:
+            r1.proc.kill()
+            killed_at = time.time()
+            seen_at_kill = in_kafka[kill_at]
+    r1.proc.wait()
+    consumer.close()
+    restart_at = time.time()
+    r2 = receiver()
+    up_at = time.time()
+    assert sim.held.wait(120) and not sim.error, (sim.error, sim.failures)
+    # what the restarted receiver did with BIGO's retry of the killed batch
+    h = r2.health()
+    retried_published = h["published"]
+    sim.resume.set()
+    sim.thread.join(180)
+    assert not sim.thread.is_alive() and not sim.error, (sim.error, sim.failures)
+    assert r2.stop() == 0, r2.logs()
+
+    # truly mid-batch: unanswered at the kill, partly in Kafka, re-sent
+    assert kill_at not in sim.answered or sim.answered[kill_at] > killed_at
+    assert sim.attempts[kill_at] >= 2 and any(i == kill_at for i, _ in sim.failures), sim.failures
+    assert 0 < seen_at_kill < batch_size
+    sent = sim.sent_items()
+    # (the control: at least what the test saw in Kafka at the kill comes twice)
+    got, statuses_seen = bigo_records(prefix, len(sent) + len(rooms) + (0 if seed else len(rooms) + seen_at_kill))
+    t = collections.Counter(sent=len(sent), delivered=len(sent & set(got)),
+                            duplicated=sum(n - 1 for n in got.values()), lost=len(sent - set(got)))
+    assert not set(got) - sent, "items in Kafka the simulator never sent"
+    assert t["lost"] == 0, t
+    if not seed:
+        # in Kafka before the retry = what the retry published a second time
+        twice = {k for k, n in got.items() if n > 1}
+        assert twice and all(msg_id // 10000 == kill_at and n == 2 for (_, msg_id), n in got.items() if n > 1)
+        assert seen_at_kill <= len(twice) < batch_size and h["seed"]["outcome"] == "off"
+        assert statuses_seen == 2 * len(rooms) and t["duplicated"] == len(twice)
+        print("CONTROL without seeding: %d of the killed batch's %d items published twice" % (len(twice), batch_size))
+        return
+    already = batch_size - retried_published  # in Kafka before the retry (seen by the seeding)
+    assert seen_at_kill <= already < batch_size, (seen_at_kill, already)
+    seed_info = h["seed"]
+    assert seed_info["outcome"] == "complete", seed_info
+    assert seed_info["keys"] == kill_at * batch_size + already + len(rooms), seed_info
+    seed_s = float(re.search(r"seeded \d+ keys from \d+ records in ([\d.]+) s", r2.logs()).group(1))
+    assert t["duplicated"] == 0, t
+    assert statuses_seen == len(rooms), "room_status live published again after the restart"
+    recovery = sim.answered[kill_at] - killed_at
+    report("BIGO receiver (livetap-bigo) SIGKILLed mid-batch, restarted on the same port; %d batches x %d items, "
+           "linger.ms 1000" % (n_batches, batch_size), t,
+           "%.1f s kill -> the re-sent batch answered 200 (restart %.1f s, seeding %.1f s)"
+           % (recovery, up_at - restart_at, seed_s),
+           in_kafka_at_kill=already, seen_by_test_at_kill=seen_at_kill, republished_by_retry=retried_published,
+           seeded_keys=seed_info["keys"], seeded_records=seed_info["records"], attempts=sim.attempts[kill_at])
 
 
 class SidecarProc:

@@ -1,6 +1,7 @@
 /* The BIGO ledger: new / pending / done claims, groups answered only when
  * every item is resolved, failures making items publishable again, retries
- * waiting on the same delivery, detached groups, bounded memory. */
+ * waiting on the same delivery, detached groups, bounded memory, keys
+ * seeded at start. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -200,6 +201,60 @@ static void many_keys_survive_growth(void **state)
     lt_bigo_ledger_destroy(l);
 }
 
+/* Seeding at start (what Kafka already held): seeded keys are done, a
+ * retry of their batch publishes nothing; beyond capacity the newest are
+ * kept, and they were added oldest first, so later claims evict the oldest
+ * seeded keys first. */
+static void seeded_keys_are_done_and_the_newest_are_kept(void **state)
+{
+    lt_bigo_ledger *l = lt_bigo_ledger_create(16);
+    char names[24][16];
+    lt_bigo_seed_key keys[24];
+    for (int i = 0; i < 24; i++) { /* times out of order, as partitions interleave */
+        snprintf(names[i], sizeof names[i], "s\x1f" "A\x1f" "%d", i);
+        keys[i] = (lt_bigo_seed_key){names[i], strlen(names[i]), 1000 + (i * 7) % 24};
+    }
+    size_t left_out = 99;
+    assert_int_equal(lt_bigo_ledger_seed(l, keys, 24, &left_out), 16);
+    assert_int_equal(left_out, 8);
+    for (int i = 0; i < 24; i++) { /* the 8 oldest (time 1000..1007) were left out */
+        bool newest = (i * 7) % 24 >= 8;
+        assert_int_equal(lt_bigo_ledger_contains(l, names[i], strlen(names[i])), newest);
+    }
+    lt_bigo_ledger_stats st;
+    lt_bigo_ledger_get_stats(l, &st);
+    assert_int_equal(st.entries, 16);
+    assert_int_equal(st.pending, 0);
+
+    outcome o = {0};
+    lt_bigo_group *g = lt_bigo_group_create(l, on_done, &o);
+    lt_bigo_entry *e;
+    int newest = -1, oldest_kept = -1; /* times 1023 and 1008 (i * 7 mod 24 is a permutation) */
+    for (int i = 0; i < 24; i++) {
+        if ((i * 7) % 24 == 23)
+            newest = i;
+        if ((i * 7) % 24 == 8)
+            oldest_kept = i;
+    }
+    assert_int_equal(claim(l, g, names[newest], &e), LT_BIGO_CLAIM_DONE);
+    assert_null(e);
+    /* a new item evicts the oldest seeded key, not the newest */
+    assert_int_equal(claim(l, g, "s\x1f" "A\x1f" "new", &e), LT_BIGO_CLAIM_NEW);
+    lt_bigo_entry_delivered(e, NULL);
+    lt_bigo_group_seal(g);
+    assert_int_equal(o.calls, 1);
+    assert_true(o.ok);
+    assert_false(lt_bigo_ledger_contains(l, names[oldest_kept], strlen(names[oldest_kept])));
+    assert_true(lt_bigo_ledger_contains(l, names[newest], strlen(names[newest])));
+
+    /* a key read twice (or already known) counts once */
+    lt_bigo_seed_key again[2] = {{names[newest], strlen(names[newest]), 5}, {"x", 1, 6}};
+    assert_int_equal(lt_bigo_ledger_seed(l, again, 2, &left_out), 1);
+    assert_int_equal(left_out, 0);
+    assert_int_equal(lt_bigo_ledger_seed(l, NULL, 0, &left_out), 0);
+    lt_bigo_ledger_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +264,7 @@ int main(void)
         cmocka_unit_test(detached_group_frees_itself_silently),
         cmocka_unit_test(memory_is_bounded_but_pending_is_kept),
         cmocka_unit_test(many_keys_survive_growth),
+        cmocka_unit_test(seeded_keys_are_done_and_the_newest_are_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

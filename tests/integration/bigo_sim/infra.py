@@ -35,7 +35,7 @@ class Receiver:
     """livetap-bigo with a YAML config; `url` is its push WebSocket."""
 
     def __init__(self, binary, prefix, bootstrap, registry, settings=None, env=None, tls=None, accounts="bigoUser1:213213",
-                 wrapper=(), start_timeout=30):
+                 wrapper=(), start_timeout=30, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="lt-bigo-")
         self.log_path = os.path.join(self.dir, "bigo.log")
         args = [*wrapper, binary, "--port", "0", "--topic-prefix", prefix, "--kafka", bootstrap, "--registry", registry or "",
@@ -44,6 +44,7 @@ class Receiver:
             args += ["--set", f"{k}={v}"]
         if tls:
             args += ["--set", f"listen.tls_cert={tls[0]}", "--set", f"listen.tls_key={tls[1]}"]
+        args += list(extra_args)
         penv = dict(os.environ, BIGO_PUSH_ACCOUNTS=accounts, **(env or {}))
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, env=penv)
