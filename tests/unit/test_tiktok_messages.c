@@ -9,9 +9,9 @@
 
 static uint8_t *read_fixture(size_t *len)
 {
-    const char *dir = getenv("LT_SHARED_DIR");
+    const char *dir = getenv("LT_SOURCE_DIR");
     char path[1024];
-    snprintf(path, sizeof path, "%s/fixtures/tiktok/like-message-captured.bin", dir ? dir : "../shared");
+    snprintf(path, sizeof path, "%s/tests/fixtures/tiktok/like-message-captured.bin", dir ? dir : ".");
     FILE *f = fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);
