@@ -23,21 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT_MAX_DIGITS 19
+#include "core/hash.h"
 
-static uint64_t fnv1a64(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (uint8_t)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
+#define TEXT_MAX_DIGITS 19
 
 static int64_t hash_id(const char *s, size_t len)
 {
-    int64_t id = (int64_t)(fnv1a64(s, len) & 0x7fffffffffffffffULL);
+    int64_t id = (int64_t)(lt_fnv1a(LT_FNV1A_INIT, s, len) & 0x7fffffffffffffffULL);
     return id ? id : 1;
 }
 
@@ -97,8 +89,7 @@ static int get_id(const json_t *obj, const char *name, char *out, size_t outlen)
     return -1;
 }
 
-/* An optional non-negative integer (string or number); absent = 0. */
-static int get_int(const json_t *obj, const char *name, int64_t *out)
+int lt_bigo_json_opt_int(const json_t *obj, const char *name, int64_t *out)
 {
     *out = 0;
     const json_t *v = json_object_get(obj, name);
@@ -107,8 +98,7 @@ static int get_int(const json_t *obj, const char *name, int64_t *out)
     return lt_bigo_json_int(v, out);
 }
 
-/* An optional string; absent = NULL; another type = -1. */
-static int get_str(const json_t *obj, const char *name, const char **out)
+int lt_bigo_json_opt_string(const json_t *obj, const char *name, const char **out)
 {
     *out = NULL;
     const json_t *v = json_object_get(obj, name);
@@ -156,8 +146,8 @@ lt_bigo_parse_status lt_bigo_envelope_parse(const char *text, size_t len, lt_big
     out->uri = json_string_value(uri);
     /* echoed fields: a bad one is replaced by 0 rather than refusing the
      * message, the reply still tells BIGO what happened */
-    (void)get_int(root, "retry_cnt", &out->retry_cnt);
-    (void)get_int(root, "send_time", &out->send_time);
+    (void)lt_bigo_json_opt_int(root, "retry_cnt", &out->retry_cnt);
+    (void)lt_bigo_json_opt_int(root, "send_time", &out->send_time);
     const json_t *tok = json_object_get(root, "access_token");
     if (json_is_string(tok))
         out->access_token = json_string_value(tok);
@@ -326,29 +316,29 @@ static void decode_item(lt_bigo_item *it, const json_t *obj)
     }
     const char *t = json_string_value(type);
     set_method(it, t);
-    if (get_int(obj, "ts", &it->ts) != 0) {
+    if (lt_bigo_json_opt_int(obj, "ts", &it->ts) != 0) {
         mark_bad(it, "ts: neither a string of digits nor a non-negative integer");
         return;
     }
-    if (get_str(obj, "user", &it->user) || get_str(obj, "nick_name", &it->nick_name) ||
-        get_str(obj, "user_img", &it->user_img)) {
+    if (lt_bigo_json_opt_string(obj, "user", &it->user) || lt_bigo_json_opt_string(obj, "nick_name", &it->nick_name) ||
+        lt_bigo_json_opt_string(obj, "user_img", &it->user_img)) {
         mark_bad(it, "user, nick_name or user_img: not a string");
         return;
     }
     if (strcmp(t, "msg") == 0) {
         it->kind = LT_BIGO_ITEM_MSG;
-        if (get_str(obj, "content", &it->content))
+        if (lt_bigo_json_opt_string(obj, "content", &it->content))
             mark_bad(it, "content: not a string");
     } else if (strcmp(t, "heart") == 0) {
         it->kind = LT_BIGO_ITEM_HEART;
-        if (get_int(obj, "count", &it->count))
+        if (lt_bigo_json_opt_int(obj, "count", &it->count))
             mark_bad(it, "count: not a non-negative integer");
     } else if (strcmp(t, "gift") == 0) {
         it->kind = LT_BIGO_ITEM_GIFT;
-        if (get_int(obj, "gift_id", &it->gift_id) || get_int(obj, "gift_level", &it->gift_level) ||
-            get_int(obj, "gift_value", &it->gift_value) || get_int(obj, "gift_count", &it->gift_count))
+        if (lt_bigo_json_opt_int(obj, "gift_id", &it->gift_id) || lt_bigo_json_opt_int(obj, "gift_level", &it->gift_level) ||
+            lt_bigo_json_opt_int(obj, "gift_value", &it->gift_value) || lt_bigo_json_opt_int(obj, "gift_count", &it->gift_count))
             mark_bad(it, "gift_id, gift_level, gift_value or gift_count: not a non-negative integer");
-        else if (get_str(obj, "gift_name", &it->gift_name) || get_str(obj, "gift_url", &it->gift_url))
+        else if (lt_bigo_json_opt_string(obj, "gift_name", &it->gift_name) || lt_bigo_json_opt_string(obj, "gift_url", &it->gift_url))
             mark_bad(it, "gift_name or gift_url: not a string");
     } else {
         it->kind = LT_BIGO_ITEM_OTHER;
@@ -462,7 +452,7 @@ int lt_bigo_batch_parse(const json_t *data, size_t max_items, lt_bigo_batch *out
         return -1;
     }
     int64_t status = 0;
-    if (get_int(data, "timestamp", &out->timestamp) || get_int(data, "status", &status) || status > 1000) {
+    if (lt_bigo_json_opt_int(data, "timestamp", &out->timestamp) || lt_bigo_json_opt_int(data, "status", &status) || status > 1000) {
         snprintf(err, errlen, "timestamp or status: not a non-negative integer");
         return -1;
     }

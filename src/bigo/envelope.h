@@ -135,6 +135,10 @@ int lt_bigo_item_to_event(const lt_bigo_item *it, int64_t fallback_time, lt_even
 /* "123" or 123 -> 123; anything else (negative, fractional, too big, not
  * digits) -> -1. */
 int lt_bigo_json_int(const json_t *v, int64_t *out);
+/* Optional members of `obj`: absent or null = 0 / NULL (BIGO omits
+ * defaults); the integer as lt_bigo_json_int; another type = -1. */
+int lt_bigo_json_opt_int(const json_t *obj, const char *name, int64_t *out);
+int lt_bigo_json_opt_string(const json_t *obj, const char *name, const char **out);
 
 /* --- replies --- */
 

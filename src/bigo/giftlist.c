@@ -13,43 +13,21 @@
 #include <string.h>
 
 #include "bigo/envelope.h"
+#include "core/hash.h"
 
 typedef struct ranked {
     lt_bigo_gift gift;
     size_t position;
 } ranked;
 
-/* An optional number: absent or null = 0 (BIGO omits defaults). */
-static int get_number(const json_t *obj, const char *name, int64_t *out)
-{
-    const json_t *v = json_object_get(obj, name);
-    *out = 0;
-    if (!v || json_is_null(v))
-        return 0;
-    return lt_bigo_json_int(v, out);
-}
-
-/* An optional string: absent or null = NULL. */
-static int get_string(const json_t *obj, const char *name, const char **out)
-{
-    const json_t *v = json_object_get(obj, name);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return -1;
-    *out = json_string_value(v);
-    return 0;
-}
-
 /* One entry of `list`; 0 if it is a gift. */
 static int read_gift(const json_t *e, lt_bigo_gift *g)
 {
     memset(g, 0, sizeof *g);
     int64_t value = 0;
-    if (!json_is_object(e) || get_number(e, "giftid", &g->gift_id) || g->gift_id <= 0 ||
-        get_number(e, "gift_level", &g->gift_level) || get_number(e, "value", &value) ||
-        get_string(e, "gift_name", &g->name) || get_string(e, "icon", &g->icon))
+    if (!json_is_object(e) || lt_bigo_json_opt_int(e, "giftid", &g->gift_id) || g->gift_id <= 0 ||
+        lt_bigo_json_opt_int(e, "gift_level", &g->gift_level) || lt_bigo_json_opt_int(e, "value", &value) ||
+        lt_bigo_json_opt_string(e, "gift_name", &g->name) || lt_bigo_json_opt_string(e, "icon", &g->icon))
         return -1;
     if (!g->name || !*g->name || strlen(g->name) > LT_BIGO_GIFT_NAME_MAX)
         return -1;
@@ -79,14 +57,14 @@ int lt_bigo_gift_list_parse(const char *body, size_t len, size_t max_gifts, lt_b
         return -1;
     }
     int64_t rescode = 0;
-    if (get_number(out->root, "rescode", &rescode)) {
+    if (lt_bigo_json_opt_int(out->root, "rescode", &rescode)) {
         snprintf(err, errlen, "gift list: rescode is not a number");
         return -1;
     }
     out->rescode = rescode;
     const char *message = NULL;
-    if (get_string(out->root, "message", &message) == 0 && !message)
-        get_string(out->root, "messge", &message); /* spelled so before 2025-12 */
+    if (lt_bigo_json_opt_string(out->root, "message", &message) == 0 && !message)
+        lt_bigo_json_opt_string(out->root, "messge", &message); /* spelled so before 2025-12 */
     out->message = message ? message : "";
     if (rescode != 200)
         return 0;
@@ -153,21 +131,9 @@ void lt_bigo_gift_info_event(const lt_bigo_gift *g, const char *anchor, int64_t 
     ev->as.gift_info.image_url = g->icon;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 uint64_t lt_bigo_gift_hash(const lt_bigo_gift *g)
 {
     int64_t numbers[2] = {g->gift_id, g->value};
-    uint64_t h = fnv(0xcbf29ce484222325ULL, numbers, sizeof numbers);
-    /* the terminating NUL separates the strings; NULL differs from "" */
-    h = g->name ? fnv(h, g->name, strlen(g->name) + 1) : fnv(h, "\xff", 1);
-    return g->icon ? fnv(h, g->icon, strlen(g->icon) + 1) : fnv(h, "\xff", 1);
+    uint64_t h = lt_fnv1a(LT_FNV1A_INIT, numbers, sizeof numbers);
+    return lt_fnv1a_str(lt_fnv1a_str(h, g->name), g->icon);
 }

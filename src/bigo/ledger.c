@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 #define EVICT_SCAN_MAX 64
 #define ERROR_MAX 256
 
@@ -57,12 +59,7 @@ struct lt_bigo_ledger {
 
 static uint64_t hash_key(const char *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (uint8_t)key[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return lt_fnv1a(LT_FNV1A_INIT, key, len);
 }
 
 lt_bigo_ledger *lt_bigo_ledger_create(size_t capacity)

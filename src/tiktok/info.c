@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "tiktok/json.h"
 
@@ -143,25 +144,11 @@ void lt_tiktok_gift_info_event(const lt_gift_info *gift, const char *room_id,
     ev->as.gift_info = *gift;
 }
 
-/* FNV-1a: not for security, only to notice that a gift changed. */
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 uint64_t lt_tiktok_gift_hash(const lt_gift_info *g)
 {
     int64_t numbers[4] = {g->gift_id, g->diamond_count, g->gift_type, g->streakable};
-    uint64_t h = fnv(0xcbf29ce484222325ULL, numbers, sizeof numbers);
-    /* the terminating NUL separates the strings; NULL differs from "" */
-    h = g->name ? fnv(h, g->name, strlen(g->name) + 1) : fnv(h, "\xff", 1);
-    h = g->image_url ? fnv(h, g->image_url, strlen(g->image_url) + 1) : fnv(h, "\xff", 1);
-    return h;
+    uint64_t h = lt_fnv1a(LT_FNV1A_INIT, numbers, sizeof numbers);
+    return lt_fnv1a_str(lt_fnv1a_str(h, g->name), g->image_url);
 }
 
 int lt_tiktok_gift_list_url(const char *api_base, const char *room_id, char *out, size_t outlen)
