@@ -136,6 +136,21 @@ static void on_partition(void *ctx, int topic, int32_t partition, int64_t start)
     batch_push(sc, m);
 }
 
+/* A hub message carrying `json` (freed here) as its text frame; NULL when
+ * memory runs out. */
+static lt_hub_msg *frame_msg(lt_buf *json)
+{
+    lt_hub_msg *m = calloc(1, sizeof(*m));
+    if (m && json->data)
+        m->frame = lt_sidecar_frame_text((const char *)json->data, json->len);
+    lt_buf_free(json);
+    if (m && !m->frame) {
+        lt_hub_msg_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 static lt_hub_msg *notice_for_status(const char *room_id, const lt_sidecar_status *st)
 {
     char details[512];
@@ -177,14 +192,9 @@ static lt_hub_msg *notice_for_status(const char *room_id, const lt_sidecar_statu
         lt_buf_append(&json, num, (size_t)n);
     }
     lt_buf_append_byte(&json, '}');
-    lt_hub_msg *m = calloc(1, sizeof(*m));
-    if (m && json.data)
-        m->frame = lt_sidecar_frame_text((const char *)json.data, json.len);
-    lt_buf_free(&json);
-    if (!m || !m->frame) {
-        lt_hub_msg_free(m);
+    lt_hub_msg *m = frame_msg(&json);
+    if (!m)
         return NULL;
-    }
     m->kind = LT_HUB_NOTICE;
     m->close_code = close_code;
     snprintf(m->room_id, sizeof(m->room_id), "%s", room_id);
@@ -307,14 +317,9 @@ static void on_availability(void *ctx, bool up, const char *reason, int64_t down
                           (long long)down_ms)
                : snprintf(num, sizeof(num), ",\"event_time\":%lld}", (long long)now);
     lt_buf_append(&json, num, (size_t)n);
-    lt_hub_msg *m = calloc(1, sizeof(*m));
-    if (m && json.data)
-        m->frame = lt_sidecar_frame_text((const char *)json.data, json.len);
-    lt_buf_free(&json);
-    if (!m || !m->frame) {
-        lt_hub_msg_free(m);
+    lt_hub_msg *m = frame_msg(&json);
+    if (!m)
         return; /* out of memory: clients miss the notice, /readyz still tells */
-    }
     m->kind = LT_HUB_STREAM;
     m->up = up;
     batch_push(sc, m);
