@@ -184,10 +184,17 @@ int lt_sidecar_positions_cursor(const lt_sidecar_positions *p, const char *room_
 {
     lt_sidecar_cursor cur;
     cur.count = 0;
+    /* Topics usually share a partition count: hash the room once per count
+     * (this runs for every record). */
+    size_t id_len = strlen(room_id);
+    int32_t count = 0, rp = -1;
     for (size_t i = 0; i < p->topics && cur.count < LT_SIDECAR_CURSOR_MAX_ENTRIES; i++) {
-        int32_t rp = lt_sidecar_positions_room_partition(p, (int)i, room_id);
-        if (rp < 0)
+        if (p->t[i].count <= 0)
             continue;
+        if (p->t[i].count != count) {
+            count = p->t[i].count;
+            rp = lt_kafka_partition_for_key(room_id, id_len, count);
+        }
         cur.entries[cur.count++] =
             (lt_sidecar_cursor_entry){p->t[i].type, rp, p->t[i].parts[rp].high};
     }
@@ -445,9 +452,9 @@ static void enqueue(lt_hub_client *c, lt_sidecar_frame *f)
 static void build_error(lt_buf *out, const char *message, const char *details)
 {
     lt_buf_append(out, "{\"type\":\"error\",\"message\":", 26);
-    lt_sidecar_json_string(out, message, strlen(message));
+    lt_avro_json_string(out, message, strlen(message));
     lt_buf_append(out, ",\"details\":", 11);
-    lt_sidecar_json_string(out, details ? details : "", details ? strlen(details) : 0);
+    lt_avro_json_string(out, details ? details : "", details ? strlen(details) : 0);
     lt_buf_append_byte(out, '}');
 }
 

@@ -179,13 +179,13 @@ static lt_hub_msg *notice_for_status(const char *room_id, const lt_sidecar_statu
     }
     lt_buf json = LT_BUF_INIT;
     lt_buf_append(&json, "{\"type\":\"error\",\"message\":", 26);
-    lt_sidecar_json_string(&json, message, strlen(message));
+    lt_avro_json_string(&json, message, strlen(message));
     lt_buf_append(&json, ",\"details\":", 11);
-    lt_sidecar_json_string(&json, details, strlen(details));
+    lt_avro_json_string(&json, details, strlen(details));
     lt_buf_append(&json, ",\"room_id\":", 11);
-    lt_sidecar_json_string(&json, room_id, strlen(room_id));
+    lt_avro_json_string(&json, room_id, strlen(room_id));
     lt_buf_append(&json, ",\"state\":", 9);
-    lt_sidecar_json_string(&json, st->state, strlen(st->state));
+    lt_avro_json_string(&json, st->state, strlen(st->state));
     if (st->retry_at > 0) {
         char num[48];
         int n = snprintf(num, sizeof(num), ",\"retry_at\":%lld", (long long)st->retry_at);
@@ -308,10 +308,10 @@ static void on_availability(void *ctx, bool up, const char *reason, int64_t down
     append_text(&json, "{\"type\":\"status\",\"source\":\"sidecar\",\"state\":");
     append_text(&json, up ? "\"resumed\",\"reason\":\"kafka_available\"" : "\"delayed\",\"reason\":\"kafka_unavailable\"");
     append_text(&json, ",\"message\":");
-    lt_sidecar_json_string(&json, message, strlen(message));
+    lt_avro_json_string(&json, message, strlen(message));
     if (!up && reason) {
         append_text(&json, ",\"details\":");
-        lt_sidecar_json_string(&json, reason, strlen(reason));
+        lt_avro_json_string(&json, reason, strlen(reason));
     }
     int n = up ? snprintf(num, sizeof(num), ",\"event_time\":%lld,\"down_ms\":%lld}", (long long)now,
                           (long long)down_ms)

@@ -1,29 +1,35 @@
 /* render.c - Avro (Confluent or single-object framing) -> frame JSON.
  *
- * The JSON is written straight into an lt_buf while walking the avro-c
- * generic value, instead of building a jansson tree and dumping it: this is
- * the one per-record path of the sidecar, and a tree costs an allocation
- * per field. The output is checked against jansson in the unit tests.
+ * The record body is written as JSON in one pass by a plan compiled from the
+ * writer schema (avro/json.h): this is the one per-record path of the
+ * sidecar, and avro-c's generic value (decode into a tree, look fields up by
+ * name, walk it) cost twice as much (bench/bench_render.c). Each top-level
+ * field's JSON lands in a scratch buffer, so that the frame can lead with
+ * room_id, msg_id and event_time whatever the schema's order. The output is
+ * checked against jansson in the unit tests.
  *
  * Schema cache: a small open-addressing table keyed by (kind, id or
- * fingerprint). Each entry keeps the parsed writer schema, its generic class
- * and one reusable value, so decoding allocates only for the strings and
- * arrays avro-c itself allocates. Registry failures are remembered for 30 s
- * so that a burst of records with an unknown id does not become a burst of
- * HTTP requests.
+ * fingerprint). Each entry keeps the compiled plan and the indices of the
+ * fields the frame treats specially. Registry failures are remembered for
+ * 30 s so that a burst of records with an unknown id does not become a burst
+ * of HTTP requests.
  */
 #include "sidecar/render.h"
 
 #include <avro.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro/json.h"
 #include "core/log.h"
 
-#define MAX_DEPTH 32
 #define RETRY_FAILED_MS 30000
+
+/* Top-level fields the frame places or reads itself. */
+enum { F_ROOM_ID, F_MSG_ID, F_EVENT_TIME, F_STATE, F_REASON, F_MESSAGE, F_RETRY_AT, F_COUNT };
+static const char *const special_names[F_COUNT] = {"room_id", "msg_id", "event_time", "state",
+                                                   "reason", "message", "retry_at"};
 
 typedef struct schema_entry {
     bool used;
@@ -31,10 +37,10 @@ typedef struct schema_entry {
     uint8_t kind;          /* 0 registry id, 1 fingerprint */
     uint64_t key;
     int64_t failed_at;
-    avro_schema_t schema;
-    avro_value_iface_t *iface;
-    avro_value_t value;
-    bool has_value;
+    lt_avro_json *plan;
+    lt_avro_json_field *fields; /* one per top-level field, reused per record */
+    bool *in_order;        /* field i is written in schema order (not a lead, not type/cursor) */
+    int special[F_COUNT];  /* field index, or -1 */
 } schema_entry;
 
 struct lt_sidecar_renderer {
@@ -42,7 +48,7 @@ struct lt_sidecar_renderer {
     schema_entry *entries;
     size_t cap;
     size_t used;
-    avro_reader_t reader;
+    lt_buf values;         /* the current record's field values as JSON */
 };
 
 const char *lt_sidecar_type_name(lt_event_type type)
@@ -55,12 +61,9 @@ const char *lt_sidecar_type_name(lt_event_type type)
 
 static void entry_clear(schema_entry *e)
 {
-    if (e->has_value)
-        avro_value_decref(&e->value);
-    if (e->iface)
-        avro_value_iface_decref(e->iface);
-    if (e->schema)
-        avro_schema_decref(e->schema);
+    lt_avro_json_destroy(e->plan);
+    free(e->fields);
+    free(e->in_order);
     memset(e, 0, sizeof(*e));
 }
 
@@ -106,13 +109,29 @@ static schema_entry *lookup(lt_sidecar_renderer *r, uint8_t kind, uint64_t key, 
     return &r->entries[j];
 }
 
-static int entry_bind(schema_entry *e, avro_schema_t schema)
+/* Compiles the writer schema (borrowed) into the entry. */
+static int entry_bind(schema_entry *e, avro_schema_t schema, char *err, size_t errlen)
 {
-    e->schema = schema;
-    e->iface = avro_generic_class_from_schema(schema);
-    if (!e->iface || avro_generic_value_new(e->iface, &e->value) != 0)
+    e->plan = lt_avro_json_compile(schema, err, errlen);
+    if (!e->plan)
         return -1;
-    e->has_value = true;
+    size_t n = lt_avro_json_field_count(e->plan);
+    e->fields = calloc(n ? n : 1, sizeof(*e->fields));
+    e->in_order = calloc(n ? n : 1, sizeof(*e->in_order));
+    if (!e->fields || !e->in_order) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int k = 0; k < F_COUNT; k++)
+        e->special[k] = lt_avro_json_field_index(e->plan, special_names[k]);
+    for (size_t i = 0; i < n; i++)
+        e->in_order[i] = true;
+    static const char *const not_in_order[] = {"room_id", "msg_id", "event_time", "type", "cursor"};
+    for (size_t k = 0; k < sizeof(not_in_order) / sizeof(not_in_order[0]); k++) {
+        int i = lt_avro_json_field_index(e->plan, not_in_order[k]);
+        if (i >= 0)
+            e->in_order[i] = false;
+    }
     e->failed = false;
     return 0;
 }
@@ -125,9 +144,6 @@ lt_sidecar_renderer *lt_sidecar_renderer_create(lt_registry *registry,
     if (!r)
         goto oom;
     r->registry = registry;
-    r->reader = avro_reader_memory(NULL, 0);
-    if (!r->reader)
-        goto oom;
     for (int t = 0; local_schemas && t < LT_EVENT_TYPE_COUNT; t++) {
         avro_schema_t s = lt_schema_set_schema(local_schemas, (lt_event_type)t);
         if (!s)
@@ -135,11 +151,11 @@ lt_sidecar_renderer *lt_sidecar_renderer_create(lt_registry *registry,
         schema_entry *e = lookup(r, 1, lt_schema_set_fingerprint(local_schemas, (lt_event_type)t), true);
         if (!e)
             goto oom;
-        if (e->schema)
+        if (e->plan)
             continue;
-        if (entry_bind(e, avro_schema_incref(s)) < 0) {
-            snprintf(err, errlen, "avro: cannot build a value for local schema #%d: %s", t,
-                     avro_strerror());
+        char why[200];
+        if (entry_bind(e, s, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "local schema #%d: %s", t, why);
             lt_sidecar_renderer_destroy(r);
             return NULL;
         }
@@ -159,8 +175,7 @@ void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r)
         if (r->entries[i].used)
             entry_clear(&r->entries[i]);
     free(r->entries);
-    if (r->reader)
-        avro_reader_free(r->reader);
+    lt_buf_free(&r->values);
     free(r);
 }
 
@@ -171,7 +186,7 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
         int32_t id = (int32_t)((uint32_t)v[1] << 24 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 8 | v[4]);
         *body_off = 5;
         schema_entry *e = lookup(r, 0, (uint64_t)(uint32_t)id, false);
-        if (e && e->has_value)
+        if (e && e->plan)
             return e;
         if (e && e->failed && lt_now_ms() - e->failed_at < RETRY_FAILED_MS) {
             snprintf(err, errlen, "schema id %d could not be fetched recently", id);
@@ -190,11 +205,13 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
             return NULL;
         }
         avro_schema_t schema = NULL;
-        if (rc != LT_REGISTRY_OK ||
-            avro_schema_from_json_length(json, strlen(json), &schema) != 0 ||
-            entry_bind(e, schema) < 0) {
-            if (rc == LT_REGISTRY_OK)
-                snprintf(why, sizeof(why), "%s", avro_strerror());
+        bool parsed = rc == LT_REGISTRY_OK && avro_schema_from_json_length(json, strlen(json), &schema) == 0;
+        if (rc == LT_REGISTRY_OK && !parsed)
+            snprintf(why, sizeof(why), "%s", avro_strerror());
+        int bound = parsed ? entry_bind(e, schema, why, sizeof(why)) : -1;
+        if (schema)
+            avro_schema_decref(schema);
+        if (bound < 0) {
             entry_clear(e);
             e->used = true;
             e->kind = 0;
@@ -214,7 +231,7 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
             fp = fp << 8 | v[2 + i];
         *body_off = 10;
         schema_entry *e = lookup(r, 1, fp, false);
-        if (e && e->has_value)
+        if (e && e->plan)
             return e;
         snprintf(err, errlen, "single-object record with unknown schema fingerprint %016llx",
                  (unsigned long long)fp);
@@ -224,243 +241,21 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
     return NULL;
 }
 
-/* --- JSON writing --- */
+/* --- frame --- */
 
-static int put(lt_buf *out, const char *s, size_t n)
+static void copy_string(const lt_avro_json_field *fields, int i, char *dst, size_t cap)
 {
-    return lt_buf_append(out, s, n);
-}
-#define PUTS(out, lit) put(out, lit, sizeof(lit) - 1)
-
-int lt_sidecar_json_string(lt_buf *out, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (lt_buf_reserve(out, len + 2) < 0 || lt_buf_append_byte(out, '"') < 0)
-        return -1;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            size_t j = i + 1;
-            while (j < len && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 &&
-                   s[j] != '"' && s[j] != '\\')
-                j++;
-            if (put(out, s + i, j - i) < 0)
-                return -1;
-            i = j;
-            continue;
-        }
-        if (c < 0x80) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            int rc;
-            switch (c) {
-            case '"': rc = PUTS(out, "\\\""); break;
-            case '\\': rc = PUTS(out, "\\\\"); break;
-            case '\n': rc = PUTS(out, "\\n"); break;
-            case '\r': rc = PUTS(out, "\\r"); break;
-            case '\t': rc = PUTS(out, "\\t"); break;
-            default: rc = put(out, esc, 6);
-            }
-            if (rc < 0)
-                return -1;
-            i++;
-            continue;
-        }
-        /* Multi-byte UTF-8: validate (no overlongs, no surrogates, <= U+10FFFF). */
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-        bool ok = n > 0 && c <= 0xF4 && i + n <= len;
-        for (size_t k = 1; ok && k < n; k++)
-            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-        if (ok && n == 3) {
-            unsigned char c1 = (unsigned char)s[i + 1];
-            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-        } else if (ok && n == 4) {
-            unsigned char c1 = (unsigned char)s[i + 1];
-            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-        }
-        if (ok) {
-            if (put(out, s + i, n) < 0)
-                return -1;
-            i += n;
-        } else {
-            if (PUTS(out, "\xEF\xBF\xBD") < 0)
-                return -1;
-            i++;
-        }
-    }
-    return lt_buf_append_byte(out, '"');
-}
-
-static int put_hex(lt_buf *out, const uint8_t *b, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (lt_buf_reserve(out, 2 * n + 2) < 0)
-        return -1;
-    out->data[out->len++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        out->data[out->len++] = (uint8_t)hex[b[i] >> 4];
-        out->data[out->len++] = (uint8_t)hex[b[i] & 15];
-    }
-    out->data[out->len++] = '"';
-    return 0;
-}
-
-static int put_long(lt_buf *out, long long v)
-{
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%lld", v);
-    return put(out, tmp, (size_t)n);
-}
-
-static int put_double(lt_buf *out, double v)
-{
-    if (!isfinite(v))
-        return PUTS(out, "null");
-    char tmp[32];
-    int n = snprintf(tmp, sizeof(tmp), "%.17g", v);
-    return put(out, tmp, (size_t)n);
-}
-
-static int put_value(lt_buf *out, avro_value_t *v, int depth);
-
-static int put_key(lt_buf *out, const char *name, bool first)
-{
-    if (!first && lt_buf_append_byte(out, ',') < 0)
-        return -1;
-    if (lt_sidecar_json_string(out, name, strlen(name)) < 0)
-        return -1;
-    return lt_buf_append_byte(out, ':');
-}
-
-static int put_value(lt_buf *out, avro_value_t *v, int depth)
-{
-    if (depth > MAX_DEPTH)
-        return -1;
-    size_t n = 0;
-    switch (avro_value_get_type(v)) {
-    case AVRO_STRING: {
-        const char *s = NULL;
-        size_t sz = 0;
-        if (avro_value_get_string(v, &s, &sz))
-            return -1;
-        return lt_sidecar_json_string(out, s ? s : "", sz ? sz - 1 : 0);
-    }
-    case AVRO_BYTES: {
-        const void *b = NULL;
-        size_t sz = 0;
-        if (avro_value_get_bytes(v, &b, &sz))
-            return -1;
-        return put_hex(out, b, sz);
-    }
-    case AVRO_FIXED: {
-        const void *b = NULL;
-        size_t sz = 0;
-        if (avro_value_get_fixed(v, &b, &sz))
-            return -1;
-        return put_hex(out, b, sz);
-    }
-    case AVRO_INT32: {
-        int32_t x;
-        return avro_value_get_int(v, &x) ? -1 : put_long(out, x);
-    }
-    case AVRO_INT64: {
-        int64_t x;
-        return avro_value_get_long(v, &x) ? -1 : put_long(out, (long long)x);
-    }
-    case AVRO_FLOAT: {
-        float x;
-        return avro_value_get_float(v, &x) ? -1 : put_double(out, x);
-    }
-    case AVRO_DOUBLE: {
-        double x;
-        return avro_value_get_double(v, &x) ? -1 : put_double(out, x);
-    }
-    case AVRO_BOOLEAN: {
-        int x;
-        if (avro_value_get_boolean(v, &x))
-            return -1;
-        return x ? PUTS(out, "true") : PUTS(out, "false");
-    }
-    case AVRO_NULL: return PUTS(out, "null");
-    case AVRO_ENUM: {
-        int x;
-        if (avro_value_get_enum(v, &x))
-            return -1;
-        const char *sym = avro_schema_enum_get(avro_value_get_schema(v), x);
-        return sym ? lt_sidecar_json_string(out, sym, strlen(sym)) : PUTS(out, "null");
-    }
-    case AVRO_UNION: {
-        avro_value_t branch;
-        if (avro_value_get_current_branch(v, &branch))
-            return -1;
-        return put_value(out, &branch, depth + 1);
-    }
-    case AVRO_RECORD:
-    case AVRO_MAP: {
-        if (avro_value_get_size(v, &n) || lt_buf_append_byte(out, '{') < 0)
-            return -1;
-        for (size_t i = 0; i < n; i++) {
-            avro_value_t f;
-            const char *name = NULL;
-            if (avro_value_get_by_index(v, i, &f, &name) || !name || put_key(out, name, i == 0) < 0 ||
-                put_value(out, &f, depth + 1) < 0)
-                return -1;
-        }
-        return lt_buf_append_byte(out, '}');
-    }
-    case AVRO_ARRAY: {
-        if (avro_value_get_size(v, &n) || lt_buf_append_byte(out, '[') < 0)
-            return -1;
-        for (size_t i = 0; i < n; i++) {
-            avro_value_t e;
-            if (avro_value_get_by_index(v, i, &e, NULL) || (i && lt_buf_append_byte(out, ',') < 0) ||
-                put_value(out, &e, depth + 1) < 0)
-                return -1;
-        }
-        return lt_buf_append_byte(out, ']');
-    }
-    default: return -1;
-    }
-}
-
-static void copy_field(avro_value_t *rec, const char *name, char *dst, size_t cap)
-{
-    avro_value_t f, b;
-    const char *s = NULL;
-    size_t sz = 0;
     dst[0] = '\0';
-    if (avro_value_get_by_name(rec, name, &f, NULL))
+    if (i < 0 || !fields[i].has_str)
         return;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (avro_value_get_current_branch(&f, &b))
-            return;
-        f = b;
-    }
-    if (avro_value_get_type(&f) != AVRO_STRING || avro_value_get_string(&f, &s, &sz) || !s)
-        return;
-    snprintf(dst, cap, "%s", s);
-}
-
-static int64_t long_field(avro_value_t *rec, const char *name)
-{
-    avro_value_t f, b;
-    int64_t x = 0;
-    if (avro_value_get_by_name(rec, name, &f, NULL))
-        return 0;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (avro_value_get_current_branch(&f, &b))
-            return 0;
-        f = b;
-    }
-    if (avro_value_get_type(&f) == AVRO_INT64 && avro_value_get_long(&f, &x) == 0)
-        return x;
-    return 0;
+    size_t n = fields[i].str_len < cap - 1 ? fields[i].str_len : cap - 1;
+    memcpy(dst, fields[i].str, n);
+    dst[n] = '\0';
 }
 
 int lt_sidecar_render(lt_sidecar_renderer *r, lt_event_type type, const void *value, size_t len,
                       lt_buf *out, lt_sidecar_rendered *info, char *err, size_t errlen)
 {
-    static const char *const lead[] = {"room_id", "msg_id", "event_time"};
     size_t off = 0, start = out->len;
     memset(info, 0, sizeof(*info));
     if (!value || len == 0) {
@@ -470,52 +265,41 @@ int lt_sidecar_render(lt_sidecar_renderer *r, lt_event_type type, const void *va
     schema_entry *e = schema_for(r, value, len, &off, err, errlen);
     if (!e)
         return -1;
-    if (!is_avro_record(e->schema)) {
-        snprintf(err, errlen, "writer schema is not a record");
-        return -1;
-    }
-    avro_reader_memory_set_source(r->reader, (const char *)value + off, (int64_t)(len - off));
-    if (avro_value_read(r->reader, &e->value) != 0) {
-        snprintf(err, errlen, "avro body does not decode: %s", avro_strerror());
+    lt_buf_reset(&r->values);
+    if (lt_avro_json_record(e->plan, (const uint8_t *)value + off, len - off, &r->values, e->fields) < 0) {
+        snprintf(err, errlen, "avro body does not decode with its writer schema");
         return -1;
     }
     const char *tname = lt_sidecar_type_name(type);
-    if (PUTS(out, "{\"type\":") < 0 || lt_sidecar_json_string(out, tname, strlen(tname)) < 0)
+    if (lt_buf_append(out, "{\"type\":", 8) < 0 || lt_avro_json_string(out, tname, strlen(tname)) < 0)
         goto oom;
     /* room_id, msg_id, event_time first (the protocol's order), then the rest. */
-    for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
-        avro_value_t f;
-        if (avro_value_get_by_name(&e->value, lead[k], &f, NULL) == 0 &&
-            (put_key(out, lead[k], false) < 0 || put_value(out, &f, 1) < 0))
-            goto bad;
-    }
-    size_t n = 0;
-    avro_value_get_size(&e->value, &n);
-    for (size_t i = 0; i < n; i++) {
-        avro_value_t f;
-        const char *name = NULL;
-        if (avro_value_get_by_index(&e->value, i, &f, &name) || !name)
-            goto bad;
-        if (strcmp(name, "room_id") == 0 || strcmp(name, "msg_id") == 0 ||
-            strcmp(name, "event_time") == 0 || strcmp(name, "type") == 0 ||
-            strcmp(name, "cursor") == 0)
+    size_t n = lt_avro_json_field_count(e->plan);
+    for (size_t k = 0; k < 3 + n; k++) {
+        size_t i;
+        if (k < 3) {
+            if (e->special[k] < 0)
+                continue;
+            i = (size_t)e->special[k];
+        } else if (!e->in_order[i = k - 3]) {
             continue;
-        if (put_key(out, name, false) < 0 || put_value(out, &f, 1) < 0)
-            goto bad;
+        }
+        size_t klen;
+        const char *key = lt_avro_json_field_key(e->plan, i, &klen);
+        if (lt_buf_append_byte(out, ',') < 0 || lt_buf_append(out, key, klen) < 0 ||
+            lt_buf_append(out, r->values.data + e->fields[i].off, e->fields[i].len) < 0)
+            goto oom;
     }
-    copy_field(&e->value, "room_id", info->room_id, sizeof(info->room_id));
+    copy_string(e->fields, e->special[F_ROOM_ID], info->room_id, sizeof(info->room_id));
     if (type == LT_EVENT_ROOM_STATUS) {
         info->is_status = true;
-        copy_field(&e->value, "state", info->status.state, sizeof(info->status.state));
-        copy_field(&e->value, "reason", info->status.reason, sizeof(info->status.reason));
-        copy_field(&e->value, "message", info->status.message, sizeof(info->status.message));
-        info->status.retry_at = long_field(&e->value, "retry_at");
+        copy_string(e->fields, e->special[F_STATE], info->status.state, sizeof(info->status.state));
+        copy_string(e->fields, e->special[F_REASON], info->status.reason, sizeof(info->status.reason));
+        copy_string(e->fields, e->special[F_MESSAGE], info->status.message, sizeof(info->status.message));
+        int i = e->special[F_RETRY_AT];
+        info->status.retry_at = i >= 0 && e->fields[i].has_num ? e->fields[i].num : 0;
     }
     return 0;
-bad:
-    out->len = start;
-    snprintf(err, errlen, "record does not render as JSON");
-    return -1;
 oom:
     out->len = start;
     snprintf(err, errlen, "out of memory");

@@ -3,8 +3,8 @@
  * Runs once per record on the consumer thread; the result is shared by every
  * subscriber of the room. The writer schema comes from the framing: a
  * Confluent header (0x00 + big-endian schema id) is resolved through the
- * registry (GET /schemas/ids/{id}) once per id and cached with its parsed
- * schema and generic value; single-object encoding (C3 01 + CRC-64-AVRO
+ * registry (GET /schemas/ids/{id}) once per id and cached as a compiled
+ * plan (avro/json.h); single-object encoding (C3 01 + CRC-64-AVRO
  * fingerprint) is resolved against the local schema set. The record is
  * decoded with the writer schema itself (no reader-schema projection), so a
  * field added by a newer collector appears in the JSON without a sidecar
@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "avro/json.h" /* lt_avro_json_string, for the frames built by hand */
 #include "avro/registry.h"
 #include "avro/schemas.h"
 #include "core/buf.h"
@@ -56,10 +57,6 @@ void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r);
  * cannot be had, or the body does not decode. */
 int lt_sidecar_render(lt_sidecar_renderer *r, lt_event_type type, const void *value, size_t len,
                       lt_buf *out, lt_sidecar_rendered *info, char *err, size_t errlen);
-
-/* Appends `s` (len bytes) as a JSON string; invalid UTF-8 becomes U+FFFD so
- * that browsers never receive a text frame they must reject. */
-int lt_sidecar_json_string(lt_buf *out, const char *s, size_t len);
 
 /* The name sent as "type" for an event type ("status" for room_status). */
 const char *lt_sidecar_type_name(lt_event_type type);

@@ -94,9 +94,9 @@ static void refuse(struct lws *wsi, session *s, lt_sidecar *sc, reject_reason wh
 {
     lt_buf json = LT_BUF_INIT;
     lt_buf_append(&json, "{\"type\":\"error\",\"message\":", 26);
-    lt_sidecar_json_string(&json, message, strlen(message));
+    lt_avro_json_string(&json, message, strlen(message));
     lt_buf_append(&json, ",\"details\":", 11);
-    lt_sidecar_json_string(&json, details, strlen(details));
+    lt_avro_json_string(&json, details, strlen(details));
     lt_buf_append_byte(&json, '}');
     s->error = json.data ? lt_sidecar_frame_text((const char *)json.data, json.len) : NULL;
     s->error_code = code;

@@ -200,7 +200,7 @@ static void test_json_string_utf8(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         lt_buf out = LT_BUF_INIT;
-        assert_int_equal(lt_sidecar_json_string(&out, cases[i].in, cases[i].len), 0);
+        assert_int_equal(lt_avro_json_string(&out, cases[i].in, cases[i].len), 0);
         assert_int_equal(out.len, strlen(cases[i].want));
         assert_memory_equal(out.data, cases[i].want, out.len);
         json_t *j = json_loadb((const char *)out.data, out.len, JSON_DECODE_ANY, NULL);
