@@ -11,3 +11,8 @@ LT_BUILD_DIR="$BUILD" "$ROOT/scripts/setup.sh" >/dev/null
 eval "$("$ROOT/scripts/dev-infra.sh" env)"
 echo "## publish path ($(date -u +%F), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 "$BUILD/bench/bench_publish" "${1:-500000}" "${2:-5}"
+echo
+echo "## sidecar render path"
+"$BUILD/bench/bench_render" 7 20000
+echo
+echo "(fan-out: bench/sidecar/run.sh; collector: bench/tiktok.sh - each prints its own table)"
