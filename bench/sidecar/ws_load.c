@@ -43,6 +43,11 @@ typedef struct conn {
 
 static uint64_t lat_hist[MAX_MS + 1];
 static uint64_t lat_count;
+/* The worst latency of each second of the run (from the first sampled
+ * frame): tells a start-up transient from a steady delay. */
+#define SECONDS_KEPT 120
+static int64_t worst_by_s[SECONDS_KEPT];
+static int64_t first_sample_ms;
 
 static int64_t now_ms(void)
 {
@@ -73,6 +78,12 @@ static void sample_latency(const uint8_t *p, size_t n)
         d = 0;
     if (d > MAX_MS)
         d = MAX_MS;
+    int64_t now = now_ms();
+    if (!first_sample_ms)
+        first_sample_ms = now;
+    int64_t sec = (now - first_sample_ms) / 1000;
+    if (sec < SECONDS_KEPT && d > worst_by_s[sec])
+        worst_by_s[sec] = d;
     lat_hist[d]++;
     lat_count++;
 }
@@ -222,5 +233,9 @@ int main(int argc, char **argv)
            (unsigned long long)bytes, active, (double)frames / active, (unsigned long long)closes,
            (unsigned long long)errors, (unsigned long long)lat_count, (long long)percentile(0.5),
            (long long)percentile(0.99), (long long)percentile(0.99999));
+    fprintf(stderr, "worst latency per second (ms):");
+    for (int i = 0; i < SECONDS_KEPT && first_sample_ms && i <= (now_ms() - first_sample_ms) / 1000; i++)
+        fprintf(stderr, " %lld", (long long)worst_by_s[i]);
+    fprintf(stderr, "\n");
     return 0;
 }
