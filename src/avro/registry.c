@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,34 +262,63 @@ lt_registry_error lt_registry_register(lt_registry *reg, const char *subject, co
     return result;
 }
 
-lt_registry_error lt_registry_get_schema(lt_registry *reg, int32_t id, char **schema_json, char *err,
-                                         size_t errlen)
+/* GET `path`, an answer with "schema" (and "id" if `id` is wanted). `what`
+ * names the request in errors. */
+static lt_registry_error get_schema_at(lt_registry *reg, const char *path, const char *what, int32_t *id,
+                                       char **schema_json, char *err, size_t errlen)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/schemas/ids/%d", (int)id);
     lt_buf body = LT_BUF_INIT;
     char why[1024];
     long status = request(reg, "GET", path, NULL, &body, why, sizeof why);
     lt_registry_error result = LT_REGISTRY_OK;
     *schema_json = NULL;
     if (status < 0) {
-        snprintf(err, errlen, "fetching schema id %d: %s", (int)id, why);
+        snprintf(err, errlen, "fetching %s: %s", what, why);
         result = LT_REGISTRY_UNREACHABLE;
     } else if (status != 200) {
         describe_error(status, &body, why, sizeof why);
-        snprintf(err, errlen, "fetching schema id %d: %s", (int)id, why);
+        snprintf(err, errlen, "fetching %s: %s", what, why);
         result = classify(status);
     } else {
         json_t *root = json_loadb((const char *)body.data, body.len, 0, NULL);
         const char *text = root ? json_string_value(json_object_get(root, "schema")) : NULL;
-        if (!text || !(*schema_json = strdup(text))) {
-            snprintf(err, errlen, "fetching schema id %d: no \"schema\" in the answer", (int)id);
+        json_t *jid = root ? json_object_get(root, "id") : NULL;
+        if (id && (!json_is_integer(jid) || json_integer_value(jid) <= 0 || json_integer_value(jid) > INT32_MAX)) {
+            snprintf(err, errlen, "fetching %s: no valid \"id\" in the answer", what);
             result = LT_REGISTRY_FAILED;
+        } else if (!text || !(*schema_json = strdup(text))) {
+            snprintf(err, errlen, "fetching %s: no \"schema\" in the answer", what);
+            result = LT_REGISTRY_FAILED;
+        } else if (id) {
+            *id = (int32_t)json_integer_value(jid);
         }
         json_decref(root);
     }
     lt_buf_free(&body);
     return result;
+}
+
+lt_registry_error lt_registry_get_schema(lt_registry *reg, int32_t id, char **schema_json, char *err,
+                                         size_t errlen)
+{
+    char path[64], what[48];
+    snprintf(path, sizeof path, "/schemas/ids/%d", (int)id);
+    snprintf(what, sizeof what, "schema id %d", (int)id);
+    return get_schema_at(reg, path, what, NULL, schema_json, err, errlen);
+}
+
+lt_registry_error lt_registry_latest(lt_registry *reg, const char *subject, int32_t *id,
+                                     char **schema_json, char *err, size_t errlen)
+{
+    char path[1024], esc[768], what[800];
+    *schema_json = NULL;
+    if (escape_subject(reg->curl, subject, esc, sizeof esc)) {
+        snprintf(err, errlen, "out of memory");
+        return LT_REGISTRY_FAILED;
+    }
+    snprintf(path, sizeof path, "/subjects/%s/versions/latest", esc);
+    snprintf(what, sizeof what, "the latest schema of subject %s", subject);
+    return get_schema_at(reg, path, what, id, schema_json, err, errlen);
 }
 
 lt_registry_error lt_registry_ping(lt_registry *reg, char *err, size_t errlen)

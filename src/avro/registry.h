@@ -48,6 +48,12 @@ lt_registry_error lt_registry_register(lt_registry *reg, const char *subject, co
 lt_registry_error lt_registry_get_schema(lt_registry *reg, int32_t id, char **schema_json,
                                          char *err, size_t errlen);
 
+/* GET /subjects/{subject}/versions/latest: the id and text (malloc'd,
+ * caller frees) of the subject's newest schema. LT_REGISTRY_NOT_FOUND if the
+ * subject has none yet. */
+lt_registry_error lt_registry_latest(lt_registry *reg, const char *subject, int32_t *id,
+                                     char **schema_json, char *err, size_t errlen);
+
 /* GET /subjects: a cheap reachability check for readiness probes. */
 lt_registry_error lt_registry_ping(lt_registry *reg, char *err, size_t errlen);
 

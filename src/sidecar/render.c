@@ -179,6 +179,54 @@ void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r)
     free(r);
 }
 
+/* Notes that registry id `id` could not be had (so that it is not asked
+ * again for RETRY_FAILED_MS). NULL only when out of memory. */
+static schema_entry *remember_failure(lt_sidecar_renderer *r, int32_t id)
+{
+    schema_entry *e = lookup(r, 0, (uint64_t)(uint32_t)id, true);
+    if (!e)
+        return NULL;
+    entry_clear(e);
+    e->used = true;
+    e->kind = 0;
+    e->key = (uint64_t)(uint32_t)id;
+    e->failed = true;
+    e->failed_at = lt_now_ms();
+    return e;
+}
+
+/* Parses and compiles the registry's text of schema `id`. The entry, with
+ * no plan (and `why` set) if the text is not a usable record schema; NULL
+ * only when out of memory. */
+static schema_entry *add_registry_schema(lt_sidecar_renderer *r, int32_t id, const char *json,
+                                         char *why, size_t whylen)
+{
+    schema_entry *e = lookup(r, 0, (uint64_t)(uint32_t)id, true);
+    if (!e)
+        return NULL;
+    if (e->plan)
+        return e;
+    avro_schema_t schema = NULL;
+    if (avro_schema_from_json_length(json, strlen(json), &schema) != 0) {
+        snprintf(why, whylen, "%s", avro_strerror());
+        return remember_failure(r, id);
+    }
+    int bound = entry_bind(e, schema, why, whylen);
+    avro_schema_decref(schema);
+    return bound < 0 ? remember_failure(r, id) : e;
+}
+
+int lt_sidecar_renderer_add(lt_sidecar_renderer *r, int32_t id, const char *schema_json, char *err,
+                            size_t errlen)
+{
+    char why[256] = "";
+    schema_entry *e = add_registry_schema(r, id, schema_json, why, sizeof(why));
+    if (e && e->plan)
+        return 0;
+    snprintf(err, errlen, "schema id %d: %s", (int)id, e ? why : "out of memory");
+    return -1;
+}
+
 static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t len,
                                 size_t *body_off, char *err, size_t errlen)
 {
@@ -199,30 +247,13 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
         char *json = NULL;
         char why[256] = "";
         lt_registry_error rc = lt_registry_get_schema(r->registry, id, &json, why, sizeof(why));
-        if (!e && !(e = lookup(r, 0, (uint64_t)(uint32_t)id, true))) {
-            free(json);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
-        avro_schema_t schema = NULL;
-        bool parsed = rc == LT_REGISTRY_OK && avro_schema_from_json_length(json, strlen(json), &schema) == 0;
-        if (rc == LT_REGISTRY_OK && !parsed)
-            snprintf(why, sizeof(why), "%s", avro_strerror());
-        int bound = parsed ? entry_bind(e, schema, why, sizeof(why)) : -1;
-        if (schema)
-            avro_schema_decref(schema);
-        if (bound < 0) {
-            entry_clear(e);
-            e->used = true;
-            e->kind = 0;
-            e->key = (uint64_t)(uint32_t)id;
-            e->failed = true;
-            e->failed_at = lt_now_ms();
-            free(json);
-            snprintf(err, errlen, "schema id %d: %s", id, why);
-            return NULL;
-        }
+        e = rc == LT_REGISTRY_OK ? add_registry_schema(r, id, json, why, sizeof(why))
+                                 : remember_failure(r, id);
         free(json);
+        if (!e || !e->plan) {
+            snprintf(err, errlen, "schema id %d: %s", id, e ? why : "out of memory");
+            return NULL;
+        }
         return e;
     }
     if (len >= 10 && v[0] == 0xC3 && v[1] == 0x01) {

@@ -52,6 +52,11 @@ lt_sidecar_renderer *lt_sidecar_renderer_create(lt_registry *registry,
                                                 size_t errlen);
 void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r);
 
+/* Adds registry schema `id` (its text from the registry) ahead of the first
+ * record that uses it, so that the consumer does not stop to fetch it. */
+int lt_sidecar_renderer_add(lt_sidecar_renderer *r, int32_t id, const char *schema_json, char *err,
+                            size_t errlen);
+
 /* Decodes `value` and appends the frame's JSON without the closing '}' to
  * `out`. -1 with the reason in err if the framing is unknown, the schema
  * cannot be had, or the body does not decode. */

@@ -23,6 +23,35 @@ int lt_sidecar_loop_run(lt_sidecar *sc);
 #define LT_WWW_DIR LT_SCHEMA_DIR "/../src/sidecar/www"
 #endif
 
+/* The writer schemas in use now (each topic's latest), fetched before the
+ * consumer starts, so that the consumer thread does not stop on the first
+ * record of each topic to fetch its schema while records queue behind it.
+ * Best effort: a subject without a schema is skipped, an unreachable registry
+ * ends the prefetch, and any schema not had now is fetched on first use. */
+static void prefetch_schemas(lt_sidecar *sc)
+{
+    size_t added = 0, missing = 0;
+    int64_t t0 = lt_now_ms();
+    for (size_t i = 0; i < sc->topics; i++) {
+        char subject[512], why[512];
+        snprintf(subject, sizeof(subject), "%s-value", sc->topic_names[i]);
+        int32_t id = 0;
+        char *json = NULL;
+        lt_registry_error rc = lt_registry_latest(sc->registry, subject, &id, &json, why, sizeof(why));
+        if (rc == LT_REGISTRY_OK && lt_sidecar_renderer_add(sc->renderer, id, json, why, sizeof(why)) == 0)
+            added++;
+        else if (rc == LT_REGISTRY_NOT_FOUND)
+            missing++;
+        else
+            lt_warn("sidecar: schema prefetch: %s", why);
+        free(json);
+        if (rc == LT_REGISTRY_UNREACHABLE)
+            break;
+    }
+    lt_info("sidecar: %zu writer schemas fetched ahead in %lld ms (%zu subjects have none yet)", added,
+            (long long)(lt_now_ms() - t0), missing);
+}
+
 static int load_file(const char *dir, const char *name, lt_sidecar_file *out, char *err,
                      size_t errlen)
 {
@@ -129,6 +158,8 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     }
     if (!(sc->renderer = lt_sidecar_renderer_create(sc->registry, sc->schemas, err, errlen)))
         goto fail;
+    if (sc->registry)
+        prefetch_schemas(sc);
     const char *const *tokens = (const char *const *)cfg->tokens;
     lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
                                   .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000};

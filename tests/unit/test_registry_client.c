@@ -31,6 +31,9 @@ typedef struct server {
     int steps;
     int connections;  /* accepted */
     int saw_expect;   /* requests carrying an Expect: 100-continue header */
+    const char *status;  /* ANSWER's status line and body ("200 OK", {"id":7} if NULL) */
+    const char *body;
+    char request_line[256];  /* of the last request */
     pthread_t thread;
 } server;
 
@@ -67,13 +70,14 @@ static void *serve(void *arg)
         if (read_request(c, req, sizeof req) > 0) {
             if (strcasestr(req, "Expect: 100-continue"))
                 s->saw_expect++;
+            snprintf(s->request_line, sizeof s->request_line, "%.*s", (int)strcspn(req, "\r"), req);
             if (s->script[i] == ANSWER) {
-                const char *body = "{\"id\":7}";
-                char resp[256];
+                const char *body = s->body ? s->body : "{\"id\":7}";
+                char resp[1024];
                 int n = snprintf(resp, sizeof resp,
-                                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                                 strlen(body), body);
+                                 s->status ? s->status : "200 OK", strlen(body), body);
                 (void)!send(c, resp, (size_t)n, 0);
             } else if (s->script[i] == SILENT) {
                 char sink[256];
@@ -86,9 +90,12 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static void server_start(server *s, const action *script, int steps)
+static void server_start_answering(server *s, const action *script, int steps, const char *status,
+                                   const char *body)
 {
     memset(s, 0, sizeof *s);
+    s->status = status;
+    s->body = body;
     s->script = script;
     s->steps = steps;
     s->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -100,6 +107,11 @@ static void server_start(server *s, const action *script, int steps)
     getsockname(s->fd, (struct sockaddr *)&a, &alen);
     s->port = ntohs(a.sin_port);
     assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static void server_start(server *s, const action *script, int steps)
+{
+    server_start_answering(s, script, steps, NULL, NULL);
 }
 
 static void server_stop(server *s)
@@ -187,12 +199,51 @@ static void a_refused_connection_is_not_retried(void **state)
     lt_registry_destroy(reg);
 }
 
+/* The sidecar's prefetch: a subject's latest schema, its id and text; a
+ * subject without one is NOT_FOUND; an answer without an id is refused. */
+static void latest_schema_of_a_subject(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *status, *body;
+        lt_registry_error want;
+    } cases[] = {
+        {"200 OK", "{\"subject\":\"t.chat-value\",\"version\":3,\"id\":12,\"schema\":\"\\\"string\\\"\"}",
+         LT_REGISTRY_OK},
+        {"404 Not Found", "{\"error_code\":40401,\"message\":\"Subject 't.chat-value' not found.\"}",
+         LT_REGISTRY_NOT_FOUND},
+        {"200 OK", "{\"subject\":\"t.chat-value\",\"schema\":\"\\\"string\\\"\"}", LT_REGISTRY_FAILED},
+        {"200 OK", "{\"id\":-4,\"schema\":\"\\\"string\\\"\"}", LT_REGISTRY_FAILED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const action script[] = {ANSWER};
+        server s;
+        server_start_answering(&s, script, 1, cases[i].status, cases[i].body);
+        lt_registry *reg = client(&s, 2000);
+        int32_t id = 0;
+        char *json = NULL, err[512] = "";
+        assert_int_equal(lt_registry_latest(reg, "t.chat-value", &id, &json, err, sizeof err), cases[i].want);
+        if (cases[i].want == LT_REGISTRY_OK) {
+            assert_int_equal(id, 12);
+            assert_string_equal(json, "\"string\"");
+        } else {
+            assert_null(json);
+            assert_non_null(strstr(err, "t.chat-value"));
+        }
+        free(json);
+        lt_registry_destroy(reg);
+        server_stop(&s);
+        assert_string_equal(s.request_line, "GET /apis/ccompat/v7/subjects/t.chat-value/versions/latest HTTP/1.1");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lost_answers_are_asked_again),
         cmocka_unit_test(a_registry_that_never_answers_is_reported),
         cmocka_unit_test(a_refused_connection_is_not_retried),
+        cmocka_unit_test(latest_schema_of_a_subject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,9 +210,34 @@ static void test_json_string_utf8(void **state)
     }
 }
 
+/* A registry-framed record renders once its schema was added ahead (the
+ * sidecar's prefetch), with no registry to ask; before that it cannot. */
+static void test_schema_added_ahead(void **state)
+{
+    fixture *f = *state;
+    lt_event ev;
+    lt_sample_event(f->gen, "7300000000000000042", 0, &ev);
+    lt_avro_encoder_set_schema_id(f->enc, ev.type, 4242);
+    lt_buf avro = LT_BUF_INIT, out = LT_BUF_INIT;
+    char err[256];
+    lt_sidecar_rendered info;
+    assert_int_equal(lt_avro_encode(f->enc, &ev, &avro), 0);
+    assert_int_equal(avro.data[0], 0x00);
+    assert_int_equal(lt_sidecar_render(f->r, ev.type, avro.data, avro.len, &out, &info, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "4242"));
+    assert_int_equal(lt_sidecar_renderer_add(f->r, 4242, "{\"type\":\"string\"}", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a record"));
+    assert_int_equal(lt_sidecar_renderer_add(f->r, 4242, lt_schema_set_json(f->schemas, ev.type), err, sizeof(err)), 0);
+    assert_int_equal(lt_sidecar_render(f->r, ev.type, avro.data, avro.len, &out, &info, err, sizeof(err)), 0);
+    assert_string_equal(info.room_id, "7300000000000000042");
+    lt_buf_free(&avro);
+    lt_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_schema_added_ahead, setup, teardown),
         cmocka_unit_test(test_every_type_matches_event_json),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_game_fields),
