@@ -23,7 +23,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${LT_BUILD_DIR:-$ROOT/build}"
 KAFKA="${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}"
 REGISTRY="${LT_REGISTRY_URL:-http://127.0.0.1:18081/apis/ccompat/v7}"
-SECS="${BENCH_SECONDS:-15}"
+SECS="${BENCH_SECONDS:-20}"
 CASES="${BENCH_CASES:-A1 A2 B1 B2 B3}"
 SERVERS="${BENCH_SERVERS:-sidecar node-ws}"
 OUT="$BUILD/bench/sidecar"
@@ -101,7 +101,7 @@ expected = events * clients // rooms
 out = dict(server=server, case=name, clients=clients, rooms=rooms, events_in_per_s=rate,
            frames_asked_per_s=rate * clients // rooms, frames_per_s=r["frames_per_s"],
            delivered_pct=round(100.0 * r["frames"] / expected, 1) if expected else 0,
-           p50_ms=r["p50_ms"], p99_ms=r["p99_ms"],
+           p50_ms=r["p50_ms"], p99_ms=r["p99_ms"], steady_p50_ms=r["steady_p50_ms"], steady_p99_ms=r["steady_p99_ms"],
            cpu_pct=round(100.0 * (int(cpu1) - int(cpu0)) / int(hz) / (float(t1) - float(t0)), 1),
            rss_per_client_kb=round((int(rss1) - int(rss0)) / clients, 1), closes=r["closes"] + r["errors"],
            publish_s=round(float(t1) - float(t0), 1))
@@ -130,13 +130,14 @@ done
 python3 - "$OUT/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("| case | server | clients | rooms | events in/s (asked) | publish took | frames delivered/s | delivered in window | e2e p50 ms | e2e p99 ms | sidecar-added p50/p99 ms | server CPU | RSS/client | closed |")
+print("| case | server | clients | rooms | events in/s (asked) | publish took | frames delivered/s | delivered in window | e2e p50 / p99 ms | after 5 s: p50 / p99 ms | sidecar-added p50/p99 ms | server CPU | RSS/client | closed |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def le(v):
     return "–" if v is None else ("≤%g" % v if v != float("inf") else ">30000")
 for r in rows:
     side = f"{le(r.get('sidecar_p50_ms'))} / {le(r.get('sidecar_p99_ms'))}" if r["server"] == "sidecar" else "–"
     print(f"| {r['case']} | {r['server']} | {r['clients']} | {r['rooms']} | {r['events_in_per_s']:,} | {r['publish_s']} s | "
-          f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} | {r['p99_ms']} | {side} | {r['cpu_pct']}% | "
+          f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} / {r['p99_ms']} | "
+          f"{r['steady_p50_ms']} / {r['steady_p99_ms']} | {side} | {r['cpu_pct']}% | "
           f"{r['rss_per_client_kb']} KiB | {r['closes']} |")
 PY

@@ -47,6 +47,11 @@ static uint64_t lat_count;
  * frame): tells a start-up transient from a steady delay. */
 #define SECONDS_KEPT 120
 static int64_t worst_by_s[SECONDS_KEPT];
+/* Latency once the first WARMUP_S seconds of frames are past, reported
+ * beside the whole run's. */
+#define WARMUP_S 5
+static uint64_t steady_hist[MAX_MS + 1];
+static uint64_t steady_count;
 static int64_t first_sample_ms;
 
 static int64_t now_ms(void)
@@ -84,19 +89,28 @@ static void sample_latency(const uint8_t *p, size_t n)
     int64_t sec = (now - first_sample_ms) / 1000;
     if (sec < SECONDS_KEPT && d > worst_by_s[sec])
         worst_by_s[sec] = d;
+    if (sec >= WARMUP_S) {
+        steady_hist[d]++;
+        steady_count++;
+    }
     lat_hist[d]++;
     lat_count++;
 }
 
-static int64_t percentile(double q)
+static int64_t quantile(const uint64_t *hist, uint64_t count, double q)
 {
-    uint64_t want = (uint64_t)(q * (double)lat_count), acc = 0;
+    uint64_t want = (uint64_t)(q * (double)count), acc = 0;
     for (int i = 0; i <= MAX_MS; i++) {
-        acc += lat_hist[i];
+        acc += hist[i];
         if (acc > want)
             return i;
     }
-    return MAX_MS;
+    return count ? MAX_MS : -1;
+}
+
+static int64_t percentile(double q)
+{
+    return quantile(lat_hist, lat_count, q);
 }
 
 static void send_pong(int fd, const uint8_t *payload, size_t n)
@@ -228,11 +242,12 @@ int main(int argc, char **argv)
     double active = last_frame > first_frame ? last_frame - first_frame : elapsed;
     printf("{\"clients\":%d,\"upgraded\":%llu,\"seconds\":%.2f,\"frames\":%llu,\"bytes\":%llu,"
            "\"active_s\":%.2f,\"frames_per_s\":%.0f,\"closes\":%llu,\"errors\":%llu,\"latency_samples\":%llu,"
-           "\"p50_ms\":%lld,\"p99_ms\":%lld,\"max_ms\":%lld}\n",
+           "\"p50_ms\":%lld,\"p99_ms\":%lld,\"max_ms\":%lld,\"steady_p50_ms\":%lld,\"steady_p99_ms\":%lld}\n",
            clients, (unsigned long long)upgraded, elapsed, (unsigned long long)frames,
            (unsigned long long)bytes, active, (double)frames / active, (unsigned long long)closes,
            (unsigned long long)errors, (unsigned long long)lat_count, (long long)percentile(0.5),
-           (long long)percentile(0.99), (long long)percentile(0.99999));
+           (long long)percentile(0.99), (long long)percentile(0.99999),
+           (long long)quantile(steady_hist, steady_count, 0.5), (long long)quantile(steady_hist, steady_count, 0.99));
     fprintf(stderr, "worst latency per second (ms):");
     for (int i = 0; i < SECONDS_KEPT && first_sample_ms && i <= (now_ms() - first_sample_ms) / 1000; i++)
         fprintf(stderr, " %lld", (long long)worst_by_s[i]);
