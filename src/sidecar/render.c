@@ -39,7 +39,8 @@ typedef struct schema_entry {
     int64_t failed_at;
     lt_avro_json *plan;
     lt_avro_json_field *fields; /* one per top-level field, reused per record */
-    bool *in_order;        /* field i is written in schema order (not a lead, not type/cursor) */
+    size_t *order;         /* the fields written, in frame order (type and cursor are not) */
+    size_t order_len;
     int special[F_COUNT];  /* field index, or -1 */
 } schema_entry;
 
@@ -63,7 +64,7 @@ static void entry_clear(schema_entry *e)
 {
     lt_avro_json_destroy(e->plan);
     free(e->fields);
-    free(e->in_order);
+    free(e->order);
     memset(e, 0, sizeof(*e));
 }
 
@@ -117,20 +118,26 @@ static int entry_bind(schema_entry *e, avro_schema_t schema, char *err, size_t e
         return -1;
     size_t n = lt_avro_json_field_count(e->plan);
     e->fields = calloc(n ? n : 1, sizeof(*e->fields));
-    e->in_order = calloc(n ? n : 1, sizeof(*e->in_order));
-    if (!e->fields || !e->in_order) {
+    e->order = calloc(n ? n : 1, sizeof(*e->order));
+    if (!e->fields || !e->order) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     for (int k = 0; k < F_COUNT; k++)
         e->special[k] = lt_avro_json_field_index(e->plan, special_names[k]);
-    for (size_t i = 0; i < n; i++)
-        e->in_order[i] = true;
-    static const char *const not_in_order[] = {"room_id", "msg_id", "event_time", "type", "cursor"};
-    for (size_t k = 0; k < sizeof(not_in_order) / sizeof(not_in_order[0]); k++) {
-        int i = lt_avro_json_field_index(e->plan, not_in_order[k]);
-        if (i >= 0)
-            e->in_order[i] = false;
+    /* room_id, msg_id, event_time first (the protocol's order), then the rest
+     * in schema order; a record's own "type" or "cursor" would clash with the
+     * frame's. */
+    int type_field = lt_avro_json_field_index(e->plan, "type");
+    int cursor_field = lt_avro_json_field_index(e->plan, "cursor");
+    for (int k = F_ROOM_ID; k <= F_EVENT_TIME; k++)
+        if (e->special[k] >= 0)
+            e->order[e->order_len++] = (size_t)e->special[k];
+    for (size_t i = 0; i < n; i++) {
+        int f = (int)i;
+        if (f != e->special[F_ROOM_ID] && f != e->special[F_MSG_ID] && f != e->special[F_EVENT_TIME] &&
+            f != type_field && f != cursor_field)
+            e->order[e->order_len++] = i;
     }
     e->failed = false;
     return 0;
@@ -304,18 +311,8 @@ int lt_sidecar_render(lt_sidecar_renderer *r, lt_event_type type, const void *va
     const char *tname = lt_sidecar_type_name(type);
     if (lt_buf_append(out, "{\"type\":", 8) < 0 || lt_avro_json_string(out, tname, strlen(tname)) < 0)
         goto oom;
-    /* room_id, msg_id, event_time first (the protocol's order), then the rest. */
-    size_t n = lt_avro_json_field_count(e->plan);
-    for (size_t k = 0; k < 3 + n; k++) {
-        size_t i;
-        if (k < 3) {
-            if (e->special[k] < 0)
-                continue;
-            i = (size_t)e->special[k];
-        } else if (!e->in_order[i = k - 3]) {
-            continue;
-        }
-        size_t klen;
+    for (size_t k = 0; k < e->order_len; k++) {
+        size_t i = e->order[k], klen;
         const char *key = lt_avro_json_field_key(e->plan, i, &klen);
         if (lt_buf_append_byte(out, ',') < 0 || lt_buf_append(out, key, klen) < 0 ||
             lt_buf_append(out, r->values.data + e->fields[i].off, e->fields[i].len) < 0)
