@@ -505,6 +505,19 @@ static void parked_retry(lt_kafka_producer *p, int64_t now)
         create_check(p);
     if (!p->parked || now < p->parked_retry_ms)
         return;
+    /* Create the topics first: librdkafka may take a record for a topic it
+     * still calls unknown and hold it again until the metadata propagation
+     * timeout (found by the sidecar fault test: a record parked while the
+     * collector stopped was produced again at once, never created, and 61
+     * records of its topic were still queued when the flush gave up). The
+     * answer (create_check) brings the retry forward. */
+    if (!p->create_pending && now - p->create_sent_ms >= CREATE_EVERY_MS) {
+        create_send(p, now);
+        if (p->create_pending) {
+            p->parked_retry_ms = now + PARKED_RETRY_MS;
+            return;
+        }
+    }
     while (p->parked) {
         parked *r = p->parked;
         rd_kafka_resp_err_t rc = rd_kafka_producev(
@@ -528,8 +541,6 @@ static void parked_retry(lt_kafka_producer *p, int64_t now)
         return;
     }
     p->parked_retry_ms = now + PARKED_RETRY_MS;
-    if (!p->create_pending && now - p->create_sent_ms >= CREATE_EVERY_MS)
-        create_send(p, now);
 }
 
 int lt_kafka_producer_poll(lt_kafka_producer *p, int timeout_ms)
