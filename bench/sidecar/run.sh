@@ -12,6 +12,9 @@
 #   B1/B2  1000 rooms -> 1 client each at 10k / 50k events/s in
 #   B3     1000 rooms at 50k events/s in, 100 of them watched by 1 client each
 #          (the full input rate, a twentieth of B2's socket writes)
+#   C1     10,000 clients, 10 per room over 1000 rooms, at 1k events/s in (B1's
+#          10k frames/s out, spread over ten times the sockets; the sidecar runs
+#          with its per-address client and connect-rate limits raised)
 # Measured per run: frames delivered per second (while frames flowed),
 # latency from the record's ingest_time (= its Kafka CreateTime, set by the
 # publisher) to receipt, p50/p99 on every 8th frame; server CPU over the
@@ -29,7 +32,7 @@ KAFKA="${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}"
 REGISTRY="${LT_REGISTRY_URL:-http://127.0.0.1:18081/apis/ccompat/v7}"
 SECS="${BENCH_SECONDS:-20}"
 WARM="${BENCH_WARM:-5}"
-CASES="${BENCH_CASES:-A1 A2 B1 B2 B3}"
+CASES="${BENCH_CASES:-A1 A2 B1 B2 B3 C1}"
 SERVERS="${BENCH_SERVERS:-sidecar node-ws}"
 OUT="$BUILD/bench/sidecar"
 HERE="$ROOT/bench/sidecar"
@@ -46,11 +49,16 @@ demo() { "$BUILD/livetap-demo" --kafka "$KAFKA" --registry "$REGISTRY" -q ${PUB_
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
-start_server() { # server prefix -> sets SPID, PORT
-    local log="$OUT/$1.log"
+start_server() { # server prefix clients -> sets SPID, PORT
+    local log="$OUT/$1.log" config="${BENCH_SIDECAR_CONFIG:-}"
+    if [[ -z $config && $3 -gt 1000 ]]; then  # all clients come from 127.0.0.1
+        config="$OUT/many-clients.yaml"
+        printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  connect_rate_per_address: 0\n' \
+            $(($3 + 100)) $(($3 + 100)) >"$config"
+    fi
     if [[ $1 == sidecar ]]; then
         "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
-            ${BENCH_SIDECAR_CONFIG:+--config "$BENCH_SIDECAR_CONFIG"} \
+            ${config:+--config "$config"} \
             >"$log" 2>&1 &
         SPID=$!
         for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
@@ -74,14 +82,16 @@ run_case() { # server case clients rooms rate
         demo --topic-prefix "$prefix" --rooms "$rooms" --events-per-room $((rate * WARM / rooms)) \
             --rate "$rate" --room-prefix "$rp"
     fi
-    start_server "$server" "$prefix"
+    start_server "$server" "$prefix" "$clients"
     local rss0 rss1 cpu0 cpu1 t0 t1
     rss0=$(rss_kb "$SPID")
     # clients watch rooms 0..min(clients, rooms)-1; the publisher writes to all rooms
-    "$OUT/ws_load" 127.0.0.1 "$PORT" "/ws/${rp}%d" "$clients" $((clients < rooms ? clients : rooms)) "$SECS" \
+    local connect_wait=$((2 + clients / 2500))  # 10,000 clients were all connected within 6 s here
+    "$OUT/ws_load" 127.0.0.1 "$PORT" "/ws/${rp}%d" "$clients" $((clients < rooms ? clients : rooms)) \
+        $((SECS + connect_wait - 2)) \
         >"$OUT/load.json" 2>"$OUT/load.err" &
     local lpid=$!
-    sleep 2
+    sleep "$connect_wait"
     rss1=$(rss_kb "$SPID"); cpu0=$(cpu_ticks "$SPID"); t0=$(date +%s.%N)
     demo --topic-prefix "$prefix" --rooms "$rooms" --events-per-room $((rate * (SECS - 5) / rooms)) \
         --rate "$rate" --room-prefix "$rp"
@@ -132,6 +142,7 @@ for c in $CASES; do
             B1) run_case "$s" B1 1000 1000 10000 ;;
             B2) run_case "$s" B2 1000 1000 50000 ;;
             B3) run_case "$s" B3 100 1000 50000 ;;
+            C1) run_case "$s" C1 10000 1000 1000 ;;
             *) echo "unknown case $c" >&2; exit 2 ;;
         esac
     done

@@ -37,7 +37,6 @@ typedef struct conn {
     int upgraded;
     uint8_t *buf;
     size_t len;
-    uint64_t seen;
     int closed_code;
 } conn;
 
@@ -222,7 +221,9 @@ int main(int argc, char **argv)
                         if (!frames++)
                             first_frame = mono();
                         last_frame = mono();
-                        if (++c->seen % (uint64_t)sample_every == 0)
+                        /* every Nth frame of the run, not of each client: a client
+                         * of a quiet room may see fewer than N frames */
+                        if (frames % (uint64_t)sample_every == 0)
                             sample_latency(h + hl, plen);
                     } else if (op == 9) {
                         send_pong(c->fd, h + hl, plen);
