@@ -32,7 +32,7 @@ RUN cmake -S . -B /tmp/build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates librdkafka1 libprotobuf-c1 libcurl4 libwebsockets17 \
+      ca-certificates librdkafka1 libprotobuf-c1 libcurl4 libwebsockets17 libwebsockets-evlib-ev libev4 \
       libavro23 libjansson4 libcyaml1 libyaml-0-2 zlib1g libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 livetap \

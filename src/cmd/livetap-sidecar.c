@@ -43,6 +43,7 @@ static void usage(FILE *out)
             "  --jwt-secret S          accept HS256 JWTs signed with S (turns auth on)\n"
             "  --max-clients N, --max-clients-per-address N, --queue-frames N, --queue-bytes N\n"
             "  --connect-rate-per-address N  new connections per second per address (0 = unlimited)\n"
+            "  --event-loop epoll|poll epoll (libev, default) or libwebsockets' poll() loop\n"
             "  --check-config          validate the configuration and exit\n"
             "  -v, --verbose / -q, --quiet\n"
             "  -h, --help\n");
@@ -63,7 +64,7 @@ static int add_token(lt_sidecar_config *cfg, const char *token)
 int main(int argc, char **argv)
 {
     enum { O_LISTEN = 256, O_KAFKA, O_REGISTRY, O_NO_REGISTRY, O_PREFIX, O_WWW, O_TOKEN, O_JWT,
-           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK, O_TLS_CERT, O_TLS_KEY, O_CRATE };
+           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK, O_TLS_CERT, O_TLS_KEY, O_CRATE, O_LOOP };
     bool check_only = false;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},      {"listen", required_argument, NULL, O_LISTEN},
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
         {"queue-frames", required_argument, NULL, O_QF}, {"queue-bytes", required_argument, NULL, O_QB},
         {"check-config", no_argument, NULL, O_CHECK},
         {"tls-cert", required_argument, NULL, O_TLS_CERT}, {"tls-key", required_argument, NULL, O_TLS_KEY},
+        {"event-loop", required_argument, NULL, O_LOOP},
         {"verbose", no_argument, NULL, 'v'},           {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
     };
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
         case O_CHECK: check_only = true; break;
         case O_TLS_CERT: rc |= lt_sidecar_config_set(&cfg.tls_cert, optarg); break;
         case O_TLS_KEY: rc |= lt_sidecar_config_set(&cfg.tls_key, optarg); break;
+        case O_LOOP: rc |= lt_sidecar_config_set(&cfg.event_loop, optarg); break;
         case 'v': verbosity++; break;
         case 'q': verbosity--; break;
         case 'h': usage(stdout); lt_sidecar_config_free(&cfg); return 0;

@@ -62,6 +62,7 @@ typedef struct file_config {
     char *www_dir;
     unsigned shutdown_grace_ms;
     char *log_level;
+    char *event_loop;
     file_kafka kafka;
     file_registry registry;
     file_auth auth;
@@ -119,6 +120,7 @@ static const cyaml_schema_field_t top_fields[] = {
     STR("www_dir", file_config, www_dir),
     CYAML_FIELD_UINT("shutdown_grace_ms", OPT, file_config, shutdown_grace_ms),
     STR("log_level", file_config, log_level),
+    STR("event_loop", file_config, event_loop),
     CYAML_FIELD_MAPPING("kafka", OPT, file_config, kafka, kafka_fields),
     CYAML_FIELD_MAPPING("registry", OPT, file_config, registry, registry_fields),
     CYAML_FIELD_MAPPING("auth", OPT, file_config, auth, auth_fields),
@@ -182,6 +184,7 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg)
     cfg->idle_timeout_s = 75;
     cfg->shutdown_grace_ms = 5000;
     lt_sidecar_config_set(&cfg->log_level, "info");
+    lt_sidecar_config_set(&cfg->event_loop, "epoll");
 }
 
 static int take_str(char **dst, const char *src)
@@ -207,6 +210,7 @@ int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, 
     if (take_str(&cfg->listen, f->listen) || take_str(&cfg->tls_cert, f->tls_cert) ||
         take_str(&cfg->tls_key, f->tls_key) || take_str(&cfg->schema_dir, f->schema_dir) ||
         take_str(&cfg->www_dir, f->www_dir) || take_str(&cfg->log_level, f->log_level) ||
+        take_str(&cfg->event_loop, f->event_loop) ||
         take_str(&cfg->kafka_bootstrap, f->kafka.bootstrap) ||
         take_str(&cfg->topic_prefix, f->kafka.topic_prefix) ||
         take_str(&cfg->registry_url, f->registry.url) ||
@@ -309,6 +313,11 @@ done:
 
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
+    if (!cfg->event_loop || (strcmp(cfg->event_loop, "epoll") != 0 && strcmp(cfg->event_loop, "poll") != 0)) {
+        snprintf(err, errlen, "event_loop: expected epoll or poll, found \"%s\"",
+                 cfg->event_loop ? cfg->event_loop : "");
+        return -1;
+    }
     if (set(cfg->tls_cert) != set(cfg->tls_key)) {
         snprintf(err, errlen, "tls_cert and tls_key: TLS needs both a certificate and its key, found only %s",
                  set(cfg->tls_cert) ? "tls_cert" : "tls_key");
@@ -347,5 +356,6 @@ void lt_sidecar_config_free(lt_sidecar_config *cfg)
         memset(cfg->jwt_secret, 0, strlen(cfg->jwt_secret));
     free(cfg->jwt_secret);
     free(cfg->log_level);
+    free(cfg->event_loop);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -79,8 +79,10 @@ struct lt_sidecar {
     bool health_running;
     _Atomic int64_t registry_ok_ms;
 
-    /* loop thread only */
+    /* loop thread only (but the consumer thread wakes the loop) */
     struct lws_context *ctx;
+    struct lt_sidecar_ev *ev;    /* the libev loop under lws; NULL on lws's poll() loop */
+    const char *loop_name;
     struct lws_vhost *vhost;
     lws_sorted_usec_list_t tick;
     lws_sorted_usec_list_t drain;
@@ -117,6 +119,8 @@ bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
 
 /* server.c */
+void lt_sidecar_loop_wake(lt_sidecar *sc); /* any thread: the inbox has records */
+void lt_sidecar_loop_destroy(lt_sidecar *sc);
 #define LT_SIDECAR_LATENCY_BUCKETS 14
 extern const double lt_sidecar_latency_le_ms[LT_SIDECAR_LATENCY_BUCKETS];
 void lt_sidecar_want_write(void *ctx, void *user);

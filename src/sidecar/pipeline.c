@@ -3,8 +3,8 @@
  * loop through the inbox, in stream order.
  *
  * The inbox is a mutex-protected list; the consumer appends a whole batch
- * under one lock and wakes the loop once per batch with lws_cancel_service()
- * (a pipe write), so the cost per record is an allocation, not a syscall.
+ * under one lock and wakes the loop once per batch (lt_sidecar_loop_wake: an
+ * eventfd write), so the cost per record is an allocation, not a syscall.
  * When the loop falls behind and the inbox holds more than inbox_max_bytes,
  * the consumer waits: Kafka keeps the backlog, memory stays bounded, and the
  * slow-client policy (not this wait) is what protects fast clients from slow
@@ -67,8 +67,7 @@ static void batch_flush(lt_sidecar *sc)
     pthread_mutex_unlock(&sc->inbox_lock);
     sc->batch_head = sc->batch_tail = NULL;
     sc->batch_bytes = 0;
-    if (sc->ctx)
-        lws_cancel_service(sc->ctx);
+    lt_sidecar_loop_wake(sc);
 }
 
 static size_t msg_bytes(const lt_hub_msg *m)

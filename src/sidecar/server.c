@@ -18,11 +18,23 @@
  *   valid traffic (a pong counts).
  * - A 250 ms tick handles JWT expiry (close 1008), the stop request and the
  *   shutdown deadline.
+ * - The loop: by default libev on epoll drives lws (LWS_SERVER_OPTION_LIBEV
+ *   with our own ev_loop as lws's "foreign" loop). lws's own loop is poll(),
+ *   which walks every socket on every wake-up: with 10,000 quiet clients that
+ *   was over half the sidecar's CPU (bench/README.md). On epoll a wake-up
+ *   costs what is ready. Our own scheduling (the consumer's wake, the inbox
+ *   drain, the tick) uses libev watchers directly: lws 4.1's libev glue only
+ *   re-arms its timer after socket events and cannot bring an armed timer
+ *   forward, so the tick also pokes lws (lws_cancel_service) to run its own
+ *   timers (pings, timeouts) at most 250 ms late. `event_loop: poll` keeps
+ *   lws's loop, also the fallback when the libev plugin is not installed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <ev.h>
 
 #include "core/log.h"
 #include "sidecar/internal.h"
@@ -50,6 +62,13 @@ typedef struct session {
 } session;
 
 static uint8_t scratch[LWS_PRE + SCRATCH_BYTES];
+
+struct lt_sidecar_ev {
+    struct ev_loop *loop;
+    ev_async wake;  /* the consumer thread appended to the inbox */
+    ev_idle drain;  /* the inbox holds more than a chunk: go on between socket events */
+    ev_timer tick;
+};
 
 /* --- per-address accounting --- */
 
@@ -425,11 +444,10 @@ void lt_sidecar_flush(void *ctx, void *user)
 
 /* Drains one chunk of the inbox, then writes every client that received
  * frames in it directly: one send() per client per chunk, without the
- * epoll round trip of a writable callback (which remains the path for
- * sockets that are full, partial sends and closes). */
-static void on_drain(lws_sorted_usec_list_t *sul)
+ * round trip of a writable callback (which remains the path for sockets
+ * that are full, partial sends and closes). True if more remain. */
+static bool drain_chunk(lt_sidecar *sc)
 {
-    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, drain);
     sc->in_drain = true;
     bool more = lt_sidecar_inbox_drain(sc, DRAIN_CHUNK, DRAIN_FRAMES);
     sc->in_drain = false;
@@ -441,8 +459,37 @@ static void on_drain(lws_sorted_usec_list_t *sul)
             lws_callback_on_writable(wsi);
     }
     sc->dirty_len = 0;
-    if (more)
+    return more;
+}
+
+/* The drain runs one chunk per loop iteration, so that the sockets are
+ * written and read between the chunks of a burst. */
+static void on_drain(lws_sorted_usec_list_t *sul)
+{
+    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, drain);
+    if (drain_chunk(sc))
         lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
+}
+
+static void ev_on_wake(struct ev_loop *loop, ev_async *w, int revents)
+{
+    lt_sidecar *sc = w->data;
+    if (drain_chunk(sc))
+        ev_idle_start(loop, &sc->ev->drain);
+}
+
+static void ev_on_drain(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    if (!drain_chunk(w->data))
+        ev_idle_stop(loop, w);
+}
+
+void lt_sidecar_loop_wake(lt_sidecar *sc)
+{
+    if (sc->ev)
+        ev_async_send(sc->ev->loop, &sc->ev->wake);
+    else if (sc->ctx)
+        lws_cancel_service(sc->ctx);
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -451,10 +498,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     lt_sidecar *sc = lws_context_user(lws_get_context(wsi));
     session *s = user;
     switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        /* Drain from a timer, one chunk per loop iteration, so that the
-         * sockets are written between the chunks of a burst. */
-        if (sc)
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* the poll loop's wake (on libev: the tick's poke) */
+        if (sc && !sc->ev)
             lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
         return 0;
     case LWS_CALLBACK_ESTABLISHED:
@@ -518,16 +563,28 @@ static void expire_client(lt_hub_client *c, void *user, void *arg)
     }
 }
 
-static void on_tick(lws_sorted_usec_list_t *sul)
+static void tick(lt_sidecar *sc)
 {
-    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, tick);
     if (sc->stop_requested && !sc->shutting_down) {
         sc->shutting_down = true;
         sc->shutdown_deadline = lt_now_ms() + sc->cfg->shutdown_grace_ms;
         lt_info("sidecar: stopping; closing %u clients with 1001", sc->ws_clients);
     }
     lt_hub_foreach(sc->hub, expire_client, sc);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    lt_sidecar *sc = lws_container_of(sul, lt_sidecar, tick);
+    tick(sc);
     lws_sul_schedule(sc->ctx, 0, &sc->tick, on_tick, TICK_US);
+}
+
+static void ev_on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    lt_sidecar *sc = w->data;
+    tick(sc);
+    lws_cancel_service(sc->ctx); /* lws runs its due timers after the wake-up (header) */
 }
 
 static const struct lws_protocols *protocols(void)
@@ -542,6 +599,68 @@ static const struct lws_protocols *protocols(void)
     };
     list[1] = (struct lws_protocols){0};
     return list;
+}
+
+/* A libev loop on epoll with our watchers, ready to carry lws; -1 if libev
+ * cannot make one. */
+static int ev_create(lt_sidecar *sc)
+{
+    struct lt_sidecar_ev *e = calloc(1, sizeof(*e));
+    if (!e)
+        return -1;
+    e->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+    if (!e->loop)
+        e->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
+    if (!e->loop) {
+        free(e);
+        return -1;
+    }
+    ev_async_init(&e->wake, ev_on_wake);
+    e->wake.data = sc;
+    ev_async_start(e->loop, &e->wake);
+    ev_idle_init(&e->drain, ev_on_drain);
+    e->drain.data = sc;
+    ev_timer_init(&e->tick, ev_on_tick, TICK_US / 1e6, TICK_US / 1e6);
+    e->tick.data = sc;
+    sc->ev = e;
+    return 0;
+}
+
+static void ev_free(lt_sidecar *sc)
+{
+    struct lt_sidecar_ev *e = sc->ev;
+    if (!e)
+        return;
+    ev_timer_stop(e->loop, &e->tick);
+    ev_idle_stop(e->loop, &e->drain);
+    ev_async_stop(e->loop, &e->wake);
+    ev_loop_destroy(e->loop);
+    free(e);
+    sc->ev = NULL;
+}
+
+static struct lws_context *create_context(lt_sidecar *sc, struct lws_context_creation_info *info)
+{
+    if (strcmp(sc->cfg->event_loop, "poll") != 0 && ev_create(sc) == 0) {
+        void *loops[1] = {sc->ev->loop};
+        struct lws_context_creation_info ev_info = *info;
+        ev_info.options |= LWS_SERVER_OPTION_LIBEV;
+        ev_info.foreign_loops = loops;
+        struct lws_context *ctx = lws_create_context(&ev_info);
+        if (ctx) {
+            sc->loop_name = ev_backend(sc->ev->loop) == EVBACKEND_EPOLL ? "epoll" : "libev";
+            return ctx;
+        }
+        ev_free(sc);
+        ctx = lws_create_context(info);
+        if (ctx)
+            lt_warn("sidecar: the epoll event loop did not start (is libwebsockets-evlib-ev installed?); "
+                    "serving with poll(), which costs CPU for every connected client on every wake-up");
+        sc->loop_name = "poll";
+        return ctx;
+    }
+    sc->loop_name = "poll";
+    return lws_create_context(info);
 }
 
 int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
@@ -575,7 +694,7 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
         lt_ratelimit_init(&sc->conn_rate[i], sc->cfg->connect_rate_per_address,
                           sc->cfg->connect_burst_per_address, now);
     lws_set_log_level(LLL_ERR, NULL);
-    sc->ctx = lws_create_context(&info);
+    sc->ctx = create_context(sc, &info);
     if (!sc->ctx) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use?%s)", sc->cfg->listen, sc->cfg->port,
                  tls ? " or the TLS certificate/key did not load" : "");
@@ -583,7 +702,10 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
     }
     sc->vhost = lws_get_vhost_by_name(sc->ctx, "default");
     sc->port = sc->vhost ? lws_get_vhost_listen_port(sc->vhost) : (int)sc->cfg->port;
-    lws_sul_schedule(sc->ctx, 0, &sc->tick, on_tick, TICK_US);
+    if (sc->ev)
+        ev_timer_start(sc->ev->loop, &sc->ev->tick);
+    else
+        lws_sul_schedule(sc->ctx, 0, &sc->tick, on_tick, TICK_US);
     return 0;
 }
 
@@ -591,9 +713,21 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
 int lt_sidecar_loop_run(lt_sidecar *sc)
 {
     while (true) {
-        if (lws_service(sc->ctx, 0) < 0)
+        if (sc->ev)
+            ev_run(sc->ev->loop, EVRUN_ONCE);
+        else if (lws_service(sc->ctx, 0) < 0)
             return -1;
         if (sc->shutting_down && (sc->ws_clients == 0 || lt_now_ms() >= sc->shutdown_deadline))
             return 0;
     }
+}
+
+/* lws closes its sockets and stops its watchers at once on a libev loop
+ * (no asynchronous handle closes as with libuv); then the loop goes. */
+void lt_sidecar_loop_destroy(lt_sidecar *sc)
+{
+    if (sc->ctx)
+        lws_context_destroy(sc->ctx);
+    sc->ctx = NULL;
+    ev_free(sc);
 }

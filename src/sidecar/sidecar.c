@@ -206,9 +206,9 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         goto fail;
     if (lt_sidecar_loop_create(sc, err, errlen) < 0 || lt_sidecar_pipeline_start(sc, err, errlen) < 0)
         goto fail;
-    lt_info("sidecar: listening on %s:%d, reading %zu topics (%s.*) from %s%s%s", cfg->listen, sc->port,
-            sc->topics, cfg->topic_prefix, cfg->kafka_bootstrap, sc->registry ? ", registry " : "",
-            sc->registry ? cfg->registry_url : "");
+    lt_info("sidecar: listening on %s:%d (%s loop), reading %zu topics (%s.*) from %s%s%s", cfg->listen,
+            sc->port, sc->loop_name, sc->topics, cfg->topic_prefix, cfg->kafka_bootstrap,
+            sc->registry ? ", registry " : "", sc->registry ? cfg->registry_url : "");
     return sc;
 fail:
     free_props(props, cfg->kafka_property_count);
@@ -237,8 +237,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     if (!sc)
         return;
     lt_sidecar_pipeline_stop(sc);
-    if (sc->ctx)
-        lws_context_destroy(sc->ctx); /* closes sockets: sessions unsubscribe */
+    lt_sidecar_loop_destroy(sc); /* closes sockets: sessions unsubscribe */
     lt_sidecar_inbox_drain(sc, SIZE_MAX, UINT64_MAX);
     for (lt_hub_msg *m = sc->batch_head, *next; m; m = next) {
         next = m->next;
@@ -328,6 +327,13 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
     lt_kafka_consumer_stats ks;
     lt_hub_stats_get(sc->hub, &hs);
     lt_kafka_consumer_stats_get(sc->consumer, &ks);
+    static const char info_head[] =
+        "# HELP livetap_sidecar_info The event loop serving the sockets (epoll; poll if configured, or if "
+        "epoll did not start).\n# TYPE livetap_sidecar_info gauge\n";
+    char info[128];
+    int info_len = snprintf(info, sizeof(info), "livetap_sidecar_info{event_loop=\"%s\"} 1\n", sc->loop_name);
+    if (lt_buf_append(out, info_head, sizeof(info_head) - 1) < 0 || lt_buf_append(out, info, (size_t)info_len) < 0)
+        return -1;
     METRIC(out, "gauge", "livetap_sidecar_clients", "Open WebSocket connections.", "%u", sc->ws_clients);
     METRIC(out, "gauge", "livetap_sidecar_rooms_subscribed", "Rooms with at least one subscriber.",
            "%llu", (unsigned long long)hs.rooms);

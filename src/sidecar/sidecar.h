@@ -3,7 +3,8 @@
  * One process = one Kafka consumer thread (decode + render each record once)
  * and one libwebsockets event-loop thread (rooms, fan-out, HTTP). The two
  * meet at an inbox: the consumer appends rendered records in stream order
- * and wakes the loop with lws_cancel_service(); the loop applies them to the
+ * and wakes the loop (an ev_async, or lws_cancel_service() on the poll
+ * loop); the loop applies them to the
  * hub (sidecar/hub.h) and writes frames to sockets. A full inbox makes the
  * consumer wait (Kafka is the buffer), so a burst never grows memory without
  * bound. See docs/sidecar.md for the protocol and operations.
@@ -46,6 +47,7 @@ typedef struct lt_sidecar_config {
     unsigned idle_timeout_s;     /* no valid traffic (pong) for this long: hang up; default 75 */
     unsigned shutdown_grace_ms;  /* default 5000 */
     char *log_level;             /* debug, info, warn, error */
+    char *event_loop;            /* "epoll" (libev, default) or "poll" (libwebsockets' own) */
 } lt_sidecar_config;
 
 /* Fills defaults (environment included). */

@@ -58,6 +58,11 @@ def test_bigo_and_sidecar_refuse_bad_files(tmp_path):
     bad.write_text("kafka:\n  bogus: 1\n")
     rc, out = check("livetap-sidecar", "--config", str(bad))
     assert rc == 2 and "bogus" in out, out
+    bad.write_text("event_loop: select\n")
+    rc, out = check("livetap-sidecar", "--config", str(bad))
+    assert rc == 2 and "event_loop: expected epoll or poll" in out and "select" in out, out
+    rc, out = check("livetap-sidecar", "--event-loop", "kqueue")
+    assert rc == 2 and "kqueue" in out, out
 
 
 def test_bigo_dedupe_seed_keys(tmp_path):

@@ -184,10 +184,11 @@ def tmp(tmp_path):
 # --------------------------------------------------------------------------
 
 
-def test_rooms_filters_order_and_json(tmp):
+@pytest.mark.parametrize("loop", ["epoll", "poll"])
+def test_rooms_filters_order_and_json(tmp, loop):
     prefix = unique("fan")
     rp = prefix + "r"
-    sc = Sidecar(prefix)
+    sc = Sidecar(prefix, "--event-loop", loop)
     try:
         manifest = str(tmp / "manifest.jsonl")
 
@@ -229,8 +230,67 @@ def test_rooms_filters_order_and_json(tmp):
         assert {f["type"] for f in a} >= {"chat", "gift", "like", "member", "social", "viewers", "status"}
         assert not any(f["type"] == "gift_info" for fs in (a, b, c, d) for f in fs)
         m = sc.metrics()
+        assert m[f'livetap_sidecar_info{{event_loop="{loop}"}}'] == 1
         assert m["livetap_sidecar_decode_errors_total"] == 0
         assert m["livetap_sidecar_frames_out_total"] >= len(a) + len(b) + len(c) + len(d)
+    finally:
+        assert sc.stop() == 0
+
+
+def raw_upgrade(port, path):
+    """A WebSocket handshake over a plain socket, so that the client can then
+    do what no library client does: never answer a ping."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(4096)
+        assert chunk, "closed during the handshake"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101"), head[:200]
+    return sock, head.split(b"\r\n\r\n", 1)[1]
+
+
+@pytest.mark.parametrize("loop", ["epoll", "poll"])
+def test_keepalive_pings_and_idle_hangup(tmp, loop):
+    """lws's own timers (ping after ping_interval_s of silence, hang up after
+    idle_timeout_s without a pong) run on either loop: a client that answers
+    pings stays; one that never does is hung up on time."""
+    prefix = unique("ka")
+    cfg = tmp / "sidecar.yaml"
+    cfg.write_text("limits:\n  ping_interval_s: 1\n  idle_timeout_s: 3\n")
+    sc = Sidecar(prefix, "--config", str(cfg), "--event-loop", loop)
+    try:
+        async def scenario():
+            async with ws_connect(f"{sc.ws}/ws/kaone") as good:  # answers pings by itself
+                sock, rest = await asyncio.to_thread(raw_upgrade, sc.port, "/ws/katwo")
+                start = time.monotonic()
+
+                def until_closed():
+                    data = rest
+                    sock.settimeout(15)
+                    try:
+                        while chunk := sock.recv(4096):
+                            data += chunk
+                    except (ConnectionResetError, socket.timeout):
+                        pass
+                    sock.close()
+                    return data, time.monotonic() - start
+
+                data, after = await asyncio.to_thread(until_closed)
+                # the good client is still there after the silent one went
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(good.recv(), 1.5)
+                assert good.open
+                clients = (await asyncio.to_thread(sc.metrics))["livetap_sidecar_clients"]
+                return data, after, clients
+
+        data, after, clients = run(scenario())
+        assert data[:1] == b"\x89", f"expected a ping first, got {data[:16]!r}"
+        assert 2.5 <= after <= 5.0, f"hung up after {after:.2f} s (idle_timeout_s 3)"
+        assert clients == 1
     finally:
         assert sc.stop() == 0
 
