@@ -6,6 +6,7 @@
 #   scripts/dev-infra.sh start && eval "$(scripts/dev-infra.sh env)"
 #   bench/sidecar/run.sh            # all cases, both servers
 #   BENCH_CASES="A1 B2" BENCH_SERVERS=sidecar bench/sidecar/run.sh
+#   BENCH_SERVERS="sidecar sidecar-poll"   # the sidecar on its poll() loop too
 #
 # Cases (clients are one C epoll process, ws_load.c, reading every frame):
 #   A1/A2  1 room    -> 1000 clients at 500 / 1000 events/s in (0.5 / 1 M frames/s asked)
@@ -56,9 +57,9 @@ start_server() { # server prefix clients -> sets SPID, PORT
         printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  connect_rate_per_address: 0\n' \
             $(($3 + 100)) $(($3 + 100)) >"$config"
     fi
-    if [[ $1 == sidecar ]]; then
+    if [[ $1 == sidecar* ]]; then  # sidecar (epoll, the default) or sidecar-poll
         "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
-            ${config:+--config "$config"} \
+            ${config:+--config "$config"} --event-loop "$([[ $1 == sidecar-poll ]] && echo poll || echo epoll)" \
             >"$log" 2>&1 &
         SPID=$!
         for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
@@ -98,7 +99,7 @@ run_case() { # server case clients rooms rate
     cpu1=$(cpu_ticks "$SPID"); t1=$(date +%s.%N)
     wait $lpid
     : >"$OUT/metrics.txt"
-    [[ $server == sidecar ]] && curl -s "127.0.0.1:$PORT/metrics" >"$OUT/metrics.txt"
+    [[ $server == sidecar* ]] && curl -s "127.0.0.1:$PORT/metrics" >"$OUT/metrics.txt"
     kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null || true
     python3 - "$server" "$name" "$clients" "$rooms" "$rate" "$rss0" "$rss1" "$cpu0" "$cpu1" "$t0" "$t1" "$HZ" "$SECS" \
         "$OUT/load.json" "$OUT/metrics.txt" >>"$OUT/results.jsonl" <<'PY'
@@ -155,7 +156,7 @@ print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 def le(v):
     return "–" if v is None else ("≤%g" % v if v != float("inf") else ">30000")
 for r in rows:
-    side = f"{le(r.get('sidecar_p50_ms'))} / {le(r.get('sidecar_p99_ms'))}" if r["server"] == "sidecar" else "–"
+    side = f"{le(r.get('sidecar_p50_ms'))} / {le(r.get('sidecar_p99_ms'))}" if r["server"].startswith("sidecar") else "–"
     print(f"| {r['case']} | {r['server']} | {r['clients']} | {r['rooms']} | {r['events_in_per_s']:,} | {r['publish_s']} s | "
           f"{r['frames_per_s']:,.0f} | {r['delivered_pct']}% | {r['p50_ms']} / {r['p99_ms']} | "
           f"{r['steady_p50_ms']} / {r['steady_p99_ms']} | {side} | {r['cpu_pct']}% | "
