@@ -618,7 +618,12 @@ static int ev_create(lt_sidecar *sc)
     ev_async_init(&e->wake, ev_on_wake);
     e->wake.data = sc;
     ev_async_start(e->loop, &e->wake);
+    /* An idle watcher runs only when nothing of its priority or higher is
+     * pending: at the default priority, sockets that stay writable (one room,
+     * a thousand clients) would starve the drain. At the top priority it runs
+     * every iteration, before the socket events, as lws's poll loop does. */
     ev_idle_init(&e->drain, ev_on_drain);
+    ev_set_priority(&e->drain, EV_MAXPRI);
     e->drain.data = sc;
     ev_timer_init(&e->tick, ev_on_tick, TICK_US / 1e6, TICK_US / 1e6);
     e->tick.data = sc;
