@@ -19,7 +19,7 @@ PACKAGES=(
     libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev libavro-dev libjansson-dev
     libcyaml-dev libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
     kcat curl unzip maven openjdk-17-jre-headless
-    python3-venv valgrind
+    python3-venv valgrind chromium
 )
 
 if [[ "${LT_SKIP_APT:-0}" != 1 ]]; then
