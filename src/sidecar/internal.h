@@ -25,6 +25,18 @@ typedef struct lt_sidecar_file {
     size_t len;
 } lt_sidecar_file;
 
+/* The live view's files, read from www_dir at start and served from memory:
+ * the page (also at /rooms/{room_id}), its script and style, and the charting
+ * library it ships with (uPlot, MIT, vendored under www/vendor/uplot). */
+typedef struct lt_sidecar_asset {
+    const char *uri;
+    const char *file; /* relative to www_dir */
+    const char *mime;
+} lt_sidecar_asset;
+
+enum { LT_SIDECAR_PAGE = 0, LT_SIDECAR_ASSETS = 5 };
+extern const lt_sidecar_asset lt_sidecar_assets[LT_SIDECAR_ASSETS];
+
 #define LT_SIDECAR_RATE_SLOTS 1024
 
 typedef struct ip_count {
@@ -90,7 +102,7 @@ struct lt_sidecar {
     struct lws **dirty;          /* clients given frames during a drain */
     size_t dirty_len, dirty_cap;
     lws_retry_bo_t retry;
-    lt_sidecar_file page, script, style;
+    lt_sidecar_file assets[LT_SIDECAR_ASSETS]; /* as lt_sidecar_assets */
     ip_count *ips[256];
     /* Connection rate per address: buckets indexed by a hash of the address
      * (addresses that collide share one, which errs on the strict side). */

@@ -394,14 +394,12 @@ static int http_request(struct lws *wsi, session *s, lt_sidecar *sc, const char 
         lt_buf_free(&text);
         return rc;
     }
-    if (strcmp(uri, "/") == 0 ||
-        (strncmp(uri, "/rooms/", 7) == 0 && lt_sidecar_room_id_valid(uri + 7, strlen(uri + 7))))
-        return http_respond(wsi, s, 200, "text/html; charset=utf-8", sc->page.data, sc->page.len);
-    if (strcmp(uri, "/app.js") == 0)
-        return http_respond(wsi, s, 200, "text/javascript; charset=utf-8", sc->script.data,
-                            sc->script.len);
-    if (strcmp(uri, "/style.css") == 0)
-        return http_respond(wsi, s, 200, "text/css; charset=utf-8", sc->style.data, sc->style.len);
+    if (strncmp(uri, "/rooms/", 7) == 0 && lt_sidecar_room_id_valid(uri + 7, strlen(uri + 7)))
+        uri = lt_sidecar_assets[LT_SIDECAR_PAGE].uri;
+    for (int i = 0; i < LT_SIDECAR_ASSETS; i++)
+        if (strcmp(uri, lt_sidecar_assets[i].uri) == 0)
+            return http_respond(wsi, s, 200, lt_sidecar_assets[i].mime, sc->assets[i].data,
+                                sc->assets[i].len);
     static const char nf[] = "not found: try /, /rooms/{room_id}, /ws/{room_id}, /healthz, /readyz, /metrics\n";
     return http_respond(wsi, s, 404, "text/plain", nf, sizeof(nf) - 1);
 }

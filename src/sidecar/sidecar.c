@@ -52,6 +52,14 @@ static void prefetch_schemas(lt_sidecar *sc)
             (long long)(lt_now_ms() - t0), missing);
 }
 
+const lt_sidecar_asset lt_sidecar_assets[LT_SIDECAR_ASSETS] = {
+    [LT_SIDECAR_PAGE] = {"/", "index.html", "text/html; charset=utf-8"},
+    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+    {"/style.css", "style.css", "text/css; charset=utf-8"},
+    {"/vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+    {"/vendor/uplot/uPlot.min.css", "vendor/uplot/uPlot.min.css", "text/css; charset=utf-8"},
+};
+
 static int load_file(const char *dir, const char *name, lt_sidecar_file *out, char *err,
                      size_t errlen)
 {
@@ -139,10 +147,9 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     if (setup_topics(sc, err, errlen) < 0)
         goto fail;
     const char *www = cfg->www_dir && *cfg->www_dir ? cfg->www_dir : LT_WWW_DIR;
-    if (load_file(www, "index.html", &sc->page, err, errlen) < 0 ||
-        load_file(www, "app.js", &sc->script, err, errlen) < 0 ||
-        load_file(www, "style.css", &sc->style, err, errlen) < 0)
-        goto fail;
+    for (int i = 0; i < LT_SIDECAR_ASSETS; i++)
+        if (load_file(www, lt_sidecar_assets[i].file, &sc->assets[i], err, errlen) < 0)
+            goto fail;
     sc->schemas = lt_schema_set_load(cfg->schema_dir && *cfg->schema_dir ? cfg->schema_dir : LT_SCHEMA_DIR,
                                      err, errlen);
     if (!sc->schemas)
@@ -256,9 +263,8 @@ void lt_sidecar_destroy(lt_sidecar *sc)
         free(sc->topic_names[i]);
     free(sc->topic_names);
     free(sc->topic_types);
-    free(sc->page.data);
-    free(sc->script.data);
-    free(sc->style.data);
+    for (int i = 0; i < LT_SIDECAR_ASSETS; i++)
+        free(sc->assets[i].data);
     free(sc->dirty);
     for (int i = 0; i < 256; i++)
         for (ip_count *e = sc->ips[i], *next; e; e = next) {

@@ -47,6 +47,37 @@ def expected_gift_rows(gifts):
     return rows
 
 
+def expected_minutes(events):
+    """The chart's rows: per minute of event time, the last viewer count
+    (null if none), the likes and the diamonds added."""
+    minutes = {}
+    for e in events:
+        if e["type"] not in ("viewers", "like", "gift"):
+            continue
+        m = minutes.setdefault(e["event_time"] // 60000 * 60, {"viewers": None, "likes": 0, "diamonds": 0})
+        if e["type"] == "viewers":
+            m["viewers"] = e["viewer_count"]
+        elif e["type"] == "like":
+            m["likes"] += e["count"]
+        else:
+            m["diamonds"] += e["diamonds_added"]
+    xs = sorted(minutes)
+    return [xs, [minutes[x]["viewers"] for x in xs], [minutes[x]["likes"] for x in xs],
+            [minutes[x]["diamonds"] for x in xs]]
+
+
+def expected_top_gifters(gifts, n=5):
+    """Diamonds added per sender (by handle), largest first, ties in order of first gift."""
+    by = {}
+    for g in gifts:
+        if g["diamonds_added"]:
+            row = by.setdefault(g["user"]["unique_id"], {"name": g["user"]["nickname"], "diamonds": 0,
+                                                         "first": len(by)})
+            row["diamonds"] += g["diamonds_added"]
+    top = sorted(by.values(), key=lambda r: (-r["diamonds"], r["first"]))[:n]
+    return [{"name": r["name"], "score": f"{r['diamonds']:,}"} for r in top]
+
+
 def test_live_view_in_headless_chromium(tmp_path):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
@@ -102,3 +133,27 @@ def test_live_view_in_headless_chromium(tmp_path):
     assert seen["afterPick"]["events"] == "0"
     assert room in seen["afterPick"]["recent"] and other in seen["afterPick"]["recent"]
     assert os.path.getsize(shot) > 10000
+
+    # the room over time: the chart's data are the per-minute figures of what was published
+    assert seen["chart"] and seen["chart"]["canvas"]
+    assert seen["chart"]["series"][1:] == ["viewers", "likes/min", "diamonds/min"]
+    assert seen["chart"]["data"] == expected_minutes(events)
+    assert seen["topGifters"] == expected_top_gifters(gifts) != []
+    # a type's frames keep their order, so each card shows its type's last event
+    cards = seen["cards"]
+    last = {t: [e for e in events if e["type"] == t][-1] for t in ("battle", "battle_armies", "goal_update",
+                                                                     "poll", "room_pin")}
+    assert not cards["battle"]["hidden"]
+    assert cards["battle"]["scores"] in ([f"{t['score']:,}" for t in last["battle"]["teams"]],
+                                         [f"{t['score']:,}" for t in last["battle_armies"]["teams"]])
+    assert not cards["goal"]["hidden"]
+    assert (last["goal_update"]["description"] or "LIVE goal") in cards["goal"]["text"]
+    assert not cards["poll"]["hidden"]
+    assert (last["poll"]["title"] or "Poll") in cards["poll"]["text"]
+    for option in last["poll"]["options"]:
+        assert (option if isinstance(option, str) else option["text"]) in cards["poll"]["text"]
+    assert cards["pin"]["hidden"] == (last["room_pin"]["action"] == 2)
+    if not cards["pin"]["hidden"]:
+        assert (last["room_pin"]["pinned_content"] or "") in cards["pin"]["text"]
+    # a new room starts from nothing
+    assert seen["afterPick"]["gifters"] == 0 and seen["afterPick"]["chart"] is False

@@ -41,6 +41,17 @@ try {
       text: li.textContent, closed: li.classList.contains('closed') })),
     activity: document.querySelectorAll('#activity li').length,
     roomInput: document.getElementById('room').value,
+    topGifters: [...document.querySelectorAll('#top-gifters li')].map((li) => ({
+      name: li.firstChild.textContent, score: li.querySelector('.score').textContent })),
+    chart: window.livetap.chart ? {
+      data: window.livetap.chart.data.map((s) => Array.from(s)),
+      canvas: !!document.querySelector('#chart canvas'),
+      series: window.livetap.chart.series.map((s) => s.label || null) } : null,
+    cards: Object.fromEntries(['battle', 'goal', 'poll', 'pin'].map((id) => {
+      const el = document.getElementById(id);
+      return [id, { hidden: el.hidden, text: el.querySelector('.body').textContent,
+                    scores: [...el.querySelectorAll('.score')].map((e) => e.textContent) }];
+    })),
   })));
   await page.screenshot({ path: shot, fullPage: true });
   // the room picker
@@ -48,6 +59,8 @@ try {
   await page.click('#picker button');
   await page.waitForFunction(() => document.getElementById('state').textContent === 'live', null, { timeout: 20000 });
   result.afterPick = { path: new URL(page.url()).pathname, events: await page.textContent('#events'),
+                       gifters: await page.locator('#top-gifters li').count(),
+                       chart: await page.evaluate(() => !!window.livetap.chart),
                        recent: await page.textContent('#recent') };
 } finally {
   await context.close();
