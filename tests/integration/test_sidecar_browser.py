@@ -150,8 +150,11 @@ def test_live_view_in_headless_chromium(tmp_path):
     assert (last["goal_update"]["description"] or "LIVE goal") in cards["goal"]["text"]
     assert not cards["poll"]["hidden"]
     assert (last["poll"]["title"] or "Poll") in cards["poll"]["text"]
-    for option in last["poll"]["options"]:
-        assert (option if isinstance(option, str) else option["text"]) in cards["poll"]["text"]
+    poll = last["poll"]
+    for option in poll.get("option_votes") or [{"text": o, "votes": None} for o in poll["options"]]:
+        assert (option["text"] or "") in cards["poll"]["text"]
+        if option["votes"] is not None:
+            assert f"{option['votes']:,}" in cards["poll"]["scores"]
     assert cards["pin"]["hidden"] == (last["room_pin"]["action"] == 2)
     if not cards["pin"]["hidden"]:
         assert (last["room_pin"]["pinned_content"] or "") in cards["pin"]["text"]

@@ -246,13 +246,13 @@ function onGoal(ev) {
   });
 }
 
-// Options arrive as texts, or as records with their votes.
+// Options with their votes (option_votes), or only their texts (options).
 function onPoll(ev) {
   card('poll', (body) => {
     body.appendChild(text('div', 'label', (ev.title || 'Poll') + (ev.action === 'end' ? ' (ended)' : '')));
-    const options = (ev.options || []).map((o, i) => (typeof o === 'string'
-      ? { text: o, votes: (ev.votes || [])[i] }
-      : { text: o.text ?? o.content ?? o.title ?? '', votes: o.votes ?? o.vote_count }));
+    const options = ev.option_votes && ev.option_votes.length
+      ? ev.option_votes.map((o) => ({ text: o.text || '', votes: o.votes }))
+      : (ev.options || []).map((o) => ({ text: o, votes: null }));
     const total = options.reduce((n, o) => n + Number(o.votes || 0), 0);
     for (const o of options) {
       row(body, o.text, o.votes == null ? '' : fmt(Number(o.votes)));
