@@ -494,9 +494,10 @@ typedef struct lt_gift_info {
 /* --- notices, moderation and unauthorized members (src/tiktok/messages_notice.c).
  * notice and moderation each group several methods: `method` says which one,
  * and a field only some of them carry is nullable (NULL / present = false for
- * the others). Codes that say what kind of message it is (type_code, action,
- * status) are present for every method that has them, 0 when not sent (the
- * platform's encoders omit zeros); other numbers are present only when sent. --- */
+ * the others). Codes that say what kind of message it is (type_code,
+ * notify_class, action, status, trigger) are present for every method that
+ * has them, 0 when not sent (the platform's encoders omit zeros); other
+ * numbers are present only when sent. --- */
 
 /* A sanction as the platform describes it (PunishEventInfo), shared by
  * notice (Bottom) and moderation (AccessRecall, Perception). */

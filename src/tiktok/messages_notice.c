@@ -9,11 +9,11 @@
  * - A display text (a Text) is published rendered, its key beside it. When a
  *   method has no text of its own (Toast) or sends it empty, the common
  *   header's display text stands in, as the app shows it.
- * - A code that says what kind of message it is (type_code, action, status)
- *   is present for every method that has one, 0 when the field is absent:
- *   the platform's encoders omit zeros, so absent and 0 are the same value.
- *   Any other number is present only when sent, so that "not sent" stays
- *   distinguishable from 0.
+ * - A code that says what kind of message it is (type_code, notify_class,
+ *   action, status, trigger) is present for every method that has one, 0
+ *   when the field is absent: the platform's encoders omit zeros, so absent
+ *   and 0 are the same value. Any other number is present only when sent,
+ *   so that "not sent" stays distinguishable from 0.
  * - Booleans only one method has (close_room, violation_warning) are plain
  *   booleans, false for the other methods: false and "not sent" mean the
  *   same.
