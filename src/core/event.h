@@ -64,6 +64,10 @@ typedef enum lt_event_type {
     LT_EVENT_BARRAGE,
     LT_EVENT_ROOM_INFO,
     LT_EVENT_GIFT_INFO,
+    /* what the platform shows in the room, acts on it, anonymous joins (messages_notice.c) */
+    LT_EVENT_NOTICE,
+    LT_EVENT_MODERATION,
+    LT_EVENT_UNAUTHORIZED_MEMBER,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -487,6 +491,100 @@ typedef struct lt_gift_info {
     const char *image_url;       /* nullable */
 } lt_gift_info;
 
+/* --- notices, moderation and unauthorized members (src/tiktok/messages_notice.c).
+ * notice and moderation each group several methods: `method` says which one,
+ * and a field only some of them carry is nullable (NULL / present = false for
+ * the others). Codes that say what kind of message it is (type_code,
+ * notify_class, action, status, trigger) are present for every method that
+ * has them, 0 when not sent (the platform's encoders omit zeros); other
+ * numbers are present only when sent. --- */
+
+/* A sanction as the platform describes it (PunishEventInfo), shared by
+ * notice (Bottom) and moderation (AccessRecall, Perception). */
+typedef struct lt_punishment {
+    const char *punish_id;       /* nullable */
+    const char *type;            /* nullable: the platform's own word for it */
+    int32_t type_id;             /* as sent */
+    const char *type_name;       /* nullable: a known type_id as a word ("ban_linkmic") */
+    const char *reason;          /* nullable */
+    const char *show_reason;     /* nullable: the reason as the user is shown it */
+    int64_t violation_user_id;   /* 0 if not sent */
+    int64_t duration;            /* as sent */
+    int64_t end_time;            /* as sent */
+    const char *perception_code; /* nullable */
+} lt_punishment;
+
+/* Text the platform shows viewers in the room: WebcastNoticeMessage,
+ * SystemMessage, ToastMessage, BottomMessage, RoomNotifyMessage,
+ * MarqueeAnnouncementMessage, GuideMessage, CapsuleMessage. */
+typedef struct lt_notice {
+    const char *method;
+    const char *text;        /* nullable: the rendered text shown */
+    const char *display_key; /* nullable */
+    const char *title;       /* nullable: Notice */
+    const char *reason;      /* nullable: Notice violation_reason */
+    const char *link;        /* nullable: Notice tips_url, Bottom detail_url, RoomNotify/Capsule schema */
+    const char *link_text;   /* nullable: Notice tips_title, Capsule button_text */
+    lt_opt_long type_code;   /* the method's own kind code, as sent */
+    const char *type_name;   /* nullable: Bottom's biz_type as a word */
+    const char *scene;       /* nullable */
+    const char *sub_scene;   /* nullable: Capsule */
+    lt_opt_long duration;    /* as sent: Bottom, Guide, RoomNotify extra */
+    lt_opt_long display_duration_ms; /* Toast */
+    lt_opt_long display_delay_ms;    /* Toast */
+    const lt_user *user;             /* nullable: RoomNotify (Marquee: the first announcement's) */
+    lt_opt_long from_user_id;        /* RoomNotify */
+    lt_opt_long to_anchor_id;        /* RoomNotify */
+    const char *source;              /* nullable: RoomNotify */
+    lt_opt_long notify_class;        /* RoomNotify */
+    const char *image_url;           /* nullable: Capsule icon, RoomNotify background */
+    lt_opt_long gift_id;             /* Guide */
+    lt_opt_long violation_user_id;   /* Bottom */
+    const lt_punishment *punishment; /* nullable: Bottom */
+    const char *const *texts;        /* Marquee: every announcement's text, in order */
+    size_t text_count;
+} lt_notice;
+
+/* The platform acting on the room: WebcastAccessControlMessage (captcha),
+ * AccessRecallMessage, RoomVerifyMessage, MsgDetectMessage, PerceptionMessage. */
+typedef struct lt_moderation {
+    const char *method;
+    const char *text;        /* nullable: RoomVerify content, AccessRecall content, Perception sub-title */
+    const char *title;       /* nullable: AccessRecall notice, Perception dialog title */
+    const char *display_key; /* nullable */
+    const char *short_text;  /* nullable: Perception toast (else float text) */
+    const char *reason;      /* nullable: Perception sheet reason */
+    const char *restriction; /* nullable: Perception sheet: what is not allowed */
+    const char *link;        /* nullable: Perception violation detail URL */
+    lt_opt_long type_code;   /* RoomVerify notice_type, MsgDetect d_type */
+    lt_opt_long action;      /* RoomVerify */
+    lt_opt_long status;      /* AccessRecall */
+    bool close_room;         /* RoomVerify: the room is closed */
+    bool violation_warning;  /* Perception: show a violation warning */
+    const char *scene;       /* nullable: AccessRecall */
+    lt_opt_long duration;    /* as sent: AccessRecall */
+    lt_opt_long end_time;    /* as sent: AccessRecall, Perception */
+    const lt_punishment *punishment; /* nullable: AccessRecall, Perception */
+    lt_opt_long captcha_id;          /* AccessControl */
+    lt_opt_long verify_duration_s;   /* AccessControl */
+    lt_opt_long target_room_id;      /* AccessControl captcha room, Perception dialog */
+    lt_opt_long target_user_id;      /* Perception dialog */
+    lt_opt_long countdown;           /* as sent: Perception dialog */
+    lt_opt_long trigger;             /* MsgDetect trigger_by */
+    const char *region;              /* nullable: MsgDetect from_region */
+} lt_moderation;
+
+/* A viewer joins without a visible identity (WebcastUnauthorizedMemberMessage):
+ * no user record, only the masked name shown. Kept apart from member so that
+ * join counts by user stay exact. */
+typedef struct lt_unauthorized_member {
+    int32_t action;              /* as sent */
+    const char *nickname;        /* the masked name shown */
+    const char *nickname_prefix; /* nullable: rendered */
+    const char *text;            /* nullable: the rendered join line */
+    const char *display_key;     /* nullable */
+} lt_unauthorized_member;
+
 typedef struct lt_event {
     lt_event_type type;
     lt_platform platform;
@@ -533,6 +631,9 @@ typedef struct lt_event {
         lt_barrage barrage;
         lt_room_info room_info;
         lt_gift_info gift_info;
+        lt_notice notice;
+        lt_moderation moderation;
+        lt_unauthorized_member unauthorized_member;
     } as;
 } lt_event;
 

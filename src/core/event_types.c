@@ -431,6 +431,92 @@ static const lt_field gift_info_fields[] = {
 };
 static const lt_record_desc gift_info_desc = DESC("io.livetap.GiftInfo", lt_event, gift_info_fields);
 
+/* --- notices, moderation, unauthorized members --- */
+
+static const lt_field punishment_fields[] = {
+    FIELD("punish_id", LT_FIELD_OPT_STRING, lt_punishment, punish_id),
+    FIELD("type", LT_FIELD_OPT_STRING, lt_punishment, type),
+    FIELD("type_id", LT_FIELD_INT, lt_punishment, type_id),
+    FIELD("type_name", LT_FIELD_OPT_STRING, lt_punishment, type_name),
+    FIELD("reason", LT_FIELD_OPT_STRING, lt_punishment, reason),
+    FIELD("show_reason", LT_FIELD_OPT_STRING, lt_punishment, show_reason),
+    FIELD("violation_user_id", LT_FIELD_LONG, lt_punishment, violation_user_id),
+    FIELD("duration", LT_FIELD_LONG, lt_punishment, duration),
+    FIELD("end_time", LT_FIELD_LONG, lt_punishment, end_time),
+    FIELD("perception_code", LT_FIELD_OPT_STRING, lt_punishment, perception_code),
+};
+static const lt_record_desc punishment_desc = DESC("io.livetap.Punishment", lt_punishment, punishment_fields);
+
+#define NOTICE(name, kind, member) FIELD(name, kind, lt_event, as.notice.member)
+static const lt_field notice_fields[] = {
+    NOTICE("method", LT_FIELD_STRING, method),
+    NOTICE("text", LT_FIELD_OPT_STRING, text),
+    NOTICE("display_key", LT_FIELD_OPT_STRING, display_key),
+    NOTICE("title", LT_FIELD_OPT_STRING, title),
+    NOTICE("reason", LT_FIELD_OPT_STRING, reason),
+    NOTICE("link", LT_FIELD_OPT_STRING, link),
+    NOTICE("link_text", LT_FIELD_OPT_STRING, link_text),
+    NOTICE("type_code", LT_FIELD_OPT_LONG, type_code),
+    NOTICE("type_name", LT_FIELD_OPT_STRING, type_name),
+    NOTICE("scene", LT_FIELD_OPT_STRING, scene),
+    NOTICE("sub_scene", LT_FIELD_OPT_STRING, sub_scene),
+    NOTICE("duration", LT_FIELD_OPT_LONG, duration),
+    NOTICE("display_duration_ms", LT_FIELD_OPT_LONG, display_duration_ms),
+    NOTICE("display_delay_ms", LT_FIELD_OPT_LONG, display_delay_ms),
+    RECORD("user", LT_FIELD_OPT_RECORD, lt_event, as.notice.user, &lt_user_desc),
+    NOTICE("from_user_id", LT_FIELD_OPT_LONG, from_user_id),
+    NOTICE("to_anchor_id", LT_FIELD_OPT_LONG, to_anchor_id),
+    NOTICE("source", LT_FIELD_OPT_STRING, source),
+    NOTICE("notify_class", LT_FIELD_OPT_LONG, notify_class),
+    NOTICE("image_url", LT_FIELD_OPT_STRING, image_url),
+    NOTICE("gift_id", LT_FIELD_OPT_LONG, gift_id),
+    NOTICE("violation_user_id", LT_FIELD_OPT_LONG, violation_user_id),
+    RECORD("punishment", LT_FIELD_OPT_RECORD, lt_event, as.notice.punishment, &punishment_desc),
+    ARRAY("texts", LT_FIELD_STRING_ARRAY, lt_event, as.notice.texts, as.notice.text_count, NULL),
+};
+#undef NOTICE
+static const lt_record_desc notice_desc = DESC("io.livetap.Notice", lt_event, notice_fields);
+
+#define MODERATION(name, kind, member) FIELD(name, kind, lt_event, as.moderation.member)
+static const lt_field moderation_fields[] = {
+    MODERATION("method", LT_FIELD_STRING, method),
+    MODERATION("text", LT_FIELD_OPT_STRING, text),
+    MODERATION("title", LT_FIELD_OPT_STRING, title),
+    MODERATION("display_key", LT_FIELD_OPT_STRING, display_key),
+    MODERATION("short_text", LT_FIELD_OPT_STRING, short_text),
+    MODERATION("reason", LT_FIELD_OPT_STRING, reason),
+    MODERATION("restriction", LT_FIELD_OPT_STRING, restriction),
+    MODERATION("link", LT_FIELD_OPT_STRING, link),
+    MODERATION("type_code", LT_FIELD_OPT_LONG, type_code),
+    MODERATION("action", LT_FIELD_OPT_LONG, action),
+    MODERATION("status", LT_FIELD_OPT_LONG, status),
+    MODERATION("close_room", LT_FIELD_BOOL, close_room),
+    MODERATION("violation_warning", LT_FIELD_BOOL, violation_warning),
+    MODERATION("scene", LT_FIELD_OPT_STRING, scene),
+    MODERATION("duration", LT_FIELD_OPT_LONG, duration),
+    MODERATION("end_time", LT_FIELD_OPT_LONG, end_time),
+    RECORD("punishment", LT_FIELD_OPT_RECORD, lt_event, as.moderation.punishment, &punishment_desc),
+    MODERATION("captcha_id", LT_FIELD_OPT_LONG, captcha_id),
+    MODERATION("verify_duration_s", LT_FIELD_OPT_LONG, verify_duration_s),
+    MODERATION("target_room_id", LT_FIELD_OPT_LONG, target_room_id),
+    MODERATION("target_user_id", LT_FIELD_OPT_LONG, target_user_id),
+    MODERATION("countdown", LT_FIELD_OPT_LONG, countdown),
+    MODERATION("trigger", LT_FIELD_OPT_LONG, trigger),
+    MODERATION("region", LT_FIELD_OPT_STRING, region),
+};
+#undef MODERATION
+static const lt_record_desc moderation_desc = DESC("io.livetap.Moderation", lt_event, moderation_fields);
+
+static const lt_field unauthorized_member_fields[] = {
+    FIELD("action", LT_FIELD_INT, lt_event, as.unauthorized_member.action),
+    FIELD("nickname", LT_FIELD_STRING, lt_event, as.unauthorized_member.nickname),
+    FIELD("nickname_prefix", LT_FIELD_OPT_STRING, lt_event, as.unauthorized_member.nickname_prefix),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.unauthorized_member.text),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.unauthorized_member.display_key),
+};
+static const lt_record_desc unauthorized_member_desc =
+    DESC("io.livetap.UnauthorizedMember", lt_event, unauthorized_member_fields);
+
 /* Indexed by lt_event_type. */
 static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_CHAT, "chat", &chat_desc, false},
@@ -465,6 +551,9 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_BARRAGE, "barrage", &barrage_desc, false},
     {LT_EVENT_ROOM_INFO, "room_info", &room_info_desc, false},
     {LT_EVENT_GIFT_INFO, "gift_info", &gift_info_desc, true},
+    {LT_EVENT_NOTICE, "notice", &notice_desc, false},
+    {LT_EVENT_MODERATION, "moderation", &moderation_desc, false},
+    {LT_EVENT_UNAUTHORIZED_MEMBER, "unauthorized_member", &unauthorized_member_desc, false},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

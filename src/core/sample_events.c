@@ -1,9 +1,10 @@
 /* sample_events.c - see sample_events.h.
  *
  * The common types get hand-written, realistic content (gift streaks with
- * cumulative repeat counts, like totals, viewer lists); any other type is
- * filled from its field table, so types added later are covered without
- * touching this file.
+ * cumulative repeat counts, like totals, viewer lists), and so do the grouped
+ * topics whose `method` must name a real method (notice, moderation); any
+ * other type is filled from its field table, so types added later are
+ * covered without touching this file.
  */
 #include "core/sample_events.h"
 
@@ -115,6 +116,66 @@ static void fill_generic(lt_sample_events *g, const lt_record_desc *desc, uint8_
     }
 }
 
+/* notice, moderation, unauthorized_member: one of their methods each time,
+ * with the fields that method carries. */
+static void notice_family_sample(lt_sample_events *g, lt_event *ev, int64_t seq, long long uid)
+{
+    static const char *const notices[] = {"Welcome to TikTok LIVE! Have fun interacting with others in real time.",
+                                          "Send a Rose to support the host", "Comments are limited for 10 minutes"};
+    long long k = seq / LT_EVENT_TYPE_COUNT;
+    if (ev->type == LT_EVENT_UNAUTHORIZED_MEMBER) {
+        ev->as.unauthorized_member.action = 1;
+        ev->as.unauthorized_member.nickname = str(g, "us***", k % 100, "");
+        ev->as.unauthorized_member.text = "joined";
+        ev->as.unauthorized_member.display_key = "live_room_enter_toast_anonymous";
+        return;
+    }
+    lt_punishment *p = generic_alloc(g, sizeof *p);
+    if (p) {
+        p->punish_id = str(g, "pn-", 1000 + k, "");
+        p->type_id = 9;
+        p->type_name = "ban_linkmic";
+        p->reason = "multi-guest policy";
+        p->violation_user_id = 7000000000000000000LL + uid;
+        p->duration = 3600;
+        p->end_time = ev->event_time / 1000 + 3600;
+    }
+    if (ev->type == LT_EVENT_MODERATION) {
+        lt_moderation *o = &ev->as.moderation;
+        if (k % 2) {
+            o->method = "WebcastPerceptionMessage";
+            o->title = "Your LIVE has a warning";
+            o->text = "Multi-guest is off for 1 hour";
+            o->violation_warning = true;
+            o->punishment = p;
+            o->end_time = (lt_opt_long){true, ev->event_time / 1000 + 3600};
+        } else {
+            o->method = "WebcastAccessControlMessage";
+            o->captcha_id = (lt_opt_long){true, 7300 + k};
+            o->verify_duration_s = (lt_opt_long){true, 120};
+        }
+        return;
+    }
+    lt_notice *n = &ev->as.notice;
+    switch (k % 3) {
+    case 0:
+        n->method = "WebcastSystemMessage";
+        break;
+    case 1:
+        n->method = "WebcastGuideMessage";
+        n->type_code = (lt_opt_long){true, 4};
+        n->gift_id = (lt_opt_long){true, 5655};
+        break;
+    default:
+        n->method = "WebcastBottomMessage";
+        n->type_code = (lt_opt_long){true, 5};
+        n->type_name = "ags_at_risk_of_unable_to_comment";
+        n->punishment = p;
+        break;
+    }
+    n->text = notices[k % 3];
+}
+
 lt_sample_events *lt_sample_events_create(void)
 {
     lt_sample_events *g = calloc(1, sizeof *g);
@@ -207,6 +268,11 @@ void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_e
         ev->as.unknown.payload.data = g->payload;
         ev->as.unknown.payload.len = sizeof g->payload;
         ev->as.unknown.reason = "no_decoder";
+        break;
+    case LT_EVENT_NOTICE:
+    case LT_EVENT_MODERATION:
+    case LT_EVENT_UNAUTHORIZED_MEMBER:
+        notice_family_sample(g, ev, seq, uid);
         break;
     default:
         fill_generic(g, lt_event_type_info_get(ev->type)->record, (uint8_t *)ev, seq);

@@ -5,7 +5,9 @@
  * cumulative repeat_count and repeat_end on the last; non-streakable gifts
  * are single events), social 8 % (follow or share), battle 2 %, subscribe
  * 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
- * opaque payload), so that the unknown-method path is exercised.
+ * opaque payload), so that the unknown-method path is exercised. Before that
+ * mix, one message in 50 is one of the 14 notice, moderation and anonymous
+ * join methods (traffic_notice.c), evenly.
  * Randomness is xorshift64* seeded per room: the same seed and room index
  * always give the same traffic.
  */
@@ -332,6 +334,9 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
         msg->method = "WebcastRoomUserSeqMessage", gen = gen_viewers;
     } else if (r->streak_count < r->streak_len && pick(r, 2)) {
         msg->method = "WebcastGiftMessage", gen = gen_gift; /* finish the streak soon */
+    } else if (pick(r, 50) == 0) { /* 2 %: notices, moderation, anonymous joins */
+        make_common(r, &c, "", msg->msg_id, now_ms);
+        return lt_sim_notice_family(rnd(r), msg, &c);
     } else {
         int p = pick(r, 100);
         if (p < 40) msg->method = "WebcastChatMessage", gen = gen_chat;

@@ -126,6 +126,13 @@ void lt_sim_room_free(lt_sim_room *room);
 int lt_sim_room_next(lt_sim_room *room, int64_t now_ms, lt_sim_message *msg);
 /* A Control message (action 3 = ended). */
 int lt_sim_room_control(lt_sim_room *room, int64_t now_ms, int action, lt_sim_message *msg);
+/* One message of the notice, moderation or unauthorized-member family
+ * (traffic_notice.c), chosen and filled from one random draw: sets
+ * msg->method and c->method, packs the payload around the common header c
+ * into msg->payload. */
+struct Livetap__Webcast__Common;
+int lt_sim_notice_family(uint64_t draw, lt_sim_message *msg, struct Livetap__Webcast__Common *c);
+
 /* Records a message as sent (once per msg_id) and keeps it for re-sending. */
 void lt_sim_room_mark_sent(lt_sim_room *room, const lt_sim_message *msg);
 

@@ -124,7 +124,11 @@ typedef struct method_row {
 /* Sorted by method (strcmp order) for bsearch. */
 static const method_row methods[] = {
     {"RoomMessage", lt_tt_map_room_message}, /* one peer's name for WebcastRoomMessage */
+    {"WebcastAccessControlMessage", lt_tt_map_access_control},
+    {"WebcastAccessRecallMessage", lt_tt_map_access_recall},
     {"WebcastBarrageMessage", lt_tt_map_barrage},
+    {"WebcastBottomMessage", lt_tt_map_bottom},
+    {"WebcastCapsuleMessage", lt_tt_map_capsule},
     {"WebcastCaptionMessage", lt_tt_map_caption},
     {"WebcastChatMessage", lt_tt_map_chat},
     {"WebcastControlMessage", lt_tt_map_control},
@@ -132,6 +136,7 @@ static const method_row methods[] = {
     {"WebcastEnvelopeMessage", lt_tt_map_envelope},
     {"WebcastGiftMessage", lt_tt_map_gift},
     {"WebcastGoalUpdateMessage", lt_tt_map_goal_update},
+    {"WebcastGuideMessage", lt_tt_map_guide},
     {"WebcastImDeleteMessage", lt_tt_map_im_delete},
     {"WebcastInRoomBannerMessage", lt_tt_map_in_room_banner},
     {"WebcastLikeMessage", lt_tt_map_like},
@@ -142,16 +147,25 @@ static const method_row methods[] = {
     {"WebcastLinkMicFanTicketMethod", lt_tt_map_link_mic_fan_ticket},
     {"WebcastLinkMicMethod", lt_tt_map_link_mic},
     {"WebcastLiveIntroMessage", lt_tt_map_live_intro},
+    {"WebcastMarqueeAnnouncementMessage", lt_tt_map_marquee_announcement},
     {"WebcastMemberMessage", lt_tt_map_member},
+    {"WebcastMsgDetectMessage", lt_tt_map_msg_detect},
+    {"WebcastNoticeMessage", lt_tt_map_notice},
     {"WebcastOecLiveShoppingMessage", lt_tt_map_shopping},
+    {"WebcastPerceptionMessage", lt_tt_map_perception},
     {"WebcastPollMessage", lt_tt_map_poll},
     {"WebcastQuestionNewMessage", lt_tt_map_question},
     {"WebcastRankUpdateMessage", lt_tt_map_rank_update},
     {"WebcastRoomMessage", lt_tt_map_room_message},
+    {"WebcastRoomNotifyMessage", lt_tt_map_room_notify},
     {"WebcastRoomPinMessage", lt_tt_map_room_pin},
     {"WebcastRoomUserSeqMessage", lt_tt_map_viewers},
+    {"WebcastRoomVerifyMessage", lt_tt_map_room_verify},
     {"WebcastSocialMessage", lt_tt_map_social},
     {"WebcastSubNotifyMessage", lt_tt_map_subscribe},
+    {"WebcastSystemMessage", lt_tt_map_system},
+    {"WebcastToastMessage", lt_tt_map_toast},
+    {"WebcastUnauthorizedMemberMessage", lt_tt_map_unauthorized_member},
 };
 #define METHOD_COUNT (sizeof methods / sizeof methods[0])
 

@@ -4,6 +4,7 @@
  * messages_common.c users, display texts, the common header, raw-bytes helpers
  * messages_core.c   chat, gift (+ streaks), like, member, social, viewers, control
  * messages_more.c   battles, link-mic, polls, goals, banners, captions, pins, ...
+ * messages_notice.c notices, moderation, unauthorized members
  *
  * Every mapper unpacks its payload with the decoder's arena allocator and
  * fills the event; everything it allocates (the protobuf, arrays, rendered
@@ -102,6 +103,22 @@ int lt_tt_map_caption(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
 int lt_tt_map_im_delete(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_room_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+
+/* notices, moderation, unauthorized members (messages_notice.c) */
+int lt_tt_map_notice(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_system(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_toast(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_bottom(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_room_notify(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_marquee_announcement(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_guide(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_capsule(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_access_control(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_access_recall(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_room_verify(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_msg_detect(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_perception(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_unauthorized_member(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 
 /* Gift streak arithmetic (messages_core.c): fills gifts_added, diamonds_added
  * and streak_closed from the room's streak table. */
