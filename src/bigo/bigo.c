@@ -29,6 +29,7 @@
 
 #include "admin/admin.h"
 #include "core/event_json.h"
+#include "core/listen.h"
 #include "core/log.h"
 
 #define TICK_MS 20
@@ -279,7 +280,8 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = b->opts.port;
-    info.iface = b->opts.address;
+    if (lt_listen_configure(&info, b->opts.address, err, errlen))
+        goto fail;
     info.protocols = lt_bigo_server_protocols;
     info.user = b;
     info.timeout_secs = 10;
