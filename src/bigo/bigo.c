@@ -199,6 +199,14 @@ static void apply_defaults(lt_bigo_options *o)
         o->path = "/bigo/push";
     if (o->idle_timeout_ms <= 0)
         o->idle_timeout_ms = 30000;
+    if (o->login_timeout_ms <= 0)
+        o->login_timeout_ms = 10000;
+    if (!o->max_connections)
+        o->max_connections = 256;
+    if (!o->max_connections_per_address)
+        o->max_connections_per_address = 16;
+    if (o->login_failures_per_min <= 0)
+        o->login_failures_per_min = 60;
     if (!o->max_frame)
         o->max_frame = 1024 * 1024;
     if (o->max_msgs_per_s <= 0)
