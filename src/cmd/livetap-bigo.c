@@ -49,7 +49,7 @@ typedef struct config {
         long seed_lookback_s, seed_timeout_ms, seed_max_records;
     } dedupe;
     struct {
-        char *bootstrap_servers, *registry_url, *topic_prefix;
+        char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
         lt_config_list properties;
         long flush_timeout_ms;
         bool dry_run;
@@ -158,6 +158,10 @@ static const lt_config_option kafka_options[] = {
         "Kafka bootstrap servers"),
     OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
         "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("registry_username", LT_CONFIG_STRING, kafka.registry_username, "${LT_REGISTRY_USERNAME:-}",
+        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as ***)"),
+    OPT("registry_password", LT_CONFIG_STRING, kafka.registry_password, "${LT_REGISTRY_PASSWORD:-}",
+        "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
@@ -385,6 +389,8 @@ static int run(config *cfg)
             .topic_prefix = cfg->kafka.topic_prefix,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
+            .registry_username = nonempty(cfg->kafka.registry_username),
+            .registry_password = cfg->kafka.registry_password,
             .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
                       .properties = props, .property_count = nprops, .on_delivery = lt_bigo_on_delivery},
         };

@@ -120,7 +120,10 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
         if (register_all(pub, opts, err, errlen))
             goto fail;
         pub->registry = true;
-        lt_info("registry: %d subjects registered at %s", LT_EVENT_TYPE_COUNT, opts->registry_url);
+        char shown[1024];
+        lt_info("registry: %d subjects registered at %s%s", LT_EVENT_TYPE_COUNT,
+                lt_log_url(opts->registry_url, shown, sizeof shown),
+                opts->registry_username && *opts->registry_username ? " (basic auth)" : "");
     } else {
         lt_info("no schema registry configured: records use Avro single-object encoding "
                 "(C3 01 + CRC-64-AVRO fingerprint); schemas/*.avsc are the contract");

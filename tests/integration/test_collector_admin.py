@@ -340,3 +340,26 @@ def test_room_cap_answers_429(prefix):
         assert requests.post(coll.url("/rooms"), data="7400000000000000010", timeout=10).status_code == 201
     finally:
         coll.stop()
+
+
+def test_registry_password_never_logged(prefix):
+    """The registry URL, credentials and all, was logged on every start."""
+    scheme, rest = REGISTRY.split("://", 1)
+    with_creds = f"{scheme}://livetap:pw-in-url-{prefix}@{rest}"
+    coll = AdminCollector(None, prefix, kafka=("--kafka", BOOTSTRAP, "--registry", with_creds))
+    try:
+        assert coll.get("/readyz").json()["registry"] == "ok"
+    finally:
+        rc, log = coll.stop()
+    assert rc == 0, log[-3000:]
+    assert f"pw-in-url-{prefix}" not in log
+    assert f"registered at {scheme}://livetap:***@{rest}" in log, log[-3000:]
+    coll = AdminCollector(None, prefix, kafka=("--kafka", BOOTSTRAP, "--registry", REGISTRY),
+                          env={"LT_REGISTRY_USERNAME": "livetap", "LT_REGISTRY_PASSWORD": f"pw-in-env-{prefix}"})
+    try:
+        assert coll.get("/readyz").json()["registry"] == "ok"
+    finally:
+        rc, log = coll.stop()
+    assert rc == 0, log[-3000:]
+    assert f"pw-in-env-{prefix}" not in log
+    assert "(basic auth)" in log
