@@ -668,6 +668,8 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         {"rejected_total", NULL, 0, "reason=login_rate", s.refused_login_rate},
         {"unknown_uris_total", "messages with a uri we do not know (published to unknown)", LT_METRIC_COUNTER, NULL,
          s.unknown_uris},
+        {"invalid_utf8_strings_total", "strings published with ill-formed UTF-8 replaced by U+FFFD",
+         LT_METRIC_COUNTER, NULL, b->opts.publisher ? lt_publisher_repaired_strings(b->opts.publisher) : 0},
         {"sign_checks_total", "request signatures checked, by result", LT_METRIC_COUNTER, "result=matched",
          s.sign_matched},
         {"sign_checks_total", NULL, 0, "result=mismatched", s.sign_mismatched},
