@@ -709,7 +709,9 @@ static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, l
         return NULL;
     }
     int port = lt_admin_port(admin);
-    lt_info("admin API on http://%s:%d/ (rooms, healthz, readyz, metrics; %s)", cfg->admin.listen, port,
+    bool v6 = strchr(cfg->admin.listen, ':') != NULL; /* a URL brackets an IPv6 address */
+    lt_info("admin API on http://%s%s%s:%d/ (rooms, healthz, readyz, metrics; %s)", v6 ? "[" : "",
+            cfg->admin.listen, v6 ? "]" : "", port,
             nonempty(cfg->admin.token) ? "rooms need the admin token" : "no admin token: anyone who reaches it may add rooms");
     if (nonempty(cfg->admin.port_file)) {
         /* written whole under another name, then renamed: a reader never sees half */
