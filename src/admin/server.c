@@ -46,7 +46,8 @@ typedef struct conn {
     bool answered;     /* lws may still report a body (even an empty one) after an early answer */
     bool close_after;
     bool challenge;    /* a 401: say which scheme */
-    char authorization[LT_ADMIN_TOKEN_MAX + 16]; /* the header, "" if absent or longer than any token we accept */
+    /* the Authorization header; "" if absent or longer than any token we accept */
+    char authorization[LT_ADMIN_TOKEN_MAX + 16];
 } conn;
 
 static void conn_free(conn *c)

@@ -516,9 +516,9 @@ static int handle_message(lt_bigo_conn *c, const char *text, size_t len, int64_t
             lt_ratelimit_acquire(&failures_of(b, c->peer, true, now)->bucket, now);
             reply(c, env.uri, env.retry_cnt, env.send_time, now,
                   json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", err));
-        }
-        else
+        } else {
             reply(c, env.uri, env.retry_cnt, env.send_time, now, rescode_data("", 400, err));
+        }
     } else if (login) {
         handle_login(c, &env, now);
     } else if (!check_sign(c, &env)) {

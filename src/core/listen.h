@@ -21,6 +21,7 @@ struct lws_context_creation_info;
 
 /* Sets info->iface (to `address`, which must outlive the vhost) and the
  * family options. -1 with err naming the address if it is not a literal. */
-int lt_listen_configure(struct lws_context_creation_info *info, const char *address, char *err, size_t errlen);
+int lt_listen_configure(struct lws_context_creation_info *info, const char *address, char *err,
+                        size_t errlen);
 
 #endif
