@@ -28,7 +28,7 @@ typedef struct frame_ref {
 } frame_ref;
 
 typedef struct sink {
-    const lt_avro_encoder *enc;
+    lt_avro_encoder *enc;
     lt_buf out;
     uint64_t events;
     uint64_t bytes;

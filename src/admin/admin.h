@@ -18,6 +18,14 @@
  * {"error": "..."} with a 4xx/5xx status; request bodies are bounded
  * (max_body), paths and specs too; anything else is 404/405/413.
  *
+ * Authentication: with a token configured, every /rooms request must carry
+ * `Authorization: Bearer <token>` (compared in constant time: both sides
+ * are hashed with SHA-256 and the digests compared with CRYPTO_memcmp, so
+ * neither the content nor the length leaks through timing); anything else
+ * is answered 401 with `WWW-Authenticate: Bearer`. /healthz and /readyz stay
+ * open (orchestrators probe them without secrets and they reveal nothing);
+ * /metrics too unless token_covers_metrics (it names the rooms).
+ *
  * The parse helpers below are pure, for tests and fuzzing.
  */
 #ifndef LT_ADMIN_ADMIN_H
@@ -32,6 +40,7 @@
 struct lws_context;
 
 #define LT_ADMIN_SPEC_MAX 512 /* a room spec, with its terminating NUL */
+#define LT_ADMIN_TOKEN_MAX 256 /* characters of an admin token */
 
 typedef enum lt_admin_status {
     LT_ADMIN_OK = 0,      /* 200 */
@@ -40,6 +49,7 @@ typedef enum lt_admin_status {
     LT_ADMIN_BAD_REQUEST, /* 400: the spec does not parse */
     LT_ADMIN_NOT_FOUND,   /* 404 */
     LT_ADMIN_CONFLICT,    /* 409: already there */
+    LT_ADMIN_LIMIT,       /* 429: a configured limit (e.g. the room cap) is reached */
     LT_ADMIN_UNAVAILABLE, /* 503: e.g. the control topic cannot be written */
     LT_ADMIN_ERROR,       /* 500 */
 } lt_admin_status;
@@ -64,6 +74,8 @@ typedef struct lt_admin_options {
     const char *listen;   /* address to bind; NULL = 127.0.0.1 */
     int port;             /* 0 = any free port (lt_admin_port says which) */
     size_t max_body;      /* bytes of a request body; 0 = 4096 */
+    const char *token;    /* NULL or "" = no authentication (see the top) */
+    bool token_covers_metrics; /* /metrics needs the token too */
     lt_admin_rooms rooms;
     lt_admin_probes probes;
 } lt_admin_options;
@@ -100,6 +112,10 @@ int lt_admin_route_parse(const char *path, lt_admin_route *route, char *spec, si
  * blanks trimmed). 0 with *spec filled; 1 if the body is empty (blank);
  * -1 with err if it is neither. */
 int lt_admin_room_from_body(const char *body, size_t len, char *spec, size_t cap, char *err, size_t errlen);
+
+/* Whether an Authorization header value is "Bearer <token>", in constant
+ * time over the header and the token. */
+bool lt_admin_bearer_matches(const char *header, const char *token);
 
 /* The HTTP status of a result. */
 unsigned lt_admin_http_status(lt_admin_status st);

@@ -4,6 +4,10 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "admin/admin.h"
 
@@ -118,7 +122,23 @@ unsigned lt_admin_http_status(lt_admin_status st)
     case LT_ADMIN_BAD_REQUEST: return 400;
     case LT_ADMIN_NOT_FOUND: return 404;
     case LT_ADMIN_CONFLICT: return 409;
+    case LT_ADMIN_LIMIT: return 429;
     case LT_ADMIN_UNAVAILABLE: return 503;
     default: return 500;
     }
+}
+
+bool lt_admin_bearer_matches(const char *header, const char *token)
+{
+    static const char scheme[] = "Bearer ";
+    if (!header || !token || !*token)
+        return false;
+    /* the scheme is public; only the credential needs constant time */
+    size_t n = strlen(scheme);
+    bool scheme_ok = strncasecmp(header, scheme, n) == 0;
+    const char *given = scheme_ok ? header + n : "";
+    unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)given, strlen(given), a);
+    SHA256((const unsigned char *)token, strlen(token), b);
+    return (CRYPTO_memcmp(a, b, sizeof a) == 0) & scheme_ok;
 }

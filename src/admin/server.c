@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "admin/admin.h"
+#include "core/event.h"
+#include "core/listen.h"
 #include "core/log.h"
 
 struct lt_admin_server {
@@ -25,6 +27,8 @@ struct lt_admin_server {
     char listen[64];
     int port;
     struct lws_protocols protocols[2];
+    uint64_t unauthorized;
+    int64_t unauthorized_logged_ms;
 };
 
 typedef enum method { M_OTHER, M_GET, M_POST, M_DELETE } method;
@@ -41,6 +45,9 @@ typedef struct conn {
     size_t response_len;
     bool answered;     /* lws may still report a body (even an empty one) after an early answer */
     bool close_after;
+    bool challenge;    /* a 401: say which scheme */
+    /* the Authorization header; "" if absent or longer than any token we accept */
+    char authorization[LT_ADMIN_TOKEN_MAX + 16];
 } conn;
 
 static void conn_free(conn *c)
@@ -65,6 +72,8 @@ static int respond(struct lws *wsi, conn *c, unsigned status, const char *type, 
                                     8, &p, end) ||
         (c->close_after && lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
                                                        (const unsigned char *)"close", 5, &p, end)) ||
+        (c->challenge && lws_add_http_header_by_name(wsi, (const unsigned char *)"www-authenticate:",
+                                                     (const unsigned char *)"Bearer", 6, &p, end)) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     lws_callback_on_writable(wsi);
@@ -127,6 +136,15 @@ static int handle_remove(struct lws *wsi, conn *c, lt_admin_server *s, const cha
     return respond_json(wsi, c, lt_admin_http_status(st), json_pack("{s:s}", "removed", spec));
 }
 
+static bool authorized(const conn *c, const lt_admin_server *s, lt_admin_route route)
+{
+    if (!s->opts.token || !*s->opts.token)
+        return true;
+    bool guarded = route == LT_ADMIN_ROUTE_ROOMS || route == LT_ADMIN_ROUTE_ROOM ||
+                   (route == LT_ADMIN_ROUTE_METRICS && s->opts.token_covers_metrics);
+    return !guarded || lt_admin_bearer_matches(c->authorization, s->opts.token);
+}
+
 static int handle(struct lws *wsi, conn *c, lt_admin_server *s)
 {
     lt_admin_route route;
@@ -138,6 +156,17 @@ static int handle(struct lws *wsi, conn *c, lt_admin_server *s)
     }
     if (c->path_too_long || lt_admin_route_parse(c->path, &route, spec, sizeof spec) != 0)
         return respond_error(wsi, c, 400, "bad room in the path (empty, too long or with control characters)");
+    if (!authorized(c, s, route)) {
+        c->challenge = true;
+        s->unauthorized++;
+        int64_t now = lt_now_ms();
+        if (now - s->unauthorized_logged_ms >= 10000) {
+            s->unauthorized_logged_ms = now;
+            lt_warn("admin: refused %llu request(s) without the admin token so far (latest: %s)",
+                    (unsigned long long)s->unauthorized, c->path_too_long ? "(a long path)" : c->path);
+        }
+        return respond_error(wsi, c, 401, "this endpoint needs the admin token: send Authorization: Bearer <token>");
+    }
     bool get = c->method == M_GET;
     switch (route) {
     case LT_ADMIN_ROUTE_HEALTHZ:
@@ -217,6 +246,8 @@ static int begin(struct lws *wsi, conn *c, lt_admin_server *s, const char *uri, 
         memmove(c->query_room, value, strlen(value) + 1);
     else
         c->query_room[0] = '\0';
+    if (lws_hdr_copy(wsi, c->authorization, sizeof c->authorization, WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+        c->authorization[0] = '\0';
     if (c->method != M_POST)
         return 1;
     char length[32];
@@ -290,6 +321,12 @@ lt_admin_server *lt_admin_create(struct lws_context *ctx, const lt_admin_options
         return NULL;
     }
     s->opts = *opts;
+    if (opts->token && strlen(opts->token) > LT_ADMIN_TOKEN_MAX) {
+        snprintf(err, errlen, "admin token: %zu characters, at most %d allowed", strlen(opts->token),
+                 LT_ADMIN_TOKEN_MAX);
+        free(s);
+        return NULL;
+    }
     if (!s->opts.max_body)
         s->opts.max_body = 4096;
     snprintf(s->listen, sizeof s->listen, "%s", opts->listen && *opts->listen ? opts->listen : "127.0.0.1");
@@ -303,7 +340,10 @@ lt_admin_server *lt_admin_create(struct lws_context *ctx, const lt_admin_options
     memset(&info, 0, sizeof info);
     info.vhost_name = "admin";
     info.port = opts->port;
-    info.iface = s->listen;
+    if (lt_listen_configure(&info, s->listen, err, errlen)) {
+        free(s);
+        return NULL;
+    }
     info.protocols = s->protocols;
     info.user = s;
     s->vhost = lws_create_vhost(ctx, &info);

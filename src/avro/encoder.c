@@ -16,12 +16,21 @@
  * varints; strings and bytes are a long length then the bytes; a union is the
  * branch index as a long then the value; an array is blocks of (count, items)
  * ended by a zero count; a boolean is one byte.
+ *
+ * Strings: Avro requires UTF-8 and platforms send whatever their clients
+ * typed, so every string field passes core/utf8.h on its way in: a
+ * well-formed string (nearly all) is checked in place and copied once, an
+ * ill-formed one is written with each maximal ill-formed subpart replaced by
+ * U+FFFD and counted (lt_avro_encoder_repaired_strings). This is the one
+ * place every string of every record goes through.
  */
 #include "avro/encoder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/utf8.h"
 
 typedef enum step_op {
     OP_BOOL,
@@ -63,6 +72,7 @@ typedef struct type_encoder {
 
 struct lt_avro_encoder {
     type_encoder types[LT_EVENT_TYPE_COUNT];
+    uint64_t repaired_strings; /* strings written with U+FFFD for ill-formed UTF-8 */
     plan *nested; /* nested record plans, owned here */
     size_t nested_count, nested_cap;
 };
@@ -357,12 +367,25 @@ static int put_bytes(lt_buf *out, const void *data, size_t len)
     return 0;
 }
 
-static int put_string(lt_buf *out, const char *s)
+/* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
+ * the top); *repaired counts the strings that needed repair. */
+static int put_string(lt_buf *out, const char *s, uint64_t *repaired)
 {
-    return put_bytes(out, s ? s : "", s ? strlen(s) : 0);
+    size_t len = s ? strlen(s) : 0;
+    size_t valid = lt_utf8_valid_prefix(s, len);
+    if (valid == len)
+        return put_bytes(out, s ? s : "", len);
+    size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
+    RESERVE(out, 10 + fixed_len);
+    put_long(out, (int64_t)fixed_len);
+    memcpy(out->data + out->len, s, valid);
+    lt_utf8_repair(s + valid, len - valid, (char *)out->data + out->len + valid);
+    out->len += fixed_len;
+    (*repaired)++;
+    return 0;
 }
 
-static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
+static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t *repaired)
 {
     for (size_t i = 0; i < p->count; i++) {
         const step *s = &p->steps[i];
@@ -389,14 +412,14 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
             break;
         }
         case OP_STRING:
-            if (put_string(out, *(const char *const *)at))
+            if (put_string(out, *(const char *const *)at, repaired))
                 return -1;
             break;
         case OP_OPT_STRING: {
             const char *v = *(const char *const *)at;
             RESERVE(out, 10);
             put_long(out, v ? s->value_branch : s->null_branch);
-            if (v && put_string(out, v))
+            if (v && put_string(out, v, repaired))
                 return -1;
             break;
         }
@@ -406,19 +429,22 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
                 return -1;
             break;
         }
-        case OP_PLATFORM:
-            if (put_string(out, lt_platform_name(*(const lt_platform *)at)))
+        case OP_PLATFORM: { /* our own constant, ASCII */
+            const char *name = lt_platform_name(*(const lt_platform *)at);
+            if (put_bytes(out, name, strlen(name)))
                 return -1;
             break;
+        }
+            break;
         case OP_RECORD:
-            if (encode_plan(s->record, at, out))
+            if (encode_plan(s->record, at, out, repaired))
                 return -1;
             break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
             RESERVE(out, 10);
             put_long(out, rec ? s->value_branch : s->null_branch);
-            if (rec && encode_plan(s->record, rec, out))
+            if (rec && encode_plan(s->record, rec, out, repaired))
                 return -1;
             break;
         }
@@ -429,7 +455,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
             if (n) {
                 put_long(out, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (put_string(out, items[k]))
+                    if (put_string(out, items[k], repaired))
                         return -1;
                 RESERVE(out, 1);
             }
@@ -443,7 +469,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
             if (n) {
                 put_long(out, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (encode_plan(s->record, items + k * s->stride, out))
+                    if (encode_plan(s->record, items + k * s->stride, out, repaired))
                         return -1;
                 RESERVE(out, 1);
             }
@@ -455,19 +481,24 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out)
     return 0;
 }
 
-int lt_avro_encode_body(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
+int lt_avro_encode_body(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
 {
     if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
         return -1;
-    return encode_plan(&enc->types[ev->type].body, (const uint8_t *)ev, out);
+    return encode_plan(&enc->types[ev->type].body, (const uint8_t *)ev, out, &enc->repaired_strings);
 }
 
-int lt_avro_encode(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
+int lt_avro_encode(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
 {
     if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
         return -1;
     const type_encoder *te = &enc->types[ev->type];
     if (lt_buf_append(out, te->header, te->header_len))
         return -1;
-    return encode_plan(&te->body, (const uint8_t *)ev, out);
+    return encode_plan(&te->body, (const uint8_t *)ev, out, &enc->repaired_strings);
+}
+
+uint64_t lt_avro_encoder_repaired_strings(const lt_avro_encoder *enc)
+{
+    return enc->repaired_strings;
 }

@@ -6,7 +6,7 @@
  * the schema's type fails creation, so a struct/schema mismatch stops the
  * process at start-up instead of producing unreadable data. Encoding then
  * walks the plan and writes Avro binary directly: no schema parsing and no
- * per-record allocation on the hot path.
+ * per-record allocation on the hot path. Not thread-safe (it counts).
  *
  * Framing per type: Confluent wire format (0x00, big-endian int32 schema id,
  * Avro binary) once lt_avro_encoder_set_schema_id() was called for the type,
@@ -34,10 +34,14 @@ void lt_avro_encoder_destroy(lt_avro_encoder *enc); /* accepts NULL */
 void lt_avro_encoder_set_schema_id(lt_avro_encoder *enc, lt_event_type type, int32_t schema_id);
 
 /* Appends the framed record to `out`. -1 only if memory runs out or the
- * event's type is out of range. */
-int lt_avro_encode(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out);
+ * event's type is out of range. Strings that are not well-formed UTF-8 are
+ * written repaired (U+FFFD, core/utf8.h) and counted. */
+int lt_avro_encode(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out);
 
 /* Appends only the Avro binary body (no framing). */
-int lt_avro_encode_body(const lt_avro_encoder *enc, const lt_event *ev, lt_buf *out);
+int lt_avro_encode_body(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out);
+
+/* Strings written so far with ill-formed UTF-8 replaced by U+FFFD. */
+uint64_t lt_avro_encoder_repaired_strings(const lt_avro_encoder *enc);
 
 #endif

@@ -39,7 +39,8 @@
 #define LT_REGISTRY_MAX_RESPONSE (8u << 20) /* a schema is kilobytes; cap hostile answers */
 
 struct lt_registry {
-    char *url; /* without a trailing slash */
+    char *url;   /* without a trailing slash; may hold user:password@ (libcurl sends it as basic auth) */
+    char *shown; /* url with the password replaced: the only form that reaches a message */
     char *userpwd;
     long timeout_ms;
     CURL *curl;
@@ -68,6 +69,10 @@ lt_registry *lt_registry_create(const lt_registry_options *opts, char *err, size
     size_t n = strlen(reg->url);
     while (n && reg->url[n - 1] == '/')
         reg->url[--n] = '\0';
+    char shown[1024];
+    reg->shown = strdup(lt_log_url(reg->url, shown, sizeof shown));
+    if (!reg->shown)
+        goto oom;
     if (opts->username && *opts->username) {
         size_t len = strlen(opts->username) + strlen(opts->password ? opts->password : "") + 2;
         reg->userpwd = malloc(len);
@@ -99,7 +104,11 @@ void lt_registry_destroy(lt_registry *reg)
     if (reg->curl)
         curl_easy_cleanup(reg->curl);
     curl_slist_free_all(reg->headers);
-    free(reg->url);
+    if (reg->url) {
+        memset(reg->url, 0, strlen(reg->url));
+        free(reg->url);
+    }
+    free(reg->shown);
     if (reg->userpwd) {
         memset(reg->userpwd, 0, strlen(reg->userpwd));
         free(reg->userpwd);
@@ -161,7 +170,7 @@ static long request(lt_registry *reg, const char *method, const char *path, cons
                 curl_err[0] ? curl_err : curl_easy_strerror(rc), attempt + 1, ATTEMPTS);
     }
     if (rc != CURLE_OK) {
-        snprintf(err, errlen, "schema registry at %s unreachable: %s", reg->url,
+        snprintf(err, errlen, "schema registry at %s unreachable: %s", reg->shown,
                  curl_err[0] ? curl_err : curl_easy_strerror(rc));
         return -1;
     }
@@ -332,7 +341,7 @@ lt_registry_error lt_registry_ping(lt_registry *reg, char *err, size_t errlen)
         return LT_REGISTRY_UNREACHABLE;
     }
     if (status != 200) {
-        snprintf(err, errlen, "schema registry at %s answered HTTP %ld to GET /subjects", reg->url, status);
+        snprintf(err, errlen, "schema registry at %s answered HTTP %ld to GET /subjects", reg->shown, status);
         return classify(status);
     }
     return LT_REGISTRY_OK;

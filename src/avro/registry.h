@@ -22,8 +22,9 @@ typedef struct lt_registry lt_registry;
 
 typedef struct lt_registry_options {
     const char *url;            /* base URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7 */
-    const char *username;       /* optional basic auth */
-    const char *password;
+    const char *username;       /* optional basic auth (sent on every request; overrides user:pass@ in the URL) */
+    const char *password;       /* credentials in the URL work too but the separate keys keep them out of it;
+                                   either way messages show the URL with the password as *** */
     long timeout_ms;            /* per request; 0 = 10000 */
 } lt_registry_options;
 

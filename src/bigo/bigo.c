@@ -29,6 +29,7 @@
 
 #include "admin/admin.h"
 #include "core/event_json.h"
+#include "core/listen.h"
 #include "core/log.h"
 
 #define TICK_MS 20
@@ -198,6 +199,14 @@ static void apply_defaults(lt_bigo_options *o)
         o->path = "/bigo/push";
     if (o->idle_timeout_ms <= 0)
         o->idle_timeout_ms = 30000;
+    if (o->login_timeout_ms <= 0)
+        o->login_timeout_ms = 10000;
+    if (!o->max_connections)
+        o->max_connections = 256;
+    if (!o->max_connections_per_address)
+        o->max_connections_per_address = 16;
+    if (o->login_failures_per_min <= 0)
+        o->login_failures_per_min = 60;
     if (!o->max_frame)
         o->max_frame = 1024 * 1024;
     if (o->max_msgs_per_s <= 0)
@@ -279,7 +288,8 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = b->opts.port;
-    info.iface = b->opts.address;
+    if (lt_listen_configure(&info, b->opts.address, err, errlen))
+        goto fail;
     info.protocols = lt_bigo_server_protocols;
     info.user = b;
     info.timeout_secs = 10;

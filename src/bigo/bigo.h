@@ -94,6 +94,11 @@ typedef struct lt_bigo_options {
     int64_t login_window_ms;         /* 0 = no timestamp check */
     lt_bigo_sign_mode sign_mode;
     int idle_timeout_ms;             /* close a silent connection; 0 = 30000 */
+    /* what one stranger can hold (server.c "Limits"): */
+    int login_timeout_ms;            /* close a connection not logged in by then (pings do not count); 0 = 10000 */
+    size_t max_connections;          /* WebSocket connections open at once; 0 = 256 */
+    size_t max_connections_per_address; /* from one peer address; 0 = 16 */
+    double login_failures_per_min;   /* failed logins per peer address, burst 10; 0 = 60 */
     size_t max_frame;                /* bytes; 0 = 1 MiB */
     double max_msgs_per_s;           /* per connection; 0 = 100 (burst twice that) */
     size_t max_items;                /* per batch; 0 = 10000 */
@@ -117,6 +122,9 @@ typedef struct lt_bigo_stats {
     uint64_t refused_unauthenticated;    /* business messages without a valid login/token */
     uint64_t bad_frames;                 /* not JSON, no uri, bad data, binary */
     uint64_t oversized, floods, idle_closed;
+    uint64_t login_timeouts;             /* closed: not logged in within login_timeout_ms */
+    uint64_t refused_connection_cap, refused_address_cap; /* upgrades refused: total / per-address cap */
+    uint64_t refused_login_rate;         /* upgrades refused or connections closed: failed logins over the rate */
     uint64_t unknown_uris;
     uint64_t sign_matched, sign_mismatched;
     uint64_t batches, batch_retries;     /* dataReception received; of them with retry_cnt > 0 */

@@ -126,7 +126,11 @@ lt_bigo_parse_status lt_bigo_envelope_parse(const char *text, size_t len, lt_big
 {
     memset(out, 0, sizeof *out);
     json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* JSON_ALLOW_NUL: a "\u0000" in a chat must not make the whole batch
+     * unreadable (BIGO would re-send it forever); strings are used as C
+     * strings, so such a string ends at its NUL, as TikTok's do
+     * (docs/security.md, "Strings in records") */
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!root) {
         snprintf(err, errlen, "not JSON: %s at %d", jerr.text, jerr.position);
         return LT_BIGO_PARSE_NOT_JSON;
@@ -159,7 +163,8 @@ lt_bigo_parse_status lt_bigo_envelope_parse(const char *text, size_t len, lt_big
     if (json_is_string(data)) {
         out->data_text = json_string_value(data);
         out->data_text_len = json_string_length(data);
-        json_t *inner = json_loadb(out->data_text, out->data_text_len, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *inner =
+            json_loadb(out->data_text, out->data_text_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
         if (!inner) {
             snprintf(err, errlen, "data: not JSON: %s at %d", jerr.text, jerr.position);
             return LT_BIGO_PARSE_BAD_DATA;

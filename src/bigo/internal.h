@@ -17,11 +17,20 @@
 #include "bigo/bigo.h"
 #include "bigo/envelope.h"
 #include "bigo/ledger.h"
+#include "core/ratelimit.h"
 
 typedef struct lt_bigo_conn lt_bigo_conn;
 typedef struct lt_bigo_push_batch lt_bigo_push_batch;
 typedef struct lt_bigo_pull lt_bigo_pull;
 typedef struct lt_bigo_catalogue lt_bigo_catalogue;
+
+/* Failed logins of one peer address (server.c "Limits"). */
+#define LT_BIGO_FAILURE_SLOTS 256
+typedef struct lt_bigo_failures {
+    char peer[64];
+    lt_ratelimit bucket;
+    int64_t last_ms;
+} lt_bigo_failures;
 
 struct lt_bigo {
     lt_bigo_options opts;
@@ -38,7 +47,8 @@ struct lt_bigo {
     volatile sig_atomic_t stop;
     bool started;                   /* the loop has ticked */
     bool draining;                  /* shutting down: business messages are answered 503 */
-    int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item;
+    int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn, log_slot_limit;
+    lt_bigo_failures failures[LT_BIGO_FAILURE_SLOTS];
     lt_bigo_stats stats;
 };
 

@@ -540,7 +540,7 @@ static void finish(lt_bigo_pull *p, request *r, CURLcode code)
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
     json_t *j = NULL;
     if (code == CURLE_OK && r->body.len)
-        j = json_loadb((const char *)r->body.data, r->body.len, 0, NULL);
+        j = json_loadb((const char *)r->body.data, r->body.len, JSON_ALLOW_NUL, NULL); /* as envelope.c */
     if (code != CURLE_OK && r->kind != REQ_GIFTS) { /* the catalogue counts its own */
         p->b->stats.pull_errors++;
         lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s: %s", kind_path[r->kind],

@@ -26,6 +26,22 @@
  * pong just went out, i.e. the peer pinged. That, any data frame and any
  * pong count as a sign of life; the tick closes connections without one
  * for idle_timeout_ms.
+ *
+ * Limits: the push port faces the internet, and before a login a stranger
+ * must not be able to hold more than a little of it (~20k idle sockets that
+ * pinged but never logged in once made a real login time out). The upgrade
+ * to WebSocket is refused (FILTER_PROTOCOL_CONNECTION: nothing is allocated
+ * yet) when max_connections are open, when the peer address already holds
+ * max_connections_per_address, or while that address is over its rate of
+ * failed logins; a connection that has not logged in within
+ * login_timeout_ms is closed 1008, whatever it sends meanwhile (pings do not
+ * extend it); a wrong login from an address over login_failures_per_min
+ * (burst 10) closes the connection without an answer and checks nothing.
+ * Failed-login buckets live in a fixed table of LT_BIGO_FAILURE_SLOTS
+ * addresses (the least recently seen is reused), so an attacker with many
+ * addresses costs memory of ours never. Connections without a login are
+ * logged at most every LOG_EVERY_MS (with counts); logins and the close of
+ * a logged-in connection are logged each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +83,7 @@ struct lt_bigo_conn {
     char token[LT_BIGO_TOKEN_LEN + 1];
     char peer[64];
     int64_t last_rx_ms;
+    int64_t connected_ms;
     lt_ratelimit flood;
     outmsg *out_head, *out_tail;
     size_t out_count;
@@ -231,6 +248,71 @@ static lt_bigo_push_batch *new_batch(lt_bigo_conn *c, const lt_bigo_envelope *en
     return pb;
 }
 
+/* ------------------------------------------------------------ limits */
+
+#define LOGIN_FAILURE_BURST 10
+
+/* The failed-login bucket of a peer address; with `create`, one is made
+ * (reusing the least recently seen slot). NULL if none and not created. */
+static lt_bigo_failures *failures_of(lt_bigo *b, const char *peer, bool create, int64_t now)
+{
+    lt_bigo_failures *oldest = &b->failures[0];
+    for (size_t i = 0; i < LT_BIGO_FAILURE_SLOTS; i++) {
+        lt_bigo_failures *f = &b->failures[i];
+        if (f->peer[0] && strcmp(f->peer, peer) == 0) {
+            f->last_ms = now;
+            return f;
+        }
+        if (f->last_ms < oldest->last_ms)
+            oldest = f;
+    }
+    if (!create)
+        return NULL;
+    snprintf(oldest->peer, sizeof oldest->peer, "%s", peer);
+    oldest->last_ms = now;
+    lt_ratelimit_init(&oldest->bucket, b->opts.login_failures_per_min / 60.0, LOGIN_FAILURE_BURST, now);
+    return oldest;
+}
+
+static bool over_login_rate(lt_bigo *b, const char *peer, int64_t now)
+{
+    lt_bigo_failures *f = failures_of(b, peer, false, now);
+    return f && lt_ratelimit_available(&f->bucket, now) < 1.0;
+}
+
+/* Whether a new WebSocket from this peer may open (see "Limits" at the top). */
+static bool admit(lt_bigo *b, struct lws *wsi)
+{
+    char peer[64];
+    if (lws_get_peer_simple(wsi, peer, sizeof peer) == NULL)
+        snprintf(peer, sizeof peer, "?");
+    int64_t now = lt_now_ms();
+    const char *why = NULL;
+    if (b->stats.connections_open >= b->opts.max_connections) {
+        b->stats.refused_connection_cap++;
+        why = "max_connections reached";
+    } else if (over_login_rate(b, peer, now)) {
+        b->stats.refused_login_rate++;
+        why = "too many failed logins from this address";
+    } else {
+        size_t same = 0;
+        for (lt_bigo_conn *c = b->conns; c; c = c->next)
+            same += strcmp(c->peer, peer) == 0;
+        if (same >= b->opts.max_connections_per_address) {
+            b->stats.refused_address_cap++;
+            why = "max_connections_per_address reached";
+        }
+    }
+    if (!why)
+        return true;
+    lt_log_every(&b->log_slot_limit, LOG_EVERY_MS, LT_LOG_WARN,
+                 "bigo: refusing connections (latest from %s: %s); so far %llu at the total cap, %llu at the "
+                 "per-address cap, %llu over the failed-login rate",
+                 peer, why, (unsigned long long)b->stats.refused_connection_cap,
+                 (unsigned long long)b->stats.refused_address_cap, (unsigned long long)b->stats.refused_login_rate);
+    return false;
+}
+
 /* ------------------------------------------------------------ messages */
 
 static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t now)
@@ -239,11 +321,20 @@ static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t n
     lt_bigo_login login;
     char err[256];
     json_t *data;
+    if (over_login_rate(b, c->peer, now)) {
+        b->stats.refused_login_rate++;
+        lt_log_every(&b->log_slot_limit, LOG_EVERY_MS, LT_LOG_WARN,
+                     "bigo: closing %s: more than %.0f failed logins/min from this address (%llu refused so far)",
+                     c->peer, b->opts.login_failures_per_min, (unsigned long long)b->stats.refused_login_rate);
+        close_later(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many failed logins");
+        return;
+    }
     if (!env->data || lt_bigo_login_parse(env->data, &login, err, sizeof err)) {
         b->stats.logins_failed++;
         lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo login from %s refused: %s", c->peer,
                      env->data ? err : "no data");
         data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", env->data ? err : "no data");
+        lt_ratelimit_acquire(&failures_of(b, c->peer, true, now)->bucket, now);
     } else {
         char token[LT_BIGO_TOKEN_LEN + 1];
         lt_bigo_login_result r = lt_bigo_auth_login(b->auth, &login, now, token);
@@ -263,6 +354,7 @@ static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t n
             data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message",
                              r == LT_BIGO_LOGIN_STALE ? "timestamp outside the accepted window"
                                                       : "account or sign is wrong");
+            lt_ratelimit_acquire(&failures_of(b, c->peer, true, now)->bucket, now);
         }
     }
     reply(c, env->uri, env->retry_cnt, env->send_time, now, data);
@@ -416,11 +508,17 @@ static int handle_message(lt_bigo_conn *c, const char *text, size_t len, int64_t
     } else if (st == LT_BIGO_PARSE_BAD_DATA) {
         b->stats.bad_frames++;
         lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s: %s", env.uri, c->peer, err);
-        if (login)
+        if (login && over_login_rate(b, c->peer, now)) {
+            b->stats.refused_login_rate++;
+            close_later(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many failed logins");
+        } else if (login) {
+            b->stats.logins_failed++;
+            lt_ratelimit_acquire(&failures_of(b, c->peer, true, now)->bucket, now);
             reply(c, env.uri, env.retry_cnt, env.send_time, now,
                   json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", err));
-        else
+        } else {
             reply(c, env.uri, env.retry_cnt, env.send_time, now, rescode_data("", 400, err));
+        }
     } else if (login) {
         handle_login(c, &env, now);
     } else if (!check_sign(c, &env)) {
@@ -492,6 +590,7 @@ static void on_established(lt_bigo *b, lt_bigo_conn *c, struct lws *wsi)
     c->wsi = wsi;
     c->is_ws = true;
     c->last_rx_ms = lt_now_ms();
+    c->connected_ms = c->last_rx_ms;
     lt_ratelimit_init(&c->flood, b->opts.max_msgs_per_s, 2 * b->opts.max_msgs_per_s, c->last_rx_ms);
     if (lws_get_peer_simple(wsi, c->peer, sizeof c->peer) == NULL)
         snprintf(c->peer, sizeof c->peer, "?");
@@ -501,7 +600,9 @@ static void on_established(lt_bigo *b, lt_bigo_conn *c, struct lws *wsi)
     b->conns = c;
     b->stats.connections++;
     b->stats.connections_open++;
-    lt_info("bigo: connection from %s", c->peer);
+    lt_debug("bigo: connection from %s", c->peer);
+    lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO, "bigo: connection from %s (%llu open, %llu so far)",
+                 c->peer, (unsigned long long)b->stats.connections_open, (unsigned long long)b->stats.connections);
 }
 
 static void on_closed(lt_bigo_conn *c)
@@ -529,7 +630,10 @@ static void on_closed(lt_bigo_conn *c)
         free(m);
     }
     lt_buf_free(&c->rx);
-    lt_info("bigo: connection from %s%s%s closed", c->peer, c->authed ? " as " : "", c->authed ? c->account : "");
+    if (c->authed)
+        lt_info("bigo: connection from %s as %s closed", c->peer, c->account);
+    else
+        lt_debug("bigo: connection from %s closed without a login", c->peer);
     c->is_ws = false;
 }
 
@@ -558,8 +662,14 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         {"rejected_total", NULL, 0, "reason=oversized", s.oversized},
         {"rejected_total", NULL, 0, "reason=flood", s.floods},
         {"rejected_total", NULL, 0, "reason=idle", s.idle_closed},
+        {"rejected_total", NULL, 0, "reason=login_timeout", s.login_timeouts},
+        {"rejected_total", NULL, 0, "reason=connection_cap", s.refused_connection_cap},
+        {"rejected_total", NULL, 0, "reason=address_cap", s.refused_address_cap},
+        {"rejected_total", NULL, 0, "reason=login_rate", s.refused_login_rate},
         {"unknown_uris_total", "messages with a uri we do not know (published to unknown)", LT_METRIC_COUNTER, NULL,
          s.unknown_uris},
+        {"invalid_utf8_strings_total", "strings published with ill-formed UTF-8 replaced by U+FFFD",
+         LT_METRIC_COUNTER, NULL, b->opts.publisher ? lt_publisher_repaired_strings(b->opts.publisher) : 0},
         {"sign_checks_total", "request signatures checked, by result", LT_METRIC_COUNTER, "result=matched",
          s.sign_matched},
         {"sign_checks_total", NULL, 0, "result=mismatched", s.sign_mismatched},
@@ -724,7 +834,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     lt_bigo *b = lws_context_user(lws_get_context(wsi));
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        if (!path_matches(wsi, b->opts.path) || b->draining)
+        if (!path_matches(wsi, b->opts.path) || b->draining || !admit(b, wsi))
             return 1;
         return 0;
     case LWS_CALLBACK_ESTABLISHED:
@@ -776,9 +886,17 @@ const struct lws_protocols lt_bigo_server_protocols[] = {
 void lt_bigo_server_tick(lt_bigo *b, int64_t now)
 {
     for (lt_bigo_conn *c = b->conns; c; c = c->next) {
+        if (!c->close_code && !c->authed && now - c->connected_ms > b->opts.login_timeout_ms) {
+            b->stats.login_timeouts++;
+            lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO,
+                         "bigo: closing %s: no login within %d ms (%llu such so far)", c->peer,
+                         b->opts.login_timeout_ms, (unsigned long long)b->stats.login_timeouts);
+            close_later(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "log in first");
+        }
         if (!c->close_code && now - c->last_rx_ms > b->opts.idle_timeout_ms) {
             b->stats.idle_closed++;
-            lt_info("bigo: closing %s: silent for %d ms", c->peer, b->opts.idle_timeout_ms);
+            lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO, "bigo: closing %s: silent for %d ms", c->peer,
+                         b->opts.idle_timeout_ms);
             close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle");
         }
         for (lt_bigo_push_batch *pb = c->batches; pb; pb = pb->next) {

@@ -31,7 +31,8 @@ typedef struct config {
     } listen;
     struct {
         char *abbr, *accounts, *accounts_file, *sign_check;
-        long login_window_s, idle_timeout_s, max_frame_bytes, max_msgs_per_s, max_items, ack_timeout_ms,
+        long login_window_s, login_timeout_s, max_connections, max_connections_per_address,
+            login_failures_per_min, idle_timeout_s, max_frame_bytes, max_msgs_per_s, max_items, ack_timeout_ms,
             dedupe_capacity;
     } push;
     struct {
@@ -48,7 +49,7 @@ typedef struct config {
         long seed_lookback_s, seed_timeout_ms, seed_max_records;
     } dedupe;
     struct {
-        char *bootstrap_servers, *registry_url, *topic_prefix;
+        char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
         lt_config_list properties;
         long flush_timeout_ms;
         bool dry_run;
@@ -88,6 +89,15 @@ static const lt_config_option push_options[] = {
     OPT("sign_check", LT_CONFIG_STRING, push.sign_check, "log",
         "per-message sign (formula unpublished): off, log or enforce"),
     INT("idle_timeout_s", push.idle_timeout_s, "30", 1, 3600, "close a connection silent this long"),
+    INT("login_timeout_s", push.login_timeout_s, "10", 1, 3600,
+        "close a connection not logged in this long after it opened (pings do not extend it)"),
+    INT("max_connections", push.max_connections, "256", 1, 1000000,
+        "WebSocket connections open at once; more are refused at the upgrade"),
+    INT("max_connections_per_address", push.max_connections_per_address, "16", 1, 1000000,
+        "connections open at once from one peer address"),
+    INT("login_failures_per_min", push.login_failures_per_min, "60", 1, 1000000,
+        "failed logins per peer address (burst 10); over it the connection is closed unanswered and the "
+        "address refused until the rate allows again"),
     INT("max_frame_bytes", push.max_frame_bytes, "1048576", 1024, 67108864, "larger messages close the connection"),
     INT("max_msgs_per_s", push.max_msgs_per_s, "100", 1, 1000000, "per connection (burst: twice); more = close"),
     INT("max_items", push.max_items, "10000", 1, 1000000, "items per batch; more = rescode 400"),
@@ -148,6 +158,10 @@ static const lt_config_option kafka_options[] = {
         "Kafka bootstrap servers"),
     OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
         "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("registry_username", LT_CONFIG_STRING, kafka.registry_username, "${LT_REGISTRY_USERNAME:-}",
+        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as ***)"),
+    OPT("registry_password", LT_CONFIG_STRING, kafka.registry_password, "${LT_REGISTRY_PASSWORD:-}",
+        "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
@@ -375,6 +389,8 @@ static int run(config *cfg)
             .topic_prefix = cfg->kafka.topic_prefix,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
+            .registry_username = nonempty(cfg->kafka.registry_username),
+            .registry_password = cfg->kafka.registry_password,
             .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
                       .properties = props, .property_count = nprops, .on_delivery = lt_bigo_on_delivery},
         };
@@ -396,6 +412,10 @@ static int run(config *cfg)
         .login_window_ms = cfg->push.login_window_s * 1000,
         .sign_mode = sign_mode,
         .idle_timeout_ms = (int)cfg->push.idle_timeout_s * 1000,
+        .login_timeout_ms = (int)cfg->push.login_timeout_s * 1000,
+        .max_connections = (size_t)cfg->push.max_connections,
+        .max_connections_per_address = (size_t)cfg->push.max_connections_per_address,
+        .login_failures_per_min = (double)cfg->push.login_failures_per_min,
         .max_frame = (size_t)cfg->push.max_frame_bytes,
         .max_msgs_per_s = (double)cfg->push.max_msgs_per_s,
         .max_items = (size_t)cfg->push.max_items,

@@ -44,7 +44,7 @@ typedef struct config {
     char *rooms_file;
     char *collector_id;
     struct {
-        char *bootstrap_servers, *registry_url, *topic_prefix;
+        char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
         lt_config_list properties;
         long flush_timeout_ms, dedupe_lookback_s, backpressure_wait_ms;
         bool dry_run, require_broker_at_start;
@@ -73,9 +73,9 @@ typedef struct config {
         bool json;
     } log;
     struct {
-        bool enabled;
-        char *listen, *port_file;
-        long port;
+        bool enabled, token_covers_metrics;
+        char *listen, *port_file, *token;
+        long port, max_rooms;
     } admin;
 } config;
 
@@ -90,6 +90,10 @@ static const lt_config_option kafka_options[] = {
         "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}", "Kafka bootstrap servers"),
     OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
         "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("registry_username", LT_CONFIG_STRING, kafka.registry_username, "${LT_REGISTRY_USERNAME:-}",
+        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as ***)"),
+    OPT("registry_password", LT_CONFIG_STRING, kafka.registry_password, "${LT_REGISTRY_PASSWORD:-}",
+        "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
@@ -174,6 +178,12 @@ static const lt_config_option admin_options[] = {
     OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address to bind (0.0.0.0 = every interface)"),
     INT("port", admin.port, "8080", 0, 65535, "TCP port; 0 = any free port (logged, and see port_file)"),
     OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
+    OPT("token", LT_CONFIG_STRING, admin.token, "${LT_ADMIN_TOKEN:-}",
+        "if set, /rooms needs 'Authorization: Bearer <token>' (401 otherwise); /healthz and /readyz stay open"),
+    OPT("token_covers_metrics", LT_CONFIG_BOOL, admin.token_covers_metrics, "false",
+        "/metrics needs the token too (it names the rooms)"),
+    INT("max_rooms", admin.max_rooms, "10000", 1, 10000000,
+        "POST /rooms answers 429 once this collector has this many rooms (standalone mode)"),
     END,
 };
 
@@ -226,6 +236,7 @@ static const flag flags[] = {
     {"admin-port", "admin.port", true, "N        admin API port (8080; 0 = any free port)"},
     {"admin-listen", "admin.listen", true, "ADDR     admin API address (127.0.0.1)"},
     {"admin-port-file", "admin.port_file", true, "FILE     write the admin API's port here once listening"},
+    {"admin-token", "admin.token", true, "TOKEN    require it on /rooms ($LT_ADMIN_TOKEN; visible in ps: prefer the env)"},
 };
 
 static lt_tiktok_collector *running;
@@ -571,17 +582,33 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
 
 /* --- the admin API's view of this process --- */
 
+/* Standalone: POST/DELETE act on this collector's rooms directly, up to
+ * max_rooms (a stranger with the admin port must not be able to make the
+ * process open connections without end). */
+typedef struct standalone_admin {
+    lt_tiktok_collector *collector;
+    size_t max_rooms;
+} standalone_admin;
+
 static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
 {
-    int rc = lt_tiktok_collector_add_room(ctx, spec, err, errlen);
+    standalone_admin *sa = ctx;
+    size_t rooms = lt_tiktok_collector_room_count(sa->collector);
+    if (rooms >= sa->max_rooms) {
+        snprintf(err, errlen, "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
+                 "room or raise admin.max_rooms", rooms, sa->max_rooms);
+        return LT_ADMIN_LIMIT;
+    }
+    int rc = lt_tiktok_collector_add_room(sa->collector, spec, err, errlen);
     if (rc != 0)
         return rc > 0 ? LT_ADMIN_CONFLICT : LT_ADMIN_BAD_REQUEST;
-    *room = lt_tiktok_collector_room_json(ctx, spec);
+    *room = lt_tiktok_collector_room_json(sa->collector, spec);
     return LT_ADMIN_CREATED;
 }
 
 static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size_t errlen)
 {
+    ctx = ((standalone_admin *)ctx)->collector;
     lt_tiktok_room_ref ref;
     if (lt_tiktok_room_parse(spec, &ref, err, errlen) != 0)
         return LT_ADMIN_BAD_REQUEST;
@@ -594,12 +621,12 @@ static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size
 
 static json_t *admin_list(void *ctx)
 {
-    return lt_tiktok_collector_rooms_json(ctx);
+    return lt_tiktok_collector_rooms_json(((standalone_admin *)ctx)->collector);
 }
 
 static json_t *admin_get(void *ctx, const char *spec)
 {
-    return lt_tiktok_collector_room_json(ctx, spec);
+    return lt_tiktok_collector_room_json(((standalone_admin *)ctx)->collector, spec);
 }
 
 static bool admin_ready(void *ctx, json_t **detail)
@@ -642,25 +669,27 @@ static lt_admin_status group_remove(void *ctx, const char *spec, char *err, size
 
 static json_t *group_list(void *ctx)
 {
-    return admin_list(((group_admin *)ctx)->collector);
+    return lt_tiktok_collector_rooms_json(((group_admin *)ctx)->collector);
 }
 
 static json_t *group_get(void *ctx, const char *spec)
 {
-    return admin_get(((group_admin *)ctx)->collector, spec);
+    return lt_tiktok_collector_room_json(((group_admin *)ctx)->collector, spec);
 }
 
 static group_admin the_group_admin;
+static standalone_admin the_standalone_admin;
 
-/* Standalone: POST/DELETE act on this collector's rooms directly. */
-static lt_admin_rooms admin_rooms(lt_tiktok_collector *c, lt_tiktok_group *group)
+static lt_admin_rooms admin_rooms(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
 {
     if (group) {
         the_group_admin = (group_admin){group, c};
         return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
                                 .list = group_list, .get = group_get};
     }
-    return (lt_admin_rooms){.ctx = c, .add = admin_add, .remove = admin_remove, .list = admin_list, .get = admin_get};
+    the_standalone_admin = (standalone_admin){c, (size_t)cfg->admin.max_rooms};
+    return (lt_admin_rooms){.ctx = &the_standalone_admin, .add = admin_add, .remove = admin_remove,
+                            .list = admin_list, .get = admin_get};
 }
 
 static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
@@ -669,7 +698,9 @@ static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, l
     lt_admin_options ao = {
         .listen = cfg->admin.listen,
         .port = (int)cfg->admin.port,
-        .rooms = admin_rooms(c, group),
+        .token = nonempty(cfg->admin.token),
+        .token_covers_metrics = cfg->admin.token_covers_metrics,
+        .rooms = admin_rooms(cfg, c, group),
         .probes = {.ctx = c, .ready = admin_ready, .metrics = admin_metrics},
     };
     lt_admin_server *admin = lt_admin_create(lt_tiktok_collector_lws(c), &ao, err, sizeof err);
@@ -678,7 +709,10 @@ static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, l
         return NULL;
     }
     int port = lt_admin_port(admin);
-    lt_info("admin API on http://%s:%d/ (rooms, healthz, readyz, metrics)", cfg->admin.listen, port);
+    bool v6 = strchr(cfg->admin.listen, ':') != NULL; /* a URL brackets an IPv6 address */
+    lt_info("admin API on http://%s%s%s:%d/ (rooms, healthz, readyz, metrics; %s)", v6 ? "[" : "",
+            cfg->admin.listen, v6 ? "]" : "", port,
+            nonempty(cfg->admin.token) ? "rooms need the admin token" : "no admin token: anyone who reaches it may add rooms");
     if (nonempty(cfg->admin.port_file)) {
         /* written whole under another name, then renamed: a reader never sees half */
         char tmp[4200];
@@ -758,6 +792,8 @@ static int run(config *cfg)
             .topic_prefix = cfg->kafka.topic_prefix,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
+            .registry_username = nonempty(cfg->kafka.registry_username),
+            .registry_password = cfg->kafka.registry_password,
             .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
                       .properties = props, .property_count = prop_count},
             .broker_optional = !cfg->kafka.require_broker_at_start,

@@ -144,9 +144,11 @@ int main(int argc, char **argv)
     }
     bool tls = cfg.tls_cert && *cfg.tls_cert;
     if (check_only) { /* the file parsed (unknown keys and bad values refused); nothing is contacted */
+        char shown_registry[1024];
         printf("configuration OK: listen %s://%s:%u, Kafka %s, topics %s.<type>, registry %s, auth %s\n",
                tls ? "https" : "http", cfg.listen, cfg.port, cfg.kafka_bootstrap, cfg.topic_prefix,
-               cfg.registry_url && *cfg.registry_url ? cfg.registry_url : "none (single-object Avro)",
+               cfg.registry_url && *cfg.registry_url ? lt_log_url(cfg.registry_url, shown_registry, sizeof shown_registry)
+                                                     : "none (single-object Avro)",
                cfg.token_count || (cfg.jwt_secret && *cfg.jwt_secret) ? "on" : "off");
         lt_sidecar_config_free(&cfg);
         return 0;

@@ -92,3 +92,30 @@ bool lt_log_every(int64_t *last_ms, int64_t interval_ms, lt_log_level level, con
     va_end(ap);
     return true;
 }
+
+const char *lt_log_url(const char *url, char *buf, size_t len)
+{
+    if (!len)
+        return buf;
+    if (!url) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    const char *scheme_end = strstr(url, "://");
+    const char *authority = scheme_end ? scheme_end + 3 : url;
+    size_t authority_len = strcspn(authority, "/?#");
+    const char *at = NULL;
+    for (const char *p = authority; p < authority + authority_len; p++)
+        if (*p == '@')
+            at = p; /* the last one: a password may contain '@' unencoded */
+    if (!at) {
+        snprintf(buf, len, "%s", url);
+        return buf;
+    }
+    const char *colon = memchr(authority, ':', (size_t)(at - authority));
+    if (colon)
+        snprintf(buf, len, "%.*s:***%s", (int)(colon - url), url, at);
+    else
+        snprintf(buf, len, "%.*s***%s", (int)(authority - url), url, at);
+    return buf;
+}

@@ -9,6 +9,7 @@
 #define LT_CORE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum lt_log_level {
@@ -31,6 +32,13 @@ void lt_log(lt_log_level level, const char *fmt, ...) __attribute__((format(prin
  * keeps the slot, e.g. per room); returns true if it logged. */
 bool lt_log_every(int64_t *last_ms, int64_t interval_ms, lt_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* `url` fit to print: the password of a userinfo part
+ * (scheme://user:password@host) becomes "***" (a lone userinfo, which may
+ * be a token, too). Written into buf (truncated to fit); returns buf. Every
+ * URL that can carry credentials goes through this before a log line or an
+ * error message. */
+const char *lt_log_url(const char *url, char *buf, size_t len);
 
 #define lt_debug(...) lt_log(LT_LOG_DEBUG, __VA_ARGS__)
 #define lt_info(...) lt_log(LT_LOG_INFO, __VA_ARGS__)

@@ -29,6 +29,8 @@ struct lt_publisher {
     char *collector_id;
     bool registry;
     lt_buf value;
+    int64_t repaired_logged_ms;
+    uint64_t repaired_seen;
 };
 
 static char *topic_for(const lt_publisher_options *opts, const lt_event_type_info *info)
@@ -120,7 +122,10 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
         if (register_all(pub, opts, err, errlen))
             goto fail;
         pub->registry = true;
-        lt_info("registry: %d subjects registered at %s", LT_EVENT_TYPE_COUNT, opts->registry_url);
+        char shown[1024];
+        lt_info("registry: %d subjects registered at %s%s", LT_EVENT_TYPE_COUNT,
+                lt_log_url(opts->registry_url, shown, sizeof shown),
+                opts->registry_username && *opts->registry_username ? " (basic auth)" : "");
     } else {
         lt_info("no schema registry configured: records use Avro single-object encoding "
                 "(C3 01 + CRC-64-AVRO fingerprint); schemas/*.avsc are the contract");
@@ -210,6 +215,13 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
         return LT_PUBLISH_ERROR;
     }
     const char *type_name = lt_event_type_info_get(ev.type)->name;
+    if (lt_avro_encoder_repaired_strings(pub->encoder) != pub->repaired_seen) {
+        pub->repaired_seen = lt_avro_encoder_repaired_strings(pub->encoder);
+        lt_log_every(&pub->repaired_logged_ms, 60000, LT_LOG_WARN,
+                     "a %s event of room %.64s had a string that is not UTF-8: published with U+FFFD in place of "
+                     "the bad bytes (%llu strings so far)",
+                     type_name, ev.room_id, (unsigned long long)pub->repaired_seen);
+    }
     const char *platform = lt_platform_name(ev.platform);
     char msg_id[24];
     int msg_id_len = snprintf(msg_id, sizeof msg_id, "%lld", (long long)ev.msg_id);
@@ -253,6 +265,11 @@ const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)
 lt_kafka_producer *lt_publisher_producer(lt_publisher *pub)
 {
     return pub->producer;
+}
+
+uint64_t lt_publisher_repaired_strings(const lt_publisher *pub)
+{
+    return lt_avro_encoder_repaired_strings(pub->encoder);
 }
 
 bool lt_publisher_uses_registry(const lt_publisher *pub)

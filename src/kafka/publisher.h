@@ -78,6 +78,8 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);
 
 lt_kafka_producer *lt_publisher_producer(lt_publisher *pub);
+/* Strings published with ill-formed UTF-8 replaced by U+FFFD (avro/encoder.h). */
+uint64_t lt_publisher_repaired_strings(const lt_publisher *pub);
 /* Whether records carry registry schema ids (Confluent framing). */
 bool lt_publisher_uses_registry(const lt_publisher *pub);
 int lt_publisher_poll(lt_publisher *pub, int timeout_ms);

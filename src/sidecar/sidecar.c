@@ -213,9 +213,11 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         goto fail;
     if (lt_sidecar_loop_create(sc, err, errlen) < 0 || lt_sidecar_pipeline_start(sc, err, errlen) < 0)
         goto fail;
+    char shown_registry[1024];
     lt_info("sidecar: listening on %s:%d (%s loop), reading %zu topics (%s.*) from %s%s%s", cfg->listen,
             sc->port, sc->loop_name, sc->topics, cfg->topic_prefix, cfg->kafka_bootstrap,
-            sc->registry ? ", registry " : "", sc->registry ? cfg->registry_url : "");
+            sc->registry ? ", registry " : "",
+            sc->registry ? lt_log_url(cfg->registry_url, shown_registry, sizeof shown_registry) : "");
     return sc;
 fail:
     free_props(props, cfg->kafka_property_count);

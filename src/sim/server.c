@@ -28,6 +28,7 @@
 
 #include "core/buf.h"
 #include "core/event.h"
+#include "core/listen.h"
 #include "core/log.h"
 #include "sim/sim_internal.h"
 #include "webcast.pb-c.h"
@@ -488,7 +489,8 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = opts->port;
-    info.iface = "127.0.0.1";
+    if (lt_listen_configure(&info, "127.0.0.1", err, errlen))
+        goto fail;
     info.protocols = protocols;
     info.user = sim;
     info.timeout_secs = 30;

@@ -882,6 +882,11 @@ void lt_tiktok_collector_stop(lt_tiktok_collector *c)
         lws_cancel_service(c->lws);
 }
 
+size_t lt_tiktok_collector_room_count(const lt_tiktok_collector *c)
+{
+    return c->room_count;
+}
+
 void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
 {
     *out = c->stats;

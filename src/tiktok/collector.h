@@ -150,6 +150,9 @@ void lt_tiktok_collector_stop(lt_tiktok_collector *c);
 
 void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
 
+/* The rooms collected now (whatever their state). */
+size_t lt_tiktok_collector_room_count(const lt_tiktok_collector *c);
+
 /* --- observability (collector_admin.c) ---------------------------------
  * What the admin API serves. Each runs on the loop's thread. */
 

@@ -64,7 +64,7 @@ struct collector_metrics {
     lt_metrics *reg;
     lt_series *copied[COPIED_COUNT];
     lt_metric *published, *unknown, *rooms;
-    lt_series *ack_latency, *kafka_up, *backpressure;
+    lt_series *ack_latency, *kafka_up, *backpressure, *repaired;
 };
 
 struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c)
@@ -101,8 +101,12 @@ int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
                                 NULL, NULL, 0);
     m->rooms = lt_metrics_add(m->reg, P "rooms", "rooms by state (room_status names)", LT_METRIC_GAUGE, "state",
                               NULL, 0);
-    if (!lat || !up || !bp || !m->published || !m->unknown || !m->rooms || !(m->ack_latency = lt_metric_plain(lat)) ||
-        !(m->kafka_up = lt_metric_plain(up)) || !(m->backpressure = lt_metric_plain(bp)))
+    lt_metric *utf8 = lt_metrics_add(m->reg, P "invalid_utf8_strings_total",
+                                     "strings published with ill-formed UTF-8 replaced by U+FFFD", LT_METRIC_COUNTER,
+                                     NULL, NULL, 0);
+    if (!lat || !up || !bp || !utf8 || !m->published || !m->unknown || !m->rooms ||
+        !(m->ack_latency = lt_metric_plain(lat)) || !(m->kafka_up = lt_metric_plain(up)) ||
+        !(m->backpressure = lt_metric_plain(bp)) || !(m->repaired = lt_metric_plain(utf8)))
         return -1;
     return 0;
 fail:
@@ -188,6 +192,8 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         lt_series_set(m->kafka_up, h.reachable ? 1 : 0);
     }
     lt_series_set(m->backpressure, c->backpressure ? 1 : 0);
+    if (c->opts.publisher)
+        lt_series_set(m->repaired, (double)lt_publisher_repaired_strings(c->opts.publisher));
     return lt_metrics_render(m->reg, out);
 }
 

@@ -220,6 +220,31 @@ def wait_for(predicate, timeout, what, interval=0.2):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
+def listening_addresses(port):
+    """The local addresses with a TCP socket in LISTEN on `port`, from
+    /proc/net/tcp and tcp6, as text: "127.0.0.1", "0.0.0.0", "::1", "::"
+    (an IPv4-mapped IPv6 address shows as "::ffff:7f00:1"). Every listener of this machine, not only the test's:
+    the port is the test's own."""
+    import ipaddress
+    found = set()
+    for path, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = open(path).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            hexaddr, hexport = local.split(":")
+            if state != "0A" or int(hexport, 16) != port:
+                continue
+            raw = bytes.fromhex(hexaddr)
+            # the kernel prints each 32-bit word in host (little-endian) order
+            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            found.add(str(ipaddress.ip_address(raw)) if width == 4 else str(ipaddress.IPv6Address(raw)))
+    return found
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -27,8 +27,8 @@ from fastavro.schema import fingerprint, load_schema, to_parsing_canonical_form
 
 from bigo_sim import CATALOGUE, PullServer, PushClient, Receiver, gift, heart, make_cert, make_key, msg, room_items
 from bigo_sim.push import now_ms
-from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, strip_logical_types,
-                      wait_for)
+from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json, binary, consume_all, listening_addresses,
+                      strip_logical_types, wait_for)
 
 TYPES = ["chat", "gift", "like", "unknown", "room_status"]
 
@@ -717,3 +717,109 @@ def test_gift_catalogue_bad_answers_counted_and_skipped(prefix, tmp_path):
     records = read_gift_info(prefix, expected=len(CATALOGUE))
     assert sorted(e["gift_id"] for e in records) == sorted(g["giftid"] for g in CATALOGUE)
     assert [e["name"] for e in records if e["gift_id"] == 1001] == ["Rose"]
+
+
+def refused(url, source=None):
+    """True if the upgrade is refused (lws closes the handshake)."""
+    try:
+        PushClient(url, timeout=5, source=source).close()
+        return False
+    except Exception:
+        return True
+
+
+def test_connection_caps_keep_a_login_possible(prefix):
+    """~20k sockets that never logged in once made a real login time out:
+    per-address and total caps refuse the upgrade, and the real peer (another
+    address) still logs in."""
+    r = receiver(prefix, settings={"push.max_connections": 12, "push.max_connections_per_address": 5,
+                                   "push.login_timeout_s": 60})
+    held = []
+    try:
+        for _ in range(5):
+            held.append(PushClient(r.url))
+        assert refused(r.url), "a 6th connection from 127.0.0.1 was accepted"
+        # other addresses fill the total cap; the per-address cap does not stop them
+        for i in range(7):
+            held.append(PushClient(r.url, source=f"127.0.0.{10 + i}"))
+        assert refused(r.url, source="127.0.0.2"), "a 13th connection was accepted"
+        held.pop().close()
+        wait_for(lambda: r.health()["connections_open"] == 11, 10, "the closed connection to be gone")
+        real = PushClient(r.url, source="127.0.0.2")
+        assert real.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        assert real.push("capped", {"A": [heart(1)]})["data"]["rescode"] == 200
+        real.close()
+        metrics, _ = r.metrics()
+        assert metrics['livetap_bigo_rejected_total{reason="address_cap"}'] == 1
+        assert metrics['livetap_bigo_rejected_total{reason="connection_cap"}'] == 1
+    finally:
+        for c in held:
+            c.close()
+        assert r.stop() == 0, r.logs()
+    # 13 connections, 2 refused: the receiver runs with -v, so count what is logged above debug
+    lines = [l for l in r.logs().splitlines() if "bigo: connection from" in l and " debug " not in l]
+    assert 1 <= len(lines) <= 2, lines
+
+
+def test_login_deadline_is_not_extended_by_pings(prefix):
+    r = receiver(prefix, settings={"push.login_timeout_s": 2, "push.idle_timeout_s": 30})
+    try:
+        idle, logged_in = PushClient(r.url), PushClient(r.url)
+        assert logged_in.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        t0 = time.time()
+        closed = None
+        while time.time() - t0 < 8:  # pings every 0.3 s; the login deadline is 2 s
+            try:
+                idle.ping(timeout=2)
+            except Exception:
+                closed = time.time() - t0
+                break
+            time.sleep(0.3)
+        assert closed is not None and closed < 6, "a connection that only pings stayed open"
+        assert idle.close_code(timeout=5) in (1008, None)
+        assert logged_in.ping(), "the logged-in connection was closed too"
+        assert logged_in.push("after", {"A": [heart(1)]})["data"]["rescode"] == 200
+        metrics, _ = r.metrics()
+        assert metrics['livetap_bigo_rejected_total{reason="login_timeout"}'] == 1
+        logged_in.close()
+    finally:
+        assert r.stop() == 0, r.logs()
+
+
+def test_failed_logins_are_rate_limited_per_address(prefix):
+    """1,704 wrong logins/s were answered; now an address gets a burst of 10
+    answers, then the connection is closed unanswered and the address is
+    refused until the rate allows again. Another address is not affected."""
+    r = receiver(prefix, settings={"push.login_failures_per_min": 6})
+    try:
+        c = PushClient(r.url)
+        answered = 0
+        closed = False
+        for _ in range(50):
+            try:
+                c.send("platformLogin", {"account": "bigoUser1", "timestamp": str(now_ms()), "sign": "0" * 32})
+                reply = c.recv(timeout=5)
+            except Exception:
+                closed = True
+                break
+            assert reply["data"]["code"] == 400
+            answered += 1
+        assert closed and 10 <= answered <= 11, (answered, closed)
+        assert refused(r.url), "the address kept connecting after its failed logins"
+        other = PushClient(r.url, source="127.0.0.3")
+        assert other.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
+        other.close()
+        metrics, _ = r.metrics()
+        assert metrics['livetap_bigo_rejected_total{reason="login_rate"}'] >= 2
+        assert metrics['livetap_bigo_logins_total{result="failed"}'] == answered
+    finally:
+        assert r.stop() == 0, r.logs()
+
+
+def test_push_and_admin_listen_on_the_configured_address_only(prefix):
+    r = receiver(prefix, settings={"admin.enabled": "true", "admin.port": "0"})
+    try:
+        assert listening_addresses(r.port) == {"127.0.0.1"}
+        assert listening_addresses(r.admin_port) == {"127.0.0.1"}
+    finally:
+        assert r.stop() == 0, r.logs()

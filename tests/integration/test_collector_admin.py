@@ -19,14 +19,15 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import BOOTSTRAP, REGISTRY, binary, run
+from conftest import BOOTSTRAP, REGISTRY, binary, listening_addresses, run
 from test_collector import Collector, Sim, read_back, status_records, wait_for
 
 
 class AdminCollector(Collector):
     """A collector with no configured rooms; its admin API on a free port."""
 
-    def __init__(self, sim, prefix, *extra, kafka=("--kafka", BOOTSTRAP, "--registry", REGISTRY)):
+    def __init__(self, sim, prefix, *extra, kafka=("--kafka", BOOTSTRAP, "--registry", REGISTRY), env=None,
+                 host="127.0.0.1"):
         self.dir = tempfile.mkdtemp(prefix="lt-admin-")
         port_file = os.path.join(self.dir, "admin-port")
         self.log_path = os.path.join(self.dir, "collector.log")
@@ -36,13 +37,14 @@ class AdminCollector(Collector):
                "--admin-port", "0", "--admin-port-file", port_file, *extra]
         if sim:
             cmd += ["--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base]
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=None if env is None else {**os.environ, **env})
 
         def port():
             assert self.proc.poll() is None, open(self.log_path).read()[-3000:]
             return os.path.exists(port_file) and open(port_file).read().strip()
         self.port = int(wait_for(port, 30, "the admin port file"))
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
 
     def url(self, path):
         return self.base + path
@@ -267,3 +269,97 @@ def test_lookup_resolves_like_the_collector():
         assert res.returncode == 2 and "one room" in res.stderr
     finally:
         sim.stop()
+
+
+def test_admin_listens_on_the_configured_address_only(prefix):
+    """admin.listen 127.0.0.1 used to give *:PORT (lws binds IPv6 any with
+    v6only off whatever the IPv4 iface): reachable from every interface."""
+    coll = AdminCollector(None, prefix, "--dry-run")
+    try:
+        assert listening_addresses(coll.port) == {"127.0.0.1"}
+        assert coll.get("/healthz").status_code == 200
+    finally:
+        coll.stop()
+    coll = AdminCollector(None, prefix, "--dry-run", "--admin-listen", "::1", host="[::1]")
+    try:
+        assert listening_addresses(coll.port) == {"::1"}
+        assert coll.get("/healthz").status_code == 200
+    finally:
+        coll.stop()
+    res = run([binary("livetap-collector"), "--dry-run", "--admin-listen", "localhost", "--admin-port", "0"], timeout=30)
+    assert res.returncode == 2 and "not an IP address" in res.stderr, res.stderr
+
+
+def test_admin_token_guards_rooms_not_probes(prefix):
+    token = "s3cret-" + prefix
+    coll = AdminCollector(None, prefix, "--dry-run", env={"LT_ADMIN_TOKEN": token})
+    try:
+        good = {"Authorization": f"Bearer {token}"}
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {token}"},
+                        {"Authorization": f"Bearer {token}x"}, {"Authorization": f"Bearer {token[:-1]}"}):
+            r = requests.get(coll.url("/rooms"), headers=headers, timeout=10)
+            assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", (headers, r.text)
+            assert "admin token" in r.json()["error"]
+            r = requests.post(coll.url("/rooms"), data="7400000000000000001", headers=headers, timeout=10)
+            assert r.status_code == 401
+            assert requests.delete(coll.url("/rooms/7400000000000000001"), headers=headers, timeout=10).status_code == 401
+        assert requests.get(coll.url("/rooms"), headers=good, timeout=10).json() == []
+        assert coll.get("/healthz").status_code == 200
+        assert coll.get("/readyz").status_code == 200
+        assert coll.get("/metrics").status_code == 200
+        assert token not in coll.logs()
+    finally:
+        rc, log = coll.stop()
+    assert token not in log
+    assert "refused" in log and "admin token" in log
+    coll = AdminCollector(None, prefix, "--dry-run", "--set", f"admin.token={token}",
+                          "--set", "admin.token_covers_metrics=true")
+    try:
+        assert coll.get("/metrics").status_code == 401
+        assert requests.get(coll.url("/metrics"), headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code == 200
+        assert coll.get("/healthz").status_code == 200
+    finally:
+        coll.stop()
+
+
+def test_room_cap_answers_429(prefix):
+    """2,000 rooms were added in 0.4 s with no cap; admin.max_rooms bounds it."""
+    dead = "http://127.0.0.1:%d" % unused_port()
+    coll = AdminCollector(None, prefix, "--dry-run", "--set", "admin.max_rooms=3", "--web-base", dead,
+                          "--api-base", dead, "--sign-url", dead)
+    try:
+        for i in range(3):
+            r = requests.post(coll.url("/rooms"), data=f"74000000000000000{i:02d}", timeout=10)
+            assert r.status_code == 201, r.text
+        for i in range(3, 6):
+            r = requests.post(coll.url("/rooms"), data=f"74000000000000000{i:02d}", timeout=10)
+            assert r.status_code == 429, r.text
+            assert "room limit reached" in r.json()["error"] and "admin.max_rooms" in r.json()["error"]
+        assert len(coll.get("/rooms").json()) == 3
+        assert requests.delete(coll.url("/rooms/7400000000000000000"), timeout=10).status_code == 200
+        assert requests.post(coll.url("/rooms"), data="7400000000000000010", timeout=10).status_code == 201
+    finally:
+        coll.stop()
+
+
+def test_registry_password_never_logged(prefix):
+    """The registry URL, credentials and all, was logged on every start."""
+    scheme, rest = REGISTRY.split("://", 1)
+    with_creds = f"{scheme}://livetap:pw-in-url-{prefix}@{rest}"
+    coll = AdminCollector(None, prefix, kafka=("--kafka", BOOTSTRAP, "--registry", with_creds))
+    try:
+        assert coll.get("/readyz").json()["registry"] == "ok"
+    finally:
+        rc, log = coll.stop()
+    assert rc == 0, log[-3000:]
+    assert f"pw-in-url-{prefix}" not in log
+    assert f"registered at {scheme}://livetap:***@{rest}" in log, log[-3000:]
+    coll = AdminCollector(None, prefix, kafka=("--kafka", BOOTSTRAP, "--registry", REGISTRY),
+                          env={"LT_REGISTRY_USERNAME": "livetap", "LT_REGISTRY_PASSWORD": f"pw-in-env-{prefix}"})
+    try:
+        assert coll.get("/readyz").json()["registry"] == "ok"
+    finally:
+        rc, log = coll.stop()
+    assert rc == 0, log[-3000:]
+    assert f"pw-in-env-{prefix}" not in log
+    assert "(basic auth)" in log

@@ -17,7 +17,7 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import SOURCE, binary
+from conftest import SOURCE, binary, listening_addresses
 
 websockets = pytest.importorskip("websockets.sync.client")
 
@@ -222,3 +222,10 @@ def test_bad_fault_requests_are_refused(sim):
     r = sim.get("/_sim/fault", params={"room": "simhost0", "nonsense": "1"})
     assert r.status_code == 400 and "unknown key" in r.json()["error"]
     assert sim.get("/_sim/fault", params={"room": "nobody", "rate": "1"}).status_code == 400
+
+
+def test_listens_on_127_0_0_1_only(sim):
+    """It said 127.0.0.1 and listened on *:PORT (lws binds IPv6 any)."""
+    port = int(sim.base.rsplit(":", 1)[1])
+    assert listening_addresses(port) == {"127.0.0.1"}
+    assert sim.get("/_sim/stats").status_code == 200

@@ -112,8 +112,26 @@ static void maps_statuses(void **state)
     assert_int_equal(lt_admin_http_status(LT_ADMIN_BAD_REQUEST), 400);
     assert_int_equal(lt_admin_http_status(LT_ADMIN_NOT_FOUND), 404);
     assert_int_equal(lt_admin_http_status(LT_ADMIN_CONFLICT), 409);
+    assert_int_equal(lt_admin_http_status(LT_ADMIN_LIMIT), 429);
     assert_int_equal(lt_admin_http_status(LT_ADMIN_UNAVAILABLE), 503);
     assert_int_equal(lt_admin_http_status(LT_ADMIN_ERROR), 500);
+}
+
+/* The admin token: only "Bearer <token>" exactly (scheme case-insensitive). */
+static void bearer_token_matches_exactly(void **state)
+{
+    (void)state;
+    assert_true(lt_admin_bearer_matches("Bearer s3cret", "s3cret"));
+    assert_true(lt_admin_bearer_matches("bearer s3cret", "s3cret"));
+    static const char *const wrong[] = {"",          "s3cret",        "Bearer",         "Bearer ",
+                                        "Bearer s3cre", "Bearer s3cretx", "Bearer  s3cret", "Basic s3cret",
+                                        "Bearer S3CRET", "Bearers3cret"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+        if (lt_admin_bearer_matches(wrong[i], "s3cret"))
+            fail_msg("\"%s\" was accepted", wrong[i]);
+    assert_false(lt_admin_bearer_matches(NULL, "s3cret"));
+    assert_false(lt_admin_bearer_matches("Bearer ", ""));
+    assert_false(lt_admin_bearer_matches("Bearer x", NULL));
 }
 
 int main(void)
@@ -122,6 +140,7 @@ int main(void)
         cmocka_unit_test(routes_fixed_paths),     cmocka_unit_test(routes_room_specs),
         cmocka_unit_test(refuses_bad_room_paths), cmocka_unit_test(reads_json_and_plain_bodies),
         cmocka_unit_test(refuses_bad_bodies),     cmocka_unit_test(maps_statuses),
+        cmocka_unit_test(bearer_token_matches_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -434,6 +434,114 @@ static void mismatched_schema_fails_creation(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Strings that are not well-formed UTF-8 (platforms send what clients typed)
+ * are written with U+FFFD per maximal ill-formed subpart (core/utf8.h), in
+ * every kind of string field, and counted; well-formed ones unchanged. */
+#define FFFD "\xEF\xBF\xBD"
+static const struct {
+    const char *what, *in, *out;
+} utf8_cases[] = {
+    {"not UTF-8 at all", "a\xFF\xFE" "b", "a" FFFD FFFD "b"},
+    {"overlong slash, 2 bytes", "\xC0\xAF", FFFD FFFD},
+    {"overlong slash, 3 bytes", "\xE0\x80\xAF", FFFD FFFD FFFD},
+    {"overlong NUL", "x\xC0\x80y", "x" FFFD FFFD "y"},
+    {"surrogate U+D800", "\xED\xA0\x80", FFFD FFFD FFFD},
+    {"surrogate pair, CESU-8", "\xED\xA0\xBD\xED\xB8\x80", FFFD FFFD FFFD FFFD FFFD FFFD},
+    {"above U+10FFFF", "\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD},
+    {"lead byte F5", "\xF5\x80", FFFD FFFD},
+    {"truncated euro sign at the end", "x\xE2\x82", "x" FFFD},
+    {"truncated emoji before ASCII", "\xF0\x9F\x98y", FFFD "y"},
+    {"stray continuation", "\x80" "ab\xBF", FFFD "ab" FFFD},
+    {"long ASCII run then a bad byte", "0123456789abcdefghij\xFF", "0123456789abcdefghij" FFFD},
+};
+
+/* The string at `path` ("user.nickname", "emote_ids[1]", "language?") of a
+ * record avro-c read back, as bytes without avro-c's terminating NUL. */
+static void string_at(avro_value_t *rec, const char *path, const char **s, size_t *len)
+{
+    avro_value_t v = *rec, next;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *part = strtok(buf, "."); part; part = strtok(NULL, ".")) {
+        size_t n = strcspn(part, "[?");
+        char c = part[n];
+        part[n] = '\0';
+        assert_int_equal(avro_value_get_by_name(&v, part, &next, NULL), 0);
+        v = next;
+        if (c == '[') {
+            assert_int_equal(avro_value_get_by_index(&v, (size_t)atoi(part + n + 1), &next, NULL), 0);
+            v = next;
+        } else if (c == '?') {
+            assert_int_equal(avro_value_get_current_branch(&v, &next), 0);
+            v = next;
+        }
+    }
+    assert_int_equal(avro_value_get_string(&v, s, len), 0);
+    (*len)--;
+}
+
+static void ill_formed_utf8_is_replaced_and_counted(void **state)
+{
+    fixture *fx = *state;
+    avro_value_iface_t *iface = avro_generic_class_from_schema(lt_schema_set_schema(fx->schemas, LT_EVENT_CHAT));
+    for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+        const char *in = utf8_cases[i].in, *want = utf8_cases[i].out;
+        const char *emotes[2] = {"ok", in};
+        lt_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = LT_EVENT_CHAT;
+        ev.room_id = in; /* the envelope too */
+        ev.as.chat.content = in;
+        ev.as.chat.language = in;
+        ev.as.chat.user.nickname = in;
+        ev.as.chat.emote_ids = emotes;
+        ev.as.chat.emote_count = 2;
+        uint64_t before = lt_avro_encoder_repaired_strings(fx->enc);
+        lt_buf out = LT_BUF_INIT;
+        assert_int_equal(lt_avro_encode_body(fx->enc, &ev, &out), 0);
+        assert_int_equal(lt_avro_encoder_repaired_strings(fx->enc) - before, 5);
+
+        avro_value_t value;
+        assert_int_equal(avro_generic_value_new(iface, &value), 0);
+        avro_reader_t reader = avro_reader_memory((const char *)out.data, (int64_t)out.len);
+        assert_int_equal(avro_value_read(reader, &value), 0);
+        static const char *const paths[] = {"room_id", "content", "language?", "user.nickname", "emote_ids[1]"};
+        for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+            const char *got;
+            size_t len;
+            string_at(&value, paths[k], &got, &len);
+            if (len != strlen(want) || memcmp(got, want, len) != 0)
+                fail_msg("%s, %s: got %zu bytes, want %zu", utf8_cases[i].what, paths[k], len, strlen(want));
+        }
+        avro_reader_free(reader);
+        avro_value_decref(&value);
+        lt_buf_free(&out);
+    }
+    /* well-formed text of every length class is left alone and not counted */
+    lt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = LT_EVENT_CHAT;
+    ev.room_id = "7";
+    ev.as.chat.content = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF \xED\x9F\xBF \xEE\x80\x80";
+    uint64_t before = lt_avro_encoder_repaired_strings(fx->enc);
+    lt_buf out = LT_BUF_INIT;
+    assert_int_equal(lt_avro_encode_body(fx->enc, &ev, &out), 0);
+    assert_int_equal(lt_avro_encoder_repaired_strings(fx->enc), before);
+    avro_value_t value;
+    assert_int_equal(avro_generic_value_new(iface, &value), 0);
+    avro_reader_t reader = avro_reader_memory((const char *)out.data, (int64_t)out.len);
+    assert_int_equal(avro_value_read(reader, &value), 0);
+    const char *got;
+    size_t len;
+    string_at(&value, "content", &got, &len);
+    assert_int_equal(len, strlen(ev.as.chat.content));
+    assert_memory_equal(got, ev.as.chat.content, len);
+    avro_reader_free(reader);
+    avro_value_decref(&value);
+    lt_buf_free(&out);
+    avro_value_iface_decref(iface);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +549,7 @@ int main(void)
         cmocka_unit_test(framing_bytes_are_exact),
         cmocka_unit_test(game_fields_round_trip),
         cmocka_unit_test(mismatched_schema_fails_creation),
+        cmocka_unit_test(ill_formed_utf8_is_replaced_and_counted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -116,6 +116,31 @@ static void derived_vector_parses(void **state)
     lt_bigo_envelope_clear(&env);
 }
 
+/* "\u0000" in a chat (escaped twice: data is a JSON string) does not make
+ * the batch unreadable; the string ends at the NUL, as every string
+ * livetap publishes (docs/security.md). */
+static void nul_in_a_string_ends_it(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"uri\":\"dataReception\",\"retry_cnt\":0,\"send_time\":1,\"access_token\":\"t\",\"sign\":\"x\","
+        "\"data\":\"{\\\"seqid\\\":\\\"s1\\\",\\\"timestamp\\\":1,\\\"status\\\":2,\\\"danmu_data\\\":"
+        "[{\\\"openid\\\":\\\"A\\\",\\\"datas\\\":[{\\\"type\\\":\\\"msg\\\",\\\"content\\\":"
+        "\\\"before\\\\u0000after\\\",\\\"user\\\":\\\"u\\\",\\\"nick_name\\\":\\\"n\\\\u0000m\\\","
+        "\\\"ts\\\":\\\"1\\\",\\\"data_seq\\\":\\\"9\\\"}]}]}\"}";
+    lt_bigo_envelope env;
+    parse_env(text, &env, LT_BIGO_PARSE_OK);
+    lt_bigo_batch b;
+    char err[256];
+    assert_int_equal(lt_bigo_batch_parse(env.data, 100, &b, err, sizeof err), 0);
+    assert_int_equal(b.item_count, 1);
+    assert_int_equal(b.items[0].kind, LT_BIGO_ITEM_MSG);
+    assert_string_equal(b.items[0].content, "before");
+    assert_string_equal(b.items[0].nick_name, "n");
+    lt_bigo_batch_clear(&b);
+    lt_bigo_envelope_clear(&env);
+}
+
 static void status3_sample_parses(void **state)
 {
     lt_bigo_envelope env;
@@ -350,6 +375,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(derived_vector_parses),
         cmocka_unit_test(status3_sample_parses),
+        cmocka_unit_test(nul_in_a_string_ends_it),
         cmocka_unit_test(tolerated_variants),
         cmocka_unit_test(bad_items_become_unknown),
         cmocka_unit_test(envelope_errors),

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "avro/registry.h"
+#include "core/log.h"
 
 /* What the server does with each connection, in order. */
 typedef enum { DROP, SILENT, ANSWER } action;
@@ -34,6 +35,7 @@ typedef struct server {
     const char *status;  /* ANSWER's status line and body ("200 OK", {"id":7} if NULL) */
     const char *body;
     char request_line[256];  /* of the last request */
+    char authorization[256]; /* its Authorization header's value, "" if none */
     pthread_t thread;
 } server;
 
@@ -71,6 +73,9 @@ static void *serve(void *arg)
             if (strcasestr(req, "Expect: 100-continue"))
                 s->saw_expect++;
             snprintf(s->request_line, sizeof s->request_line, "%.*s", (int)strcspn(req, "\r"), req);
+            const char *auth = strcasestr(req, "\r\nAuthorization: ");
+            snprintf(s->authorization, sizeof s->authorization, "%.*s", auth ? (int)strcspn(auth + 17, "\r") : 0,
+                     auth ? auth + 17 : "");
             if (s->script[i] == ANSWER) {
                 const char *body = s->body ? s->body : "{\"id\":7}";
                 char resp[1024];
@@ -237,6 +242,61 @@ static void latest_schema_of_a_subject(void **state)
     }
 }
 
+/* Credentials: the separate keys are sent as basic auth; credentials
+ * inside the URL too; and no error message shows the password. */
+static void basic_auth_is_sent_and_the_password_never_shown(void **state)
+{
+    (void)state;
+    const action answer[] = {ANSWER};
+    server s;
+    server_start(&s, answer, 1);
+    char url[160], err[512] = "";
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/apis/ccompat/v7", s.port);
+    lt_registry_options o = {.url = url, .username = "livetap", .password = "s3cret@pw", .timeout_ms = 2000};
+    lt_registry *reg = lt_registry_create(&o, err, sizeof err);
+    assert_non_null(reg);
+    int32_t id = 0;
+    assert_int_equal(lt_registry_register(reg, "t.chat-value", "{\"type\":\"string\"}", &id, err, sizeof err),
+                     LT_REGISTRY_OK);
+    lt_registry_destroy(reg);
+    server_stop(&s);
+    assert_string_equal(s.authorization, "Basic bGl2ZXRhcDpzM2NyZXRAcHc="); /* livetap:s3cret@pw */
+
+    const action silent[] = {SILENT, SILENT, SILENT};
+    server_start(&s, silent, 3);
+    snprintf(url, sizeof url, "http://urluser:urlpass@127.0.0.1:%d/apis/ccompat/v7", s.port);
+    lt_registry_options in_url = {.url = url, .timeout_ms = 300};
+    reg = lt_registry_create(&in_url, err, sizeof err);
+    assert_non_null(reg);
+    assert_int_equal(lt_registry_register(reg, "t.chat-value", "{\"type\":\"string\"}", &id, err, sizeof err),
+                     LT_REGISTRY_UNREACHABLE);
+    assert_null(strstr(err, "urlpass"));
+    assert_non_null(strstr(err, "urluser:***@127.0.0.1"));
+    assert_int_equal(lt_registry_ping(reg, err, sizeof err), LT_REGISTRY_UNREACHABLE);
+    assert_null(strstr(err, "urlpass"));
+    lt_registry_destroy(reg);
+    server_stop(&s);
+    assert_string_equal(s.authorization, "Basic dXJsdXNlcjp1cmxwYXNz"); /* urluser:urlpass */
+}
+
+static void urls_are_redacted_for_logs(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"http://127.0.0.1:18081/apis/ccompat/v7", "http://127.0.0.1:18081/apis/ccompat/v7"},
+        {"https://user:pa:ss@reg.example:8081/x", "https://user:***@reg.example:8081/x"},
+        {"https://user:p@ss@reg.example/x?a=b@c", "https://user:***@reg.example/x?a=b@c"},
+        {"https://tokenonly@reg.example/", "https://***@reg.example/"},
+        {"reg.example:8081/path@x", "reg.example:8081/path@x"},
+        {"", ""},
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(lt_log_url(cases[i][0], buf, sizeof buf), cases[i][1]);
+    char tiny[12];
+    assert_string_equal(lt_log_url("https://u:secret@h/", tiny, sizeof tiny), "https://u:*");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +304,8 @@ int main(void)
         cmocka_unit_test(a_registry_that_never_answers_is_reported),
         cmocka_unit_test(a_refused_connection_is_not_retried),
         cmocka_unit_test(latest_schema_of_a_subject),
+        cmocka_unit_test(basic_auth_is_sent_and_the_password_never_shown),
+        cmocka_unit_test(urls_are_redacted_for_logs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

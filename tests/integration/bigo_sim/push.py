@@ -52,8 +52,10 @@ def room_items(first_seq, n, ts=None):
 class PushClient:
     """One BIGO push connection."""
 
-    def __init__(self, url, ssl=None, timeout=10):
-        self.ws = connect(url, ssl=ssl, open_timeout=timeout, max_size=None, compression=None)
+    def __init__(self, url, ssl=None, timeout=10, source=None):
+        """source: the local address to connect from (e.g. 127.0.0.2: another peer address)."""
+        extra = {"source_address": (source, 0)} if source else {}
+        self.ws = connect(url, ssl=ssl, open_timeout=timeout, max_size=None, compression=None, **extra)
         self.token = None
 
     # --- raw ---
