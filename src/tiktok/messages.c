@@ -19,10 +19,12 @@
  * million empty entries is two megabytes on the wire and would be a hundred
  * in structs).
  *
- * Limits (messages.h): the room's token buckets are asked before a message
- * is unpacked, so a flood costs a bucket check per message past the limit,
- * and what they refuse is counted by reason and told in one log line per
- * room per minute.
+ * Limits (messages.h): every event delivered is charged to the room's
+ * token buckets (one event; its unknown payload's bytes); a bucket in debt
+ * sets throttle_until, which the collector honours by not reading the
+ * room's socket. Throttling loses nothing that was received; what the
+ * frame limits cut is counted by reason and told in one log line per room
+ * per minute.
  */
 #include "tiktok/messages_internal.h"
 
@@ -228,8 +230,7 @@ void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec)
 
 const char *lt_tiktok_drop_reason_name(lt_tiktok_drop_reason reason)
 {
-    static const char *const names[LT_TIKTOK_DROP_REASON_COUNT] = {"frame_messages", "empty_message", "event_rate",
-                                                                  "unknown_bytes"};
+    static const char *const names[LT_TIKTOK_DROP_REASON_COUNT] = {"frame_messages", "empty_message"};
     return (unsigned)reason < LT_TIKTOK_DROP_REASON_COUNT ? names[reason] : "other";
 }
 
@@ -241,6 +242,11 @@ void lt_tiktok_decoder_set_limits(lt_tiktok_decoder *dec, const lt_tiktok_decode
     double bytes_burst = limits->unknown_bytes_burst >= 1 ? limits->unknown_bytes_burst : limits->unknown_bytes_per_s;
     lt_ratelimit_init(&dec->event_rate, limits->events_per_s, events_burst, now);
     lt_ratelimit_init(&dec->unknown_rate, limits->unknown_bytes_per_s, bytes_burst, now);
+}
+
+int64_t lt_tiktok_decoder_throttle_until(const lt_tiktok_decoder *dec)
+{
+    return dec->throttle_until;
 }
 
 void lt_tiktok_decoder_set_anchor_id(lt_tiktok_decoder *dec, int64_t anchor_id)
@@ -273,10 +279,25 @@ static void envelope(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest_time)
     ev->event_time = ingest_time;
 }
 
+/* Charges a bucket; one in debt pushes throttle_until out. */
+static void charge(lt_tiktok_decoder *dec, lt_ratelimit *bucket, double n, int64_t now)
+{
+    int64_t wait = lt_ratelimit_charge(bucket, n, now);
+    if (wait > 0 && now + wait > dec->throttle_until) {
+        if (dec->throttle_until <= now)
+            dec->stats.throttled++;
+        dec->throttle_until = now + wait;
+    }
+}
+
 static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, lt_tiktok_event_cb cb, void *ctx)
 {
+    int64_t now = lt_now_ms();
     dec->stats.events++;
     dec->stats.by_type[ev->type]++;
+    charge(dec, &dec->event_rate, 1, now);
+    if (ev->type == LT_EVENT_UNKNOWN)
+        charge(dec, &dec->unknown_rate, (double)ev->as.unknown.payload.len, now);
     return cb ? cb(ev, ctx) : 0;
 }
 
@@ -285,8 +306,8 @@ static void count_drop(lt_tiktok_decoder *dec, lt_tiktok_drop_reason reason, uin
     dec->stats.dropped[reason] += n;
 }
 
-/* One line per room per minute says what the limits dropped since the last
- * line, by reason. */
+/* One line per room per minute says what the frame limits cut since the
+ * last line. */
 static void log_drops(lt_tiktok_decoder *dec)
 {
     uint64_t total = 0;
@@ -295,19 +316,17 @@ static void log_drops(lt_tiktok_decoder *dec)
     if (total == dec->dropped_logged)
         return;
     if (lt_log_every(&dec->drop_log_slot, 60000, LT_LOG_WARN,
-                     "room %s: input over its limits dropped (%llu since the last line; in total %llu past the "
-                     "per-frame cap, %llu empty, %llu over the events/s, %llu over the unknown bytes/s)",
+                     "room %s: %llu messages over the frame limits dropped since the last line (in total %llu "
+                     "past the per-frame cap, %llu empty entries)",
                      dec->room_id, (unsigned long long)(total - dec->dropped_logged),
                      (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
-                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EMPTY],
-                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EVENT_RATE],
-                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_UNKNOWN_BYTES]))
+                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EMPTY]))
         dec->dropped_logged = total;
 }
 
-/* An unknown event's payload: cut to unknown_payload_max (and marked), then
- * charged to the room's unknown bytes. false if the bucket refuses it. */
-static bool admit_unknown(lt_tiktok_decoder *dec, lt_event *ev, int64_t now)
+/* An unknown event's payload: its length as received, cut to
+ * unknown_payload_max (and marked) when longer. */
+static void cut_unknown(lt_tiktok_decoder *dec, lt_event *ev)
 {
     lt_unknown *u = &ev->as.unknown;
     u->payload_length.present = true;
@@ -317,11 +336,6 @@ static bool admit_unknown(lt_tiktok_decoder *dec, lt_event *ev, int64_t now)
         u->payload_truncated = true;
         dec->stats.truncated++;
     }
-    if (lt_ratelimit_take(&dec->unknown_rate, (double)u->payload.len, now) != 0) {
-        count_drop(dec, LT_TIKTOK_DROP_UNKNOWN_BYTES, 1);
-        return false;
-    }
-    return true;
 }
 
 int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
@@ -336,13 +350,8 @@ int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, c
     ev.as.unknown.payload.len = data ? len : 0;
     ev.as.unknown.reason = reason ? reason : "decode_error";
     ev.as.unknown.event_time_source = "push";
-    int rc = 0;
-    if (lt_ratelimit_acquire(&dec->event_rate, now) != 0)
-        count_drop(dec, LT_TIKTOK_DROP_EVENT_RATE, 1);
-    else if (admit_unknown(dec, &ev, now))
-        rc = deliver(dec, &ev, cb, ctx);
-    log_drops(dec);
-    return rc;
+    cut_unknown(dec, &ev);
+    return deliver(dec, &ev, cb, ctx);
 }
 
 /* The payload's common header (field 1): msg_id and create_time, read off
@@ -400,11 +409,6 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
         const uint8_t *data = m->has_payload ? m->payload.data : NULL;
         size_t len = m->has_payload ? m->payload.len : 0;
         dec->stats.messages++;
-        /* the room's rate is asked before anything is unpacked */
-        if (lt_ratelimit_acquire(&dec->event_rate, ingest) != 0) {
-            count_drop(dec, LT_TIKTOK_DROP_EVENT_RATE, 1);
-            continue;
-        }
         lt_event ev;
         envelope(dec, &ev, ingest);
         /* the outer message's id and the server time until the common header says better */
@@ -433,12 +437,11 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
                              dec->room_id, method, len, reason);
             }
         }
-        bool keep = true;
         if (reason) {
             as_unknown(dec, &ev, ingest, base_msg_id, base_time, method, data, len, reason);
-            keep = admit_unknown(dec, &ev, ingest);
+            cut_unknown(dec, &ev);
         }
-        if (keep && deliver(dec, &ev, cb, ctx) != 0)
+        if (deliver(dec, &ev, cb, ctx) != 0)
             rc = 1;
         arena_rewind(dec, true);
     }

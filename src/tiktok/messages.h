@@ -11,20 +11,21 @@
  * time, and event_time_source says which.
  *
  * Bounds (docs/security.md 4): what one frame, or one room, can make the
- * decoder do is limited, and whatever a limit drops is counted by reason
- * (stats.dropped) and logged once per room per minute, never silently:
+ * decoder do is limited:
  *   - empty message entries (no method, no payload: nothing to keep) and
  *     messages past the fetch result's cap are cut before unpacking
- *     (frame.h);
- *   - events per second per room (a token bucket): past it, messages are
- *     skipped before they are unpacked;
- *   - unknown payload bytes per second per room (a token bucket in bytes):
- *     an unknown event past it is dropped;
+ *     (frame.h), counted by reason in stats.dropped and told in one log
+ *     line per room per minute;
  *   - one message's unpack may take at most LT_TIKTOK_MESSAGE_MEMORY bytes
  *     (the arena refuses more; the message becomes an unknown event);
  *   - an unknown payload longer than unknown_payload_max is cut to it and
  *     marked (payload_truncated, payload_length), so it still fits a Kafka
- *     record.
+ *     record;
+ *   - events per second and unknown payload bytes per second per room are
+ *     two token buckets, charged for every event delivered: when one runs
+ *     into debt, lt_tiktok_decoder_throttle_until() says until when the
+ *     room must not be read (the collector pauses its socket, so TCP
+ *     pushes back on the sender and nothing already received is lost).
  * Messages with msg_id 0 cannot be deduplicated by id (the collector's
  * window keys on it); the same bounds hold for them.
  *
@@ -59,12 +60,10 @@ typedef struct lt_tiktok_decoder lt_tiktok_decoder;
 typedef enum lt_tiktok_drop_reason {
     LT_TIKTOK_DROP_FRAME_MESSAGES = 0, /* past the per-fetch-result cap */
     LT_TIKTOK_DROP_EMPTY,              /* an empty message entry */
-    LT_TIKTOK_DROP_EVENT_RATE,         /* over the room's events per second */
-    LT_TIKTOK_DROP_UNKNOWN_BYTES,      /* over the room's unknown bytes per second */
     LT_TIKTOK_DROP_REASON_COUNT
 } lt_tiktok_drop_reason;
 
-/* "frame_messages", "empty_message", "event_rate", "unknown_bytes". */
+/* "frame_messages", "empty_message". */
 const char *lt_tiktok_drop_reason_name(lt_tiktok_drop_reason reason);
 
 /* Per-room limits; a zero rate means unlimited. */
@@ -89,6 +88,7 @@ typedef struct lt_tiktok_decoder_stats {
     uint64_t decode_errors;   /* messages that failed to decode (-> unknown) */
     uint64_t unknown_methods; /* messages no decoder knows (-> unknown) */
     uint64_t truncated;       /* unknown payloads cut to unknown_payload_max */
+    uint64_t throttled;       /* times a bucket went into debt */
     uint64_t dropped[LT_TIKTOK_DROP_REASON_COUNT];
     uint64_t by_type[LT_EVENT_TYPE_COUNT];
 } lt_tiktok_decoder_stats;
@@ -100,6 +100,10 @@ void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec);
 
 /* Sets the room's limits (the default: none). The buckets start full. */
 void lt_tiktok_decoder_set_limits(lt_tiktok_decoder *dec, const lt_tiktok_decoder_limits *limits);
+
+/* Until when (epoch ms) the room's input should not be read because a rate
+ * bucket is in debt; 0 or a past time if it may be read now. */
+int64_t lt_tiktok_decoder_throttle_until(const lt_tiktok_decoder *dec);
 
 /* The room owner's user id, when known (room info): users with this id get
  * is_anchor set. */
@@ -124,8 +128,8 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
 /* Delivers one LT_EVENT_UNKNOWN event with this decoder's envelope, for
  * input the collector could not even unwrap (a push frame that does not
  * parse, a payload that does not inflate), under the same limits as the
- * feed (so it may be dropped, counted). Returns the callback's result, 0
- * if dropped. */
+ * feed (cut to unknown_payload_max, charged to the buckets). Returns the
+ * callback's result. */
 int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
                                    const char *reason, lt_tiktok_event_cb cb, void *ctx);
 

@@ -47,6 +47,7 @@ struct lt_tiktok_decoder {
     lt_tiktok_decoder_limits limits;
     lt_ratelimit event_rate;   /* events per second */
     lt_ratelimit unknown_rate; /* unknown payload bytes per second */
+    int64_t throttle_until;    /* epoch ms: a bucket is in debt until then */
     int64_t drop_log_slot;     /* rate-limited drop log */
     uint64_t dropped_logged;   /* drops already told in a log line */
 };
