@@ -98,8 +98,7 @@ static int wire_next(const uint8_t *data, size_t len, size_t pos, wire_field *f)
             return -1;
         pos += 4;
         break;
-    default:
-        return -1; /* groups (3, 4) are not in any WebCast schema; 6, 7 do not exist */
+    default: return -1; /* groups (3, 4) are not in any WebCast schema; 6, 7 do not exist */
     }
     f->end = pos;
     return 0;
@@ -368,8 +367,8 @@ int lt_tiktok_fetch_result_parse(const uint8_t *data, size_t len, lt_tiktok_fetc
 /* Walks a fetch result's top level: counts route params, messages, empty
  * message entries; with `trimmed` set, copies every field but the empty
  * messages and those past max_messages into it. */
-static int scan_fetch_result(const uint8_t *data, size_t len, size_t max_messages, lt_tiktok_fetch_result *out,
-                             size_t *routes, lt_buf *trimmed)
+static int scan_fetch_result(const uint8_t *data, size_t len, size_t max_messages,
+                             lt_tiktok_fetch_result *out, size_t *routes, lt_buf *trimmed)
 {
     size_t kept = 0;
     *routes = 0;
@@ -422,8 +421,8 @@ int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t
     if (out->messages_dropped || out->empty_messages) {
         /* unpack a copy without the skipped entries: protobuf-c would
          * otherwise allocate every one of them */
-        if (lt_buf_reserve(&trimmed, len) != 0 || scan_fetch_result(data, len, max_messages, out, &routes,
-                                                                      &trimmed) != 0) {
+        if (lt_buf_reserve(&trimmed, len) != 0 ||
+            scan_fetch_result(data, len, max_messages, out, &routes, &trimmed) != 0) {
             lt_buf_free(&trimmed);
             ERR("fetch result: out of memory");
             return -1;

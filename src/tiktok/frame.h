@@ -32,11 +32,11 @@
  * memory; these limits are checked on the wire before anything is unpacked,
  * and every unpack runs against a byte budget (the input's length plus a
  * fixed allowance) so that no input can make an unpack allocate more. */
-#define LT_TIKTOK_MAX_HEADERS 64             /* push frame headers; TikTok sends 1-3 */
-#define LT_TIKTOK_MAX_ROUTE_PARAMS 64        /* fetch result route params; TikTok sends a handful */
-#define LT_TIKTOK_DEFAULT_MAX_MESSAGES 1000  /* messages kept per fetch result; TikTok sends < 100 */
+#define LT_TIKTOK_MAX_HEADERS 64                  /* push frame headers; TikTok sends 1-3 */
+#define LT_TIKTOK_MAX_ROUTE_PARAMS 64             /* fetch result route params; TikTok sends a handful */
+#define LT_TIKTOK_DEFAULT_MAX_MESSAGES 1000       /* messages kept per fetch result; TikTok sends < 100 */
 #define LT_TIKTOK_UNPACK_ALLOWANCE (256u * 1024u) /* budget beyond the input's length */
-#define LT_TIKTOK_MESSAGE_OVERHEAD 512u      /* budget per kept message (struct, pointer, method) */
+#define LT_TIKTOK_MESSAGE_OVERHEAD 512u           /* budget per kept message (struct, pointer, method) */
 
 typedef struct lt_tiktok_frame {
     uint64_t seq_id;
@@ -77,19 +77,19 @@ int lt_tiktok_frame_payload(const lt_tiktok_frame *frame, lt_buf *scratch, const
 
 typedef struct lt_tiktok_fetch_result {
     size_t message_count;
-    const char *cursor;            /* NULL if absent */
-    lt_bytes internal_ext;         /* echoed in ACKs */
+    const char *cursor;    /* NULL if absent */
+    lt_bytes internal_ext; /* echoed in ACKs */
     bool need_ack;
     bool is_first;
     int64_t fetch_interval_ms;     /* 0 if absent */
     int64_t now_ms;                /* server time, 0 if absent */
     int64_t heartbeat_duration_ms; /* 0 if absent */
     int32_t fetch_type;
-    const char *push_server;       /* NULL if absent */
+    const char *push_server; /* NULL if absent */
     size_t route_param_count;
-    size_t messages_dropped;       /* messages past the per-result cap, never unpacked */
-    size_t empty_messages;         /* empty entries (`0a 00`): no method, no payload; skipped */
-    void *pb;                      /* the unpacked result (Livetap__Webcast__FetchResult) */
+    size_t messages_dropped; /* messages past the per-result cap, never unpacked */
+    size_t empty_messages;   /* empty entries (`0a 00`): no method, no payload; skipped */
+    void *pb;                /* the unpacked result (Livetap__Webcast__FetchResult) */
 } lt_tiktok_fetch_result;
 
 /* Parses a fetch result keeping at most LT_TIKTOK_DEFAULT_MAX_MESSAGES

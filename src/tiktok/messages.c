@@ -239,7 +239,8 @@ void lt_tiktok_decoder_set_limits(lt_tiktok_decoder *dec, const lt_tiktok_decode
     int64_t now = lt_now_ms();
     dec->limits = *limits;
     double events_burst = limits->events_burst >= 1 ? limits->events_burst : limits->events_per_s;
-    double bytes_burst = limits->unknown_bytes_burst >= 1 ? limits->unknown_bytes_burst : limits->unknown_bytes_per_s;
+    double bytes_burst =
+        limits->unknown_bytes_burst >= 1 ? limits->unknown_bytes_burst : limits->unknown_bytes_per_s;
     lt_ratelimit_init(&dec->event_rate, limits->events_per_s, events_burst, now);
     lt_ratelimit_init(&dec->unknown_rate, limits->unknown_bytes_per_s, bytes_burst, now);
 }
@@ -315,12 +316,13 @@ static void log_drops(lt_tiktok_decoder *dec)
         total += dec->stats.dropped[i];
     if (total == dec->dropped_logged)
         return;
-    if (lt_log_every(&dec->drop_log_slot, 60000, LT_LOG_WARN,
-                     "room %s: %llu messages over the frame limits dropped since the last line (in total %llu "
-                     "past the per-frame cap, %llu empty entries)",
-                     dec->room_id, (unsigned long long)(total - dec->dropped_logged),
-                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
-                     (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EMPTY]))
+    if (lt_log_every(
+            &dec->drop_log_slot, 60000, LT_LOG_WARN,
+            "room %s: %llu messages over the frame limits dropped since the last line (in total %llu "
+            "past the per-frame cap, %llu empty entries)",
+            dec->room_id, (unsigned long long)(total - dec->dropped_logged),
+            (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
+            (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EMPTY]))
         dec->dropped_logged = total;
 }
 
@@ -338,8 +340,8 @@ static void cut_unknown(lt_tiktok_decoder *dec, lt_event *ev)
     }
 }
 
-int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
-                                   const char *reason, lt_tiktok_event_cb cb, void *ctx)
+int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data,
+                                   size_t len, const char *reason, lt_tiktok_event_cb cb, void *ctx)
 {
     lt_event ev;
     int64_t now = lt_now_ms();
@@ -377,8 +379,9 @@ static bool apply_payload_common(const uint8_t *data, size_t len, lt_event *ev)
 
 /* A message as an unknown event: envelope, the message's own time when its
  * common header has one, else the push time. */
-static void as_unknown(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest, int64_t msg_id, int64_t push_time,
-                       const char *method, const uint8_t *data, size_t len, const char *reason)
+static void as_unknown(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest, int64_t msg_id,
+                       int64_t push_time, const char *method, const uint8_t *data, size_t len,
+                       const char *reason)
 {
     envelope(dec, ev, ingest);
     ev->msg_id = msg_id;
@@ -456,13 +459,14 @@ int lt_tiktok_decoder_feed(lt_tiktok_decoder *dec, const uint8_t *fetch_result, 
     lt_tiktok_fetch_result local;
     lt_tiktok_fetch_result *fr = result ? result : &local;
     char err[128];
-    if (lt_tiktok_fetch_result_parse_limited(fetch_result, len, dec->limits.max_messages, fr, err, sizeof err) !=
-        0) {
+    if (lt_tiktok_fetch_result_parse_limited(fetch_result, len, dec->limits.max_messages, fr, err,
+                                             sizeof err) != 0) {
         dec->stats.fetch_results++;
         dec->stats.fetch_errors++;
-        lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id, err);
-        lt_tiktok_decoder_emit_unknown(dec, "FetchResult", fetch_result, len, "decode_error: not a FetchResult",
-                                       cb, ctx);
+        lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id,
+                     err);
+        lt_tiktok_decoder_emit_unknown(dec, "FetchResult", fetch_result, len,
+                                       "decode_error: not a FetchResult", cb, ctx);
         return -1;
     }
     int rc = lt_tiktok_decoder_feed_result(dec, fr, cb, ctx);
