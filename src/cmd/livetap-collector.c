@@ -86,22 +86,11 @@ typedef struct config {
     } admin;
 } config;
 
-#define OPT(name, kind, member, dflt, doc)                                                                   \
-    {                                                                                                        \
-        name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0                                          \
-    }
-#define INT(name, member, dflt, min, max, doc)                                                               \
-    {                                                                                                        \
-        name, LT_CONFIG_INT, offsetof(config, member), dflt, doc, NULL, min, max                             \
-    }
-#define SECTION(name, table, doc)                                                                            \
-    {                                                                                                        \
-        name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0                                                   \
-    }
-#define END                                                                                                  \
-    {                                                                                                        \
-        NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                                   \
-    }
+#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
+#define INT(name, member, dflt, min, max, doc) \
+    {name, LT_CONFIG_INT, offsetof(config, member), dflt, doc, NULL, min, max}
+#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
+#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
 
 static const lt_config_option kafka_options[] = {
     OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
@@ -112,8 +101,7 @@ static const lt_config_option kafka_options[] = {
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     INT("backpressure_wait_ms", kafka.backpressure_wait_ms, "30000", 1, 3600000,
-        "how long reading may stay paused on a full Kafka queue before events are given up (counted, "
-        "logged)"),
+        "how long reading may stay paused on a full Kafka queue before events are given up (counted, logged)"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
     OPT("require_broker_at_start", LT_CONFIG_BOOL, kafka.require_broker_at_start, "true",
         "exit 2 when no broker answers at start-up; false = start anyway, /readyz 503 until one does"),
@@ -127,10 +115,8 @@ static const lt_config_option group_options[] = {
     OPT("enabled", LT_CONFIG_BOOL, group.enabled, "false",
         "collect the rooms Kafka assigns from the control topic (several collectors share them); "
         "configured rooms are written to the control topic"),
-    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL,
-        "compacted room topic; empty = <prefix>.rooms"),
-    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL,
-        "the collectors' consumer group; empty = <prefix>-collectors"),
+    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL, "compacted room topic; empty = <prefix>.rooms"),
+    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL, "the collectors' consumer group; empty = <prefix>-collectors"),
     INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
     INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
         "a collector silent this long loses its rooms to the others"),
@@ -153,26 +139,21 @@ static const lt_config_option sign_options[] = {
 static const lt_config_option tiktok_options[] = {
     OPT("web_base", LT_CONFIG_STRING, tiktok.web_base, "https://www.tiktok.com", "live pages and api-live"),
     OPT("api_base", LT_CONFIG_STRING, tiktok.api_base, "https://webcast.tiktok.com", "webcast room info"),
-    OPT("user_agent", LT_CONFIG_STRING, tiktok.user_agent, NULL,
-        "browser User-Agent (signed for); empty = Chrome"),
+    OPT("user_agent", LT_CONFIG_STRING, tiktok.user_agent, NULL, "browser User-Agent (signed for); empty = Chrome"),
     OPT("session_cookies", LT_CONFIG_STRING, tiktok.session_cookies, NULL,
         "e.g. 'sessionid=...; tt-target-idc=...' for age-restricted rooms"),
-    OPT("proxy", LT_CONFIG_STRING, tiktok.proxy, NULL,
-        "HTTP(S) proxy for HTTP; empty = HTTPS_PROXY/ALL_PROXY"),
+    OPT("proxy", LT_CONFIG_STRING, tiktok.proxy, NULL, "HTTP(S) proxy for HTTP; empty = HTTPS_PROXY/ALL_PROXY"),
     OPT("ws_proxy", LT_CONFIG_STRING, tiktok.ws_proxy, NULL, "host:port HTTP CONNECT proxy for WebSockets"),
     OPT("ca_file", LT_CONFIG_STRING, tiktok.ca_file, NULL, "extra CA certificates (e.g. a simulator's)"),
-    OPT("insecure_tls", LT_CONFIG_BOOL, tiktok.insecure_tls, "false",
-        "accept any certificate (testing only)"),
+    OPT("insecure_tls", LT_CONFIG_BOOL, tiktok.insecure_tls, "false", "accept any certificate (testing only)"),
     OPT("gzip", LT_CONFIG_BOOL, tiktok.gzip, "true", "ask for gzip-compressed push frames"),
-    OPT("room_info", LT_CONFIG_BOOL, tiktok.room_info, "true",
-        "check webcast/room/info after resolving @user rooms"),
+    OPT("room_info", LT_CONFIG_BOOL, tiktok.room_info, "true", "check webcast/room/info after resolving @user rooms"),
     OPT("room_info_events", LT_CONFIG_BOOL, tiktok.room_info_events, "true",
         "publish <prefix>.room_info (webcast/room/info) when a room goes live and periodically"),
     INT("room_info_interval_s", tiktok.room_info_interval_s, "300", 0, 86400,
         "publish room_info again this often while a room is live; 0 = only on connect"),
     OPT("gift_catalogue", LT_CONFIG_BOOL, tiktok.gift_catalogue, "true",
-        "publish the gift catalogue (webcast/gift/list) to the compacted <prefix>.gift_info, keyed by gift "
-        "id"),
+        "publish the gift catalogue (webcast/gift/list) to the compacted <prefix>.gift_info, keyed by gift id"),
     INT("gift_catalogue_interval_s", tiktok.gift_catalogue_interval_s, "3600", 1, 604800,
         "re-fetch a live room's gift list this often; only new or changed gifts are published"),
     END,
@@ -219,20 +200,17 @@ static const lt_config_option log_options[] = {
 };
 
 static const lt_config_option admin_options[] = {
-    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true",
-        "serve the admin API, /healthz, /readyz and /metrics"),
+    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true", "serve the admin API, /healthz, /readyz and /metrics"),
     OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address to bind (0.0.0.0 = every interface)"),
     INT("port", admin.port, "8080", 0, 65535, "TCP port; 0 = any free port (logged, and see port_file)"),
-    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL,
-        "write the bound port to this file once listening"),
+    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
     END,
 };
 
 static const lt_config_option options[] = {
     OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
     OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
-    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL,
-        "written on every record; empty = livetap-collector-<pid>"),
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-collector-<pid>"),
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
@@ -247,27 +225,23 @@ static const lt_config_option options[] = {
 typedef struct flag {
     const char *name;
     const char *key;
-    bool takes_value; /* false: sets the key to "true" */
+    bool takes_value;   /* false: sets the key to "true" */
     const char *help;
 } flag;
 
 static const flag flags[] = {
     {"rooms", "rooms", true, "LIST     @user, profile/live URL or numeric room id, comma separated"},
     {"rooms-file", "rooms_file", true, "FILE     one room per line"},
-    {"kafka", "kafka.bootstrap_servers", true,
-     "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
-    {"registry", "kafka.registry_url", true,
-     "URL      schema registry ($LT_REGISTRY_URL; empty = single-object Avro)"},
+    {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
+    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object Avro)"},
     {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
     {"property", "kafka.properties", true, "N=V      librdkafka property, repeatable"},
     {"dry-run", "kafka.dry_run", false, "         print events as JSON lines, no Kafka"},
     {"sign-url", "sign.url", true, "URL      sign server ($SIGN_API_URL, https://api.eulerstream.com)"},
     {"sign-api-key", "sign.api_key", true, "KEY      its API key ($SIGN_API_KEY)"},
     {"sign-client", "sign.client", true, "NAME     client name sent to it (livetap)"},
-    {"sign-rate", "sign.rate_per_minute", true,
-     "N        sign calls per minute, whole process (60; 0 = no limit)"},
-    {"sign-read-limits", "sign.read_rate_limits", false,
-     "         pace to the server's /webcast/rate_limits"},
+    {"sign-rate", "sign.rate_per_minute", true, "N        sign calls per minute, whole process (60; 0 = no limit)"},
+    {"sign-read-limits", "sign.read_rate_limits", false, "         pace to the server's /webcast/rate_limits"},
     {"web-base", "tiktok.web_base", true, "URL      live pages, api-live (https://www.tiktok.com)"},
     {"api-base", "tiktok.api_base", true, "URL      room info (https://webcast.tiktok.com)"},
     {"ca-file", "tiktok.ca_file", true, "FILE     extra CA certificates"},
@@ -275,8 +249,7 @@ static const flag flags[] = {
     {"proxy", "tiktok.proxy", true, "URL      HTTP(S) proxy for HTTP requests"},
     {"ws-proxy", "tiktok.ws_proxy", true, "H:P      HTTP CONNECT proxy for WebSockets"},
     {"collector-id", "collector_id", true, "ID       written on every record"},
-    {"group", "group.enabled", false,
-     "         group mode: rooms from the control topic, shared by collectors"},
+    {"group", "group.enabled", false, "         group mode: rooms from the control topic, shared by collectors"},
     {"group-id", "group.group_id", true, "ID       the collectors' consumer group (<prefix>-collectors)"},
     {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
     {"log-json", "log.json", false, "         JSON log lines"},
@@ -408,14 +381,8 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
             break;
         case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
         case O_CHECK: check_only = true; break;
-        case 'v':
-            if (set_key(cfg, "log.level", "debug"))
-                return -1;
-            break;
-        case 'q':
-            if (set_key(cfg, "log.level", "warn"))
-                return -1;
-            break;
+        case 'v': if (set_key(cfg, "log.level", "debug")) return -1; break;
+        case 'q': if (set_key(cfg, "log.level", "warn")) return -1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -437,21 +404,19 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
     }
     lt_log_set_level(level);
     lt_log_set_json(cfg->log.json);
-    if (!lookup_room && !cfg->admin.enabled && cfg->rooms.count == 0 &&
-        !(cfg->rooms_file && *cfg->rooms_file)) {
+    if (!lookup_room && !cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
         usage(stderr);
-        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add "
-                 "them)");
+        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
     }
     if (check_only) { /* every room must parse too; nothing is contacted */
         for (size_t i = 0; i < cfg->rooms.count; i++)
             if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, NULL) != 0)
                 return -1;
-        printf("configuration OK: %zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s\n",
-               cfg->rooms.count, cfg->rooms.count == 1 ? "y" : "ies",
-               cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
-               cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off");
+        printf("configuration OK: %zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s\n", cfg->rooms.count,
+               cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
+               cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone",
+               cfg->admin.enabled ? "on" : "off");
         exit(0);
     }
     return 0;
@@ -732,14 +697,10 @@ static lt_admin_rooms admin_rooms(lt_tiktok_collector *c, lt_tiktok_group *group
 {
     if (group) {
         the_group_admin = (group_admin){group, c};
-        return (lt_admin_rooms){.ctx = &the_group_admin,
-                                .add = group_add,
-                                .remove = group_remove,
-                                .list = group_list,
-                                .get = group_get};
+        return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
+                                .list = group_list, .get = group_get};
     }
-    return (lt_admin_rooms){
-        .ctx = c, .add = admin_add, .remove = admin_remove, .list = admin_list, .get = admin_get};
+    return (lt_admin_rooms){.ctx = c, .add = admin_add, .remove = admin_remove, .list = admin_list, .get = admin_get};
 }
 
 static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
@@ -805,8 +766,8 @@ static int lookup(config *cfg, const char *input)
     puts(text);
     free(text);
     if (res.outcome != LT_TIKTOK_RESOLVE_LIVE) {
-        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome),
-                 res.message[0] ? ": " : "", res.message);
+        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome), res.message[0] ? ": " : "",
+                 res.message);
         return 1;
     }
     return 0;
@@ -837,10 +798,8 @@ static int run(config *cfg)
             .topic_prefix = cfg->kafka.topic_prefix,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
-                      .client_id = collector_id,
-                      .properties = props,
-                      .property_count = prop_count},
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
+                      .properties = props, .property_count = prop_count},
             .broker_optional = !cfg->kafka.require_broker_at_start,
         };
         pub = lt_publisher_create(&po, err, sizeof err);
@@ -850,8 +809,7 @@ static int run(config *cfg)
         }
     }
     hooks hk = {0};
-    if (pub && cfg->kafka.dedupe_lookback_s > 0 &&
-        !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
+    if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
         return 2;
@@ -894,8 +852,7 @@ static int run(config *cfg)
         for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
             rc = lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, hk.group);
         if (rc == 0 && nonempty(cfg->rooms_file))
-            lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API",
-                    cfg->rooms_file);
+            lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API", cfg->rooms_file);
     } else {
         for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
             rc = lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, c);
@@ -915,9 +872,8 @@ static int run(config *cfg)
     }
     lt_tiktok_collector_stats st;
     lt_tiktok_collector_get_stats(c, &st);
-    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
-            cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, collector_id, cfg->sign.url,
-            cfg->sign.rate_per_minute);
+    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min", cfg->kafka.dry_run ? "stdout, not " : "",
+            cfg->kafka.topic_prefix, collector_id, cfg->sign.url, cfg->sign.rate_per_minute);
 
     running = c;
     struct sigaction sa;
@@ -933,14 +889,13 @@ static int run(config *cfg)
     lt_kafka_stats ks = {0};
     if (pub)
         lt_kafka_producer_stats(lt_publisher_producer(pub), &ks);
-    lt_info(
-        "stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
-        "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
-        "acknowledged by Kafka",
-        (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
-        (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
-        (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
-        (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
+    lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
+            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
+            "acknowledged by Kafka",
+            (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
+            (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
+            (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
+            (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
     uint64_t input_dropped = 0;
     for (int i = 0; i <= LT_TIKTOK_DROP_FRAME_TOO_LARGE; i++)
         input_dropped += st.input_dropped[i];
@@ -954,13 +909,12 @@ static int run(config *cfg)
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
             (unsigned long long)st.unknown_truncated, (unsigned long long)st.rooms_throttled);
-    lt_info(
-        "room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
-        "published, %llu unchanged, %llu malformed skipped",
-        (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
-        (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
-        (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
-        (unsigned long long)st.info.gifts_skipped);
+    lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
+            "published, %llu unchanged, %llu malformed skipped",
+            (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
+            (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
+            (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
+            (unsigned long long)st.info.gifts_skipped);
     lt_admin_destroy(admin);
     lt_tiktok_group_destroy(hk.group); /* leaves the group: the others take the rooms now */
     lt_tiktok_collector_destroy(c);

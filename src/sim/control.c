@@ -33,16 +33,15 @@ static const char *state_name(lt_sim_room_state s)
 static json_t *room_stats(const lt_sim_room *r)
 {
     const lt_sim_room_stats *s = &r->stats;
-    json_t *j = json_pack(
-        "{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
-        "unique_id", r->unique_id, "state", state_name(r->state), "rate", r->rate, "sent",
-        (json_int_t)s->sent, "resent", (json_int_t)s->resent, "frames", (json_int_t)s->frames, "malformed",
-        (json_int_t)s->malformed, "connections", (json_int_t)s->connections, "open", (json_int_t)s->open,
-        "overlaps", (json_int_t)s->overlaps, "refused", (json_int_t)s->refused, "sign_calls",
-        (json_int_t)s->sign_calls, "sign_429", (json_int_t)s->sign_429, "heartbeats",
-        (json_int_t)s->heartbeats, "enter_room", (json_int_t)s->enter_room, "acks_expected",
-        (json_int_t)s->acks_expected, "acks", (json_int_t)s->acks, "unknown_methods",
-        (json_int_t)s->unknown_methods, "ended", s->ended);
+    json_t *j = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+                          "unique_id", r->unique_id, "state", state_name(r->state), "rate", r->rate, "sent",
+                          (json_int_t)s->sent, "resent", (json_int_t)s->resent, "frames", (json_int_t)s->frames,
+                          "malformed", (json_int_t)s->malformed, "connections", (json_int_t)s->connections,
+                          "open", (json_int_t)s->open, "overlaps", (json_int_t)s->overlaps,
+                          "refused", (json_int_t)s->refused, "sign_calls", (json_int_t)s->sign_calls, "sign_429",
+                          (json_int_t)s->sign_429, "heartbeats", (json_int_t)s->heartbeats, "enter_room",
+                          (json_int_t)s->enter_room, "acks_expected", (json_int_t)s->acks_expected, "acks",
+                          (json_int_t)s->acks, "unknown_methods", (json_int_t)s->unknown_methods, "ended", s->ended);
     json_object_set_new(j, "room_id", json_sprintf("%lld", (long long)r->room_id));
     json_object_set_new(j, "room_info_requests", json_integer((json_int_t)s->room_info_requests));
     json_object_set_new(j, "gift_list_requests", json_integer((json_int_t)s->gift_list_requests));
@@ -68,8 +67,8 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
         return send_json(wsi, p, 200,
                          json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals", "sent",
                                    (json_int_t)sent, "frames", (json_int_t)frames, "connections",
-                                   (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls,
-                                   "sign_429", (json_int_t)sim->sign_429));
+                                   (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls, "sign_429",
+                                   (json_int_t)sim->sign_429));
     }
     if (!strcmp(what, "sent")) {
         lt_sim_room *r = lt_sim_find_room(sim, room);
@@ -97,9 +96,7 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
             applied++;
         }
         lt_sim_room *r = lt_sim_find_room(sim, room);
-        return send_json(
-            wsi, p, 200,
-            json_pack("{s:i, s:o}", "applied", applied, "room", r ? room_stats(r) : json_null()));
+        return send_json(wsi, p, 200, json_pack("{s:i, s:o}", "applied", applied, "room", r ? room_stats(r) : json_null()));
     }
     if (!strcmp(what, "add")) {
         char uid[64], rate[32];
@@ -111,6 +108,5 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
             return send_json(wsi, p, 409, json_pack("{s:s}", "error", err));
         return send_json(wsi, p, 200, room_stats(lt_sim_find_room(sim, uid)));
     }
-    return send_json(wsi, p, 404,
-                     json_pack("{s:s}", "error", "unknown /_sim/ path (stats, sent, fault, add)"));
+    return send_json(wsi, p, 404, json_pack("{s:s}", "error", "unknown /_sim/ path (stats, sent, fault, add)"));
 }

@@ -105,8 +105,7 @@ static int parse_int(const char *v, long *out)
     return errno || end == v || *end || *out < 0 ? -1 : 0;
 }
 
-int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char *value, char *err,
-                     size_t errlen)
+int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char *value, char *err, size_t errlen)
 {
     lt_sim_room *r = lt_sim_find_room(sim, name);
     if (!r) {
@@ -155,28 +154,20 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
         snprintf(err, errlen, "%s wants a non-negative integer, got \"%s\"", key, value);
         return -1;
     }
-    if (!strcmp(key, "sign_429_first"))
-        f->sign_429_first = (int)n;
+    if (!strcmp(key, "sign_429_first")) f->sign_429_first = (int)n;
     else if (!strcmp(key, "refuse_first")) {
         f->refuse_first = (int)n;
         if (!f->refuse_status[0]) {
             snprintf(f->refuse_status, sizeof f->refuse_status, "415");
             snprintf(f->refuse_msg, sizeof f->refuse_msg, "DEVICE_BLOCKED");
         }
-    } else if (!strcmp(key, "disconnect_after"))
-        f->disconnect_after = (int)n;
-    else if (!strcmp(key, "end_after_ms"))
-        f->end_after_ms = n;
-    else if (!strcmp(key, "malformed_every"))
-        f->malformed_every = (int)n;
-    else if (!strcmp(key, "silent_after_ms"))
-        f->silent_after_ms = n;
-    else if (!strcmp(key, "resend"))
-        f->resend = n > 16 ? 16 : (int)n;
-    else if (!strcmp(key, "room_info_fail_first"))
-        f->room_info_fail_first = (int)n;
-    else if (!strcmp(key, "gift_list_garbage_first"))
-        f->gift_list_garbage_first = (int)n;
+    } else if (!strcmp(key, "disconnect_after")) f->disconnect_after = (int)n;
+    else if (!strcmp(key, "end_after_ms")) f->end_after_ms = n;
+    else if (!strcmp(key, "malformed_every")) f->malformed_every = (int)n;
+    else if (!strcmp(key, "silent_after_ms")) f->silent_after_ms = n;
+    else if (!strcmp(key, "resend")) f->resend = n > 16 ? 16 : (int)n;
+    else if (!strcmp(key, "room_info_fail_first")) f->room_info_fail_first = (int)n;
+    else if (!strcmp(key, "gift_list_garbage_first")) f->gift_list_garbage_first = (int)n;
     else if (!strcmp(key, "flood_empty"))
         f->flood_empty = n > 8000000 ? 8000000 : n;
     else if (!strcmp(key, "flood_unknown"))

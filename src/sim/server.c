@@ -54,16 +54,15 @@ int lt_sim_arg(struct lws *wsi, const char *name, char *out, size_t outlen)
     return -1;
 }
 
-int lt_sim_respond(struct lws *wsi, pss *p, int status, const char *content_type, const char *body,
-                   size_t len, const char *const *headers)
+int lt_sim_respond(struct lws *wsi, pss *p, int status, const char *content_type, const char *body, size_t len,
+                   const char *const *headers)
 {
     uint8_t hdr[LWS_PRE + 4096], *start = hdr + LWS_PRE, *pos = start, *end = hdr + sizeof hdr - 1;
     if (lws_add_http_common_headers(wsi, (unsigned)status, content_type, (lws_filepos_t)len, &pos, end))
         return -1;
     for (size_t i = 0; headers && headers[i]; i += 2)
-        if (lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i],
-                                        (const unsigned char *)headers[i + 1], (int)strlen(headers[i + 1]),
-                                        &pos, end))
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i], (const unsigned char *)headers[i + 1],
+                                        (int)strlen(headers[i + 1]), &pos, end))
             return -1;
     if (lws_finalize_write_http_header(wsi, start, &pos, end))
         return -1;
@@ -96,8 +95,7 @@ lt_sim_room *lt_sim_find_room(lt_sim *sim, const char *key)
     /* room ids are 7400000000000000000 + index: found without a scan */
     char *end;
     long long id = strtoll(key, &end, 10);
-    if (!*end && id >= 7400000000000000000LL &&
-        (unsigned long long)(id - 7400000000000000000LL) < sim->room_count)
+    if (!*end && id >= 7400000000000000000LL && (unsigned long long)(id - 7400000000000000000LL) < sim->room_count)
         return &sim->rooms[id - 7400000000000000000LL];
     if (!strncmp(name, "simhost", 7)) {
         unsigned long i = strtoul(name + 7, &end, 10);
@@ -127,8 +125,7 @@ static void push_unlink(lt_sim *sim, pss *p)
         }
 }
 
-static int send_frame(struct lws *wsi, pss *p, const char *type, const uint8_t *payload, size_t len,
-                      bool need_ack)
+static int send_frame(struct lws *wsi, pss *p, const char *type, const uint8_t *payload, size_t len, bool need_ack)
 {
     lt_buf *b = &p->out;
     lt_buf_reset(b);
@@ -155,13 +152,10 @@ static int push_messages(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n
     int64_t now = lt_now_ms();
     bool need_ack = force_ack || (sim->opts.need_ack && (room->stats.frames % 4 == 0));
     char ext[160];
-    snprintf(ext, sizeof ext, "fetch_time:%lld|start_time:0|push_server:1|wss_info:0-%lld-0-0",
-             (long long)now, (long long)now);
-    lt_sim_fetch_spec spec = {.cursor = "",
-                              .internal_ext = ext,
-                              .now_ms = now,
-                              .heartbeat_ms = sim->heartbeat_ms,
-                              .need_ack = need_ack};
+    snprintf(ext, sizeof ext, "fetch_time:%lld|start_time:0|push_server:1|wss_info:0-%lld-0-0", (long long)now,
+             (long long)now);
+    lt_sim_fetch_spec spec = {.cursor = "", .internal_ext = ext, .now_ms = now,
+                              .heartbeat_ms = sim->heartbeat_ms, .need_ack = need_ack};
     lt_buf_reset(&sim->scratch);
     if (lt_sim_pack_fetch_result(msgs, n, &spec, &sim->scratch))
         return -1;
@@ -267,8 +261,7 @@ static int push_writable(struct lws *wsi, pss *p)
         lws_callback_on_writable(wsi);
         return 0;
     }
-    if (room->faults.end_after_ms && !room->stats.ended &&
-        now - room->first_connect_ms >= room->faults.end_after_ms) {
+    if (room->faults.end_after_ms && !room->stats.ended && now - room->first_connect_ms >= room->faults.end_after_ms) {
         /* the end frame asks for an ack, as every frame may; then the
          * client is expected to close (1000), and only if it does not is
          * the socket closed from here (tick) */
@@ -405,8 +398,8 @@ static int push_confirm_upgrade(struct lws *wsi, lt_sim *sim)
         room->stats.refused++;
     uint8_t hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *pos = start, *end = hdr + sizeof hdr - 1;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 0, &pos, end) ||
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"Handshake-Status:",
-                                    (const unsigned char *)status, (int)strlen(status), &pos, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"Handshake-Status:", (const unsigned char *)status,
+                                    (int)strlen(status), &pos, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"Handshake-Msg:", (const unsigned char *)msg,
                                     (int)strlen(msg), &pos, end) ||
         lws_finalize_write_http_header(wsi, start, &pos, end))
@@ -455,14 +448,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (lws_write(wsi, p->out.data + LWS_PRE, p->out.len - LWS_PRE, LWS_WRITE_HTTP_FINAL) < 0)
             return -1;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
-    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: return push_confirm_upgrade(wsi, sim);
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return push_confirm_upgrade(wsi, sim);
     case LWS_CALLBACK_ADD_HEADERS: {
         struct lws_process_html_args *args = in;
         const char *opts = "ping-interval=10";
         uint8_t *pos = (uint8_t *)args->p;
-        if (lws_add_http_header_by_name(
-                wsi, (const unsigned char *)"Handshake-Options:", (const unsigned char *)opts,
-                (int)strlen(opts), &pos, (uint8_t *)args->p + args->max_len))
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)"Handshake-Options:", (const unsigned char *)opts,
+                                        (int)strlen(opts), &pos, (uint8_t *)args->p + args->max_len))
             return 1;
         args->max_len -= (int)(pos - (uint8_t *)args->p);
         args->p = (char *)pos;
@@ -484,7 +477,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         push_link(sim, p);
         return 0;
     }
-    case LWS_CALLBACK_RECEIVE: push_receive(wsi, p, in, len); return 0;
+    case LWS_CALLBACK_RECEIVE:
+        push_receive(wsi, p, in, len);
+        return 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if (p && p->kind == PSS_PUSH && p->room_ptr) {
             const uint8_t *b = in;
@@ -492,7 +487,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             pss_room(p)->stats.last_close_code = len >= 2 ? (b[0] << 8) | b[1] : 1005; /* 1005: no status */
         }
         return 0;
-    case LWS_CALLBACK_SERVER_WRITEABLE: return push_writable(wsi, p);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return push_writable(wsi, p);
     case LWS_CALLBACK_CLOSED:
         if (p->counted_open && p->room_ptr) {
             lt_sim_room *room = pss_room(p);
@@ -513,7 +509,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             lt_buf_free(&p->rx);
         }
         return 0;
-    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
 }
 

@@ -34,8 +34,8 @@ static int pick(lt_sim_room *r, int n)
     return (int)(rnd(r) % (uint64_t)n);
 }
 
-void lt_sim_room_init(lt_sim_room *room, uint32_t index, uint64_t seed, const char *unique_id,
-                      int64_t room_id, double rate)
+void lt_sim_room_init(lt_sim_room *room, uint32_t index, uint64_t seed, const char *unique_id, int64_t room_id,
+                      double rate)
 {
     memset(room, 0, sizeof *room);
     room->index = index;
@@ -60,20 +60,11 @@ void lt_sim_room_free(lt_sim_room *room)
     room->ids = NULL;
 }
 
-static const char *const nicknames[] = {"Mika", "Jonas", "Aylin", "Sven", "Priya", "Tomás",
-                                        "Lea",  "Kenji", "Zoë",   "Omar", "Ines",  "Yuki"};
-static const char *const chats[] = {"hello from Berlin!",
-                                    "🔥🔥🔥",
-                                    "what song is this?",
-                                    "first time here",
-                                    "love this stream",
-                                    "can you say hi to my mum?",
-                                    "gg",
-                                    "where are you from?",
-                                    "❤️",
-                                    "lol",
-                                    "this is so relaxing",
-                                    "play the one from yesterday"};
+static const char *const nicknames[] = {"Mika", "Jonas", "Aylin", "Sven", "Priya", "Tomás", "Lea", "Kenji",
+                                        "Zoë", "Omar", "Ines", "Yuki"};
+static const char *const chats[] = {"hello from Berlin!", "🔥🔥🔥", "what song is this?", "first time here",
+                                    "love this stream", "can you say hi to my mum?", "gg", "where are you from?",
+                                    "❤️", "lol", "this is so relaxing", "play the one from yesterday"};
 const lt_sim_gift lt_sim_gifts[] = {
     {5655, "Rose", 1, 1, "sent Rose"},
     {5269, "TikTok", 1, 1, "sent TikTok"},
@@ -96,8 +87,7 @@ const size_t lt_sim_gift_count = sizeof lt_sim_gifts / sizeof lt_sim_gifts[0];
 
 void lt_sim_gift_image_url(const lt_sim_gift *gift, char *out, size_t outlen)
 {
-    snprintf(out, outlen,
-             "https://p19-webcast.tiktokcdn.com/img/maliva/webcast-va/gift/%lld.png~tplv-obj.webp",
+    snprintf(out, outlen, "https://p19-webcast.tiktokcdn.com/img/maliva/webcast-va/gift/%lld.png~tplv-obj.webp",
              (long long)gift->id);
 }
 
@@ -121,8 +111,7 @@ static void make_user(lt_sim_room *r, user_store *s)
     s->user.nickname = (char *)nicknames[n % 12];
     snprintf(s->display_id, sizeof s->display_id, "viewer_%d", n);
     s->user.display_id = s->display_id;
-    snprintf(s->avatar_url, sizeof s->avatar_url, "https://p16-sign-va.tiktokcdn.com/avatar/%d~100x100.webp",
-             n);
+    snprintf(s->avatar_url, sizeof s->avatar_url, "https://p16-sign-va.tiktokcdn.com/avatar/%d~100x100.webp", n);
     s->urls[0] = s->avatar_url;
     s->avatar.url_list = s->urls;
     s->avatar.n_url_list = 1;
@@ -145,12 +134,12 @@ static void make_common(lt_sim_room *r, Livetap__Webcast__Common *c, const char 
     c->create_time = now_ms;
 }
 
-#define PACK_INTO(buf, kind, msgp)                                                                           \
-    do {                                                                                                     \
-        size_t sz_ = livetap__webcast__##kind##__get_packed_size(msgp);                                      \
-        if (lt_buf_reserve((buf), sz_))                                                                      \
-            return -1;                                                                                       \
-        (buf)->len += livetap__webcast__##kind##__pack(msgp, (buf)->data + (buf)->len);                      \
+#define PACK_INTO(buf, kind, msgp)                                                            \
+    do {                                                                                      \
+        size_t sz_ = livetap__webcast__##kind##__get_packed_size(msgp);                       \
+        if (lt_buf_reserve((buf), sz_))                                                       \
+            return -1;                                                                        \
+        (buf)->len += livetap__webcast__##kind##__pack(msgp, (buf)->data + (buf)->len);        \
     } while (0)
 
 int lt_sim_room_control(lt_sim_room *r, int64_t now_ms, int action, lt_sim_message *msg)
@@ -345,20 +334,13 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
         msg->method = "WebcastGiftMessage", gen = gen_gift; /* finish the streak soon */
     } else {
         int p = pick(r, 100);
-        if (p < 40)
-            msg->method = "WebcastChatMessage", gen = gen_chat;
-        else if (p < 64)
-            msg->method = "WebcastLikeMessage", gen = gen_like;
-        else if (p < 76)
-            msg->method = "WebcastMemberMessage", gen = gen_member;
-        else if (p < 87)
-            msg->method = "WebcastGiftMessage", gen = gen_gift;
-        else if (p < 95)
-            msg->method = "WebcastSocialMessage", gen = gen_social;
-        else if (p < 97)
-            msg->method = "WebcastLinkMicBattle", gen = gen_battle;
-        else if (p < 98)
-            msg->method = "WebcastSubNotifyMessage", gen = gen_subscribe;
+        if (p < 40) msg->method = "WebcastChatMessage", gen = gen_chat;
+        else if (p < 64) msg->method = "WebcastLikeMessage", gen = gen_like;
+        else if (p < 76) msg->method = "WebcastMemberMessage", gen = gen_member;
+        else if (p < 87) msg->method = "WebcastGiftMessage", gen = gen_gift;
+        else if (p < 95) msg->method = "WebcastSocialMessage", gen = gen_social;
+        else if (p < 97) msg->method = "WebcastLinkMicBattle", gen = gen_battle;
+        else if (p < 98) msg->method = "WebcastSubNotifyMessage", gen = gen_subscribe;
     }
     if (!gen) { /* a method no client knows: opaque but well-formed protobuf, its
                  * common header at field 1 as in every WebCast message */

@@ -67,10 +67,9 @@ static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, 
                                     size_t errlen)
 {
     if (c->opts.publisher)
-        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, lt_tiktok_delivery_opaque(c, ev),
-                                                err, errlen)
-                   : lt_publisher_publish(c->opts.publisher, ev, lt_tiktok_delivery_opaque(c, ev), err,
-                                          errlen);
+        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, lt_tiktok_delivery_opaque(c, ev), err,
+                                                errlen)
+                   : lt_publisher_publish(c->opts.publisher, ev, lt_tiktok_delivery_opaque(c, ev), err, errlen);
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
@@ -149,7 +148,8 @@ static const char *room_key(const room *r)
 }
 
 /* One room_status event and one log line per state change. */
-static void set_status(room *r, const char *state, const char *reason, const char *message, int64_t retry_at)
+static void set_status(room *r, const char *state, const char *reason, const char *message,
+                       int64_t retry_at)
 {
     lt_tiktok_collector *c = r->c;
     lt_event ev;
@@ -180,8 +180,8 @@ static void set_status(room *r, const char *state, const char *reason, const cha
     if (retry_at > 0)
         snprintf(retry, sizeof retry, " (retry in %.1f s)", (double)(retry_at - ev.event_time) / 1000.0);
     lt_info("room %s%s%s: %s%s%s%s%s%s", r->label, r->room_id[0] ? " " : "", r->room_id, state,
-            reason ? " [" : "", reason ? reason : "", reason ? "]" : "", message && *message ? " " : "",
-            message ? message : "");
+            reason ? " [" : "", reason ? reason : "", reason ? "]" : "",
+            message && *message ? " " : "", message ? message : "");
     if (retry[0])
         lt_debug("room %s next attempt%s", r->label, retry);
     publish(c, &ev);
@@ -387,11 +387,15 @@ static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
         /* a fresh signature brings fresh cookies (DEVICE_BLOCKED wants a new ttwid) */
         retry_later(r, "reconnecting", "handshake_refused", end->detail, ACT_SIGN);
         return;
-    case LT_TIKTOK_SESSION_STALE: retry_later(r, "reconnecting", "stale", end->detail, ACT_SIGN); return;
+    case LT_TIKTOK_SESSION_STALE:
+        retry_later(r, "reconnecting", "stale", end->detail, ACT_SIGN);
+        return;
     case LT_TIKTOK_SESSION_CONNECT_FAILED:
         retry_later(r, "reconnecting", "connect_failed", end->detail, ACT_SIGN);
         return;
-    default: retry_later(r, "reconnecting", "closed", end->detail, ACT_SIGN); return;
+    default:
+        retry_later(r, "reconnecting", "closed", end->detail, ACT_SIGN);
+        return;
     }
 }
 
@@ -422,8 +426,8 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
         r->failures++;
         c->stats.sign_rate_limited++;
         schedule(r, ACT_SIGN, res->retry_at_ms);
-        set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited", res->message,
-                   res->retry_at_ms);
+        set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited",
+                   res->message, res->retry_at_ms);
         return;
     }
     if (res->status == LT_TIKTOK_SIGN_UNAUTHORIZED) {
@@ -444,7 +448,8 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
     if (lt_tiktok_fetch_result_parse_limited(res->body, res->body_len, c->opts.room_limits.max_messages,
                                              &fetch, err, sizeof err) != 0) {
         lt_tiktok_fetch_result_release(&fetch);
-        lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err, on_event, r);
+        lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err,
+                                       on_event, r);
         account(r);
         retry_later(r, "reconnecting", "bad_fetch_result", err, ACT_SIGN);
         return;
@@ -459,7 +464,8 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
     }
     if (!fetch.push_server || !*fetch.push_server) {
         lt_tiktok_fetch_result_release(&fetch);
-        retry_later(r, "reconnecting", "no_push_server", "the fetch result names no push server", ACT_SIGN);
+        retry_later(r, "reconnecting", "no_push_server", "the fetch result names no push server",
+                    ACT_SIGN);
         return;
     }
     c->rng ^= c->rng << 13;
@@ -514,7 +520,8 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
             if (other != r && other->phase != PHASE_DONE && strcmp(other->room_id, res->room_id) == 0) {
                 /* @user and its room id given both: one connection is enough */
                 char msg[160];
-                snprintf(msg, sizeof msg, "room %s is already collected as %s", res->room_id, other->label);
+                snprintf(msg, sizeof msg, "room %s is already collected as %s", res->room_id,
+                         other->label);
                 finish(r, "error", "duplicate_room", msg, false);
                 return;
             }
@@ -531,9 +538,15 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
         finish(r, "offline", reason, res->message, true);
         return;
     case LT_TIKTOK_RESOLVE_NOT_FOUND:
-    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED: finish(r, "error", reason, res->message, false); return;
-    case LT_TIKTOK_RESOLVE_BLOCKED: retry_later(r, "error", reason, res->message, ACT_RESOLVE); return;
-    default: retry_later(r, "reconnecting", reason, res->message, ACT_RESOLVE); return;
+    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED:
+        finish(r, "error", reason, res->message, false);
+        return;
+    case LT_TIKTOK_RESOLVE_BLOCKED:
+        retry_later(r, "error", reason, res->message, ACT_RESOLVE);
+        return;
+    default:
+        retry_later(r, "reconnecting", reason, res->message, ACT_RESOLVE);
+        return;
     }
 }
 
@@ -577,11 +590,10 @@ room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref 
     for (int by_resolved = 0; by_resolved < 2; by_resolved++) {
         for (size_t i = 0; i < c->room_count; i++) {
             room *r = c->rooms[i];
-            bool match =
-                by_resolved ? ref->kind == LT_TIKTOK_ROOM_BY_ID && strcmp(r->room_id, ref->room_id) == 0
-                : r->ref.kind != ref->kind          ? false
-                : ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
-                                                    : strcasecmp(r->ref.unique_id, ref->unique_id) == 0;
+            bool match = by_resolved ? ref->kind == LT_TIKTOK_ROOM_BY_ID && strcmp(r->room_id, ref->room_id) == 0
+                         : r->ref.kind != ref->kind ? false
+                         : ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
+                                                             : strcasecmp(r->ref.unique_id, ref->unique_id) == 0;
             if (match) {
                 if (index)
                     *index = i;
@@ -774,8 +786,8 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         goto fail;
     }
     if (opts->publisher)
-        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(opts->publisher),
-                                          lt_tiktok_collector_on_delivery, c);
+        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(opts->publisher), lt_tiktok_collector_on_delivery,
+                                          c);
     c->rng = opts->seed ? opts->seed : (uint64_t)lt_now_ms() * 0x9E3779B97F4A7C15ULL;
     if (!c->rng)
         c->rng = 1;
@@ -786,7 +798,7 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
 
     lws_set_log_level(LLL_ERR, lws_log_to_ours);
     static const struct lws_protocols *protocols_src[] = {&lt_tiktok_session_lws_protocol,
-                                                          &lt_http_lws_protocol};
+                                                         &lt_http_lws_protocol};
     static struct lws_protocols protocols[3];
     protocols[0] = *protocols_src[0];
     protocols[1] = *protocols_src[1];

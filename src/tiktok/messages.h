@@ -130,8 +130,8 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
  * parse, a payload that does not inflate), under the same limits as the
  * feed (cut to unknown_payload_max, charged to the buckets). Returns the
  * callback's result. */
-int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data,
-                                   size_t len, const char *reason, lt_tiktok_event_cb cb, void *ctx);
+int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
+                                   const char *reason, lt_tiktok_event_cb cb, void *ctx);
 
 const lt_tiktok_decoder_stats *lt_tiktok_decoder_stats_get(const lt_tiktok_decoder *dec);
 

@@ -48,13 +48,13 @@ typedef enum lt_tiktok_session_end_kind {
 
 typedef struct lt_tiktok_session_end {
     lt_tiktok_session_end_kind kind;
-    long http_status;          /* the handshake's status, 0 if none */
-    char handshake_status[32]; /* Handshake-Status, e.g. "415" */
-    char handshake_msg[128];   /* Handshake-Msg, e.g. "DEVICE_BLOCKED" */
-    int close_code;            /* WebSocket close code, 0 if none */
-    char detail[192];          /* for a person */
-    bool was_open;             /* whether the upgrade had succeeded */
-    int64_t open_ms;           /* how long it was open (0 if never) */
+    long http_status;           /* the handshake's status, 0 if none */
+    char handshake_status[32];  /* Handshake-Status, e.g. "415" */
+    char handshake_msg[128];    /* Handshake-Msg, e.g. "DEVICE_BLOCKED" */
+    int close_code;             /* WebSocket close code, 0 if none */
+    char detail[192];           /* for a person */
+    bool was_open;              /* whether the upgrade had succeeded */
+    int64_t open_ms;            /* how long it was open (0 if never) */
 } lt_tiktok_session_end;
 
 typedef struct lt_tiktok_session_callbacks {
@@ -76,13 +76,14 @@ typedef struct lt_tiktok_push_target {
     const char *push_server;
     const lt_tiktok_fetch_result *fetch; /* route params, cursor, internal_ext; may be NULL */
     const char *room_id;
-    const char *user_agent; /* browser_version is derived from it */
+    const char *user_agent;              /* browser_version is derived from it */
     bool gzip;
 } lt_tiktok_push_target;
 
 /* Builds the full WebSocket URL; -1 with err if push_server is not a ws(s)
  * URL or the result does not fit. */
-int lt_tiktok_push_url(const lt_tiktok_push_target *t, char *out, size_t outlen, char *err, size_t errlen);
+int lt_tiktok_push_url(const lt_tiktok_push_target *t, char *out, size_t outlen, char *err,
+                       size_t errlen);
 
 typedef struct lt_tiktok_session_options {
     struct lws_context *lws;
@@ -104,8 +105,8 @@ extern const struct lws_protocols lt_tiktok_session_lws_protocol;
 /* Starts connecting. NULL with err if the URL is unusable or lws refuses;
  * otherwise on_end will eventually be called (unless destroyed first). */
 lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *opts,
-                                             const lt_tiktok_session_callbacks *cb, void *ctx, char *err,
-                                             size_t errlen);
+                                             const lt_tiktok_session_callbacks *cb, void *ctx,
+                                             char *err, size_t errlen);
 
 /* Ends the session from our side (kind CLOSED, "closed by livetap"); on_end
  * follows from the loop. An open socket first sends what is queued (the
