@@ -191,7 +191,7 @@ int lt_tiktok_frame_parse(const uint8_t *data, size_t len, lt_tiktok_frame *out,
     }
     size_t headers;
     if (lt_tiktok_wire_count(data, len, 5, &headers) != 0) {
-        ERR("push frame: not protobuf wire format (%zu bytes)", len);
+        ERR("push frame: not a valid PushFrame (not protobuf wire format, %zu bytes)", len);
         return -1;
     }
     if (headers > LT_TIKTOK_MAX_HEADERS) {
@@ -410,7 +410,7 @@ int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t
         max_messages = LT_TIKTOK_DEFAULT_MAX_MESSAGES;
     size_t routes;
     if (scan_fetch_result(data, len, max_messages, out, &routes, NULL) != 0) {
-        ERR("fetch result: not protobuf wire format (%zu bytes)", len);
+        ERR("fetch result: not a valid FetchResult (not protobuf wire format, %zu bytes)", len);
         return -1;
     }
     if (routes > LT_TIKTOK_MAX_ROUTE_PARAMS) {
