@@ -915,6 +915,10 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             set_status(r, "ended", "shutdown", NULL, 0);
         }
     }
+    /* let the push sockets' close handshakes (1000) finish, briefly */
+    for (int64_t until = lt_now_ms() + 1000; lt_tiktok_sessions_closing() && lt_now_ms() < until;)
+        if (lws_service(c->lws, 0) < 0)
+            break;
     size_t left = 0;
     if (c->opts.publisher) {
         /* in steps of a second, saying what is left, so that a slow flush

@@ -262,10 +262,16 @@ static const char close_reason[] = "livetap: room closed";
 /* Lets lws close a socket this session no longer owns: an open WebSocket
  * gets a close frame with status 1000 on its way out (a socket merely
  * killed reaches the server as 1006, abnormal closure). */
+/* Detached open sockets carry this marker until lws destroys them, so that
+ * a stopping collector can let their close handshakes finish. */
+static char detached_marker;
+static size_t detached_open;
+
 static void detach_closing(struct lws *wsi, bool open)
 {
-    lws_set_opaque_user_data(wsi, NULL);
+    lws_set_opaque_user_data(wsi, open ? &detached_marker : NULL);
     if (open) {
+        detached_open++;
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)close_reason,
                          sizeof close_reason - 1);
         lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 2);
@@ -391,6 +397,13 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
                             size_t len)
 {
     lt_tiktok_session *s = lws_get_opaque_user_data(wsi);
+    if ((void *)s == &detached_marker) {
+        s = NULL;
+        if (reason == LWS_CALLBACK_WSI_DESTROY) {
+            lws_set_opaque_user_data(wsi, NULL);
+            detached_open--;
+        }
+    }
 
     switch (reason) {
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
@@ -705,6 +718,11 @@ void lt_tiktok_session_destroy(lt_tiktok_session *s)
     free(s->cookie_header);
     free(s->user_agent);
     free(s);
+}
+
+size_t lt_tiktok_sessions_closing(void)
+{
+    return detached_open;
 }
 
 void lt_tiktok_session_close(lt_tiktok_session *s)

@@ -122,6 +122,11 @@ void lt_tiktok_session_close(lt_tiktok_session *s);
  * session's callbacks (use lt_tiktok_session_close there). */
 void lt_tiktok_session_destroy(lt_tiktok_session *s);
 
+/* Sockets of destroyed sessions still finishing their close handshake (in
+ * the whole process): an owner that stops services the loop until this is
+ * 0, or a short deadline, so that the server sees 1000 rather than 1006. */
+size_t lt_tiktok_sessions_closing(void);
+
 /* Heartbeats and the stale check; call about once a second. */
 void lt_tiktok_session_tick(lt_tiktok_session *s, int64_t now_ms);
 
