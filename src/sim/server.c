@@ -252,8 +252,8 @@ static int push_writable(struct lws *wsi, pss *p)
         lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"sim fault", 9);
         return -1;
     }
-    if (!p->entered || p->silent)
-        return 0;
+    if (!p->entered || p->silent || p->end_sent_ms)
+        return 0; /* nothing follows the stream's end */
     if (p->resend_pending) {
         p->resend_pending = false;
         if (push_resend(wsi, p))
