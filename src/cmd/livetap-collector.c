@@ -214,7 +214,7 @@ static const lt_config_option options[] = {
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
-    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe"),
+    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe, limits on what a room can cost"),
     SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
     SECTION("log", log_options, "logging"),
     SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
