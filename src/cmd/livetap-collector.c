@@ -162,20 +162,16 @@ static const lt_config_option tiktok_options[] = {
 static const lt_config_option behaviour_options[] = {
     INT("watch_interval_s", rooms_behaviour.watch_interval_s, "60", 0, 86400,
         "re-check offline or ended @user rooms this often; 0 = don't"),
-    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600,
-        "reconnect after this long without a frame"),
+    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600, "reconnect after this long without a frame"),
     INT("backoff_cap_s", rooms_behaviour.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
-    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000,
-        "give a room up after this many failures in a row; 0 = never"),
+    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000, "give a room up after this many failures in a row; 0 = never"),
     INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576,
-        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound "
-        "them)"),
+        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound them)"),
     INT("max_messages_per_frame", rooms_behaviour.max_messages_per_frame, "1000", 1, 1000000,
         "messages kept from one push frame (TikTok sends under 100); the rest are dropped before decoding, "
         "counted in livetap_collector_input_dropped_total{reason=\"frame_messages\"}"),
     INT("room_events_per_s", rooms_behaviour.room_events_per_s, "2000", 0, 100000000,
-        "events one room may produce per second on average; a room over it is not read until it is back "
-        "under "
+        "events one room may produce per second on average; a room over it is not read until it is back under "
         "(TCP pushes back on the sender; nothing received is lost); 0 = no limit"),
     INT("room_events_burst", rooms_behaviour.room_events_burst, "20000", 1, 100000000,
         "events one room may produce at once above room_events_per_s (a backlog after a Kafka pause)"),
@@ -188,8 +184,7 @@ static const lt_config_option behaviour_options[] = {
         "unknown payloads (a frame that does not parse, a message no decoder knows) longer than this are cut "
         "and marked (payload_truncated, payload_length); keep it under the producer's message.max.bytes "
         "(1000000 by default) so that every record fits"),
-    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL,
-        "append every push frame to this file as [u32 LE length][bytes]"),
+    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL, "append every push frame to this file as [u32 LE length][bytes]"),
     END,
 };
 
@@ -565,15 +560,14 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .sink = print_event,
         .web_base = nonempty(cfg->tiktok.web_base),
         .api_base = nonempty(cfg->tiktok.api_base),
-        .signer =
-            {
-                .sign_url = nonempty(cfg->sign.url),
-                .api_key = nonempty(cfg->sign.api_key),
-                .client = nonempty(cfg->sign.client),
-                .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
-                .burst = (double)cfg->sign.burst,
-                .read_rate_limits = cfg->sign.read_rate_limits,
-            },
+        .signer = {
+            .sign_url = nonempty(cfg->sign.url),
+            .api_key = nonempty(cfg->sign.api_key),
+            .client = nonempty(cfg->sign.client),
+            .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
+            .burst = (double)cfg->sign.burst,
+            .read_rate_limits = cfg->sign.read_rate_limits,
+        },
         .user_agent = nonempty(cfg->tiktok.user_agent),
         .http_proxy = nonempty(cfg->tiktok.proxy),
         .ws_proxy = nonempty(cfg->tiktok.ws_proxy),
@@ -594,15 +588,14 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
-        .room_limits =
-            {
-                .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
-                .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
-                .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
-                .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
-                .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
-                .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
-            },
+        .room_limits = {
+            .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
+            .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
+            .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
+            .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
+            .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
+            .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
+        },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .hook_ctx = hk,
