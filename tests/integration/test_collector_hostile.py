@@ -50,8 +50,9 @@ def test_hostile_frames_are_bounded_counted_and_kept_apart(prefix):
         wait_for(lambda: sim.rooms()["simhost0"]["hostile_frames"] == 1, 30, "the empty flood sent")
         sim.fault("simhost0", flood_unknown=5000)       # msg_id 0: dedupe cannot catch them
         sim.fault("simhost1", huge_garbage=2000000)     # over Kafka's 1 MB record limit
-        wait_for(lambda: sim.rooms()["simhost0"]["hostile_frames"] == 2
-                 and sim.rooms()["simhost1"]["hostile_frames"] == 1, 30, "the other hostile frames sent")
+        sim.fault("simhost2", huge_garbage=9000000)     # over the collector's 8 MiB frame limit
+        wait_for(lambda: sim.rooms()["simhost0"]["hostile_frames"] == 2 and sim.rooms()["simhost1"]["hostile_frames"]
+                 == 1 and sim.rooms()["simhost2"]["hostile_frames"] == 1, 30, "the other hostile frames sent")
         marks = {n: r["sent"] for n, r in sim.rooms().items()}
         # the rooms go on after the attack
         wait_for(lambda: all(r["sent"] >= marks[n] + 20 for n, r in sim.rooms().items()), 60,
@@ -64,6 +65,7 @@ def test_hostile_frames_are_bounded_counted_and_kept_apart(prefix):
             return m.get('livetap_collector_input_dropped_total{reason="frame_messages"}') == 4000
         wait_for(counted, 30, "the flood counted")
         assert m['livetap_collector_input_dropped_total{reason="empty_message"}'] == 1048576, m
+        assert m['livetap_collector_input_dropped_total{reason="frame_too_large"}'] == 1, m
         assert m["livetap_collector_unknown_truncated_total"] == 1, m
         assert m["livetap_collector_publish_errors_total"] == 0, m
         sim.freeze()
@@ -71,7 +73,7 @@ def test_hostile_frames_are_bounded_counted_and_kept_apart(prefix):
         coll = None
         # everything published was delivered, but input was dropped: exit 3
         assert rc == 3, log[-3000:]
-        assert "input limits: 4000 messages past max_messages_per_frame, 1048576 empty entries" in log
+        assert "input limits: 4000 messages past max_messages_per_frame, 1048576 empty entries, 1 frames over 8 MiB" in log
         # told once per room per minute, not once per message
         assert log.count("over the frame limits dropped") == 1, log[-3000:]
 
@@ -149,6 +151,46 @@ def test_records_refused_by_the_producer_fail_the_run(prefix):
         coll = None
         assert rc == 1, log[-3000:]
         assert "publish failed" in log
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
+
+
+def test_room_over_its_rate_is_throttled_without_loss(prefix):
+    """A room sending faster than behaviour.room_events_per_s is not read
+    until it is back under: the sender is slowed (TCP), nothing received is
+    dropped, and the run exits 0."""
+    sim = Sim("--rooms", "2", "--rate", "200", "--seed", "8", "--quiet")
+    port_file = os.path.join(sim.dir, "admin-port")
+    coll = None
+    try:
+        coll = Collector(sim, prefix, ["@simhost0", "@simhost1"], "--admin-port-file", port_file,
+                         "--set", "behaviour.room_events_per_s=50", "--set", "behaviour.room_events_burst=50")
+        wait_for(lambda: os.path.exists(port_file)
+                 and metrics(port_file).get("livetap_collector_rooms_throttled_total", 0) >= 2, 60,
+                 "both rooms throttled")
+        wait_for(lambda: all(r["sent"] >= 300 for r in sim.rooms().values()), 60, "300 messages per room")
+        sim.freeze(settle=0.5)
+        sent = sum(r["sent"] for r in sim.rooms().values())
+
+        def read_everything():
+            # at 50/s per room the collector needs a while to read what the sockets hold
+            m = metrics(port_file)
+            return sum(v for k, v in m.items() if k.startswith("livetap_collector_events_published_total{")
+                       and not any(t in k for t in ('"room_status"', '"room_info"', '"gift_info"'))) >= sent
+        wait_for(read_everything, 120, "the collector to catch up at its rate")
+        rc, log = coll.stop()
+        coll = None
+        assert rc == 0, log[-3000:]
+        assert "over its rate limits" in log
+        records = read_all(prefix)
+        for room in ("simhost0", "simhost1"):
+            sent = sim.sent(room)
+            got = collections.Counter(r["value"]["msg_id"] for r in records if r["key"] == sent["room_id"]
+                                      and r["topic"] != "room_status" and r["value"]["msg_id"] != 0)
+            assert set(got) == set(sent["msg_ids"]), (room, len(set(sent["msg_ids"]) - set(got)))
+            assert max(got.values()) == 1, room
     finally:
         if coll:
             coll.stop()
