@@ -291,9 +291,10 @@ static void charge(lt_tiktok_decoder *dec, lt_ratelimit *bucket, double n, int64
     }
 }
 
-static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, lt_tiktok_event_cb cb, void *ctx)
+/* `now`: the time the event was received (one clock read per frame, not
+ * per event) */
+static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, int64_t now, lt_tiktok_event_cb cb, void *ctx)
 {
-    int64_t now = lt_now_ms();
     dec->stats.events++;
     dec->stats.by_type[ev->type]++;
     charge(dec, &dec->event_rate, 1, now);
@@ -353,7 +354,7 @@ int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, c
     ev.as.unknown.reason = reason ? reason : "decode_error";
     ev.as.unknown.event_time_source = "push";
     cut_unknown(dec, &ev);
-    return deliver(dec, &ev, cb, ctx);
+    return deliver(dec, &ev, now, cb, ctx);
 }
 
 /* The payload's common header (field 1): msg_id and create_time, read off
@@ -444,7 +445,7 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
             as_unknown(dec, &ev, ingest, base_msg_id, base_time, method, data, len, reason);
             cut_unknown(dec, &ev);
         }
-        if (deliver(dec, &ev, cb, ctx) != 0)
+        if (deliver(dec, &ev, ingest, cb, ctx) != 0)
             rc = 1;
         arena_rewind(dec, true);
     }
