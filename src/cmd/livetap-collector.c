@@ -8,9 +8,14 @@
  * Then: the publisher, the collector, the rooms; the loop runs until
  * SIGINT/SIGTERM, after which every room is stopped, the producer flushed
  * within kafka.flush_timeout_ms and what Kafka did not acknowledge reported.
- * Exit status: 0 all delivered, 1 some events not acknowledged, failed
- * delivery or given up under backpressure (or the loop failed), 2 start-up error (bad flags or configuration, a room that does
- * not parse, Kafka or the registry unreachable, the admin port taken).
+ * Exit status: 0 all delivered, 1 events lost on the way to Kafka (not
+ * acknowledged, failed delivery, refused by the producer, given up under
+ * backpressure) or the loop failed, 2 start-up error (bad flags or
+ * configuration, a room that does not parse, Kafka or the registry
+ * unreachable, the admin port taken), 3 everything published was delivered
+ * but input was dropped by the frame limits (messages past
+ * max_messages_per_frame, empty entries, frames over 8 MiB); the stop line
+ * and the metrics say how much.
  *
  * The admin API (src/admin/admin.h) listens in the collector's own loop;
  * its room operations are the table admin_rooms() fills, the one place
@@ -66,6 +71,8 @@ typedef struct config {
     } tiktok;
     struct {
         long watch_interval_s, stale_timeout_s, backoff_cap_s, max_attempts, dedupe_window;
+        long max_messages_per_frame, room_events_per_s, room_events_burst, room_unknown_bytes_per_s,
+            room_unknown_bytes_burst, unknown_payload_max_bytes;
         char *record;
     } rooms_behaviour;
     struct {
@@ -162,7 +169,25 @@ static const lt_config_option behaviour_options[] = {
     INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600, "reconnect after this long without a frame"),
     INT("backoff_cap_s", rooms_behaviour.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
     INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000, "give a room up after this many failures in a row; 0 = never"),
-    INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576, "msg_ids remembered per room"),
+    INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576,
+        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound them)"),
+    INT("max_messages_per_frame", rooms_behaviour.max_messages_per_frame, "1000", 1, 1000000,
+        "messages kept from one push frame (TikTok sends under 100); the rest are dropped before decoding, "
+        "counted in livetap_collector_input_dropped_total{reason=\"frame_messages\"}"),
+    INT("room_events_per_s", rooms_behaviour.room_events_per_s, "2000", 0, 100000000,
+        "events one room may produce per second on average; a room over it is not read until it is back under "
+        "(TCP pushes back on the sender; nothing received is lost); 0 = no limit"),
+    INT("room_events_burst", rooms_behaviour.room_events_burst, "20000", 1, 100000000,
+        "events one room may produce at once above room_events_per_s (a backlog after a Kafka pause)"),
+    INT("room_unknown_bytes_per_s", rooms_behaviour.room_unknown_bytes_per_s, "262144", 0, 1000000000,
+        "bytes of unknown-topic payloads one room may produce per second on average; over it the room is not "
+        "read until it is back under; 0 = no limit"),
+    INT("room_unknown_bytes_burst", rooms_behaviour.room_unknown_bytes_burst, "4194304", 1, 1000000000,
+        "unknown payload bytes one room may produce at once above room_unknown_bytes_per_s"),
+    INT("unknown_payload_max_bytes", rooms_behaviour.unknown_payload_max_bytes, "524288", 1024, 100000000,
+        "unknown payloads (a frame that does not parse, a message no decoder knows) longer than this are cut "
+        "and marked (payload_truncated, payload_length); keep it under the producer's message.max.bytes "
+        "(1000000 by default) so that every record fits"),
     OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL, "append every push frame to this file as [u32 LE length][bytes]"),
     END,
 };
@@ -194,7 +219,7 @@ static const lt_config_option options[] = {
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
-    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe"),
+    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe, limits on what a room can cost"),
     SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
     SECTION("log", log_options, "logging"),
     SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
@@ -574,6 +599,14 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
+        .room_limits = {
+            .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
+            .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
+            .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
+            .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
+            .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
+            .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
+        },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .hook_ctx = hk,
@@ -892,6 +925,19 @@ static int run(config *cfg)
             (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
             (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
             (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
+    uint64_t input_dropped = 0;
+    for (int i = 0; i <= LT_TIKTOK_DROP_FRAME_TOO_LARGE; i++)
+        input_dropped += st.input_dropped[i];
+    if (input_dropped || st.unknown_truncated || st.rooms_throttled)
+        lt_warn(
+            "input limits: %llu messages past max_messages_per_frame, %llu empty entries, %llu frames over 8 "
+            "MiB "
+            "dropped; %llu unknown payloads cut to unknown_payload_max_bytes; rooms paused %llu times for "
+            "their rate limits",
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
+            (unsigned long long)st.unknown_truncated, (unsigned long long)st.rooms_throttled);
     lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
             "published, %llu unchanged, %llu malformed skipped",
             (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
@@ -905,7 +951,9 @@ static int run(config *cfg)
     lt_publisher_destroy(pub);
     if (left < 0)
         return 1;
-    return left > 0 || st.events_given_up > 0 || ks.failed > 0 ? 1 : 0;
+    if (left > 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
+        return 1;
+    return input_dropped > 0 ? 3 : 0;
 }
 
 int main(int argc, char **argv)

@@ -195,6 +195,9 @@ typedef struct lt_unknown {
     const char *method;
     lt_bytes payload;
     const char *reason;      /* "no_decoder" or the decode error */
+    lt_opt_long payload_length;    /* the payload's length as received; absent = len of payload */
+    bool payload_truncated;        /* payload holds only the first bytes (too large for Kafka) */
+    const char *event_time_source; /* nullable: "common" (the message's create_time) or "push" */
 } lt_unknown;
 
 /* --- TikTok WebCast types beyond the common ones. Ids the platform sends as

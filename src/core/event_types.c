@@ -141,6 +141,9 @@ static const lt_field unknown_fields[] = {
     FIELD("method", LT_FIELD_STRING, lt_event, as.unknown.method),
     FIELD("payload", LT_FIELD_BYTES, lt_event, as.unknown.payload),
     FIELD("reason", LT_FIELD_STRING, lt_event, as.unknown.reason),
+    FIELD("payload_length", LT_FIELD_OPT_LONG, lt_event, as.unknown.payload_length),
+    FIELD("payload_truncated", LT_FIELD_BOOL, lt_event, as.unknown.payload_truncated),
+    FIELD("event_time_source", LT_FIELD_OPT_STRING, lt_event, as.unknown.event_time_source),
 };
 
 static const lt_record_desc chat_desc = DESC("io.livetap.Chat", lt_event, chat_fields);

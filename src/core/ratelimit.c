@@ -44,6 +44,18 @@ int64_t lt_ratelimit_acquire(lt_ratelimit *rl, int64_t now_ms)
     return wait < 1 ? 1 : wait;
 }
 
+int64_t lt_ratelimit_charge(lt_ratelimit *rl, double n, int64_t now_ms)
+{
+    if (rl->rate_per_ms <= 0 || n <= 0)
+        return 0;
+    refill(rl, now_ms);
+    rl->tokens -= n;
+    if (rl->tokens >= 0)
+        return 0;
+    int64_t wait = (int64_t)ceil(-rl->tokens / rl->rate_per_ms);
+    return wait < 1 ? 1 : wait;
+}
+
 double lt_ratelimit_available(lt_ratelimit *rl, int64_t now_ms)
 {
     if (rl->rate_per_ms <= 0)

@@ -33,6 +33,12 @@ void lt_ratelimit_set_rate(lt_ratelimit *rl, double per_second, double burst, in
  * number of ms until one will be (nothing taken). */
 int64_t lt_ratelimit_acquire(lt_ratelimit *rl, int64_t now_ms);
 
+/* Charges n tokens whether or not they are there (for work already done: the
+ * balance may go negative) and returns the ms until the balance is back to zero, 0 if it did not
+ * go negative. The caller stops its source for that long (a room's socket),
+ * so the average stays at the rate without losing what was charged. */
+int64_t lt_ratelimit_charge(lt_ratelimit *rl, double n, int64_t now_ms);
+
 /* Tokens available now (for metrics and tests). */
 double lt_ratelimit_available(lt_ratelimit *rl, int64_t now_ms);
 

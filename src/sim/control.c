@@ -45,6 +45,9 @@ static json_t *room_stats(const lt_sim_room *r)
     json_object_set_new(j, "room_id", json_sprintf("%lld", (long long)r->room_id));
     json_object_set_new(j, "room_info_requests", json_integer((json_int_t)s->room_info_requests));
     json_object_set_new(j, "gift_list_requests", json_integer((json_int_t)s->gift_list_requests));
+    json_object_set_new(j, "hostile_frames", json_integer((json_int_t)s->hostile_frames));
+    json_object_set_new(j, "end_acked", json_boolean(s->end_acked));
+    json_object_set_new(j, "last_close_code", json_integer(s->last_close_code));
     return j;
 }
 

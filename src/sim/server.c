@@ -134,6 +134,7 @@ static int send_frame(struct lws *wsi, pss *p, const char *type, const uint8_t *
         return -1;
     b->len = LWS_PRE;
     uint64_t log_id = ++p->sim->next_log_id;
+    p->last_log_id = log_id;
     if (lt_sim_pack_frame(++p->seq, log_id, type, payload, len, p->gzip && strcmp(type, "msg") == 0, b))
         return -1;
     if (need_ack) {
@@ -145,12 +146,12 @@ static int send_frame(struct lws *wsi, pss *p, const char *type, const uint8_t *
 }
 
 /* Packs and writes `n` messages as one "msg" frame, then counts them sent. */
-static int push_messages(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n)
+static int push_messages(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n, bool force_ack)
 {
     lt_sim *sim = p->sim;
     lt_sim_room *room = p->room_ptr(p);
     int64_t now = lt_now_ms();
-    bool need_ack = sim->opts.need_ack && (room->stats.frames % 4 == 0);
+    bool need_ack = force_ack || (sim->opts.need_ack && (room->stats.frames % 4 == 0));
     char ext[160];
     snprintf(ext, sizeof ext, "fetch_time:%lld|start_time:0|push_server:1|wss_info:0-%lld-0-0", (long long)now,
              (long long)now);
@@ -181,7 +182,65 @@ static int push_resend(struct lws *wsi, pss *p)
         struct lt_sim_recent *r = &room->recent[(room->recent_next + 16 - k + i) % 16];
         msgs[i] = (lt_sim_message){r->method, r->payload, r->msg_id, false};
     }
-    return push_messages(wsi, p, msgs, k);
+    return push_messages(wsi, p, msgs, k, false);
+}
+
+static bool hostile_due(const lt_sim_room *room)
+{
+    return room->faults.flood_empty || room->faults.flood_unknown || room->faults.huge_garbage;
+}
+
+/* One hostile frame (docs/simulator.md): what a broken or malicious push
+ * server could send. */
+static int push_hostile(struct lws *wsi, pss *p)
+{
+    lt_sim_room *room = p->room_ptr(p);
+    lt_sim_faults *f = &room->faults;
+    lt_buf body = LT_BUF_INIT;
+    int rc = -1;
+    room->stats.hostile_frames++;
+    if (f->huge_garbage) {
+        size_t n = (size_t)f->huge_garbage;
+        f->huge_garbage = 0;
+        lt_buf_reset(&p->out);
+        if (lt_buf_reserve(&p->out, LWS_PRE + n))
+            goto done;
+        memset(p->out.data + LWS_PRE, 0xff, n); /* 0xff: a tag of wire type 7, never protobuf */
+        rc = lws_write(wsi, p->out.data + LWS_PRE, n, LWS_WRITE_BINARY) < 0 ? -1 : 0;
+        goto done;
+    }
+    if (f->flood_empty) {
+        size_t n = (size_t)f->flood_empty;
+        f->flood_empty = 0;
+        if (lt_buf_reserve(&body, 2 * n))
+            goto done;
+        for (size_t i = 0; i < n; i++) {
+            body.data[body.len++] = 0x0a;
+            body.data[body.len++] = 0x00;
+        }
+    } else {
+        size_t n = (size_t)f->flood_unknown;
+        f->flood_unknown = 0;
+        /* field 1 { method "WebcastFloodMessage" (1), payload 08 01 (2) } */
+        static const uint8_t one[] = {0x0a, 0x19, 0x0a, 0x13, 'W', 'e',  'b',  'c',  'a',
+                                      's',  't',  'F',  'l',  'o', 'o',  'd',  'M',  'e',
+                                      's',  's',  'a',  'g',  'e', 0x12, 0x02, 0x08, 0x01};
+        for (size_t i = 0; i < n; i++)
+            if (lt_buf_append(&body, one, sizeof one))
+                goto done;
+    }
+    lt_buf_reset(&p->out);
+    if (lt_buf_reserve(&p->out, LWS_PRE + 64))
+        goto done;
+    p->out.len = LWS_PRE;
+    if (lt_sim_pack_frame(++p->seq, ++p->sim->next_log_id, "msg", body.data, body.len, p->gzip, &p->out))
+        goto done;
+    rc = lws_write(wsi, p->out.data + LWS_PRE, p->out.len - LWS_PRE, LWS_WRITE_BINARY) < 0 ? -1 : 0;
+done:
+    lt_buf_free(&body);
+    if (rc == 0)
+        lws_callback_on_writable(wsi);
+    return rc;
 }
 
 /* The socket is writable: send what is due, one frame per call. */
@@ -194,8 +253,8 @@ static int push_writable(struct lws *wsi, pss *p)
         lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"sim fault", 9);
         return -1;
     }
-    if (!p->entered || p->silent)
-        return 0;
+    if (!p->entered || p->silent || p->end_sent_ms)
+        return 0; /* nothing follows the stream's end */
     if (p->resend_pending) {
         p->resend_pending = false;
         if (push_resend(wsi, p))
@@ -204,18 +263,23 @@ static int push_writable(struct lws *wsi, pss *p)
         return 0;
     }
     if (room->faults.end_after_ms && !room->stats.ended && now - room->first_connect_ms >= room->faults.end_after_ms) {
+        /* the end frame asks for an ack, as every frame may; then the
+         * client is expected to close (1000), and only if it does not is
+         * the socket closed from here (tick) */
         lt_sim_message end = {0};
-        if (lt_sim_room_control(room, now, 3, &end) || push_messages(wsi, p, &end, 1)) {
+        if (lt_sim_room_control(room, now, 3, &end) || push_messages(wsi, p, &end, 1, true)) {
             lt_buf_free(&end.payload);
             return -1;
         }
         lt_buf_free(&end.payload);
+        p->end_log_id = p->last_log_id;
+        p->end_sent_ms = now;
         room->stats.ended = true;
         room->state = LT_SIM_OFFLINE;
-        p->closing = true;
-        lws_callback_on_writable(wsi);
         return 0;
     }
+    if (hostile_due(room))
+        return push_hostile(wsi, p);
     if (room->faults.malformed_every && p->frames_or_garbage++ % (unsigned)room->faults.malformed_every ==
                                             (unsigned)room->faults.malformed_every - 1) {
         uint8_t junk[LWS_PRE + 48];
@@ -246,7 +310,7 @@ static int push_writable(struct lws *wsi, pss *p)
     for (size_t i = 0; i < n; i++)
         if (lt_sim_room_next(room, now, &sim->batch[i]))
             return -1;
-    if (push_messages(wsi, p, sim->batch, n))
+    if (push_messages(wsi, p, sim->batch, n, false))
         return -1;
     p->due -= (double)n;
     if (room->faults.disconnect_after && p->frames >= (uint64_t)room->faults.disconnect_after)
@@ -291,6 +355,8 @@ static void push_receive(struct lws *wsi, pss *p, const uint8_t *data, size_t le
             lws_callback_on_writable(wsi);
         }
     } else if (!strcmp(type, "ack")) {
+        if (f->has_log_id && p->end_log_id && f->log_id == p->end_log_id)
+            room->stats.end_acked = true;
         for (int i = 0; i < 8; i++)
             if (f->has_log_id && p->ack_log_ids[i] == f->log_id) {
                 room->stats.acks++;
@@ -415,6 +481,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_RECEIVE:
         push_receive(wsi, p, in, len);
         return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (p && p->kind == PSS_PUSH && p->room_ptr) {
+            const uint8_t *b = in;
+            p->peer_closed = true;
+            pss_room(p)->stats.last_close_code = len >= 2 ? (b[0] << 8) | b[1] : 1005; /* 1005: no status */
+        }
+        return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return push_writable(wsi, p);
     case LWS_CALLBACK_CLOSED:
@@ -423,6 +496,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (room && room->stats.open)
                 room->stats.open--;
             p->counted_open = false;
+            if (!p->peer_closed && !p->closing)
+                room->stats.last_close_code = 1006; /* gone without a close frame */
         }
         push_unlink(sim, p);
         lt_buf_free(&p->out);
@@ -451,12 +526,16 @@ static void tick(lws_sorted_usec_list_t *sul)
         lt_sim_room *room = pss_room(p);
         if (!p->entered)
             continue;
+        if (p->end_sent_ms && !p->closing && now - p->end_sent_ms >= 5000) {
+            p->closing = true; /* the client did not close after the end: do it here */
+            lws_callback_on_writable(p->wsi);
+        }
         p->silent = room->faults.silent_after_ms && now - p->started_ms >= room->faults.silent_after_ms;
         if (p->silent)
             continue;
         if (room->state == LT_SIM_LIVE)
             p->due += room->rate * dt;
-        if (p->due >= 1 || p->closing || p->resend_pending ||
+        if (p->due >= 1 || p->closing || p->resend_pending || hostile_due(room) ||
             (room->faults.end_after_ms && !room->stats.ended))
             lws_callback_on_writable(p->wsi);
     }

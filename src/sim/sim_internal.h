@@ -31,6 +31,9 @@ struct pss {
     uint64_t seq, frames, frames_or_garbage;
     uint64_t ack_log_ids[8];
     unsigned ack_next;
+    uint64_t last_log_id, end_log_id; /* the end frame's, to see it acked */
+    int64_t end_sent_ms;              /* the stream's end was sent: the client closes now */
+    bool peer_closed;                 /* the client sent a close frame */
     int64_t started_ms;
     pss *next;
 };

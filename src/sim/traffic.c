@@ -347,10 +347,16 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
         else if (p < 97) msg->method = "WebcastLinkMicBattle", gen = gen_battle;
         else if (p < 98) msg->method = "WebcastSubNotifyMessage", gen = gen_subscribe;
     }
-    if (!gen) { /* a method no client knows: opaque but well-formed protobuf */
+    if (!gen) { /* a method no client knows: opaque but well-formed protobuf, its
+                 * common header at field 1 as in every WebCast message */
         msg->method = "WebcastSimFutureMessage";
         msg->unknown = true;
         make_common(r, &c, msg->method, msg->msg_id, now_ms);
+        size_t n = livetap__webcast__common__get_packed_size(&c);
+        if (n > 127 || lt_buf_reserve(&msg->payload, n + 2))
+            return -1;
+        msg->payload.data[msg->payload.len++] = 0x0a;
+        msg->payload.data[msg->payload.len++] = (uint8_t)n;
         PACK_INTO(&msg->payload, common, &c);
         return 0;
     }

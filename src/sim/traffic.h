@@ -39,6 +39,10 @@ typedef struct lt_sim_faults {
     int resend;              /* messages re-sent at the start of a reconnection (default 5) */
     int room_info_fail_first;     /* answer HTTP 500 to the first K room/info requests */
     int gift_list_garbage_first;  /* answer cut-off JSON to the first K gift/list requests */
+    /* hostile frames, each sent once as the next frame (then reset to 0) */
+    int64_t flood_empty;   /* a FetchResult of N empty message entries (`0a 00`), gzipped if asked */
+    int64_t flood_unknown; /* a FetchResult of N messages of an unknown method, msg_id 0 */
+    int64_t huge_garbage;  /* a frame of N bytes that is not a PushFrame */
 } lt_sim_faults;
 
 typedef struct lt_sim_room_stats {
@@ -59,7 +63,11 @@ typedef struct lt_sim_room_stats {
     uint64_t unknown_methods; /* messages with a method no client knows */
     uint64_t room_info_requests;
     uint64_t gift_list_requests;
+    uint64_t hostile_frames; /* flood_empty / flood_unknown / huge_garbage frames sent */
     bool ended;
+    bool end_acked;      /* the client acked the frame that carried the stream's end */
+    int last_close_code; /* the client's WebSocket close status on the last push socket;
+                                1006 if it went without a close frame, 0 none closed yet */
 } lt_sim_room_stats;
 
 typedef struct lt_sim_room {

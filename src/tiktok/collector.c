@@ -23,11 +23,20 @@ static void start_sign(room *r);
 
 /* --- publishing --- */
 
+/* A room is not read while Kafka pushes back (every room) or while it is
+ * over its own rate limits. */
+static void update_pause(room *r, int64_t now)
+{
+    if (r->session)
+        lt_tiktok_session_pause(r->session, r->c->backpressure || r->throttle_until > now);
+}
+
 static void pause_all(lt_tiktok_collector *c, bool paused)
 {
+    int64_t now = lt_now_ms();
+    c->backpressure = paused;
     for (size_t i = 0; i < c->room_count; i++)
-        if (c->rooms[i]->session)
-            lt_tiktok_session_pause(c->rooms[i]->session, paused);
+        update_pause(c->rooms[i], now);
 }
 
 static uint64_t kafka_in_flight(lt_tiktok_collector *c)
@@ -47,7 +56,6 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
     if (c->opts.publisher)
         lt_publisher_poll(c->opts.publisher, 0);
     if (kafka_in_flight(c) <= c->resume_below) {
-        c->backpressure = false;
         pause_all(c, false);
         lt_info("Kafka queue drained: reading resumed on all rooms");
         return;
@@ -90,7 +98,6 @@ static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char 
         }
         int64_t now = lt_now_ms();
         if (!c->backpressure) {
-            c->backpressure = true;
             c->backpressure_since = now;
             c->stats.backpressure_pauses++;
             c->resume_below = kafka_in_flight(c) / 2;
@@ -99,10 +106,18 @@ static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char 
             lt_warn("Kafka queue full: reading paused on all rooms until it drains");
         }
         if (c->stop || now - c->backpressure_since >= c->opts.backpressure_wait_ms) {
+            /* one line per 10 s with the count: a flood must not become a
+             * flood of log lines */
             c->stats.events_given_up++;
-            lt_error("gave up an event after %lld ms of Kafka backpressure%s (room %s, %s, msg_id %lld)",
-                     (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
-                     lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
+            if (lt_log_every(
+                    &c->give_up_log_slot, 10000, LT_LOG_ERROR,
+                    "gave up %llu event(s) after %lld ms of Kafka backpressure%s (this one: room %s, %s, "
+                    "msg_id %lld; %llu in total)",
+                    (unsigned long long)(c->stats.events_given_up - c->given_up_logged),
+                    (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
+                    lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id,
+                    (unsigned long long)c->stats.events_given_up))
+                c->given_up_logged = c->stats.events_given_up;
             return -1;
         }
         if (c->opts.publisher)
@@ -234,6 +249,35 @@ static int on_event(const lt_event *ev, void *ctx)
     return 0;
 }
 
+/* After the decoder ran: its drop counts into the collector's, and a room
+ * over its rate limits stops being read until its buckets have refilled. */
+static void account(room *r)
+{
+    lt_tiktok_collector *c = r->c;
+    if (!r->decoder)
+        return;
+    const lt_tiktok_decoder_stats *ds = lt_tiktok_decoder_stats_get(r->decoder);
+    for (int i = 0; i < LT_TIKTOK_DROP_REASON_COUNT; i++) {
+        c->stats.input_dropped[i] += ds->dropped[i] - r->dropped_seen[i];
+        r->dropped_seen[i] = ds->dropped[i];
+    }
+    c->stats.unknown_truncated += ds->truncated - r->truncated_seen;
+    r->truncated_seen = ds->truncated;
+    int64_t now = lt_now_ms(), until = lt_tiktok_decoder_throttle_until(r->decoder);
+    if (until > now && until > r->throttle_until) {
+        if (r->throttle_until <= now) {
+            c->stats.rooms_throttled++;
+            lt_log_every(&r->throttle_log_slot, 60000, LT_LOG_WARN,
+                         "room %s: over its rate limits (behaviour.room_events_per_s %.0f, "
+                         "room_unknown_bytes_per_s %.0f): not read for %lld ms (told once a minute)",
+                         r->label, c->opts.room_limits.events_per_s, c->opts.room_limits.unknown_bytes_per_s,
+                         (long long)(until - now));
+        }
+        r->throttle_until = until;
+        update_pause(r, now);
+    }
+}
+
 static void end_by_control(room *r)
 {
     if (r->session) {
@@ -258,7 +302,11 @@ static int ensure_room_state(room *r, const char *room_id)
     r->decoder = NULL;
     r->dedupe = NULL;
     snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
+    memset(r->dropped_seen, 0, sizeof r->dropped_seen);
+    r->truncated_seen = 0;
     r->decoder = lt_tiktok_decoder_create(room_id, c->opts.collector_id, err, sizeof err);
+    if (r->decoder)
+        lt_tiktok_decoder_set_limits(r->decoder, &c->opts.room_limits);
     r->dedupe = lt_dedupe_create(c->opts.dedupe_window);
     r->info = lt_tiktok_info_room_create(c->info, room_id, r->label);
     if (!r->decoder || !r->dedupe || !r->info) {
@@ -297,6 +345,7 @@ static void on_fetch_result(void *ctx, const lt_tiktok_fetch_result *result)
 {
     room *r = ctx;
     lt_tiktok_decoder_feed_result(r->decoder, result, on_event, r);
+    account(r);
     /* we are inside the session's callback: close it, and finish the room
      * when on_session_end comes back from the loop */
     if (r->control_end)
@@ -309,8 +358,12 @@ static void on_bad_frame(void *ctx, const char *why, const uint8_t *data, size_t
     r->c->stats.bad_frames++;
     lt_log_every(&r->log_slot, 60000, LT_LOG_WARN, "room %s: bad frame skipped: %s", r->label, why);
     /* what could not even be unwrapped still reaches livetap.unknown */
-    if (data && r->decoder)
+    if (data && r->decoder) {
         lt_tiktok_decoder_emit_unknown(r->decoder, "PushFrame", data, len, why, on_event, r);
+        account(r);
+    } else if (!data) {
+        r->c->stats.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE]++;
+    }
 }
 
 static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
@@ -392,15 +445,18 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
         return;
     }
     lt_tiktok_fetch_result fetch;
-    if (lt_tiktok_fetch_result_parse(res->body, res->body_len, &fetch, err, sizeof err) != 0) {
+    if (lt_tiktok_fetch_result_parse_limited(res->body, res->body_len, c->opts.room_limits.max_messages,
+                                             &fetch, err, sizeof err) != 0) {
         lt_tiktok_fetch_result_release(&fetch);
         lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err,
                                        on_event, r);
+        account(r);
         retry_later(r, "reconnecting", "bad_fetch_result", err, ACT_SIGN);
         return;
     }
     /* the initial batch is data like any other */
     lt_tiktok_decoder_feed_result(r->decoder, &fetch, on_event, r);
+    account(r);
     if (r->control_end) {
         lt_tiktok_fetch_result_release(&fetch);
         end_by_control(r);
@@ -426,6 +482,7 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
         .insecure_tls = c->opts.insecure_tls,
         .stale_ms = c->opts.stale_ms,
         .enter_unique_id = (int64_t)(c->rng >> 1),
+        .max_messages = c->opts.room_limits.max_messages,
     };
     r->phase = PHASE_CONNECTING;
     r->session = lt_tiktok_session_connect(&so, &session_cb, r, err, sizeof err);
@@ -434,8 +491,7 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
         retry_later(r, "reconnecting", "connect_failed", err, ACT_SIGN);
         return;
     }
-    if (c->backpressure)
-        lt_tiktok_session_pause(r->session, true);
+    update_pause(r, lt_now_ms());
 }
 
 static void start_sign(room *r)
@@ -659,6 +715,10 @@ static void on_tick(lws_sorted_usec_list_t *sul)
             r->rate_mark = r->events;
             r->rate_mark_ms = now;
         }
+        if (r->throttle_until && now >= r->throttle_until) {
+            r->throttle_until = 0;
+            update_pause(r, now);
+        }
         if (r->session) {
             lt_tiktok_session_tick(r->session, now);
             if (r->phase == PHASE_LIVE) {
@@ -855,6 +915,10 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             set_status(r, "ended", "shutdown", NULL, 0);
         }
     }
+    /* let the push sockets' close handshakes (1000) finish, briefly */
+    for (int64_t until = lt_now_ms() + 1000; lt_tiktok_sessions_closing() && lt_now_ms() < until;)
+        if (lws_service(c->lws, 0) < 0)
+            break;
     size_t left = 0;
     if (c->opts.publisher) {
         /* in steps of a second, saying what is left, so that a slow flush

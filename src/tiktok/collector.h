@@ -46,10 +46,14 @@
 #include "core/event.h"
 #include "kafka/publisher.h"
 #include "tiktok/info.h"
+#include "tiktok/messages.h"
 #include "tiktok/resolver.h"
 #include "tiktok/signer.h"
 
 typedef struct lt_tiktok_collector lt_tiktok_collector;
+
+/* The index in input_dropped of frames too large to keep (over 8 MiB). */
+#define LT_TIKTOK_DROP_FRAME_TOO_LARGE LT_TIKTOK_DROP_REASON_COUNT
 
 /* Where events go when there is no publisher (dry runs, tests). Return
  * LT_PUBLISH_OK, or BACKPRESSURE / ERROR like the publisher. */
@@ -88,6 +92,10 @@ typedef struct lt_tiktok_collector_options {
     int64_t backpressure_wait_ms;   /* 0 = 30000 */
     int flush_timeout_ms;           /* at shutdown; 0 = 10000 */
     const char *record_path;        /* write every push frame as [u32 LE len][bytes] */
+    /* Per room: messages kept per frame, events/s and unknown bytes/s (a
+     * room over them is not read until its bucket has refilled), unknown
+     * payloads cut to fit a Kafka record. Zeros: no limit. */
+    lt_tiktok_decoder_limits room_limits;
     uint64_t seed;                  /* jitter; 0 = from the clock */
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
@@ -108,6 +116,11 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t events_given_up;       /* refused by Kafka past backpressure_wait_ms */
     uint64_t backpressure_pauses;
     uint64_t bad_frames;
+    /* input the frame limits dropped, by reason: the decoder's reasons
+     * (lt_tiktok_drop_reason), then frames too large to keep at all */
+    uint64_t input_dropped[LT_TIKTOK_DROP_REASON_COUNT + 1];
+    uint64_t unknown_truncated; /* unknown payloads cut to fit a Kafka record */
+    uint64_t rooms_throttled;   /* times a room's reading was paused for its rate limits */
     uint64_t reconnects;
     uint64_t sign_calls;
     uint64_t sign_rate_limited;     /* sign calls answered 429 */

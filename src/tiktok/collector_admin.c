@@ -42,7 +42,11 @@ static const copied copied_metrics[] = {
     C(bad_frames, "bad_frames_total", "frames that could not be decoded (their bytes go to the unknown topic)"),
     C(duplicates_dropped, "duplicates_dropped_total", "events dropped by msg_id dedupe (replays after reconnects)"),
     C(events_given_up, "events_given_up_total", "events given up after kafka backpressure outlasted backpressure_wait_ms"),
-    C(publish_errors, "publish_errors_total", "events the producer refused with an error"),
+    C(publish_errors, "publish_errors_total", "events the producer refused with an error (a record too large, ...)"),
+    C(unknown_truncated, "unknown_truncated_total",
+      "unknown payloads cut to behaviour.unknown_payload_max_bytes (payload_truncated in the record)"),
+    C(rooms_throttled, "rooms_throttled_total",
+      "times a room stopped being read for going over room_events_per_s or room_unknown_bytes_per_s"),
     C(backpressure_pauses, "backpressure_pauses_total", "times every room stopped reading because Kafka's queue was full"),
     C(reconnects, "reconnects_total", "push connections that ended and were retried"),
     C(sign_calls, "sign_calls_total", "calls to the sign server"),
@@ -63,7 +67,7 @@ static const copied copied_metrics[] = {
 struct collector_metrics {
     lt_metrics *reg;
     lt_series *copied[COPIED_COUNT];
-    lt_metric *published, *unknown, *rooms;
+    lt_metric *published, *unknown, *rooms, *dropped;
     lt_series *ack_latency, *kafka_up, *backpressure, *repaired;
 };
 
@@ -99,12 +103,17 @@ int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
     m->unknown = lt_metrics_add(m->reg, P "unknown_messages_total",
                                 "messages no decoder knows, published to the unknown topic", LT_METRIC_COUNTER,
                                 NULL, NULL, 0);
+    m->dropped =
+        lt_metrics_add(m->reg, P "input_dropped_total",
+                       "push input dropped by the frame limits, by reason (frame_messages, empty_message, "
+                       "frame_too_large)",
+                       LT_METRIC_COUNTER, "reason", NULL, 0);
     m->rooms = lt_metrics_add(m->reg, P "rooms", "rooms by state (room_status names)", LT_METRIC_GAUGE, "state",
                               NULL, 0);
     lt_metric *utf8 = lt_metrics_add(m->reg, P "invalid_utf8_strings_total",
                                      "strings published with ill-formed UTF-8 replaced by U+FFFD", LT_METRIC_COUNTER,
                                      NULL, NULL, 0);
-    if (!lat || !up || !bp || !utf8 || !m->published || !m->unknown || !m->rooms ||
+    if (!lat || !up || !bp || !utf8 || !m->published || !m->unknown || !m->rooms || !m->dropped ||
         !(m->ack_latency = lt_metric_plain(lat)) || !(m->kafka_up = lt_metric_plain(up)) ||
         !(m->backpressure = lt_metric_plain(bp)) || !(m->repaired = lt_metric_plain(utf8)))
         return -1;
@@ -175,6 +184,15 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
     if (!unknown)
         return -1;
     lt_series_set(unknown, (double)c->stats.events_by_type[LT_EVENT_UNKNOWN]);
+    for (int i = 0; i <= LT_TIKTOK_DROP_FRAME_TOO_LARGE; i++) {
+        const char *reason = i == LT_TIKTOK_DROP_FRAME_TOO_LARGE
+                                 ? "frame_too_large"
+                                 : lt_tiktok_drop_reason_name((lt_tiktok_drop_reason)i);
+        lt_series *s = lt_metric_series(m->dropped, &reason);
+        if (!s)
+            return -1;
+        lt_series_set(s, (double)c->stats.input_dropped[i]);
+    }
     size_t by_state[STATE_COUNT] = {0};
     for (size_t i = 0; i < c->room_count; i++)
         for (size_t k = 0; k < STATE_COUNT; k++)

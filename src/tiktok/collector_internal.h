@@ -51,6 +51,10 @@ typedef struct room {
     lt_dedupe *dedupe;
     lt_tiktok_info_room *info;  /* room info and gift list of this room id */
     int control_end;           /* 3 or 4 once the stream said it ended */
+    int64_t throttle_until;    /* not read until then: over its rate limits */
+    int64_t throttle_log_slot;
+    uint64_t dropped_seen[LT_TIKTOK_DROP_REASON_COUNT]; /* the decoder's counts already added to stats */
+    uint64_t truncated_seen;
     int64_t log_slot;
     uint64_t events;
     /* what the admin API shows: the last room_status, and since when */
@@ -87,6 +91,8 @@ struct lt_tiktok_collector {
     FILE *record;
     uint64_t rng;
     int64_t bad_frame_log_slot;
+    int64_t give_up_log_slot;
+    uint64_t given_up_logged;       /* events_given_up already told in a log line */
     int64_t epoch_ms;               /* creation: delivery opaques carry times relative to it */
     struct collector_metrics *metrics;
     lt_tiktok_collector_stats stats;

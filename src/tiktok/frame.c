@@ -12,6 +12,18 @@
  * (5.2). Inflation is bounded by the caller's limit: a frame that inflates
  * beyond it is an error, never a large allocation.
  *
+ * Bounds (docs/security.md 4). protobuf-c allocates a struct and a pointer
+ * per entry of a repeated field, and its scanner a record per field, so a
+ * frame of empty entries (`0a 00`, two bytes each) costs fifty times its
+ * size in memory and a message per entry downstream. Before unpacking, the
+ * wire is walked once at the top level (no allocation): push frames with
+ * more than LT_TIKTOK_MAX_HEADERS headers and fetch results with more than
+ * LT_TIKTOK_MAX_ROUTE_PARAMS route params are refused, and a fetch result
+ * keeps only its first max_messages non-empty messages (the rest are cut
+ * from a copy of the wire and counted). Every unpack then runs against a
+ * byte budget: an allocator that refuses past the input's length plus a
+ * fixed allowance, so no input makes an unpack allocate more.
+ *
  * Builders write exactly the byte layouts of section 5 (checked by the unit
  * tests against the document's vectors): protobuf-c emits proto2 optional
  * fields only when their has_ flag is set, in field-number order.
@@ -19,12 +31,154 @@
 #include "tiktok/frame.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "webcast.pb-c.h"
 
 #define ERR(...) (err && errlen ? (void)snprintf(err, errlen, __VA_ARGS__) : (void)0)
+
+/* ------------------------------------------------------------------ the wire */
+
+/* One varint at p (at most 10 bytes); bytes used, 0 if malformed or cut. */
+static size_t wire_varint(const uint8_t *p, size_t n, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* The field at data[*pos]: its number, wire type, and where its value
+ * (for wire type 2: the bytes after the length) starts and ends. */
+typedef struct wire_field {
+    uint32_t number;
+    unsigned type;
+    size_t start, value, end; /* the tag's offset, the value's, one past the field */
+} wire_field;
+
+static int wire_next(const uint8_t *data, size_t len, size_t pos, wire_field *f)
+{
+    uint64_t tag, v;
+    size_t n = wire_varint(data + pos, len - pos, &tag);
+    if (!n || tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
+        return -1;
+    f->start = pos;
+    f->number = (uint32_t)(tag >> 3);
+    f->type = (unsigned)(tag & 7);
+    pos += n;
+    f->value = pos;
+    switch (f->type) {
+    case 0:
+        n = wire_varint(data + pos, len - pos, &v);
+        if (!n)
+            return -1;
+        pos += n;
+        break;
+    case 1:
+        if (len - pos < 8)
+            return -1;
+        pos += 8;
+        break;
+    case 2:
+        n = wire_varint(data + pos, len - pos, &v);
+        if (!n || v > len - pos - n)
+            return -1;
+        f->value = pos + n;
+        pos += n + (size_t)v;
+        break;
+    case 5:
+        if (len - pos < 4)
+            return -1;
+        pos += 4;
+        break;
+    default: return -1; /* groups (3, 4) are not in any WebCast schema; 6, 7 do not exist */
+    }
+    f->end = pos;
+    return 0;
+}
+
+int lt_tiktok_wire_count(const uint8_t *data, size_t len, uint32_t field, size_t *count)
+{
+    *count = 0;
+    if (!data && len)
+        return -1;
+    for (size_t pos = 0; pos < len;) {
+        wire_field f;
+        if (wire_next(data, len, pos, &f) != 0)
+            return -1;
+        *count += f.number == field;
+        pos = f.end;
+    }
+    return 0;
+}
+
+int lt_tiktok_wire_find(const uint8_t *data, size_t len, uint32_t field, uint64_t *varint, lt_bytes *value)
+{
+    int found = 1;
+    if (!data && len)
+        return -1;
+    for (size_t pos = 0; pos < len;) {
+        wire_field f;
+        if (wire_next(data, len, pos, &f) != 0)
+            return -1;
+        pos = f.end;
+        if (f.number != field)
+            continue;
+        if (f.type == 0 && varint) {
+            wire_varint(data + f.value, f.end - f.value, varint);
+            found = 0;
+        }
+        if (f.type == 2 && value) {
+            value->data = data + f.value;
+            value->len = f.end - f.value;
+            found = 0;
+        }
+    }
+    return found;
+}
+
+/* protobuf-c allocator with a byte budget; malloc underneath, so results
+ * are freed with the default allocator */
+typedef struct pb_budget {
+    ProtobufCAllocator allocator;
+    size_t left;
+    bool exhausted;
+} pb_budget;
+
+static void *budget_alloc(void *data, size_t size)
+{
+    pb_budget *b = data;
+    if (size > b->left) {
+        b->exhausted = true;
+        return NULL;
+    }
+    void *p = malloc(size);
+    if (p)
+        b->left -= size;
+    return p;
+}
+
+static void budget_free(void *data, void *ptr)
+{
+    (void)data;
+    free(ptr);
+}
+
+static void budget_init(pb_budget *b, size_t len, size_t extra)
+{
+    b->allocator.alloc = budget_alloc;
+    b->allocator.free = budget_free;
+    b->allocator.allocator_data = b;
+    b->left = len + extra + LT_TIKTOK_UNPACK_ALLOWANCE;
+    b->exhausted = false;
+}
 
 /* ------------------------------------------------------------------ parsing */
 
@@ -35,9 +189,24 @@ int lt_tiktok_frame_parse(const uint8_t *data, size_t len, lt_tiktok_frame *out,
         ERR("push frame: no data");
         return -1;
     }
-    Livetap__Webcast__PushFrame *pb = livetap__webcast__push_frame__unpack(NULL, len, data);
+    size_t headers;
+    if (lt_tiktok_wire_count(data, len, 5, &headers) != 0) {
+        ERR("push frame: not a valid PushFrame (not protobuf wire format, %zu bytes)", len);
+        return -1;
+    }
+    if (headers > LT_TIKTOK_MAX_HEADERS) {
+        ERR("push frame: %zu headers, more than %u", headers, LT_TIKTOK_MAX_HEADERS);
+        return -1;
+    }
+    pb_budget budget;
+    budget_init(&budget, len, 0);
+    Livetap__Webcast__PushFrame *pb = livetap__webcast__push_frame__unpack(&budget.allocator, len, data);
     if (!pb) {
-        ERR("push frame: not a valid PushFrame (%zu bytes)", len);
+        if (budget.exhausted)
+            ERR("push frame: unpacking %zu bytes needed more than %zu bytes of memory", len,
+                len + LT_TIKTOK_UNPACK_ALLOWANCE);
+        else
+            ERR("push frame: not a valid PushFrame (%zu bytes)", len);
         return -1;
     }
     out->pb = pb;
@@ -192,14 +361,88 @@ int lt_tiktok_frame_payload(const lt_tiktok_frame *frame, lt_buf *scratch, const
 int lt_tiktok_fetch_result_parse(const uint8_t *data, size_t len, lt_tiktok_fetch_result *out, char *err,
                                  size_t errlen)
 {
+    return lt_tiktok_fetch_result_parse_limited(data, len, 0, out, err, errlen);
+}
+
+/* Walks a fetch result's top level: counts route params, messages, empty
+ * message entries; with `trimmed` set, copies every field but the empty
+ * messages and those past max_messages into it. */
+static int scan_fetch_result(const uint8_t *data, size_t len, size_t max_messages,
+                             lt_tiktok_fetch_result *out, size_t *routes, lt_buf *trimmed)
+{
+    size_t kept = 0;
+    *routes = 0;
+    out->messages_dropped = out->empty_messages = 0;
+    for (size_t pos = 0; pos < len;) {
+        wire_field f;
+        if (wire_next(data, len, pos, &f) != 0)
+            return -1;
+        pos = f.end;
+        bool copy = true;
+        if (f.number == 7)
+            ++*routes;
+        if (f.number == 1 && f.type == 2) {
+            if (f.end == f.value) {
+                out->empty_messages++;
+                copy = false;
+            } else if (kept >= max_messages) {
+                out->messages_dropped++;
+                copy = false;
+            } else {
+                kept++;
+            }
+        }
+        if (copy && trimmed && lt_buf_append(trimmed, data + f.start, f.end - f.start) != 0)
+            return -2;
+    }
+    return 0;
+}
+
+int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t max_messages,
+                                         lt_tiktok_fetch_result *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     if (!data && len) {
         ERR("fetch result: no data");
         return -1;
     }
-    Livetap__Webcast__FetchResult *pb = livetap__webcast__fetch_result__unpack(NULL, len, data);
+    if (max_messages == 0)
+        max_messages = LT_TIKTOK_DEFAULT_MAX_MESSAGES;
+    size_t routes;
+    if (scan_fetch_result(data, len, max_messages, out, &routes, NULL) != 0) {
+        ERR("fetch result: not a valid FetchResult (not protobuf wire format, %zu bytes)", len);
+        return -1;
+    }
+    if (routes > LT_TIKTOK_MAX_ROUTE_PARAMS) {
+        ERR("fetch result: %zu route params, more than %u", routes, LT_TIKTOK_MAX_ROUTE_PARAMS);
+        return -1;
+    }
+    lt_buf trimmed = LT_BUF_INIT;
+    if (out->messages_dropped || out->empty_messages) {
+        /* unpack a copy without the skipped entries: protobuf-c would
+         * otherwise allocate every one of them */
+        if (lt_buf_reserve(&trimmed, len) != 0 ||
+            scan_fetch_result(data, len, max_messages, out, &routes, &trimmed) != 0) {
+            lt_buf_free(&trimmed);
+            ERR("fetch result: out of memory");
+            return -1;
+        }
+        data = trimmed.data;
+        len = trimmed.len;
+    }
+    pb_budget budget;
+    budget_init(&budget, len, max_messages * LT_TIKTOK_MESSAGE_OVERHEAD);
+    Livetap__Webcast__FetchResult *pb = livetap__webcast__fetch_result__unpack(&budget.allocator, len, data);
+    lt_buf_free(&trimmed);
     if (!pb) {
-        ERR("fetch result: not a valid FetchResult (%zu bytes)", len);
+        if (budget.exhausted)
+            ERR("fetch result: unpacking %zu bytes needed more memory than its budget", len);
+        else
+            ERR("fetch result: not a valid FetchResult (%zu bytes)", len);
+        size_t dropped = out->messages_dropped, empty = out->empty_messages;
+        memset(out, 0, sizeof *out);
+        out->messages_dropped = dropped;
+        out->empty_messages = empty;
         return -1;
     }
     out->pb = pb;

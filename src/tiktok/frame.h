@@ -26,6 +26,18 @@
  * not an allocation). */
 #define LT_TIKTOK_MAX_INFLATED (16u * 1024u * 1024u)
 
+/* Bounds on what one frame may cost (docs/security.md 4). protobuf-c
+ * allocates a struct and a pointer for every entry of a repeated field, so
+ * two bytes on the wire (an empty entry, `0a 00`) can cost a hundred in
+ * memory; these limits are checked on the wire before anything is unpacked,
+ * and every unpack runs against a byte budget (the input's length plus a
+ * fixed allowance) so that no input can make an unpack allocate more. */
+#define LT_TIKTOK_MAX_HEADERS 64                  /* push frame headers; TikTok sends 1-3 */
+#define LT_TIKTOK_MAX_ROUTE_PARAMS 64             /* fetch result route params; TikTok sends a handful */
+#define LT_TIKTOK_DEFAULT_MAX_MESSAGES 1000       /* messages kept per fetch result; TikTok sends < 100 */
+#define LT_TIKTOK_UNPACK_ALLOWANCE (256u * 1024u) /* budget beyond the input's length */
+#define LT_TIKTOK_MESSAGE_OVERHEAD 512u           /* budget per kept message (struct, pointer, method) */
+
 typedef struct lt_tiktok_frame {
     uint64_t seq_id;
     uint64_t log_id;
@@ -75,11 +87,35 @@ typedef struct lt_tiktok_fetch_result {
     int32_t fetch_type;
     const char *push_server;       /* NULL if absent */
     size_t route_param_count;
+    size_t messages_dropped;       /* messages past the per-result cap, never unpacked */
+    size_t empty_messages;         /* empty entries (`0a 00`): no method, no payload; skipped */
     void *pb;                      /* the unpacked result (Livetap__Webcast__FetchResult) */
 } lt_tiktok_fetch_result;
 
+/* Parses a fetch result keeping at most LT_TIKTOK_DEFAULT_MAX_MESSAGES
+ * messages (lt_tiktok_fetch_result_parse_limited with that cap). */
 int lt_tiktok_fetch_result_parse(const uint8_t *data, size_t len, lt_tiktok_fetch_result *out, char *err,
                                  size_t errlen);
+
+/* The same with a cap of max_messages (0 = the default): the messages past
+ * it, and empty message entries, are skipped on the wire before unpacking
+ * (counted in messages_dropped and empty_messages), so the unpack's memory
+ * is bounded by len + max_messages * LT_TIKTOK_MESSAGE_OVERHEAD + the
+ * allowance. More than LT_TIKTOK_MAX_ROUTE_PARAMS route params, or bytes
+ * that are not protobuf wire format, are an error. */
+int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t max_messages,
+                                         lt_tiktok_fetch_result *out, char *err, size_t errlen);
+
+/* Counts the top-level occurrences of field `field` in protobuf bytes (any
+ * wire type). -1 if the bytes are not well-formed wire format (a bad
+ * varint, a length past the end, a group or an unknown wire type). */
+int lt_tiktok_wire_count(const uint8_t *data, size_t len, uint32_t field, size_t *count);
+
+/* The last top-level occurrence of field `field` (as protobuf's "last one
+ * wins"): a varint's value in *varint, a length-delimited field's bytes in
+ * *value (either may be NULL). 0 found, 1 absent, -1 not wire format. */
+int lt_tiktok_wire_find(const uint8_t *data, size_t len, uint32_t field, uint64_t *varint, lt_bytes *value);
+
 void lt_tiktok_fetch_result_release(lt_tiktok_fetch_result *result);
 
 /* The i-th route parameter (extra WebSocket query parameter); -1 if out of

@@ -13,7 +13,18 @@
  * pointer increment, free is a no-op, and after each event the arena is
  * rewound. The arena's memory is given back at the end of every feed, so an
  * idle room costs only the decoder struct and its gift-streak table — many
- * thousands of rooms share one process.
+ * thousands of rooms share one process. The arena also bounds what one
+ * message may cost: past LT_TIKTOK_MESSAGE_MEMORY it refuses, protobuf-c's
+ * unpack fails, and the message is kept as unknown (a repeated field of a
+ * million empty entries is two megabytes on the wire and would be a hundred
+ * in structs).
+ *
+ * Limits (messages.h): every event delivered is charged to the room's
+ * token buckets (one event; its unknown payload's bytes); a bucket in debt
+ * sets throttle_until, which the collector honours by not reading the
+ * room's socket. Throttling loses nothing that was received; what the
+ * frame limits cut is counted by reason and told in one log line per room
+ * per minute.
  */
 #include "tiktok/messages_internal.h"
 
@@ -25,6 +36,8 @@
 #include "core/log.h"
 
 #define ARENA_CHUNK (32u * 1024u)
+#define LT_TIKTOK_MESSAGE_MEMORY_TEXT "8 MiB" /* LT_TIKTOK_MESSAGE_MEMORY, for messages */
+_Static_assert(LT_TIKTOK_MESSAGE_MEMORY == 8u * 1024u * 1024u, "the text says 8 MiB");
 
 struct arena_chunk {
     arena_chunk *prev;
@@ -36,11 +49,14 @@ struct arena_chunk {
 
 void *lt_tt_alloc(lt_tiktok_decoder *dec, size_t size)
 {
-    if (size > ((size_t)1 << 40))
-        return NULL; /* no input this decoder accepts needs that much */
+    if (size > LT_TIKTOK_MESSAGE_MEMORY || dec->arena_used > LT_TIKTOK_MESSAGE_MEMORY - size) {
+        dec->arena_exhausted = true;
+        return NULL;
+    }
     size = (size + 15) & ~(size_t)15;
     if (size == 0)
         size = 16;
+    dec->arena_used += size;
     arena_chunk *c = dec->arena;
     if (!c || c->size - c->used < size) {
         size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
@@ -70,6 +86,8 @@ static void arena_rewind(lt_tiktok_decoder *dec, bool keep_one)
     if (c)
         c->used = 0;
     dec->arena = c;
+    dec->arena_used = 0;
+    dec->arena_exhausted = false;
 }
 
 static void *pb_alloc(void *data, size_t size)
@@ -224,6 +242,28 @@ void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec)
     free(dec);
 }
 
+const char *lt_tiktok_drop_reason_name(lt_tiktok_drop_reason reason)
+{
+    static const char *const names[LT_TIKTOK_DROP_REASON_COUNT] = {"frame_messages", "empty_message"};
+    return (unsigned)reason < LT_TIKTOK_DROP_REASON_COUNT ? names[reason] : "other";
+}
+
+void lt_tiktok_decoder_set_limits(lt_tiktok_decoder *dec, const lt_tiktok_decoder_limits *limits)
+{
+    int64_t now = lt_now_ms();
+    dec->limits = *limits;
+    double events_burst = limits->events_burst >= 1 ? limits->events_burst : limits->events_per_s;
+    double bytes_burst =
+        limits->unknown_bytes_burst >= 1 ? limits->unknown_bytes_burst : limits->unknown_bytes_per_s;
+    lt_ratelimit_init(&dec->event_rate, limits->events_per_s, events_burst, now);
+    lt_ratelimit_init(&dec->unknown_rate, limits->unknown_bytes_per_s, bytes_burst, now);
+}
+
+int64_t lt_tiktok_decoder_throttle_until(const lt_tiktok_decoder *dec)
+{
+    return dec->throttle_until;
+}
+
 void lt_tiktok_decoder_set_anchor_id(lt_tiktok_decoder *dec, int64_t anchor_id)
 {
     dec->anchor_id = anchor_id;
@@ -254,24 +294,122 @@ static void envelope(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest_time)
     ev->event_time = ingest_time;
 }
 
-static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, lt_tiktok_event_cb cb, void *ctx)
+/* Charges a bucket; one in debt pushes throttle_until out. */
+static void charge(lt_tiktok_decoder *dec, lt_ratelimit *bucket, double n, int64_t now)
+{
+    int64_t wait = lt_ratelimit_charge(bucket, n, now);
+    if (wait > 0 && now + wait > dec->throttle_until) {
+        if (dec->throttle_until <= now)
+            dec->stats.throttled++;
+        dec->throttle_until = now + wait;
+    }
+}
+
+/* `now`: the time the event was received (one clock read per frame, not
+ * per event) */
+static int deliver(lt_tiktok_decoder *dec, const lt_event *ev, int64_t now, lt_tiktok_event_cb cb, void *ctx)
 {
     dec->stats.events++;
     dec->stats.by_type[ev->type]++;
+    charge(dec, &dec->event_rate, 1, now);
+    if (ev->type == LT_EVENT_UNKNOWN)
+        charge(dec, &dec->unknown_rate, (double)ev->as.unknown.payload.len, now);
     return cb ? cb(ev, ctx) : 0;
+}
+
+static void count_drop(lt_tiktok_decoder *dec, lt_tiktok_drop_reason reason, uint64_t n)
+{
+    dec->stats.dropped[reason] += n;
+}
+
+/* One line per room per minute says what the frame limits cut since the
+ * last line. */
+static void log_drops(lt_tiktok_decoder *dec)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < LT_TIKTOK_DROP_REASON_COUNT; i++)
+        total += dec->stats.dropped[i];
+    if (total == dec->dropped_logged)
+        return;
+    if (lt_log_every(
+            &dec->drop_log_slot, 60000, LT_LOG_WARN,
+            "room %s: %llu messages over the frame limits dropped since the last line (in total %llu "
+            "past the per-frame cap, %llu empty entries)",
+            dec->room_id, (unsigned long long)(total - dec->dropped_logged),
+            (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
+            (unsigned long long)dec->stats.dropped[LT_TIKTOK_DROP_EMPTY]))
+        dec->dropped_logged = total;
+}
+
+/* An unknown event's payload: its length as received, cut to
+ * unknown_payload_max (and marked) when longer. */
+static void cut_unknown(lt_tiktok_decoder *dec, lt_event *ev)
+{
+    lt_unknown *u = &ev->as.unknown;
+    u->payload_length.present = true;
+    u->payload_length.value = (int64_t)u->payload.len;
+    if (dec->limits.unknown_payload_max && u->payload.len > dec->limits.unknown_payload_max) {
+        u->payload.len = dec->limits.unknown_payload_max;
+        u->payload_truncated = true;
+        dec->stats.truncated++;
+    }
 }
 
 int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
                                    const char *reason, lt_tiktok_event_cb cb, void *ctx)
 {
     lt_event ev;
-    envelope(dec, &ev, lt_now_ms());
+    int64_t now = lt_now_ms();
+    envelope(dec, &ev, now);
     ev.type = LT_EVENT_UNKNOWN;
     ev.as.unknown.method = method ? method : "";
     ev.as.unknown.payload.data = data;
     ev.as.unknown.payload.len = data ? len : 0;
     ev.as.unknown.reason = reason ? reason : "decode_error";
-    return deliver(dec, &ev, cb, ctx);
+    ev.as.unknown.event_time_source = "push";
+    cut_unknown(dec, &ev);
+    return deliver(dec, &ev, now, cb, ctx);
+}
+
+/* The payload's common header (field 1): msg_id and create_time, read off
+ * the wire without unpacking (the payload may be what failed to unpack).
+ * True if it had a create_time. */
+static bool apply_payload_common(const uint8_t *data, size_t len, lt_event *ev)
+{
+    lt_bytes common;
+    uint64_t create_time = 0, msg_id = 0;
+    if (lt_tiktok_wire_find(data, len, 1, NULL, &common) != 0 ||
+        lt_tiktok_wire_find(common.data, common.len, 4, &create_time, NULL) != 0 || (int64_t)create_time <= 0)
+        return false;
+    Livetap__Webcast__Common c = LIVETAP__WEBCAST__COMMON__INIT;
+    c.has_create_time = 1;
+    c.create_time = (int64_t)create_time;
+    if (lt_tiktok_wire_find(common.data, common.len, 2, &msg_id, NULL) == 0) {
+        c.has_msg_id = 1;
+        c.msg_id = (int64_t)msg_id;
+    }
+    lt_tt_apply_common(&c, ev);
+    return true;
+}
+
+/* A message as an unknown event: envelope, the message's own time when its
+ * common header has one, else the push time. */
+static void as_unknown(lt_tiktok_decoder *dec, lt_event *ev, int64_t ingest, int64_t msg_id,
+                       int64_t push_time, const char *method, const uint8_t *data, size_t len,
+                       const char *reason)
+{
+    envelope(dec, ev, ingest);
+    ev->msg_id = msg_id;
+    ev->event_time = push_time;
+    ev->type = LT_EVENT_UNKNOWN;
+    bool common = apply_payload_common(data, len, ev);
+    if (msg_id)
+        ev->msg_id = msg_id; /* the outer id is the one dedupe and the typed path use */
+    ev->as.unknown.event_time_source = common ? "common" : "push";
+    ev->as.unknown.method = method;
+    ev->as.unknown.payload.data = data;
+    ev->as.unknown.payload.len = len;
+    ev->as.unknown.reason = reason;
 }
 
 int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_result *result,
@@ -281,11 +419,14 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
     int64_t ingest = lt_now_ms();
     int rc = 0;
     dec->stats.fetch_results++;
+    count_drop(dec, LT_TIKTOK_DROP_FRAME_MESSAGES, result->messages_dropped);
+    count_drop(dec, LT_TIKTOK_DROP_EMPTY, result->empty_messages);
     for (size_t i = 0; pb && i < pb->n_messages && rc == 0; i++) {
         const Livetap__Webcast__FetchResult__Message *m = pb->messages[i];
         const char *method = m->method ? m->method : "";
         const uint8_t *data = m->has_payload ? m->payload.data : NULL;
         size_t len = m->has_payload ? m->payload.len : 0;
+        dec->stats.messages++;
         lt_event ev;
         envelope(dec, &ev, ingest);
         /* the outer message's id and the server time until the common header says better */
@@ -293,7 +434,6 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
         if (result->now_ms > 0)
             ev.event_time = result->now_ms;
         int64_t base_msg_id = ev.msg_id, base_time = ev.event_time;
-        dec->stats.messages++;
 
         lt_tt_mapper map = find_mapper(method);
         const char *reason = NULL;
@@ -304,7 +444,10 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
             dec->reason = NULL;
             if (map(dec, data ? data : (const uint8_t *)"", len, &ev) != 0) {
                 dec->stats.decode_errors++;
-                reason = lt_tt_printf(dec, "decode_error: %s", dec->reason ? dec->reason : "invalid");
+                if (dec->arena_exhausted)
+                    reason = "decode_error: needs more than " LT_TIKTOK_MESSAGE_MEMORY_TEXT " to unpack";
+                else
+                    reason = lt_tt_printf(dec, "decode_error: %s", dec->reason ? dec->reason : "invalid");
                 if (!reason)
                     reason = "decode_error";
                 lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN,
@@ -313,20 +456,15 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
             }
         }
         if (reason) {
-            envelope(dec, &ev, ingest);
-            ev.msg_id = base_msg_id;
-            ev.event_time = base_time;
-            ev.type = LT_EVENT_UNKNOWN;
-            ev.as.unknown.method = method;
-            ev.as.unknown.payload.data = data;
-            ev.as.unknown.payload.len = len;
-            ev.as.unknown.reason = reason;
+            as_unknown(dec, &ev, ingest, base_msg_id, base_time, method, data, len, reason);
+            cut_unknown(dec, &ev);
         }
-        if (deliver(dec, &ev, cb, ctx) != 0)
+        if (deliver(dec, &ev, ingest, cb, ctx) != 0)
             rc = 1;
         arena_rewind(dec, true);
     }
     arena_rewind(dec, false);
+    log_drops(dec);
     return rc;
 }
 
@@ -336,7 +474,8 @@ int lt_tiktok_decoder_feed(lt_tiktok_decoder *dec, const uint8_t *fetch_result, 
     lt_tiktok_fetch_result local;
     lt_tiktok_fetch_result *fr = result ? result : &local;
     char err[128];
-    if (lt_tiktok_fetch_result_parse(fetch_result, len, fr, err, sizeof err) != 0) {
+    if (lt_tiktok_fetch_result_parse_limited(fetch_result, len, dec->limits.max_messages, fr, err,
+                                             sizeof err) != 0) {
         dec->stats.fetch_results++;
         dec->stats.fetch_errors++;
         lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id, err);

@@ -4,9 +4,30 @@
  * sign server's /webcast/fetch response) carries a list of messages, each a
  * method name and a protobuf payload. lt_tiktok_decoder_feed() decodes every
  * one, maps it to an lt_event of its type and hands it to the callback, in
- * order. Nothing is dropped: a message that fails to decode, or whose method
- * no decoder knows, becomes an LT_EVENT_UNKNOWN event carrying the method,
- * the raw payload and the reason; it never ends the frame.
+ * order. A message that fails to decode, or whose method no decoder knows,
+ * becomes an LT_EVENT_UNKNOWN event carrying the method, the raw payload and
+ * the reason; it never ends the frame. Its event_time is the create_time of
+ * the payload's common header (field 1) when that parses, else the push
+ * time, and event_time_source says which.
+ *
+ * Bounds (docs/security.md 4): what one frame, or one room, can make the
+ * decoder do is limited:
+ *   - empty message entries (no method, no payload: nothing to keep) and
+ *     messages past the fetch result's cap are cut before unpacking
+ *     (frame.h), counted by reason in stats.dropped and told in one log
+ *     line per room per minute;
+ *   - one message's unpack may take at most LT_TIKTOK_MESSAGE_MEMORY bytes
+ *     (the arena refuses more; the message becomes an unknown event);
+ *   - an unknown payload longer than unknown_payload_max is cut to it and
+ *     marked (payload_truncated, payload_length), so it still fits a Kafka
+ *     record;
+ *   - events per second and unknown payload bytes per second per room are
+ *     two token buckets, charged for every event delivered: when one runs
+ *     into debt, lt_tiktok_decoder_throttle_until() says until when the
+ *     room must not be read (the collector pauses its socket, so TCP
+ *     pushes back on the sender and nothing already received is lost).
+ * Messages with msg_id 0 cannot be deduplicated by id (the collector's
+ * window keys on it); the same bounds hold for them.
  *
  * Per-room state lives in the decoder: gift streak bookkeeping (so every gift
  * event says how many new gifts it adds and whether it closes its streak,
@@ -30,6 +51,31 @@
 
 typedef struct lt_tiktok_decoder lt_tiktok_decoder;
 
+/* One message's unpack (protobuf structs, arrays, rendered strings) may
+ * allocate at most this much; past it the message is an unknown event. */
+#define LT_TIKTOK_MESSAGE_MEMORY (8u * 1024u * 1024u)
+
+/* Why the decoder dropped a message (metric label names in
+ * lt_tiktok_drop_reason_name). */
+typedef enum lt_tiktok_drop_reason {
+    LT_TIKTOK_DROP_FRAME_MESSAGES = 0, /* past the per-fetch-result cap */
+    LT_TIKTOK_DROP_EMPTY,              /* an empty message entry */
+    LT_TIKTOK_DROP_REASON_COUNT
+} lt_tiktok_drop_reason;
+
+/* "frame_messages", "empty_message". */
+const char *lt_tiktok_drop_reason_name(lt_tiktok_drop_reason reason);
+
+/* Per-room limits; a zero rate means unlimited. */
+typedef struct lt_tiktok_decoder_limits {
+    double events_per_s;        /* events a room may produce per second */
+    double events_burst;        /* ... at once (< 1 = events_per_s) */
+    double unknown_bytes_per_s; /* unknown payload bytes per second */
+    double unknown_bytes_burst; /* ... at once (< 1 = unknown_bytes_per_s) */
+    size_t unknown_payload_max; /* longer unknown payloads are cut and marked; 0 = never */
+    size_t max_messages;        /* per fetch result fed as bytes; 0 = LT_TIKTOK_DEFAULT_MAX_MESSAGES */
+} lt_tiktok_decoder_limits;
+
 /* Called once per event. Return 0 to go on; anything else stops the feed
  * (the remaining messages of that fetch result are not decoded). */
 typedef int (*lt_tiktok_event_cb)(const lt_event *event, void *ctx);
@@ -41,6 +87,9 @@ typedef struct lt_tiktok_decoder_stats {
     uint64_t events;          /* events delivered to the callback */
     uint64_t decode_errors;   /* messages that failed to decode (-> unknown) */
     uint64_t unknown_methods; /* messages no decoder knows (-> unknown) */
+    uint64_t truncated;       /* unknown payloads cut to unknown_payload_max */
+    uint64_t throttled;       /* times a bucket went into debt */
+    uint64_t dropped[LT_TIKTOK_DROP_REASON_COUNT];
     uint64_t by_type[LT_EVENT_TYPE_COUNT];
 } lt_tiktok_decoder_stats;
 
@@ -48,6 +97,13 @@ typedef struct lt_tiktok_decoder_stats {
 lt_tiktok_decoder *lt_tiktok_decoder_create(const char *room_id, const char *collector_id, char *err,
                                             size_t errlen);
 void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec);
+
+/* Sets the room's limits (the default: none). The buckets start full. */
+void lt_tiktok_decoder_set_limits(lt_tiktok_decoder *dec, const lt_tiktok_decoder_limits *limits);
+
+/* Until when (epoch ms) the room's input should not be read because a rate
+ * bucket is in debt; 0 or a past time if it may be read now. */
+int64_t lt_tiktok_decoder_throttle_until(const lt_tiktok_decoder *dec);
 
 /* The room owner's user id, when known (room info): users with this id get
  * is_anchor set. */
@@ -71,7 +127,9 @@ int lt_tiktok_decoder_feed_result(lt_tiktok_decoder *dec, const lt_tiktok_fetch_
 
 /* Delivers one LT_EVENT_UNKNOWN event with this decoder's envelope, for
  * input the collector could not even unwrap (a push frame that does not
- * parse, a payload that does not inflate). Returns the callback's result. */
+ * parse, a payload that does not inflate), under the same limits as the
+ * feed (cut to unknown_payload_max, charged to the buckets). Returns the
+ * callback's result. */
 int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
                                    const char *reason, lt_tiktok_event_cb cb, void *ctx);
 

@@ -16,6 +16,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "core/ratelimit.h"
 #include "tiktok/messages.h"
 #include "webcast.pb-c.h"
 
@@ -40,8 +41,16 @@ struct lt_tiktok_decoder {
     size_t streak_count, streak_cap;
     arena_chunk *arena;       /* the current chunk; older ones chained behind it */
     ProtobufCAllocator alloc; /* allocates from the arena; free is a no-op */
+    size_t arena_used;        /* bytes handed out since the last rewind */
+    bool arena_exhausted;     /* an allocation past LT_TIKTOK_MESSAGE_MEMORY was refused */
     const char *reason;       /* why the last mapper failed */
     int64_t log_slot;         /* rate-limited decode-error log */
+    lt_tiktok_decoder_limits limits;
+    lt_ratelimit event_rate;   /* events per second */
+    lt_ratelimit unknown_rate; /* unknown payload bytes per second */
+    int64_t throttle_until;    /* epoch ms: a bucket is in debt until then */
+    int64_t drop_log_slot;     /* rate-limited drop log */
+    uint64_t dropped_logged;   /* drops already told in a log line */
 };
 
 typedef int (*lt_tt_mapper)(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);

@@ -32,7 +32,8 @@ typedef struct out_frame {
     uint8_t data[]; /* LWS_PRE headroom, then the frame */
 } out_frame;
 
-typedef enum state { CONNECTING, OPEN, ENDED } state;
+/* CLOSING: open, sending what is queued, then a close frame (1000) */
+typedef enum state { CONNECTING, OPEN, CLOSING, ENDED } state;
 
 struct lt_tiktok_session {
     struct lws_context *lws;
@@ -46,6 +47,8 @@ struct lt_tiktok_session {
     char *cookie_header;
     char *user_agent;
     int64_t enter_unique_id;
+    size_t max_messages;
+    int64_t close_deadline_ms; /* CLOSING: give up waiting for the server then */
     int64_t heartbeat_ms;    /* from the fetch result; Handshake-Options wins */
     int64_t stale_ms;
     int64_t opened_ms;
@@ -254,22 +257,46 @@ static void deliver_end(lws_sorted_usec_list_t *sul)
         s->cb.on_end(s->ctx, &end);
 }
 
+static const char close_reason[] = "livetap: room closed";
+
+/* Lets lws close a socket this session no longer owns: an open WebSocket
+ * gets a close frame with status 1000 on its way out (a socket merely
+ * killed reaches the server as 1006, abnormal closure). */
+/* Detached open sockets carry this marker until lws destroys them, so that
+ * a stopping collector can let their close handshakes finish. */
+static char detached_marker;
+static size_t detached_open;
+
+static void detach_closing(struct lws *wsi, bool open)
+{
+    lws_set_opaque_user_data(wsi, open ? &detached_marker : NULL);
+    if (open) {
+        detached_open++;
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)close_reason,
+                         sizeof close_reason - 1);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 2);
+        lws_callback_on_writable(wsi);
+    } else {
+        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+    }
+}
+
 static void end_session(lt_tiktok_session *s, lt_tiktok_session_end_kind kind, const char *detail)
 {
     if (s->state == ENDED)
         return;
     int64_t now = lt_now_ms();
+    bool open = s->state == OPEN || s->state == CLOSING;
     s->end.kind = kind;
-    s->end.was_open = s->state == OPEN;
-    s->end.open_ms = s->state == OPEN ? now - s->opened_ms : 0;
+    s->end.was_open = open;
+    s->end.open_ms = open ? now - s->opened_ms : 0;
     if (detail && !s->end.detail[0])
         snprintf(s->end.detail, sizeof s->end.detail, "%s", detail);
     s->state = ENDED;
     if (s->wsi) {
         struct lws *wsi = s->wsi;
         s->wsi = NULL;
-        lws_set_opaque_user_data(wsi, NULL);
-        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        detach_closing(wsi, open);
     }
     free_queue(s);
     /* never call the owner from inside lws_client_connect or its own call */
@@ -315,13 +342,20 @@ static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len
         return;
     }
     lt_tiktok_fetch_result result;
-    if (lt_tiktok_fetch_result_parse(payload, payload_len, &result, err, sizeof err) != 0) {
+    if (lt_tiktok_fetch_result_parse_limited(payload, payload_len, s->max_messages, &result, err,
+                                             sizeof err) != 0) {
         lt_tiktok_fetch_result_release(&result);
         lt_tiktok_frame_release(&frame);
         bad_frame(s, err, data, len);
         return;
     }
     s->stats.msg_frames++;
+    if (s->state == CLOSING) {
+        /* the owner has closed: nothing more is delivered (or acked) */
+        lt_tiktok_fetch_result_release(&result);
+        lt_tiktok_frame_release(&frame);
+        return;
+    }
     if (result.need_ack && frame.has_log_id) {
         lt_buf_reset(&s->tx);
         if (lt_tiktok_build_ack(&s->tx, frame.log_id, result.internal_ext.data,
@@ -363,6 +397,13 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
                             size_t len)
 {
     lt_tiktok_session *s = lws_get_opaque_user_data(wsi);
+    if ((void *)s == &detached_marker) {
+        s = NULL;
+        if (reason == LWS_CALLBACK_WSI_DESTROY) {
+            lws_set_opaque_user_data(wsi, NULL);
+            detached_open--;
+        }
+    }
 
     switch (reason) {
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
@@ -434,8 +475,14 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
     }
     case LWS_CALLBACK_CLIENT_WRITEABLE: {
         if (!s)
-            return -1;
+            return -1; /* detached: lws closes it (with the close reason set, if any) */
         out_frame *f = s->q_head;
+        if (!f && s->state == CLOSING) {
+            /* everything queued is out: say goodbye properly */
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)close_reason,
+                             sizeof close_reason - 1);
+            return -1;
+        }
         if (!f)
             return 0;
         s->q_head = f->next;
@@ -493,8 +540,12 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
         if (s) {
             s->wsi = NULL;
             lws_set_opaque_user_data(wsi, NULL);
-            end_session(s, s->state == OPEN ? LT_TIKTOK_SESSION_CLOSED : LT_TIKTOK_SESSION_CONNECT_FAILED,
-                        s->state == OPEN ? "connection closed" : "connection lost before the upgrade");
+            end_session(s,
+                        s->state == OPEN || s->state == CLOSING ? LT_TIKTOK_SESSION_CLOSED
+                                                                : LT_TIKTOK_SESSION_CONNECT_FAILED,
+                        s->state == CLOSING ? "closed by livetap"
+                        : s->state == OPEN  ? "connection closed"
+                                            : "connection lost before the upgrade");
         }
         return 0;
     default:
@@ -567,6 +618,7 @@ lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *op
     s->state = CONNECTING;
     s->room_id = strtoull(opts->room_id, NULL, 10);
     s->enter_unique_id = opts->enter_unique_id;
+    s->max_messages = opts->max_messages;
     s->stale_ms = opts->stale_ms > 0 ? opts->stale_ms : DEFAULT_STALE_MS;
     s->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
     if (opts->fetch && opts->fetch->heartbeat_duration_ms >= 1000 &&
@@ -652,8 +704,7 @@ void lt_tiktok_session_destroy(lt_tiktok_session *s)
     if (!s)
         return;
     if (s->wsi) {
-        lws_set_opaque_user_data(s->wsi, NULL);
-        lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        detach_closing(s->wsi, s->state == OPEN || s->state == CLOSING);
         s->wsi = NULL;
     }
     if (s->lws)
@@ -669,13 +720,27 @@ void lt_tiktok_session_destroy(lt_tiktok_session *s)
     free(s);
 }
 
+size_t lt_tiktok_sessions_closing(void)
+{
+    return detached_open;
+}
+
 void lt_tiktok_session_close(lt_tiktok_session *s)
 {
+    if (s->state == OPEN && s->wsi) {
+        s->state = CLOSING;
+        s->close_deadline_ms = lt_now_ms() + LT_TIKTOK_CLOSE_WAIT_MS;
+        lws_rx_flow_control(s->wsi, 1); /* the server's close answer must be read even when paused */
+        lws_callback_on_writable(s->wsi);
+        return;
+    }
     end_session(s, LT_TIKTOK_SESSION_CLOSED, "closed by livetap");
 }
 
 void lt_tiktok_session_tick(lt_tiktok_session *s, int64_t now_ms)
 {
+    if (s->state == CLOSING && now_ms >= s->close_deadline_ms)
+        end_session(s, LT_TIKTOK_SESSION_CLOSED, "closed by livetap (the server did not answer the close)");
     if (s->state != OPEN)
         return;
     if (now_ms >= s->next_heartbeat_ms)
@@ -689,8 +754,8 @@ void lt_tiktok_session_tick(lt_tiktok_session *s, int64_t now_ms)
 
 void lt_tiktok_session_pause(lt_tiktok_session *s, bool paused)
 {
-    if (s->paused == paused)
-        return;
+    if (s->paused == paused || s->state == CLOSING)
+        return; /* a closing socket must read the server's close answer */
     s->paused = paused;
     if (!paused)
         s->last_frame_ms = lt_now_ms(); /* time spent paused is not silence */
@@ -705,7 +770,7 @@ bool lt_tiktok_session_paused(const lt_tiktok_session *s)
 
 bool lt_tiktok_session_is_open(const lt_tiktok_session *s)
 {
-    return s->state == OPEN;
+    return s->state == OPEN || s->state == CLOSING;
 }
 
 void lt_tiktok_session_get_stats(const lt_tiktok_session *s, lt_tiktok_session_stats *out)

@@ -96,6 +96,7 @@ typedef struct lt_tiktok_session_options {
     bool insecure_tls;                   /* accept self-signed / mismatched certificates */
     int64_t stale_ms;                    /* 0 = 60000 */
     int64_t enter_unique_id;             /* echoed by the server to keep rooms apart; 0 = omit */
+    size_t max_messages;                 /* kept per fetch result (frame.h); 0 = the default */
 } lt_tiktok_session_options;
 
 /* The lws protocol for push sessions (name "lt-webcast"). */
@@ -108,13 +109,23 @@ lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *op
                                              char *err, size_t errlen);
 
 /* Ends the session from our side (kind CLOSED, "closed by livetap"); on_end
- * follows from the loop. Safe inside the session's own callbacks, where
- * destroying is not. */
+ * follows from the loop. An open socket first sends what is queued (the
+ * ack of the frame that ended the stream, say), then a WebSocket close
+ * frame with status 1000, and ends when the server answers it or after
+ * LT_TIKTOK_CLOSE_WAIT_MS. Safe inside the session's own callbacks, where
+ * destroying is not; no more fetch results are delivered after it. */
+#define LT_TIKTOK_CLOSE_WAIT_MS 2000
 void lt_tiktok_session_close(lt_tiktok_session *s);
 
-/* Closes if open; no callbacks afterwards. Accepts NULL. Not from inside
- * this session's callbacks (use lt_tiktok_session_close there). */
+/* Closes if open (a close frame with status 1000, the queue is not
+ * waited for); no callbacks afterwards. Accepts NULL. Not from inside this
+ * session's callbacks (use lt_tiktok_session_close there). */
 void lt_tiktok_session_destroy(lt_tiktok_session *s);
+
+/* Sockets of destroyed sessions still finishing their close handshake (in
+ * the whole process): an owner that stops services the loop until this is
+ * 0, or a short deadline, so that the server sees 1000 rather than 1006. */
+size_t lt_tiktok_sessions_closing(void);
 
 /* Heartbeats and the stale check; call about once a second. */
 void lt_tiktok_session_tick(lt_tiktok_session *s, int64_t now_ms);

@@ -85,6 +85,22 @@ static void clock_going_backwards_is_harmless(void **state)
     assert_int_equal(lt_ratelimit_acquire(&rl, 6000), 0);
 }
 
+/* Work already done is charged into debt; the debt says how long to stop. */
+static void charge_goes_into_debt_and_says_how_long(void **state)
+{
+    lt_ratelimit rl;
+    lt_ratelimit_init(&rl, 100.0, 100.0, 0);
+    assert_int_equal(lt_ratelimit_charge(&rl, 60, 0), 0);     /* 40 left */
+    assert_int_equal(lt_ratelimit_charge(&rl, 240, 0), 2000); /* 200 short at 100/s */
+    assert_true(lt_ratelimit_available(&rl, 0) < 0);
+    assert_int_equal(lt_ratelimit_charge(&rl, 0, 1000), 0);  /* nothing charged, nothing owed */
+    assert_true(lt_ratelimit_available(&rl, 2000) >= 0);     /* repaid after the wait */
+    assert_int_equal(lt_ratelimit_charge(&rl, 1, 2000), 10); /* one token at 100/s */
+    lt_ratelimit unlimited;
+    lt_ratelimit_init(&unlimited, 0, 1, 0);
+    assert_int_equal(lt_ratelimit_charge(&unlimited, 1e9, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +110,7 @@ int main(void)
         cmocka_unit_test(zero_rate_is_unlimited),
         cmocka_unit_test(set_rate_keeps_tokens_capped),
         cmocka_unit_test(clock_going_backwards_is_harmless),
+        cmocka_unit_test(charge_goes_into_debt_and_says_how_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
