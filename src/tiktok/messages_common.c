@@ -109,10 +109,9 @@ static void scan_badges(const Livetap__Webcast__User *u, badge_scan *s)
 {
     for (size_t i = 0; i < u->n_badge_list; i++) {
         const Livetap__Webcast__BadgeStruct *b = u->badge_list[i];
-        const ProtobufCBinaryData *parts[4] = {b->has_image_badge ? &b->image_badge : NULL,
-                                               b->has_text_badge ? &b->text_badge : NULL,
-                                               b->has_string_badge ? &b->string_badge : NULL,
-                                               b->has_combine_badge ? &b->combine_badge : NULL};
+        const ProtobufCBinaryData *parts[4] = {
+            b->has_image_badge ? &b->image_badge : NULL, b->has_text_badge ? &b->text_badge : NULL,
+            b->has_string_badge ? &b->string_badge : NULL, b->has_combine_badge ? &b->combine_badge : NULL};
         for (int k = 0; k < 4; k++)
             if (parts[k])
                 scan_badge_bytes(s, parts[k]->data, parts[k]->len);
@@ -144,6 +143,7 @@ void lt_tt_user(lt_tiktok_decoder *dec, const Livetap__Webcast__User *u,
         out->id = strtoll(u->id_str, NULL, 10);
     out->unique_id = u->display_id;
     out->nickname = u->nickname;
+    out->sec_uid = u->sec_uid && *u->sec_uid ? u->sec_uid : NULL;
     out->avatar_url = lt_tt_image_url(u->avatar_thumb);
     if (!out->avatar_url)
         out->avatar_url = lt_tt_image_url(u->avatar_medium);
@@ -360,8 +360,7 @@ const char *lt_tt_first_text(lt_tiktok_decoder *dec, const uint8_t *data, size_t
                 return lt_tt_strndup(dec, (const char *)data + i, (size_t)v);
             i += (size_t)v;
             break;
-        default:
-            return NULL;
+        default: return NULL;
         }
     }
     return NULL;

@@ -27,8 +27,8 @@
 
 /* ------------------------------------------------------------------ gift streaks */
 
-static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id, int64_t group_id,
-                                       int64_t now)
+static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id,
+                                       int64_t group_id, int64_t now)
 {
     for (size_t i = 0; i < dec->streak_count;) {
         gift_streak *s = &dec->streaks[i];
@@ -120,6 +120,7 @@ int lt_tt_map_chat(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
         c->emote_ids = ids;
         c->emote_count = n;
     }
+    c->at_user = lt_tt_user_ptr(dec, m->at_user);
     return 0;
 }
 
@@ -170,6 +171,9 @@ int lt_tt_map_like(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
     if (m->total > dec->like_total_max)
         dec->like_total_max = m->total;
     l->total_max = dec->like_total_max;
+    l->effect_cnt = m->effect_cnt;
+    if (m->common)
+        l->display_text = lt_tt_render_text(dec, m->common->display_text);
     return 0;
 }
 
@@ -219,12 +223,14 @@ int lt_tt_map_social(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
     s->follow_count = m->follow_count;
     s->share_count = m->share_count;
     s->display_key = key;
+    s->action_code = m->action;
     return 0;
 }
 
 int lt_tt_map_viewers(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__RoomUserSeqMessage *m = livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
+    Livetap__Webcast__RoomUserSeqMessage *m =
+        livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
     if (!m)
         return lt_tt_fail(dec, "not a valid RoomUserSeqMessage");
     ev->type = LT_EVENT_VIEWERS;
@@ -232,6 +238,8 @@ int lt_tt_map_viewers(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     lt_viewers *v = &ev->as.viewers;
     v->viewer_count = m->total;
     v->total_user = m->total_user;
+    v->popularity = m->popularity;
+    v->anonymous = m->anonymous;
     if (m->n_ranks) {
         lt_top_viewer *top = lt_tt_alloc(dec, m->n_ranks * sizeof *top);
         if (!top)

@@ -72,7 +72,7 @@ static int teams_from(lt_tiktok_decoder *dec, Livetap__Webcast__BattleArmiesEntr
 
 int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    static const char *const actions[] = {"unknown", "invite", "reject", "cancel",
+    static const char *const actions[] = {"unknown", "invite", "reject",    "cancel",
                                           "open",    "finish", "cut_short", "accept"};
     Livetap__Webcast__LinkMicBattle *m = UNPACK(dec, livetap__webcast__link_mic_battle, data, len);
     if (!m)
@@ -152,7 +152,8 @@ int lt_tt_map_link_mic(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
 
 int lt_tt_map_link_mic_fan_ticket(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__LinkMicFanTicketMethod *m = UNPACK(dec, livetap__webcast__link_mic_fan_ticket_method, data, len);
+    Livetap__Webcast__LinkMicFanTicketMethod *m =
+        UNPACK(dec, livetap__webcast__link_mic_fan_ticket_method, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid LinkMicFanTicketMethod");
     ev->type = LT_EVENT_LINK_MIC_FAN_TICKET;
@@ -180,12 +181,31 @@ int lt_tt_map_link_mic_fan_ticket(lt_tiktok_decoder *dec, const uint8_t *data, s
 
 static const char *link_type_name(int64_t t)
 {
-    static const char *const names[] = {
-        "unknown", "create", "close", "invite", "apply", "reply", "enter", "leave", "permit",
-        "cancel_invite", "waiting_list_change", "linked_list_change", "update_user", "kick_out",
-        "cancel_apply", "mute", "match", "update_user_setting", "mic_idx_update", "leave_v2",
-        "waiting_list_change_v2", "linked_list_change_v2", "cohost_list_change", "media_change",
-        "accept_notice"};
+    static const char *const names[] = {"unknown",
+                                        "create",
+                                        "close",
+                                        "invite",
+                                        "apply",
+                                        "reply",
+                                        "enter",
+                                        "leave",
+                                        "permit",
+                                        "cancel_invite",
+                                        "waiting_list_change",
+                                        "linked_list_change",
+                                        "update_user",
+                                        "kick_out",
+                                        "cancel_apply",
+                                        "mute",
+                                        "match",
+                                        "update_user_setting",
+                                        "mic_idx_update",
+                                        "leave_v2",
+                                        "waiting_list_change_v2",
+                                        "linked_list_change_v2",
+                                        "cohost_list_change",
+                                        "media_change",
+                                        "accept_notice"};
     if (t >= 0 && t < (int64_t)(sizeof names / sizeof names[0]))
         return names[t];
     if (t == 101)
@@ -327,7 +347,8 @@ int lt_tt_map_envelope(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
 
 int lt_tt_map_shopping(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__OecLiveShoppingMessage *m = UNPACK(dec, livetap__webcast__oec_live_shopping_message, data, len);
+    Livetap__Webcast__OecLiveShoppingMessage *m =
+        UNPACK(dec, livetap__webcast__oec_live_shopping_message, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid OecLiveShoppingMessage");
     ev->type = LT_EVENT_SHOPPING;
@@ -339,6 +360,8 @@ int lt_tt_map_shopping(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
         ev->as.shopping.image_url = non_empty(d->image_url);
         ev->as.shopping.shop_url = non_empty(d->shop_url);
         ev->as.shopping.shop_name = non_empty(d->shop_name);
+        ev->as.shopping.product_id.present = d->has_product_id;
+        ev->as.shopping.product_id.value = d->product_id;
     }
     return 0;
 }
@@ -387,21 +410,40 @@ int lt_tt_map_rank_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t le
     return 0;
 }
 
-static int option_texts(lt_tiktok_decoder *dec, ProtobufCBinaryData *opts, size_t n, lt_poll *p)
+/* Each option is unpacked on its own: a malformed one is left out, the poll
+ * still decodes. Fills the option texts (where an option has one) and, when
+ * `votes` is given, every readable option with its votes. */
+static int poll_options(lt_tiktok_decoder *dec, ProtobufCBinaryData *opts, size_t n, lt_poll *p,
+                        const lt_poll_option **votes, size_t *vote_count)
 {
     if (n == 0)
         return 0;
     const char **texts = lt_tt_alloc(dec, n * sizeof *texts);
-    if (!texts)
+    lt_poll_option *v = lt_tt_alloc(dec, n * sizeof *v);
+    if (!texts || !v)
         return lt_tt_fail(dec, "out of memory");
-    size_t k = 0;
+    size_t k = 0, nv = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *t = lt_tt_first_text(dec, opts[i].data, opts[i].len);
-        if (t)
-            texts[k++] = t;
+        Livetap__Webcast__PollOption *o =
+            UNPACK(dec, livetap__webcast__poll_option, opts[i].data, opts[i].len);
+        if (!o)
+            continue;
+        const char *text =
+            o->text && lt_tt_is_text((const uint8_t *)o->text, strlen(o->text)) ? o->text : NULL;
+        if (text)
+            texts[k++] = text;
+        v[nv].index = o->index;
+        v[nv].text = text;
+        v[nv++].votes = o->votes;
     }
-    p->options = texts;
-    p->option_count = k;
+    if (p->option_count == 0) {
+        p->options = texts;
+        p->option_count = k;
+    }
+    if (votes) {
+        *votes = v;
+        *vote_count = nv;
+    }
     return 0;
 }
 
@@ -426,11 +468,26 @@ int lt_tt_map_poll(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
         p->end_time.present = s->has_end_time;
         p->end_time.value = s->end_time;
         p->operator_user = lt_tt_user_ptr(dec, s->operator_);
-        if (option_texts(dec, s->options, s->n_options, p))
+        if (poll_options(dec, s->options, s->n_options, p, &p->option_votes, &p->option_vote_count))
             return -1;
     }
-    if (p->option_count == 0 && m->update_content)
-        return option_texts(dec, m->update_content->options, m->update_content->n_options, p);
+    const Livetap__Webcast__PollUpdateContent *u = m->update_content;
+    if (u) {
+        if (!p->operator_user)
+            p->operator_user = lt_tt_user_ptr(dec, u->operator_);
+        /* an update's votes are newer than the start's */
+        if (poll_options(dec, u->options, u->n_options, p, &p->option_votes, &p->option_vote_count))
+            return -1;
+    }
+    const Livetap__Webcast__PollEndContent *e = m->end_content;
+    if (e) {
+        if (!p->operator_user)
+            p->operator_user = lt_tt_user_ptr(dec, e->operator_);
+        p->end_type.present = e->has_end_type;
+        p->end_type.value = e->end_type;
+        if (poll_options(dec, e->options, e->n_options, p, &p->results, &p->result_count))
+            return -1;
+    }
     return 0;
 }
 
@@ -457,8 +514,29 @@ int lt_tt_map_goal_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t le
     g->contribute_count = m->contribute_count;
     g->contribute_score = m->contribute_score;
     g->gift_repeat_count = m->gift_repeat_count;
-    g->pin = m->pin;
-    g->unpin = m->unpin;
+    if (m->pin_info) {
+        g->pin = m->pin_info->pin;
+        g->unpin = m->pin_info->unpin;
+    }
+    size_t n = m->goal ? m->goal->n_sub_goals : 0;
+    if (n) {
+        lt_goal_sub_goal *sg = lt_tt_alloc(dec, n * sizeof *sg);
+        if (!sg)
+            return lt_tt_fail(dec, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            const Livetap__Webcast__LiveStreamSubGoal *x = m->goal->sub_goals[i];
+            sg[i].id = x->id;
+            if (!sg[i].id && x->id_str)
+                sg[i].id = strtoll(x->id_str, NULL, 10);
+            sg[i].type = (int32_t)x->type;
+            sg[i].progress = x->progress;
+            sg[i].target = x->target;
+        }
+        g->sub_goals = sg;
+        g->sub_goal_count = n;
+        g->progress = (lt_opt_long){true, sg[0].progress};
+        g->target = (lt_opt_long){true, sg[0].target};
+    }
     return 0;
 }
 
@@ -488,7 +566,8 @@ static bool looks_like_json_document(const uint8_t *d, size_t n)
 
 int lt_tt_map_in_room_banner(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__InRoomBannerMessage *m = UNPACK(dec, livetap__webcast__in_room_banner_message, data, len);
+    Livetap__Webcast__InRoomBannerMessage *m =
+        UNPACK(dec, livetap__webcast__in_room_banner_message, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid InRoomBannerMessage");
     ev->type = LT_EVENT_IN_ROOM_BANNER;
@@ -508,7 +587,8 @@ int lt_tt_map_in_room_banner(lt_tiktok_decoder *dec, const uint8_t *data, size_t
     json_t *obj = json_object();
     bool all_pairs = obj != NULL;
     for (size_t i = 0; all_pairs && i < m->n_data; i++) {
-        Livetap__Webcast__StringPair *p = UNPACK(dec, livetap__webcast__string_pair, m->data[i].data, m->data[i].len);
+        Livetap__Webcast__StringPair *p =
+            UNPACK(dec, livetap__webcast__string_pair, m->data[i].data, m->data[i].len);
         if (!p || !p->key || !lt_tt_is_text((const uint8_t *)p->key, strlen(p->key)) ||
             (p->value && *p->value && !lt_tt_is_text((const uint8_t *)p->value, strlen(p->value))) ||
             json_object_set_new(obj, p->key, json_string(p->value ? p->value : "")) != 0)
@@ -552,7 +632,8 @@ int lt_tt_map_caption(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     for (size_t i = 0; i < m->n_content; i++) {
         const ProtobufCBinaryData *d = &m->content[i];
         /* a {1 language, 2 text} message, or the text itself */
-        Livetap__Webcast__CaptionContent *cc = UNPACK(dec, livetap__webcast__caption_content, d->data, d->len);
+        Livetap__Webcast__CaptionContent *cc =
+            UNPACK(dec, livetap__webcast__caption_content, d->data, d->len);
         if (cc && cc->content && lt_tt_is_text((const uint8_t *)cc->content, strlen(cc->content))) {
             t[k].language = non_empty(cc->lang);
             t[k++].text = cc->content;
@@ -600,13 +681,15 @@ static void pinned_message(lt_tiktok_decoder *dec, const Livetap__Webcast__RoomP
     const Livetap__Webcast__Common *common = NULL;
     const Livetap__Webcast__User *user = NULL;
     if (m->has_chat) {
-        Livetap__Webcast__ChatMessage *c = UNPACK(dec, livetap__webcast__chat_message, m->chat.data, m->chat.len);
+        Livetap__Webcast__ChatMessage *c =
+            UNPACK(dec, livetap__webcast__chat_message, m->chat.data, m->chat.len);
         if (c) {
             common = c->common, user = c->user;
             p->pinned_content = c->content;
         }
     } else if (m->has_gift) {
-        Livetap__Webcast__GiftMessage *g = UNPACK(dec, livetap__webcast__gift_message, m->gift.data, m->gift.len);
+        Livetap__Webcast__GiftMessage *g =
+            UNPACK(dec, livetap__webcast__gift_message, m->gift.data, m->gift.len);
         if (g)
             common = g->common, user = g->user;
     } else if (m->has_social) {
@@ -620,7 +703,8 @@ static void pinned_message(lt_tiktok_decoder *dec, const Livetap__Webcast__RoomP
         if (s)
             common = s->common, user = s->user;
     } else if (m->has_like) {
-        Livetap__Webcast__LikeMessage *s = UNPACK(dec, livetap__webcast__like_message, m->like.data, m->like.len);
+        Livetap__Webcast__LikeMessage *s =
+            UNPACK(dec, livetap__webcast__like_message, m->like.data, m->like.len);
         if (s)
             common = s->common, user = s->user;
     }
@@ -661,12 +745,15 @@ int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     b->msg_type = (int32_t)m->msg_type;
     b->display_key = text ? non_empty(text->key) : NULL;
     b->text = lt_tt_render_text(dec, text);
-    const Livetap__Webcast__User *u = lt_tt_text_user(m->content);
+    /* field 50; older senders name the user only in the text's pieces */
+    const Livetap__Webcast__User *u = m->user;
+    if (!u)
+        u = lt_tt_text_user(m->content);
     if (!u)
         u = lt_tt_text_user(m->common_barrage_content);
     b->user = lt_tt_user_ptr(dec, u);
-    b->superfan = lt_tt_contains(m->content ? m->content->key : NULL, "ttlive_superfan") ||
-                  lt_tt_contains(m->common_barrage_content ? m->common_barrage_content->key : NULL,
-                                 "ttlive_superfan");
+    b->superfan =
+        lt_tt_contains(m->content ? m->content->key : NULL, "ttlive_superfan") ||
+        lt_tt_contains(m->common_barrage_content ? m->common_barrage_content->key : NULL, "ttlive_superfan");
     return 0;
 }

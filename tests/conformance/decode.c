@@ -49,8 +49,8 @@ int main(int argc, char **argv)
     char err[1024];
     lt_schema_set *schemas = lt_schema_set_load(argc > 1 ? argv[1] : NULL, err, sizeof err);
     lt_avro_encoder *enc = schemas ? lt_avro_encoder_create(schemas, err, sizeof err) : NULL;
-    lt_tiktok_decoder *dec = enc ? lt_tiktok_decoder_create("7310000000000000001", "conformance", err, sizeof err)
-                                 : NULL;
+    lt_tiktok_decoder *dec =
+        enc ? lt_tiktok_decoder_create("7310000000000000001", "conformance", err, sizeof err) : NULL;
     int rc = 2;
     uint8_t *buf = NULL;
     sink s = {enc, LT_BUF_INIT, 0};
@@ -67,7 +67,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "lt-conformance-decode: truncated length prefix\n");
             goto done;
         }
-        uint32_t len = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+        uint32_t len =
+            (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
         if (len > MAX_FETCH_RESULT) {
             fprintf(stderr, "lt-conformance-decode: a fetch result of %u bytes (limit %u)\n", len,
                     MAX_FETCH_RESULT);

@@ -411,10 +411,24 @@ class Checker:
 
 # ------------------------------------------------------------------ schemas, driver
 
+def raw_types(schema):
+    """The schema without logical types: values are compared as sent
+    (milliseconds as longs), not converted to datetimes."""
+    if isinstance(schema, dict):
+        return {k: raw_types(v) for k, v in schema.items() if k != "logicalType"}
+    if isinstance(schema, list):
+        return [raw_types(x) for x in schema]
+    return schema
+
+
+def load_schema(path):
+    return raw_types(json.loads(path.read_text()))
+
+
 def load_named(schema_dir):
     named = {}
     for f in sorted(schema_dir.glob("io.livetap.*.avsc")):
-        fastavro.parse_schema(json.loads(f.read_text()), named_schemas=named)
+        fastavro.parse_schema(load_schema(f), named_schemas=named)
     return named
 
 
@@ -427,7 +441,7 @@ class Reader:
     def read(self, type_name, framed):
         if type_name not in self.parsed:
             path = self.dir / f"{type_name}.avsc"
-            self.parsed[type_name] = fastavro.parse_schema(json.loads(path.read_text()),
+            self.parsed[type_name] = fastavro.parse_schema(load_schema(path),
                                                            named_schemas=dict(self.named))
         if framed[:2] != b"\xc3\x01":
             raise SetupError(f"{type_name}: a record not in single-object framing")
