@@ -87,8 +87,8 @@ typedef struct lt_user {
     const char *avatar_url;
     int64_t follower_count;
     int64_t following_count;
-    bool is_follower; /* follows the anchor */
-    bool is_friend;   /* follows and is followed back */
+    bool is_follower;     /* follows the anchor */
+    bool is_friend;       /* follows and is followed back */
     bool is_moderator;
     bool is_subscriber;
     bool is_anchor;
@@ -96,7 +96,7 @@ typedef struct lt_user {
     int32_t member_level; /* fan-club level, 0 if unknown */
     const char *const *badges;
     size_t badge_count;
-    const char *sec_uid; /* nullable: the platform's stable secure id */
+    const char *sec_uid;  /* nullable: the platform's stable secure id */
 } lt_user;
 
 typedef struct lt_chat {
@@ -121,7 +121,7 @@ typedef struct lt_gift {
     const char *gift_image_url; /* nullable */
     int32_t diamond_count;      /* per gift */
     int32_t gift_type;
-    int32_t repeat_count; /* cumulative within the streak */
+    int32_t repeat_count;       /* cumulative within the streak */
     bool repeat_end;
     int64_t group_id;
     int32_t combo_count;
@@ -145,14 +145,14 @@ typedef struct lt_like {
 
 typedef struct lt_member {
     lt_user user;
-    int32_t action;       /* 1 joined, 3 subscribed, 0 unknown */
-    int64_t member_count; /* viewers at the time, 0 if not sent */
+    int32_t action;          /* 1 joined, 3 subscribed, 0 unknown */
+    int64_t member_count;    /* viewers at the time, 0 if not sent */
     int32_t enter_type;
 } lt_member;
 
 typedef struct lt_social {
     lt_user user;
-    const char *action; /* "follow", "share" or "other" */
+    const char *action;      /* "follow", "share" or "other" */
     int32_t share_type;
     const char *share_target; /* nullable */
     int64_t follow_count;
@@ -168,12 +168,12 @@ typedef struct lt_top_viewer {
 } lt_top_viewer;
 
 typedef struct lt_viewers {
-    int64_t viewer_count; /* current */
-    int64_t total_user;   /* cumulative */
+    int64_t viewer_count;  /* current */
+    int64_t total_user;    /* cumulative */
     const lt_top_viewer *top_viewers;
     size_t top_viewer_count;
-    int64_t popularity; /* the platform's popularity figure */
-    int64_t anonymous;  /* viewers without a visible identity */
+    int64_t popularity;    /* the platform's popularity figure */
+    int64_t anonymous;     /* viewers without a visible identity */
 } lt_viewers;
 
 typedef struct lt_control {
@@ -184,12 +184,12 @@ typedef struct lt_control {
 
 /* The room lifecycle, published on every state change. */
 typedef struct lt_room_status {
-    const char *state;    /* resolving, connecting, live, reconnecting, rate_limited,
+    const char *state;       /* resolving, connecting, live, reconnecting, rate_limited,
                                 offline, ended, error, ... */
-    const char *reason;   /* nullable: machine-readable, e.g. "not_found", "age_restricted" */
-    const char *message;  /* nullable: for a person */
-    const char *input;    /* nullable: what the room was added as (@user, URL, id) */
-    lt_opt_long retry_at; /* epoch ms of the next attempt, if one is planned */
+    const char *reason;      /* nullable: machine-readable, e.g. "not_found", "age_restricted" */
+    const char *message;     /* nullable: for a person */
+    const char *input;       /* nullable: what the room was added as (@user, URL, id) */
+    lt_opt_long retry_at;    /* epoch ms of the next attempt, if one is planned */
     int32_t attempt;
 } lt_room_status;
 
@@ -197,7 +197,7 @@ typedef struct lt_room_status {
 typedef struct lt_unknown {
     const char *method;
     lt_bytes payload;
-    const char *reason; /* "no_decoder" or the decode error */
+    const char *reason;      /* "no_decoder" or the decode error */
 } lt_unknown;
 
 /* --- TikTok WebCast types beyond the common ones. Ids the platform sends as
@@ -206,14 +206,14 @@ typedef struct lt_unknown {
 /* One anchor's result in a battle (LinkMicBattle field 5). */
 typedef struct lt_battle_result {
     int64_t anchor_id;
-    int32_t result; /* platform code as sent */
+    int32_t result;          /* platform code as sent */
     int64_t score;
 } lt_battle_result;
 
 /* One supporter's contribution to an anchor's battle score. */
 typedef struct lt_battle_contributor {
     int64_t user_id;
-    const char *nickname; /* nullable */
+    const char *nickname;    /* nullable */
     int64_t score;
 } lt_battle_contributor;
 
@@ -233,8 +233,8 @@ typedef struct lt_battle {
     int32_t battle_type;     /* 1 normal, 2 team, 3 individual, 4 1vN, ... */
     int32_t status;
     int64_t channel_id;
-    lt_opt_long start_time; /* epoch ms */
-    int64_t duration;       /* seconds, as sent */
+    lt_opt_long start_time;  /* epoch ms */
+    int64_t duration;        /* seconds, as sent */
     int64_t action_by_user_id;
     const lt_battle_result *results;
     size_t result_count;
@@ -245,8 +245,8 @@ typedef struct lt_battle {
 /* Battle scores update (WebcastLinkMicArmies). */
 typedef struct lt_battle_armies {
     int64_t battle_id;
-    int32_t trigger_reason; /* 1 score_update, 2 battle_end, 3 opt_out_update, 4 keep_alive */
-    int64_t from_user_id;   /* the gift sender that triggered the update, 0 if none */
+    int32_t trigger_reason;  /* 1 score_update, 2 battle_end, 3 opt_out_update, 4 keep_alive */
+    int64_t from_user_id;    /* the gift sender that triggered the update, 0 if none */
     int64_t gift_id;
     int32_t gift_count;
     int32_t repeat_count;
@@ -294,21 +294,21 @@ typedef struct lt_emote_chat {
 typedef struct lt_envelope {
     const char *envelope_id;
     int32_t business_type;
-    const char *sender_name; /* nullable */
+    const char *sender_name;  /* nullable */
     int32_t diamond_count;
     int32_t people_count;
-    int64_t unpack_at; /* as sent (epoch seconds) */
+    int64_t unpack_at;        /* as sent (epoch seconds) */
     int32_t display;
-    bool superfan_box; /* business_type 19 or a super-fan display key */
+    bool superfan_box;        /* business_type 19 or a super-fan display key */
 } lt_envelope;
 
 /* A product shown in a shopping LIVE (WebcastOecLiveShoppingMessage). */
 typedef struct lt_shopping {
-    const char *title;     /* nullable */
-    const char *price;     /* nullable, formatted by the platform */
-    const char *image_url; /* nullable */
-    const char *shop_url;  /* nullable */
-    const char *shop_name; /* nullable */
+    const char *title;        /* nullable */
+    const char *price;        /* nullable, formatted by the platform */
+    const char *image_url;    /* nullable */
+    const char *shop_url;     /* nullable */
+    const char *shop_name;    /* nullable */
     lt_opt_long product_id;
 } lt_shopping;
 
@@ -325,7 +325,7 @@ typedef struct lt_link_mic {
     int32_t match_type;
     bool win;
     int64_t duration;
-    const char *tips; /* nullable */
+    const char *tips;         /* nullable */
 } lt_link_mic;
 
 typedef struct lt_fan_ticket {
@@ -337,14 +337,14 @@ typedef struct lt_fan_ticket {
 typedef struct lt_link_mic_fan_ticket {
     int64_t total_fan_ticket;
     int64_t match_id;
-    int64_t notice_time; /* as sent */
+    int64_t notice_time;      /* as sent */
     const lt_fan_ticket *users;
     size_t user_count;
 } lt_link_mic_fan_ticket;
 
 /* Multi-guest link signalling (WebcastLinkMessage). */
 typedef struct lt_link {
-    int32_t message_type; /* 1 create, 2 close, 3 invite, 4 apply, 5 reply, 6 enter, 7 leave, ... */
+    int32_t message_type;     /* 1 create, 2 close, 3 invite, 4 apply, 5 reply, 6 enter, 7 leave, ... */
     const char *message_type_name;
     int64_t linker_id;
     int32_t scene;
@@ -359,17 +359,17 @@ typedef struct lt_link_layer {
 
 /* The room's introduction text (WebcastLiveIntroMessage). */
 typedef struct lt_live_intro {
-    const lt_user *host; /* nullable */
+    const lt_user *host;      /* nullable */
     const char *content;
-    const char *language; /* nullable */
+    const char *language;     /* nullable */
     int32_t intro_mode;
     int32_t audit_status;
 } lt_live_intro;
 
 typedef struct lt_rank_entry {
     int64_t rank_type;
-    int64_t owner_rank; /* the anchor's position */
-    const char *text;   /* nullable: the rendered display text */
+    int64_t owner_rank;       /* the anchor's position */
+    const char *text;         /* nullable: the rendered display text */
     int64_t countdown;
     bool owner_on_rank;
 } lt_rank_entry;
@@ -385,17 +385,17 @@ typedef struct lt_rank_update {
 /* One option of a poll with its votes so far. */
 typedef struct lt_poll_option {
     int32_t index;
-    const char *text;
+    const char *text;         /* nullable */
     int64_t votes;
 } lt_poll_option;
 
 /* A poll starts, updates or ends (WebcastPollMessage). */
 typedef struct lt_poll {
     int64_t poll_id;
-    int32_t message_type;   /* 0 start, 1 end, 2 update */
-    const char *action;     /* "start", "end", "update", "unknown" */
-    const char *title;      /* nullable */
-    lt_opt_long start_time; /* as sent */
+    int32_t message_type;     /* 0 start, 1 end, 2 update */
+    const char *action;       /* "start", "end", "update", "unknown" */
+    const char *title;        /* nullable */
+    lt_opt_long start_time;   /* as sent */
     lt_opt_long end_time;
     const lt_user *operator_user; /* nullable */
     const char *const *options;   /* option texts, where the platform sends them */
@@ -403,9 +403,9 @@ typedef struct lt_poll {
     int32_t poll_kind;
     const lt_poll_option *option_votes; /* start/update: options with their votes */
     size_t option_vote_count;
-    const lt_poll_option *results; /* end: the final votes */
+    const lt_poll_option *results;      /* end: the final votes */
     size_t result_count;
-    lt_opt_long end_type; /* end: how the poll ended, as sent */
+    lt_opt_long end_type;               /* end: how the poll ended, as sent */
 } lt_poll;
 
 /* One sub-goal of a LIVE goal (e.g. "100 roses"). */
@@ -421,7 +421,7 @@ typedef struct lt_goal_update {
     int64_t goal_id;
     int32_t goal_type;
     int32_t status;
-    const char *description; /* nullable */
+    const char *description;  /* nullable */
     int64_t contributor_id;
     const char *contributor_display_id; /* nullable */
     int64_t contribute_count;
@@ -429,8 +429,8 @@ typedef struct lt_goal_update {
     int64_t gift_repeat_count;
     bool pin;
     bool unpin;
-    lt_opt_long progress; /* the first sub-goal's progress */
-    lt_opt_long target;   /* the first sub-goal's target */
+    lt_opt_long progress;     /* the first sub-goal's progress */
+    lt_opt_long target;       /* the first sub-goal's target */
     const lt_goal_sub_goal *sub_goals;
     size_t sub_goal_count;
 } lt_goal_update;
@@ -439,24 +439,24 @@ typedef struct lt_goal_update {
  * disagree whether field 2 is a JSON string or a string map; either way it is
  * published as one JSON document. */
 typedef struct lt_in_room_banner {
-    const char *data;        /* nullable: JSON */
-    const char *data_format; /* "json", "map", "text" or "none" */
+    const char *data;         /* nullable: JSON */
+    const char *data_format;  /* "json", "map", "text" or "none" */
     int32_t position;
     int32_t action_type;
 } lt_in_room_banner;
 
 typedef struct lt_caption_text {
-    const char *language; /* nullable */
+    const char *language;     /* nullable */
     const char *text;
 } lt_caption_text;
 
 /* Live captions of the anchor's speech (WebcastCaptionMessage). */
 typedef struct lt_caption {
-    int64_t timestamp_ms; /* as sent */
+    int64_t timestamp_ms;     /* as sent */
     int64_t duration_ms;
     int64_t sentence_id;
     int64_t sequence_id;
-    bool definite; /* final version of the sentence */
+    bool definite;            /* final version of the sentence */
     const lt_caption_text *texts;
     size_t text_count;
 } lt_caption;
@@ -472,23 +472,23 @@ typedef struct lt_im_delete {
 
 /* A message pinned or unpinned (WebcastRoomPinMessage). */
 typedef struct lt_room_pin {
-    int32_t action; /* 1 pin, 2 unpin */
+    int32_t action;           /* 1 pin, 2 unpin */
     int64_t pin_id;
-    int64_t pin_time; /* as sent */
+    int64_t pin_time;         /* as sent */
     int64_t display_duration;
     const lt_user *operator_user; /* nullable */
     const char *pinned_method;    /* nullable */
     int64_t pinned_msg_id;
-    const lt_user *pinned_user; /* nullable */
-    const char *pinned_content; /* nullable: the pinned chat's text */
+    const lt_user *pinned_user;   /* nullable */
+    const char *pinned_content;   /* nullable: the pinned chat's text */
 } lt_room_pin;
 
 /* A highlighted banner message (WebcastBarrageMessage), e.g. super-fan joins. */
 typedef struct lt_barrage {
     int32_t msg_type;
-    const lt_user *user;     /* nullable: the user the text names */
-    const char *display_key; /* nullable */
-    const char *text;        /* nullable: the rendered text */
+    const lt_user *user;      /* nullable: the user the text names */
+    const char *display_key;  /* nullable */
+    const char *text;         /* nullable: the rendered text */
     bool superfan;
 } lt_barrage;
 
@@ -497,13 +497,13 @@ typedef struct lt_barrage {
  * and audience figures. */
 typedef struct lt_room_info {
     const char *title;
-    int32_t status;       /* 2 live, 3 paused, 4 offline */
-    const lt_user *owner; /* nullable */
-    int64_t viewer_count; /* current */
-    int64_t total_user;   /* cumulative */
+    int32_t status;              /* 2 live, 3 paused, 4 offline */
+    const lt_user *owner;        /* nullable */
+    int64_t viewer_count;        /* current */
+    int64_t total_user;          /* cumulative */
     int64_t like_count;
-    lt_opt_long start_time; /* epoch ms */
-    const char *stream_url; /* nullable: a pull URL (FLV) */
+    lt_opt_long start_time;      /* epoch ms */
+    const char *stream_url;      /* nullable: a pull URL (FLV) */
     bool age_restricted;
 } lt_room_info;
 
@@ -516,7 +516,7 @@ typedef struct lt_gift_info {
     int32_t diamond_count;
     int32_t gift_type;
     bool streakable;
-    const char *image_url; /* nullable */
+    const char *image_url;       /* nullable */
 } lt_gift_info;
 
 typedef struct lt_event {
@@ -524,8 +524,8 @@ typedef struct lt_event {
     lt_platform platform;
     const char *room_id;
     int64_t msg_id;
-    int64_t event_time;  /* epoch ms, from the platform */
-    int64_t ingest_time; /* epoch ms, when livetap received it */
+    int64_t event_time;      /* epoch ms, from the platform */
+    int64_t ingest_time;     /* epoch ms, when livetap received it */
     const char *collector_id;
     /* BIGO's danmu game the record belongs to (push batch or pull session);
      * NULL = none, always for TikTok. Room events only: the entity records of
@@ -571,42 +571,42 @@ typedef struct lt_event {
 /* --- the field tables: how a struct maps onto its Avro record --- */
 
 typedef enum lt_field_kind {
-    LT_FIELD_BOOL,         /* bool */
-    LT_FIELD_INT,          /* int32_t */
-    LT_FIELD_LONG,         /* int64_t (also timestamp-millis) */
-    LT_FIELD_OPT_LONG,     /* lt_opt_long -> ["null","long"] */
-    LT_FIELD_STRING,       /* const char *, NULL written as "" */
-    LT_FIELD_OPT_STRING,   /* const char *, NULL written as null: ["null","string"] */
-    LT_FIELD_BYTES,        /* lt_bytes */
-    LT_FIELD_PLATFORM,     /* lt_platform, written as a string */
-    LT_FIELD_RECORD,       /* an embedded struct, described by .record */
-    LT_FIELD_OPT_RECORD,   /* a pointer to a struct, NULL written as null */
-    LT_FIELD_STRING_ARRAY, /* const char *const *, count (size_t) at .count_offset */
-    LT_FIELD_RECORD_ARRAY, /* const T *, count (size_t) at .count_offset */
+    LT_FIELD_BOOL,          /* bool */
+    LT_FIELD_INT,           /* int32_t */
+    LT_FIELD_LONG,          /* int64_t (also timestamp-millis) */
+    LT_FIELD_OPT_LONG,      /* lt_opt_long -> ["null","long"] */
+    LT_FIELD_STRING,        /* const char *, NULL written as "" */
+    LT_FIELD_OPT_STRING,    /* const char *, NULL written as null: ["null","string"] */
+    LT_FIELD_BYTES,         /* lt_bytes */
+    LT_FIELD_PLATFORM,      /* lt_platform, written as a string */
+    LT_FIELD_RECORD,        /* an embedded struct, described by .record */
+    LT_FIELD_OPT_RECORD,    /* a pointer to a struct, NULL written as null */
+    LT_FIELD_STRING_ARRAY,  /* const char *const *, count (size_t) at .count_offset */
+    LT_FIELD_RECORD_ARRAY,  /* const T *, count (size_t) at .count_offset */
 } lt_field_kind;
 
 typedef struct lt_record_desc lt_record_desc;
 
 typedef struct lt_field {
-    const char *name; /* the Avro field name */
+    const char *name;        /* the Avro field name */
     lt_field_kind kind;
-    size_t offset;                /* from the start of the enclosing struct */
-    size_t count_offset;          /* arrays only */
+    size_t offset;           /* from the start of the enclosing struct */
+    size_t count_offset;     /* arrays only */
     const lt_record_desc *record; /* record kinds only */
 } lt_field;
 
 struct lt_record_desc {
-    const char *name; /* the Avro record's full name */
-    size_t size;      /* sizeof the struct (array element stride) */
+    const char *name;        /* the Avro record's full name */
+    size_t size;             /* sizeof the struct (array element stride) */
     const lt_field *fields;
     size_t field_count;
 };
 
 typedef struct lt_event_type_info {
     lt_event_type type;
-    const char *name;             /* topic suffix and schema file stem: "chat" */
+    const char *name;        /* topic suffix and schema file stem: "chat" */
     const lt_record_desc *record; /* offsets relative to lt_event */
-    bool compacted;               /* a log-compacted topic keyed by the entity, not by room */
+    bool compacted;          /* a log-compacted topic keyed by the entity, not by room */
 } lt_event_type_info;
 
 /* The shared user record and the envelope fields every event carries. */

@@ -15,22 +15,14 @@
 #include <string.h>
 #include <time.h>
 
-#define FIELD(name, kind, type, member)                                                                      \
-    {                                                                                                        \
-        name, kind, offsetof(type, member), 0, NULL                                                          \
-    }
-#define RECORD(name, kind, type, member, desc)                                                               \
-    {                                                                                                        \
-        name, kind, offsetof(type, member), 0, desc                                                          \
-    }
-#define ARRAY(name, kind, type, member, count, desc)                                                         \
-    {                                                                                                        \
-        name, kind, offsetof(type, member), offsetof(type, count), desc                                      \
-    }
-#define DESC(full_name, type, table)                                                                         \
-    {                                                                                                        \
-        full_name, sizeof(type), table, sizeof(table) / sizeof(table[0])                                     \
-    }
+#define FIELD(name, kind, type, member) \
+    { name, kind, offsetof(type, member), 0, NULL }
+#define RECORD(name, kind, type, member, desc) \
+    { name, kind, offsetof(type, member), 0, desc }
+#define ARRAY(name, kind, type, member, count, desc) \
+    { name, kind, offsetof(type, member), offsetof(type, count), desc }
+#define DESC(full_name, type, table) \
+    { full_name, sizeof(type), table, sizeof(table) / sizeof(table[0]) }
 
 static const lt_field user_fields[] = {
     FIELD("id", LT_FIELD_LONG, lt_user, id),
@@ -131,8 +123,8 @@ static const lt_record_desc top_viewer_desc = DESC("io.livetap.TopViewer", lt_to
 static const lt_field viewers_fields[] = {
     FIELD("viewer_count", LT_FIELD_LONG, lt_event, as.viewers.viewer_count),
     FIELD("total_user", LT_FIELD_LONG, lt_event, as.viewers.total_user),
-    ARRAY("top_viewers", LT_FIELD_RECORD_ARRAY, lt_event, as.viewers.top_viewers, as.viewers.top_viewer_count,
-          &top_viewer_desc),
+    ARRAY("top_viewers", LT_FIELD_RECORD_ARRAY, lt_event, as.viewers.top_viewers,
+          as.viewers.top_viewer_count, &top_viewer_desc),
     FIELD("popularity", LT_FIELD_LONG, lt_event, as.viewers.popularity),
     FIELD("anonymous", LT_FIELD_LONG, lt_event, as.viewers.anonymous),
 };
@@ -175,25 +167,21 @@ static const lt_field battle_result_fields[] = {
     FIELD("result", LT_FIELD_INT, lt_battle_result, result),
     FIELD("score", LT_FIELD_LONG, lt_battle_result, score),
 };
-static const lt_record_desc battle_result_desc =
-    DESC("io.livetap.BattleResult", lt_battle_result, battle_result_fields);
+static const lt_record_desc battle_result_desc = DESC("io.livetap.BattleResult", lt_battle_result, battle_result_fields);
 
 static const lt_field battle_contributor_fields[] = {
     FIELD("user_id", LT_FIELD_LONG, lt_battle_contributor, user_id),
     FIELD("nickname", LT_FIELD_OPT_STRING, lt_battle_contributor, nickname),
     FIELD("score", LT_FIELD_LONG, lt_battle_contributor, score),
 };
-static const lt_record_desc battle_contributor_desc =
-    DESC("io.livetap.BattleContributor", lt_battle_contributor, battle_contributor_fields);
+static const lt_record_desc battle_contributor_desc = DESC("io.livetap.BattleContributor", lt_battle_contributor, battle_contributor_fields);
 
 static const lt_field battle_team_fields[] = {
     FIELD("anchor_id", LT_FIELD_LONG, lt_battle_team, anchor_id),
     FIELD("score", LT_FIELD_LONG, lt_battle_team, score),
-    ARRAY("contributors", LT_FIELD_RECORD_ARRAY, lt_battle_team, contributors, contributor_count,
-          &battle_contributor_desc),
+    ARRAY("contributors", LT_FIELD_RECORD_ARRAY, lt_battle_team, contributors, contributor_count, &battle_contributor_desc),
 };
-static const lt_record_desc battle_team_desc =
-    DESC("io.livetap.BattleTeam", lt_battle_team, battle_team_fields);
+static const lt_record_desc battle_team_desc = DESC("io.livetap.BattleTeam", lt_battle_team, battle_team_fields);
 
 static const lt_field fan_ticket_fields[] = {
     FIELD("user_id", LT_FIELD_LONG, lt_fan_ticket, user_id),
@@ -214,8 +202,7 @@ static const lt_field caption_text_fields[] = {
     FIELD("language", LT_FIELD_OPT_STRING, lt_caption_text, language),
     FIELD("text", LT_FIELD_STRING, lt_caption_text, text),
 };
-static const lt_record_desc caption_text_desc =
-    DESC("io.livetap.CaptionText", lt_caption_text, caption_text_fields);
+static const lt_record_desc caption_text_desc = DESC("io.livetap.CaptionText", lt_caption_text, caption_text_fields);
 
 static const lt_field battle_fields[] = {
     FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle.battle_id),
@@ -227,8 +214,7 @@ static const lt_field battle_fields[] = {
     FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.battle.start_time),
     FIELD("duration", LT_FIELD_LONG, lt_event, as.battle.duration),
     FIELD("action_by_user_id", LT_FIELD_LONG, lt_event, as.battle.action_by_user_id),
-    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.results, as.battle.result_count,
-          &battle_result_desc),
+    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.results, as.battle.result_count, &battle_result_desc),
     ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.teams, as.battle.team_count, &battle_team_desc),
 };
 
@@ -240,8 +226,7 @@ static const lt_field battle_armies_fields[] = {
     FIELD("gift_count", LT_FIELD_INT, lt_event, as.battle_armies.gift_count),
     FIELD("repeat_count", LT_FIELD_INT, lt_event, as.battle_armies.repeat_count),
     FIELD("total_diamond_count", LT_FIELD_LONG, lt_event, as.battle_armies.total_diamond_count),
-    ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.teams, as.battle_armies.team_count,
-          &battle_team_desc),
+    ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.teams, as.battle_armies.team_count, &battle_team_desc),
 };
 
 static const lt_field question_fields[] = {
@@ -269,10 +254,8 @@ static const lt_field subscribe_fields[] = {
 
 static const lt_field emote_chat_fields[] = {
     RECORD("user", LT_FIELD_RECORD, lt_event, as.emote_chat.user, &lt_user_desc),
-    ARRAY("emote_ids", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_ids, as.emote_chat.emote_count,
-          NULL),
-    ARRAY("emote_urls", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_urls,
-          as.emote_chat.emote_url_count, NULL),
+    ARRAY("emote_ids", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_ids, as.emote_chat.emote_count, NULL),
+    ARRAY("emote_urls", LT_FIELD_STRING_ARRAY, lt_event, as.emote_chat.emote_urls, as.emote_chat.emote_url_count, NULL),
 };
 
 static const lt_field chest_envelope_fields[] = {
@@ -314,8 +297,7 @@ static const lt_field link_mic_fan_ticket_fields[] = {
     FIELD("total_fan_ticket", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.total_fan_ticket),
     FIELD("match_id", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.match_id),
     FIELD("notice_time", LT_FIELD_LONG, lt_event, as.link_mic_fan_ticket.notice_time),
-    ARRAY("users", LT_FIELD_RECORD_ARRAY, lt_event, as.link_mic_fan_ticket.users,
-          as.link_mic_fan_ticket.user_count, &fan_ticket_desc),
+    ARRAY("users", LT_FIELD_RECORD_ARRAY, lt_event, as.link_mic_fan_ticket.users, as.link_mic_fan_ticket.user_count, &fan_ticket_desc),
 };
 
 static const lt_field link_fields[] = {
@@ -342,8 +324,7 @@ static const lt_field live_intro_fields[] = {
 static const lt_field rank_update_fields[] = {
     FIELD("group_type", LT_FIELD_LONG, lt_event, as.rank_update.group_type),
     FIELD("priority", LT_FIELD_LONG, lt_event, as.rank_update.priority),
-    ARRAY("ranks", LT_FIELD_RECORD_ARRAY, lt_event, as.rank_update.ranks, as.rank_update.rank_count,
-          &rank_entry_desc),
+    ARRAY("ranks", LT_FIELD_RECORD_ARRAY, lt_event, as.rank_update.ranks, as.rank_update.rank_count, &rank_entry_desc),
 };
 
 static const lt_field poll_option_fields[] = {
@@ -351,8 +332,7 @@ static const lt_field poll_option_fields[] = {
     FIELD("text", LT_FIELD_OPT_STRING, lt_poll_option, text),
     FIELD("votes", LT_FIELD_LONG, lt_poll_option, votes),
 };
-static const lt_record_desc poll_option_desc =
-    DESC("io.livetap.PollOption", lt_poll_option, poll_option_fields);
+static const lt_record_desc poll_option_desc = DESC("io.livetap.PollOption", lt_poll_option, poll_option_fields);
 
 static const lt_field poll_fields[] = {
     FIELD("poll_id", LT_FIELD_LONG, lt_event, as.poll.poll_id),
@@ -364,10 +344,8 @@ static const lt_field poll_fields[] = {
     RECORD("operator", LT_FIELD_OPT_RECORD, lt_event, as.poll.operator_user, &lt_user_desc),
     ARRAY("options", LT_FIELD_STRING_ARRAY, lt_event, as.poll.options, as.poll.option_count, NULL),
     FIELD("poll_kind", LT_FIELD_INT, lt_event, as.poll.poll_kind),
-    ARRAY("option_votes", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.option_votes, as.poll.option_vote_count,
-          &poll_option_desc),
-    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.results, as.poll.result_count,
-          &poll_option_desc),
+    ARRAY("option_votes", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.option_votes, as.poll.option_vote_count, &poll_option_desc),
+    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.results, as.poll.result_count, &poll_option_desc),
     FIELD("end_type", LT_FIELD_OPT_LONG, lt_event, as.poll.end_type),
 };
 
@@ -377,8 +355,7 @@ static const lt_field goal_sub_goal_fields[] = {
     FIELD("progress", LT_FIELD_LONG, lt_goal_sub_goal, progress),
     FIELD("target", LT_FIELD_LONG, lt_goal_sub_goal, target),
 };
-static const lt_record_desc goal_sub_goal_desc =
-    DESC("io.livetap.GoalSubGoal", lt_goal_sub_goal, goal_sub_goal_fields);
+static const lt_record_desc goal_sub_goal_desc = DESC("io.livetap.GoalSubGoal", lt_goal_sub_goal, goal_sub_goal_fields);
 
 static const lt_field goal_update_fields[] = {
     FIELD("goal_id", LT_FIELD_LONG, lt_event, as.goal_update.goal_id),
@@ -394,8 +371,7 @@ static const lt_field goal_update_fields[] = {
     FIELD("unpin", LT_FIELD_BOOL, lt_event, as.goal_update.unpin),
     FIELD("progress", LT_FIELD_OPT_LONG, lt_event, as.goal_update.progress),
     FIELD("target", LT_FIELD_OPT_LONG, lt_event, as.goal_update.target),
-    ARRAY("sub_goals", LT_FIELD_RECORD_ARRAY, lt_event, as.goal_update.sub_goals,
-          as.goal_update.sub_goal_count, &goal_sub_goal_desc),
+    ARRAY("sub_goals", LT_FIELD_RECORD_ARRAY, lt_event, as.goal_update.sub_goals, as.goal_update.sub_goal_count, &goal_sub_goal_desc),
 };
 
 static const lt_field in_room_banner_fields[] = {
@@ -411,15 +387,12 @@ static const lt_field caption_fields[] = {
     FIELD("sentence_id", LT_FIELD_LONG, lt_event, as.caption.sentence_id),
     FIELD("sequence_id", LT_FIELD_LONG, lt_event, as.caption.sequence_id),
     FIELD("definite", LT_FIELD_BOOL, lt_event, as.caption.definite),
-    ARRAY("texts", LT_FIELD_RECORD_ARRAY, lt_event, as.caption.texts, as.caption.text_count,
-          &caption_text_desc),
+    ARRAY("texts", LT_FIELD_RECORD_ARRAY, lt_event, as.caption.texts, as.caption.text_count, &caption_text_desc),
 };
 
 static const lt_field im_delete_fields[] = {
-    ARRAY("deleted_msg_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_msg_ids,
-          as.im_delete.deleted_msg_count, NULL),
-    ARRAY("deleted_user_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_user_ids,
-          as.im_delete.deleted_user_count, NULL),
+    ARRAY("deleted_msg_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_msg_ids, as.im_delete.deleted_msg_count, NULL),
+    ARRAY("deleted_user_ids", LT_FIELD_STRING_ARRAY, lt_event, as.im_delete.deleted_user_ids, as.im_delete.deleted_user_count, NULL),
 };
 
 static const lt_field room_pin_fields[] = {
@@ -443,26 +416,22 @@ static const lt_field barrage_fields[] = {
 };
 
 static const lt_record_desc battle_desc = DESC("io.livetap.Battle", lt_event, battle_fields);
-static const lt_record_desc battle_armies_desc =
-    DESC("io.livetap.BattleArmies", lt_event, battle_armies_fields);
+static const lt_record_desc battle_armies_desc = DESC("io.livetap.BattleArmies", lt_event, battle_armies_fields);
 static const lt_record_desc question_desc = DESC("io.livetap.Question", lt_event, question_fields);
 static const lt_record_desc room_message_desc = DESC("io.livetap.RoomMessage", lt_event, room_message_fields);
 static const lt_record_desc subscribe_desc = DESC("io.livetap.Subscribe", lt_event, subscribe_fields);
 static const lt_record_desc emote_chat_desc = DESC("io.livetap.EmoteChat", lt_event, emote_chat_fields);
-static const lt_record_desc chest_envelope_desc =
-    DESC("io.livetap.TreasureChest", lt_event, chest_envelope_fields);
+static const lt_record_desc chest_envelope_desc = DESC("io.livetap.TreasureChest", lt_event, chest_envelope_fields);
 static const lt_record_desc shopping_desc = DESC("io.livetap.Shopping", lt_event, shopping_fields);
 static const lt_record_desc link_mic_desc = DESC("io.livetap.LinkMic", lt_event, link_mic_fields);
-static const lt_record_desc link_mic_fan_ticket_desc =
-    DESC("io.livetap.LinkMicFanTicket", lt_event, link_mic_fan_ticket_fields);
+static const lt_record_desc link_mic_fan_ticket_desc = DESC("io.livetap.LinkMicFanTicket", lt_event, link_mic_fan_ticket_fields);
 static const lt_record_desc link_desc = DESC("io.livetap.Link", lt_event, link_fields);
 static const lt_record_desc link_layer_desc = DESC("io.livetap.LinkLayer", lt_event, link_layer_fields);
 static const lt_record_desc live_intro_desc = DESC("io.livetap.LiveIntro", lt_event, live_intro_fields);
 static const lt_record_desc rank_update_desc = DESC("io.livetap.RankUpdate", lt_event, rank_update_fields);
 static const lt_record_desc poll_desc = DESC("io.livetap.Poll", lt_event, poll_fields);
 static const lt_record_desc goal_update_desc = DESC("io.livetap.GoalUpdate", lt_event, goal_update_fields);
-static const lt_record_desc in_room_banner_desc =
-    DESC("io.livetap.InRoomBanner", lt_event, in_room_banner_fields);
+static const lt_record_desc in_room_banner_desc = DESC("io.livetap.InRoomBanner", lt_event, in_room_banner_fields);
 static const lt_record_desc caption_desc = DESC("io.livetap.Caption", lt_event, caption_fields);
 static const lt_record_desc im_delete_desc = DESC("io.livetap.ImDelete", lt_event, im_delete_fields);
 static const lt_record_desc room_pin_desc = DESC("io.livetap.RoomPin", lt_event, room_pin_fields);

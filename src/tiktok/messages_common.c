@@ -109,9 +109,10 @@ static void scan_badges(const Livetap__Webcast__User *u, badge_scan *s)
 {
     for (size_t i = 0; i < u->n_badge_list; i++) {
         const Livetap__Webcast__BadgeStruct *b = u->badge_list[i];
-        const ProtobufCBinaryData *parts[4] = {
-            b->has_image_badge ? &b->image_badge : NULL, b->has_text_badge ? &b->text_badge : NULL,
-            b->has_string_badge ? &b->string_badge : NULL, b->has_combine_badge ? &b->combine_badge : NULL};
+        const ProtobufCBinaryData *parts[4] = {b->has_image_badge ? &b->image_badge : NULL,
+                                               b->has_text_badge ? &b->text_badge : NULL,
+                                               b->has_string_badge ? &b->string_badge : NULL,
+                                               b->has_combine_badge ? &b->combine_badge : NULL};
         for (int k = 0; k < 4; k++)
             if (parts[k])
                 scan_badge_bytes(s, parts[k]->data, parts[k]->len);
@@ -360,7 +361,8 @@ const char *lt_tt_first_text(lt_tiktok_decoder *dec, const uint8_t *data, size_t
                 return lt_tt_strndup(dec, (const char *)data + i, (size_t)v);
             i += (size_t)v;
             break;
-        default: return NULL;
+        default:
+            return NULL;
         }
     }
     return NULL;

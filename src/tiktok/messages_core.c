@@ -27,8 +27,8 @@
 
 /* ------------------------------------------------------------------ gift streaks */
 
-static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id,
-                                       int64_t group_id, int64_t now)
+static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id, int64_t group_id,
+                                       int64_t now)
 {
     for (size_t i = 0; i < dec->streak_count;) {
         gift_streak *s = &dec->streaks[i];
@@ -229,8 +229,7 @@ int lt_tt_map_social(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
 
 int lt_tt_map_viewers(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__RoomUserSeqMessage *m =
-        livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
+    Livetap__Webcast__RoomUserSeqMessage *m = livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
     if (!m)
         return lt_tt_fail(dec, "not a valid RoomUserSeqMessage");
     ev->type = LT_EVENT_VIEWERS;

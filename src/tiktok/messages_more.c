@@ -72,7 +72,7 @@ static int teams_from(lt_tiktok_decoder *dec, Livetap__Webcast__BattleArmiesEntr
 
 int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    static const char *const actions[] = {"unknown", "invite", "reject",    "cancel",
+    static const char *const actions[] = {"unknown", "invite", "reject", "cancel",
                                           "open",    "finish", "cut_short", "accept"};
     Livetap__Webcast__LinkMicBattle *m = UNPACK(dec, livetap__webcast__link_mic_battle, data, len);
     if (!m)
@@ -152,8 +152,7 @@ int lt_tt_map_link_mic(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
 
 int lt_tt_map_link_mic_fan_ticket(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__LinkMicFanTicketMethod *m =
-        UNPACK(dec, livetap__webcast__link_mic_fan_ticket_method, data, len);
+    Livetap__Webcast__LinkMicFanTicketMethod *m = UNPACK(dec, livetap__webcast__link_mic_fan_ticket_method, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid LinkMicFanTicketMethod");
     ev->type = LT_EVENT_LINK_MIC_FAN_TICKET;
@@ -181,31 +180,12 @@ int lt_tt_map_link_mic_fan_ticket(lt_tiktok_decoder *dec, const uint8_t *data, s
 
 static const char *link_type_name(int64_t t)
 {
-    static const char *const names[] = {"unknown",
-                                        "create",
-                                        "close",
-                                        "invite",
-                                        "apply",
-                                        "reply",
-                                        "enter",
-                                        "leave",
-                                        "permit",
-                                        "cancel_invite",
-                                        "waiting_list_change",
-                                        "linked_list_change",
-                                        "update_user",
-                                        "kick_out",
-                                        "cancel_apply",
-                                        "mute",
-                                        "match",
-                                        "update_user_setting",
-                                        "mic_idx_update",
-                                        "leave_v2",
-                                        "waiting_list_change_v2",
-                                        "linked_list_change_v2",
-                                        "cohost_list_change",
-                                        "media_change",
-                                        "accept_notice"};
+    static const char *const names[] = {
+        "unknown", "create", "close", "invite", "apply", "reply", "enter", "leave", "permit",
+        "cancel_invite", "waiting_list_change", "linked_list_change", "update_user", "kick_out",
+        "cancel_apply", "mute", "match", "update_user_setting", "mic_idx_update", "leave_v2",
+        "waiting_list_change_v2", "linked_list_change_v2", "cohost_list_change", "media_change",
+        "accept_notice"};
     if (t >= 0 && t < (int64_t)(sizeof names / sizeof names[0]))
         return names[t];
     if (t == 101)
@@ -347,8 +327,7 @@ int lt_tt_map_envelope(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
 
 int lt_tt_map_shopping(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__OecLiveShoppingMessage *m =
-        UNPACK(dec, livetap__webcast__oec_live_shopping_message, data, len);
+    Livetap__Webcast__OecLiveShoppingMessage *m = UNPACK(dec, livetap__webcast__oec_live_shopping_message, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid OecLiveShoppingMessage");
     ev->type = LT_EVENT_SHOPPING;
@@ -566,8 +545,7 @@ static bool looks_like_json_document(const uint8_t *d, size_t n)
 
 int lt_tt_map_in_room_banner(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__InRoomBannerMessage *m =
-        UNPACK(dec, livetap__webcast__in_room_banner_message, data, len);
+    Livetap__Webcast__InRoomBannerMessage *m = UNPACK(dec, livetap__webcast__in_room_banner_message, data, len);
     if (!m)
         return lt_tt_fail(dec, "not a valid InRoomBannerMessage");
     ev->type = LT_EVENT_IN_ROOM_BANNER;
@@ -587,8 +565,7 @@ int lt_tt_map_in_room_banner(lt_tiktok_decoder *dec, const uint8_t *data, size_t
     json_t *obj = json_object();
     bool all_pairs = obj != NULL;
     for (size_t i = 0; all_pairs && i < m->n_data; i++) {
-        Livetap__Webcast__StringPair *p =
-            UNPACK(dec, livetap__webcast__string_pair, m->data[i].data, m->data[i].len);
+        Livetap__Webcast__StringPair *p = UNPACK(dec, livetap__webcast__string_pair, m->data[i].data, m->data[i].len);
         if (!p || !p->key || !lt_tt_is_text((const uint8_t *)p->key, strlen(p->key)) ||
             (p->value && *p->value && !lt_tt_is_text((const uint8_t *)p->value, strlen(p->value))) ||
             json_object_set_new(obj, p->key, json_string(p->value ? p->value : "")) != 0)
@@ -632,8 +609,7 @@ int lt_tt_map_caption(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     for (size_t i = 0; i < m->n_content; i++) {
         const ProtobufCBinaryData *d = &m->content[i];
         /* a {1 language, 2 text} message, or the text itself */
-        Livetap__Webcast__CaptionContent *cc =
-            UNPACK(dec, livetap__webcast__caption_content, d->data, d->len);
+        Livetap__Webcast__CaptionContent *cc = UNPACK(dec, livetap__webcast__caption_content, d->data, d->len);
         if (cc && cc->content && lt_tt_is_text((const uint8_t *)cc->content, strlen(cc->content))) {
             t[k].language = non_empty(cc->lang);
             t[k++].text = cc->content;
@@ -681,15 +657,13 @@ static void pinned_message(lt_tiktok_decoder *dec, const Livetap__Webcast__RoomP
     const Livetap__Webcast__Common *common = NULL;
     const Livetap__Webcast__User *user = NULL;
     if (m->has_chat) {
-        Livetap__Webcast__ChatMessage *c =
-            UNPACK(dec, livetap__webcast__chat_message, m->chat.data, m->chat.len);
+        Livetap__Webcast__ChatMessage *c = UNPACK(dec, livetap__webcast__chat_message, m->chat.data, m->chat.len);
         if (c) {
             common = c->common, user = c->user;
             p->pinned_content = c->content;
         }
     } else if (m->has_gift) {
-        Livetap__Webcast__GiftMessage *g =
-            UNPACK(dec, livetap__webcast__gift_message, m->gift.data, m->gift.len);
+        Livetap__Webcast__GiftMessage *g = UNPACK(dec, livetap__webcast__gift_message, m->gift.data, m->gift.len);
         if (g)
             common = g->common, user = g->user;
     } else if (m->has_social) {
@@ -703,8 +677,7 @@ static void pinned_message(lt_tiktok_decoder *dec, const Livetap__Webcast__RoomP
         if (s)
             common = s->common, user = s->user;
     } else if (m->has_like) {
-        Livetap__Webcast__LikeMessage *s =
-            UNPACK(dec, livetap__webcast__like_message, m->like.data, m->like.len);
+        Livetap__Webcast__LikeMessage *s = UNPACK(dec, livetap__webcast__like_message, m->like.data, m->like.len);
         if (s)
             common = s->common, user = s->user;
     }
@@ -752,8 +725,8 @@ int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     if (!u)
         u = lt_tt_text_user(m->common_barrage_content);
     b->user = lt_tt_user_ptr(dec, u);
-    b->superfan =
-        lt_tt_contains(m->content ? m->content->key : NULL, "ttlive_superfan") ||
-        lt_tt_contains(m->common_barrage_content ? m->common_barrage_content->key : NULL, "ttlive_superfan");
+    b->superfan = lt_tt_contains(m->content ? m->content->key : NULL, "ttlive_superfan") ||
+                  lt_tt_contains(m->common_barrage_content ? m->common_barrage_content->key : NULL,
+                                 "ttlive_superfan");
     return 0;
 }
