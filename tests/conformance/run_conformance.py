@@ -312,7 +312,7 @@ def user_badges(user):
     out = []
     if any("moderator" in x for x in s):
         out.append("moderator")
-    if any("/sub_" in x for x in s):
+    if user.is_subscribe or any("/sub_" in x for x in s):
         out.append("subscriber")
     if any("new_top_gifter" in x for x in s):
         out.append("top_gifter")
@@ -328,6 +328,8 @@ COMPUTED = {  # peer object -> expected value, for the shared rules in _types.ya
     "user_badges": user_badges,
     "user_gifter_level": lambda u: _level(_scan_badge_strings(u), "grade_badge_icon_lite_lv"),
     "user_member_level": lambda u: _level(_scan_badge_strings(u), "fans_badge_icon_lv"),
+    "user_is_follower": lambda u: bool(u.is_follower or (u.follow_info and u.follow_info.follow_status >= 2)),
+    "user_is_subscriber": lambda u: bool(u.is_subscribe or any("/sub_" in x for x in _scan_badge_strings(u))),
 }
 
 
