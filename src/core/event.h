@@ -225,6 +225,31 @@ typedef struct lt_battle_team {
     size_t contributor_count;
 } lt_battle_team;
 
+/* An anchor taking part in a battle (LinkMicBattle field 10). */
+typedef struct lt_battle_anchor {
+    int64_t anchor_id;
+    const char *unique_id;   /* nullable: the @handle */
+    const char *nickname;    /* nullable */
+    const char *avatar_url;  /* nullable */
+    int64_t room_id;
+} lt_battle_anchor;
+
+/* One member's score within a team of a team battle. */
+typedef struct lt_battle_team_member {
+    int64_t user_id;
+    int64_t score;
+} lt_battle_team_member;
+
+/* A team of a team battle: its result (field 17) or its running score (field 18). */
+typedef struct lt_battle_team_total {
+    int64_t team_id;
+    int32_t result;          /* results only: platform code as sent */
+    int64_t total_score;
+    int64_t host_rank;       /* scores only, as sent */
+    const lt_battle_team_member *members;
+    size_t member_count;
+} lt_battle_team_total;
+
 /* A battle (PK) between anchors starts, ends or changes (WebcastLinkMicBattle). */
 typedef struct lt_battle {
     int64_t battle_id;
@@ -240,6 +265,12 @@ typedef struct lt_battle {
     size_t result_count;
     const lt_battle_team *teams;
     size_t team_count;
+    const lt_battle_anchor *anchors;
+    size_t anchor_count;
+    const lt_battle_team_total *team_results;
+    size_t team_result_count;
+    const lt_battle_team_total *team_scores;
+    size_t team_score_count;
 } lt_battle;
 
 /* Battle scores update (WebcastLinkMicArmies). */

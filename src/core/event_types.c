@@ -204,6 +204,37 @@ static const lt_field caption_text_fields[] = {
 };
 static const lt_record_desc caption_text_desc = DESC("io.livetap.CaptionText", lt_caption_text, caption_text_fields);
 
+static const lt_field battle_anchor_fields[] = {
+    FIELD("anchor_id", LT_FIELD_LONG, lt_battle_anchor, anchor_id),
+    FIELD("unique_id", LT_FIELD_OPT_STRING, lt_battle_anchor, unique_id),
+    FIELD("nickname", LT_FIELD_OPT_STRING, lt_battle_anchor, nickname),
+    FIELD("avatar_url", LT_FIELD_OPT_STRING, lt_battle_anchor, avatar_url),
+    FIELD("room_id", LT_FIELD_LONG, lt_battle_anchor, room_id),
+};
+static const lt_record_desc battle_anchor_desc = DESC("io.livetap.BattleAnchor", lt_battle_anchor, battle_anchor_fields);
+
+static const lt_field battle_team_member_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_battle_team_member, user_id),
+    FIELD("score", LT_FIELD_LONG, lt_battle_team_member, score),
+};
+static const lt_record_desc battle_team_member_desc = DESC("io.livetap.BattleTeamMember", lt_battle_team_member, battle_team_member_fields);
+
+static const lt_field battle_team_result_fields[] = {
+    FIELD("team_id", LT_FIELD_LONG, lt_battle_team_total, team_id),
+    FIELD("result", LT_FIELD_INT, lt_battle_team_total, result),
+    FIELD("total_score", LT_FIELD_LONG, lt_battle_team_total, total_score),
+    ARRAY("members", LT_FIELD_RECORD_ARRAY, lt_battle_team_total, members, member_count, &battle_team_member_desc),
+};
+static const lt_record_desc battle_team_result_desc = DESC("io.livetap.BattleTeamResult", lt_battle_team_total, battle_team_result_fields);
+
+static const lt_field battle_team_score_fields[] = {
+    FIELD("team_id", LT_FIELD_LONG, lt_battle_team_total, team_id),
+    FIELD("total_score", LT_FIELD_LONG, lt_battle_team_total, total_score),
+    FIELD("host_rank", LT_FIELD_LONG, lt_battle_team_total, host_rank),
+    ARRAY("members", LT_FIELD_RECORD_ARRAY, lt_battle_team_total, members, member_count, &battle_team_member_desc),
+};
+static const lt_record_desc battle_team_score_desc = DESC("io.livetap.BattleTeamScore", lt_battle_team_total, battle_team_score_fields);
+
 static const lt_field battle_fields[] = {
     FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle.battle_id),
     FIELD("action", LT_FIELD_INT, lt_event, as.battle.action),
@@ -216,6 +247,9 @@ static const lt_field battle_fields[] = {
     FIELD("action_by_user_id", LT_FIELD_LONG, lt_event, as.battle.action_by_user_id),
     ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.results, as.battle.result_count, &battle_result_desc),
     ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.teams, as.battle.team_count, &battle_team_desc),
+    ARRAY("anchors", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.anchors, as.battle.anchor_count, &battle_anchor_desc),
+    ARRAY("team_results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.team_results, as.battle.team_result_count, &battle_team_result_desc),
+    ARRAY("team_scores", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.team_scores, as.battle.team_score_count, &battle_team_score_desc),
 };
 
 static const lt_field battle_armies_fields[] = {

@@ -70,6 +70,79 @@ static int teams_from(lt_tiktok_decoder *dec, Livetap__Webcast__BattleArmiesEntr
     return 0;
 }
 
+static int battle_anchors(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattle *m, lt_battle *b)
+{
+    if (m->n_anchors_info == 0)
+        return 0;
+    lt_battle_anchor *a = lt_tt_alloc(dec, m->n_anchors_info * sizeof *a);
+    if (!a)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < m->n_anchors_info; i++) {
+        const Livetap__Webcast__BattleAnchorEntry *e = m->anchors_info[i];
+        const Livetap__Webcast__BattleAnchorUser *u = e->value ? e->value->user : NULL;
+        a[i].anchor_id = e->key ? e->key : (u ? u->user_id : 0);
+        if (u) {
+            a[i].unique_id = non_empty(u->display_id);
+            a[i].nickname = non_empty(u->nickname);
+            a[i].avatar_url = lt_tt_image_url(u->avatar_thumb);
+            a[i].room_id = u->room_id;
+        }
+    }
+    b->anchors = a;
+    b->anchor_count = m->n_anchors_info;
+    return 0;
+}
+
+static int team_members(lt_tiktok_decoder *dec, Livetap__Webcast__BattleTeamUser **users, size_t n,
+                        lt_battle_team_total *t)
+{
+    if (n == 0)
+        return 0;
+    lt_battle_team_member *mb = lt_tt_alloc(dec, n * sizeof *mb);
+    if (!mb)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        mb[i].user_id = users[i]->user_id;
+        if (!mb[i].user_id && users[i]->user_id_str)
+            mb[i].user_id = strtoll(users[i]->user_id_str, NULL, 10);
+        mb[i].score = users[i]->score;
+    }
+    t->members = mb;
+    t->member_count = n;
+    return 0;
+}
+
+/* Team battles: the final result per team (field 17) and the running score per team (field 18). */
+static int team_totals(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattle *m, lt_battle *b)
+{
+    size_t nr = m->n_team_battle_result, ns = m->n_team_armies;
+    lt_battle_team_total *r = nr ? lt_tt_alloc(dec, nr * sizeof *r) : NULL;
+    lt_battle_team_total *s = ns ? lt_tt_alloc(dec, ns * sizeof *s) : NULL;
+    if ((nr && !r) || (ns && !s))
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < nr; i++) {
+        const Livetap__Webcast__BattleTeamResult *x = m->team_battle_result[i];
+        r[i].team_id = x->team_id;
+        r[i].result = (int32_t)x->result;
+        r[i].total_score = x->total_score;
+        if (team_members(dec, x->team_user, x->n_team_user, &r[i]))
+            return -1;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        const Livetap__Webcast__BattleTeamArmies *x = m->team_armies[i];
+        s[i].team_id = x->team_id;
+        s[i].total_score = x->team_total_score;
+        s[i].host_rank = x->host_rank;
+        if (team_members(dec, x->team_user, x->n_team_user, &s[i]))
+            return -1;
+    }
+    b->team_results = r;
+    b->team_result_count = nr;
+    b->team_scores = s;
+    b->team_score_count = ns;
+    return 0;
+}
+
 int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
     static const char *const actions[] = {"unknown", "invite", "reject", "cancel",
@@ -106,6 +179,8 @@ int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
         b->results = r;
         b->result_count = m->n_battle_result;
     }
+    if (battle_anchors(dec, m, b) || team_totals(dec, m, b))
+        return -1;
     return teams_from(dec, m->armies, m->n_armies, &b->teams, &b->team_count);
 }
 
