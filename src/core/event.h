@@ -379,6 +379,26 @@ typedef struct lt_link {
     const char *message_type_name;
     int64_t linker_id;
     int32_t scene;
+    /* from the message's content sub-message (one per message type); where
+     * two contents carry a field, the first in the order listed in
+     * messages_more.c wins */
+    lt_opt_long from_user_id;
+    lt_opt_long from_room_id;
+    lt_opt_long to_user_id;
+    const lt_user *from_user;   /* nullable */
+    const lt_user *to_user;     /* nullable */
+    lt_opt_long owner_id;       /* create */
+    lt_opt_long owner_room_id;  /* create */
+    lt_opt_long link_type;
+    lt_opt_long reply_status;
+    lt_opt_long user_id;        /* leave, mute, system kick-out, toast: the user it is about */
+    lt_opt_long leave_reason;
+    lt_opt_long cancel_type;
+    lt_opt_long kickout_reason;
+    lt_opt_long mute_status;
+    const char *toast_text;     /* nullable */
+    const char *const *linked_user_ids; /* enter / linked list change: the users on the call */
+    size_t linked_user_count;
 } lt_link;
 
 /* Multi-guest layer signalling (WebcastLinkLayerMessage). */

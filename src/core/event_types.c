@@ -339,6 +339,22 @@ static const lt_field link_fields[] = {
     FIELD("message_type_name", LT_FIELD_STRING, lt_event, as.link.message_type_name),
     FIELD("linker_id", LT_FIELD_LONG, lt_event, as.link.linker_id),
     FIELD("scene", LT_FIELD_INT, lt_event, as.link.scene),
+    FIELD("from_user_id", LT_FIELD_OPT_LONG, lt_event, as.link.from_user_id),
+    FIELD("from_room_id", LT_FIELD_OPT_LONG, lt_event, as.link.from_room_id),
+    FIELD("to_user_id", LT_FIELD_OPT_LONG, lt_event, as.link.to_user_id),
+    RECORD("from_user", LT_FIELD_OPT_RECORD, lt_event, as.link.from_user, &lt_user_desc),
+    RECORD("to_user", LT_FIELD_OPT_RECORD, lt_event, as.link.to_user, &lt_user_desc),
+    FIELD("owner_id", LT_FIELD_OPT_LONG, lt_event, as.link.owner_id),
+    FIELD("owner_room_id", LT_FIELD_OPT_LONG, lt_event, as.link.owner_room_id),
+    FIELD("link_type", LT_FIELD_OPT_LONG, lt_event, as.link.link_type),
+    FIELD("reply_status", LT_FIELD_OPT_LONG, lt_event, as.link.reply_status),
+    FIELD("user_id", LT_FIELD_OPT_LONG, lt_event, as.link.user_id),
+    FIELD("leave_reason", LT_FIELD_OPT_LONG, lt_event, as.link.leave_reason),
+    FIELD("cancel_type", LT_FIELD_OPT_LONG, lt_event, as.link.cancel_type),
+    FIELD("kickout_reason", LT_FIELD_OPT_LONG, lt_event, as.link.kickout_reason),
+    FIELD("mute_status", LT_FIELD_OPT_LONG, lt_event, as.link.mute_status),
+    FIELD("toast_text", LT_FIELD_OPT_STRING, lt_event, as.link.toast_text),
+    ARRAY("linked_user_ids", LT_FIELD_STRING_ARRAY, lt_event, as.link.linked_user_ids, as.link.linked_user_count, NULL),
 };
 
 static const lt_field link_layer_fields[] = {

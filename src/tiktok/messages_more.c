@@ -270,6 +270,107 @@ static const char *link_type_name(int64_t t)
     return "unknown";
 }
 
+static void opt_set(lt_opt_long *o, protobuf_c_boolean has, int64_t v)
+{
+    if (has && !o->present)
+        *o = (lt_opt_long){true, v};
+}
+
+static int linked_users(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkUsersContent *c, lt_link *l)
+{
+    if (!c || l->linked_user_count || c->n_linked_users == 0)
+        return 0;
+    const char **ids = lt_tt_alloc(dec, c->n_linked_users * sizeof *ids);
+    if (!ids)
+        return lt_tt_fail(dec, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_linked_users; i++) {
+        const Livetap__Webcast__User *u = c->linked_users[i]->user;
+        if (u && u->has_id && !(ids[n++] = lt_tt_printf(dec, "%" PRId64, u->id)))
+            return lt_tt_fail(dec, "out of memory");
+    }
+    l->linked_user_ids = ids;
+    l->linked_user_count = n;
+    return 0;
+}
+
+/* The content sub-messages. A message carries the one its type names; where
+ * several carry one field, the order below decides (invite, reply, cancel,
+ * kick-out, update, accept notice for the sender; reply, cancel, update,
+ * accept notice for the receiver; leave, mute, system kick-out, toast for the
+ * user it is about). */
+static int link_contents(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMessage *m, lt_link *l)
+{
+    const Livetap__Webcast__LinkInviteContent *inv = m->invite_content;
+    const Livetap__Webcast__LinkReplyContent *rep = m->reply_content;
+    const Livetap__Webcast__LinkCancelContent *can = m->cancel_content;
+    const Livetap__Webcast__LinkKickOutContent *kick = m->kick_out_content;
+    const Livetap__Webcast__LinkUpdateUserContent *upd = m->update_user_content;
+    const Livetap__Webcast__LinkReplyAcceptNoticeContent *acc = m->reply_accept_notice_content;
+    const Livetap__Webcast__LinkCreateContent *cre = m->create_content;
+    const Livetap__Webcast__LinkLeaveContent *lv = m->leave_content;
+    const Livetap__Webcast__LinkMuteContent *mu = m->mute_content;
+    const Livetap__Webcast__LinkSysKickOutContent *sk = m->sys_kick_out_content;
+    const Livetap__Webcast__LinkUserToastContent *ut = m->user_toast_content;
+    if (inv) {
+        opt_set(&l->from_user_id, inv->has_from_user_id, inv->from_user_id);
+        opt_set(&l->from_room_id, inv->has_from_room_id, inv->from_room_id);
+        l->from_user = lt_tt_user_ptr(dec, inv->from_user);
+    }
+    if (rep) {
+        opt_set(&l->from_user_id, rep->has_from_user_id, rep->from_user_id);
+        opt_set(&l->from_room_id, rep->has_from_room_id, rep->from_room_id);
+        opt_set(&l->to_user_id, rep->has_to_user_id, rep->to_user_id);
+        opt_set(&l->reply_status, rep->has_reply_status, rep->reply_status);
+        if (!l->from_user)
+            l->from_user = lt_tt_user_ptr(dec, rep->from_user);
+        l->to_user = lt_tt_user_ptr(dec, rep->to_user);
+    }
+    if (can) {
+        opt_set(&l->from_user_id, can->has_from_user_id, can->from_user_id);
+        opt_set(&l->to_user_id, can->has_to_user_id, can->to_user_id);
+        opt_set(&l->cancel_type, can->has_cancel_type, can->cancel_type);
+    }
+    if (kick) {
+        opt_set(&l->from_user_id, kick->has_from_user_id, kick->from_user_id);
+        opt_set(&l->kickout_reason, kick->has_kickout_reason, kick->kickout_reason);
+    }
+    if (upd) {
+        opt_set(&l->from_user_id, upd->has_from_user_id, upd->from_user_id);
+        opt_set(&l->to_user_id, upd->has_to_user_id, upd->to_user_id);
+    }
+    if (acc) {
+        opt_set(&l->from_user_id, acc->has_from_user_id, acc->from_user_id);
+        opt_set(&l->from_room_id, acc->has_from_room_id, acc->from_room_id);
+        opt_set(&l->to_user_id, acc->has_to_user_id, acc->to_user_id);
+    }
+    if (cre) {
+        opt_set(&l->owner_id, cre->has_owner_id, cre->owner_id);
+        opt_set(&l->owner_room_id, cre->has_owner_room_id, cre->owner_room_id);
+        opt_set(&l->link_type, cre->has_link_type, cre->link_type);
+    }
+    if (rep)
+        opt_set(&l->link_type, rep->has_link_type, rep->link_type);
+    if (lv) {
+        opt_set(&l->user_id, lv->has_user_id, lv->user_id);
+        opt_set(&l->leave_reason, lv->has_leave_reason, lv->leave_reason);
+    }
+    if (mu) {
+        opt_set(&l->user_id, mu->has_user_id, mu->user_id);
+        opt_set(&l->mute_status, mu->has_mute_status, mu->mute_status);
+    }
+    if (sk)
+        opt_set(&l->user_id, sk->has_user_id, sk->user_id);
+    if (ut) {
+        opt_set(&l->user_id, ut->has_user_id, ut->user_id);
+        l->toast_text = lt_tt_render_text(dec, ut->display_text);
+    }
+    if (linked_users(dec, m->enter_content, l) || linked_users(dec, m->linked_list_change_content, l) ||
+        linked_users(dec, m->list_change_content, l))
+        return -1;
+    return 0;
+}
+
 int lt_tt_map_link(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
     Livetap__Webcast__LinkMessage *m = UNPACK(dec, livetap__webcast__link_message, data, len);
@@ -281,7 +382,7 @@ int lt_tt_map_link(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
     ev->as.link.message_type_name = link_type_name(m->message_type);
     ev->as.link.linker_id = m->linker_id;
     ev->as.link.scene = (int32_t)m->scene;
-    return 0;
+    return link_contents(dec, m, &ev->as.link);
 }
 
 int lt_tt_map_link_layer(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
