@@ -4,8 +4,7 @@
  * Packing with our own .proto cannot catch a wrong field number: it writes
  * what it reads. These payloads follow the platform's layout as the peers'
  * published schemas give it (tests/conformance checks the same against those
- * schemas), one field per
- * line, so each test fails if livetap reads the field from another number
+ * schemas), so each test fails if livetap reads a field from another number
  * or drops it: the fields issue 16 found dropped or misread (goal pin and
  * progress, barrage user, poll votes and results, shopping product id, like
  * effects and text, the raw social action, viewer popularity, chat mentions,
