@@ -284,6 +284,8 @@ typedef struct lt_battle_armies {
     int64_t total_diamond_count;
     const lt_battle_team *teams;
     size_t team_count;
+    const lt_battle_team_total *team_scores; /* team battles: each team's running score */
+    size_t team_score_count;
 } lt_battle_armies;
 
 /* A viewer's question (WebcastQuestionNewMessage). */

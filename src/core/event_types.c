@@ -261,6 +261,7 @@ static const lt_field battle_armies_fields[] = {
     FIELD("repeat_count", LT_FIELD_INT, lt_event, as.battle_armies.repeat_count),
     FIELD("total_diamond_count", LT_FIELD_LONG, lt_event, as.battle_armies.total_diamond_count),
     ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.teams, as.battle_armies.team_count, &battle_team_desc),
+    ARRAY("team_scores", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.team_scores, as.battle_armies.team_score_count, &battle_team_score_desc),
 };
 
 static const lt_field question_fields[] = {

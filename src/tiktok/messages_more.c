@@ -112,13 +112,32 @@ static int team_members(lt_tiktok_decoder *dec, Livetap__Webcast__BattleTeamUser
     return 0;
 }
 
+/* Team battles' running score per team (LinkMicBattle field 18, LinkMicArmies field 14). */
+static int team_scores(lt_tiktok_decoder *dec, Livetap__Webcast__BattleTeamArmies **armies, size_t ns,
+                       const lt_battle_team_total **out, size_t *count)
+{
+    lt_battle_team_total *s = ns ? lt_tt_alloc(dec, ns * sizeof *s) : NULL;
+    if (ns && !s)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < ns; i++) {
+        const Livetap__Webcast__BattleTeamArmies *x = armies[i];
+        s[i].team_id = x->team_id;
+        s[i].total_score = x->team_total_score;
+        s[i].host_rank = x->host_rank;
+        if (team_members(dec, x->team_user, x->n_team_user, &s[i]))
+            return -1;
+    }
+    *out = s;
+    *count = ns;
+    return 0;
+}
+
 /* Team battles: the final result per team (field 17) and the running score per team (field 18). */
 static int team_totals(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattle *m, lt_battle *b)
 {
-    size_t nr = m->n_team_battle_result, ns = m->n_team_armies;
+    size_t nr = m->n_team_battle_result;
     lt_battle_team_total *r = nr ? lt_tt_alloc(dec, nr * sizeof *r) : NULL;
-    lt_battle_team_total *s = ns ? lt_tt_alloc(dec, ns * sizeof *s) : NULL;
-    if ((nr && !r) || (ns && !s))
+    if (nr && !r)
         return lt_tt_fail(dec, "out of memory");
     for (size_t i = 0; i < nr; i++) {
         const Livetap__Webcast__BattleTeamResult *x = m->team_battle_result[i];
@@ -128,19 +147,9 @@ static int team_totals(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBa
         if (team_members(dec, x->team_user, x->n_team_user, &r[i]))
             return -1;
     }
-    for (size_t i = 0; i < ns; i++) {
-        const Livetap__Webcast__BattleTeamArmies *x = m->team_armies[i];
-        s[i].team_id = x->team_id;
-        s[i].total_score = x->team_total_score;
-        s[i].host_rank = x->host_rank;
-        if (team_members(dec, x->team_user, x->n_team_user, &s[i]))
-            return -1;
-    }
     b->team_results = r;
     b->team_result_count = nr;
-    b->team_scores = s;
-    b->team_score_count = ns;
-    return 0;
+    return team_scores(dec, m->team_armies, m->n_team_armies, &b->team_scores, &b->team_score_count);
 }
 
 int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
@@ -199,6 +208,8 @@ int lt_tt_map_battle_armies(lt_tiktok_decoder *dec, const uint8_t *data, size_t 
     a->gift_count = (int32_t)m->gift_count;
     a->repeat_count = (int32_t)m->repeat_count;
     a->total_diamond_count = m->total_diamond_count;
+    if (team_scores(dec, m->team_armies, m->n_team_armies, &a->team_scores, &a->team_score_count))
+        return -1;
     return teams_from(dec, m->armies, m->n_armies, &a->teams, &a->team_count);
 }
 
