@@ -239,6 +239,15 @@ static void battle_anchors_and_teams(void **state)
     assert_int_equal(TT_INT(s, "team_id"), 2);
     assert_int_equal(TT_INT(s, "total_score"), 20);
     assert_int_equal(TT_INT(s, "host_rank"), 1);
+
+    /* LinkMicArmies carries the running team scores at field 14 */
+    pbw armies = {.len = 0};
+    put_int(&armies, 2, 4242), put_msg(&armies, 14, &army);
+    ev = feed(fx, "WebcastLinkMicArmies", &armies);
+    assert_string_equal(TT_TYPE(ev), "battle_armies");
+    s = json_array_get(json_object_get(ev, "team_scores"), 0);
+    assert_int_equal(TT_INT(s, "team_id"), 2);
+    assert_int_equal(TT_INT(json_array_get(json_object_get(s, "members"), 0), "score"), 10);
 }
 
 static void link_contents(void **state)
