@@ -8,9 +8,15 @@
  * field as bytes and the mapper interprets it defensively: InRoomBanner field
  * 2 is a JSON string for some peers and a string map for others (both are
  * published as one JSON document, with data_format saying which was sent);
- * caption texts and poll options are read as the first text field found.
- * What cannot be interpreted fails the message, which then goes to the
- * unknown topic with its raw bytes: never silently dropped.
+ * caption texts are read as a {1 language, 2 text} message or the text
+ * itself; poll options are unpacked one by one (a malformed option is left
+ * out, the poll still decodes). What cannot be interpreted fails the
+ * message, which then goes to the unknown topic with its raw bytes: never
+ * silently dropped.
+ *
+ * Field numbers are checked against the peers' published schemas by the
+ * conformance suite (tests/conformance, docs/conformance.md), not only by
+ * our own simulator, which encodes with the same proto.
  */
 #include "tiktok/messages_internal.h"
 
