@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh - everything livetap needs on a fresh Debian 12 machine, then a build.
 #
-# Idempotent: packages already installed are skipped by apt, the Python venv
-# (build/venv, used by the integration tests) is reused, the build is
+# Idempotent: packages already installed are skipped by apt, the Python venvs
+# (build/venv for the integration tests, build/peer-venv for the conformance
+# suite) are reused, the build is
 # incremental. Run as root or with sudo available. Options:
 #   LT_BUILD_DIR   build directory (default build)
 #   LT_CMAKE_ARGS  extra cmake arguments (e.g. -DLT_SANITIZE=ON)
@@ -49,6 +50,20 @@ if [[ ! -f "$STAMP" ]] || [[ "$(sha1sum <"$REQ")" != "$(cat "$STAMP")" ]]; then
     say "installing Python test packages ($REQ)"
     "$BUILD/venv/bin/pip" install -q --disable-pip-version-check -r "$REQ"
     sha1sum <"$REQ" >"$STAMP"
+fi
+
+# The conformance suite's oracle (tests/conformance/README.md) in a venv of
+# its own: TikTokLive needs a newer protobuf than the integration tests pin.
+if [[ ! -x "$BUILD/peer-venv/bin/python" ]]; then
+    say "creating Python venv in $BUILD/peer-venv"
+    python3 -m venv "$BUILD/peer-venv"
+fi
+PEER_REQ="$ROOT/tests/conformance/requirements.txt"
+PEER_STAMP="$BUILD/peer-venv/.requirements.sha"
+if [[ ! -f "$PEER_STAMP" ]] || [[ "$(sha1sum <"$PEER_REQ")" != "$(cat "$PEER_STAMP")" ]]; then
+    say "installing the conformance suite's packages ($PEER_REQ)"
+    "$BUILD/peer-venv/bin/pip" install -q --disable-pip-version-check -r "$PEER_REQ"
+    sha1sum <"$PEER_REQ" >"$PEER_STAMP"
 fi
 
 say "building in $BUILD"

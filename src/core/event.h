@@ -100,6 +100,7 @@ typedef struct lt_user {
     int32_t member_level; /* fan-club level, 0 if unknown */
     const char *const *badges;
     size_t badge_count;
+    const char *sec_uid;  /* nullable: the platform's stable secure id */
 } lt_user;
 
 typedef struct lt_chat {
@@ -108,6 +109,7 @@ typedef struct lt_chat {
     const char *language; /* nullable */
     const char *const *emote_ids;
     size_t emote_count;
+    const lt_user *at_user; /* nullable: the user the message mentions */
 } lt_chat;
 
 /* Gift streaks: a streakable gift (gift_type 1) arrives as several events of
@@ -141,6 +143,8 @@ typedef struct lt_like {
     int32_t count;
     int64_t total;
     int64_t total_max;
+    int64_t effect_cnt;       /* like effects shown, as sent */
+    const char *display_text; /* nullable: the rendered display text */
 } lt_like;
 
 typedef struct lt_member {
@@ -158,6 +162,7 @@ typedef struct lt_social {
     int64_t follow_count;
     int64_t share_count;
     const char *display_key; /* nullable: the platform's display text key */
+    int64_t action_code;     /* the platform's action code, as sent */
 } lt_social;
 
 typedef struct lt_top_viewer {
@@ -171,6 +176,8 @@ typedef struct lt_viewers {
     int64_t total_user;    /* cumulative */
     const lt_top_viewer *top_viewers;
     size_t top_viewer_count;
+    int64_t popularity;    /* the platform's popularity figure */
+    int64_t anonymous;     /* viewers without a visible identity */
 } lt_viewers;
 
 typedef struct lt_control {
@@ -225,6 +232,31 @@ typedef struct lt_battle_team {
     size_t contributor_count;
 } lt_battle_team;
 
+/* An anchor taking part in a battle (LinkMicBattle field 10). */
+typedef struct lt_battle_anchor {
+    int64_t anchor_id;
+    const char *unique_id;   /* nullable: the @handle */
+    const char *nickname;    /* nullable */
+    const char *avatar_url;  /* nullable */
+    int64_t room_id;
+} lt_battle_anchor;
+
+/* One member's score within a team of a team battle. */
+typedef struct lt_battle_team_member {
+    int64_t user_id;
+    int64_t score;
+} lt_battle_team_member;
+
+/* A team of a team battle: its result (field 17) or its running score (field 18). */
+typedef struct lt_battle_team_total {
+    int64_t team_id;
+    int32_t result;          /* results only: platform code as sent */
+    int64_t total_score;
+    int64_t host_rank;       /* scores only, as sent */
+    const lt_battle_team_member *members;
+    size_t member_count;
+} lt_battle_team_total;
+
 /* A battle (PK) between anchors starts, ends or changes (WebcastLinkMicBattle). */
 typedef struct lt_battle {
     int64_t battle_id;
@@ -240,6 +272,12 @@ typedef struct lt_battle {
     size_t result_count;
     const lt_battle_team *teams;
     size_t team_count;
+    const lt_battle_anchor *anchors;
+    size_t anchor_count;
+    const lt_battle_team_total *team_results;
+    size_t team_result_count;
+    const lt_battle_team_total *team_scores;
+    size_t team_score_count;
 } lt_battle;
 
 /* Battle scores update (WebcastLinkMicArmies). */
@@ -253,6 +291,8 @@ typedef struct lt_battle_armies {
     int64_t total_diamond_count;
     const lt_battle_team *teams;
     size_t team_count;
+    const lt_battle_team_total *team_scores; /* team battles: each team's running score */
+    size_t team_score_count;
 } lt_battle_armies;
 
 /* A viewer's question (WebcastQuestionNewMessage). */
@@ -309,6 +349,7 @@ typedef struct lt_shopping {
     const char *image_url;    /* nullable */
     const char *shop_url;     /* nullable */
     const char *shop_name;    /* nullable */
+    lt_opt_long product_id;
 } lt_shopping;
 
 /* Co-host / guest signalling (WebcastLinkMicMethod). */
@@ -347,6 +388,26 @@ typedef struct lt_link {
     const char *message_type_name;
     int64_t linker_id;
     int32_t scene;
+    /* from the message's content sub-message (one per message type); where
+     * two contents carry a field, the first in the order listed in
+     * messages_more.c wins */
+    lt_opt_long from_user_id;
+    lt_opt_long from_room_id;
+    lt_opt_long to_user_id;
+    const lt_user *from_user;   /* nullable */
+    const lt_user *to_user;     /* nullable */
+    lt_opt_long owner_id;       /* create */
+    lt_opt_long owner_room_id;  /* create */
+    lt_opt_long link_type;
+    lt_opt_long reply_status;
+    lt_opt_long user_id;        /* leave, mute, system kick-out, toast: the user it is about */
+    lt_opt_long leave_reason;
+    lt_opt_long cancel_type;
+    lt_opt_long kickout_reason;
+    lt_opt_long mute_status;
+    const char *toast_text;     /* nullable */
+    const char *const *linked_user_ids; /* enter / linked list change: the users on the call */
+    size_t linked_user_count;
 } lt_link;
 
 /* Multi-guest layer signalling (WebcastLinkLayerMessage). */
@@ -381,6 +442,13 @@ typedef struct lt_rank_update {
     size_t rank_count;
 } lt_rank_update;
 
+/* One option of a poll with its votes so far. */
+typedef struct lt_poll_option {
+    int32_t index;
+    const char *text;         /* nullable */
+    int64_t votes;
+} lt_poll_option;
+
 /* A poll starts, updates or ends (WebcastPollMessage). */
 typedef struct lt_poll {
     int64_t poll_id;
@@ -393,7 +461,20 @@ typedef struct lt_poll {
     const char *const *options;   /* option texts, where the platform sends them */
     size_t option_count;
     int32_t poll_kind;
+    const lt_poll_option *option_votes; /* start/update: options with their votes */
+    size_t option_vote_count;
+    const lt_poll_option *results;      /* end: the final votes */
+    size_t result_count;
+    lt_opt_long end_type;               /* end: how the poll ended, as sent */
 } lt_poll;
+
+/* One sub-goal of a LIVE goal (e.g. "100 roses"). */
+typedef struct lt_goal_sub_goal {
+    int64_t id;
+    int32_t type;
+    int64_t progress;
+    int64_t target;
+} lt_goal_sub_goal;
 
 /* A LIVE goal's progress (WebcastGoalUpdateMessage). */
 typedef struct lt_goal_update {
@@ -408,6 +489,10 @@ typedef struct lt_goal_update {
     int64_t gift_repeat_count;
     bool pin;
     bool unpin;
+    lt_opt_long progress;     /* the first sub-goal's progress */
+    lt_opt_long target;       /* the first sub-goal's target */
+    const lt_goal_sub_goal *sub_goals;
+    size_t sub_goal_count;
 } lt_goal_update;
 
 /* A banner in the room (WebcastInRoomBannerMessage). The platform's peers

@@ -39,6 +39,7 @@ static const lt_field user_fields[] = {
     FIELD("gifter_level", LT_FIELD_INT, lt_user, gifter_level),
     FIELD("member_level", LT_FIELD_INT, lt_user, member_level),
     ARRAY("badges", LT_FIELD_STRING_ARRAY, lt_user, badges, badge_count, NULL),
+    FIELD("sec_uid", LT_FIELD_OPT_STRING, lt_user, sec_uid),
 };
 const lt_record_desc lt_user_desc = DESC("io.livetap.User", lt_user, user_fields);
 
@@ -63,6 +64,7 @@ static const lt_field chat_fields[] = {
     FIELD("content", LT_FIELD_STRING, lt_event, as.chat.content),
     FIELD("language", LT_FIELD_OPT_STRING, lt_event, as.chat.language),
     ARRAY("emote_ids", LT_FIELD_STRING_ARRAY, lt_event, as.chat.emote_ids, as.chat.emote_count, NULL),
+    RECORD("at_user", LT_FIELD_OPT_RECORD, lt_event, as.chat.at_user, &lt_user_desc),
 };
 
 static const lt_field gift_fields[] = {
@@ -89,6 +91,8 @@ static const lt_field like_fields[] = {
     FIELD("count", LT_FIELD_INT, lt_event, as.like.count),
     FIELD("total", LT_FIELD_LONG, lt_event, as.like.total),
     FIELD("total_max", LT_FIELD_LONG, lt_event, as.like.total_max),
+    FIELD("effect_cnt", LT_FIELD_LONG, lt_event, as.like.effect_cnt),
+    FIELD("display_text", LT_FIELD_OPT_STRING, lt_event, as.like.display_text),
 };
 
 static const lt_field member_fields[] = {
@@ -106,6 +110,7 @@ static const lt_field social_fields[] = {
     FIELD("follow_count", LT_FIELD_LONG, lt_event, as.social.follow_count),
     FIELD("share_count", LT_FIELD_LONG, lt_event, as.social.share_count),
     FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.social.display_key),
+    FIELD("action_code", LT_FIELD_LONG, lt_event, as.social.action_code),
 };
 
 static const lt_field top_viewer_fields[] = {
@@ -120,6 +125,8 @@ static const lt_field viewers_fields[] = {
     FIELD("total_user", LT_FIELD_LONG, lt_event, as.viewers.total_user),
     ARRAY("top_viewers", LT_FIELD_RECORD_ARRAY, lt_event, as.viewers.top_viewers,
           as.viewers.top_viewer_count, &top_viewer_desc),
+    FIELD("popularity", LT_FIELD_LONG, lt_event, as.viewers.popularity),
+    FIELD("anonymous", LT_FIELD_LONG, lt_event, as.viewers.anonymous),
 };
 
 static const lt_field control_fields[] = {
@@ -200,6 +207,37 @@ static const lt_field caption_text_fields[] = {
 };
 static const lt_record_desc caption_text_desc = DESC("io.livetap.CaptionText", lt_caption_text, caption_text_fields);
 
+static const lt_field battle_anchor_fields[] = {
+    FIELD("anchor_id", LT_FIELD_LONG, lt_battle_anchor, anchor_id),
+    FIELD("unique_id", LT_FIELD_OPT_STRING, lt_battle_anchor, unique_id),
+    FIELD("nickname", LT_FIELD_OPT_STRING, lt_battle_anchor, nickname),
+    FIELD("avatar_url", LT_FIELD_OPT_STRING, lt_battle_anchor, avatar_url),
+    FIELD("room_id", LT_FIELD_LONG, lt_battle_anchor, room_id),
+};
+static const lt_record_desc battle_anchor_desc = DESC("io.livetap.BattleAnchor", lt_battle_anchor, battle_anchor_fields);
+
+static const lt_field battle_team_member_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_battle_team_member, user_id),
+    FIELD("score", LT_FIELD_LONG, lt_battle_team_member, score),
+};
+static const lt_record_desc battle_team_member_desc = DESC("io.livetap.BattleTeamMember", lt_battle_team_member, battle_team_member_fields);
+
+static const lt_field battle_team_result_fields[] = {
+    FIELD("team_id", LT_FIELD_LONG, lt_battle_team_total, team_id),
+    FIELD("result", LT_FIELD_INT, lt_battle_team_total, result),
+    FIELD("total_score", LT_FIELD_LONG, lt_battle_team_total, total_score),
+    ARRAY("members", LT_FIELD_RECORD_ARRAY, lt_battle_team_total, members, member_count, &battle_team_member_desc),
+};
+static const lt_record_desc battle_team_result_desc = DESC("io.livetap.BattleTeamResult", lt_battle_team_total, battle_team_result_fields);
+
+static const lt_field battle_team_score_fields[] = {
+    FIELD("team_id", LT_FIELD_LONG, lt_battle_team_total, team_id),
+    FIELD("total_score", LT_FIELD_LONG, lt_battle_team_total, total_score),
+    FIELD("host_rank", LT_FIELD_LONG, lt_battle_team_total, host_rank),
+    ARRAY("members", LT_FIELD_RECORD_ARRAY, lt_battle_team_total, members, member_count, &battle_team_member_desc),
+};
+static const lt_record_desc battle_team_score_desc = DESC("io.livetap.BattleTeamScore", lt_battle_team_total, battle_team_score_fields);
+
 static const lt_field battle_fields[] = {
     FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle.battle_id),
     FIELD("action", LT_FIELD_INT, lt_event, as.battle.action),
@@ -212,6 +250,9 @@ static const lt_field battle_fields[] = {
     FIELD("action_by_user_id", LT_FIELD_LONG, lt_event, as.battle.action_by_user_id),
     ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.results, as.battle.result_count, &battle_result_desc),
     ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.teams, as.battle.team_count, &battle_team_desc),
+    ARRAY("anchors", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.anchors, as.battle.anchor_count, &battle_anchor_desc),
+    ARRAY("team_results", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.team_results, as.battle.team_result_count, &battle_team_result_desc),
+    ARRAY("team_scores", LT_FIELD_RECORD_ARRAY, lt_event, as.battle.team_scores, as.battle.team_score_count, &battle_team_score_desc),
 };
 
 static const lt_field battle_armies_fields[] = {
@@ -223,6 +264,7 @@ static const lt_field battle_armies_fields[] = {
     FIELD("repeat_count", LT_FIELD_INT, lt_event, as.battle_armies.repeat_count),
     FIELD("total_diamond_count", LT_FIELD_LONG, lt_event, as.battle_armies.total_diamond_count),
     ARRAY("teams", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.teams, as.battle_armies.team_count, &battle_team_desc),
+    ARRAY("team_scores", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_armies.team_scores, as.battle_armies.team_score_count, &battle_team_score_desc),
 };
 
 static const lt_field question_fields[] = {
@@ -271,6 +313,7 @@ static const lt_field shopping_fields[] = {
     FIELD("image_url", LT_FIELD_OPT_STRING, lt_event, as.shopping.image_url),
     FIELD("shop_url", LT_FIELD_OPT_STRING, lt_event, as.shopping.shop_url),
     FIELD("shop_name", LT_FIELD_OPT_STRING, lt_event, as.shopping.shop_name),
+    FIELD("product_id", LT_FIELD_OPT_LONG, lt_event, as.shopping.product_id),
 };
 
 static const lt_field link_mic_fields[] = {
@@ -300,6 +343,22 @@ static const lt_field link_fields[] = {
     FIELD("message_type_name", LT_FIELD_STRING, lt_event, as.link.message_type_name),
     FIELD("linker_id", LT_FIELD_LONG, lt_event, as.link.linker_id),
     FIELD("scene", LT_FIELD_INT, lt_event, as.link.scene),
+    FIELD("from_user_id", LT_FIELD_OPT_LONG, lt_event, as.link.from_user_id),
+    FIELD("from_room_id", LT_FIELD_OPT_LONG, lt_event, as.link.from_room_id),
+    FIELD("to_user_id", LT_FIELD_OPT_LONG, lt_event, as.link.to_user_id),
+    RECORD("from_user", LT_FIELD_OPT_RECORD, lt_event, as.link.from_user, &lt_user_desc),
+    RECORD("to_user", LT_FIELD_OPT_RECORD, lt_event, as.link.to_user, &lt_user_desc),
+    FIELD("owner_id", LT_FIELD_OPT_LONG, lt_event, as.link.owner_id),
+    FIELD("owner_room_id", LT_FIELD_OPT_LONG, lt_event, as.link.owner_room_id),
+    FIELD("link_type", LT_FIELD_OPT_LONG, lt_event, as.link.link_type),
+    FIELD("reply_status", LT_FIELD_OPT_LONG, lt_event, as.link.reply_status),
+    FIELD("user_id", LT_FIELD_OPT_LONG, lt_event, as.link.user_id),
+    FIELD("leave_reason", LT_FIELD_OPT_LONG, lt_event, as.link.leave_reason),
+    FIELD("cancel_type", LT_FIELD_OPT_LONG, lt_event, as.link.cancel_type),
+    FIELD("kickout_reason", LT_FIELD_OPT_LONG, lt_event, as.link.kickout_reason),
+    FIELD("mute_status", LT_FIELD_OPT_LONG, lt_event, as.link.mute_status),
+    FIELD("toast_text", LT_FIELD_OPT_STRING, lt_event, as.link.toast_text),
+    ARRAY("linked_user_ids", LT_FIELD_STRING_ARRAY, lt_event, as.link.linked_user_ids, as.link.linked_user_count, NULL),
 };
 
 static const lt_field link_layer_fields[] = {
@@ -322,6 +381,13 @@ static const lt_field rank_update_fields[] = {
     ARRAY("ranks", LT_FIELD_RECORD_ARRAY, lt_event, as.rank_update.ranks, as.rank_update.rank_count, &rank_entry_desc),
 };
 
+static const lt_field poll_option_fields[] = {
+    FIELD("index", LT_FIELD_INT, lt_poll_option, index),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_poll_option, text),
+    FIELD("votes", LT_FIELD_LONG, lt_poll_option, votes),
+};
+static const lt_record_desc poll_option_desc = DESC("io.livetap.PollOption", lt_poll_option, poll_option_fields);
+
 static const lt_field poll_fields[] = {
     FIELD("poll_id", LT_FIELD_LONG, lt_event, as.poll.poll_id),
     FIELD("message_type", LT_FIELD_INT, lt_event, as.poll.message_type),
@@ -332,7 +398,18 @@ static const lt_field poll_fields[] = {
     RECORD("operator", LT_FIELD_OPT_RECORD, lt_event, as.poll.operator_user, &lt_user_desc),
     ARRAY("options", LT_FIELD_STRING_ARRAY, lt_event, as.poll.options, as.poll.option_count, NULL),
     FIELD("poll_kind", LT_FIELD_INT, lt_event, as.poll.poll_kind),
+    ARRAY("option_votes", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.option_votes, as.poll.option_vote_count, &poll_option_desc),
+    ARRAY("results", LT_FIELD_RECORD_ARRAY, lt_event, as.poll.results, as.poll.result_count, &poll_option_desc),
+    FIELD("end_type", LT_FIELD_OPT_LONG, lt_event, as.poll.end_type),
 };
+
+static const lt_field goal_sub_goal_fields[] = {
+    FIELD("id", LT_FIELD_LONG, lt_goal_sub_goal, id),
+    FIELD("type", LT_FIELD_INT, lt_goal_sub_goal, type),
+    FIELD("progress", LT_FIELD_LONG, lt_goal_sub_goal, progress),
+    FIELD("target", LT_FIELD_LONG, lt_goal_sub_goal, target),
+};
+static const lt_record_desc goal_sub_goal_desc = DESC("io.livetap.GoalSubGoal", lt_goal_sub_goal, goal_sub_goal_fields);
 
 static const lt_field goal_update_fields[] = {
     FIELD("goal_id", LT_FIELD_LONG, lt_event, as.goal_update.goal_id),
@@ -346,6 +423,9 @@ static const lt_field goal_update_fields[] = {
     FIELD("gift_repeat_count", LT_FIELD_LONG, lt_event, as.goal_update.gift_repeat_count),
     FIELD("pin", LT_FIELD_BOOL, lt_event, as.goal_update.pin),
     FIELD("unpin", LT_FIELD_BOOL, lt_event, as.goal_update.unpin),
+    FIELD("progress", LT_FIELD_OPT_LONG, lt_event, as.goal_update.progress),
+    FIELD("target", LT_FIELD_OPT_LONG, lt_event, as.goal_update.target),
+    ARRAY("sub_goals", LT_FIELD_RECORD_ARRAY, lt_event, as.goal_update.sub_goals, as.goal_update.sub_goal_count, &goal_sub_goal_desc),
 };
 
 static const lt_field in_room_banner_fields[] = {

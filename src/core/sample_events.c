@@ -54,6 +54,7 @@ static void user(lt_sample_events *g, lt_user *u, long long id)
     u->is_subscriber = id % 7 == 0;
     u->gifter_level = (int32_t)(id % 50);
     u->member_level = (int32_t)(id % 20);
+    u->sec_uid = id % 2 ? str(g, "MS4wLjABAAAA", id, "") : NULL;
     if (id % 4 == 0) {
         g->str_ptrs[0] = "top_gifter";
         g->str_ptrs[1] = str(g, "fan_level_", id % 20, "");
@@ -229,6 +230,8 @@ void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_e
         ev->as.like.count = (int32_t)(seq % 15 + 1);
         ev->as.like.total = 1000 + seq * 8;
         ev->as.like.total_max = ev->as.like.total;
+        ev->as.like.effect_cnt = seq % 3;
+        ev->as.like.display_text = seq % 2 ? NULL : "a viewer liked the LIVE";
         break;
     case LT_EVENT_MEMBER:
         user(g, &ev->as.member.user, uid);
@@ -240,6 +243,7 @@ void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_e
         ev->as.social.action = seq % 2 ? "follow" : "share";
         ev->as.social.share_type = seq % 2 ? 0 : 1;
         ev->as.social.follow_count = 120 + seq;
+        ev->as.social.action_code = seq % 2 ? 1 : 3;
         ev->as.social.display_key = seq % 2 ? "pm_mt_msg_viewer_follow" : "pm_main_follow_message_viewer_2";
         break;
     case LT_EVENT_VIEWERS:
@@ -250,6 +254,8 @@ void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_e
         }
         ev->as.viewers.viewer_count = 400 + seq % 100;
         ev->as.viewers.total_user = 10000 + seq;
+        ev->as.viewers.popularity = ev->as.viewers.viewer_count * 12;
+        ev->as.viewers.anonymous = seq % 20;
         ev->as.viewers.top_viewers = g->top;
         ev->as.viewers.top_viewer_count = 3;
         break;

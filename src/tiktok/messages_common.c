@@ -144,6 +144,7 @@ void lt_tt_user(lt_tiktok_decoder *dec, const Livetap__Webcast__User *u,
         out->id = strtoll(u->id_str, NULL, 10);
     out->unique_id = u->display_id;
     out->nickname = u->nickname;
+    out->sec_uid = u->sec_uid && *u->sec_uid ? u->sec_uid : NULL;
     out->avatar_url = lt_tt_image_url(u->avatar_thumb);
     if (!out->avatar_url)
         out->avatar_url = lt_tt_image_url(u->avatar_medium);

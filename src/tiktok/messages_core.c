@@ -120,6 +120,7 @@ int lt_tt_map_chat(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
         c->emote_ids = ids;
         c->emote_count = n;
     }
+    c->at_user = lt_tt_user_ptr(dec, m->at_user);
     return 0;
 }
 
@@ -170,6 +171,9 @@ int lt_tt_map_like(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
     if (m->total > dec->like_total_max)
         dec->like_total_max = m->total;
     l->total_max = dec->like_total_max;
+    l->effect_cnt = m->effect_cnt;
+    if (m->common)
+        l->display_text = lt_tt_render_text(dec, m->common->display_text);
     return 0;
 }
 
@@ -219,6 +223,7 @@ int lt_tt_map_social(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
     s->follow_count = m->follow_count;
     s->share_count = m->share_count;
     s->display_key = key;
+    s->action_code = m->action;
     return 0;
 }
 
@@ -232,6 +237,8 @@ int lt_tt_map_viewers(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     lt_viewers *v = &ev->as.viewers;
     v->viewer_count = m->total;
     v->total_user = m->total_user;
+    v->popularity = m->popularity;
+    v->anonymous = m->anonymous;
     if (m->n_ranks) {
         lt_top_viewer *top = lt_tt_alloc(dec, m->n_ranks * sizeof *top);
         if (!top)

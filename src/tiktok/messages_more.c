@@ -8,9 +8,15 @@
  * field as bytes and the mapper interprets it defensively: InRoomBanner field
  * 2 is a JSON string for some peers and a string map for others (both are
  * published as one JSON document, with data_format saying which was sent);
- * caption texts and poll options are read as the first text field found.
- * What cannot be interpreted fails the message, which then goes to the
- * unknown topic with its raw bytes: never silently dropped.
+ * caption texts are read as a {1 language, 2 text} message or the text
+ * itself; poll options are unpacked one by one (a malformed option is left
+ * out, the poll still decodes). What cannot be interpreted fails the
+ * message, which then goes to the unknown topic with its raw bytes: never
+ * silently dropped.
+ *
+ * Field numbers are checked against the peers' published schemas by the
+ * conformance suite (tests/conformance, docs/conformance.md), not only by
+ * our own simulator, which encodes with the same proto.
  */
 #include "tiktok/messages_internal.h"
 
@@ -70,6 +76,88 @@ static int teams_from(lt_tiktok_decoder *dec, Livetap__Webcast__BattleArmiesEntr
     return 0;
 }
 
+static int battle_anchors(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattle *m, lt_battle *b)
+{
+    if (m->n_anchors_info == 0)
+        return 0;
+    lt_battle_anchor *a = lt_tt_alloc(dec, m->n_anchors_info * sizeof *a);
+    if (!a)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < m->n_anchors_info; i++) {
+        const Livetap__Webcast__BattleAnchorEntry *e = m->anchors_info[i];
+        const Livetap__Webcast__BattleAnchorUser *u = e->value ? e->value->user : NULL;
+        a[i].anchor_id = e->key ? e->key : (u ? u->user_id : 0);
+        if (u) {
+            a[i].unique_id = non_empty(u->display_id);
+            a[i].nickname = non_empty(u->nickname);
+            a[i].avatar_url = lt_tt_image_url(u->avatar_thumb);
+            a[i].room_id = u->room_id;
+        }
+    }
+    b->anchors = a;
+    b->anchor_count = m->n_anchors_info;
+    return 0;
+}
+
+static int team_members(lt_tiktok_decoder *dec, Livetap__Webcast__BattleTeamUser **users, size_t n,
+                        lt_battle_team_total *t)
+{
+    if (n == 0)
+        return 0;
+    lt_battle_team_member *mb = lt_tt_alloc(dec, n * sizeof *mb);
+    if (!mb)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        mb[i].user_id = users[i]->user_id;
+        if (!mb[i].user_id && users[i]->user_id_str)
+            mb[i].user_id = strtoll(users[i]->user_id_str, NULL, 10);
+        mb[i].score = users[i]->score;
+    }
+    t->members = mb;
+    t->member_count = n;
+    return 0;
+}
+
+/* Team battles' running score per team (LinkMicBattle field 18, LinkMicArmies field 14). */
+static int team_scores(lt_tiktok_decoder *dec, Livetap__Webcast__BattleTeamArmies **armies, size_t ns,
+                       const lt_battle_team_total **out, size_t *count)
+{
+    lt_battle_team_total *s = ns ? lt_tt_alloc(dec, ns * sizeof *s) : NULL;
+    if (ns && !s)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < ns; i++) {
+        const Livetap__Webcast__BattleTeamArmies *x = armies[i];
+        s[i].team_id = x->team_id;
+        s[i].total_score = x->team_total_score;
+        s[i].host_rank = x->host_rank;
+        if (team_members(dec, x->team_user, x->n_team_user, &s[i]))
+            return -1;
+    }
+    *out = s;
+    *count = ns;
+    return 0;
+}
+
+/* Team battles: the final result per team (field 17) and the running score per team (field 18). */
+static int team_totals(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattle *m, lt_battle *b)
+{
+    size_t nr = m->n_team_battle_result;
+    lt_battle_team_total *r = nr ? lt_tt_alloc(dec, nr * sizeof *r) : NULL;
+    if (nr && !r)
+        return lt_tt_fail(dec, "out of memory");
+    for (size_t i = 0; i < nr; i++) {
+        const Livetap__Webcast__BattleTeamResult *x = m->team_battle_result[i];
+        r[i].team_id = x->team_id;
+        r[i].result = (int32_t)x->result;
+        r[i].total_score = x->total_score;
+        if (team_members(dec, x->team_user, x->n_team_user, &r[i]))
+            return -1;
+    }
+    b->team_results = r;
+    b->team_result_count = nr;
+    return team_scores(dec, m->team_armies, m->n_team_armies, &b->team_scores, &b->team_score_count);
+}
+
 int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
     static const char *const actions[] = {"unknown", "invite", "reject", "cancel",
@@ -106,6 +194,8 @@ int lt_tt_map_battle(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
         b->results = r;
         b->result_count = m->n_battle_result;
     }
+    if (battle_anchors(dec, m, b) || team_totals(dec, m, b))
+        return -1;
     return teams_from(dec, m->armies, m->n_armies, &b->teams, &b->team_count);
 }
 
@@ -124,6 +214,8 @@ int lt_tt_map_battle_armies(lt_tiktok_decoder *dec, const uint8_t *data, size_t 
     a->gift_count = (int32_t)m->gift_count;
     a->repeat_count = (int32_t)m->repeat_count;
     a->total_diamond_count = m->total_diamond_count;
+    if (team_scores(dec, m->team_armies, m->n_team_armies, &a->team_scores, &a->team_score_count))
+        return -1;
     return teams_from(dec, m->armies, m->n_armies, &a->teams, &a->team_count);
 }
 
@@ -195,6 +287,107 @@ static const char *link_type_name(int64_t t)
     return "unknown";
 }
 
+static void opt_set(lt_opt_long *o, protobuf_c_boolean has, int64_t v)
+{
+    if (has && !o->present)
+        *o = (lt_opt_long){true, v};
+}
+
+static int linked_users(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkUsersContent *c, lt_link *l)
+{
+    if (!c || l->linked_user_count || c->n_linked_users == 0)
+        return 0;
+    const char **ids = lt_tt_alloc(dec, c->n_linked_users * sizeof *ids);
+    if (!ids)
+        return lt_tt_fail(dec, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_linked_users; i++) {
+        const Livetap__Webcast__User *u = c->linked_users[i]->user;
+        if (u && u->has_id && !(ids[n++] = lt_tt_printf(dec, "%" PRId64, u->id)))
+            return lt_tt_fail(dec, "out of memory");
+    }
+    l->linked_user_ids = ids;
+    l->linked_user_count = n;
+    return 0;
+}
+
+/* The content sub-messages. A message carries the one its type names; where
+ * several carry one field, the order below decides (invite, reply, cancel,
+ * kick-out, update, accept notice for the sender; reply, cancel, update,
+ * accept notice for the receiver; leave, mute, system kick-out, toast for the
+ * user it is about). */
+static int link_contents(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMessage *m, lt_link *l)
+{
+    const Livetap__Webcast__LinkInviteContent *inv = m->invite_content;
+    const Livetap__Webcast__LinkReplyContent *rep = m->reply_content;
+    const Livetap__Webcast__LinkCancelContent *can = m->cancel_content;
+    const Livetap__Webcast__LinkKickOutContent *kick = m->kick_out_content;
+    const Livetap__Webcast__LinkUpdateUserContent *upd = m->update_user_content;
+    const Livetap__Webcast__LinkReplyAcceptNoticeContent *acc = m->reply_accept_notice_content;
+    const Livetap__Webcast__LinkCreateContent *cre = m->create_content;
+    const Livetap__Webcast__LinkLeaveContent *lv = m->leave_content;
+    const Livetap__Webcast__LinkMuteContent *mu = m->mute_content;
+    const Livetap__Webcast__LinkSysKickOutContent *sk = m->sys_kick_out_content;
+    const Livetap__Webcast__LinkUserToastContent *ut = m->user_toast_content;
+    if (inv) {
+        opt_set(&l->from_user_id, inv->has_from_user_id, inv->from_user_id);
+        opt_set(&l->from_room_id, inv->has_from_room_id, inv->from_room_id);
+        l->from_user = lt_tt_user_ptr(dec, inv->from_user);
+    }
+    if (rep) {
+        opt_set(&l->from_user_id, rep->has_from_user_id, rep->from_user_id);
+        opt_set(&l->from_room_id, rep->has_from_room_id, rep->from_room_id);
+        opt_set(&l->to_user_id, rep->has_to_user_id, rep->to_user_id);
+        opt_set(&l->reply_status, rep->has_reply_status, rep->reply_status);
+        if (!l->from_user)
+            l->from_user = lt_tt_user_ptr(dec, rep->from_user);
+        l->to_user = lt_tt_user_ptr(dec, rep->to_user);
+    }
+    if (can) {
+        opt_set(&l->from_user_id, can->has_from_user_id, can->from_user_id);
+        opt_set(&l->to_user_id, can->has_to_user_id, can->to_user_id);
+        opt_set(&l->cancel_type, can->has_cancel_type, can->cancel_type);
+    }
+    if (kick) {
+        opt_set(&l->from_user_id, kick->has_from_user_id, kick->from_user_id);
+        opt_set(&l->kickout_reason, kick->has_kickout_reason, kick->kickout_reason);
+    }
+    if (upd) {
+        opt_set(&l->from_user_id, upd->has_from_user_id, upd->from_user_id);
+        opt_set(&l->to_user_id, upd->has_to_user_id, upd->to_user_id);
+    }
+    if (acc) {
+        opt_set(&l->from_user_id, acc->has_from_user_id, acc->from_user_id);
+        opt_set(&l->from_room_id, acc->has_from_room_id, acc->from_room_id);
+        opt_set(&l->to_user_id, acc->has_to_user_id, acc->to_user_id);
+    }
+    if (cre) {
+        opt_set(&l->owner_id, cre->has_owner_id, cre->owner_id);
+        opt_set(&l->owner_room_id, cre->has_owner_room_id, cre->owner_room_id);
+        opt_set(&l->link_type, cre->has_link_type, cre->link_type);
+    }
+    if (rep)
+        opt_set(&l->link_type, rep->has_link_type, rep->link_type);
+    if (lv) {
+        opt_set(&l->user_id, lv->has_user_id, lv->user_id);
+        opt_set(&l->leave_reason, lv->has_leave_reason, lv->leave_reason);
+    }
+    if (mu) {
+        opt_set(&l->user_id, mu->has_user_id, mu->user_id);
+        opt_set(&l->mute_status, mu->has_mute_status, mu->mute_status);
+    }
+    if (sk)
+        opt_set(&l->user_id, sk->has_user_id, sk->user_id);
+    if (ut) {
+        opt_set(&l->user_id, ut->has_user_id, ut->user_id);
+        l->toast_text = lt_tt_render_text(dec, ut->display_text);
+    }
+    if (linked_users(dec, m->enter_content, l) || linked_users(dec, m->linked_list_change_content, l) ||
+        linked_users(dec, m->list_change_content, l))
+        return -1;
+    return 0;
+}
+
 int lt_tt_map_link(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
     Livetap__Webcast__LinkMessage *m = UNPACK(dec, livetap__webcast__link_message, data, len);
@@ -206,7 +399,7 @@ int lt_tt_map_link(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
     ev->as.link.message_type_name = link_type_name(m->message_type);
     ev->as.link.linker_id = m->linker_id;
     ev->as.link.scene = (int32_t)m->scene;
-    return 0;
+    return link_contents(dec, m, &ev->as.link);
 }
 
 int lt_tt_map_link_layer(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
@@ -339,6 +532,8 @@ int lt_tt_map_shopping(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, 
         ev->as.shopping.image_url = non_empty(d->image_url);
         ev->as.shopping.shop_url = non_empty(d->shop_url);
         ev->as.shopping.shop_name = non_empty(d->shop_name);
+        ev->as.shopping.product_id.present = d->has_product_id;
+        ev->as.shopping.product_id.value = d->product_id;
     }
     return 0;
 }
@@ -387,21 +582,40 @@ int lt_tt_map_rank_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t le
     return 0;
 }
 
-static int option_texts(lt_tiktok_decoder *dec, ProtobufCBinaryData *opts, size_t n, lt_poll *p)
+/* Each option is unpacked on its own: a malformed one is left out, the poll
+ * still decodes. Fills the option texts (where an option has one) and, when
+ * `votes` is given, every readable option with its votes. */
+static int poll_options(lt_tiktok_decoder *dec, ProtobufCBinaryData *opts, size_t n, lt_poll *p,
+                        const lt_poll_option **votes, size_t *vote_count)
 {
     if (n == 0)
         return 0;
     const char **texts = lt_tt_alloc(dec, n * sizeof *texts);
-    if (!texts)
+    lt_poll_option *v = lt_tt_alloc(dec, n * sizeof *v);
+    if (!texts || !v)
         return lt_tt_fail(dec, "out of memory");
-    size_t k = 0;
+    size_t k = 0, nv = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *t = lt_tt_first_text(dec, opts[i].data, opts[i].len);
-        if (t)
-            texts[k++] = t;
+        Livetap__Webcast__PollOption *o =
+            UNPACK(dec, livetap__webcast__poll_option, opts[i].data, opts[i].len);
+        if (!o)
+            continue;
+        const char *text =
+            o->text && lt_tt_is_text((const uint8_t *)o->text, strlen(o->text)) ? o->text : NULL;
+        if (text)
+            texts[k++] = text;
+        v[nv].index = o->index;
+        v[nv].text = text;
+        v[nv++].votes = o->votes;
     }
-    p->options = texts;
-    p->option_count = k;
+    if (p->option_count == 0) {
+        p->options = texts;
+        p->option_count = k;
+    }
+    if (votes) {
+        *votes = v;
+        *vote_count = nv;
+    }
     return 0;
 }
 
@@ -426,11 +640,26 @@ int lt_tt_map_poll(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_e
         p->end_time.present = s->has_end_time;
         p->end_time.value = s->end_time;
         p->operator_user = lt_tt_user_ptr(dec, s->operator_);
-        if (option_texts(dec, s->options, s->n_options, p))
+        if (poll_options(dec, s->options, s->n_options, p, &p->option_votes, &p->option_vote_count))
             return -1;
     }
-    if (p->option_count == 0 && m->update_content)
-        return option_texts(dec, m->update_content->options, m->update_content->n_options, p);
+    const Livetap__Webcast__PollUpdateContent *u = m->update_content;
+    if (u) {
+        if (!p->operator_user)
+            p->operator_user = lt_tt_user_ptr(dec, u->operator_);
+        /* an update's votes are newer than the start's */
+        if (poll_options(dec, u->options, u->n_options, p, &p->option_votes, &p->option_vote_count))
+            return -1;
+    }
+    const Livetap__Webcast__PollEndContent *e = m->end_content;
+    if (e) {
+        if (!p->operator_user)
+            p->operator_user = lt_tt_user_ptr(dec, e->operator_);
+        p->end_type.present = e->has_end_type;
+        p->end_type.value = e->end_type;
+        if (poll_options(dec, e->options, e->n_options, p, &p->results, &p->result_count))
+            return -1;
+    }
     return 0;
 }
 
@@ -457,8 +686,29 @@ int lt_tt_map_goal_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t le
     g->contribute_count = m->contribute_count;
     g->contribute_score = m->contribute_score;
     g->gift_repeat_count = m->gift_repeat_count;
-    g->pin = m->pin;
-    g->unpin = m->unpin;
+    if (m->pin_info) {
+        g->pin = m->pin_info->pin;
+        g->unpin = m->pin_info->unpin;
+    }
+    size_t n = m->goal ? m->goal->n_sub_goals : 0;
+    if (n) {
+        lt_goal_sub_goal *sg = lt_tt_alloc(dec, n * sizeof *sg);
+        if (!sg)
+            return lt_tt_fail(dec, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            const Livetap__Webcast__LiveStreamSubGoal *x = m->goal->sub_goals[i];
+            sg[i].id = x->id;
+            if (!sg[i].id && x->id_str)
+                sg[i].id = strtoll(x->id_str, NULL, 10);
+            sg[i].type = (int32_t)x->type;
+            sg[i].progress = x->progress;
+            sg[i].target = x->target;
+        }
+        g->sub_goals = sg;
+        g->sub_goal_count = n;
+        g->progress = (lt_opt_long){true, sg[0].progress};
+        g->target = (lt_opt_long){true, sg[0].target};
+    }
     return 0;
 }
 
@@ -661,7 +911,10 @@ int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     b->msg_type = (int32_t)m->msg_type;
     b->display_key = text ? non_empty(text->key) : NULL;
     b->text = lt_tt_render_text(dec, text);
-    const Livetap__Webcast__User *u = lt_tt_text_user(m->content);
+    /* field 50; older senders name the user only in the text's pieces */
+    const Livetap__Webcast__User *u = m->user;
+    if (!u)
+        u = lt_tt_text_user(m->content);
     if (!u)
         u = lt_tt_text_user(m->common_barrage_content);
     b->user = lt_tt_user_ptr(dec, u);
