@@ -4,6 +4,8 @@
  * messages_common.c users, display texts, the common header, raw-bytes helpers
  * messages_core.c   chat, gift (+ streaks), like, member, social, viewers, control
  * messages_more.c   battles, link-mic, polls, goals, banners, captions, pins, ...
+ * messages_extra.c  the grouped families: gift_notice, battle_task, link_state,
+ *                   rank_notice, partnership, sub_pin, viewer_picks
  *
  * Every mapper unpacks its payload with the decoder's arena allocator and
  * fills the event; everything it allocates (the protobuf, arrays, rendered
@@ -102,6 +104,28 @@ int lt_tt_map_caption(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
 int lt_tt_map_im_delete(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_room_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+
+/* the grouped families (messages_extra.c) */
+int lt_tt_map_gift_broadcast(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_dynamic_restriction(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_panel_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_prompt(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_boost_card(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_item_card(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_punish_finish(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_task(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_link_state(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_link_layout_state(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_speaker(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_game_rank_notify(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_hourly_rank_reward(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_rank_text(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_drops(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_offline(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_punish(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_live_game_intro(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_sub_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_viewer_picks(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 
 /* Gift streak arithmetic (messages_core.c): fills gifts_added, diamonds_added
  * and streak_closed from the room's streak table. */
