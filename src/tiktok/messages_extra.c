@@ -416,11 +416,45 @@ static void wrapped_card(lt_tiktok_decoder *dec, const Livetap__Webcast__UseWrap
     apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
 }
 
+/* The card a message is about: the one its msg_type names (2 critical
+ * strike, 3 smoke, 5 extra time, 6 special effect, 7 potion, 8 wave, 10 top-2,
+ * 11 top-3, 12 vault glove), else the first one present; 0 for none. */
+static int card_kind(const Livetap__Webcast__LinkMicBattleItemCard *m)
+{
+    const void *cards[13] = {NULL};
+    cards[2] = m->use_critical_strike_card;
+    cards[3] = m->use_smoke_card;
+    cards[5] = m->use_extra_time_card;
+    cards[6] = m->use_special_effect_card;
+    cards[7] = m->use_potion_card;
+    cards[8] = m->use_wave_card;
+    cards[10] = m->use_top2_card;
+    cards[11] = m->use_top3_card;
+    cards[12] = m->use_vault_glove_card;
+    if (m->msg_type >= 0 && m->msg_type < 13 && cards[m->msg_type])
+        return (int)m->msg_type;
+    for (int k = 0; k < 13; k++)
+        if (cards[k])
+            return k;
+    return 0;
+}
+
+static void timed_card(lt_tiktok_decoder *dec, const Livetap__Webcast__UseTimedCard *u, lt_battle_task *t)
+{
+    if (u->card_info) {
+        card_common c = {0};
+        CARD_COMMON(c, u->card_info);
+        apply_card(dec, &c, t);
+    }
+    apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
+}
+
 static int item_card_body(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMicBattleItemCard *m,
                           lt_battle_task *t)
 {
     card_common c = {0};
-    if (m->use_critical_strike_card) {
+    switch (card_kind(m)) {
+    case 2: {
         const Livetap__Webcast__UseCriticalStrikeCard *u = m->use_critical_strike_card;
         const Livetap__Webcast__CriticalStrikeCardInfo *i = u->card_info;
         if (i) {
@@ -434,7 +468,9 @@ static int item_card_body(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMi
             t->gift_name_key = non_empty(i->gift_name_key);
         }
         apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
-    } else if (m->use_smoke_card) {
+        break;
+    }
+    case 3: {
         const Livetap__Webcast__UseSmokeCard *u = m->use_smoke_card;
         if (u->card_info) {
             CARD_COMMON(c, u->card_info);
@@ -442,7 +478,9 @@ static int item_card_body(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMi
             apply_card(dec, &c, t);
         }
         apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
-    } else if (m->use_extra_time_card) {
+        break;
+    }
+    case 5: {
         const Livetap__Webcast__UseExtraTimeCard *u = m->use_extra_time_card;
         if (u->card_info) {
             CARD_COMMON(c, u->card_info);
@@ -451,7 +489,9 @@ static int item_card_body(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMi
             t->extra_duration = opt(u->card_info->has_extra_duration_sec, u->card_info->extra_duration_sec);
         }
         apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
-    } else if (m->use_special_effect_card) {
+        break;
+    }
+    case 6: {
         const Livetap__Webcast__UseSpecialEffectCard *u = m->use_special_effect_card;
         if (u->card_info) {
             CARD_COMMON(c, u->card_info);
@@ -460,21 +500,13 @@ static int item_card_body(lt_tiktok_decoder *dec, const Livetap__Webcast__LinkMi
         }
         apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
         t->effect_type = opt(u->has_effect_type, u->effect_type);
-        if (anchor_pairs(dec, u->affected_anchor_pairs, u->n_affected_anchor_pairs, t))
-            return -1;
-    } else if (m->use_potion_card || m->use_wave_card) {
-        const Livetap__Webcast__UseTimedCard *u = m->use_potion_card ? m->use_potion_card : m->use_wave_card;
-        if (u->card_info) {
-            CARD_COMMON(c, u->card_info);
-            apply_card(dec, &c, t);
-        }
-        apply_use(dec, u->has_anchor_id, u->anchor_id, u->display_content, t);
-    } else if (m->use_top2_card || m->use_top3_card || m->use_vault_glove_card) {
-        wrapped_card(dec,
-                     m->use_top2_card   ? m->use_top2_card
-                     : m->use_top3_card ? m->use_top3_card
-                                        : m->use_vault_glove_card,
-                     t);
+        return anchor_pairs(dec, u->affected_anchor_pairs, u->n_affected_anchor_pairs, t);
+    }
+    case 7: timed_card(dec, m->use_potion_card, t); break;
+    case 8: timed_card(dec, m->use_wave_card, t); break;
+    case 10: wrapped_card(dec, m->use_top2_card, t); break;
+    case 11: wrapped_card(dec, m->use_top3_card, t); break;
+    case 12: wrapped_card(dec, m->use_vault_glove_card, t); break;
     }
     return 0;
 }
@@ -705,6 +737,9 @@ int lt_tt_map_link_state(lt_tiktok_decoder *dec, const uint8_t *data, size_t len
             s->max_position = opt(x->has_current_max_position, x->current_max_position);
             s->enlarge_status = opt(x->has_enlarge_status, x->enlarge_status);
         }
+        const Livetap__Webcast__MultiGuestLayoutNonSeiExtra *nx = m->layout->multi_guest_layout_non_sei_extra;
+        if (nx && nx->social_game)
+            s->song_title = non_empty(nx->social_game->just_dance_song_title);
     }
     if (link_users(dec, m, s))
         return -1;
@@ -927,8 +962,8 @@ int lt_tt_map_sub_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, l
     s->time_to_live = opt(c->has_time_to_live, c->time_to_live);
     s->last_pin_time = opt(c->has_last_pin_timestamp, c->last_pin_timestamp);
     s->pin_source = opt(c->has_pin_source, c->pin_source);
-    s->title = lt_tt_render_text(dec, c->title);
-    s->description = lt_tt_render_text(dec, c->desc);
+    s->title = c->title ? non_empty(c->title->content) : NULL;
+    s->description = c->desc ? non_empty(c->desc->content) : NULL;
     s->image_url = lt_tt_image_url(c->image);
     s->action_schema = non_empty(c->action_schema);
     const Livetap__Webcast__SubGoalPinCard *g = c->goal_pin_card;
