@@ -6,6 +6,8 @@
  * to unknown with the reason. */
 #include "unit/tiktok_test_util.h"
 
+#include "sim/traffic.h"
+
 #define IS_NULL(obj, key) json_is_null(json_object_get((obj), (key)))
 #define AT(obj, key, i) json_array_get(json_object_get((obj), (key)), (i))
 #define COUNT(obj, key) json_array_size(json_object_get((obj), (key)))
@@ -645,6 +647,94 @@ static void garbage_goes_to_unknown(void **state)
     assert_string_equal(TT_TYPE(json_array_get(fx->events, json_array_size(fx->events) - 1)), "unknown");
 }
 
+/* ------------------------------------------------------------------ simulator traffic */
+
+typedef struct traffic_tally {
+    int family_events; /* events of the seven family types */
+    int unknown_known; /* events of a method with a decoder that landed in unknown */
+    bool seen[20];
+} traffic_tally;
+
+static const char *const family_methods[20] = {
+    "WebcastGiftBroadcastMessage",
+    "WebcastGiftDynamicRestrictionMessage",
+    "WebcastGiftPanelUpdateMessage",
+    "WebcastGiftPromptMessage",
+    "WebcastBoostCardMessage",
+    "WebcastLinkMicBattleItemCard",
+    "WebcastLinkMicBattlePunishFinish",
+    "WebcastLinkmicBattleTaskMessage",
+    "WebcastLinkStateMessage",
+    "WebcastLinkMicLayoutStateMessage",
+    "WebcastSpeakerMessage",
+    "WebcastGameRankNotifyMessage",
+    "WebcastHourlyRankRewardMessage",
+    "WebcastRankTextMessage",
+    "WebcastPartnershipDropsUpdateMessage",
+    "WebcastPartnershipGameOfflineMessage",
+    "WebcastPartnershipPunishMessage",
+    "WebcastLiveGameIntroMessage",
+    "WebcastSubPinEventMessage",
+    "WebcastViewerPicksUpdateMessage",
+};
+
+static const char *event_method(const lt_event *ev)
+{
+    switch (ev->type) {
+    case LT_EVENT_GIFT_NOTICE: return ev->as.gift_notice.method;
+    case LT_EVENT_BATTLE_TASK: return ev->as.battle_task.method;
+    case LT_EVENT_LINK_STATE: return ev->as.link_state.method;
+    case LT_EVENT_RANK_NOTICE: return ev->as.rank_notice.method;
+    case LT_EVENT_PARTNERSHIP: return ev->as.partnership.method;
+    case LT_EVENT_SUB_PIN: return "WebcastSubPinEventMessage";
+    case LT_EVENT_VIEWER_PICKS: return "WebcastViewerPicksUpdateMessage";
+    default: return NULL;
+    }
+}
+
+static int tally_event(const lt_event *ev, void *ctx)
+{
+    traffic_tally *t = ctx;
+    const char *method = event_method(ev);
+    if (ev->type == LT_EVENT_UNKNOWN && strcmp(ev->as.unknown.reason, "no_decoder") != 0)
+        t->unknown_known++;
+    for (int i = 0; method && i < 20; i++)
+        if (strcmp(method, family_methods[i]) == 0) {
+            t->seen[i] = true;
+            t->family_events++;
+        }
+    return 0;
+}
+
+/* The simulator's normal traffic carries every family method, and each one
+ * decodes to its family (none reaches unknown). */
+static void simulator_traffic_covers_every_family_method(void **state)
+{
+    tt_fixture *fx = *state;
+    lt_sim_room room;
+    lt_sim_room_init(&room, 0, 42, "famroom", 7300000000000000001LL, 50);
+    lt_sim_message msg = {0};
+    traffic_tally t = {0};
+    int64_t now = 1709000000000LL;
+    for (int i = 0; i < 20000; i++) {
+        now += 20;
+        assert_int_equal(lt_sim_room_next(&room, now, &msg), 0);
+        lt_sim_fetch_spec spec = {.cursor = "c", .now_ms = now, .heartbeat_ms = 10000};
+        lt_buf fr = LT_BUF_INIT;
+        assert_int_equal(lt_sim_pack_fetch_result(&msg, 1, &spec, &fr), 0);
+        lt_tiktok_decoder_feed(fx->dec, fr.data, fr.len, NULL, tally_event, &t);
+        lt_buf_free(&fr);
+    }
+    lt_buf_free(&msg.payload);
+    lt_sim_room_free(&room);
+    for (int i = 0; i < 20; i++)
+        if (!t.seen[i])
+            fail_msg("20000 simulated messages without a %s", family_methods[i]);
+    assert_int_equal(t.unknown_known, 0);
+    /* about 1 % of the traffic */
+    assert_in_range(t.family_events, 100, 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +752,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sub_pin_goal_card, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(viewer_picks_round, tt_setup, tt_teardown),
         cmocka_unit_test_setup_teardown(garbage_goes_to_unknown, tt_setup, tt_teardown),
+        cmocka_unit_test_setup_teardown(simulator_traffic_covers_every_family_method, tt_setup, tt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
