@@ -4,8 +4,10 @@
  * messages_common.c users, display texts, the common header, raw-bytes helpers
  * messages_core.c   chat, gift (+ streaks), like, member, social, viewers, control
  * messages_more.c   battles, link-mic, polls, goals, banners, captions, pins, ...
- * messages_extra.c  the grouped families: gift_notice, battle_task, link_state,
- *                   rank_notice, partnership, sub_pin, viewer_picks
+ * messages_extra.c  the grouped families: gift_notice, link_state, rank_notice,
+ *                   partnership, sub_pin, viewer_picks (docs/protocol/families.md)
+ * messages_battle_task.c  the battle_task family (battle item cards, punishment, tasks)
+ * messages_families.h     helpers the two share
  *
  * Every mapper unpacks its payload with the decoder's arena allocator and
  * fills the event; everything it allocates (the protobuf, arrays, rendered
@@ -105,7 +107,7 @@ int lt_tt_map_im_delete(lt_tiktok_decoder *dec, const uint8_t *data, size_t len,
 int lt_tt_map_room_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_barrage(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 
-/* the grouped families (messages_extra.c) */
+/* the grouped families (messages_extra.c, messages_battle_task.c) */
 int lt_tt_map_gift_broadcast(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_gift_dynamic_restriction(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_gift_panel_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
