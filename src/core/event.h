@@ -68,6 +68,14 @@ typedef enum lt_event_type {
     LT_EVENT_NOTICE,
     LT_EVENT_MODERATION,
     LT_EVENT_UNAUTHORIZED_MEMBER,
+    /* the grouped families: gift_notice .. viewer_picks */
+    LT_EVENT_GIFT_NOTICE,
+    LT_EVENT_BATTLE_TASK,
+    LT_EVENT_LINK_STATE,
+    LT_EVENT_RANK_NOTICE,
+    LT_EVENT_PARTNERSHIP,
+    LT_EVENT_SUB_PIN,
+    LT_EVENT_VIEWER_PICKS,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -672,6 +680,282 @@ typedef struct lt_unauthorized_member {
     const char *text;            /* nullable: the rendered join line */
     const char *display_key;     /* nullable */
 } lt_unauthorized_member;
+/* --- Grouped WebCast families: one type per family, `method` names the
+ * message. Fields only some of a family's methods carry are nullable
+ * (NULL / lt_opt_long not present); arrays are empty where a method has none.
+ * Times and durations are as sent unless a comment says otherwise. --- */
+
+/* One gift named by a gift-panel signal (gift_notice.gifts). */
+typedef struct lt_gift_notice_gift {
+    const char *source; /* "hidden", "gallery", "goal" or "room_based" */
+    const char *scene;  /* nullable: hidden gifts: normal, match, cohost, multiguest, receiver */
+    int64_t gift_id;
+    lt_opt_long receiver_id; /* hidden for this receiver only */
+    lt_opt_long sponsor_id;  /* gallery: the current sponsor */
+    lt_opt_long count;       /* gallery: the goal count */
+    lt_opt_long progress;    /* goal */
+    lt_opt_long target;      /* goal */
+    lt_opt_long expire_time; /* goal: epoch ms */
+    lt_opt_long price;       /* room_based, diamonds */
+    lt_opt_long group_key;   /* room_based: the key the list is filed under */
+} lt_gift_notice_gift;
+
+typedef struct lt_boost_card {
+    int64_t card_id;
+    int32_t task_source;
+    int64_t task_id;
+} lt_boost_card;
+
+/* Gift panel and gift promotion signals (GiftBroadcast, GiftDynamicRestriction,
+ * GiftPanelUpdate, GiftPrompt, BoostCard); gifts sent stay in lt_gift. */
+typedef struct lt_gift_notice {
+    const char *method;
+    const lt_user *user; /* nullable: broadcast: the user the notice is about */
+    lt_opt_long from_user_id;
+    lt_opt_long to_anchor_id;
+    const char *title;       /* nullable: prompt */
+    const char *text;        /* nullable: broadcast content, prompt body */
+    const char *display_key; /* nullable: the common header's display text key */
+    const char *icon_url;    /* nullable: broadcast left icon */
+    const char *schema_url;  /* nullable: broadcast notify schema, prompt pop-up schema */
+    const char *source;      /* nullable: broadcast notify source */
+    lt_opt_long notify_type;
+    lt_opt_long notify_class;
+    lt_opt_long duration; /* broadcast display duration */
+    lt_opt_long gift_sub_sender_id;
+    lt_opt_long gift_sub_receiver_id;
+    lt_opt_long gift_sub_order_time;
+    lt_opt_long block_num_days;
+    const char *order_id; /* nullable: prompt */
+    lt_opt_long order_time;
+    bool addiction_experiment; /* prompt: the viewer is in the gifting-addiction experiment */
+    lt_opt_long panel_time;
+    lt_opt_long gallery_period;
+    lt_opt_long gallery_end_time; /* epoch ms */
+    lt_opt_long goal_status;
+    const lt_gift_notice_gift *gifts;
+    size_t gift_count;
+    const lt_boost_card *boost_cards;
+    size_t boost_card_count;
+} lt_gift_notice;
+
+typedef struct lt_anchor_pair {
+    int64_t source_anchor_id;
+    int64_t target_anchor_id;
+} lt_anchor_pair;
+
+/* A battle's side events (LinkMicBattleItemCard, LinkMicBattlePunishFinish,
+ * LinkmicBattleTaskMessage), joinable to lt_battle by battle_id. */
+typedef struct lt_battle_task {
+    const char *method;
+    int64_t battle_id;
+    int32_t action; /* card msg_type, punish reason, task message type: as sent */
+    const char *action_name;
+    const lt_user *user;   /* nullable: the card's sender */
+    lt_opt_long anchor_id; /* the anchor whose side used the card */
+    lt_opt_long to_anchor_id;
+    const char *card_name_key; /* nullable */
+    const char *card_image_url;
+    const char *rule_url;
+    const char *gift_name_key;
+    const char *text; /* nullable: the rendered display content */
+    const char *display_key;
+    lt_opt_long send_time; /* seconds */
+    lt_opt_long effect_duration;
+    lt_opt_long effect_time;
+    lt_opt_long extra_duration;
+    lt_opt_long multiple;
+    lt_opt_long multiple_other;
+    lt_opt_long critical_strike_rate_low;
+    lt_opt_long critical_strike_rate_high;
+    lt_opt_long effect_type;
+    lt_opt_long score;
+    lt_opt_long from_user_id;
+    lt_opt_long award_reason;
+    const lt_user *awarded_users;
+    size_t awarded_user_count;
+    const lt_anchor_pair *affected_anchors;
+    size_t affected_anchor_count;
+    lt_opt_long channel_id;
+    lt_opt_long operator_user_id;
+    lt_opt_long start_time; /* punish: the battle's settings, epoch ms */
+    lt_opt_long end_time;
+    lt_opt_long duration; /* seconds */
+    lt_opt_long battle_status;
+    lt_opt_long battle_type;
+    lt_opt_long progress; /* task */
+    lt_opt_long target;
+    lt_opt_long target_type;
+    lt_opt_long reward_multiple;
+    lt_opt_long result;
+    const char *prompt_key;
+    lt_opt_long preview_start_time;
+    lt_opt_long task_start_time;
+    lt_opt_long task_duration;
+    lt_opt_long reward_start_time;
+    lt_opt_long reward_duration;
+} lt_battle_task;
+
+typedef struct lt_link_user {
+    int64_t user_id;
+    int64_t room_id;
+    const char *linkmic_id; /* nullable */
+    lt_opt_long position;
+    lt_opt_long linked_time; /* as sent (ns) */
+    int32_t online_state;    /* 1 normal, 2 paused */
+    int32_t audio_muted;     /* 1 normal, 2 muted, ... */
+    int32_t video_muted;
+    int32_t rtc_connection; /* 1 normal, 2 disconnected */
+    int32_t network_state;  /* 1 excellent .. 6 down */
+    const char *session_id; /* nullable */
+} lt_link_user;
+
+typedef struct lt_link_spot {
+    int64_t spot_id;
+    int32_t identity_type; /* 0 empty, 1 rtc user, 2 rtc stream, 3 live user id */
+    const char *identity;  /* nullable */
+    bool enlarged;
+    lt_opt_long rank;
+} lt_link_spot;
+
+/* Multi-guest layout and who is on stage (LinkState, LinkMicLayoutState, Speaker). */
+typedef struct lt_link_state {
+    const char *method;
+    lt_opt_long channel_id;
+    lt_opt_long scene;
+    lt_opt_long version;
+    lt_opt_long state_type;
+    lt_opt_long linker_mode;
+    const char *layout_id; /* nullable */
+    const char *layout_key;
+    lt_opt_long layout_style;
+    lt_opt_long max_position;
+    lt_opt_long enlarge_status;
+    const char *wallpaper_url;
+    const char *background_sticker_id;
+    const char *song_title;
+    const lt_link_user *users;
+    size_t user_count;
+    const lt_link_spot *spots;
+    size_t spot_count;
+} lt_link_state;
+
+typedef struct lt_rank_winner {
+    int64_t user_id;
+    int64_t asset_id;
+    const lt_user *user; /* nullable */
+    const char *text;    /* nullable */
+    lt_opt_long border_level;
+    const char *border_name;
+    const char *border_icon_url;
+} lt_rank_winner;
+
+/* Ranking announcements (GameRankNotify, HourlyRankReward, RankText). */
+typedef struct lt_rank_notice {
+    const char *method;
+    lt_opt_long msg_type;
+    lt_opt_long scene;
+    lt_opt_long rank_type;
+    lt_opt_long rank_before;
+    lt_opt_long rank_after;
+    lt_opt_long user_id;
+    const char *text; /* nullable */
+    const char *display_key;
+    const char *self_badge_text;
+    const char *other_badge_text;
+    const char *icon_url;
+    bool enigma_mask;
+    const lt_rank_winner *winners;
+    size_t winner_count;
+} lt_rank_notice;
+
+typedef struct lt_partnership_game {
+    const char *game_id;
+    const char *task_id;
+    int32_t task_type;
+    int32_t offline_type;
+    int32_t task_list_len;
+    const char *toast_title; /* nullable */
+    const char *toast_text;
+} lt_partnership_game;
+
+/* The game partnership programme and the room's game intro
+ * (PartnershipDropsUpdate, PartnershipGameOffline, PartnershipPunish, LiveGameIntro). */
+typedef struct lt_partnership {
+    const char *method;
+    lt_opt_long change_mode;
+    const char *drops_id; /* nullable */
+    const char *task_id;
+    const char *event_id;
+    lt_opt_long anchor_id;
+    const lt_partnership_game *games;
+    size_t game_count;
+    const char *punish_type;
+    lt_opt_long punish_type_id;
+    const char *punish_reason;
+    const char *punish_id;
+    const char *show_reason;
+    const char *perception_code;
+    lt_opt_long violation_user_id;
+    lt_opt_long punish_duration;
+    lt_opt_long punish_end_time;
+    const char *text;
+    const char *display_key;
+    bool has_rank_info;
+} lt_partnership;
+
+/* A subscriber card pinned or unpinned (SubPinEvent). */
+typedef struct lt_sub_pin {
+    int32_t action; /* 1 pin, 2 unpin */
+    const char *action_name;
+    int64_t operator_user_id;
+    lt_opt_long card_id;
+    lt_opt_long template_id;
+    lt_opt_long card_type;
+    lt_opt_long time_to_live;
+    lt_opt_long last_pin_time;
+    lt_opt_long pin_source;
+    const char *title; /* nullable */
+    const char *description;
+    const char *image_url;
+    const char *action_schema;
+    lt_opt_long goal_id;
+    lt_opt_long goal_target;
+    lt_opt_long goal_progress;
+    const char *goal_description;
+} lt_sub_pin;
+
+typedef struct lt_viewer_pick {
+    int64_t pick_id;
+    int64_t gift_id;
+    const char *description; /* nullable */
+    const char *icon_url;
+    int64_t gift_price;
+    int64_t score;
+    bool priority_request;
+    int32_t desc_source;
+} lt_viewer_pick;
+
+/* Viewer picks (ViewerPicksUpdate): the gifts viewers choose between. */
+typedef struct lt_viewer_picks {
+    int32_t update_type;
+    int64_t viewer_picks_id;
+    int32_t status;
+    lt_opt_long round_duration; /* seconds */
+    lt_opt_long start_time;     /* epoch ms */
+    lt_opt_long end_time;
+    bool timed;
+    bool scored;
+    bool auto_restart;
+    bool started_from_auto_restart;
+    bool started_from_auto_start;
+    int32_t display_mode;
+    int32_t scene;
+    const char *header_image_url; /* nullable */
+    const char *game_name;
+    const lt_viewer_pick *picks;
+    size_t pick_count;
+} lt_viewer_picks;
 
 typedef struct lt_event {
     lt_event_type type;
@@ -722,6 +1006,14 @@ typedef struct lt_event {
         lt_notice notice;
         lt_moderation moderation;
         lt_unauthorized_member unauthorized_member;
+        /* the grouped families: gift_notice .. viewer_picks */
+        lt_gift_notice gift_notice;
+        lt_battle_task battle_task;
+        lt_link_state link_state;
+        lt_rank_notice rank_notice;
+        lt_partnership partnership;
+        lt_sub_pin sub_pin;
+        lt_viewer_picks viewer_picks;
     } as;
 } lt_event;
 

@@ -599,6 +599,304 @@ static const lt_field unauthorized_member_fields[] = {
 };
 static const lt_record_desc unauthorized_member_desc =
     DESC("io.livetap.UnauthorizedMember", lt_event, unauthorized_member_fields);
+/* --- the grouped families (gift_notice .. viewer_picks): one topic per
+ * family, `method` says which message it was --- */
+
+static const lt_field gift_notice_gift_fields[] = {
+    FIELD("source", LT_FIELD_STRING, lt_gift_notice_gift, source),
+    FIELD("scene", LT_FIELD_OPT_STRING, lt_gift_notice_gift, scene),
+    FIELD("gift_id", LT_FIELD_LONG, lt_gift_notice_gift, gift_id),
+    FIELD("receiver_id", LT_FIELD_OPT_LONG, lt_gift_notice_gift, receiver_id),
+    FIELD("sponsor_id", LT_FIELD_OPT_LONG, lt_gift_notice_gift, sponsor_id),
+    FIELD("count", LT_FIELD_OPT_LONG, lt_gift_notice_gift, count),
+    FIELD("progress", LT_FIELD_OPT_LONG, lt_gift_notice_gift, progress),
+    FIELD("target", LT_FIELD_OPT_LONG, lt_gift_notice_gift, target),
+    FIELD("expire_time", LT_FIELD_OPT_LONG, lt_gift_notice_gift, expire_time),
+    FIELD("price", LT_FIELD_OPT_LONG, lt_gift_notice_gift, price),
+    FIELD("group_key", LT_FIELD_OPT_LONG, lt_gift_notice_gift, group_key),
+};
+
+static const lt_record_desc gift_notice_gift_desc =
+    DESC("io.livetap.GiftNoticeGift", lt_gift_notice_gift, gift_notice_gift_fields);
+
+static const lt_field boost_card_fields[] = {
+    FIELD("card_id", LT_FIELD_LONG, lt_boost_card, card_id),
+    FIELD("task_source", LT_FIELD_INT, lt_boost_card, task_source),
+    FIELD("task_id", LT_FIELD_LONG, lt_boost_card, task_id),
+};
+
+static const lt_record_desc boost_card_desc = DESC("io.livetap.BoostCard", lt_boost_card, boost_card_fields);
+
+static const lt_field gift_notice_fields[] = {
+    FIELD("method", LT_FIELD_STRING, lt_event, as.gift_notice.method),
+    RECORD("user", LT_FIELD_OPT_RECORD, lt_event, as.gift_notice.user, &lt_user_desc),
+    FIELD("from_user_id", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.from_user_id),
+    FIELD("to_anchor_id", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.to_anchor_id),
+    FIELD("title", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.title),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.text),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.display_key),
+    FIELD("icon_url", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.icon_url),
+    FIELD("schema_url", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.schema_url),
+    FIELD("source", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.source),
+    FIELD("notify_type", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.notify_type),
+    FIELD("notify_class", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.notify_class),
+    FIELD("duration", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.duration),
+    FIELD("gift_sub_sender_id", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.gift_sub_sender_id),
+    FIELD("gift_sub_receiver_id", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.gift_sub_receiver_id),
+    FIELD("gift_sub_order_time", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.gift_sub_order_time),
+    FIELD("block_num_days", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.block_num_days),
+    FIELD("order_id", LT_FIELD_OPT_STRING, lt_event, as.gift_notice.order_id),
+    FIELD("order_time", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.order_time),
+    FIELD("addiction_experiment", LT_FIELD_BOOL, lt_event, as.gift_notice.addiction_experiment),
+    FIELD("panel_time", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.panel_time),
+    FIELD("gallery_period", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.gallery_period),
+    FIELD("gallery_end_time", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.gallery_end_time),
+    FIELD("goal_status", LT_FIELD_OPT_LONG, lt_event, as.gift_notice.goal_status),
+    ARRAY("gifts", LT_FIELD_RECORD_ARRAY, lt_event, as.gift_notice.gifts, as.gift_notice.gift_count,
+          &gift_notice_gift_desc),
+    ARRAY("boost_cards", LT_FIELD_RECORD_ARRAY, lt_event, as.gift_notice.boost_cards,
+          as.gift_notice.boost_card_count, &boost_card_desc),
+};
+
+static const lt_record_desc gift_notice_desc = DESC("io.livetap.GiftNotice", lt_event, gift_notice_fields);
+
+static const lt_field anchor_pair_fields[] = {
+    FIELD("source_anchor_id", LT_FIELD_LONG, lt_anchor_pair, source_anchor_id),
+    FIELD("target_anchor_id", LT_FIELD_LONG, lt_anchor_pair, target_anchor_id),
+};
+
+static const lt_record_desc anchor_pair_desc =
+    DESC("io.livetap.AnchorPair", lt_anchor_pair, anchor_pair_fields);
+
+static const lt_field battle_task_fields[] = {
+    FIELD("method", LT_FIELD_STRING, lt_event, as.battle_task.method),
+    FIELD("battle_id", LT_FIELD_LONG, lt_event, as.battle_task.battle_id),
+    FIELD("action", LT_FIELD_INT, lt_event, as.battle_task.action),
+    FIELD("action_name", LT_FIELD_STRING, lt_event, as.battle_task.action_name),
+    RECORD("user", LT_FIELD_OPT_RECORD, lt_event, as.battle_task.user, &lt_user_desc),
+    FIELD("anchor_id", LT_FIELD_OPT_LONG, lt_event, as.battle_task.anchor_id),
+    FIELD("to_anchor_id", LT_FIELD_OPT_LONG, lt_event, as.battle_task.to_anchor_id),
+    FIELD("card_name_key", LT_FIELD_OPT_STRING, lt_event, as.battle_task.card_name_key),
+    FIELD("card_image_url", LT_FIELD_OPT_STRING, lt_event, as.battle_task.card_image_url),
+    FIELD("rule_url", LT_FIELD_OPT_STRING, lt_event, as.battle_task.rule_url),
+    FIELD("gift_name_key", LT_FIELD_OPT_STRING, lt_event, as.battle_task.gift_name_key),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.battle_task.text),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.battle_task.display_key),
+    FIELD("send_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.send_time),
+    FIELD("effect_duration", LT_FIELD_OPT_LONG, lt_event, as.battle_task.effect_duration),
+    FIELD("effect_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.effect_time),
+    FIELD("extra_duration", LT_FIELD_OPT_LONG, lt_event, as.battle_task.extra_duration),
+    FIELD("multiple", LT_FIELD_OPT_LONG, lt_event, as.battle_task.multiple),
+    FIELD("multiple_other", LT_FIELD_OPT_LONG, lt_event, as.battle_task.multiple_other),
+    FIELD("critical_strike_rate_low", LT_FIELD_OPT_LONG, lt_event, as.battle_task.critical_strike_rate_low),
+    FIELD("critical_strike_rate_high", LT_FIELD_OPT_LONG, lt_event, as.battle_task.critical_strike_rate_high),
+    FIELD("effect_type", LT_FIELD_OPT_LONG, lt_event, as.battle_task.effect_type),
+    FIELD("score", LT_FIELD_OPT_LONG, lt_event, as.battle_task.score),
+    FIELD("from_user_id", LT_FIELD_OPT_LONG, lt_event, as.battle_task.from_user_id),
+    FIELD("award_reason", LT_FIELD_OPT_LONG, lt_event, as.battle_task.award_reason),
+    ARRAY("awarded_users", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_task.awarded_users,
+          as.battle_task.awarded_user_count, &lt_user_desc),
+    ARRAY("affected_anchors", LT_FIELD_RECORD_ARRAY, lt_event, as.battle_task.affected_anchors,
+          as.battle_task.affected_anchor_count, &anchor_pair_desc),
+    FIELD("channel_id", LT_FIELD_OPT_LONG, lt_event, as.battle_task.channel_id),
+    FIELD("operator_user_id", LT_FIELD_OPT_LONG, lt_event, as.battle_task.operator_user_id),
+    FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.start_time),
+    FIELD("end_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.end_time),
+    FIELD("duration", LT_FIELD_OPT_LONG, lt_event, as.battle_task.duration),
+    FIELD("battle_status", LT_FIELD_OPT_LONG, lt_event, as.battle_task.battle_status),
+    FIELD("battle_type", LT_FIELD_OPT_LONG, lt_event, as.battle_task.battle_type),
+    FIELD("progress", LT_FIELD_OPT_LONG, lt_event, as.battle_task.progress),
+    FIELD("target", LT_FIELD_OPT_LONG, lt_event, as.battle_task.target),
+    FIELD("target_type", LT_FIELD_OPT_LONG, lt_event, as.battle_task.target_type),
+    FIELD("reward_multiple", LT_FIELD_OPT_LONG, lt_event, as.battle_task.reward_multiple),
+    FIELD("result", LT_FIELD_OPT_LONG, lt_event, as.battle_task.result),
+    FIELD("prompt_key", LT_FIELD_OPT_STRING, lt_event, as.battle_task.prompt_key),
+    FIELD("preview_start_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.preview_start_time),
+    FIELD("task_start_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.task_start_time),
+    FIELD("task_duration", LT_FIELD_OPT_LONG, lt_event, as.battle_task.task_duration),
+    FIELD("reward_start_time", LT_FIELD_OPT_LONG, lt_event, as.battle_task.reward_start_time),
+    FIELD("reward_duration", LT_FIELD_OPT_LONG, lt_event, as.battle_task.reward_duration),
+};
+
+static const lt_record_desc battle_task_desc = DESC("io.livetap.BattleTask", lt_event, battle_task_fields);
+
+static const lt_field link_user_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_link_user, user_id),
+    FIELD("room_id", LT_FIELD_LONG, lt_link_user, room_id),
+    FIELD("linkmic_id", LT_FIELD_OPT_STRING, lt_link_user, linkmic_id),
+    FIELD("position", LT_FIELD_OPT_LONG, lt_link_user, position),
+    FIELD("linked_time", LT_FIELD_OPT_LONG, lt_link_user, linked_time),
+    FIELD("online_state", LT_FIELD_INT, lt_link_user, online_state),
+    FIELD("audio_muted", LT_FIELD_INT, lt_link_user, audio_muted),
+    FIELD("video_muted", LT_FIELD_INT, lt_link_user, video_muted),
+    FIELD("rtc_connection", LT_FIELD_INT, lt_link_user, rtc_connection),
+    FIELD("network_state", LT_FIELD_INT, lt_link_user, network_state),
+    FIELD("session_id", LT_FIELD_OPT_STRING, lt_link_user, session_id),
+};
+
+static const lt_record_desc link_user_desc = DESC("io.livetap.LinkUser", lt_link_user, link_user_fields);
+
+static const lt_field link_spot_fields[] = {
+    FIELD("spot_id", LT_FIELD_LONG, lt_link_spot, spot_id),
+    FIELD("identity_type", LT_FIELD_INT, lt_link_spot, identity_type),
+    FIELD("identity", LT_FIELD_OPT_STRING, lt_link_spot, identity),
+    FIELD("enlarged", LT_FIELD_BOOL, lt_link_spot, enlarged),
+    FIELD("rank", LT_FIELD_OPT_LONG, lt_link_spot, rank),
+};
+
+static const lt_record_desc link_spot_desc = DESC("io.livetap.LinkSpot", lt_link_spot, link_spot_fields);
+
+static const lt_field link_state_fields[] = {
+    FIELD("method", LT_FIELD_STRING, lt_event, as.link_state.method),
+    FIELD("channel_id", LT_FIELD_OPT_LONG, lt_event, as.link_state.channel_id),
+    FIELD("scene", LT_FIELD_OPT_LONG, lt_event, as.link_state.scene),
+    FIELD("version", LT_FIELD_OPT_LONG, lt_event, as.link_state.version),
+    FIELD("state_type", LT_FIELD_OPT_LONG, lt_event, as.link_state.state_type),
+    FIELD("linker_mode", LT_FIELD_OPT_LONG, lt_event, as.link_state.linker_mode),
+    FIELD("layout_id", LT_FIELD_OPT_STRING, lt_event, as.link_state.layout_id),
+    FIELD("layout_key", LT_FIELD_OPT_STRING, lt_event, as.link_state.layout_key),
+    FIELD("layout_style", LT_FIELD_OPT_LONG, lt_event, as.link_state.layout_style),
+    FIELD("max_position", LT_FIELD_OPT_LONG, lt_event, as.link_state.max_position),
+    FIELD("enlarge_status", LT_FIELD_OPT_LONG, lt_event, as.link_state.enlarge_status),
+    FIELD("wallpaper_url", LT_FIELD_OPT_STRING, lt_event, as.link_state.wallpaper_url),
+    FIELD("background_sticker_id", LT_FIELD_OPT_STRING, lt_event, as.link_state.background_sticker_id),
+    FIELD("song_title", LT_FIELD_OPT_STRING, lt_event, as.link_state.song_title),
+    ARRAY("users", LT_FIELD_RECORD_ARRAY, lt_event, as.link_state.users, as.link_state.user_count,
+          &link_user_desc),
+    ARRAY("spots", LT_FIELD_RECORD_ARRAY, lt_event, as.link_state.spots, as.link_state.spot_count,
+          &link_spot_desc),
+};
+
+static const lt_record_desc link_state_desc = DESC("io.livetap.LinkState", lt_event, link_state_fields);
+
+static const lt_field rank_winner_fields[] = {
+    FIELD("user_id", LT_FIELD_LONG, lt_rank_winner, user_id),
+    FIELD("asset_id", LT_FIELD_LONG, lt_rank_winner, asset_id),
+    RECORD("user", LT_FIELD_OPT_RECORD, lt_rank_winner, user, &lt_user_desc),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_rank_winner, text),
+    FIELD("border_level", LT_FIELD_OPT_LONG, lt_rank_winner, border_level),
+    FIELD("border_name", LT_FIELD_OPT_STRING, lt_rank_winner, border_name),
+    FIELD("border_icon_url", LT_FIELD_OPT_STRING, lt_rank_winner, border_icon_url),
+};
+
+static const lt_record_desc rank_winner_desc =
+    DESC("io.livetap.RankWinner", lt_rank_winner, rank_winner_fields);
+
+static const lt_field rank_notice_fields[] = {
+    FIELD("method", LT_FIELD_STRING, lt_event, as.rank_notice.method),
+    FIELD("msg_type", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.msg_type),
+    FIELD("scene", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.scene),
+    FIELD("rank_type", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.rank_type),
+    FIELD("rank_before", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.rank_before),
+    FIELD("rank_after", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.rank_after),
+    FIELD("user_id", LT_FIELD_OPT_LONG, lt_event, as.rank_notice.user_id),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.rank_notice.text),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.rank_notice.display_key),
+    FIELD("self_badge_text", LT_FIELD_OPT_STRING, lt_event, as.rank_notice.self_badge_text),
+    FIELD("other_badge_text", LT_FIELD_OPT_STRING, lt_event, as.rank_notice.other_badge_text),
+    FIELD("icon_url", LT_FIELD_OPT_STRING, lt_event, as.rank_notice.icon_url),
+    FIELD("enigma_mask", LT_FIELD_BOOL, lt_event, as.rank_notice.enigma_mask),
+    ARRAY("winners", LT_FIELD_RECORD_ARRAY, lt_event, as.rank_notice.winners, as.rank_notice.winner_count,
+          &rank_winner_desc),
+};
+
+static const lt_record_desc rank_notice_desc = DESC("io.livetap.RankNotice", lt_event, rank_notice_fields);
+
+static const lt_field partnership_game_fields[] = {
+    FIELD("game_id", LT_FIELD_STRING, lt_partnership_game, game_id),
+    FIELD("task_id", LT_FIELD_STRING, lt_partnership_game, task_id),
+    FIELD("task_type", LT_FIELD_INT, lt_partnership_game, task_type),
+    FIELD("offline_type", LT_FIELD_INT, lt_partnership_game, offline_type),
+    FIELD("task_list_len", LT_FIELD_INT, lt_partnership_game, task_list_len),
+    FIELD("toast_title", LT_FIELD_OPT_STRING, lt_partnership_game, toast_title),
+    FIELD("toast_text", LT_FIELD_OPT_STRING, lt_partnership_game, toast_text),
+};
+
+static const lt_record_desc partnership_game_desc =
+    DESC("io.livetap.PartnershipGame", lt_partnership_game, partnership_game_fields);
+
+static const lt_field partnership_fields[] = {
+    FIELD("method", LT_FIELD_STRING, lt_event, as.partnership.method),
+    FIELD("change_mode", LT_FIELD_OPT_LONG, lt_event, as.partnership.change_mode),
+    FIELD("drops_id", LT_FIELD_OPT_STRING, lt_event, as.partnership.drops_id),
+    FIELD("task_id", LT_FIELD_OPT_STRING, lt_event, as.partnership.task_id),
+    FIELD("event_id", LT_FIELD_OPT_STRING, lt_event, as.partnership.event_id),
+    FIELD("anchor_id", LT_FIELD_OPT_LONG, lt_event, as.partnership.anchor_id),
+    ARRAY("games", LT_FIELD_RECORD_ARRAY, lt_event, as.partnership.games, as.partnership.game_count,
+          &partnership_game_desc),
+    FIELD("punish_type", LT_FIELD_OPT_STRING, lt_event, as.partnership.punish_type),
+    FIELD("punish_type_id", LT_FIELD_OPT_LONG, lt_event, as.partnership.punish_type_id),
+    FIELD("punish_reason", LT_FIELD_OPT_STRING, lt_event, as.partnership.punish_reason),
+    FIELD("punish_id", LT_FIELD_OPT_STRING, lt_event, as.partnership.punish_id),
+    FIELD("show_reason", LT_FIELD_OPT_STRING, lt_event, as.partnership.show_reason),
+    FIELD("perception_code", LT_FIELD_OPT_STRING, lt_event, as.partnership.perception_code),
+    FIELD("violation_user_id", LT_FIELD_OPT_LONG, lt_event, as.partnership.violation_user_id),
+    FIELD("punish_duration", LT_FIELD_OPT_LONG, lt_event, as.partnership.punish_duration),
+    FIELD("punish_end_time", LT_FIELD_OPT_LONG, lt_event, as.partnership.punish_end_time),
+    FIELD("text", LT_FIELD_OPT_STRING, lt_event, as.partnership.text),
+    FIELD("display_key", LT_FIELD_OPT_STRING, lt_event, as.partnership.display_key),
+    FIELD("has_rank_info", LT_FIELD_BOOL, lt_event, as.partnership.has_rank_info),
+};
+
+static const lt_record_desc partnership_desc = DESC("io.livetap.Partnership", lt_event, partnership_fields);
+
+static const lt_field sub_pin_fields[] = {
+    FIELD("action", LT_FIELD_INT, lt_event, as.sub_pin.action),
+    FIELD("action_name", LT_FIELD_STRING, lt_event, as.sub_pin.action_name),
+    FIELD("operator_user_id", LT_FIELD_LONG, lt_event, as.sub_pin.operator_user_id),
+    FIELD("card_id", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.card_id),
+    FIELD("template_id", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.template_id),
+    FIELD("card_type", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.card_type),
+    FIELD("time_to_live", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.time_to_live),
+    FIELD("last_pin_time", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.last_pin_time),
+    FIELD("pin_source", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.pin_source),
+    FIELD("title", LT_FIELD_OPT_STRING, lt_event, as.sub_pin.title),
+    FIELD("description", LT_FIELD_OPT_STRING, lt_event, as.sub_pin.description),
+    FIELD("image_url", LT_FIELD_OPT_STRING, lt_event, as.sub_pin.image_url),
+    FIELD("action_schema", LT_FIELD_OPT_STRING, lt_event, as.sub_pin.action_schema),
+    FIELD("goal_id", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.goal_id),
+    FIELD("goal_target", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.goal_target),
+    FIELD("goal_progress", LT_FIELD_OPT_LONG, lt_event, as.sub_pin.goal_progress),
+    FIELD("goal_description", LT_FIELD_OPT_STRING, lt_event, as.sub_pin.goal_description),
+};
+
+static const lt_record_desc sub_pin_desc = DESC("io.livetap.SubPin", lt_event, sub_pin_fields);
+
+static const lt_field viewer_pick_fields[] = {
+    FIELD("pick_id", LT_FIELD_LONG, lt_viewer_pick, pick_id),
+    FIELD("gift_id", LT_FIELD_LONG, lt_viewer_pick, gift_id),
+    FIELD("description", LT_FIELD_OPT_STRING, lt_viewer_pick, description),
+    FIELD("icon_url", LT_FIELD_OPT_STRING, lt_viewer_pick, icon_url),
+    FIELD("gift_price", LT_FIELD_LONG, lt_viewer_pick, gift_price),
+    FIELD("score", LT_FIELD_LONG, lt_viewer_pick, score),
+    FIELD("priority_request", LT_FIELD_BOOL, lt_viewer_pick, priority_request),
+    FIELD("desc_source", LT_FIELD_INT, lt_viewer_pick, desc_source),
+};
+
+static const lt_record_desc viewer_pick_desc =
+    DESC("io.livetap.ViewerPick", lt_viewer_pick, viewer_pick_fields);
+
+static const lt_field viewer_picks_fields[] = {
+    FIELD("update_type", LT_FIELD_INT, lt_event, as.viewer_picks.update_type),
+    FIELD("viewer_picks_id", LT_FIELD_LONG, lt_event, as.viewer_picks.viewer_picks_id),
+    FIELD("status", LT_FIELD_INT, lt_event, as.viewer_picks.status),
+    FIELD("round_duration", LT_FIELD_OPT_LONG, lt_event, as.viewer_picks.round_duration),
+    FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.viewer_picks.start_time),
+    FIELD("end_time", LT_FIELD_OPT_LONG, lt_event, as.viewer_picks.end_time),
+    FIELD("timed", LT_FIELD_BOOL, lt_event, as.viewer_picks.timed),
+    FIELD("scored", LT_FIELD_BOOL, lt_event, as.viewer_picks.scored),
+    FIELD("auto_restart", LT_FIELD_BOOL, lt_event, as.viewer_picks.auto_restart),
+    FIELD("started_from_auto_restart", LT_FIELD_BOOL, lt_event, as.viewer_picks.started_from_auto_restart),
+    FIELD("started_from_auto_start", LT_FIELD_BOOL, lt_event, as.viewer_picks.started_from_auto_start),
+    FIELD("display_mode", LT_FIELD_INT, lt_event, as.viewer_picks.display_mode),
+    FIELD("scene", LT_FIELD_INT, lt_event, as.viewer_picks.scene),
+    FIELD("header_image_url", LT_FIELD_OPT_STRING, lt_event, as.viewer_picks.header_image_url),
+    FIELD("game_name", LT_FIELD_OPT_STRING, lt_event, as.viewer_picks.game_name),
+    ARRAY("picks", LT_FIELD_RECORD_ARRAY, lt_event, as.viewer_picks.picks, as.viewer_picks.pick_count,
+          &viewer_pick_desc),
+};
+
+static const lt_record_desc viewer_picks_desc = DESC("io.livetap.ViewerPicks", lt_event, viewer_picks_fields);
 
 /* Indexed by lt_event_type. */
 static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
@@ -637,6 +935,13 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_NOTICE, "notice", &notice_desc, false},
     {LT_EVENT_MODERATION, "moderation", &moderation_desc, false},
     {LT_EVENT_UNAUTHORIZED_MEMBER, "unauthorized_member", &unauthorized_member_desc, false},
+    {LT_EVENT_GIFT_NOTICE, "gift_notice", &gift_notice_desc, false},
+    {LT_EVENT_BATTLE_TASK, "battle_task", &battle_task_desc, false},
+    {LT_EVENT_LINK_STATE, "link_state", &link_state_desc, false},
+    {LT_EVENT_RANK_NOTICE, "rank_notice", &rank_notice_desc, false},
+    {LT_EVENT_PARTNERSHIP, "partnership", &partnership_desc, false},
+    {LT_EVENT_SUB_PIN, "sub_pin", &sub_pin_desc, false},
+    {LT_EVENT_VIEWER_PICKS, "viewer_picks", &viewer_picks_desc, false},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

@@ -177,6 +177,173 @@ static void notice_family_sample(lt_sample_events *g, lt_event *ev, int64_t seq,
     n->text = notices[k % 3];
 }
 
+/* ------------------------------------------------------------------ grouped families */
+
+/* a followed by b in one of the rotating buffers */
+static const char *joined(lt_sample_events *g, const char *a, const char *b)
+{
+    char *s = g->strings[g->next_string++ % SAMPLE_STRINGS];
+    snprintf(s, sizeof g->strings[0], "%s%s", a, b);
+    return s;
+}
+
+static lt_opt_long some(int64_t v)
+{
+    lt_opt_long o = {true, v};
+    return o;
+}
+
+static const char *const family_methods[][5] = {
+    {"WebcastGiftBroadcastMessage", "WebcastGiftDynamicRestrictionMessage", "WebcastGiftPanelUpdateMessage",
+     "WebcastGiftPromptMessage", "WebcastBoostCardMessage"},
+    {"WebcastLinkMicBattleItemCard", "WebcastLinkMicBattlePunishFinish", "WebcastLinkmicBattleTaskMessage"},
+    {"WebcastLinkStateMessage", "WebcastLinkMicLayoutStateMessage", "WebcastSpeakerMessage"},
+    {"WebcastGameRankNotifyMessage", "WebcastHourlyRankRewardMessage", "WebcastRankTextMessage"},
+    {"WebcastPartnershipDropsUpdateMessage", "WebcastPartnershipGameOfflineMessage",
+     "WebcastPartnershipPunishMessage", "WebcastLiveGameIntroMessage"},
+};
+
+static void sample_gift_notice(lt_sample_events *g, lt_event *ev, int64_t seq, long long uid)
+{
+    lt_gift_notice *n = &ev->as.gift_notice;
+    int k = (int)(seq / LT_EVENT_TYPE_COUNT % 2);
+    lt_user *u = &g->users[0];
+    user(g, u, uid);
+    if (k == 0) {
+        n->method = family_methods[0][0];
+        n->user = u;
+        n->from_user_id = some(u->id);
+        n->to_anchor_id = some(7000000000000000001LL);
+        n->text = joined(g, u->nickname, " sent TikTok Universe");
+        n->notify_type = some(1);
+        n->duration = some(8);
+        return;
+    }
+    lt_gift_notice_gift *goals = generic_alloc(g, 2 * sizeof *goals);
+    n->method = family_methods[0][2];
+    n->panel_time = some(ev->event_time / 1000);
+    n->goal_status = some(1);
+    if (goals) {
+        for (int i = 0; i < 2; i++) {
+            goals[i].source = "goal";
+            goals[i].gift_id = 5655 + i;
+            goals[i].progress = some(seq % 100);
+            goals[i].target = some(100);
+            goals[i].expire_time = some(ev->event_time + 3600000);
+        }
+        n->gifts = goals;
+        n->gift_count = 2;
+    }
+}
+
+static void sample_battle_task(lt_sample_events *g, lt_event *ev, int64_t seq, long long uid)
+{
+    lt_battle_task *t = &ev->as.battle_task;
+    lt_user *u = &g->users[0];
+    user(g, u, uid);
+    t->method = family_methods[1][0];
+    t->battle_id = 7200000000000000000LL + seq / LT_EVENT_TYPE_COUNT;
+    t->action = 5;
+    t->action_name = "use_extra_time_card";
+    t->user = u;
+    t->anchor_id = some(7000000000000000001LL);
+    t->to_anchor_id = some(7000000000000000001LL);
+    t->card_name_key = "pk_extra_time_card";
+    t->text = joined(g, u->nickname, " added 30 seconds");
+    t->send_time = some(ev->event_time / 1000);
+    t->extra_duration = some(30);
+}
+
+static void sample_link_state(lt_sample_events *g, lt_event *ev, int64_t seq, long long uid)
+{
+    lt_link_state *s = &ev->as.link_state;
+    lt_link_user *guests = generic_alloc(g, 2 * sizeof *guests);
+    s->method = family_methods[2][0];
+    s->channel_id = some(7100000000000000000LL + seq / LT_EVENT_TYPE_COUNT);
+    s->scene = some(4);
+    s->version = some(seq);
+    s->state_type = some(2);
+    s->layout_id = "grid_4";
+    if (guests) {
+        for (int i = 0; i < 2; i++) {
+            guests[i].user_id = 7000000000000000000LL + uid + i;
+            guests[i].room_id = 7300000000000000000LL + uid + i;
+            guests[i].position = some(i + 1);
+            guests[i].online_state = 1;
+            guests[i].audio_muted = 1 + (int32_t)((seq + i) % 2);
+            guests[i].video_muted = 1;
+            guests[i].rtc_connection = 1;
+            guests[i].network_state = 1 + (int32_t)(seq % 3);
+        }
+        s->users = guests;
+        s->user_count = 2;
+    }
+}
+
+static void sample_rank_notice(lt_sample_events *g, lt_event *ev, int64_t seq)
+{
+    lt_rank_notice *r = &ev->as.rank_notice;
+    long long before = 2 + seq % 20;
+    r->method = family_methods[3][2];
+    r->scene = some(1);
+    r->rank_type = some(0);
+    r->rank_before = some(before);
+    r->rank_after = some(before - 1);
+    r->display_key = "pm_mt_rank_text";
+    r->text = str(g, "The LIVE creator is now #", before - 1, " in the hourly ranking");
+}
+
+static void sample_partnership(lt_sample_events *g, lt_event *ev, int64_t seq)
+{
+    lt_partnership *p = &ev->as.partnership;
+    (void)g;
+    p->method = family_methods[4][0];
+    p->change_mode = some(seq % 3);
+    p->drops_id = "drops-7301";
+    p->task_id = "task-12";
+    p->anchor_id = some(7000000000000000001LL);
+}
+
+static void sample_sub_pin(lt_event *ev, int64_t seq)
+{
+    lt_sub_pin *s = &ev->as.sub_pin;
+    s->action = 1;
+    s->action_name = "pin";
+    s->operator_user_id = 7000000000000000001LL;
+    s->card_id = some(9000 + seq % 10);
+    s->card_type = some(2);
+    s->title = "Subscriber goal";
+    s->goal_id = some(50);
+    s->goal_target = some(100);
+    s->goal_progress = some(seq % 100);
+    s->goal_description = "100 subscribers: cooking stream on Sunday";
+}
+
+static void sample_viewer_picks(lt_sample_events *g, lt_event *ev, int64_t seq)
+{
+    static const char *const wishes[] = {"sing a song", "do 10 push-ups"};
+    lt_viewer_picks *v = &ev->as.viewer_picks;
+    lt_viewer_pick *picks = generic_alloc(g, 2 * sizeof *picks);
+    v->update_type = 2;
+    v->viewer_picks_id = 880000 + seq / LT_EVENT_TYPE_COUNT;
+    v->status = 1;
+    v->round_duration = some(300);
+    v->start_time = some(ev->event_time - 60000);
+    v->end_time = some(ev->event_time + 240000);
+    v->timed = v->scored = true;
+    if (picks) {
+        for (int i = 0; i < 2; i++) {
+            picks[i].pick_id = i + 1;
+            picks[i].gift_id = 5655 + i;
+            picks[i].description = wishes[i];
+            picks[i].gift_price = gift_diamonds[i];
+            picks[i].score = (seq * (i + 3)) % 50;
+        }
+        v->picks = picks;
+        v->pick_count = 2;
+    }
+}
+
 lt_sample_events *lt_sample_events_create(void)
 {
     lt_sample_events *g = calloc(1, sizeof *g);
@@ -280,6 +447,14 @@ void lt_sample_event(lt_sample_events *g, const char *room_id, int64_t seq, lt_e
     case LT_EVENT_UNAUTHORIZED_MEMBER:
         notice_family_sample(g, ev, seq, uid);
         break;
+    /* the grouped families */
+    case LT_EVENT_GIFT_NOTICE: sample_gift_notice(g, ev, seq, uid); break;
+    case LT_EVENT_BATTLE_TASK: sample_battle_task(g, ev, seq, uid); break;
+    case LT_EVENT_LINK_STATE: sample_link_state(g, ev, seq, uid); break;
+    case LT_EVENT_RANK_NOTICE: sample_rank_notice(g, ev, seq); break;
+    case LT_EVENT_PARTNERSHIP: sample_partnership(g, ev, seq); break;
+    case LT_EVENT_SUB_PIN: sample_sub_pin(ev, seq); break;
+    case LT_EVENT_VIEWER_PICKS: sample_viewer_picks(g, ev, seq); break;
     default:
         fill_generic(g, lt_event_type_info_get(ev->type)->record, (uint8_t *)ev, seq);
         break;

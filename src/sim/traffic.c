@@ -3,8 +3,9 @@
  * The mix per message (after the viewer count, which is time-driven):
  * chat 40 %, like 24 %, join 12 %, gift 11 % (streaks of 1-6 events with a
  * cumulative repeat_count and repeat_end on the last; non-streakable gifts
- * are single events), social 8 % (follow or share), battle 2 %, subscribe
- * 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
+ * are single events), social 7 % (follow or share), one of the 20 methods
+ * of the grouped families (gift_notice .. viewer_picks, evenly) 1 %, battle
+ * 2 %, subscribe 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
  * opaque payload), so that the unknown-method path is exercised. Before that
  * mix, one message in 50 is one of the 14 notice, moderation and anonymous
  * join methods (traffic_notice.c), evenly.
@@ -322,6 +323,442 @@ static int gen_subscribe(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__
     return 0;
 }
 
+/* ------------------------------------------------------------------ grouped families
+ *
+ * 1 % of the traffic: one of the 20 methods livetap types in family topics
+ * (gift_notice, battle_task, link_state, rank_notice, partnership, sub_pin,
+ * viewer_picks), each with the fields a consumer of its topic reads. */
+
+static int64_t sim_battle_id(lt_sim_room *r)
+{
+    return 7200000000000000000LL + pick(r, 1000000);
+}
+
+static int gen_gift_broadcast(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__GiftBroadcastMessage m = LIVETAP__WEBCAST__GIFT_BROADCAST_MESSAGE__INIT;
+    Livetap__Webcast__EmbeddedNotify n = LIVETAP__WEBCAST__EMBEDDED_NOTIFY__INIT;
+    user_store u;
+    make_user(r, &u);
+    const lt_sim_gift *gift = &lt_sim_gifts[lt_sim_gift_count - 1 - (size_t)pick(r, 4)];
+    char text[128];
+    snprintf(text, sizeof text, "%s sent %s", u.user.nickname, gift->name);
+    n.content = text;
+    n.user = &u.user;
+    n.has_notify_type = n.has_to_anchor_id = 1;
+    n.notify_type = 1;
+    n.to_anchor_id = r->room_id;
+    m.common = c;
+    m.has_from_user_id = 1;
+    m.from_user_id = u.user.id;
+    m.notify = &n;
+    PACK_INTO(&msg->payload, gift_broadcast_message, &m);
+    return 0;
+}
+
+static int gen_gift_restriction(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__GiftDynamicRestrictionMessage m =
+        LIVETAP__WEBCAST__GIFT_DYNAMIC_RESTRICTION_MESSAGE__INIT;
+    Livetap__Webcast__GiftDynamicRestriction d = LIVETAP__WEBCAST__GIFT_DYNAMIC_RESTRICTION__INIT;
+    Livetap__Webcast__GiftSceneRestriction s = LIVETAP__WEBCAST__GIFT_SCENE_RESTRICTION__INIT;
+    int64_t hidden[2] = {lt_sim_gifts[pick(r, (int)lt_sim_gift_count)].id, lt_sim_gifts[0].id};
+    s.n_match_hidden_gids = 1 + (size_t)pick(r, 2);
+    s.match_hidden_gids = hidden;
+    d.scenes = &s;
+    m.common = c;
+    m.dynamic_restriction = &d;
+    PACK_INTO(&msg->payload, gift_dynamic_restriction_message, &m);
+    return 0;
+}
+
+static int gen_gift_panel(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__GiftPanelUpdateMessage m = LIVETAP__WEBCAST__GIFT_PANEL_UPDATE_MESSAGE__INIT;
+    Livetap__Webcast__GiftGoalData goal = LIVETAP__WEBCAST__GIFT_GOAL_DATA__INIT;
+    Livetap__Webcast__GiftGoalEntry e = LIVETAP__WEBCAST__GIFT_GOAL_ENTRY__INIT, *entries[1] = {&e};
+    Livetap__Webcast__GiftGoalProgress p = LIVETAP__WEBCAST__GIFT_GOAL_PROGRESS__INIT;
+    p.has_current_progress = p.has_target = p.has_expired_timestamp_in_ms = 1;
+    p.target = 100;
+    p.current_progress = pick(r, 100);
+    p.expired_timestamp_in_ms = c->create_time + 3600000;
+    e.has_key = 1;
+    e.key = lt_sim_gifts[pick(r, LT_SIM_CHEAP_GIFTS)].id;
+    e.value = &p;
+    goal.has_status = 1;
+    goal.status = 1;
+    goal.n_goal_progress = 1;
+    goal.goal_progress = entries;
+    m.common = c;
+    m.has_timestamp = 1;
+    m.timestamp = c->create_time / 1000;
+    m.goal_data = &goal;
+    PACK_INTO(&msg->payload, gift_panel_update_message, &m);
+    return 0;
+}
+
+static int gen_gift_prompt(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__GiftPromptMessage m = LIVETAP__WEBCAST__GIFT_PROMPT_MESSAGE__INIT;
+    m.common = c;
+    m.title = "Take a break?";
+    m.body = "You have sent a lot of gifts today.";
+    m.has_block_num_days = 1;
+    m.block_num_days = 1 + pick(r, 7);
+    PACK_INTO(&msg->payload, gift_prompt_message, &m);
+    return 0;
+}
+
+static int gen_boost_card(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__BoostCardMessage m = LIVETAP__WEBCAST__BOOST_CARD_MESSAGE__INIT;
+    Livetap__Webcast__BoostCard card = LIVETAP__WEBCAST__BOOST_CARD__INIT, *cards[1] = {&card};
+    card.has_card_id = card.has_task_id = card.has_task_source = 1;
+    card.card_id = 100 + pick(r, 20);
+    card.task_id = 9000 + pick(r, 100);
+    card.task_source = 1;
+    m.common = c;
+    m.n_cards = 1;
+    m.cards = cards;
+    PACK_INTO(&msg->payload, boost_card_message, &m);
+    return 0;
+}
+
+static int gen_battle_item_card(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkMicBattleItemCard m = LIVETAP__WEBCAST__LINK_MIC_BATTLE_ITEM_CARD__INIT;
+    Livetap__Webcast__UseExtraTimeCard use = LIVETAP__WEBCAST__USE_EXTRA_TIME_CARD__INIT;
+    Livetap__Webcast__ExtraTimeCardInfo info = LIVETAP__WEBCAST__EXTRA_TIME_CARD_INFO__INIT;
+    Livetap__Webcast__BattleUserInfo sender = LIVETAP__WEBCAST__BATTLE_USER_INFO__INIT;
+    Livetap__Webcast__BattleBaseUserInfo base = LIVETAP__WEBCAST__BATTLE_BASE_USER_INFO__INIT;
+    user_store u;
+    make_user(r, &u);
+    base.has_user_id = 1;
+    base.user_id = u.user.id;
+    base.nick_name = u.user.nickname;
+    base.display_id = u.user.display_id;
+    sender.user = &base;
+    info.card_name_key = "pk_extra_time_card";
+    info.send_user = &sender;
+    info.has_send_time_sec = info.has_extra_duration_sec = info.has_to_anchor_id = 1;
+    info.send_time_sec = c->create_time / 1000;
+    info.extra_duration_sec = 30;
+    info.to_anchor_id = r->room_id;
+    use.card_info = &info;
+    use.has_anchor_id = 1;
+    use.anchor_id = r->room_id;
+    m.common = c;
+    m.has_battle_id = m.has_msg_type = 1;
+    m.battle_id = sim_battle_id(r);
+    m.msg_type = 5;
+    m.use_extra_time_card = &use;
+    PACK_INTO(&msg->payload, link_mic_battle_item_card, &m);
+    return 0;
+}
+
+static int gen_battle_punish(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkMicBattlePunishFinish m = LIVETAP__WEBCAST__LINK_MIC_BATTLE_PUNISH_FINISH__INIT;
+    m.common = c;
+    m.has_battle_id = m.has_reason = m.has_channel_id = 1;
+    m.battle_id = sim_battle_id(r);
+    m.reason = pick(r, 2);
+    m.channel_id = r->room_id + 1;
+    PACK_INTO(&msg->payload, link_mic_battle_punish_finish, &m);
+    return 0;
+}
+
+static int gen_battle_task(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkmicBattleTaskMessage m = LIVETAP__WEBCAST__LINKMIC_BATTLE_TASK_MESSAGE__INIT;
+    Livetap__Webcast__BattleTaskUpdate up = LIVETAP__WEBCAST__BATTLE_TASK_UPDATE__INIT;
+    user_store u;
+    make_user(r, &u);
+    up.has_progress = up.has_from_user_id = 1;
+    up.progress = pick(r, 1000);
+    up.from_user_id = u.user.id;
+    m.common = c;
+    m.has_battle_id = m.has_task_message_type = 1;
+    m.battle_id = sim_battle_id(r);
+    m.task_message_type = 1;
+    m.task_update = &up;
+    PACK_INTO(&msg->payload, linkmic_battle_task_message, &m);
+    return 0;
+}
+
+static int gen_link_state(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkStateMessage m = LIVETAP__WEBCAST__LINK_STATE_MESSAGE__INIT;
+    Livetap__Webcast__LinkUserState us[2], *ups[2] = {&us[0], &us[1]};
+    Livetap__Webcast__LinkPlayer players[2];
+    for (int i = 0; i < 2; i++) {
+        livetap__webcast__link_user_state__init(&us[i]);
+        livetap__webcast__link_player__init(&players[i]);
+        players[i].has_user_id = players[i].has_room_id = 1;
+        players[i].user_id = 6800000000000000000LL + pick(r, 5000);
+        players[i].room_id = r->room_id + 10 + i;
+        us[i].user = &players[i];
+        us[i].has_audio_muted = us[i].has_network_state = 1;
+        us[i].audio_muted = 1 + pick(r, 2);
+        us[i].network_state = 1 + pick(r, 3);
+    }
+    m.common = c;
+    m.has_channel_id = m.has_scene = m.has_version = m.has_state_type = 1;
+    m.channel_id = r->room_id + 1;
+    m.scene = 4;
+    m.version = (int64_t)r->stats.sent;
+    m.state_type = 2;
+    m.n_user_states = 2;
+    m.user_states = ups;
+    PACK_INTO(&msg->payload, link_state_message, &m);
+    return 0;
+}
+
+static int gen_link_layout(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__LinkMicLayoutStateMessage m = LIVETAP__WEBCAST__LINK_MIC_LAYOUT_STATE_MESSAGE__INIT;
+    Livetap__Webcast__BizSpotInfo spot = LIVETAP__WEBCAST__BIZ_SPOT_INFO__INIT, *spots[1] = {&spot};
+    Livetap__Webcast__PosIdentity id = LIVETAP__WEBCAST__POS_IDENTITY__INIT;
+    char who[24];
+    snprintf(who, sizeof who, "%lld", 6800000000000000000LL + pick(r, 5000));
+    id.has_type = 1;
+    id.type = 3;
+    id.value = who;
+    spot.has_spot_id = 1;
+    spot.spot_id = 1 + pick(r, 4);
+    spot.pos_identity = &id;
+    m.common = c;
+    m.has_channel_id = m.has_scene = m.has_version = 1;
+    m.channel_id = r->room_id + 1;
+    m.scene = 4;
+    m.version = (int64_t)r->stats.sent;
+    m.n_biz_spot_list = 1;
+    m.biz_spot_list = spots;
+    PACK_INTO(&msg->payload, link_mic_layout_state_message, &m);
+    return 0;
+}
+
+static int gen_speaker(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    (void)r;
+    Livetap__Webcast__SpeakerMessage m = LIVETAP__WEBCAST__SPEAKER_MESSAGE__INIT;
+    m.common = c;
+    PACK_INTO(&msg->payload, speaker_message, &m);
+    return 0;
+}
+
+static int gen_game_rank(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__GameRankNotifyMessage m = LIVETAP__WEBCAST__GAME_RANK_NOTIFY_MESSAGE__INIT;
+    Livetap__Webcast__Text t = LIVETAP__WEBCAST__TEXT__INIT;
+    char text[64];
+    snprintf(text, sizeof text, "This LIVE is now #%d in Gaming", 1 + pick(r, 50));
+    t.key = "live_game_rank_change";
+    t.default_pattern = text;
+    m.common = c;
+    m.has_msg_type = 1;
+    m.msg_type = 1;
+    m.notify_text = &t;
+    PACK_INTO(&msg->payload, game_rank_notify_message, &m);
+    return 0;
+}
+
+static int gen_hourly_rank(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__HourlyRankRewardMessage m = LIVETAP__WEBCAST__HOURLY_RANK_REWARD_MESSAGE__INIT;
+    Livetap__Webcast__HourlyRankRewardInfo w = LIVETAP__WEBCAST__HOURLY_RANK_REWARD_INFO__INIT, *ws[1] = {&w};
+    Livetap__Webcast__EmbeddedNotify n = LIVETAP__WEBCAST__EMBEDDED_NOTIFY__INIT;
+    user_store u;
+    make_user(r, &u);
+    n.user = &u.user;
+    n.content = "won this hour's ranking";
+    w.has_user_id = w.has_asset_id = 1;
+    w.user_id = u.user.id;
+    w.asset_id = 300 + pick(r, 5);
+    w.notify = &n;
+    m.common = c;
+    m.n_winners = 1;
+    m.winners = ws;
+    PACK_INTO(&msg->payload, hourly_rank_reward_message, &m);
+    return 0;
+}
+
+static int gen_rank_text(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__RankTextMessage m = LIVETAP__WEBCAST__RANK_TEXT_MESSAGE__INIT;
+    Livetap__Webcast__Text t = LIVETAP__WEBCAST__TEXT__INIT;
+    int before = 2 + pick(r, 20);
+    t.key = "pm_mt_rank_text";
+    t.default_pattern = "The LIVE creator moved up in the hourly ranking";
+    m.common = c;
+    m.has_scene = m.has_rank_type = m.has_owner_idx_before_update = m.has_owner_idx_after_update = 1;
+    m.scene = 1;
+    m.rank_type = 0;
+    m.owner_idx_before_update = before;
+    m.owner_idx_after_update = before - 1;
+    m.content = &t;
+    PACK_INTO(&msg->payload, rank_text_message, &m);
+    return 0;
+}
+
+static int gen_partnership_drops(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__PartnershipDropsUpdateMessage m =
+        LIVETAP__WEBCAST__PARTNERSHIP_DROPS_UPDATE_MESSAGE__INIT;
+    m.common = c;
+    m.has_change_mode = m.has_anchor_uid = 1;
+    m.change_mode = pick(r, 3);
+    m.drops_id = "drops-7301";
+    m.task_id = "task-12";
+    m.anchor_uid = r->room_id;
+    PACK_INTO(&msg->payload, partnership_drops_update_message, &m);
+    return 0;
+}
+
+static int gen_partnership_offline(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__PartnershipGameOfflineMessage m =
+        LIVETAP__WEBCAST__PARTNERSHIP_GAME_OFFLINE_MESSAGE__INIT;
+    Livetap__Webcast__OfflineGameInfo g = LIVETAP__WEBCAST__OFFLINE_GAME_INFO__INIT, *gs[1] = {&g};
+    g.game_id = "game-4471";
+    g.task_id = "task-12";
+    g.has_offline_type = g.has_task_type = 1;
+    g.offline_type = pick(r, 3);
+    g.task_type = 0;
+    g.toast_title = "Task ended";
+    m.common = c;
+    m.n_offline_game_list = 1;
+    m.offline_game_list = gs;
+    PACK_INTO(&msg->payload, partnership_game_offline_message, &m);
+    return 0;
+}
+
+static int gen_partnership_punish(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__PartnershipPunishMessage m = LIVETAP__WEBCAST__PARTNERSHIP_PUNISH_MESSAGE__INIT;
+    Livetap__Webcast__PunishEventInfo p = LIVETAP__WEBCAST__PUNISH_EVENT_INFO__INIT;
+    p.punish_type = "ban_game_partnership";
+    p.has_punish_type_id = p.has_violation_uid = p.has_duration = 1;
+    p.punish_type_id = 25;
+    p.violation_uid = r->room_id;
+    p.duration = 86400 * (1 + pick(r, 3));
+    m.common = c;
+    m.punish_info = &p;
+    PACK_INTO(&msg->payload, partnership_punish_message, &m);
+    return 0;
+}
+
+static int gen_live_game_intro(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    (void)r;
+    Livetap__Webcast__LiveGameIntroMessage m = LIVETAP__WEBCAST__LIVE_GAME_INTRO_MESSAGE__INIT;
+    Livetap__Webcast__Text t = LIVETAP__WEBCAST__TEXT__INIT;
+    t.key = "live_game_intro";
+    t.default_pattern = "Playing Minecraft: survival, day 12";
+    m.common = c;
+    m.content = &t;
+    PACK_INTO(&msg->payload, live_game_intro_message, &m);
+    return 0;
+}
+
+static int gen_sub_pin(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__SubPinEventMessage m = LIVETAP__WEBCAST__SUB_PIN_EVENT_MESSAGE__INIT;
+    Livetap__Webcast__SubPinCard card = LIVETAP__WEBCAST__SUB_PIN_CARD__INIT;
+    Livetap__Webcast__SubPinCardText title = LIVETAP__WEBCAST__SUB_PIN_CARD_TEXT__INIT;
+    Livetap__Webcast__SubGoalPinCard goal = LIVETAP__WEBCAST__SUB_GOAL_PIN_CARD__INIT;
+    title.has_type = 1;
+    title.type = 1;
+    title.content = "Subscriber goal";
+    goal.has_goal_id = goal.has_target = goal.has_progress = 1;
+    goal.goal_id = 50 + r->index;
+    goal.target = 100;
+    goal.progress = pick(r, 100);
+    card.has_id = card.has_type = 1;
+    card.id = 9000 + r->index;
+    card.type = 2;
+    card.title = &title;
+    card.goal_pin_card = &goal;
+    m.common = c;
+    m.has_action_type = m.has_operator_user_id = 1;
+    m.action_type = 1 + pick(r, 2);
+    m.operator_user_id = r->room_id;
+    m.card = &card;
+    PACK_INTO(&msg->payload, sub_pin_event_message, &m);
+    return 0;
+}
+
+static int gen_viewer_picks(lt_sim_room *r, lt_sim_message *msg, Livetap__Webcast__Common *c)
+{
+    Livetap__Webcast__ViewerPicksUpdateMessage m = LIVETAP__WEBCAST__VIEWER_PICKS_UPDATE_MESSAGE__INIT;
+    Livetap__Webcast__ViewerPicksInfo info = LIVETAP__WEBCAST__VIEWER_PICKS_INFO__INIT;
+    Livetap__Webcast__GiftPickWithScore scored[2], *list[2] = {&scored[0], &scored[1]};
+    Livetap__Webcast__GiftPick picks[2];
+    static const char *const wishes[] = {"sing a song", "do 10 push-ups"};
+    for (int i = 0; i < 2; i++) {
+        livetap__webcast__gift_pick_with_score__init(&scored[i]);
+        livetap__webcast__gift_pick__init(&picks[i]);
+        picks[i].has_gift_id = picks[i].has_gift_pick_id = picks[i].has_gift_price = 1;
+        picks[i].gift_id = lt_sim_gifts[i].id;
+        picks[i].gift_pick_id = i + 1;
+        picks[i].gift_price = lt_sim_gifts[i].diamonds;
+        picks[i].customized_desc = (char *)wishes[i];
+        scored[i].gift_pick = &picks[i];
+        scored[i].has_score = 1;
+        scored[i].score = pick(r, 50);
+    }
+    info.has_viewer_picks_id = info.has_status = info.has_round_duration_sec = info.has_with_score = 1;
+    info.viewer_picks_id = 880000 + r->index;
+    info.status = 1;
+    info.round_duration_sec = 300;
+    info.with_score = 1;
+    info.n_gift_pick_list = 2;
+    info.gift_pick_list = list;
+    m.common = c;
+    m.has_update_type = 1;
+    m.update_type = 2;
+    m.info = &info;
+    PACK_INTO(&msg->payload, viewer_picks_update_message, &m);
+    return 0;
+}
+
+typedef int (*traffic_gen)(lt_sim_room *, lt_sim_message *, Livetap__Webcast__Common *);
+
+static const struct family_method {
+    const char *method;
+    traffic_gen gen;
+} family_methods[] = {
+    {"WebcastGiftBroadcastMessage", gen_gift_broadcast},
+    {"WebcastGiftDynamicRestrictionMessage", gen_gift_restriction},
+    {"WebcastGiftPanelUpdateMessage", gen_gift_panel},
+    {"WebcastGiftPromptMessage", gen_gift_prompt},
+    {"WebcastBoostCardMessage", gen_boost_card},
+    {"WebcastLinkMicBattleItemCard", gen_battle_item_card},
+    {"WebcastLinkMicBattlePunishFinish", gen_battle_punish},
+    {"WebcastLinkmicBattleTaskMessage", gen_battle_task},
+    {"WebcastLinkStateMessage", gen_link_state},
+    {"WebcastLinkMicLayoutStateMessage", gen_link_layout},
+    {"WebcastSpeakerMessage", gen_speaker},
+    {"WebcastGameRankNotifyMessage", gen_game_rank},
+    {"WebcastHourlyRankRewardMessage", gen_hourly_rank},
+    {"WebcastRankTextMessage", gen_rank_text},
+    {"WebcastPartnershipDropsUpdateMessage", gen_partnership_drops},
+    {"WebcastPartnershipGameOfflineMessage", gen_partnership_offline},
+    {"WebcastPartnershipPunishMessage", gen_partnership_punish},
+    {"WebcastLiveGameIntroMessage", gen_live_game_intro},
+    {"WebcastSubPinEventMessage", gen_sub_pin},
+    {"WebcastViewerPicksUpdateMessage", gen_viewer_picks},
+};
+
+/* One of the family methods, evenly. */
+static traffic_gen pick_family_method(lt_sim_room *r, const char **method)
+{
+    const struct family_method *f =
+        &family_methods[pick(r, (int)(sizeof family_methods / sizeof family_methods[0]))];
+    *method = f->method;
+    return f->gen;
+}
+
 int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
 {
     Livetap__Webcast__Common c;
@@ -343,7 +780,8 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
         else if (p < 64) msg->method = "WebcastLikeMessage", gen = gen_like;
         else if (p < 76) msg->method = "WebcastMemberMessage", gen = gen_member;
         else if (p < 87) msg->method = "WebcastGiftMessage", gen = gen_gift;
-        else if (p < 95) msg->method = "WebcastSocialMessage", gen = gen_social;
+        else if (p < 94) msg->method = "WebcastSocialMessage", gen = gen_social;
+        else if (p < 95) gen = pick_family_method(r, &msg->method);
         else if (p < 97) msg->method = "WebcastLinkMicBattle", gen = gen_battle;
         else if (p < 98) msg->method = "WebcastSubNotifyMessage", gen = gen_subscribe;
     }

@@ -5,6 +5,10 @@
  * messages_core.c   chat, gift (+ streaks), like, member, social, viewers, control
  * messages_more.c   battles, link-mic, polls, goals, banners, captions, pins, ...
  * messages_notice.c notices, moderation, unauthorized members
+ * messages_extra.c  the grouped families: gift_notice, link_state, rank_notice,
+ *                   partnership, sub_pin, viewer_picks (docs/protocol/families.md)
+ * messages_battle_task.c  the battle_task family (battle item cards, punishment, tasks)
+ * messages_families.h     helpers the two share
  *
  * Every mapper unpacks its payload with the decoder's arena allocator and
  * fills the event; everything it allocates (the protobuf, arrays, rendered
@@ -128,6 +132,27 @@ int lt_tt_map_room_verify(lt_tiktok_decoder *dec, const uint8_t *data, size_t le
 int lt_tt_map_msg_detect(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_perception(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 int lt_tt_map_unauthorized_member(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+/* the grouped families (messages_extra.c, messages_battle_task.c) */
+int lt_tt_map_gift_broadcast(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_dynamic_restriction(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_panel_update(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_gift_prompt(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_boost_card(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_item_card(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_punish_finish(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_battle_task(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_link_state(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_link_layout_state(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_speaker(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_game_rank_notify(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_hourly_rank_reward(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_rank_text(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_drops(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_offline(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_partnership_punish(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_live_game_intro(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_sub_pin(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
+int lt_tt_map_viewer_picks(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev);
 
 /* Gift streak arithmetic (messages_core.c): fills gifts_added, diamonds_added
  * and streak_closed from the room's streak table. */
