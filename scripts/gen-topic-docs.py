@@ -6,7 +6,7 @@ that it cannot drift. For every topic: its name, key, value schema (record
 name, registry subject, single-object fingerprint) and every field with its
 type, default and doc; then the shared records and the headers.
 
-Conventions it relies on (design.md, the publisher):
+Conventions it relies on (README's data contract, the publisher):
   * schemas/<type>.avsc is event type <type> -> topic <prefix>.<type>;
   * schemas/<namespace>.<Name>.avsc (a dot in the stem) is a shared record,
     referenced by full name and inlined where first used;

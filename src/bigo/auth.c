@@ -2,7 +2,7 @@
  *
  * The login sign is md5 hex; BIGO says it is case-sensitive but not which
  * case, so the received value is lowered before the constant-time
- * comparison (bigo-protocol.md 1.4 [GAP]): a sign that differs only in case
+ * comparison (docs/protocol/bigo.md §1.4, §5): a sign that differs only in case
  * proves the same password.
  */
 #include "bigo/auth.h"
@@ -221,7 +221,7 @@ bool lt_bigo_token_matches(const char *expected, const char *given)
 
 int lt_bigo_message_sign_expected(const lt_bigo_envelope *env, const char *token, char out[33])
 {
-    /* [GAP] BIGO has not published this formula (bigo-protocol.md 1.7): a
+    /* [GAP] BIGO has not published this formula (docs/protocol/bigo.md §1.7): a
      * candidate, md5(data as sent + access_token), checked in "log" mode
      * against real traffic before anyone enforces it */
     const char *data = env->data_text ? env->data_text : "";

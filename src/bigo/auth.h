@@ -2,13 +2,13 @@
  *
  * BIGO logs in with a static account and password we gave it, proving the
  * password with md5("password:"+pw+"&tamp:"+ts+"&"+abbr+"&account:"+acct)
- * (bigo-protocol.md 1.4); we answer with an access token of our own making
+ * (docs/protocol/bigo.md §1.4); we answer with an access token of our own making
  * that every later business message on that connection must carry. Several
  * accounts may be configured (one per BIGO environment, or during a
  * password rotation). Passwords come from the environment or a file and are
  * never logged; comparisons of secrets are constant-time.
  *
- * The per-message `sign` (1.7) has no published formula. Verification is a
+ * The per-message `sign` (§1.7) has no published formula. Verification is a
  * hook: off, log (count and log matches and mismatches, accept everything)
  * or enforce (refuse mismatches). The candidate formula lives in one
  * function, lt_bigo_message_sign_expected(), to be replaced once BIGO says

@@ -1,7 +1,7 @@
 /* bigo.h - BIGO Live danmu into Kafka: the push receiver and the pull poller.
  *
  * BIGO delivers a room's comments, gifts and likes two ways
- * (bigo-protocol.md): it connects to a WebSocket server we run, logs in and
+ * (docs/protocol/bigo.md): it connects to a WebSocket server we run, logs in and
  * pushes batches (`dataReception`), and it offers a pull API for what the
  * push lost. lt_bigo runs both on one libwebsockets loop and publishes one
  * de-duplicated stream into the TikTok topics (platform = bigo,

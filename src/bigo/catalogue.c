@@ -1,6 +1,6 @@
 /* catalogue.c - BIGO's gift catalogue into the compacted gift_info topic.
  *
- * BIGO's gift list (/gift/get_list, bigo-protocol.md 3.1 row 5) is asked
+ * BIGO's gift list (/gift/get_list, docs/protocol/bigo.md §3.2) is asked
  * with an anchor's Bearer token and is specific to that anchor's region;
  * BIGO advises caching it 5-10 minutes at most and asking again when a gift
  * id turns up that the list lacks. So, for every anchor we hold a token for:

@@ -1,7 +1,7 @@
 /* envelope.c - BIGO push envelopes and danmu items (see envelope.h).
  *
- * BIGO's documents disagree with themselves in small ways (bigo-protocol.md
- * 1.3, 2.4): `data` is an "Object" in the tables and a JSON-encoded string in
+ * BIGO's documents disagree with themselves in small ways (docs/protocol/bigo.md
+ * §1.3, §2.4): `data` is an "Object" in the tables and a JSON-encoded string in
  * every example; ts and data_seq were numbers in the first revision and
  * strings now; a room's items sit under `datas`, once under `data`; pull
  * responses omit every field holding its default value. The parser accepts

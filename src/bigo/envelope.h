@@ -63,7 +63,7 @@ typedef struct lt_bigo_login {
 int lt_bigo_login_parse(const json_t *data, lt_bigo_login *out, char *err, size_t errlen);
 
 /* md5("password:" + password + "&tamp:" + timestamp + "&" + abbr + "&account:" + account)
- * as 32 lowercase hex digits (bigo-protocol.md 1.4). 0, or -1 if OpenSSL fails. */
+ * as 32 lowercase hex digits (docs/protocol/bigo.md §1.4). 0, or -1 if OpenSSL fails. */
 int lt_bigo_login_sign(const char *password, const char *timestamp, const char *abbr, const char *account,
                        char out[33]);
 

@@ -1,7 +1,7 @@
 /* giftlist.h - BIGO's gift list answer (/gift/get_list) and its gift_info events.
  *
  * Pure: no I/O, no state; fuzzed (tests/fuzz/fuzz_bigo_gift_list.c). The
- * answer (bigo-protocol.md 3.1 row 5, 4.7) is
+ * answer (docs/protocol/bigo.md §3.2) is
  *   {"rescode":200, "message":"", "list":[{"giftid":1234, "gift_level":1,
  *    "value":10, "icon":"https://...", "gift_name":"aaa"}, ...]}
  * where BIGO omits every field that holds its default (0, "", []): a missing

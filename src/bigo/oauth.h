@@ -1,4 +1,4 @@
-/* oauth.h - BIGO's server-side request signature (bigo-protocol.md 2.6).
+/* oauth.h - BIGO's server-side request signature (docs/protocol/bigo.md §2.5).
  *
  * Signed calls (/broom/ping, /sign/oauth2/refresh_token, /sign/... APIs)
  * carry bigo-client-id, bigo-timestamp (SECONDS) and bigo-oauth-signature =

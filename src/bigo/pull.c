@@ -1,4 +1,4 @@
-/* pull.c - pull compensation and the game sessions we mount (bigo-protocol.md 2, 3.1).
+/* pull.c - pull compensation and the game sessions we mount (docs/protocol/bigo.md §2, §3.1).
  *
  * A session is one game_sess of one or more anchors (game_users). It is
  * known either because we mounted it (pull.rooms: enable_danmu at start,

@@ -1,4 +1,4 @@
-/* server.c - the WebSocket server BIGO pushes to (bigo-protocol.md 1).
+/* server.c - the WebSocket server BIGO pushes to (docs/protocol/bigo.md §1).
  *
  * One lws protocol serves both the WebSocket at the configured path and a
  * tiny HTTP surface (/healthz with the counters as JSON; 404 otherwise).

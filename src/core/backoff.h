@@ -6,7 +6,7 @@
  * always waited, so a room never hammers the sign server, and the random
  * half spreads thousands of rooms that dropped together (a network blip)
  * over time instead of re-signing them in one burst - sign calls are the
- * scarce resource (webcast-protocol.md section 8 and 10).
+ * scarce resource (docs/protocol/webcast.md §2.4, §7.2).
  *
  * A connection that stayed up for `healthy_ms` counts as healthy: the caller
  * then calls lt_backoff_reset() so the next drop starts from base again.

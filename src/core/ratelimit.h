@@ -3,7 +3,7 @@
  * The collector holds one bucket for the whole process in front of the sign
  * server: its quota (per API key, per minute/hour/day) is what limits how
  * many rooms can (re)connect, and a burst of reconnects after a network blip
- * must queue here rather than earn 429s (webcast-protocol.md 2.4, 10.1).
+ * must queue here rather than earn 429s (docs/protocol/webcast.md §2.4).
  *
  * `rate` tokens per second refill a bucket of at most `burst` tokens; a call
  * takes one token or learns how long to wait for one. Time is passed in by

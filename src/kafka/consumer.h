@@ -4,7 +4,7 @@
  * rd_kafka_t and assign() - never a consumer group, never a consumer per
  * client: group membership would add rebalances and committed offsets that
  * mean nothing to a fan-out process, and a consumer per client is the
- * anti-pattern that makes bridges fall over (anchors.md section 5).
+ * anti-pattern that makes bridges fall over (group metadata churn, rebalances).
  *
  * Positions. Partitions present at start-up are read from their high
  * watermark (only new data); partitions that appear later (topic created

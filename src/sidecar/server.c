@@ -10,7 +10,7 @@
  * - Writes: frames are pre-framed (hub.h), so a writable callback copies as
  *   many queued frames as fit in 64 KiB into one buffer and sends them with
  *   one LWS_WRITE_RAW: one syscall for many frames, which is what makes
- *   fan-out cheap (anchors.md 6.3). lws keeps any unsent remainder and calls
+ *   fan-out cheap (docs/sidecar.md). lws keeps any unsent remainder and calls
  *   back when the socket drains, so a slow socket costs at most 64 KiB here;
  *   beyond that the hub's per-client queue bound applies.
  * - Keepalive and idle: lws's retry policy sends a ping after

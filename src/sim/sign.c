@@ -1,4 +1,4 @@
-/* sign.c - an Euler-Stream-compatible sign server (webcast-protocol.md 2).
+/* sign.c - an Euler-Stream-compatible sign server (docs/protocol/webcast.md §2).
  *
  * GET /webcast/fetch answers 200 with a raw protobuf fetch result (cursor,
  * internal_ext, push_server, route params, heartbeat interval and the first

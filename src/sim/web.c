@@ -1,6 +1,6 @@
 /* web.c - TikTok's web endpoints as the simulator serves them.
  *
- * Shapes follow webcast-protocol.md section 1: the live page embeds
+ * Shapes follow docs/protocol/webcast.md §1: the live page embeds
  * SIGI_STATE (LiveRoom.liveRoomUserInfo.{user,liveRoom}); a user that does
  * not exist has no LiveRoom key; a blocked client gets a WAF challenge page
  * without SIGI_STATE; api-live answers statusCode 0, 19881007

@@ -7,7 +7,7 @@
  * histogram, observed in the delivery report, whose opaque carries the
  * record's type and receive time (collector_internal.h) so that no
  * allocation is made per record. "Published" means acknowledged by Kafka
- * (design.md: metrics count delivery reports, not enqueues); what was
+ * (docs/operations.md: metrics count delivery reports, not enqueues); what was
  * merely enqueued shows as livetap_collector_kafka_queued_total.
  */
 #include <stdlib.h>

@@ -2,14 +2,14 @@
  *
  * Parsing uses the protoc-c code generated from proto/webcast.proto, which is
  * order-independent and lets a repeated non-repeated field win last, as real
- * frames need (webcast-protocol.md 7.1). protobuf-c copies bytes fields on
+ * frames need (docs/protocol/webcast.md §6.4). protobuf-c copies bytes fields on
  * unpack; for a frame that is one copy of the payload, which keeps the
  * ownership story simple (the caller's receive buffer can be reused at once).
  *
  * Gzip: the official web client requests compress=gzip; the server marks
  * compressed payloads with the header compress_type=gzip, but some peers only
  * sniff the magic bytes, so we honour the header and fall back to the magic
- * (5.2). Inflation is bounded by the caller's limit: a frame that inflates
+ * (§5.2). Inflation is bounded by the caller's limit: a frame that inflates
  * beyond it is an error, never a large allocation.
  *
  * Bounds (docs/security.md 4). protobuf-c allocates a struct and a pointer

@@ -1,8 +1,8 @@
 /* frame.h - the WebCast push frame and fetch result codec.
  *
  * Every WebSocket binary message to and from TikTok's push server is a
- * PushFrame (webcast-protocol.md section 5). An inbound "msg" frame carries a
- * FetchResult (section 3), possibly gzipped; the client answers with "ack"
+ * PushFrame (docs/protocol/webcast.md §5). An inbound "msg" frame carries a
+ * FetchResult (§3), possibly gzipped; the client answers with "ack"
  * frames, sends "hb" frames on a timer and one "im_enter_room" frame after
  * connecting. This module parses the inbound side and builds the outbound
  * side; it holds no state. Decoding the messages inside a fetch result is

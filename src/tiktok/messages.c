@@ -1,6 +1,6 @@
 /* messages.c - the per-room WebCast decoder: arena, dispatch, feed loop.
  *
- * Dispatch is by the message's method string (webcast-protocol.md 6: the
+ * Dispatch is by the message's method string (docs/protocol/webcast.md §6: the
  * method equals the message name), looked up by binary search in a sorted
  * table. A method without a row, or a payload its mapper rejects, becomes an
  * LT_EVENT_UNKNOWN event with the raw bytes: the platform adds message types

@@ -5,7 +5,7 @@
  * the smallest avatar. The relation flags come from two places: chat messages
  * carry a UserIdentity (field 18) with explicit is_follower/moderator/...
  * flags; elsewhere only the user's badges say anything. Badge layouts differ
- * between app versions and peers (webcast-protocol.md 6.2), so instead of
+ * between app versions and peers (docs/protocol/webcast.md §6.2), so instead of
  * declaring them we keep the badge variants as raw bytes and look for the
  * image names the platform has used for years (the same markers the Python
  * library matches): grade_badge_icon_lite_lv<N> (gifter level), fans_badge_

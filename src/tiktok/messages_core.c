@@ -5,7 +5,7 @@
  * several messages of one group_id with a cumulative repeat_count, the last
  * with repeat_end 1 — which the platform sometimes never sends, and a
  * single tap yields two messages (count 1 open, count 1 closed). The peers
- * disagree on which event to count (webcast-protocol.md 6.3). We count
+ * disagree on which event to count (docs/protocol/webcast.md §6.3). We count
  * increments: per (sender, gift, group) the decoder remembers the largest
  * repeat_count already counted, and each event adds max(repeat_count -
  * counted, 0). Summing gifts_added over all events then counts every gift

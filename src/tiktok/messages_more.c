@@ -4,7 +4,7 @@
  * barrages.
  *
  * Several of these are documented by fewer peers and less precisely
- * (webcast-protocol.md 6.3). Where a layout is uncertain the proto keeps the
+ * (docs/protocol/webcast.md §6.3). Where a layout is uncertain the proto keeps the
  * field as bytes and the mapper interprets it defensively: InRoomBanner field
  * 2 is a JSON string for some peers and a string map for others (both are
  * published as one JSON document, with data_format saying which was sent);

@@ -19,7 +19,7 @@
 #define DEFAULT_WEB_BASE "https://www.tiktok.com"
 #define DEFAULT_API_BASE "https://webcast.tiktok.com"
 
-/* Status codes the API answers with (webcast-protocol.md 1.2, 1.4). */
+/* Status codes the API answers with (docs/protocol/webcast.md §1.2, §1.3). */
 #define TT_USER_NOT_FOUND 19881007
 #define TT_AGE_RESTRICTED 4003110
 

@@ -1,7 +1,7 @@
 /* resolver.h - from what a person typed to a live room_id, or a reason why
  * not that the person can act on.
  *
- * Order (webcast-protocol.md 1.1-1.4): the live page's SIGI_STATE JSON
+ * Order (docs/protocol/webcast.md §1): the live page's SIGI_STATE JSON
  * first; unless it says live, the api-live/user/room JSON API (Python stops
  * at a page saying "offline", but an 18+ room can look offline on the page
  * while the API answers 4003110, so we ask); then, when enabled,

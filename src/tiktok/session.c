@@ -117,7 +117,7 @@ static void q_param(query *q, const char *key, const char *value, size_t value_l
     q_enc(q, value, value_len);
 }
 
-/* The web client's parameters (webcast-protocol.md 4.1, Python's list). */
+/* The web client's parameters (docs/protocol/webcast.md §4.1). */
 static const char *const client_params[][2] = {
     {"aid", "1988"}, {"app_language", "en-US"}, {"app_name", "tiktok_web"},
     {"browser_platform", "Win32"}, {"browser_language", "en-US"}, {"browser_name", "Mozilla"},

@@ -1,7 +1,7 @@
 /* session.h - one room's push WebSocket to TikTok.
  *
  * A session is a single connection attempt with one signed fetch result
- * (webcast-protocol.md 4 and 5): the URL is push_server + the web client's
+ * (docs/protocol/webcast.md §4 and §5): the URL is push_server + the web client's
  * parameters + the fetch result's route params + room_id, cursor,
  * internal_ext and compress=gzip; the upgrade carries the sign server's
  * cookies and the User-Agent the signature was made for. Once open it sends

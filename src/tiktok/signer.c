@@ -162,7 +162,7 @@ int lt_tiktok_cookie_header(const char *set_tt_cookie, char *out, size_t outlen)
     if (pairs == 0)
         return -1;
     if (!has_idc) {
-        /* the default data centre every web client sends (webcast-protocol.md 4.2) */
+        /* the default data centre every web client sends (docs/protocol/webcast.md §4.2) */
         int w = snprintf(out + used, outlen - used, "; tt-target-idc=useast1a");
         if (w < 0 || (size_t)w >= outlen - used)
             return -1;

@@ -2,7 +2,7 @@
  *
  * TikTok's web client needs signed parameters to open the push WebSocket;
  * livetap asks an Euler-Stream-compatible sign server (`GET /webcast/fetch`,
- * webcast-protocol.md 2.2) which answers with the raw protobuf fetch result
+ * docs/protocol/webcast.md §2.2) which answers with the raw protobuf fetch result
  * (push_server, route params, cursor, internal_ext and the first batch of
  * messages) and the TikTok cookies in `X-Set-TT-Cookie`. A signed result is
  * good for one connection attempt only (signed URLs expire in ~30 s), so
@@ -10,7 +10,7 @@
  *
  * Quota: sign calls are the scarce resource. One token bucket per process
  * (this object) paces every call, at a configured rate that can be lowered
- * to what the server itself reports (`GET /webcast/rate_limits`, 2.4).
+ * to what the server itself reports (`GET /webcast/rate_limits`, §2.3).
  * Calls wait in FIFO order. A 429 carries the server's message, its limit
  * label and a retry time from its headers (Retry-After, RateLimit-Reset,
  * X-RateLimit-Reset); an account-wide limit (any label not naming the room)

@@ -1,4 +1,4 @@
-"""livetap-sim behaves like TikTok and the Euler sign server (webcast-protocol.md).
+"""livetap-sim behaves like TikTok and the Euler sign server (docs/protocol/webcast.md).
 
 A real WebSocket client (python websockets) and real HTTP requests against the
 simulator binary; push frames are decoded with Python protobuf classes

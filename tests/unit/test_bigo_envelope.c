@@ -1,4 +1,4 @@
-/* BIGO envelopes and danmu items: the doc's samples (bigo-protocol.md 4),
+/* BIGO envelopes and danmu items: the doc's samples (docs/protocol/bigo.md §4),
  * the tolerated variants (data as string or object, ts/data_seq as string or
  * number, `data` for `datas`, omitted defaults), malformed input becoming
  * unknown items or errors, keys, events and replies. */
@@ -325,7 +325,7 @@ static void json_int_rules(void **state)
 static void login_sign_and_parse(void **state)
 {
     char out[33];
-    /* bigo-protocol.md 1.4 test vector */
+    /* docs/protocol/bigo.md §1.4 worked example */
     assert_int_equal(lt_bigo_login_sign("213213", "1693796233988", "inke", "bigoUser1", out), 0);
     assert_string_equal(out, "eee920929f1b318266c5310f733965b1");
     json_t *j = json_loads("{\"account\":\"bigoUser1\",\"timestamp\":1713249091251,\"sign\":\"abc\"}", 0, NULL);

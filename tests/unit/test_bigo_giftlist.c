@@ -1,5 +1,5 @@
-/* BIGO's gift list answer (/gift/get_list): the doc's sample (bigo-protocol.md
- * 4.7), omitted defaults, numbers as strings, malformed entries skipped and
+/* BIGO's gift list answer (/gift/get_list): the doc's sample (docs/protocol/bigo.md
+ * §3.2), omitted defaults, numbers as strings, malformed entries skipped and
  * counted, repeated ids, the cap, answers that are not usable, rescodes, the
  * gift_info event and the change hash. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* Resolver parsers against page and API bodies written from
- * webcast-protocol.md section 1: SIGI_STATE (live, offline, no LiveRoom,
+ * docs/protocol/webcast.md §1: SIGI_STATE (live, offline, no LiveRoom,
  * missing tag, WAF page), api-live/user/room (ok, user_not_found,
  * age-restricted, errors) and room/info (live, ended, 18+ prompt). */
 #include <setjmp.h>

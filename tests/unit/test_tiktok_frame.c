@@ -1,5 +1,5 @@
 /* test_tiktok_frame.c - push frames, gzip, fetch results and the outgoing
- * frames, against the byte vectors of webcast-protocol.md section 5. */
+ * frames, against the byte vectors of docs/protocol/webcast.md §5.6. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The push WebSocket URL (webcast-protocol.md 4.1): push_server + the web
+/* The push WebSocket URL (docs/protocol/webcast.md §4.1): push_server + the web
  * client's parameters + route params (overriding ours, extras kept) +
  * room_id, cursor, internal_ext, compress=gzip, the extra version_code;
  * values URL-encoded; bad push servers refused. */

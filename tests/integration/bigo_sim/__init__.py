@@ -1,7 +1,7 @@
 """Our own BIGO Live platform simulator, for livetap's BIGO tests.
 
 BIGO is the WebSocket *client* of the push channel and the *server* of the
-pull API (see ../../shared/docs/bigo-protocol.md), so the simulator has two
+pull API (see docs/protocol/bigo.md), so the simulator has two
 halves:
 
 - push.PushClient plays BIGO's push service against livetap-bigo: it logs in

@@ -1,4 +1,4 @@
-"""BIGO's open API as far as livetap uses it (bigo-protocol.md 2, 3.1):
+"""BIGO's open API as far as livetap uses it (docs/protocol/bigo.md §2, §3.1):
 /broom/pull_data, /broom/enable_danmu, /broom/disable_danmu, the signed
 /broom/ping and /sign/oauth2/refresh_token, and the gift list
 /gift/get_list (region-specific per anchor; its control surface: set_gift,
@@ -25,7 +25,7 @@ def der_ecdsa(r, s):
     return b"\x30" + bytes([len(body)]) + body
 
 
-# A catalogue as BIGO's list answers it (bigo-protocol.md 4.7): giftid,
+# A catalogue as BIGO's list answers it (docs/protocol/bigo.md §3.2): giftid,
 # gift_level, value (price of one gift, diamonds), icon, gift_name. BIGO omits
 # fields holding their default, so a gift of level 0 has no gift_level.
 CATALOGUE = [

@@ -1,5 +1,5 @@
 """BIGO's side of the push channel: a WebSocket client speaking the
-envelope protocol (bigo-protocol.md 1)."""
+envelope protocol (docs/protocol/bigo.md §1)."""
 import hashlib
 import json
 import time
