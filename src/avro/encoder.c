@@ -372,9 +372,11 @@ static int put_bytes(lt_buf *out, const void *data, size_t len)
 static int put_string(lt_buf *out, const char *s, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
+    if (lt_utf8_is_ascii(s, len))
+        return put_bytes(out, s ? s : "", len);
     size_t valid = lt_utf8_valid_prefix(s, len);
     if (valid == len)
-        return put_bytes(out, s ? s : "", len);
+        return put_bytes(out, s, len);
     size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
     RESERVE(out, 10 + fixed_len);
     put_long(out, (int64_t)fixed_len);

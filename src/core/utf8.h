@@ -24,7 +24,28 @@
 #ifndef LT_CORE_UTF8_H
 #define LT_CORE_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* True if s[0, len) is ASCII (so well-formed). Inline, for the encoder's hot
+ * path: most strings livetap writes are short ASCII (ids, handles, URLs),
+ * where a call costs more than the check. */
+static inline bool lt_utf8_is_ascii(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t high = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        high |= w;
+    }
+    for (; i < len; i++)
+        high |= p[i];
+    return !(high & 0x8080808080808080ull);
+}
 
 /* The length of the longest well-formed prefix of s[0, len): len if the
  * whole string is well-formed. */

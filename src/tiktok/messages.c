@@ -47,7 +47,12 @@ struct arena_chunk {
 
 /* ------------------------------------------------------------------ arena */
 
-void *lt_tt_alloc(lt_tiktok_decoder *dec, size_t size)
+/* Inlined into protobuf-c's allocator callback: it runs for every field
+ * protobuf-c allocates, the hottest call of the decoder. protobuf-c writes
+ * everything it allocates before reading it (a message is set from its
+ * initializer, arrays and strings are filled as they are parsed), so its
+ * memory need not be zeroed; the mappers' (lt_tt_alloc) is. */
+static inline __attribute__((always_inline)) void *arena_alloc(lt_tiktok_decoder *dec, size_t size, bool zero)
 {
     if (size > LT_TIKTOK_MESSAGE_MEMORY || dec->arena_used > LT_TIKTOK_MESSAGE_MEMORY - size) {
         dec->arena_exhausted = true;
@@ -70,8 +75,14 @@ void *lt_tt_alloc(lt_tiktok_decoder *dec, size_t size)
     }
     void *p = c->data + c->used;
     c->used += size;
-    memset(p, 0, size);
+    if (zero)
+        memset(p, 0, size);
     return p;
+}
+
+void *lt_tt_alloc(lt_tiktok_decoder *dec, size_t size)
+{
+    return arena_alloc(dec, size, true);
 }
 
 /* Back to empty. keep_one keeps the oldest chunk for the next message. */
@@ -92,7 +103,7 @@ static void arena_rewind(lt_tiktok_decoder *dec, bool keep_one)
 
 static void *pb_alloc(void *data, size_t size)
 {
-    return lt_tt_alloc(data, size);
+    return arena_alloc(data, size, false);
 }
 
 static void pb_free(void *data, void *ptr)
