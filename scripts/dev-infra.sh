@@ -23,7 +23,10 @@
 #
 # Environment: LT_INFRA_DIR (default <repo>/build/infra), LT_KAFKA_PORT
 # (19092), LT_KAFKA_CONTROLLER_PORT (19093), LT_REGISTRY_PORT (18081),
-# LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 300).
+# LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 300), LT_KAFKA_HEAP
+# (the broker's -Xmx, default 2g: every test run creates its own topics, 3
+# partitions each, one per event type; 15,551 partitions from a day's runs ran a
+# 512 MB heap out of memory and the broker halted).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -168,7 +171,7 @@ EOF
             >"$KAFKA_DIR/format.log" 2>&1 || { cat "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
     fi
     say "starting kafka on $BOOTSTRAP (log: $KAFKA_DIR/server.log)"
-    nohup java -Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
+    nohup java -Xms512m -Xmx"${LT_KAFKA_HEAP:-2g}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
         -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/server.log" 2>&1 &
     echo $! >"$pidfile"
     wait_for kafka "$pidfile" "$KAFKA_DIR/server.log" kcat -b "$BOOTSTRAP" -L -m 2
