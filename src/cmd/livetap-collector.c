@@ -52,7 +52,7 @@ typedef struct config {
     struct {
         bool enabled;
         char *control_topic, *group_id;
-        long partitions, session_timeout_ms;
+        long partitions, session_timeout_ms, handover_timeout_s;
     } group;
     struct {
         char *url, *api_key, *client;
@@ -113,6 +113,9 @@ static const lt_config_option group_options[] = {
     INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
     INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
         "a collector silent this long loses its rooms to the others"),
+    INT("handover_timeout_s", group.handover_timeout_s, "20", 0, 3600,
+        "a live room that moves stays with its old collector until the new one is live, at most this long "
+        "(make-before-break, docs/operations.md); 0 = stop it at once"),
     END,
 };
 
@@ -499,6 +502,14 @@ static void seed_window(void *ctx, const char *room_id, lt_dedupe *window)
     }
 }
 
+static void refresh_window(void *ctx, const char *room_id, int64_t read_before_ms, lt_dedupe *window)
+{
+    hooks *h = ctx;
+    if (h->tail)
+        lt_kafka_tail_invalidate_key(h->tail, room_id, read_before_ms);
+    seed_window(ctx, room_id, window);
+}
+
 static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt_kafka_property *props,
                                   size_t prop_count, char *err, size_t errlen)
 {
@@ -565,6 +576,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .record_path = nonempty(cfg->rooms_behaviour.record),
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
+        .refresh_window = hk ? refresh_window : NULL,
         .hook_ctx = hk,
     };
 }
@@ -800,6 +812,9 @@ static int run(config *cfg)
             .collector = c,
             .publisher = pub,
             .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+            .status_topic = pub && cfg->group.handover_timeout_s > 0 ? lt_publisher_topic(pub, LT_EVENT_ROOM_STATUS)
+                                                                     : NULL,
+            .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
         };
         if (!pub) {
             lt_error("group mode needs Kafka (not --dry-run)");

@@ -46,6 +46,9 @@ typedef struct lt_tiktok_group_options {
     lt_tiktok_collector *collector;      /* borrowed */
     lt_publisher *publisher;             /* borrowed; flushed on revoke (may be NULL) */
     int flush_timeout_ms;                /* 0 = 10000 */
+    const char *status_topic;            /* <prefix>.room_status: live rooms are handed over
+                                          * (handover.h); NULL = stopped at once on revoke */
+    int64_t handover_timeout_ms;         /* 0 = 20000 */
 } lt_tiktok_group_options;
 
 typedef struct lt_tiktok_group_stats {
