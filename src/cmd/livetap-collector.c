@@ -37,6 +37,7 @@
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
 #include "tiktok/group.h"
+#include "tiktok/handover.h"
 #include "tiktok/room.h"
 
 typedef struct config {
@@ -233,10 +234,18 @@ static const flag flags[] = {
 
 static lt_tiktok_collector *running;
 
+/* In group mode with handovers the first SIGTERM/SIGINT leaves the group
+ * first (the tick does it: live rooms go to the collectors that stay, make-
+ * before-break), the second stops at once. */
+static volatile sig_atomic_t leave_asked;
+static bool leave_first;
+
 static void on_signal(int sig)
 {
     (void)sig;
-    if (running)
+    if (leave_first && !leave_asked)
+        leave_asked = 1;
+    else if (running)
         lt_tiktok_collector_stop(running);
 }
 
@@ -461,14 +470,40 @@ typedef struct hooks {
     lt_kafka_tail *tail;
     int64_t tail_error_slot;
     uint64_t rebalances_seen;
+    lt_tiktok_collector *collector;
+    int64_t handover_timeout_ms;
+    int64_t leave_deadline; /* 0 = not leaving */
+    uint64_t leave_rebalances;
 } hooks;
+
+/* A graceful leave: out of the group, then stop once every live room has
+ * been handed over (or the deadline passed). */
+static void leave_tick(hooks *h, int64_t now_ms)
+{
+    lt_tiktok_group_stats gs;
+    lt_tiktok_group_get_stats(h->group, &gs);
+    if (!h->leave_deadline) {
+        h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
+        h->leave_rebalances = gs.rebalances;
+        lt_tiktok_group_leave(h->group);
+        return;
+    }
+    bool revoked = gs.rebalances != h->leave_rebalances && gs.partitions_assigned == 0;
+    size_t pending = lt_tiktok_collector_handovers_pending(h->collector);
+    if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
+        if (pending || !revoked)
+            lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
+        lt_tiktok_collector_stop(h->collector);
+    }
+}
 
 static void on_tick(void *ctx, int64_t now_ms)
 {
-    (void)now_ms;
     hooks *h = ctx;
     if (h->group)
         lt_tiktok_group_poll(h->group);
+    if (h->group && leave_asked)
+        leave_tick(h, now_ms);
 }
 
 static void remember_id(void *ctx, int64_t msg_id)
@@ -780,7 +815,7 @@ static int run(config *cfg)
             return 2;
         }
     }
-    hooks hk = {0};
+    hooks hk = {.handover_timeout_ms = cfg->group.handover_timeout_s * 1000};
     if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
@@ -851,6 +886,8 @@ static int run(config *cfg)
             cfg->kafka.topic_prefix, collector_id, cfg->sign.url, cfg->sign.rate_per_minute);
 
     running = c;
+    hk.collector = c;
+    leave_first = hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -441,6 +441,15 @@ void lt_tiktok_group_destroy(lt_tiktok_group *g)
     free(g);
 }
 
+void lt_tiktok_group_leave(lt_tiktok_group *g)
+{
+    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(g->rk);
+    if (e)
+        lt_warn("group: leaving %s: %s", g->group_id, rd_kafka_err2str(e));
+    else
+        lt_info("group: leaving %s: live rooms are handed over to the collectors that stay", g->group_id);
+}
+
 void lt_tiktok_group_poll(lt_tiktok_group *g)
 {
     /* statuses first: a room assigned in this poll sees the handover its

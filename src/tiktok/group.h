@@ -64,6 +64,12 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
 /* Leaves the group: revokes (stops) every room it owns, then closes. */
 void lt_tiktok_group_destroy(lt_tiktok_group *g); /* accepts NULL */
 
+/* Leaves the group while the loop goes on (a graceful stop): the next poll
+ * revokes every partition, so live rooms are handed over to the collectors
+ * that stay (handover.h) instead of stopping before anyone else has them.
+ * lt_tiktok_collector_handovers_pending() says when they are done. */
+void lt_tiktok_group_leave(lt_tiktok_group *g);
+
 /* Serves the consumer: control records and rebalances. Call from the loop. */
 void lt_tiktok_group_poll(lt_tiktok_group *g);
 

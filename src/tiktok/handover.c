@@ -630,3 +630,11 @@ void lt_tiktok_handover_shutdown(lt_tiktok_collector *c)
         }
     }
 }
+
+size_t lt_tiktok_collector_handovers_pending(const lt_tiktok_collector *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; c->handover && i < c->room_count; i++)
+        n += c->rooms[i]->handover && c->rooms[i]->handover->giving;
+    return n;
+}

@@ -100,6 +100,9 @@ int lt_tiktok_collector_take_back_room(lt_tiktok_collector *c, const char *input
 /* Whether the room is being handed over by this collector. */
 bool lt_tiktok_collector_handing_over(lt_tiktok_collector *c, const char *input);
 
+/* Rooms this collector is still handing over (giving away). */
+size_t lt_tiktok_collector_handovers_pending(const lt_tiktok_collector *c);
+
 /* A room_status record published by another collector. */
 void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_peer_status *st);
 
