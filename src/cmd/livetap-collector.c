@@ -483,6 +483,10 @@ static void leave_tick(hooks *h, int64_t now_ms)
     lt_tiktok_group_stats gs;
     lt_tiktok_group_get_stats(h->group, &gs);
     if (!h->leave_deadline) {
+        if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
+            lt_tiktok_collector_stop(h->collector);
+            return;
+        }
         h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
         h->leave_rebalances = gs.rebalances;
         lt_tiktok_group_leave(h->group);

@@ -450,6 +450,16 @@ void lt_tiktok_group_leave(lt_tiktok_group *g)
         lt_info("group: leaving %s: live rooms are handed over to the collectors that stay", g->group_id);
 }
 
+int lt_tiktok_group_members(lt_tiktok_group *g, int timeout_ms)
+{
+    const struct rd_kafka_group_list *list = NULL;
+    if (rd_kafka_list_groups(g->rk, g->group_id, &list, timeout_ms) || !list)
+        return -1;
+    int n = list->group_cnt == 1 ? list->groups[0].member_cnt : -1;
+    rd_kafka_group_list_destroy(list);
+    return n;
+}
+
 void lt_tiktok_group_poll(lt_tiktok_group *g)
 {
     /* statuses first: a room assigned in this poll sees the handover its

@@ -69,6 +69,9 @@ void lt_tiktok_group_destroy(lt_tiktok_group *g); /* accepts NULL */
  * that stay (handover.h) instead of stopping before anyone else has them.
  * lt_tiktok_collector_handovers_pending() says when they are done. */
 void lt_tiktok_group_leave(lt_tiktok_group *g);
+/* Members of the group now (asks the group coordinator, blocking up to
+ * timeout_ms); -1 if it did not answer. */
+int lt_tiktok_group_members(lt_tiktok_group *g, int timeout_ms);
 
 /* Serves the consumer: control records and rebalances. Call from the loop. */
 void lt_tiktok_group_poll(lt_tiktok_group *g);
