@@ -197,17 +197,14 @@ static int push_broadcast(struct lws *wsi, pss *p)
     return 0;
 }
 
-/* Broadcast: generates what is due in rooms somebody listens to. */
+/* Broadcast: generates what is due. A room once connected to goes on at its
+ * rate whether anyone listens or not, as a LIVE does: what nobody was
+ * connected for is lost to everyone (sent, never delivered). */
 static int broadcast_tick(lt_sim *sim, double dt)
 {
-    for (size_t i = 0; i < sim->room_count; i++)
-        sim->rooms[i].listeners = 0;
-    for (pss *p = sim->pushes; p; p = p->next)
-        if (p->entered && !p->silent)
-            p->room_ptr(p)->listeners++;
     for (size_t i = 0; i < sim->room_count; i++) {
         lt_sim_room *room = &sim->rooms[i];
-        if (!room->listeners || room->state != LT_SIM_LIVE)
+        if (!room->first_connect_ms || room->state != LT_SIM_LIVE)
             continue;
         if (!room->log && !(room->log = calloc(LT_SIM_LOG, sizeof *room->log)))
             return -1;

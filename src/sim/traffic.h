@@ -96,7 +96,6 @@ typedef struct lt_sim_room {
     struct lt_sim_recent *log;
     uint64_t log_seq;        /* messages generated */
     double log_due;
-    unsigned listeners;      /* connections entered (this tick) */
 } lt_sim_room;
 
 #define LT_SIM_LOG 512       /* broadcast messages kept for connections that lag */
