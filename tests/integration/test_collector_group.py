@@ -146,8 +146,12 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
     sim = Sim("--rooms", str(len(ROOMS)), "--rate", "20", "--seed", "11", "--quiet", "--broadcast")
     colls = []
     try:
-        colls = [GroupCollector(sim, prefix, f"g{i}") for i in range(3)]
-        wait_for(lambda: all(c.owned() for c in colls) and all_collected_once(sim), 60,
+        # g0 first, alone in the group: every room is live there when the
+        # others join, so the rebalances move live rooms (handovers)
+        colls = [GroupCollector(sim, prefix, "g0")]
+        wait_for(lambda: settled(sim, colls, ROOMS), 60, "every room collected by g0")
+        colls += [GroupCollector(sim, prefix, f"g{i}") for i in (1, 2)]
+        wait_for(lambda: all(c.owned() for c in colls) and settled(sim, colls, ROOMS), 60,
                  "every room collected once, spread over all three collectors")
         time.sleep(3)  # steady state: nothing moves any more
         owners = {c.name: c.owned() for c in colls}
@@ -174,7 +178,9 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         colls = []
 
         stats = sim.rooms()
-        records = read_back(prefix, sum(r["sent"] for r in stats.values()))
+        # the killed collector's rooms may miss what was in flight to it: a
+        # lower bound (the collectors have flushed; the read stops when quiet)
+        records = read_back(prefix, sum(r["sent"] for name, r in stats.items() if f"@{name}" not in moved))
         # every room a rebalance moved before the kill (the collectors joined
         # one after another) was handed over: nothing lost, nothing twice
         trails = live_trails(records, ROOMS)
@@ -197,6 +203,7 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
                 before_kill = [c for t, c in lives if t < killed_at * 1000]
                 assert before_kill and before_kill[-1] == victim.name, (room, lives, killed_at)
                 assert lives[-1][1] != victim.name, (room, lives)
+        assert handed, f"no room moved while live before the kill: {trails}"
         print(f"\n{len(handed)} rooms handed over by rebalances before the kill (worst "
               f"{max(handover_times, default=0):.1f} s), {len(moved)} moved after SIGKILL; resumed in {recovery:.1f} s "
               f"(session timeout {SESSION_MS / 1000:.0f} s); sent {sent_total}, delivered {sent_total - lost_total}, "
