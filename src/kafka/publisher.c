@@ -195,9 +195,9 @@ static void fill_defaults(const lt_publisher *pub, lt_event *ev)
 }
 
 /* Sends an encoded value with the standard headers (from ev) and key. */
-static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, const char *key, const void *value,
-                                    size_t len, const lt_kafka_header *extra, size_t extra_count, void *opaque,
-                                    char *err, size_t errlen)
+static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, const char *key,
+                                    const void *value, size_t len, const lt_kafka_header *extra,
+                                    size_t extra_count, void *opaque, char *err, size_t errlen)
 {
     lt_event ev = *evp;
     fill_defaults(pub, &ev);
@@ -229,8 +229,8 @@ static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, cons
     memcpy(all, headers, header_count * sizeof headers[0]);
     for (size_t i = 0; i < extra_count; i++)
         all[header_count++] = extra[i];
-    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key, strlen(key), value, len,
-                                                all, header_count, opaque, err, errlen);
+    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key, strlen(key), value,
+                                                len, all, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;
@@ -262,7 +262,8 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
         snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
         return LT_PUBLISH_ERROR;
     }
-    return send_value(pub, &ev, key, pub->value.data, pub->value.len, extra, extra_count, opaque, err, errlen);
+    return send_value(pub, &ev, key, pub->value.data, pub->value.len, extra, extra_count, opaque, err,
+                      errlen);
 }
 
 int lt_publisher_encode(lt_publisher *pub, const lt_event *event, lt_buf *out, char *err, size_t errlen)

@@ -163,7 +163,8 @@ static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *pa
         }
     }
     if (handed)
-        lt_info("group: %zu live room(s) being handed over (collected here until the next owner is live)", handed);
+        lt_info("group: %zu live room(s) being handed over (collected here until the next owner is live)",
+                handed);
     if (stopped && (g->closing || !g->status_rk) && g->opts.publisher) {
         size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
         lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged", parts->cnt,
@@ -267,7 +268,9 @@ static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
     int rc = -1;
     if (e || !md || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
         snprintf(err, errlen, "no partitions of %s: %s", g->opts.status_topic,
-                 e ? rd_kafka_err2str(e) : md && md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "?");
+                 e                          ? rd_kafka_err2str(e)
+                 : md && md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
+                                            : "?");
         goto done;
     }
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
@@ -392,10 +395,12 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
     if (opts->status_topic && *opts->status_topic) {
         lt_tiktok_handover_options ho = {.timeout_ms = opts->handover_timeout_ms};
         char warn[512];
-        if (lt_kafka_producer_ensure_topic(g->producer, opts->status_topic, 0, false, 10000, warn, sizeof warn))
+        if (lt_kafka_producer_ensure_topic(g->producer, opts->status_topic, 0, false, 10000, warn,
+                                           sizeof warn))
             lt_warn("group: %s", warn); /* it may exist all the same */
         if (watch_status(g, warn, sizeof warn)) {
-            lt_warn("group: %s; rooms will stop at once when they move (no make-before-break handover)", warn);
+            lt_warn("group: %s; rooms will stop at once when they move (no make-before-break handover)",
+                    warn);
             if (g->status_rk)
                 rd_kafka_destroy(g->status_rk);
             g->status_rk = NULL;

@@ -22,9 +22,9 @@
 #include "core/log.h"
 #include "tiktok/collector_internal.h"
 
-#define GRACE_MS 1000     /* the old owner keeps collecting this long after the new one is live */
+#define GRACE_MS 1000      /* the old owner keeps collecting this long after the new one is live */
 #define DRAIN_MAX_MS 10000 /* bound on waiting for the old owner's acknowledgements */
-#define SECONDS 128       /* in-flight ring: records older than this alias (the wait only gets longer) */
+#define SECONDS 128        /* in-flight ring: records older than this alias (the wait only gets longer) */
 #define ANNOUNCED_BUCKETS 1024
 
 /* --- state --- */
@@ -187,8 +187,8 @@ static int hold_send(room *r, const held_event *e, const char *room_id)
     char err[256];
     int64_t give_up = lt_now_ms() + c->opts.backpressure_wait_ms;
     for (;;) {
-        lt_publish_status st =
-            lt_publisher_publish_encoded(c->opts.publisher, &env, e->value, e->len, e->opaque, err, sizeof err);
+        lt_publish_status st = lt_publisher_publish_encoded(c->opts.publisher, &env, e->value, e->len,
+                                                            e->opaque, err, sizeof err);
         if (st == LT_PUBLISH_OK) {
             lt_tiktok_handover_in_flight(c, e->opaque, 1);
             c->stats.events_by_type[e->type]++;
@@ -345,8 +345,8 @@ void lt_tiktok_handover_room_started(room *r)
     h->hold_since = now;
     h->hold_deadline = now + hs->opts.timeout_ms;
     hs->stats.holds++;
-    lt_info("room %s %s: %s is handing it over: its events are held until %s has ended it", r->label, r->room_id,
-            a->collector_id, a->collector_id);
+    lt_info("room %s %s: %s is handing it over: its events are held until %s has ended it", r->label,
+            r->room_id, a->collector_id, a->collector_id);
 }
 
 /* --- the old owner: giving --- */
@@ -368,7 +368,8 @@ int lt_tiktok_collector_hand_over_room(lt_tiktok_collector *c, const char *input
     h->give_since = now;
     h->give_deadline = now + c->handover->opts.timeout_ms;
     c->handover->stats.started++;
-    lt_tiktok_room_publish_status(r, "handing_over", "reassigned", "collected here until the new owner is live");
+    lt_tiktok_room_publish_status(r, "handing_over", "reassigned",
+                                  "collected here until the new owner is live");
     return 0;
 }
 
@@ -391,7 +392,10 @@ static void give_end(room *r)
     st->completed += done;
     st->timed_out += timed_out;
     lt_info("room %s %s: handover %s after %.1f s", r->label, r->room_id,
-            done ? "done" : timed_out ? "timed out (the new owner was not live)" : "cut short", (double)took / 1000.0);
+            done        ? "done"
+            : timed_out ? "timed out (the new owner was not live)"
+                        : "cut short",
+            (double)took / 1000.0);
     char input[sizeof r->input];
     snprintf(input, sizeof input, "%s", r->input);
     lt_tiktok_collector_release_room(c, input, h->end_reason); /* frees r */
@@ -510,7 +514,8 @@ int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         const char *name, *help;
         uint64_t v;
     } rows[] = {
-        {"handovers_started_total", "live rooms this collector began to hand over on a rebalance", s->started},
+        {"handovers_started_total", "live rooms this collector began to hand over on a rebalance",
+         s->started},
         {"handovers_completed_total", "of them, ended after the new owner was live", s->completed},
         {"handovers_timed_out_total", "of them, ended at group.handover_timeout_s without it", s->timed_out},
         {"handovers_taken_back_total", "of them, assigned back here before they ended", s->taken_back},
@@ -525,9 +530,11 @@ int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out)
     };
     char line[512];
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        int n = snprintf(line, sizeof line, "# HELP livetap_collector_%s %s\n# TYPE livetap_collector_%s counter\n"
-                         "livetap_collector_%s %llu\n",
-                         rows[i].name, rows[i].help, rows[i].name, rows[i].name, (unsigned long long)rows[i].v);
+        int n =
+            snprintf(line, sizeof line,
+                     "# HELP livetap_collector_%s %s\n# TYPE livetap_collector_%s counter\n"
+                     "livetap_collector_%s %llu\n",
+                     rows[i].name, rows[i].help, rows[i].name, rows[i].name, (unsigned long long)rows[i].v);
         if (lt_buf_append(out, line, (size_t)n))
             return -1;
     }

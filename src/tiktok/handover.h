@@ -50,11 +50,11 @@
 
 /* What a room_status record says, as far as a handover needs. */
 typedef struct lt_tiktok_peer_status {
-    char room_id[32];       /* "" before the room id is known (then the key is the input) */
+    char room_id[32]; /* "" before the room id is known (then the key is the input) */
     char collector_id[128];
     char state[32];
-    char reason[64];        /* "" when none */
-    char input[256];        /* "" when none */
+    char reason[64]; /* "" when none */
+    char input[256]; /* "" when none */
 } lt_tiktok_peer_status;
 
 /* Decodes a room_status value (Confluent or single-object framing). -1 if it
@@ -67,9 +67,9 @@ int lt_tiktok_room_status_decode(const void *value, size_t len, lt_tiktok_peer_s
 bool lt_tiktok_room_state_final(const char *state);
 
 typedef struct lt_tiktok_handover_options {
-    int64_t timeout_ms;       /* 0 = 20000 */
-    size_t hold_max_events;   /* per room; 0 = 20000 */
-    size_t hold_max_bytes;    /* per room; 0 = 8 MiB */
+    int64_t timeout_ms;     /* 0 = 20000 */
+    size_t hold_max_events; /* per room; 0 = 20000 */
+    size_t hold_max_bytes;  /* per room; 0 = 8 MiB */
 } lt_tiktok_handover_options;
 
 typedef struct lt_tiktok_handover_stats {
