@@ -29,7 +29,7 @@ struct lt_tiktok_group {
     owned *rooms;
     size_t room_count, room_cap;
     bool closing;
-    int64_t bad_log_slot;
+    int64_t bad_log_slot, bad_status_log_ms;
     lt_tiktok_group_stats stats;
 };
 
@@ -322,7 +322,11 @@ static void poll_status(lt_tiktok_group *g)
         } else if (!ours && m->payload && lt_tiktok_room_status_decode(m->payload, m->len, &st) == 0) {
             lt_tiktok_collector_peer_status(g->opts.collector, &st);
         } else if (!ours) {
-            bad_record(g, m, "not a room_status record");
+            g->stats.bad_status_records++;
+            lt_log_every(&g->bad_status_log_ms, 10000, LT_LOG_WARN,
+                         "group: %s partition %d offset %lld skipped: not a room_status record (%llu so far)",
+                         g->opts.status_topic, m->partition, (long long)m->offset,
+                         (unsigned long long)g->stats.bad_status_records);
         }
         rd_kafka_message_destroy(m);
     }

@@ -74,6 +74,7 @@ typedef struct lt_tiktok_group_stats {
     uint64_t rebalances;
     uint64_t records;        /* control records read */
     uint64_t bad_records;    /* keys that are not room specs, values that are not JSON */
+    uint64_t bad_status_records; /* room_status records the handover could not read */
 } lt_tiktok_group_stats;
 
 /* Creates the control topic if missing (compacted), joins the group. */
