@@ -81,6 +81,16 @@ class GroupCollector:
                 rooms.discard(m.group(1))
         return rooms
 
+    def metrics(self):
+        """The collector's /metrics as {name: value} (series without labels)."""
+        import urllib.request
+
+        port_file = os.path.join(os.path.dirname(self.log_path), f"{self.name}.admin")
+        url = "http://127.0.0.1:%s/metrics" % open(port_file).read().strip()
+        with urllib.request.urlopen(url, timeout=20) as r:
+            text = r.read().decode()
+        return {m.group(1): float(m.group(2)) for m in re.finditer(r"^livetap_collector_(\w+) (\S+)$", text, re.M)}
+
     def handover_times(self):
         """Seconds each handover this collector gave took, from its log."""
         return [float(t) for t in re.findall(r"handover done after ([\d.]+) s", self.text())]
@@ -240,6 +250,13 @@ def test_collectors_joining_and_leaving_lose_and_duplicate_nothing(prefix):
                 handover_times += c.handover_times()
                 left.append(c)
             wait_for(lambda: settled(sim, colls.values(), MANY_ROOMS), 120, f"the group settled after {name} {action}")
+        # the metrics of the two that stay: h3 handed rooms to h4 when h4 joined,
+        # both held rooms' events while h0 and h2 finished theirs
+        metrics = [c.metrics() for c in colls.values()]
+        assert sum(m["handovers_completed_total"] for m in metrics) > 0, metrics
+        assert sum(m["handover_holds_total"] for m in metrics) > 0, metrics
+        assert sum(m["handover_events_released_total"] for m in metrics) > 0, metrics
+        assert sum(m["handovers_timed_out_total"] + m["handover_holds_timed_out_total"] for m in metrics) == 0, metrics
         sim.freeze()
         handover_times += [t for c in colls.values() for t in c.handover_times()]
         for c in list(colls.values()):
