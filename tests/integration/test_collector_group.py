@@ -284,6 +284,53 @@ def test_collectors_joining_and_leaving_lose_and_duplicate_nothing(prefix):
         sim.stop()
 
 
+def test_a_handover_ends_at_its_deadline_when_the_new_owner_cannot_connect(prefix):
+    """The new owner's push connections are refused (TikTok's handshake
+    refusal): the old owner collects the room until group.handover_timeout_s,
+    then ends it [reassigned] and counts the handover as timed out; the new
+    owner, once it can connect, collects it, and Kafka holds nothing twice."""
+    rooms = [f"@simhost{i}" for i in range(4)]
+    sim = Sim("--rooms", "4", "--rate", "5", "--seed", "29", "--quiet", "--broadcast")
+    colls = []
+    try:
+        extra = ("--set", "group.handover_timeout_s=3")
+        colls = [GroupCollector(sim, prefix, "t0", rooms=rooms, extra=extra)]
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the rooms collected by t0")
+        for room in rooms:  # every new connection refused from now on
+            sim.fault(room[1:], refuse_first=100000)
+        colls.append(GroupCollector(sim, prefix, "t1", rooms=None, extra=extra))
+        def all_timed_out():
+            m = colls[0].metrics()
+            return m["handovers_started_total"] > 0 and m["handovers_timed_out_total"] == m["handovers_started_total"]
+
+        wait_for(all_timed_out, 60, "every handover of t0 at its deadline")
+        for room in rooms:
+            sim.fault(room[1:], refuse_first=0)
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the moved rooms collected by t1")
+        timed_out = r"room (@\S+) \d+: handover timed out \(the new owner was not live\) after ([\d.]+) s"
+        given = re.findall(timed_out, colls[0].text())
+        assert given and all(3.0 <= float(t) < 10.0 for _, t in given), given
+        assert "handover done" not in colls[0].text()
+        assert colls[0].metrics()["handovers_timed_out_total"] == len(given)
+        assert colls[0].metrics()["handovers_completed_total"] == 0
+        assert f"room {given[0][0]}" in colls[0].text() and "ended [reassigned]" in colls[0].text()
+        sim.freeze()
+        for c in colls:
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
+        colls = []
+        stats = sim.rooms()
+        records = read_back(prefix, sum(r["sent"] for name, r in stats.items()
+                                        if f"@{name}" not in {g for g, _ in given}))
+        for room, (sent, lost, dupes) in losses(sim, records, rooms).items():
+            assert not dupes, f"{room}: {dupes} duplicated"
+            if room not in {g for g, _ in given}:
+                assert not lost, f"{room} did not move but lost {lost}"
+    finally:
+        for c in colls:
+            c.stop(signal.SIGKILL)
+        sim.stop()
+
+
 def test_admin_api_writes_the_control_topic_and_bad_records_are_skipped(prefix):
     sim = Sim("--rooms", "2", "--rate", "5", "--seed", "3", "--quiet")
     coll = None
