@@ -289,8 +289,8 @@ def test_a_handover_ends_at_its_deadline_when_the_new_owner_cannot_connect(prefi
     refusal): the old owner collects the room until group.handover_timeout_s,
     then ends it [reassigned] and counts the handover as timed out; the new
     owner, once it can connect, collects it, and Kafka holds nothing twice."""
-    rooms = [f"@simhost{i}" for i in range(4)]
-    sim = Sim("--rooms", "4", "--rate", "5", "--seed", "29", "--quiet", "--broadcast")
+    rooms = [f"@simhost{i}" for i in range(8)]  # some of them move when t1 joins
+    sim = Sim("--rooms", "8", "--rate", "3", "--seed", "29", "--quiet", "--broadcast")
     colls = []
     try:
         extra = ("--set", "group.handover_timeout_s=3")
