@@ -53,7 +53,7 @@ typedef struct config {
     struct {
         bool enabled;
         char *control_topic, *group_id;
-        long partitions, session_timeout_ms, handover_timeout_s;
+        long partitions, session_timeout_ms, handover_timeout_s, handover_hold_events, handover_hold_bytes;
     } group;
     struct {
         char *url, *api_key, *client;
@@ -117,6 +117,11 @@ static const lt_config_option group_options[] = {
     INT("handover_timeout_s", group.handover_timeout_s, "20", 0, 3600,
         "a live room that moves stays with its old collector until the new one is live, at most this long "
         "(make-before-break, docs/operations.md); 0 = stop it at once"),
+    INT("handover_hold_events", group.handover_hold_events, "20000", 1, 10000000,
+        "events a room's new collector holds at most while the old one finishes; beyond, the oldest are "
+        "published early (a duplicate is possible, a loss is not)"),
+    INT("handover_hold_bytes", group.handover_hold_bytes, "8388608", 1024, 1073741824,
+        "the same bound in bytes of encoded events"),
     END,
 };
 
@@ -854,6 +859,8 @@ static int run(config *cfg)
             .status_topic = pub && cfg->group.handover_timeout_s > 0 ? lt_publisher_topic(pub, LT_EVENT_ROOM_STATUS)
                                                                      : NULL,
             .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
+            .hold_max_events = (size_t)cfg->group.handover_hold_events,
+            .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
         };
         if (!pub) {
             lt_error("group mode needs Kafka (not --dry-run)");

@@ -397,7 +397,9 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
         goto fail;
     }
     if (opts->status_topic && *opts->status_topic) {
-        lt_tiktok_handover_options ho = {.timeout_ms = opts->handover_timeout_ms};
+        lt_tiktok_handover_options ho = {.timeout_ms = opts->handover_timeout_ms,
+                                         .hold_max_events = opts->hold_max_events,
+                                         .hold_max_bytes = opts->hold_max_bytes};
         char warn[512];
         if (lt_kafka_producer_ensure_topic(g->producer, opts->status_topic, 0, false, 10000, warn,
                                            sizeof warn))

@@ -66,6 +66,7 @@ typedef struct lt_tiktok_group_options {
     const char *status_topic;            /* <prefix>.room_status: live rooms are handed over
                                           * (handover.h); NULL = stopped at once on revoke */
     int64_t handover_timeout_ms;         /* 0 = 20000 */
+    size_t hold_max_events, hold_max_bytes; /* per room held by a new owner; 0 = 20000, 8 MiB */
 } lt_tiktok_group_options;
 
 typedef struct lt_tiktok_group_stats {

@@ -522,7 +522,7 @@ int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         {"handover_holds_total", "rooms that held their events while the previous owner finished", s->holds},
         {"handover_holds_timed_out_total", "holds released at the deadline", s->holds_timed_out},
         {"handover_events_held_total", "events held", s->events_held},
-        {"handover_events_released_total", "held events published after the hold", s->events_released},
+        {"handover_events_released_total", "held events published (after the hold, or early)", s->events_released},
         {"handover_held_duplicates_total", "held events the previous owner had published (dropped)",
          s->held_duplicates},
         {"handover_hold_overflow_total", "held events published early because a hold outgrew its bounds",

@@ -80,7 +80,7 @@ typedef struct lt_tiktok_handover_stats {
     uint64_t holds;           /* rooms that held their events for a previous owner */
     uint64_t holds_timed_out; /* ... released at the deadline, not on the owner's final status */
     uint64_t events_held;
-    uint64_t events_released; /* published after the hold */
+    uint64_t events_released; /* held events published (after the hold, or early) */
     uint64_t held_duplicates; /* held events the previous owner had published */
     uint64_t hold_overflow;   /* published early because a hold outgrew its bounds */
     int64_t worst_ms;         /* longest handover from revoke to "ended" */

@@ -331,6 +331,40 @@ def test_a_handover_ends_at_its_deadline_when_the_new_owner_cannot_connect(prefi
         sim.stop()
 
 
+def test_a_hold_that_outgrows_its_bound_publishes_early_and_loses_nothing(prefix):
+    """group.handover_hold_events=3: the new owner holds at most 3 events of
+    a room while the old one finishes; older ones are published at once
+    (counted). Nothing is lost; what is duplicated is at most what was
+    published early (the old owner may have published it too)."""
+    rooms = [f"@simhost{i}" for i in range(8)]
+    sim = Sim("--rooms", "8", "--rate", "20", "--seed", "31", "--quiet", "--broadcast")
+    colls = []
+    try:
+        extra = ("--set", "group.handover_hold_events=3")
+        colls = [GroupCollector(sim, prefix, "o0", rooms=rooms, extra=extra)]
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the rooms collected by o0")
+        colls.append(GroupCollector(sim, prefix, "o1", rooms=None, extra=extra))
+        wait_for(lambda: colls[1].owned() and settled(sim, colls, rooms), 60, "the moved rooms collected by o1")
+        m = colls[1].metrics()
+        assert m["handover_holds_total"] > 0 and m["handover_hold_overflow_total"] > 0, m
+        assert "held events outgrew the bound" in colls[1].text()
+        sim.freeze()
+        for c in colls:
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
+        colls = []
+        records = read_back(prefix, sum(r["sent"] for r in sim.rooms().values()))
+        result = losses(sim, records, rooms)
+        assert not {room: lost for room, (_, lost, _) in result.items() if lost}, result
+        dupes = sum(d for _, _, d in result.values())
+        assert dupes <= m["handover_hold_overflow_total"], (dupes, m)
+        print(f"\nhold bound 3: {m['handover_hold_overflow_total']:.0f} events published early, "
+              f"{m['handover_events_released_total']:.0f} held events published in all, {dupes} duplicated, 0 lost")
+    finally:
+        for c in colls:
+            c.stop(signal.SIGKILL)
+        sim.stop()
+
+
 def test_admin_api_writes_the_control_topic_and_bad_records_are_skipped(prefix):
     sim = Sim("--rooms", "2", "--rate", "5", "--seed", "3", "--quiet")
     coll = None
