@@ -9,7 +9,8 @@
  *   B (assign)   starts the room; it saw A's "handing_over" on room_status,
  *                so it holds the room's events (encoded, bounded) instead of
  *                publishing them, and publishes room_status "live" as usual
- *   A            sees B's "live": stops the room (no more events taken),
+ *   A            sees B's "live": a second later (B has entered the room by
+ *                then) stops the room (no more events taken),
  *                waits until every record it received before that moment is
  *                acknowledged by Kafka (checked on the tick, never blocking),
  *                publishes "ended" [handed_over] and forgets the room
