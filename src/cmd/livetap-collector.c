@@ -42,6 +42,7 @@
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
 #include "tiktok/group.h"
+#include "tiktok/handover.h"
 #include "tiktok/room.h"
 
 typedef struct config {
@@ -57,7 +58,7 @@ typedef struct config {
     struct {
         bool enabled;
         char *control_topic, *group_id;
-        long partitions, session_timeout_ms;
+        long partitions, session_timeout_ms, handover_timeout_s, handover_hold_events, handover_hold_bytes;
     } group;
     struct {
         char *url, *api_key, *client;
@@ -124,6 +125,14 @@ static const lt_config_option group_options[] = {
     INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
     INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
         "a collector silent this long loses its rooms to the others"),
+    INT("handover_timeout_s", group.handover_timeout_s, "20", 0, 3600,
+        "a live room that moves stays with its old collector until the new one is live, at most this long "
+        "(make-before-break, docs/operations.md); 0 = stop it at once"),
+    INT("handover_hold_events", group.handover_hold_events, "20000", 1, 10000000,
+        "events a room's new collector holds at most while the old one finishes; beyond, the oldest are "
+        "published early (a duplicate is possible, a loss is not)"),
+    INT("handover_hold_bytes", group.handover_hold_bytes, "8388608", 1024, 1073741824,
+        "the same bound in bytes of encoded events"),
     END,
 };
 
@@ -266,10 +275,18 @@ static const flag flags[] = {
 
 static lt_tiktok_collector *running;
 
+/* In group mode with handovers the first SIGTERM/SIGINT leaves the group
+ * first (the tick does it: live rooms go to the collectors that stay, make-
+ * before-break), the second stops at once. */
+static volatile sig_atomic_t leave_asked;
+static bool leave_first;
+
 static void on_signal(int sig)
 {
     (void)sig;
-    if (running)
+    if (leave_first && !leave_asked)
+        leave_asked = 1;
+    else if (running)
         lt_tiktok_collector_stop(running);
 }
 
@@ -494,14 +511,44 @@ typedef struct hooks {
     lt_kafka_tail *tail;
     int64_t tail_error_slot;
     uint64_t rebalances_seen;
+    lt_tiktok_collector *collector;
+    int64_t handover_timeout_ms;
+    int64_t leave_deadline; /* 0 = not leaving */
+    uint64_t leave_rebalances;
 } hooks;
+
+/* A graceful leave: out of the group, then stop once every live room has
+ * been handed over (or the deadline passed). */
+static void leave_tick(hooks *h, int64_t now_ms)
+{
+    lt_tiktok_group_stats gs;
+    lt_tiktok_group_get_stats(h->group, &gs);
+    if (!h->leave_deadline) {
+        if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
+            lt_tiktok_collector_stop(h->collector);
+            return;
+        }
+        h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
+        h->leave_rebalances = gs.rebalances;
+        lt_tiktok_group_leave(h->group);
+        return;
+    }
+    bool revoked = gs.rebalances != h->leave_rebalances && gs.partitions_assigned == 0;
+    size_t pending = lt_tiktok_collector_handovers_pending(h->collector);
+    if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
+        if (pending || !revoked)
+            lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
+        lt_tiktok_collector_stop(h->collector);
+    }
+}
 
 static void on_tick(void *ctx, int64_t now_ms)
 {
-    (void)now_ms;
     hooks *h = ctx;
     if (h->group)
         lt_tiktok_group_poll(h->group);
+    if (h->group && leave_asked)
+        leave_tick(h, now_ms);
 }
 
 static void remember_id(void *ctx, int64_t msg_id)
@@ -533,6 +580,14 @@ static void seed_window(void *ctx, const char *room_id, lt_dedupe *window)
     } else if (n > 0) {
         lt_info("room %s: %ld recent msg_id(s) already in Kafka will not be published again", room_id, n);
     }
+}
+
+static void refresh_window(void *ctx, const char *room_id, int64_t read_before_ms, lt_dedupe *window)
+{
+    hooks *h = ctx;
+    if (h->tail)
+        lt_kafka_tail_invalidate_key(h->tail, room_id, read_before_ms);
+    seed_window(ctx, room_id, window);
 }
 
 static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt_kafka_property *props,
@@ -609,6 +664,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
+        .refresh_window = hk ? refresh_window : NULL,
         .hook_ctx = hk,
     };
 }
@@ -837,7 +893,7 @@ static int run(config *cfg)
             return 2;
         }
     }
-    hooks hk = {0};
+    hooks hk = {.handover_timeout_ms = cfg->group.handover_timeout_s * 1000};
     if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
         lt_error("cannot start: %s", err);
         lt_publisher_destroy(pub);
@@ -869,6 +925,11 @@ static int run(config *cfg)
             .collector = c,
             .publisher = pub,
             .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+            .status_topic = pub && cfg->group.handover_timeout_s > 0 ? lt_publisher_topic(pub, LT_EVENT_ROOM_STATUS)
+                                                                     : NULL,
+            .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
+            .hold_max_events = (size_t)cfg->group.handover_hold_events,
+            .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
         };
         if (!pub) {
             lt_error("group mode needs Kafka (not --dry-run)");
@@ -905,6 +966,8 @@ static int run(config *cfg)
             cfg->kafka.topic_prefix, collector_id, cfg->sign.url, cfg->sign.rate_per_minute);
 
     running = c;
+    hk.collector = c;
+    leave_first = hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -31,6 +31,9 @@ static void usage(FILE *out)
             "  --sign-per-minute N    sign calls allowed per minute over all rooms (default 0 = no limit)\n"
             "  --heartbeat-ms N       announced heartbeat interval (default 10000)\n"
             "  --tick-ms N            frame batching period (default 100)\n"
+            "  --broadcast            every message of a room to every connection open on it, as TikTok\n"
+            "                         does; once connected to, a room goes on sending whether anyone\n"
+            "                         listens or not (default: each connection its own share of the rate)\n"
             "  --no-ack               never set need_ack\n"
             "  --no-record-ids        do not keep sent msg_ids (long benchmarks)\n"
             "  --replay FILE          push this capture ([u32 LE length][frame]...) into simhost0\n"
@@ -66,7 +69,7 @@ int main(int argc, char **argv)
         {"rate", required_argument, 0, 'R'}, {"seed", required_argument, 0, 's'},
         {"api-key", required_argument, 0, 'k'}, {"sign-per-minute", required_argument, 0, 'S'},
         {"heartbeat-ms", required_argument, 0, 'H'}, {"tick-ms", required_argument, 0, 'T'},
-        {"no-ack", no_argument, 0, 'A'}, {"no-record-ids", no_argument, 0, 'I'},
+        {"no-ack", no_argument, 0, 'A'}, {"broadcast", no_argument, 0, 'B'}, {"no-record-ids", no_argument, 0, 'I'},
         {"replay", required_argument, 0, 'P'}, {"fault", required_argument, 0, 'f'},
         {"port-file", required_argument, 0, 'o'}, {"tls-cert", required_argument, 0, 'C'},
         {"tls-key", required_argument, 0, 'K'}, {"quiet", no_argument, 0, 'q'},
@@ -83,6 +86,7 @@ int main(int argc, char **argv)
         case 'H': o.heartbeat_ms = number("--heartbeat-ms", optarg); break;
         case 'T': o.tick_ms = number("--tick-ms", optarg); break;
         case 'A': o.need_ack = false; break;
+        case 'B': o.broadcast = true; break;
         case 'I': o.record_ids = false; break;
         case 'P': o.replay_path = optarg; break;
         case 'f':

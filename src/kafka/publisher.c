@@ -189,31 +189,23 @@ lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *
     return lt_publisher_publish_headers(pub, event, key, NULL, 0, opaque, err, errlen);
 }
 
-lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event *event, const char *key,
-                                               const lt_kafka_header *extra, size_t extra_count, void *opaque,
-                                               char *err, size_t errlen)
+static void fill_defaults(const lt_publisher *pub, lt_event *ev)
 {
-    if (extra_count > LT_PUBLISHER_MAX_EXTRA_HEADERS) {
-        snprintf(err, errlen, "%zu extra headers (at most %d)", extra_count, LT_PUBLISHER_MAX_EXTRA_HEADERS);
-        return LT_PUBLISH_ERROR;
-    }
-    if ((int)event->type < 0 || event->type >= LT_EVENT_TYPE_COUNT) {
-        snprintf(err, errlen, "event type %d out of range", (int)event->type);
-        return LT_PUBLISH_ERROR;
-    }
-    lt_event ev = *event; /* shallow: fills defaults without touching the caller's event */
-    if (!ev.collector_id)
-        ev.collector_id = pub->collector_id;
-    if (!ev.ingest_time)
-        ev.ingest_time = lt_now_ms();
-    if (!ev.room_id)
-        ev.room_id = "";
+    if (!ev->collector_id)
+        ev->collector_id = pub->collector_id;
+    if (!ev->ingest_time)
+        ev->ingest_time = lt_now_ms();
+    if (!ev->room_id)
+        ev->room_id = "";
+}
 
-    lt_buf_reset(&pub->value);
-    if (lt_avro_encode(pub->encoder, &ev, &pub->value)) {
-        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
-        return LT_PUBLISH_ERROR;
-    }
+/* Sends an encoded value with the standard headers (from ev) and key. */
+static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, const char *key,
+                                    const void *value, size_t len, const lt_kafka_header *extra,
+                                    size_t extra_count, void *opaque, char *err, size_t errlen)
+{
+    lt_event ev = *evp;
+    fill_defaults(pub, &ev);
     const char *type_name = lt_event_type_info_get(ev.type)->name;
     if (lt_avro_encoder_repaired_strings(pub->encoder) != pub->repaired_seen) {
         pub->repaired_seen = lt_avro_encoder_repaired_strings(pub->encoder);
@@ -249,12 +241,62 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
     memcpy(all, headers, header_count * sizeof headers[0]);
     for (size_t i = 0; i < extra_count; i++)
         all[header_count++] = extra[i];
-    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key,
-                                                strlen(key), pub->value.data, pub->value.len,
-                                                all, header_count, opaque, err, errlen);
+    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key, strlen(key), value,
+                                                len, all, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;
+}
+
+static int check_type(const lt_event *ev, char *err, size_t errlen)
+{
+    if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT) {
+        snprintf(err, errlen, "event type %d out of range", (int)ev->type);
+        return -1;
+    }
+    return 0;
+}
+
+lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event *event, const char *key,
+                                               const lt_kafka_header *extra, size_t extra_count, void *opaque,
+                                               char *err, size_t errlen)
+{
+    if (extra_count > LT_PUBLISHER_MAX_EXTRA_HEADERS) {
+        snprintf(err, errlen, "%zu extra headers (at most %d)", extra_count, LT_PUBLISHER_MAX_EXTRA_HEADERS);
+        return LT_PUBLISH_ERROR;
+    }
+    if (check_type(event, err, errlen))
+        return LT_PUBLISH_ERROR;
+    lt_event ev = *event; /* shallow: fills defaults without touching the caller's event */
+    fill_defaults(pub, &ev);
+    lt_buf_reset(&pub->value);
+    if (lt_avro_encode(pub->encoder, &ev, &pub->value)) {
+        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
+        return LT_PUBLISH_ERROR;
+    }
+    return send_value(pub, &ev, key, pub->value.data, pub->value.len, extra, extra_count, opaque, err,
+                      errlen);
+}
+
+int lt_publisher_encode(lt_publisher *pub, const lt_event *event, lt_buf *out, char *err, size_t errlen)
+{
+    if (check_type(event, err, errlen))
+        return -1;
+    lt_event ev = *event;
+    fill_defaults(pub, &ev);
+    if (lt_avro_encode(pub->encoder, &ev, out)) {
+        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
+        return -1;
+    }
+    return 0;
+}
+
+lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event *envelope, const void *value,
+                                               size_t len, void *opaque, char *err, size_t errlen)
+{
+    if (check_type(envelope, err, errlen))
+        return LT_PUBLISH_ERROR;
+    return send_value(pub, envelope, NULL, value, len, NULL, 0, opaque, err, errlen);
 }
 
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)

@@ -390,6 +390,19 @@ long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, 
     return handed;
 }
 
+void lt_kafka_tail_invalidate_key(lt_kafka_tail *t, const char *key, int64_t read_before_ms)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < t->topic_count; i++) {
+        topic_cache *tc = &t->topics[i];
+        if (!tc->partitions)
+            continue;
+        part_cache *pc = &tc->parts[lt_kafka_partition_for_key(key, klen, tc->partitions)];
+        if (pc->read_at < read_before_ms)
+            pc->read_at = 0;
+    }
+}
+
 void lt_kafka_tail_invalidate(lt_kafka_tail *t)
 {
     t->metadata_at = 0;

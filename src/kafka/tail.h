@@ -63,6 +63,11 @@ long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, 
 /* Forgets every cached read (call when rooms move here: what their previous
  * owner flushed since the last read must be read again). */
 void lt_kafka_tail_invalidate(lt_kafka_tail *t);
+/* Forgets the cached reads of the partitions holding `key` that were made
+ * before read_before_ms (a room handed over here: its previous owner's last
+ * records came after). Reads made since stay: a burst of handovers that
+ * end together reads each partition once. */
+void lt_kafka_tail_invalidate_key(lt_kafka_tail *t, const char *key, int64_t read_before_ms);
 
 void lt_kafka_tail_get_stats(const lt_kafka_tail *t, lt_kafka_tail_stats *out);
 

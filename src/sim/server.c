@@ -146,7 +146,17 @@ static int send_frame(struct lws *wsi, pss *p, const char *type, const uint8_t *
 }
 
 /* Packs and writes `n` messages as one "msg" frame, then counts them sent. */
+static int push_messages_marked(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n, bool mark,
+                                bool force_ack);
+
 static int push_messages(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n, bool force_ack)
+{
+    return push_messages_marked(wsi, p, msgs, n, true, force_ack);
+}
+
+/* The same; `mark` counts the messages sent (broadcast counts them when made). */
+static int push_messages_marked(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n, bool mark,
+                                bool force_ack)
 {
     lt_sim *sim = p->sim;
     lt_sim_room *room = p->room_ptr(p);
@@ -164,8 +174,63 @@ static int push_messages(struct lws *wsi, pss *p, lt_sim_message *msgs, size_t n
         return -1;
     room->stats.frames++;
     p->frames++;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && mark; i++)
         lt_sim_room_mark_sent(room, &msgs[i]);
+    return 0;
+}
+
+/* Broadcast: the room's messages this socket has not had yet (counted sent
+ * when generated: TikTok sent them to the room). */
+static int push_broadcast(struct lws *wsi, pss *p)
+{
+    lt_sim_room *room = p->room_ptr(p);
+    if (room->log_seq - p->cursor > LT_SIM_LOG)
+        p->cursor = room->log_seq - LT_SIM_LOG; /* a socket too slow to keep up loses the oldest */
+    size_t n = (size_t)(room->log_seq - p->cursor);
+    if (n > BATCH_MAX)
+        n = BATCH_MAX;
+    lt_sim_message msgs[BATCH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        struct lt_sim_recent *r = &room->log[(p->cursor + i) % LT_SIM_LOG];
+        msgs[i] = (lt_sim_message){r->method, r->payload, r->msg_id, false};
+    }
+    if (n && push_messages_marked(wsi, p, msgs, n, false, false))
+        return -1;
+    p->cursor += n;
+    if (p->cursor < room->log_seq || p->closing)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Broadcast: generates what is due. A room once connected to goes on at its
+ * rate whether anyone listens or not, as a LIVE does: what nobody was
+ * connected for is lost to everyone (sent, never delivered). */
+static int broadcast_tick(lt_sim *sim, double dt)
+{
+    for (size_t i = 0; i < sim->room_count; i++) {
+        lt_sim_room *room = &sim->rooms[i];
+        if (!room->first_connect_ms || room->state != LT_SIM_LIVE)
+            continue;
+        if (!room->log && !(room->log = calloc(LT_SIM_LOG, sizeof *room->log)))
+            return -1;
+        room->log_due += room->rate * dt;
+        int64_t now = lt_now_ms();
+        for (; room->log_due >= 1; room->log_due -= 1) {
+            struct lt_sim_recent *slot = &room->log[room->log_seq % LT_SIM_LOG];
+            lt_sim_message m = {0};
+            if (lt_sim_room_next(room, now, &m)) {
+                lt_buf_free(&m.payload);
+                return -1;
+            }
+            lt_sim_room_mark_sent(room, &m);
+            snprintf(slot->method, sizeof slot->method, "%s", m.method);
+            lt_buf_reset(&slot->payload);
+            lt_buf_append(&slot->payload, m.payload.data, m.payload.len);
+            slot->msg_id = m.msg_id;
+            lt_buf_free(&m.payload);
+            room->log_seq++;
+        }
+    }
     return 0;
 }
 
@@ -302,6 +367,8 @@ static int push_writable(struct lws *wsi, pss *p)
         p->due = p->due > 10 ? p->due - 10 : 0;
         return lws_write(wsi, p->out.data + LWS_PRE, f->len, LWS_WRITE_BINARY) < 0 ? -1 : 0;
     }
+    if (sim->opts.broadcast)
+        return push_broadcast(wsi, p);
     size_t n = (size_t)p->due;
     if (n == 0)
         return 0;
@@ -350,6 +417,7 @@ static void push_receive(struct lws *wsi, pss *p, const uint8_t *data, size_t le
         room->stats.enter_room++;
         if (!p->entered) {
             p->entered = true;
+            p->cursor = room->log_seq;
             p->resend_pending = room->stats.connections > 1;
             send_frame(wsi, p, "im_enter_room_resp", NULL, 0, false);
             lws_callback_on_writable(wsi);
@@ -522,6 +590,8 @@ static void tick(lws_sorted_usec_list_t *sul)
     int64_t now = lt_now_ms();
     double dt = (double)(now - sim->last_tick_ms) / 1000.0;
     sim->last_tick_ms = now;
+    if (sim->opts.broadcast && broadcast_tick(sim, dt))
+        lt_warn("sim: out of memory generating broadcast traffic");
     for (pss *p = sim->pushes; p; p = p->next) {
         lt_sim_room *room = pss_room(p);
         if (!p->entered)
@@ -533,9 +603,9 @@ static void tick(lws_sorted_usec_list_t *sul)
         p->silent = room->faults.silent_after_ms && now - p->started_ms >= room->faults.silent_after_ms;
         if (p->silent)
             continue;
-        if (room->state == LT_SIM_LIVE)
+        if (room->state == LT_SIM_LIVE && !sim->opts.broadcast)
             p->due += room->rate * dt;
-        if (p->due >= 1 || p->closing || p->resend_pending || hostile_due(room) ||
+        if (p->due >= 1 || p->closing || p->resend_pending || hostile_due(room) || p->cursor < room->log_seq ||
             (room->faults.end_after_ms && !room->stats.ended))
             lws_callback_on_writable(p->wsi);
     }

@@ -39,6 +39,9 @@ typedef struct lt_sim_options {
     const char *replay_path;   /* capture to replay into room 0 instead of generated traffic */
     const char *tls_cert;      /* PEM certificate and key: serve https and wss instead */
     const char *tls_key;
+    bool broadcast;            /* every message of a room to every open connection, as TikTok does;
+                                * once connected to, a room sends whether anyone listens or not
+                                * (default: each connection gets its own share of the room's rate) */
 } lt_sim_options;
 
 lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen);

@@ -28,6 +28,7 @@ struct pss {
     uint32_t room_index;
     bool gzip, entered, resend_pending, closing, silent;
     double due;           /* messages owed to this socket */
+    uint64_t cursor;      /* broadcast: the next of the room's messages to send */
     uint64_t seq, frames, frames_or_garbage;
     uint64_t ack_log_ids[8];
     unsigned ack_next;

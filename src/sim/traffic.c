@@ -59,6 +59,11 @@ void lt_sim_room_free(lt_sim_room *room)
 {
     for (size_t i = 0; i < 16; i++)
         lt_buf_free(&room->recent[i].payload);
+    if (room->log)
+        for (size_t i = 0; i < LT_SIM_LOG; i++)
+            lt_buf_free(&room->log[i].payload);
+    free(room->log);
+    room->log = NULL;
     free(room->ids);
     room->ids = NULL;
 }

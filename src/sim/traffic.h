@@ -99,7 +99,14 @@ typedef struct lt_sim_room {
     int64_t *ids;
     size_t id_count, id_cap;
     lt_sim_room_stats stats;
+    /* broadcast mode: the room's messages, numbered, for every connection
+     * to send from its own cursor */
+    struct lt_sim_recent *log;
+    uint64_t log_seq;        /* messages generated */
+    double log_due;
 } lt_sim_room;
+
+#define LT_SIM_LOG 512       /* broadcast messages kept for connections that lag */
 
 /* The gift catalogue webcast/gift/list/ serves; generated gifts are drawn
  * from it. The first LT_SIM_CHEAP_GIFTS are the cheap, streakable ones most

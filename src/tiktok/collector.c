@@ -63,13 +63,12 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, const char *key, char *err,
-                                    size_t errlen)
+static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, const char *key, void *opaque,
+                                    char *err, size_t errlen)
 {
     if (c->opts.publisher)
-        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, lt_tiktok_delivery_opaque(c, ev), err,
-                                                errlen)
-                   : lt_publisher_publish(c->opts.publisher, ev, lt_tiktok_delivery_opaque(c, ev), err, errlen);
+        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, opaque, err, errlen)
+                   : lt_publisher_publish(c->opts.publisher, ev, opaque, err, errlen);
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
@@ -84,9 +83,12 @@ static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, 
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
     char err[256];
+    void *opaque = lt_tiktok_delivery_opaque(c, ev);
     for (;;) {
-        lt_publish_status st = send_event(c, ev, key, err, sizeof err);
+        lt_publish_status st = send_event(c, ev, key, opaque, err, sizeof err);
         if (st == LT_PUBLISH_OK) {
+            if (c->opts.publisher)
+                lt_tiktok_handover_in_flight(c, opaque, 1);
             c->stats.events_by_type[ev->type]++;
             return 0;
         }
@@ -187,6 +189,11 @@ static void set_status(room *r, const char *state, const char *reason, const cha
     publish(c, &ev);
 }
 
+void lt_tiktok_room_publish_status(room *r, const char *state, const char *reason, const char *message)
+{
+    set_status(r, state, reason, message, 0);
+}
+
 /* --- scheduling --- */
 
 static void schedule(room *r, action act, int64_t at)
@@ -236,6 +243,8 @@ static int on_event(const lt_event *ev, void *ctx)
     /* before dedupe: a replayed "stream ended" still means the stream ended */
     if (ev->type == LT_EVENT_CONTROL && (ev->as.control.action == 3 || ev->as.control.action == 4))
         r->control_end = ev->as.control.action;
+    if (r->handover && lt_tiktok_handover_hold(r, ev))
+        return 0;
     if (ev->msg_id && lt_dedupe_check(r->dedupe, ev->msg_id)) {
         c->stats.duplicates_dropped++;
         return 0;
@@ -315,6 +324,7 @@ static int ensure_room_state(room *r, const char *room_id)
     }
     if (c->opts.seed_window)
         c->opts.seed_window(c->opts.hook_ctx, room_id, r->dedupe);
+    lt_tiktok_handover_room_started(r);
     return 0;
 }
 
@@ -573,11 +583,18 @@ static void stop_room(room *r)
     r->session = NULL;
 }
 
+void lt_tiktok_room_stop(room *r)
+{
+    stop_room(r);
+    r->phase = PHASE_DONE;
+}
+
 static void free_room(room *r)
 {
     if (!r)
         return;
     stop_room(r);
+    lt_tiktok_handover_free_room(r);
     lt_tiktok_decoder_destroy(r->decoder);
     lt_dedupe_destroy(r->dedupe);
     lt_tiktok_info_room_destroy(r->info);
@@ -665,6 +682,7 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
     room *r = lt_tiktok_collector_find(c, &ref, &i);
     if (!r)
         return -1;
+    lt_tiktok_handover_release(r);
     stop_room(r);
     r->phase = PHASE_DONE;
     set_status(r, "ended", reason, NULL, 0);
@@ -737,6 +755,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     c->stats.rooms = c->room_count;
     c->stats.rooms_live = live;
     startup_progress(c, live, now);
+    lt_tiktok_handover_tick(c, now);
     if (c->record)
         fflush(c->record);
     if (c->opts.on_tick)
@@ -888,6 +907,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     if (c->record)
         fclose(c->record);
     lt_tiktok_collector_metrics_free(c);
+    lt_tiktok_handover_free(c);
     free(c);
 }
 
@@ -907,6 +927,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);
     lt_info("stopping %zu rooms", c->room_count);
+    lt_tiktok_handover_shutdown(c);
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];
         stop_room(r);

@@ -104,6 +104,10 @@ typedef struct lt_tiktok_collector_options {
      * Kafka already has (see kafka/tail.h). */
     void (*on_tick)(void *hook_ctx, int64_t now_ms);
     void (*seed_window)(void *hook_ctx, const char *room_id, lt_dedupe *window);
+    /* The same after a room held its events during a handover
+     * (tiktok/handover.h): cached reads of Kafka made before read_before_ms
+     * are stale (the previous owner has published since) and are read again. */
+    void (*refresh_window)(void *hook_ctx, const char *room_id, int64_t read_before_ms, lt_dedupe *window);
     void *hook_ctx;
 } lt_tiktok_collector_options;
 

@@ -20,7 +20,7 @@
 #define P "livetap_collector_"
 
 static const char *const room_states[] = {"resolving", "connecting", "live", "reconnecting",
-                                          "rate_limited", "offline", "ended", "error"};
+                                          "rate_limited", "offline", "ended", "error", "handing_over"};
 #define STATE_COUNT (sizeof room_states / sizeof room_states[0])
 
 static const double latency_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
@@ -144,6 +144,7 @@ void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *err
     lt_tiktok_collector *c = cb_ctx;
     uintptr_t v = (uintptr_t)opaque;
     uintptr_t type = v & ((1u << LT_DELIVERY_TYPE_BITS) - 1);
+    lt_tiktok_handover_in_flight(c, opaque, -1);
     if (error || type >= LT_EVENT_TYPE_COUNT)
         return; /* failures are counted by the producer */
     c->stats.acked_by_type[type]++;
@@ -212,7 +213,9 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
     lt_series_set(m->backpressure, c->backpressure ? 1 : 0);
     if (c->opts.publisher)
         lt_series_set(m->repaired, (double)lt_publisher_repaired_strings(c->opts.publisher));
-    return lt_metrics_render(m->reg, out);
+    if (lt_metrics_render(m->reg, out))
+        return -1;
+    return lt_tiktok_handover_write_metrics(c, out);
 }
 
 /* --- rooms as JSON --- */

@@ -67,6 +67,7 @@ typedef struct room {
     uint64_t rate_mark;        /* events at rate_mark_ms */
     int64_t rate_mark_ms;
     double events_per_s;
+    struct room_handover *handover; /* handover.c; NULL when none */
 } room;
 
 struct lt_tiktok_collector {
@@ -95,6 +96,7 @@ struct lt_tiktok_collector {
     uint64_t given_up_logged;       /* events_given_up already told in a log line */
     int64_t epoch_ms;               /* creation: delivery opaques carry times relative to it */
     struct collector_metrics *metrics;
+    struct handover_state *handover; /* handover.c; NULL outside group mode */
     lt_tiktok_collector_stats stats;
 };
 
@@ -108,6 +110,26 @@ room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref 
 _Static_assert(LT_EVENT_TYPE_COUNT <= (1 << LT_DELIVERY_TYPE_BITS), "event types fit the opaque");
 void *lt_tiktok_delivery_opaque(const lt_tiktok_collector *c, const lt_event *ev);
 void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *error);
+/* collector.c, for handover.c: a room_status for the room (and its log
+ * line); stopping its resolve/sign/session (phase done, nothing published) */
+void lt_tiktok_room_publish_status(room *r, const char *state, const char *reason, const char *message);
+void lt_tiktok_room_stop(room *r);
+
+/* handover.c (tiktok/handover.h): what the rest of the collector calls */
+/* true: the event was held for a previous owner (not published now) */
+bool lt_tiktok_handover_hold(room *r, const lt_event *ev);
+/* the room learnt its room id: hold its events if a previous owner is still at it */
+void lt_tiktok_handover_room_started(room *r);
+/* publishes what the room holds (before it stops for any reason) */
+void lt_tiktok_handover_release(room *r);
+void lt_tiktok_handover_tick(lt_tiktok_collector *c, int64_t now);
+void lt_tiktok_handover_free_room(room *r);
+void lt_tiktok_handover_free(lt_tiktok_collector *c);
+/* at shutdown: holds published, rooms being given away ended [shutdown] */
+void lt_tiktok_handover_shutdown(lt_tiktok_collector *c);
+/* records in flight, by the receive time their delivery opaque carries */
+void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta);
+int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out);
 int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c);
 void lt_tiktok_collector_metrics_free(lt_tiktok_collector *c);
 

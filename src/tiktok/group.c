@@ -10,6 +10,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "tiktok/handover.h"
 #include "tiktok/room.h"
 
 #define POLL_MAX 1000 /* control records served per tick */
@@ -23,11 +24,12 @@ struct lt_tiktok_group {
     lt_tiktok_group_options opts;
     char *control_topic, *group_id, *collector_id;
     rd_kafka_t *rk;
+    rd_kafka_t *status_rk; /* room_status watcher: assign-only, every partition */
     lt_kafka_producer *producer;
     owned *rooms;
     size_t room_count, room_cap;
     bool closing;
-    int64_t bad_log_slot;
+    int64_t bad_log_slot, bad_status_log_ms;
     lt_tiktok_group_stats stats;
 };
 
@@ -62,6 +64,7 @@ static void start_room(lt_tiktok_group *g, const char *key, int32_t partition)
 {
     if (find_owned(g, key, NULL))
         return;
+    bool taken_back = lt_tiktok_collector_take_back_room(g->opts.collector, key) == 0;
     if (g->room_count == g->room_cap) {
         size_t cap = g->room_cap ? g->room_cap * 2 : 64;
         owned *rooms = realloc(g->rooms, cap * sizeof *rooms);
@@ -73,7 +76,7 @@ static void start_room(lt_tiktok_group *g, const char *key, int32_t partition)
         g->room_cap = cap;
     }
     char err[256];
-    if (lt_tiktok_collector_add_room(g->opts.collector, key, err, sizeof err)) {
+    if (!taken_back && lt_tiktok_collector_add_room(g->opts.collector, key, err, sizeof err)) {
         lt_warn("group: room %s from %s partition %d not started: %s", key, g->control_topic, partition, err);
         return;
     }
@@ -119,6 +122,9 @@ static void on_record(lt_tiktok_group *g, const rd_kafka_message_t *m)
         if (find_owned(g, key, &i)) {
             lt_info("group: room %s removed from %s", key, g->control_topic);
             stop_room(g, i, "removed");
+        } else if (lt_tiktok_collector_handing_over(g->opts.collector, key)) {
+            lt_info("group: room %s removed from %s while being handed over", key, g->control_topic);
+            lt_tiktok_collector_release_room(g->opts.collector, key, "removed");
         }
         return;
     }
@@ -133,23 +139,33 @@ static void on_record(lt_tiktok_group *g, const rd_kafka_message_t *m)
     start_room(g, key, m->partition);
 }
 
-/* Stops the rooms of the given partitions and flushes what they published,
- * so that the next owner reads it back when seeding its dedupe window. */
+/* Gives up the rooms of the given partitions. A live room is handed over
+ * (handover.h): it stays here, collected, until the next owner is live. The
+ * others stop at once. Nothing blocks here, except at shutdown: then every
+ * room stops and what they published is flushed before the partitions are
+ * given up, so that the next owner reads it back when seeding its window. */
 static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *parts)
 {
-    size_t stopped = 0;
+    size_t stopped = 0, handed = 0;
     for (size_t i = 0; i < g->room_count;) {
         bool hit = false;
         for (int j = 0; j < parts->cnt && !hit; j++)
             hit = parts->elems[j].partition == g->rooms[i].partition;
-        if (hit) {
+        if (!hit) {
+            i++;
+        } else if (!g->closing && g->status_rk &&
+                   lt_tiktok_collector_hand_over_room(g->opts.collector, g->rooms[i].key) == 0) {
+            g->rooms[i] = g->rooms[--g->room_count];
+            handed++;
+        } else {
             stop_room(g, i, g->closing ? "shutdown" : "reassigned");
             stopped++;
-        } else {
-            i++;
         }
     }
-    if (stopped && g->opts.publisher) {
+    if (handed)
+        lt_info("group: %zu live room(s) being handed over (collected here until the next owner is live)",
+                handed);
+    if (stopped && (g->closing || !g->status_rk) && g->opts.publisher) {
         size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
         lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged", parts->cnt,
                 stopped, left);
@@ -200,6 +216,120 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
         return 0;
     snprintf(err, errlen, "Kafka setting %s: %s", name, why);
     return -1;
+}
+
+/* --- the room_status watcher (handover.h) --- */
+
+/* Assigns every partition of the status topic at its current end: what
+ * other collectors say from now on. The ends are asked for here (not left to
+ * OFFSET_END, resolved at the first fetch) so that nothing published after
+ * the start is skipped. */
+static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!conf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char client[160];
+    snprintf(client, sizeof client, "%s-status", g->collector_id);
+    if (set(conf, "bootstrap.servers", g->opts.bootstrap_servers, err, errlen) ||
+        set(conf, "group.id", client, err, errlen) || set(conf, "client.id", client, err, errlen) ||
+        set(conf, "enable.auto.commit", "false", err, errlen) ||
+        set(conf, "enable.partition.eof", "false", err, errlen) ||
+        set(conf, "fetch.wait.max.ms", "100", err, errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    for (size_t i = 0; i < g->opts.property_count; i++)
+        if (set(conf, g->opts.properties[i].name, g->opts.properties[i].value, err, errlen)) {
+            rd_kafka_conf_destroy(conf);
+            return -1;
+        }
+    char why[512];
+    if (!(g->status_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why))) {
+        snprintf(err, errlen, "cannot create the room_status watcher: %s", why);
+        return -1;
+    }
+    rd_kafka_poll_set_consumer(g->status_rk);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->status_rk, g->opts.status_topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__FAIL;
+    /* a topic just created takes a moment to appear in metadata */
+    for (int attempt = 0; rkt && attempt < 20; attempt++) {
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        md = NULL;
+        e = rd_kafka_metadata(g->status_rk, 0, rkt, &md, 5000);
+        if (!e && md && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
+            break;
+        rd_kafka_poll(g->status_rk, 250);
+    }
+    int rc = -1;
+    if (e || !md || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
+        snprintf(err, errlen, "no partitions of %s: %s", g->opts.status_topic,
+                 e                          ? rd_kafka_err2str(e)
+                 : md && md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
+                                            : "?");
+        goto done;
+    }
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        int32_t p = md->topics[0].partitions[i].id;
+        int64_t low = 0, high = RD_KAFKA_OFFSET_END;
+        if (rd_kafka_query_watermark_offsets(g->status_rk, g->opts.status_topic, p, &low, &high, 5000))
+            high = RD_KAFKA_OFFSET_END;
+        rd_kafka_topic_partition_list_add(parts, g->opts.status_topic, p)->offset = high;
+    }
+    e = rd_kafka_assign(g->status_rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (e) {
+        snprintf(err, errlen, "cannot read %s: %s", g->opts.status_topic, rd_kafka_err2str(e));
+        goto done;
+    }
+    rc = 0;
+done:
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
+    return rc;
+}
+
+static const void *header(const rd_kafka_message_t *m, const char *name, size_t *len)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *v = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) || rd_kafka_header_get_last(hdrs, name, &v, len))
+        return NULL;
+    return v;
+}
+
+static void poll_status(lt_tiktok_group *g)
+{
+    for (int i = 0; i < POLL_MAX; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->status_rk, 0);
+        if (!m)
+            break;
+        size_t idlen = 0;
+        const void *id = m->err ? NULL : header(m, "collector_id", &idlen);
+        /* our own records need no decoding */
+        bool ours = id && idlen == strlen(g->collector_id) && memcmp(id, g->collector_id, idlen) == 0;
+        lt_tiktok_peer_status st;
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                lt_warn("group: %s: %s", g->opts.status_topic, rd_kafka_message_errstr(m));
+        } else if (!ours && m->payload && lt_tiktok_room_status_decode(m->payload, m->len, &st) == 0) {
+            lt_tiktok_collector_peer_status(g->opts.collector, &st);
+        } else if (!ours) {
+            g->stats.bad_status_records++;
+            lt_log_every(&g->bad_status_log_ms, 10000, LT_LOG_WARN,
+                         "group: %s partition %d offset %lld skipped: not a room_status record (%llu so far)",
+                         g->opts.status_topic, m->partition, (long long)m->offset,
+                         (unsigned long long)g->stats.bad_status_records);
+        }
+        rd_kafka_message_destroy(m);
+    }
 }
 
 lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, char *err, size_t errlen)
@@ -266,7 +396,26 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
         snprintf(err, errlen, "cannot subscribe to %s: %s", g->control_topic, rd_kafka_err2str(e));
         goto fail;
     }
-    lt_info("group: joining %s on %s (session timeout %s ms)", g->group_id, g->control_topic, session);
+    if (opts->status_topic && *opts->status_topic) {
+        lt_tiktok_handover_options ho = {.timeout_ms = opts->handover_timeout_ms,
+                                         .hold_max_events = opts->hold_max_events,
+                                         .hold_max_bytes = opts->hold_max_bytes};
+        char warn[512];
+        if (lt_kafka_producer_ensure_topic(g->producer, opts->status_topic, 0, false, 10000, warn,
+                                           sizeof warn))
+            lt_warn("group: %s", warn); /* it may exist all the same */
+        if (watch_status(g, warn, sizeof warn)) {
+            lt_warn("group: %s; rooms will stop at once when they move (no make-before-break handover)",
+                    warn);
+            if (g->status_rk)
+                rd_kafka_destroy(g->status_rk);
+            g->status_rk = NULL;
+        } else if (lt_tiktok_collector_enable_handover(opts->collector, &ho)) {
+            goto oom;
+        }
+    }
+    lt_info("group: joining %s on %s (session timeout %s ms)%s", g->group_id, g->control_topic, session,
+            g->status_rk ? "; live rooms are handed over make-before-break" : "");
     return g;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -288,6 +437,10 @@ void lt_tiktok_group_destroy(lt_tiktok_group *g)
     }
     while (g->room_count)
         stop_room(g, g->room_count - 1, "shutdown");
+    if (g->status_rk) {
+        rd_kafka_consumer_close(g->status_rk);
+        rd_kafka_destroy(g->status_rk);
+    }
     if (g->producer) {
         lt_kafka_producer_flush(g->producer, 5000);
         lt_kafka_producer_destroy(g->producer);
@@ -299,8 +452,31 @@ void lt_tiktok_group_destroy(lt_tiktok_group *g)
     free(g);
 }
 
+void lt_tiktok_group_leave(lt_tiktok_group *g)
+{
+    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(g->rk);
+    if (e)
+        lt_warn("group: leaving %s: %s", g->group_id, rd_kafka_err2str(e));
+    else
+        lt_info("group: leaving %s: live rooms are handed over to the collectors that stay", g->group_id);
+}
+
+int lt_tiktok_group_members(lt_tiktok_group *g, int timeout_ms)
+{
+    const struct rd_kafka_group_list *list = NULL;
+    if (rd_kafka_list_groups(g->rk, g->group_id, &list, timeout_ms) || !list)
+        return -1;
+    int n = list->group_cnt == 1 ? list->groups[0].member_cnt : -1;
+    rd_kafka_group_list_destroy(list);
+    return n;
+}
+
 void lt_tiktok_group_poll(lt_tiktok_group *g)
 {
+    /* statuses first: a room assigned in this poll sees the handover its
+     * previous owner announced */
+    if (g->status_rk)
+        poll_status(g);
     for (int i = 0; i < POLL_MAX; i++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(g->rk, 0);
         if (!m)

@@ -13,10 +13,27 @@
  * Assigned partitions are always read from the beginning (nothing is
  * committed): a compacted topic's whole content is the desired state.
  * The cooperative-sticky assignor moves only the partitions that must move,
- * so a rebalance does not restart every room. On revoke, the rooms of the
- * revoked partitions stop (room_status "ended", reason "reassigned") and
- * what they published is flushed before the partitions are given up, so
- * the next owner's dedupe window (seeded from Kafka, kafka/tail.h) sees it.
+ * so a rebalance does not restart every room.
+ *
+ * A room that moves while live is handed over make-before-break
+ * (tiktok/handover.h): on revoke it is not stopped but announced
+ * "handing_over" on room_status and collected on until the new owner
+ * publishes "live" for it (or group.handover_timeout_s passes); the new owner
+ * holds the room's events until the old one has published "ended"
+ * [handed_over], refreshes its dedupe window from Kafka and publishes what it
+ * held, so the overlap costs neither a loss nor a duplicate. Both sides learn
+ * about the other from a small assign-only consumer of <prefix>.room_status
+ * that this group polls from the same tick. Rooms that are not live stop at
+ * once on revoke ("ended" [reassigned]). Nothing in the revoke callback
+ * blocks: a flush there stalled the loop for more than a second while the
+ * room had already stopped reading (issue 20, defect 7: the messages of that
+ * second were in neither owner's records).
+ *
+ * Leaving: lt_tiktok_group_leave() (the first SIGTERM in group mode) revokes
+ * every partition, so live rooms are handed over to the collectors that
+ * stay; the process stops once they are (or at the deadline, or at a second
+ * signal). Closing the consumer (lt_tiktok_group_destroy, after the loop
+ * stopped) still stops every room and flushes before giving up partitions.
  *
  * Everything runs on the collector's loop: lt_tiktok_group_poll() is called
  * from its tick, and the rebalance callbacks run inside that poll.
@@ -44,8 +61,12 @@ typedef struct lt_tiktok_group_options {
     int partitions;                      /* when the control topic is created; 0 = 12 */
     int session_timeout_ms;              /* 0 = 10000 */
     lt_tiktok_collector *collector;      /* borrowed */
-    lt_publisher *publisher;             /* borrowed; flushed on revoke (may be NULL) */
+    lt_publisher *publisher;             /* borrowed; flushed when the group is closed (may be NULL) */
     int flush_timeout_ms;                /* 0 = 10000 */
+    const char *status_topic;            /* <prefix>.room_status: live rooms are handed over
+                                          * (handover.h); NULL = stopped at once on revoke */
+    int64_t handover_timeout_ms;         /* 0 = 20000 */
+    size_t hold_max_events, hold_max_bytes; /* per room held by a new owner; 0 = 20000, 8 MiB */
 } lt_tiktok_group_options;
 
 typedef struct lt_tiktok_group_stats {
@@ -54,12 +75,22 @@ typedef struct lt_tiktok_group_stats {
     uint64_t rebalances;
     uint64_t records;        /* control records read */
     uint64_t bad_records;    /* keys that are not room specs, values that are not JSON */
+    uint64_t bad_status_records; /* room_status records the handover could not read */
 } lt_tiktok_group_stats;
 
 /* Creates the control topic if missing (compacted), joins the group. */
 lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, char *err, size_t errlen);
 /* Leaves the group: revokes (stops) every room it owns, then closes. */
 void lt_tiktok_group_destroy(lt_tiktok_group *g); /* accepts NULL */
+
+/* Leaves the group while the loop goes on (a graceful stop): the next poll
+ * revokes every partition, so live rooms are handed over to the collectors
+ * that stay (handover.h) instead of stopping before anyone else has them.
+ * lt_tiktok_collector_handovers_pending() says when they are done. */
+void lt_tiktok_group_leave(lt_tiktok_group *g);
+/* Members of the group now (asks the group coordinator, blocking up to
+ * timeout_ms); -1 if it did not answer. */
+int lt_tiktok_group_members(lt_tiktok_group *g, int timeout_ms);
 
 /* Serves the consumer: control records and rebalances. Call from the loop. */
 void lt_tiktok_group_poll(lt_tiktok_group *g);

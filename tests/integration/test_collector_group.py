@@ -2,15 +2,20 @@
 
 Three livetap-collector processes join one consumer group on the compacted
 control topic <prefix>.rooms against the real broker; the simulator counts
-how many push connections each room has open and whether a room was ever
-connected twice at once (`overlaps`). Checked:
+how many push connections each room has open. The simulator runs with
+--broadcast: every message of a room goes to every connection open on it,
+as TikTok does, which is what a make-before-break handover relies on.
+Checked:
 - the rooms are spread over all three collectors and each room is
   collected exactly once in steady state;
+- every room a rebalance moved (collectors joining one after another) was
+  handed over without losing or duplicating a message;
 - after one collector is killed with SIGKILL, its rooms are collected by
-  the others within the group's session timeout (plus start-up);
-- across the move Kafka holds no msg_id twice for any room (the new owner
-  seeds its dedupe window from Kafka), and nothing is lost on rooms that
-  did not move;
+  the others within the group's session timeout (plus start-up); only
+  those may lose what was in flight to the dead process;
+- across every move Kafka holds no msg_id twice for any room;
+- collectors joining and leaving again and again, 120 rooms: 0 lost,
+  0 duplicated (the handover of docs/operations.md, "Scaling out");
 - a tombstone in the control topic stops the room, a new value starts it.
 """
 import collections
@@ -30,17 +35,17 @@ ROOMS = [f"@simhost{i}" for i in range(9)]
 
 
 class GroupCollector:
-    def __init__(self, sim, prefix, name, rooms=ROOMS):
+    def __init__(self, sim, prefix, name, rooms=ROOMS, extra=()):
         self.name = name
         self.log_path = os.path.join(sim.dir, f"{name}.log")
         self.log = open(self.log_path, "w")
-        cmd = [binary("livetap-collector"), "--group", "--rooms", ",".join(rooms),
+        cmd = [binary("livetap-collector"), "--group", *(("--rooms", ",".join(rooms)) if rooms else ()),
                "--kafka", BOOTSTRAP, "--registry", REGISTRY, "--topic-prefix", prefix,
                "--collector-id", name,
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base, "--sign-rate", "0",
                "--set", f"group.session_timeout_ms={SESSION_MS}", "--admin-port", "0",
                "--admin-port-file", os.path.join(sim.dir, f"{name}.admin"),
-               "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2"]
+               "--set", "behaviour.watch_interval_s=0", "--set", "behaviour.backoff_cap_s=2", *extra]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 
     def text(self):
@@ -71,16 +76,36 @@ class GroupCollector:
             m = re.search(r"group: room (@\S+) assigned here", line)
             if m:
                 rooms.add(m.group(1))
-            m = re.search(r"room (@[^\s:]+)(?: \d+)?: ended \[(reassigned|removed)\]", line)
+            m = re.search(r"room (@[^\s:]+)(?: \d+)?: ended \[(reassigned|removed|handed_over)\]", line)
             if m:
                 rooms.discard(m.group(1))
         return rooms
 
-    def stop(self, sig=signal.SIGTERM):
+    def metrics(self):
+        """The collector's /metrics as {name: value} (series without labels)."""
+        import urllib.request
+
+        port_file = os.path.join(os.path.dirname(self.log_path), f"{self.name}.admin")
+        url = "http://127.0.0.1:%s/metrics" % open(port_file).read().strip()
+        with urllib.request.urlopen(url, timeout=20) as r:
+            text = r.read().decode()
+        return {m.group(1): float(m.group(2)) for m in re.finditer(r"^livetap_collector_(\w+) (\S+)$", text, re.M)}
+
+    def handover_times(self):
+        """Seconds each handover this collector gave took, from its log."""
+        return [float(t) for t in re.findall(r"handover done after ([\d.]+) s", self.text())]
+
+    def stop(self, sig=signal.SIGTERM, at_once=False):
+        """SIGTERM leaves the group handing the live rooms over first; a
+        second signal (at_once) stops without waiting for that."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
+            if at_once:
+                time.sleep(0.2)  # two signals, not one: the second means "now"
+                if self.proc.poll() is None:
+                    self.proc.send_signal(sig)
         try:
-            return self.proc.wait(60)
+            return self.proc.wait(90)
         finally:
             self.log.close()
 
@@ -90,6 +115,37 @@ def all_collected_once(sim):
     return all(r["open"] == 1 for r in rooms.values()) and rooms
 
 
+def settled(sim, colls, rooms):
+    """Every room collected once, by exactly one collector, none in a handover."""
+    if not all_collected_once(sim):
+        return False
+    owners = [c.owned() for c in colls]
+    return sum(len(o) for o in owners) == len(rooms) and set().union(*owners) == set(rooms)
+
+
+def live_trails(records, rooms):
+    """Per room, the collectors that published "live" for it, in time order."""
+    trails = {room: [] for room in rooms}
+    for r in sorted((r for r in records if r["topic"] == "room_status" and r["value"]["state"] == "live"),
+                    key=lambda r: r["value"]["event_time"]):
+        trail = trails.get(r["value"]["input"])
+        if trail is not None and (not trail or trail[-1] != r["value"]["collector_id"]):
+            trail.append(r["value"]["collector_id"])
+    return trails
+
+
+def losses(sim, records, rooms):
+    """Per room: (messages sent, lost, duplicated in Kafka)."""
+    out = {}
+    for room in rooms:
+        sent = sim.sent(room[1:])
+        got = collections.Counter(r["value"]["msg_id"] for r in records if r["key"] == sent["room_id"]
+                                  and r["topic"] != "room_status" and r["value"]["msg_id"] != 0)
+        out[room] = (len(set(sent["msg_ids"])), len(set(sent["msg_ids"]) - set(got)),
+                     sum(n - 1 for n in got.values()))
+    return out
+
+
 def control_producer():
     from confluent_kafka import Producer
 
@@ -97,11 +153,15 @@ def control_producer():
 
 
 def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
-    sim = Sim("--rooms", str(len(ROOMS)), "--rate", "20", "--seed", "11", "--quiet")
+    sim = Sim("--rooms", str(len(ROOMS)), "--rate", "20", "--seed", "11", "--quiet", "--broadcast")
     colls = []
     try:
-        colls = [GroupCollector(sim, prefix, f"g{i}") for i in range(3)]
-        wait_for(lambda: all(c.owned() for c in colls) and all_collected_once(sim), 60,
+        # g0 first, alone in the group: every room is live there when the
+        # others join, so the rebalances move live rooms (handovers)
+        colls = [GroupCollector(sim, prefix, "g0")]
+        wait_for(lambda: settled(sim, colls, ROOMS), 60, "every room collected by g0")
+        colls += [GroupCollector(sim, prefix, f"g{i}") for i in (1, 2)]
+        wait_for(lambda: all(c.owned() for c in colls) and settled(sim, colls, ROOMS), 60,
                  "every room collected once, spread over all three collectors")
         time.sleep(3)  # steady state: nothing moves any more
         owners = {c.name: c.owned() for c in colls}
@@ -122,25 +182,26 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         assert survivors == set(ROOMS), (survivors, moved)
         time.sleep(3)
         sim.freeze()
+        handover_times = [t for c in colls for t in c.handover_times()]
         for c in colls:
-            assert c.stop() == 0, c.text()[-3000:]
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
         colls = []
 
         stats = sim.rooms()
-        assert all(r["overlaps"] == 0 for r in stats.values()), {n: r["overlaps"] for n, r in stats.items()}
-        records = read_back(prefix, sum(r["sent"] for r in stats.values()))
+        # the killed collector's rooms may miss what was in flight to it: a
+        # lower bound (the collectors have flushed; the read stops when quiet)
+        records = read_back(prefix, sum(r["sent"] for name, r in stats.items() if f"@{name}" not in moved))
+        # every room a rebalance moved before the kill (the collectors joined
+        # one after another) was handed over: nothing lost, nothing twice
+        trails = live_trails(records, ROOMS)
+        handed = {room for room, trail in trails.items() if len(trail) > 1 + (room in moved)}
         lost_total = sent_total = 0
-        for room in ROOMS:
-            sent = sim.sent(room[1:])
-            got = collections.Counter(r["value"]["msg_id"] for r in records if r["key"] == sent["room_id"]
-                                      and r["topic"] != "room_status" and r["value"]["msg_id"] != 0)
-            dupes = {m: n for m, n in got.items() if n > 1}
-            assert not dupes, f"{room}: msg_ids in Kafka more than once across the move: {list(dupes.items())[:5]}"
-            missing = set(sent["msg_ids"]) - set(got)
-            sent_total += len(set(sent["msg_ids"]))
+        for room, (sent, lost, dupes) in losses(sim, records, ROOMS).items():
+            assert not dupes, f"{room}: {dupes} msg_ids in Kafka more than once across the moves ({trails[room]})"
+            sent_total += sent
             if room not in moved:
-                assert not missing, f"{room} did not move but lost {len(missing)} messages"
-            lost_total += len(missing)
+                assert not lost, f"{room} lost {lost} messages; moved by rebalances: {trails[room]}"
+            lost_total += lost
             # the trail: a moved room was live by the victim last before the kill
             # (collectors joining one after another may have moved it before),
             # and live again by a survivor after it
@@ -152,9 +213,152 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
                 before_kill = [c for t, c in lives if t < killed_at * 1000]
                 assert before_kill and before_kill[-1] == victim.name, (room, lives, killed_at)
                 assert lives[-1][1] != victim.name, (room, lives)
-        print(f"\n{len(moved)} rooms moved after SIGKILL; resumed in {recovery:.1f} s "
+        assert handed, f"no room moved while live before the kill: {trails}"
+        print(f"\n{len(handed)} rooms handed over by rebalances before the kill (worst "
+              f"{max(handover_times, default=0):.1f} s), {len(moved)} moved after SIGKILL; resumed in {recovery:.1f} s "
               f"(session timeout {SESSION_MS / 1000:.0f} s); sent {sent_total}, delivered {sent_total - lost_total}, "
               f"duplicated 0, lost in the kill window: {lost_total}")
+    finally:
+        for c in colls:
+            c.stop(signal.SIGKILL)
+        sim.stop()
+
+
+MANY_ROOMS = [f"@simhost{i}" for i in range(120)]
+
+
+def test_collectors_joining_and_leaving_lose_and_duplicate_nothing(prefix):
+    """Seven rebalances (three collectors at most, joining and leaving with
+    SIGTERM) over 120 rooms at 2 messages/s each: every message the
+    simulator sent is in Kafka exactly once. Each step waits (bounded) until
+    the group has settled: every room collected once, by one collector."""
+    sim = Sim("--rooms", str(len(MANY_ROOMS)), "--rate", "2", "--seed", "23", "--quiet", "--broadcast")
+    colls = {}
+    steps = [("join", "h1"), ("join", "h2"), ("leave", "h1"), ("join", "h3"), ("leave", "h0"), ("join", "h4"),
+             ("leave", "h2")]
+    handover_times, left = [], []
+    try:
+        colls["h0"] = GroupCollector(sim, prefix, "h0", rooms=MANY_ROOMS)
+        wait_for(lambda: settled(sim, colls.values(), MANY_ROOMS), 120, "120 rooms collected by h0")
+        for action, name in steps:
+            if action == "join":
+                colls[name] = GroupCollector(sim, prefix, name, rooms=None)
+                wait_for(lambda: colls[name].owned(), 120, f"{name} given rooms")
+            else:
+                c = colls.pop(name)
+                assert c.stop() == 0, c.text()[-3000:]
+                handover_times += c.handover_times()
+                left.append(c)
+            wait_for(lambda: settled(sim, colls.values(), MANY_ROOMS), 120, f"the group settled after {name} {action}")
+        # the metrics of the two that stay: h3 handed rooms to h4 when h4 joined,
+        # both held rooms' events while h0 and h2 finished theirs
+        metrics = [c.metrics() for c in colls.values()]
+        assert sum(m["handovers_completed_total"] for m in metrics) > 0, metrics
+        assert sum(m["handover_holds_total"] for m in metrics) > 0, metrics
+        assert sum(m["handover_events_released_total"] for m in metrics) > 0, metrics
+        assert sum(m["handovers_timed_out_total"] + m["handover_holds_timed_out_total"] for m in metrics) == 0, metrics
+        sim.freeze()
+        handover_times += [t for c in colls.values() for t in c.handover_times()]
+        for c in list(colls.values()):
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
+        colls = {}
+
+        stats = sim.rooms()
+        records = read_back(prefix, sum(r["sent"] for r in stats.values()))
+        trails = live_trails(records, MANY_ROOMS)
+        result = losses(sim, records, MANY_ROOMS)
+        sent = sum(s for s, _, _ in result.values())
+        lost = {room: n for room, (_, n, _) in result.items() if n}
+        dupes = {room: n for room, (_, _, n) in result.items() if n}
+        moves = sum(len(t) - 1 for t in trails.values())
+        timed_out = sum(c.text().count("handover timed out") for c in left)
+        print(f"\n{len(MANY_ROOMS)} rooms, {len(steps)} rebalances, {moves} room moves, "
+              f"{len(handover_times)} handovers (worst {max(handover_times, default=0):.1f} s, {timed_out} timed out); "
+              f"sent {sent}, lost {sum(lost.values())} in {len(lost)} rooms, duplicated {sum(dupes.values())}")
+        assert moves >= len(MANY_ROOMS), f"only {moves} room moves: the rebalances did not move rooms"
+        assert not lost, f"lost messages: {dict(list(lost.items())[:10])} (trails {[trails[r] for r in list(lost)[:3]]})"
+        assert not dupes, f"duplicated messages: {dict(list(dupes.items())[:10])}"
+    finally:
+        for c in colls.values():
+            c.stop(signal.SIGKILL)
+        sim.stop()
+
+
+def test_a_handover_ends_at_its_deadline_when_the_new_owner_cannot_connect(prefix):
+    """The new owner's push connections are refused (TikTok's handshake
+    refusal): the old owner collects the room until group.handover_timeout_s,
+    then ends it [reassigned] and counts the handover as timed out; the new
+    owner, once it can connect, collects it, and Kafka holds nothing twice."""
+    rooms = [f"@simhost{i}" for i in range(8)]  # some of them move when t1 joins
+    sim = Sim("--rooms", "8", "--rate", "3", "--seed", "29", "--quiet", "--broadcast")
+    colls = []
+    try:
+        extra = ("--set", "group.handover_timeout_s=3")
+        colls = [GroupCollector(sim, prefix, "t0", rooms=rooms, extra=extra)]
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the rooms collected by t0")
+        for room in rooms:  # every new connection refused from now on
+            sim.fault(room[1:], refuse_first=100000)
+        colls.append(GroupCollector(sim, prefix, "t1", rooms=None, extra=extra))
+        def all_timed_out():
+            m = colls[0].metrics()
+            return m["handovers_started_total"] > 0 and m["handovers_timed_out_total"] == m["handovers_started_total"]
+
+        wait_for(all_timed_out, 60, "every handover of t0 at its deadline")
+        for room in rooms:
+            sim.fault(room[1:], refuse_first=0)
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the moved rooms collected by t1")
+        timed_out = r"room (@\S+) \d+: handover timed out \(the new owner was not live\) after ([\d.]+) s"
+        given = re.findall(timed_out, colls[0].text())
+        assert given and all(3.0 <= float(t) < 10.0 for _, t in given), given
+        assert "handover done" not in colls[0].text()
+        assert colls[0].metrics()["handovers_timed_out_total"] == len(given)
+        assert colls[0].metrics()["handovers_completed_total"] == 0
+        assert f"room {given[0][0]}" in colls[0].text() and "ended [reassigned]" in colls[0].text()
+        sim.freeze()
+        for c in colls:
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
+        colls = []
+        stats = sim.rooms()
+        records = read_back(prefix, sum(r["sent"] for name, r in stats.items()
+                                        if f"@{name}" not in {g for g, _ in given}))
+        for room, (sent, lost, dupes) in losses(sim, records, rooms).items():
+            assert not dupes, f"{room}: {dupes} duplicated"
+            if room not in {g for g, _ in given}:
+                assert not lost, f"{room} did not move but lost {lost}"
+    finally:
+        for c in colls:
+            c.stop(signal.SIGKILL)
+        sim.stop()
+
+
+def test_a_hold_that_outgrows_its_bound_publishes_early_and_loses_nothing(prefix):
+    """group.handover_hold_events=3: the new owner holds at most 3 events of
+    a room while the old one finishes; older ones are published at once
+    (counted). Nothing is lost; what is duplicated is at most what was
+    published early (the old owner may have published it too)."""
+    rooms = [f"@simhost{i}" for i in range(8)]
+    sim = Sim("--rooms", "8", "--rate", "20", "--seed", "31", "--quiet", "--broadcast")
+    colls = []
+    try:
+        extra = ("--set", "group.handover_hold_events=3")
+        colls = [GroupCollector(sim, prefix, "o0", rooms=rooms, extra=extra)]
+        wait_for(lambda: settled(sim, colls, rooms), 60, "the rooms collected by o0")
+        colls.append(GroupCollector(sim, prefix, "o1", rooms=None, extra=extra))
+        wait_for(lambda: colls[1].owned() and settled(sim, colls, rooms), 60, "the moved rooms collected by o1")
+        m = colls[1].metrics()
+        assert m["handover_holds_total"] > 0 and m["handover_hold_overflow_total"] > 0, m
+        assert "held events outgrew the bound" in colls[1].text()
+        sim.freeze()
+        for c in colls:
+            assert c.stop(at_once=True) == 0, c.text()[-3000:]
+        colls = []
+        records = read_back(prefix, sum(r["sent"] for r in sim.rooms().values()))
+        result = losses(sim, records, rooms)
+        assert not {room: lost for room, (_, lost, _) in result.items() if lost}, result
+        dupes = sum(d for _, _, d in result.values())
+        assert dupes <= m["handover_hold_overflow_total"], (dupes, m)
+        print(f"\nhold bound 3: {m['handover_hold_overflow_total']:.0f} events published early, "
+              f"{m['handover_events_released_total']:.0f} held events published in all, {dupes} duplicated, 0 lost")
     finally:
         for c in colls:
             c.stop(signal.SIGKILL)

@@ -1,0 +1,566 @@
+/* handover.c - make-before-break room handover between collectors; see
+ * handover.h for the protocol.
+ *
+ * Per room a `room_handover` says what the room does besides collecting:
+ * giving it away (the old owner: until the new owner is live, then
+ * draining until its records are acknowledged) and/or holding its events
+ * (the new owner: until the previous one says it ended). Both are driven
+ * from the collector's tick and from room_status records of other
+ * collectors; nothing here blocks except publishing a released hold, which
+ * waits for Kafka's queue the way every publish does.
+ *
+ * The collector-wide part: the handovers other collectors announced
+ * (room_status "handing_over", kept for the timeout, dropped when that
+ * collector publishes anything else for the room) and the records in flight
+ * per second of receive time.
+ */
+#include "tiktok/handover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "tiktok/collector_internal.h"
+
+#define GRACE_MS 1000      /* the old owner keeps collecting this long after the new one is live */
+#define DRAIN_MAX_MS 10000 /* bound on waiting for the old owner's acknowledgements */
+#define SECONDS 128        /* in-flight ring: records older than this alias (the wait only gets longer) */
+#define ANNOUNCED_BUCKETS 1024
+
+/* --- state --- */
+
+typedef struct held_event {
+    lt_event_type type;
+    int64_t msg_id;
+    void *opaque;
+    uint8_t *value;
+    size_t len;
+} held_event;
+
+struct room_handover {
+    /* giving the room away */
+    bool giving, draining;
+    int64_t give_since, give_deadline, stop_taking_at, drain_since, drain_deadline;
+    const char *end_reason;
+    /* holding its events for the previous owner */
+    bool holding, release_ready;
+    char peer[128];
+    char hold_room_id[21];
+    int64_t hold_since, hold_deadline, final_seen_ms;
+    held_event *held;
+    size_t head, count, cap, bytes;
+};
+
+typedef struct announced {
+    char input[256];
+    char collector_id[128];
+    int64_t at;
+    struct announced *next;
+} announced;
+
+struct handover_state {
+    lt_tiktok_handover_options opts;
+    lt_tiktok_handover_stats stats;
+    int64_t in_flight[SECONDS];
+    announced *buckets[ANNOUNCED_BUCKETS];
+    int64_t log_slot;
+};
+
+static uint32_t hash_input(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h % ANNOUNCED_BUCKETS;
+}
+
+int lt_tiktok_collector_enable_handover(lt_tiktok_collector *c, const lt_tiktok_handover_options *opts)
+{
+    if (!c->handover && !(c->handover = calloc(1, sizeof *c->handover)))
+        return -1;
+    lt_tiktok_handover_options *o = &c->handover->opts;
+    *o = *opts;
+    if (o->timeout_ms <= 0)
+        o->timeout_ms = 20000;
+    if (!o->hold_max_events)
+        o->hold_max_events = 20000;
+    if (!o->hold_max_bytes)
+        o->hold_max_bytes = 8u << 20;
+    return 0;
+}
+
+void lt_tiktok_handover_free(lt_tiktok_collector *c)
+{
+    if (!c->handover)
+        return;
+    for (size_t b = 0; b < ANNOUNCED_BUCKETS; b++)
+        while (c->handover->buckets[b]) {
+            announced *a = c->handover->buckets[b];
+            c->handover->buckets[b] = a->next;
+            free(a);
+        }
+    free(c->handover);
+    c->handover = NULL;
+}
+
+void lt_tiktok_collector_handover_stats(const lt_tiktok_collector *c, lt_tiktok_handover_stats *out)
+{
+    if (c->handover)
+        *out = c->handover->stats;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+static struct room_handover *room_state(room *r)
+{
+    if (!r->handover)
+        r->handover = calloc(1, sizeof *r->handover);
+    return r->handover;
+}
+
+static void drop_held(struct room_handover *h)
+{
+    for (size_t i = 0; i < h->count; i++)
+        free(h->held[(h->head + i) % h->cap].value);
+    free(h->held);
+    h->held = NULL;
+    h->head = h->count = h->cap = h->bytes = 0;
+}
+
+void lt_tiktok_handover_free_room(room *r)
+{
+    if (!r->handover)
+        return;
+    drop_held(r->handover);
+    free(r->handover);
+    r->handover = NULL;
+}
+
+static room *find_room(lt_tiktok_collector *c, const char *input)
+{
+    lt_tiktok_room_ref ref;
+    char err[256];
+    if (lt_tiktok_room_parse(input, &ref, err, sizeof err))
+        return NULL;
+    return lt_tiktok_collector_find(c, &ref, NULL);
+}
+
+/* --- records in flight, by second of receive time --- */
+
+static int64_t opaque_second(void *opaque)
+{
+    return (int64_t)(((uintptr_t)opaque >> LT_DELIVERY_TYPE_BITS) / 1000);
+}
+
+void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta)
+{
+    if (!c->handover)
+        return;
+    int64_t *n = &c->handover->in_flight[opaque_second(opaque) % SECONDS];
+    *n += delta;
+    if (*n < 0) /* sent before handovers were on */
+        *n = 0;
+}
+
+/* Whether every record received before `at` (ms) has been acknowledged. */
+static bool acknowledged_before(lt_tiktok_collector *c, int64_t at)
+{
+    int64_t last = (at - c->epoch_ms) / 1000;
+    for (int64_t s = last; s > last - SECONDS && s >= 0; s--)
+        if (c->handover->in_flight[s % SECONDS] > 0)
+            return false;
+    return true;
+}
+
+/* --- the new owner: holding --- */
+
+static int hold_send(room *r, const held_event *e, const char *room_id)
+{
+    lt_tiktok_collector *c = r->c;
+    lt_event env;
+    memset(&env, 0, sizeof env);
+    env.type = e->type;
+    env.platform = LT_PLATFORM_TIKTOK;
+    env.room_id = room_id;
+    env.msg_id = e->msg_id;
+    env.collector_id = c->opts.collector_id;
+    char err[256];
+    int64_t give_up = lt_now_ms() + c->opts.backpressure_wait_ms;
+    for (;;) {
+        lt_publish_status st = lt_publisher_publish_encoded(c->opts.publisher, &env, e->value, e->len,
+                                                            e->opaque, err, sizeof err);
+        if (st == LT_PUBLISH_OK) {
+            lt_tiktok_handover_in_flight(c, e->opaque, 1);
+            c->stats.events_by_type[e->type]++;
+            c->stats.events_published++;
+            r->events++;
+            return 0;
+        }
+        if (st == LT_PUBLISH_ERROR) {
+            c->stats.publish_errors++;
+            lt_log_every(&c->bad_frame_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, held %s): %s",
+                         room_id, lt_event_type_info_get(e->type)->name, err);
+            return -1;
+        }
+        if (c->stop || lt_now_ms() >= give_up) {
+            c->stats.events_given_up++;
+            lt_error("gave up a held event after Kafka backpressure (room %s, %s, msg_id %lld)", room_id,
+                     lt_event_type_info_get(e->type)->name, (long long)e->msg_id);
+            return -1;
+        }
+        lt_publisher_poll(c->opts.publisher, 50);
+    }
+}
+
+/* Publishes one held event unless the room's window has it. */
+static void publish_held(room *r, const held_event *e, const char *room_id)
+{
+    lt_tiktok_handover_stats *st = &r->c->handover->stats;
+    if (e->msg_id && r->dedupe && lt_dedupe_check(r->dedupe, e->msg_id)) {
+        st->held_duplicates++;
+        r->c->stats.duplicates_dropped++;
+        return;
+    }
+    if (hold_send(r, e, room_id) == 0)
+        st->events_released++;
+    else if (e->msg_id && r->dedupe)
+        lt_dedupe_forget_last(r->dedupe, e->msg_id);
+}
+
+static held_event *pop_oldest(struct room_handover *h)
+{
+    held_event *e = &h->held[h->head];
+    h->head = (h->head + 1) % h->cap;
+    h->count--;
+    h->bytes -= e->len;
+    return e;
+}
+
+bool lt_tiktok_handover_hold(room *r, const lt_event *ev)
+{
+    struct room_handover *h = r->handover;
+    lt_tiktok_collector *c = r->c;
+    if (!h || !h->holding || !c->handover || !c->opts.publisher)
+        return false;
+    if (strcmp(h->hold_room_id, r->room_id) != 0)
+        return false; /* a new room id since the hold began: nobody else has it */
+    struct handover_state *hs = c->handover;
+    while (h->count && (h->count >= hs->opts.hold_max_events || h->bytes >= hs->opts.hold_max_bytes)) {
+        held_event *old = pop_oldest(h);
+        hs->stats.hold_overflow++;
+        lt_log_every(&hs->log_slot, 10000, LT_LOG_WARN,
+                     "room %s: held events outgrew the bound (%zu events, %zu bytes): publishing the oldest "
+                     "early (%llu so far)",
+                     r->label, hs->opts.hold_max_events, hs->opts.hold_max_bytes,
+                     (unsigned long long)hs->stats.hold_overflow);
+        publish_held(r, old, h->hold_room_id);
+        free(old->value);
+    }
+    if (h->count == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        held_event *grown = malloc(cap * sizeof *grown);
+        if (!grown)
+            return false; /* publish it now: a duplicate at worst */
+        for (size_t i = 0; i < h->count; i++)
+            grown[i] = h->held[(h->head + i) % h->cap];
+        free(h->held);
+        h->held = grown;
+        h->head = 0;
+        h->cap = cap;
+    }
+    lt_buf value = LT_BUF_INIT;
+    char err[256];
+    if (lt_publisher_encode(c->opts.publisher, ev, &value, err, sizeof err)) {
+        lt_buf_free(&value);
+        return false;
+    }
+    held_event *e = &h->held[(h->head + h->count) % h->cap];
+    e->type = ev->type;
+    e->msg_id = ev->msg_id;
+    e->opaque = lt_tiktok_delivery_opaque(c, ev);
+    e->value = lt_buf_detach(&value, &e->len);
+    h->count++;
+    h->bytes += e->len;
+    hs->stats.events_held++;
+    return true;
+}
+
+/* Refreshes the window from Kafka (the previous owner's last records are
+ * there now), then publishes what is held. */
+void lt_tiktok_handover_release(room *r)
+{
+    struct room_handover *h = r->handover;
+    lt_tiktok_collector *c = r->c;
+    if (!h || !h->holding)
+        return;
+    h->holding = false;
+    size_t n = h->count, dupes_before = (size_t)c->handover->stats.held_duplicates;
+    if (n && r->dedupe && strcmp(h->hold_room_id, r->room_id) == 0) {
+        int64_t seen = h->final_seen_ms ? h->final_seen_ms : lt_now_ms();
+        if (c->opts.refresh_window)
+            c->opts.refresh_window(c->opts.hook_ctx, r->room_id, seen, r->dedupe);
+    }
+    while (h->count) {
+        held_event *e = pop_oldest(h);
+        publish_held(r, e, h->hold_room_id);
+        free(e->value);
+    }
+    drop_held(h);
+    lt_info("room %s %s: hold for %s released after %.1f s%s: %zu event(s), %zu already in Kafka", r->label,
+            h->hold_room_id, h->peer, (double)(lt_now_ms() - h->hold_since) / 1000.0,
+            h->release_ready ? "" : " (deadline; it did not say it ended)", n,
+            (size_t)c->handover->stats.held_duplicates - dupes_before);
+}
+
+static announced *find_announced(struct handover_state *hs, const char *input, announced ***link)
+{
+    announced **at = &hs->buckets[hash_input(input)];
+    for (; *at; at = &(*at)->next)
+        if (!strcmp((*at)->input, input)) {
+            if (link)
+                *link = at;
+            return *at;
+        }
+    return NULL;
+}
+
+void lt_tiktok_handover_room_started(room *r)
+{
+    lt_tiktok_collector *c = r->c;
+    struct handover_state *hs = c->handover;
+    if (!hs || !c->opts.publisher || (r->handover && (r->handover->holding || r->handover->giving)))
+        return;
+    announced *a = find_announced(hs, r->input, NULL);
+    int64_t now = lt_now_ms();
+    if (!a || now - a->at >= hs->opts.timeout_ms || !strcmp(a->collector_id, c->opts.collector_id))
+        return;
+    struct room_handover *h = room_state(r);
+    if (!h)
+        return;
+    h->holding = true;
+    h->release_ready = false;
+    h->final_seen_ms = 0;
+    snprintf(h->peer, sizeof h->peer, "%s", a->collector_id);
+    snprintf(h->hold_room_id, sizeof h->hold_room_id, "%s", r->room_id);
+    h->hold_since = now;
+    h->hold_deadline = now + hs->opts.timeout_ms;
+    hs->stats.holds++;
+    lt_info("room %s %s: %s is handing it over: its events are held until %s has ended it", r->label,
+            r->room_id, a->collector_id, a->collector_id);
+}
+
+/* --- the old owner: giving --- */
+
+int lt_tiktok_collector_hand_over_room(lt_tiktok_collector *c, const char *input)
+{
+    room *r = find_room(c, input);
+    if (!c->handover || !r || r->phase != PHASE_LIVE)
+        return -1;
+    struct room_handover *h = room_state(r);
+    if (!h)
+        return -1;
+    if (h->giving)
+        return 0;
+    int64_t now = lt_now_ms();
+    h->giving = true;
+    h->draining = false;
+    h->stop_taking_at = 0;
+    h->give_since = now;
+    h->give_deadline = now + c->handover->opts.timeout_ms;
+    c->handover->stats.started++;
+    lt_tiktok_room_publish_status(r, "handing_over", "reassigned",
+                                  "collected here until the new owner is live");
+    return 0;
+}
+
+bool lt_tiktok_collector_handing_over(lt_tiktok_collector *c, const char *input)
+{
+    room *r = find_room(c, input);
+    return r && r->handover && r->handover->giving;
+}
+
+/* The room is given away: ends it here and forgets it. */
+static void give_end(room *r)
+{
+    lt_tiktok_collector *c = r->c;
+    struct room_handover *h = r->handover;
+    lt_tiktok_handover_stats *st = &c->handover->stats;
+    int64_t took = lt_now_ms() - h->give_since;
+    if (took > st->worst_ms)
+        st->worst_ms = took;
+    bool done = !strcmp(h->end_reason, "handed_over"), timed_out = !strcmp(h->end_reason, "reassigned");
+    st->completed += done;
+    st->timed_out += timed_out;
+    lt_info("room %s %s: handover %s after %.1f s", r->label, r->room_id,
+            done        ? "done"
+            : timed_out ? "timed out (the new owner was not live)"
+                        : "cut short",
+            (double)took / 1000.0);
+    char input[sizeof r->input];
+    snprintf(input, sizeof input, "%s", r->input);
+    lt_tiktok_collector_release_room(c, input, h->end_reason); /* frees r */
+}
+
+/* Stops taking events; the end follows once they are acknowledged. */
+static void begin_drain(room *r, const char *reason, int64_t now)
+{
+    struct room_handover *h = r->handover;
+    lt_tiktok_handover_release(r);
+    lt_tiktok_room_stop(r);
+    h->draining = true;
+    h->drain_since = now;
+    h->drain_deadline = now + DRAIN_MAX_MS;
+    h->end_reason = reason;
+}
+
+int lt_tiktok_collector_take_back_room(lt_tiktok_collector *c, const char *input)
+{
+    room *r = find_room(c, input);
+    if (!r || !r->handover || !r->handover->giving)
+        return -1;
+    struct room_handover *h = r->handover;
+    if (h->draining) { /* it has stopped: end it, the caller starts it afresh */
+        give_end(r);
+        return -1;
+    }
+    h->giving = false;
+    h->stop_taking_at = 0;
+    c->handover->stats.taken_back++;
+    lt_tiktok_room_publish_status(r, "live", "taken_back", NULL);
+    return 0;
+}
+
+void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_peer_status *st)
+{
+    struct handover_state *hs = c->handover;
+    if (!hs || !strcmp(st->collector_id, c->opts.collector_id))
+        return;
+    int64_t now = lt_now_ms();
+    if (st->input[0]) {
+        announced **link = NULL, *a = find_announced(hs, st->input, &link);
+        if (!strcmp(st->state, "handing_over")) {
+            if (!a && (a = calloc(1, sizeof *a))) {
+                snprintf(a->input, sizeof a->input, "%s", st->input);
+                a->next = hs->buckets[hash_input(st->input)];
+                hs->buckets[hash_input(st->input)] = a;
+            }
+            if (a) {
+                snprintf(a->collector_id, sizeof a->collector_id, "%s", st->collector_id);
+                a->at = now;
+            }
+        } else if (a && !strcmp(a->collector_id, st->collector_id)) {
+            *link = a->next;
+            free(a);
+        }
+    }
+    bool live = !strcmp(st->state, "live"), final = lt_tiktok_room_state_final(st->state);
+    if (!live && !final)
+        return;
+    for (size_t i = 0; i < c->room_count; i++) {
+        room *r = c->rooms[i];
+        struct room_handover *h = r->handover;
+        if (!h || !(h->giving || h->holding))
+            continue;
+        bool same = (st->input[0] && !strcmp(st->input, r->input)) ||
+                    (st->room_id[0] && r->room_id[0] && !strcmp(st->room_id, r->room_id));
+        if (!same)
+            continue;
+        if (h->giving && !h->draining && live && !h->stop_taking_at) {
+            h->stop_taking_at = now + GRACE_MS;
+            lt_info("room %s %s: %s is live with it: stopping here", r->label, r->room_id, st->collector_id);
+        }
+        if (h->holding && final && !strcmp(st->collector_id, h->peer) && !h->release_ready) {
+            h->release_ready = true;
+            h->final_seen_ms = now;
+        }
+    }
+}
+
+void lt_tiktok_handover_tick(lt_tiktok_collector *c, int64_t now)
+{
+    if (!c->handover)
+        return;
+    for (size_t i = c->room_count; i-- > 0;) {
+        room *r = c->rooms[i];
+        struct room_handover *h = r->handover;
+        if (!h)
+            continue;
+        if (h->holding && (h->release_ready || now >= h->hold_deadline)) {
+            if (!h->release_ready)
+                c->handover->stats.holds_timed_out++;
+            lt_tiktok_handover_release(r);
+        }
+        if (!h->giving)
+            continue;
+        if (!h->draining && h->stop_taking_at && now >= h->stop_taking_at)
+            begin_drain(r, "handed_over", now);
+        else if (!h->draining && now >= h->give_deadline)
+            begin_drain(r, "reassigned", now);
+        if (h->draining && (acknowledged_before(c, h->drain_since) || now >= h->drain_deadline)) {
+            if (now >= h->drain_deadline)
+                lt_warn("room %s: its records were not all acknowledged within %d s; ending it anyway",
+                        r->label, DRAIN_MAX_MS / 1000);
+            give_end(r); /* frees r: the walk goes downwards */
+        }
+    }
+}
+
+int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out)
+{
+    if (!c->handover)
+        return 0;
+    const lt_tiktok_handover_stats *s = &c->handover->stats;
+    const struct {
+        const char *name, *help;
+        uint64_t v;
+    } rows[] = {
+        {"handovers_started_total", "live rooms this collector began to hand over on a rebalance",
+         s->started},
+        {"handovers_completed_total", "of them, ended after the new owner was live", s->completed},
+        {"handovers_timed_out_total", "of them, ended at group.handover_timeout_s without it", s->timed_out},
+        {"handovers_taken_back_total", "of them, assigned back here before they ended", s->taken_back},
+        {"handover_holds_total", "rooms that held their events while the previous owner finished", s->holds},
+        {"handover_holds_timed_out_total", "holds released at the deadline", s->holds_timed_out},
+        {"handover_events_held_total", "events held", s->events_held},
+        {"handover_events_released_total", "held events published (after the hold, or early)", s->events_released},
+        {"handover_held_duplicates_total", "held events the previous owner had published (dropped)",
+         s->held_duplicates},
+        {"handover_hold_overflow_total", "held events published early because a hold outgrew its bounds",
+         s->hold_overflow},
+    };
+    char line[512];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int n =
+            snprintf(line, sizeof line,
+                     "# HELP livetap_collector_%s %s\n# TYPE livetap_collector_%s counter\n"
+                     "livetap_collector_%s %llu\n",
+                     rows[i].name, rows[i].help, rows[i].name, rows[i].name, (unsigned long long)rows[i].v);
+        if (lt_buf_append(out, line, (size_t)n))
+            return -1;
+    }
+    return 0;
+}
+
+void lt_tiktok_handover_shutdown(lt_tiktok_collector *c)
+{
+    if (!c->handover)
+        return;
+    for (size_t i = c->room_count; i-- > 0;) {
+        room *r = c->rooms[i];
+        if (!r->handover)
+            continue;
+        lt_tiktok_handover_release(r);
+        if (r->handover->giving) {
+            r->handover->end_reason = "shutdown";
+            give_end(r);
+        }
+    }
+}
+
+size_t lt_tiktok_collector_handovers_pending(const lt_tiktok_collector *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; c->handover && i < c->room_count; i++)
+        n += c->rooms[i]->handover && c->rooms[i]->handover->giving;
+    return n;
+}
