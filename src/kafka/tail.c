@@ -395,8 +395,14 @@ void lt_kafka_tail_invalidate_key(lt_kafka_tail *t, const char *key, int64_t rea
     size_t klen = strlen(key);
     for (size_t i = 0; i < t->topic_count; i++) {
         topic_cache *tc = &t->topics[i];
-        if (!tc->partitions)
+        if (!tc->partitions) {
+            /* the topic did not exist at the last metadata read; if that
+             * read is older than the records wanted, it may exist now
+             * (topics are created by their first record): read again */
+            if (t->metadata_at < read_before_ms)
+                t->metadata_at = 0;
             continue;
+        }
         part_cache *pc = &tc->parts[lt_kafka_partition_for_key(key, klen, tc->partitions)];
         if (pc->read_at < read_before_ms)
             pc->read_at = 0;

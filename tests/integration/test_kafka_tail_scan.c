@@ -2,7 +2,8 @@
  * read, records older than the lookback are not, only records with the
  * header are handed out (with their timestamps), a topic that does not
  * exist has nothing to read, and the record bound stops the read and says
- * so. Needs LT_KAFKA_BOOTSTRAP (scripts/dev-infra.sh env). */
+ * so; a topic created after a read is read once a room's cache is
+ * invalidated (a handover). Needs LT_KAFKA_BOOTSTRAP (scripts/dev-infra.sh env). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "core/event.h"
+#include "kafka/consumer.h"
 #include "kafka/tail.h"
 
 #define PARTITIONS 3
@@ -26,14 +28,14 @@ static char topic[64], missing[64];
 static const char *bootstrap;
 static int64_t produced_at;
 
-static void create_topic(void)
+static void create_topic_named(const char *name)
 {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, PARTITIONS, 1, err, sizeof err);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(name, PARTITIONS, 1, err, sizeof err);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
@@ -45,6 +47,17 @@ static void create_topic(void)
     rd_kafka_event_destroy(ev);
     rd_kafka_NewTopic_destroy(nt);
     rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+static void create_topic(void)
+{
+    char err[512];
+    create_topic_named(topic);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(rk);
 
     /* spread over every partition (explicit); the old ones first (a window
      * is an offset range: from the first record at or after now - lookback) */
@@ -143,6 +156,49 @@ static void record_bound_stops_the_scan_and_says_so(void **state)
     lt_kafka_tail_destroy(t);
 }
 
+static void count_id(void *ctx, int64_t msg_id)
+{
+    int64_t *last = ctx;
+    *last = msg_id;
+}
+
+/* A room handed over: the previous owner's records may be in a topic that
+ * did not exist when the tail last read metadata (topics are created by
+ * their first record). lt_kafka_tail_invalidate_key must make the next read
+ * see it, not the cached "no such topic". */
+static void a_topic_created_after_a_read_is_read_after_invalidate_key(void **state)
+{
+    char late[80], err[512] = "";
+    snprintf(late, sizeof late, "%s-late", topic);
+    const char *topics[] = {late};
+    lt_kafka_tail_options o = {.bootstrap_servers = bootstrap, .topics = topics, .topic_count = 1,
+                               .lookback_ms = 3600 * 1000, .read_timeout_ms = 20000, .cache_ms = 60000};
+    lt_kafka_tail *t = lt_kafka_tail_create(&o, err, sizeof err);
+    if (!t)
+        fail_msg("%s", err);
+    int64_t last = 0;
+    assert_int_equal(lt_kafka_tail_ids(t, "room-late", count_id, &last, err, sizeof err), 0);
+
+    create_topic_named(late);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(rk);
+    int32_t partition = lt_kafka_partition_for_key("room-late", 9, PARTITIONS);
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(late), RD_KAFKA_V_PARTITION(partition),
+                                       RD_KAFKA_V_KEY("room-late", 9), RD_KAFKA_V_VALUE("v", 1),
+                                       RD_KAFKA_V_HEADER("msg_id", "4242", 4),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_flush(rk, 15000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(rk);
+
+    lt_kafka_tail_invalidate_key(t, "room-late", lt_now_ms());
+    assert_int_equal(lt_kafka_tail_ids(t, "room-late", count_id, &last, err, sizeof err), 1);
+    assert_int_equal(last, 4242);
+    lt_kafka_tail_destroy(t);
+}
+
 int main(void)
 {
     bootstrap = getenv("LT_KAFKA_BOOTSTRAP");
@@ -154,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scan_reads_every_partition_of_the_window),
         cmocka_unit_test(record_bound_stops_the_scan_and_says_so),
+        cmocka_unit_test(a_topic_created_after_a_read_is_read_after_invalidate_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
