@@ -133,6 +133,10 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         return NULL;
     }
     sc->cfg = cfg;
+    if (lt_sidecar_config_validate(cfg, err, errlen) < 0) {
+        free(sc);
+        return NULL;
+    }
     pthread_mutex_init(&sc->inbox_lock, NULL);
     pthread_cond_init(&sc->inbox_drained, NULL);
     sc->inbox_max_bytes = 64u << 20;
