@@ -46,7 +46,7 @@ static void usage(FILE *out)
             "  --max-handshakes-per-address N  sockets not yet upgraded from one address (default 32)\n"
             "  --header-timeout S      a request's headers must arrive within S seconds (default 5)\n"
             "  --max-replays N         since=/cursor= replays served at once (default 8)\n"
-            "  --jwt-max-lifetime S    refuse JWTs whose exp is further ahead than S seconds (default 86400)\n"
+            "  --jwt-max-lifetime S    a connection on a JWT ends after S seconds at most, whatever its exp (default 86400)\n"
             "  --event-loop epoll|poll epoll (libev, default) or libwebsockets' poll() loop\n"
             "  --check-config          validate the configuration and exit\n"
             "  -v, --verbose / -q, --quiet\n"

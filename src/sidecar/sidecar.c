@@ -166,7 +166,8 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         prefetch_schemas(sc);
     const char *const *tokens = (const char *const *)cfg->tokens;
     lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
-                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000};
+                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000,
+                                  .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;
     lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames, .max_queue_bytes = cfg->queue_bytes};

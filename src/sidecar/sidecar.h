@@ -38,7 +38,7 @@ typedef struct lt_sidecar_config {
     char **tokens;               /* static bearer tokens */
     unsigned token_count;
     char *jwt_secret;            /* HS256 secret */
-    unsigned jwt_max_lifetime_s; /* a JWT's exp at most this far ahead; default 86400 */
+    unsigned jwt_max_lifetime_s; /* a JWT connection lasts at most this; default 86400 */
     unsigned max_clients;        /* default 10000 */
     unsigned max_clients_per_address; /* default 1000 */
     unsigned max_handshakes_per_address; /* sockets not yet upgraded from one address; default 32 */
