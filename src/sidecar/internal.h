@@ -29,9 +29,17 @@ typedef struct lt_sidecar_file {
 
 typedef struct ip_count {
     struct ip_count *next;
-    unsigned count;
+    unsigned count;       /* WebSocket clients (upgraded) */
+    unsigned sockets;     /* every accepted socket, upgraded or not */
     char ip[64];
 } ip_count;
+
+/* An accepted socket and the address it counts against (server.c). */
+typedef struct socket_entry {
+    struct socket_entry *next;
+    struct lws *wsi;
+    ip_count *ip;
+} socket_entry;
 
 typedef enum reject_reason {
     REJECT_BAD_REQUEST = 0,
@@ -92,6 +100,11 @@ struct lt_sidecar {
     lws_retry_bo_t retry;
     lt_sidecar_file page, script, style;
     ip_count *ips[256];
+    socket_entry *sockets[1024];  /* by wsi: the address each accepted socket counts against */
+    ip_count *accepted;           /* the address just accepted, until its wsi exists */
+    uint64_t refused_handshakes;  /* sockets closed at accept: too many not upgraded from one address */
+    uint64_t refused_h2c;
+    int64_t accept_log_slot;
     /* Connection rate per address: buckets indexed by a hash of the address
      * (addresses that collide share one, which errs on the strict side). */
     lt_ratelimit conn_rate[LT_SIDECAR_RATE_SLOTS];

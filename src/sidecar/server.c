@@ -32,9 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <ev.h>
+#include <netinet/in.h>
 
 #include "core/log.h"
 #include "sidecar/internal.h"
@@ -88,22 +91,122 @@ static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
     return pp;
 }
 
-static unsigned ip_add(lt_sidecar *sc, const char *ip, int delta)
+static ip_count *ip_get(lt_sidecar *sc, const char *ip, bool create)
 {
     ip_count **pp = ip_slot(sc, ip);
-    if (!*pp) {
-        if (delta <= 0 || !(*pp = calloc(1, sizeof(ip_count))))
-            return 0;
+    if (!*pp && create && (*pp = calloc(1, sizeof(ip_count))))
         snprintf((*pp)->ip, sizeof((*pp)->ip), "%s", ip);
-    }
-    ip_count *e = *pp;
-    e->count = (unsigned)((int)e->count + delta);
-    unsigned n = e->count;
-    if (n == 0) {
+    return *pp;
+}
+
+static void ip_release(lt_sidecar *sc, ip_count *e)
+{
+    if (e->count || e->sockets)
+        return;
+    ip_count **pp = ip_slot(sc, e->ip);
+    if (*pp == e) {
         *pp = e->next;
         free(e);
     }
+}
+
+/* WebSocket clients from `ip`, after adding delta. */
+static unsigned ip_add(lt_sidecar *sc, const char *ip, int delta)
+{
+    ip_count *e = ip_get(sc, ip, delta > 0);
+    if (!e)
+        return 0;
+    e->count = (unsigned)((int)e->count + delta);
+    unsigned n = e->count;
+    ip_release(sc, e);
     return n;
+}
+
+/* --- sockets before the upgrade (slowloris) ---
+ *
+ * Per-address limits after the upgrade do not protect the handshake: idle or
+ * half-sent requests from one address held lws's header pool and timers, and
+ * /healthz and every WebSocket connect waited behind them. So each accepted
+ * socket counts against its address from accept() on (the
+ * FILTER_NETWORK_CONNECTION callback, before lws allocates anything for it),
+ * and an address with max_handshakes_per_address sockets not yet upgraded
+ * gets its next one closed at once. The count follows the socket: its wsi is
+ * created right after the filter (WSI_CREATE) and is destroyed last
+ * (WSI_DESTROY), whatever happened in between. */
+
+static socket_entry **socket_slot(lt_sidecar *sc, const struct lws *wsi)
+{
+    uintptr_t h = (uintptr_t)wsi;
+    socket_entry **pp = &sc->sockets[(h >> 4 ^ h >> 14) & 1023];
+    while (*pp && (*pp)->wsi != wsi)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static void accepted_drop(lt_sidecar *sc)
+{
+    if (sc->accepted) {
+        sc->accepted->sockets--;
+        ip_release(sc, sc->accepted);
+        sc->accepted = NULL;
+    }
+}
+
+/* Non-zero: close the socket now. */
+static int socket_filter(lt_sidecar *sc, const struct lws_filter_network_conn_args *filt)
+{
+    char ip[64] = "";
+    const struct sockaddr *sa = (const struct sockaddr *)&filt->cli_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+    accepted_drop(sc); /* the previous one never got a wsi */
+    ip_count *e = ip_get(sc, ip, true);
+    if (!e)
+        return 1;
+    unsigned pending = e->sockets > e->count ? e->sockets - e->count : 0;
+    if (pending >= sc->cfg->max_handshakes_per_address) {
+        sc->refused_handshakes++;
+        lt_log_every(&sc->accept_log_slot, 60000, LT_LOG_WARN,
+                     "sidecar: %s holds %u connections that have not upgraded (limit %u): closing its new "
+                     "ones at accept (counted in livetap_sidecar_refused_total)",
+                     ip, pending, sc->cfg->max_handshakes_per_address);
+        ip_release(sc, e);
+        return 1;
+    }
+    e->sockets++;
+    sc->accepted = e;
+    return 0;
+}
+
+static void socket_created(lt_sidecar *sc, struct lws *wsi)
+{
+    if (!sc->accepted)
+        return; /* the listener, lws's own pipes */
+    socket_entry *se = calloc(1, sizeof(*se));
+    if (!se) {
+        accepted_drop(sc);
+        return;
+    }
+    se->wsi = wsi;
+    se->ip = sc->accepted;
+    sc->accepted = NULL;
+    socket_entry **pp = socket_slot(sc, wsi);
+    se->next = *pp;
+    *pp = se;
+}
+
+static void socket_destroyed(lt_sidecar *sc, struct lws *wsi)
+{
+    socket_entry **pp = socket_slot(sc, wsi);
+    socket_entry *se = *pp;
+    if (!se)
+        return;
+    *pp = se->next;
+    se->ip->sockets--;
+    ip_release(sc, se->ip);
+    free(se);
 }
 
 /* --- refusals before subscribing --- */
@@ -125,20 +228,32 @@ static void refuse(struct lws *wsi, session *s, lt_sidecar *sc, reject_reason wh
 }
 
 /* Copies the URI args back into one query string, escaping what lws already
- * decoded so that request.c's decoder sees each value exactly once. */
-static void join_args(struct lws *wsi, char *out, size_t cap)
+ * decoded so that request.c's decoder sees each value exactly once. -1 when
+ * an argument or the whole does not fit: the request is refused rather than
+ * served without the arguments that did not fit (a token, a cursor). */
+static int join_args(struct lws *wsi, char *out, size_t cap)
 {
     char frag[LT_SIDECAR_TOKEN_MAX + 64];
     size_t o = 0;
     out[0] = '\0';
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0;; i++) {
+        int len = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (len <= 0)
+            return 0;
+        if (i >= 32 || (size_t)len >= sizeof(frag))
+            return -1;
         int n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
-        if (n <= 0)
-            break;
-        if (o && o + 1 < cap)
+        if (n < 0)
+            return -1;
+        if (o) {
+            if (o + 2 > cap)
+                return -1;
             out[o++] = '&';
-        for (int k = 0; k < n && o + 4 < cap; k++) {
+        }
+        for (int k = 0; k < n; k++) {
             char ch = frag[k];
+            if (o + 4 > cap)
+                return -1;
             if (ch == '%' || ch == '&' || ch == '#') {
                 o += (size_t)snprintf(out + o, cap - o, "%%%02X", (unsigned char)ch);
             } else {
@@ -195,7 +310,13 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
             escaped[o++] = *p;
     }
     escaped[o] = '\0';
-    join_args(wsi, query, sizeof(query));
+    if (join_args(wsi, query, sizeof(query)) < 0) {
+        refuse(wsi, s, sc, REJECT_BAD_REQUEST, "bad request",
+               "the query is too long: each argument must stay under 4 KiB, the whole under 8 KiB, and "
+               "at most 32 arguments",
+               1008);
+        goto done;
+    }
     if (lt_sidecar_request_parse(escaped, query, req, &err) < 0) {
         refuse(wsi, s, sc, REJECT_BAD_REQUEST, err.message, err.details, 1008);
         goto done;
@@ -498,6 +619,24 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     lt_sidecar *sc = lws_context_user(lws_get_context(wsi));
     session *s = user;
     switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: return sc ? socket_filter(sc, user) : 0;
+    case LWS_CALLBACK_WSI_CREATE:
+        if (sc)
+            socket_created(sc, wsi);
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (sc)
+            socket_destroyed(sc, wsi);
+        return 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        /* WebSocket only: an HTTP/2 upgrade (h2c) would hand the connection
+         * to a protocol this server does not serve. */
+        if (in && strcasecmp((const char *)in, "websocket") != 0) {
+            sc->refused_h2c++;
+            lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, "only WebSocket upgrades are served here");
+            return 1;
+        }
+        return 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* the poll loop's wake (on libev: the tick's poke) */
         if (sc && !sc->ev)
             lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
@@ -682,9 +821,15 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
     info.user = sc;
     info.retry_and_idle_policy = &sc->retry;
     info.max_http_header_data = 16384;
-    info.max_http_header_pool = 256;
+    /* One header table per connection being upgraded, up to the client cap:
+     * with fewer, connections wait for a table (lws queues them), and a
+     * handful of slow ones delays every handshake. The per-address limit on
+     * sockets not yet upgraded keeps one address from taking them all. */
+    info.max_http_header_pool = sc->cfg->max_clients > 65535 ? 65535 : (unsigned short)sc->cfg->max_clients;
     info.pt_serv_buf_size = 32768;
-    info.timeout_secs = 10;
+    info.timeout_secs = sc->cfg->header_timeout_s; /* the request's headers, from accept */
+    info.timeout_secs_ah_idle = sc->cfg->header_timeout_s;
+    info.keepalive_timeout = (int)sc->cfg->header_timeout_s; /* an idle keep-alive HTTP connection */
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     bool tls = sc->cfg->tls_cert && *sc->cfg->tls_cert;
     if (tls) {

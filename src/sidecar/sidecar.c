@@ -265,6 +265,11 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     free(sc->script.data);
     free(sc->style.data);
     free(sc->dirty);
+    for (int i = 0; i < 1024; i++)
+        for (socket_entry *e = sc->sockets[i], *next; e; e = next) {
+            next = e->next;
+            free(e);
+        }
     for (int i = 0; i < 256; i++)
         for (ip_count *e = sc->ips[i], *next; e; e = next) {
             next = e->next;
@@ -401,6 +406,15 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
         histogram(out, "livetap_sidecar_delivery_latency_ms",
                   "From the record's Kafka timestamp to writing its frame to a client (sampled), ms.",
                   sc->lat_kafka, sc->lat_kafka_sum) < 0)
+        return -1;
+    char refused[512];
+    n = snprintf(refused, sizeof(refused),
+                 "# HELP livetap_sidecar_refused_total Connections refused before any WebSocket frame, by "
+                 "reason.\n# TYPE livetap_sidecar_refused_total counter\n"
+                 "livetap_sidecar_refused_total{reason=\"handshakes_per_address\"} %llu\n"
+                 "livetap_sidecar_refused_total{reason=\"upgrade_not_websocket\"} %llu\n",
+                 (unsigned long long)sc->refused_handshakes, (unsigned long long)sc->refused_h2c);
+    if (n < 0 || (size_t)n >= sizeof(refused) || lt_buf_append(out, refused, (size_t)n) < 0)
         return -1;
     static const char *reject_names[] = {"bad_request", "unauthorized", "capacity", "rate"};
     static const char rejected_head[] =

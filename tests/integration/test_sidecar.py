@@ -725,3 +725,136 @@ def test_caps_health_page_and_graceful_shutdown():
         assert sc.proc.wait(timeout=15) == 0
     finally:
         sc.stop()
+
+
+# --------------------------------------------------------------------------
+# Hostile clients before and around the upgrade (issue 20)
+
+
+def http_from(port, path, src="127.0.0.2", extra=b"", timeout=10.0):
+    """One HTTP/1.1 request from source address `src` (loopback answers any
+    127/8 address): (status line, headers and body, seconds to the answer)."""
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(timeout)
+    t0 = time.monotonic()
+    try:
+        s.connect(("127.0.0.1", port))
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n".encode()
+                  + extra + b"\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+            if b"\r\n\r\n" in data and b"101 " in data.split(b"\r\n", 1)[0]:
+                break
+        return data.split(b"\r\n", 1)[0].decode(), data, time.monotonic() - t0
+    finally:
+        s.close()
+
+
+def ws_upgrade_from(port, path, src="127.0.0.2"):
+    """A WebSocket handshake from `src`: (status line, seconds)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    status, _, took = http_from(port, path, src, (f"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
+                                .encode())
+    return status, took
+
+
+def raise_fd_limit(want):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def test_slowloris_before_the_upgrade_is_bounded():
+    """Issue 20, defect 4: 1,500 idle or partial-header sockets from one
+    address made /healthz fail and WebSocket connects take 9-10 s. Now the
+    address may hold max_handshakes_per_address sockets that have not
+    upgraded; the rest are closed at accept and counted, the ones it holds
+    are closed after header_timeout_s, and another address is served as
+    usual. (Before the fix /healthz from the other address took ~10 s or
+    failed, and no socket was closed before lws's 10 s timeout.)"""
+    n = 1500
+    if raise_fd_limit(n + 512) < n + 512:  # the sidecar inherits the limit
+        pytest.skip("needs more file descriptors than the hard limit allows")
+    prefix = unique("loris")
+    sc = Sidecar(prefix, "--header-timeout", "3")
+    held = []
+    try:
+        assert wait_until(lambda: requests.get(sc.http + "/readyz", timeout=5).status_code == 200, 15)
+        for i in range(n):
+            s = socket.create_connection(("127.0.0.1", sc.port), timeout=5)
+            if i % 2:  # half of them start a request and never finish it
+                try:
+                    s.sendall(b"GET /ws/loris HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n")
+                except OSError:
+                    pass  # already closed at accept
+            held.append(s)
+        status, _, took = http_from(sc.port, "/healthz")
+        assert status == "HTTP/1.1 200 OK" and took < 1.0, (status, took)
+        ws_status, ws_took = ws_upgrade_from(sc.port, "/ws/legit")
+        assert ws_status.startswith("HTTP/1.1 101") and ws_took < 1.0, (ws_status, ws_took)
+
+        def closed_count():
+            closed = 0
+            for s in held:
+                s.setblocking(False)
+                try:
+                    if s.recv(1024) == b"":
+                        closed += 1
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed += 1
+            return closed
+
+        # all but the 32 the address may hold are closed at once ...
+        assert wait_until(lambda: closed_count() >= n - 32, 5), closed_count()
+        status, body, _ = http_from(sc.port, "/metrics")
+        refused_line = [ln for ln in body.decode().splitlines()
+                        if ln.startswith('livetap_sidecar_refused_total{reason="handshakes_per_address"}')]
+        assert refused_line and float(refused_line[0].rsplit(" ", 1)[1]) >= n - 32, refused_line
+        # ... and the 32 after the header deadline (3 s), long before lws's old 10 s
+        t0 = time.monotonic()
+        assert wait_until(lambda: closed_count() == n, 8), closed_count()
+        assert time.monotonic() - t0 < 8
+        # the address is served again once its sockets are gone
+        assert requests.get(sc.http + "/healthz", timeout=5).status_code == 200
+    finally:
+        for s in held:
+            s.close()
+        sc.stop()
+
+
+def test_h2c_upgrade_and_overlong_query_are_refused():
+    """Issue 20: an h2c upgrade on / answered 101 (the connection then spoke
+    a protocol nobody serves), and query arguments after one longer than
+    ~4 KB were silently dropped (here: the token, so the request was served
+    unauthenticated-as-configured without its filter). Both are refused."""
+    prefix = unique("h2c")
+    sc = Sidecar(prefix, "--token", "a-static-token-of-enough-length")
+    try:
+        status, _, _ = http_from(sc.port, "/", "127.0.0.1", b"Connection: Upgrade, HTTP2-Settings\r\n"
+                                 b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n")
+        assert re.match(r"HTTP/1\.[01] 400 ", status), status
+        assert sc.metrics()['livetap_sidecar_refused_total{reason="upgrade_not_websocket"}'] == 1
+
+        async def scenario():
+            long_arg = "x" * 5000
+            frame, code, _ = await refused(
+                f"{sc.ws}/ws/room1?pad={long_arg}&access_token=a-static-token-of-enough-length")
+            assert code == 1008 and frame["message"] == "bad request", (frame, code)
+            assert "too long" in frame["details"]
+            many = "&".join(f"a{i}=1" for i in range(40))
+            frame, code, _ = await refused(f"{sc.ws}/ws/room1?{many}&access_token=a-static-token-of-enough-length")
+            assert code == 1008 and frame["message"] == "bad request", (frame, code)
+            # a normal request with the token still works
+            ws = await ws_connect(f"{sc.ws}/ws/room1?types=chat&access_token=a-static-token-of-enough-length")
+            await ws.close()
+
+        run(scenario())
+    finally:
+        sc.stop()
