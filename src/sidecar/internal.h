@@ -80,6 +80,7 @@ struct lt_sidecar {
 
     _Atomic uint64_t render_errors;
     _Atomic uint64_t bad_keys;
+    _Atomic uint64_t records_too_large; /* rendered over queue_bytes: no client could take them */
     _Atomic uint64_t inbox_waits;
 
     /* health */

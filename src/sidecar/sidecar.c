@@ -361,6 +361,9 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
            "%llu", (unsigned long long)atomic_load(&sc->render_errors));
     METRIC(out, "counter", "livetap_sidecar_bad_keys_total", "Records without a usable room id key.",
            "%llu", (unsigned long long)atomic_load(&sc->bad_keys));
+    METRIC(out, "counter", "livetap_sidecar_records_too_large_total",
+           "Records that render larger than queue_bytes: skipped, no client could take them.", "%llu",
+           (unsigned long long)atomic_load(&sc->records_too_large));
     METRIC(out, "counter", "livetap_sidecar_frames_queued_total", "Frames queued to clients.", "%llu",
            (unsigned long long)hs.frames_queued);
     METRIC(out, "counter", "livetap_sidecar_frames_out_total", "Frames written to sockets.", "%llu",

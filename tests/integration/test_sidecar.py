@@ -858,3 +858,36 @@ def test_h2c_upgrade_and_overlong_query_are_refused():
         run(scenario())
     finally:
         sc.stop()
+
+
+def test_record_too_large_is_skipped_not_fatal():
+    """Issue 20: a record rendering over the per-client byte bound (8 MiB by
+    default) closed every client of its room with 1013, and a client resuming
+    from its cursor met it again and again. It is skipped and counted: the
+    room's clients stay and get the next record; so does a replaying one."""
+    prefix = unique("big")
+    room = prefix + "room"
+    sc = Sidecar(prefix, "--queue-bytes", "65536")
+    try:
+        async def scenario():
+            ready = asyncio.Event()
+
+            async def on_open():
+                ready.set()
+
+            live = asyncio.create_task(collect(f"{sc.ws}/ws/{room}?types=status", count=1, timeout=30,
+                                               on_open=on_open))
+            await asyncio.wait_for(ready.wait(), 10)
+            await asyncio.to_thread(produce_status, prefix, room, "live", None, "x" * 100000)
+            await asyncio.to_thread(produce_status, prefix, room, "live", None, "small")
+            frames, code = await live
+            assert code is None and [f["message"] for f in frames] == ["small"], (code, frames[:1])
+            frames, code = await collect(f"{sc.ws}/ws/{room}?types=status&since=0", count=1, timeout=30)
+            assert code is None and [f["message"] for f in frames] == ["small"], (code, frames[:1])
+
+        run(scenario())
+        m = sc.metrics()
+        assert m["livetap_sidecar_records_too_large_total"] >= 1
+        assert m['livetap_sidecar_closes_total{reason="slow_client"}'] == 0
+    finally:
+        sc.stop()
