@@ -41,6 +41,15 @@ typedef struct socket_entry {
     ip_count *ip;
 } socket_entry;
 
+/* A room with replaying clients, and how many (pipeline.c). */
+typedef struct replay_room {
+    struct replay_room *next;
+    unsigned count;
+    char id[LT_SIDECAR_ROOM_MAX + 1];
+} replay_room;
+
+#define LT_SIDECAR_REPLAY_ROOM_SLOTS 256
+
 typedef enum reject_reason {
     REJECT_BAD_REQUEST = 0,
     REJECT_UNAUTHORIZED,
@@ -80,7 +89,12 @@ struct lt_sidecar {
 
     _Atomic uint64_t render_errors;
     _Atomic uint64_t bad_keys;
-    _Atomic uint64_t records_too_large; /* rendered over queue_bytes: no client could take them */
+    _Atomic uint64_t records_too_large;
+    _Atomic uint64_t stale_skipped;  /* re-read records of rooms nobody replays: not rendered */
+
+    /* loop -> consumer: rooms with replaying clients (under the lock) */
+    pthread_mutex_t replay_rooms_lock;
+    replay_room *replay_rooms[LT_SIDECAR_REPLAY_ROOM_SLOTS]; /* rendered over queue_bytes: no client could take them */
     _Atomic uint64_t inbox_waits;
 
     /* health */
@@ -113,6 +127,9 @@ struct lt_sidecar {
     uint64_t frames_sent, bytes_sent, ws_opened;
     uint64_t rejected[REJECT_REASONS];
     uint64_t closes_inbound, closes_expired;
+    uint64_t memory_high;        /* queued + inbox bytes, greatest since the last trim */
+    uint64_t trims;              /* malloc_trim() calls after large releases */
+    int64_t last_trim_ms;
     /* Latency histograms (ms, LT_SIDECAR_LATENCY_BUCKETS + 1 for +Inf): from
      * rendering to the socket write (what the sidecar adds after Kafka), and
      * from the record's Kafka timestamp to the socket write (end to end). */
@@ -131,6 +148,11 @@ void lt_sidecar_pipeline_stop(lt_sidecar *sc);
  * once they queued `frame_budget` frames; true if more remain. */
 bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
+/* hub callbacks (loop thread) */
+void lt_sidecar_room_replaying(void *ctx, const char *room_id, int delta);
+int lt_sidecar_start_replay(void *ctx, uint64_t request_id, const lt_kafka_replay_entry *entries, size_t n);
+void lt_sidecar_replay_rooms_free(lt_sidecar *sc);
+size_t lt_sidecar_inbox_bytes(lt_sidecar *sc);
 
 /* server.c */
 void lt_sidecar_loop_wake(lt_sidecar *sc); /* any thread: the inbox has records */

@@ -139,6 +139,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     }
     pthread_mutex_init(&sc->inbox_lock, NULL);
     pthread_cond_init(&sc->inbox_drained, NULL);
+    pthread_mutex_init(&sc->replay_rooms_lock, NULL);
     sc->inbox_max_bytes = 64u << 20;
     if (setup_topics(sc, err, errlen) < 0)
         goto fail;
@@ -170,8 +171,16 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
                                   .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;
-    lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames, .max_queue_bytes = cfg->queue_bytes};
-    lt_hub_callbacks cb = {.ctx = sc, .want_write = lt_sidecar_want_write, .flush = lt_sidecar_flush};
+    lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames,
+                            .max_queue_bytes = cfg->queue_bytes,
+                            .max_replays = cfg->max_replays,
+                            .max_replay_waiting = cfg->replay_waiting,
+                            .replay_queue_bytes = cfg->replay_queue_bytes};
+    lt_hub_callbacks cb = {.ctx = sc,
+                           .want_write = lt_sidecar_want_write,
+                           .flush = lt_sidecar_flush,
+                           .start_replay = lt_sidecar_start_replay,
+                           .room_replaying = lt_sidecar_room_replaying};
     sc->hub = lt_hub_create(sc->topic_types, sc->topics, &limits, &cb);
     sc->sink_pos = lt_sidecar_positions_create(sc->topic_types, sc->topics);
     if (!sc->hub || !sc->sink_pos) {
@@ -275,6 +284,8 @@ void lt_sidecar_destroy(lt_sidecar *sc)
             next = e->next;
             free(e);
         }
+    lt_sidecar_replay_rooms_free(sc);
+    pthread_mutex_destroy(&sc->replay_rooms_lock);
     pthread_mutex_destroy(&sc->inbox_lock);
     pthread_cond_destroy(&sc->inbox_drained);
     free(sc);
@@ -349,6 +360,20 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
            "%llu", (unsigned long long)hs.rooms);
     METRIC(out, "gauge", "livetap_sidecar_clients_replaying", "Clients replaying (since/cursor).",
            "%llu", (unsigned long long)hs.replaying);
+    METRIC(out, "gauge", "livetap_sidecar_replays_waiting",
+           "Replays waiting for a slot (limits.max_replays are served at once).", "%llu",
+           (unsigned long long)hs.replays_waiting);
+    METRIC(out, "counter", "livetap_sidecar_replays_refused_total",
+           "Replays refused with 1013: limits.replay_waiting were already waiting.", "%llu",
+           (unsigned long long)hs.replays_refused);
+    METRIC(out, "gauge", "livetap_sidecar_queued_bytes", "Bytes queued to clients now.", "%llu",
+           (unsigned long long)hs.queued_bytes);
+    METRIC(out, "counter", "livetap_sidecar_replay_skipped_total",
+           "Re-read records of rooms nobody replays: not rendered.", "%llu",
+           (unsigned long long)atomic_load(&sc->stale_skipped));
+    METRIC(out, "counter", "livetap_sidecar_memory_trims_total",
+           "Times freed memory was returned to the system (malloc_trim) after a large release.", "%llu",
+           (unsigned long long)sc->trims);
     METRIC(out, "counter", "livetap_sidecar_connections_total", "WebSocket connections accepted.",
            "%llu", (unsigned long long)sc->ws_opened);
     METRIC(out, "counter", "livetap_sidecar_events_in_total", "Kafka records consumed.", "%llu",

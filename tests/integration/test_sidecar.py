@@ -891,3 +891,90 @@ def test_record_too_large_is_skipped_not_fatal():
         assert m['livetap_sidecar_closes_total{reason="slow_client"}'] == 0
     finally:
         sc.stop()
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_replays_do_not_stall_other_rooms():
+    """Issue 20, defect 5: 1,935 short since=0 connections on one room gave
+    other rooms' clients gaps up to 13.6 s, and 500 since=0 clients that
+    never read took 1.46 GB (kept after they left). Replays are bounded now
+    (max_replays at once, the rest wait their turn; replay_queue_bytes per
+    replaying client) and memory is returned when they go. A live client of
+    another room keeps its latency while one room is hammered with replays."""
+    prefix = unique("rp")
+    room_a, room_b = prefix + "a0", prefix + "b0"
+    demo(prefix, 1, 20000, prefix + "a")            # the history the replays re-read
+    sc = Sidecar(prefix)
+    silent = []
+    try:
+        assert wait_until(lambda: requests.get(sc.http + "/readyz", timeout=5).status_code == 200, 15)
+        peak = [0.0]
+
+        async def scenario():
+            ready = asyncio.Event()
+            arrivals = []
+
+            async def watch_b():
+                async with ws_connect(f"{sc.ws}/ws/{room_b}", max_size=None) as ws:
+                    ready.set()
+                    try:
+                        while True:
+                            msg = await asyncio.wait_for(ws.recv(), 15)
+                            f = json.loads(msg)
+                            if "event_time" in f:
+                                arrivals.append((time.time(), f["event_time"]))
+                    except asyncio.TimeoutError:
+                        pass
+
+            async def short_replays(until):
+                n = 0
+                while time.monotonic() < until and n < 2000:
+                    try:
+                        async with ws_connect(f"{sc.ws}/ws/{room_a}?since=0", max_size=None) as ws:
+                            await asyncio.wait_for(ws.recv(), 2)
+                    except (asyncio.TimeoutError, websockets.ConnectionClosed, OSError):
+                        pass
+                    n += 1
+                return n
+
+            async def sample_rss(until):
+                while time.monotonic() < until:
+                    peak[0] = max(peak[0], rss_mb(sc.proc.pid))
+                    await asyncio.sleep(0.2)
+
+            watcher = asyncio.create_task(watch_b())
+            await asyncio.wait_for(ready.wait(), 10)
+            producer = asyncio.create_task(asyncio.to_thread(demo, prefix, 1, 400, prefix + "b", None, 40))
+            await asyncio.sleep(1)
+            for _ in range(60):  # replaying clients that never read
+                silent.append(await asyncio.to_thread(raw_ws_connect, sc.port, f"/ws/{room_a}?since=0"))
+            until = time.monotonic() + 8
+            shorts = await asyncio.gather(*(short_replays(until) for _ in range(4)), sample_rss(until))
+            await producer
+            await watcher
+            return arrivals, sum(shorts[:4])
+
+        arrivals, shorts = run(scenario())
+        assert len(arrivals) > 300, len(arrivals)
+        latency = max(a - e / 1000 for a, e in arrivals)
+        gap = max(b[0] - a[0] for a, b in zip(arrivals, arrivals[1:]))
+        print(f"room b: {len(arrivals)} frames, max latency {latency:.3f} s, max gap {gap:.3f} s; "
+              f"{shorts} short replays; peak RSS {peak[0]:.0f} MB")
+        assert latency < 2.0 and gap < 2.0, (latency, gap)
+        for s in silent:
+            s.close()
+        silent.clear()
+        assert wait_until(lambda: sc.metrics()["livetap_sidecar_clients"] == 0, 15)
+        assert wait_until(lambda: rss_mb(sc.proc.pid) < 200, 15), rss_mb(sc.proc.pid)
+        assert peak[0] < 600, peak[0]
+    finally:
+        for s in silent:
+            s.close()
+        sc.stop()
