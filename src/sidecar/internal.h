@@ -68,6 +68,7 @@ struct lt_sidecar {
     lt_registry *registry;          /* consumer thread: schema fetches */
     lt_registry *health_registry;   /* health thread: pings (a client is one curl handle: one per thread) */
     lt_sidecar_renderer *renderer;
+    lt_sidecar_schema_fetch *schema_fetch; /* the renderer's registry lookups, off its thread */
     lt_kafka_consumer *consumer;
     lt_sidecar_auth *auth;
     lt_hub *hub;

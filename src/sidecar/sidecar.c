@@ -157,12 +157,19 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
                                   .username = cfg->registry_username,
                                   .password = cfg->registry_password,
                                   .timeout_ms = 5000};
+        if (!(sc->health_registry = lt_registry_create(&ro, err, errlen)))
+            goto fail;
+        ro.timeout_ms = cfg->schema_timeout_ms; /* prefetch and lookups: a silent registry costs this */
         if (!(sc->registry = lt_registry_create(&ro, err, errlen)) ||
-            !(sc->health_registry = lt_registry_create(&ro, err, errlen)))
+            !(sc->schema_fetch = lt_sidecar_schema_fetch_create(&ro, cfg->schema_wait_ms, err, errlen)))
             goto fail;
     }
     if (!(sc->renderer = lt_sidecar_renderer_create(sc->registry, sc->schemas, err, errlen)))
         goto fail;
+    if (sc->schema_fetch) {
+        lt_sidecar_schema_source src = lt_sidecar_schema_fetch_source(sc->schema_fetch);
+        lt_sidecar_renderer_set_source(sc->renderer, &src);
+    }
     if (sc->registry)
         prefetch_schemas(sc);
     const char *const *tokens = (const char *const *)cfg->tokens;
@@ -261,6 +268,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     lt_hub_destroy(sc->hub);
     lt_sidecar_positions_destroy(sc->sink_pos);
     lt_sidecar_auth_destroy(sc->auth);
+    lt_sidecar_schema_fetch_destroy(sc->schema_fetch);
     lt_sidecar_renderer_destroy(sc->renderer);
     lt_registry_destroy(sc->registry);
     lt_registry_destroy(sc->health_registry);

@@ -978,3 +978,86 @@ def test_replays_do_not_stall_other_rooms():
         for s in silent:
             s.close()
         sc.stop()
+
+
+def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
+    """Issue 20: schema lookups blocked the consumer thread: 3,000 unknown
+    schema ids stopped every client for 17 s, and a registry that accepts
+    but never answers cost 15 s per id. Lookups now run on their own thread
+    with a short timeout; the consumer waits for them out of a small budget,
+    skips (and counts) what is not answered in time, and remembers failures.
+    Here the registry accepts and never answers, room A gets 300 records with
+    ids nobody knows, and room B's live client (single-object records, which
+    need no registry) keeps its latency."""
+    import threading
+    prefix = unique("reg")
+    room_a, room_b = prefix + "a0", prefix + "b0"
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1024)
+    held, stop = [], threading.Event()
+
+    def accept_and_hold():  # accepts, reads nothing, answers nothing
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                pass
+
+    t = threading.Thread(target=accept_and_hold, daemon=True)
+    t.start()
+    sc = None
+    try:
+        demo(prefix, 1, 31, prefix + "b", registry=False)  # creates the topics
+        sc = Sidecar(prefix, "--registry", f"http://127.0.0.1:{silent.getsockname()[1]}", registry=False)
+
+        def poison():
+            from confluent_kafka import Producer
+            p = Producer({"bootstrap.servers": KAFKA, "partitioner": "murmur2_random"})
+            for i in range(300):
+                p.produce(f"{prefix}.chat", key=room_a.encode(),
+                          value=b"\x00" + (700000 + i).to_bytes(4, "big") + b"\x02\x04xx")
+            assert p.flush(15) == 0
+
+        async def scenario():
+            arrivals = []
+            ready = asyncio.Event()
+
+            async def watch_b():
+                async with ws_connect(f"{sc.ws}/ws/{room_b}", max_size=None) as ws:
+                    ready.set()
+                    deadline = time.monotonic() + 40
+                    try:
+                        while len(arrivals) < 400 and time.monotonic() < deadline:
+                            f = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+                            if "event_time" in f:
+                                arrivals.append((time.time(), f["event_time"]))
+                    except asyncio.TimeoutError:
+                        pass
+
+            watcher = asyncio.create_task(watch_b())
+            await asyncio.wait_for(ready.wait(), 10)
+            producer = asyncio.create_task(
+                asyncio.to_thread(demo, prefix, 1, 400, prefix + "b", None, 40, False))
+            await asyncio.sleep(1)
+            await asyncio.to_thread(poison)
+            await producer
+            await watcher
+            return arrivals
+
+        arrivals = run(scenario())
+        assert len(arrivals) == 400, len(arrivals)
+        latency = max(a - e / 1000 for a, e in arrivals)
+        gap = max(b[0] - a[0] for a, b in zip(arrivals, arrivals[1:]))
+        print(f"room b: max latency {latency:.3f} s, max gap {gap:.3f} s")
+        assert latency < 2.0 and gap < 2.0, (latency, gap)
+        assert wait_until(lambda: sc.metrics()["livetap_sidecar_decode_errors_total"] >= 300, 10)
+    finally:
+        if sc:
+            sc.stop()
+        stop.set()
+        t.join(5)
+        for s in held:
+            s.close()
+        silent.close()
