@@ -199,7 +199,7 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg)
     cfg->replay_queue_bytes = 1ul << 20;
     cfg->jwt_max_lifetime_s = 86400;
     cfg->schema_timeout_ms = 2000;
-    cfg->schema_wait_ms = 500;
+    cfg->schema_wait_ms = 1000;
     cfg->connect_rate_per_address = 100;
     cfg->connect_burst_per_address = 1000;
     cfg->queue_frames = 4096;

@@ -68,9 +68,10 @@ void lt_sidecar_renderer_set_source(lt_sidecar_renderer *r, const lt_sidecar_sch
 
 /* An asynchronous schema source: a thread with its own registry client
  * (timeout_ms per request) answers lookups; the caller waits at most
- * wait_ms for a new id, and in all at most wait_ms per 10 s, so that a
- * stream of unknown ids (or a registry that never answers) costs the
- * rendering thread a bounded share of its time. At most 1024 ids are
+ * wait_ms for a new id, and for lookups that do not end with a schema at
+ * most wait_ms per 10 s in all, so that a stream of unknown ids (or a
+ * registry that never answers) costs the rendering thread a bounded share
+ * of its time. At most 1024 ids are
  * looked up or kept answered at once; past that a lookup fails at once. */
 typedef struct lt_sidecar_schema_fetch lt_sidecar_schema_fetch;
 lt_sidecar_schema_fetch *lt_sidecar_schema_fetch_create(const lt_registry_options *registry, long wait_ms,

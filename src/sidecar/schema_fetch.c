@@ -7,9 +7,13 @@
  * own registry client (one curl handle per thread) and a short per-request
  * timeout, does the lookups. The consumer hands it an id and waits a little
  * (a new schema version is usually answered in milliseconds, and its first
- * records are then not lost), but the waits come out of a budget of wait_ms
- * per 10 s: past it the record is skipped and counted as a decode error
- * while the lookup goes on, and the renderer remembers failures for 30 s.
+ * records are then not lost). Waits that do not end with a schema (an
+ * unknown id, a registry that fails or does not answer) come out of a
+ * budget of wait_ms per 10 s: once it is spent the consumer does not wait,
+ * the record is skipped and counted as a decode error while the lookup goes
+ * on, and the renderer remembers failures for 30 s. Waits that end with a
+ * schema are free: there are only so many real schemas, and a collector
+ * starting on new topics brings dozens at once.
  *
  * The table holds at most MAX_IDS ids (queued, being fetched, or answered
  * and not yet collected); answers not collected within a minute are
@@ -165,9 +169,10 @@ static int fetch_lookup(void *ctx, int32_t id, char **json, char *why, size_t wh
         while ((l = find(f, id)) && l->state != ANSWERED)
             if (pthread_cond_timedwait(&f->done, &f->lock, &until) != 0)
                 break;
-        f->budget_ms -= (double)(lt_now_ms() - start);
     }
     l = find(f, id);
+    if (wait > 0 && !(l && l->state == ANSWERED && l->ok))
+        f->budget_ms -= (double)(lt_now_ms() - start);
     if (!l || l->state != ANSWERED) {
         pthread_mutex_unlock(&f->lock);
         snprintf(why, whylen, "the registry has not answered yet (looked up in the background)");

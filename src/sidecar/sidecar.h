@@ -33,7 +33,7 @@ typedef struct lt_sidecar_config {
     char *registry_password;
     char *schema_dir;            /* local schemas (single-object records); default built-in */
     unsigned schema_timeout_ms;  /* one registry request, at most; default 2000 */
-    unsigned schema_wait_ms;     /* the consumer waits for a new schema id at most this; default 500 */
+    unsigned schema_wait_ms;     /* the consumer waits for a new schema id at most this; default 1000 */
     char *www_dir;               /* the live-view page; default built-in */
     char **tokens;               /* static bearer tokens */
     unsigned token_count;
