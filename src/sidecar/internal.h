@@ -155,6 +155,15 @@ int lt_sidecar_start_replay(void *ctx, uint64_t request_id, const lt_kafka_repla
 void lt_sidecar_replay_rooms_free(lt_sidecar *sc);
 size_t lt_sidecar_inbox_bytes(lt_sidecar *sc);
 
+/* peers.c (loop thread) */
+uint32_t lt_sidecar_ip_hash(const char *ip);
+/* WebSocket clients from `ip`, after adding delta. */
+unsigned lt_sidecar_ip_clients(lt_sidecar *sc, const char *ip, int delta);
+/* An accepted socket: non-zero to close it now (too many not upgraded). */
+int lt_sidecar_peer_accept(lt_sidecar *sc, const struct lws_filter_network_conn_args *filt);
+void lt_sidecar_peer_created(lt_sidecar *sc, struct lws *wsi);
+void lt_sidecar_peer_destroyed(lt_sidecar *sc, struct lws *wsi);
+
 /* server.c */
 void lt_sidecar_loop_wake(lt_sidecar *sc); /* any thread: the inbox has records */
 void lt_sidecar_loop_destroy(lt_sidecar *sc);

@@ -35,10 +35,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <arpa/inet.h>
 #include <malloc.h>
 #include <ev.h>
-#include <netinet/in.h>
 
 #include "core/log.h"
 #include "sidecar/internal.h"
@@ -73,142 +71,6 @@ struct lt_sidecar_ev {
     ev_idle drain;  /* the inbox holds more than a chunk: go on between socket events */
     ev_timer tick;
 };
-
-/* --- per-address accounting --- */
-
-static uint32_t ip_hash(const char *ip)
-{
-    uint32_t h = 2166136261u;
-    for (const char *p = ip; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    return h;
-}
-
-static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
-{
-    ip_count **pp = &sc->ips[ip_hash(ip) & 255];
-    while (*pp && strcmp((*pp)->ip, ip) != 0)
-        pp = &(*pp)->next;
-    return pp;
-}
-
-static ip_count *ip_get(lt_sidecar *sc, const char *ip, bool create)
-{
-    ip_count **pp = ip_slot(sc, ip);
-    if (!*pp && create && (*pp = calloc(1, sizeof(ip_count))))
-        snprintf((*pp)->ip, sizeof((*pp)->ip), "%s", ip);
-    return *pp;
-}
-
-static void ip_release(lt_sidecar *sc, ip_count *e)
-{
-    if (e->count || e->sockets)
-        return;
-    ip_count **pp = ip_slot(sc, e->ip);
-    if (*pp == e) {
-        *pp = e->next;
-        free(e);
-    }
-}
-
-/* WebSocket clients from `ip`, after adding delta. */
-static unsigned ip_add(lt_sidecar *sc, const char *ip, int delta)
-{
-    ip_count *e = ip_get(sc, ip, delta > 0);
-    if (!e)
-        return 0;
-    e->count = (unsigned)((int)e->count + delta);
-    unsigned n = e->count;
-    ip_release(sc, e);
-    return n;
-}
-
-/* --- sockets before the upgrade (slowloris) ---
- *
- * Per-address limits after the upgrade do not protect the handshake: idle or
- * half-sent requests from one address held lws's header pool and timers, and
- * /healthz and every WebSocket connect waited behind them. So each accepted
- * socket counts against its address from accept() on (the
- * FILTER_NETWORK_CONNECTION callback, before lws allocates anything for it),
- * and an address with max_handshakes_per_address sockets not yet upgraded
- * gets its next one closed at once. The count follows the socket: its wsi is
- * created right after the filter (WSI_CREATE) and is destroyed last
- * (WSI_DESTROY), whatever happened in between. */
-
-static socket_entry **socket_slot(lt_sidecar *sc, const struct lws *wsi)
-{
-    uintptr_t h = (uintptr_t)wsi;
-    socket_entry **pp = &sc->sockets[(h >> 4 ^ h >> 14) & 1023];
-    while (*pp && (*pp)->wsi != wsi)
-        pp = &(*pp)->next;
-    return pp;
-}
-
-static void accepted_drop(lt_sidecar *sc)
-{
-    if (sc->accepted) {
-        sc->accepted->sockets--;
-        ip_release(sc, sc->accepted);
-        sc->accepted = NULL;
-    }
-}
-
-/* Non-zero: close the socket now. */
-static int socket_filter(lt_sidecar *sc, const struct lws_filter_network_conn_args *filt)
-{
-    char ip[64] = "";
-    const struct sockaddr *sa = (const struct sockaddr *)&filt->cli_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
-    accepted_drop(sc); /* the previous one never got a wsi */
-    ip_count *e = ip_get(sc, ip, true);
-    if (!e)
-        return 1;
-    unsigned pending = e->sockets > e->count ? e->sockets - e->count : 0;
-    if (pending >= sc->cfg->max_handshakes_per_address) {
-        sc->refused_handshakes++;
-        lt_log_every(&sc->accept_log_slot, 60000, LT_LOG_WARN,
-                     "sidecar: %s holds %u connections that have not upgraded (limit %u): closing its new "
-                     "ones at accept (counted in livetap_sidecar_refused_total)",
-                     ip, pending, sc->cfg->max_handshakes_per_address);
-        ip_release(sc, e);
-        return 1;
-    }
-    e->sockets++;
-    sc->accepted = e;
-    return 0;
-}
-
-static void socket_created(lt_sidecar *sc, struct lws *wsi)
-{
-    if (!sc->accepted)
-        return; /* the listener, lws's own pipes */
-    socket_entry *se = calloc(1, sizeof(*se));
-    if (!se) {
-        accepted_drop(sc);
-        return;
-    }
-    se->wsi = wsi;
-    se->ip = sc->accepted;
-    sc->accepted = NULL;
-    socket_entry **pp = socket_slot(sc, wsi);
-    se->next = *pp;
-    *pp = se;
-}
-
-static void socket_destroyed(lt_sidecar *sc, struct lws *wsi)
-{
-    socket_entry **pp = socket_slot(sc, wsi);
-    socket_entry *se = *pp;
-    if (!se)
-        return;
-    *pp = se->next;
-    se->ip->sockets--;
-    ip_release(sc, se->ip);
-    free(se);
-}
 
 /* --- refusals before subscribing --- */
 
@@ -276,7 +138,7 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
     sc->ws_clients++;
     sc->ws_opened++;
     lws_get_peer_simple(wsi, s->ip, sizeof(s->ip));
-    unsigned from_ip = ip_add(sc, s->ip, 1);
+    unsigned from_ip = lt_sidecar_ip_clients(sc, s->ip, 1);
     if (!req) {
         refuse(wsi, s, sc, REJECT_CAPACITY, "server busy", "out of memory", 1011);
         return;
@@ -290,7 +152,8 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
                "this sidecar serves its maximum number of clients; try another or later", 1013);
         goto done;
     }
-    if (lt_ratelimit_acquire(&sc->conn_rate[ip_hash(s->ip) % LT_SIDECAR_RATE_SLOTS], lt_now_ms()) != 0) {
+    lt_ratelimit *rate = &sc->conn_rate[lt_sidecar_ip_hash(s->ip) % LT_SIDECAR_RATE_SLOTS];
+    if (lt_ratelimit_acquire(rate, lt_now_ms()) != 0) {
         refuse(wsi, s, sc, REJECT_RATE, "too many connections",
                "your address opens connections faster than this sidecar allows; retry in a moment", 1013);
         goto done;
@@ -469,7 +332,7 @@ static void ws_closed(session *s, lt_sidecar *sc)
     s->error = NULL;
     if (s->counted) {
         sc->ws_clients--;
-        ip_add(sc, s->ip, -1);
+        lt_sidecar_ip_clients(sc, s->ip, -1);
         s->counted = false;
     }
 }
@@ -621,14 +484,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     lt_sidecar *sc = lws_context_user(lws_get_context(wsi));
     session *s = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: return sc ? socket_filter(sc, user) : 0;
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: return sc ? lt_sidecar_peer_accept(sc, user) : 0;
     case LWS_CALLBACK_WSI_CREATE:
         if (sc)
-            socket_created(sc, wsi);
+            lt_sidecar_peer_created(sc, wsi);
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         if (sc)
-            socket_destroyed(sc, wsi);
+            lt_sidecar_peer_destroyed(sc, wsi);
         return 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         /* WebSocket only: an HTTP/2 upgrade (h2c) would hand the connection

@@ -967,7 +967,7 @@ def test_replays_do_not_stall_other_rooms():
         gap = max(b[0] - a[0] for a, b in zip(arrivals, arrivals[1:]))
         print(f"room b: {len(arrivals)} frames, max latency {latency:.3f} s, max gap {gap:.3f} s; "
               f"{shorts} short replays; peak RSS {peak[0]:.0f} MB")
-        assert latency < 2.0 and gap < 2.0, (latency, gap)
+        assert latency < 2.5 and gap < 2.5, (latency, gap)  # before the fix: 4.7 s, 2.6 s here
         for s in silent:
             s.close()
         silent.clear()
@@ -1010,7 +1010,12 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
     sc = None
     try:
         demo(prefix, 1, 31, prefix + "b", registry=False)  # creates the topics
-        sc = Sidecar(prefix, "--registry", f"http://127.0.0.1:{silent.getsockname()[1]}", registry=False)
+        conf = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{prefix}.yaml")
+        with open(conf, "w") as f:  # the first unknown id is waited for this long, then 2 % of the time
+            f.write("registry:\n  wait_ms: 200\n")
+        sc = Sidecar(prefix, "--config", conf, "--registry", f"http://127.0.0.1:{silent.getsockname()[1]}",
+                     registry=False)
+        os.unlink(conf)
 
         def poison():
             from confluent_kafka import Producer
