@@ -901,37 +901,52 @@ def rss_mb(pid):
     return 0.0
 
 
+async def arrivals(url, count, ready, timeout=60.0):
+    """When each event frame of a room arrived: {key(frame): monotonic time}."""
+    got = {}
+    async with ws_connect(url, max_size=None) as ws:
+        ready.set()
+        deadline = time.monotonic() + timeout
+        try:
+            while len(got) < count and time.monotonic() < deadline:
+                f = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+                if "msg_id" in f:
+                    got[key(f)] = time.monotonic()
+        except asyncio.TimeoutError:
+            pass
+    return got
+
+
+def extra_delay(attacked, control):
+    """How much later than a control sidecar (same broker, same records, not
+    attacked) each event reached the attacked sidecar's client, at most:
+    what the attack cost, whatever the shared broker and machine did."""
+    common = attacked.keys() & control.keys()
+    assert common
+    return max(attacked[k] - control[k] for k in common)
+
+
 def test_replays_do_not_stall_other_rooms():
     """Issue 20, defect 5: 1,935 short since=0 connections on one room gave
     other rooms' clients gaps up to 13.6 s, and 500 since=0 clients that
     never read took 1.46 GB (kept after they left). Replays are bounded now
     (max_replays at once, the rest wait their turn; replay_queue_bytes per
     replaying client) and memory is returned when they go. A live client of
-    another room keeps its latency while one room is hammered with replays."""
+    another room keeps its latency while one room is hammered with replays:
+    compared with a control sidecar's client (same records, no attack), its
+    events arrive at most 1.5 s later (before the fix: 4 s and more)."""
     prefix = unique("rp")
     room_a, room_b = prefix + "a0", prefix + "b0"
     demo(prefix, 1, 20000, prefix + "a")            # the history the replays re-read
-    sc = Sidecar(prefix)
+    sc, control = Sidecar(prefix), Sidecar(prefix)
     silent = []
     try:
-        assert wait_until(lambda: requests.get(sc.http + "/readyz", timeout=5).status_code == 200, 15)
+        for s in (sc, control):
+            assert wait_until(lambda: requests.get(s.http + "/readyz", timeout=5).status_code == 200, 15)
         peak = [0.0]
 
         async def scenario():
-            ready = asyncio.Event()
-            arrivals = []
-
-            async def watch_b():
-                async with ws_connect(f"{sc.ws}/ws/{room_b}", max_size=None) as ws:
-                    ready.set()
-                    try:
-                        while True:
-                            msg = await asyncio.wait_for(ws.recv(), 15)
-                            f = json.loads(msg)
-                            if "event_time" in f:
-                                arrivals.append((time.time(), f["event_time"]))
-                    except asyncio.TimeoutError:
-                        pass
+            ready, ready_control = asyncio.Event(), asyncio.Event()
 
             async def short_replays(until):
                 n = 0
@@ -949,8 +964,9 @@ def test_replays_do_not_stall_other_rooms():
                     peak[0] = max(peak[0], rss_mb(sc.proc.pid))
                     await asyncio.sleep(0.2)
 
-            watcher = asyncio.create_task(watch_b())
-            await asyncio.wait_for(ready.wait(), 10)
+            watched = asyncio.create_task(arrivals(f"{sc.ws}/ws/{room_b}", 400, ready))
+            watched_control = asyncio.create_task(arrivals(f"{control.ws}/ws/{room_b}", 400, ready_control))
+            await asyncio.wait_for(asyncio.gather(ready.wait(), ready_control.wait()), 10)
             producer = asyncio.create_task(asyncio.to_thread(demo, prefix, 1, 400, prefix + "b", None, 40))
             await asyncio.sleep(1)
             for _ in range(60):  # replaying clients that never read
@@ -958,16 +974,14 @@ def test_replays_do_not_stall_other_rooms():
             until = time.monotonic() + 8
             shorts = await asyncio.gather(*(short_replays(until) for _ in range(4)), sample_rss(until))
             await producer
-            await watcher
-            return arrivals, sum(shorts[:4])
+            return await watched, await watched_control, sum(shorts[:4])
 
-        arrivals, shorts = run(scenario())
-        assert len(arrivals) > 300, len(arrivals)
-        latency = max(a - e / 1000 for a, e in arrivals)
-        gap = max(b[0] - a[0] for a, b in zip(arrivals, arrivals[1:]))
-        print(f"room b: {len(arrivals)} frames, max latency {latency:.3f} s, max gap {gap:.3f} s; "
-              f"{shorts} short replays; peak RSS {peak[0]:.0f} MB")
-        assert latency < 2.5 and gap < 2.5, (latency, gap)  # before the fix: 4.7 s, 2.6 s here
+        got, got_control, shorts = run(scenario())
+        assert len(got) == len(got_control) == 400, (len(got), len(got_control))
+        extra = extra_delay(got, got_control)
+        print(f"room b: 400 frames, at most {extra:.3f} s later than the control; {shorts} short replays; "
+              f"peak RSS {peak[0]:.0f} MB")
+        assert extra < 1.5, extra
         for s in silent:
             s.close()
         silent.clear()
@@ -978,6 +992,7 @@ def test_replays_do_not_stall_other_rooms():
         for s in silent:
             s.close()
         sc.stop()
+        control.stop()
 
 
 def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
@@ -988,7 +1003,8 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
     skips (and counts) what is not answered in time, and remembers failures.
     Here the registry accepts and never answers, room A gets 300 records with
     ids nobody knows, and room B's live client (single-object records, which
-    need no registry) keeps its latency."""
+    need no registry) gets every event at most 1.5 s later than a control
+    sidecar's client (before the fix: 39 of 400 events in 40 s)."""
     import threading
     prefix = unique("reg")
     room_a, room_b = prefix + "a0", prefix + "b0"
@@ -1007,7 +1023,7 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
 
     t = threading.Thread(target=accept_and_hold, daemon=True)
     t.start()
-    sc = None
+    sc = control = None
     try:
         demo(prefix, 1, 31, prefix + "b", registry=False)  # creates the topics
         conf = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{prefix}.yaml")
@@ -1016,6 +1032,7 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
         sc = Sidecar(prefix, "--config", conf, "--registry", f"http://127.0.0.1:{silent.getsockname()[1]}",
                      registry=False)
         os.unlink(conf)
+        control = Sidecar(prefix, registry=False)
 
         def poison():
             from confluent_kafka import Producer
@@ -1026,41 +1043,27 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
             assert p.flush(15) == 0
 
         async def scenario():
-            arrivals = []
-            ready = asyncio.Event()
-
-            async def watch_b():
-                async with ws_connect(f"{sc.ws}/ws/{room_b}", max_size=None) as ws:
-                    ready.set()
-                    deadline = time.monotonic() + 40
-                    try:
-                        while len(arrivals) < 400 and time.monotonic() < deadline:
-                            f = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
-                            if "event_time" in f:
-                                arrivals.append((time.time(), f["event_time"]))
-                    except asyncio.TimeoutError:
-                        pass
-
-            watcher = asyncio.create_task(watch_b())
-            await asyncio.wait_for(ready.wait(), 10)
+            ready, ready_control = asyncio.Event(), asyncio.Event()
+            watched = asyncio.create_task(arrivals(f"{sc.ws}/ws/{room_b}", 400, ready))
+            watched_control = asyncio.create_task(arrivals(f"{control.ws}/ws/{room_b}", 400, ready_control))
+            await asyncio.wait_for(asyncio.gather(ready.wait(), ready_control.wait()), 10)
             producer = asyncio.create_task(
                 asyncio.to_thread(demo, prefix, 1, 400, prefix + "b", None, 40, False))
             await asyncio.sleep(1)
             await asyncio.to_thread(poison)
             await producer
-            await watcher
-            return arrivals
+            return await watched, await watched_control
 
-        arrivals = run(scenario())
-        assert len(arrivals) == 400, len(arrivals)
-        latency = max(a - e / 1000 for a, e in arrivals)
-        gap = max(b[0] - a[0] for a, b in zip(arrivals, arrivals[1:]))
-        print(f"room b: max latency {latency:.3f} s, max gap {gap:.3f} s")
-        assert latency < 2.0 and gap < 2.0, (latency, gap)
+        got, got_control = run(scenario())
+        assert len(got) == len(got_control) == 400, (len(got), len(got_control))
+        extra = extra_delay(got, got_control)
+        print(f"room b: at most {extra:.3f} s later than the control")
+        assert extra < 1.5, extra
         assert wait_until(lambda: sc.metrics()["livetap_sidecar_decode_errors_total"] >= 300, 10)
     finally:
-        if sc:
-            sc.stop()
+        for s in (sc, control):
+            if s:
+                s.stop()
         stop.set()
         t.join(5)
         for s in held:
