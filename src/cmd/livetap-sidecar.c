@@ -43,6 +43,10 @@ static void usage(FILE *out)
             "  --jwt-secret S          accept HS256 JWTs signed with S (turns auth on)\n"
             "  --max-clients N, --max-clients-per-address N, --queue-frames N, --queue-bytes N\n"
             "  --connect-rate-per-address N  new connections per second per address (0 = unlimited)\n"
+            "  --max-handshakes-per-address N  sockets not yet upgraded from one address (default 32)\n"
+            "  --header-timeout S      a request's headers must arrive within S seconds (default 5)\n"
+            "  --max-replays N         since=/cursor= replays served at once (default 8)\n"
+            "  --jwt-max-lifetime S    a connection on a JWT ends after S seconds at most, whatever its exp (default 86400)\n"
             "  --event-loop epoll|poll epoll (libev, default) or libwebsockets' poll() loop\n"
             "  --check-config          validate the configuration and exit\n"
             "  -v, --verbose / -q, --quiet\n"
@@ -64,7 +68,8 @@ static int add_token(lt_sidecar_config *cfg, const char *token)
 int main(int argc, char **argv)
 {
     enum { O_LISTEN = 256, O_KAFKA, O_REGISTRY, O_NO_REGISTRY, O_PREFIX, O_WWW, O_TOKEN, O_JWT,
-           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK, O_TLS_CERT, O_TLS_KEY, O_CRATE, O_LOOP };
+           O_MAXC, O_MAXIP, O_QF, O_QB, O_CHECK, O_TLS_CERT, O_TLS_KEY, O_CRATE, O_LOOP,
+           O_HANDSHAKES, O_HEADER_TIMEOUT, O_REPLAYS, O_JWT_LIFE };
     bool check_only = false;
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},      {"listen", required_argument, NULL, O_LISTEN},
@@ -79,6 +84,10 @@ int main(int argc, char **argv)
         {"check-config", no_argument, NULL, O_CHECK},
         {"tls-cert", required_argument, NULL, O_TLS_CERT}, {"tls-key", required_argument, NULL, O_TLS_KEY},
         {"event-loop", required_argument, NULL, O_LOOP},
+        {"max-handshakes-per-address", required_argument, NULL, O_HANDSHAKES},
+        {"header-timeout", required_argument, NULL, O_HEADER_TIMEOUT},
+        {"max-replays", required_argument, NULL, O_REPLAYS},
+        {"jwt-max-lifetime", required_argument, NULL, O_JWT_LIFE},
         {"verbose", no_argument, NULL, 'v'},           {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
     };
@@ -97,11 +106,11 @@ int main(int argc, char **argv)
             }
         }
     int opt, rc = 0;
-    bool port_given = false;
     while ((opt = getopt_long(argc, argv, "c:p:vqh", longopts, NULL)) != -1) {
+        const char *number = NULL; /* the flag of a numeric option */
         switch (opt) {
         case 'c': break;
-        case 'p': cfg.port = (unsigned)strtoul(optarg, NULL, 10); port_given = true; break;
+        case 'p': number = "--port"; break;
         case O_LISTEN: rc |= lt_sidecar_config_set(&cfg.listen, optarg); break;
         case O_KAFKA: rc |= lt_sidecar_config_set(&cfg.kafka_bootstrap, optarg); break;
         case O_REGISTRY: rc |= lt_sidecar_config_set(&cfg.registry_url, optarg); break;
@@ -110,11 +119,15 @@ int main(int argc, char **argv)
         case O_WWW: rc |= lt_sidecar_config_set(&cfg.www_dir, optarg); break;
         case O_TOKEN: rc |= add_token(&cfg, optarg); break;
         case O_JWT: rc |= lt_sidecar_config_set(&cfg.jwt_secret, optarg); break;
-        case O_MAXC: cfg.max_clients = (unsigned)strtoul(optarg, NULL, 10); break;
-        case O_MAXIP: cfg.max_clients_per_address = (unsigned)strtoul(optarg, NULL, 10); break;
-        case O_CRATE: cfg.connect_rate_per_address = (unsigned)strtoul(optarg, NULL, 10); break;
-        case O_QF: cfg.queue_frames = (unsigned)strtoul(optarg, NULL, 10); break;
-        case O_QB: cfg.queue_bytes = strtoul(optarg, NULL, 10); break;
+        case O_MAXC: number = "--max-clients"; break;
+        case O_MAXIP: number = "--max-clients-per-address"; break;
+        case O_CRATE: number = "--connect-rate-per-address"; break;
+        case O_QF: number = "--queue-frames"; break;
+        case O_QB: number = "--queue-bytes"; break;
+        case O_HANDSHAKES: number = "--max-handshakes-per-address"; break;
+        case O_HEADER_TIMEOUT: number = "--header-timeout"; break;
+        case O_REPLAYS: number = "--max-replays"; break;
+        case O_JWT_LIFE: number = "--jwt-max-lifetime"; break;
         case O_CHECK: check_only = true; break;
         case O_TLS_CERT: rc |= lt_sidecar_config_set(&cfg.tls_cert, optarg); break;
         case O_TLS_KEY: rc |= lt_sidecar_config_set(&cfg.tls_key, optarg); break;
@@ -124,13 +137,17 @@ int main(int argc, char **argv)
         case 'h': usage(stdout); lt_sidecar_config_free(&cfg); return 0;
         default: usage(stderr); lt_sidecar_config_free(&cfg); return 2;
         }
+        if (number && lt_sidecar_config_set_number(&cfg, number, optarg, err, sizeof(err)) < 0) {
+            fprintf(stderr, "livetap-sidecar: %s\n", err);
+            lt_sidecar_config_free(&cfg);
+            return 2;
+        }
     }
     if (rc || optind < argc) {
         usage(stderr);
         lt_sidecar_config_free(&cfg);
         return 2;
     }
-    (void)port_given;
     lt_log_level level = LT_LOG_INFO;
     if (cfg.log_level && lt_log_level_from_name(cfg.log_level, &level) != 0) {
         fprintf(stderr, "livetap-sidecar: log level: expected debug, info, warn or error, found \"%s\"\n", cfg.log_level);

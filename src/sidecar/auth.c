@@ -23,6 +23,7 @@ struct lt_sidecar_auth {
     char *secret;
     size_t secret_len;
     int64_t leeway_ms;
+    int64_t max_lifetime_ms;
 };
 
 void lt_sidecar_auth_destroy(lt_sidecar_auth *auth)
@@ -51,6 +52,7 @@ lt_sidecar_auth *lt_sidecar_auth_create(const lt_sidecar_auth_options *opts, cha
     if (!opts)
         return auth;
     auth->leeway_ms = opts->leeway_ms;
+    auth->max_lifetime_ms = opts->max_lifetime_ms;
     if (opts->token_count) {
         auth->tokens = calloc(opts->token_count, sizeof(char *));
         if (!auth->tokens)
@@ -185,6 +187,11 @@ static lt_sidecar_auth_result check_jwt(const lt_sidecar_auth *auth, const char 
         goto done;
     }
     double exp_s = json_number_value(exp);
+    if (exp_s >= 1e11) {
+        snprintf(why, whylen, "the JWT's exp (%.0f) looks like milliseconds: exp counts seconds since "
+                 "the epoch (RFC 7519)", exp_s);
+        goto done;
+    }
     if (exp_s * 1000.0 + (double)auth->leeway_ms <= (double)now_ms) {
         snprintf(why, whylen, "the JWT expired");
         res = LT_AUTH_EXPIRED;
@@ -201,7 +208,9 @@ static lt_sidecar_auth_result check_jwt(const lt_sidecar_auth *auth, const char 
         res = LT_AUTH_FORBIDDEN;
         goto done;
     }
-    *expires_ms = exp_s > 9e15 ? INT64_MAX : (int64_t)(exp_s * 1000.0);
+    *expires_ms = (int64_t)(exp_s * 1000.0);
+    if (auth->max_lifetime_ms > 0 && *expires_ms > now_ms + auth->max_lifetime_ms)
+        *expires_ms = now_ms + auth->max_lifetime_ms;
     res = LT_AUTH_OK;
 done:
     json_decref(header);

@@ -25,6 +25,8 @@ typedef struct lt_sidecar_auth_options {
     size_t token_count;
     const char *jwt_secret;      /* HS256 shared secret; NULL = no JWTs */
     int64_t leeway_ms;           /* clock skew allowed on exp/nbf */
+    int64_t max_lifetime_ms;     /* a connection on a JWT ends at most this long after it
+                                  * was checked, whatever exp says; 0 = exp alone */
 } lt_sidecar_auth_options;
 
 typedef enum lt_sidecar_auth_result {
@@ -42,7 +44,10 @@ void lt_sidecar_auth_destroy(lt_sidecar_auth *auth);
 bool lt_sidecar_auth_enabled(const lt_sidecar_auth *auth);
 
 /* Checks `token` (may be NULL or "") for `room_id` at `now_ms`. On success
- * *expires_ms is the JWT's exp in ms (0 for static tokens, or auth off).
+ * *expires_ms is the JWT's exp in ms, capped at now_ms + max_lifetime_ms (0
+ * for static tokens, or auth off). An exp in milliseconds (>= 1e11, which
+ * in seconds is the year 5138) is refused: RFC 7519 counts seconds, and
+ * read as seconds it would never expire.
  * `why` gets a reason a client can read. */
 lt_sidecar_auth_result lt_sidecar_auth_check(const lt_sidecar_auth *auth, const char *token,
                                              const char *room_id, int64_t now_ms,

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,21 +34,29 @@ typedef struct file_registry {
     char *url;
     char *username;
     char *password;
+    unsigned timeout_ms;
+    unsigned wait_ms;
 } file_registry;
 
 typedef struct file_auth {
     char **tokens;
     unsigned tokens_count;
     char *jwt_secret;
+    unsigned jwt_max_lifetime_s;
 } file_auth;
 
 typedef struct file_limits {
     unsigned max_clients;
     unsigned max_clients_per_address;
+    unsigned max_handshakes_per_address;
+    unsigned header_timeout_s;
     unsigned *connect_rate_per_address;
     unsigned connect_burst_per_address;
     unsigned queue_frames;
     unsigned long queue_bytes;
+    unsigned max_replays;
+    unsigned replay_waiting;
+    unsigned long replay_queue_bytes;
     unsigned inbound_frame_bytes;
     unsigned ping_interval_s;
     unsigned idle_timeout_s;
@@ -89,22 +98,30 @@ static const cyaml_schema_field_t registry_fields[] = {
     STR("url", file_registry, url),
     STR("username", file_registry, username),
     STR("password", file_registry, password),
+    CYAML_FIELD_UINT("timeout_ms", OPT, file_registry, timeout_ms),
+    CYAML_FIELD_UINT("wait_ms", OPT, file_registry, wait_ms),
     CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t auth_fields[] = {
     CYAML_FIELD_SEQUENCE("tokens", CYAML_FLAG_POINTER | OPT, file_auth, tokens, &string_entry, 0, 1024),
     STR("jwt_secret", file_auth, jwt_secret),
+    CYAML_FIELD_UINT("jwt_max_lifetime_s", OPT, file_auth, jwt_max_lifetime_s),
     CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t limits_fields[] = {
     CYAML_FIELD_UINT("max_clients", OPT, file_limits, max_clients),
     CYAML_FIELD_UINT("max_clients_per_address", OPT, file_limits, max_clients_per_address),
+    CYAML_FIELD_UINT("max_handshakes_per_address", OPT, file_limits, max_handshakes_per_address),
+    CYAML_FIELD_UINT("header_timeout_s", OPT, file_limits, header_timeout_s),
     CYAML_FIELD_UINT_PTR("connect_rate_per_address", CYAML_FLAG_POINTER | OPT, file_limits, connect_rate_per_address),
     CYAML_FIELD_UINT("connect_burst_per_address", OPT, file_limits, connect_burst_per_address),
     CYAML_FIELD_UINT("queue_frames", OPT, file_limits, queue_frames),
     CYAML_FIELD_UINT("queue_bytes", OPT, file_limits, queue_bytes),
+    CYAML_FIELD_UINT("max_replays", OPT, file_limits, max_replays),
+    CYAML_FIELD_UINT("replay_waiting", OPT, file_limits, replay_waiting),
+    CYAML_FIELD_UINT("replay_queue_bytes", OPT, file_limits, replay_queue_bytes),
     CYAML_FIELD_UINT("inbound_frame_bytes", OPT, file_limits, inbound_frame_bytes),
     CYAML_FIELD_UINT("ping_interval_s", OPT, file_limits, ping_interval_s),
     CYAML_FIELD_UINT("idle_timeout_s", OPT, file_limits, idle_timeout_s),
@@ -175,6 +192,14 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg)
     lt_sidecar_config_set(&cfg->registry_url, registry ? registry : "");
     cfg->max_clients = 10000;
     cfg->max_clients_per_address = 1000;
+    cfg->max_handshakes_per_address = 32;
+    cfg->header_timeout_s = 5;
+    cfg->max_replays = 8;
+    cfg->replay_waiting = 64;
+    cfg->replay_queue_bytes = 1ul << 20;
+    cfg->jwt_max_lifetime_s = 86400;
+    cfg->schema_timeout_ms = 2000;
+    cfg->schema_wait_ms = 1000;
     cfg->connect_rate_per_address = 100;
     cfg->connect_burst_per_address = 1000;
     cfg->queue_frames = 4096;
@@ -247,6 +272,22 @@ int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, 
         cfg->max_clients = l->max_clients;
     if (l->max_clients_per_address)
         cfg->max_clients_per_address = l->max_clients_per_address;
+    if (l->max_handshakes_per_address)
+        cfg->max_handshakes_per_address = l->max_handshakes_per_address;
+    if (l->header_timeout_s)
+        cfg->header_timeout_s = l->header_timeout_s;
+    if (l->max_replays)
+        cfg->max_replays = l->max_replays;
+    if (l->replay_waiting)
+        cfg->replay_waiting = l->replay_waiting;
+    if (l->replay_queue_bytes)
+        cfg->replay_queue_bytes = l->replay_queue_bytes;
+    if (f->auth.jwt_max_lifetime_s)
+        cfg->jwt_max_lifetime_s = f->auth.jwt_max_lifetime_s;
+    if (f->registry.timeout_ms)
+        cfg->schema_timeout_ms = f->registry.timeout_ms;
+    if (f->registry.wait_ms)
+        cfg->schema_wait_ms = f->registry.wait_ms;
     if (l->connect_rate_per_address) /* 0 is a value here: unlimited */
         cfg->connect_rate_per_address = *l->connect_rate_per_address;
     if (l->connect_burst_per_address)
@@ -311,8 +352,92 @@ done:
     return rc;
 }
 
+/* Every numeric option, with its bounds: the one place they are checked,
+ * whether a value came from the file or a flag. A value the program would
+ * store in fewer bits (a port, lws's 16-bit timers) is bounded by them, so a
+ * number out of range is refused rather than wrapped. */
+typedef struct numeric_option {
+    const char *key;   /* YAML key */
+    const char *flag;  /* command-line flag, NULL if none */
+    size_t offset;
+    bool is_long;      /* unsigned long, else unsigned */
+    unsigned long min, max;
+} numeric_option;
+
+#define NUM(key, flag, field, min, max)                                                            \
+    {key, flag, offsetof(lt_sidecar_config, field),                                              \
+     sizeof(((lt_sidecar_config *)0)->field) == sizeof(unsigned long), min, max}
+
+static const numeric_option numeric_options[] = {
+    NUM("port", "--port", port, 0, 65535),
+    NUM("shutdown_grace_ms", NULL, shutdown_grace_ms, 1, 600000),
+    NUM("kafka.max_replay_records", NULL, max_replay_records, 1, 1000000000),
+    NUM("registry.timeout_ms", NULL, schema_timeout_ms, 100, 60000),
+    NUM("registry.wait_ms", NULL, schema_wait_ms, 0, 60000),
+    NUM("auth.jwt_max_lifetime_s", "--jwt-max-lifetime", jwt_max_lifetime_s, 60, 31536000),
+    NUM("limits.max_clients", "--max-clients", max_clients, 1, 1000000),
+    NUM("limits.max_clients_per_address", "--max-clients-per-address", max_clients_per_address, 1, 1000000),
+    NUM("limits.max_handshakes_per_address", "--max-handshakes-per-address", max_handshakes_per_address, 1,
+        1000000),
+    NUM("limits.header_timeout_s", "--header-timeout", header_timeout_s, 1, 300),
+    NUM("limits.connect_rate_per_address", "--connect-rate-per-address", connect_rate_per_address, 0, 1000000),
+    NUM("limits.connect_burst_per_address", NULL, connect_burst_per_address, 1, 1000000),
+    NUM("limits.queue_frames", "--queue-frames", queue_frames, 1, 1000000),
+    NUM("limits.queue_bytes", "--queue-bytes", queue_bytes, 1024, 1ul << 30),
+    NUM("limits.max_replays", "--max-replays", max_replays, 1, 100000),
+    NUM("limits.replay_waiting", NULL, replay_waiting, 0, 1000000),
+    NUM("limits.replay_queue_bytes", NULL, replay_queue_bytes, 1024, 1ul << 30),
+    NUM("limits.inbound_frame_bytes", NULL, inbound_frame_bytes, 16, 1u << 20),
+    NUM("limits.ping_interval_s", NULL, ping_interval_s, 1, 65535),
+    NUM("limits.idle_timeout_s", NULL, idle_timeout_s, 1, 65535),
+};
+
+static unsigned long numeric_get(const lt_sidecar_config *cfg, const numeric_option *o)
+{
+    const char *p = (const char *)cfg + o->offset;
+    return o->is_long ? *(const unsigned long *)p : *(const unsigned *)p;
+}
+
+int lt_sidecar_config_set_number(lt_sidecar_config *cfg, const char *name, const char *text, char *err,
+                                 size_t errlen)
+{
+    const numeric_option *o = NULL;
+    for (size_t i = 0; i < sizeof(numeric_options) / sizeof(numeric_options[0]) && !o; i++)
+        if ((numeric_options[i].flag && strcmp(numeric_options[i].flag, name) == 0) ||
+            strcmp(numeric_options[i].key, name) == 0)
+            o = &numeric_options[i];
+    if (!o) {
+        snprintf(err, errlen, "%s: not a numeric option", name);
+        return -1;
+    }
+    const char *p = text ? text : "";
+    size_t digits = strspn(p, "0123456789");
+    errno = 0;
+    unsigned long long v = digits ? strtoull(p, NULL, 10) : 0;
+    if (digits == 0 || p[digits] != '\0' || digits > 19 || errno == ERANGE || v < o->min || v > o->max) {
+        snprintf(err, errlen, "%s: expected a whole number from %lu to %lu, found \"%.64s\"", name, o->min,
+                 o->max, p);
+        return -1;
+    }
+    char *field = (char *)cfg + o->offset;
+    if (o->is_long)
+        *(unsigned long *)field = (unsigned long)v;
+    else
+        *(unsigned *)field = (unsigned)v;
+    return 0;
+}
+
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
+    for (size_t i = 0; i < sizeof(numeric_options) / sizeof(numeric_options[0]); i++) {
+        const numeric_option *o = &numeric_options[i];
+        unsigned long v = numeric_get(cfg, o);
+        if (v < o->min || v > o->max) {
+            snprintf(err, errlen, "%s: %lu is out of range: expected a whole number from %lu to %lu", o->key,
+                     v, o->min, o->max);
+            return -1;
+        }
+    }
     if (!cfg->event_loop || (strcmp(cfg->event_loop, "epoll") != 0 && strcmp(cfg->event_loop, "poll") != 0)) {
         snprintf(err, errlen, "event_loop: expected epoll or poll, found \"%s\"",
                  cfg->event_loop ? cfg->event_loop : "");

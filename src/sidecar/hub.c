@@ -21,71 +21,6 @@
 #include "core/log.h"
 #include "sidecar/render.h"
 
-/* --- frames --- */
-
-static size_t ws_header(uint8_t *h, size_t payload)
-{
-    h[0] = 0x81; /* FIN + text */
-    if (payload < 126) {
-        h[1] = (uint8_t)payload;
-        return 2;
-    }
-    if (payload <= 0xffff) {
-        h[1] = 126;
-        h[2] = (uint8_t)(payload >> 8);
-        h[3] = (uint8_t)payload;
-        return 4;
-    }
-    h[1] = 127;
-    for (int i = 0; i < 8; i++)
-        h[2 + i] = (uint8_t)((uint64_t)payload >> (56 - 8 * i));
-    return 10;
-}
-
-lt_sidecar_frame *lt_sidecar_frame_new(const void *json_prefix, size_t prefix_len,
-                                       const char *cursor)
-{
-    static const char mid[] = ",\"cursor\":\"";
-    size_t clen = cursor ? strlen(cursor) : 0;
-    size_t payload = prefix_len + (cursor ? sizeof(mid) - 1 + clen + 2 : 1);
-    if (payload > UINT32_MAX - 16)
-        return NULL;
-    lt_sidecar_frame *f = malloc(sizeof(*f) + payload + 10);
-    if (!f)
-        return NULL;
-    f->refs = 1;
-    f->born_us = 0;
-    f->kafka_ms = 0;
-    f->hdr_len = (uint32_t)ws_header(f->data, payload);
-    uint8_t *p = f->data + f->hdr_len;
-    memcpy(p, json_prefix, prefix_len);
-    p += prefix_len;
-    if (cursor) {
-        memcpy(p, mid, sizeof(mid) - 1);
-        p += sizeof(mid) - 1;
-        memcpy(p, cursor, clen);
-        p += clen;
-        *p++ = '"';
-    }
-    *p++ = '}';
-    f->body_len = (uint32_t)prefix_len;
-    f->len = (uint32_t)(p - f->data);
-    return f;
-}
-
-lt_sidecar_frame *lt_sidecar_frame_text(const char *json, size_t len)
-{
-    if (len == 0 || json[len - 1] != '}')
-        return NULL;
-    return lt_sidecar_frame_new(json, len - 1, NULL);
-}
-
-void lt_sidecar_frame_unref(lt_sidecar_frame *f)
-{
-    if (f && --f->refs == 0)
-        free(f);
-}
-
 /* --- positions --- */
 
 typedef struct pos_part {
@@ -203,7 +138,7 @@ int lt_sidecar_positions_cursor(const lt_sidecar_positions *p, const char *room_
 
 /* --- hub --- */
 
-typedef enum client_state { PENDING, REPLAY, LIVE, CLOSED } client_state;
+typedef enum client_state { WAITING, PENDING, REPLAY, LIVE, CLOSED } client_state;
 
 typedef struct track {
     bool tracked;
@@ -228,8 +163,11 @@ struct lt_hub_client {
     uint64_t types;
     client_state state;
     lt_hub_client *room_prev, *room_next;
-    lt_hub_client *rep_prev, *rep_next;
+    lt_hub_client *rep_prev, *rep_next; /* the replay list, or the waiting list */
     bool on_replay_list;
+    bool on_waiting_list;
+    lt_kafka_replay_entry *wait_entries; /* WAITING: the request to start (owned) */
+    size_t wait_n;
     lt_sidecar_frame **ring;
     size_t ring_cap, head, count, bytes;
     track *tracks;
@@ -247,6 +185,9 @@ struct lt_hub {
     room **buckets;
     size_t nbuckets, nrooms;
     lt_hub_client *replaying;   /* PENDING and REPLAY clients */
+    size_t active_replays;      /* ... how many */
+    lt_hub_client *waiting_head, *waiting_tail; /* WAITING clients, oldest first */
+    size_t nwaiting;
     uint64_t next_id;
     uint64_t seq;
     lt_sidecar_frame *kafka_down;  /* the notice new subscribers get during an outage */
@@ -283,6 +224,10 @@ lt_hub *lt_hub_create(const lt_event_type *topic_types, size_t topics, const lt_
         hub->limits.max_queue_frames = 4096;
     if (!hub->limits.max_queue_bytes)
         hub->limits.max_queue_bytes = 8u << 20;
+    if (!hub->limits.replay_queue_bytes)
+        hub->limits.replay_queue_bytes = hub->limits.max_queue_bytes;
+    if (!hub->limits.max_replays)
+        hub->limits.max_replays = SIZE_MAX;
     if (cb)
         hub->cb = *cb;
     hub->next_id = 1;
@@ -338,18 +283,72 @@ static void room_release(lt_hub *hub, room *r)
     free(r);
 }
 
+/* The client must be in its room. */
+static void replay_list_add(lt_hub_client *c)
+{
+    lt_hub *hub = c->hub;
+    c->rep_prev = NULL;
+    c->rep_next = hub->replaying;
+    if (hub->replaying)
+        hub->replaying->rep_prev = c;
+    hub->replaying = c;
+    c->on_replay_list = true;
+    hub->active_replays++;
+    if (hub->cb.room_replaying)
+        hub->cb.room_replaying(hub->cb.ctx, c->room->id, 1);
+}
+
 static void replay_list_remove(lt_hub_client *c)
 {
     if (!c->on_replay_list)
         return;
+    lt_hub *hub = c->hub;
     if (c->rep_prev)
         c->rep_prev->rep_next = c->rep_next;
     else
-        c->hub->replaying = c->rep_next;
+        hub->replaying = c->rep_next;
     if (c->rep_next)
         c->rep_next->rep_prev = c->rep_prev;
     c->rep_prev = c->rep_next = NULL;
     c->on_replay_list = false;
+    hub->active_replays--;
+    if (hub->cb.room_replaying && c->room)
+        hub->cb.room_replaying(hub->cb.ctx, c->room->id, -1);
+}
+
+static void waiting_push(lt_hub_client *c)
+{
+    lt_hub *hub = c->hub;
+    c->rep_next = NULL;
+    c->rep_prev = hub->waiting_tail;
+    if (hub->waiting_tail)
+        hub->waiting_tail->rep_next = c;
+    else
+        hub->waiting_head = c;
+    hub->waiting_tail = c;
+    c->on_waiting_list = true;
+    hub->nwaiting++;
+}
+
+static void waiting_remove(lt_hub_client *c)
+{
+    if (!c->on_waiting_list)
+        return;
+    lt_hub *hub = c->hub;
+    if (c->rep_prev)
+        c->rep_prev->rep_next = c->rep_next;
+    else
+        hub->waiting_head = c->rep_next;
+    if (c->rep_next)
+        c->rep_next->rep_prev = c->rep_prev;
+    else
+        hub->waiting_tail = c->rep_prev;
+    c->rep_prev = c->rep_next = NULL;
+    c->on_waiting_list = false;
+    hub->nwaiting--;
+    free(c->wait_entries);
+    c->wait_entries = NULL;
+    c->wait_n = 0;
 }
 
 static void room_list_remove(lt_hub_client *c)
@@ -370,6 +369,7 @@ static void room_list_remove(lt_hub_client *c)
 
 static void queue_drop(lt_hub_client *c)
 {
+    c->hub->stats.queued_bytes -= c->bytes;
     while (c->count) {
         lt_sidecar_frame_unref(c->ring[c->head]);
         c->head = (c->head + 1) % c->ring_cap;
@@ -380,6 +380,7 @@ static void queue_drop(lt_hub_client *c)
 
 static void client_detach(lt_hub_client *c)
 {
+    waiting_remove(c);
     replay_list_remove(c);
     room_list_remove(c);
 }
@@ -423,22 +424,33 @@ static int queue_push(lt_hub_client *c, lt_sidecar_frame *f)
     f->refs++;
     c->count++;
     c->bytes += f->len;
+    c->hub->stats.queued_bytes += f->len;
     if (c->count == 1)
         request_write(c);
     return 0;
 }
 
+/* Whether one more frame would pass a bound. A frame alone in its queue
+ * always fits (the pipeline drops frames over max_queue_bytes): a replaying
+ * client's smaller bound must not close it over one large record. */
+static bool over_bound(const lt_hub_client *c, const lt_sidecar_frame *f, size_t max_bytes)
+{
+    return c->count > 0 &&
+           (c->count + 1 > c->hub->limits.max_queue_frames || c->bytes + f->len > max_bytes);
+}
+
 static void enqueue(lt_hub_client *c, lt_sidecar_frame *f)
 {
     lt_hub *hub = c->hub;
-    if ((c->count + 1 > hub->limits.max_queue_frames || c->bytes + f->len > hub->limits.max_queue_bytes) &&
-        hub->cb.flush)
+    bool replaying = c->state == REPLAY || c->state == PENDING;
+    size_t max_bytes = replaying ? hub->limits.replay_queue_bytes : hub->limits.max_queue_bytes;
+    if (over_bound(c, f, max_bytes) && hub->cb.flush)
         hub->cb.flush(hub->cb.ctx, c->user);
-    if (c->count + 1 > hub->limits.max_queue_frames ||
-        c->bytes + f->len > hub->limits.max_queue_bytes) {
+    if (over_bound(c, f, max_bytes)) {
         char reason[120];
-        snprintf(reason, sizeof(reason), "slow consumer: over %zu frames or %zu bytes queued",
-                 hub->limits.max_queue_frames, hub->limits.max_queue_bytes);
+        snprintf(reason, sizeof(reason), "slow consumer%s: over %zu frames or %zu bytes queued",
+                 replaying ? " during a replay (resume with the last cursor)" : "",
+                 hub->limits.max_queue_frames, max_bytes);
         lt_hub_client_close(c, 1013, reason, LT_HUB_CLOSE_SLOW);
         return;
     }
@@ -507,8 +519,8 @@ lt_hub_client *lt_hub_subscribe(lt_hub *hub, const lt_sidecar_request *req, void
     c->id = hub->next_id++;
     c->types = req->types;
     c->state = LIVE;
+    size_t k = 0;
     if (req->has_since || req->has_cursor) {
-        size_t k = 0;
         for (size_t t = 0; t < hub->topics; t++) {
             if (!(req->types & LT_SIDECAR_TYPE_BIT(hub->topic_types[t])))
                 continue;
@@ -541,19 +553,31 @@ lt_hub_client *lt_hub_subscribe(lt_hub *hub, const lt_sidecar_request *req, void
                 }
             }
         }
-        *n = k;
-        if (k > 0) {
+    }
+    if (k > 0) {
+        if (!hub->limits.max_replays || hub->active_replays < hub->limits.max_replays) {
             c->state = PENDING;
-            c->rep_next = hub->replaying;
-            if (hub->replaying)
-                hub->replaying->rep_prev = c;
-            hub->replaying = c;
-            c->on_replay_list = true;
+        } else if (hub->nwaiting < hub->limits.max_replay_waiting &&
+                   (c->wait_entries = malloc(k * sizeof(*entries)))) {
+            memcpy(c->wait_entries, entries, k * sizeof(*entries));
+            c->wait_n = k;
+            c->state = WAITING;
+        } else {
+            hub->stats.replays_refused++;
+            err->code = 1013;
+            snprintf(err->message, sizeof(err->message), "replay capacity");
+            snprintf(err->details, sizeof(err->details),
+                     "this sidecar serves %zu replays (since=/cursor=) at once and %zu more are waiting; "
+                     "retry in a few seconds, or connect without since/cursor for live events",
+                     hub->limits.max_replays, hub->nwaiting);
+            free(c->tracks);
+            free(c);
+            return NULL;
         }
     }
     room *r = room_find(hub, req->room_id, true);
     if (!r) {
-        replay_list_remove(c);
+        free(c->wait_entries);
         free(c->tracks);
         free(c);
         snprintf(err->message, sizeof(err->message), "server busy");
@@ -567,6 +591,12 @@ lt_hub_client *lt_hub_subscribe(lt_hub *hub, const lt_sidecar_request *req, void
     r->clients = c;
     r->count++;
     hub->stats.clients++;
+    if (c->state == PENDING) {
+        replay_list_add(c);
+        *n = k;
+    } else if (c->state == WAITING) {
+        waiting_push(c);
+    }
     if (hub->kafka_down && queue_push(c, hub->kafka_down) == 0)
         hub->stats.frames_queued++;
     return c;
@@ -577,16 +607,35 @@ uint64_t lt_hub_client_request_id(const lt_hub_client *c)
     return c->id;
 }
 
+/* Starts waiting replays while slots are free, oldest first. */
+static void admit_waiting(lt_hub *hub)
+{
+    while (hub->waiting_head && hub->active_replays < hub->limits.max_replays) {
+        lt_hub_client *c = hub->waiting_head;
+        lt_kafka_replay_entry *entries = c->wait_entries;
+        size_t n = c->wait_n;
+        c->wait_entries = NULL;
+        waiting_remove(c);
+        c->state = PENDING;
+        replay_list_add(c);
+        if (!hub->cb.start_replay || hub->cb.start_replay(hub->cb.ctx, c->id, entries, n) < 0)
+            lt_hub_client_error(c, "server busy", "cannot queue the replay", 1011, LT_HUB_CLOSE_ERROR);
+        free(entries);
+    }
+}
+
 void lt_hub_unsubscribe(lt_hub_client *c)
 {
     if (!c)
         return;
+    lt_hub *hub = c->hub;
     client_detach(c);
     queue_drop(c);
-    c->hub->stats.clients--;
+    hub->stats.clients--;
     free(c->ring);
     free(c->tracks);
     free(c);
+    admit_waiting(hub);
 }
 
 bool lt_hub_client_live(const lt_hub_client *c)
@@ -778,6 +827,8 @@ void lt_hub_apply(lt_hub *hub, lt_hub_msg *m)
         break;
     }
     lt_hub_msg_free(m);
+    if (hub->waiting_head && hub->active_replays < hub->limits.max_replays)
+        admit_waiting(hub);
 }
 
 void lt_hub_msg_free(lt_hub_msg *m)
@@ -801,6 +852,7 @@ void lt_hub_client_pop(lt_hub_client *c)
         return;
     lt_sidecar_frame *f = c->ring[c->head];
     c->bytes -= f->len;
+    c->hub->stats.queued_bytes -= f->len;
     lt_sidecar_frame_unref(f);
     c->head = (c->head + 1) % c->ring_cap;
     c->count--;
@@ -829,9 +881,8 @@ void lt_hub_stats_get(const lt_hub *hub, lt_hub_stats *out)
 {
     *out = hub->stats;
     out->rooms = hub->nrooms;
-    out->replaying = 0;
-    for (const lt_hub_client *c = hub->replaying; c; c = c->rep_next)
-        out->replaying++;
+    out->replaying = hub->active_replays;
+    out->replays_waiting = hub->nwaiting;
 }
 
 void lt_hub_foreach(lt_hub *hub, void (*fn)(lt_hub_client *c, void *user, void *arg), void *arg)
@@ -870,6 +921,7 @@ void lt_hub_destroy(lt_hub *hub)
             while (c) {
                 lt_hub_client *cn = c->room_next;
                 queue_drop(c);
+                free(c->wait_entries);
                 free(c->ring);
                 free(c->tracks);
                 free(c);

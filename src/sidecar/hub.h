@@ -119,11 +119,30 @@ typedef struct lt_hub_callbacks {
      * that is over a queue bound is closed, so that the bound measures what
      * the client does not read, not how many frames one burst brought. */
     void (*flush)(void *ctx, void *user);
+    /* A replay that waited for a slot may start: pass the request to
+     * lt_kafka_consumer_replay(); -1 if it cannot be queued. Required when
+     * max_replays is set. */
+    int (*start_replay)(void *ctx, uint64_t request_id, const lt_kafka_replay_entry *entries, size_t n);
+    /* Optional: a room gained (+1) or lost (-1) a replaying client, so that
+     * the consumer thread renders re-read records only for rooms that want
+     * them. */
+    void (*room_replaying)(void *ctx, const char *room_id, int delta);
 } lt_hub_callbacks;
 
+/* Replays are the expensive requests: each re-reads a partition at Kafka
+ * speed and gets frames of its own. So at most max_replays are served at
+ * once; later ones wait (WAITING: no frames, no memory beyond the request)
+ * in arrival order, up to max_replay_waiting, and past that are refused
+ * ("replay capacity", close 1013: retry later). A replaying client may
+ * queue at most replay_queue_bytes (a frame larger than that only when its
+ * queue is empty): past it, it is closed like a slow client and resumes
+ * from the cursor of the last frame it read. */
 typedef struct lt_hub_limits {
     size_t max_queue_frames;   /* 0 = 4096 */
     size_t max_queue_bytes;    /* 0 = 8 MiB */
+    size_t max_replays;        /* 0 = unlimited */
+    size_t max_replay_waiting;
+    size_t replay_queue_bytes; /* 0 = max_queue_bytes */
 } lt_hub_limits;
 
 typedef enum lt_hub_close_reason {
@@ -138,6 +157,9 @@ typedef struct lt_hub_stats {
     uint64_t clients;
     uint64_t rooms;
     uint64_t replaying;
+    uint64_t replays_waiting;
+    uint64_t replays_refused;      /* over max_replay_waiting */
+    uint64_t queued_bytes;         /* bytes in every client's queue now */
     uint64_t records_in;           /* records dispatched */
     uint64_t records_stale;        /* re-read records no live subscriber wanted */
     uint64_t frames_queued;        /* enqueued to subscribers (shared + own) */
@@ -153,7 +175,9 @@ void lt_hub_destroy(lt_hub *hub); /* frees every client still subscribed */
  * per topic. With neither since nor cursor
  * the client is LIVE at once; otherwise it is PENDING and entries[] and n
  * receive the replay request to pass to lt_kafka_consumer_replay() with
- * lt_hub_client_request_id(). NULL with err filled on a bad cursor. */
+ * lt_hub_client_request_id() - or, with every replay slot taken, it WAITS
+ * (n = 0; start_replay is called when its turn comes). NULL with err filled
+ * on a bad cursor, or when too many replays wait (err->code 1013). */
 lt_hub_client *lt_hub_subscribe(lt_hub *hub, const lt_sidecar_request *req, void *user,
                                 lt_kafka_replay_entry *entries, size_t *n, lt_sidecar_error *err);
 void lt_hub_unsubscribe(lt_hub_client *c); /* accepts NULL; drops the queue */

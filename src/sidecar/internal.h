@@ -41,9 +41,26 @@ extern const lt_sidecar_asset lt_sidecar_assets[LT_SIDECAR_ASSETS];
 
 typedef struct ip_count {
     struct ip_count *next;
-    unsigned count;
+    unsigned count;       /* WebSocket clients (upgraded) */
+    unsigned sockets;     /* every accepted socket, upgraded or not */
     char ip[64];
 } ip_count;
+
+/* An accepted socket and the address it counts against (server.c). */
+typedef struct socket_entry {
+    struct socket_entry *next;
+    struct lws *wsi;
+    ip_count *ip;
+} socket_entry;
+
+/* A room with replaying clients, and how many (pipeline.c). */
+typedef struct replay_room {
+    struct replay_room *next;
+    unsigned count;
+    char id[LT_SIDECAR_ROOM_MAX + 1];
+} replay_room;
+
+#define LT_SIDECAR_REPLAY_ROOM_SLOTS 256
 
 typedef enum reject_reason {
     REJECT_BAD_REQUEST = 0,
@@ -63,6 +80,7 @@ struct lt_sidecar {
     lt_registry *registry;          /* consumer thread: schema fetches */
     lt_registry *health_registry;   /* health thread: pings (a client is one curl handle: one per thread) */
     lt_sidecar_renderer *renderer;
+    lt_sidecar_schema_fetch *schema_fetch; /* the renderer's registry lookups, off its thread */
     lt_kafka_consumer *consumer;
     lt_sidecar_auth *auth;
     lt_hub *hub;
@@ -84,6 +102,12 @@ struct lt_sidecar {
 
     _Atomic uint64_t render_errors;
     _Atomic uint64_t bad_keys;
+    _Atomic uint64_t records_too_large;
+    _Atomic uint64_t stale_skipped;  /* re-read records of rooms nobody replays: not rendered */
+
+    /* loop -> consumer: rooms with replaying clients (under the lock) */
+    pthread_mutex_t replay_rooms_lock;
+    replay_room *replay_rooms[LT_SIDECAR_REPLAY_ROOM_SLOTS]; /* rendered over queue_bytes: no client could take them */
     _Atomic uint64_t inbox_waits;
 
     /* health */
@@ -104,6 +128,11 @@ struct lt_sidecar {
     lws_retry_bo_t retry;
     lt_sidecar_file assets[LT_SIDECAR_ASSETS]; /* as lt_sidecar_assets */
     ip_count *ips[256];
+    socket_entry *sockets[1024];  /* by wsi: the address each accepted socket counts against */
+    ip_count *accepted;           /* the address just accepted, until its wsi exists */
+    uint64_t refused_handshakes;  /* sockets closed at accept: too many not upgraded from one address */
+    uint64_t refused_h2c;
+    int64_t accept_log_slot;
     /* Connection rate per address: buckets indexed by a hash of the address
      * (addresses that collide share one, which errs on the strict side). */
     lt_ratelimit conn_rate[LT_SIDECAR_RATE_SLOTS];
@@ -111,6 +140,9 @@ struct lt_sidecar {
     uint64_t frames_sent, bytes_sent, ws_opened;
     uint64_t rejected[REJECT_REASONS];
     uint64_t closes_inbound, closes_expired;
+    uint64_t memory_high;        /* queued + inbox bytes, greatest since the last trim */
+    uint64_t trims;              /* malloc_trim() calls after large releases */
+    int64_t last_trim_ms;
     /* Latency histograms (ms, LT_SIDECAR_LATENCY_BUCKETS + 1 for +Inf): from
      * rendering to the socket write (what the sidecar adds after Kafka), and
      * from the record's Kafka timestamp to the socket write (end to end). */
@@ -129,6 +161,20 @@ void lt_sidecar_pipeline_stop(lt_sidecar *sc);
  * once they queued `frame_budget` frames; true if more remain. */
 bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget);
 lt_kafka_consumer_sink lt_sidecar_sink(lt_sidecar *sc);
+/* hub callbacks (loop thread) */
+void lt_sidecar_room_replaying(void *ctx, const char *room_id, int delta);
+int lt_sidecar_start_replay(void *ctx, uint64_t request_id, const lt_kafka_replay_entry *entries, size_t n);
+void lt_sidecar_replay_rooms_free(lt_sidecar *sc);
+size_t lt_sidecar_inbox_bytes(lt_sidecar *sc);
+
+/* peers.c (loop thread) */
+uint32_t lt_sidecar_ip_hash(const char *ip);
+/* WebSocket clients from `ip`, after adding delta. */
+unsigned lt_sidecar_ip_clients(lt_sidecar *sc, const char *ip, int delta);
+/* An accepted socket: non-zero to close it now (too many not upgraded). */
+int lt_sidecar_peer_accept(lt_sidecar *sc, const struct lws_filter_network_conn_args *filt);
+void lt_sidecar_peer_created(lt_sidecar *sc, struct lws *wsi);
+void lt_sidecar_peer_destroyed(lt_sidecar *sc, struct lws *wsi);
 
 /* server.c */
 void lt_sidecar_loop_wake(lt_sidecar *sc); /* any thread: the inbox has records */

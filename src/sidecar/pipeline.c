@@ -121,6 +121,74 @@ bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget)
     return m != NULL;
 }
 
+size_t lt_sidecar_inbox_bytes(lt_sidecar *sc)
+{
+    pthread_mutex_lock(&sc->inbox_lock);
+    size_t n = sc->inbox_bytes;
+    pthread_mutex_unlock(&sc->inbox_lock);
+    return n;
+}
+
+/* --- rooms being replayed ---
+ * A replay re-reads whole partitions: every room's records on them, of which
+ * only the replaying room's are wanted. Rendering the others was most of the
+ * cost of a replay (and of the delay it caused everyone else), so the loop
+ * tells the consumer which rooms replay, and re-read records of other rooms
+ * travel frameless (the hub still needs their positions). */
+
+static uint32_t room_slot(const char *room_id)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = room_id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return h % LT_SIDECAR_REPLAY_ROOM_SLOTS;
+}
+
+void lt_sidecar_room_replaying(void *ctx, const char *room_id, int delta)
+{
+    lt_sidecar *sc = ctx;
+    pthread_mutex_lock(&sc->replay_rooms_lock);
+    replay_room **pp = &sc->replay_rooms[room_slot(room_id)];
+    while (*pp && strcmp((*pp)->id, room_id) != 0)
+        pp = &(*pp)->next;
+    if (!*pp && delta > 0 && (*pp = calloc(1, sizeof(replay_room))))
+        snprintf((*pp)->id, sizeof((*pp)->id), "%s", room_id);
+    if (*pp) {
+        replay_room *r = *pp;
+        r->count = (unsigned)((int)r->count + delta);
+        if (r->count == 0) {
+            *pp = r->next;
+            free(r);
+        }
+    }
+    pthread_mutex_unlock(&sc->replay_rooms_lock);
+}
+
+static bool room_is_replaying(lt_sidecar *sc, const char *room_id)
+{
+    pthread_mutex_lock(&sc->replay_rooms_lock);
+    const replay_room *r = sc->replay_rooms[room_slot(room_id)];
+    while (r && strcmp(r->id, room_id) != 0)
+        r = r->next;
+    pthread_mutex_unlock(&sc->replay_rooms_lock);
+    return r != NULL;
+}
+
+void lt_sidecar_replay_rooms_free(lt_sidecar *sc)
+{
+    for (int i = 0; i < LT_SIDECAR_REPLAY_ROOM_SLOTS; i++)
+        for (replay_room *r = sc->replay_rooms[i], *next; r; r = next) {
+            next = r->next;
+            free(r);
+        }
+}
+
+int lt_sidecar_start_replay(void *ctx, uint64_t request_id, const lt_kafka_replay_entry *entries, size_t n)
+{
+    lt_sidecar *sc = ctx;
+    return lt_kafka_consumer_replay(sc->consumer, request_id, entries, n);
+}
+
 static void on_partition(void *ctx, int topic, int32_t partition, int64_t start)
 {
     lt_sidecar *sc = ctx;
@@ -228,6 +296,11 @@ static void on_record(void *ctx, const lt_kafka_record *rec)
     }
     memcpy(m->room_id, rec->key, rec->key_len);
     m->room_id[rec->key_len] = '\0';
+    if (!rec->fresh && !room_is_replaying(sc, m->room_id)) {
+        atomic_fetch_add(&sc->stale_skipped, 1);
+        batch_push(sc, m);
+        return;
+    }
 
     lt_sidecar_rendered info;
     lt_buf_reset(&sc->render_buf);
@@ -243,6 +316,18 @@ static void on_record(void *ctx, const lt_kafka_record *rec)
     char cursor[LT_SIDECAR_CURSOR_TEXT_MAX + 1];
     if (lt_sidecar_positions_cursor(sc->sink_pos, m->room_id, cursor, sizeof(cursor)) < 0)
         cursor[0] = '\0';
+    if (sc->render_buf.len + sizeof(cursor) + 16 > sc->cfg->queue_bytes) {
+        /* No client's queue can take it: sending it would close every
+         * subscriber of the room with 1013, and a client resuming from its
+         * cursor would meet it again, forever. It travels frameless. */
+        atomic_fetch_add(&sc->records_too_large, 1);
+        lt_log_every(&sc->render_log_slot, 60000, LT_LOG_WARN,
+                     "sidecar: record %s[%d]@%lld renders to %zu bytes, over queue_bytes (%lu): skipped",
+                     sc->topic_names[rec->topic], rec->partition, (long long)rec->offset, sc->render_buf.len,
+                     sc->cfg->queue_bytes);
+        batch_push(sc, m);
+        return;
+    }
     m->frame = lt_sidecar_frame_new(sc->render_buf.data, sc->render_buf.len, cursor);
     if (m->frame) {
         struct timespec ts;

@@ -46,6 +46,7 @@ typedef struct schema_entry {
 
 struct lt_sidecar_renderer {
     lt_registry *registry;
+    lt_sidecar_schema_source source; /* lookup NULL: the registry, blocking */
     schema_entry *entries;
     size_t cap;
     size_t used;
@@ -223,6 +224,11 @@ static schema_entry *add_registry_schema(lt_sidecar_renderer *r, int32_t id, con
     return bound < 0 ? remember_failure(r, id) : e;
 }
 
+void lt_sidecar_renderer_set_source(lt_sidecar_renderer *r, const lt_sidecar_schema_source *src)
+{
+    r->source = *src;
+}
+
 int lt_sidecar_renderer_add(lt_sidecar_renderer *r, int32_t id, const char *schema_json, char *err,
                             size_t errlen)
 {
@@ -247,15 +253,24 @@ static schema_entry *schema_for(lt_sidecar_renderer *r, const uint8_t *v, size_t
             snprintf(err, errlen, "schema id %d could not be fetched recently", id);
             return NULL;
         }
-        if (!r->registry) {
+        if (!r->registry && !r->source.lookup) {
             snprintf(err, errlen, "record uses schema id %d but no registry is configured", id);
             return NULL;
         }
         char *json = NULL;
         char why[256] = "";
-        lt_registry_error rc = lt_registry_get_schema(r->registry, id, &json, why, sizeof(why));
-        e = rc == LT_REGISTRY_OK ? add_registry_schema(r, id, json, why, sizeof(why))
-                                 : remember_failure(r, id);
+        bool had;
+        if (r->source.lookup) {
+            int rc = r->source.lookup(r->source.ctx, id, &json, why, sizeof(why));
+            if (rc > 0) {
+                snprintf(err, errlen, "schema id %d: %s", id, why);
+                return NULL;
+            }
+            had = rc == 0;
+        } else {
+            had = lt_registry_get_schema(r->registry, id, &json, why, sizeof(why)) == LT_REGISTRY_OK;
+        }
+        e = had ? add_registry_schema(r, id, json, why, sizeof(why)) : remember_failure(r, id);
         free(json);
         if (!e || !e->plan) {
             snprintf(err, errlen, "schema id %d: %s", id, e ? why : "out of memory");

@@ -52,6 +52,33 @@ lt_sidecar_renderer *lt_sidecar_renderer_create(lt_registry *registry,
                                                 size_t errlen);
 void lt_sidecar_renderer_destroy(lt_sidecar_renderer *r);
 
+/* Where a registry schema the renderer lacks comes from, instead of a
+ * blocking registry call on the rendering thread (schema_fetch.c). lookup
+ * returns 0 with *json (malloc'd, the caller frees) when it has the text,
+ * -1 with `why` when the registry refused or failed (remembered as a
+ * failure for 30 s), 1 while the lookup goes on (the record is skipped, not
+ * remembered: a later record asks again). */
+typedef struct lt_sidecar_schema_source {
+    void *ctx;
+    int (*lookup)(void *ctx, int32_t id, char **json, char *why, size_t whylen);
+} lt_sidecar_schema_source;
+
+/* Uses `src` (copied) for registry ids instead of the registry. */
+void lt_sidecar_renderer_set_source(lt_sidecar_renderer *r, const lt_sidecar_schema_source *src);
+
+/* An asynchronous schema source: a thread with its own registry client
+ * (timeout_ms per request) answers lookups; the caller waits at most
+ * wait_ms for a new id, and for lookups that do not end with a schema at
+ * most wait_ms per 10 s in all, so that a stream of unknown ids (or a
+ * registry that never answers) costs the rendering thread a bounded share
+ * of its time. At most 1024 ids are
+ * looked up or kept answered at once; past that a lookup fails at once. */
+typedef struct lt_sidecar_schema_fetch lt_sidecar_schema_fetch;
+lt_sidecar_schema_fetch *lt_sidecar_schema_fetch_create(const lt_registry_options *registry, long wait_ms,
+                                                        char *err, size_t errlen);
+void lt_sidecar_schema_fetch_destroy(lt_sidecar_schema_fetch *f); /* stops the thread; accepts NULL */
+lt_sidecar_schema_source lt_sidecar_schema_fetch_source(lt_sidecar_schema_fetch *f);
+
 /* Adds registry schema `id` (its text from the registry) ahead of the first
  * record that uses it, so that the consumer does not stop to fetch it. */
 int lt_sidecar_renderer_add(lt_sidecar_renderer *r, int32_t id, const char *schema_json, char *err,

@@ -58,6 +58,7 @@ typedef struct lt_sidecar_request {
 } lt_sidecar_request;
 
 typedef struct lt_sidecar_error {
+    int code;           /* the close code to send, 0 = 1008 */
     char message[128];
     char details[384];
 } lt_sidecar_error;

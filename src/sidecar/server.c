@@ -32,8 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <malloc.h>
 #include <ev.h>
 
 #include "core/log.h"
@@ -70,42 +72,6 @@ struct lt_sidecar_ev {
     ev_timer tick;
 };
 
-/* --- per-address accounting --- */
-
-static uint32_t ip_hash(const char *ip)
-{
-    uint32_t h = 2166136261u;
-    for (const char *p = ip; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    return h;
-}
-
-static ip_count **ip_slot(lt_sidecar *sc, const char *ip)
-{
-    ip_count **pp = &sc->ips[ip_hash(ip) & 255];
-    while (*pp && strcmp((*pp)->ip, ip) != 0)
-        pp = &(*pp)->next;
-    return pp;
-}
-
-static unsigned ip_add(lt_sidecar *sc, const char *ip, int delta)
-{
-    ip_count **pp = ip_slot(sc, ip);
-    if (!*pp) {
-        if (delta <= 0 || !(*pp = calloc(1, sizeof(ip_count))))
-            return 0;
-        snprintf((*pp)->ip, sizeof((*pp)->ip), "%s", ip);
-    }
-    ip_count *e = *pp;
-    e->count = (unsigned)((int)e->count + delta);
-    unsigned n = e->count;
-    if (n == 0) {
-        *pp = e->next;
-        free(e);
-    }
-    return n;
-}
-
 /* --- refusals before subscribing --- */
 
 static void refuse(struct lws *wsi, session *s, lt_sidecar *sc, reject_reason why,
@@ -125,20 +91,32 @@ static void refuse(struct lws *wsi, session *s, lt_sidecar *sc, reject_reason wh
 }
 
 /* Copies the URI args back into one query string, escaping what lws already
- * decoded so that request.c's decoder sees each value exactly once. */
-static void join_args(struct lws *wsi, char *out, size_t cap)
+ * decoded so that request.c's decoder sees each value exactly once. -1 when
+ * an argument or the whole does not fit: the request is refused rather than
+ * served without the arguments that did not fit (a token, a cursor). */
+static int join_args(struct lws *wsi, char *out, size_t cap)
 {
     char frag[LT_SIDECAR_TOKEN_MAX + 64];
     size_t o = 0;
     out[0] = '\0';
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0;; i++) {
+        int len = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (len <= 0)
+            return 0;
+        if (i >= 32 || (size_t)len >= sizeof(frag))
+            return -1;
         int n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
-        if (n <= 0)
-            break;
-        if (o && o + 1 < cap)
+        if (n < 0)
+            return -1;
+        if (o) {
+            if (o + 2 > cap)
+                return -1;
             out[o++] = '&';
-        for (int k = 0; k < n && o + 4 < cap; k++) {
+        }
+        for (int k = 0; k < n; k++) {
             char ch = frag[k];
+            if (o + 4 > cap)
+                return -1;
             if (ch == '%' || ch == '&' || ch == '#') {
                 o += (size_t)snprintf(out + o, cap - o, "%%%02X", (unsigned char)ch);
             } else {
@@ -154,13 +132,13 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
     char path[512], query[LT_SIDECAR_QUERY_MAX + 1], auth_hdr[LT_SIDECAR_TOKEN_MAX + 64];
     char escaped[1600];
     lt_sidecar_request *req = calloc(1, sizeof(*req));
-    lt_sidecar_error err;
+    lt_sidecar_error err = {0};
     s->is_ws = true;
     s->counted = true;
     sc->ws_clients++;
     sc->ws_opened++;
     lws_get_peer_simple(wsi, s->ip, sizeof(s->ip));
-    unsigned from_ip = ip_add(sc, s->ip, 1);
+    unsigned from_ip = lt_sidecar_ip_clients(sc, s->ip, 1);
     if (!req) {
         refuse(wsi, s, sc, REJECT_CAPACITY, "server busy", "out of memory", 1011);
         return;
@@ -174,7 +152,8 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
                "this sidecar serves its maximum number of clients; try another or later", 1013);
         goto done;
     }
-    if (lt_ratelimit_acquire(&sc->conn_rate[ip_hash(s->ip) % LT_SIDECAR_RATE_SLOTS], lt_now_ms()) != 0) {
+    lt_ratelimit *rate = &sc->conn_rate[lt_sidecar_ip_hash(s->ip) % LT_SIDECAR_RATE_SLOTS];
+    if (lt_ratelimit_acquire(rate, lt_now_ms()) != 0) {
         refuse(wsi, s, sc, REJECT_RATE, "too many connections",
                "your address opens connections faster than this sidecar allows; retry in a moment", 1013);
         goto done;
@@ -195,7 +174,13 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
             escaped[o++] = *p;
     }
     escaped[o] = '\0';
-    join_args(wsi, query, sizeof(query));
+    if (join_args(wsi, query, sizeof(query)) < 0) {
+        refuse(wsi, s, sc, REJECT_BAD_REQUEST, "bad request",
+               "the query is too long: each argument must stay under 4 KiB, the whole under 8 KiB, and "
+               "at most 32 arguments",
+               1008);
+        goto done;
+    }
     if (lt_sidecar_request_parse(escaped, query, req, &err) < 0) {
         refuse(wsi, s, sc, REJECT_BAD_REQUEST, err.message, err.details, 1008);
         goto done;
@@ -220,7 +205,8 @@ static void ws_established(struct lws *wsi, session *s, lt_sidecar *sc)
     }
     s->client = lt_hub_subscribe(sc->hub, req, wsi, entries, &n, &err);
     if (!s->client) {
-        refuse(wsi, s, sc, REJECT_BAD_REQUEST, err.message, err.details, 1008);
+        refuse(wsi, s, sc, err.code == 1013 ? REJECT_CAPACITY : REJECT_BAD_REQUEST, err.message, err.details,
+               err.code ? err.code : 1008);
     } else if (n > 0 &&
                lt_kafka_consumer_replay(sc->consumer, lt_hub_client_request_id(s->client), entries, n) < 0) {
         lt_hub_client_error(s->client, "server busy", "cannot queue the replay", 1011, LT_HUB_CLOSE_ERROR);
@@ -346,7 +332,7 @@ static void ws_closed(session *s, lt_sidecar *sc)
     s->error = NULL;
     if (s->counted) {
         sc->ws_clients--;
-        ip_add(sc, s->ip, -1);
+        lt_sidecar_ip_clients(sc, s->ip, -1);
         s->counted = false;
     }
 }
@@ -496,6 +482,24 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     lt_sidecar *sc = lws_context_user(lws_get_context(wsi));
     session *s = user;
     switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: return sc ? lt_sidecar_peer_accept(sc, user) : 0;
+    case LWS_CALLBACK_WSI_CREATE:
+        if (sc)
+            lt_sidecar_peer_created(sc, wsi);
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (sc)
+            lt_sidecar_peer_destroyed(sc, wsi);
+        return 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        /* WebSocket only: an HTTP/2 upgrade (h2c) would hand the connection
+         * to a protocol this server does not serve. */
+        if (in && strcasecmp((const char *)in, "websocket") != 0) {
+            sc->refused_h2c++;
+            lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, "only WebSocket upgrades are served here");
+            return 1;
+        }
+        return 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* the poll loop's wake (on libev: the tick's poke) */
         if (sc && !sc->ev)
             lws_sul_schedule(sc->ctx, 0, &sc->drain, on_drain, 1);
@@ -561,8 +565,30 @@ static void expire_client(lt_hub_client *c, void *user, void *arg)
     }
 }
 
+/* Frames are allocated on the consumer thread and freed on this one, so
+ * glibc keeps what a burst freed in the consumer's arena: 500 replaying
+ * clients left 1.75 GB resident after they were gone. After a large release
+ * (queued and inbox bytes down 16 MiB from their peak) the memory goes back
+ * to the system (at most every 5 s: a trim walks the heap). */
+static void return_memory(lt_sidecar *sc)
+{
+    lt_hub_stats hs;
+    lt_hub_stats_get(sc->hub, &hs);
+    uint64_t now = hs.queued_bytes + lt_sidecar_inbox_bytes(sc);
+    if (now > sc->memory_high)
+        sc->memory_high = now;
+    int64_t t = lt_now_ms();
+    if (sc->memory_high - now > (16u << 20) && t - sc->last_trim_ms >= 5000) { /* at most every 5 s */
+        sc->last_trim_ms = t;
+        malloc_trim(0);
+        sc->trims++;
+        sc->memory_high = now;
+    }
+}
+
 static void tick(lt_sidecar *sc)
 {
+    return_memory(sc);
     if (sc->stop_requested && !sc->shutting_down) {
         sc->shutting_down = true;
         sc->shutdown_deadline = lt_now_ms() + sc->cfg->shutdown_grace_ms;
@@ -680,9 +706,15 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
     info.user = sc;
     info.retry_and_idle_policy = &sc->retry;
     info.max_http_header_data = 16384;
-    info.max_http_header_pool = 256;
+    /* One header table per connection being upgraded, up to the client cap:
+     * with fewer, connections wait for a table (lws queues them), and a
+     * handful of slow ones delays every handshake. The per-address limit on
+     * sockets not yet upgraded keeps one address from taking them all. */
+    info.max_http_header_pool = sc->cfg->max_clients > 65535 ? 65535 : (unsigned short)sc->cfg->max_clients;
     info.pt_serv_buf_size = 32768;
-    info.timeout_secs = 10;
+    info.timeout_secs = sc->cfg->header_timeout_s; /* the request's headers, from accept */
+    info.timeout_secs_ah_idle = sc->cfg->header_timeout_s;
+    info.keepalive_timeout = (int)sc->cfg->header_timeout_s; /* an idle keep-alive HTTP connection */
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     bool tls = sc->cfg->tls_cert && *sc->cfg->tls_cert;
     if (tls) {

@@ -141,8 +141,13 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         return NULL;
     }
     sc->cfg = cfg;
+    if (lt_sidecar_config_validate(cfg, err, errlen) < 0) {
+        free(sc);
+        return NULL;
+    }
     pthread_mutex_init(&sc->inbox_lock, NULL);
     pthread_cond_init(&sc->inbox_drained, NULL);
+    pthread_mutex_init(&sc->replay_rooms_lock, NULL);
     sc->inbox_max_bytes = 64u << 20;
     if (setup_topics(sc, err, errlen) < 0)
         goto fail;
@@ -159,21 +164,37 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
                                   .username = cfg->registry_username,
                                   .password = cfg->registry_password,
                                   .timeout_ms = 5000};
+        if (!(sc->health_registry = lt_registry_create(&ro, err, errlen)))
+            goto fail;
+        ro.timeout_ms = cfg->schema_timeout_ms; /* prefetch and lookups: a silent registry costs this */
         if (!(sc->registry = lt_registry_create(&ro, err, errlen)) ||
-            !(sc->health_registry = lt_registry_create(&ro, err, errlen)))
+            !(sc->schema_fetch = lt_sidecar_schema_fetch_create(&ro, cfg->schema_wait_ms, err, errlen)))
             goto fail;
     }
     if (!(sc->renderer = lt_sidecar_renderer_create(sc->registry, sc->schemas, err, errlen)))
         goto fail;
+    if (sc->schema_fetch) {
+        lt_sidecar_schema_source src = lt_sidecar_schema_fetch_source(sc->schema_fetch);
+        lt_sidecar_renderer_set_source(sc->renderer, &src);
+    }
     if (sc->registry)
         prefetch_schemas(sc);
     const char *const *tokens = (const char *const *)cfg->tokens;
     lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
-                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000};
+                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000,
+                                  .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;
-    lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames, .max_queue_bytes = cfg->queue_bytes};
-    lt_hub_callbacks cb = {.ctx = sc, .want_write = lt_sidecar_want_write, .flush = lt_sidecar_flush};
+    lt_hub_limits limits = {.max_queue_frames = cfg->queue_frames,
+                            .max_queue_bytes = cfg->queue_bytes,
+                            .max_replays = cfg->max_replays,
+                            .max_replay_waiting = cfg->replay_waiting,
+                            .replay_queue_bytes = cfg->replay_queue_bytes};
+    lt_hub_callbacks cb = {.ctx = sc,
+                           .want_write = lt_sidecar_want_write,
+                           .flush = lt_sidecar_flush,
+                           .start_replay = lt_sidecar_start_replay,
+                           .room_replaying = lt_sidecar_room_replaying};
     sc->hub = lt_hub_create(sc->topic_types, sc->topics, &limits, &cb);
     sc->sink_pos = lt_sidecar_positions_create(sc->topic_types, sc->topics);
     if (!sc->hub || !sc->sink_pos) {
@@ -256,6 +277,7 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     lt_hub_destroy(sc->hub);
     lt_sidecar_positions_destroy(sc->sink_pos);
     lt_sidecar_auth_destroy(sc->auth);
+    lt_sidecar_schema_fetch_destroy(sc->schema_fetch);
     lt_sidecar_renderer_destroy(sc->renderer);
     lt_registry_destroy(sc->registry);
     lt_registry_destroy(sc->health_registry);
@@ -268,11 +290,18 @@ void lt_sidecar_destroy(lt_sidecar *sc)
     for (int i = 0; i < LT_SIDECAR_ASSETS; i++)
         free(sc->assets[i].data);
     free(sc->dirty);
+    for (int i = 0; i < 1024; i++)
+        for (socket_entry *e = sc->sockets[i], *next; e; e = next) {
+            next = e->next;
+            free(e);
+        }
     for (int i = 0; i < 256; i++)
         for (ip_count *e = sc->ips[i], *next; e; e = next) {
             next = e->next;
             free(e);
         }
+    lt_sidecar_replay_rooms_free(sc);
+    pthread_mutex_destroy(&sc->replay_rooms_lock);
     pthread_mutex_destroy(&sc->inbox_lock);
     pthread_cond_destroy(&sc->inbox_drained);
     free(sc);
@@ -347,6 +376,20 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
            "%llu", (unsigned long long)hs.rooms);
     METRIC(out, "gauge", "livetap_sidecar_clients_replaying", "Clients replaying (since/cursor).",
            "%llu", (unsigned long long)hs.replaying);
+    METRIC(out, "gauge", "livetap_sidecar_replays_waiting",
+           "Replays waiting for a slot (limits.max_replays are served at once).", "%llu",
+           (unsigned long long)hs.replays_waiting);
+    METRIC(out, "counter", "livetap_sidecar_replays_refused_total",
+           "Replays refused with 1013: limits.replay_waiting were already waiting.", "%llu",
+           (unsigned long long)hs.replays_refused);
+    METRIC(out, "gauge", "livetap_sidecar_queued_bytes", "Bytes queued to clients now.", "%llu",
+           (unsigned long long)hs.queued_bytes);
+    METRIC(out, "counter", "livetap_sidecar_replay_skipped_total",
+           "Re-read records of rooms nobody replays: not rendered.", "%llu",
+           (unsigned long long)atomic_load(&sc->stale_skipped));
+    METRIC(out, "counter", "livetap_sidecar_memory_trims_total",
+           "Times freed memory was returned to the system (malloc_trim) after a large release.", "%llu",
+           (unsigned long long)sc->trims);
     METRIC(out, "counter", "livetap_sidecar_connections_total", "WebSocket connections accepted.",
            "%llu", (unsigned long long)sc->ws_opened);
     METRIC(out, "counter", "livetap_sidecar_events_in_total", "Kafka records consumed.", "%llu",
@@ -359,6 +402,9 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
            "%llu", (unsigned long long)atomic_load(&sc->render_errors));
     METRIC(out, "counter", "livetap_sidecar_bad_keys_total", "Records without a usable room id key.",
            "%llu", (unsigned long long)atomic_load(&sc->bad_keys));
+    METRIC(out, "counter", "livetap_sidecar_records_too_large_total",
+           "Records that render larger than queue_bytes: skipped, no client could take them.", "%llu",
+           (unsigned long long)atomic_load(&sc->records_too_large));
     METRIC(out, "counter", "livetap_sidecar_frames_queued_total", "Frames queued to clients.", "%llu",
            (unsigned long long)hs.frames_queued);
     METRIC(out, "counter", "livetap_sidecar_frames_out_total", "Frames written to sockets.", "%llu",
@@ -404,6 +450,15 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
         histogram(out, "livetap_sidecar_delivery_latency_ms",
                   "From the record's Kafka timestamp to writing its frame to a client (sampled), ms.",
                   sc->lat_kafka, sc->lat_kafka_sum) < 0)
+        return -1;
+    char refused[512];
+    n = snprintf(refused, sizeof(refused),
+                 "# HELP livetap_sidecar_refused_total Connections refused before any WebSocket frame, by "
+                 "reason.\n# TYPE livetap_sidecar_refused_total counter\n"
+                 "livetap_sidecar_refused_total{reason=\"handshakes_per_address\"} %llu\n"
+                 "livetap_sidecar_refused_total{reason=\"upgrade_not_websocket\"} %llu\n",
+                 (unsigned long long)sc->refused_handshakes, (unsigned long long)sc->refused_h2c);
+    if (n < 0 || (size_t)n >= sizeof(refused) || lt_buf_append(out, refused, (size_t)n) < 0)
         return -1;
     static const char *reject_names[] = {"bad_request", "unauthorized", "capacity", "rate"};
     static const char rejected_head[] =

@@ -32,16 +32,24 @@ typedef struct lt_sidecar_config {
     char *registry_username;
     char *registry_password;
     char *schema_dir;            /* local schemas (single-object records); default built-in */
+    unsigned schema_timeout_ms;  /* one registry request, at most; default 2000 */
+    unsigned schema_wait_ms;     /* the consumer waits for a new schema id at most this; default 1000 */
     char *www_dir;               /* the live-view page; default built-in */
     char **tokens;               /* static bearer tokens */
     unsigned token_count;
     char *jwt_secret;            /* HS256 secret */
+    unsigned jwt_max_lifetime_s; /* a JWT connection lasts at most this; default 86400 */
     unsigned max_clients;        /* default 10000 */
     unsigned max_clients_per_address; /* default 1000 */
+    unsigned max_handshakes_per_address; /* sockets not yet upgraded from one address; default 32 */
+    unsigned header_timeout_s;   /* a request's headers must arrive within this; default 5 */
     unsigned connect_rate_per_address;  /* new connections per second per address; 0 = unlimited; default 100 */
     unsigned connect_burst_per_address; /* ... of which this many at once; default 1000 */
     unsigned queue_frames;       /* per client, default 4096 */
-    unsigned long queue_bytes;   /* per client, default 8 MiB */
+    unsigned long queue_bytes;   /* per client, default 8 MiB; a larger record is skipped */
+    unsigned max_replays;        /* replays (since=/cursor=) served at once; default 8 */
+    unsigned replay_waiting;     /* replays waiting for a slot; past it: refused; default 64 */
+    unsigned long replay_queue_bytes; /* per replaying client, default 1 MiB */
     unsigned inbound_frame_bytes;/* largest message a client may send, default 4096 */
     unsigned ping_interval_s;    /* default 30 */
     unsigned idle_timeout_s;     /* no valid traffic (pong) for this long: hang up; default 75 */
@@ -55,9 +63,15 @@ void lt_sidecar_config_defaults(lt_sidecar_config *cfg);
 /* Loads a YAML file over the defaults (config/sidecar.yaml documents every
  * key). -1 with the reason in err. */
 int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen);
-/* Checks what the file format cannot: tls_cert and tls_key come together and
- * are readable. -1 with the reason in err. */
+/* Checks what the file format cannot: every number within its bounds,
+ * tls_cert and tls_key come together and are readable. -1 with the reason
+ * (naming the key) in err. */
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen);
+/* Sets a numeric option from text, named by its flag ("--port") or its
+ * key ("limits.idle_timeout_s"): digits only, within the option's bounds.
+ * -1 with the reason, naming the option, in err. */
+int lt_sidecar_config_set_number(lt_sidecar_config *cfg, const char *name, const char *text, char *err,
+                                 size_t errlen);
 /* Replaces a string field (strdup). */
 int lt_sidecar_config_set(char **field, const char *value);
 void lt_sidecar_config_free(lt_sidecar_config *cfg);

@@ -120,12 +120,38 @@ static void test_bearer_and_config(void **state)
     assert_null(lt_sidecar_auth_create(&o2, err, sizeof(err)));
 }
 
+/* Issue 20: an exp in milliseconds read as seconds never expires, and a
+ * far exp kept a connection open for years. The first is refused; the
+ * second ends the connection after the configured maximum lifetime. */
+static void test_exp_capped_and_milliseconds_refused(void **state)
+{
+    lt_sidecar_auth_options o = {.jwt_secret = SECRET, .max_lifetime_ms = 3600 * 1000};
+    char err[128], why[256];
+    int64_t exp = 0;
+    lt_sidecar_auth *a = lt_sidecar_auth_create(&o, err, sizeof(err));
+    assert_non_null(a);
+    char *ms = lt_sidecar_jwt_sign(SECRET, "{\"exp\":1700000600000}");
+    assert_int_equal(lt_sidecar_auth_check(a, ms, "room", NOW, &exp, why, sizeof(why)), LT_AUTH_INVALID);
+    assert_non_null(strstr(why, "milliseconds"));
+    char *far = lt_sidecar_jwt_sign(SECRET, "{\"exp\":4102444800}"); /* 2100 */
+    assert_int_equal(lt_sidecar_auth_check(a, far, "room", NOW, &exp, why, sizeof(why)), LT_AUTH_OK);
+    assert_int_equal(exp, NOW + 3600 * 1000);
+    char *near = lt_sidecar_jwt_sign(SECRET, "{\"exp\":1700000600}");
+    assert_int_equal(lt_sidecar_auth_check(a, near, "room", NOW, &exp, why, sizeof(why)), LT_AUTH_OK);
+    assert_int_equal(exp, 1700000600000LL);
+    free(ms);
+    free(far);
+    free(near);
+    lt_sidecar_auth_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_off_by_default),
         cmocka_unit_test(test_static_tokens),
         cmocka_unit_test(test_jwt),
+        cmocka_unit_test(test_exp_capped_and_milliseconds_refused),
         cmocka_unit_test(test_bearer_and_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,12 @@ static void test_shipped_file_is_the_defaults(void **state)
     assert_int_equal(file.ping_interval_s, def.ping_interval_s);
     assert_int_equal(file.idle_timeout_s, def.idle_timeout_s);
     assert_int_equal(file.shutdown_grace_ms, def.shutdown_grace_ms);
+    assert_int_equal(file.max_handshakes_per_address, def.max_handshakes_per_address);
+    assert_int_equal(file.header_timeout_s, def.header_timeout_s);
+    assert_int_equal(file.max_replays, def.max_replays);
+    assert_int_equal(file.replay_waiting, def.replay_waiting);
+    assert_int_equal(file.replay_queue_bytes, def.replay_queue_bytes);
+    assert_int_equal(file.jwt_max_lifetime_s, def.jwt_max_lifetime_s);
     assert_int_equal(file.token_count, 0);
     assert_null(file.jwt_secret);
     lt_sidecar_config_free(&def);
@@ -97,11 +103,54 @@ static void test_overrides_and_errors(void **state)
     lt_sidecar_config_free(&cfg);
 }
 
+/* Issue 20: --port 70000 listened on 4464, --port -1 became 4294967295,
+ * --max-clients abc refused every client, idle_timeout_s: 65539 hung up
+ * after 3 s. Every numeric option is checked against its bounds, from a flag
+ * or from the file, and the error names it. */
+static void test_numbers_out_of_range_are_refused(void **state)
+{
+    lt_sidecar_config cfg;
+    char err[256];
+    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), 0);
+    static const struct {
+        const char *flag, *text;
+    } bad[] = {{"--port", "70000"}, {"--port", "-1"}, {"--port", ""}, {"--max-clients", "abc"},
+               {"--max-clients", "0"}, {"--max-clients", "12x"}, {"--queue-bytes", "99999999999999999999"},
+               {"--header-timeout", "0"}, {"--max-replays", "+3"}, {"--jwt-max-lifetime", " 60"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(lt_sidecar_config_set_number(&cfg, bad[i].flag, bad[i].text, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, bad[i].flag));
+    }
+    assert_int_equal(cfg.port, 8090); /* untouched by the refusals */
+    assert_int_equal(lt_sidecar_config_set_number(&cfg, "--port", "65535", err, sizeof(err)), 0);
+    assert_int_equal(cfg.port, 65535);
+    assert_int_equal(lt_sidecar_config_set_number(&cfg, "limits.idle_timeout_s", "65535", err, sizeof(err)), 0);
+    assert_int_equal(cfg.idle_timeout_s, 65535);
+    lt_sidecar_config_free(&cfg);
+
+    const char *files[] = {"limits:\n  idle_timeout_s: 65539\n", "port: 70000\n",
+                           "limits:\n  ping_interval_s: 100000\n", "auth:\n  jwt_max_lifetime_s: 1\n"};
+    const char *keys[] = {"limits.idle_timeout_s", "port", "limits.ping_interval_s", "auth.jwt_max_lifetime_s"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        lt_sidecar_config_defaults(&cfg);
+        const char *path = write_tmp(files[i]);
+        assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+        unlink(path);
+        assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, keys[i]));
+        assert_non_null(strstr(err, "out of range"));
+        lt_sidecar_config_free(&cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_file_is_the_defaults),
         cmocka_unit_test(test_overrides_and_errors),
+        cmocka_unit_test(test_numbers_out_of_range_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

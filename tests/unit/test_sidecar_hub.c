@@ -454,6 +454,96 @@ static void test_frame_headers(void **state)
     }
 }
 
+/* Issue 20, defect 5: replays are served at most max_replays at once; the
+ * next waits (nothing queued for it) and starts, through start_replay, when
+ * a slot frees; past max_replay_waiting a replay is refused with 1013. A
+ * replaying client is held to replay_queue_bytes; rooms are reported as
+ * replaying while they have a replaying client. */
+typedef struct replay_sim {
+    int started;
+    uint64_t last_id;
+    int room_delta;
+} replay_sim;
+
+static replay_sim rs;
+
+static int start_replay(void *ctx, uint64_t id, const lt_kafka_replay_entry *e, size_t n)
+{
+    rs.started++;
+    rs.last_id = id;
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].topic, CHAT);
+    return 0;
+}
+
+static void room_replaying(void *ctx, const char *room, int delta)
+{
+    rs.room_delta += delta;
+}
+
+static void test_replays_bounded(void **state)
+{
+    memset(&rs, 0, sizeof(rs));
+    lt_event_type types[2] = {LT_EVENT_CHAT, LT_EVENT_GIFT};
+    lt_hub_limits lim = {.max_queue_frames = 1000, .max_queue_bytes = 1 << 20, .max_replays = 2,
+                         .max_replay_waiting = 1, .replay_queue_bytes = 80};
+    lt_hub_callbacks cb = {.start_replay = start_replay, .room_replaying = room_replaying};
+    sim *s = calloc(1, sizeof(*s));
+    s->types[0] = LT_EVENT_CHAT;
+    s->types[1] = LT_EVENT_GIFT;
+    s->hub = lt_hub_create(types, 2, &lim, &cb);
+    s->pos = lt_sidecar_positions_create(types, 2);
+    partition(s, CHAT, 0);
+    for (int i = 0; i < 5; i++)
+        record(s, CHAT, i, 0, "A");
+    lt_kafka_replay_entry e[2];
+    size_t n = 0;
+    lt_hub_client *r1 = sub(s, "A", "types=chat&since=0", e, &n);
+    assert_int_equal(n, 1);
+    lt_hub_client *r2 = sub(s, "A", "types=chat&since=0", e, &n);
+    assert_int_equal(n, 1);
+    lt_hub_client *r3 = sub(s, "A", "types=chat&since=0", e, &n);
+    assert_int_equal(n, 0); /* waits: both slots taken */
+    assert_int_equal(rs.room_delta, 2);
+    lt_hub_stats st;
+    lt_hub_stats_get(s->hub, &st);
+    assert_int_equal(st.replaying, 2);
+    assert_int_equal(st.replays_waiting, 1);
+
+    /* a fourth: nobody may wait any more */
+    lt_sidecar_request req;
+    lt_sidecar_error err = {0};
+    assert_int_equal(lt_sidecar_request_parse("/ws/A", "since=0", &req, &err), 0);
+    assert_null(lt_hub_subscribe(s->hub, &req, "x", e, &n, &err));
+    assert_int_equal(err.code, 1013);
+    assert_string_equal(err.message, "replay capacity");
+
+    /* r1 replays: its frames are its own, held to 80 bytes (one frame over
+     * it alone is fine; the second closes it) */
+    plan(s, r1, CHAT, 0, 1);
+    record(s, CHAT, 0, 1, "A");
+    assert_int_equal(lt_hub_client_close_code(r1, NULL), 0);
+    record(s, CHAT, 1, 1, "A");
+    record(s, CHAT, 2, 1, "A");
+    const char *reason = NULL;
+    assert_int_equal(lt_hub_client_close_code(r1, &reason), 1013);
+    assert_non_null(strstr(reason, "replay"));
+    /* its slot went to r3, started by the hub */
+    assert_int_equal(rs.started, 1);
+    assert_int_equal(rs.last_id, lt_hub_client_request_id(r3));
+    lt_hub_stats_get(s->hub, &st);
+    assert_int_equal(st.replaying, 2);
+    assert_int_equal(st.replays_waiting, 0);
+    lt_hub_unsubscribe(r1);
+    lt_hub_unsubscribe(r2);
+    lt_hub_unsubscribe(r3);
+    assert_int_equal(rs.room_delta, 0);
+    lt_hub_stats_get(s->hub, &st);
+    assert_int_equal(st.replaying, 0);
+    assert_int_equal(st.queued_bytes, 0);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_errors_and_notices),
         cmocka_unit_test(test_kafka_outage_notices),
         cmocka_unit_test(test_frame_headers),
+        cmocka_unit_test(test_replays_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

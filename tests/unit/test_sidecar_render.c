@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -234,6 +240,59 @@ static void test_schema_added_ahead(void **state)
     lt_buf_free(&out);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Issue 20: a registry that accepts connections and never answers cost the
+ * consumer thread 15 s per unknown schema id. With the lookup thread, the
+ * renderer waits at most wait_ms for a new id and, for ids that get no
+ * schema, at most wait_ms per 10 s in all: here a blocking lookup would take
+ * 3 s (three attempts of 1 s); each render returns within the wait. */
+static void test_silent_registry_costs_a_bounded_wait(void **state)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(listener, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(listener, 64), 0); /* the kernel completes connections; nobody answers */
+    assert_int_equal(getsockname(listener, (struct sockaddr *)&sa, &len), 0);
+    char url[64], err[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    lt_registry_options ro = {.url = url, .timeout_ms = 1000};
+    lt_sidecar_schema_fetch *fetch = lt_sidecar_schema_fetch_create(&ro, 300, err, sizeof(err));
+    assert_non_null(fetch);
+    lt_sidecar_renderer *r = lt_sidecar_renderer_create(NULL, NULL, err, sizeof(err));
+    lt_sidecar_schema_source src = lt_sidecar_schema_fetch_source(fetch);
+    lt_sidecar_renderer_set_source(r, &src);
+    lt_buf out = LT_BUF_INIT;
+    lt_sidecar_rendered info;
+    int64_t worst = 0, total = 0;
+    for (int i = 0; i < 20; i++) {
+        uint8_t value[8] = {0x00, 0x00, 0x01, 0x00, (uint8_t)i, 0x02, 0x02, 0x61};
+        int64_t t0 = mono_ms();
+        assert_int_equal(lt_sidecar_render(r, LT_EVENT_CHAT, value, sizeof(value), &out, &info, err, sizeof(err)),
+                         -1);
+        int64_t took = mono_ms() - t0;
+        worst = took > worst ? took : worst;
+        total += took;
+        assert_non_null(strstr(err, "schema id"));
+    }
+    /* the first id waits its 300 ms; then the budget is spent (it refills
+     * 30 ms/s); blocking, 20 ids would have taken 60 s */
+    assert_true(worst < 1500);
+    assert_true(total < 2000);
+    int64_t t0 = mono_ms();
+    lt_sidecar_schema_fetch_destroy(fetch); /* joins the thread: at most one request's attempts */
+    assert_true(mono_ms() - t0 < 5000);
+    lt_sidecar_renderer_destroy(r);
+    lt_buf_free(&out);
+    close(listener);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_game_fields),
         cmocka_unit_test(test_json_string_utf8),
+        cmocka_unit_test(test_silent_registry_costs_a_bounded_wait),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
