@@ -52,10 +52,10 @@ rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
 start_server() { # server prefix clients -> sets SPID, PORT
     local log="$OUT/$1.log" config="${BENCH_SIDECAR_CONFIG:-}"
-    if [[ -z $config && $3 -gt 1000 ]]; then  # all clients come from 127.0.0.1
+    if [[ -z $config && $3 -gt 30 ]]; then  # all clients come from 127.0.0.1 (default: 32 handshakes at once per address)
         config="$OUT/many-clients.yaml"
-        printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  connect_rate_per_address: 0\n' \
-            $(($3 + 100)) $(($3 + 100)) >"$config"
+        printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  max_handshakes_per_address: %d\n  connect_rate_per_address: 0\n' \
+            $(($3 + 100)) $(($3 + 100)) $(($3 + 100)) >"$config"
     fi
     if [[ $1 == sidecar* ]]; then  # sidecar (epoll, the default) or sidecar-poll
         "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
