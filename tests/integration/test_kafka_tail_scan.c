@@ -56,6 +56,9 @@ static void create_topic(void)
     create_topic_named(topic);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    /* the order within a partition matters (old records first): a retry
+     * after the new topic's first "unknown partition" must not reorder */
+    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
 
