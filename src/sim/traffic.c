@@ -779,6 +779,11 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
     } else if (pick(r, 50) == 0) { /* 2 %: notices, moderation, anonymous joins */
         make_common(r, &c, "", msg->msg_id, now_ms);
         return lt_sim_notice_family(rnd(r), msg, &c);
+    } else if (pick(r, 50) == 0) { /* 2 %: the other typed methods */
+        user_store u;
+        make_user(r, &u);
+        make_common(r, &c, "", msg->msg_id, now_ms);
+        return lt_sim_more_family(r, rnd(r), &u.user, msg, &c);
     } else {
         int p = pick(r, 100);
         if (p < 40) msg->method = "WebcastChatMessage", gen = gen_chat;
