@@ -8,7 +8,9 @@
  * 2 %, subscribe 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
  * opaque payload), so that the unknown-method path is exercised. Before that
  * mix, one message in 50 is one of the 14 notice, moderation and anonymous
- * join methods (traffic_notice.c), evenly.
+ * join methods (traffic_notice.c), evenly, and one in 50 of the rest one of
+ * the other 19 typed methods (traffic_more.c), evenly: together with the mix
+ * every method livetap types but Control (which ends the stream) appears.
  * Randomness is xorshift64* seeded per room: the same seed and room index
  * always give the same traffic.
  */

@@ -4,7 +4,8 @@
  * process seed and its index it always produces the same sequence of
  * messages (chat-heavy, batched likes, gift streaks with cumulative repeat
  * counts, joins, follows and shares, a viewer count every few seconds, the
- * odd battle and a few methods no client knows), each with a unique msg_id.
+ * odd battle, now and then each other method livetap types, and a few
+ * methods no client knows), each with a unique msg_id.
  * Messages are packed into a FetchResult, optionally gzipped, and wrapped in
  * a PushFrame exactly as TikTok sends them.
  */

@@ -230,14 +230,15 @@ static int gen_link(more_ctx *x, lt_sim_message *msg, Livetap__Webcast__Common *
     m.has_message_type = m.has_linker_id = m.has_scene = 1;
     m.linker_id = channel_id(x);
     m.scene = 2; /* multi-guest */
-    if (invites) { /* the host invites a viewer to join as a guest */
+    /* the host invites a viewer to join as a guest, or a guest leaves */
+    if (invites) {
         m.message_type = 3;
         invite.has_from_user_id = invite.has_from_room_id = 1;
         invite.from_user_id = x->host.id;
         invite.from_room_id = c->room_id;
         invite.from_user = &x->host;
         m.invite_content = &invite;
-    } else { /* a guest leaves */
+    } else {
         m.message_type = 7;
         leave.has_user_id = leave.has_leave_reason = 1;
         leave.user_id = x->viewer->id;

@@ -125,8 +125,8 @@ static void check_fan_ticket(json_t *ev)
     json_t *users = json_object_get(ev, "users");
     assert_int_equal(json_array_size(users), 2);
     assert_int_equal(TT_INT(json_array_get(users, 0), "user_id"), ROOM_ID);
-    assert_int_equal(TT_INT(ev, "total_fan_ticket"),
-                     TT_INT(json_array_get(users, 0), "fan_ticket") + TT_INT(json_array_get(users, 1), "fan_ticket"));
+    assert_int_equal(TT_INT(ev, "total_fan_ticket"), TT_INT(json_array_get(users, 0), "fan_ticket") +
+                                                         TT_INT(json_array_get(users, 1), "fan_ticket"));
     assert_int_equal(TT_INT(ev, "notice_time"), TT_INT(ev, "event_time"));
 }
 
@@ -144,7 +144,8 @@ static void check_armies(json_t *ev)
         assert_int_equal(json_array_size(json_object_get(s, "members")), 1);
     }
     assert_int_equal(TT_INT(json_array_get(scores, 0), "host_rank") == 1,
-                     TT_INT(json_array_get(scores, 0), "total_score") >= TT_INT(json_array_get(scores, 1), "total_score"));
+                     TT_INT(json_array_get(scores, 0), "total_score") >=
+                         TT_INT(json_array_get(scores, 1), "total_score"));
     assert_int_equal(TT_INT(ev, "gift_id"), 5655);
     assert_int_equal(TT_INT(ev, "trigger_reason"), 1);
 }
