@@ -8,7 +8,9 @@
  * 2 %, subscribe 1 %, and 2 % methods no client decodes ("WebcastSimFutureMessage" with an
  * opaque payload), so that the unknown-method path is exercised. Before that
  * mix, one message in 50 is one of the 14 notice, moderation and anonymous
- * join methods (traffic_notice.c), evenly.
+ * join methods (traffic_notice.c), evenly, and one in 50 of the rest one of
+ * the other 19 typed methods (traffic_more.c), evenly: together with the mix
+ * every method livetap types but Control (which ends the stream) appears.
  * Randomness is xorshift64* seeded per room: the same seed and room index
  * always give the same traffic.
  */
@@ -779,6 +781,11 @@ int lt_sim_room_next(lt_sim_room *r, int64_t now_ms, lt_sim_message *msg)
     } else if (pick(r, 50) == 0) { /* 2 %: notices, moderation, anonymous joins */
         make_common(r, &c, "", msg->msg_id, now_ms);
         return lt_sim_notice_family(rnd(r), msg, &c);
+    } else if (pick(r, 50) == 0) { /* 2 %: the other typed methods */
+        user_store u;
+        make_user(r, &u);
+        make_common(r, &c, "", msg->msg_id, now_ms);
+        return lt_sim_more_family(r, rnd(r), &u.user, msg, &c);
     } else {
         int p = pick(r, 100);
         if (p < 40) msg->method = "WebcastChatMessage", gen = gen_chat;

@@ -4,7 +4,8 @@
  * process seed and its index it always produces the same sequence of
  * messages (chat-heavy, batched likes, gift streaks with cumulative repeat
  * counts, joins, follows and shares, a viewer count every few seconds, the
- * odd battle and a few methods no client knows), each with a unique msg_id.
+ * odd battle, now and then each other method livetap types, and a few
+ * methods no client knows), each with a unique msg_id.
  * Messages are packed into a FetchResult, optionally gzipped, and wrapped in
  * a PushFrame exactly as TikTok sends them.
  */
@@ -147,6 +148,13 @@ int lt_sim_room_control(lt_sim_room *room, int64_t now_ms, int action, lt_sim_me
  * into msg->payload. */
 struct Livetap__Webcast__Common;
 int lt_sim_notice_family(uint64_t draw, lt_sim_message *msg, struct Livetap__Webcast__Common *c);
+/* One of the other 19 typed methods (traffic_more.c: room content,
+ * co-hosting and battles, room features), chosen and filled from one random
+ * draw around a viewer from the room's user generator; sets msg->method and
+ * c->method and packs the payload into msg->payload as above. */
+struct Livetap__Webcast__User;
+int lt_sim_more_family(const lt_sim_room *room, uint64_t draw, const struct Livetap__Webcast__User *viewer,
+                       lt_sim_message *msg, struct Livetap__Webcast__Common *c);
 
 /* Records a message as sent (once per msg_id) and keeps it for re-sending. */
 void lt_sim_room_mark_sent(lt_sim_room *room, const lt_sim_message *msg);
