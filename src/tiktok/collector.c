@@ -72,11 +72,43 @@ static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, 
     return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
 }
 
+/* Each event given up is logged with its room, type and msg_id, so that what
+ * was lost can be named; but at most LT_GIVE_UP_ITEMISED lines per 10 s: past
+ * that (a flood) the rest of the window is one line with their count. */
+#define LT_GIVE_UP_ITEMISED 200
+
+static void give_up_told(lt_tiktok_collector *c)
+{
+    if (c->given_up_untold)
+        lt_error("gave up %llu more event(s) under Kafka backpressure, not itemised (over %d a 10 s window; "
+                 "%llu given up in total)",
+                 (unsigned long long)c->given_up_untold, LT_GIVE_UP_ITEMISED,
+                 (unsigned long long)c->stats.events_given_up);
+    c->given_up_untold = 0;
+}
+
+static void give_up_log(lt_tiktok_collector *c, const lt_event *ev, int64_t now)
+{
+    if (now - c->give_up_window >= 10000) {
+        give_up_told(c);
+        c->give_up_window = now;
+        c->given_up_itemised = 0;
+    }
+    if (c->given_up_itemised >= LT_GIVE_UP_ITEMISED) {
+        c->given_up_untold++;
+        return;
+    }
+    c->given_up_itemised++;
+    lt_error("gave up an event after %lld ms of Kafka backpressure%s (room %s, %s, msg_id %lld)",
+             (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
+             lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
+}
+
 /* Publishes one event, keyed by `key` (NULL = its room id); on a full
  * queue pauses every room and serves delivery reports until it fits. The
  * wait is bounded by the backpressure episode, not by the event: once
  * reading has been paused for backpressure_wait_ms, events that still do not
- * fit are given up at once (each logged and counted) - otherwise every event
+ * fit are given up at once (each logged, up to a bound, and counted) - otherwise every event
  * of a frame would wait the whole period again with the loop blocked. A stop
  * request ends the wait too, so SIGTERM during a Kafka outage is not held
  * up. 0 on success. */
@@ -108,18 +140,8 @@ static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char 
             lt_warn("Kafka queue full: reading paused on all rooms until it drains");
         }
         if (c->stop || now - c->backpressure_since >= c->opts.backpressure_wait_ms) {
-            /* one line per 10 s with the count: a flood must not become a
-             * flood of log lines */
             c->stats.events_given_up++;
-            if (lt_log_every(
-                    &c->give_up_log_slot, 10000, LT_LOG_ERROR,
-                    "gave up %llu event(s) after %lld ms of Kafka backpressure%s (this one: room %s, %s, "
-                    "msg_id %lld; %llu in total)",
-                    (unsigned long long)(c->stats.events_given_up - c->given_up_logged),
-                    (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
-                    lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id,
-                    (unsigned long long)c->stats.events_given_up))
-                c->given_up_logged = c->stats.events_given_up;
+            give_up_log(c, ev, now);
             return -1;
         }
         if (c->opts.publisher)
@@ -956,6 +978,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             lt_error("%zu events were not acknowledged by Kafka within %d ms", left,
                      c->opts.flush_timeout_ms);
     }
+    give_up_told(c);
     c->stats.undelivered_at_exit = left;
     return (long)left;
 }

@@ -92,8 +92,9 @@ struct lt_tiktok_collector {
     FILE *record;
     uint64_t rng;
     int64_t bad_frame_log_slot;
-    int64_t give_up_log_slot;
-    uint64_t given_up_logged;       /* events_given_up already told in a log line */
+    int64_t give_up_window;         /* start of the current 10 s window of give-up lines */
+    uint64_t given_up_itemised;     /* events given up and logged one by one in this window */
+    uint64_t given_up_untold;       /* past the window's bound: told only as a count */
     int64_t epoch_ms;               /* creation: delivery opaques carry times relative to it */
     struct collector_metrics *metrics;
     struct handover_state *handover; /* handover.c; NULL outside group mode */
