@@ -227,8 +227,8 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
 MANY_ROOMS = [f"@simhost{i}" for i in range(120)]
 
 
-def test_collectors_joining_and_leaving_lose_and_duplicate_nothing(prefix):
-    """Seven rebalances (three collectors at most, joining and leaving with
+def collectors_joining_and_leaving(prefix):
+    """(Run by the fault suite: test_faults.py.) Seven rebalances (three collectors at most, joining and leaving with
     SIGTERM) over 120 rooms at 2 messages/s each: every message the
     simulator sent is in Kafka exactly once. Each step waits (bounded) until
     the group has settled: every room collected once, by one collector."""
