@@ -927,6 +927,11 @@ def extra_delay(attacked, control):
 
 
 SILENT_REPLAYS = int(os.environ.get("LT_TEST_SILENT_REPLAYS", "150"))
+# The latency and memory bounds below compare the sidecar's own speed with a
+# control's: under AddressSanitizer (CI's second pass) the attacked sidecar's
+# replay work is several times slower and its memory is ASan's, so there the
+# tests check behaviour (every event, no crash, ASan clean) and not the bounds.
+SANITIZED = "LT_SANITIZE=ON" in os.environ.get("LT_CMAKE_ARGS", "")
 
 
 def test_replays_do_not_stall_other_rooms():
@@ -986,13 +991,15 @@ def test_replays_do_not_stall_other_rooms():
         extra = extra_delay(got, got_control)
         print(f"room b: 400 frames, at most {extra:.3f} s later than the control; {shorts} short replays; "
               f"peak RSS {peak[0]:.0f} MB")
-        assert extra < 3.0, extra
+        if not SANITIZED:
+            assert extra < 3.0, extra
         for s in silent:
             s.close()
         silent.clear()
         assert wait_until(lambda: sc.metrics()["livetap_sidecar_clients"] == 0, 15)
-        assert wait_until(lambda: rss_mb(sc.proc.pid) < 200, 15), rss_mb(sc.proc.pid)
-        assert peak[0] < 600, peak[0]
+        if not SANITIZED:
+            assert wait_until(lambda: rss_mb(sc.proc.pid) < 200, 15), rss_mb(sc.proc.pid)
+            assert peak[0] < 600, peak[0]
     finally:
         for s in silent:
             s.close()
@@ -1064,7 +1071,8 @@ def test_unknown_schema_ids_and_a_silent_registry_do_not_stop_the_stream():
         assert len(got) == len(got_control) == 400, (len(got), len(got_control))
         extra = extra_delay(got, got_control)
         print(f"room b: at most {extra:.3f} s later than the control")
-        assert extra < 3.0, extra
+        if not SANITIZED:
+            assert extra < 3.0, extra
         assert wait_until(lambda: sc.metrics()["livetap_sidecar_decode_errors_total"] >= 300, 10)
     finally:
         for s in (sc, control):
