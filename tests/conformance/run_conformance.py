@@ -567,9 +567,9 @@ def run(methods, build, mapping_dir, allow_missing, schema_dir=ROOT / "schemas",
     for m in missing:
         if not allow_missing:
             checker.fail(m, f"no mapping file ({mapping_dir.name}/{m}.yaml)")
-    todo = [m for m in methods if m in maps]
+    mapped_methods = [m for m in methods if m in maps]
     msgs, payloads = {}, []
-    for i, m in enumerate(todo):
+    for i, m in enumerate(mapped_methods):
         msgs[m] = build_message(m, type_inputs(types, maps[m]))
         payload = bytes(msgs[m])
         if mutate:
@@ -577,9 +577,9 @@ def run(methods, build, mapping_dir, allow_missing, schema_dir=ROOT / "schemas",
         payloads.append(fetch_result(m, payload, 7_000_000_000_000_000_000 + i))
     # one fetch result per method, so that each method's events are its own
     events = run_driver(driver, schema_dir, payloads) if payloads else []
-    per_method = _split(events, len(todo))
+    per_method = _split(events, len(mapped_methods))
     rows = []
-    for m, evs in zip(todo, per_method):
+    for m, evs in zip(mapped_methods, per_method):
         rows.append((m,) + check_method(checker, m, maps[m], msgs[m], evs, reader))
     for m in missing:
         rows.append((m, None, 0, 0, len(declared_fields(proto_class(m)))))
