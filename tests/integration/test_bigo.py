@@ -288,7 +288,16 @@ def test_wss_with_a_configured_certificate(prefix, tmp_path):
     try:
         assert r.url.startswith("wss://")
         ctx = ssl.create_default_context(cafile=cert)
-        c = PushClient(r.url, ssl=ctx)
+        try:
+            c = PushClient(r.url, ssl=ctx)
+        except TimeoutError:
+            # Seen once in a CI run (1 of about 40 runs of this test): the TLS
+            # handshake completed and the HTTP upgrade got no answer in 10 s.
+            # Not reproduced in 40 local attempts under load. A real BIGO
+            # server reconnects; so does this test, once, and the receiver's
+            # log of the stalled attempt goes to the test output.
+            print("wss upgrade stalled; receiver log so far:\n" + r.logs()[-4000:])
+            c = PushClient(r.url, ssl=ctx)
         assert c.login("bigoUser1", "213213", "inke")["data"]["code"] == 200
         assert c.push("tls", {"anchorT": [gift(7)]})["data"]["rescode"] == 200
         assert c.ping()
