@@ -106,10 +106,25 @@ kill -TERM "$collector"; wait "$collector" || true
 tail -1 "$RUN/collector.log"
 echo
 echo "== records in Kafka per topic"
-for t in chat gift like member social viewers room_status unknown; do
-    n=$(kcat -b "$LT_KAFKA_BOOTSTRAP" -C -t "$PREFIX.$t" -e -q -f '.' 2>/dev/null | wc -c)
-    printf '   %-22s %s\n' "$PREFIX.$t" "$n"
-done
+# every topic under the prefix the collector wrote to (one per event type
+# that occurred), counted from the partitions' offsets
+"$BUILD/venv/bin/python" - "$LT_KAFKA_BOOTSTRAP" "$PREFIX" <<'PY'
+import sys
+from confluent_kafka import Consumer, TopicPartition
+bootstrap, prefix = sys.argv[1], sys.argv[2]
+c = Consumer({"bootstrap.servers": bootstrap, "group.id": "livetap-demo-count", "enable.auto.commit": False})
+md = c.list_topics(timeout=10)
+total = 0
+for name in sorted(t for t in md.topics if t.startswith(prefix + ".")):
+    n = 0
+    for p in md.topics[name].partitions:
+        lo, hi = c.get_watermark_offsets(TopicPartition(name, p), timeout=10)
+        n += hi - lo
+    total += n
+    print(f"   {name:<34} {n}")
+print(f"   {'(all topics)':<34} {total}")
+c.close()
+PY
 echo
 echo "== the last gift in Kafka, decoded with its registered schema"
 "$BUILD/venv/bin/python" "$ROOT/scripts/kafka-tail.py" "$PREFIX.gift" --last 1 | tail -1
