@@ -25,6 +25,7 @@
 
 typedef struct pos_part {
     int64_t high;
+    int64_t first; /* the offset the sidecar started reading it from */
     uint32_t last_epoch;
     bool known;
 } pos_part;
@@ -84,6 +85,8 @@ int lt_sidecar_positions_partition(lt_sidecar_positions *p, int topic, int32_t p
         t->parts = parts;
         t->count = partition + 1;
     }
+    if (!t->parts[partition].known)
+        t->parts[partition].first = start;
     t->parts[partition].high = start;
     t->parts[partition].known = true;
     return 0;
@@ -780,6 +783,53 @@ static void apply_stream(lt_hub *hub, lt_hub_msg *m)
         }
 }
 
+/* A topic the client wants that had no partition when the request was made
+ * and has one now was created while the request waited for the consumer
+ * (seconds when a seek timed out with Kafka away). Its first records went
+ * by as fresh ones, to live clients only: a pending client got none. Asks
+ * again for the plan's starts plus those topics from the offset the sidecar
+ * first read them at. Returns true when asked again (the client stays
+ * pending; the next answer is the one it follows). */
+static bool in_plan(const lt_hub_msg *m, int topic)
+{
+    for (size_t i = 0; i < m->start_count; i++)
+        if (m->starts[i].topic == topic)
+            return true;
+    return false;
+}
+
+static bool replay_again_for_new_topics(lt_hub *hub, lt_hub_client *c, const lt_hub_msg *m)
+{
+    size_t extra = 0;
+    for (size_t t = 0; t < hub->topics; t++) {
+        if (!(c->types & LT_SIDECAR_TYPE_BIT(hub->topic_types[t])))
+            continue;
+        if (!in_plan(m, (int)t) && lt_sidecar_positions_room_partition(hub->pos, (int)t, c->room->id) >= 0)
+            extra++;
+    }
+    if (!extra || !hub->cb.start_replay)
+        return false;
+    lt_kafka_replay_entry *entries = calloc(m->start_count + extra, sizeof(*entries));
+    if (!entries)
+        return false; /* the plan stands; the new topics' first records are missed */
+    size_t n = 0;
+    for (size_t i = 0; i < m->start_count; i++)
+        entries[n++] =
+            (lt_kafka_replay_entry){m->starts[i].topic, m->starts[i].partition, m->starts[i].start, 0};
+    for (size_t t = 0; t < hub->topics; t++) {
+        if (!(c->types & LT_SIDECAR_TYPE_BIT(hub->topic_types[t])))
+            continue;
+        int32_t rp = lt_sidecar_positions_room_partition(hub->pos, (int)t, c->room->id);
+        if (!in_plan(m, (int)t) && rp >= 0)
+            entries[n++] = (lt_kafka_replay_entry){(int)t, rp, pos_get(hub->pos, (int)t, rp)->first, 0};
+    }
+    hub->stats.replays_widened++;
+    if (hub->cb.start_replay(hub->cb.ctx, c->id, entries, n) < 0)
+        lt_hub_client_error(c, "server busy", "cannot queue the replay", 1011, LT_HUB_CLOSE_ERROR);
+    free(entries);
+    return true;
+}
+
 static void apply_replay(lt_hub *hub, lt_hub_msg *m)
 {
     lt_hub_client *c = hub->replaying;
@@ -791,6 +841,8 @@ static void apply_replay(lt_hub *hub, lt_hub_msg *m)
         lt_hub_client_error(c, "replay refused", m->error, 1008, LT_HUB_CLOSE_ERROR);
         return;
     }
+    if (replay_again_for_new_topics(hub, c, m))
+        return;
     for (size_t i = 0; i < m->start_count; i++) {
         const lt_kafka_replay_start *s = &m->starts[i];
         if (s->topic < 0 || (size_t)s->topic >= hub->topics)

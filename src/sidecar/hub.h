@@ -159,6 +159,7 @@ typedef struct lt_hub_stats {
     uint64_t replaying;
     uint64_t replays_waiting;
     uint64_t replays_refused;      /* over max_replay_waiting */
+    uint64_t replays_widened;      /* asked again: a wanted topic appeared while pending */
     uint64_t queued_bytes;         /* bytes in every client's queue now */
     uint64_t records_in;           /* records dispatched */
     uint64_t records_stale;        /* re-read records no live subscriber wanted */

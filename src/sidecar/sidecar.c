@@ -382,6 +382,9 @@ int lt_sidecar_metrics_text(lt_sidecar *sc, lt_buf *out)
     METRIC(out, "counter", "livetap_sidecar_replays_refused_total",
            "Replays refused with 1013: limits.replay_waiting were already waiting.", "%llu",
            (unsigned long long)hs.replays_refused);
+    METRIC(out, "counter", "livetap_sidecar_replays_widened_total",
+           "Replays asked again because a topic the client wants was created while it waited.", "%llu",
+           (unsigned long long)hs.replays_widened);
     METRIC(out, "gauge", "livetap_sidecar_queued_bytes", "Bytes queued to clients now.", "%llu",
            (unsigned long long)hs.queued_bytes);
     METRIC(out, "counter", "livetap_sidecar_replay_skipped_total",

@@ -544,6 +544,80 @@ static void test_replays_bounded(void **state)
     sim_free(s);
 }
 
+/* A topic the client wants that had no partition when it asked to replay
+ * (so the request has no entry for it) appears while the request waits for
+ * the consumer (a seek that timed out while Kafka was away: seconds). Its
+ * first records are fresh and go to live clients only; the pending client
+ * would never see them. The hub asks again, the plan's starts kept and the
+ * new topic from the first offset the sidecar read. */
+static lt_kafka_replay_entry again[4];
+static size_t again_n;
+static int again_calls;
+
+static int replay_again(void *ctx, uint64_t id, const lt_kafka_replay_entry *e, size_t n)
+{
+    again_calls++;
+    again_n = n;
+    memcpy(again, e, n * sizeof(*e));
+    return 0;
+}
+
+static void test_topic_appearing_while_pending(void **state)
+{
+    lt_event_type types[2] = {LT_EVENT_CHAT, LT_EVENT_GIFT};
+    lt_hub_limits lim = {.max_queue_frames = 1000, .max_queue_bytes = 1 << 20};
+    lt_hub_callbacks cb = {.start_replay = replay_again};
+    sim *s = calloc(1, sizeof(*s));
+    s->types[0] = LT_EVENT_CHAT;
+    s->types[1] = LT_EVENT_GIFT;
+    s->hub = lt_hub_create(types, 2, &lim, &cb);
+    s->pos = lt_sidecar_positions_create(types, 2);
+    again_calls = 0;
+    partition(s, CHAT, 0);
+    for (int i = 0; i < 3; i++)
+        record(s, CHAT, i, 0, "A");
+    lt_hub_client *live = sub(s, "A", NULL, NULL, NULL);
+    lt_kafka_replay_entry e[2];
+    size_t n = 0;
+    lt_hub_client *r = sub(s, "A", "since=0", e, &n);
+    assert_int_equal(n, 1); /* chat only: gift has no partition yet */
+
+    partition(s, GIFT, 0); /* the gift topic is created meanwhile */
+    record(s, GIFT, 0, 0, "A");
+    record(s, GIFT, 1, 0, "A");
+    plan(s, r, CHAT, 0, 1); /* the answer covers chat only */
+    assert_int_equal(again_calls, 1);
+    assert_int_equal(again_n, 2);
+    assert_int_equal(again[0].topic, CHAT);
+    assert_int_equal(again[0].offset, 0);
+    assert_int_equal(again[1].topic, GIFT);
+    assert_int_equal(again[1].offset, 0);
+    assert_false(lt_hub_client_live(r));
+
+    lt_hub_msg *m = msg(LT_HUB_REPLAY); /* the second answer: both seeked */
+    m->request_id = lt_hub_client_request_id(r);
+    m->start_count = 2;
+    m->starts = calloc(2, sizeof(*m->starts));
+    m->starts[0] = (lt_kafka_replay_start){.topic = CHAT, .partition = 0, .start = 0, .epoch = 2};
+    m->starts[1] = (lt_kafka_replay_start){.topic = GIFT, .partition = 0, .start = 0, .epoch = 1};
+    lt_hub_apply(s->hub, m);
+    for (int i = 0; i < 3; i++)
+        record(s, CHAT, i, 2, "A");
+    record(s, GIFT, 0, 1, "A");
+    record(s, GIFT, 1, 1, "A");
+    record(s, GIFT, 2, 1, "A"); /* new */
+    char got[512];
+    int64_t cur[2];
+    drain(r, got, sizeof(got), cur);
+    assert_string_equal(got, "Achat:0 Achat:1 Achat:2 Agift:0 Agift:1 Agift:2 ");
+    assert_true(lt_hub_client_live(r));
+    drain(live, got, sizeof(got), cur);
+    assert_string_equal(got, "Agift:0 Agift:1 Agift:2 ");
+    lt_hub_unsubscribe(r);
+    lt_hub_unsubscribe(live);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_kafka_outage_notices),
         cmocka_unit_test(test_frame_headers),
         cmocka_unit_test(test_replays_bounded),
+        cmocka_unit_test(test_topic_appearing_while_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
