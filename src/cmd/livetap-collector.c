@@ -38,6 +38,7 @@
 #include "core/config.h"
 #include "core/event_json.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
@@ -856,7 +857,7 @@ static int lookup(config *cfg, const char *input)
     return 0;
 }
 
-static int run(config *cfg)
+static int run_with(config *cfg, const lt_kafka_properties *kprops)
 {
     char default_id[64];
     const char *collector_id = nonempty(cfg->collector_id);
@@ -864,16 +865,8 @@ static int run(config *cfg)
         snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
         collector_id = default_id;
     }
-    lt_kafka_property props[128];
-    size_t prop_count = 0;
-    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
-        const char *item = cfg->kafka.properties.items[i];
-        static char names[128][256];
-        size_t nl = strcspn(item, "=");
-        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
-        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
-        prop_count++;
-    }
+    const lt_kafka_property *props = kprops->items;
+    size_t prop_count = kprops->count;
     char err[2048];
     lt_publisher *pub = NULL;
     if (!cfg->kafka.dry_run) {
@@ -1017,6 +1010,20 @@ static int run(config *cfg)
     if (left > 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
         return 1;
     return input_dropped > 0 ? 3 : 0;
+}
+
+static int run(config *cfg)
+{
+    char err[2048];
+    lt_kafka_properties props;
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, err, sizeof err)) {
+        lt_error("kafka.properties: %s", err);
+        return 2;
+    }
+    int rc = run_with(cfg, &props);
+    lt_kafka_properties_free(&props);
+    return rc;
 }
 
 int main(int argc, char **argv)

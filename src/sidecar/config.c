@@ -89,7 +89,8 @@ static const cyaml_schema_field_t kafka_fields[] = {
     STR("bootstrap", file_kafka, bootstrap),
     STR("topic_prefix", file_kafka, topic_prefix),
     CYAML_FIELD_SEQUENCE("types", CYAML_FLAG_POINTER | OPT, file_kafka, types, &string_entry, 0, 64),
-    CYAML_FIELD_SEQUENCE("properties", CYAML_FLAG_POINTER | OPT, file_kafka, properties, &string_entry, 0, 256),
+    CYAML_FIELD_SEQUENCE("properties", CYAML_FLAG_POINTER | OPT, file_kafka, properties, &string_entry, 0,
+                         CYAML_UNLIMITED),
     CYAML_FIELD_UINT("max_replay_records", OPT, file_kafka, max_replay_records),
     CYAML_FIELD_END,
 };

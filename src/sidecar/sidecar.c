@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "sidecar/internal.h"
 
 int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen);
@@ -125,17 +126,10 @@ oom:
     return -1;
 }
 
-static void free_props(lt_kafka_property *props, unsigned n)
-{
-    for (unsigned i = 0; props && i < n; i++)
-        free((char *)props[i].name);
-    free(props);
-}
-
 lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
     lt_sidecar *sc = calloc(1, sizeof(*sc));
-    lt_kafka_property *props = NULL;
+    lt_kafka_properties props = {0};
     if (!sc) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -201,35 +195,21 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    props = calloc(cfg->kafka_property_count ? cfg->kafka_property_count : 1, sizeof(*props));
-    if (!props) {
-        snprintf(err, errlen, "out of memory");
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka_properties, cfg->kafka_property_count,
+                                  &props, err, errlen))
         goto fail;
-    }
-    for (unsigned i = 0; i < cfg->kafka_property_count; i++) {
-        char *copy = strdup(cfg->kafka_properties[i]);
-        char *eq = copy ? strchr(copy, '=') : NULL;
-        props[i].name = copy; /* freed below */
-        if (!eq) {
-            snprintf(err, errlen, "kafka property '%s' is not name=value", cfg->kafka_properties[i]);
-            goto fail;
-        }
-        *eq = '\0';
-        props[i].value = eq + 1;
-    }
     lt_kafka_consumer_options co = {
         .bootstrap_servers = cfg->kafka_bootstrap,
         .client_id = "livetap-sidecar",
         .topics = (const char *const *)sc->topic_names,
         .topic_count = sc->topics,
-        .properties = props,
-        .property_count = cfg->kafka_property_count,
+        .properties = props.items,
+        .property_count = props.count,
         .max_replay_records = (int64_t)cfg->max_replay_records,
         .sink = lt_sidecar_sink(sc),
     };
     sc->consumer = lt_kafka_consumer_create(&co, err, errlen);
-    free_props(props, cfg->kafka_property_count);
-    props = NULL;
+    lt_kafka_properties_free(&props);
     if (!sc->consumer)
         goto fail;
     if (lt_sidecar_loop_create(sc, err, errlen) < 0 || lt_sidecar_pipeline_start(sc, err, errlen) < 0)
@@ -241,7 +221,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
             sc->registry ? lt_log_url(cfg->registry_url, shown_registry, sizeof shown_registry) : "");
     return sc;
 fail:
-    free_props(props, cfg->kafka_property_count);
+    lt_kafka_properties_free(&props);
     lt_sidecar_destroy(sc);
     return NULL;
 }
