@@ -20,6 +20,7 @@
 
 #include "bigo/bigo.h"
 #include "core/config.h"
+#include "core/contract.h"
 #include "core/log.h"
 #include "kafka/conf.h"
 #include "kafka/publisher.h"
@@ -51,7 +52,7 @@ typedef struct config {
     } dedupe;
     struct {
         char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
-        lt_config_list properties;
+        lt_config_list properties, topics;
         long flush_timeout_ms;
         bool dry_run;
     } kafka;
@@ -165,6 +166,8 @@ static const lt_config_option kafka_options[] = {
         "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    OPT("topics", LT_CONFIG_PROPERTIES, kafka.topics, NULL,
+        "per-type topic names instead of <prefix>.<type>, e.g. {chat: my.chat} (docs/topics.md)"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
     END,
@@ -367,6 +370,7 @@ static int run(config *cfg)
     }
     size_t ntokens = cfg->pull.tokens.count;
     lt_kafka_properties props = {0};
+    lt_topic_override *topics = NULL;
     lt_bigo_token *tokens = calloc(ntokens + 1, sizeof *tokens);
     char **token_copies = calloc(ntokens + 1, sizeof *token_copies);
     lt_publisher *pub = NULL;
@@ -381,15 +385,24 @@ static int run(config *cfg)
         lt_error("kafka.properties: %s", err);
         goto cleanup;
     }
+    if (lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                 &topics, err, sizeof err)) {
+        lt_error("kafka.topics: %s", err);
+        goto cleanup;
+    }
     if (!cfg->kafka.dry_run) {
         lt_publisher_options po = {
             .topic_prefix = cfg->kafka.topic_prefix,
+            .topic_overrides = topics,
+            .topic_override_count = cfg->kafka.topics.count,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
             .registry_username = nonempty(cfg->kafka.registry_username),
             .registry_password = cfg->kafka.registry_password,
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
-                      .properties = props.items, .property_count = props.count,
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
+                      .client_id = collector_id,
+                      .properties = props.items,
+                      .property_count = props.count,
                       .on_delivery = lt_bigo_on_delivery},
         };
         pub = lt_publisher_create(&po, err, sizeof err);
@@ -496,6 +509,7 @@ cleanup:
     for (size_t i = 0; token_copies && i < ntokens; i++)
         free(token_copies[i]);
     lt_kafka_properties_free(&props);
+    free(topics);
     free(tokens);
     free(token_copies);
     return rc;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contract.h"
 #include "core/log.h"
 #include "kafka/conf.h"
 #include "sidecar/internal.h"
@@ -85,9 +86,28 @@ static int load_file(const char *dir, const char *name, lt_sidecar_file *out, ch
     return 0;
 }
 
+/* The topics of the types served: <prefix>.<type> or kafka.topics' override,
+ * as the collector names them (core/contract.h). */
+static int topic_names(const lt_sidecar_config *cfg, lt_topic_names *names, char *err, size_t errlen)
+{
+    lt_topic_override *overrides = NULL;
+    char why[1024];
+    int rc = lt_topic_overrides_parse((const char *const *)cfg->topics, cfg->topic_count, &overrides, why,
+                                      sizeof why);
+    if (rc == 0)
+        rc = lt_topic_names_init(names, cfg->topic_prefix, overrides, cfg->topic_count, why, sizeof why);
+    if (rc)
+        snprintf(err, errlen, "config: kafka.topics: %s", why);
+    free(overrides);
+    return rc;
+}
+
 static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
 {
     const lt_sidecar_config *cfg = sc->cfg;
+    lt_topic_names names;
+    if (topic_names(cfg, &names, err, errlen))
+        return -1;
     size_t want = cfg->type_count ? cfg->type_count : LT_EVENT_TYPE_COUNT;
     sc->topic_names = calloc(want, sizeof(char *));
     sc->topic_types = calloc(want, sizeof(lt_event_type));
@@ -97,7 +117,7 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
         lt_event_type t = (lt_event_type)i;
         if (cfg->type_count && lt_event_type_from_name(cfg->types[i], &t) < 0) {
             snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types[i]);
-            return -1;
+            goto fail;
         }
         const lt_event_type_info *info = lt_event_type_info_get(t);
         /* A compacted topic is a catalogue keyed by its entity (gift id), not
@@ -108,21 +128,22 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
                          "config: kafka.types: %s is a catalogue keyed by %s, not a room's events; "
                          "the sidecar serves rooms (read it from Kafka)",
                          info->name, t == LT_EVENT_GIFT_INFO ? "gift id" : "entity");
-                return -1;
+                goto fail;
             }
             continue;
         }
-        size_t n = strlen(cfg->topic_prefix) + strlen(info->name) + 2;
         size_t k = sc->topics;
-        if (!(sc->topic_names[k] = malloc(n)))
+        if (!(sc->topic_names[k] = strdup(names.of[t])))
             goto oom;
-        snprintf(sc->topic_names[k], n, "%s.%s", cfg->topic_prefix, info->name);
         sc->topic_types[k] = t;
         sc->topics++;
     }
+    lt_topic_names_free(&names);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
+fail:
+    lt_topic_names_free(&names);
     return -1;
 }
 
