@@ -347,6 +347,16 @@ static int check_kafka_names(const config *cfg)
         lt_error("kafka.properties: %s", err);
         return -1;
     }
+    /* librdkafka knows its properties without contacting anything */
+    rd_kafka_conf_t *conf = NULL;
+    if (!cfg->kafka.dry_run && !(conf = lt_kafka_conf_build(cfg->kafka.bootstrap_servers, NULL, 0,
+                                                            props.items, props.count, err, sizeof err))) {
+        lt_kafka_properties_free(&props);
+        lt_error("kafka.properties: %s", err);
+        return -1;
+    }
+    if (conf)
+        rd_kafka_conf_destroy(conf);
     lt_kafka_properties_free(&props);
     lt_topic_override *overrides = NULL;
     lt_topic_names names;
