@@ -24,22 +24,21 @@ def test_chat_override_is_published_and_served(tmp_path):
     sim = Sim("--rooms", "1", "--rate", "40", "--seed", "7", "--quiet")
     coll = None
     try:
+        coll = Collector(sim, prefix, ["@simhost0"], "--set", f"kafka.topics=chat={chat_topic}")
+        # the clients join a room already streaming, so that their idle bound
+        # is not spent on the collector's start-up
+        wait_for(lambda: all(r["sent"] >= 20 for r in sim.rooms().values()), 60, "the room streaming")
+
         async def clients():
             url = f"/ws/{ROOM_ID}?types=chat,member,like"
             a = asyncio.create_task(collect(with_map.ws + url, idle=5, timeout=120))
             b = asyncio.create_task(collect(without_map.ws + url, idle=5, timeout=120))
-            await asyncio.sleep(0.5)  # both connected before anything is published
-            started.append(Collector(sim, prefix, ["@simhost0"], "--set", f"kafka.topics=chat={chat_topic}"))
-            await asyncio.to_thread(wait_for, lambda: all(r["sent"] >= 80 for r in sim.rooms().values()), 60,
-                                    "80 messages sent")
+            await asyncio.to_thread(wait_for, lambda: all(r["sent"] >= 120 for r in sim.rooms().values()), 60,
+                                    "100 more messages sent")
             await asyncio.to_thread(sim.freeze)  # the clients go idle once the rest is served
             return await a, await b
 
-        started = []
-        try:
-            (served, _), (unmapped, _) = asyncio.run(clients())
-        finally:
-            coll = started[0] if started else None
+        (served, _), (unmapped, _) = asyncio.run(clients())
         rc, log = coll.stop()
         coll = None
         assert rc == 0, log[-3000:]
