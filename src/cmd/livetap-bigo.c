@@ -20,7 +20,9 @@
 
 #include "bigo/bigo.h"
 #include "core/config.h"
+#include "core/contract.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 
 typedef struct config {
@@ -50,7 +52,7 @@ typedef struct config {
     } dedupe;
     struct {
         char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
-        lt_config_list properties;
+        lt_config_list properties, topics;
         long flush_timeout_ms;
         bool dry_run;
     } kafka;
@@ -164,6 +166,8 @@ static const lt_config_option kafka_options[] = {
         "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    OPT("topics", LT_CONFIG_PROPERTIES, kafka.topics, NULL,
+        "per-type topic names instead of <prefix>.<type>, e.g. {chat: my.chat} (docs/topics.md)"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
     END,
@@ -364,35 +368,42 @@ static int run(config *cfg)
         lt_error("push.sign_check: expected off, log or enforce, found \"%s\"", cfg->push.sign_check);
         return 2;
     }
-    size_t nprops = cfg->kafka.properties.count, ntokens = cfg->pull.tokens.count;
-    lt_kafka_property *props = calloc(nprops + 1, sizeof *props);
-    char **names = calloc(nprops + 1, sizeof *names);
+    size_t ntokens = cfg->pull.tokens.count;
+    lt_kafka_properties props = {0};
+    lt_topic_override *topics = NULL;
     lt_bigo_token *tokens = calloc(ntokens + 1, sizeof *tokens);
     char **token_copies = calloc(ntokens + 1, sizeof *token_copies);
     lt_publisher *pub = NULL;
     lt_bigo *b = NULL;
     int rc = 2;
-    if (!props || !names || !tokens || !token_copies || split_tokens(cfg, tokens, token_copies)) {
+    if (!tokens || !token_copies || split_tokens(cfg, tokens, token_copies)) {
         lt_error("out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < nprops; i++) {
-        const char *item = cfg->kafka.properties.items[i];
-        if (!(names[i] = strndup(item, strcspn(item, "=")))) {
-            lt_error("out of memory");
-            goto cleanup;
-        }
-        props[i] = (lt_kafka_property){names[i], lt_config_property_value(item)};
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, err, sizeof err)) {
+        lt_error("kafka.properties: %s", err);
+        goto cleanup;
+    }
+    if (lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                 &topics, err, sizeof err)) {
+        lt_error("kafka.topics: %s", err);
+        goto cleanup;
     }
     if (!cfg->kafka.dry_run) {
         lt_publisher_options po = {
             .topic_prefix = cfg->kafka.topic_prefix,
+            .topic_overrides = topics,
+            .topic_override_count = cfg->kafka.topics.count,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
             .registry_username = nonempty(cfg->kafka.registry_username),
             .registry_password = cfg->kafka.registry_password,
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
-                      .properties = props, .property_count = nprops, .on_delivery = lt_bigo_on_delivery},
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
+                      .client_id = collector_id,
+                      .properties = props.items,
+                      .property_count = props.count,
+                      .on_delivery = lt_bigo_on_delivery},
         };
         pub = lt_publisher_create(&po, err, sizeof err);
         if (!pub) {
@@ -427,8 +438,8 @@ static int run(config *cfg)
         .seed = {
             .enabled = cfg->dedupe.seed,
             .bootstrap_servers = cfg->kafka.bootstrap_servers,
-            .properties = props,
-            .property_count = nprops,
+            .properties = props.items,
+            .property_count = props.count,
             .lookback_s = (int)cfg->dedupe.seed_lookback_s,
             .timeout_ms = (int)cfg->dedupe.seed_timeout_ms,
             .max_records = (size_t)cfg->dedupe.seed_max_records,
@@ -495,12 +506,10 @@ cleanup:
     /* the publisher first: its last delivery reports still reach lt_bigo */
     lt_publisher_destroy(pub);
     lt_bigo_destroy(b);
-    for (size_t i = 0; names && i < nprops; i++)
-        free(names[i]);
     for (size_t i = 0; token_copies && i < ntokens; i++)
         free(token_copies[i]);
-    free(names);
-    free(props);
+    lt_kafka_properties_free(&props);
+    free(topics);
     free(tokens);
     free(token_copies);
     return rc;

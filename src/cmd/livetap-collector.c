@@ -36,8 +36,10 @@
 
 #include "admin/admin.h"
 #include "core/config.h"
+#include "core/contract.h"
 #include "core/event_json.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
@@ -51,7 +53,7 @@ typedef struct config {
     char *collector_id;
     struct {
         char *bootstrap_servers, *registry_url, *registry_username, *registry_password, *topic_prefix;
-        lt_config_list properties;
+        lt_config_list properties, topics;
         long flush_timeout_ms, dedupe_lookback_s, backpressure_wait_ms;
         bool dry_run, require_broker_at_start;
     } kafka;
@@ -104,6 +106,8 @@ static const lt_config_option kafka_options[] = {
         "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
     OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    OPT("topics", LT_CONFIG_PROPERTIES, kafka.topics, NULL,
+        "per-type topic names instead of <prefix>.<type>, e.g. {chat: my.chat} (docs/topics.md)"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     INT("backpressure_wait_ms", kafka.backpressure_wait_ms, "30000", 1, 3600000,
         "how long reading may stay paused on a full Kafka queue before events are given up (counted, logged)"),
@@ -333,6 +337,42 @@ static int set_key(config *cfg, const char *key, const char *value)
 
 /* lookup_room: NULL for a collector run, else where the room of
  * `lookup ROOM` goes (argv then starts at "lookup"). */
+/* kafka.properties and kafka.topics, as run() will use them. */
+static int check_kafka_names(const config *cfg)
+{
+    char err[2048];
+    lt_kafka_properties props;
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, err, sizeof err)) {
+        lt_error("kafka.properties: %s", err);
+        return -1;
+    }
+    /* librdkafka knows its properties without contacting anything */
+    rd_kafka_conf_t *conf = NULL;
+    if (!cfg->kafka.dry_run && !(conf = lt_kafka_conf_build(cfg->kafka.bootstrap_servers, NULL, 0,
+                                                            props.items, props.count, err, sizeof err))) {
+        lt_kafka_properties_free(&props);
+        lt_error("kafka.properties: %s", err);
+        return -1;
+    }
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    lt_kafka_properties_free(&props);
+    lt_topic_override *overrides = NULL;
+    lt_topic_names names;
+    if (lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                 &overrides, err, sizeof err) ||
+        lt_topic_names_init(&names, cfg->kafka.topic_prefix, overrides, cfg->kafka.topics.count, err,
+                            sizeof err)) {
+        free(overrides);
+        lt_error("kafka.topics: %s", err);
+        return -1;
+    }
+    free(overrides);
+    lt_topic_names_free(&names);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room)
 {
     enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
@@ -436,6 +476,8 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
         for (size_t i = 0; i < cfg->rooms.count; i++)
             if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, NULL) != 0)
                 return -1;
+        if (check_kafka_names(cfg))
+            return -1;
         printf("configuration OK: %zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s\n", cfg->rooms.count,
                cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
                cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone",
@@ -856,7 +898,7 @@ static int lookup(config *cfg, const char *input)
     return 0;
 }
 
-static int run(config *cfg)
+static int run_with(config *cfg, const lt_kafka_properties *kprops, const lt_topic_override *topics)
 {
     char default_id[64];
     const char *collector_id = nonempty(cfg->collector_id);
@@ -864,27 +906,23 @@ static int run(config *cfg)
         snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
         collector_id = default_id;
     }
-    lt_kafka_property props[128];
-    size_t prop_count = 0;
-    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
-        const char *item = cfg->kafka.properties.items[i];
-        static char names[128][256];
-        size_t nl = strcspn(item, "=");
-        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
-        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
-        prop_count++;
-    }
+    const lt_kafka_property *props = kprops->items;
+    size_t prop_count = kprops->count;
     char err[2048];
     lt_publisher *pub = NULL;
     if (!cfg->kafka.dry_run) {
         lt_publisher_options po = {
             .topic_prefix = cfg->kafka.topic_prefix,
+            .topic_overrides = topics,
+            .topic_override_count = cfg->kafka.topics.count,
             .collector_id = collector_id,
             .registry_url = nonempty(cfg->kafka.registry_url),
             .registry_username = nonempty(cfg->kafka.registry_username),
             .registry_password = cfg->kafka.registry_password,
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
-                      .properties = props, .property_count = prop_count},
+            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
+                      .client_id = collector_id,
+                      .properties = props,
+                      .property_count = prop_count},
             .broker_optional = !cfg->kafka.require_broker_at_start,
         };
         pub = lt_publisher_create(&po, err, sizeof err);
@@ -911,8 +949,8 @@ static int run(config *cfg)
     int rc = 0;
     if (cfg->group.enabled) {
         char topic[512], group_id[512];
-        snprintf(topic, sizeof topic, "%s.rooms", cfg->kafka.topic_prefix);
-        snprintf(group_id, sizeof group_id, "%s-collectors", cfg->kafka.topic_prefix);
+        lt_control_topic_default(cfg->kafka.topic_prefix, topic, sizeof topic);
+        lt_collector_group_default(cfg->kafka.topic_prefix, group_id, sizeof group_id);
         lt_tiktok_group_options go = {
             .bootstrap_servers = cfg->kafka.bootstrap_servers,
             .properties = props,
@@ -1017,6 +1055,28 @@ static int run(config *cfg)
     if (left > 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
         return 1;
     return input_dropped > 0 ? 3 : 0;
+}
+
+static int run(config *cfg)
+{
+    char err[2048];
+    lt_kafka_properties props;
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, err, sizeof err)) {
+        lt_error("kafka.properties: %s", err);
+        return 2;
+    }
+    lt_topic_override *topics = NULL;
+    if (lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                 &topics, err, sizeof err)) {
+        lt_error("kafka.topics: %s", err);
+        lt_kafka_properties_free(&props);
+        return 2;
+    }
+    int rc = run_with(cfg, &props, topics);
+    free(topics);
+    lt_kafka_properties_free(&props);
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@
 #include "core/event_json.h"
 #include "core/log.h"
 #include "core/sample_events.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -53,8 +54,9 @@ static void usage(FILE *out)
 typedef struct demo {
     const char *kafka, *registry, *prefix, *room_prefix, *collector_id, *manifest;
     long rooms, per_room, rate, flush_timeout, startup_timeout;
-    lt_kafka_property props[32];
-    size_t prop_count;
+    const char **property_texts; /* the --property arguments, at most argc */
+    size_t property_text_count;
+    lt_kafka_properties props;
 } demo;
 
 static int parse_long(const char *s, const char *flag, long *out)
@@ -91,6 +93,10 @@ static int parse_args(int argc, char **argv, demo *d)
                 .per_room = 90,
                 .flush_timeout = 30000,
                 .startup_timeout = 10000};
+    if (!(d->property_texts = calloc((size_t)argc, sizeof *d->property_texts))) {
+        fprintf(stderr, "livetap-demo: out of memory\n");
+        return -1;
+    }
     int c;
     while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
         switch (c) {
@@ -106,16 +112,7 @@ static int parse_args(int argc, char **argv, demo *d)
         case 'm': d->manifest = optarg; break;
         case 'f': if (parse_long(optarg, "--flush-timeout-ms", &d->flush_timeout)) return -1; break;
         case 's': if (parse_long(optarg, "--startup-timeout-ms", &d->startup_timeout)) return -1; break;
-        case 'X': {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || d->prop_count == 32) {
-                fprintf(stderr, "livetap-demo: --property wants NAME=VALUE, got \"%s\"\n", optarg);
-                return -1;
-            }
-            *eq = '\0';
-            d->props[d->prop_count++] = (lt_kafka_property){optarg, eq + 1};
-            break;
-        }
+        case 'X': d->property_texts[d->property_text_count++] = optarg; break;
         case 'v': lt_log_set_level(LT_LOG_DEBUG); break;
         case 'q': lt_log_set_level(LT_LOG_WARN); break;
         case 'h': usage(stdout); exit(0);
@@ -124,6 +121,11 @@ static int parse_args(int argc, char **argv, demo *d)
     }
     if (optind < argc) {
         fprintf(stderr, "livetap-demo: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    char err[1024];
+    if (lt_kafka_properties_split(d->property_texts, d->property_text_count, &d->props, err, sizeof err)) {
+        fprintf(stderr, "livetap-demo: --property: %s\n", err);
         return -1;
     }
     return 0;
@@ -139,8 +141,10 @@ int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-demo");
     demo d;
-    if (parse_args(argc, argv, &d))
+    if (parse_args(argc, argv, &d)) {
+        free(d.property_texts);
         return 2;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
@@ -148,12 +152,16 @@ int main(int argc, char **argv)
         .topic_prefix = d.prefix,
         .collector_id = d.collector_id,
         .registry_url = d.registry,
-        .kafka = {.bootstrap_servers = d.kafka, .client_id = "livetap-demo", .properties = d.props,
-                  .property_count = d.prop_count},
+        .kafka = {.bootstrap_servers = d.kafka,
+                  .client_id = "livetap-demo",
+                  .properties = d.props.items,
+                  .property_count = d.props.count},
         .startup_timeout_ms = (int)d.startup_timeout,
     };
     char err[2048];
     lt_publisher *pub = lt_publisher_create(&po, err, sizeof err);
+    lt_kafka_properties_free(&d.props); /* the producer has its copy */
+    free(d.property_texts);
     if (!pub) {
         lt_error("cannot start: %s", err);
         return 2;

@@ -31,6 +31,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 
 #define BATCH_MAX 1024
 #define CONSUME_TIMEOUT_MS 100
@@ -551,17 +552,6 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
-static int set_conf(rd_kafka_conf_t *conf, const char *name, const char *value, char *err,
-                    size_t errlen)
-{
-    char why[256];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka property %s=%s: %s", name, value, why);
-        return -1;
-    }
-    return 0;
-}
-
 lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opts, char *err,
                                             size_t errlen)
 {
@@ -589,25 +579,19 @@ lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opt
         if (!(c->topics[i].name = strdup(opts->topics[i])))
             goto oom;
 
-    conf = rd_kafka_conf_new();
+    const lt_kafka_property fixed[] = {
+        {"group.id", "livetap-sidecar-unused"},  {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},   {"auto.offset.reset", "earliest"},
+        {"enable.partition.eof", "false"},       {"fetch.wait.max.ms", "50"},
+        {"queued.max.messages.kbytes", "65536"}, {"reconnect.backoff.max.ms", "1000"},
+        {"client.id", opts->client_id},
+    };
+    conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                               opts->properties, opts->property_count, err, errlen);
     if (!conf)
-        goto oom;
-    if (set_conf(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) < 0 ||
-        set_conf(conf, "group.id", "livetap-sidecar-unused", err, errlen) < 0 ||
-        set_conf(conf, "enable.auto.commit", "false", err, errlen) < 0 ||
-        set_conf(conf, "enable.auto.offset.store", "false", err, errlen) < 0 ||
-        set_conf(conf, "auto.offset.reset", "earliest", err, errlen) < 0 ||
-        set_conf(conf, "enable.partition.eof", "false", err, errlen) < 0 ||
-        set_conf(conf, "fetch.wait.max.ms", "50", err, errlen) < 0 ||
-        set_conf(conf, "queued.max.messages.kbytes", "65536", err, errlen) < 0 ||
-        set_conf(conf, "reconnect.backoff.max.ms", "1000", err, errlen) < 0 ||
-        (opts->client_id && set_conf(conf, "client.id", opts->client_id, err, errlen) < 0))
         goto fail;
     rd_kafka_conf_set_error_cb(conf, on_error);
     rd_kafka_conf_set_opaque(conf, c);
-    for (size_t i = 0; i < opts->property_count; i++)
-        if (set_conf(conf, opts->properties[i].name, opts->properties[i].value, err, errlen) < 0)
-            goto fail;
     char why[512];
     c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
     if (!c->rk) {

@@ -229,41 +229,28 @@ static void on_log(const rd_kafka_t *rk, int level, const char *facility, const 
     lt_log(lvl, "kafka: %s: %s", facility, message);
 }
 
-static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
-{
-    char why[512];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka property %s=%s: %s", name, value, why);
-        return -1;
-    }
-    return 0;
-}
-
 lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *err, size_t errlen)
 {
-    if (!opts->bootstrap_servers || !*opts->bootstrap_servers) {
-        snprintf(err, errlen, "no Kafka bootstrap servers given");
+    const lt_kafka_property fixed[] = {
+        {"client.id", opts->client_id ? opts->client_id : "livetap"},
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+        {"partitioner", "murmur2_random"},
+        {"linger.ms", "5"},
+        {"compression.codec", "lz4"},
+    };
+    rd_kafka_conf_t *conf =
+        lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0], opts->properties,
+                            opts->property_count, err, errlen);
+    if (!conf)
         return NULL;
-    }
     lt_kafka_producer *p = calloc(1, sizeof *p);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (!p || !conf) {
+    if (!p) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
     p->on_delivery = opts->on_delivery;
     p->cb_ctx = opts->cb_ctx;
-    if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
-        set(conf, "client.id", opts->client_id ? opts->client_id : "livetap", err, errlen) ||
-        set(conf, "enable.idempotence", "true", err, errlen) ||
-        set(conf, "acks", "all", err, errlen) ||
-        set(conf, "partitioner", "murmur2_random", err, errlen) ||
-        set(conf, "linger.ms", "5", err, errlen) ||
-        set(conf, "compression.codec", "lz4", err, errlen))
-        goto fail;
-    for (size_t i = 0; i < opts->property_count; i++)
-        if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
-            goto fail;
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
     rd_kafka_conf_set_error_cb(conf, on_error);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kafka/conf.h" /* lt_kafka_property */
+
 typedef struct lt_kafka_producer lt_kafka_producer;
 
 typedef enum lt_kafka_status {
@@ -29,11 +31,6 @@ typedef enum lt_kafka_status {
 /* Called once per record when its fate is known. `error` is NULL on success,
  * else librdkafka's reason. `opaque` is what was passed to send. */
 typedef void (*lt_kafka_delivery_cb)(void *cb_ctx, void *opaque, const char *error);
-
-typedef struct lt_kafka_property {
-    const char *name;
-    const char *value;
-} lt_kafka_property;
 
 typedef struct lt_kafka_options {
     const char *bootstrap_servers;

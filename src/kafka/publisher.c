@@ -25,44 +25,13 @@ struct lt_publisher {
     lt_schema_set *schemas;
     lt_avro_encoder *encoder;
     lt_kafka_producer *producer;
-    char *topics[LT_EVENT_TYPE_COUNT];
+    lt_topic_names topics;
     char *collector_id;
     bool registry;
     lt_buf value;
     int64_t repaired_logged_ms;
     uint64_t repaired_seen;
 };
-
-static char *topic_for(const lt_publisher_options *opts, const lt_event_type_info *info)
-{
-    for (size_t i = 0; i < opts->topic_override_count; i++)
-        if (strcmp(opts->topic_overrides[i].type_name, info->name) == 0)
-            return strdup(opts->topic_overrides[i].topic);
-    const char *prefix = opts->topic_prefix && *opts->topic_prefix ? opts->topic_prefix : "livetap";
-    size_t len = strlen(prefix) + strlen(info->name) + 2;
-    char *topic = malloc(len);
-    if (topic)
-        snprintf(topic, len, "%s.%s", prefix, info->name);
-    return topic;
-}
-
-static int check_overrides(const lt_publisher_options *opts, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < opts->topic_override_count; i++) {
-        lt_event_type t;
-        if (lt_event_type_from_name(opts->topic_overrides[i].type_name, &t)) {
-            snprintf(err, errlen, "topic override for unknown event type \"%s\"",
-                     opts->topic_overrides[i].type_name);
-            return -1;
-        }
-        if (!opts->topic_overrides[i].topic || !*opts->topic_overrides[i].topic) {
-            snprintf(err, errlen, "topic override for \"%s\" has an empty topic name",
-                     opts->topic_overrides[i].type_name);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 static int register_all(lt_publisher *pub, const lt_publisher_options *opts, char *err, size_t errlen)
 {
@@ -73,7 +42,7 @@ static int register_all(lt_publisher *pub, const lt_publisher_options *opts, cha
     int rc = 0;
     for (int t = 0; t < LT_EVENT_TYPE_COUNT && rc == 0; t++) {
         char subject[512];
-        snprintf(subject, sizeof subject, "%s-value", pub->topics[t]);
+        snprintf(subject, sizeof subject, "%s-value", pub->topics.of[t]);
         int32_t id = 0;
         if (lt_registry_register(reg, subject, lt_schema_set_json(pub->schemas, (lt_event_type)t), &id,
                                  err, errlen) != LT_REGISTRY_OK) {
@@ -93,14 +62,18 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
         snprintf(err, errlen, "a collector id is required (it is written on every record)");
         return NULL;
     }
-    if (check_overrides(opts, err, errlen))
-        return NULL;
     lt_publisher *pub = calloc(1, sizeof *pub);
     if (!pub) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     char why[1024];
+    if (lt_topic_names_init(&pub->topics, opts->topic_prefix, opts->topic_overrides,
+                            opts->topic_override_count, why, sizeof why)) {
+        snprintf(err, errlen, "kafka.topics: %s", why);
+        free(pub);
+        return NULL;
+    }
     pub->schemas = lt_schema_set_load(opts->schema_dir, why, sizeof why);
     if (!pub->schemas) {
         snprintf(err, errlen, "loading schemas: %s", why);
@@ -114,9 +87,6 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
     pub->collector_id = strdup(opts->collector_id);
     if (!pub->collector_id)
         goto oom;
-    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
-        if (!(pub->topics[t] = topic_for(opts, lt_event_type_info_get((lt_event_type)t))))
-            goto oom;
 
     if (opts->registry_url && *opts->registry_url) {
         if (register_all(pub, opts, err, errlen))
@@ -134,7 +104,7 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
     pub->producer = lt_kafka_producer_create(&opts->kafka, err, errlen);
     if (!pub->producer)
         goto fail;
-    if (lt_kafka_producer_set_probe_topic(pub->producer, pub->topics[LT_EVENT_ROOM_STATUS]))
+    if (lt_kafka_producer_set_probe_topic(pub->producer, pub->topics.of[LT_EVENT_ROOM_STATUS]))
         goto oom;
     int timeout = opts->startup_timeout_ms > 0 ? opts->startup_timeout_ms : 10000;
     if (lt_kafka_producer_check(pub->producer, timeout, why, sizeof why)) {
@@ -152,7 +122,7 @@ lt_publisher *lt_publisher_create(const lt_publisher_options *opts, char *err, s
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
         if (!lt_event_type_info_get((lt_event_type)t)->compacted)
             continue;
-        if (lt_kafka_producer_ensure_compacted(pub->producer, pub->topics[t], timeout, why, sizeof why))
+        if (lt_kafka_producer_ensure_compacted(pub->producer, pub->topics.of[t], timeout, why, sizeof why))
             lt_warn("could not create the compacted topic (create it with cleanup.policy=compact): %s", why);
     }
     return pub;
@@ -170,8 +140,7 @@ void lt_publisher_destroy(lt_publisher *pub)
     lt_kafka_producer_destroy(pub->producer);
     lt_avro_encoder_destroy(pub->encoder);
     lt_schema_set_destroy(pub->schemas);
-    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
-        free(pub->topics[t]);
+    lt_topic_names_free(&pub->topics);
     free(pub->collector_id);
     lt_buf_free(&pub->value);
     free(pub);
@@ -227,22 +196,15 @@ static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, cons
     /* lets a consumer follow one BIGO game session without decoding */
     if (ev.game_sess && *ev.game_sess && lt_event_type_game(ev.type))
         headers[header_count++] = (lt_kafka_header){"game_sess", ev.game_sess, strlen(ev.game_sess)};
-    char entity[32];
-    if (!key && ev.type == LT_EVENT_GIFT_INFO) {
-        /* the catalogue's key is the gift, as the collector writes it; BIGO's
-         * ids are another id space in the same compacted topic: "bigo:<id>" */
-        snprintf(entity, sizeof entity, "%s%lld", ev.platform == LT_PLATFORM_BIGO ? "bigo:" : "",
-                 (long long)ev.as.gift_info.gift_id);
-        key = entity;
-    }
+    char entity[LT_EVENT_KEY_MAX];
     if (!key)
-        key = ev.room_id;
+        key = lt_event_key(&ev, entity, sizeof entity);
     lt_kafka_header all[sizeof headers / sizeof headers[0] + LT_PUBLISHER_MAX_EXTRA_HEADERS];
     memcpy(all, headers, header_count * sizeof headers[0]);
     for (size_t i = 0; i < extra_count; i++)
         all[header_count++] = extra[i];
-    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics[ev.type], key, strlen(key), value,
-                                                len, all, header_count, opaque, err, errlen);
+    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics.of[ev.type], key, strlen(key),
+                                                value, len, all, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;
@@ -301,7 +263,7 @@ lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event
 
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)
 {
-    return (int)type >= 0 && type < LT_EVENT_TYPE_COUNT ? pub->topics[type] : NULL;
+    return (int)type >= 0 && type < LT_EVENT_TYPE_COUNT ? pub->topics.of[type] : NULL;
 }
 
 lt_kafka_producer *lt_publisher_producer(lt_publisher *pub)

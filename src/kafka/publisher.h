@@ -21,20 +21,16 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/contract.h" /* lt_topic_override, topic names and keys */
 #include "core/event.h"
 #include "kafka/producer.h"
 
 typedef struct lt_publisher lt_publisher;
 
-typedef struct lt_topic_override {
-    const char *type_name;   /* "chat" */
-    const char *topic;       /* the full topic name to use instead */
-} lt_topic_override;
-
 typedef struct lt_publisher_options {
     const char *schema_dir;              /* NULL = the built-in LT_SCHEMA_DIR */
     const char *topic_prefix;            /* NULL = "livetap" */
-    const lt_topic_override *topic_overrides;
+    const lt_topic_override *topic_overrides; /* kafka.topics */
     size_t topic_override_count;
     const char *collector_id;            /* required: written on every record */
     const char *registry_url;            /* NULL or "" = no registry: single-object encoding */

@@ -17,6 +17,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "kafka/consumer.h" /* lt_kafka_partition_for_key */
 
 typedef struct tail_id {
@@ -63,20 +64,11 @@ static int cmp_id(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
-{
-    char why[256];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
-        return 0;
-    snprintf(err, errlen, "Kafka setting %s: %s", name, why);
-    return -1;
-}
-
 lt_kafka_tail *lt_kafka_tail_create(const lt_kafka_tail_options *opts, char *err, size_t errlen)
 {
     lt_kafka_tail *t = calloc(1, sizeof *t);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (!t || !conf)
+    rd_kafka_conf_t *conf = NULL;
+    if (!t)
         goto oom;
     t->opts = *opts;
     if (!t->opts.lookback_ms)
@@ -96,17 +88,19 @@ lt_kafka_tail *lt_kafka_tail_create(const lt_kafka_tail_options *opts, char *err
             goto oom;
     char group[64];
     snprintf(group, sizeof group, "livetap-tail-%ld", (long)lt_now_ms());
-    if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
-        set(conf, "group.id", group, err, errlen) || set(conf, "enable.auto.commit", "false", err, errlen) ||
-        set(conf, "enable.partition.eof", "true", err, errlen) ||
-        set(conf, "client.id", "livetap-tail", err, errlen) ||
+    const lt_kafka_property fixed[] = {
+        {"group.id", group},
+        {"enable.auto.commit", "false"},
+        {"enable.partition.eof", "true"},
+        {"client.id", "livetap-tail"},
         /* read once and dropped: a small prefetch keeps the peak small (the
          * default is 64 MiB) at no cost in speed on a local network */
-        set(conf, "queued.max.messages.kbytes", "8192", err, errlen))
+        {"queued.max.messages.kbytes", "8192"},
+    };
+    conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                               opts->properties, opts->property_count, err, errlen);
+    if (!conf)
         goto fail;
-    for (size_t i = 0; i < opts->property_count; i++)
-        if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
-            goto fail;
     /* the passed-through settings are the producer's; producer-only ones are
      * harmless here, librdkafka only logs that it ignores them */
     rd_kafka_conf_set_log_cb(conf, NULL);

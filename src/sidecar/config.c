@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <yaml.h>
 
+#include "core/contract.h"
 #include "sidecar/sidecar.h"
 
 /* The file's shape: sections are embedded structs. */
@@ -89,8 +91,11 @@ static const cyaml_schema_field_t kafka_fields[] = {
     STR("bootstrap", file_kafka, bootstrap),
     STR("topic_prefix", file_kafka, topic_prefix),
     CYAML_FIELD_SEQUENCE("types", CYAML_FLAG_POINTER | OPT, file_kafka, types, &string_entry, 0, 64),
-    CYAML_FIELD_SEQUENCE("properties", CYAML_FLAG_POINTER | OPT, file_kafka, properties, &string_entry, 0, 256),
+    CYAML_FIELD_SEQUENCE("properties", CYAML_FLAG_POINTER | OPT, file_kafka, properties, &string_entry, 0,
+                         CYAML_UNLIMITED),
     CYAML_FIELD_UINT("max_replay_records", OPT, file_kafka, max_replay_records),
+    /* a mapping whose keys are event types, which libcyaml cannot hold: read by load_topics */
+    CYAML_FIELD_IGNORE("topics", OPT),
     CYAML_FIELD_END,
 };
 
@@ -217,6 +222,85 @@ static int take_str(char **dst, const char *src)
     return src ? lt_sidecar_config_set(dst, src) : 0;
 }
 
+static yaml_node_t *mapping_value(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+            return yaml_document_get_node(doc, pair->value);
+    }
+    return NULL;
+}
+
+/* kafka.topics (type: topic) as "type=topic" items, the shape core/config.h
+ * gives the collector's kafka.topics; checked by lt_sidecar_config_validate. */
+static int load_topics(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int rc = -1;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) {
+        snprintf(err, errlen, "%s: %s", path, parser.problem ? parser.problem : "not YAML");
+        yaml_parser_delete(&parser);
+        fclose(f);
+        return -1;
+    }
+    yaml_node_t *topics =
+        mapping_value(&doc, mapping_value(&doc, yaml_document_get_root_node(&doc), "kafka"), "topics");
+    char **items = NULL;
+    size_t n = 0;
+    if (!topics) {
+        rc = 0;
+        goto done;
+    }
+    if (topics->type != YAML_MAPPING_NODE) {
+        snprintf(err, errlen, "%s:%zu: kafka.topics: expected a mapping of event type to topic name", path,
+                 topics->start_mark.line + 1);
+        goto done;
+    }
+    size_t count = (size_t)(topics->data.mapping.pairs.top - topics->data.mapping.pairs.start);
+    if (!(items = calloc(count ? count : 1, sizeof *items)))
+        goto oom;
+    for (yaml_node_pair_t *pair = topics->data.mapping.pairs.start; pair < topics->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, pair->key),
+                    *v = yaml_document_get_node(&doc, pair->value);
+        if (!k || !v || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
+            snprintf(err, errlen, "%s:%zu: kafka.topics: expected type: topic", path,
+                     (k ? k->start_mark.line : topics->start_mark.line) + 1);
+            goto done;
+        }
+        size_t len = k->data.scalar.length + v->data.scalar.length + 2;
+        if (!(items[n] = malloc(len)))
+            goto oom;
+        snprintf(items[n++], len, "%s=%s", (const char *)k->data.scalar.value,
+                 (const char *)v->data.scalar.value);
+    }
+    strv_free(cfg->topics, cfg->topic_count);
+    cfg->topics = items;
+    cfg->topic_count = (unsigned)n;
+    items = NULL;
+    rc = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    strv_free(items, (unsigned)n);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
 int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen)
 {
     static const cyaml_config_t ycfg = {
@@ -302,7 +386,7 @@ int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, 
         cfg->ping_interval_s = l->ping_interval_s;
     if (l->idle_timeout_s)
         cfg->idle_timeout_s = l->idle_timeout_s;
-    ret = 0;
+    ret = load_topics(path, cfg, err, errlen);
     goto done;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -429,6 +513,19 @@ int lt_sidecar_config_set_number(lt_sidecar_config *cfg, const char *name, const
 
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
+    lt_topic_override *overrides = NULL;
+    lt_topic_names names;
+    char why[1024];
+    int topics_bad =
+        lt_topic_overrides_parse((const char *const *)cfg->topics, cfg->topic_count, &overrides, why,
+                                 sizeof why) ||
+        lt_topic_names_init(&names, cfg->topic_prefix, overrides, cfg->topic_count, why, sizeof why);
+    free(overrides);
+    if (topics_bad) {
+        snprintf(err, errlen, "kafka.topics: %s", why);
+        return -1;
+    }
+    lt_topic_names_free(&names);
     for (size_t i = 0; i < sizeof(numeric_options) / sizeof(numeric_options[0]); i++) {
         const numeric_option *o = &numeric_options[i];
         unsigned long v = numeric_get(cfg, o);
@@ -471,6 +568,7 @@ void lt_sidecar_config_free(lt_sidecar_config *cfg)
     free(cfg->topic_prefix);
     strv_free(cfg->types, cfg->type_count);
     strv_free(cfg->kafka_properties, cfg->kafka_property_count);
+    strv_free(cfg->topics, cfg->topic_count);
     free(cfg->registry_url);
     free(cfg->registry_username);
     free(cfg->registry_password);

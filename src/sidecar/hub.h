@@ -105,7 +105,7 @@ typedef struct lt_hub_msg {
     size_t start_count;
     lt_kafka_replay_start *starts; /* REPLAY: owned by the message */
     char *error;                  /* REPLAY refused: owned by the message */
-    char room_id[LT_SIDECAR_ROOM_MAX + 1];
+    char room_id[LT_ROOM_ID_MAX + 1];
 } lt_hub_msg;
 
 void lt_hub_msg_free(lt_hub_msg *m); /* releases the frame, starts and error */

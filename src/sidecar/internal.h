@@ -57,7 +57,7 @@ typedef struct socket_entry {
 typedef struct replay_room {
     struct replay_room *next;
     unsigned count;
-    char id[LT_SIDECAR_ROOM_MAX + 1];
+    char id[LT_ROOM_ID_MAX + 1];
 } replay_room;
 
 #define LT_SIDECAR_REPLAY_ROOM_SLOTS 256

@@ -286,7 +286,7 @@ static void on_record(void *ctx, const lt_kafka_record *rec)
     /* The key is the routing truth (it chose the partition). A record we
      * cannot route or render still travels, frameless, so that both threads
      * see the same stream of positions. */
-    if (!rec->key || !lt_sidecar_room_id_valid(rec->key, rec->key_len)) {
+    if (!rec->key || !lt_room_id_valid(rec->key, rec->key_len)) {
         atomic_fetch_add(&sc->bad_keys, 1);
         lt_log_every(&sc->render_log_slot, 60000, LT_LOG_WARN,
                      "sidecar: record %s[%d]@%lld has no usable room id key: skipped",

@@ -27,6 +27,7 @@
 #include "avro/registry.h"
 #include "avro/schemas.h"
 #include "core/buf.h"
+#include "core/contract.h"
 #include "core/event.h"
 
 typedef struct lt_sidecar_renderer lt_sidecar_renderer;
@@ -40,7 +41,7 @@ typedef struct lt_sidecar_status {
 } lt_sidecar_status;
 
 typedef struct lt_sidecar_rendered {
-    char room_id[129];          /* from the record ("" if absent) */
+    char room_id[LT_ROOM_ID_MAX + 1]; /* from the record ("" if absent) */
     bool is_status;
     lt_sidecar_status status;   /* if is_status */
 } lt_sidecar_rendered;

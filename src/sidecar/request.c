@@ -25,19 +25,6 @@ static void set_error(lt_sidecar_error *err, const char *message, const char *fm
     va_end(ap);
 }
 
-bool lt_sidecar_room_id_valid(const char *room_id, size_t len)
-{
-    if (!room_id || len == 0 || len > LT_SIDECAR_ROOM_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)room_id[i];
-        if (!(isalnum(ch) || ch == '.' || ch == '_' || ch == ':' || ch == '@' || ch == '~' ||
-              ch == '-'))
-            return false;
-    }
-    return true;
-}
-
 static int hexval(char ch)
 {
     if (ch >= '0' && ch <= '9')
@@ -152,11 +139,11 @@ int lt_sidecar_request_parse(const char *path, const char *query, lt_sidecar_req
     size_t raw_len = strlen(raw_room);
     if (raw_len > 0 && raw_room[raw_len - 1] == '/')
         raw_len--; /* tolerate /ws/123/ */
-    if (raw_len == 0 || raw_len > 3 * LT_SIDECAR_ROOM_MAX ||
+    if (raw_len == 0 || raw_len > 3 * LT_ROOM_ID_MAX ||
         lt_sidecar_percent_decode(raw_room, raw_len, req->room_id, sizeof(req->room_id)) < 0 ||
-        !lt_sidecar_room_id_valid(req->room_id, strlen(req->room_id))) {
-        set_error(err, "malformed room id",
-                  "a room id is 1 to %d characters of A-Z a-z 0-9 . _ : @ ~ -", LT_SIDECAR_ROOM_MAX);
+        !lt_room_id_valid(req->room_id, strlen(req->room_id))) {
+        set_error(err, "malformed room id", "a room id is 1 to %d characters of A-Z a-z 0-9 . _ : @ ~ -",
+                  LT_ROOM_ID_MAX);
         req->room_id[0] = '\0';
         return -1;
     }

@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/contract.h" /* LT_ROOM_ID_MAX, lt_room_id_valid */
 #include "core/event.h"
 
-#define LT_SIDECAR_ROOM_MAX 128
 #define LT_SIDECAR_TOKEN_MAX 4096
 #define LT_SIDECAR_CURSOR_MAX_ENTRIES 64
 #define LT_SIDECAR_CURSOR_TEXT_MAX 1024
@@ -48,7 +48,7 @@ typedef struct lt_sidecar_cursor {
 _Static_assert(LT_EVENT_TYPE_COUNT <= 64, "the type filter is a 64-bit mask");
 
 typedef struct lt_sidecar_request {
-    char room_id[LT_SIDECAR_ROOM_MAX + 1];
+    char room_id[LT_ROOM_ID_MAX + 1];
     uint64_t types;           /* mask of LT_SIDECAR_TYPE_BIT; ALL if no filter */
     bool has_since;
     int64_t since_ms;
@@ -62,9 +62,6 @@ typedef struct lt_sidecar_error {
     char message[128];
     char details[384];
 } lt_sidecar_error;
-
-/* A room id: 1..128 of [A-Za-z0-9._:@~-]. */
-bool lt_sidecar_room_id_valid(const char *room_id, size_t len);
 
 /* Parses the request target's path ("/ws/<room_id>", percent-encoded) and
  * query ("a=b&c=d", percent-encoded, may be NULL). 0 on success; -1 with

@@ -380,7 +380,7 @@ static int http_request(struct lws *wsi, session *s, lt_sidecar *sc, const char 
         lt_buf_free(&text);
         return rc;
     }
-    if (strncmp(uri, "/rooms/", 7) == 0 && lt_sidecar_room_id_valid(uri + 7, strlen(uri + 7)))
+    if (strncmp(uri, "/rooms/", 7) == 0 && lt_room_id_valid(uri + 7, strlen(uri + 7)))
         uri = lt_sidecar_assets[LT_SIDECAR_PAGE].uri;
     for (int i = 0; i < LT_SIDECAR_ASSETS; i++)
         if (strcmp(uri, lt_sidecar_assets[i].uri) == 0)

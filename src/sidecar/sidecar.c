@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/contract.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "sidecar/internal.h"
 
 int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen);
@@ -84,9 +86,28 @@ static int load_file(const char *dir, const char *name, lt_sidecar_file *out, ch
     return 0;
 }
 
+/* The topics of the types served: <prefix>.<type> or kafka.topics' override,
+ * as the collector names them (core/contract.h). */
+static int topic_names(const lt_sidecar_config *cfg, lt_topic_names *names, char *err, size_t errlen)
+{
+    lt_topic_override *overrides = NULL;
+    char why[1024];
+    int rc = lt_topic_overrides_parse((const char *const *)cfg->topics, cfg->topic_count, &overrides, why,
+                                      sizeof why);
+    if (rc == 0)
+        rc = lt_topic_names_init(names, cfg->topic_prefix, overrides, cfg->topic_count, why, sizeof why);
+    if (rc)
+        snprintf(err, errlen, "config: kafka.topics: %s", why);
+    free(overrides);
+    return rc;
+}
+
 static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
 {
     const lt_sidecar_config *cfg = sc->cfg;
+    lt_topic_names names;
+    if (topic_names(cfg, &names, err, errlen))
+        return -1;
     size_t want = cfg->type_count ? cfg->type_count : LT_EVENT_TYPE_COUNT;
     sc->topic_names = calloc(want, sizeof(char *));
     sc->topic_types = calloc(want, sizeof(lt_event_type));
@@ -96,7 +117,7 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
         lt_event_type t = (lt_event_type)i;
         if (cfg->type_count && lt_event_type_from_name(cfg->types[i], &t) < 0) {
             snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types[i]);
-            return -1;
+            goto fail;
         }
         const lt_event_type_info *info = lt_event_type_info_get(t);
         /* A compacted topic is a catalogue keyed by its entity (gift id), not
@@ -107,35 +128,29 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
                          "config: kafka.types: %s is a catalogue keyed by %s, not a room's events; "
                          "the sidecar serves rooms (read it from Kafka)",
                          info->name, t == LT_EVENT_GIFT_INFO ? "gift id" : "entity");
-                return -1;
+                goto fail;
             }
             continue;
         }
-        size_t n = strlen(cfg->topic_prefix) + strlen(info->name) + 2;
         size_t k = sc->topics;
-        if (!(sc->topic_names[k] = malloc(n)))
+        if (!(sc->topic_names[k] = strdup(names.of[t])))
             goto oom;
-        snprintf(sc->topic_names[k], n, "%s.%s", cfg->topic_prefix, info->name);
         sc->topic_types[k] = t;
         sc->topics++;
     }
+    lt_topic_names_free(&names);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
+fail:
+    lt_topic_names_free(&names);
     return -1;
-}
-
-static void free_props(lt_kafka_property *props, unsigned n)
-{
-    for (unsigned i = 0; props && i < n; i++)
-        free((char *)props[i].name);
-    free(props);
 }
 
 lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t errlen)
 {
     lt_sidecar *sc = calloc(1, sizeof(*sc));
-    lt_kafka_property *props = NULL;
+    lt_kafka_properties props = {0};
     if (!sc) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -201,35 +216,21 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    props = calloc(cfg->kafka_property_count ? cfg->kafka_property_count : 1, sizeof(*props));
-    if (!props) {
-        snprintf(err, errlen, "out of memory");
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka_properties, cfg->kafka_property_count,
+                                  &props, err, errlen))
         goto fail;
-    }
-    for (unsigned i = 0; i < cfg->kafka_property_count; i++) {
-        char *copy = strdup(cfg->kafka_properties[i]);
-        char *eq = copy ? strchr(copy, '=') : NULL;
-        props[i].name = copy; /* freed below */
-        if (!eq) {
-            snprintf(err, errlen, "kafka property '%s' is not name=value", cfg->kafka_properties[i]);
-            goto fail;
-        }
-        *eq = '\0';
-        props[i].value = eq + 1;
-    }
     lt_kafka_consumer_options co = {
         .bootstrap_servers = cfg->kafka_bootstrap,
         .client_id = "livetap-sidecar",
         .topics = (const char *const *)sc->topic_names,
         .topic_count = sc->topics,
-        .properties = props,
-        .property_count = cfg->kafka_property_count,
+        .properties = props.items,
+        .property_count = props.count,
         .max_replay_records = (int64_t)cfg->max_replay_records,
         .sink = lt_sidecar_sink(sc),
     };
     sc->consumer = lt_kafka_consumer_create(&co, err, errlen);
-    free_props(props, cfg->kafka_property_count);
-    props = NULL;
+    lt_kafka_properties_free(&props);
     if (!sc->consumer)
         goto fail;
     if (lt_sidecar_loop_create(sc, err, errlen) < 0 || lt_sidecar_pipeline_start(sc, err, errlen) < 0)
@@ -241,7 +242,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
             sc->registry ? lt_log_url(cfg->registry_url, shown_registry, sizeof shown_registry) : "");
     return sc;
 fail:
-    free_props(props, cfg->kafka_property_count);
+    lt_kafka_properties_free(&props);
     lt_sidecar_destroy(sc);
     return NULL;
 }

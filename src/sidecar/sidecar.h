@@ -25,6 +25,8 @@ typedef struct lt_sidecar_config {
     char *topic_prefix;          /* default livetap */
     char **types;                /* event types to read; default all */
     unsigned type_count;
+    char **topics;               /* kafka.topics: "type=topic" per-type overrides (core/contract.h) */
+    unsigned topic_count;
     char **kafka_properties;     /* "name=value" passed to librdkafka */
     unsigned kafka_property_count;
     unsigned long max_replay_records; /* per partition and request, default 1000000 */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/backoff.h"
+#include "core/contract.h"
 #include "core/dedupe.h"
 #include "tiktok/collector.h"
 #include "tiktok/http.h"
@@ -38,7 +39,7 @@ typedef struct room {
     char input[512];
     lt_tiktok_room_ref ref;
     char label[LT_TIKTOK_UNIQUE_ID_MAX + 2];
-    char room_id[21];          /* resolved; "" until known */
+    char room_id[LT_ROOM_ID_MAX + 1]; /* resolved; "" until known */
     phase phase;
     action next_action;
     int64_t next_ms;

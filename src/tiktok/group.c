@@ -10,6 +10,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "tiktok/handover.h"
 #include "tiktok/room.h"
 
@@ -209,15 +210,6 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
     }
 }
 
-static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
-{
-    char why[256];
-    if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
-        return 0;
-    snprintf(err, errlen, "Kafka setting %s: %s", name, why);
-    return -1;
-}
-
 /* --- the room_status watcher (handover.h) --- */
 
 /* Assigns every partition of the status topic at its current end: what
@@ -226,29 +218,24 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
  * the start is skipped. */
 static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (!conf) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
     char client[160];
     snprintf(client, sizeof client, "%s-status", g->collector_id);
-    if (set(conf, "bootstrap.servers", g->opts.bootstrap_servers, err, errlen) ||
-        set(conf, "group.id", client, err, errlen) || set(conf, "client.id", client, err, errlen) ||
-        set(conf, "enable.auto.commit", "false", err, errlen) ||
-        set(conf, "enable.partition.eof", "false", err, errlen) ||
-        set(conf, "fetch.wait.max.ms", "100", err, errlen)) {
-        rd_kafka_conf_destroy(conf);
+    const lt_kafka_property fixed[] = {
+        {"group.id", client},
+        {"client.id", client},
+        {"enable.auto.commit", "false"},
+        {"enable.partition.eof", "false"},
+        {"fetch.wait.max.ms", "100"},
+    };
+    rd_kafka_conf_t *conf =
+        lt_kafka_conf_build(g->opts.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                            g->opts.properties, g->opts.property_count, err, errlen);
+    if (!conf)
         return -1;
-    }
-    for (size_t i = 0; i < g->opts.property_count; i++)
-        if (set(conf, g->opts.properties[i].name, g->opts.properties[i].value, err, errlen)) {
-            rd_kafka_conf_destroy(conf);
-            return -1;
-        }
     char why[512];
     if (!(g->status_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why))) {
         snprintf(err, errlen, "cannot create the room_status watcher: %s", why);
+        rd_kafka_conf_destroy(conf); /* rd_kafka_new takes it only on success */
         return -1;
     }
     rd_kafka_poll_set_consumer(g->status_rk);
@@ -361,24 +348,22 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
                                        10000, err, errlen))
         goto fail;
 
-    if (!(conf = rd_kafka_conf_new()))
-        goto oom;
     char session[24];
     snprintf(session, sizeof session, "%d", opts->session_timeout_ms ? opts->session_timeout_ms : 10000);
     char heartbeat[24];
     snprintf(heartbeat, sizeof heartbeat, "%d", (opts->session_timeout_ms ? opts->session_timeout_ms : 10000) / 4);
-    if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
-        set(conf, "group.id", g->group_id, err, errlen) ||
-        set(conf, "client.id", g->collector_id, err, errlen) ||
-        set(conf, "enable.auto.commit", "false", err, errlen) ||
-        set(conf, "auto.offset.reset", "earliest", err, errlen) ||
-        set(conf, "partition.assignment.strategy", "cooperative-sticky", err, errlen) ||
-        set(conf, "session.timeout.ms", session, err, errlen) ||
-        set(conf, "heartbeat.interval.ms", heartbeat, err, errlen))
+    const lt_kafka_property fixed[] = {
+        {"group.id", g->group_id},
+        {"client.id", g->collector_id},
+        {"enable.auto.commit", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"session.timeout.ms", session},
+        {"heartbeat.interval.ms", heartbeat},
+    };
+    if (!(conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                                     opts->properties, opts->property_count, err, errlen)))
         goto fail;
-    for (size_t i = 0; i < opts->property_count; i++)
-        if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
-            goto fail;
     rd_kafka_conf_set_opaque(conf, g);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     char why[512];

@@ -45,7 +45,7 @@ struct room_handover {
     /* holding its events for the previous owner */
     bool holding, release_ready;
     char peer[128];
-    char hold_room_id[21];
+    char hold_room_id[LT_ROOM_ID_MAX + 1];
     int64_t hold_since, hold_deadline, final_seen_ms;
     held_event *held;
     size_t head, count, cap, bytes;

@@ -47,11 +47,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/contract.h"
 #include "tiktok/collector.h"
 
 /* What a room_status record says, as far as a handover needs. */
 typedef struct lt_tiktok_peer_status {
-    char room_id[32]; /* "" before the room id is known (then the key is the input) */
+    char room_id[LT_ROOM_ID_MAX + 1]; /* "" before the room id is known (then the key is the input) */
     char collector_id[128];
     char state[32];
     char reason[64]; /* "" when none */

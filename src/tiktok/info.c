@@ -279,7 +279,7 @@ typedef struct fetch {
 
 struct lt_tiktok_info_room {
     lt_tiktok_info *info;
-    char room_id[21];
+    char room_id[LT_ROOM_ID_MAX + 1];
     char label[64];
     fetch room_info, gift_list;
 };

@@ -259,7 +259,7 @@ static void read_room_details(json_t *data, lt_tiktok_room_details *d)
     if (!json_is_object(owner))
         return;
     d->has_owner = true;
-    char id[21];
+    char id[LT_ROOM_ID_MAX + 1];
     if (lt_tiktok_json_id(json_object_get(owner, "id_str"), id, sizeof id) ||
         lt_tiktok_json_id(json_object_get(owner, "id"), id, sizeof id))
         d->owner_id = strtoll(id, NULL, 10);
@@ -311,7 +311,7 @@ void lt_tiktok_parse_room_details(long http_status, const char *body, size_t len
         copy_str(out->nickname, sizeof out->nickname, lt_tiktok_json_str(owner, "nickname"));
         out->follower_count = lt_tiktok_json_int(LT_TIKTOK_JSON_PATH(owner, "follow_info", "follower_count"), -1);
         out->viewer_count = lt_tiktok_json_int(json_object_get(data, "user_count"), -1);
-        char rid[21];
+        char rid[LT_ROOM_ID_MAX + 1];
         if (lt_tiktok_json_id(json_object_get(data, "id_str"), rid, sizeof rid) ||
             lt_tiktok_json_id(json_object_get(data, "id"), rid, sizeof rid))
             copy_str(out->room_id, sizeof out->room_id, rid);

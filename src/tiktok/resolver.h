@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/contract.h"
 #include "tiktok/http.h"
 #include "tiktok/room.h"
 
@@ -47,7 +48,7 @@ enum {
 
 typedef struct lt_tiktok_resolution {
     lt_tiktok_resolve_outcome outcome;
-    char room_id[21];
+    char room_id[LT_ROOM_ID_MAX + 1];
     char unique_id[LT_TIKTOK_UNIQUE_ID_MAX + 1];
     int live_status;        /* 2, 3, 4; 0 if unknown */
     char title[256];

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/contract.h"
+
 /* TikTok allows 24 characters; a little slack for legacy handles. */
 #define LT_TIKTOK_UNIQUE_ID_MAX 32
 
@@ -25,7 +27,7 @@ typedef enum lt_tiktok_room_kind {
 typedef struct lt_tiktok_room_ref {
     lt_tiktok_room_kind kind;
     char unique_id[LT_TIKTOK_UNIQUE_ID_MAX + 1]; /* without '@'; "" for BY_ID */
-    char room_id[21];                            /* decimal; "" for BY_USER */
+    char room_id[LT_ROOM_ID_MAX + 1];            /* decimal; "" for BY_USER */
 } lt_tiktok_room_ref;
 
 /* 0 on success; -1 with a reason in err. Leading/trailing blanks ignored. */

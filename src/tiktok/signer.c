@@ -20,6 +20,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "tiktok/room.h"
 
 #define DEFAULT_SIGN_URL "https://api.eulerstream.com"
 #define MAX_IN_FLIGHT 8
@@ -27,7 +28,7 @@
 
 struct lt_tiktok_sign_call {
     lt_tiktok_signer *signer;
-    char room_id[21];
+    char room_id[LT_ROOM_ID_MAX + 1];
     lt_tiktok_sign_cb cb;
     void *ctx;
     lt_http_request *req;       /* NULL while queued */
@@ -285,8 +286,7 @@ static void on_fetch_done(void *ctx, const lt_http_response *resp)
             copy_header(resp, "x-log-id", res.request_id, sizeof res.request_id);
         if (resp->status == 200) {
             char rid[32];
-            if (lt_http_header(resp, "X-Room-Id", rid, sizeof rid) > 0 &&
-                strspn(rid, "0123456789") == strlen(rid) && strlen(rid) < sizeof res.room_id)
+            if (lt_http_header(resp, "X-Room-Id", rid, sizeof rid) > 0 && lt_tiktok_room_id_valid(rid))
                 snprintf(res.room_id, sizeof res.room_id, "%s", rid);
             if (resp->body_len == 0) {
                 res.status = LT_TIKTOK_SIGN_EMPTY_PAYLOAD;

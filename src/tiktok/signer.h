@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/contract.h"
 #include "tiktok/http.h"
 
 struct lws_context;
@@ -55,7 +56,7 @@ typedef struct lt_tiktok_sign_result {
     const uint8_t *body;      /* OK: the fetch result (valid during the callback) */
     size_t body_len;
     const char *cookie_header;/* OK: "ttwid=...; tt-target-idc=..." for the WebSocket */
-    char room_id[21];         /* X-Room-Id if the server sent one, else the asked room */
+    char room_id[LT_ROOM_ID_MAX + 1]; /* X-Room-Id if the server sent one, else the asked room */
     char request_id[64];      /* X-Request-Id / x-log-id, for support */
 } lt_tiktok_sign_result;
 

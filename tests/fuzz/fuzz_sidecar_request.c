@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!req)
         abort();
     if (lt_sidecar_request_parse(path, query, req, &err) == 0) {
-        if (!lt_sidecar_room_id_valid(req->room_id, strlen(req->room_id)))
+        if (!lt_room_id_valid(req->room_id, strlen(req->room_id)))
             abort(); /* a parsed room id is always valid */
         if (req->has_since && req->has_cursor)
             abort();

@@ -145,12 +145,48 @@ static void test_numbers_out_of_range_are_refused(void **state)
     }
 }
 
+/* kafka.topics: the collector's per-type topic names, so the sidecar reads
+ * the topics the collector writes; an unknown type is refused by name. */
+static void test_topic_overrides(void **state)
+{
+    (void)state;
+    lt_sidecar_config cfg;
+    char err[2048];
+    lt_sidecar_config_defaults(&cfg);
+    const char *path = write_tmp("kafka:\n  topic_prefix: demo\n  topics:\n    chat: my.chat\n"
+                                 "    gift: my.gift\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    assert_int_equal(cfg.topic_count, 2);
+    assert_string_equal(cfg.topics[0], "chat=my.chat");
+    assert_string_equal(cfg.topics[1], "gift=my.gift");
+    assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), 0);
+    lt_sidecar_config_free(&cfg);
+
+    lt_sidecar_config_defaults(&cfg);
+    path = write_tmp("kafka:\n  topics:\n    chatt: my.chat\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "kafka.topics: unknown event type \"chatt\""));
+    assert_non_null(strstr(err, "chat, gift"));
+    lt_sidecar_config_free(&cfg);
+
+    lt_sidecar_config_defaults(&cfg);
+    path = write_tmp("kafka:\n  topics: [chat]\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "kafka.topics: expected a mapping"));
+    unlink(path);
+    lt_sidecar_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_file_is_the_defaults),
         cmocka_unit_test(test_overrides_and_errors),
         cmocka_unit_test(test_numbers_out_of_range_are_refused),
+        cmocka_unit_test(test_topic_overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
