@@ -87,22 +87,22 @@ static int load_file(const char *dir, const char *name, lt_sidecar_file *out, ch
 static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
 {
     const lt_sidecar_config *cfg = sc->cfg;
-    size_t want = cfg->type_count ? cfg->type_count : LT_EVENT_TYPE_COUNT;
+    size_t want = cfg->types.count ? cfg->types.count : LT_EVENT_TYPE_COUNT;
     sc->topic_names = calloc(want, sizeof(char *));
     sc->topic_types = calloc(want, sizeof(lt_event_type));
     if (!sc->topic_names || !sc->topic_types)
         goto oom;
     for (size_t i = 0; i < want; i++) {
         lt_event_type t = (lt_event_type)i;
-        if (cfg->type_count && lt_event_type_from_name(cfg->types[i], &t) < 0) {
-            snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types[i]);
+        if (cfg->types.count && lt_event_type_from_name(cfg->types.items[i], &t) < 0) {
+            snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types.items[i]);
             return -1;
         }
         const lt_event_type_info *info = lt_event_type_info_get(t);
         /* A compacted topic is a catalogue keyed by its entity (gift id), not
          * a room's stream: its keys are not room ids. */
         if (info->compacted) {
-            if (cfg->type_count) {
+            if (cfg->types.count) {
                 snprintf(err, errlen,
                          "config: kafka.types: %s is a catalogue keyed by %s, not a room's events; "
                          "the sidecar serves rooms (read it from Kafka)",
@@ -125,9 +125,9 @@ oom:
     return -1;
 }
 
-static void free_props(lt_kafka_property *props, unsigned n)
+static void free_props(lt_kafka_property *props, size_t n)
 {
-    for (unsigned i = 0; props && i < n; i++)
+    for (size_t i = 0; props && i < n; i++)
         free((char *)props[i].name);
     free(props);
 }
@@ -179,8 +179,8 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     }
     if (sc->registry)
         prefetch_schemas(sc);
-    const char *const *tokens = (const char *const *)cfg->tokens;
-    lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
+    const char *const *tokens = (const char *const *)cfg->tokens.items;
+    lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->tokens.count,
                                   .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000,
                                   .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
@@ -201,17 +201,17 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    props = calloc(cfg->kafka_property_count ? cfg->kafka_property_count : 1, sizeof(*props));
+    props = calloc(cfg->kafka_properties.count ? cfg->kafka_properties.count : 1, sizeof(*props));
     if (!props) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    for (unsigned i = 0; i < cfg->kafka_property_count; i++) {
-        char *copy = strdup(cfg->kafka_properties[i]);
+    for (size_t i = 0; i < cfg->kafka_properties.count; i++) {
+        char *copy = strdup(cfg->kafka_properties.items[i]);
         char *eq = copy ? strchr(copy, '=') : NULL;
         props[i].name = copy; /* freed below */
         if (!eq) {
-            snprintf(err, errlen, "kafka property '%s' is not name=value", cfg->kafka_properties[i]);
+            snprintf(err, errlen, "kafka property '%s' is not name=value", cfg->kafka_properties.items[i]);
             goto fail;
         }
         *eq = '\0';
@@ -223,12 +223,12 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         .topics = (const char *const *)sc->topic_names,
         .topic_count = sc->topics,
         .properties = props,
-        .property_count = cfg->kafka_property_count,
+        .property_count = cfg->kafka_properties.count,
         .max_replay_records = (int64_t)cfg->max_replay_records,
         .sink = lt_sidecar_sink(sc),
     };
     sc->consumer = lt_kafka_consumer_create(&co, err, errlen);
-    free_props(props, cfg->kafka_property_count);
+    free_props(props, cfg->kafka_properties.count);
     props = NULL;
     if (!sc->consumer)
         goto fail;
@@ -241,7 +241,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
             sc->registry ? lt_log_url(cfg->registry_url, shown_registry, sizeof shown_registry) : "");
     return sc;
 fail:
-    free_props(props, cfg->kafka_property_count);
+    free_props(props, cfg->kafka_properties.count);
     lt_sidecar_destroy(sc);
     return NULL;
 }
