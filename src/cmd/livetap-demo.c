@@ -18,17 +18,20 @@
 static const lt_cli_flag flags[] = {
     {"kafka", "kafka.bootstrap", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
     {"registry", "kafka.registry_url", true, "URL      Confluent-compatible registry ($LT_REGISTRY_URL)"},
-    {"no-registry", "kafka.registry_url=", false, "         Avro single-object encoding instead of a registry"},
+    {"no-registry", "kafka.registry_url=", false,
+     "         Avro single-object encoding instead of a registry"},
     {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
     {"property", "kafka.properties", true, "N=V      librdkafka property, repeatable"},
     {"rooms", "rooms", true, "N        rooms to simulate (3)"},
     {"room-prefix", "room_prefix", true, "R        room ids are R0, R1, ... (7300000000000000)"},
-    {"events-per-room", "events_per_room", true, "M        events per room, plus gift_info once per turn (90)"},
+    {"events-per-room", "events_per_room", true,
+     "M        events per room, plus gift_info once per turn (90)"},
     {"rate", "rate", true, "N        events per second in total, 0 = as fast as possible (0)"},
     {"collector-id", "collector_id", true, "ID       written on every record (livetap-demo)"},
     {"manifest", "manifest", true, "FILE     write every published event as a JSON line"},
     {"flush-timeout-ms", "kafka.flush_timeout_ms", true, "MS       bound on the final flush (30000)"},
-    {"startup-timeout-ms", "kafka.startup_timeout_ms", true, "MS       bound on the broker check at start (10000)"},
+    {"startup-timeout-ms", "kafka.startup_timeout_ms", true,
+     "MS       bound on the broker check at start (10000)"},
 };
 
 static const lt_cli_program program = {

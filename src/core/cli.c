@@ -114,15 +114,16 @@ static int set_log_level(const lt_cli_program *prog, void *config, const char *l
 
 static int apply_log_level(const lt_cli_program *prog, void *config)
 {
-    const lt_config_option *opt = prog->log_level_key ? lt_config_find(prog->options, prog->log_level_key) : NULL;
+    const lt_config_option *opt =
+        prog->log_level_key ? lt_config_find(prog->options, prog->log_level_key) : NULL;
     if (!opt || opt->kind != LT_CONFIG_STRING)
         return 0;
     const char *name = *(char **)lt_config_field(opt, config);
     lt_log_level level;
     if (lt_log_level_from_name(name ? name : "", &level) != 0) {
         char what[512];
-        snprintf(what, sizeof what, "%s: expected debug, info, warn or error, found \"%s\"", prog->log_level_key,
-                 name ? name : "");
+        snprintf(what, sizeof what, "%s: expected debug, info, warn or error, found \"%s\"",
+                 prog->log_level_key, name ? name : "");
         return fail(prog, what);
     }
     lt_log_set_level(level);
@@ -139,7 +140,8 @@ static struct option *long_options(const lt_cli_program *prog, char *shorts, siz
     s += (size_t)snprintf(shorts + s, shorts_len - s, "c:h%s", prog->log_level_key ? "vq" : "");
     for (size_t i = 0; i < prog->flag_count; i++) {
         const lt_cli_flag *f = &prog->flags[i];
-        opts[n++] = (struct option){f->name, f->takes_value ? required_argument : no_argument, NULL, O_FLAG + (int)i};
+        opts[n++] =
+            (struct option){f->name, f->takes_value ? required_argument : no_argument, NULL, O_FLAG + (int)i};
         char letter = short_of(prog, f->name);
         if (letter && s + 3 < shorts_len)
             s += (size_t)snprintf(shorts + s, shorts_len - s, "%c%s", letter, f->takes_value ? ":" : "");
@@ -201,8 +203,14 @@ static int parse_flags(const lt_cli_program *prog, void *config, int argc, char 
         case O_CHECK: *check_only = true; break;
         case 'v': rc = set_log_level(prog, config, "debug"); break;
         case 'q': rc = set_log_level(prog, config, "warn"); break;
-        case 'h': lt_cli_usage(prog, stdout); rc = 1; break;
-        case O_VERSION: printf("%s %s\n", prog->name, LT_VERSION); rc = 1; break;
+        case 'h':
+            lt_cli_usage(prog, stdout);
+            rc = 1;
+            break;
+        case O_VERSION:
+            printf("%s %s\n", prog->name, LT_VERSION);
+            rc = 1;
+            break;
         default: /* getopt said what was wrong */
             fprintf(stderr, "%s: see --help for the options\n", prog->name);
             rc = 2;
@@ -236,7 +244,8 @@ lt_cli_outcome lt_cli_parse(const lt_cli_program *prog, void *config, int argc, 
         return out;
     }
     if (optind < argc && !prog->operands) {
-        snprintf(err, sizeof err, "unexpected argument \"%s\" (options start with --; see --help)", argv[optind]);
+        snprintf(err, sizeof err, "unexpected argument \"%s\" (options start with --; see --help)",
+                 argv[optind]);
         fail(prog, err);
         return out;
     }

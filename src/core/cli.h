@@ -42,9 +42,9 @@ typedef struct lt_cli_short {
 } lt_cli_short;
 
 typedef struct lt_cli_program {
-    const char *name;    /* "livetap-sidecar": messages start with it */
-    const char *usage;   /* --help's opening: "usage: ..." and what the program does */
-    const char *epilog;  /* --help's closing lines; NULL = none */
+    const char *name;   /* "livetap-sidecar": messages start with it */
+    const char *usage;  /* --help's opening: "usage: ..." and what the program does */
+    const char *epilog; /* --help's closing lines; NULL = none */
     const lt_config_option *options;
     const lt_cli_flag *flags;
     size_t flag_count;
@@ -60,9 +60,9 @@ typedef struct lt_cli_program {
 } lt_cli_program;
 
 typedef struct lt_cli_outcome {
-    bool run;           /* false: exit with `status` (help, reference, check, or an error said) */
-    int status;         /* 0 or 2 */
-    char **operands;    /* the positional arguments (argv's tail) when `operands` allows them */
+    bool run;        /* false: exit with `status` (help, reference, check, or an error said) */
+    int status;      /* 0 or 2 */
+    char **operands; /* the positional arguments (argv's tail) when `operands` allows them */
     int operand_count;
 } lt_cli_outcome;
 

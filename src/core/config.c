@@ -266,10 +266,12 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
         }
         if (opt->kind == LT_CONFIG_PROPERTIES && value->type == YAML_SEQUENCE_NODE) {
             /* also a list of "name=value" strings, as librdkafka writes them */
-            for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top; it++) {
+            for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top;
+                 it++) {
                 yaml_node_t *item = yaml_document_get_node(w->doc, *it);
                 if (item->type != YAML_SCALAR_NODE) {
-                    snprintf(why, sizeof why, "expected name=value items, found %s in the list", node_kind(item));
+                    snprintf(why, sizeof why, "expected name=value items, found %s in the list",
+                             node_kind(item));
                     rc = -1;
                 } else {
                     rc = store_scalar(opt, out, (const char *)item->data.scalar.value, why, sizeof why);
@@ -572,7 +574,8 @@ static void write_values(const lt_config_option *table, const void *config, int 
             for (size_t i = 0; i < l->count; i++) {
                 fprintf(out, "\n%*s- ", depth * 2 + 2, "");
                 const char *item = l->items[i], *eq = strchr(item, '=');
-                if (o->kind == LT_CONFIG_PROPERTIES && eq && (secret || secret_name(item, (size_t)(eq - item)))) {
+                if (o->kind == LT_CONFIG_PROPERTIES && eq &&
+                    (secret || secret_name(item, (size_t)(eq - item)))) {
                     char masked[512]; /* sasl.password=***: the name stays readable */
                     snprintf(masked, sizeof masked, "%.*s=***", (int)(eq - item), item);
                     write_scalar(out, masked, false);

@@ -65,8 +65,7 @@ int lt_config_set(const lt_config_option *table, void *out, const char *assignme
 
 /* Like lt_config_set, except that a list keeps its items and gets the new
  * ones appended (a repeated command-line flag). */
-int lt_config_add(const lt_config_option *table, void *out, const char *assignment, char *err,
-                  size_t errlen);
+int lt_config_add(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen);
 
 /* The option a dotted key names, or NULL. */
 const lt_config_option *lt_config_find(const lt_config_option *table, const char *key);

@@ -22,16 +22,28 @@
 #include "core/log.h"
 #include "sidecar/sidecar.h"
 
-#define STR(name_, field_, dflt, doc_)                                                                        \
-    {.name = name_, .kind = LT_CONFIG_STRING, .offset = offsetof(lt_sidecar_config, field_), .default_value = dflt, \
-     .doc = doc_}
-#define LIST(name_, kind_, field_, doc_)                                                                      \
-    {.name = name_, .kind = kind_, .offset = offsetof(lt_sidecar_config, field_), .doc = doc_}
-#define INT(name_, field_, dflt, lo, hi, doc_)                                                                \
-    {.name = name_, .kind = LT_CONFIG_INT, .offset = offsetof(lt_sidecar_config, field_), .default_value = dflt,    \
-     .doc = doc_, .min = lo, .max = hi}
-#define SECTION(name_, table, doc_) {.name = name_, .kind = LT_CONFIG_SECTION, .doc = doc_, .section = table}
-#define END {.name = NULL}
+#define STR(name_, field_, dflt, doc_)                                                                       \
+    {                                                                                                        \
+        .name = name_, .kind = LT_CONFIG_STRING, .offset = offsetof(lt_sidecar_config, field_),              \
+        .default_value = dflt, .doc = doc_                                                                   \
+    }
+#define LIST(name_, kind_, field_, doc_)                                                                     \
+    {                                                                                                        \
+        .name = name_, .kind = kind_, .offset = offsetof(lt_sidecar_config, field_), .doc = doc_             \
+    }
+#define INT(name_, field_, dflt, lo, hi, doc_)                                                               \
+    {                                                                                                        \
+        .name = name_, .kind = LT_CONFIG_INT, .offset = offsetof(lt_sidecar_config, field_),                 \
+        .default_value = dflt, .doc = doc_, .min = lo, .max = hi                                             \
+    }
+#define SECTION(name_, table, doc_)                                                                          \
+    {                                                                                                        \
+        .name = name_, .kind = LT_CONFIG_SECTION, .doc = doc_, .section = table                              \
+    }
+#define END                                                                                                  \
+    {                                                                                                        \
+        .name = NULL                                                                                         \
+    }
 
 static const lt_config_option kafka_options[] = {
     STR("bootstrap", kafka_bootstrap, "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}", "Kafka bootstrap servers"),
@@ -58,7 +70,8 @@ static const lt_config_option registry_options[] = {
 static const lt_config_option auth_options[] = {
     LIST("tokens", LT_CONFIG_STRING_LIST, tokens,
          "static bearer tokens (16 characters or more each); any token or a secret turns auth on"),
-    STR("jwt_secret", jwt_secret, NULL, "HS256 secret (32 bytes or more); JWTs need exp, may carry rooms: [...]"),
+    STR("jwt_secret", jwt_secret, NULL,
+        "HS256 secret (32 bytes or more); JWTs need exp, may carry rooms: [...]"),
     INT("jwt_max_lifetime_s", jwt_max_lifetime_s, "86400", 60, 31536000,
         "a connection on a JWT ends (1008) after this at most, whatever its exp"),
     END,
@@ -69,23 +82,29 @@ static const lt_config_option limits_options[] = {
     INT("max_clients", max_clients, "10000", 1, 1000000, "WebSocket clients at once"),
     INT("max_clients_per_address", max_clients_per_address, "1000", 1, 1000000, "... from one address"),
     INT("max_handshakes_per_address", max_handshakes_per_address, "32", 1, 1000000,
-        "sockets from one address not yet upgraded (idle, partial headers, plain HTTP); past it closed at accept"),
-    INT("header_timeout_s", header_timeout_s, "5", 1, 300, "a request's headers must arrive within this (slowloris)"),
+        "sockets from one address not yet upgraded (idle, partial headers, plain HTTP); past it closed at "
+        "accept"),
+    INT("header_timeout_s", header_timeout_s, "5", 1, 300,
+        "a request's headers must arrive within this (slowloris)"),
     INT("connect_rate_per_address", connect_rate_per_address, "100", 0, 1000000,
         "new connections per second from one address; 0 = unlimited"),
     INT("connect_burst_per_address", connect_burst_per_address, "1000", 1, 1000000,
         "... of which this many may come at once; past it: error frame + 1013"),
-    INT("queue_frames", queue_frames, "4096", 1, 1000000, "per client: past this or queue_bytes the client is closed (1013)"),
+    INT("queue_frames", queue_frames, "4096", 1, 1000000,
+        "per client: past this or queue_bytes the client is closed (1013)"),
     INT("queue_bytes", queue_bytes, "8388608", 1024, 1073741824,
         "per client; also the largest frame: a record rendering larger is skipped (counted)"),
-    INT("max_replays", max_replays, "8", 1, 100000, "since=/cursor= requests served at once; later ones wait their turn"),
+    INT("max_replays", max_replays, "8", 1, 100000,
+        "since=/cursor= requests served at once; later ones wait their turn"),
     INT("replay_waiting", replay_waiting, "64", 0, 1000000,
         "replays waiting for a slot; past it: error frame \"replay capacity\" + 1013"),
-    INT("replay_queue_bytes", replay_queue_bytes, "1048576", 1024, 1073741824, "per replaying client: past it 1013"),
+    INT("replay_queue_bytes", replay_queue_bytes, "1048576", 1024, 1073741824,
+        "per replaying client: past it 1013"),
     INT("inbound_frame_bytes", inbound_frame_bytes, "4096", 16, 1048576,
         "a client message larger than this closes it (1009)"),
     INT("ping_interval_s", ping_interval_s, "30", 1, 65535, "ping after this long without traffic"),
-    INT("idle_timeout_s", idle_timeout_s, "75", 1, 65535, "hang up after this long without a valid frame (pong)"),
+    INT("idle_timeout_s", idle_timeout_s, "75", 1, 65535,
+        "hang up after this long without a valid frame (pong)"),
     END,
 };
 
@@ -93,15 +112,18 @@ const lt_config_option lt_sidecar_options[] = {
     STR("listen", listen, "127.0.0.1", "address to bind; 0.0.0.0 behind a load balancer"),
     INT("port", port, "8090", 0, 65535,
         "ws://HOST:PORT/ws/{room_id} and http://HOST:PORT/; 0 = any free port (printed at start)"),
-    STR("tls_cert", tls_cert, NULL, "PEM certificate (a chain may follow): with tls_key, serve wss:// and https:// only"),
+    STR("tls_cert", tls_cert, NULL,
+        "PEM certificate (a chain may follow): with tls_key, serve wss:// and https:// only"),
     STR("tls_key", tls_key, NULL, "PEM private key of tls_cert (unencrypted)"),
-    STR("schema_dir", schema_dir, NULL, "local Avro schemas, for single-object encoded records; empty = built-in"),
+    STR("schema_dir", schema_dir, NULL,
+        "local Avro schemas, for single-object encoded records; empty = built-in"),
     STR("www_dir", www_dir, NULL, "the live-view page's files; empty = built-in"),
     INT("shutdown_grace_ms", shutdown_grace_ms, "5000", 1, 600000,
         "on SIGTERM clients get close 1001, then the process exits after at most this"),
     STR("log_level", log_level, "info", "debug, info, warn or error"),
     STR("event_loop", event_loop, "epoll",
-        "epoll (libev under libwebsockets) or poll (libwebsockets' own loop; the fallback if epoll cannot start)"),
+        "epoll (libev under libwebsockets) or poll (libwebsockets' own loop; the fallback if epoll cannot "
+        "start)"),
     SECTION("kafka", kafka_options, "where the events are read"),
     SECTION("registry", registry_options, "the schema registry records are decoded with"),
     SECTION("auth", auth_options, "who may open /ws/{room_id}; off unless a token or a secret is set"),
@@ -162,8 +184,8 @@ done:
 }
 
 /* A struct filled by hand (tests, embedding) gets the bounds the table gives a file. */
-static int check_bounds(const lt_config_option *table, const lt_sidecar_config *cfg, const char *prefix, char *err,
-                        size_t errlen)
+static int check_bounds(const lt_config_option *table, const lt_sidecar_config *cfg, const char *prefix,
+                        char *err, size_t errlen)
 {
     for (const lt_config_option *o = table; o->name; o++) {
         char key[128];
@@ -179,8 +201,8 @@ static int check_bounds(const lt_config_option *table, const lt_sidecar_config *
             continue;
         long v = *(const long *)((const char *)cfg + o->offset);
         if (v < o->min || v > o->max) {
-            snprintf(err, errlen, "%s: %ld is out of range: expected an integer from %ld to %ld", key, v, o->min,
-                     o->max);
+            snprintf(err, errlen, "%s: %ld is out of range: expected an integer from %ld to %ld", key, v,
+                     o->min, o->max);
             return -1;
         }
     }
@@ -217,7 +239,8 @@ void lt_sidecar_config_summary(const lt_sidecar_config *cfg, FILE *out)
 {
     char shown_registry[1024];
     fprintf(out, "listen %s://%s:%ld, Kafka %s, topics %s.<type>, registry %s, auth %s",
-            set(cfg->tls_cert) ? "https" : "http", cfg->listen, cfg->port, cfg->kafka_bootstrap, cfg->topic_prefix,
+            set(cfg->tls_cert) ? "https" : "http", cfg->listen, cfg->port, cfg->kafka_bootstrap,
+            cfg->topic_prefix,
             set(cfg->registry_url) ? lt_log_url(cfg->registry_url, shown_registry, sizeof shown_registry)
                                    : "none (single-object Avro)",
             cfg->tokens.count || set(cfg->jwt_secret) ? "on" : "off");

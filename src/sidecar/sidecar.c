@@ -180,8 +180,10 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     if (sc->registry)
         prefetch_schemas(sc);
     const char *const *tokens = (const char *const *)cfg->tokens.items;
-    lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->tokens.count,
-                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000,
+    lt_sidecar_auth_options ao = {.tokens = tokens,
+                                  .token_count = cfg->tokens.count,
+                                  .jwt_secret = cfg->jwt_secret,
+                                  .leeway_ms = 5000,
                                   .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;

@@ -29,10 +29,10 @@ typedef struct lt_sidecar_config {
     char *tls_key;               /* PEM private key of tls_cert */
     char *kafka_bootstrap;
     char *topic_prefix;
-    lt_config_list types;        /* event types to read; empty = all */
+    lt_config_list types;            /* event types to read; empty = all */
     lt_config_list kafka_properties; /* "name=value" passed to librdkafka */
-    long max_replay_records;     /* per partition and request */
-    char *registry_url;          /* "" = none */
+    long max_replay_records;         /* per partition and request */
+    char *registry_url;              /* "" = none */
     char *registry_username;
     char *registry_password;
     char *schema_dir;            /* local schemas (single-object records); "" = built-in */
@@ -45,17 +45,17 @@ typedef struct lt_sidecar_config {
     long max_clients;
     long max_clients_per_address;
     long max_handshakes_per_address; /* sockets not yet upgraded from one address */
-    long header_timeout_s;       /* a request's headers must arrive within this */
-    long connect_rate_per_address;  /* new connections per second per address; 0 = unlimited */
-    long connect_burst_per_address; /* ... of which this many at once */
-    long queue_frames;           /* per client */
-    long queue_bytes;            /* per client; a larger record is skipped */
-    long max_replays;            /* replays (since=/cursor=) served at once */
-    long replay_waiting;         /* replays waiting for a slot; past it: refused */
-    long replay_queue_bytes;     /* per replaying client */
-    long inbound_frame_bytes;    /* largest message a client may send */
+    long header_timeout_s;           /* a request's headers must arrive within this */
+    long connect_rate_per_address;   /* new connections per second per address; 0 = unlimited */
+    long connect_burst_per_address;  /* ... of which this many at once */
+    long queue_frames;               /* per client */
+    long queue_bytes;                /* per client; a larger record is skipped */
+    long max_replays;                /* replays (since=/cursor=) served at once */
+    long replay_waiting;             /* replays waiting for a slot; past it: refused */
+    long replay_queue_bytes;         /* per replaying client */
+    long inbound_frame_bytes;        /* largest message a client may send */
     long ping_interval_s;
-    long idle_timeout_s;         /* no valid traffic (pong) for this long: hang up */
+    long idle_timeout_s; /* no valid traffic (pong) for this long: hang up */
     long shutdown_grace_ms;
     char *log_level;             /* debug, info, warn, error */
     char *event_loop;            /* "epoll" (libev) or "poll" (libwebsockets' own) */

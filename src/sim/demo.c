@@ -14,12 +14,16 @@
 #include "kafka/publisher.h"
 #include "sim/sim.h"
 
-#define OPT(name_, kind_, field_, dflt, doc_)                                                                    \
-    {.name = name_, .kind = kind_, .offset = offsetof(lt_sim_demo_options, field_), .default_value = dflt,        \
-     .doc = doc_}
-#define INT(name_, field_, dflt, lo, hi, doc_)                                                                   \
-    {.name = name_, .kind = LT_CONFIG_INT, .offset = offsetof(lt_sim_demo_options, field_), .default_value = dflt, \
-     .doc = doc_, .min = lo, .max = hi}
+#define OPT(name_, kind_, field_, dflt, doc_)                                                                \
+    {                                                                                                        \
+        .name = name_, .kind = kind_, .offset = offsetof(lt_sim_demo_options, field_),                       \
+        .default_value = dflt, .doc = doc_                                                                   \
+    }
+#define INT(name_, field_, dflt, lo, hi, doc_)                                                               \
+    {                                                                                                        \
+        .name = name_, .kind = LT_CONFIG_INT, .offset = offsetof(lt_sim_demo_options, field_),               \
+        .default_value = dflt, .doc = doc_, .min = lo, .max = hi                                             \
+    }
 
 static const lt_config_option kafka_options[] = {
     OPT("bootstrap", LT_CONFIG_STRING, kafka_bootstrap, "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
@@ -35,12 +39,14 @@ static const lt_config_option kafka_options[] = {
 
 const lt_config_option lt_sim_demo_option_table[] = {
     INT("rooms", rooms, "3", 1, 1000000, "rooms to simulate"),
-    OPT("room_prefix", LT_CONFIG_STRING, room_prefix, "7300000000000000", "room ids are <room_prefix>0, 1, ..."),
+    OPT("room_prefix", LT_CONFIG_STRING, room_prefix, "7300000000000000",
+        "room ids are <room_prefix>0, 1, ..."),
     INT("events_per_room", events_per_room, "90", 0, 1000000000,
         "events per room, all room types in turn, plus the gift catalogue (gift_info) once per turn"),
     INT("rate", rate, "0", 0, 100000000, "events per second in total; 0 = as fast as possible"),
     OPT("collector_id", LT_CONFIG_STRING, collector_id, "livetap-demo", "written on every record"),
-    OPT("manifest", LT_CONFIG_STRING, manifest, NULL, "write every published event as a JSON line to this file"),
+    OPT("manifest", LT_CONFIG_STRING, manifest, NULL,
+        "write every published event as a JSON line to this file"),
     OPT("log_level", LT_CONFIG_STRING, log_level, "info", "debug, info, warn or error"),
     {.name = "kafka", .kind = LT_CONFIG_SECTION, .doc = "where the events go", .section = kafka_options},
     {.name = NULL},
@@ -81,7 +87,8 @@ static void report_progress(demo *d)
     lt_kafka_stats ks;
     lt_kafka_producer_stats(lt_publisher_producer(d->pub), &ks);
     lt_info("progress: %ld/%ld published, %llu delivered, %llu failed", d->published,
-            d->o->rooms * d->o->events_per_room, (unsigned long long)ks.delivered, (unsigned long long)ks.failed);
+            d->o->rooms * d->o->events_per_room, (unsigned long long)ks.delivered,
+            (unsigned long long)ks.failed);
 }
 
 /* One event; false when publishing must end. */
@@ -90,7 +97,8 @@ static bool publish_one(demo *d, lt_event *ev)
     char err[2048];
     ev->event_time = ev->ingest_time = lt_now_ms();
     lt_publish_status st;
-    while ((st = lt_publisher_publish(d->pub, ev, NULL, err, sizeof err)) == LT_PUBLISH_BACKPRESSURE && !*d->stop)
+    while ((st = lt_publisher_publish(d->pub, ev, NULL, err, sizeof err)) == LT_PUBLISH_BACKPRESSURE &&
+           !*d->stop)
         lt_publisher_poll(d->pub, 10); /* the queue drains as the broker acknowledges */
     if (st == LT_PUBLISH_ERROR) {
         lt_error("publish failed: %s", err);
@@ -152,7 +160,9 @@ int lt_sim_demo_run(const lt_sim_demo_options *o, volatile int *stop)
         .topic_prefix = o->topic_prefix,
         .collector_id = o->collector_id,
         .registry_url = o->registry_url,
-        .kafka = {.bootstrap_servers = o->kafka_bootstrap, .client_id = "livetap-demo", .properties = props,
+        .kafka = {.bootstrap_servers = o->kafka_bootstrap,
+                  .client_id = "livetap-demo",
+                  .properties = props,
                   .property_count = o->kafka_properties.count},
         .startup_timeout_ms = (int)o->startup_timeout_ms,
     };
@@ -178,9 +188,9 @@ int lt_sim_demo_run(const lt_sim_demo_options *o, volatile int *stop)
             (unsigned long long)ks.failed, undelivered);
     printf("published=%ld delivered=%llu failed=%llu undelivered=%zu\n", d.published,
            (unsigned long long)ks.delivered, (unsigned long long)ks.failed, undelivered);
-    rc = d.failed_start ? 2
+    rc = d.failed_start                                                                  ? 2
          : (ks.failed || undelivered || ks.delivered != (unsigned long long)d.published) ? 1
-                                                                                          : 0;
+                                                                                         : 0;
 done:
     if (d.manifest)
         fclose(d.manifest);

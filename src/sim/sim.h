@@ -30,9 +30,9 @@ typedef struct lt_sim lt_sim;
 /* Filled by the option table lt_sim_option_table (defaults, YAML, --set,
  * bounds); `livetap-sim --config-reference` lists the keys. */
 typedef struct lt_sim_options {
-    long port;                 /* 0 = any free port */
-    long rooms;                /* rooms simhost0 .. simhost<N-1> */
-    long rate;                 /* messages per second per room */
+    long port;  /* 0 = any free port */
+    long rooms; /* rooms simhost0 .. simhost<N-1> */
+    long rate;  /* messages per second per room */
     long seed;
     char *api_key;             /* sign server key required when set */
     long sign_per_minute;      /* sign server limit over all callers; 0 = none */
@@ -76,15 +76,15 @@ void lt_sim_stop(lt_sim *sim); /* async-signal-safe */
  * need known events in Kafka. */
 typedef struct lt_sim_demo_options {
     char *kafka_bootstrap;
-    char *registry_url;        /* "" = Avro single-object encoding */
+    char *registry_url; /* "" = Avro single-object encoding */
     char *topic_prefix;
     lt_config_list kafka_properties;
     long rooms;
-    char *room_prefix;         /* room ids are <room_prefix>0, 1, ... */
+    char *room_prefix; /* room ids are <room_prefix>0, 1, ... */
     long events_per_room;
-    long rate;                 /* events per second in total; 0 = as fast as possible */
+    long rate; /* events per second in total; 0 = as fast as possible */
     char *collector_id;
-    char *manifest;            /* every published event as a JSON line here; "" = none */
+    char *manifest; /* every published event as a JSON line here; "" = none */
     long flush_timeout_ms;
     long startup_timeout_ms;
     char *log_level;

@@ -117,10 +117,16 @@ static void test_numbers_out_of_range_are_refused(void **state)
     assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), 0);
     static const struct {
         const char *key, *text;
-    } bad[] = {{"port", "70000"}, {"port", "-1"}, {"port", ""}, {"limits.max_clients", "abc"},
-               {"limits.max_clients", "0"}, {"limits.max_clients", "12x"},
-               {"limits.queue_bytes", "99999999999999999999"}, {"limits.header_timeout_s", "0"},
-               {"auth.jwt_max_lifetime_s", "59"}, {"limits.idle_timeout_s", "65536"}};
+    } bad[] = {{"port", "70000"},
+               {"port", "-1"},
+               {"port", ""},
+               {"limits.max_clients", "abc"},
+               {"limits.max_clients", "0"},
+               {"limits.max_clients", "12x"},
+               {"limits.queue_bytes", "99999999999999999999"},
+               {"limits.header_timeout_s", "0"},
+               {"auth.jwt_max_lifetime_s", "59"},
+               {"limits.idle_timeout_s", "65536"}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char assignment[128];
         snprintf(assignment, sizeof assignment, "%s=%s", bad[i].key, bad[i].text);
@@ -131,7 +137,8 @@ static void test_numbers_out_of_range_are_refused(void **state)
     assert_int_equal(cfg.port, 8090); /* untouched by the refusals */
     assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, "port=65535", err, sizeof(err)), 0);
     assert_int_equal(cfg.port, 65535);
-    assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, "limits.idle_timeout_s=65535", err, sizeof(err)), 0);
+    assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, "limits.idle_timeout_s=65535", err, sizeof(err)),
+                     0);
     assert_int_equal(cfg.idle_timeout_s, 65535);
     /* a struct filled by hand gets the same bounds from validate */
     cfg.ping_interval_s = 100000;
