@@ -17,6 +17,11 @@
  * Precedence: defaults < the file < --set and flags, in command-line order.
  * A flag for a list key replaces the file's list the first time and adds to
  * it when repeated (--token A --token B gives [A, B]).
+ *
+ * A program's main is then: zero its config struct, lt_cli_parse(), run
+ * when .run (the operands, if the program takes any, are in the outcome),
+ * lt_config_free(). Cross-key rules ("no rooms and no admin API") belong in
+ * .validate, so that --check-config and a real start refuse the same files.
  */
 #ifndef LT_CORE_CLI_H
 #define LT_CORE_CLI_H
