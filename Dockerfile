@@ -15,7 +15,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config protobuf-c-compiler \
       librdkafka-dev libprotobuf-c-dev libcurl4-openssl-dev libwebsockets-dev \
-      libavro-dev libjansson-dev libcyaml-dev libyaml-dev zlib1g-dev libssl-dev \
+      libavro-dev libjansson-dev libyaml-dev zlib1g-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 # -DLT_INSTALLED_DATA=ON compiles in /usr/share/livetap/{schemas,www}, the very
 # paths `cmake --install` fills and the runtime stage ships.
@@ -33,7 +33,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates librdkafka1 libprotobuf-c1 libcurl4 libwebsockets17 libwebsockets-evlib-ev libev4 \
-      libavro23 libjansson4 libcyaml1 libyaml-0-2 zlib1g libssl3 \
+      libavro23 libjansson4 libyaml-0-2 zlib1g libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 livetap \
  && useradd --system --uid 10001 --gid livetap --home-dir /nonexistent --no-create-home \

@@ -18,7 +18,7 @@ PACKAGES=(
     build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
     libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev libavro-dev libjansson-dev
-    libcyaml-dev libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
+    libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
     kcat curl unzip maven openjdk-17-jre-headless
     python3-venv valgrind chromium
 )

@@ -125,8 +125,10 @@ static int parse_bool(const char *s, bool *out)
     return -1;
 }
 
-/* Stores one scalar into a non-section option. `what` receives the reason. */
-static int store_scalar(const lt_config_option *opt, void *out, const char *raw, char *why, size_t whylen)
+/* Stores one scalar into a non-section option; `append` keeps a list's
+ * items. `why` receives the reason. */
+static int store_value(const lt_config_option *opt, void *out, const char *raw, bool append, char *why,
+                       size_t whylen)
 {
     char value[MAX_VALUE];
     if (substitute_env(raw, value, sizeof value, why, whylen))
@@ -163,7 +165,8 @@ static int store_scalar(const lt_config_option *opt, void *out, const char *raw,
         return 0;
     case LT_CONFIG_STRING_LIST: { /* comma-separated (command line, defaults) */
         lt_config_list *l = field(out, opt);
-        list_free(l);
+        if (!append)
+            list_free(l);
         for (const char *p = value; *p;) {
             const char *comma = strchr(p, ',');
             size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -189,6 +192,11 @@ static int store_scalar(const lt_config_option *opt, void *out, const char *raw,
         return -1;
     }
     return -1;
+}
+
+static int store_scalar(const lt_config_option *opt, void *out, const char *raw, char *why, size_t whylen)
+{
+    return store_value(opt, out, raw, false, why, whylen);
 }
 
 int lt_config_defaults(const lt_config_option *table, void *out, char *err, size_t errlen)
@@ -256,7 +264,24 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
                 return -1;
             continue;
         }
-        if (opt->kind == LT_CONFIG_STRING_LIST && value->type == YAML_SEQUENCE_NODE) {
+        if (opt->kind == LT_CONFIG_PROPERTIES && value->type == YAML_SEQUENCE_NODE) {
+            /* also a list of "name=value" strings, as librdkafka writes them */
+            for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top;
+                 it++) {
+                yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+                if (item->type != YAML_SCALAR_NODE) {
+                    snprintf(why, sizeof why, "expected name=value items, found %s in the list",
+                             node_kind(item));
+                    rc = -1;
+                } else {
+                    rc = store_scalar(opt, out, (const char *)item->data.scalar.value, why, sizeof why);
+                }
+                if (rc) {
+                    line = item->start_mark.line + 1;
+                    break;
+                }
+            }
+        } else if (opt->kind == LT_CONFIG_STRING_LIST && value->type == YAML_SEQUENCE_NODE) {
             lt_config_list *l = field(out, opt);
             list_free(l);
             for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top; it++) {
@@ -389,7 +414,8 @@ static const lt_config_option *find_dotted(const lt_config_option *table, const 
     }
 }
 
-int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen)
+static int assign(const lt_config_option *table, void *out, const char *assignment, bool append, char *err,
+                  size_t errlen)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment) {
@@ -401,12 +427,37 @@ int lt_config_set(const lt_config_option *table, void *out, const char *assignme
     const lt_config_option *opt = find_dotted(table, key, err, errlen);
     if (!opt)
         return -1;
+    if (opt->kind == LT_CONFIG_SECTION) {
+        snprintf(err, errlen, "%s is a section: set one of its keys (%s.NAME=VALUE)", key, key);
+        return -1;
+    }
     char why[1024];
-    if (store_scalar(opt, out, eq + 1, why, sizeof why)) {
+    if (store_value(opt, out, eq + 1, append, why, sizeof why)) {
         snprintf(err, errlen, "%s: %s", key, why);
         return -1;
     }
     return 0;
+}
+
+int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen)
+{
+    return assign(table, out, assignment, false, err, errlen);
+}
+
+int lt_config_add(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen)
+{
+    return assign(table, out, assignment, true, err, errlen);
+}
+
+const lt_config_option *lt_config_find(const lt_config_option *table, const char *key)
+{
+    char ignored[1024];
+    return find_dotted(table, key, ignored, sizeof ignored);
+}
+
+void *lt_config_field(const lt_config_option *opt, void *out)
+{
+    return field(out, opt);
 }
 
 void lt_config_free(const lt_config_option *table, void *out)
@@ -456,4 +507,94 @@ void lt_config_write_reference(const lt_config_option *table, FILE *out)
 {
     fprintf(out, "| key | type | default | meaning |\n|---|---|---|---|\n");
     write_rows(table, "", out);
+}
+
+/* ------------------------------------------------------------ effective */
+
+static bool secret_name(const char *name, size_t len)
+{
+    static const char *const words[] = {"password", "secret", "token", "api_key"};
+    char copy[256];
+    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+        if (strstr(copy, words[w]))
+            return true;
+    return false;
+}
+
+static bool is_secret(const lt_config_option *o)
+{
+    return secret_name(o->name, strlen(o->name));
+}
+
+/* A YAML double-quoted scalar; a URL's user:password@ is masked. */
+static void write_scalar(FILE *out, const char *s, bool secret)
+{
+    if (secret && s && *s) {
+        fputs("\"***\"", out);
+        return;
+    }
+    char shown[MAX_VALUE];
+    const char *scheme = s ? strstr(s, "://") : NULL, *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (at && (!slash || at < slash)) {
+        snprintf(shown, sizeof shown, "%.*s***%s", (int)(scheme + 3 - s), s, at);
+        s = shown;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void write_values(const lt_config_option *table, const void *config, int depth, FILE *out)
+{
+    void *cfg = (void *)config; /* read only */
+    for (const lt_config_option *o = table; o->name; o++) {
+        fprintf(out, "%*s%s:", depth * 2, "", o->name);
+        bool secret = is_secret(o);
+        switch (o->kind) {
+        case LT_CONFIG_STRING:
+            fputc(' ', out);
+            write_scalar(out, *(char **)field(cfg, o), secret);
+            break;
+        case LT_CONFIG_INT: fprintf(out, " %ld", *(long *)field(cfg, o)); break;
+        case LT_CONFIG_BOOL: fprintf(out, " %s", *(bool *)field(cfg, o) ? "true" : "false"); break;
+        case LT_CONFIG_STRING_LIST:
+        case LT_CONFIG_PROPERTIES: {
+            const lt_config_list *l = field(cfg, o);
+            if (!l->count)
+                fputs(" []", out);
+            for (size_t i = 0; i < l->count; i++) {
+                fprintf(out, "\n%*s- ", depth * 2 + 2, "");
+                const char *item = l->items[i], *eq = strchr(item, '=');
+                if (o->kind == LT_CONFIG_PROPERTIES && eq &&
+                    (secret || secret_name(item, (size_t)(eq - item)))) {
+                    char masked[512]; /* sasl.password=***: the name stays readable */
+                    snprintf(masked, sizeof masked, "%.*s=***", (int)(eq - item), item);
+                    write_scalar(out, masked, false);
+                    continue;
+                }
+                write_scalar(out, l->items[i], secret);
+            }
+            break;
+        }
+        case LT_CONFIG_SECTION:
+            fputc('\n', out);
+            write_values(o->section, config, depth + 1, out);
+            continue;
+        }
+        fputc('\n', out);
+    }
+}
+
+void lt_config_write_effective(const lt_config_option *table, const void *config, FILE *out)
+{
+    write_values(table, config, 0, out);
 }

@@ -63,10 +63,26 @@ int lt_config_load_buffer(const lt_config_option *table, void *out, const char *
 int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err,
                   size_t errlen);
 
+/* Like lt_config_set, except that a list keeps its items and gets the new
+ * ones appended (a repeated command-line flag). */
+int lt_config_add(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen);
+
+/* The option a dotted key names, or NULL. */
+const lt_config_option *lt_config_find(const lt_config_option *table, const char *key);
+
+/* Where an option's value lives in the program's struct. */
+void *lt_config_field(const lt_config_option *opt, void *out);
+
 void lt_config_free(const lt_config_option *table, void *out);
 
 /* Writes the options as a Markdown table: key, type, default, meaning. */
 void lt_config_write_reference(const lt_config_option *table, FILE *out);
+
+/* Writes the values `config` holds as YAML (a file that would load to the
+ * same values) with secrets masked: a key whose name says password, secret,
+ * token or api_key shows "***", as does such a librdkafka property's value
+ * (sasl.password=***) and the password inside a URL (https://user:***@host). */
+void lt_config_write_effective(const lt_config_option *table, const void *config, FILE *out);
 
 /* "name=value" -> the value part of a PROPERTIES item. */
 const char *lt_config_property_value(const char *item);

@@ -108,7 +108,7 @@ int lt_sidecar_peer_accept(lt_sidecar *sc, const struct lws_filter_network_conn_
     if (pending >= sc->cfg->max_handshakes_per_address) {
         sc->refused_handshakes++;
         lt_log_every(&sc->accept_log_slot, 60000, LT_LOG_WARN,
-                     "sidecar: %s holds %u connections that have not upgraded (limit %u): closing its new "
+                     "sidecar: %s holds %u connections that have not upgraded (limit %ld): closing its new "
                      "ones at accept (counted in livetap_sidecar_refused_total)",
                      ip, pending, sc->cfg->max_handshakes_per_address);
         ip_release(sc, e);

@@ -316,13 +316,13 @@ static void on_record(void *ctx, const lt_kafka_record *rec)
     char cursor[LT_SIDECAR_CURSOR_TEXT_MAX + 1];
     if (lt_sidecar_positions_cursor(sc->sink_pos, m->room_id, cursor, sizeof(cursor)) < 0)
         cursor[0] = '\0';
-    if (sc->render_buf.len + sizeof(cursor) + 16 > sc->cfg->queue_bytes) {
+    if (sc->render_buf.len + sizeof(cursor) + 16 > (size_t)sc->cfg->queue_bytes) {
         /* No client's queue can take it: sending it would close every
          * subscriber of the room with 1013, and a client resuming from its
          * cursor would meet it again, forever. It travels frameless. */
         atomic_fetch_add(&sc->records_too_large, 1);
         lt_log_every(&sc->render_log_slot, 60000, LT_LOG_WARN,
-                     "sidecar: record %s[%d]@%lld renders to %zu bytes, over queue_bytes (%lu): skipped",
+                     "sidecar: record %s[%d]@%lld renders to %zu bytes, over queue_bytes (%ld): skipped",
                      sc->topic_names[rec->topic], rec->partition, (long long)rec->offset, sc->render_buf.len,
                      sc->cfg->queue_bytes);
         batch_push(sc, m);

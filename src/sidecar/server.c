@@ -512,7 +512,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_RECEIVE:
         /* Clients have nothing to say; bound what they may send anyway. */
         s->rx_bytes += len;
-        if (s->rx_bytes > sc->cfg->inbound_frame_bytes) {
+        if (s->rx_bytes > (size_t)sc->cfg->inbound_frame_bytes) {
             sc->closes_inbound++;
             static const char r[] = "message too big";
             lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)r, sizeof(r) - 1);
@@ -731,7 +731,7 @@ int lt_sidecar_loop_create(lt_sidecar *sc, char *err, size_t errlen)
     lws_set_log_level(LLL_ERR, NULL);
     sc->ctx = create_context(sc, &info);
     if (!sc->ctx) {
-        snprintf(err, errlen, "cannot listen on %s:%u (in use?%s)", sc->cfg->listen, sc->cfg->port,
+        snprintf(err, errlen, "cannot listen on %s:%ld (in use?%s)", sc->cfg->listen, sc->cfg->port,
                  tls ? " or the TLS certificate/key did not load" : "");
         return -1;
     }

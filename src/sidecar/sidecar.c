@@ -92,10 +92,10 @@ static int topic_names(const lt_sidecar_config *cfg, lt_topic_names *names, char
 {
     lt_topic_override *overrides = NULL;
     char why[1024];
-    int rc = lt_topic_overrides_parse((const char *const *)cfg->topics, cfg->topic_count, &overrides, why,
+    int rc = lt_topic_overrides_parse((const char *const *)cfg->topics.items, cfg->topics.count, &overrides, why,
                                       sizeof why);
     if (rc == 0)
-        rc = lt_topic_names_init(names, cfg->topic_prefix, overrides, cfg->topic_count, why, sizeof why);
+        rc = lt_topic_names_init(names, cfg->topic_prefix, overrides, cfg->topics.count, why, sizeof why);
     if (rc)
         snprintf(err, errlen, "config: kafka.topics: %s", why);
     free(overrides);
@@ -108,22 +108,22 @@ static int setup_topics(lt_sidecar *sc, char *err, size_t errlen)
     lt_topic_names names;
     if (topic_names(cfg, &names, err, errlen))
         return -1;
-    size_t want = cfg->type_count ? cfg->type_count : LT_EVENT_TYPE_COUNT;
+    size_t want = cfg->types.count ? cfg->types.count : LT_EVENT_TYPE_COUNT;
     sc->topic_names = calloc(want, sizeof(char *));
     sc->topic_types = calloc(want, sizeof(lt_event_type));
     if (!sc->topic_names || !sc->topic_types)
         goto oom;
     for (size_t i = 0; i < want; i++) {
         lt_event_type t = (lt_event_type)i;
-        if (cfg->type_count && lt_event_type_from_name(cfg->types[i], &t) < 0) {
-            snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types[i]);
+        if (cfg->types.count && lt_event_type_from_name(cfg->types.items[i], &t) < 0) {
+            snprintf(err, errlen, "config: unknown event type '%s' in kafka.types", cfg->types.items[i]);
             goto fail;
         }
         const lt_event_type_info *info = lt_event_type_info_get(t);
         /* A compacted topic is a catalogue keyed by its entity (gift id), not
          * a room's stream: its keys are not room ids. */
         if (info->compacted) {
-            if (cfg->type_count) {
+            if (cfg->types.count) {
                 snprintf(err, errlen,
                          "config: kafka.types: %s is a catalogue keyed by %s, not a room's events; "
                          "the sidecar serves rooms (read it from Kafka)",
@@ -194,9 +194,11 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
     }
     if (sc->registry)
         prefetch_schemas(sc);
-    const char *const *tokens = (const char *const *)cfg->tokens;
-    lt_sidecar_auth_options ao = {.tokens = tokens, .token_count = cfg->token_count,
-                                  .jwt_secret = cfg->jwt_secret, .leeway_ms = 5000,
+    const char *const *tokens = (const char *const *)cfg->tokens.items;
+    lt_sidecar_auth_options ao = {.tokens = tokens,
+                                  .token_count = cfg->tokens.count,
+                                  .jwt_secret = cfg->jwt_secret,
+                                  .leeway_ms = 5000,
                                   .max_lifetime_ms = (int64_t)cfg->jwt_max_lifetime_s * 1000};
     if (!(sc->auth = lt_sidecar_auth_create(&ao, err, errlen)))
         goto fail;
@@ -216,7 +218,7 @@ lt_sidecar *lt_sidecar_create(const lt_sidecar_config *cfg, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (lt_kafka_properties_split((const char *const *)cfg->kafka_properties, cfg->kafka_property_count,
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka_properties.items, cfg->kafka_properties.count,
                                   &props, err, errlen))
         goto fail;
     lt_kafka_consumer_options co = {

@@ -15,67 +15,67 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "core/config.h"
+
+/* The configuration, filled by the option table lt_sidecar_options (core/config.h:
+ * defaults, the YAML file, --set, bounds); `livetap-sidecar --config-reference`
+ * and docs/configuration.md list every key with its default and meaning. */
 typedef struct lt_sidecar_config {
-    char *listen;                /* address to bind, default 127.0.0.1 */
-    unsigned port;               /* default 8090 */
-    char *tls_cert;              /* PEM certificate: serve https/wss; NULL = plain */
+    char *listen;                /* address to bind */
+    long port;                   /* 0 = any free port */
+    char *tls_cert;              /* PEM certificate: serve https/wss; NULL or "" = plain */
     char *tls_key;               /* PEM private key of tls_cert */
-    char *kafka_bootstrap;       /* default $LT_KAFKA_BOOTSTRAP or 127.0.0.1:19092 */
-    char *topic_prefix;          /* default livetap */
-    char **types;                /* event types to read; default all */
-    unsigned type_count;
-    char **topics;               /* kafka.topics: "type=topic" per-type overrides (core/contract.h) */
-    unsigned topic_count;
-    char **kafka_properties;     /* "name=value" passed to librdkafka */
-    unsigned kafka_property_count;
-    unsigned long max_replay_records; /* per partition and request, default 1000000 */
-    char *registry_url;          /* default $LT_REGISTRY_URL; "" = none */
+    char *kafka_bootstrap;
+    char *topic_prefix;
+    lt_config_list types;            /* event types to read; empty = all */
+    lt_config_list topics;           /* kafka.topics: "type=topic" per-type overrides (core/contract.h) */
+    lt_config_list kafka_properties; /* "name=value" passed to librdkafka */
+    long max_replay_records;         /* per partition and request */
+    char *registry_url;              /* "" = none */
     char *registry_username;
     char *registry_password;
-    char *schema_dir;            /* local schemas (single-object records); default built-in */
-    unsigned schema_timeout_ms;  /* one registry request, at most; default 2000 */
-    unsigned schema_wait_ms;     /* the consumer waits for a new schema id at most this; default 1000 */
-    char *www_dir;               /* the live-view page; default built-in */
-    char **tokens;               /* static bearer tokens */
-    unsigned token_count;
+    char *schema_dir;            /* local schemas (single-object records); "" = built-in */
+    long schema_timeout_ms;      /* one registry request, at most */
+    long schema_wait_ms;         /* the consumer waits for a new schema id at most this */
+    char *www_dir;               /* the live-view page; "" = built-in */
+    lt_config_list tokens;       /* static bearer tokens */
     char *jwt_secret;            /* HS256 secret */
-    unsigned jwt_max_lifetime_s; /* a JWT connection lasts at most this; default 86400 */
-    unsigned max_clients;        /* default 10000 */
-    unsigned max_clients_per_address; /* default 1000 */
-    unsigned max_handshakes_per_address; /* sockets not yet upgraded from one address; default 32 */
-    unsigned header_timeout_s;   /* a request's headers must arrive within this; default 5 */
-    unsigned connect_rate_per_address;  /* new connections per second per address; 0 = unlimited; default 100 */
-    unsigned connect_burst_per_address; /* ... of which this many at once; default 1000 */
-    unsigned queue_frames;       /* per client, default 4096 */
-    unsigned long queue_bytes;   /* per client, default 8 MiB; a larger record is skipped */
-    unsigned max_replays;        /* replays (since=/cursor=) served at once; default 8 */
-    unsigned replay_waiting;     /* replays waiting for a slot; past it: refused; default 64 */
-    unsigned long replay_queue_bytes; /* per replaying client, default 1 MiB */
-    unsigned inbound_frame_bytes;/* largest message a client may send, default 4096 */
-    unsigned ping_interval_s;    /* default 30 */
-    unsigned idle_timeout_s;     /* no valid traffic (pong) for this long: hang up; default 75 */
-    unsigned shutdown_grace_ms;  /* default 5000 */
+    long jwt_max_lifetime_s;     /* a JWT connection lasts at most this */
+    long max_clients;
+    long max_clients_per_address;
+    long max_handshakes_per_address; /* sockets not yet upgraded from one address */
+    long header_timeout_s;           /* a request's headers must arrive within this */
+    long connect_rate_per_address;   /* new connections per second per address; 0 = unlimited */
+    long connect_burst_per_address;  /* ... of which this many at once */
+    long queue_frames;               /* per client */
+    long queue_bytes;                /* per client; a larger record is skipped */
+    long max_replays;                /* replays (since=/cursor=) served at once */
+    long replay_waiting;             /* replays waiting for a slot; past it: refused */
+    long replay_queue_bytes;         /* per replaying client */
+    long inbound_frame_bytes;        /* largest message a client may send */
+    long ping_interval_s;
+    long idle_timeout_s; /* no valid traffic (pong) for this long: hang up */
+    long shutdown_grace_ms;
     char *log_level;             /* debug, info, warn, error */
-    char *event_loop;            /* "epoll" (libev, default) or "poll" (libwebsockets' own) */
+    char *event_loop;            /* "epoll" (libev) or "poll" (libwebsockets' own) */
 } lt_sidecar_config;
 
-/* Fills defaults (environment included). */
-void lt_sidecar_config_defaults(lt_sidecar_config *cfg);
-/* Loads a YAML file over the defaults (config/sidecar.yaml documents every
- * key). -1 with the reason in err. */
+/* The option table of lt_sidecar_config, ended by a {NULL} row. */
+extern const lt_config_option lt_sidecar_options[];
+
+/* Fills defaults (environment included: LT_KAFKA_BOOTSTRAP, LT_REGISTRY_URL).
+ * -1 with the reason in err (an unset variable a default needs cannot happen). */
+int lt_sidecar_config_defaults(lt_sidecar_config *cfg, char *err, size_t errlen);
+/* Loads a YAML file over what cfg holds. -1 with file:line: key: reason in err. */
 int lt_sidecar_config_load(const char *path, lt_sidecar_config *cfg, char *err, size_t errlen);
-/* Checks what the file format cannot: every number within its bounds,
- * tls_cert and tls_key come together and are readable. -1 with the reason
- * (naming the key) in err. */
+/* Checks what the table cannot: event_loop is epoll or poll, tls_cert and
+ * tls_key come together, are readable and match; numbers within bounds
+ * (for a struct filled by hand). -1 with the reason, naming the key, in err. */
 int lt_sidecar_config_validate(const lt_sidecar_config *cfg, char *err, size_t errlen);
-/* Sets a numeric option from text, named by its flag ("--port") or its
- * key ("limits.idle_timeout_s"): digits only, within the option's bounds.
- * -1 with the reason, naming the option, in err. */
-int lt_sidecar_config_set_number(lt_sidecar_config *cfg, const char *name, const char *text, char *err,
-                                 size_t errlen);
-/* Replaces a string field (strdup). */
-int lt_sidecar_config_set(char **field, const char *value);
+/* --check-config's summary line. */
+void lt_sidecar_config_summary(const lt_sidecar_config *cfg, FILE *out);
 void lt_sidecar_config_free(lt_sidecar_config *cfg);
 
 typedef struct lt_sidecar lt_sidecar;

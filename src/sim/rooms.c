@@ -30,7 +30,7 @@ int lt_sim_add_room(lt_sim *sim, const char *unique_id, double rate, char *err, 
 
 int lt_sim_rooms_init(lt_sim *sim, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sim->opts.rooms; i++) {
+    for (size_t i = 0; i < (size_t)sim->opts.rooms; i++) {
         char name[32];
         snprintf(name, sizeof name, "simhost%zu", i);
         if (lt_sim_add_room(sim, name, sim->opts.rate, err, errlen))

@@ -643,7 +643,7 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
     info.protocols = protocols;
     info.user = sim;
     info.timeout_secs = 30;
-    if (opts->tls_cert && opts->tls_key) {
+    if (opts->tls_cert && *opts->tls_cert && opts->tls_key && *opts->tls_key) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = opts->tls_cert;
         info.ssl_private_key_filepath = opts->tls_key;
@@ -655,10 +655,12 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
     info.ka_time = 0;
     sim->ctx = lws_create_context(&info);
     if (!sim->ctx) {
-        snprintf(err, errlen, "cannot listen on 127.0.0.1:%d", opts->port);
+        snprintf(err, errlen, "cannot listen on 127.0.0.1:%ld", opts->port);
         goto fail;
     }
     sim->port = lws_get_vhost_listen_port(lws_get_vhost_by_name(sim->ctx, "default"));
+    if (lt_sim_apply_faults(sim, err, errlen))
+        goto fail;
     sim->last_tick_ms = lt_now_ms();
     lws_sul_schedule(sim->ctx, 0, &sim->tick_sul, tick, sim->tick_ms * LWS_US_PER_MS);
     return sim;

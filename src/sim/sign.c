@@ -130,7 +130,7 @@ int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p)
     int64_t now = lt_now_ms();
     char push_server[128], cursor[96], ext[256];
     snprintf(push_server, sizeof push_server, "%s://127.0.0.1:%d/webcast/im/ws_proxy/ws_reuse_supplement/",
-             sim->opts.tls_cert ? "wss" : "ws", sim->port);
+             sim->opts.tls_cert && *sim->opts.tls_cert ? "wss" : "ws", sim->port);
     snprintf(cursor, sizeof cursor, "t-%lld_r-1_d-1_u-1_h-1", (long long)now);
     snprintf(ext, sizeof ext, "fetch_time:%lld|start_time:0|push_server:%s|wss_info:0-%lld-0-0|wrds_kvs:sim",
              (long long)now, push_server, (long long)now);

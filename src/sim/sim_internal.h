@@ -85,6 +85,8 @@ int lt_sim_rooms_init(lt_sim *sim, char *err, size_t errlen);
 void lt_sim_rooms_free(lt_sim *sim);
 int lt_sim_add_room(lt_sim *sim, const char *unique_id, double rate, char *err, size_t errlen);
 int lt_sim_replay_load(lt_sim *sim, char *err, size_t errlen);
+/* The faults of opts.faults ("ROOM:KEY=VALUE"), as lt_sim_configure() applies them. */
+int lt_sim_apply_faults(lt_sim *sim, char *err, size_t errlen);
 
 /* web.c: TikTok's web endpoints */
 int lt_sim_live_page(struct lws *wsi, lt_sim *sim, pss *p, const char *rest);

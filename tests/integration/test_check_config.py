@@ -82,3 +82,58 @@ def test_bigo_dedupe_seed_keys(tmp_path):
         bad.write_text(text)
         rc, out = check("livetap-bigo", "--config", str(bad))
         assert rc == 2 and "bad.yaml:2" in out and key in out, (text, out)
+
+
+@pytest.mark.parametrize("program,args,expected", [
+    ("livetap-sidecar", ["--port", "70000"], ["--port 70000", "port", "0 to 65535"]),
+    ("livetap-sidecar", ["--port", "abc"], ["--port abc", "port", "integer"]),
+    ("livetap-sidecar", ["--set", "limits.max_clients=0"], ["limits.max_clients", "1 to 1000000"]),
+    ("livetap-sidecar", ["--set", "limits.nope=1"], ["unknown key", "limits.nope"]),
+    ("livetap-sim", ["--rooms", "abc"], ["--rooms abc", "rooms"]),
+    ("livetap-sim", ["--port", "70000"], ["--port 70000", "port"]),
+    ("livetap-demo", ["--events-per-room", "-5"], ["--events-per-room -5", "events_per_room"]),
+])
+def test_bad_numbers_and_keys_are_refused(program, args, expected):
+    """Issue 17: `--port abc` became 0 and a port above 65535 was accepted; every
+    program now refuses a bad number with exit 2, naming the flag, key and value."""
+    rc, out = check(program, *args)
+    assert rc == 2, out
+    for word in expected:
+        assert word in out, (word, out)
+
+
+def test_sidecar_file_port_bounds_zero_and_env(tmp_path):
+    """The sidecar's file goes through the core table: a port above 65535 is refused
+    with file:line and key, port: 0 is any free port (as --port 0), ${VAR} works,
+    and --check-config prints the effective configuration with secrets masked."""
+    cfg = tmp_path / "sidecar.yaml"
+    cfg.write_text("listen: 127.0.0.1\nport: 70000\n")
+    rc, out = check("livetap-sidecar", "--config", str(cfg))
+    assert rc == 2 and "sidecar.yaml:2: port" in out and "70000" in out, out
+    cfg.write_text("port: 0\nauth:\n  jwt_secret: ${LT_TEST_JWT}\n  tokens: [aaaaaaaaaaaaaaaaaaaa]\n"
+                   "kafka:\n  properties: [\"sasl.password=pw-in-file\"]\n")
+    p = subprocess.run([binary("livetap-sidecar"), "--config", str(cfg), "--check-config"], capture_output=True,
+                       text=True, timeout=30, env=dict(ENV, LT_TEST_JWT="a-secret-of-at-least-32-bytes-long!!"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("configuration OK: listen http://127.0.0.1:0,"), p.stdout
+    assert "\nport: 0\n" in p.stdout and "auth on" in p.stdout, p.stdout
+    for secret in ("a-secret-of-at-least", "aaaaaaaaaaaaaaaaaaaa", "pw-in-file"):
+        assert secret not in p.stdout, p.stdout
+    assert 'jwt_secret: "***"' in p.stdout and "sasl.password=***" in p.stdout, p.stdout
+
+
+def test_sidecar_port_zero_in_the_file_binds_any_free_port(tmp_path):
+    """port: 0 used to mean 8090 from the file; it binds a free port now, printed at start."""
+    cfg = tmp_path / "sidecar.yaml"
+    cfg.write_text("port: 0\n")
+    p = subprocess.Popen([binary("livetap-sidecar"), "--config", str(cfg), "--no-registry",
+                          "--kafka", os.environ.get("LT_KAFKA_BOOTSTRAP", "127.0.0.1:19092")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+    finally:
+        p.terminate()
+        p.wait(timeout=20)
+    assert line.startswith("livetap-sidecar listening on http://127.0.0.1:"), (line, p.stderr.read())
+    port = int(line.rsplit(":", 1)[1].strip("/\n"))
+    assert port != 8090 and port > 0, line

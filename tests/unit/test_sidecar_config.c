@@ -1,5 +1,6 @@
 /* test_sidecar_config.c - config/sidecar.yaml loads and matches the built-in
- * defaults; overrides apply; unknown keys and bad values are refused. */
+ * defaults; overrides apply; unknown keys and bad values are refused; the
+ * sidecar's keys live in the core option table (bounds, --set). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,8 +39,8 @@ static void test_shipped_file_is_the_defaults(void **state)
     char err[256];
     unsetenv("LT_KAFKA_BOOTSTRAP");
     unsetenv("LT_REGISTRY_URL");
-    lt_sidecar_config_defaults(&def);
-    lt_sidecar_config_defaults(&file);
+    assert_int_equal(lt_sidecar_config_defaults(&def, err, sizeof(err)), 0);
+    assert_int_equal(lt_sidecar_config_defaults(&file, err, sizeof(err)), 0);
     if (lt_sidecar_config_load(source_path("config/sidecar.yaml"), &file, err, sizeof(err)) < 0)
         fail_msg("%s", err);
     assert_string_equal(file.listen, def.listen);
@@ -62,7 +63,7 @@ static void test_shipped_file_is_the_defaults(void **state)
     assert_int_equal(file.replay_waiting, def.replay_waiting);
     assert_int_equal(file.replay_queue_bytes, def.replay_queue_bytes);
     assert_int_equal(file.jwt_max_lifetime_s, def.jwt_max_lifetime_s);
-    assert_int_equal(file.token_count, 0);
+    assert_int_equal(file.tokens.count, 0);
     assert_null(file.jwt_secret);
     lt_sidecar_config_free(&def);
     lt_sidecar_config_free(&file);
@@ -72,7 +73,7 @@ static void test_overrides_and_errors(void **state)
 {
     lt_sidecar_config cfg;
     char err[256];
-    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
     const char *path = write_tmp("port: 9000\nkafka:\n  topic_prefix: demo\n  types: [chat, gift]\n"
                                  "  properties: [\"fetch.wait.max.ms=10\"]\n"
                                  "auth:\n  tokens: [aaaaaaaaaaaaaaaaaaaa]\nlimits:\n  queue_frames: 7\n");
@@ -80,67 +81,81 @@ static void test_overrides_and_errors(void **state)
     unlink(path);
     assert_int_equal(cfg.port, 9000);
     assert_string_equal(cfg.topic_prefix, "demo");
-    assert_int_equal(cfg.type_count, 2);
-    assert_string_equal(cfg.types[1], "gift");
-    assert_int_equal(cfg.kafka_property_count, 1);
-    assert_string_equal(cfg.kafka_properties[0], "fetch.wait.max.ms=10");
-    assert_int_equal(cfg.token_count, 1);
+    assert_int_equal(cfg.types.count, 2);
+    assert_string_equal(cfg.types.items[1], "gift");
+    assert_int_equal(cfg.kafka_properties.count, 1);
+    assert_string_equal(cfg.kafka_properties.items[0], "fetch.wait.max.ms=10");
+    assert_int_equal(cfg.tokens.count, 1);
     assert_int_equal(cfg.queue_frames, 7);
     assert_int_equal(cfg.queue_bytes, 8ul << 20); /* untouched */
     lt_sidecar_config_free(&cfg);
 
     const char *bad[] = {"porrt: 1\n", "port: many\n", "limits:\n  queue_frames: -3\n", "kafka: [1, 2]\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        lt_sidecar_config_defaults(&cfg);
+        assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
         path = write_tmp(bad[i]);
         assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
         assert_non_null(strstr(err, path));
         unlink(path);
         lt_sidecar_config_free(&cfg);
     }
-    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
     assert_int_equal(lt_sidecar_config_load("/nonexistent/sidecar.yaml", &cfg, err, sizeof(err)), -1);
     lt_sidecar_config_free(&cfg);
 }
 
 /* Issue 20: --port 70000 listened on 4464, --port -1 became 4294967295,
  * --max-clients abc refused every client, idle_timeout_s: 65539 hung up
- * after 3 s. Every numeric option is checked against its bounds, from a flag
- * or from the file, and the error names it. */
+ * after 3 s. Every numeric key is checked against its bounds, from a flag
+ * (--set and the flags go through lt_config_set) or from the file, and the
+ * error names the key. */
 static void test_numbers_out_of_range_are_refused(void **state)
 {
     lt_sidecar_config cfg;
     char err[256];
-    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
     assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), 0);
     static const struct {
-        const char *flag, *text;
-    } bad[] = {{"--port", "70000"}, {"--port", "-1"}, {"--port", ""}, {"--max-clients", "abc"},
-               {"--max-clients", "0"}, {"--max-clients", "12x"}, {"--queue-bytes", "99999999999999999999"},
-               {"--header-timeout", "0"}, {"--max-replays", "+3"}, {"--jwt-max-lifetime", " 60"}};
+        const char *key, *text;
+    } bad[] = {{"port", "70000"},
+               {"port", "-1"},
+               {"port", ""},
+               {"limits.max_clients", "abc"},
+               {"limits.max_clients", "0"},
+               {"limits.max_clients", "12x"},
+               {"limits.queue_bytes", "99999999999999999999"},
+               {"limits.header_timeout_s", "0"},
+               {"auth.jwt_max_lifetime_s", "59"},
+               {"limits.idle_timeout_s", "65536"}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char assignment[128];
+        snprintf(assignment, sizeof assignment, "%s=%s", bad[i].key, bad[i].text);
         err[0] = '\0';
-        assert_int_equal(lt_sidecar_config_set_number(&cfg, bad[i].flag, bad[i].text, err, sizeof(err)), -1);
-        assert_non_null(strstr(err, bad[i].flag));
+        assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, assignment, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, bad[i].key));
     }
     assert_int_equal(cfg.port, 8090); /* untouched by the refusals */
-    assert_int_equal(lt_sidecar_config_set_number(&cfg, "--port", "65535", err, sizeof(err)), 0);
+    assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, "port=65535", err, sizeof(err)), 0);
     assert_int_equal(cfg.port, 65535);
-    assert_int_equal(lt_sidecar_config_set_number(&cfg, "limits.idle_timeout_s", "65535", err, sizeof(err)), 0);
+    assert_int_equal(lt_config_set(lt_sidecar_options, &cfg, "limits.idle_timeout_s=65535", err, sizeof(err)),
+                     0);
     assert_int_equal(cfg.idle_timeout_s, 65535);
+    /* a struct filled by hand gets the same bounds from validate */
+    cfg.ping_interval_s = 100000;
+    assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "limits.ping_interval_s"));
     lt_sidecar_config_free(&cfg);
 
     const char *files[] = {"limits:\n  idle_timeout_s: 65539\n", "port: 70000\n",
                            "limits:\n  ping_interval_s: 100000\n", "auth:\n  jwt_max_lifetime_s: 1\n"};
     const char *keys[] = {"limits.idle_timeout_s", "port", "limits.ping_interval_s", "auth.jwt_max_lifetime_s"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        lt_sidecar_config_defaults(&cfg);
+        assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
         const char *path = write_tmp(files[i]);
-        assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+        assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
         unlink(path);
-        assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), -1);
         assert_non_null(strstr(err, keys[i]));
-        assert_non_null(strstr(err, "out of range"));
+        assert_non_null(strstr(err, path));
         lt_sidecar_config_free(&cfg);
     }
 }
@@ -152,18 +167,18 @@ static void test_topic_overrides(void **state)
     (void)state;
     lt_sidecar_config cfg;
     char err[2048];
-    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
     const char *path = write_tmp("kafka:\n  topic_prefix: demo\n  topics:\n    chat: my.chat\n"
                                  "    gift: my.gift\n");
     assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
     unlink(path);
-    assert_int_equal(cfg.topic_count, 2);
-    assert_string_equal(cfg.topics[0], "chat=my.chat");
-    assert_string_equal(cfg.topics[1], "gift=my.gift");
+    assert_int_equal(cfg.topics.count, 2);
+    assert_string_equal(cfg.topics.items[0], "chat=my.chat");
+    assert_string_equal(cfg.topics.items[1], "gift=my.gift");
     assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), 0);
     lt_sidecar_config_free(&cfg);
 
-    lt_sidecar_config_defaults(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
     path = write_tmp("kafka:\n  topics:\n    chatt: my.chat\n");
     assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
     unlink(path);
@@ -172,12 +187,54 @@ static void test_topic_overrides(void **state)
     assert_non_null(strstr(err, "chat, gift"));
     lt_sidecar_config_free(&cfg);
 
-    lt_sidecar_config_defaults(&cfg);
-    path = write_tmp("kafka:\n  topics: [chat]\n");
-    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "kafka.topics: expected a mapping"));
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
+    path = write_tmp("kafka:\n  topics: [chat]\n"); /* no topic for chat */
+    int loaded = lt_sidecar_config_load(path, &cfg, err, sizeof(err));
     unlink(path);
+    if (loaded == 0)
+        assert_int_equal(lt_sidecar_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "topics"));
     lt_sidecar_config_free(&cfg);
+}
+
+/* port: 0 in the file used to mean 8090 while --port 0 meant any free port;
+ * now 0 means any free port both ways, and limits.* zeros are refused
+ * instead of silently meaning the default. */
+static void test_zero_means_what_it_says(void **state)
+{
+    lt_sidecar_config cfg;
+    char err[256];
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
+    const char *path = write_tmp("port: 0\nregistry:\n  wait_ms: 0\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    assert_int_equal(cfg.port, 0);
+    assert_int_equal(cfg.schema_wait_ms, 0);
+    lt_sidecar_config_free(&cfg);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
+    path = write_tmp("limits:\n  max_clients: 0\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), -1);
+    unlink(path);
+    assert_non_null(strstr(err, "limits.max_clients"));
+    lt_sidecar_config_free(&cfg);
+}
+
+/* ${VAR} works in the sidecar's file now, as in every program's. */
+static void test_environment_references(void **state)
+{
+    lt_sidecar_config cfg;
+    char err[256];
+    setenv("LT_TEST_SIDECAR_SECRET", "0123456789abcdef0123456789abcdef", 1);
+    assert_int_equal(lt_sidecar_config_defaults(&cfg, err, sizeof(err)), 0);
+    const char *path = write_tmp("auth:\n  jwt_secret: ${LT_TEST_SIDECAR_SECRET}\n"
+                                 "kafka:\n  properties:\n    sasl.password: ${LT_TEST_SIDECAR_SECRET}\n");
+    assert_int_equal(lt_sidecar_config_load(path, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    assert_string_equal(cfg.jwt_secret, "0123456789abcdef0123456789abcdef");
+    assert_int_equal(cfg.kafka_properties.count, 1);
+    assert_string_equal(cfg.kafka_properties.items[0], "sasl.password=0123456789abcdef0123456789abcdef");
+    lt_sidecar_config_free(&cfg);
+    unsetenv("LT_TEST_SIDECAR_SECRET");
 }
 
 int main(void)
@@ -187,6 +244,8 @@ int main(void)
         cmocka_unit_test(test_overrides_and_errors),
         cmocka_unit_test(test_numbers_out_of_range_are_refused),
         cmocka_unit_test(test_topic_overrides),
+        cmocka_unit_test(test_zero_means_what_it_says),
+        cmocka_unit_test(test_environment_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
