@@ -11,6 +11,7 @@
 
 #include "core/backoff.h"
 #include "core/dedupe.h"
+#include "core/strmap.h"
 #include "tiktok/collector.h"
 #include "tiktok/http.h"
 #include "tiktok/info.h"
@@ -68,6 +69,7 @@ typedef struct room {
     int64_t rate_mark_ms;
     double events_per_s;
     struct room_handover *handover; /* handover.c; NULL when none */
+    size_t slot;                    /* its index in the collector's rooms[] */
 } room;
 
 struct lt_tiktok_collector {
@@ -80,6 +82,9 @@ struct lt_tiktok_collector {
     lt_tiktok_resolver_options resolver_opts;
     room **rooms;
     size_t room_count, room_cap;
+    /* the rooms indexed by what was typed (lt_tiktok_room_key) and by the
+     * room id they resolved to (several rooms may share one) */
+    lt_strmap *by_input, *by_room_id;
     lws_sorted_usec_list_t tick;
     lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
     volatile sig_atomic_t stop;
