@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "collector/source.h"
 #include "core/event_json.h"
 #include "core/log.h"
 #include "kafka/publisher.h"
@@ -22,6 +23,7 @@
 #include "tiktok/group.h"
 #include "tiktok/handover.h"
 #include "tiktok/room.h"
+#include "tiktok/source.h"
 
 typedef lt_collector_config config;
 
@@ -39,7 +41,7 @@ static void on_signal(int sig)
     if (leave_first && !leave_asked)
         leave_asked = 1;
     else if (running)
-        lt_tiktok_collector_stop(running);
+        lt_tiktok_source.stop(running);
 }
 
 static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
@@ -57,10 +59,13 @@ static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, s
     return LT_PUBLISH_OK;
 }
 
+/* A room of the configuration or the rooms file: parsed here, once. */
 static int add_one(void *ctx, const char *entry)
 {
     char err[512];
-    if (lt_tiktok_collector_add_room(ctx, entry, err, sizeof err) != 0) {
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(&lt_tiktok_source, entry, &ref, err, sizeof err) != 0 ||
+        lt_tiktok_source.add(ctx, &ref, err, sizeof err) != 0) {
         lt_error("room %s", err);
         return -1;
     }
@@ -272,33 +277,38 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
  * max_rooms (a stranger with the admin port must not be able to make the
  * process open connections without end). */
 typedef struct standalone_admin {
-    lt_tiktok_collector *collector;
+    const lt_collector_source *source;
+    void *instance;
     size_t max_rooms;
 } standalone_admin;
 
+/* The admin API is an edge: the room is parsed here, once. */
 static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
 {
     standalone_admin *sa = ctx;
-    size_t rooms = lt_tiktok_collector_room_count(sa->collector);
+    size_t rooms = sa->source->room_count(sa->instance);
     if (rooms >= sa->max_rooms) {
         snprintf(err, errlen, "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
                  "room or raise admin.max_rooms", rooms, sa->max_rooms);
         return LT_ADMIN_LIMIT;
     }
-    int rc = lt_tiktok_collector_add_room(sa->collector, spec, err, errlen);
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
+        return LT_ADMIN_BAD_REQUEST;
+    int rc = sa->source->add(sa->instance, &ref, err, errlen);
     if (rc != 0)
         return rc > 0 ? LT_ADMIN_CONFLICT : LT_ADMIN_BAD_REQUEST;
-    *room = lt_tiktok_collector_room_json(sa->collector, spec);
+    *room = sa->source->room_json(sa->instance, &ref);
     return LT_ADMIN_CREATED;
 }
 
 static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size_t errlen)
 {
-    ctx = ((standalone_admin *)ctx)->collector;
-    lt_tiktok_room_ref ref;
-    if (lt_tiktok_room_parse(spec, &ref, err, errlen) != 0)
+    standalone_admin *sa = ctx;
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
         return LT_ADMIN_BAD_REQUEST;
-    if (lt_tiktok_collector_remove_room(ctx, spec) != 0) {
+    if (sa->source->remove(sa->instance, &ref) != 0) {
         snprintf(err, errlen, "room %s is not collected here", spec);
         return LT_ADMIN_NOT_FOUND;
     }
@@ -307,22 +317,28 @@ static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size
 
 static json_t *admin_list(void *ctx)
 {
-    return lt_tiktok_collector_rooms_json(((standalone_admin *)ctx)->collector);
+    standalone_admin *sa = ctx;
+    return sa->source->rooms_json(sa->instance);
 }
 
 static json_t *admin_get(void *ctx, const char *spec)
 {
-    return lt_tiktok_collector_room_json(((standalone_admin *)ctx)->collector, spec);
+    standalone_admin *sa = ctx;
+    lt_collector_room_ref ref;
+    char err[256];
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, sizeof err) != 0)
+        return NULL;
+    return sa->source->room_json(sa->instance, &ref);
 }
 
 static bool admin_ready(void *ctx, json_t **detail)
 {
-    return lt_tiktok_collector_ready(ctx, detail);
+    return lt_tiktok_source.ready(ctx, detail);
 }
 
 static int admin_metrics(void *ctx, lt_buf *out)
 {
-    return lt_tiktok_collector_write_metrics(ctx, out);
+    return lt_tiktok_source.write_metrics(ctx, out);
 }
 
 /* Group mode: POST/DELETE write the control topic; whichever collector owns
@@ -373,7 +389,7 @@ static lt_admin_rooms admin_rooms(const config *cfg, lt_tiktok_collector *c, lt_
         return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
                                 .list = group_list, .get = group_get};
     }
-    the_standalone_admin = (standalone_admin){c, (size_t)cfg->admin.max_rooms};
+    the_standalone_admin = (standalone_admin){&lt_tiktok_source, c, (size_t)cfg->admin.max_rooms};
     return (lt_admin_rooms){.ctx = &the_standalone_admin, .add = admin_add, .remove = admin_remove,
                             .list = admin_list, .get = admin_get};
 }
@@ -453,132 +469,137 @@ int lt_collector_lookup(const config *cfg, const char *input)
     return 0;
 }
 
-int lt_collector_run(const config *cfg)
-{
-    raise_fd_limit();
+/* One collector process: what it holds, torn down in one place. */
+typedef struct runtime {
+    const config *cfg;
+    const char *collector_id; /* configured, or default_id */
     char default_id[64];
-    const char *collector_id = nonempty(cfg->collector_id);
-    if (!collector_id) {
-        snprintf(default_id, sizeof default_id, "livetap-collector-%ld", (long)getpid());
-        collector_id = default_id;
-    }
     lt_kafka_property props[128];
-    size_t prop_count = 0;
-    for (size_t i = 0; i < cfg->kafka.properties.count && prop_count < 128; i++) {
+    size_t prop_count;
+    lt_publisher *pub; /* NULL in a dry run */
+    hooks hk;          /* the collector's hooks point here */
+    lt_tiktok_collector *c;
+    lt_admin_server *admin;
+} runtime;
+
+/* The publisher (unless a dry run) and the Kafka tail for dedupe seeding. */
+static int start_kafka(runtime *rt, char *err, size_t errlen)
+{
+    const config *cfg = rt->cfg;
+    for (size_t i = 0; i < cfg->kafka.properties.count && rt->prop_count < 128; i++) {
         const char *item = cfg->kafka.properties.items[i];
         static char names[128][256];
         size_t nl = strcspn(item, "=");
-        snprintf(names[prop_count], sizeof names[prop_count], "%.*s", (int)nl, item);
-        props[prop_count] = (lt_kafka_property){names[prop_count], lt_config_property_value(item)};
-        prop_count++;
+        snprintf(names[rt->prop_count], sizeof names[rt->prop_count], "%.*s", (int)nl, item);
+        rt->props[rt->prop_count] =
+            (lt_kafka_property){names[rt->prop_count], lt_config_property_value(item)};
+        rt->prop_count++;
     }
+    if (cfg->kafka.dry_run)
+        return 0;
+    lt_publisher_options po = {
+        .topic_prefix = cfg->kafka.topic_prefix,
+        .collector_id = rt->collector_id,
+        .registry_url = nonempty(cfg->kafka.registry_url),
+        .registry_username = nonempty(cfg->kafka.registry_username),
+        .registry_password = cfg->kafka.registry_password,
+        .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
+                  .client_id = rt->collector_id,
+                  .properties = rt->props,
+                  .property_count = rt->prop_count},
+        .broker_optional = !cfg->kafka.require_broker_at_start,
+    };
+    if (!(rt->pub = lt_publisher_create(&po, err, errlen)))
+        return -1;
+    if (cfg->kafka.dedupe_lookback_s > 0 &&
+        !(rt->hk.tail = create_tail(cfg, rt->pub, rt->props, rt->prop_count, err, errlen)))
+        return -1;
+    return 0;
+}
+
+/* Group mode: the consumer group, and the configured rooms written to the
+ * control topic as desired state. */
+static int start_group(runtime *rt, char *err, size_t errlen)
+{
+    const config *cfg = rt->cfg;
+    char topic[512], group_id[512];
+    snprintf(topic, sizeof topic, "%s.rooms", cfg->kafka.topic_prefix);
+    snprintf(group_id, sizeof group_id, "%s-collectors", cfg->kafka.topic_prefix);
+    lt_tiktok_group_options go = {
+        .bootstrap_servers = cfg->kafka.bootstrap_servers,
+        .properties = rt->props,
+        .property_count = rt->prop_count,
+        .control_topic = nonempty(cfg->group.control_topic) ? cfg->group.control_topic : topic,
+        .group_id = nonempty(cfg->group.group_id) ? cfg->group.group_id : group_id,
+        .collector_id = rt->collector_id,
+        .partitions = (int)cfg->group.partitions,
+        .session_timeout_ms = (int)cfg->group.session_timeout_ms,
+        .collector = rt->c,
+        .publisher = rt->pub,
+        .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .status_topic = rt->pub && cfg->group.handover_timeout_s > 0
+                            ? lt_publisher_topic(rt->pub, LT_EVENT_ROOM_STATUS)
+                            : NULL,
+        .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
+        .hold_max_events = (size_t)cfg->group.handover_hold_events,
+        .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
+    };
+    if (!rt->pub) {
+        lt_error("group mode needs Kafka (not --dry-run)");
+        return -1;
+    }
+    if (!(rt->hk.group = lt_tiktok_group_create(&go, err, errlen))) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->rooms.count; i++)
+        if (lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, rt->hk.group) != 0)
+            return -1;
+    if (nonempty(cfg->rooms_file))
+        lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API",
+                cfg->rooms_file);
+    return 0;
+}
+
+/* Everything before the loop; -1 when the process cannot start (logged). */
+static int start(runtime *rt)
+{
+    const config *cfg = rt->cfg;
     char err[2048];
-    lt_publisher *pub = NULL;
-    if (!cfg->kafka.dry_run) {
-        lt_publisher_options po = {
-            .topic_prefix = cfg->kafka.topic_prefix,
-            .collector_id = collector_id,
-            .registry_url = nonempty(cfg->kafka.registry_url),
-            .registry_username = nonempty(cfg->kafka.registry_username),
-            .registry_password = cfg->kafka.registry_password,
-            .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers, .client_id = collector_id,
-                      .properties = props, .property_count = prop_count},
-            .broker_optional = !cfg->kafka.require_broker_at_start,
-        };
-        pub = lt_publisher_create(&po, err, sizeof err);
-        if (!pub) {
-            lt_error("cannot start: %s", err);
-            return 2;
-        }
-    }
-    hooks hk = {.handover_timeout_ms = cfg->group.handover_timeout_s * 1000};
-    if (pub && cfg->kafka.dedupe_lookback_s > 0 && !(hk.tail = create_tail(cfg, pub, props, prop_count, err, sizeof err))) {
+    if (start_kafka(rt, err, sizeof err) != 0) {
         lt_error("cannot start: %s", err);
-        lt_publisher_destroy(pub);
-        return 2;
+        return -1;
     }
+    rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
     lt_tiktok_collector_options o;
-    collector_options(cfg, collector_id, pub, &hk, &o);
-    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
-    if (!c) {
+    collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
+    if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
         lt_error("cannot start: %s", err);
-        lt_kafka_tail_destroy(hk.tail);
-        lt_publisher_destroy(pub);
-        return 2;
+        return -1;
     }
-    int rc = 0;
     if (cfg->group.enabled) {
-        char topic[512], group_id[512];
-        snprintf(topic, sizeof topic, "%s.rooms", cfg->kafka.topic_prefix);
-        snprintf(group_id, sizeof group_id, "%s-collectors", cfg->kafka.topic_prefix);
-        lt_tiktok_group_options go = {
-            .bootstrap_servers = cfg->kafka.bootstrap_servers,
-            .properties = props,
-            .property_count = prop_count,
-            .control_topic = nonempty(cfg->group.control_topic) ? cfg->group.control_topic : topic,
-            .group_id = nonempty(cfg->group.group_id) ? cfg->group.group_id : group_id,
-            .collector_id = collector_id,
-            .partitions = (int)cfg->group.partitions,
-            .session_timeout_ms = (int)cfg->group.session_timeout_ms,
-            .collector = c,
-            .publisher = pub,
-            .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
-            .status_topic = pub && cfg->group.handover_timeout_s > 0 ? lt_publisher_topic(pub, LT_EVENT_ROOM_STATUS)
-                                                                     : NULL,
-            .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
-            .hold_max_events = (size_t)cfg->group.handover_hold_events,
-            .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
-        };
-        if (!pub) {
-            lt_error("group mode needs Kafka (not --dry-run)");
-            rc = -1;
-        } else if (!(hk.group = lt_tiktok_group_create(&go, err, sizeof err))) {
-            lt_error("cannot start: %s", err);
-            rc = -1;
-        }
-        /* configured rooms become desired state in the control topic */
-        for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
-            rc = lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, hk.group);
-        if (rc == 0 && nonempty(cfg->rooms_file))
-            lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API", cfg->rooms_file);
+        if (start_group(rt, err, sizeof err) != 0)
+            return -1;
     } else {
-        for (size_t i = 0; i < cfg->rooms.count && rc == 0; i++)
-            rc = lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, c);
-        if (rc == 0 && nonempty(cfg->rooms_file))
-            rc = add_rooms_file(c, cfg->rooms_file);
+        for (size_t i = 0; i < cfg->rooms.count; i++)
+            if (lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, rt->c) != 0)
+                return -1;
+        if (nonempty(cfg->rooms_file) && add_rooms_file(rt->c, cfg->rooms_file) != 0)
+            return -1;
     }
-    lt_admin_server *admin = NULL;
-    if (rc == 0 && cfg->admin.enabled && !(admin = start_admin(cfg, c, hk.group)))
-        rc = -1;
-    if (rc != 0) {
-        lt_admin_destroy(admin);
-        lt_tiktok_group_destroy(hk.group);
-        lt_tiktok_collector_destroy(c);
-        lt_kafka_tail_destroy(hk.tail);
-        lt_publisher_destroy(pub);
-        return 2;
-    }
+    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->c, rt->hk.group)))
+        return -1;
+    return 0;
+}
+
+/* The stop lines; returns the exit status (runtime.h). */
+static int report(runtime *rt, long left)
+{
     lt_tiktok_collector_stats st;
-    lt_tiktok_collector_get_stats(c, &st);
-    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min", cfg->kafka.dry_run ? "stdout, not " : "",
-            cfg->kafka.topic_prefix, collector_id, cfg->sign.url, cfg->sign.rate_per_minute);
-
-    running = c;
-    hk.collector = c;
-    leave_first = hk.group && cfg->group.handover_timeout_s > 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    long left = lt_tiktok_collector_run(c);
-    running = NULL;
-    lt_tiktok_collector_get_stats(c, &st);
+    lt_tiktok_collector_get_stats(rt->c, &st);
     lt_kafka_stats ks = {0};
-    if (pub)
-        lt_kafka_producer_stats(lt_publisher_producer(pub), &ks);
+    if (rt->pub)
+        lt_kafka_producer_stats(lt_publisher_producer(rt->pub), &ks);
     lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
             "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
             "acknowledged by Kafka",
@@ -592,9 +613,8 @@ int lt_collector_run(const config *cfg)
     if (input_dropped || st.unknown_truncated || st.rooms_throttled)
         lt_warn(
             "input limits: %llu messages past max_messages_per_frame, %llu empty entries, %llu frames over 8 "
-            "MiB "
-            "dropped; %llu unknown payloads cut to unknown_payload_max_bytes; rooms paused %llu times for "
-            "their rate limits",
+            "MiB dropped; %llu unknown payloads cut to unknown_payload_max_bytes; rooms paused %llu times "
+            "for their rate limits",
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
@@ -605,14 +625,54 @@ int lt_collector_run(const config *cfg)
             (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
             (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
             (unsigned long long)st.info.gifts_skipped);
-    lt_admin_destroy(admin);
-    lt_tiktok_group_destroy(hk.group); /* leaves the group: the others take the rooms now */
-    lt_tiktok_collector_destroy(c);
-    lt_kafka_tail_destroy(hk.tail);
-    lt_publisher_destroy(pub);
-    if (left < 0)
-        return 1;
-    if (left > 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
+    if (left != 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
         return 1;
     return input_dropped > 0 ? 3 : 0;
+}
+
+/* In dependency order; each accepts NULL. Leaving the group first lets
+ * the others take the rooms at once. */
+static void teardown(runtime *rt)
+{
+    lt_admin_destroy(rt->admin);
+    lt_tiktok_group_destroy(rt->hk.group);
+    lt_tiktok_collector_destroy(rt->c);
+    lt_kafka_tail_destroy(rt->hk.tail);
+    lt_publisher_destroy(rt->pub);
+}
+
+int lt_collector_run(const config *cfg)
+{
+    raise_fd_limit();
+    static runtime rt; /* the signal handler and the hooks reach it for the whole run */
+    memset(&rt, 0, sizeof rt);
+    rt.cfg = cfg;
+    rt.collector_id = nonempty(cfg->collector_id);
+    if (!rt.collector_id) {
+        snprintf(rt.default_id, sizeof rt.default_id, "livetap-collector-%ld", (long)getpid());
+        rt.collector_id = rt.default_id;
+    }
+    if (start(&rt) != 0) {
+        teardown(&rt);
+        return 2;
+    }
+    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
+            cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id, cfg->sign.url,
+            cfg->sign.rate_per_minute);
+
+    running = rt.c;
+    rt.hk.collector = rt.c;
+    leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    long left = lt_tiktok_collector_run(rt.c);
+    running = NULL;
+    int status = report(&rt, left);
+    teardown(&rt);
+    return status;
 }

@@ -660,6 +660,13 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
     lt_tiktok_room_ref ref;
     if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
         return -1;
+    return lt_tiktok_collector_add(c, input, &ref, err, errlen);
+}
+
+int lt_tiktok_collector_add(lt_tiktok_collector *c, const char *input, const lt_tiktok_room_ref *parsed,
+                            char *err, size_t errlen)
+{
+    lt_tiktok_room_ref ref = *parsed;
     if (lt_tiktok_collector_find(c, &ref, NULL)) {
         snprintf(err, errlen, "room %s is already collected", lt_tiktok_room_label(&ref));
         return 1;
@@ -718,10 +725,15 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
 {
     lt_tiktok_room_ref ref;
     char err[256];
-    size_t i;
     if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0)
         return -1;
-    room *r = lt_tiktok_collector_find(c, &ref, &i);
+    return lt_tiktok_collector_release(c, &ref, reason);
+}
+
+int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, const char *reason)
+{
+    size_t i;
+    room *r = lt_tiktok_collector_find(c, ref, &i);
     if (!r)
         return -1;
     lt_tiktok_handover_release(r);

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "tiktok/collector.h"
+#include "tiktok/source.h"
 
 #define N 10000
 
@@ -134,11 +135,43 @@ static void many_rooms_add_remove(void **state)
     assert_int_equal(lt_tiktok_collector_room_count(c), 100);
 }
 
+/* Through the runtime's source descriptor: parsed once, then added, shown
+ * and removed by the parsed reference. */
+static void through_the_source(void **state)
+{
+    lt_tiktok_collector *c = *state;
+    const lt_collector_source *s = &lt_tiktok_source;
+    char err[256];
+    lt_collector_room_ref ref, other;
+    assert_int_equal(
+        lt_collector_room_parse(s, "https://www.tiktok.com/@Some.Host/live", &ref, err, sizeof err), 0);
+    assert_int_equal(s->add(c, &ref, err, sizeof err), 0);
+    assert_int_equal(s->add(c, &ref, err, sizeof err), 1);
+    assert_int_equal(s->room_count(c), 1);
+    assert_int_equal(lt_collector_room_parse(s, "@some.host", &other, err, sizeof err), 0);
+    json_t *room = s->room_json(c, &other);
+    assert_non_null(room);
+    assert_string_equal(json_string_value(json_object_get(room, "input")),
+                        "https://www.tiktok.com/@Some.Host/live");
+    json_decref(room);
+    assert_int_equal(s->remove(c, &other), 0);
+    assert_int_equal(s->remove(c, &ref), -1);
+    assert_null(s->room_json(c, &ref));
+    assert_int_equal(lt_collector_room_parse(s, "@no spaces", &ref, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unique id"));
+    char long_input[600];
+    memset(long_input, '1', sizeof long_input - 1);
+    long_input[sizeof long_input - 1] = '\0';
+    assert_int_equal(lt_collector_room_parse(s, long_input, &ref, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too long"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(many_rooms_add_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(through_the_source, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
