@@ -11,9 +11,9 @@
 
 #include "core/backoff.h"
 #include "core/dedupe.h"
+#include "core/http.h"
 #include "core/strmap.h"
 #include "tiktok/collector.h"
-#include "tiktok/http.h"
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"

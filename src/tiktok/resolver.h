@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tiktok/http.h"
+#include "core/http.h"
 #include "tiktok/room.h"
 
 typedef enum lt_tiktok_resolve_outcome {

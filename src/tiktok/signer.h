@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tiktok/http.h"
+#include "core/http.h"
 
 struct lws_context;
 
