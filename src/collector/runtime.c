@@ -561,6 +561,16 @@ static int start_group(runtime *rt, char *err, size_t errlen)
     return 0;
 }
 
+/* Kafka's delivery reports: the producer's callback is set once, here,
+ * and each report goes to the source that published the record (TikTok
+ * is the only source of this process yet). */
+static void route_delivery(void *ctx, void *opaque, const char *error)
+{
+    runtime *rt = ctx;
+    if (rt->c)
+        lt_tiktok_source.on_delivery(rt->c, opaque, error);
+}
+
 /* Everything before the loop; -1 when the process cannot start (logged). */
 static int start(runtime *rt)
 {
@@ -577,6 +587,8 @@ static int start(runtime *rt)
         lt_error("cannot start: %s", err);
         return -1;
     }
+    if (rt->pub)
+        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(rt->pub), route_delivery, rt);
     if (cfg->group.enabled) {
         if (start_group(rt, err, sizeof err) != 0)
             return -1;
@@ -637,6 +649,7 @@ static void teardown(runtime *rt)
     lt_admin_destroy(rt->admin);
     lt_tiktok_group_destroy(rt->hk.group);
     lt_tiktok_collector_destroy(rt->c);
+    rt->c = NULL; /* delivery reports of the final flush find no source */
     lt_kafka_tail_destroy(rt->hk.tail);
     lt_publisher_destroy(rt->pub);
 }

@@ -42,6 +42,9 @@ typedef struct lt_collector_source {
     json_t *(*room_json)(void *instance, const lt_collector_room_ref *ref); /* NULL: not here */
     bool (*ready)(void *instance, json_t **detail);                         /* /readyz */
     int (*write_metrics)(void *instance, lt_buf *out);                      /* /metrics; -1 out of memory */
+    /* a delivery report of a record this source published (the runtime
+     * sets the producer's callback once and routes each report here) */
+    void (*on_delivery)(void *instance, void *opaque, const char *error);
     void (*stop)(void *instance);                                           /* async-signal-safe */
     void (*destroy)(void *instance);                                        /* accepts NULL */
 } lt_collector_source;

@@ -870,9 +870,6 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (opts->publisher)
-        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(opts->publisher), lt_tiktok_collector_on_delivery,
-                                          c);
     c->rng = opts->seed ? opts->seed : (uint64_t)lt_now_ms() * 0x9E3779B97F4A7C15ULL;
     if (!c->rng)
         c->rng = 1;
@@ -957,8 +954,6 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
 {
     if (!c)
         return;
-    if (c->opts.publisher)
-        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(c->opts.publisher), NULL, NULL);
     for (size_t i = 0; i < c->room_count; i++)
         free_room(c->rooms[i]);
     free(c->rooms);

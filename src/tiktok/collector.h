@@ -63,7 +63,10 @@ typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, ch
 
 typedef struct lt_tiktok_collector_options {
     const char *collector_id;       /* required */
-    lt_publisher *publisher;        /* borrowed; or NULL and a sink */
+    /* borrowed; or NULL and a sink. Its delivery reports (acks per type,
+     * latency, handovers in flight) must reach lt_tiktok_source.on_delivery
+     * (tiktok/source.h): the collector runtime routes them there. */
+    lt_publisher *publisher;
     lt_tiktok_sink_fn sink;
     void *sink_ctx;
 

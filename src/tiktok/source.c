@@ -3,6 +3,7 @@
 #include "tiktok/source.h"
 
 #include "tiktok/collector.h"
+#include "tiktok/collector_internal.h"
 #include "tiktok/room.h"
 
 _Static_assert(sizeof(lt_tiktok_room_ref) <= LT_COLLECTOR_REF_MAX, "a TikTok room fits a room reference");
@@ -52,6 +53,11 @@ static int write_metrics(void *instance, lt_buf *out)
     return lt_tiktok_collector_write_metrics(instance, out);
 }
 
+static void on_delivery(void *instance, void *opaque, const char *error)
+{
+    lt_tiktok_collector_on_delivery(instance, opaque, error);
+}
+
 static void stop(void *instance)
 {
     lt_tiktok_collector_stop(instance);
@@ -72,6 +78,7 @@ const lt_collector_source lt_tiktok_source = {
     .room_json = room_json,
     .ready = ready,
     .write_metrics = write_metrics,
+    .on_delivery = on_delivery,
     .stop = stop,
     .destroy = destroy,
 };
