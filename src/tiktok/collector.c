@@ -320,6 +320,20 @@ static void end_by_control(room *r)
     finish(r, "ended", reason, "the host ended the LIVE (Control message)", true);
 }
 
+/* Sets the room id a room resolved to, keeping the index by room id. */
+static int set_room_id(room *r, const char *room_id)
+{
+    lt_tiktok_collector *c = r->c;
+    if (strcmp(r->room_id, room_id) == 0)
+        return 0;
+    if (room_id[0] && lt_strmap_add(c->by_room_id, room_id, r) != 0)
+        return -1;
+    if (r->room_id[0])
+        lt_strmap_remove(c->by_room_id, r->room_id, r);
+    snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
+    return 0;
+}
+
 static int ensure_room_state(room *r, const char *room_id)
 {
     lt_tiktok_collector *c = r->c;
@@ -332,7 +346,8 @@ static int ensure_room_state(room *r, const char *room_id)
     lt_tiktok_info_room_destroy(r->info);
     r->decoder = NULL;
     r->dedupe = NULL;
-    snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
+    if (set_room_id(r, room_id) != 0)
+        return -1;
     memset(r->dropped_seen, 0, sizeof r->dropped_seen);
     r->truncated_seen = 0;
     r->decoder = lt_tiktok_decoder_create(room_id, c->opts.collector_id, err, sizeof err);
@@ -540,6 +555,13 @@ static void start_sign(room *r)
 
 /* --- resolving --- */
 
+/* another room than ctx that is still being collected */
+static bool collecting_other(void *ctx, void *value)
+{
+    room *other = value;
+    return other != ctx && other->phase != PHASE_DONE;
+}
+
 static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
 {
     room *r = ctx;
@@ -547,16 +569,13 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
     const char *reason = lt_tiktok_resolve_reason(res->outcome);
     switch (res->outcome) {
     case LT_TIKTOK_RESOLVE_LIVE:
-        for (size_t i = 0; i < r->c->room_count; i++) {
-            room *other = r->c->rooms[i];
-            if (other != r && other->phase != PHASE_DONE && strcmp(other->room_id, res->room_id) == 0) {
-                /* @user and its room id given both: one connection is enough */
-                char msg[160];
-                snprintf(msg, sizeof msg, "room %s is already collected as %s", res->room_id,
-                         other->label);
-                finish(r, "error", "duplicate_room", msg, false);
-                return;
-            }
+        room *other = lt_strmap_each(r->c->by_room_id, res->room_id, collecting_other, r);
+        if (other) {
+            /* @user and its room id given both: one connection is enough */
+            char msg[160];
+            snprintf(msg, sizeof msg, "room %s is already collected as %s", res->room_id, other->label);
+            finish(r, "error", "duplicate_room", msg, false);
+            return;
         }
         if (ensure_room_state(r, res->room_id) != 0) {
             retry_later(r, "error", "internal", "out of memory", ACT_RESOLVE);
@@ -565,8 +584,8 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
         start_sign(r);
         return;
     case LT_TIKTOK_RESOLVE_OFFLINE:
-        if (res->room_id[0] && !r->room_id[0])
-            snprintf(r->room_id, sizeof r->room_id, "%s", res->room_id);
+        if (res->room_id[0] && !r->room_id[0] && set_room_id(r, res->room_id) != 0)
+            lt_error("room %s: out of memory", r->label);
         finish(r, "offline", reason, res->message, true);
         return;
     case LT_TIKTOK_RESOLVE_NOT_FOUND:
@@ -626,21 +645,14 @@ static void free_room(room *r)
 /* By what was typed, else (a room id) by the id an @user room resolved to. */
 room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index)
 {
-    for (int by_resolved = 0; by_resolved < 2; by_resolved++) {
-        for (size_t i = 0; i < c->room_count; i++) {
-            room *r = c->rooms[i];
-            bool match = by_resolved ? ref->kind == LT_TIKTOK_ROOM_BY_ID && strcmp(r->room_id, ref->room_id) == 0
-                         : r->ref.kind != ref->kind ? false
-                         : ref->kind == LT_TIKTOK_ROOM_BY_ID ? strcmp(r->ref.room_id, ref->room_id) == 0
-                                                             : strcasecmp(r->ref.unique_id, ref->unique_id) == 0;
-            if (match) {
-                if (index)
-                    *index = i;
-                return r;
-            }
-        }
-    }
-    return NULL;
+    char key[LT_TIKTOK_ROOM_KEY_MAX];
+    lt_tiktok_room_key(ref, key);
+    room *r = lt_strmap_get(c->by_input, key);
+    if (!r && ref->kind == LT_TIKTOK_ROOM_BY_ID)
+        r = lt_strmap_get(c->by_room_id, ref->room_id);
+    if (r && index)
+        *index = r->slot;
+    return r;
 }
 
 int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen)
@@ -648,6 +660,13 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
     lt_tiktok_room_ref ref;
     if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
         return -1;
+    return lt_tiktok_collector_add(c, input, &ref, err, errlen);
+}
+
+int lt_tiktok_collector_add(lt_tiktok_collector *c, const char *input, const lt_tiktok_room_ref *parsed,
+                            char *err, size_t errlen)
+{
+    lt_tiktok_room_ref ref = *parsed;
     if (lt_tiktok_collector_find(c, &ref, NULL)) {
         snprintf(err, errlen, "room %s is already collected", lt_tiktok_room_label(&ref));
         return 1;
@@ -675,6 +694,14 @@ int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char
     r->since_ms = r->rate_mark_ms = lt_now_ms();
     c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
     lt_backoff_init(&r->backoff, c->opts.backoff_base_ms, c->opts.backoff_cap_ms, c->rng);
+    char key[LT_TIKTOK_ROOM_KEY_MAX];
+    lt_tiktok_room_key(&ref, key);
+    if (lt_strmap_add(c->by_input, key, r) != 0) {
+        free(r);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->slot = c->room_count;
     c->rooms[c->room_count++] = r;
     /* the first action runs from the loop, spread a little so that a
      * thousand configured rooms do not all resolve in the same millisecond */
@@ -698,10 +725,15 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
 {
     lt_tiktok_room_ref ref;
     char err[256];
-    size_t i;
     if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0)
         return -1;
-    room *r = lt_tiktok_collector_find(c, &ref, &i);
+    return lt_tiktok_collector_release(c, &ref, reason);
+}
+
+int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, const char *reason)
+{
+    size_t i;
+    room *r = lt_tiktok_collector_find(c, ref, &i);
     if (!r)
         return -1;
     lt_tiktok_handover_release(r);
@@ -709,6 +741,12 @@ int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, 
     r->phase = PHASE_DONE;
     set_status(r, "ended", reason, NULL, 0);
     c->rooms[i] = c->rooms[--c->room_count];
+    c->rooms[i]->slot = i;
+    char key[LT_TIKTOK_ROOM_KEY_MAX];
+    lt_tiktok_room_key(&r->ref, key);
+    lt_strmap_remove(c->by_input, key, r);
+    if (r->room_id[0])
+        lt_strmap_remove(c->by_room_id, r->room_id, r);
     free_room(r);
     return 0;
 }
@@ -807,6 +845,12 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         return NULL;
     }
     c->opts = *opts;
+    c->by_input = lt_strmap_create();
+    c->by_room_id = lt_strmap_create();
+    if (!c->by_input || !c->by_room_id) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (c->opts.stale_ms <= 0)
         c->opts.stale_ms = 60000;
     if (c->opts.backoff_base_ms <= 0)
@@ -826,9 +870,6 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (opts->publisher)
-        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(opts->publisher), lt_tiktok_collector_on_delivery,
-                                          c);
     c->rng = opts->seed ? opts->seed : (uint64_t)lt_now_ms() * 0x9E3779B97F4A7C15ULL;
     if (!c->rng)
         c->rng = 1;
@@ -913,11 +954,11 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
 {
     if (!c)
         return;
-    if (c->opts.publisher)
-        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(c->opts.publisher), NULL, NULL);
     for (size_t i = 0; i < c->room_count; i++)
         free_room(c->rooms[i]);
     free(c->rooms);
+    lt_strmap_destroy(c->by_input);
+    lt_strmap_destroy(c->by_room_id);
     lt_tiktok_info_destroy(c->info);
     lt_tiktok_signer_destroy(c->signer);
     lt_http_destroy(c->http);

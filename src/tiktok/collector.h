@@ -48,6 +48,7 @@
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"
+#include "tiktok/room.h"
 #include "tiktok/signer.h"
 
 typedef struct lt_tiktok_collector lt_tiktok_collector;
@@ -62,7 +63,10 @@ typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, ch
 
 typedef struct lt_tiktok_collector_options {
     const char *collector_id;       /* required */
-    lt_publisher *publisher;        /* borrowed; or NULL and a sink */
+    /* borrowed; or NULL and a sink. Its delivery reports (acks per type,
+     * latency, handovers in flight) must reach lt_tiktok_source.on_delivery
+     * (tiktok/source.h): the collector runtime routes them there. */
+    lt_publisher *publisher;
     lt_tiktok_sink_fn sink;
     void *sink_ctx;
 
@@ -147,12 +151,18 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c);
  * resolved to); -1 the input does not parse (or out of memory). err says
  * why whenever it is not 0. */
 int lt_tiktok_collector_add_room(lt_tiktok_collector *c, const char *input, char *err, size_t errlen);
+/* The same with the room already parsed (at the edge: config, admin API);
+ * input is kept as the room's "input" (what the admin API shows). */
+int lt_tiktok_collector_add(lt_tiktok_collector *c, const char *input, const lt_tiktok_room_ref *ref,
+                            char *err, size_t errlen);
 /* Stops and forgets a room (status "ended", reason "removed"), named as it
  * was added or by its resolved room id. -1 if unknown. */
 int lt_tiktok_collector_remove_room(lt_tiktok_collector *c, const char *input);
 /* The same with another reason ("reassigned" when Kafka moved the room to
  * another collector). */
 int lt_tiktok_collector_release_room(lt_tiktok_collector *c, const char *input, const char *reason);
+/* The same by a parsed room; -1 if not collected here. */
+int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, const char *reason);
 /* Whether a room (any spelling of it) is collected here. */
 bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input);
 
@@ -183,6 +193,7 @@ struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c);
  * New references. */
 json_t *lt_tiktok_collector_rooms_json(lt_tiktok_collector *c);
 json_t *lt_tiktok_collector_room_json(lt_tiktok_collector *c, const char *input);
+json_t *lt_tiktok_collector_room_ref_json(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref);
 
 /* Prometheus text of every livetap_collector_* metric (docs/operations.md). */
 int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out);

@@ -262,7 +262,12 @@ json_t *lt_tiktok_collector_room_json(lt_tiktok_collector *c, const char *input)
     char err[256];
     if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0)
         return NULL;
-    room *r = lt_tiktok_collector_find(c, &ref, NULL);
+    return lt_tiktok_collector_room_ref_json(c, &ref);
+}
+
+json_t *lt_tiktok_collector_room_ref_json(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref)
+{
+    room *r = lt_tiktok_collector_find(c, ref, NULL);
     return r ? room_json(r) : NULL;
 }
 

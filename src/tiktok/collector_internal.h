@@ -12,8 +12,9 @@
 #include "core/backoff.h"
 #include "core/contract.h"
 #include "core/dedupe.h"
+#include "core/http.h"
+#include "core/strmap.h"
 #include "tiktok/collector.h"
-#include "tiktok/http.h"
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"
@@ -69,6 +70,7 @@ typedef struct room {
     int64_t rate_mark_ms;
     double events_per_s;
     struct room_handover *handover; /* handover.c; NULL when none */
+    size_t slot;                    /* its index in the collector's rooms[] */
 } room;
 
 struct lt_tiktok_collector {
@@ -81,6 +83,9 @@ struct lt_tiktok_collector {
     lt_tiktok_resolver_options resolver_opts;
     room **rooms;
     size_t room_count, room_cap;
+    /* the rooms indexed by what was typed (lt_tiktok_room_key) and by the
+     * room id they resolved to (several rooms may share one) */
+    lt_strmap *by_input, *by_room_id;
     lws_sorted_usec_list_t tick;
     lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
     volatile sig_atomic_t stop;

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "core/event.h"
-#include "tiktok/http.h"
+#include "core/http.h"
 #include "tiktok/resolver.h"
 
 /* --- pure parts: answers -> events (unit-tested and fuzzed) --- */

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "core/contract.h"
-#include "tiktok/http.h"
+#include "core/http.h"
 #include "tiktok/room.h"
 
 typedef enum lt_tiktok_resolve_outcome {

@@ -140,3 +140,16 @@ int lt_tiktok_room_list_each(const char *list, int (*fn)(void *ctx, const char *
     }
     return 0;
 }
+
+void lt_tiktok_room_key(const lt_tiktok_room_ref *ref, char out[LT_TIKTOK_ROOM_KEY_MAX])
+{
+    if (ref->kind == LT_TIKTOK_ROOM_BY_ID) {
+        snprintf(out, LT_TIKTOK_ROOM_KEY_MAX, "#%s", ref->room_id);
+        return;
+    }
+    size_t n = 0;
+    out[n++] = '@';
+    for (const char *p = ref->unique_id; *p && n + 1 < LT_TIKTOK_ROOM_KEY_MAX; p++)
+        out[n++] = (char)tolower((unsigned char)*p);
+    out[n] = '\0';
+}

@@ -39,6 +39,12 @@ int lt_tiktok_room_id_valid(const char *s);
 /* Canonical text: "@user" or the room id. */
 const char *lt_tiktok_room_label(const lt_tiktok_room_ref *ref);
 
+/* The key a room is indexed by: "@user" lower-cased (unique ids compare
+ * without case) or "#" and the room id; two inputs naming the same room
+ * the same way have the same key. */
+#define LT_TIKTOK_ROOM_KEY_MAX (LT_TIKTOK_UNIQUE_ID_MAX + 2)
+void lt_tiktok_room_key(const lt_tiktok_room_ref *ref, char out[LT_TIKTOK_ROOM_KEY_MAX]);
+
 /* Splits a list like "@a, @b,123" (comma or whitespace separated) and calls
  * fn for each entry; stops and returns -1 at the first entry fn rejects. */
 int lt_tiktok_room_list_each(const char *list, int (*fn)(void *ctx, const char *entry), void *ctx);

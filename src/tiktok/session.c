@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/http.h"
 #include "core/log.h"
-#include "tiktok/http.h"
 
 #define MAX_MESSAGE (8u << 20)
 #define MAX_QUEUED 256

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "core/contract.h"
-#include "tiktok/http.h"
+#include "core/http.h"
 
 struct lws_context;
 

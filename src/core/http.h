@@ -1,4 +1,4 @@
-/* http.h - the collector's asynchronous HTTP client: libcurl multi driven
+/* http.h - the asynchronous HTTP client of a loop: libcurl multi driven
  * by the libwebsockets event loop.
  *
  * The collector has one thread and one loop (lws). HTTP (live pages, the
@@ -15,9 +15,12 @@
  * curl is brought into lws rather than lws into a poll loop of our own.
  *
  * Completion callbacks run from the loop, never from inside lt_http_get().
+ * It knows nothing of any platform: the collector's sources share it (the
+ * TikTok source today; BIGO's pull poller still has a curl multi handle of
+ * its own).
  */
-#ifndef LT_TIKTOK_HTTP_H
-#define LT_TIKTOK_HTTP_H
+#ifndef LT_CORE_HTTP_H
+#define LT_CORE_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>

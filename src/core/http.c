@@ -10,7 +10,7 @@
  * the copy asynchronously: curl may close s at once, the copy keeps the
  * kernel socket alive until lws lets go of it one service later.
  */
-#include "tiktok/http.h"
+#include "core/http.h"
 
 #include <curl/curl.h>
 #include <libwebsockets.h>

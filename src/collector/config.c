@@ -1,0 +1,193 @@
+/* collector/config.c - the collector's option table (collector/config.h). */
+#include "collector/config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/contract.h"
+#include "kafka/conf.h"
+
+#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(lt_collector_config, member), dflt, doc, NULL, 0, 0}
+#define INT(name, member, dflt, min, max, doc) \
+    {name, LT_CONFIG_INT, offsetof(lt_collector_config, member), dflt, doc, NULL, min, max}
+#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
+#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+
+static const lt_config_option kafka_options[] = {
+    OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
+        "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}", "Kafka bootstrap servers"),
+    OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
+        "Confluent-compatible schema registry; empty = Avro single-object encoding"),
+    OPT("registry_username", LT_CONFIG_STRING, kafka.registry_username, "${LT_REGISTRY_USERNAME:-}",
+        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as ***)"),
+    OPT("registry_password", LT_CONFIG_STRING, kafka.registry_password, "${LT_REGISTRY_PASSWORD:-}",
+        "schema registry basic auth password; never logged"),
+    OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
+    OPT("properties", LT_CONFIG_PROPERTIES, kafka.properties, NULL, "librdkafka properties, passed through"),
+    OPT("topics", LT_CONFIG_PROPERTIES, kafka.topics, NULL,
+        "per-type topic names instead of <prefix>.<type>, e.g. {chat: my.chat} (docs/topics.md)"),
+    INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
+    INT("backpressure_wait_ms", kafka.backpressure_wait_ms, "30000", 1, 3600000,
+        "how long reading may stay paused on a full Kafka queue before events are given up (counted, logged)"),
+    OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
+    OPT("require_broker_at_start", LT_CONFIG_BOOL, kafka.require_broker_at_start, "true",
+        "exit 2 when no broker answers at start-up; false = start anyway, /readyz 503 until one does"),
+    INT("dedupe_lookback_s", kafka.dedupe_lookback_s, "120", 0, 86400,
+        "when a room starts, seed its dedupe window with the msg_ids Kafka got in this many seconds "
+        "(a restart or a room moved from another collector re-sends recent messages); 0 = off"),
+    END,
+};
+
+static const lt_config_option group_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, group.enabled, "false",
+        "collect the rooms Kafka assigns from the control topic (several collectors share them); "
+        "configured rooms are written to the control topic"),
+    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL, "compacted room topic; empty = <prefix>.rooms"),
+    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL, "the collectors' consumer group; empty = <prefix>-collectors"),
+    INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
+    INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
+        "a collector silent this long loses its rooms to the others"),
+    INT("handover_timeout_s", group.handover_timeout_s, "20", 0, 3600,
+        "a live room that moves stays with its old collector until the new one is live, at most this long "
+        "(make-before-break, docs/operations.md); 0 = stop it at once"),
+    INT("handover_hold_events", group.handover_hold_events, "20000", 1, 10000000,
+        "events a room's new collector holds at most while the old one finishes; beyond, the oldest are "
+        "published early (a duplicate is possible, a loss is not)"),
+    INT("handover_hold_bytes", group.handover_hold_bytes, "8388608", 1024, 1073741824,
+        "the same bound in bytes of encoded events"),
+    END,
+};
+
+static const lt_config_option sign_options[] = {
+    OPT("url", LT_CONFIG_STRING, sign.url, "${SIGN_API_URL:-https://api.eulerstream.com}",
+        "Euler-compatible sign server (GET /webcast/fetch)"),
+    OPT("api_key", LT_CONFIG_STRING, sign.api_key, "${SIGN_API_KEY:-}", "sent as x-api-key"),
+    OPT("client", LT_CONFIG_STRING, sign.client, "livetap", "the client name the sign server sees"),
+    INT("rate_per_minute", sign.rate_per_minute, "60", 0, 1000000,
+        "sign calls per minute for the whole process; 0 = no limit"),
+    INT("burst", sign.burst, "5", 1, 1000000, "sign calls allowed at once"),
+    OPT("read_rate_limits", LT_CONFIG_BOOL, sign.read_rate_limits, "false",
+        "lower the pace to what GET /webcast/rate_limits reports"),
+    END,
+};
+
+static const lt_config_option tiktok_options[] = {
+    OPT("web_base", LT_CONFIG_STRING, tiktok.web_base, "https://www.tiktok.com", "live pages and api-live"),
+    OPT("api_base", LT_CONFIG_STRING, tiktok.api_base, "https://webcast.tiktok.com", "webcast room info"),
+    OPT("user_agent", LT_CONFIG_STRING, tiktok.user_agent, NULL, "browser User-Agent (signed for); empty = Chrome"),
+    OPT("session_cookies", LT_CONFIG_STRING, tiktok.session_cookies, NULL,
+        "e.g. 'sessionid=...; tt-target-idc=...' for age-restricted rooms"),
+    OPT("proxy", LT_CONFIG_STRING, tiktok.proxy, NULL, "HTTP(S) proxy for HTTP; empty = HTTPS_PROXY/ALL_PROXY"),
+    OPT("ws_proxy", LT_CONFIG_STRING, tiktok.ws_proxy, NULL, "host:port HTTP CONNECT proxy for WebSockets"),
+    OPT("ca_file", LT_CONFIG_STRING, tiktok.ca_file, NULL, "extra CA certificates (e.g. a simulator's)"),
+    OPT("insecure_tls", LT_CONFIG_BOOL, tiktok.insecure_tls, "false", "accept any certificate (testing only)"),
+    OPT("gzip", LT_CONFIG_BOOL, tiktok.gzip, "true", "ask for gzip-compressed push frames"),
+    OPT("room_info", LT_CONFIG_BOOL, tiktok.room_info, "true", "check webcast/room/info after resolving @user rooms"),
+    OPT("room_info_events", LT_CONFIG_BOOL, tiktok.room_info_events, "true",
+        "publish <prefix>.room_info (webcast/room/info) when a room goes live and periodically"),
+    INT("room_info_interval_s", tiktok.room_info_interval_s, "300", 0, 86400,
+        "publish room_info again this often while a room is live; 0 = only on connect"),
+    OPT("gift_catalogue", LT_CONFIG_BOOL, tiktok.gift_catalogue, "true",
+        "publish the gift catalogue (webcast/gift/list) to the compacted <prefix>.gift_info, keyed by gift id"),
+    INT("gift_catalogue_interval_s", tiktok.gift_catalogue_interval_s, "3600", 1, 604800,
+        "re-fetch a live room's gift list this often; only new or changed gifts are published"),
+    END,
+};
+
+static const lt_config_option behaviour_options[] = {
+    INT("watch_interval_s", rooms_behaviour.watch_interval_s, "60", 0, 86400,
+        "re-check offline or ended @user rooms this often; 0 = don't"),
+    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600, "reconnect after this long without a frame"),
+    INT("backoff_cap_s", rooms_behaviour.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
+    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000, "give a room up after this many failures in a row; 0 = never"),
+    INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576,
+        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound them)"),
+    INT("max_messages_per_frame", rooms_behaviour.max_messages_per_frame, "1000", 1, 1000000,
+        "messages kept from one push frame (TikTok sends under 100); the rest are dropped before decoding, "
+        "counted in livetap_collector_input_dropped_total{reason=\"frame_messages\"}"),
+    INT("room_events_per_s", rooms_behaviour.room_events_per_s, "2000", 0, 100000000,
+        "events one room may produce per second on average; a room over it is not read until it is back under "
+        "(TCP pushes back on the sender; nothing received is lost); 0 = no limit"),
+    INT("room_events_burst", rooms_behaviour.room_events_burst, "20000", 1, 100000000,
+        "events one room may produce at once above room_events_per_s (a backlog after a Kafka pause)"),
+    INT("room_unknown_bytes_per_s", rooms_behaviour.room_unknown_bytes_per_s, "262144", 0, 1000000000,
+        "bytes of unknown-topic payloads one room may produce per second on average; over it the room is not "
+        "read until it is back under; 0 = no limit"),
+    INT("room_unknown_bytes_burst", rooms_behaviour.room_unknown_bytes_burst, "4194304", 1, 1000000000,
+        "unknown payload bytes one room may produce at once above room_unknown_bytes_per_s"),
+    INT("unknown_payload_max_bytes", rooms_behaviour.unknown_payload_max_bytes, "524288", 1024, 100000000,
+        "unknown payloads (a frame that does not parse, a message no decoder knows) longer than this are cut "
+        "and marked (payload_truncated, payload_length); keep it under the producer's message.max.bytes "
+        "(1000000 by default) so that every record fits"),
+    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL, "append every push frame to this file as [u32 LE length][bytes]"),
+    END,
+};
+
+static const lt_config_option log_options[] = {
+    OPT("level", LT_CONFIG_STRING, log.level, "info", "debug, info, warn or error"),
+    OPT("json", LT_CONFIG_BOOL, log.json, "false", "JSON log lines"),
+    END,
+};
+
+static const lt_config_option admin_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true", "serve the admin API, /healthz, /readyz and /metrics"),
+    OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address to bind (0.0.0.0 = every interface)"),
+    INT("port", admin.port, "8080", 0, 65535, "TCP port; 0 = any free port (logged, and see port_file)"),
+    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
+    OPT("token", LT_CONFIG_STRING, admin.token, "${LT_ADMIN_TOKEN:-}",
+        "if set, /rooms needs 'Authorization: Bearer <token>' (401 otherwise); /healthz and /readyz stay open"),
+    OPT("token_covers_metrics", LT_CONFIG_BOOL, admin.token_covers_metrics, "false",
+        "/metrics needs the token too (it names the rooms)"),
+    INT("max_rooms", admin.max_rooms, "10000", 1, 10000000,
+        "POST /rooms answers 429 once this collector has this many rooms (standalone mode)"),
+    END,
+};
+
+const lt_config_option lt_collector_options[] = {
+    OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
+    OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-collector-<pid>"),
+    SECTION("kafka", kafka_options, "where events go"),
+    SECTION("sign", sign_options, "the sign server"),
+    SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
+    SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe, limits on what a room can cost"),
+    SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
+    SECTION("log", log_options, "logging"),
+    SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
+    END,
+};
+
+int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, size_t errlen)
+{
+    char why[2048];
+    lt_kafka_properties props;
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
+                                  &props, why, sizeof why)) {
+        snprintf(err, errlen, "kafka.properties: %s", why);
+        return -1;
+    }
+    rd_kafka_conf_t *conf = NULL;
+    if (!cfg->kafka.dry_run &&
+        !(conf = lt_kafka_conf_build(cfg->kafka.bootstrap_servers, NULL, 0, props.items, props.count, why, sizeof why))) {
+        lt_kafka_properties_free(&props);
+        snprintf(err, errlen, "kafka.properties: %s", why);
+        return -1;
+    }
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    lt_kafka_properties_free(&props);
+    lt_topic_override *overrides = NULL;
+    lt_topic_names names;
+    int bad = lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                       &overrides, why, sizeof why) ||
+              lt_topic_names_init(&names, cfg->kafka.topic_prefix, overrides, cfg->kafka.topics.count, why,
+                                  sizeof why);
+    free(overrides);
+    if (bad) {
+        snprintf(err, errlen, "kafka.topics: %s", why);
+        return -1;
+    }
+    lt_topic_names_free(&names);
+    return 0;
+}

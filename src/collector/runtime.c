@@ -1,0 +1,706 @@
+/* collector/runtime.c - one collector process (collector/runtime.h): the
+ * publisher, the Kafka tail that seeds dedupe windows, the consumer group
+ * and its graceful leave, the admin API's view of the rooms, the signals,
+ * and the orderly stop with its report and exit status.
+ */
+#include "collector/runtime.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "admin/admin.h"
+#include "collector/source.h"
+#include "core/contract.h"
+#include "core/event_json.h"
+#include "core/log.h"
+#include "kafka/conf.h"
+#include "kafka/publisher.h"
+#include "kafka/tail.h"
+#include "tiktok/collector.h"
+#include "tiktok/group.h"
+#include "tiktok/handover.h"
+#include "tiktok/room.h"
+#include "tiktok/source.h"
+
+typedef lt_collector_config config;
+
+static lt_tiktok_collector *running;
+
+/* In group mode with handovers the first SIGTERM/SIGINT leaves the group
+ * first (the tick does it: live rooms go to the collectors that stay, make-
+ * before-break), the second stops at once. */
+static volatile sig_atomic_t leave_asked;
+static bool leave_first;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (leave_first && !leave_asked)
+        leave_asked = 1;
+    else if (running)
+        lt_tiktok_source.stop(running);
+}
+
+static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
+{
+    json_t *j = lt_event_to_json(ev);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return LT_PUBLISH_ERROR;
+    }
+    puts(s);
+    free(s);
+    fflush(stdout);
+    return LT_PUBLISH_OK;
+}
+
+/* A room of the configuration or the rooms file: parsed here, once. */
+static int add_one(void *ctx, const char *entry)
+{
+    char err[512];
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(&lt_tiktok_source, entry, &ref, err, sizeof err) != 0 ||
+        lt_tiktok_source.add(ctx, &ref, err, sizeof err) != 0) {
+        lt_error("room %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_rooms_file(lt_tiktok_collector *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        lt_error("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        rc = lt_tiktok_room_list_each(line, add_one, c);
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Thousands of rooms need thousands of descriptors. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* What the collector's hooks reach: the group (polled every tick) and the
+ * Kafka tail reader (seeds a starting room's dedupe window). */
+typedef struct hooks {
+    lt_tiktok_group *group;
+    lt_kafka_tail *tail;
+    int64_t tail_error_slot;
+    uint64_t rebalances_seen;
+    lt_tiktok_collector *collector;
+    int64_t handover_timeout_ms;
+    int64_t leave_deadline; /* 0 = not leaving */
+    uint64_t leave_rebalances;
+} hooks;
+
+/* A graceful leave: out of the group, then stop once every live room has
+ * been handed over (or the deadline passed). */
+static void leave_tick(hooks *h, int64_t now_ms)
+{
+    lt_tiktok_group_stats gs;
+    lt_tiktok_group_get_stats(h->group, &gs);
+    if (!h->leave_deadline) {
+        if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
+            lt_tiktok_collector_stop(h->collector);
+            return;
+        }
+        h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
+        h->leave_rebalances = gs.rebalances;
+        lt_tiktok_group_leave(h->group);
+        return;
+    }
+    bool revoked = gs.rebalances != h->leave_rebalances && gs.partitions_assigned == 0;
+    size_t pending = lt_tiktok_collector_handovers_pending(h->collector);
+    if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
+        if (pending || !revoked)
+            lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
+        lt_tiktok_collector_stop(h->collector);
+    }
+}
+
+static void on_tick(void *ctx, int64_t now_ms)
+{
+    hooks *h = ctx;
+    if (h->group)
+        lt_tiktok_group_poll(h->group);
+    if (h->group && leave_asked)
+        leave_tick(h, now_ms);
+}
+
+static void remember_id(void *ctx, int64_t msg_id)
+{
+    lt_dedupe_check(ctx, msg_id);
+}
+
+static void seed_window(void *ctx, const char *room_id, lt_dedupe *window)
+{
+    hooks *h = ctx;
+    if (!h->tail)
+        return;
+    if (h->group) { /* rooms moved here since the last read: read again */
+        lt_tiktok_group_stats gs;
+        lt_tiktok_group_get_stats(h->group, &gs);
+        if (gs.rebalances != h->rebalances_seen) {
+            h->rebalances_seen = gs.rebalances;
+            lt_kafka_tail_invalidate(h->tail);
+        }
+    }
+    char err[512];
+    long n = lt_kafka_tail_ids(h->tail, room_id, remember_id, window, err, sizeof err);
+    if (n < 0) {
+        int64_t slot = lt_now_ms() / 60000;
+        if (slot != h->tail_error_slot) {
+            h->tail_error_slot = slot;
+            lt_warn("room %s: dedupe window not seeded from Kafka: %s", room_id, err);
+        }
+    } else if (n > 0) {
+        lt_info("room %s: %ld recent msg_id(s) already in Kafka will not be published again", room_id, n);
+    }
+}
+
+static void refresh_window(void *ctx, const char *room_id, int64_t read_before_ms, lt_dedupe *window)
+{
+    hooks *h = ctx;
+    if (h->tail)
+        lt_kafka_tail_invalidate_key(h->tail, room_id, read_before_ms);
+    seed_window(ctx, room_id, window);
+}
+
+static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt_kafka_property *props,
+                                  size_t prop_count, char *err, size_t errlen)
+{
+    const char *topics[LT_EVENT_TYPE_COUNT];
+    for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
+        topics[t] = lt_publisher_topic(pub, (lt_event_type)t);
+    lt_kafka_tail_options to = {
+        .bootstrap_servers = cfg->kafka.bootstrap_servers,
+        .properties = props,
+        .property_count = prop_count,
+        .topics = topics,
+        .topic_count = LT_EVENT_TYPE_COUNT,
+        .lookback_ms = cfg->kafka.dedupe_lookback_s * 1000,
+    };
+    return lt_kafka_tail_create(&to, err, errlen);
+}
+
+static int put_one(void *ctx, const char *entry)
+{
+    char err[512];
+    if (lt_tiktok_group_put(ctx, entry, false, err, sizeof err) != 0) {
+        lt_error("room %s: %s", entry, err);
+        return -1;
+    }
+    return 0;
+}
+
+static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
+                              lt_tiktok_collector_options *o)
+{
+    *o = (lt_tiktok_collector_options){
+        .collector_id = collector_id,
+        .publisher = pub,
+        .sink = print_event,
+        .web_base = nonempty(cfg->tiktok.web_base),
+        .api_base = nonempty(cfg->tiktok.api_base),
+        .signer = {
+            .sign_url = nonempty(cfg->sign.url),
+            .api_key = nonempty(cfg->sign.api_key),
+            .client = nonempty(cfg->sign.client),
+            .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
+            .burst = (double)cfg->sign.burst,
+            .read_rate_limits = cfg->sign.read_rate_limits,
+        },
+        .user_agent = nonempty(cfg->tiktok.user_agent),
+        .http_proxy = nonempty(cfg->tiktok.proxy),
+        .ws_proxy = nonempty(cfg->tiktok.ws_proxy),
+        .ca_file = nonempty(cfg->tiktok.ca_file),
+        .insecure_tls = cfg->tiktok.insecure_tls,
+        .session_cookies = nonempty(cfg->tiktok.session_cookies),
+        .no_gzip = !cfg->tiktok.gzip,
+        .skip_room_info = !cfg->tiktok.room_info,
+        .skip_room_info_events = !cfg->tiktok.room_info_events,
+        .room_info_interval_ms = cfg->tiktok.room_info_interval_s * 1000,
+        .skip_gift_catalogue = !cfg->tiktok.gift_catalogue,
+        .gift_catalogue_interval_ms = cfg->tiktok.gift_catalogue_interval_s * 1000,
+        .stale_ms = cfg->rooms_behaviour.stale_timeout_s * 1000,
+        .backoff_cap_ms = cfg->rooms_behaviour.backoff_cap_s * 1000,
+        .max_attempts = (int)cfg->rooms_behaviour.max_attempts,
+        .watch_interval_ms = cfg->rooms_behaviour.watch_interval_s * 1000,
+        .dedupe_window = (size_t)cfg->rooms_behaviour.dedupe_window,
+        .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
+        .record_path = nonempty(cfg->rooms_behaviour.record),
+        .room_limits = {
+            .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
+            .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
+            .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
+            .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
+            .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
+            .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
+        },
+        .on_tick = hk ? on_tick : NULL,
+        .seed_window = hk ? seed_window : NULL,
+        .refresh_window = hk ? refresh_window : NULL,
+        .hook_ctx = hk,
+    };
+}
+
+/* --- the admin API's view of this process --- */
+
+/* Standalone: POST/DELETE act on this collector's rooms directly, up to
+ * max_rooms (a stranger with the admin port must not be able to make the
+ * process open connections without end). */
+typedef struct standalone_admin {
+    const lt_collector_source *source;
+    void *instance;
+    size_t max_rooms;
+} standalone_admin;
+
+/* The admin API is an edge: the room is parsed here, once. */
+static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
+{
+    standalone_admin *sa = ctx;
+    size_t rooms = sa->source->room_count(sa->instance);
+    if (rooms >= sa->max_rooms) {
+        snprintf(err, errlen, "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
+                 "room or raise admin.max_rooms", rooms, sa->max_rooms);
+        return LT_ADMIN_LIMIT;
+    }
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
+        return LT_ADMIN_BAD_REQUEST;
+    int rc = sa->source->add(sa->instance, &ref, err, errlen);
+    if (rc != 0)
+        return rc > 0 ? LT_ADMIN_CONFLICT : LT_ADMIN_BAD_REQUEST;
+    *room = sa->source->room_json(sa->instance, &ref);
+    return LT_ADMIN_CREATED;
+}
+
+static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size_t errlen)
+{
+    standalone_admin *sa = ctx;
+    lt_collector_room_ref ref;
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
+        return LT_ADMIN_BAD_REQUEST;
+    if (sa->source->remove(sa->instance, &ref) != 0) {
+        snprintf(err, errlen, "room %s is not collected here", spec);
+        return LT_ADMIN_NOT_FOUND;
+    }
+    return LT_ADMIN_OK;
+}
+
+static json_t *admin_list(void *ctx)
+{
+    standalone_admin *sa = ctx;
+    return sa->source->rooms_json(sa->instance);
+}
+
+static json_t *admin_get(void *ctx, const char *spec)
+{
+    standalone_admin *sa = ctx;
+    lt_collector_room_ref ref;
+    char err[256];
+    if (lt_collector_room_parse(sa->source, spec, &ref, err, sizeof err) != 0)
+        return NULL;
+    return sa->source->room_json(sa->instance, &ref);
+}
+
+static bool admin_ready(void *ctx, json_t **detail)
+{
+    return lt_tiktok_source.ready(ctx, detail);
+}
+
+static int admin_metrics(void *ctx, lt_buf *out)
+{
+    return lt_tiktok_source.write_metrics(ctx, out);
+}
+
+/* Group mode: POST/DELETE write the control topic; whichever collector owns
+ * the room's partition starts or stops it. GET shows this collector's rooms. */
+typedef struct group_admin {
+    lt_tiktok_group *group;
+    lt_tiktok_collector *collector;
+} group_admin;
+
+static lt_admin_status group_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
+{
+    group_admin *ga = ctx;
+    char key[128];
+    if (lt_tiktok_group_key(spec, key, sizeof key, err, errlen))
+        return LT_ADMIN_BAD_REQUEST;
+    if (lt_tiktok_group_put(ga->group, spec, false, err, errlen))
+        return LT_ADMIN_UNAVAILABLE;
+    *room = json_pack("{s:s, s:s}", "room", key, "state", "requested");
+    return LT_ADMIN_ACCEPTED;
+}
+
+static lt_admin_status group_remove(void *ctx, const char *spec, char *err, size_t errlen)
+{
+    group_admin *ga = ctx;
+    char key[128];
+    if (lt_tiktok_group_key(spec, key, sizeof key, err, errlen))
+        return LT_ADMIN_BAD_REQUEST;
+    return lt_tiktok_group_put(ga->group, spec, true, err, errlen) ? LT_ADMIN_UNAVAILABLE : LT_ADMIN_ACCEPTED;
+}
+
+static json_t *group_list(void *ctx)
+{
+    return lt_tiktok_collector_rooms_json(((group_admin *)ctx)->collector);
+}
+
+static json_t *group_get(void *ctx, const char *spec)
+{
+    return lt_tiktok_collector_room_json(((group_admin *)ctx)->collector, spec);
+}
+
+static group_admin the_group_admin;
+static standalone_admin the_standalone_admin;
+
+static lt_admin_rooms admin_rooms(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
+{
+    if (group) {
+        the_group_admin = (group_admin){group, c};
+        return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
+                                .list = group_list, .get = group_get};
+    }
+    the_standalone_admin = (standalone_admin){&lt_tiktok_source, c, (size_t)cfg->admin.max_rooms};
+    return (lt_admin_rooms){.ctx = &the_standalone_admin, .add = admin_add, .remove = admin_remove,
+                            .list = admin_list, .get = admin_get};
+}
+
+static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
+{
+    char err[512];
+    lt_admin_options ao = {
+        .listen = cfg->admin.listen,
+        .port = (int)cfg->admin.port,
+        .token = nonempty(cfg->admin.token),
+        .token_covers_metrics = cfg->admin.token_covers_metrics,
+        .rooms = admin_rooms(cfg, c, group),
+        .probes = {.ctx = c, .ready = admin_ready, .metrics = admin_metrics},
+    };
+    lt_admin_server *admin = lt_admin_create(lt_tiktok_collector_lws(c), &ao, err, sizeof err);
+    if (!admin) {
+        lt_error("cannot start: %s", err);
+        return NULL;
+    }
+    int port = lt_admin_port(admin);
+    bool v6 = strchr(cfg->admin.listen, ':') != NULL; /* a URL brackets an IPv6 address */
+    lt_info("admin API on http://%s%s%s:%d/ (rooms, healthz, readyz, metrics; %s)", v6 ? "[" : "",
+            cfg->admin.listen, v6 ? "]" : "", port,
+            nonempty(cfg->admin.token) ? "rooms need the admin token" : "no admin token: anyone who reaches it may add rooms");
+    if (nonempty(cfg->admin.port_file)) {
+        /* written whole under another name, then renamed: a reader never sees half */
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", cfg->admin.port_file);
+        FILE *f = fopen(tmp, "w");
+        if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, cfg->admin.port_file) != 0) {
+            lt_error("cannot write the admin port to %s: %s", cfg->admin.port_file, strerror(errno));
+            lt_admin_destroy(admin);
+            return NULL;
+        }
+    }
+    return admin;
+}
+
+/* `lookup ROOM`: 0 live, 1 not live or no answer, 2 bad input. */
+int lt_collector_lookup(const config *cfg, const char *input)
+{
+    char err[512];
+    lt_tiktok_room_ref ref;
+    if (lt_tiktok_room_parse(input, &ref, err, sizeof err) != 0) {
+        lt_error("%s", err);
+        return 2;
+    }
+    lt_tiktok_collector_options o;
+    collector_options(cfg, "livetap-lookup", NULL, NULL, &o);
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c) {
+        lt_error("%s", err);
+        return 2;
+    }
+    lt_tiktok_resolution res;
+    int rc = lt_tiktok_collector_lookup(c, input, 30000, &res, err, sizeof err);
+    lt_tiktok_collector_destroy(c);
+    if (rc != 0) {
+        lt_error("lookup %s: %s", input, err);
+        return 1;
+    }
+    json_t *j = lt_tiktok_resolution_json(input, &res);
+    char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+    json_decref(j);
+    if (!text) {
+        lt_error("out of memory");
+        return 1;
+    }
+    puts(text);
+    free(text);
+    if (res.outcome != LT_TIKTOK_RESOLVE_LIVE) {
+        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome), res.message[0] ? ": " : "",
+                 res.message);
+        return 1;
+    }
+    return 0;
+}
+
+/* One collector process: what it holds, torn down in one place. */
+typedef struct runtime {
+    const config *cfg;
+    const char *collector_id; /* configured, or default_id */
+    char default_id[64];
+    lt_kafka_properties props; /* kafka.properties, split once */
+    lt_topic_override *topics; /* kafka.topics */
+    lt_publisher *pub; /* NULL in a dry run */
+    hooks hk;          /* the collector's hooks point here */
+    lt_tiktok_collector *c;
+    lt_admin_server *admin;
+} runtime;
+
+/* err becomes "<prefix><err>". */
+static void prefix_error(const char *prefix, char *err, size_t errlen)
+{
+    char reason[2048];
+    snprintf(reason, sizeof reason, "%s", err);
+    snprintf(err, errlen, "%s%s", prefix, reason);
+}
+
+/* The publisher (unless a dry run) and the Kafka tail for dedupe seeding. */
+static int start_kafka(runtime *rt, char *err, size_t errlen)
+{
+    const config *cfg = rt->cfg;
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
+                                  &rt->props, err, errlen)) {
+        prefix_error("kafka.properties: ", err, errlen);
+        return -1;
+    }
+    if (lt_topic_overrides_parse((const char *const *)cfg->kafka.topics.items, cfg->kafka.topics.count,
+                                 &rt->topics, err, errlen)) {
+        prefix_error("kafka.topics: ", err, errlen);
+        return -1;
+    }
+    if (cfg->kafka.dry_run)
+        return 0;
+    lt_publisher_options po = {
+        .topic_prefix = cfg->kafka.topic_prefix,
+        .topic_overrides = rt->topics,
+        .topic_override_count = cfg->kafka.topics.count,
+        .collector_id = rt->collector_id,
+        .registry_url = nonempty(cfg->kafka.registry_url),
+        .registry_username = nonempty(cfg->kafka.registry_username),
+        .registry_password = cfg->kafka.registry_password,
+        .kafka = {.bootstrap_servers = cfg->kafka.bootstrap_servers,
+                  .client_id = rt->collector_id,
+                  .properties = rt->props.items,
+                  .property_count = rt->props.count},
+        .broker_optional = !cfg->kafka.require_broker_at_start,
+    };
+    if (!(rt->pub = lt_publisher_create(&po, err, errlen)))
+        return -1;
+    if (cfg->kafka.dedupe_lookback_s > 0 &&
+        !(rt->hk.tail = create_tail(cfg, rt->pub, rt->props.items, rt->props.count, err, errlen)))
+        return -1;
+    return 0;
+}
+
+/* Group mode: the consumer group, and the configured rooms written to the
+ * control topic as desired state. */
+static int start_group(runtime *rt, char *err, size_t errlen)
+{
+    const config *cfg = rt->cfg;
+    char topic[512], group_id[512];
+    lt_control_topic_default(cfg->kafka.topic_prefix, topic, sizeof topic);
+    lt_collector_group_default(cfg->kafka.topic_prefix, group_id, sizeof group_id);
+    lt_tiktok_group_options go = {
+        .bootstrap_servers = cfg->kafka.bootstrap_servers,
+        .properties = rt->props.items,
+        .property_count = rt->props.count,
+        .control_topic = nonempty(cfg->group.control_topic) ? cfg->group.control_topic : topic,
+        .group_id = nonempty(cfg->group.group_id) ? cfg->group.group_id : group_id,
+        .collector_id = rt->collector_id,
+        .partitions = (int)cfg->group.partitions,
+        .session_timeout_ms = (int)cfg->group.session_timeout_ms,
+        .collector = rt->c,
+        .publisher = rt->pub,
+        .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
+        .status_topic = rt->pub && cfg->group.handover_timeout_s > 0
+                            ? lt_publisher_topic(rt->pub, LT_EVENT_ROOM_STATUS)
+                            : NULL,
+        .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
+        .hold_max_events = (size_t)cfg->group.handover_hold_events,
+        .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
+    };
+    if (!rt->pub) {
+        lt_error("group mode needs Kafka (not --dry-run)");
+        return -1;
+    }
+    if (!(rt->hk.group = lt_tiktok_group_create(&go, err, errlen))) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->rooms.count; i++)
+        if (lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, rt->hk.group) != 0)
+            return -1;
+    if (nonempty(cfg->rooms_file))
+        lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API",
+                cfg->rooms_file);
+    return 0;
+}
+
+/* Kafka's delivery reports: the producer's callback is set once, here,
+ * and each report goes to the source that published the record (TikTok
+ * is the only source of this process yet). */
+static void route_delivery(void *ctx, void *opaque, const char *error)
+{
+    runtime *rt = ctx;
+    if (rt->c)
+        lt_tiktok_source.on_delivery(rt->c, opaque, error);
+}
+
+/* Everything before the loop; -1 when the process cannot start (logged). */
+static int start(runtime *rt)
+{
+    const config *cfg = rt->cfg;
+    char err[2048];
+    if (start_kafka(rt, err, sizeof err) != 0) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
+    rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
+    lt_tiktok_collector_options o;
+    collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
+    if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
+    if (rt->pub)
+        lt_kafka_producer_set_delivery_cb(lt_publisher_producer(rt->pub), route_delivery, rt);
+    if (cfg->group.enabled) {
+        if (start_group(rt, err, sizeof err) != 0)
+            return -1;
+    } else {
+        for (size_t i = 0; i < cfg->rooms.count; i++)
+            if (lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, rt->c) != 0)
+                return -1;
+        if (nonempty(cfg->rooms_file) && add_rooms_file(rt->c, cfg->rooms_file) != 0)
+            return -1;
+    }
+    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->c, rt->hk.group)))
+        return -1;
+    return 0;
+}
+
+/* The stop lines; returns the exit status (runtime.h). */
+static int report(runtime *rt, long left)
+{
+    lt_tiktok_collector_stats st;
+    lt_tiktok_collector_get_stats(rt->c, &st);
+    lt_kafka_stats ks = {0};
+    if (rt->pub)
+        lt_kafka_producer_stats(lt_publisher_producer(rt->pub), &ks);
+    lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
+            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
+            "acknowledged by Kafka",
+            (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
+            (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
+            (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
+            (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
+    uint64_t input_dropped = 0;
+    for (int i = 0; i <= LT_TIKTOK_DROP_FRAME_TOO_LARGE; i++)
+        input_dropped += st.input_dropped[i];
+    if (input_dropped || st.unknown_truncated || st.rooms_throttled)
+        lt_warn(
+            "input limits: %llu messages past max_messages_per_frame, %llu empty entries, %llu frames over 8 "
+            "MiB dropped; %llu unknown payloads cut to unknown_payload_max_bytes; rooms paused %llu times "
+            "for their rate limits",
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_MESSAGES],
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
+            (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
+            (unsigned long long)st.unknown_truncated, (unsigned long long)st.rooms_throttled);
+    lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
+            "published, %llu unchanged, %llu malformed skipped",
+            (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
+            (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
+            (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
+            (unsigned long long)st.info.gifts_skipped);
+    if (left != 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
+        return 1;
+    return input_dropped > 0 ? 3 : 0;
+}
+
+/* In dependency order; each accepts NULL. Leaving the group first lets
+ * the others take the rooms at once. */
+static void teardown(runtime *rt)
+{
+    lt_admin_destroy(rt->admin);
+    lt_tiktok_group_destroy(rt->hk.group);
+    lt_tiktok_collector_destroy(rt->c);
+    rt->c = NULL; /* delivery reports of the final flush find no source */
+    lt_kafka_tail_destroy(rt->hk.tail);
+    lt_publisher_destroy(rt->pub);
+    free(rt->topics);
+    lt_kafka_properties_free(&rt->props);
+}
+
+int lt_collector_run(const config *cfg)
+{
+    raise_fd_limit();
+    static runtime rt; /* the signal handler and the hooks reach it for the whole run */
+    memset(&rt, 0, sizeof rt);
+    rt.cfg = cfg;
+    rt.collector_id = nonempty(cfg->collector_id);
+    if (!rt.collector_id) {
+        snprintf(rt.default_id, sizeof rt.default_id, "livetap-collector-%ld", (long)getpid());
+        rt.collector_id = rt.default_id;
+    }
+    if (start(&rt) != 0) {
+        teardown(&rt);
+        return 2;
+    }
+    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
+            cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id, cfg->sign.url,
+            cfg->sign.rate_per_minute);
+
+    running = rt.c;
+    rt.hk.collector = rt.c;
+    leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    long left = lt_tiktok_collector_run(rt.c);
+    running = NULL;
+    int status = report(&rt, left);
+    teardown(&rt);
+    return status;
+}

@@ -1,0 +1,57 @@
+/* collector/source.h - what the collector runtime needs from a source of
+ * rooms (TikTok today; BIGO next, see docs/collector.md "Sources").
+ *
+ * A source is a descriptor (this struct, one per platform, exported by the
+ * platform's module) and an instance the runtime passes back to it. Rooms
+ * reach a source parsed: the runtime parses what a person typed once, at
+ * the edge (the configuration's rooms, the rooms file, the admin API),
+ * with the source's parse, into an lt_collector_room_ref; add, remove and
+ * room_json take that, never the text again.
+ */
+#ifndef LT_COLLECTOR_SOURCE_H
+#define LT_COLLECTOR_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+
+/* Room of any source, parsed: the source's own struct lives in `parsed`
+ * (a source asserts that it fits). */
+#define LT_COLLECTOR_REF_MAX 256
+typedef struct lt_collector_room_ref {
+    char input[512]; /* as given: what the admin API shows as "input" */
+    union {
+        max_align_t align;
+        unsigned char bytes[LT_COLLECTOR_REF_MAX];
+    } parsed;
+} lt_collector_room_ref;
+
+typedef struct lt_collector_source {
+    const char *name; /* "tiktok": its configuration section and its rooms' platform */
+    /* 0 parsed into ref->parsed; -1 with what was expected in err */
+    int (*parse)(const char *text, void *parsed, char *err, size_t errlen);
+    /* 0 added (started from the next tick); 1 already collected; -1 err says why */
+    int (*add)(void *instance, const lt_collector_room_ref *ref, char *err, size_t errlen);
+    /* 0 stopped and forgotten ("ended", reason "removed"); -1 not collected here */
+    int (*remove)(void *instance, const lt_collector_room_ref *ref);
+    size_t (*room_count)(void *instance);
+    json_t *(*rooms_json)(void *instance);                                  /* new reference */
+    json_t *(*room_json)(void *instance, const lt_collector_room_ref *ref); /* NULL: not here */
+    bool (*ready)(void *instance, json_t **detail);                         /* /readyz */
+    int (*write_metrics)(void *instance, lt_buf *out);                      /* /metrics; -1 out of memory */
+    /* a delivery report of a record this source published (the runtime
+     * sets the producer's callback once and routes each report here) */
+    void (*on_delivery)(void *instance, void *opaque, const char *error);
+    void (*stop)(void *instance);                                           /* async-signal-safe */
+    void (*destroy)(void *instance);                                        /* accepts NULL */
+} lt_collector_source;
+
+/* Parses text with the source's parse into *out (input kept as given);
+ * 0, or -1 with err. */
+int lt_collector_room_parse(const lt_collector_source *s, const char *text, lt_collector_room_ref *out,
+                            char *err, size_t errlen);
+
+#endif
