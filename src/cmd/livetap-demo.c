@@ -18,8 +18,8 @@
 
 #include "core/event_json.h"
 #include "core/log.h"
-#include "core/sample_events.h"
 #include "kafka/publisher.h"
+#include "sim/sample_events.h"
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
