@@ -12,7 +12,10 @@ file:line) when a tracked text file
   - in a Markdown file, links a relative path that does not exist in the
     tree or lies outside it;
   - cites a section (§3.2) without naming the docs/protocol/ page, or cites
-    one that page does not have (its headings are "## 3." / "### 3.2 ...").
+    one that page does not have (its headings are "## 3." / "### 3.2 ...");
+  - in src/, includes a header by a relative path out of its folder
+    (#include "../kafka/x.h"): includes name the module ("kafka/x.h"), which
+    is what the build's per-module include roots check (CMakeLists.txt).
 
 Usage: scripts/check-standalone.py [--root DIR]   (run by .ci/run)
 """
@@ -30,6 +33,7 @@ OUTSIDE = re.compile(
 MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
 SECTION = re.compile(r"§\s?(\d+(?:\.\d+)*)")
 PROTOCOL_DOC = re.compile(r"\bprotocol/([a-z0-9_-]+\.md)\b")
+RELATIVE_INCLUDE = re.compile(r'^\s*#\s*include\s*"\.\./')
 HEADING = re.compile(r"^#{2,4}\s+(\d+(?:\.\d+)*)\.?\s")
 
 SELF = "scripts/check-standalone.py"
@@ -72,6 +76,11 @@ def check_file(root, rel, text, cache):
         if m:
             problems.append(f"{rel}:{no}: names '{m.group(0)}', which is not in the repository; "
                             "link the repository's own docs/ instead (write the facts there)")
+    if rel.startswith("src/") and rel.endswith((".c", ".h")):
+        for no, line in enumerate(lines, 1):
+            if RELATIVE_INCLUDE.match(line):
+                problems.append(f"{rel}:{no}: includes a header by a relative path; name its module "
+                                "(\"core/log.h\") so that the build checks the layering")
     if rel.endswith(".md"):
         base = os.path.dirname(os.path.join(root, rel))
         for no, line in enumerate(lines, 1):
@@ -116,7 +125,7 @@ def main():
     for p in problems:
         print(p)
     if problems:
-        print(f"check-standalone: {len(problems)} reference(s) leading outside the repository", file=sys.stderr)
+        print(f"check-standalone: {len(problems)} problem(s) above", file=sys.stderr)
         return 1
     print(f"check-standalone: {count} files, every reference resolves inside the repository")
     return 0
