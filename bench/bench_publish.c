@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "avro/encoder.h"
-#include "core/sample_events.h"
 #include "kafka/publisher.h"
+#include "sim/sample_events.h"
 
 #define POOL 2000
 

@@ -25,10 +25,10 @@
 #include "avro/encoder.h"
 #include "avro/schemas.h"
 #include "core/event.h"
-#include "core/sample_events.h"
 #include "sidecar/hub.h"
 #include "sidecar/render.h"
 #include "sidecar/request.h"
+#include "sim/sample_events.h"
 
 typedef struct record {
     lt_event_type type;

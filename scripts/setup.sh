@@ -15,7 +15,7 @@ BUILD="${LT_BUILD_DIR:-$ROOT/build}"
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 PACKAGES=(
-    build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+    build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
     libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev libavro-dev libjansson-dev
     libyaml-dev libcmocka-dev zlib1g-dev libssl-dev

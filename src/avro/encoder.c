@@ -126,6 +126,11 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_recor
 static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
                                const char *where, char *err, size_t errlen)
 {
+    if (!desc) {
+        snprintf(err, errlen, "%s: schema record %s has no record table in the field table", where,
+                 avro_schema_type_name(record));
+        return NULL;
+    }
     if (strcmp(avro_schema_type_name(record), strrchr(desc->name, '.') ? strrchr(desc->name, '.') + 1
                                                                        : desc->name) != 0) {
         snprintf(err, errlen, "%s: schema record %s is not %s", where, avro_schema_type_name(record),

@@ -184,8 +184,8 @@ static void consider(lt_bigo_catalogue *c, cat_anchor *a, lt_bigo_group *grp, co
 static void remember_listed(cat_anchor *a, const lt_bigo_gift_list *l)
 {
     size_t n = l->count + a->asked_count;
-    int64_t *ids = n ? malloc(n * sizeof *ids) : NULL;
-    if (n && !ids)
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids); /* bsearch and qsort need a real array */
+    if (!ids)
         return; /* keep the old list: at worst a refresh too many */
     size_t k = 0;
     for (size_t i = 0; i < l->count; i++)

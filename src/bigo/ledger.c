@@ -99,8 +99,11 @@ void lt_bigo_ledger_destroy(lt_bigo_ledger *l)
         free(e);
         e = next;
     }
-    while (l->groups)
-        free_group(l->groups);
+    for (lt_bigo_group *g = l->groups; g;) {
+        lt_bigo_group *next = g->next;
+        free(g);
+        g = next;
+    }
     free(l->buckets);
     free(l);
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
-#include "collector/source.h"
+#include "core/source.h"
 #include "core/contract.h"
 #include "core/event_json.h"
 #include "core/log.h"

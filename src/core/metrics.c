@@ -114,10 +114,16 @@ fail:
     return NULL;
 }
 
+/* Label value i of `values`; NULL values (lt_metric_plain) or a NULL entry is "". */
+static const char *label_value(const char *const *values, size_t i)
+{
+    return values && values[i] ? values[i] : "";
+}
+
 static int labels_match(const lt_series *s, const char *const *values, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(s->labels[i], values[i] ? values[i] : "") != 0)
+        if (strcmp(s->labels[i], label_value(values, i)) != 0)
             return 0;
     return 1;
 }
@@ -131,7 +137,7 @@ lt_series *lt_metric_series(lt_metric *m, const char *const *values)
     if (!s)
         return NULL;
     for (size_t i = 0; i < m->label_count; i++) {
-        if (!(s->labels[i] = strdup(values[i] ? values[i] : ""))) {
+        if (!(s->labels[i] = strdup(label_value(values, i)))) {
             series_free(s, i);
             return NULL;
         }

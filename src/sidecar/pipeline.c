@@ -99,6 +99,8 @@ bool lt_sidecar_inbox_drain(lt_sidecar *sc, size_t max, uint64_t frame_budget)
     pthread_mutex_unlock(&sc->inbox_lock);
     if (last)
         last->next = NULL;
+    else
+        first = NULL; /* max 0: nothing was taken, the inbox still holds it all */
     uint64_t start = lt_hub_frames_queued(sc->hub);
     while (first && lt_hub_frames_queued(sc->hub) - start < frame_budget) {
         lt_hub_msg *next = first->next;

@@ -10,7 +10,7 @@
 
 #include "core/event_json.h"
 #include "core/log.h"
-#include "core/sample_events.h"
+#include "sim/sample_events.h"
 #include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "sim/sim.h"

@@ -561,7 +561,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLOSED:
         if (p->counted_open && p->room_ptr) {
             lt_sim_room *room = pss_room(p);
-            if (room && room->stats.open)
+            if (room->stats.open)
                 room->stats.open--;
             p->counted_open = false;
             if (!p->peer_closed && !p->closing)

@@ -70,7 +70,7 @@ int lt_sim_run(lt_sim *sim);
 void lt_sim_stop(lt_sim *sim); /* async-signal-safe */
 
 /* ------------------------------------------------------------------ demo
- * livetap-demo: sample events of every type (core/sample_events.h) published
+ * livetap-demo: sample events of every type (sim/sample_events.h) published
  * through livetap's real publishing path (schemas, registry, Avro,
  * idempotent producer), for the README's first command and for tests that
  * need known events in Kafka. */

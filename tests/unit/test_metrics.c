@@ -59,8 +59,32 @@ static void renders_exposition_format(void **state)
     lt_metrics_destroy(m);
 }
 
+/* lt_metric_plain on a family with labels is the series whose values are all
+ * empty (it dereferenced the NULL value list before; found by clang-tidy). */
+static void plain_series_of_a_labelled_family(void **state)
+{
+    lt_metrics *m = lt_metrics_create();
+    lt_metric *rooms =
+        lt_metrics_add(m, "livetap_rooms", "Rooms by state.", LT_METRIC_GAUGE, "state,source", NULL, 0);
+    lt_series *plain = lt_metric_plain(rooms);
+    assert_non_null(plain);
+    lt_series_set(plain, 4);
+    const char *empty[] = {"", NULL};
+    assert_ptr_equal(lt_metric_series(rooms, empty), plain);
+    lt_buf out = LT_BUF_INIT;
+    assert_int_equal(lt_metrics_render(m, &out), 0);
+    assert_contains(&out, "livetap_rooms{state=\"\",source=\"\"} 4\n");
+    lt_metric_remove(rooms, NULL);
+    lt_buf_reset(&out);
+    assert_int_equal(lt_metrics_render(m, &out), 0);
+    assert_null(memmem(out.data, out.len, "livetap_rooms{", 14));
+    lt_buf_free(&out);
+    lt_metrics_destroy(m);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(renders_exposition_format)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(renders_exposition_format),
+                                       cmocka_unit_test(plain_series_of_a_labelled_family)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,8 +21,8 @@
 #include "avro/encoder.h"
 #include "avro/schemas.h"
 #include "core/event_json.h"
-#include "core/sample_events.h"
 #include "sidecar/render.h"
+#include "sim/sample_events.h"
 
 typedef struct fixture {
     lt_schema_set *schemas;

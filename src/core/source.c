@@ -1,5 +1,5 @@
-/* collector/source.c - parsing a room at the edge (collector/source.h). */
-#include "collector/source.h"
+/* collector/source.c - parsing a room at the edge (core/source.h). */
+#include "core/source.h"
 
 #include <stdio.h>
 #include <string.h>

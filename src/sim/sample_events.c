@@ -6,7 +6,7 @@
  * other type is filled from its field table, so types added later are
  * covered without touching this file.
  */
-#include "core/sample_events.h"
+#include "sim/sample_events.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * test can regenerate what was published. The event borrows buffers inside
  * the generator, valid until the next call.
  */
-#ifndef LT_CORE_SAMPLE_EVENTS_H
-#define LT_CORE_SAMPLE_EVENTS_H
+#ifndef LT_SIM_SAMPLE_EVENTS_H
+#define LT_SIM_SAMPLE_EVENTS_H
 
 #include <stdint.h>
 

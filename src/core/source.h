@@ -1,4 +1,4 @@
-/* collector/source.h - what the collector runtime needs from a source of
+/* core/source.h - what the collector runtime needs from a source of
  * rooms (TikTok today; BIGO next, see docs/collector.md "Sources").
  *
  * A source is a descriptor (this struct, one per platform, exported by the
@@ -7,6 +7,10 @@
  * the edge (the configuration's rooms, the rooms file, the admin API),
  * with the source's parse, into an lt_collector_room_ref; add, remove and
  * room_json take that, never the text again.
+ *
+ * It lives in core, below every module, because the platforms' modules
+ * implement it and the runtime (src/collector/, above them) calls it: the
+ * build allows no include upward (CMakeLists.txt, the module order).
  */
 #ifndef LT_COLLECTOR_SOURCE_H
 #define LT_COLLECTOR_SOURCE_H
