@@ -86,7 +86,7 @@ fail:
 static int check_topic_name(const char *type, const char *topic, char *err, size_t errlen)
 {
     size_t len = strlen(topic);
-    bool ok = len > 0 && len <= LT_TOPIC_NAME_MAX && strcmp(topic, ".") && strcmp(topic, "..");
+    bool ok = len > 0 && len <= LT_TOPIC_NAME_MAX && strcmp(topic, ".") != 0 && strcmp(topic, "..") != 0;
     for (size_t i = 0; ok && i < len; i++)
         ok = in_alphabet((unsigned char)topic[i], "._-");
     if (!ok)
@@ -113,9 +113,10 @@ int lt_topic_names_init(lt_topic_names *out, const char *prefix, const lt_topic_
             snprintf(err, errlen, "%s: more than one topic given", type);
             goto fail;
         }
-        if (check_topic_name(type, overrides[i].topic ? overrides[i].topic : "", err, errlen))
+        const char *topic = overrides[i].topic ? overrides[i].topic : "";
+        if (check_topic_name(type, topic, err, errlen))
             goto fail;
-        if (!(out->of[t] = strdup(overrides[i].topic)))
+        if (!(out->of[t] = strdup(topic)))
             goto oom;
     }
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {

@@ -568,7 +568,7 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
     r->resolve = NULL;
     const char *reason = lt_tiktok_resolve_reason(res->outcome);
     switch (res->outcome) {
-    case LT_TIKTOK_RESOLVE_LIVE:
+    case LT_TIKTOK_RESOLVE_LIVE: {
         room *other = lt_strmap_each(r->c->by_room_id, res->room_id, collecting_other, r);
         if (other) {
             /* @user and its room id given both: one connection is enough */
@@ -583,6 +583,7 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
         }
         start_sign(r);
         return;
+    }
     case LT_TIKTOK_RESOLVE_OFFLINE:
         if (res->room_id[0] && !r->room_id[0] && set_room_id(r, res->room_id) != 0)
             lt_error("room %s: out of memory", r->label);
