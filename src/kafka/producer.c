@@ -41,6 +41,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/group_protocol.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PARKED_RETRY_MS 1000   /* parked records are tried again this often */
@@ -253,6 +254,9 @@ lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *
     }
     p->on_delivery = opts->on_delivery;
     p->cb_ctx = opts->cb_ctx;
+    bool kip848; /* a consumer property, but the programs' first use of the set: refused here before 2.4 */
+    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
+        goto fail;
     if (set(conf, "bootstrap.servers", opts->bootstrap_servers, err, errlen) ||
         set(conf, "client.id", opts->client_id ? opts->client_id : "livetap", err, errlen) ||
         set(conf, "enable.idempotence", "true", err, errlen) ||

@@ -10,6 +10,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/group_protocol.h"
 #include "tiktok/handover.h"
 #include "tiktok/room.h"
 
@@ -361,6 +362,9 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
                                        10000, err, errlen))
         goto fail;
 
+    bool kip848; /* the broker's session timeout and assignor (group_protocol.h) */
+    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
+        goto fail;
     if (!(conf = rd_kafka_conf_new()))
         goto oom;
     char session[24];
@@ -372,9 +376,9 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
         set(conf, "client.id", g->collector_id, err, errlen) ||
         set(conf, "enable.auto.commit", "false", err, errlen) ||
         set(conf, "auto.offset.reset", "earliest", err, errlen) ||
-        set(conf, "partition.assignment.strategy", "cooperative-sticky", err, errlen) ||
-        set(conf, "session.timeout.ms", session, err, errlen) ||
-        set(conf, "heartbeat.interval.ms", heartbeat, err, errlen))
+        (!kip848 && (set(conf, "partition.assignment.strategy", "cooperative-sticky", err, errlen) ||
+                     set(conf, "session.timeout.ms", session, err, errlen) ||
+                     set(conf, "heartbeat.interval.ms", heartbeat, err, errlen))))
         goto fail;
     for (size_t i = 0; i < opts->property_count; i++)
         if (set(conf, opts->properties[i].name, opts->properties[i].value, err, errlen))
