@@ -61,10 +61,20 @@ mount_in() { # source target [options]
     mounted+=("$DIR$2")
 }
 
+# A run that was killed may have left its mounts: never delete through them.
+fresh_dir() {
+    local m
+    for m in $(awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
+    if awk -v d="$DIR/" 'index($2, d) == 1 {found = 1} END {exit !found}' /proc/mounts; then
+        die "$DIR still has mounts; unmount them before running again"
+    fi
+    rm -rf --one-file-system "$DIR" && mkdir -p "$DIR"
+}
+
 start=$SECONDS
 if [[ -f "$TARBALL" ]]; then
     say "unpacking the cached $SUITE chroot ($TARBALL)"
-    rm -rf "$DIR" && mkdir -p "$DIR"
+    fresh_dir
     tar -xzf "$TARBALL" -C "$DIR"
     cold=0
 else
@@ -77,7 +87,7 @@ else
         exit 0
     fi
     say "debootstrap $SUITE from $MIRROR into $DIR (cold: several minutes)"
-    rm -rf "$DIR" && mkdir -p "$DIR"
+    fresh_dir
     debootstrap --variant=minbase --include=ca-certificates,git "$SUITE" "$DIR" "$MIRROR" \
         >"$ROOT/build/debootstrap-$SUITE.log" 2>&1 || { tail -20 "$ROOT/build/debootstrap-$SUITE.log" >&2; die "debootstrap (log: build/debootstrap-$SUITE.log)"; }
     cold=1
@@ -110,9 +120,11 @@ in_chroot bash -c 'cd /src && LT_BUILD_DIR=/build bash scripts/setup.sh' >"$ROOT
     || { tail -40 "$ROOT/build/chroot-$SUITE-setup.log" >&2; die "setup.sh on $SUITE (log: build/chroot-$SUITE-setup.log)"; }
 warnings="$(grep -c 'warning:' "$ROOT/build/chroot-$SUITE-setup.log" || true)"
 say "setup.sh passed ($((SECONDS - t)) s; $warnings compiler warnings; $(in_chroot bash -c 'gcc --version | head -1; pkg-config --modversion rdkafka' | paste -sd ' ' -))"
-if ((cold)); then
+if ((cold)) || [[ ! -f "$DIR/build/venv/bin/python" || ! -f "$DIR/.livetap-cache" ]]; then
     say "caching the prepared chroot as $TARBALL"
-    tar --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* --exclude=./src --exclude=./build \
+    touch "$DIR/.livetap-cache"
+    # with /build: its venvs are reused, its objects rebuilt as the sources change
+    tar --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* --exclude=./src \
         -czf "$TARBALL.tmp" -C "$DIR" . && mv "$TARBALL.tmp" "$TARBALL"
     find "$CACHE" -maxdepth 1 -name "chroot-$SUITE-*.tar.gz" ! -name "$(basename "$TARBALL")" -delete
 fi
