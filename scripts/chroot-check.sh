@@ -44,7 +44,9 @@ mirror() {
 MIRROR="${LT_CHROOT_MIRROR:-$(mirror)}"
 KEY="$(cat "$ROOT/scripts/setup.sh" "$ROOT/tests/requirements.txt" "$ROOT/tests/conformance/requirements.txt" | sha1sum | cut -c1-12)"
 mkdir -p "$CACHE"
-TARBALL="$CACHE/chroot-$SUITE-$KEY.tar.gz"
+# zstd unpacks the ~1.3 GB chroot several times faster than gzip
+if command -v zstd >/dev/null 2>&1; then ZIP="zstd -T0 -3" EXT=tar.zst; else ZIP=gzip EXT=tar.gz; fi
+TARBALL="$CACHE/chroot-$SUITE-$KEY.$EXT"
 
 mounted=()
 cleanup() {
@@ -75,7 +77,7 @@ start=$SECONDS
 if [[ -f "$TARBALL" ]]; then
     say "unpacking the cached $SUITE chroot ($TARBALL)"
     fresh_dir
-    tar -xzf "$TARBALL" -C "$DIR"
+    tar -I "$ZIP" -xf "$TARBALL" -C "$DIR"
     cold=0
 else
     if ! curl -sfI --max-time 20 "$MIRROR/dists/$SUITE/Release" >/dev/null; then
@@ -125,8 +127,8 @@ if ((cold)) || [[ ! -f "$DIR/build/venv/bin/python" || ! -f "$DIR/.livetap-cache
     touch "$DIR/.livetap-cache"
     # with /build: its venvs are reused, its objects rebuilt as the sources change
     tar --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* --exclude=./src \
-        -czf "$TARBALL.tmp" -C "$DIR" . && mv "$TARBALL.tmp" "$TARBALL"
-    find "$CACHE" -maxdepth 1 -name "chroot-$SUITE-*.tar.gz" ! -name "$(basename "$TARBALL")" -delete
+        -I "$ZIP" -cf "$TARBALL.tmp" -C "$DIR" . && mv "$TARBALL.tmp" "$TARBALL"
+    find "$CACHE" -maxdepth 1 -name "chroot-$SUITE-*.tar.*" ! -name "$(basename "$TARBALL")" -delete
 fi
 
 # The Dockerfile's stages are Debian 13: every package they install exists there.
