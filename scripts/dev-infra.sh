@@ -59,7 +59,7 @@ die() { say "error: $*"; exit 1; }
 need() {
     command -v "$1" >/dev/null 2>&1 && return 0
     case "$1" in
-        java) die "java not found: install a JDK 17 (apt-get install -y openjdk-17-jre-headless)";;
+        java) die "java not found: install a JDK 17 or newer (scripts/setup.sh does: openjdk-17-jre-headless on Debian 12, openjdk-21-jre-headless on 13)";;
         mvn)  die "mvn not found: install Maven (apt-get install -y maven); it fetches Kafka and Apicurio from Maven Central";;
         kcat) die "kcat not found: run scripts/setup.sh (apt-get install -y kcat)";;
         unzip) die "unzip not found: apt-get install -y unzip";;
