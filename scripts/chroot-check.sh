@@ -109,9 +109,10 @@ mount_in /proc /proc
 mount_in /sys /sys
 mount_in /dev /dev
 mount_in /dev/pts /dev/pts
-# the source as the repository has it (tracked and new files, not build/)
+# the source as the repository has it (tracked and new files, not build/),
+# stamped now: the cached /build is rebuilt whole, its warnings counted
 rm -rf "$DIR/src" && mkdir -p "$DIR/src"
-(cd "$ROOT" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$DIR/src"
+(cd "$ROOT" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -xmf - -C "$DIR/src"
 
 in_chroot() { chroot "$DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 "$@"; }
