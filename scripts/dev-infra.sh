@@ -278,14 +278,15 @@ print_env() {
     echo "export LT_KAFKA_VERSION=$KAFKA_VERSION"
 }
 
-# The broker of whichever version runs from this directory.
+# The broker of whichever version runs from this directory (kafka/: where
+# the script kept its one 3.9.1 broker before versions were selectable).
 stop_kafka() {
     local pidfile found=0
-    for pidfile in "$INFRA"/kafka-*/kafka.pid; do
+    for pidfile in "$INFRA"/kafka-*/kafka.pid "$INFRA"/kafka/kafka.pid; do
         [[ -f "$pidfile" ]] || continue
         found=1
         local dir="${pidfile%/kafka.pid}"
-        stop_one "kafka ${dir##*/kafka-}" "$pidfile"
+        stop_one "${dir##*/}" "$pidfile"
     done
     ((found)) || say "kafka not running"
 }
