@@ -6,11 +6,15 @@
 #   docker build -t livetap/livetap:0.1.0 .
 #   docker run --rm livetap/livetap:0.1.0 livetap-collector --help
 #
-# Two stages on Debian bookworm: the build stage has the compilers and -dev
+# Two stages on Debian 13 (trixie): the build stage has the compilers and -dev
 # packages, the runtime stage only the shared libraries they link, CA
 # certificates and a non-root user (uid 10001, as the chart's securityContext).
+# The runtime package names are trixie's (the 64-bit time_t transition renamed
+# several: libcurl4t64, libssl3t64, libev4t64, libwebsockets19t64; avro-c
+# 1.12 is libavro24); scripts/chroot-check.sh checks that every package named
+# here exists in trixie.
 
-FROM debian:bookworm AS build
+FROM debian:trixie AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config protobuf-c-compiler \
@@ -29,11 +33,11 @@ RUN cmake -S . -B /tmp/build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && ninja -C /tmp/build \
  && DESTDIR=/out cmake --install /tmp/build --strip
 
-FROM debian:bookworm-slim
+FROM debian:trixie-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates librdkafka1 libprotobuf-c1 libcurl4 libwebsockets17 libwebsockets-evlib-ev libev4 \
-      libavro23 libjansson4 libyaml-0-2 zlib1g libssl3 \
+      ca-certificates librdkafka1 libprotobuf-c1 libcurl4t64 libwebsockets19t64 libwebsockets-evlib-ev libev4t64 \
+      libavro24 libjansson4 libyaml-0-2 zlib1g libssl3t64 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 livetap \
  && useradd --system --uid 10001 --gid livetap --home-dir /nonexistent --no-create-home \

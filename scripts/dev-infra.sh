@@ -8,10 +8,15 @@
 #   scripts/dev-infra.sh env      print the export lines tests and demos read
 #   scripts/dev-infra.sh reset    stop, delete every topic (the broker's data), start
 #
-# Kafka 3.9.1 (KRaft, single node: broker + controller) comes from Maven
-# Central's kafka_2.13 artifact plus the reload4j logging binding its POM
-# leaves out. 3.9 rather than 4.0: Debian bookworm's librdkafka 2.0.2 needs
-# JoinGroup v0, which 4.0.0 removed. The registry is Apicurio Registry 3.3.3
+# Kafka (KRaft, single node: broker + controller) comes from Maven Central's
+# kafka_2.13 artifact plus the logging binding its POM leaves out
+# (scripts/infra/kafka-pom.xml). The version is LT_KAFKA_VERSION, default the
+# pom's (4.4.0); 3.9.x and any 4.x Maven Central serves work, except 4.0.0:
+# it removed JoinGroup v0, which librdkafka before 2.11 (Debian 12's 2.0.2,
+# Debian 13's 2.8.0) needs for consumer groups; 4.0.1 and 4.1.0 put it back
+# (KAFKA-19444). 4.x logs through log4j2, 3.x through log4j 1 (reload4j):
+# each gets its own config. Jars live in kafka-libs-<version>/, the broker's
+# state in kafka-<version>/. The registry is Apicurio Registry 3.3.3
 # (Apache-2.0, Quarkus fast-jar from Maven Central, in-memory H2 storage;
 # its classes need Java 21+, so the script looks for such a JDK beside the
 # default Java 17 - the registry's java is LT_REGISTRY_JAVA if set)
@@ -21,7 +26,7 @@
 # clash with a Kafka the user already runs. State, logs and pid files live
 # under build/infra/; downloads are cached in ~/.m2.
 #
-# Environment: LT_INFRA_DIR (default <repo>/build/infra), LT_KAFKA_PORT
+# Environment: LT_KAFKA_VERSION, LT_INFRA_DIR (default <repo>/build/infra), LT_KAFKA_PORT
 # (19092), LT_KAFKA_CONTROLLER_PORT (19093), LT_REGISTRY_PORT (18081),
 # LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 300), LT_KAFKA_HEAP
 # (the broker's -Xmx, default 2g: every test run creates its own topics, 3
@@ -38,9 +43,12 @@ REGISTRY_MGMT_PORT="${LT_REGISTRY_MGMT_PORT:-19000}"
 TIMEOUT="${LT_INFRA_TIMEOUT:-300}"
 APICURIO_VERSION=3.3.3
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
+KAFKA_POM="$ROOT/scripts/infra/kafka-pom.xml"
+KAFKA_VERSION="${LT_KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")}"
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
 
-KAFKA_LIBS="$INFRA/kafka-libs"
-KAFKA_DIR="$INFRA/kafka"
+KAFKA_LIBS="$INFRA/kafka-libs-$KAFKA_VERSION"
+KAFKA_DIR="$INFRA/kafka-$KAFKA_VERSION"
 REGISTRY_DIR="$INFRA/apicurio"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
@@ -51,7 +59,7 @@ die() { say "error: $*"; exit 1; }
 need() {
     command -v "$1" >/dev/null 2>&1 && return 0
     case "$1" in
-        java) die "java not found: install a JDK 17 (apt-get install -y openjdk-17-jre-headless)";;
+        java) die "java not found: install a JDK 17 or newer (scripts/setup.sh does: openjdk-17-jre-headless on Debian 12, openjdk-21-jre-headless on 13)";;
         mvn)  die "mvn not found: install Maven (apt-get install -y maven); it fetches Kafka and Apicurio from Maven Central";;
         kcat) die "kcat not found: run scripts/setup.sh (apt-get install -y kcat)";;
         unzip) die "unzip not found: apt-get install -y unzip";;
@@ -73,16 +81,57 @@ registry_java() {
     echo "$best"
 }
 
+check_kafka_version() {
+    [[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "LT_KAFKA_VERSION='$KAFKA_VERSION' is not a release number such as 4.4.0 or 3.9.1"
+    case "$KAFKA_VERSION" in
+        4.0.0) die "Kafka 4.0.0 is not supported: it removed JoinGroup v0, which librdkafka before 2.11 (Debian's 2.0.2 and 2.8.0) needs for consumer groups; 4.0.1 and later put it back (KAFKA-19444). Use LT_KAFKA_VERSION=4.4.0 (the default), 4.0.1 or later, or 3.9.1";;
+        3.9.*|[4-9].*) ;;
+        *) die "Kafka $KAFKA_VERSION is not supported: use 3.9.x or 4.x (4.4.0 is the default)";;
+    esac
+}
+
+# Writes the logging config for the selected Kafka into $1 and prints the
+# JVM option that names it: log4j2 for 4.x (4.x ignores a log4j 1 config
+# with 'ERROR Reconfiguration failed'), log4j 1 for 3.x.
+kafka_log_opt() {
+    local dir="$1"
+    if ((KAFKA_MAJOR >= 4)); then
+        cat >"$dir/log4j2.properties" <<'EOF'
+status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.raft.name = kafka.server.KafkaRaftServer
+logger.raft.level = INFO
+EOF
+        echo "-Dlog4j2.configurationFile=file:$dir/log4j2.properties"
+    else
+        cat >"$dir/log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+EOF
+        echo "-Dlog4j.configuration=file:$dir/log4j.properties"
+    fi
+}
+
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 fetch_kafka() {
     if compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null; then return 0; fi
     need unzip
-    say "fetching Kafka 3.9.1 jars from Maven Central (cached in ~/.m2)..."
+    say "fetching Kafka $KAFKA_VERSION jars from Maven Central (cached in ~/.m2)..."
+    local profile=() log="$INFRA/mvn-kafka-$KAFKA_VERSION.log"
+    ((KAFKA_MAJOR >= 4)) || profile=(-P reload4j)
     mkdir -p "$KAFKA_LIBS"
-    mvn -B -q -f "$ROOT/scripts/infra/kafka-pom.xml" "$DEP_PLUGIN:copy-dependencies" \
-        -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$INFRA/mvn-kafka.log" 2>&1 \
-        || { tail -20 "$INFRA/mvn-kafka.log" >&2; die "could not download Kafka from Maven Central (log: $INFRA/mvn-kafka.log)"; }
+    mvn -B -q -f "$KAFKA_POM" "${profile[@]}" -Dkafka.version="$KAFKA_VERSION" "$DEP_PLUGIN:copy-dependencies" \
+        -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$log" 2>&1 \
+        || { tail -20 "$log" >&2; rm -rf "$KAFKA_LIBS"; die "could not download Kafka $KAFKA_VERSION from Maven Central (log: $log)"; }
     unzip -Z1 "$KAFKA_LIBS"/kafka_2.13-*.jar 'kafka/tools/StorageTool.class' >/dev/null 2>&1 \
         || die "the downloaded kafka_2.13 jar has no kafka.tools.StorageTool"
 }
@@ -157,25 +206,19 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=24
 EOF
-    cat >"$KAFKA_DIR/log4j.properties" <<'EOF'
-log4j.rootLogger=WARN, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-EOF
-    local logopt="-Dlog4j.configuration=file:$KAFKA_DIR/log4j.properties" cp="$KAFKA_LIBS/*"
+    local logopt cp="$KAFKA_LIBS/*"
+    logopt="$(kafka_log_opt "$KAFKA_DIR")"
     if [[ ! -f "$KAFKA_DIR/data/meta.properties" ]]; then
         local cid; cid="$(java $logopt -cp "$cp" kafka.tools.StorageTool random-uuid)"
         java $logopt -cp "$cp" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_DIR/server.properties" \
             >"$KAFKA_DIR/format.log" 2>&1 || { cat "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
     fi
-    say "starting kafka on $BOOTSTRAP (log: $KAFKA_DIR/server.log)"
+    say "starting kafka $KAFKA_VERSION on $BOOTSTRAP (log: $KAFKA_DIR/server.log)"
     nohup java -Xms512m -Xmx"${LT_KAFKA_HEAP:-2g}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
         -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/server.log" 2>&1 &
     echo $! >"$pidfile"
     wait_for kafka "$pidfile" "$KAFKA_DIR/server.log" kcat -b "$BOOTSTRAP" -L -m 2
-    say "kafka ready on $BOOTSTRAP"
+    say "kafka $KAFKA_VERSION ready on $BOOTSTRAP"
 }
 
 start_registry() {
@@ -221,8 +264,8 @@ stop_one() { # name pidfile
 status() {
     local rc=0
     if pid_alive "$KAFKA_DIR/kafka.pid" && kcat -b "$BOOTSTRAP" -L -m 2 >/dev/null 2>&1; then
-        echo "kafka     running  pid $(cat "$KAFKA_DIR/kafka.pid")  bootstrap $BOOTSTRAP  log $KAFKA_DIR/server.log"
-    else echo "kafka     stopped  (would listen on $BOOTSTRAP)"; rc=1; fi
+        echo "kafka     running  $KAFKA_VERSION  pid $(cat "$KAFKA_DIR/kafka.pid")  bootstrap $BOOTSTRAP  log $KAFKA_DIR/server.log"
+    else echo "kafka     stopped  (Kafka $KAFKA_VERSION would listen on $BOOTSTRAP)"; rc=1; fi
     if pid_alive "$REGISTRY_DIR/registry.pid" && curl -sf "$REGISTRY_URL/subjects" >/dev/null 2>&1; then
         echo "registry  running  pid $(cat "$REGISTRY_DIR/registry.pid")  url $REGISTRY_URL  log $REGISTRY_DIR/registry.log"
     else echo "registry  stopped  (would listen on $REGISTRY_URL)"; rc=1; fi
@@ -232,11 +275,26 @@ status() {
 print_env() {
     echo "export LT_KAFKA_BOOTSTRAP=$BOOTSTRAP"
     echo "export LT_REGISTRY_URL=$REGISTRY_URL"
+    echo "export LT_KAFKA_VERSION=$KAFKA_VERSION"
+}
+
+# The broker of whichever version runs from this directory (kafka/: where
+# the script kept its one 3.9.1 broker before versions were selectable).
+stop_kafka() {
+    local pidfile found=0
+    for pidfile in "$INFRA"/kafka-*/kafka.pid "$INFRA"/kafka/kafka.pid; do
+        [[ -f "$pidfile" ]] || continue
+        found=1
+        local dir="${pidfile%/kafka.pid}"
+        stop_one "${dir##*/}" "$pidfile"
+    done
+    ((found)) || say "kafka not running"
 }
 
 cmd="${1:-status}"
 case "$cmd" in
     start)
+        check_kafka_version
         need java; need mvn; need kcat; need curl
         mkdir -p "$INFRA"
         start_kafka
@@ -244,10 +302,10 @@ case "$cmd" in
         print_env;;
     stop)
         stop_one registry "$REGISTRY_DIR/registry.pid"
-        stop_one kafka "$KAFKA_DIR/kafka.pid";;
+        stop_kafka;;
     reset) # stop, forget every topic and offset, start again
         stop_one registry "$REGISTRY_DIR/registry.pid"
-        stop_one kafka "$KAFKA_DIR/kafka.pid"
+        stop_kafka
         rm -rf "$KAFKA_DIR/data"
         say "kafka data removed"
         exec "$0" start;;

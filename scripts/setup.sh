@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# setup.sh - everything livetap needs on a fresh Debian 12 machine, then a build.
+# setup.sh - everything livetap needs on a fresh Debian 12 or 13 machine, then a build.
 #
 # Idempotent: packages already installed are skipped by apt, the Python venvs
 # (build/venv for the integration tests, build/peer-venv for the conformance
@@ -14,12 +14,21 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LT_BUILD_DIR:-$ROOT/build}"
 say() { printf 'setup: %s\n' "$*" >&2; }
 
+# The names that differ by release: clang's sanitizer runtime follows the
+# default clang (14 on Debian 12, 19 on 13); the Java for Kafka (17+) and the
+# registry (21+): Debian 12 has only 17 (the registry's Java 21 comes from
+# elsewhere, see README), 13 has 21 and 25 but no 17.
+. /etc/os-release 2>/dev/null || true
+case "${VERSION_CODENAME:-}" in
+    bookworm) RELEASE_PACKAGES=(libclang-rt-14-dev openjdk-17-jre-headless);;
+    *)        RELEASE_PACKAGES=(libclang-rt-19-dev openjdk-21-jre-headless);;
+esac
 PACKAGES=(
-    build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format clang-tidy
+    build-essential cmake ninja-build pkg-config clang clang-format clang-tidy "${RELEASE_PACKAGES[@]}"
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
     libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev libavro-dev libjansson-dev
     libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
-    kcat curl unzip maven openjdk-17-jre-headless
+    kcat curl unzip maven
     python3-venv valgrind chromium
 )
 

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "core/event.h"
+#include "kafka/group_protocol.h"
 #include "core/log.h"
 #include "kafka/conf.h"
 
@@ -579,6 +580,9 @@ lt_kafka_consumer *lt_kafka_consumer_create(const lt_kafka_consumer_options *opt
         if (!(c->topics[i].name = strdup(opts->topics[i])))
             goto oom;
 
+    bool kip848; /* accepted where librdkafka has it; refused before 2.4 with a clear message */
+    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
+        goto fail;
     const lt_kafka_property fixed[] = {
         {"group.id", "livetap-sidecar-unused"},  {"enable.auto.commit", "false"},
         {"enable.auto.offset.store", "false"},   {"auto.offset.reset", "earliest"},

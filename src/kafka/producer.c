@@ -41,6 +41,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "kafka/group_protocol.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PARKED_RETRY_MS 1000   /* parked records are tried again this often */
@@ -231,6 +232,9 @@ static void on_log(const rd_kafka_t *rk, int level, const char *facility, const 
 
 lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *err, size_t errlen)
 {
+    bool kip848; /* a consumer property, but the programs' first use of the set: refused here before 2.4 */
+    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
+        return NULL;
     const lt_kafka_property fixed[] = {
         {"client.id", opts->client_id ? opts->client_id : "livetap"},
         {"enable.idempotence", "true"},

@@ -11,6 +11,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "kafka/conf.h"
+#include "kafka/group_protocol.h"
 #include "tiktok/handover.h"
 #include "tiktok/room.h"
 
@@ -348,6 +349,9 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
                                        10000, err, errlen))
         goto fail;
 
+    bool kip848; /* the broker's session timeout and assignor (group_protocol.h) */
+    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
+        goto fail;
     char session[24];
     snprintf(session, sizeof session, "%d", opts->session_timeout_ms ? opts->session_timeout_ms : 10000);
     char heartbeat[24];
@@ -357,9 +361,10 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
         {"client.id", g->collector_id},
         {"enable.auto.commit", "false"},
         {"auto.offset.reset", "earliest"},
-        {"partition.assignment.strategy", "cooperative-sticky"},
-        {"session.timeout.ms", session},
-        {"heartbeat.interval.ms", heartbeat},
+        /* KIP-848: the broker decides these (NULL: not set) */
+        {"partition.assignment.strategy", kip848 ? NULL : "cooperative-sticky"},
+        {"session.timeout.ms", kip848 ? NULL : session},
+        {"heartbeat.interval.ms", kip848 ? NULL : heartbeat},
     };
     if (!(conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
                                      opts->properties, opts->property_count, err, errlen)))

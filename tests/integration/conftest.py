@@ -256,6 +256,39 @@ def infra_dir():
     return os.environ.get("LT_INFRA_DIR", os.path.join(SOURCE, "build", "infra"))
 
 
+def kafka_version():
+    """The Kafka release the tests run: LT_KAFKA_VERSION (scripts/dev-infra.sh
+    env exports it), else the default in scripts/infra/kafka-pom.xml."""
+    if os.environ.get("LT_KAFKA_VERSION"):
+        return os.environ["LT_KAFKA_VERSION"]
+    with open(os.path.join(SOURCE, "scripts", "infra", "kafka-pom.xml")) as f:
+        return re.search(r"<kafka\.version>([^<]+)</kafka\.version>", f.read()).group(1)
+
+
+def kafka_logging(directory, version):
+    """Writes the broker's logging config into `directory`; the JVM option
+    naming it. Kafka 4.x logs through log4j2 and ignores a log4j 1 file
+    ('ERROR Reconfiguration failed'); 3.x through log4j 1 (reload4j)."""
+    if int(version.split(".")[0]) >= 4:
+        path = os.path.join(directory, "log4j2.properties")
+        with open(path, "w") as f:
+            f.write("status = warn\n"
+                    "appender.stdout.type = Console\n"
+                    "appender.stdout.name = STDOUT\n"
+                    "appender.stdout.layout.type = PatternLayout\n"
+                    "appender.stdout.layout.pattern = [%d] %p %m (%c)%n\n"
+                    "rootLogger.level = WARN\n"
+                    "rootLogger.appenderRef.stdout.ref = STDOUT\n")
+        return f"-Dlog4j2.configurationFile=file:{path}"
+    path = os.path.join(directory, "log4j.properties")
+    with open(path, "w") as f:
+        f.write("log4j.rootLogger=WARN, stdout\n"
+                "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+                "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n")
+    return f"-Dlog4j.configuration=file:{path}"
+
+
 def stop_process(proc, sig=signal.SIGTERM, timeout=60):
     """Signals `proc` and reaps it (SIGKILL after `timeout`); its exit status."""
     if proc.poll() is None:
@@ -293,15 +326,17 @@ class PrivateService:
 
 class PrivateKafka(PrivateService):
     """A single-node KRaft broker of a test's own on free ports, started from
-    the jars scripts/dev-infra.sh fetched. stop() (SIGTERM, controlled
+    the jars scripts/dev-infra.sh fetched for kafka_version(). stop() (SIGTERM, controlled
     shutdown), kill() (SIGKILL) and start() keep its port and data, so a test
     can take Kafka away and bring it back; destroy() removes everything.
     `properties` are added to server.properties."""
 
     def __init__(self, properties=None):
-        self.libs = os.path.join(infra_dir(), "kafka-libs")
+        self.version = kafka_version()
+        self.libs = os.path.join(infra_dir(), f"kafka-libs-{self.version}")
         if not glob.glob(os.path.join(self.libs, "kafka_2.13-*.jar")):
-            raise RuntimeError(f"no Kafka jars in {self.libs}: run scripts/dev-infra.sh start once "
+            raise RuntimeError(f"no Kafka {self.version} jars in {self.libs}: run "
+                               f"LT_KAFKA_VERSION={self.version} scripts/dev-infra.sh start once "
                                "(or point LT_INFRA_DIR at its infra directory)")
         self.dir = tempfile.mkdtemp(prefix="lt-private-kafka-")
         self.port, controller = free_port(), free_port()
@@ -327,13 +362,7 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 {extra}""")
         self.log_path = os.path.join(self.dir, "server.log")
-        with open(os.path.join(self.dir, "log4j.properties"), "w") as f:
-            f.write("log4j.rootLogger=WARN, stdout\n"
-                    "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
-                    "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
-                    "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n")
-        self.java = ["java", f"-Dlog4j.configuration=file:{self.dir}/log4j.properties",
-                     "-cp", os.path.join(self.libs, "*")]
+        self.java = ["java", kafka_logging(self.dir, self.version), "-cp", os.path.join(self.libs, "*")]
         cid = subprocess.run(self.java + ["kafka.tools.StorageTool", "random-uuid"], check=True,
                              capture_output=True, text=True).stdout.strip()
         subprocess.run(self.java + ["kafka.tools.StorageTool", "format", "-t", cid, "-c", self.props],
@@ -349,6 +378,9 @@ group.initial.rebalance.delay.ms=0
             self.proc = subprocess.Popen(self.java[:1] + ["-Xms256m", "-Xmx256m", "-XX:+UseG1GC"] + self.java[1:]
                                          + ["kafka.Kafka", self.props], stdout=log, stderr=subprocess.STDOUT)
         self.wait_ready(timeout, "private Kafka")
+        with open(self.log_path, errors="replace") as log:
+            if "Reconfiguration failed" in log.read():
+                raise RuntimeError(f"private Kafka {self.version} rejected its logging config: see {self.log_path}")
 
     def stop(self):
         if self.proc:
