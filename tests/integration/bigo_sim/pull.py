@@ -228,9 +228,18 @@ class PullServer:
         if path == "/gift/get_list":
             return self.gift_list(openid, req)
         if path == "/broom/enable_danmu":
+            # The items appear in the session once it is enabled, as BIGO's
+            # would: stamped after the enable, since a session we mount
+            # starts then (its pull timestamp), however long the receiver
+            # took to start.
+            enabled_ms = int(time.time() * 1000)
             for user in req.get("game_users", []):
                 if user in self.on_enable:
-                    self.items.setdefault((req.get("game_sess", ""), user), []).extend(self.on_enable[user])
+                    items = copy.deepcopy(self.on_enable[user])
+                    for k, item in enumerate(items):
+                        ts = max(int(item["ts"]), enabled_ms + 1 + k)
+                        item["ts"] = ts if isinstance(item["ts"], int) else str(ts)
+                    self.items.setdefault((req.get("game_sess", ""), user), []).extend(items)
         if path in ("/broom/enable_danmu", "/broom/disable_danmu"):
             return 200, {"seqid": req.get("seqid", ""), "rescode": 200, "game_sess": req.get("game_sess", "")}
         if path != "/broom/pull_data":
