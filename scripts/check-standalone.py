@@ -6,9 +6,7 @@ is written up in docs/ (the protocol facts in docs/protocol/) and every
 reference must resolve inside the tree. Fails (exit 1, one line per finding,
 file:line) when a tracked text file
   - names a document that is not in the repository (the project's private
-    notes: webcast-protocol.md, bigo-protocol.md, design.md, anchors.md,
-    kafka-dev-runtime.md, style.md) or a path outside it (../shared,
-    shared/docs/, /work/);
+    notes, listed in OUTSIDE below) or a path that leads out of the tree;
   - in a Markdown file, links a relative path that does not exist in the
     tree or lies outside it;
   - cites a section (§3.2) without naming the docs/protocol/ page, or cites
