@@ -138,15 +138,25 @@ def call(base, method, path, body=None):
     req = urllib.request.Request(base.rstrip("/") + path, method=method,
                                  data=None if body is None else json.dumps(body).encode(),
                                  headers={"Content-Type": CONTENT_TYPE, "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        text = e.read().decode(errors="replace")
+    # Every call here is idempotent (registering a schema already there
+    # returns its id), so a registry that stalls (a JVM pause under a loaded
+    # machine: CI once waited 30 s on one POST) is asked again, and said so.
+    for attempt in range(1, 4):
         try:
-            return e.code, json.loads(text)
-        except ValueError:
-            return e.code, text
+            with urllib.request.urlopen(req, timeout=30 * attempt) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            text = e.read().decode(errors="replace")
+            try:
+                return e.code, json.loads(text)
+            except ValueError:
+                return e.code, text
+        except (TimeoutError, urllib.error.URLError) as e:
+            if attempt == 3:
+                sys.exit(f"check-schema-compat: {method} {path}: the registry did not answer "
+                         f"in 3 tries ({e})")
+            print(f"check-schema-compat: {method} {path}: no answer ({e}), asking again",
+                  file=sys.stderr)
 
 
 def main():

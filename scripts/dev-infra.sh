@@ -31,7 +31,9 @@
 # LT_REGISTRY_MGMT_PORT (19000), LT_INFRA_TIMEOUT (readiness wait, s, 300), LT_KAFKA_HEAP
 # (the broker's -Xmx, default 2g: every test run creates its own topics, 3
 # partitions each, one per event type; 15,551 partitions from a day's runs ran a
-# 512 MB heap out of memory and the broker halted).
+# 512 MB heap out of memory and the broker halted), LT_REGISTRY_HEAP (the
+# registry's -Xmx, default 1g: its in-memory store keeps every subject a test run
+# registers; at 512m one CI run saw a 30 s stall on a POST late in the suite).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -232,7 +234,7 @@ start_registry() {
     say "starting apicurio registry on $REGISTRY_URL (log: $REGISTRY_DIR/registry.log)"
     (
         cd "$REGISTRY_DIR"
-        nohup "$rjava" -Xmx512m \
+        nohup "$rjava" -Xmx"${LT_REGISTRY_HEAP:-1g}" \
             -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
             -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MGMT_PORT" \
             -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
