@@ -560,6 +560,13 @@ typedef struct lt_barrage {
     bool superfan;
 } lt_barrage;
 
+/* One quality of a room's stream: its pull URLs (room_info.streams). */
+typedef struct lt_stream_quality {
+    const char *quality;         /* ORIGIN, FULL_HD1, HD1, SD1, SD2 */
+    const char *flv;             /* nullable: HTTP-FLV URL */
+    const char *hls;             /* nullable: m3u8 URL */
+} lt_stream_quality;
+
 /* The room as its info endpoint describes it: published when the collector
  * connects and periodically, so analysts can join events to titles, owners
  * and audience figures. */
@@ -572,6 +579,8 @@ typedef struct lt_room_info {
     int64_t like_count;
     lt_opt_long start_time;      /* epoch ms */
     const char *stream_url;      /* nullable: a pull URL (FLV) */
+    const lt_stream_quality *streams; /* per quality, best first */
+    size_t stream_count;
     bool age_restricted;
 } lt_room_info;
 

@@ -491,6 +491,14 @@ static const lt_record_desc im_delete_desc = DESC("io.livetap.ImDelete", lt_even
 static const lt_record_desc room_pin_desc = DESC("io.livetap.RoomPin", lt_event, room_pin_fields);
 static const lt_record_desc barrage_desc = DESC("io.livetap.Barrage", lt_event, barrage_fields);
 
+static const lt_field stream_quality_fields[] = {
+    FIELD("quality", LT_FIELD_STRING, lt_stream_quality, quality),
+    FIELD("flv", LT_FIELD_OPT_STRING, lt_stream_quality, flv),
+    FIELD("hls", LT_FIELD_OPT_STRING, lt_stream_quality, hls),
+};
+static const lt_record_desc stream_quality_desc = DESC("io.livetap.StreamQuality", lt_stream_quality,
+                                                       stream_quality_fields);
+
 static const lt_field room_info_fields[] = {
     FIELD("title", LT_FIELD_STRING, lt_event, as.room_info.title),
     FIELD("status", LT_FIELD_INT, lt_event, as.room_info.status),
@@ -500,6 +508,8 @@ static const lt_field room_info_fields[] = {
     FIELD("like_count", LT_FIELD_LONG, lt_event, as.room_info.like_count),
     FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.room_info.start_time),
     FIELD("stream_url", LT_FIELD_OPT_STRING, lt_event, as.room_info.stream_url),
+    ARRAY("streams", LT_FIELD_RECORD_ARRAY, lt_event, as.room_info.streams, as.room_info.stream_count,
+          &stream_quality_desc),
     FIELD("age_restricted", LT_FIELD_BOOL, lt_event, as.room_info.age_restricted),
 };
 static const lt_record_desc room_info_desc = DESC("io.livetap.RoomInfo", lt_event, room_info_fields);
