@@ -39,6 +39,7 @@ static void usage(FILE *out)
             "  --replay FILE          push this capture ([u32 LE length][frame]...) into simhost0\n"
             "  --fault ROOM:KEY=VALUE set a fault or state, repeatable; e.g. simhost1:state=offline,\n"
             "                         simhost2:sign_429_first=2, simhost0:disconnect_after=20\n"
+            "  --stream-file FLV      loop this FLV clip (H.264/AAC) as every room's HTTP-FLV stream\n"
             "  --tls-cert PEM --tls-key PEM   serve https:// and wss:// (e.g. a self-signed pair)\n"
             "  --port-file FILE       write the chosen port to FILE\n"
             "  -q, --quiet / -v, --verbose / -h, --help\n\n"
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
         {"no-ack", no_argument, 0, 'A'}, {"broadcast", no_argument, 0, 'B'}, {"no-record-ids", no_argument, 0, 'I'},
         {"replay", required_argument, 0, 'P'}, {"fault", required_argument, 0, 'f'},
         {"port-file", required_argument, 0, 'o'}, {"tls-cert", required_argument, 0, 'C'},
-        {"tls-key", required_argument, 0, 'K'}, {"quiet", no_argument, 0, 'q'},
+        {"tls-key", required_argument, 0, 'K'}, {"stream-file", required_argument, 0, 'F'}, {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
         case 'o': port_file = optarg; break;
         case 'C': o.tls_cert = optarg; break;
         case 'K': o.tls_key = optarg; break;
+        case 'F': o.stream_path = optarg; break;
         case 'q': lt_log_set_level(LT_LOG_WARN); break;
         case 'v': lt_log_set_level(LT_LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
