@@ -1,0 +1,101 @@
+/* recorder.h - stream recording: FLV tags in, segment files and their
+ * records out (docs/recorder.md).
+ *
+ *   lt_flv_reader   bytes as they arrive -> whole FLV tags
+ *   lt_segmenter    tags -> segment files cut at keyframes, each written as
+ *                   <name>.flv.part and renamed to <name>.flv when closed
+ *   lt_store        the disk quota and retention over all segments
+ */
+#ifndef LT_RECORDER_H
+#define LT_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+/* --- FLV tags ------------------------------------------------------- */
+
+enum { LT_FLV_AUDIO = 8, LT_FLV_VIDEO = 9, LT_FLV_SCRIPT = 18 };
+#define LT_FLV_MAX_TAG (8u << 20) /* a tag bigger than this is bad input */
+
+typedef struct lt_flv_tag {
+    int type;                /* LT_FLV_AUDIO, _VIDEO, _SCRIPT */
+    uint32_t time_ms;        /* the tag's timestamp */
+    bool keyframe;           /* video: a keyframe */
+    bool sequence_header;    /* AVC or AAC decoder configuration */
+    const uint8_t *data;     /* the tag's payload */
+    size_t data_len;
+    const uint8_t *raw;      /* the whole tag with its PreviousTagSize */
+    size_t raw_len;
+} lt_flv_tag;
+
+/* Returns 0 to go on, -1 to stop feeding. */
+typedef int (*lt_flv_tag_cb)(void *ctx, const lt_flv_tag *tag);
+
+typedef struct lt_flv_reader {
+    lt_buf pending;          /* a unit begun in an earlier piece */
+    size_t max_tag;
+    bool header_done, has_audio, has_video;
+    uint64_t tags;
+    const char *error;       /* set once input was bad; feeding then fails */
+} lt_flv_reader;
+
+void lt_flv_reader_init(lt_flv_reader *r, size_t max_tag); /* 0 = LT_FLV_MAX_TAG */
+void lt_flv_reader_free(lt_flv_reader *r);
+/* -1 on bad input (r->error says what) or when `cb` returned -1. */
+int lt_flv_reader_feed(lt_flv_reader *r, const uint8_t *data, size_t len, lt_flv_tag_cb cb, void *ctx);
+
+/* --- the disk quota ------------------------------------------------- */
+
+typedef struct lt_store lt_store;
+
+/* max_bytes: all segments (closed and open) together never exceed it;
+ * max_age_ms: closed segments older than this are deleted (0 = kept). */
+lt_store *lt_store_create(const char *dir, uint64_t max_bytes, int64_t max_age_ms);
+void lt_store_destroy(lt_store *s);
+/* Room for `n` more bytes of an open segment, deleting the oldest closed
+ * segments when needed; -1 when even that cannot make room. */
+int lt_store_reserve(lt_store *s, uint64_t n);
+/* A segment closed (its bytes were reserved as it was written). */
+int lt_store_closed(lt_store *s, const char *path, uint64_t bytes, int64_t closed_ms);
+/* Bytes of a segment that was given up (deleted) return to the quota. */
+void lt_store_release(lt_store *s, uint64_t bytes);
+/* Deletes closed segments older than max_age_ms; how many. */
+size_t lt_store_expire(lt_store *s, int64_t now_ms);
+uint64_t lt_store_used(const lt_store *s);
+uint64_t lt_store_deleted(const lt_store *s);
+const char *lt_store_dir(const lt_store *s);
+
+/* --- segments ------------------------------------------------------- */
+
+typedef struct lt_segment_info {
+    const char *room_id;
+    const char *quality;
+    const char *path;        /* the closed file */
+    int64_t start_ms, end_ms; /* wall clock (event_time's clock) */
+    int64_t duration_ms;
+    uint64_t bytes;
+    char sha256[65];         /* hex */
+    const char *reason;      /* "length", "stall", "expired", "end", "cut", "disk_full", "stop", ... */
+} lt_segment_info;
+
+typedef void (*lt_segment_cb)(void *ctx, const lt_segment_info *seg);
+
+typedef struct lt_segmenter lt_segmenter;
+
+lt_segmenter *lt_segmenter_create(lt_store *store, const char *room_id, const char *quality, int64_t segment_ms,
+                                  lt_segment_cb on_closed, void *ctx);
+void lt_segmenter_destroy(lt_segmenter *s); /* closes an open segment with reason "stop" */
+/* A new connection: the next tags start a new timeline (origin = now). */
+void lt_segmenter_restart(lt_segmenter *s, int64_t now_ms);
+/* One tag; cuts before a keyframe once the segment is long enough. -1 when
+ * the disk is full (the segment was closed, "disk_full") or a write failed. */
+int lt_segmenter_tag(lt_segmenter *s, const lt_flv_tag *tag, int64_t now_ms);
+/* Closes the open segment (if any) with this reason. */
+void lt_segmenter_close(lt_segmenter *s, const char *reason);
+bool lt_segmenter_open(const lt_segmenter *s);
+const char *lt_segmenter_error(const lt_segmenter *s);
+
+#endif
