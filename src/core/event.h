@@ -76,6 +76,8 @@ typedef enum lt_event_type {
     LT_EVENT_PARTNERSHIP,
     LT_EVENT_SUB_PIN,
     LT_EVENT_VIEWER_PICKS,
+    /* livetap-recorder: a closed segment of a room's video */
+    LT_EVENT_VIDEO_SEGMENT,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -946,6 +948,18 @@ typedef struct lt_viewer_pick {
 } lt_viewer_pick;
 
 /* Viewer picks (ViewerPicksUpdate): the gifts viewers choose between. */
+/* A closed segment file of a room's video (src/recorder/). */
+typedef struct lt_video_segment {
+    const char *quality;
+    int64_t start_time;          /* epoch ms, event_time's clock */
+    int64_t end_time;
+    int64_t duration_ms;
+    const char *path;
+    int64_t bytes;
+    const char *sha256;          /* hex */
+    const char *reason;          /* why it was closed */
+} lt_video_segment;
+
 typedef struct lt_viewer_picks {
     int32_t update_type;
     int64_t viewer_picks_id;
@@ -1023,6 +1037,7 @@ typedef struct lt_event {
         lt_partnership partnership;
         lt_sub_pin sub_pin;
         lt_viewer_picks viewer_picks;
+        lt_video_segment video_segment;
     } as;
 } lt_event;
 
