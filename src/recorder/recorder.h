@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "kafka/producer.h"
 
 /* --- FLV tags ------------------------------------------------------- */
 
@@ -97,5 +98,39 @@ int lt_segmenter_tag(lt_segmenter *s, const lt_flv_tag *tag, int64_t now_ms);
 void lt_segmenter_close(lt_segmenter *s, const char *reason);
 bool lt_segmenter_open(const lt_segmenter *s);
 const char *lt_segmenter_error(const lt_segmenter *s);
+
+/* --- the program: room_info in, recordings and video_segment out ---- */
+
+typedef struct lt_recorder lt_recorder;
+
+typedef struct lt_recorder_options {
+    const char *recorder_id;          /* written on every record; the Kafka client id */
+    const char *bootstrap_servers, *registry_url, *registry_username, *registry_password;
+    const char *topic_prefix;         /* reads <prefix>.room_info, writes <prefix>.video_segment */
+    const char *group_id;             /* the recorders' consumer group */
+    const lt_kafka_property *properties; /* librdkafka, passed through */
+    size_t property_count;
+    const char *const *rooms;         /* room ids or fnmatch patterns; none = every room */
+    size_t room_count;
+    const char *const *qualities;     /* preferred first; then the room's best */
+    size_t quality_count;
+    size_t max_rooms;                 /* rooms tracked at most */
+    int64_t info_max_age_ms;          /* room_info older than this is ignored; 0 = never */
+    const char *dir;                  /* segments go to <dir>/<room_id>/ */
+    int64_t segment_ms;
+    uint64_t max_bytes;               /* quota over all segments; 0 = none */
+    int64_t max_age_ms;               /* retention; 0 = keep */
+    int64_t stall_ms;                 /* no bytes this long: reconnect */
+    int64_t backoff_cap_ms;
+    bool admin_enabled;
+    const char *admin_listen;
+    int admin_port;
+} lt_recorder_options;
+
+lt_recorder *lt_recorder_create(const lt_recorder_options *opts, char *err, size_t errlen);
+int lt_recorder_run(lt_recorder *rec); /* until lt_recorder_stop; closes and publishes open segments */
+void lt_recorder_stop(lt_recorder *rec); /* async-signal-safe */
+int lt_recorder_admin_port(const lt_recorder *rec);
+void lt_recorder_destroy(lt_recorder *rec);
 
 #endif

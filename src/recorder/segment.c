@@ -218,15 +218,20 @@ int lt_segmenter_tag(lt_segmenter *s, const lt_flv_tag *tag, int64_t now_ms)
         lt_buf_reset(b);
         return lt_buf_append(b, tag->raw, tag->raw_len);
     }
-    if (!s->timeline || tag->time_ms < s->last_ts) {
+    bool backwards = tag->type == LT_FLV_VIDEO ? tag->time_ms < s->last_video_ts
+                                               : tag->time_ms + 1000 < s->last_ts;
+    if (!s->timeline || (backwards && s->timeline)) {
         /* a new connection, or time ran backwards: a new timeline */
         if (s->timeline)
             lt_segmenter_close(s, "discontinuity");
         s->timeline = true;
         s->origin_wall = now_ms;
         s->origin_ts = tag->time_ms;
+        s->last_video_ts = 0;
+        s->last_ts = tag->time_ms;
     }
-    s->last_ts = tag->time_ms;
+    if (tag->time_ms > s->last_ts)
+        s->last_ts = tag->time_ms;
     bool key = tag->type == LT_FLV_VIDEO && tag->keyframe;
     if (tag->type == LT_FLV_VIDEO) {
         if (tag->time_ms > s->last_video_ts && s->last_video_ts)

@@ -88,7 +88,7 @@ lt_sim_clip *lt_sim_clip_load(const char *path, char *err, size_t errlen)
     c->head_len = ((size_t)c->data[5] << 24 | (size_t)c->data[6] << 16 | (size_t)c->data[7] << 8 | c->data[8]) + 4;
     if (!(c->tags = calloc(c->len / 15 + 1, sizeof *c->tags)))
         goto fail;
-    uint32_t last_video = 0, video_step = 40;
+    uint32_t last_video = 0, video_step = 40, last_any = 0;
     for (size_t off = c->head_len; off + 15 <= c->len;) {
         const uint8_t *t = c->data + off;
         size_t size = tag_size(t);
@@ -103,6 +103,8 @@ lt_sim_clip *lt_sim_clip_load(const char *path, char *err, size_t errlen)
             c->seq[type == 9 ? 0 : 1] = off;
         else if (type == 8 || type == 9) {
             c->tags[c->tag_count++] = off;
+            if (tag_time(t) > last_any)
+                last_any = tag_time(t);
             if (type == 9) {
                 if (tag_time(t) > last_video)
                     video_step = tag_time(t) - last_video;
@@ -115,7 +117,11 @@ lt_sim_clip *lt_sim_clip_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s has no H.264 video (make it with ffmpeg -c:v libx264 -f flv)", path);
         goto fail;
     }
+    /* whole video frames, past the last audio frame too, so that time never
+     * runs backwards from one loop to the next */
     c->duration_ms = last_video + video_step;
+    while (c->duration_ms <= last_any)
+        c->duration_ms += video_step;
     fclose(f);
     return c;
 fail:
