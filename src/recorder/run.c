@@ -39,6 +39,7 @@ typedef struct room {
     bool live;
     char url[1024], quality[16];  /* from the newest room_info */
     char url_failed[1024];        /* answered 403/404: not tried again until room_info changes it */
+    char url_active[1024];        /* the URL of the transfer running */
     CURL *easy;
     long http_status;
     lt_flv_reader reader;
@@ -185,7 +186,8 @@ static void start_transfer(lt_recorder *rec, room *rm, int64_t now)
     rm->easy = curl_easy_init();
     if (!rm->easy)
         return;
-    curl_easy_setopt(rm->easy, CURLOPT_URL, rm->url);
+    snprintf(rm->url_active, sizeof rm->url_active, "%s", rm->url);
+    curl_easy_setopt(rm->easy, CURLOPT_URL, rm->url_active);
     curl_easy_setopt(rm->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(rm->easy, CURLOPT_WRITEDATA, rm);
     curl_easy_setopt(rm->easy, CURLOPT_PRIVATE, rm);
@@ -273,6 +275,18 @@ static void take_room_info(lt_recorder *rec, rd_kafka_message_t *m)
     }
 }
 
+/* TikTok's pull URLs carry their expiry: expire=<unix seconds>. */
+static bool url_expired(const char *url, int64_t now_ms)
+{
+    const char *q = strchr(url, '?');
+    for (const char *p = q; p; p = strchr(p + 1, '&'))
+        if (!strncmp(p + 1, "expire=", 7)) {
+            long long at = strtoll(p + 8, NULL, 10);
+            return at > 0 && now_ms / 1000 >= at;
+        }
+    return false;
+}
+
 /* A transfer ended: why, and when to try again. */
 static void transfer_done(lt_recorder *rec, room *rm, CURLcode code)
 {
@@ -281,6 +295,9 @@ static void transfer_done(lt_recorder *rec, room *rm, CURLcode code)
     if (!reason) {
         if (rm->http_status == 403 || rm->http_status == 404 || rm->http_status == 410) {
             reason = rm->http_status == 403 ? "expired" : "end";
+            wait_url = true;
+        } else if (url_expired(rm->url_active, lt_now_ms())) {
+            reason = "expired";
             wait_url = true;
         } else if (code == CURLE_OK)
             reason = rm->reader.pending.len ? "cut" : "end";
@@ -293,7 +310,7 @@ static void transfer_done(lt_recorder *rec, room *rm, CURLcode code)
     int64_t now = lt_now_ms();
     if (wait_url) {
         rm->state = ROOM_WAIT_URL;
-        snprintf(rm->url_failed, sizeof rm->url_failed, "%s", rm->url);
+        snprintf(rm->url_failed, sizeof rm->url_failed, "%s", rm->url_active);
     }
     rm->next_try_ms = now + rm->backoff_ms;
     rm->backoff_ms = rm->backoff_ms * 2 > rec->o.backoff_cap_ms ? rec->o.backoff_cap_ms : rm->backoff_ms * 2;
