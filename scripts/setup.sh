@@ -21,6 +21,7 @@ PACKAGES=(
     libcyaml-dev libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
     kcat curl unzip maven openjdk-17-jre-headless
     python3-venv valgrind chromium
+    ffmpeg
 )
 
 if [[ "${LT_SKIP_APT:-0}" != 1 ]]; then

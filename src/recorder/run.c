@@ -409,9 +409,9 @@ static bool ready(void *ctx, json_t **detail)
     lt_recorder *rec = ctx;
     lt_kafka_health h;
     lt_kafka_producer_health(lt_publisher_producer(rec->pub), lt_now_ms(), &h);
-    *detail = json_pack("{s:I, s:I}", "rooms", (json_int_t)rec->room_count, "disk_used_bytes",
-                        (json_int_t)lt_store_used(rec->store));
-    return true;
+    *detail = json_pack("{s:b, s:s, s:I, s:I}", "kafka", h.reachable, "kafka_reason", h.reason, "rooms",
+                        (json_int_t)rec->room_count, "disk_used_bytes", (json_int_t)lt_store_used(rec->store));
+    return h.reachable; /* segments cannot be published without a broker */
 }
 
 static int metrics(void *ctx, lt_buf *out)
@@ -448,7 +448,7 @@ lt_recorder *lt_recorder_create(const lt_recorder_options *o, char *err, size_t 
     rec->m_disk = lt_metrics_add(rec->metrics, "livetap_recorder_disk_full_total",
                                  "segments closed because the quota had no room", LT_METRIC_COUNTER, NULL, NULL, 0);
     rec->m_deleted = lt_metrics_add(rec->metrics, "livetap_recorder_segments_deleted_total",
-                                    "segments deleted by retention (age or bytes)", LT_METRIC_COUNTER, NULL, NULL, 0);
+                                    "segments deleted by retention (age or the quota)", LT_METRIC_COUNTER, NULL, NULL, 0);
     rec->m_connects = lt_metrics_add(rec->metrics, "livetap_recorder_connects_total", "stream connections opened",
                                      LT_METRIC_COUNTER, NULL, NULL, 0);
     if (!rec->rooms || !rec->metrics)
@@ -540,7 +540,8 @@ int lt_recorder_run(lt_recorder *rec)
         int64_t now = lt_now_ms();
         check_rooms(rec, now);
         if (now - last_expire >= 1000) {
-            lt_series_add(lt_metric_plain(rec->m_deleted), (double)lt_store_expire(rec->store, now));
+            lt_store_expire(rec->store, now);
+            lt_series_set(lt_metric_plain(rec->m_deleted), (double)lt_store_deleted(rec->store));
             last_expire = now;
         }
         lt_publisher_poll(rec->pub, 0);
