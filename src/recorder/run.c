@@ -35,6 +35,7 @@ typedef enum room_state { ROOM_IDLE, ROOM_RECORDING, ROOM_WAIT_URL } room_state;
 typedef struct room {
     char id[32];
     int32_t partition;
+    bool assigned;                /* its partition is this recorder's */
     room_state state;
     bool live;
     char url[1024], quality[16];  /* from the newest room_info */
@@ -257,6 +258,7 @@ static void take_room_info(lt_recorder *rec, rd_kafka_message_t *m)
         return;
     }
     rm->partition = m->partition;
+    rm->assigned = true;
     rm->live = json_integer_value(json_object_get(info, "status")) == 2;
     char url[1024] = "", quality[16] = "";
     bool has = pick_stream(rec, json_object_get(info, "streams"), url, sizeof url, quality, sizeof quality);
@@ -329,7 +331,7 @@ static void check_rooms(lt_recorder *rec, int64_t now)
         if (rm->state == ROOM_RECORDING && rm->bytes > 0 && now - rm->last_byte_ms < 1000)
             rm->backoff_ms = 1000; /* flowing: the next failure retries soon */
         bool url_ok = rm->url[0] && (rm->state != ROOM_WAIT_URL || strcmp(rm->url, rm->url_failed));
-        if (rm->state != ROOM_RECORDING && rm->live && url_ok && now >= rm->next_try_ms)
+        if (rm->state != ROOM_RECORDING && rm->assigned && rm->live && url_ok && now >= rm->next_try_ms)
             start_transfer(rec, rm, now);
     }
 }
@@ -341,17 +343,38 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
     lt_recorder *rec = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         lt_info("recorder: %d partitions of %s assigned", parts->cnt, rec->topic);
+        /* read each partition from room_info_max_age back: the rooms' newest
+         * room_info may be older than the group's committed offset */
+        if (rec->o.info_max_age_ms > 0) {
+            for (int p = 0; p < parts->cnt; p++)
+                parts->elems[p].offset = lt_now_ms() - rec->o.info_max_age_ms;
+            if (rd_kafka_offsets_for_times(rk, parts, 5000))
+                for (int p = 0; p < parts->cnt; p++)
+                    parts->elems[p].offset = RD_KAFKA_OFFSET_INVALID; /* the committed offset */
+        }
+        /* rooms kept through a rebalance go on at once; the others stop */
+        for (size_t i = 0; i < rec->room_count; i++) {
+            room *rm = &rec->rooms[i];
+            bool mine = false;
+            for (int p = 0; p < parts->cnt; p++)
+                mine = mine || parts->elems[p].partition == rm->partition;
+            rm->assigned = mine;
+            if (!mine) {
+                rm->live = false;
+                rm->url[0] = '\0';
+            }
+        }
         rd_kafka_assign(rk, parts);
         return;
     }
-    /* revoked: the rooms of these partitions go to another recorder */
+    /* revoked: these rooms' segments close; rooms assigned again resume */
     for (int p = 0; p < parts->cnt; p++)
         for (size_t i = 0; i < rec->room_count; i++) {
             room *rm = &rec->rooms[i];
-            if (rm->partition == parts->elems[p].partition && rm->url[0]) {
-                stop_transfer(rec, rm, "stop");
-                rm->live = false;
-                rm->url[0] = '\0';
+            if (rm->partition == parts->elems[p].partition) {
+                if (rm->state == ROOM_RECORDING)
+                    stop_transfer(rec, rm, "stop");
+                rm->assigned = false;
             }
         }
     rd_kafka_assign(rk, NULL);

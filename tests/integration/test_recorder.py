@@ -23,6 +23,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 import pytest
 
@@ -120,12 +121,23 @@ def start(prefix, clip, rooms, faults=()):
     return sim, coll
 
 
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.status, r.read().decode()
+
+
 def test_segments_play_are_contiguous_and_match_their_records(prefix, clip):
     sim, coll = start(prefix, clip, 2)
     rec = None
     try:
-        rec = Recorder(prefix)
+        port_file = os.path.join(tempfile.mkdtemp(prefix="lt-rec-port-"), "port")
+        rec = Recorder(prefix, "--set", f"admin.port_file={port_file}")
         wait_for(lambda: len(rec.files()) >= 2 * 4, 90, "four closed segments per room")
+        base = "http://127.0.0.1:%s" % open(port_file).read().strip()
+        assert get(base + "/healthz")[0] == 200
+        status, text = get(base + "/metrics")
+        assert status == 200 and 'livetap_recorder_segments_total{reason="length"}' in text, text
+        assert "livetap_recorder_rooms_recording 2" in text, text
         rc, log = rec.stop()
         rec = None
         assert rc == 0, log[-3000:]
@@ -235,3 +247,30 @@ def test_disk_quota_is_never_exceeded(prefix, clip):
     by_room = segments(prefix, len(closed))
     paths = {r["path"] for recs in by_room.values() for r in recs}
     assert closed <= paths, closed - paths
+
+
+def test_a_killed_recorders_rooms_move_to_another(prefix, clip):
+    sim, coll = start(prefix, clip, 2)
+    first = second = None
+    try:
+        group = ["--set", f"kafka.group_id={prefix}-recorders"]
+        first = Recorder(prefix, *group)
+        wait_for(lambda: len({os.path.basename(os.path.dirname(f)) for f in first.files()}) == 2, 60,
+                 "the first recorder records both rooms")
+        second = Recorder(prefix, *group)
+        time.sleep(3)  # joined the group (it may own no room: each room is on one partition)
+        first.proc.kill()  # no goodbye: the group notices after its session timeout (10 s)
+        first.proc.wait()
+        first.log.close()
+        wait_for(lambda: len({os.path.basename(os.path.dirname(f)) for f in second.files()}) == 2, 90,
+                 "the second recorder records both rooms")
+        rc, log = second.stop()
+        second = None
+        assert rc == 0, log[-3000:]
+    finally:
+        if second:
+            second.stop()
+        if first and first.proc.poll() is None:
+            first.stop()
+        coll.stop()
+        sim.stop()
