@@ -119,11 +119,20 @@ static room *room_get(lt_recorder *rec, const char *id, bool create)
             return &rec->rooms[i];
     if (!create)
         return NULL;
-    if (rec->room_count == rec->room_cap) {
-        /* rooms hold pointers given to curl and the segmenter: never moved, so a fixed table */
-        return NULL;
+    /* rooms hold pointers given to curl and the segmenter: never moved, so a
+     * fixed table, whose slots of rooms no longer live are reused */
+    room *rm = NULL;
+    if (rec->room_count < rec->room_cap)
+        rm = &rec->rooms[rec->room_count++];
+    for (size_t i = 0; !rm && i < rec->room_count; i++) {
+        room *old = &rec->rooms[i];
+        if (!old->easy && (!old->live || !old->assigned)) {
+            lt_segmenter_destroy(old->seg);
+            rm = old;
+        }
     }
-    room *rm = &rec->rooms[rec->room_count++];
+    if (!rm)
+        return NULL;
     memset(rm, 0, sizeof *rm);
     snprintf(rm->id, sizeof rm->id, "%s", id);
     rm->rec = rec;
