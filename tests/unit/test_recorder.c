@@ -128,6 +128,7 @@ typedef struct feed_ctx {
     lt_segmenter *seg;
     int64_t now;
     int refused;
+    bool stop_at_refusal;
 } feed_ctx;
 
 static int to_segmenter(void *ctx, const lt_flv_tag *t)
@@ -135,7 +136,7 @@ static int to_segmenter(void *ctx, const lt_flv_tag *t)
     feed_ctx *f = ctx;
     if (lt_segmenter_tag(f->seg, t, f->now))
         f->refused++;
-    return 0;
+    return f->refused && f->stop_at_refusal ? -1 : 0;
 }
 
 static void sha256_file(const char *path, char hex[65], long *size)
@@ -167,22 +168,27 @@ static char *temp_dir(void)
     return dir;
 }
 
-static void record(lt_store *store, int seconds, uint32_t t0, closed *c, int *refused)
+static void record_until(lt_store *store, int seconds, uint32_t t0, closed *c, int *refused, bool stop_at_refusal)
 {
     lt_segmenter *seg = lt_segmenter_create(store, "7400000000000000000", "HD1", 4000, on_closed, c);
     lt_buf b = {0};
     stream(&b, t0, seconds, true);
-    feed_ctx f = {seg, 1700000000000LL, 0};
+    feed_ctx f = {seg, 1700000000000LL, 0, stop_at_refusal};
     lt_flv_reader r;
     lt_flv_reader_init(&r, 0);
     lt_segmenter_restart(seg, f.now);
-    assert_int_equal(lt_flv_reader_feed(&r, b.data, b.len, to_segmenter, &f), 0);
+    assert_int_equal(lt_flv_reader_feed(&r, b.data, b.len, to_segmenter, &f), stop_at_refusal ? -1 : 0);
     lt_segmenter_close(seg, "end");
     lt_segmenter_destroy(seg);
     lt_flv_reader_free(&r);
     lt_buf_free(&b);
     if (refused)
         *refused = f.refused;
+}
+
+static void record(lt_store *store, int seconds, uint32_t t0, closed *c, int *refused)
+{
+    record_until(store, seconds, t0, c, refused, false);
 }
 
 static void segments_cut_at_keyframes_and_contiguous(void **state)
@@ -247,11 +253,26 @@ static void quota_is_never_exceeded(void **state)
     /* a quota smaller than one segment: the segment is closed as disk_full */
     store = lt_store_create(temp_dir(), 8000, 0);
     memset(&c, 0, sizeof c);
-    record(store, 10, 0, &c, &refused);
+    record_until(store, 10, 0, &c, &refused, true);
     assert_true(lt_store_used(store) <= 8000);
     assert_true(refused > 0);
     assert_true(c.n >= 1);
     assert_string_equal(c.reason[0], "disk_full");
+    /* the file closed for the quota holds whole tags only */
+    assert_int_equal(c.n, 1);
+    FILE *f = fopen(c.path[0], "rb");
+    assert_non_null(f);
+    uint8_t buf[8000];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_int_equal(n, c.seg[0].bytes);
+    lt_flv_reader r;
+    seen s = {0};
+    lt_flv_reader_init(&r, 0);
+    assert_int_equal(lt_flv_reader_feed(&r, buf, n, count, &s), 0);
+    assert_int_equal(r.pending.len, 0);
+    assert_true(s.tags > 2);
+    lt_flv_reader_free(&r);
     lt_store_destroy(store);
 }
 
