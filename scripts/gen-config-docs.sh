@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LT_BUILD_DIR:-$ROOT/build}"
 OUT="$ROOT/docs/configuration.md"
-for p in livetap-collector livetap-bigo livetap-sidecar livetap-sim livetap-demo; do
+for p in livetap-collector livetap-bigo livetap-sidecar livetap-sim livetap-demo livetap-recorder; do
     [[ -x "$BUILD/$p" ]] || { echo "gen-config-docs: $BUILD/$p not built (scripts/setup.sh)" >&2; exit 2; }
 done
 tmp="$(mktemp)"
@@ -30,6 +30,10 @@ trap 'rm -f "$tmp"' EXIT
     echo "## livetap-bigo"
     echo
     "$BUILD/livetap-bigo" --config-reference
+    echo
+    echo "## livetap-recorder"
+    echo
+    "$BUILD/livetap-recorder" --config-reference
     echo
     echo "## livetap-sidecar"
     echo

@@ -30,6 +30,7 @@ PACKAGES=(
     libyaml-dev libcmocka-dev zlib1g-dev libssl-dev
     kcat curl unzip maven
     python3-venv valgrind chromium
+    ffmpeg
 )
 
 if [[ "${LT_SKIP_APT:-0}" != 1 ]]; then

@@ -32,6 +32,7 @@ static const lt_cli_flag flags[] = {
     {"fault", "faults", true, "R:K=V    a fault or state, repeatable: simhost1:state=offline"},
     {"tls-cert", "tls_cert", true, "PEM      serve https:// and wss:// (with --tls-key)"},
     {"tls-key", "tls_key", true, "PEM      its private key"},
+    {"stream-file", "stream_file", true, "FLV      loop this FLV clip (H.264/AAC) as every room's HTTP-FLV stream"},
 };
 
 static const lt_cli_program program = {

@@ -76,6 +76,8 @@ typedef enum lt_event_type {
     LT_EVENT_PARTNERSHIP,
     LT_EVENT_SUB_PIN,
     LT_EVENT_VIEWER_PICKS,
+    /* livetap-recorder: a closed segment of a room's video */
+    LT_EVENT_VIDEO_SEGMENT,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -560,6 +562,13 @@ typedef struct lt_barrage {
     bool superfan;
 } lt_barrage;
 
+/* One quality of a room's stream: its pull URLs (room_info.streams). */
+typedef struct lt_stream_quality {
+    const char *quality;         /* ORIGIN, FULL_HD1, HD1, SD1, SD2 */
+    const char *flv;             /* nullable: HTTP-FLV URL */
+    const char *hls;             /* nullable: m3u8 URL */
+} lt_stream_quality;
+
 /* The room as its info endpoint describes it: published when the collector
  * connects and periodically, so analysts can join events to titles, owners
  * and audience figures. */
@@ -572,6 +581,8 @@ typedef struct lt_room_info {
     int64_t like_count;
     lt_opt_long start_time;      /* epoch ms */
     const char *stream_url;      /* nullable: a pull URL (FLV) */
+    const lt_stream_quality *streams; /* per quality, best first */
+    size_t stream_count;
     bool age_restricted;
 } lt_room_info;
 
@@ -937,6 +948,18 @@ typedef struct lt_viewer_pick {
 } lt_viewer_pick;
 
 /* Viewer picks (ViewerPicksUpdate): the gifts viewers choose between. */
+/* A closed segment file of a room's video (src/recorder/). */
+typedef struct lt_video_segment {
+    const char *quality;
+    int64_t start_time;          /* epoch ms, event_time's clock */
+    int64_t end_time;
+    int64_t duration_ms;
+    const char *path;
+    int64_t bytes;
+    const char *sha256;          /* hex */
+    const char *reason;          /* why it was closed */
+} lt_video_segment;
+
 typedef struct lt_viewer_picks {
     int32_t update_type;
     int64_t viewer_picks_id;
@@ -1014,6 +1037,7 @@ typedef struct lt_event {
         lt_partnership partnership;
         lt_sub_pin sub_pin;
         lt_viewer_picks viewer_picks;
+        lt_video_segment video_segment;
     } as;
 } lt_event;
 

@@ -491,6 +491,26 @@ static const lt_record_desc im_delete_desc = DESC("io.livetap.ImDelete", lt_even
 static const lt_record_desc room_pin_desc = DESC("io.livetap.RoomPin", lt_event, room_pin_fields);
 static const lt_record_desc barrage_desc = DESC("io.livetap.Barrage", lt_event, barrage_fields);
 
+static const lt_field video_segment_fields[] = {
+    FIELD("quality", LT_FIELD_STRING, lt_event, as.video_segment.quality),
+    FIELD("start_time", LT_FIELD_LONG, lt_event, as.video_segment.start_time),
+    FIELD("end_time", LT_FIELD_LONG, lt_event, as.video_segment.end_time),
+    FIELD("duration_ms", LT_FIELD_LONG, lt_event, as.video_segment.duration_ms),
+    FIELD("path", LT_FIELD_STRING, lt_event, as.video_segment.path),
+    FIELD("bytes", LT_FIELD_LONG, lt_event, as.video_segment.bytes),
+    FIELD("sha256", LT_FIELD_STRING, lt_event, as.video_segment.sha256),
+    FIELD("reason", LT_FIELD_STRING, lt_event, as.video_segment.reason),
+};
+static const lt_record_desc video_segment_desc = DESC("io.livetap.VideoSegment", lt_event, video_segment_fields);
+
+static const lt_field stream_quality_fields[] = {
+    FIELD("quality", LT_FIELD_STRING, lt_stream_quality, quality),
+    FIELD("flv", LT_FIELD_OPT_STRING, lt_stream_quality, flv),
+    FIELD("hls", LT_FIELD_OPT_STRING, lt_stream_quality, hls),
+};
+static const lt_record_desc stream_quality_desc = DESC("io.livetap.StreamQuality", lt_stream_quality,
+                                                       stream_quality_fields);
+
 static const lt_field room_info_fields[] = {
     FIELD("title", LT_FIELD_STRING, lt_event, as.room_info.title),
     FIELD("status", LT_FIELD_INT, lt_event, as.room_info.status),
@@ -500,6 +520,8 @@ static const lt_field room_info_fields[] = {
     FIELD("like_count", LT_FIELD_LONG, lt_event, as.room_info.like_count),
     FIELD("start_time", LT_FIELD_OPT_LONG, lt_event, as.room_info.start_time),
     FIELD("stream_url", LT_FIELD_OPT_STRING, lt_event, as.room_info.stream_url),
+    ARRAY("streams", LT_FIELD_RECORD_ARRAY, lt_event, as.room_info.streams, as.room_info.stream_count,
+          &stream_quality_desc),
     FIELD("age_restricted", LT_FIELD_BOOL, lt_event, as.room_info.age_restricted),
 };
 static const lt_record_desc room_info_desc = DESC("io.livetap.RoomInfo", lt_event, room_info_fields);
@@ -942,6 +964,7 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_PARTNERSHIP, "partnership", &partnership_desc, false},
     {LT_EVENT_SUB_PIN, "sub_pin", &sub_pin_desc, false},
     {LT_EVENT_VIEWER_PICKS, "viewer_picks", &viewer_picks_desc, false},
+    {LT_EVENT_VIDEO_SEGMENT, "video_segment", &video_segment_desc, false},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

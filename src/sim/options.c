@@ -47,6 +47,9 @@ const lt_config_option lt_sim_option_table[] = {
     OPT("tls_cert", LT_CONFIG_STRING, tls_cert, NULL,
         "PEM certificate: serve https:// and wss:// (with tls_key)"),
     OPT("tls_key", LT_CONFIG_STRING, tls_key, NULL, "PEM private key of tls_cert"),
+    OPT("stream_file", LT_CONFIG_STRING, stream_path, NULL,
+        "an FLV clip (H.264/AAC) looped as every room's HTTP-FLV stream at /stream/<room>_<quality>.flv; "
+        "empty = room info keeps the CDN URLs"),
     OPT("log_level", LT_CONFIG_STRING, log_level, "info", "debug, info, warn or error"),
     {.name = NULL},
 };

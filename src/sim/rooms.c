@@ -168,6 +168,10 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
     else if (!strcmp(key, "resend")) f->resend = n > 16 ? 16 : (int)n;
     else if (!strcmp(key, "room_info_fail_first")) f->room_info_fail_first = (int)n;
     else if (!strcmp(key, "gift_list_garbage_first")) f->gift_list_garbage_first = (int)n;
+    else if (!strcmp(key, "stream_stall_after_ms")) f->stream_stall_after_ms = n;
+    else if (!strcmp(key, "stream_cut_after_ms")) f->stream_cut_after_ms = n;
+    else if (!strcmp(key, "stream_expire_s")) f->stream_expire_s = n;
+    else if (!strcmp(key, "stream_end_after_ms")) f->stream_end_after_ms = n;
     else if (!strcmp(key, "flood_empty")) f->flood_empty = n > 8000000 ? 8000000 : n;
     else if (!strcmp(key, "flood_unknown")) f->flood_unknown = n > 1000000 ? 1000000 : n;
     else if (!strcmp(key, "huge_garbage")) f->huge_garbage = n > 16000000 ? 16000000 : n;
@@ -175,7 +179,8 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
         snprintf(err, errlen,
                  "unknown key %s (state, rate, sign_429_first, refuse_first, refuse, disconnect_after, "
                  "end_after_ms, malformed_every, silent_after_ms, no_gzip, resend, room_info_fail_first, "
-                 "gift_list_garbage_first, flood_empty, flood_unknown, huge_garbage)",
+                 "gift_list_garbage_first, flood_empty, flood_unknown, huge_garbage, stream_stall_after_ms, "
+                 "stream_cut_after_ms, stream_expire_s, stream_end_after_ms)",
                  key);
         return -1;
     }

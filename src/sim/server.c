@@ -511,6 +511,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->kind = PSS_HTTP;
         return http_route(wsi, sim, p, (const char *)in) ? -1 : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (p->kind == PSS_STREAM)
+            return lt_sim_stream_writable(wsi, sim, p);
         if (!p->responding)
             return 0;
         p->responding = false;
@@ -573,6 +575,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (p && p->kind == PSS_STREAM && p->sim) {
+            lt_sim_stream_unlink(sim, p);
+            p->kind = PSS_HTTP;
+        }
         if (p && p->kind == PSS_HTTP && p->sim) {
             lt_buf_free(&p->out);
             lt_buf_free(&p->rx);
@@ -609,6 +615,7 @@ static void tick(lws_sorted_usec_list_t *sul)
             (room->faults.end_after_ms && !room->stats.ended))
             lws_callback_on_writable(p->wsi);
     }
+    lt_sim_stream_tick(sim);
     if (sim->stop)
         lws_cancel_service(sim->ctx);
     lws_sul_schedule(sim->ctx, 0, &sim->tick_sul, tick, sim->tick_ms * LWS_US_PER_MS);
@@ -632,6 +639,8 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
     sim->sign_tokens = opts->sign_per_minute;
     sim->last_refill_ms = lt_now_ms();
     if (lt_sim_rooms_init(sim, err, errlen) || lt_sim_replay_load(sim, err, errlen))
+        goto fail;
+    if (opts->stream_path && *opts->stream_path && !(sim->clip = lt_sim_clip_load(opts->stream_path, err, errlen)))
         goto fail;
 
     lws_set_log_level(LLL_ERR, NULL);
@@ -676,6 +685,7 @@ void lt_sim_destroy(lt_sim *sim)
     if (sim->ctx)
         lws_context_destroy(sim->ctx);
     lt_sim_rooms_free(sim);
+    lt_sim_clip_free(sim->clip);
     free(sim);
 }
 
@@ -705,6 +715,8 @@ static int http_route(struct lws *wsi, lt_sim *sim, pss *p, const char *path)
         return lt_sim_sign_fetch(wsi, sim, p);
     if (!strcmp(path, "/webcast/rate_limits"))
         return lt_sim_sign_limits(wsi, sim, p);
+    if (!strncmp(path, "/stream/", 8))
+        return lt_sim_stream_start(wsi, sim, p, path + 8);
     if (!strncmp(path, "/@", 2))
         return lt_sim_live_page(wsi, sim, p, path + 2);
     if (!strcmp(path, "/api-live/user/room/") || !strcmp(path, "/api-live/user/room"))

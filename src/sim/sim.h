@@ -43,6 +43,7 @@ typedef struct lt_sim_options {
     char *replay_path;         /* capture to replay into room 0 instead of generated traffic */
     char *tls_cert;            /* PEM certificate and key: serve https and wss instead */
     char *tls_key;
+    char *stream_path;         /* an FLV clip looped as every room's HTTP-FLV stream; "" or NULL = none */
     bool broadcast;            /* every message of a room to every open connection, as TikTok does;
                                 * once connected to, a room sends whether anyone listens or not
                                 * (default: each connection gets its own share of the room's rate) */

@@ -9,7 +9,7 @@
 #include "sim/sim.h"
 #include "sim/traffic.h"
 
-typedef enum pss_kind { PSS_HTTP = 0, PSS_PUSH } pss_kind;
+typedef enum pss_kind { PSS_HTTP = 0, PSS_PUSH, PSS_STREAM } pss_kind;
 
 typedef struct pss pss;
 
@@ -36,6 +36,11 @@ struct pss {
     int64_t end_sent_ms;              /* the stream's end was sent: the client closes now */
     bool peer_closed;                 /* the client sent a close frame */
     int64_t started_ms;
+    /* stream connections (stream.c) */
+    int64_t stream_expire_s;   /* the URL's expiry; 0 = none */
+    size_t stream_next;        /* the clip's next tag */
+    uint64_t stream_loop;      /* loops of the clip sent */
+    bool stream_head_sent;
     pss *next;
 };
 
@@ -49,6 +54,8 @@ typedef struct lt_sim_token {
 
 #define LT_SIM_TOKENS 4096
 
+typedef struct lt_sim_clip lt_sim_clip;
+
 struct lt_sim {
     lt_sim_options opts;
     struct lws_context *ctx;
@@ -59,6 +66,8 @@ struct lt_sim {
     lt_sim_room *rooms;
     size_t room_count, room_cap;
     pss *pushes;
+    pss *streams;             /* HTTP-FLV connections */
+    lt_sim_clip *clip;        /* --stream-file; NULL = no streams */
     lt_sim_message batch[50];
     lt_buf scratch;
     uint64_t next_log_id;
@@ -99,6 +108,14 @@ int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_sign_limits(struct lws *wsi, lt_sim *sim, pss *p);
 lt_sim_token *lt_sim_token_take(lt_sim *sim, const char *token, const lt_sim_room *room);
+
+/* stream.c: HTTP-FLV per room */
+lt_sim_clip *lt_sim_clip_load(const char *path, char *err, size_t errlen);
+void lt_sim_clip_free(lt_sim_clip *clip);
+int lt_sim_stream_start(struct lws *wsi, lt_sim *sim, pss *p, const char *rest);
+int lt_sim_stream_writable(struct lws *wsi, lt_sim *sim, pss *p);
+void lt_sim_stream_unlink(lt_sim *sim, pss *p);
+void lt_sim_stream_tick(lt_sim *sim);
 
 /* control.c: /_sim/ */
 int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what);

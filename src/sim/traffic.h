@@ -40,6 +40,10 @@ typedef struct lt_sim_faults {
     int resend;              /* messages re-sent at the start of a reconnection (default 5) */
     int room_info_fail_first;     /* answer HTTP 500 to the first K room/info requests */
     int gift_list_garbage_first;  /* answer cut-off JSON to the first K gift/list requests */
+    int64_t stream_stall_after_ms; /* each stream connection goes silent this long in */
+    int64_t stream_cut_after_ms;   /* each stream connection closes mid-tag this long in */
+    int64_t stream_expire_s;       /* stream URLs expire this long after room/info gave them */
+    int64_t stream_end_after_ms;   /* the stream ends this long after its first connection */
     /* hostile frames, each sent once as the next frame (then reset to 0) */
     int64_t flood_empty;   /* a FetchResult of N empty message entries (`0a 00`), gzipped if asked */
     int64_t flood_unknown; /* a FetchResult of N messages of an unknown method, msg_id 0 */
@@ -64,6 +68,9 @@ typedef struct lt_sim_room_stats {
     uint64_t unknown_methods; /* messages with a method no client knows */
     uint64_t room_info_requests;
     uint64_t gift_list_requests;
+    uint64_t stream_connections; /* HTTP-FLV requests answered with a stream */
+    uint64_t stream_bytes;
+    uint64_t stream_cuts;
     uint64_t hostile_frames; /* flood_empty / flood_unknown / huge_garbage frames sent */
     bool ended;
     bool end_acked;      /* the client acked the frame that carried the stream's end */
@@ -95,6 +102,8 @@ typedef struct lt_sim_room {
     int64_t live_since_ms;   /* when the simulated LIVE started (room info, live page) */
     int64_t last_viewers_ms;
     int64_t first_connect_ms;
+    int64_t stream_first_ms; /* the first HTTP-FLV connection */
+    bool stream_ended;       /* stream_end_after_ms passed: the URLs answer 404 */
     /* exactly-once bookkeeping for tests */
     bool record_ids;
     int64_t *ids;

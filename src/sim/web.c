@@ -68,17 +68,29 @@ static json_t *avatar_json(const lt_sim_room *r, const char *size)
     return json_pack("{s:s, s:[s]}", "uri", uri, "url_list", url);
 }
 
-/* data.stream_url: FLV and HLS per quality, as the web player reads it. */
-static json_t *stream_url_json(const lt_sim_room *r)
+/* data.stream_url: FLV and HLS per quality, as the web player reads it.
+ * With a stream clip (--stream-file) the URLs point at this simulator (the
+ * Host the request came to), where stream.c serves them; stream_expire_s
+ * makes them expire that long from now. */
+static json_t *stream_url_json(const lt_sim *sim, struct lws *wsi, const lt_sim_room *r)
 {
     static const char *const qualities[] = {"FULL_HD1", "HD1", "SD1", "SD2"};
     static const char *const suffixes[] = {"_or4", "_hd", "_sd", "_ld"};
     json_t *flv = json_object(), *hls = json_object();
-    char stream[64], url[256];
+    char stream[64], url[512], host[128] = "";
     snprintf(stream, sizeof stream, "stream-%lld", (long long)r->room_id);
+    if (sim->clip && lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+        host[0] = '\0';
+    long long expire = r->live_since_ms / 1000 + 604800;
+    if (r->faults.stream_expire_s)
+        expire = lt_now_ms() / 1000 + r->faults.stream_expire_s;
     for (size_t i = 0; i < 4; i++) {
-        snprintf(url, sizeof url, "https://pull-f5-tt03.tiktokcdn.com/game/%s%s.flv?expire=%lld", stream,
-                 suffixes[i], (long long)(r->live_since_ms / 1000 + 604800));
+        if (host[0])
+            snprintf(url, sizeof url, "%s://%s/stream/%lld%s.flv?expire=%lld", sim->opts.tls_cert ? "https" : "http",
+                     host, (long long)r->room_id, suffixes[i], expire);
+        else
+            snprintf(url, sizeof url, "https://pull-f5-tt03.tiktokcdn.com/game/%s%s.flv?expire=%lld", stream,
+                     suffixes[i], expire);
         json_object_set_new(flv, qualities[i], json_string(url));
         snprintf(url, sizeof url, "https://pull-hls-f5-tt03.tiktokcdn.com/game/%s%s/index.m3u8", stream,
                  suffixes[i]);
@@ -214,7 +226,7 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
                              "stats", "total_user", (json_int_t)total_user(r), "like_count",
                              (json_int_t)r->like_total, "enter_count", (json_int_t)total_user(r), "share_count",
                              (json_int_t)(r->index * 3), "age_restricted", "restricted", 0, "stream_url",
-                             stream_url_json(r), "cover", "url_list",
+                             stream_url_json(sim, wsi, r), "cover", "url_list",
                              "https://p16-webcast.tiktokcdn.com/webcast-va/cover.webp");
     json_object_set_new(data, "id_str", json_sprintf("%lld", (long long)r->room_id));
     return send_json(wsi, p, 200, json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra", "now",

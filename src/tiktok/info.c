@@ -54,6 +54,8 @@ void lt_tiktok_room_info_event(const lt_tiktok_room_details *d, const char *room
     ri->start_time.present = d->start_time_ms > 0;
     ri->start_time.value = d->start_time_ms;
     ri->stream_url = d->stream_url[0] ? d->stream_url : NULL;
+    ri->streams = d->streams;
+    ri->stream_count = d->stream_count;
     ri->age_restricted = d->age_restricted;
     if (d->has_owner) {
         owner->id = d->owner_id;

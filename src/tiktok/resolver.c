@@ -227,6 +227,29 @@ void lt_tiktok_parse_user_room_api(long http_status, const char *body, size_t le
 }
 
 /* Everything beyond the verdict that room/info tells about a room. */
+/* data.stream_url's FLV and HLS URL per quality, best first (what a
+ * recorder picks from). A quality with neither URL is left out. */
+static void read_streams(json_t *stream, lt_tiktok_room_details *d)
+{
+    static const char *const qualities[LT_TIKTOK_QUALITIES] = {"ORIGIN", "FULL_HD1", "HD1", "SD1", "SD2"};
+    json_t *flv = json_object_get(stream, "flv_pull_url");
+    json_t *hls = json_object_get(stream, "hls_pull_url_map");
+    for (size_t i = 0; i < LT_TIKTOK_QUALITIES; i++) {
+        size_t n = d->stream_count;
+        lt_tiktok_json_copy_url(d->stream_text[n].flv, sizeof d->stream_text[n].flv,
+                                lt_tiktok_json_str(flv, qualities[i]));
+        lt_tiktok_json_copy_url(d->stream_text[n].hls, sizeof d->stream_text[n].hls,
+                                lt_tiktok_json_str(hls, qualities[i]));
+        if (!d->stream_text[n].flv[0] && !d->stream_text[n].hls[0])
+            continue;
+        copy_str(d->stream_text[n].quality, sizeof d->stream_text[n].quality, qualities[i]);
+        d->streams[n].quality = d->stream_text[n].quality;
+        d->streams[n].flv = d->stream_text[n].flv[0] ? d->stream_text[n].flv : NULL;
+        d->streams[n].hls = d->stream_text[n].hls[0] ? d->stream_text[n].hls : NULL;
+        d->stream_count++;
+    }
+}
+
 static void read_room_details(json_t *data, lt_tiktok_room_details *d)
 {
     memset(d, 0, sizeof(*d));
@@ -254,6 +277,7 @@ static void read_room_details(json_t *data, lt_tiktok_room_details *d)
     if (!d->stream_url[0])
         lt_tiktok_json_copy_url(d->stream_url, sizeof d->stream_url,
                                 lt_tiktok_json_str(stream, "rtmp_pull_url"));
+    read_streams(stream, d);
 
     json_t *owner = json_object_get(data, "owner");
     if (!json_is_object(owner))

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/contract.h"
+#include "core/event.h"
 #include "core/http.h"
 #include "tiktok/room.h"
 
@@ -76,6 +77,8 @@ void lt_tiktok_parse_room_info(long http_status, const char *body, size_t len,
 /* What room/info tells about a live room beyond the verdict: the fields of
  * the room_info event (tiktok/info.h maps them). Numbers TikTok did not send
  * are 0, strings "" (URLs are kept whole or not at all). */
+#define LT_TIKTOK_QUALITIES 5 /* ORIGIN, FULL_HD1, HD1, SD1, SD2 */
+
 typedef struct lt_tiktok_room_details {
     char title[256];
     int status;                   /* 2 live, 3 paused, 4 offline; 0 if not sent */
@@ -84,6 +87,15 @@ typedef struct lt_tiktok_room_details {
     int64_t like_count;           /* data.stats.like_count */
     int64_t start_time_ms;        /* data.start_time or create_time; 0 if not sent */
     char stream_url[1024];        /* best FLV of data.stream_url.flv_pull_url */
+    /* every quality offered (best first): flv_pull_url and hls_pull_url_map;
+     * `streams` points into `stream_text`, so the struct is not copied */
+    struct {
+        char quality[16];
+        char flv[1024];
+        char hls[1024];
+    } stream_text[LT_TIKTOK_QUALITIES];
+    lt_stream_quality streams[LT_TIKTOK_QUALITIES];
+    size_t stream_count;
     bool age_restricted;
     bool has_owner;               /* data.owner was an object */
     int64_t owner_id;

@@ -514,3 +514,26 @@ def test_kubecheck_catches_missing_references(tmp_path):
     p = kubecheck(tmp_path, text)
     assert p.returncode != 0 and "Secret mine is not rendered" in p.stderr
     assert kubecheck(tmp_path, text, "-external", "mine").returncode == 0
+
+
+def test_recorder_off_by_default_and_rendered_from_values():
+    assert not [k for k in example("minimal") if k[1].endswith("-recorder")]
+    objs = example("recorder")
+    d = dep(objs, "recorder")
+    assert d["spec"]["replicas"] == 2
+    c = container(d)
+    assert c["command"] == ["livetap-recorder"]
+    vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+    assert vols["recordings"]["persistentVolumeClaim"]["claimName"] == "livetap-recordings"
+    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+    cfg = config(objs, "recorder")
+    assert cfg["storage"]["dir"] == mounts["recordings"]
+    assert cfg["storage"]["max_bytes"] == 500000000000
+    assert cfg["storage"]["max_age_s"] == 604800
+    assert cfg["qualities"] == "SD1,HD1"
+    assert cfg["admin"]["port"] == {p["name"]: p["containerPort"] for p in c["ports"]}["admin"]
+    # without a claim: an emptyDir sized over the quota
+    d = dep(render(*BASE, "--set", "recorder.enabled=true", "--set", "recorder.storage.maxBytes=1073741824"),
+            "recorder")
+    vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+    assert vols["recordings"]["emptyDir"]["sizeLimit"] == "1088Mi"

@@ -29,6 +29,7 @@ static const char room_full[] =
     "\"age_restricted\":{\"restricted\":false},"
     "\"stream_url\":{\"flv_pull_url\":{\"HD1\":\"https://pull.example/s_hd.flv\","
     "\"FULL_HD1\":\"https://pull.example/s_or4.flv\",\"SD1\":\"https://pull.example/s_sd.flv\"},"
+    "\"hls_pull_url_map\":{\"SD1\":\"https://pull.example/s_sd/index.m3u8\",\"SD2\":\"https://pull.example/s_ld/index.m3u8\"},"
     "\"hls_pull_url\":\"https://pull.example/s/index.m3u8\",\"rtmp_pull_url\":\"https://pull.example/s_rtmp.flv\"}},"
     "\"extra\":{\"now\":1709140600000},\"status_code\":0}";
 
@@ -64,6 +65,18 @@ static void room_info_maps_every_field(void **state)
     assert_true(ri->start_time.present);
     assert_int_equal(ri->start_time.value, 1709140000000LL); /* seconds -> ms */
     assert_string_equal(ri->stream_url, "https://pull.example/s_or4.flv"); /* the best FLV */
+    /* every quality with a URL, best first; HLS-only SD2 included */
+    assert_int_equal(ri->stream_count, 4);
+    assert_string_equal(ri->streams[0].quality, "FULL_HD1");
+    assert_string_equal(ri->streams[0].flv, "https://pull.example/s_or4.flv");
+    assert_null(ri->streams[0].hls);
+    assert_string_equal(ri->streams[1].quality, "HD1");
+    assert_string_equal(ri->streams[2].quality, "SD1");
+    assert_string_equal(ri->streams[2].flv, "https://pull.example/s_sd.flv");
+    assert_string_equal(ri->streams[2].hls, "https://pull.example/s_sd/index.m3u8");
+    assert_string_equal(ri->streams[3].quality, "SD2");
+    assert_null(ri->streams[3].flv);
+    assert_string_equal(ri->streams[3].hls, "https://pull.example/s_ld/index.m3u8");
     assert_false(ri->age_restricted);
     assert_non_null(ri->owner);
     assert_ptr_equal(ri->owner, &owner);
