@@ -306,6 +306,17 @@ def test_collector_config_from_values():
     assert pod_name == "metadata.name"
 
 
+def test_admin_token_reaches_the_collector_from_the_secret():
+    objs = render(*BASE, "--set", "collector.adminToken=s3cret")
+    assert secret_data(objs)["collector-admin-token"] == "s3cret"
+    c = container(dep(objs, "collector"))
+    key = env(c)["LT_ADMIN_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert key["name"] == "livetap" and key["key"] == "collector-admin-token"
+    # the collector's admin.token defaults to ${LT_ADMIN_TOKEN:-}; the chart must not override it
+    assert "token" not in config(objs, "collector")["admin"]
+    assert "collector-admin-token" not in secret_data(example("minimal"))
+
+
 def test_component_config_merges_over_rendered_keys():
     objs = render(*BASE, "--set", "collector.rooms={@a}",
                   "--set", "collector.config.behaviour.backoff_cap_s=10",
