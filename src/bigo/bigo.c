@@ -29,6 +29,7 @@
 
 #include "admin/admin.h"
 #include "core/event_json.h"
+#include "core/http.h"
 #include "core/listen.h"
 #include "core/log.h"
 
@@ -290,7 +291,9 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     info.port = b->opts.port;
     if (lt_listen_configure(&info, b->opts.address, err, errlen))
         goto fail;
-    info.protocols = lt_bigo_server_protocols;
+    b->protocols[0] = lt_bigo_server_protocols[0];
+    b->protocols[1] = lt_http_lws_protocol; /* the pull poller's HTTP client (core/http) */
+    info.protocols = b->protocols;
     info.user = b;
     info.timeout_secs = 10;
     info.ka_time = 0;

@@ -35,6 +35,7 @@ typedef struct lt_bigo_failures {
 struct lt_bigo {
     lt_bigo_options opts;
     struct lws_context *lws;
+    struct lws_protocols protocols[3]; /* the receiver's, core/http's (pull), end; lws keeps the pointer */
     int port;
     lt_bigo_auth *auth;
     lt_bigo_ledger *ledger;

@@ -25,10 +25,12 @@
  * fields holding defaults; starting over would only cost duplicates, which
  * the ledger removes anyway).
  *
- * libcurl's multi interface runs from the receiver's 20 ms tick: no thread,
- * no second poll loop; everything happens on the loop thread.
+ * Requests go through core/http, the loop's HTTP client (the collector's
+ * TikTok source uses the same one): curl's sockets are watched by the
+ * receiver's lws loop, so there is no thread, no second poll loop and no
+ * timer polling curl; completions run on the loop thread.
  */
-#include <curl/curl.h>
+#include <libwebsockets.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,7 @@
 #include "bigo/internal.h"
 #include "bigo/oauth.h"
 #include "core/backoff.h"
-#include "core/buf.h"
+#include "core/http.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
 
@@ -79,10 +81,7 @@ typedef struct request {
     req_kind kind;
     session *s;
     anchor *a;
-    CURL *easy;
-    struct curl_slist *headers;
-    char *post;
-    lt_buf body;
+    lt_http_request *http;  /* NULL once answered */
     uint64_t token_gen;     /* of the token it was sent with */
     lt_bigo_pull_call_fn done; /* REQ_GIFTS */
     void *done_ctx;
@@ -92,7 +91,8 @@ typedef struct request {
 struct lt_bigo_pull {
     lt_bigo *b;
     lt_bigo_pull_options o;
-    CURLM *multi;
+    lt_http *http;
+    bool closing;           /* shutdown: no new pulls, only disable_danmu */
     lt_bigo_signer *signer;
     anchor *anchors;
     session *sessions;
@@ -181,37 +181,32 @@ static void save_tokens(lt_bigo_pull *p)
 
 /* ------------------------------------------------------------ requests */
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-    request *r = ctx;
-    if (r->body.len + size * n > MAX_BODY || lt_buf_append(&r->body, data, size * n))
-        return 0;
-    return size * n;
-}
-
 static void free_request(request *r)
 {
-    if (!r)
-        return;
-    if (r->easy) {
-        curl_multi_remove_handle(r->p->multi, r->easy);
-        curl_easy_cleanup(r->easy);
-    }
-    curl_slist_free_all(r->headers);
-    free(r->post);
-    lt_buf_free(&r->body);
+    if (r)
+        lt_http_cancel(r->http); /* accepts NULL */
     free(r);
 }
 
-static int add_header(request *r, const char *name, const char *value)
+static void unlink_request(lt_bigo_pull *p, request *r)
 {
-    char line[2048];
-    snprintf(line, sizeof line, "%s: %s", name, value);
-    struct curl_slist *h = curl_slist_append(r->headers, line);
-    if (!h)
-        return -1;
-    r->headers = h;
-    return 0;
+    for (request **pp = &p->requests; *pp; pp = &(*pp)->next) {
+        if (*pp == r) {
+            *pp = r->next;
+            return;
+        }
+    }
+}
+
+static void finish(lt_bigo_pull *p, request *r, const lt_http_response *resp);
+
+static void on_answer(void *ctx, const lt_http_response *resp)
+{
+    request *r = ctx;
+    r->http = NULL; /* core/http frees it after this call */
+    unlink_request(r->p, r);
+    finish(r->p, r, resp);
+    free(r);
 }
 
 /* Starts a POST of `body` (taken over); Bearer with the anchor's token, or
@@ -219,66 +214,49 @@ static int add_header(request *r, const char *name, const char *value)
 static request *start(lt_bigo_pull *p, req_kind kind, session *s, anchor *a, json_t *body, bool signed_call)
 {
     request *r = calloc(1, sizeof *r);
-    char err[256];
-    if (!r) {
-        json_decref(body);
-        return NULL;
-    }
+    char *post = body ? json_dumps(body, JSON_COMPACT) : NULL; /* one line: BIGO refuses formatted JSON */
+    json_decref(body);
+    char err[256], url[2048], auth[3][1200];
+    const char *headers[4] = {"Content-Type: application/json", auth[0], auth[1], auth[2]};
+    size_t header_count = 2;
+    if (!r || !post)
+        goto fail;
     r->p = p;
     r->kind = kind;
     r->s = s;
     r->a = a;
     r->token_gen = a ? a->token_gen : 0;
-    r->post = body ? json_dumps(body, JSON_COMPACT) : NULL; /* one line: BIGO refuses formatted JSON */
-    json_decref(body);
-    char url[2048];
     snprintf(url, sizeof url, "%s%s", p->o.base_url, kind_path[kind]);
-    if (!r->post || !(r->easy = curl_easy_init()) || add_header(r, "Content-Type", "application/json"))
-        goto fail;
     if (signed_call) {
-        char sig[1024], ts[32];
+        char sig[1024];
         int64_t now_s = lt_now_ms() / 1000;
-        snprintf(ts, sizeof ts, "%lld", (long long)now_s);
-        if (!p->signer || lt_bigo_signer_sign(p->signer, r->post, strlen(r->post), kind_path[kind], now_s, sig,
-                                              sizeof sig, err, sizeof err)) {
+        if (!p->signer || lt_bigo_signer_sign(p->signer, post, strlen(post), kind_path[kind], now_s, sig, sizeof sig,
+                                              err, sizeof err)) {
             lt_log_every(&p->log_slot, 60000, LT_LOG_WARN, "bigo pull: cannot sign %s: %s", kind_path[kind],
                          p->signer ? err : "no pull.private_key_file");
             goto fail;
         }
-        if (add_header(r, "bigo-client-id", p->o.client_id ? p->o.client_id : "") ||
-            add_header(r, "bigo-timestamp", ts) || add_header(r, "bigo-oauth-signature", sig))
-            goto fail;
+        snprintf(auth[0], sizeof auth[0], "bigo-client-id: %.1024s", p->o.client_id ? p->o.client_id : "");
+        snprintf(auth[1], sizeof auth[1], "bigo-timestamp: %lld", (long long)now_s);
+        snprintf(auth[2], sizeof auth[2], "bigo-oauth-signature: %.1024s", sig);
+        header_count = 4;
     } else {
-        char bearer[1100];
-        snprintf(bearer, sizeof bearer, "Bearer %.1024s", a->access);
-        int rc = add_header(r, "Authorization", bearer);
-        memset(bearer, 0, sizeof bearer);
-        if (rc)
-            goto fail;
+        snprintf(auth[0], sizeof auth[0], "Authorization: Bearer %.1024s", a->access);
     }
-    curl_easy_setopt(r->easy, CURLOPT_URL, url);
-    curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->post);
-    curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
-    curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)p->o.timeout_ms);
-    curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "livetap-bigo/" LT_VERSION);
-    if (p->o.ca_file)
-        curl_easy_setopt(r->easy, CURLOPT_CAINFO, p->o.ca_file);
-    if (p->o.insecure_tls) {
-        curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(r->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (curl_multi_add_handle(p->multi, r->easy) != CURLM_OK)
+    r->http = lt_http_post(p->http, url, headers, header_count, post, strlen(post), on_answer, r, err, sizeof err);
+    memset(auth, 0, sizeof auth); /* the token is curl's copy now */
+    if (!r->http) {
+        lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s", err);
         goto fail;
+    }
+    free(post);
     r->next = p->requests;
     p->requests = r;
     p->b->stats.pull_requests++;
     return r;
 fail:
-    free_request(r);
+    free(post);
+    free(r);
     return NULL;
 }
 
@@ -533,18 +511,15 @@ static void on_enable(lt_bigo_pull *p, request *r, long status, json_t *j)
     back_off(s, now, "enable_danmu refused");
 }
 
-static void finish(lt_bigo_pull *p, request *r, CURLcode code)
+static void finish(lt_bigo_pull *p, request *r, const lt_http_response *resp)
 {
-    long status = 0;
-    if (code == CURLE_OK)
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    long status = resp->status;
     json_t *j = NULL;
-    if (code == CURLE_OK && r->body.len)
-        j = json_loadb((const char *)r->body.data, r->body.len, JSON_ALLOW_NUL, NULL); /* as envelope.c */
-    if (code != CURLE_OK && r->kind != REQ_GIFTS) { /* the catalogue counts its own */
+    if (!resp->error && resp->body_len)
+        j = json_loadb((const char *)resp->body, resp->body_len, JSON_ALLOW_NUL, NULL); /* as envelope.c */
+    if (resp->error && r->kind != REQ_GIFTS) { /* the catalogue counts its own */
         p->b->stats.pull_errors++;
-        lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s: %s", kind_path[r->kind],
-                     curl_easy_strerror(code));
+        lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s: %s", kind_path[r->kind], resp->error);
     }
     switch (r->kind) {
     case REQ_PULL:
@@ -567,33 +542,10 @@ static void finish(lt_bigo_pull *p, request *r, CURLcode code)
     case REQ_GIFTS:
         if (status == 401 && r->token_gen == r->a->token_gen)
             refresh_token(p, r->a, lt_now_ms());
-        r->done(r->done_ctx, status, (const char *)r->body.data, r->body.len,
-                code != CURLE_OK ? curl_easy_strerror(code) : NULL);
+        r->done(r->done_ctx, status, (const char *)resp->body, resp->body_len, resp->error);
         break;
     }
     json_decref(j);
-}
-
-static void collect(lt_bigo_pull *p)
-{
-    int running = 0, left = 0;
-    curl_multi_perform(p->multi, &running);
-    CURLMsg *m;
-    while ((m = curl_multi_info_read(p->multi, &left))) {
-        if (m->msg != CURLMSG_DONE)
-            continue;
-        request *r = NULL;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-        CURLcode code = m->data.result;
-        for (request **pp = &p->requests; *pp; pp = &(*pp)->next) {
-            if (*pp == r) {
-                *pp = r->next;
-                break;
-            }
-        }
-        finish(p, r, code);
-        free_request(r);
-    }
 }
 
 static void remove_session(lt_bigo_pull *p, session *s)
@@ -653,7 +605,8 @@ static void run_session(lt_bigo_pull *p, session *s, int64_t now)
 
 int lt_bigo_pull_tick(lt_bigo_pull *p, int64_t now)
 {
-    collect(p);
+    if (p->closing)
+        return 100;
     for (session *s = p->sessions, *next; s; s = next) {
         next = s->next;
         if (!s->busy && (s->remove || (!s->owned && now - s->last_news_ms > (int64_t)p->o.session_idle_s * 1000))) {
@@ -663,7 +616,6 @@ int lt_bigo_pull_tick(lt_bigo_pull *p, int64_t now)
         }
         run_session(p, s, now);
     }
-    collect(p);
     return p->requests ? 10 : 100;
 }
 
@@ -730,10 +682,15 @@ lt_bigo_pull *lt_bigo_pull_create(lt_bigo *b, const lt_bigo_pull_options *o, cha
     if (p->o.ping_interval_s <= 0)
         p->o.ping_interval_s = 30;
     p->o.tokens = NULL; /* copied below; the caller's array need not outlive us */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(p->multi = curl_multi_init())) {
-        snprintf(err, errlen, "cannot initialise libcurl");
+    lt_http_options ho = {
+        .user_agent = "livetap-bigo/" LT_VERSION,
+        .ca_file = p->o.ca_file,
+        .insecure = p->o.insecure_tls,
+        .timeout_ms = p->o.timeout_ms,
+        .max_body = MAX_BODY,
+    };
+    if (!(p->http = lt_http_create(b->lws, lws_get_vhost_by_name(b->lws, "default"), &ho, err, errlen)))
         goto fail;
-    }
     for (size_t i = 0; i < o->token_count; i++) {
         if (add_anchor(p, o->tokens[i].openid, o->tokens[i].access_token, o->tokens[i].refresh_token, false)) {
             snprintf(err, errlen, "pull.tokens: bad or repeated entry for openid \"%s\"", o->tokens[i].openid);
@@ -787,8 +744,9 @@ fail:
 
 void lt_bigo_pull_shutdown(lt_bigo_pull *p, int timeout_ms)
 {
-    int64_t now = lt_now_ms(), until = now + timeout_ms;
+    int64_t until = lt_now_ms() + timeout_ms;
     bool any = false;
+    p->closing = true;
     for (session *s = p->sessions; s; s = s->next) {
         if (!s->owned || !s->enabled)
             continue;
@@ -800,11 +758,8 @@ void lt_bigo_pull_shutdown(lt_bigo_pull *p, int timeout_ms)
             any = true;
         }
     }
-    while (any && p->requests && lt_now_ms() < until) {
-        int n = 0;
-        curl_multi_poll(p->multi, NULL, 0, 50, &n);
-        collect(p);
-    }
+    while (any && p->requests && lt_now_ms() < until)
+        lws_service(p->b->lws, 0);
 }
 
 void lt_bigo_pull_destroy(lt_bigo_pull *p)
@@ -832,8 +787,7 @@ void lt_bigo_pull_destroy(lt_bigo_pull *p)
         free(a->refresh);
         free(a);
     }
-    if (p->multi)
-        curl_multi_cleanup(p->multi);
+    lt_http_destroy(p->http); /* after the requests: they were its */
     lt_bigo_signer_free(p->signer);
     free(p);
 }

@@ -353,9 +353,10 @@ void lt_http_destroy(lt_http *h)
     free(h);
 }
 
-lt_http_request *lt_http_get(lt_http *h, const char *url, const char *const *headers,
-                             size_t header_count, lt_http_done_fn done, void *ctx,
-                             char *err, size_t errlen)
+/* A GET when body is NULL, else a POST of body (copied). */
+static lt_http_request *start(lt_http *h, const char *url, const char *const *headers, size_t header_count,
+                              const void *body, size_t body_len, lt_http_done_fn done, void *ctx, char *err,
+                              size_t errlen)
 {
     lt_http_request *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -390,6 +391,10 @@ lt_http_request *lt_http_get(lt_http *h, const char *url, const char *const *hea
     /* redirects are answers (a login wall, a captcha page): not followed */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, (const char *)body);
+    }
     if (h->proxy)
         curl_easy_setopt(e, CURLOPT_PROXY, h->proxy);
     if (h->ca_file)
@@ -407,12 +412,25 @@ lt_http_request *lt_http_get(lt_http *h, const char *url, const char *const *hea
     h->pending++;
     return r;
 fail:
-    snprintf(err, errlen, "could not start GET %s", url);
+    snprintf(err, errlen, "could not start %s %s", body ? "POST" : "GET", url);
     if (r->easy)
         curl_easy_cleanup(r->easy);
     r->easy = NULL;
     free_request(r);
     return NULL;
+}
+
+lt_http_request *lt_http_get(lt_http *h, const char *url, const char *const *headers, size_t header_count,
+                             lt_http_done_fn done, void *ctx, char *err, size_t errlen)
+{
+    return start(h, url, headers, header_count, NULL, 0, done, ctx, err, errlen);
+}
+
+lt_http_request *lt_http_post(lt_http *h, const char *url, const char *const *headers, size_t header_count,
+                              const void *body, size_t body_len, lt_http_done_fn done, void *ctx, char *err,
+                              size_t errlen)
+{
+    return start(h, url, headers, header_count, body ? body : "", body_len, done, ctx, err, errlen);
 }
 
 void lt_http_cancel(lt_http_request *req)

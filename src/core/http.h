@@ -15,9 +15,9 @@
  * curl is brought into lws rather than lws into a poll loop of our own.
  *
  * Completion callbacks run from the loop, never from inside lt_http_get().
- * It knows nothing of any platform: the collector's sources share it (the
- * TikTok source today; BIGO's pull poller still has a curl multi handle of
- * its own).
+ * It knows nothing of any platform: the TikTok source (pages, APIs, the sign
+ * server) and BIGO's pull poller (signed POSTs) both use it, each with the
+ * loop of the program it runs in.
  */
 #ifndef LT_CORE_HTTP_H
 #define LT_CORE_HTTP_H
@@ -69,6 +69,12 @@ void lt_http_destroy(lt_http *h);
 lt_http_request *lt_http_get(lt_http *h, const char *url, const char *const *headers,
                              size_t header_count, lt_http_done_fn done, void *ctx,
                              char *err, size_t errlen);
+
+/* Starts a POST of body (body_len bytes, copied; give the Content-Type in
+ * `headers`). As lt_http_get otherwise. */
+lt_http_request *lt_http_post(lt_http *h, const char *url, const char *const *headers, size_t header_count,
+                              const void *body, size_t body_len, lt_http_done_fn done, void *ctx, char *err,
+                              size_t errlen);
 
 /* Abandons a request; its callback will not run. */
 void lt_http_cancel(lt_http_request *req);
