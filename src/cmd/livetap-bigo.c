@@ -10,7 +10,6 @@
  * Exit status: 0 all delivered, 1 some events not acknowledged by Kafka (or
  * the loop failed), 2 start-up error.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "bigo/bigo.h"
+#include "core/cli.h"
 #include "core/config.h"
 #include "core/contract.h"
 #include "core/log.h"
@@ -204,14 +204,8 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-typedef struct flag {
-    const char *name, *key;
-    bool takes_value;
-    const char *help;
-} flag;
-
-static const flag flags[] = {
-    {"port", "listen.port", true, "N        listen port (8780)"},
+static const lt_cli_flag flags[] = {
+    {"port", "listen.port", true, "N        listen port (8780; 0 = any free port, printed)"},
     {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP)"},
     {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object)"},
     {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
@@ -219,7 +213,6 @@ static const flag flags[] = {
     {"collector-id", "collector_id", true, "ID       written on every record"},
     {"log-json", "log.json", false, "         JSON log lines"},
 };
-#define FLAG_COUNT (sizeof flags / sizeof flags[0])
 
 static lt_bigo *running;
 
@@ -230,112 +223,53 @@ static void on_signal(int sig)
         lt_bigo_stop(running);
 }
 
-static void usage(FILE *out)
+/* What the option table cannot check; a real start and --check-config
+ * refuse the same files (nothing is contacted or bound here). */
+static int validate(const void *config_, char *err, size_t errlen)
 {
-    fprintf(out, "usage: livetap-bigo --config bigo.yaml [options]\n"
-                 "Receive BIGO Live danmu pushes (and pull what push lost) into Kafka.\n\n");
-    for (size_t i = 0; i < FLAG_COUNT; i++)
-        fprintf(out, "  --%-15s%s\n", flags[i].name, flags[i].help);
-    fprintf(out, "  --config FILE        YAML configuration (keys: --config-reference)\n"
-                 "  --set KEY=VALUE      any configuration key, e.g. push.abbr=inke\n"
-                 "  --config-reference   print every key with its default and meaning\n"
-                 "  --check-config       validate the configuration and exit\n"
-                 "  -v, --verbose / -q, --quiet\n"
-                 "  -h, --help\n\n"
-                 "Secrets: BIGO_PUSH_ACCOUNTS (account:password,...), BIGO_PRIVATE_KEY_FILE, or files.\n"
-                 "A batch is answered 200 only after Kafka acknowledged all of it. SIGINT/SIGTERM stops.\n");
-}
-
-static int parse_args(int argc, char **argv, config *cfg)
-{
-    enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
-    bool check_only = false;
-    struct option longopts[FLAG_COUNT + 8];
-    size_t n = 0;
-    for (size_t i = 0; i < FLAG_COUNT; i++)
-        longopts[n++] = (struct option){flags[i].name, flags[i].takes_value ? required_argument : no_argument, 0,
-                                        (int)(256 + i)};
-    longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
-    longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
-    longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
-    longopts[n++] = (struct option){"check-config", no_argument, 0, O_CHECK};
-    longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
-    longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
-    longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
-    longopts[n++] = (struct option){0, 0, 0, 0};
-
-    char err[1024], assignment[4096];
-    if (lt_config_defaults(options, cfg, err, sizeof err) != 0) {
-        lt_error("%s", err);
+    const config *cfg = config_;
+    lt_bigo_sign_mode sign_mode;
+    if (!nonempty(cfg->push.abbr)) {
+        snprintf(err, errlen, "push.abbr: the platform abbreviation BIGO mixes into its login signature is empty");
         return -1;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *path = NULL;
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            path = argv[i + 1];
-        else if (strncmp(argv[i], "--config=", 9) == 0)
-            path = argv[i] + 9;
-        if (path && lt_config_load_file(options, cfg, path, err, sizeof err) != 0) {
-            lt_error("%s", err);
-            return -1;
-        }
-    }
-    int c;
-    while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
-        const char *set = NULL;
-        if (c >= 256 && c < 256 + (int)FLAG_COUNT) {
-            const flag *f = &flags[c - 256];
-            snprintf(assignment, sizeof assignment, "%s=%s", f->key, f->takes_value ? optarg : "true");
-            set = assignment;
-        } else {
-            switch (c) {
-            case O_CONFIG: continue;
-            case O_SET: set = optarg; break;
-            case O_REFERENCE: lt_config_write_reference(options, stdout); exit(0);
-            case O_CHECK: check_only = true; continue;
-            case 'v': set = "log.level=debug"; break;
-            case 'q': set = "log.level=warn"; break;
-            case 'h': usage(stdout); exit(0);
-            default: usage(stderr); return -1;
-            }
-        }
-        if (lt_config_set(options, cfg, set, err, sizeof err) != 0) {
-            lt_error("%s", err);
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        lt_error("unexpected argument '%s'", argv[optind]);
+    if (!nonempty(cfg->push.accounts) && !nonempty(cfg->push.accounts_file)) {
+        snprintf(err, errlen, "no push account: set push.accounts or push.accounts_file");
         return -1;
     }
-    lt_log_level level;
-    if (lt_log_level_from_name(cfg->log.level, &level) != 0) {
-        lt_error("log.level: expected debug, info, warn or error, found \"%s\"", cfg->log.level);
+    if (lt_bigo_sign_mode_from_name(cfg->push.sign_check, &sign_mode)) {
+        snprintf(err, errlen, "push.sign_check: expected off, log or enforce, found \"%s\"", cfg->push.sign_check);
         return -1;
-    }
-    lt_log_set_level(level);
-    lt_log_set_json(cfg->log.json);
-    if (check_only) { /* nothing is contacted or bound */
-        if (!nonempty(cfg->push.abbr)) {
-            lt_error("push.abbr: the platform abbreviation BIGO mixes into its login signature is empty");
-            return -1;
-        }
-        if (!nonempty(cfg->push.accounts) && !nonempty(cfg->push.accounts_file)) {
-            lt_error("no push account: set push.accounts or push.accounts_file");
-            return -1;
-        }
-        bool tokens = cfg->pull.tokens.count || nonempty(cfg->pull.tokens_file);
-        printf("configuration OK: push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, "
-               "topics %s.<type>, admin %s\n",
-               cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
-               cfg->pull.gift_catalogue && tokens ? "on" : "off", cfg->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
-               cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
-               cfg->admin.enabled ? "on" : "off");
-        exit(0);
     }
     return 0;
 }
 
+static void summary(const void *config_, FILE *out)
+{
+    const config *cfg = config_;
+    bool tokens = cfg->pull.tokens.count || nonempty(cfg->pull.tokens_file);
+    fprintf(out,
+            "push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, topics %s.<type>, admin %s",
+            cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
+            cfg->pull.gift_catalogue && tokens ? "on" : "off", cfg->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
+            cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
+            cfg->admin.enabled ? "on" : "off");
+}
+
+static const lt_cli_program program = {
+    .name = "livetap-bigo",
+    .usage = "usage: livetap-bigo --config bigo.yaml [options]\n"
+             "Receive BIGO Live danmu pushes (and pull what push lost) into Kafka.",
+    .epilog = "Secrets: BIGO_PUSH_ACCOUNTS (account:password,...), BIGO_PRIVATE_KEY_FILE, or files.\n"
+              "A batch is answered 200 only after Kafka acknowledged all of it. SIGINT/SIGTERM stops.\n"
+              "Every key: --config-reference or docs/configuration.md; commented example: config/bigo.yaml.",
+    .options = options,
+    .flags = flags,
+    .flag_count = sizeof flags / sizeof flags[0],
+    .log_level_key = "log.level",
+    .validate = validate,
+    .summary = summary,
+};
 
 /* "openid: access [refresh]" properties -> tokens (strings point into cfg). */
 static int split_tokens(config *cfg, lt_bigo_token *tokens, char **copies)
@@ -358,16 +292,14 @@ static int split_tokens(config *cfg, lt_bigo_token *tokens, char **copies)
 static int run(config *cfg)
 {
     char default_id[64], err[2048];
+    lt_log_set_json(cfg->log.json);
     const char *collector_id = nonempty(cfg->collector_id);
     if (!collector_id) {
         snprintf(default_id, sizeof default_id, "livetap-bigo-%ld", (long)getpid());
         collector_id = default_id;
     }
     lt_bigo_sign_mode sign_mode;
-    if (lt_bigo_sign_mode_from_name(cfg->push.sign_check, &sign_mode)) {
-        lt_error("push.sign_check: expected off, log or enforce, found \"%s\"", cfg->push.sign_check);
-        return 2;
-    }
+    lt_bigo_sign_mode_from_name(cfg->push.sign_check, &sign_mode); /* checked by validate */
     size_t ntokens = cfg->pull.tokens.count;
     lt_kafka_properties props = {0};
     lt_topic_override *topics = NULL;
@@ -520,9 +452,8 @@ int main(int argc, char **argv)
     lt_log_set_program("livetap-bigo");
     config cfg;
     memset(&cfg, 0, sizeof cfg);
-    int rc = 2;
-    if (parse_args(argc, argv, &cfg) == 0)
-        rc = run(&cfg);
+    lt_cli_outcome parsed = lt_cli_parse(&program, &cfg, argc, argv);
+    int rc = parsed.run ? run(&cfg) : parsed.status;
     lt_config_free(options, &cfg);
     return rc;
 }
