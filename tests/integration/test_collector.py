@@ -17,15 +17,27 @@ label and retry time), handshake refusal (HTTP 200 + Handshake-Status /
 Handshake-Msg), stale connections, and the stream's end.
 """
 import collections
+import time
 
-from conftest import REGISTRY, Collector, RegistryDecoder, Sim, consume_all, event_types, wait_for
+from conftest import REGISTRY, Collector, RegistryDecoder, Sim, consume_to_end, event_types, wait_for
 
 
-def read_back(prefix, expected):
+def read_back(prefix, expected, timeout=90):
+    """Every record under the prefix, decoded. Reads each partition to the end
+    it has (consume_to_end: exact, however slowly a partition's first fetch
+    comes; stopping on a count and a quiet spell once ended a read early on a
+    loaded CI machine and looked like 2 lost messages), again while fewer
+    than `expected` records are there (a producer still flushing)."""
     topics = [f"{prefix}.{t}" for t in event_types()]
     decoder = RegistryDecoder(REGISTRY)
+    deadline = time.time() + timeout
+    while True:
+        got = consume_to_end(topics, timeout=max(10.0, deadline - time.time()))
+        if len(got) >= expected or time.time() >= deadline:
+            break
+        time.sleep(1)
     out = []
-    for topic, key, value, headers in consume_all(topics, expected, timeout=90):
+    for topic, key, value, headers in got:
         _, record = decoder.decode(value)
         out.append({"topic": topic[len(prefix) + 1:], "key": key.decode() if key else None,
                     "value": record, "headers": {k: v.decode() for k, v in headers.items()}})
