@@ -77,7 +77,7 @@ static int take_unit(lt_flv_reader *r, const uint8_t *p, size_t size, lt_flv_tag
 {
     if (r->header_done)
         return deliver_tag(r, p, size, cb, ctx);
-    if (memcmp(p, "FLV", 3) || p[3] != 1)
+    if (memcmp(p, "FLV", 3) != 0 || p[3] != 1)
         return fail(r, "not an FLV stream (no FLV version 1 header)");
     r->header_done = true;
     r->has_audio = p[4] & 4;

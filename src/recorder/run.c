@@ -115,13 +115,15 @@ static bool wanted(const lt_recorder *rec, const char *room_id)
 static room *room_get(lt_recorder *rec, const char *id, bool create)
 {
     for (size_t i = 0; i < rec->room_count; i++)
-        if (!strcmp(rec->rooms[i].id, id))
+        if (strcmp(rec->rooms[i].id, id) == 0)
             return &rec->rooms[i];
     if (!create)
         return NULL;
     /* rooms hold pointers given to curl and the segmenter: never moved, so a
      * fixed table, whose slots of rooms no longer live are reused */
     room *rm = NULL;
+    if (!rec->rooms)
+        return NULL;
     if (rec->room_count < rec->room_cap)
         rm = &rec->rooms[rec->room_count++];
     for (size_t i = 0; !rm && i < rec->room_count; i++) {
@@ -232,7 +234,7 @@ static bool pick_stream(const lt_recorder *rec, json_t *streams, char *url, size
                 flv = json_object_get(flv, "string");
             if (!name || !json_is_string(flv))
                 continue;
-            if (q < rec->o.quality_count && strcmp(name, rec->o.qualities[q]))
+            if (q < rec->o.quality_count && strcmp(name, rec->o.qualities[q]) != 0)
                 continue;
             snprintf(url, ulen, "%s", json_string_value(flv));
             snprintf(quality, qlen, "%s", name);
@@ -339,7 +341,7 @@ static void check_rooms(lt_recorder *rec, int64_t now)
         }
         if (rm->state == ROOM_RECORDING && rm->bytes > 0 && now - rm->last_byte_ms < 1000)
             rm->backoff_ms = 1000; /* flowing: the next failure retries soon */
-        bool url_ok = rm->url[0] && (rm->state != ROOM_WAIT_URL || strcmp(rm->url, rm->url_failed));
+        bool url_ok = rm->url[0] && (rm->state != ROOM_WAIT_URL || strcmp(rm->url, rm->url_failed) != 0);
         if (rm->state != ROOM_RECORDING && rm->assigned && rm->live && url_ok && now >= rm->next_try_ms)
             start_transfer(rec, rm, now);
     }

@@ -81,7 +81,7 @@ lt_sim_clip *lt_sim_clip_load(const char *path, char *err, size_t errlen)
         goto fail;
     }
     c->len = (size_t)n;
-    if (memcmp(c->data, "FLV", 3)) {
+    if (memcmp(c->data, "FLV", 3) != 0) {
         snprintf(err, errlen, "%s is not an FLV file (make one with ffmpeg ... -f flv)", path);
         goto fail;
     }
@@ -139,7 +139,7 @@ int lt_sim_stream_start(struct lws *wsi, lt_sim *sim, pss *p, const char *rest)
     snprintf(id, sizeof id, "%.*s", (int)(n < sizeof id ? n : sizeof id - 1), rest);
     lt_sim_room *r = lt_sim_find_room(sim, id);
     const char *ext = strrchr(rest, '.');
-    if (!r || !sim->clip || !ext || strcmp(ext, ".flv") || r->state != LT_SIM_LIVE || r->stream_ended)
+    if (!r || !sim->clip || !ext || strcmp(ext, ".flv") != 0 || r->state != LT_SIM_LIVE || r->stream_ended)
         return lt_sim_respond(wsi, p, 404, "text/plain", "no such stream\n", 15, NULL);
     lt_sim_arg(wsi, "expire", expire, sizeof expire);
     int64_t expire_s = strtoll(expire, NULL, 10);
