@@ -1,9 +1,8 @@
 /* livetap-recorder - records the video of the rooms <prefix>.room_info
  * names, in a Kafka consumer group with the other recorders, into segment
  * files, one <prefix>.video_segment record per closed segment
- * (src/recorder/recorder.h, docs/recorder.md). Configuration: defaults, a
- * YAML file given with --config, then flags (each one key) and --set. */
-#include <getopt.h>
+ * (src/recorder/recorder.h, docs/recorder.md). The command line is the
+ * one every livetap program shares (core/cli.h). */
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,8 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cli.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "kafka/conf.h"
 #include "recorder/recorder.h"
 
 typedef struct config {
@@ -101,114 +102,126 @@ static void on_signal(int sig)
         lt_recorder_stop(the_recorder);
 }
 
-static void usage(FILE *out)
+static const lt_cli_flag flags[] = {
+    {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP)"},
+    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; required)"},
+    {"topic-prefix", "kafka.topic_prefix", true, "P        reads P.room_info, writes P.video_segment (livetap)"},
+    {"dir", "storage.dir", true, "DIR      where segments go (recordings)"},
+    {"rooms", "rooms", true, "LIST     room ids or patterns to record (default: every room)"},
+};
+
+static int validate(const void *config_, char *err, size_t errlen)
 {
-    fprintf(out, "usage: livetap-recorder [--config FILE] [--set KEY=VALUE]... [flags]\n"
-                 "  --kafka HOST:PORT  --registry URL  --topic-prefix P  --dir DIR  --rooms LIST\n"
-                 "  --config-reference     print every key with its default and meaning\n"
-                 "  -v / -q / -h\n");
+    const config *cfg = config_;
+    if (!cfg->kafka.registry_url || !*cfg->kafka.registry_url) {
+        snprintf(err, errlen, "kafka.registry_url: the schema registry is required (room_info is read with its "
+                              "writer schema); set it or LT_REGISTRY_URL");
+        return -1;
+    }
+    if (!cfg->storage.dir || !*cfg->storage.dir) {
+        snprintf(err, errlen, "storage.dir: empty; name the directory segments go to");
+        return -1;
+    }
+    return 0;
+}
+
+static void summary(const void *config_, FILE *out)
+{
+    const config *cfg = config_;
+    fprintf(out, "room_info from %s.room_info (%s), segments of %ld s to %s, quota %ld bytes, %zu room pattern(s)",
+            cfg->kafka.topic_prefix, cfg->kafka.bootstrap_servers, cfg->storage.segment_s, cfg->storage.dir,
+            cfg->storage.max_bytes, cfg->rooms.count);
+}
+
+static const lt_cli_program program = {
+    .name = "livetap-recorder",
+    .usage = "usage: livetap-recorder [options]\n"
+             "Record the video of the rooms <prefix>.room_info names into segment files, one\n"
+             "<prefix>.video_segment record per closed segment.",
+    .epilog = "Every key: --config-reference or docs/configuration.md; see docs/recorder.md.",
+    .options = options,
+    .flags = flags,
+    .flag_count = sizeof flags / sizeof flags[0],
+    .log_level_key = "log_level",
+    .validate = validate,
+    .summary = summary,
+};
+
+static int write_port_file(const char *path, int port)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0) {
+        lt_error("admin.port_file: cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int run(config *cfg)
+{
+    char err[512], id[64], group[256];
+    snprintf(id, sizeof id, "livetap-recorder-%d", (int)getpid());
+    snprintf(group, sizeof group, "%s-recorders", cfg->kafka.topic_prefix);
+    lt_kafka_properties props = {0};
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
+                                  &props, err, sizeof err)) {
+        lt_error("kafka.properties: %s", err);
+        return 2;
+    }
+    lt_recorder_options o = {
+        .recorder_id = cfg->recorder_id && cfg->recorder_id[0] ? cfg->recorder_id : id,
+        .bootstrap_servers = cfg->kafka.bootstrap_servers,
+        .registry_url = cfg->kafka.registry_url,
+        .registry_username = cfg->kafka.registry_username,
+        .registry_password = cfg->kafka.registry_password,
+        .topic_prefix = cfg->kafka.topic_prefix,
+        .group_id = cfg->kafka.group_id && cfg->kafka.group_id[0] ? cfg->kafka.group_id : group,
+        .properties = props.items,
+        .property_count = props.count,
+        .rooms = (const char *const *)cfg->rooms.items,
+        .room_count = cfg->rooms.count,
+        .qualities = (const char *const *)cfg->qualities.items,
+        .quality_count = cfg->qualities.count,
+        .max_rooms = (size_t)cfg->max_rooms,
+        .info_max_age_ms = cfg->room_info_max_age_s * 1000,
+        .dir = cfg->storage.dir,
+        .segment_ms = cfg->storage.segment_s * 1000,
+        .max_bytes = (uint64_t)cfg->storage.max_bytes,
+        .max_age_ms = cfg->storage.max_age_s * 1000,
+        .stall_ms = cfg->stream.stall_s * 1000,
+        .backoff_cap_ms = cfg->stream.backoff_cap_s * 1000,
+        .admin_enabled = cfg->admin.enabled,
+        .admin_listen = cfg->admin.listen,
+        .admin_port = (int)cfg->admin.port,
+    };
+    lt_recorder *rec = lt_recorder_create(&o, err, sizeof err);
+    if (!rec) {
+        lt_error("cannot start: %s", err);
+        lt_kafka_properties_free(&props);
+        return 2;
+    }
+    int rc = 2;
+    if (cfg->admin.port_file && *cfg->admin.port_file && cfg->admin.enabled &&
+        write_port_file(cfg->admin.port_file, lt_recorder_admin_port(rec)))
+        goto done;
+    the_recorder = rec;
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    lt_info("recorder %s: room_info from %s.room_info, segments to %s", o.recorder_id, o.topic_prefix, o.dir);
+    rc = lt_recorder_run(rec) ? 1 : 0;
+    the_recorder = NULL;
+done:
+    lt_recorder_destroy(rec);
+    lt_kafka_properties_free(&props);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-recorder");
     static config cfg;
-    char err[512];
-    if (lt_config_defaults(options, &cfg, err, sizeof err)) {
-        lt_error("%s", err);
-        return 2;
-    }
-    static const struct option longopts[] = {
-        {"config", required_argument, 0, 'c'}, {"set", required_argument, 0, 's'},
-        {"kafka", required_argument, 0, 'k'}, {"registry", required_argument, 0, 'r'},
-        {"topic-prefix", required_argument, 0, 't'}, {"dir", required_argument, 0, 'd'},
-        {"rooms", required_argument, 0, 'R'}, {"config-reference", no_argument, 0, 'C'},
-        {"verbose", no_argument, 0, 'v'}, {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    static const char *const keys[128] = {['k'] = "kafka.bootstrap_servers=", ['r'] = "kafka.registry_url=",
-                                          ['t'] = "kafka.topic_prefix=", ['d'] = "storage.dir=", ['R'] = "rooms="};
-    int c;
-    while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
-        char set[2048];
-        switch (c) {
-        case 'c':
-            if (lt_config_load_file(options, &cfg, optarg, err, sizeof err)) {
-                lt_error("%s", err);
-                return 2;
-            }
-            break;
-        case 'k': case 'r': case 't': case 'd': case 'R': case 's':
-            snprintf(set, sizeof set, "%s%s", c == 's' ? "" : keys[c], optarg);
-            if (lt_config_set(options, &cfg, set, err, sizeof err)) {
-                lt_error("%s", err);
-                return 2;
-            }
-            break;
-        case 'C': lt_config_write_reference(options, stdout); return 0;
-        case 'v': lt_log_set_level(LT_LOG_DEBUG); break;
-        case 'q': lt_log_set_level(LT_LOG_WARN); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    char id[64], group[256];
-    snprintf(id, sizeof id, "livetap-recorder-%d", (int)getpid());
-    snprintf(group, sizeof group, "%s-recorders", cfg.kafka.topic_prefix);
-    lt_kafka_property props[64];
-    size_t nprops = 0;
-    for (size_t i = 0; i < cfg.kafka.properties.count && nprops < 64; i++) {
-        char *item = cfg.kafka.properties.items[i];
-        char *eq = strchr(item, '=');
-        if (eq)
-            props[nprops++] = (lt_kafka_property){strndup(item, (size_t)(eq - item)), eq + 1};
-    }
-    lt_recorder_options o = {
-        .recorder_id = cfg.recorder_id && cfg.recorder_id[0] ? cfg.recorder_id : id,
-        .bootstrap_servers = cfg.kafka.bootstrap_servers,
-        .registry_url = cfg.kafka.registry_url,
-        .registry_username = cfg.kafka.registry_username,
-        .registry_password = cfg.kafka.registry_password,
-        .topic_prefix = cfg.kafka.topic_prefix,
-        .group_id = cfg.kafka.group_id && cfg.kafka.group_id[0] ? cfg.kafka.group_id : group,
-        .properties = props,
-        .property_count = nprops,
-        .rooms = (const char *const *)cfg.rooms.items,
-        .room_count = cfg.rooms.count,
-        .qualities = (const char *const *)cfg.qualities.items,
-        .quality_count = cfg.qualities.count,
-        .max_rooms = (size_t)cfg.max_rooms,
-        .info_max_age_ms = cfg.room_info_max_age_s * 1000,
-        .dir = cfg.storage.dir,
-        .segment_ms = cfg.storage.segment_s * 1000,
-        .max_bytes = (uint64_t)cfg.storage.max_bytes,
-        .max_age_ms = cfg.storage.max_age_s * 1000,
-        .stall_ms = cfg.stream.stall_s * 1000,
-        .backoff_cap_ms = cfg.stream.backoff_cap_s * 1000,
-        .admin_enabled = cfg.admin.enabled,
-        .admin_listen = cfg.admin.listen,
-        .admin_port = (int)cfg.admin.port,
-    };
-    lt_recorder *rec = lt_recorder_create(&o, err, sizeof err);
-    if (!rec) {
-        lt_error("cannot start: %s", err);
-        return 2;
-    }
-    if (cfg.admin.port_file && cfg.admin.enabled) {
-        FILE *f = fopen(cfg.admin.port_file, "w");
-        if (f) {
-            fprintf(f, "%d\n", lt_recorder_admin_port(rec));
-            fclose(f);
-        }
-    }
-    the_recorder = rec;
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-    lt_info("recorder %s: room_info from %s.room_info, segments to %s", o.recorder_id, o.topic_prefix, o.dir);
-    int rc = lt_recorder_run(rec);
-    the_recorder = NULL;
-    lt_recorder_destroy(rec);
-    for (size_t i = 0; i < nprops; i++)
-        free((char *)props[i].name);
+    lt_cli_outcome parsed = lt_cli_parse(&program, &cfg, argc, argv);
+    int rc = parsed.run ? run(&cfg) : parsed.status;
     lt_config_free(options, &cfg);
-    return rc ? 1 : 0;
+    return rc;
 }

@@ -92,6 +92,11 @@ def test_bigo_dedupe_seed_keys(tmp_path):
     ("livetap-sim", ["--rooms", "abc"], ["--rooms abc", "rooms"]),
     ("livetap-sim", ["--port", "70000"], ["--port 70000", "port"]),
     ("livetap-demo", ["--events-per-room", "-5"], ["--events-per-room -5", "events_per_room"]),
+    ("livetap-bigo", ["--port", "abc"], ["--port abc", "listen.port", "integer"]),
+    ("livetap-bigo", ["--set", "push.accounts=a:b", "--set", "push.abbr=x", "--set", "push.sign_check=maybe"],
+     ["push.sign_check", "maybe"]),
+    ("livetap-recorder", ["--registry", "http://r", "--set", "storage.segment_s=0"], ["storage.segment_s"]),
+    ("livetap-recorder", ["--registry", ""], ["kafka.registry_url", "required"]),
 ])
 def test_bad_numbers_and_keys_are_refused(program, args, expected):
     """Issue 17: `--port abc` became 0 and a port above 65535 was accepted; every
