@@ -286,6 +286,18 @@ def test_grace_period_follows_flush_timeout():
     assert grace(dep(objs, "collector")) == 300
 
 
+def test_group_mode_grace_period_covers_the_handover():
+    """SIGTERM in group mode hands the live rooms over first (at most
+    group.handover_timeout_s + 15 s), then flushes: a kill before the end
+    costs what a crash costs."""
+    group = [*BASE, "--set", "collector.mode=group"]
+    assert grace(dep(render(*group), "collector")) == 10 + 20 + (20 + 15)
+    objs = render(*group, "--set", "collector.config.group.handover_timeout_s=60")
+    assert grace(dep(objs, "collector")) == 10 + 20 + (60 + 15)
+    assert config(objs, "collector")["group"]["handover_timeout_s"] == 60
+    assert grace(dep(render(*BASE, "--set", "collector.rooms={@a}"), "collector")) == 10 + 20
+
+
 # --- configuration files and secrets ---
 
 def test_collector_config_from_values():

@@ -98,7 +98,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Shutdown budget: the pod gets SIGTERM, flushes Kafka within flushTimeoutMs, exits. */}}
 {{- define "livetap.graceSeconds" -}}
 {{- if kindIs "invalid" .c.terminationGracePeriodSeconds -}}
-{{- add (div (add .flushMs 999) 1000) .c.shutdownMarginSeconds (default 0 .c.preStopSleepSeconds) -}}
+{{- add (div (add .flushMs 999) 1000) .c.shutdownMarginSeconds (default 0 .c.preStopSleepSeconds) (default 0 .handoverSeconds) -}}
 {{- else -}}
 {{- .c.terminationGracePeriodSeconds -}}
 {{- end -}}
