@@ -1,10 +1,10 @@
 /* livetap-collector - TikTok LIVE rooms -> Kafka (Avro), many rooms per process.
  *
  * This file is the command line: configuration is one table
- * (collector/config.h): defaults, then the YAML file given with --config,
- * then command-line flags, each flag being a shorthand for one key (--kafka
- * is kafka.bootstrap_servers) and --set KEY=VALUE reaching any key.
- * `--config-reference` prints the table as Markdown.
+ * (collector/config.h) read by the command line every livetap program
+ * shares (core/cli.h): defaults, then the YAML file given with --config,
+ * then flags, each a shorthand for one key (--kafka is
+ * kafka.bootstrap_servers), and --set KEY=VALUE reaching any key.
  *
  * What the process then does - publisher, rooms, group, admin API, the
  * orderly stop and the exit status (0 all delivered, 1 events lost on the
@@ -14,27 +14,19 @@
  * `livetap-collector lookup ROOM` resolves one room with the same resolver
  * and options and prints what it found as JSON.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collector/config.h"
 #include "collector/runtime.h"
+#include "core/cli.h"
 #include "core/log.h"
 #include "tiktok/room.h"
 
 typedef lt_collector_config config;
 
-/* Each flag is a shorthand for one key. */
-typedef struct flag {
-    const char *name;
-    const char *key;
-    bool takes_value;   /* false: sets the key to "true" */
-    const char *help;
-} flag;
-
-static const flag flags[] = {
+static const lt_cli_flag flags[] = {
     {"rooms", "rooms", true, "LIST     @user, profile/live URL or numeric room id, comma separated"},
     {"rooms-file", "rooms_file", true, "FILE     one room per line"},
     {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
@@ -64,178 +56,98 @@ static const flag flags[] = {
     {"admin-token", "admin.token", true, "TOKEN    require it on /rooms ($LT_ADMIN_TOKEN; visible in ps: prefer the env)"},
 };
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
-                 "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
-                 "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
-                 "Rooms can also be added and removed at run time through the admin API (POST /rooms).\n\n");
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        fprintf(out, "  --%-17s%s\n", flags[i].name, flags[i].help);
-    fprintf(out, "  --config FILE          YAML configuration (keys: --config-reference)\n"
-                 "  --set KEY=VALUE        any configuration key, e.g. behaviour.backoff_cap_s=10\n"
-                 "  --config-reference     print every key with its default and meaning\n"
-                 "  --check-config         validate the configuration (and the rooms) and exit\n"
-                 "  -v, --verbose / -q, --quiet\n"
-                 "  -h, --help\n\n"
-                 "Every room's state changes are logged (one line each) and published to\n"
-                 "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n");
-}
+typedef struct room_check {
+    char *err;
+    size_t errlen;
+} room_check;
 
 static int check_room(void *ctx, const char *entry)
 {
-    (void)ctx;
+    room_check *rc = ctx;
     lt_tiktok_room_ref ref;
-    char err[256];
-    if (lt_tiktok_room_parse(entry, &ref, err, sizeof err) != 0) {
-        lt_error("rooms: %s", err);
+    char why[256];
+    if (lt_tiktok_room_parse(entry, &ref, why, sizeof why) != 0) {
+        snprintf(rc->err, rc->errlen, "rooms: %s", why);
         return -1;
     }
     return 0;
 }
 
-static int set_key(config *cfg, const char *key, const char *value)
+/* A start and --check-config refuse the same files: every room must parse
+ * and the Kafka properties must build (nothing is contacted). */
+static int validate(const void *config_, char *err, size_t errlen)
 {
-    char assignment[4096], err[512];
-    snprintf(assignment, sizeof assignment, "%s=%s", key, value);
-    if (lt_config_set(lt_collector_options, cfg, assignment, err, sizeof err) != 0) {
-        lt_error("%s", err);
+    const config *cfg = config_;
+    if (!cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
+        snprintf(err, errlen,
+                 "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
     }
-    return 0;
+    room_check rc = {err, errlen};
+    for (size_t i = 0; i < cfg->rooms.count; i++)
+        if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, &rc) != 0)
+            return -1;
+    return lt_collector_config_check_kafka(cfg, err, errlen);
 }
 
-/* lookup_room: NULL for a collector run, else where the room of
- * `lookup ROOM` goes (argv then starts at "lookup"). */
-static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room)
+static void summary(const void *config_, FILE *out)
 {
-    enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
-    bool check_only = false;
-    struct option longopts[sizeof flags / sizeof flags[0] + 8];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        longopts[n++] = (struct option){flags[i].name, flags[i].takes_value ? required_argument : no_argument,
-                                        0, (int)(256 + i)};
-    longopts[n++] = (struct option){"config", required_argument, 0, O_CONFIG};
-    longopts[n++] = (struct option){"set", required_argument, 0, O_SET};
-    longopts[n++] = (struct option){"config-reference", no_argument, 0, O_REFERENCE};
-    longopts[n++] = (struct option){"check-config", no_argument, 0, O_CHECK};
-    longopts[n++] = (struct option){"verbose", no_argument, 0, 'v'};
-    longopts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
-    longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
-    longopts[n++] = (struct option){0, 0, 0, 0};
-
-    char err[1024];
-    if (lt_config_defaults(lt_collector_options, cfg, err, sizeof err) != 0) {
-        lt_error("%s", err);
-        return -1;
-    }
-    /* the file first, so that flags override it wherever they stand */
-    for (int i = 1; i < argc; i++) {
-        const char *path = NULL;
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            path = argv[i + 1];
-        else if (strncmp(argv[i], "--config=", 9) == 0)
-            path = argv[i] + 9;
-        if (path && lt_config_load_file(lt_collector_options, cfg, path, err, sizeof err) != 0) {
-            lt_error("%s", err);
-            return -1;
-        }
-    }
-    bool rooms_from_flags = false;
-    int c;
-    while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
-        if (c >= 256 && c < 256 + (int)(sizeof flags / sizeof flags[0])) {
-            const flag *f = &flags[c - 256];
-            if (!rooms_from_flags && strcmp(f->key, "rooms") == 0) {
-                /* --rooms replaces the file's list; repeated --rooms add up */
-                rooms_from_flags = true;
-                if (set_key(cfg, "rooms", ""))
-                    return -1;
-            }
-            if (strcmp(f->key, "rooms") == 0) {
-                /* append: rebuild "old,new" */
-                char list[16384] = "";
-                size_t used = 0;
-                for (size_t i = 0; i < cfg->rooms.count; i++)
-                    used += (size_t)snprintf(list + used, sizeof list - used, "%s,", cfg->rooms.items[i]);
-                snprintf(list + used, sizeof list - used, "%s", optarg);
-                if (set_key(cfg, "rooms", list))
-                    return -1;
-                continue;
-            }
-            if (set_key(cfg, f->key, f->takes_value ? optarg : "true"))
-                return -1;
-            continue;
-        }
-        switch (c) {
-        case O_CONFIG: break; /* loaded above */
-        case O_SET:
-            if (lt_config_set(lt_collector_options, cfg, optarg, err, sizeof err) != 0) {
-                lt_error("--set %s", err);
-                return -1;
-            }
-            break;
-        case O_REFERENCE: lt_config_write_reference(lt_collector_options, stdout); exit(0);
-        case O_CHECK: check_only = true; break;
-        case 'v': if (set_key(cfg, "log.level", "debug")) return -1; break;
-        case 'q': if (set_key(cfg, "log.level", "warn")) return -1; break;
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
-        }
-    }
-    if (lookup_room) {
-        if (optind + 1 != argc) {
-            lt_error("lookup takes one room: livetap-collector lookup [options] @user|URL|room_id");
-            return -1;
-        }
-        *lookup_room = argv[optind];
-    } else if (optind < argc) {
-        lt_error("unexpected argument '%s' (rooms go in --rooms)", argv[optind]);
-        return -1;
-    }
-    lt_log_level level;
-    if (lt_log_level_from_name(cfg->log.level, &level) != 0) {
-        lt_error("log.level: expected debug, info, warn or error, found \"%s\"", cfg->log.level);
-        return -1;
-    }
-    lt_log_set_level(level);
-    lt_log_set_json(cfg->log.json);
-    if (!lookup_room && !cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
-        usage(stderr);
-        lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
-        return -1;
-    }
-    if (check_only) { /* every room must parse too; nothing is contacted */
-        for (size_t i = 0; i < cfg->rooms.count; i++)
-            if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, NULL) != 0)
-                return -1;
-        char why[2048];
-        if (lt_collector_config_check_kafka(cfg, why, sizeof why)) {
-            lt_error("%s", why);
-            return -1;
-        }
-        printf("configuration OK: %zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s\n", cfg->rooms.count,
-               cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
-               cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone",
-               cfg->admin.enabled ? "on" : "off");
-        exit(0);
-    }
-    return 0;
+    const config *cfg = config_;
+    fprintf(out, "%zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s", cfg->rooms.count,
+            cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
+            cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off");
 }
+
+static const lt_cli_program program = {
+    .name = "livetap-collector",
+    .usage = "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
+             "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
+             "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
+             "Rooms can also be added and removed at run time through the admin API (POST /rooms).",
+    .epilog = "Every room's state changes are logged (one line each) and published to\n"
+              "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n"
+              "Every key: --config-reference or docs/configuration.md; commented example: config/collector.yaml.",
+    .options = lt_collector_options,
+    .flags = flags,
+    .flag_count = sizeof flags / sizeof flags[0],
+    .log_level_key = "log.level",
+    .validate = validate,
+    .summary = summary,
+};
+
+/* `lookup ROOM`: the same options (the resolver's bases, proxies, cookies),
+ * one room as the operand, no rooms or Kafka needed. */
+static const lt_cli_program lookup_program = {
+    .name = "livetap-collector lookup",
+    .usage = "usage: livetap-collector lookup [options] @user|URL|room_id\n"
+             "Resolve one room with the collector's resolver and options; print what it found as JSON\n"
+             "(exit 0 live, 1 not live or not found, 2 bad input).",
+    .options = lt_collector_options,
+    .flags = flags,
+    .flag_count = sizeof flags / sizeof flags[0],
+    .log_level_key = "log.level",
+    .operands = "ROOM",
+};
 
 int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-collector");
     config cfg;
     memset(&cfg, 0, sizeof cfg);
-    int rc = 2;
-    if (argc > 1 && strcmp(argv[1], "lookup") == 0) {
-        const char *room = NULL;
-        if (parse_args(argc - 1, argv + 1, &cfg, &room) == 0)
-            rc = lt_collector_lookup(&cfg, room);
-    } else if (parse_args(argc, argv, &cfg, NULL) == 0) {
-        rc = lt_collector_run(&cfg);
+    bool lookup = argc > 1 && strcmp(argv[1], "lookup") == 0;
+    lt_cli_outcome parsed =
+        lookup ? lt_cli_parse(&lookup_program, &cfg, argc - 1, argv + 1) : lt_cli_parse(&program, &cfg, argc, argv);
+    int rc = parsed.status;
+    if (parsed.run) {
+        lt_log_set_json(cfg.log.json);
+        if (!lookup) {
+            rc = lt_collector_run(&cfg);
+        } else if (parsed.operand_count != 1) {
+            lt_error("lookup takes one room: livetap-collector lookup [options] @user|URL|room_id");
+            rc = 2;
+        } else {
+            rc = lt_collector_lookup(&cfg, parsed.operands[0]);
+        }
     }
     lt_config_free(lt_collector_options, &cfg);
     return rc;
