@@ -32,7 +32,7 @@ typedef struct lt_collector_config {
     } sign;
     struct {
         char *web_base, *api_base, *user_agent, *session_cookies, *proxy, *ws_proxy, *ca_file;
-        bool insecure_tls, gzip, room_info, room_info_events, gift_catalogue;
+        bool insecure_tls, gzip, room_info, room_info_events, gift_catalogue, host_stats;
         long room_info_interval_s, gift_catalogue_interval_s;
     } tiktok;
     struct {

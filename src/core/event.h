@@ -569,6 +569,14 @@ typedef struct lt_stream_quality {
     const char *hls;             /* nullable: m3u8 URL */
 } lt_stream_quality;
 
+/* The host's profile page stats (TikTok www.tiktok.com/@user), carried by
+ * room_info. Counts the page did not give are -1. */
+typedef struct lt_host_stats {
+    int64_t followers, following, likes, videos;
+    bool verified, private_account;
+    int64_t fetched_at; /* epoch ms */
+} lt_host_stats;
+
 /* The room as its info endpoint describes it: published when the collector
  * connects and periodically, so analysts can join events to titles, owners
  * and audience figures. */
@@ -584,6 +592,7 @@ typedef struct lt_room_info {
     const lt_stream_quality *streams; /* per quality, best first */
     size_t stream_count;
     bool age_restricted;
+    const lt_host_stats *host_stats; /* nullable: the host's profile stats */
 } lt_room_info;
 
 /* One gift of the catalogue (webcast/gift/list, BIGO /gift/get_list): a

@@ -511,6 +511,17 @@ static const lt_field stream_quality_fields[] = {
 static const lt_record_desc stream_quality_desc = DESC("io.livetap.StreamQuality", lt_stream_quality,
                                                        stream_quality_fields);
 
+static const lt_field host_stats_fields[] = {
+    FIELD("followers", LT_FIELD_LONG, lt_host_stats, followers),
+    FIELD("following", LT_FIELD_LONG, lt_host_stats, following),
+    FIELD("likes", LT_FIELD_LONG, lt_host_stats, likes),
+    FIELD("videos", LT_FIELD_LONG, lt_host_stats, videos),
+    FIELD("verified", LT_FIELD_BOOL, lt_host_stats, verified),
+    FIELD("private", LT_FIELD_BOOL, lt_host_stats, private_account),
+    FIELD("fetched_at", LT_FIELD_LONG, lt_host_stats, fetched_at),
+};
+static const lt_record_desc host_stats_desc = DESC("io.livetap.HostStats", lt_host_stats, host_stats_fields);
+
 static const lt_field room_info_fields[] = {
     FIELD("title", LT_FIELD_STRING, lt_event, as.room_info.title),
     FIELD("status", LT_FIELD_INT, lt_event, as.room_info.status),
@@ -523,6 +534,7 @@ static const lt_field room_info_fields[] = {
     ARRAY("streams", LT_FIELD_RECORD_ARRAY, lt_event, as.room_info.streams, as.room_info.stream_count,
           &stream_quality_desc),
     FIELD("age_restricted", LT_FIELD_BOOL, lt_event, as.room_info.age_restricted),
+    RECORD("host_stats", LT_FIELD_OPT_RECORD, lt_event, as.room_info.host_stats, &host_stats_desc),
 };
 static const lt_record_desc room_info_desc = DESC("io.livetap.RoomInfo", lt_event, room_info_fields);
 
