@@ -114,7 +114,7 @@ int lt_sim_profile_page(struct lws *wsi, lt_sim *sim, pss *p, lt_sim_room *r, co
 {
     (void)sim;
     (void)name;
-    uint64_t n = r ? ++r->stats.profile_requests : 0;
+    uint64_t n = r ? ++r->stats.profile_requests - r->faults.profile_fault_from : 0;
     if (r && n <= (uint64_t)r->faults.profile_429_first) {
         static const char *const headers[] = {"Retry-After:", "1", NULL};
         static const char body[] = "<html><body>Too Many Requests</body></html>";
@@ -182,7 +182,7 @@ static int currency_index(const char *code)
 
 int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p)
 {
-    uint64_t n = ++sim->price_requests;
+    uint64_t n = ++sim->price_requests - sim->price_fault_from;
     if (n <= (uint64_t)sim->price_429_first) {
         static const char *const headers[] = {"Retry-After:", "1", NULL};
         return respond_json(wsi, p, 429,
@@ -290,27 +290,27 @@ int lt_sim_profile_configure(lt_sim *sim, lt_sim_room *r, const char *key, const
         case 3: r->profile.videos = n; break;
         case 4:
             r->faults.profile_429_first = (int)n;
-            r->stats.profile_requests = 0;
+            r->faults.profile_fault_from = r->stats.profile_requests;
             break;
         case 5:
             r->faults.profile_captcha_first = (int)n;
-            r->stats.profile_requests = 0;
+            r->faults.profile_fault_from = r->stats.profile_requests;
             break;
         case 6:
             r->faults.profile_garbage_first = (int)n;
-            r->stats.profile_requests = 0;
+            r->faults.profile_fault_from = r->stats.profile_requests;
             break;
         case 7:
             sim->price_429_first = (int)n;
-            sim->price_requests = 0;
+            sim->price_fault_from = sim->price_requests;
             break;
         case 8:
             sim->price_captcha_first = (int)n;
-            sim->price_requests = 0;
+            sim->price_fault_from = sim->price_requests;
             break;
         case 9:
             sim->price_garbage_first = (int)n;
-            sim->price_requests = 0;
+            sim->price_fault_from = sim->price_requests;
             break;
         default: sim->price_percent = (int)n; break;
         }

@@ -87,6 +87,7 @@ struct lt_sim {
     int price_percent; /* prices scaled by this (100 = as listed) */
     char currency[8];  /* the local currency; "" = EUR */
     uint64_t price_requests;
+    uint64_t price_fault_from; /* price_requests when a price fault was set */
 };
 
 int lt_sim_arg(struct lws *wsi, const char *name, char *out, size_t outlen);

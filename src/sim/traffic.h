@@ -51,6 +51,7 @@ typedef struct lt_sim_faults {
     /* the profile page (profile.c): the first K requests answer HTTP 429,
      * a captcha page, or a cut-off state script */
     int profile_429_first, profile_captcha_first, profile_garbage_first;
+    uint64_t profile_fault_from; /* profile_requests when one of them was set */
     bool profile_sigi; /* the older SIGI_STATE UserModule shape */
 } lt_sim_faults;
 

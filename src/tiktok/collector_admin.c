@@ -179,6 +179,8 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
     lt_kafka_producer *producer = c->opts.publisher ? lt_publisher_producer(c->opts.publisher) : NULL;
     if (producer)
         lt_kafka_producer_stats(producer, &ks);
+    if (c->info)
+        lt_tiktok_info_get_stats(c->info, &c->stats.info); /* kept by info.c, copied when asked */
     for (size_t i = 0; i < COPIED_COUNT; i++)
         lt_series_set(m->copied[i], field(copied_metrics[i].from == FROM_KAFKA ? (const void *)&ks
                                                                                 : (const void *)&c->stats,
