@@ -100,6 +100,9 @@ static const lt_config_option tiktok_options[] = {
         "id"),
     INT("gift_catalogue_interval_s", tiktok.gift_catalogue_interval_s, "3600", 1, 604800,
         "re-fetch a live room's gift list this often; only new or changed gifts are published"),
+    INT("price_list_interval_s", tiktok.price_list_interval_s, "0", 0, 604800,
+        "publish TikTok's coin price list (webcast/diamond/) to the compacted <prefix>.price_list, keyed by "
+        "currency, at start and then this often (e.g. 3600); 0 = don't"),
     END,
 };
 

@@ -250,6 +250,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .skip_room_info_events = !cfg->tiktok.room_info_events,
         .room_info_interval_ms = cfg->tiktok.room_info_interval_s * 1000,
         .skip_host_stats = !cfg->tiktok.host_stats,
+        .price_list_interval_ms = cfg->tiktok.price_list_interval_s * 1000,
         .skip_gift_catalogue = !cfg->tiktok.gift_catalogue,
         .gift_catalogue_interval_ms = cfg->tiktok.gift_catalogue_interval_s * 1000,
         .stale_ms = cfg->rooms_behaviour.stale_timeout_s * 1000,

@@ -78,6 +78,7 @@ typedef enum lt_event_type {
     LT_EVENT_VIEWER_PICKS,
     /* livetap-recorder: a closed segment of a room's video */
     LT_EVENT_VIDEO_SEGMENT,
+    LT_EVENT_PRICE_LIST,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -958,6 +959,24 @@ typedef struct lt_viewer_pick {
 
 /* Viewer picks (ViewerPicksUpdate): the gifts viewers choose between. */
 /* A closed segment file of a room's video (src/recorder/). */
+/* One coin package of the price list (TikTok webcast/diamond/). */
+typedef struct lt_coin_package {
+    int64_t package_id; /* 0 if not sent */
+    int64_t coins;
+    int64_t usd_cents;
+    int64_t local_price;    /* in the local currency's minor units */
+    int32_t local_decimals; /* decimals of local_price */
+} lt_coin_package;
+
+/* The coin price list in one local currency: a compacted topic keyed by the
+ * currency. It belongs to no room (room_id ""). */
+typedef struct lt_price_list {
+    const char *currency; /* ISO 4217, the key */
+    const lt_coin_package *packages;
+    size_t package_count;
+    int64_t fetched_at; /* epoch ms */
+} lt_price_list;
+
 typedef struct lt_video_segment {
     const char *quality;
     int64_t start_time;          /* epoch ms, event_time's clock */
@@ -1047,6 +1066,7 @@ typedef struct lt_event {
         lt_sub_pin sub_pin;
         lt_viewer_picks viewer_picks;
         lt_video_segment video_segment;
+        lt_price_list price_list;
     } as;
 } lt_event;
 

@@ -548,6 +548,24 @@ static const lt_field gift_info_fields[] = {
 };
 static const lt_record_desc gift_info_desc = DESC("io.livetap.GiftInfo", lt_event, gift_info_fields);
 
+static const lt_field coin_package_fields[] = {
+    FIELD("package_id", LT_FIELD_LONG, lt_coin_package, package_id),
+    FIELD("coins", LT_FIELD_LONG, lt_coin_package, coins),
+    FIELD("usd_cents", LT_FIELD_LONG, lt_coin_package, usd_cents),
+    FIELD("local_price", LT_FIELD_LONG, lt_coin_package, local_price),
+    FIELD("local_decimals", LT_FIELD_INT, lt_coin_package, local_decimals),
+};
+static const lt_record_desc coin_package_desc =
+    DESC("io.livetap.CoinPackage", lt_coin_package, coin_package_fields);
+
+static const lt_field price_list_fields[] = {
+    FIELD("currency", LT_FIELD_STRING, lt_event, as.price_list.currency),
+    ARRAY("packages", LT_FIELD_RECORD_ARRAY, lt_event, as.price_list.packages, as.price_list.package_count,
+          &coin_package_desc),
+    FIELD("fetched_at", LT_FIELD_LONG, lt_event, as.price_list.fetched_at),
+};
+static const lt_record_desc price_list_desc = DESC("io.livetap.PriceList", lt_event, price_list_fields);
+
 /* --- notices, moderation, unauthorized members --- */
 
 static const lt_field punishment_fields[] = {
@@ -977,6 +995,7 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_SUB_PIN, "sub_pin", &sub_pin_desc, false},
     {LT_EVENT_VIEWER_PICKS, "viewer_picks", &viewer_picks_desc, false},
     {LT_EVENT_VIDEO_SEGMENT, "video_segment", &video_segment_desc, false},
+    {LT_EVENT_PRICE_LIST, "price_list", &price_list_desc, true},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

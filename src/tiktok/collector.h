@@ -84,6 +84,7 @@ typedef struct lt_tiktok_collector_options {
     bool skip_room_info_events;     /* do not publish room_info events */
     int64_t room_info_interval_ms;  /* room_info again this often while live; 0 = only on connect */
     bool skip_host_stats;           /* no profile page, no room_info.host_stats */
+    int64_t price_list_interval_ms; /* the coin price list this often; 0 = never */
     bool skip_gift_catalogue;       /* do not publish the gift catalogue (gift_info) */
     int64_t gift_catalogue_interval_ms; /* re-fetch the gift list per room; 0 = 3600000 */
 

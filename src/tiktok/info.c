@@ -15,6 +15,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "tiktok/json.h"
+#include "tiktok/prices.h"
 
 #define DEFAULT_API_BASE "https://webcast.tiktok.com"
 #define DEFAULT_GIFT_INTERVAL_MS 3600000
@@ -22,6 +23,9 @@
 /* a refused profile page: no more for the room for this long, doubling */
 #define PROFILE_BACKOFF_MIN_MS 30000
 #define PROFILE_BACKOFF_MAX_MS 1800000
+/* the price list: a failure retries after the minimum, a refusal doubles it */
+#define PRICE_RETRY_MIN_MS 60000
+#define PRICE_RETRY_MAX_MS 3600000
 /* A gift's name or image URL longer than this is not a gift. */
 #define GIFT_NAME_MAX 256
 #define GIFT_URL_MAX 2048
@@ -273,6 +277,10 @@ struct lt_tiktok_info {
     lt_tiktok_info_options opts;
     lt_tiktok_gift_memory *gifts;
     lt_tiktok_info_stats stats;
+    lt_http_request *price_req;
+    int64_t price_next_ms;    /* 0 = on the first tick */
+    int64_t price_backoff_ms; /* 0 = not refused lately */
+    bool price_failing;       /* logged once until it works again */
 };
 
 /* One kind of request of one room. */
@@ -322,6 +330,7 @@ void lt_tiktok_info_destroy(lt_tiktok_info *info)
 {
     if (!info)
         return;
+    lt_http_cancel(info->price_req);
     lt_tiktok_gift_memory_destroy(info->gifts);
     free(info);
 }
@@ -605,5 +614,95 @@ void lt_tiktok_info_room_tick(lt_tiktok_info_room *room, int64_t now_ms)
     if (o->gift_catalogue && !room->gift_list.req && now_ms >= room->gift_list.next_ms) {
         room->gift_list.next_ms = now_ms + o->gift_interval_ms;
         start(room, &room->gift_list, true);
+    }
+}
+
+/* --- the coin price list --- */
+
+static void price_note(lt_tiktok_info *info, const char *error)
+{
+    if (error) {
+        if (!info->price_failing)
+            lt_warn("coin price list (webcast/diamond/) failed, skipped (logged again once it works): %s",
+                    error);
+        info->price_failing = true;
+    } else if (info->price_failing) {
+        lt_info("coin price list works again");
+        info->price_failing = false;
+    }
+}
+
+static void price_retry(lt_tiktok_info *info, bool blocked)
+{
+    int64_t wait = PRICE_RETRY_MIN_MS;
+    if (blocked) {
+        int64_t b = info->price_backoff_ms * 2;
+        info->price_backoff_ms = b < PRICE_RETRY_MIN_MS   ? PRICE_RETRY_MIN_MS
+                                 : b > PRICE_RETRY_MAX_MS ? PRICE_RETRY_MAX_MS
+                                                          : b;
+        wait = info->price_backoff_ms;
+    }
+    int64_t retry = lt_now_ms() + wait;
+    if (retry > info->price_next_ms)
+        info->price_next_ms = retry;
+}
+
+static void on_price_list(void *ctx, const lt_http_response *resp)
+{
+    lt_tiktok_info *info = ctx;
+    info->price_req = NULL;
+    char error[300];
+    bool blocked = false;
+    lt_tiktok_price_list *list = malloc(sizeof *list);
+    if (!list) {
+        price_retry(info, false);
+        return;
+    }
+    if (resp->error) {
+        snprintf(error, sizeof error, "%s", resp->error);
+    } else if (lt_tiktok_parse_price_list(resp->status, (const char *)resp->body, resp->body_len, list,
+                                          &blocked, error, sizeof error) == 0) {
+        lt_event ev;
+        lt_tiktok_price_list_event(list, info->opts.collector_id, lt_now_ms(), &ev);
+        if (info->opts.emit(info->opts.emit_ctx, &ev, list->currency) == 0) {
+            info->stats.price_lists++;
+            info->price_backoff_ms = 0;
+            price_note(info, NULL);
+            free(list);
+            return;
+        }
+        snprintf(error, sizeof error, "the %s price list could not be published", list->currency);
+    }
+    free(list);
+    if (blocked)
+        info->stats.price_list_blocked++;
+    else
+        info->stats.price_list_failures++;
+    price_note(info, error);
+    price_retry(info, blocked);
+}
+
+void lt_tiktok_info_tick(lt_tiktok_info *info, int64_t now_ms)
+{
+    if (!info || info->opts.price_list_interval_ms <= 0 || info->price_req || now_ms < info->price_next_ms)
+        return;
+    info->price_next_ms = now_ms + info->opts.price_list_interval_ms;
+    char url[2048], cookie[1024], err[256];
+    if (lt_tiktok_price_list_url(info->opts.api_base, url, sizeof url) != 0) {
+        price_note(info, "URL too long");
+        return;
+    }
+    const char *headers[4] = {"Accept: application/json", "Accept-Language: en-US,en;q=0.9",
+                              "Referer: https://www.tiktok.com/"};
+    size_t n = 3;
+    if (info->opts.cookies && *info->opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", info->opts.cookies);
+        headers[n++] = cookie;
+    }
+    info->price_req = lt_http_get(info->opts.http, url, headers, n, on_price_list, info, err, sizeof err);
+    if (!info->price_req) {
+        info->stats.price_list_failures++;
+        price_note(info, err);
+        price_retry(info, false);
     }
 }

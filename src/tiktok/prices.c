@@ -151,6 +151,22 @@ int lt_tiktok_parse_price_list(long http_status, const char *body, size_t len, l
     return 0;
 }
 
+void lt_tiktok_price_list_event(const lt_tiktok_price_list *list, const char *collector_id, int64_t now_ms,
+                                lt_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = LT_EVENT_PRICE_LIST;
+    ev->platform = LT_PLATFORM_TIKTOK;
+    ev->room_id = "";
+    ev->event_time = now_ms;
+    ev->ingest_time = now_ms;
+    ev->collector_id = collector_id;
+    ev->as.price_list.currency = list->currency;
+    ev->as.price_list.packages = list->packages;
+    ev->as.price_list.package_count = list->package_count;
+    ev->as.price_list.fetched_at = now_ms;
+}
+
 int lt_tiktok_price_list_url(const char *api_base, char *out, size_t outlen)
 {
     int n = snprintf(out, outlen, "%s/webcast/diamond/?%s", api_base ? api_base : DEFAULT_API_BASE,

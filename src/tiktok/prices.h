@@ -11,16 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/event.h"
+
 /* Packages read from one answer; longer lists are cut here. */
 #define LT_TIKTOK_PRICE_PACKAGES_MAX 64
 
-typedef struct lt_tiktok_price_package {
-    int64_t package_id;     /* data[].id; 0 if not sent */
-    int64_t coins;          /* data[].diamond_count: coins in the package */
-    int64_t usd_cents;      /* data[].price */
-    int64_t local_price;    /* the local currency's price in its minor units */
-    int32_t local_decimals; /* decimals of local_price (price_dot; 2 if not sent) */
-} lt_tiktok_price_package;
+/* package_id = data[].id (0 if not sent), coins = data[].diamond_count,
+ * usd_cents = data[].price, local_price = currency_price[].price (else
+ * exchange_price), local_decimals = price_dot (2 if not sent): the event's
+ * own record, so a parsed list is published as it is. */
+typedef lt_coin_package lt_tiktok_price_package;
 
 typedef struct lt_tiktok_price_list {
     char currency[4]; /* ISO 4217 code of the local prices */
@@ -35,6 +35,11 @@ typedef struct lt_tiktok_price_list {
  * captcha/WAF page): the caller backs off longer. */
 int lt_tiktok_parse_price_list(long http_status, const char *body, size_t len, lt_tiktok_price_list *out,
                                bool *blocked, char *err, size_t errlen);
+
+/* Fills `ev` (a price_list event, keyed by the currency); ev points into
+ * `list`, which must outlive it. */
+void lt_tiktok_price_list_event(const lt_tiktok_price_list *list, const char *collector_id, int64_t now_ms,
+                                lt_event *ev);
 
 /* webcast/diamond/ with the web client's parameters. */
 int lt_tiktok_price_list_url(const char *api_base, char *out, size_t outlen);
