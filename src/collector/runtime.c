@@ -670,12 +670,18 @@ static int report(runtime *rt, long left)
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
             (unsigned long long)st.unknown_truncated, (unsigned long long)st.rooms_throttled);
-    lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
-            "published, %llu unchanged, %llu malformed skipped",
-            (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
-            (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
-            (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
-            (unsigned long long)st.info.gifts_skipped);
+    lt_info(
+        "room info: %llu published, %llu failed (host profile pages: %llu read, %llu failed, %llu refused); "
+        "price lists: %llu published, %llu failed, %llu refused; gift catalogue: %llu lists read, %llu "
+        "failed, "
+        "%llu gifts published, %llu unchanged, %llu malformed skipped",
+        (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
+        (unsigned long long)st.info.profile_pages, (unsigned long long)st.info.profile_failures,
+        (unsigned long long)st.info.profile_blocked, (unsigned long long)st.info.price_lists,
+        (unsigned long long)st.info.price_list_failures, (unsigned long long)st.info.price_list_blocked,
+        (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
+        (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
+        (unsigned long long)st.info.gifts_skipped);
     if (left != 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
         return 1;
     return input_dropped > 0 ? 3 : 0;
