@@ -360,6 +360,8 @@ void lt_tiktok_parse_profile_page(long http_status, const char *body, size_t len
         json_decref(sigi);
         return;
     }
+    if (sigi)
+        snprintf(sigi_msg, sizeof sigi_msg, "the profile page's SIGI_STATE has no UserModule");
     json_decref(sigi);
     if (!universal_present && !sigi_present) {
         out->outcome = LT_TIKTOK_PROFILE_BLOCKED;

@@ -74,6 +74,9 @@ static const char page_no_user[] =
 
 static const char page_array[] = UNIVERSAL("[1,2,3]");
 
+/* a state script that is not a profile (the price list, say) */
+static const char page_sigi_other[] = SIGI("{\"data\":[{\"id\":2000}],\"status_code\":0}");
+
 static void parse(const char *page, const char *uid, lt_tiktok_profile *p)
 {
     lt_tiktok_parse_profile_page(200, page, strlen(page), uid, p);
@@ -180,7 +183,7 @@ static void malformed_pages_fail(void **state)
 {
     (void)state;
     lt_tiktok_profile p;
-    const char *bad[] = {page_cut, page_unterminated, page_no_user, page_array};
+    const char *bad[] = {page_cut, page_unterminated, page_no_user, page_array, page_sigi_other};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         parse(bad[i], "x", &p);
         assert_int_equal(p.outcome, LT_TIKTOK_PROFILE_FAILED);
