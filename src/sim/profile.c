@@ -121,12 +121,12 @@ int lt_sim_profile_page(struct lws *wsi, lt_sim *sim, pss *p, lt_sim_room *r, co
         return lt_sim_respond(wsi, p, 429, "text/html", body, sizeof body - 1, headers);
     }
     if (r && (r->state == LT_SIM_CAPTCHA ||
-              n <= (uint64_t)(r->faults.profile_429_first + r->faults.profile_captcha_first)))
+              n <= (uint64_t)r->faults.profile_429_first + (uint64_t)r->faults.profile_captcha_first))
         return lt_sim_respond(wsi, p, 200, "text/html", waf_page, sizeof waf_page - 1, NULL);
     bool sigi = r && r->faults.profile_sigi;
     char *state;
-    if (r && n <= (uint64_t)(r->faults.profile_429_first + r->faults.profile_captcha_first +
-                             r->faults.profile_garbage_first)) {
+    if (r && n <= (uint64_t)r->faults.profile_429_first + (uint64_t)r->faults.profile_captcha_first +
+                      (uint64_t)r->faults.profile_garbage_first) {
         /* a state script cut off mid-object, inside whole tags */
         state = strdup(sigi ? "{\"UserModule\":{\"users\":{\"simhost"
                             : "{\"__DEFAULT_SCOPE__\":{\"webapp.user-de");
@@ -188,9 +188,10 @@ int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p)
         return respond_json(wsi, p, 429,
                             json_pack("{s:i, s:s}", "status_code", 429, "message", "rate limited"), headers);
     }
-    if (n <= (uint64_t)(sim->price_429_first + sim->price_captcha_first))
+    if (n <= (uint64_t)sim->price_429_first + (uint64_t)sim->price_captcha_first)
         return lt_sim_respond(wsi, p, 200, "text/html", waf_page, sizeof waf_page - 1, NULL);
-    if (n <= (uint64_t)(sim->price_429_first + sim->price_captcha_first + sim->price_garbage_first)) {
+    if (n <= (uint64_t)sim->price_429_first + (uint64_t)sim->price_captcha_first +
+                 (uint64_t)sim->price_garbage_first) {
         static const char cut[] = "{\"data\":[{\"diamond_count\":30,\"price\":3";
         return lt_sim_respond(wsi, p, 200, "application/json", cut, sizeof cut - 1, NULL);
     }
@@ -259,10 +260,10 @@ int lt_sim_profile_configure(lt_sim *sim, lt_sim_room *r, const char *key, const
         return 1;
     }
     for (size_t i = 0; i < sizeof bools / sizeof bools[0]; i++) {
-        if (strcmp(key, bools[i]))
+        if (strcmp(key, bools[i]) != 0)
             continue;
         bool on = !strcmp(value, "1") || !strcmp(value, "true");
-        if (!on && strcmp(value, "0") && strcmp(value, "false")) {
+        if (!on && strcmp(value, "0") != 0 && strcmp(value, "false") != 0) {
             snprintf(err, errlen, "%s wants true or false, got \"%s\"", key, value);
             *rc = -1;
         } else if (i == 0) {
@@ -275,7 +276,7 @@ int lt_sim_profile_configure(lt_sim *sim, lt_sim_room *r, const char *key, const
         return 1;
     }
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        if (strcmp(key, counts[i]))
+        if (strcmp(key, counts[i]) != 0)
             continue;
         long n;
         if (parse_count(value, i < 4 ? 0x7fffffffffffffffL : 1000000, &n)) {
