@@ -56,8 +56,8 @@ static json_t *profile_user_json(const lt_sim_room *r)
     snprintf(avatar, sizeof avatar,
              "https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/%s~c5_1080x1080.webp", r->unique_id);
     json_t *user = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s}", "id", id, "uniqueId",
-                             r->unique_id, "nickname", r->unique_id, "avatarLarger", avatar, "signature",
-                             "streaming most evenings, say hi!", "verified", r->profile.verified,
+                             r->unique_id, "nickname", lt_sim_host_name(r), "avatarLarger", avatar,
+                             "signature", "streaming most evenings, say hi!", "verified", r->profile.verified,
                              "privateAccount", r->profile.private_account, "secret",
                              r->profile.private_account, "roomId", r->state == LT_SIM_LIVE ? room_id : "");
     json_object_set_new(user, "secUid", json_sprintf("MS4wLjABAAAA-sim-%s", r->unique_id));

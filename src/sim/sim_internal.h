@@ -111,6 +111,8 @@ int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p);
+/* The host's nickname, the same on every page and endpoint. */
+const char *lt_sim_host_name(const lt_sim_room *r);
 
 /* profile.c: the profile page and the coin price list */
 void lt_sim_profile_init(lt_sim_room *r);

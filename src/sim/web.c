@@ -54,6 +54,11 @@ static int64_t total_user(const lt_sim_room *r)
     return 10000 + (int64_t)r->stats.sent;
 }
 
+const char *lt_sim_host_name(const lt_sim_room *r)
+{
+    return hosts[r->index % (sizeof hosts / sizeof hosts[0])];
+}
+
 static const char *title_of(const lt_sim_room *r)
 {
     return titles[r->index % (sizeof titles / sizeof titles[0])];
