@@ -47,6 +47,7 @@ HEADERS = [
 ENTITY_KEYS = {
     "gift_info": "the gift id (`gift_id` as decimal text) for TikTok; `bigo:` and the gift id for BIGO"
                  " (e.g. `bigo:1234`: BIGO's gift ids are another id space in the same compacted topic)",
+    "price_list": "the currency (`currency`, an ISO 4217 code such as `EUR`)",
 }
 
 

@@ -32,8 +32,8 @@ typedef struct lt_collector_config {
     } sign;
     struct {
         char *web_base, *api_base, *user_agent, *session_cookies, *proxy, *ws_proxy, *ca_file;
-        bool insecure_tls, gzip, room_info, room_info_events, gift_catalogue;
-        long room_info_interval_s, gift_catalogue_interval_s;
+        bool insecure_tls, gzip, room_info, room_info_events, gift_catalogue, host_stats;
+        long room_info_interval_s, gift_catalogue_interval_s, price_list_interval_s;
     } tiktok;
     struct {
         long watch_interval_s, stale_timeout_s, backoff_cap_s, max_attempts, dedupe_window;

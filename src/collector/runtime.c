@@ -230,14 +230,15 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .sink = print_event,
         .web_base = nonempty(cfg->tiktok.web_base),
         .api_base = nonempty(cfg->tiktok.api_base),
-        .signer = {
-            .sign_url = nonempty(cfg->sign.url),
-            .api_key = nonempty(cfg->sign.api_key),
-            .client = nonempty(cfg->sign.client),
-            .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
-            .burst = (double)cfg->sign.burst,
-            .read_rate_limits = cfg->sign.read_rate_limits,
-        },
+        .signer =
+            {
+                .sign_url = nonempty(cfg->sign.url),
+                .api_key = nonempty(cfg->sign.api_key),
+                .client = nonempty(cfg->sign.client),
+                .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
+                .burst = (double)cfg->sign.burst,
+                .read_rate_limits = cfg->sign.read_rate_limits,
+            },
         .user_agent = nonempty(cfg->tiktok.user_agent),
         .http_proxy = nonempty(cfg->tiktok.proxy),
         .ws_proxy = nonempty(cfg->tiktok.ws_proxy),
@@ -248,6 +249,8 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .skip_room_info = !cfg->tiktok.room_info,
         .skip_room_info_events = !cfg->tiktok.room_info_events,
         .room_info_interval_ms = cfg->tiktok.room_info_interval_s * 1000,
+        .skip_host_stats = !cfg->tiktok.host_stats,
+        .price_list_interval_ms = cfg->tiktok.price_list_interval_s * 1000,
         .skip_gift_catalogue = !cfg->tiktok.gift_catalogue,
         .gift_catalogue_interval_ms = cfg->tiktok.gift_catalogue_interval_s * 1000,
         .stale_ms = cfg->rooms_behaviour.stale_timeout_s * 1000,
@@ -258,14 +261,15 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
-        .room_limits = {
-            .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
-            .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
-            .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
-            .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
-            .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
-            .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
-        },
+        .room_limits =
+            {
+                .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
+                .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
+                .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
+                .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
+                .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
+                .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
+            },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .refresh_window = hk ? refresh_window : NULL,
@@ -449,12 +453,34 @@ int lt_collector_lookup(const config *cfg, const char *input)
     }
     lt_tiktok_resolution res;
     int rc = lt_tiktok_collector_lookup(c, input, 30000, &res, err, sizeof err);
-    lt_tiktok_collector_destroy(c);
     if (rc != 0) {
+        lt_tiktok_collector_destroy(c);
         lt_error("lookup %s: %s", input, err);
         return 1;
     }
+    /* the host's profile stats, whether live or not (docs/collector.md) */
+    json_t *profile = json_null();
+    const char *handle = res.unique_id[0]                     ? res.unique_id
+                         : ref.kind == LT_TIKTOK_ROOM_BY_USER ? ref.unique_id
+                                                              : "";
+    if (handle[0] && res.outcome != LT_TIKTOK_RESOLVE_NOT_FOUND) {
+        lt_tiktok_profile p;
+        if (lt_tiktok_collector_profile(c, handle, 30000, &p, err, sizeof err) == 0) {
+            json_decref(profile);
+            profile = lt_tiktok_profile_json(&p);
+            if (p.outcome != LT_TIKTOK_PROFILE_OK)
+                lt_warn("lookup %s: profile page of @%s: %s: %s", input, handle,
+                        lt_tiktok_profile_reason(p.outcome), p.message);
+        } else {
+            lt_warn("lookup %s: profile page of @%s: %s", input, handle, err);
+        }
+    }
+    lt_tiktok_collector_destroy(c);
     json_t *j = lt_tiktok_resolution_json(input, &res);
+    if (j)
+        json_object_set_new(j, "profile", profile);
+    else
+        json_decref(profile);
     char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
     json_decref(j);
     if (!text) {
@@ -644,12 +670,18 @@ static int report(runtime *rt, long left)
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_EMPTY],
             (unsigned long long)st.input_dropped[LT_TIKTOK_DROP_FRAME_TOO_LARGE],
             (unsigned long long)st.unknown_truncated, (unsigned long long)st.rooms_throttled);
-    lt_info("room info: %llu published, %llu failed; gift catalogue: %llu lists read, %llu failed, %llu gifts "
-            "published, %llu unchanged, %llu malformed skipped",
-            (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
-            (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
-            (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
-            (unsigned long long)st.info.gifts_skipped);
+    lt_info(
+        "room info: %llu published, %llu failed (host profile pages: %llu read, %llu failed, %llu refused); "
+        "price lists: %llu published, %llu failed, %llu refused; gift catalogue: %llu lists read, %llu "
+        "failed, "
+        "%llu gifts published, %llu unchanged, %llu malformed skipped",
+        (unsigned long long)st.info.room_info_published, (unsigned long long)st.info.room_info_failures,
+        (unsigned long long)st.info.profile_pages, (unsigned long long)st.info.profile_failures,
+        (unsigned long long)st.info.profile_blocked, (unsigned long long)st.info.price_lists,
+        (unsigned long long)st.info.price_list_failures, (unsigned long long)st.info.price_list_blocked,
+        (unsigned long long)st.info.gift_lists, (unsigned long long)st.info.gift_list_failures,
+        (unsigned long long)st.info.gifts_published, (unsigned long long)st.info.gifts_unchanged,
+        (unsigned long long)st.info.gifts_skipped);
     if (left != 0 || st.events_given_up > 0 || ks.failed > 0 || st.publish_errors > 0)
         return 1;
     return input_dropped > 0 ? 3 : 0;

@@ -177,5 +177,7 @@ const char *lt_event_key(const lt_event *ev, char *buf, size_t buflen)
                  (long long)ev->as.gift_info.gift_id);
         return buf;
     }
+    if (ev->type == LT_EVENT_PRICE_LIST)
+        return ev->as.price_list.currency ? ev->as.price_list.currency : "";
     return ev->room_id ? ev->room_id : "";
 }

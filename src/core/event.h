@@ -78,6 +78,7 @@ typedef enum lt_event_type {
     LT_EVENT_VIEWER_PICKS,
     /* livetap-recorder: a closed segment of a room's video */
     LT_EVENT_VIDEO_SEGMENT,
+    LT_EVENT_PRICE_LIST,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -569,6 +570,14 @@ typedef struct lt_stream_quality {
     const char *hls;             /* nullable: m3u8 URL */
 } lt_stream_quality;
 
+/* The host's profile page stats (TikTok www.tiktok.com/@user), carried by
+ * room_info. Counts the page did not give are -1. */
+typedef struct lt_host_stats {
+    int64_t followers, following, likes, videos;
+    bool verified, private_account;
+    int64_t fetched_at; /* epoch ms */
+} lt_host_stats;
+
 /* The room as its info endpoint describes it: published when the collector
  * connects and periodically, so analysts can join events to titles, owners
  * and audience figures. */
@@ -584,6 +593,7 @@ typedef struct lt_room_info {
     const lt_stream_quality *streams; /* per quality, best first */
     size_t stream_count;
     bool age_restricted;
+    const lt_host_stats *host_stats; /* nullable: the host's profile stats */
 } lt_room_info;
 
 /* One gift of the catalogue (webcast/gift/list, BIGO /gift/get_list): a
@@ -949,6 +959,24 @@ typedef struct lt_viewer_pick {
 
 /* Viewer picks (ViewerPicksUpdate): the gifts viewers choose between. */
 /* A closed segment file of a room's video (src/recorder/). */
+/* One coin package of the price list (TikTok webcast/diamond/). */
+typedef struct lt_coin_package {
+    int64_t package_id; /* 0 if not sent */
+    int64_t coins;
+    int64_t usd_cents;
+    int64_t local_price;    /* in the local currency's minor units */
+    int32_t local_decimals; /* decimals of local_price */
+} lt_coin_package;
+
+/* The coin price list in one local currency: a compacted topic keyed by the
+ * currency. It belongs to no room (room_id ""). */
+typedef struct lt_price_list {
+    const char *currency; /* ISO 4217, the key */
+    const lt_coin_package *packages;
+    size_t package_count;
+    int64_t fetched_at; /* epoch ms */
+} lt_price_list;
+
 typedef struct lt_video_segment {
     const char *quality;
     int64_t start_time;          /* epoch ms, event_time's clock */
@@ -1038,6 +1066,7 @@ typedef struct lt_event {
         lt_sub_pin sub_pin;
         lt_viewer_picks viewer_picks;
         lt_video_segment video_segment;
+        lt_price_list price_list;
     } as;
 } lt_event;
 

@@ -511,6 +511,17 @@ static const lt_field stream_quality_fields[] = {
 static const lt_record_desc stream_quality_desc = DESC("io.livetap.StreamQuality", lt_stream_quality,
                                                        stream_quality_fields);
 
+static const lt_field host_stats_fields[] = {
+    FIELD("followers", LT_FIELD_LONG, lt_host_stats, followers),
+    FIELD("following", LT_FIELD_LONG, lt_host_stats, following),
+    FIELD("likes", LT_FIELD_LONG, lt_host_stats, likes),
+    FIELD("videos", LT_FIELD_LONG, lt_host_stats, videos),
+    FIELD("verified", LT_FIELD_BOOL, lt_host_stats, verified),
+    FIELD("private", LT_FIELD_BOOL, lt_host_stats, private_account),
+    FIELD("fetched_at", LT_FIELD_LONG, lt_host_stats, fetched_at),
+};
+static const lt_record_desc host_stats_desc = DESC("io.livetap.HostStats", lt_host_stats, host_stats_fields);
+
 static const lt_field room_info_fields[] = {
     FIELD("title", LT_FIELD_STRING, lt_event, as.room_info.title),
     FIELD("status", LT_FIELD_INT, lt_event, as.room_info.status),
@@ -523,6 +534,7 @@ static const lt_field room_info_fields[] = {
     ARRAY("streams", LT_FIELD_RECORD_ARRAY, lt_event, as.room_info.streams, as.room_info.stream_count,
           &stream_quality_desc),
     FIELD("age_restricted", LT_FIELD_BOOL, lt_event, as.room_info.age_restricted),
+    RECORD("host_stats", LT_FIELD_OPT_RECORD, lt_event, as.room_info.host_stats, &host_stats_desc),
 };
 static const lt_record_desc room_info_desc = DESC("io.livetap.RoomInfo", lt_event, room_info_fields);
 
@@ -535,6 +547,24 @@ static const lt_field gift_info_fields[] = {
     FIELD("image_url", LT_FIELD_OPT_STRING, lt_event, as.gift_info.image_url),
 };
 static const lt_record_desc gift_info_desc = DESC("io.livetap.GiftInfo", lt_event, gift_info_fields);
+
+static const lt_field coin_package_fields[] = {
+    FIELD("package_id", LT_FIELD_LONG, lt_coin_package, package_id),
+    FIELD("coins", LT_FIELD_LONG, lt_coin_package, coins),
+    FIELD("usd_cents", LT_FIELD_LONG, lt_coin_package, usd_cents),
+    FIELD("local_price", LT_FIELD_LONG, lt_coin_package, local_price),
+    FIELD("local_decimals", LT_FIELD_INT, lt_coin_package, local_decimals),
+};
+static const lt_record_desc coin_package_desc =
+    DESC("io.livetap.CoinPackage", lt_coin_package, coin_package_fields);
+
+static const lt_field price_list_fields[] = {
+    FIELD("currency", LT_FIELD_STRING, lt_event, as.price_list.currency),
+    ARRAY("packages", LT_FIELD_RECORD_ARRAY, lt_event, as.price_list.packages, as.price_list.package_count,
+          &coin_package_desc),
+    FIELD("fetched_at", LT_FIELD_LONG, lt_event, as.price_list.fetched_at),
+};
+static const lt_record_desc price_list_desc = DESC("io.livetap.PriceList", lt_event, price_list_fields);
 
 /* --- notices, moderation, unauthorized members --- */
 
@@ -965,6 +995,7 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_SUB_PIN, "sub_pin", &sub_pin_desc, false},
     {LT_EVENT_VIEWER_PICKS, "viewer_picks", &viewer_picks_desc, false},
     {LT_EVENT_VIDEO_SEGMENT, "video_segment", &video_segment_desc, false},
+    {LT_EVENT_PRICE_LIST, "price_list", &price_list_desc, true},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

@@ -45,6 +45,13 @@ static json_t *room_stats(const lt_sim_room *r)
     json_object_set_new(j, "room_id", json_sprintf("%lld", (long long)r->room_id));
     json_object_set_new(j, "room_info_requests", json_integer((json_int_t)s->room_info_requests));
     json_object_set_new(j, "gift_list_requests", json_integer((json_int_t)s->gift_list_requests));
+    json_object_set_new(j, "profile_requests", json_integer((json_int_t)s->profile_requests));
+    json_object_set_new(j, "profile",
+                        json_pack("{s:I, s:I, s:I, s:I, s:b, s:b}", "followers",
+                                  (json_int_t)r->profile.followers, "following",
+                                  (json_int_t)r->profile.following, "likes", (json_int_t)r->profile.likes,
+                                  "videos", (json_int_t)r->profile.videos, "verified", r->profile.verified,
+                                  "private", r->profile.private_account));
     json_object_set_new(j, "hostile_frames", json_integer((json_int_t)s->hostile_frames));
     json_object_set_new(j, "end_acked", json_boolean(s->end_acked));
     json_object_set_new(j, "last_close_code", json_integer(s->last_close_code));
@@ -65,10 +72,11 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
             connections += sim->rooms[i].stats.connections;
         }
         return send_json(wsi, p, 200,
-                         json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals", "sent",
-                                   (json_int_t)sent, "frames", (json_int_t)frames, "connections",
-                                   (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls, "sign_429",
-                                   (json_int_t)sim->sign_429));
+                         json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals",
+                                   "sent", (json_int_t)sent, "frames", (json_int_t)frames, "connections",
+                                   (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls,
+                                   "sign_429", (json_int_t)sim->sign_429, "price_requests",
+                                   (json_int_t)sim->price_requests));
     }
     if (!strcmp(what, "sent")) {
         lt_sim_room *r = lt_sim_find_room(sim, room);

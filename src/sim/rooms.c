@@ -25,6 +25,7 @@ int lt_sim_add_room(lt_sim *sim, const char *unique_id, double rate, char *err, 
     uint32_t i = (uint32_t)sim->room_count++;
     lt_sim_room_init(&sim->rooms[i], i, sim->opts.seed, unique_id, 7400000000000000000LL + i, rate);
     sim->rooms[i].record_ids = sim->opts.record_ids;
+    lt_sim_profile_init(&sim->rooms[i]);
     return 0;
 }
 
@@ -136,6 +137,9 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
         snprintf(f->refuse_msg, sizeof f->refuse_msg, "%s", colon + 1);
         return 0;
     }
+    int prc = 0;
+    if (lt_sim_profile_configure(sim, r, key, value, &prc, err, errlen))
+        return prc;
     if (!strcmp(key, "no_gzip")) {
         f->no_gzip = !strcmp(value, "1") || !strcmp(value, "true");
         return 0;
@@ -180,7 +184,8 @@ int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char 
                  "unknown key %s (state, rate, sign_429_first, refuse_first, refuse, disconnect_after, "
                  "end_after_ms, malformed_every, silent_after_ms, no_gzip, resend, room_info_fail_first, "
                  "gift_list_garbage_first, flood_empty, flood_unknown, huge_garbage, stream_stall_after_ms, "
-                 "stream_cut_after_ms, stream_expire_s, stream_end_after_ms)",
+                 "stream_cut_after_ms, stream_expire_s, stream_end_after_ms; profile and price keys: "
+                 "docs/simulator.md)",
                  key);
         return -1;
     }

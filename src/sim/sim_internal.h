@@ -80,6 +80,14 @@ struct lt_sim {
     lt_bytes *replay;         /* captured frames */
     size_t replay_count, replay_next;
     uint8_t *replay_data;
+    /* webcast/diamond/ (profile.c): process-wide, set through any room's
+     * fault keys price_429_first, price_captcha_first, price_garbage_first,
+     * price_percent and currency */
+    int price_429_first, price_captcha_first, price_garbage_first;
+    int price_percent; /* prices scaled by this (100 = as listed) */
+    char currency[8];  /* the local currency; "" = EUR */
+    uint64_t price_requests;
+    uint64_t price_fault_from; /* price_requests when a price fault was set */
 };
 
 int lt_sim_arg(struct lws *wsi, const char *name, char *out, size_t outlen);
@@ -103,6 +111,16 @@ int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p);
+/* The host's nickname, the same on every page and endpoint. */
+const char *lt_sim_host_name(const lt_sim_room *r);
+
+/* profile.c: the profile page and the coin price list */
+void lt_sim_profile_init(lt_sim_room *r);
+int lt_sim_profile_page(struct lws *wsi, lt_sim *sim, pss *p, lt_sim_room *r, const char *name);
+int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p);
+/* 1 if key was a profile or price key (applied, or err set and -1 returned) */
+int lt_sim_profile_configure(lt_sim *sim, lt_sim_room *r, const char *key, const char *value, int *rc,
+                             char *err, size_t errlen);
 
 /* sign.c: the Euler-compatible sign server */
 int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p);

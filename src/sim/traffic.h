@@ -48,7 +48,19 @@ typedef struct lt_sim_faults {
     int64_t flood_empty;   /* a FetchResult of N empty message entries (`0a 00`), gzipped if asked */
     int64_t flood_unknown; /* a FetchResult of N messages of an unknown method, msg_id 0 */
     int64_t huge_garbage;  /* a frame of N bytes that is not a PushFrame */
+    /* the profile page (profile.c): the first K requests answer HTTP 429,
+     * a captcha page, or a cut-off state script */
+    int profile_429_first, profile_captcha_first, profile_garbage_first;
+    uint64_t profile_fault_from; /* profile_requests when one of them was set */
+    bool profile_sigi; /* the older SIGI_STATE UserModule shape */
 } lt_sim_faults;
+
+/* The host's profile stats, as the profile page and room/info show them;
+ * /_sim/fault changes them (followers=, likes=, ...). */
+typedef struct lt_sim_profile {
+    int64_t followers, following, likes, videos;
+    bool verified, private_account;
+} lt_sim_profile;
 
 typedef struct lt_sim_room_stats {
     uint64_t sent;           /* unique messages written to a socket (or in a fetch result) */
@@ -68,6 +80,7 @@ typedef struct lt_sim_room_stats {
     uint64_t unknown_methods; /* messages with a method no client knows */
     uint64_t room_info_requests;
     uint64_t gift_list_requests;
+    uint64_t profile_requests;
     uint64_t stream_connections; /* HTTP-FLV requests answered with a stream */
     uint64_t stream_bytes;
     uint64_t stream_cuts;
@@ -84,6 +97,7 @@ typedef struct lt_sim_room {
     uint32_t index;
     lt_sim_room_state state;
     lt_sim_faults faults;
+    lt_sim_profile profile;
     double rate;             /* messages per second */
     uint64_t rng;
     int64_t next_msg_id;

@@ -41,7 +41,7 @@ static int64_t owner_id(const lt_sim_room *r)
 
 static int64_t follower_count(const lt_sim_room *r)
 {
-    return 12345 + (int64_t)r->index * 1000;
+    return r->profile.followers;
 }
 
 static int64_t viewer_count(const lt_sim_room *r)
@@ -52,6 +52,11 @@ static int64_t viewer_count(const lt_sim_room *r)
 static int64_t total_user(const lt_sim_room *r)
 {
     return 10000 + (int64_t)r->stats.sent;
+}
+
+const char *lt_sim_host_name(const lt_sim_room *r)
+{
+    return hosts[r->index % (sizeof hosts / sizeof hosts[0])];
 }
 
 static const char *title_of(const lt_sim_room *r)
@@ -113,7 +118,7 @@ static json_t *user_json(const lt_sim_room *r)
              r->unique_id);
     return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "id", id, "uniqueId", r->unique_id, "nickname",
                      hosts[r->index % (sizeof hosts / sizeof hosts[0])], "roomId", room_id, "status",
-                     status_code(r), "avatarLarger", avatar, "verified", 0);
+                     status_code(r), "avatarLarger", avatar, "verified", r->profile.verified);
 }
 
 static json_t *live_room_json(const lt_sim_room *r)
@@ -139,9 +144,12 @@ int lt_sim_live_page(struct lws *wsi, lt_sim *sim, pss *p, const char *rest)
     char name[96];
     snprintf(name, sizeof name, "%s", rest);
     char *slash = strchr(name, '/');
+    bool profile = !slash || !slash[1]; /* /@user is the profile page, /@user/live the live page */
     if (slash)
         *slash = '\0';
     lt_sim_room *r = lt_sim_find_room(sim, name);
+    if (profile)
+        return lt_sim_profile_page(wsi, sim, p, r, name);
     if (r && r->state == LT_SIM_CAPTCHA) {
         const char *waf = "<!DOCTYPE html><html><head><title>Please wait...</title></head><body>"
                           "<script>var _wafchallengeid=\"sim\";</script></body></html>";
@@ -150,9 +158,10 @@ int lt_sim_live_page(struct lws *wsi, lt_sim *sim, pss *p, const char *rest)
     json_t *sigi = json_object();
     if (r && r->state != LT_SIM_NOT_FOUND)
         json_object_set_new(sigi, "LiveRoom",
-                            json_pack("{s:{s:o, s:o, s:{s:I, s:I}}}", "liveRoomUserInfo", "user", user_json(r),
-                                      "liveRoom", live_room_json(r), "stats", "followerCount", (json_int_t)12345,
-                                      "followingCount", (json_int_t)321));
+                            json_pack("{s:{s:o, s:o, s:{s:I, s:I}}}", "liveRoomUserInfo", "user",
+                                      user_json(r), "liveRoom", live_room_json(r), "stats", "followerCount",
+                                      (json_int_t)r->profile.followers, "followingCount",
+                                      (json_int_t)r->profile.following));
     json_object_set_new(sigi, "AppContext", json_pack("{s:{s:s}}", "appContext", "language", "en"));
     char *state = json_dumps(sigi, JSON_COMPACT);
     json_decref(sigi);
@@ -189,9 +198,10 @@ int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p)
     if (r->state == LT_SIM_CAPTCHA)
         return lt_sim_respond(wsi, p, 403, "text/html", "<html>Access Denied</html>", 26, NULL);
     return send_json(wsi, p, 200,
-                     json_pack("{s:i, s:s, s:{s:o, s:o, s:{s:I, s:I}}}", "statusCode", 0, "message", "", "data",
-                               "user", user_json(r), "liveRoom", live_room_json(r), "stats", "followerCount",
-                               (json_int_t)12345, "followingCount", (json_int_t)321));
+                     json_pack("{s:i, s:s, s:{s:o, s:o, s:{s:I, s:I}}}", "statusCode", 0, "message", "",
+                               "data", "user", user_json(r), "liveRoom", live_room_json(r), "stats",
+                               "followerCount", (json_int_t)r->profile.followers, "followingCount",
+                               (json_int_t)r->profile.following));
 }
 
 int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
@@ -211,13 +221,13 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
     char owner_str[32];
     snprintf(owner_str, sizeof owner_str, "%lld", (long long)owner_id(r));
     json_t *owner = json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:i}, s:o, s:o, s:o, s:b}", "id",
-                              (json_int_t)owner_id(r), "id_str", owner_str, "display_id", r->unique_id, "nickname",
-                              hosts[r->index % (sizeof hosts / sizeof hosts[0])], "bio_description",
-                              "streaming most evenings, say hi!", "follow_info", "follower_count",
-                              (json_int_t)follower_count(r), "following_count", (json_int_t)(321 + r->index),
-                              "follow_status", 0, "avatar_thumb", avatar_json(r, "100x100"), "avatar_medium",
-                              avatar_json(r, "720x720"), "avatar_large", avatar_json(r, "1080x1080"), "verified",
-                              0);
+                              (json_int_t)owner_id(r), "id_str", owner_str, "display_id", r->unique_id,
+                              "nickname", hosts[r->index % (sizeof hosts / sizeof hosts[0])],
+                              "bio_description", "streaming most evenings, say hi!", "follow_info",
+                              "follower_count", (json_int_t)follower_count(r), "following_count",
+                              (json_int_t)r->profile.following, "follow_status", 0, "avatar_thumb",
+                              avatar_json(r, "100x100"), "avatar_medium", avatar_json(r, "720x720"),
+                              "avatar_large", avatar_json(r, "1080x1080"), "verified", r->profile.verified);
     json_object_set_new(owner, "sec_uid", json_sprintf("MS4wLjABAAAA-sim-%s", r->unique_id));
     json_t *data = json_pack("{s:I, s:i, s:s, s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I}, s:{s:b}, s:o, s:{s:[s]}}",
                              "id", (json_int_t)r->room_id, "status", status_code(r), "title", title_of(r),

@@ -813,6 +813,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
                 start_resolve(r);
         }
     }
+    lt_tiktok_info_tick(c->info, now);
     c->stats.rooms = c->room_count;
     c->stats.rooms_live = live;
     startup_progress(c, live, now);
@@ -926,10 +927,13 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     lt_tiktok_info_options io = {
         .http = c->http,
         .api_base = opts->api_base,
+        .web_base = opts->web_base,
         .cookies = opts->session_cookies,
         .collector_id = opts->collector_id,
         .room_info = !opts->skip_room_info_events,
         .room_info_interval_ms = opts->room_info_interval_ms,
+        .host_stats = !opts->skip_host_stats,
+        .price_list_interval_ms = opts->price_list_interval_ms,
         .gift_catalogue = !opts->skip_gift_catalogue,
         .gift_interval_ms = opts->gift_catalogue_interval_ms,
         .emit = publish_info,

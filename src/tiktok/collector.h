@@ -83,6 +83,8 @@ typedef struct lt_tiktok_collector_options {
     bool skip_room_info;            /* the resolver's live check through room/info */
     bool skip_room_info_events;     /* do not publish room_info events */
     int64_t room_info_interval_ms;  /* room_info again this often while live; 0 = only on connect */
+    bool skip_host_stats;           /* no profile page, no room_info.host_stats */
+    int64_t price_list_interval_ms; /* the coin price list this often; 0 = never */
     bool skip_gift_catalogue;       /* do not publish the gift catalogue (gift_info) */
     int64_t gift_catalogue_interval_ms; /* re-fetch the gift list per room; 0 = 3600000 */
 
@@ -213,5 +215,14 @@ int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int ti
                                lt_tiktok_resolution *out, char *err, size_t errlen);
 /* A resolution as the JSON lookup prints (new reference). */
 json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution *res);
+
+/* The profile page of @unique_id (docs/protocol/profile-and-prices.md §1),
+ * waited for like lookup. 0 with `out` filled (any outcome), -1 with err if
+ * no answer came. */
+int lt_tiktok_collector_profile(lt_tiktok_collector *c, const char *unique_id, int timeout_ms,
+                                lt_tiktok_profile *out, char *err, size_t errlen);
+/* {"outcome", "followers", "following", "likes", "videos", "verified",
+ * "private", "shape", "message"}: counts the page did not give are null. */
+json_t *lt_tiktok_profile_json(const lt_tiktok_profile *p);
 
 #endif

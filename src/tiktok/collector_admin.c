@@ -39,23 +39,39 @@ typedef struct copied {
 static const copied copied_metrics[] = {
     C(frames_received, "frames_received_total", "push frames received, before parsing"),
     C(bytes_received, "bytes_received_total", "bytes of those frames"),
-    C(bad_frames, "bad_frames_total", "frames that could not be decoded (their bytes go to the unknown topic)"),
-    C(duplicates_dropped, "duplicates_dropped_total", "events dropped by msg_id dedupe (replays after reconnects)"),
-    C(events_given_up, "events_given_up_total", "events given up after kafka backpressure outlasted backpressure_wait_ms"),
-    C(publish_errors, "publish_errors_total", "events the producer refused with an error (a record too large, ...)"),
+    C(bad_frames, "bad_frames_total",
+      "frames that could not be decoded (their bytes go to the unknown topic)"),
+    C(duplicates_dropped, "duplicates_dropped_total",
+      "events dropped by msg_id dedupe (replays after reconnects)"),
+    C(events_given_up, "events_given_up_total",
+      "events given up after kafka backpressure outlasted backpressure_wait_ms"),
+    C(publish_errors, "publish_errors_total",
+      "events the producer refused with an error (a record too large, ...)"),
     C(unknown_truncated, "unknown_truncated_total",
       "unknown payloads cut to behaviour.unknown_payload_max_bytes (payload_truncated in the record)"),
     C(rooms_throttled, "rooms_throttled_total",
       "times a room stopped being read for going over room_events_per_s or room_unknown_bytes_per_s"),
-    C(backpressure_pauses, "backpressure_pauses_total", "times every room stopped reading because Kafka's queue was full"),
+    C(backpressure_pauses, "backpressure_pauses_total",
+      "times every room stopped reading because Kafka's queue was full"),
     C(reconnects, "reconnects_total", "push connections that ended and were retried"),
     C(sign_calls, "sign_calls_total", "calls to the sign server"),
     C(sign_rate_limited, "sign_rate_limited_total", "sign calls answered 429"),
     C(status_events, "status_events_total", "room_status events"),
+    C(info.profile_pages, "host_profile_pages_total", "host profile pages read for room_info.host_stats"),
+    C(info.profile_failures, "host_profile_failures_total",
+      "host profile pages unreadable, malformed or naming no user (room_info published without host_stats)"),
+    C(info.price_lists, "price_lists_total", "coin price lists read and published to <prefix>.price_list"),
+    C(info.price_list_failures, "price_list_failures_total",
+      "coin price list answers unreadable or malformed"),
+    C(info.price_list_blocked, "price_list_blocked_total",
+      "coin price list requests refused (HTTP 429/403, captcha); backed off from 60 s, doubling to 1 h"),
+    C(info.profile_blocked, "host_profile_blocked_total",
+      "host profile pages refused (HTTP 429/403, captcha); the room backs off from 30 s to 30 min"),
     K(queued, "kafka_queued_total", LT_METRIC_COUNTER, "records accepted into librdkafka's queue"),
     K(delivered, "kafka_delivered_total", LT_METRIC_COUNTER, "records acknowledged by the broker"),
     K(failed, "kafka_failed_total", LT_METRIC_COUNTER, "records given up with a delivery error"),
-    K(queue_full, "kafka_queue_full_total", LT_METRIC_COUNTER, "sends refused because the local queue was full"),
+    K(queue_full, "kafka_queue_full_total", LT_METRIC_COUNTER,
+      "sends refused because the local queue was full"),
     K(in_flight, "kafka_in_flight", LT_METRIC_GAUGE, "records queued and not yet acknowledged or failed"),
     K(waiting_for_topic, "kafka_waiting_for_topic", LT_METRIC_GAUGE,
       "records kept because librdkafka did not know their topic; sent again once it exists"),
@@ -168,6 +184,8 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
     lt_kafka_producer *producer = c->opts.publisher ? lt_publisher_producer(c->opts.publisher) : NULL;
     if (producer)
         lt_kafka_producer_stats(producer, &ks);
+    if (c->info)
+        lt_tiktok_info_get_stats(c->info, &c->stats.info); /* kept by info.c, copied when asked */
     for (size_t i = 0; i < COPIED_COUNT; i++)
         lt_series_set(m->copied[i], field(copied_metrics[i].from == FROM_KAFKA ? (const void *)&ks
                                                                                 : (const void *)&c->stats,
@@ -346,6 +364,89 @@ int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int ti
     }
     *out = l.res;
     return 0;
+}
+
+typedef struct profile_wait {
+    struct lws_context *lws;
+    bool done, timed_out;
+    const char *unique_id;
+    lt_tiktok_profile *out;
+    lws_sorted_usec_list_t deadline;
+} profile_wait;
+
+static void on_profile_page(void *ctx, const lt_http_response *resp)
+{
+    profile_wait *w = ctx;
+    if (resp->error) {
+        memset(w->out, 0, sizeof *w->out);
+        w->out->outcome = LT_TIKTOK_PROFILE_FAILED;
+        w->out->followers = w->out->following = w->out->likes = w->out->videos = -1;
+        snprintf(w->out->message, sizeof w->out->message, "profile page: %s", resp->error);
+    } else {
+        lt_tiktok_parse_profile_page(resp->status, (const char *)resp->body, resp->body_len, w->unique_id,
+                                     w->out);
+    }
+    w->done = true;
+    lws_cancel_service(w->lws);
+}
+
+static void on_profile_deadline(lws_sorted_usec_list_t *sul)
+{
+    profile_wait *w = lws_container_of(sul, profile_wait, deadline);
+    w->timed_out = true;
+    lws_cancel_service(w->lws);
+}
+
+int lt_tiktok_collector_profile(lt_tiktok_collector *c, const char *unique_id, int timeout_ms,
+                                lt_tiktok_profile *out, char *err, size_t errlen)
+{
+    char url[1024], cookie[1024];
+    if (lt_tiktok_profile_url(c->resolver_opts.web_base, unique_id, url, sizeof url) != 0) {
+        snprintf(err, errlen, "profile URL too long");
+        return -1;
+    }
+    const char *headers[4] = {"Accept: text/html,application/xhtml+xml", "Accept-Language: en-US,en;q=0.9",
+                              "Referer: https://www.tiktok.com/"};
+    size_t n = 3;
+    if (c->resolver_opts.cookies && *c->resolver_opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", c->resolver_opts.cookies);
+        headers[n++] = cookie;
+    }
+    profile_wait w;
+    memset(&w, 0, sizeof w);
+    w.lws = c->lws;
+    w.unique_id = unique_id;
+    w.out = out;
+    lt_http_request *req = lt_http_get(c->http, url, headers, n, on_profile_page, &w, err, errlen);
+    if (!req)
+        return -1;
+    lws_sul_schedule(c->lws, 0, &w.deadline, on_profile_deadline, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    while (!w.done && !w.timed_out && !c->stop)
+        if (lws_service(c->lws, 0) < 0)
+            break;
+    lws_sul_cancel(&w.deadline);
+    if (!w.done) {
+        lt_http_cancel(req);
+        snprintf(err, errlen, "no answer within %d ms", timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *count_or_null(int64_t v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
+json_t *lt_tiktok_profile_json(const lt_tiktok_profile *p)
+{
+    bool ok = p->outcome == LT_TIKTOK_PROFILE_OK;
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "outcome",
+                     lt_tiktok_profile_reason(p->outcome), "followers", count_or_null(p->followers),
+                     "following", count_or_null(p->following), "likes", count_or_null(p->likes), "videos",
+                     count_or_null(p->videos), "verified", ok ? json_boolean(p->verified) : json_null(),
+                     "private", ok ? json_boolean(p->private_account) : json_null(), "shape",
+                     p->shape ? json_string(p->shape) : json_null(), "message", string_or_null(p->message));
 }
 
 json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution *res)

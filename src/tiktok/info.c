@@ -15,10 +15,17 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "tiktok/json.h"
+#include "tiktok/prices.h"
 
 #define DEFAULT_API_BASE "https://webcast.tiktok.com"
 #define DEFAULT_GIFT_INTERVAL_MS 3600000
 #define DEFAULT_GIFT_MEMORY 10000
+/* a refused profile page: no more for the room for this long, doubling */
+#define PROFILE_BACKOFF_MIN_MS 30000
+#define PROFILE_BACKOFF_MAX_MS 1800000
+/* the price list: a failure retries after the minimum, a refusal doubles it */
+#define PRICE_RETRY_MIN_MS 60000
+#define PRICE_RETRY_MAX_MS 3600000
 /* A gift's name or image URL longer than this is not a gift. */
 #define GIFT_NAME_MAX 256
 #define GIFT_URL_MAX 2048
@@ -270,6 +277,10 @@ struct lt_tiktok_info {
     lt_tiktok_info_options opts;
     lt_tiktok_gift_memory *gifts;
     lt_tiktok_info_stats stats;
+    lt_http_request *price_req;
+    int64_t price_next_ms;    /* 0 = on the first tick */
+    int64_t price_backoff_ms; /* 0 = not refused lately */
+    bool price_failing;       /* logged once until it works again */
 };
 
 /* One kind of request of one room. */
@@ -283,7 +294,11 @@ struct lt_tiktok_info_room {
     lt_tiktok_info *info;
     char room_id[LT_ROOM_ID_MAX + 1];
     char label[64];
-    fetch room_info, gift_list;
+    fetch room_info, gift_list, profile;
+    /* a room/info answer waiting for the host's profile page */
+    lt_tiktok_room_details *pending;
+    int64_t profile_backoff_ms; /* 0 = not refused lately */
+    int64_t profile_not_before_ms;
 };
 
 lt_tiktok_info *lt_tiktok_info_create(const lt_tiktok_info_options *opts, char *err, size_t errlen)
@@ -315,6 +330,7 @@ void lt_tiktok_info_destroy(lt_tiktok_info *info)
 {
     if (!info)
         return;
+    lt_http_cancel(info->price_req);
     lt_tiktok_gift_memory_destroy(info->gifts);
     free(info);
 }
@@ -342,6 +358,8 @@ void lt_tiktok_info_room_destroy(lt_tiktok_info_room *room)
         return;
     lt_http_cancel(room->room_info.req);
     lt_http_cancel(room->gift_list.req);
+    lt_http_cancel(room->profile.req);
+    free(room->pending);
     free(room);
 }
 
@@ -359,6 +377,117 @@ static void note(lt_tiktok_info_room *room, fetch *f, const char *what, const ch
     }
 }
 
+static void emit_room_info(lt_tiktok_info_room *room, const lt_tiktok_room_details *details,
+                           const lt_host_stats *host_stats)
+{
+    lt_tiktok_info *info = room->info;
+    lt_user owner;
+    lt_event ev;
+    lt_tiktok_room_info_event(details, room->room_id, info->opts.collector_id, lt_now_ms(), &owner, &ev);
+    ev.as.room_info.host_stats = host_stats;
+    if (info->opts.emit(info->opts.emit_ctx, &ev, NULL) == 0)
+        info->stats.room_info_published++;
+}
+
+void lt_tiktok_host_stats_from_profile(const lt_tiktok_profile *p, int64_t now_ms, lt_host_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->followers = p->followers;
+    out->following = p->following;
+    out->likes = p->likes;
+    out->videos = p->videos;
+    out->verified = p->verified;
+    out->private_account = p->private_account;
+    out->fetched_at = now_ms;
+}
+
+static void on_profile(void *ctx, const lt_http_response *resp)
+{
+    lt_tiktok_info_room *room = ctx;
+    lt_tiktok_info *info = room->info;
+    room->profile.req = NULL;
+    lt_tiktok_room_details *details = room->pending;
+    room->pending = NULL;
+    if (!details)
+        return;
+    lt_tiktok_profile p;
+    if (resp->error) {
+        memset(&p, 0, sizeof p);
+        p.outcome = LT_TIKTOK_PROFILE_FAILED;
+        snprintf(p.message, sizeof p.message, "%s", resp->error);
+    } else {
+        lt_tiktok_parse_profile_page(resp->status, (const char *)resp->body, resp->body_len,
+                                     details->owner_unique_id, &p);
+    }
+    if (p.outcome == LT_TIKTOK_PROFILE_OK) {
+        info->stats.profile_pages++;
+        room->profile_backoff_ms = 0;
+        note(room, &room->profile, "host profile page", NULL);
+        lt_host_stats hs;
+        lt_tiktok_host_stats_from_profile(&p, lt_now_ms(), &hs);
+        emit_room_info(room, details, &hs);
+    } else {
+        char error[320];
+        if (p.outcome == LT_TIKTOK_PROFILE_BLOCKED) {
+            info->stats.profile_blocked++;
+            int64_t b = room->profile_backoff_ms * 2;
+            room->profile_backoff_ms = b < PROFILE_BACKOFF_MIN_MS   ? PROFILE_BACKOFF_MIN_MS
+                                       : b > PROFILE_BACKOFF_MAX_MS ? PROFILE_BACKOFF_MAX_MS
+                                                                    : b;
+            room->profile_not_before_ms = lt_now_ms() + room->profile_backoff_ms;
+            snprintf(error, sizeof error,
+                     "%s (no profile requests for %lld s; room_info goes without host_stats)", p.message,
+                     (long long)(room->profile_backoff_ms / 1000));
+        } else {
+            info->stats.profile_failures++;
+            snprintf(error, sizeof error, "%s (room_info goes without host_stats)", p.message);
+        }
+        note(room, &room->profile, "host profile page", error);
+        emit_room_info(room, details, NULL);
+    }
+    free(details);
+}
+
+/* Asks for the host's profile page and keeps the room/info answer until it
+ * comes; 0 if it was asked. */
+static int start_profile(lt_tiktok_info_room *room, const lt_tiktok_room_details *details)
+{
+    lt_tiktok_info *info = room->info;
+    if (!info->opts.host_stats || !details->owner_unique_id[0] || room->profile.req ||
+        lt_now_ms() < room->profile_not_before_ms)
+        return -1;
+    char url[1024], cookie[1024], err[256];
+    if (lt_tiktok_profile_url(info->opts.web_base, details->owner_unique_id, url, sizeof url) != 0)
+        return -1;
+    room->pending = malloc(sizeof *room->pending);
+    if (!room->pending)
+        return -1;
+    memcpy(room->pending, details, sizeof *details);
+    /* streams point into stream_text: aim them at the copy */
+    for (size_t i = 0; i < room->pending->stream_count; i++) {
+        lt_stream_quality *q = &room->pending->streams[i];
+        q->quality = room->pending->stream_text[i].quality;
+        q->flv = details->streams[i].flv ? room->pending->stream_text[i].flv : NULL;
+        q->hls = details->streams[i].hls ? room->pending->stream_text[i].hls : NULL;
+    }
+    const char *headers[4] = {"Accept: text/html,application/xhtml+xml", "Accept-Language: en-US,en;q=0.9",
+                              "Referer: https://www.tiktok.com/"};
+    size_t n = 3;
+    if (info->opts.cookies && *info->opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", info->opts.cookies);
+        headers[n++] = cookie;
+    }
+    room->profile.req = lt_http_get(info->opts.http, url, headers, n, on_profile, room, err, sizeof err);
+    if (!room->profile.req) {
+        info->stats.profile_failures++;
+        note(room, &room->profile, "host profile page", err);
+        free(room->pending);
+        room->pending = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static void on_room_info(void *ctx, const lt_http_response *resp)
 {
     lt_tiktok_info_room *room = ctx;
@@ -373,13 +502,9 @@ static void on_room_info(void *ctx, const lt_http_response *resp)
         lt_tiktok_parse_room_details(resp->status, (const char *)resp->body, resp->body_len,
                                      room->room_id, &res, &details);
         if (res.outcome == LT_TIKTOK_RESOLVE_LIVE || res.outcome == LT_TIKTOK_RESOLVE_OFFLINE) {
-            lt_user owner;
-            lt_event ev;
-            lt_tiktok_room_info_event(&details, room->room_id, info->opts.collector_id, lt_now_ms(),
-                                      &owner, &ev);
-            if (info->opts.emit(info->opts.emit_ctx, &ev, NULL) == 0)
-                info->stats.room_info_published++;
             note(room, &room->room_info, "room info", NULL);
+            if (start_profile(room, &details) != 0)
+                emit_room_info(room, &details, NULL);
             return;
         }
         snprintf(error, sizeof error, "%s", res.message);
@@ -489,5 +614,95 @@ void lt_tiktok_info_room_tick(lt_tiktok_info_room *room, int64_t now_ms)
     if (o->gift_catalogue && !room->gift_list.req && now_ms >= room->gift_list.next_ms) {
         room->gift_list.next_ms = now_ms + o->gift_interval_ms;
         start(room, &room->gift_list, true);
+    }
+}
+
+/* --- the coin price list --- */
+
+static void price_note(lt_tiktok_info *info, const char *error)
+{
+    if (error) {
+        if (!info->price_failing)
+            lt_warn("coin price list (webcast/diamond/) failed, skipped (logged again once it works): %s",
+                    error);
+        info->price_failing = true;
+    } else if (info->price_failing) {
+        lt_info("coin price list works again");
+        info->price_failing = false;
+    }
+}
+
+static void price_retry(lt_tiktok_info *info, bool blocked)
+{
+    int64_t wait = PRICE_RETRY_MIN_MS;
+    if (blocked) {
+        int64_t b = info->price_backoff_ms * 2;
+        info->price_backoff_ms = b < PRICE_RETRY_MIN_MS   ? PRICE_RETRY_MIN_MS
+                                 : b > PRICE_RETRY_MAX_MS ? PRICE_RETRY_MAX_MS
+                                                          : b;
+        wait = info->price_backoff_ms;
+    }
+    int64_t retry = lt_now_ms() + wait;
+    if (retry > info->price_next_ms)
+        info->price_next_ms = retry;
+}
+
+static void on_price_list(void *ctx, const lt_http_response *resp)
+{
+    lt_tiktok_info *info = ctx;
+    info->price_req = NULL;
+    char error[300];
+    bool blocked = false;
+    lt_tiktok_price_list *list = malloc(sizeof *list);
+    if (!list) {
+        price_retry(info, false);
+        return;
+    }
+    if (resp->error) {
+        snprintf(error, sizeof error, "%s", resp->error);
+    } else if (lt_tiktok_parse_price_list(resp->status, (const char *)resp->body, resp->body_len, list,
+                                          &blocked, error, sizeof error) == 0) {
+        lt_event ev;
+        lt_tiktok_price_list_event(list, info->opts.collector_id, lt_now_ms(), &ev);
+        if (info->opts.emit(info->opts.emit_ctx, &ev, list->currency) == 0) {
+            info->stats.price_lists++;
+            info->price_backoff_ms = 0;
+            price_note(info, NULL);
+            free(list);
+            return;
+        }
+        snprintf(error, sizeof error, "the %s price list could not be published", list->currency);
+    }
+    free(list);
+    if (blocked)
+        info->stats.price_list_blocked++;
+    else
+        info->stats.price_list_failures++;
+    price_note(info, error);
+    price_retry(info, blocked);
+}
+
+void lt_tiktok_info_tick(lt_tiktok_info *info, int64_t now_ms)
+{
+    if (!info || info->opts.price_list_interval_ms <= 0 || info->price_req || now_ms < info->price_next_ms)
+        return;
+    info->price_next_ms = now_ms + info->opts.price_list_interval_ms;
+    char url[2048], cookie[1024], err[256];
+    if (lt_tiktok_price_list_url(info->opts.api_base, url, sizeof url) != 0) {
+        price_note(info, "URL too long");
+        return;
+    }
+    const char *headers[4] = {"Accept: application/json", "Accept-Language: en-US,en;q=0.9",
+                              "Referer: https://www.tiktok.com/"};
+    size_t n = 3;
+    if (info->opts.cookies && *info->opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", info->opts.cookies);
+        headers[n++] = cookie;
+    }
+    info->price_req = lt_http_get(info->opts.http, url, headers, n, on_price_list, info, err, sizeof err);
+    if (!info->price_req) {
+        info->stats.price_list_failures++;
+        price_note(info, err);
+        price_retry(info, false);
     }
 }

@@ -6,6 +6,22 @@
  * through the resolver's parser (lt_tiktok_parse_room_details), so there is
  * one reading of room/info, and becomes one room_info event keyed by room id.
  *
+ * host stats: with host_stats, each room/info answer that names the host
+ * is followed by the host's profile page (www.tiktok.com/@host, the
+ * resolver's lt_tiktok_parse_profile_page), and the room_info event carries
+ * its followers, following, likes, videos, verified and private
+ * (room_info.host_stats). A profile page that fails does not hold room_info
+ * back: it is published without host_stats. A refusal (HTTP 429/403, a
+ * captcha) stops profile requests for that room for a backoff that doubles
+ * from 30 s up to 30 min and resets on the next good page.
+ *
+ * price_list: with price_list_interval_ms, webcast/diamond/ is asked on the
+ * first tick and then that often (one request at a time); the list becomes
+ * one price_list event keyed by its currency on a log-compacted topic. A
+ * refusal (HTTP 429/403, a captcha) waits 60 s, doubling up to an hour,
+ * before the next request; any other failure retries after 60 s (never
+ * sooner than the interval would).
+ *
  * gift_info: webcast/gift/list/ is asked when a room first goes live and
  * every gift_interval_ms after; each gift becomes one gift_info event keyed
  * by its gift id, on a log-compacted topic. The catalogue is nearly the same
@@ -40,6 +56,9 @@
 void lt_tiktok_room_info_event(const lt_tiktok_room_details *details, const char *room_id,
                                const char *collector_id, int64_t now_ms, lt_user *owner,
                                lt_event *ev);
+
+/* room_info.host_stats from a profile page read as OK. */
+void lt_tiktok_host_stats_from_profile(const lt_tiktok_profile *profile, int64_t now_ms, lt_host_stats *out);
 
 /* Gifts read from one answer; longer lists are cut here. */
 #define LT_TIKTOK_GIFT_LIST_MAX 5000
@@ -86,10 +105,13 @@ typedef int (*lt_tiktok_info_emit_fn)(void *ctx, const lt_event *ev, const char 
 typedef struct lt_tiktok_info_options {
     lt_http *http;                  /* borrowed */
     const char *api_base;           /* NULL = https://webcast.tiktok.com */
+    const char *web_base;           /* NULL = https://www.tiktok.com (the profile page) */
     const char *cookies;            /* optional Cookie header value */
     const char *collector_id;
     bool room_info;                 /* publish room_info events */
     int64_t room_info_interval_ms;  /* again this often while live; 0 = only on connect */
+    bool host_stats;                /* read the host's profile page with each room_info */
+    int64_t price_list_interval_ms; /* publish the coin price list this often; 0 = never */
     bool gift_catalogue;            /* publish gift_info events */
     int64_t gift_interval_ms;       /* re-fetch the gift list this often; 0 = 3600000 */
     size_t gift_memory;             /* gifts remembered process-wide; 0 = 10000 */
@@ -100,6 +122,12 @@ typedef struct lt_tiktok_info_options {
 typedef struct lt_tiktok_info_stats {
     uint64_t room_info_published;
     uint64_t room_info_failures;
+    uint64_t profile_pages;         /* host profile pages read (room_info with host_stats) */
+    uint64_t profile_failures;      /* unreadable, malformed or no such user */
+    uint64_t profile_blocked;       /* refused (429/403/captcha): that room backs off */
+    uint64_t price_lists;           /* price lists read and published */
+    uint64_t price_list_failures;   /* unreadable or malformed answers */
+    uint64_t price_list_blocked;    /* refused (429/403/captcha): backed off */
     uint64_t gift_lists;            /* gift list answers read */
     uint64_t gift_list_failures;
     uint64_t gifts_published;
@@ -115,6 +143,9 @@ lt_tiktok_info *lt_tiktok_info_create(const lt_tiktok_info_options *opts, char *
 /* Destroy every room first. Accepts NULL. */
 void lt_tiktok_info_destroy(lt_tiktok_info *info);
 void lt_tiktok_info_get_stats(const lt_tiktok_info *info, lt_tiktok_info_stats *out);
+
+/* Process-wide work that is due (the price list); call it periodically. */
+void lt_tiktok_info_tick(lt_tiktok_info *info, int64_t now_ms);
 
 /* One room id's fetch state; `label` names the room in logs. NULL if out of
  * memory. */

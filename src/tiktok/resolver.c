@@ -125,50 +125,72 @@ static int blocked_status(long http_status, lt_tiktok_resolution *out, const cha
     return 0;
 }
 
-void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len,
-                               lt_tiktok_resolution *out)
+/* The JSON of <script id="NAME" ...>JSON</script> in a page: 0 and
+ * [*start, *end), or -1 with a message if the tag is missing (no_tag set),
+ * truncated or unterminated. */
+static int script_json(const char *body, size_t len, const char *name, const char **start, const char **end,
+                       bool *no_tag, char *msg, size_t msglen)
+{
+    char tag[64];
+    int n = snprintf(tag, sizeof tag, "<script id=\"%s\"", name);
+    const char *at = NULL;
+    *no_tag = false;
+    for (size_t i = 0; n > 0 && (size_t)n < sizeof tag && i + (size_t)n <= len; i++) {
+        if (body[i] == '<' && memcmp(body + i, tag, (size_t)n) == 0) {
+            at = body + i;
+            break;
+        }
+    }
+    if (!at) {
+        *no_tag = true;
+        snprintf(msg, msglen, "no %s script", name);
+        return -1;
+    }
+    const char *end_of_body = body + len;
+    const char *gt = memchr(at, '>', (size_t)(end_of_body - at));
+    if (!gt) {
+        snprintf(msg, msglen, "truncated %s tag", name);
+        return -1;
+    }
+    static const char close_tag[] = "</script>";
+    for (const char *p = gt + 1; p + sizeof close_tag - 1 <= end_of_body; p++) {
+        if (*p == '<' && memcmp(p, close_tag, sizeof close_tag - 1) == 0) {
+            *start = gt + 1;
+            *end = p;
+            return 0;
+        }
+    }
+    snprintf(msg, msglen, "unterminated %s script", name);
+    return -1;
+}
+
+/* A page without its state script: a WAF challenge, a captcha or a block
+ * page (docs/protocol/webcast.md §1.4). */
+static void blocked_page_message(const char *body, size_t len, const char *what, const char *script,
+                                 char *msg, size_t msglen)
+{
+    if (contains(body, len, "_wafchallengeid") || contains(body, len, "tiktok-verify-page") ||
+        contains(body, len, "captcha"))
+        snprintf(msg, msglen, "TikTok answered a captcha/WAF challenge instead of the %s", what);
+    else
+        snprintf(msg, msglen, "the %s carries no %s (blocked IP or changed page)", what, script);
+}
+
+void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len, lt_tiktok_resolution *out)
 {
     reset(out, "live_page");
     if (blocked_status(http_status, out, "the live page"))
         return;
 
-    static const char tag[] = "<script id=\"SIGI_STATE\"";
-    const char *start = NULL;
-    for (size_t i = 0; i + sizeof tag - 1 <= len; i++) {
-        if (memcmp(body + i, tag, sizeof tag - 1) == 0) {
-            start = body + i;
-            break;
+    const char *json_start, *json_end;
+    bool no_tag;
+    if (script_json(body, len, "SIGI_STATE", &json_start, &json_end, &no_tag, out->message,
+                    sizeof out->message) != 0) {
+        if (no_tag) {
+            /* no state at all: a WAF challenge, a captcha or a block page */
+            out->outcome = LT_TIKTOK_RESOLVE_BLOCKED;
+            blocked_page_message(body, len, "live page", "SIGI_STATE", out->message, sizeof out->message);
         }
-    }
-    if (!start) {
-        /* no state at all: a WAF challenge, a captcha or a block page */
-        out->outcome = LT_TIKTOK_RESOLVE_BLOCKED;
-        if (contains(body, len, "_wafchallengeid") || contains(body, len, "tiktok-verify-page") ||
-            contains(body, len, "captcha"))
-            snprintf(out->message, sizeof out->message,
-                     "TikTok answered a captcha/WAF challenge instead of the live page");
-        else
-            snprintf(out->message, sizeof out->message,
-                     "the live page carries no SIGI_STATE (blocked IP or changed page)");
-        return;
-    }
-    const char *end_of_body = body + len;
-    const char *gt = memchr(start, '>', (size_t)(end_of_body - start));
-    if (!gt) {
-        snprintf(out->message, sizeof out->message, "truncated SIGI_STATE tag");
-        return;
-    }
-    const char *json_start = gt + 1;
-    const char *json_end = NULL;
-    static const char close_tag[] = "</script>";
-    for (const char *p = json_start; p + sizeof close_tag - 1 <= end_of_body; p++) {
-        if (*p == '<' && memcmp(p, close_tag, sizeof close_tag - 1) == 0) {
-            json_end = p;
-            break;
-        }
-    }
-    if (!json_end) {
-        snprintf(out->message, sizeof out->message, "unterminated SIGI_STATE script");
         return;
     }
     json_error_t jerr;
@@ -186,6 +208,170 @@ void lt_tiktok_parse_live_page(long http_status, const char *body, size_t len,
     } else {
         read_user_and_room(user, json_object_get(info, "liveRoom"), json_object_get(info, "stats"),
                            out);
+    }
+    json_decref(root);
+}
+
+/* --- the profile page (docs/protocol/profile-and-prices.md §1) --- */
+
+#define TT_PROFILE_USER_NOT_EXIST 10221
+
+const char *lt_tiktok_profile_reason(lt_tiktok_profile_outcome outcome)
+{
+    switch (outcome) {
+    case LT_TIKTOK_PROFILE_OK: return "ok";
+    case LT_TIKTOK_PROFILE_NOT_FOUND: return "not_found";
+    case LT_TIKTOK_PROFILE_BLOCKED: return "blocked_captcha";
+    case LT_TIKTOK_PROFILE_FAILED: return "profile_failed";
+    }
+    return "profile_failed";
+}
+
+/* A count: statsV2's string where sent (it does not overflow), else stats'
+ * number; -1 if neither is a non-negative integer. */
+static int64_t profile_count(json_t *stats, json_t *stats_v2, const char *key)
+{
+    int64_t v = lt_tiktok_json_int(json_object_get(stats_v2, key), -1);
+    if (v < 0)
+        v = lt_tiktok_json_int(json_object_get(stats, key), -1);
+    return v < 0 ? -1 : v;
+}
+
+static void read_profile(json_t *user, json_t *stats, json_t *stats_v2, lt_tiktok_profile *out)
+{
+    out->outcome = LT_TIKTOK_PROFILE_OK;
+    out->message[0] = '\0';
+    copy_str(out->unique_id, sizeof out->unique_id, lt_tiktok_json_str(user, "uniqueId"));
+    copy_str(out->nickname, sizeof out->nickname, lt_tiktok_json_str(user, "nickname"));
+    out->followers = profile_count(stats, stats_v2, "followerCount");
+    out->following = profile_count(stats, stats_v2, "followingCount");
+    /* heartCount, else heart (32-bit, older answers) */
+    out->likes = profile_count(stats, stats_v2, "heartCount");
+    if (out->likes < 0)
+        out->likes = profile_count(stats, stats_v2, "heart");
+    out->videos = profile_count(stats, stats_v2, "videoCount");
+    out->verified = json_is_true(json_object_get(user, "verified"));
+    out->private_account = json_is_true(json_object_get(user, "privateAccount")) ||
+                           json_is_true(json_object_get(user, "secret"));
+}
+
+static void read_universal_data(json_t *root, lt_tiktok_profile *out)
+{
+    json_t *detail = LT_TIKTOK_JSON_PATH(root, "__DEFAULT_SCOPE__", "webapp.user-detail");
+    int64_t code = lt_tiktok_json_int(json_object_get(detail, "statusCode"), 0);
+    json_t *info = json_object_get(detail, "userInfo");
+    json_t *user = json_object_get(info, "user");
+    if (code == TT_PROFILE_USER_NOT_EXIST) {
+        out->outcome = LT_TIKTOK_PROFILE_NOT_FOUND;
+        snprintf(out->message, sizeof out->message, "no such TikTok user (statusCode %lld)", (long long)code);
+    } else if (!json_is_object(detail)) {
+        snprintf(out->message, sizeof out->message, "the profile page has no webapp.user-detail");
+    } else if (code != 0 || !json_is_object(user)) {
+        snprintf(out->message, sizeof out->message, "webapp.user-detail without a user (statusCode %lld)",
+                 (long long)code);
+    } else {
+        read_profile(user, json_object_get(info, "stats"), json_object_get(info, "statsV2"), out);
+    }
+}
+
+/* UserModule.{users,stats} keyed by the handle; the handle asked for, else
+ * the only user. */
+static void read_user_module(json_t *root, const char *unique_id, lt_tiktok_profile *out)
+{
+    json_t *module = json_object_get(root, "UserModule");
+    json_t *users = json_object_get(module, "users");
+    json_t *stats = json_object_get(module, "stats");
+    if (!json_is_object(module)) {
+        snprintf(out->message, sizeof out->message, "SIGI_STATE has no UserModule");
+        return;
+    }
+    const char *key = unique_id && *unique_id ? unique_id : NULL;
+    json_t *user = key ? json_object_get(users, key) : NULL;
+    if (!user && json_is_object(users) && json_object_size(users) == 1) {
+        void *it = json_object_iter(users);
+        key = json_object_iter_key(it);
+        user = json_object_iter_value(it);
+    }
+    if (!json_is_object(user)) {
+        out->outcome = LT_TIKTOK_PROFILE_NOT_FOUND;
+        snprintf(out->message, sizeof out->message, "no such TikTok user (UserModule has no such user)");
+        return;
+    }
+    read_profile(user, json_object_get(stats, key), NULL, out);
+}
+
+/* The state script `name` parsed, NULL if absent or broken (message set;
+ * *present tells whether the tag was there). */
+static json_t *load_script(const char *body, size_t len, const char *name, bool *present, char *msg,
+                           size_t msglen)
+{
+    const char *start, *end;
+    bool no_tag;
+    *present = false;
+    if (script_json(body, len, name, &start, &end, &no_tag, msg, msglen) != 0) {
+        *present = !no_tag;
+        return NULL;
+    }
+    *present = true;
+    json_error_t jerr;
+    json_t *root = json_loadb(start, (size_t)(end - start), 0, &jerr);
+    if (!json_is_object(root)) {
+        snprintf(msg, msglen, "the profile page's %s is not a JSON object: %s", name,
+                 root ? "not an object" : jerr.text);
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+void lt_tiktok_parse_profile_page(long http_status, const char *body, size_t len, const char *unique_id,
+                                  lt_tiktok_profile *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->outcome = LT_TIKTOK_PROFILE_FAILED;
+    out->followers = out->following = out->likes = out->videos = -1;
+    lt_tiktok_resolution res;
+    reset(&res, "profile");
+    if (blocked_status(http_status, &res, "the profile page")) {
+        out->outcome = res.outcome == LT_TIKTOK_RESOLVE_BLOCKED     ? LT_TIKTOK_PROFILE_BLOCKED
+                       : res.outcome == LT_TIKTOK_RESOLVE_NOT_FOUND ? LT_TIKTOK_PROFILE_NOT_FOUND
+                                                                    : LT_TIKTOK_PROFILE_FAILED;
+        out->rate_limited = http_status == 429;
+        copy_str(out->message, sizeof out->message, res.message);
+        return;
+    }
+    /* today's script where it describes the user, else the older one (a
+     * page may carry both, one of them empty) */
+    bool universal_present, sigi_present;
+    char universal_msg[256] = "", sigi_msg[256] = "";
+    json_t *root = load_script(body, len, "__UNIVERSAL_DATA_FOR_REHYDRATION__", &universal_present,
+                               universal_msg, sizeof universal_msg);
+    if (root && json_is_object(LT_TIKTOK_JSON_PATH(root, "__DEFAULT_SCOPE__", "webapp.user-detail"))) {
+        out->shape = "universal_data";
+        read_universal_data(root, out);
+        json_decref(root);
+        return;
+    }
+    json_t *sigi = load_script(body, len, "SIGI_STATE", &sigi_present, sigi_msg, sizeof sigi_msg);
+    if (sigi && json_is_object(json_object_get(sigi, "UserModule"))) {
+        json_decref(root);
+        out->shape = "sigi_state";
+        read_user_module(sigi, unique_id, out);
+        json_decref(sigi);
+        return;
+    }
+    if (sigi)
+        snprintf(sigi_msg, sizeof sigi_msg, "the profile page's SIGI_STATE has no UserModule");
+    json_decref(sigi);
+    if (!universal_present && !sigi_present) {
+        out->outcome = LT_TIKTOK_PROFILE_BLOCKED;
+        blocked_page_message(body, len, "profile page", "__UNIVERSAL_DATA_FOR_REHYDRATION__ or SIGI_STATE",
+                             out->message, sizeof out->message);
+    } else if (root) {
+        out->shape = "universal_data";
+        read_universal_data(root, out); /* says what is missing */
+    } else {
+        copy_str(out->message, sizeof out->message, universal_present ? universal_msg : sigi_msg);
     }
     json_decref(root);
 }
@@ -364,6 +550,11 @@ int lt_tiktok_live_page_url(const char *web_base, const char *unique_id, char *o
 {
     return fits(snprintf(out, outlen, "%s/@%s/live", web_base ? web_base : DEFAULT_WEB_BASE,
                          unique_id), outlen);
+}
+
+int lt_tiktok_profile_url(const char *web_base, const char *unique_id, char *out, size_t outlen)
+{
+    return fits(snprintf(out, outlen, "%s/@%s", web_base ? web_base : DEFAULT_WEB_BASE, unique_id), outlen);
 }
 
 int lt_tiktok_user_room_api_url(const char *web_base, const char *unique_id, char *out,

@@ -112,8 +112,40 @@ void lt_tiktok_parse_room_details(long http_status, const char *body, size_t len
                                   const char *room_id, lt_tiktok_resolution *out,
                                   lt_tiktok_room_details *details);
 
+/* --- the profile page: www.tiktok.com/@user (docs/protocol/profile-and-prices.md §1) ---
+ * Today's __UNIVERSAL_DATA_FOR_REHYDRATION__ (webapp.user-detail.userInfo)
+ * and the older SIGI_STATE UserModule are both read, the newer first. */
+typedef enum lt_tiktok_profile_outcome {
+    LT_TIKTOK_PROFILE_OK = 0,
+    LT_TIKTOK_PROFILE_NOT_FOUND, /* statusCode 10221 / no such user in UserModule / HTTP 404 */
+    LT_TIKTOK_PROFILE_BLOCKED,   /* 403/429/redirect, or a page without a state script (WAF, captcha) */
+    LT_TIKTOK_PROFILE_FAILED,    /* malformed or unexpected answer */
+} lt_tiktok_profile_outcome;
+
+typedef struct lt_tiktok_profile {
+    lt_tiktok_profile_outcome outcome;
+    bool rate_limited; /* HTTP 429 */
+    char unique_id[LT_TIKTOK_UNIQUE_ID_MAX + 1];
+    char nickname[128];
+    int64_t followers, following; /* -1 if not sent */
+    int64_t likes;                /* likes received (heartCount); -1 if not sent */
+    int64_t videos;               /* -1 if not sent */
+    bool verified, private_account;
+    const char *shape; /* "universal_data" or "sigi_state"; NULL if no script was read */
+    char message[256]; /* why not OK, for a person */
+} lt_tiktok_profile;
+
+/* "ok", "not_found", "blocked_captcha", "profile_failed". */
+const char *lt_tiktok_profile_reason(lt_tiktok_profile_outcome outcome);
+
+/* `unique_id` picks the user from UserModule (keyed by handle); NULL takes
+ * the only one. Fills `out` entirely. */
+void lt_tiktok_parse_profile_page(long http_status, const char *body, size_t len, const char *unique_id,
+                                  lt_tiktok_profile *out);
+
 /* --- URLs (bases without a trailing slash) --- */
 int lt_tiktok_live_page_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
+int lt_tiktok_profile_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
 int lt_tiktok_user_room_api_url(const char *web_base, const char *unique_id, char *out, size_t outlen);
 int lt_tiktok_room_info_url(const char *api_base, const char *room_id, char *out, size_t outlen);
 

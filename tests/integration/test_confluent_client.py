@@ -62,4 +62,5 @@ def test_one_record_of_every_topic_reads_with_confluents_avro_deserializer(prefi
         ev["type"] = t
         assert ev == want, f"{topic}: Confluent's deserializer read {ev}, livetap-demo wrote {want}"
         room_key = keys(key, SerializationContext(topic, MessageField.KEY))
-        assert room_key == (str(ev["gift_id"]) if t == "gift_info" else ev["room_id"])
+        catalogue_key = {"gift_info": "gift_id", "price_list": "currency"}.get(t)
+        assert room_key == (str(ev[catalogue_key]) if catalogue_key else ev["room_id"])

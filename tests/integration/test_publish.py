@@ -20,6 +20,8 @@ from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json
                       consume_all, event_types, run, strip_logical_types)
 
 ROOMS = 4
+# the compacted catalogue types, keyed by their entity, not by room
+CATALOGUES = {"gift_info": "gift_id", "price_list": "currency"}
 # every room type at least once per room, however many types there are
 PER_ROOM = len(event_types()) + 5
 
@@ -31,9 +33,10 @@ def publish(prefix, tmp_path, *extra):
                "--room-prefix", "room-", "--manifest", str(manifest), *extra])
     assert res.returncode == 0, res.stderr
     events = [json.loads(line) for line in manifest.read_text().splitlines()]
-    # PER_ROOM room events per room; the gift catalogue once per turn, not per room
-    assert sum(ev["type"] != "gift_info" for ev in events) == ROOMS * PER_ROOM
-    assert 0 < sum(ev["type"] == "gift_info" for ev in events) < PER_ROOM
+    # PER_ROOM room events per room; each catalogue once per turn, not per room
+    assert sum(ev["type"] not in CATALOGUES for ev in events) == ROOMS * PER_ROOM
+    for t in CATALOGUES:
+        assert 0 < sum(ev["type"] == t for ev in events) < PER_ROOM, t
     assert f"published={len(events)} delivered={len(events)} failed=0 undelivered=0" in res.stdout
     return events
 
@@ -61,7 +64,7 @@ def test_every_type_round_trips_through_kafka_and_the_registry(prefix, tmp_path)
         ev = avro_to_json(rec)
         ev["type"] = topic[len(prefix) + 1:]
         # key = room id (the gift catalogue: gift id); headers name the event
-        assert key.decode() == (str(ev["gift_id"]) if ev["type"] == "gift_info" else ev["room_id"])
+        assert key.decode() == (str(ev[CATALOGUES[ev["type"]]]) if ev["type"] in CATALOGUES else ev["room_id"])
         assert headers["event_type"].decode() == ev["type"]
         assert headers["platform"].decode() == ev["platform"] == "tiktok"
         assert int(headers["msg_id"]) == ev["msg_id"]
@@ -69,7 +72,7 @@ def test_every_type_round_trips_through_kafka_and_the_registry(prefix, tmp_path)
         # BIGO's game: null on TikTok's room events (no game_sess header); the
         # gift catalogue belongs to no game and has no such fields
         assert "game_sess" not in headers
-        if ev["type"] == "gift_info":
+        if ev["type"] in CATALOGUES:
             assert "game_id" not in ev and "game_sess" not in ev
         else:
             assert ev["game_id"] is None and ev["game_sess"] is None
@@ -192,8 +195,9 @@ def test_entity_topics_are_compacted(prefix, tmp_path):
 
     publish(prefix, tmp_path, "--registry", REGISTRY)
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
-    res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.gift_info")
-    configs = admin.describe_configs([res])[res].result(timeout=20)
-    assert configs["cleanup.policy"].value == "compact"
+    for t in CATALOGUES:
+        res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.{t}")
+        configs = admin.describe_configs([res])[res].result(timeout=20)
+        assert configs["cleanup.policy"].value == "compact", t
     res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.chat")
     assert admin.describe_configs([res])[res].result(timeout=20)["cleanup.policy"].value == "delete"
