@@ -3,6 +3,7 @@
 #define LT_SIM_INTERNAL_H
 
 #include <libwebsockets.h>
+#include <jansson.h>
 #include <signal.h>
 
 #include "core/event.h"
@@ -56,6 +57,13 @@ typedef struct lt_sim_token {
 
 typedef struct lt_sim_clip lt_sim_clip;
 
+/* The recommended-live feed's faults: each answers the next N feed requests
+ * that way (set as room "feed": feed:http_429_first=2). */
+typedef struct lt_sim_feed_faults {
+    long http_429_first, captcha_first, garbage_first;
+    uint64_t requests;
+} lt_sim_feed_faults;
+
 struct lt_sim {
     lt_sim_options opts;
     struct lws_context *ctx;
@@ -77,6 +85,7 @@ struct lt_sim {
     double sign_tokens;       /* process-wide sign limiter (token bucket per minute) */
     int64_t last_refill_ms;
     uint64_t sign_calls, sign_429, http_requests;
+    lt_sim_feed_faults feed;  /* /webcast/feed/ faults (room "feed") and its request count */
     lt_bytes *replay;         /* captured frames */
     size_t replay_count, replay_next;
     uint8_t *replay_data;
@@ -103,6 +112,12 @@ int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p);
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p);
+/* A live room as the feed lists it (room/info's shape, fewer fields). */
+json_t *lt_sim_feed_room_json(const lt_sim_room *r);
+
+/* feed.c: the recommended-live feed */
+int lt_sim_feed(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char *err, size_t errlen);
 
 /* sign.c: the Euler-compatible sign server */
 int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p);
