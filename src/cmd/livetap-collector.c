@@ -12,7 +12,9 @@
  * frame limits) - is the collector runtime, collector/runtime.h.
  *
  * `livetap-collector lookup ROOM` resolves one room with the same resolver
- * and options and prints what it found as JSON.
+ * and options and prints what it found as JSON. `livetap-collector discover
+ * [--pages N] [--json]` pages TikTok's recommended-live feed with the same
+ * HTTP options and prints the live rooms (collector/discover.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -66,10 +68,14 @@ static const flag flags[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
-                 "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
-                 "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
-                 "Rooms can also be added and removed at run time through the admin API (POST /rooms).\n\n");
+    fprintf(out,
+            "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
+            "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
+            "       livetap-collector discover [--pages N] [--json] [options]\n"
+            "                                 list live rooms from TikTok's recommended-live feed\n"
+            "                                 (N pages, 1-100, default 3; exit 3 = rate-limited or captcha)\n"
+            "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
+            "Rooms can also be added and removed at run time through the admin API (POST /rooms).\n\n");
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         fprintf(out, "  --%-17s%s\n", flags[i].name, flags[i].help);
     fprintf(out, "  --config FILE          YAML configuration (keys: --config-reference)\n"
@@ -106,8 +112,9 @@ static int set_key(config *cfg, const char *key, const char *value)
 }
 
 /* lookup_room: NULL for a collector run, else where the room of
- * `lookup ROOM` goes (argv then starts at "lookup"). */
-static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room)
+ * `lookup ROOM` goes (argv then starts at "lookup"). discover: `discover`
+ * (argv starts at "discover", its own flags already taken out). */
+static int parse_args(int argc, char **argv, config *cfg, const char **lookup_room, bool discover)
 {
     enum { O_CONFIG = 1000, O_SET, O_REFERENCE, O_CHECK };
     bool check_only = false;
@@ -191,7 +198,11 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
         }
         *lookup_room = argv[optind];
     } else if (optind < argc) {
-        lt_error("unexpected argument '%s' (rooms go in --rooms)", argv[optind]);
+        lt_error(
+            discover
+                ? "discover takes no argument, found '%s' (livetap-collector discover [--pages N] [--json])"
+                : "unexpected argument '%s' (rooms go in --rooms)",
+            argv[optind]);
         return -1;
     }
     lt_log_level level;
@@ -201,7 +212,8 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
     }
     lt_log_set_level(level);
     lt_log_set_json(cfg->log.json);
-    if (!lookup_room && !cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
+    if (!lookup_room && !discover && !cfg->admin.enabled && cfg->rooms.count == 0 &&
+        !(cfg->rooms_file && *cfg->rooms_file)) {
         usage(stderr);
         lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
@@ -224,6 +236,41 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
     return 0;
 }
 
+/* `discover`'s own flags (--pages N, --json) are taken out of argv (which
+ * starts at "discover") before the shared flags are parsed. */
+static int discover_args(int *argc, char **argv, long *pages, bool *json)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *value = NULL;
+        if (!strcmp(argv[i], "--json")) {
+            *json = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--pages")) {
+            if (i + 1 == *argc) {
+                lt_error("--pages needs a number of pages (1-100)");
+                return -1;
+            }
+            value = argv[++i];
+        } else if (!strncmp(argv[i], "--pages=", 8)) {
+            value = argv[i] + 8;
+        } else {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        char *end;
+        *pages = strtol(value, &end, 10);
+        if (end == value || *end || *pages < 1 || *pages > 100) {
+            lt_error("--pages: expected a number of pages from 1 to 100, found \"%s\"", value);
+            return -1;
+        }
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-collector");
@@ -232,9 +279,15 @@ int main(int argc, char **argv)
     int rc = 2;
     if (argc > 1 && strcmp(argv[1], "lookup") == 0) {
         const char *room = NULL;
-        if (parse_args(argc - 1, argv + 1, &cfg, &room) == 0)
+        if (parse_args(argc - 1, argv + 1, &cfg, &room, false) == 0)
             rc = lt_collector_lookup(&cfg, room);
-    } else if (parse_args(argc, argv, &cfg, NULL) == 0) {
+    } else if (argc > 1 && strcmp(argv[1], "discover") == 0) {
+        long pages = 3;
+        bool json = false;
+        int n = argc - 1;
+        if (discover_args(&n, argv + 1, &pages, &json) == 0 && parse_args(n, argv + 1, &cfg, NULL, true) == 0)
+            rc = lt_collector_discover(&cfg, pages, json);
+    } else if (parse_args(argc, argv, &cfg, NULL, false) == 0) {
         rc = lt_collector_run(&cfg);
     }
     lt_config_free(lt_collector_options, &cfg);

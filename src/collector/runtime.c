@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "collector/discover.h"
 #include "core/source.h"
 #include "core/contract.h"
 #include "core/event_json.h"
@@ -469,6 +470,21 @@ int lt_collector_lookup(const config *cfg, const char *input)
         return 1;
     }
     return 0;
+}
+
+int lt_collector_discover(const config *cfg, long pages, bool json)
+{
+    char err[512];
+    lt_tiktok_collector_options o;
+    collector_options(cfg, "livetap-discover", NULL, NULL, &o);
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c) {
+        lt_error("%s", err);
+        return LT_DISCOVER_USAGE;
+    }
+    int rc = lt_collector_discover_pages(c, pages, json, 30000, stdout);
+    lt_tiktok_collector_destroy(c);
+    return rc;
 }
 
 /* One collector process: what it holds, torn down in one place. */

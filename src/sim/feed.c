@@ -32,25 +32,26 @@ static int send_json(struct lws *wsi, pss *p, json_t *body)
     return rc;
 }
 
-/* A fault answer, or 0 when the request is served normally. */
+/* A fault answer, or 0 when the request is served normally. Each fault is
+ * a count of the requests still to get it, used up in this order. */
 static int fault(struct lws *wsi, lt_sim *sim, pss *p, bool *answered)
 {
     lt_sim_feed_faults *f = &sim->feed;
-    uint64_t n = f->requests;
     *answered = true;
-    if (n <= (uint64_t)f->http_429_first) {
+    if (f->http_429_first > 0) {
         static const char busy[] = "{\"status_code\":4,\"message\":\"too many requests\"}";
+        f->http_429_first--;
         return lt_sim_respond(wsi, p, 429, "application/json", busy, sizeof busy - 1, NULL);
     }
-    n -= (uint64_t)f->http_429_first;
-    if (n <= (uint64_t)f->captcha_first) {
+    if (f->captcha_first > 0) {
         static const char page[] = "<!DOCTYPE html><html><head><title>Security Check</title></head><body>"
                                    "<div id=\"tiktok-verify-page\"></div></body></html>";
+        f->captcha_first--;
         return lt_sim_respond(wsi, p, 200, "text/html", page, sizeof page - 1, NULL);
     }
-    n -= (uint64_t)f->captcha_first;
-    if (n <= (uint64_t)f->garbage_first) {
+    if (f->garbage_first > 0) {
         static const char cut[] = "{\"data\":[{\"data\":{\"id\":74000000000000000";
+        f->garbage_first--;
         return lt_sim_respond(wsi, p, 200, "application/json", cut, sizeof cut - 1, NULL);
     }
     *answered = false;
@@ -103,8 +104,6 @@ int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char 
         return -1;
     }
     lt_sim_feed_faults *f = &sim->feed;
-    /* the faults run in this order (429s, captchas, garbage) from the next
-     * request, however many came before */
     long *slot = !strcmp(key, "http_429_first")  ? &f->http_429_first
                  : !strcmp(key, "captcha_first") ? &f->captcha_first
                  : !strcmp(key, "garbage_first") ? &f->garbage_first
@@ -113,7 +112,6 @@ int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char 
         snprintf(err, errlen, "feed: unknown key %s (http_429_first, captcha_first, garbage_first)", key);
         return -1;
     }
-    f->requests = 0;
     *slot = n;
     return 0;
 }

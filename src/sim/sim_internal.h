@@ -57,8 +57,9 @@ typedef struct lt_sim_token {
 
 typedef struct lt_sim_clip lt_sim_clip;
 
-/* The recommended-live feed's faults: each answers the next N feed requests
- * that way (set as room "feed": feed:http_429_first=2). */
+/* The recommended-live feed's faults: the next N feed requests are answered
+ * that way, 429s first, then captchas, then cut JSON (set as room "feed":
+ * feed:http_429_first=2); the counts go down as they are used. */
 typedef struct lt_sim_feed_faults {
     long http_429_first, captcha_first, garbage_first;
     uint64_t requests;
@@ -85,7 +86,7 @@ struct lt_sim {
     double sign_tokens;       /* process-wide sign limiter (token bucket per minute) */
     int64_t last_refill_ms;
     uint64_t sign_calls, sign_429, http_requests;
-    lt_sim_feed_faults feed;  /* /webcast/feed/ faults (room "feed") and its request count */
+    lt_sim_feed_faults feed;  /* /webcast/feed/ faults (room "feed") and requests served */
     lt_bytes *replay;         /* captured frames */
     size_t replay_count, replay_next;
     uint8_t *replay_data;

@@ -45,6 +45,7 @@
 #include "core/dedupe.h"
 #include "core/event.h"
 #include "kafka/publisher.h"
+#include "tiktok/feed.h"
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"
@@ -213,5 +214,14 @@ int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int ti
                                lt_tiktok_resolution *out, char *err, size_t errlen);
 /* A resolution as the JSON lookup prints (new reference). */
 json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution *res);
+
+/* Fetches one page of the recommended-live feed (tiktok/feed.h; max_time 0
+ * = the first page) through the collector's HTTP client, with its api base,
+ * cookies, proxy and CA, running the loop until the answer or timeout_ms.
+ * Returns the page's outcome; a transport failure or the timeout is
+ * LT_TIKTOK_FEED_HTTP_ERROR. err says what went wrong unless OK. Not while
+ * lt_tiktok_collector_run() runs. */
+lt_tiktok_feed_outcome lt_tiktok_collector_feed_page(lt_tiktok_collector *c, int64_t max_time, int timeout_ms,
+                                                     lt_tiktok_feed_page *out, char *err, size_t errlen);
 
 #endif
