@@ -103,8 +103,8 @@ lt_tiktok_feed_outcome lt_tiktok_feed_parse(long http_status, const char *body, 
     if (len && (contains(body, len, "tiktok-verify-page") || contains(body, len, "_wafchallengeid") ||
                 (body[0] == '<' && contains(body, len, "captcha")))) {
         snprintf(err, errlen,
-                 "TikTok answered a captcha/WAF page instead of the feed (HTTP %ld): back off; a "
-                 "cookie (tiktok.cookies) or another network may be needed",
+                 "TikTok answered a captcha/WAF page instead of the feed (HTTP %ld): back off; "
+                 "session cookies (tiktok.session_cookies) or another network may help",
                  http_status);
         return LT_TIKTOK_FEED_CAPTCHA;
     }
