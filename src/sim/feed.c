@@ -9,9 +9,10 @@
  * of the next room (a cursor it cannot decode starts again from the top, as a
  * stale one does at TikTok).
  *
- * Faults (room "feed" in --set faults= or /_sim/fault?room=feed&...): the
+ * Faults (room "feed" in --fault/faults: or /_sim/fault?room=feed&...): the
  * next N requests get a 429, the captcha page TikTok sends blocked clients,
- * or a body cut in the middle of the JSON.
+ * or a body cut in the middle of the JSON; clean_first=N lets N requests
+ * through first, so that a later page fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +34,16 @@ static int send_json(struct lws *wsi, pss *p, json_t *body)
 }
 
 /* A fault answer, or 0 when the request is served normally. Each fault is
- * a count of the requests still to get it, used up in this order. */
+ * a count of the requests still to get it, used up in this order, after
+ * clean_first requests served normally (to fail a later page). */
 static int fault(struct lws *wsi, lt_sim *sim, pss *p, bool *answered)
 {
     lt_sim_feed_faults *f = &sim->feed;
+    *answered = false;
+    if (f->clean_first > 0 && (f->http_429_first || f->captcha_first || f->garbage_first)) {
+        f->clean_first--;
+        return 0;
+    }
     *answered = true;
     if (f->http_429_first > 0) {
         static const char busy[] = "{\"status_code\":4,\"message\":\"too many requests\"}";
@@ -107,9 +114,11 @@ int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char 
     long *slot = !strcmp(key, "http_429_first")  ? &f->http_429_first
                  : !strcmp(key, "captcha_first") ? &f->captcha_first
                  : !strcmp(key, "garbage_first") ? &f->garbage_first
+                 : !strcmp(key, "clean_first")   ? &f->clean_first
                                                  : NULL;
     if (!slot) {
-        snprintf(err, errlen, "feed: unknown key %s (http_429_first, captcha_first, garbage_first)", key);
+        snprintf(err, errlen,
+                 "feed: unknown key %s (http_429_first, captcha_first, garbage_first, clean_first)", key);
         return -1;
     }
     *slot = n;

@@ -62,6 +62,7 @@ typedef struct lt_sim_clip lt_sim_clip;
  * feed:http_429_first=2); the counts go down as they are used. */
 typedef struct lt_sim_feed_faults {
     long http_429_first, captcha_first, garbage_first;
+    long clean_first; /* requests served normally before the faults above */
     uint64_t requests;
 } lt_sim_feed_faults;
 
