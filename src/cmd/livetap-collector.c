@@ -212,8 +212,8 @@ static int parse_args(int argc, char **argv, config *cfg, const char **lookup_ro
     }
     lt_log_set_level(level);
     lt_log_set_json(cfg->log.json);
-    if (!lookup_room && !discover && !cfg->admin.enabled && cfg->rooms.count == 0 &&
-        !(cfg->rooms_file && *cfg->rooms_file)) {
+    if (!lookup_room && !discover && !cfg->admin.enabled && !cfg->discovery.enabled &&
+        cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
         usage(stderr);
         lt_error("no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;

@@ -42,6 +42,10 @@ typedef struct lt_collector_config {
         char *record;
     } rooms_behaviour;
     struct {
+        bool enabled;
+        long interval_s, pages, pages_per_minute, backoff_cap_s;
+    } discovery;
+    struct {
         char *level;
         bool json;
     } log;
@@ -52,8 +56,8 @@ typedef struct lt_collector_config {
     } admin;
 } lt_collector_config;
 
-/* The whole table (sections kafka, sign, tiktok, behaviour, group, log,
- * admin), for lt_config_defaults/load_file/set/write_reference. */
+/* The whole table (sections kafka, sign, tiktok, behaviour, group,
+ * discovery, log, admin), for lt_config_defaults/load_file/set/write_reference. */
 extern const lt_config_option lt_collector_options[];
 
 /* kafka.properties and kafka.topics as the run will use them, checked

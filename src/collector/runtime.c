@@ -231,14 +231,15 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .sink = print_event,
         .web_base = nonempty(cfg->tiktok.web_base),
         .api_base = nonempty(cfg->tiktok.api_base),
-        .signer = {
-            .sign_url = nonempty(cfg->sign.url),
-            .api_key = nonempty(cfg->sign.api_key),
-            .client = nonempty(cfg->sign.client),
-            .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
-            .burst = (double)cfg->sign.burst,
-            .read_rate_limits = cfg->sign.read_rate_limits,
-        },
+        .signer =
+            {
+                .sign_url = nonempty(cfg->sign.url),
+                .api_key = nonempty(cfg->sign.api_key),
+                .client = nonempty(cfg->sign.client),
+                .rate_per_second = (double)cfg->sign.rate_per_minute / 60.0,
+                .burst = (double)cfg->sign.burst,
+                .read_rate_limits = cfg->sign.read_rate_limits,
+            },
         .user_agent = nonempty(cfg->tiktok.user_agent),
         .http_proxy = nonempty(cfg->tiktok.proxy),
         .ws_proxy = nonempty(cfg->tiktok.ws_proxy),
@@ -259,14 +260,24 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .backpressure_wait_ms = cfg->kafka.backpressure_wait_ms,
         .record_path = nonempty(cfg->rooms_behaviour.record),
-        .room_limits = {
-            .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
-            .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
-            .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
-            .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
-            .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
-            .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
-        },
+        .room_limits =
+            {
+                .events_per_s = (double)cfg->rooms_behaviour.room_events_per_s,
+                .events_burst = (double)cfg->rooms_behaviour.room_events_burst,
+                .unknown_bytes_per_s = (double)cfg->rooms_behaviour.room_unknown_bytes_per_s,
+                .unknown_bytes_burst = (double)cfg->rooms_behaviour.room_unknown_bytes_burst,
+                .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
+                .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
+            },
+        /* only a collector run pages the feed on its own (hk: not lookup or discover) */
+        .discovery =
+            {
+                .enabled = hk && cfg->discovery.enabled,
+                .interval_ms = cfg->discovery.interval_s * 1000,
+                .pages = (int)cfg->discovery.pages,
+                .pages_per_minute = (double)cfg->discovery.pages_per_minute,
+                .backoff_cap_ms = cfg->discovery.backoff_cap_s * 1000,
+            },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .refresh_window = hk ? refresh_window : NULL,

@@ -102,6 +102,18 @@ typedef struct lt_tiktok_collector_options {
      * payloads cut to fit a Kafka record. Zeros: no limit. */
     lt_tiktok_decoder_limits room_limits;
     uint64_t seed;                  /* jitter; 0 = from the clock */
+    /* Discovery (tiktok/discovery.c): while the collector runs, page the
+     * recommended-live feed every interval_ms, `pages` pages a round, at
+     * most pages_per_minute feed requests (0 = no limit), backing off up to
+     * backoff_cap_ms on a 429 or a captcha; each room seen is published as
+     * a discovered_room event keyed by its room id. */
+    struct {
+        bool enabled;
+        int64_t interval_ms; /* 0 = 60000 */
+        int pages;           /* 0 = 3 */
+        double pages_per_minute;
+        int64_t backoff_cap_ms; /* 0 = 600000 */
+    } discovery;
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
      * group polls from it); seed_window is called when a room learns its
@@ -138,6 +150,11 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t bytes_received;        /* their bytes */
     uint64_t events_by_type[LT_EVENT_TYPE_COUNT]; /* accepted by the producer (status events too) */
     uint64_t acked_by_type[LT_EVENT_TYPE_COUNT];  /* acknowledged by Kafka */
+    /* discovery (the recommended-live feed) */
+    uint64_t discovery_pages;         /* feed pages read */
+    uint64_t discovery_page_failures; /* feed requests that failed (429, captcha, bad JSON, no answer) */
+    uint64_t discovery_rooms_found;   /* rooms seen for the first time */
+    size_t discovery_rooms_known;     /* rooms remembered with their first sighting */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;

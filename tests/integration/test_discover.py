@@ -1,4 +1,6 @@
-"""`livetap-collector discover` against livetap-sim's recommended-live feed
+"""Discovery against livetap-sim's recommended-live feed.
+
+`livetap-collector discover` against livetap-sim's recommended-live feed
 (/webcast/feed/): every live room of the simulator is listed exactly once
 across the pages (max_time / has_more paging followed to the end, rooms that
 are not live left out), --pages bounds the pages asked for, --json prints
@@ -6,10 +8,21 @@ one object per room, and the feed's failures give a clear message and their
 own exit status: 3 for a 429 or a captcha page (try later), 1 for a body
 that is not the feed's JSON or a server that does not answer, 2 for bad
 flags.
+
+The `discovery:` section (a collector run, real broker and registry): every
+live room the feed lists reaches the compacted <prefix>.discovered_room,
+keyed by its room id, with first_seen kept across sightings; a 429 is
+counted and backed off from, not fatal; pages_per_minute bounds the feed
+requests whatever the interval asks for.
 """
 import json
+import os
+import tempfile
+import time
 
-from conftest import Sim, binary, free_port, run
+import requests
+
+from conftest import BOOTSTRAP, REGISTRY, RegistryDecoder, Sim, binary, consume_all, free_port, run, stop_process, wait_for
 
 
 def discover(sim_base, *args):
@@ -98,4 +111,101 @@ def test_discover_failures_are_told_and_have_their_exit_status():
         res = discover(sim.base, "@someone")
         assert res.returncode == 2 and "discover takes no argument" in res.stderr
     finally:
+        sim.stop()
+
+
+class DiscoveringCollector:
+    """A collector with no rooms and discovery on, pointed at a Sim."""
+
+    def __init__(self, sim, *extra):
+        import subprocess
+        self.dir = tempfile.mkdtemp(prefix="lt-discovery-")
+        port_file = os.path.join(self.dir, "admin-port")
+        self.log_path = os.path.join(self.dir, "collector.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [binary("livetap-collector"), "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base,
+             "--collector-id", "it-discovery", "--admin-port", "0", "--admin-port-file", port_file,
+             "--set", "discovery.enabled=true", *extra], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(port_file), 30, "the collector's admin port")
+        self.admin = "http://127.0.0.1:%s" % open(port_file).read().strip()
+
+    def metric(self, name):
+        for line in requests.get(self.admin + "/metrics", timeout=10).text.splitlines():
+            if line.startswith("livetap_collector_" + name + " "):
+                return float(line.split()[1])
+        raise AssertionError(f"no metric {name}")
+
+    def stop(self):
+        rc = stop_process(self.proc, timeout=30)
+        self.log.close()
+        return rc, open(self.log_path).read()
+
+
+def test_discovery_publishes_every_room_keyed_by_room_id(prefix):
+    sim = Sim("--rooms", "6", "--rate", "0", "--quiet", "--set", "feed_page_size=2",
+              "--fault", "simhost2:state=offline", "--fault", "feed:http_429_first=1")
+    coll = None
+    try:
+        coll = DiscoveringCollector(sim, "--kafka", BOOTSTRAP, "--registry", REGISTRY, "--topic-prefix", prefix,
+                                    "--set", "discovery.interval_s=1", "--set", "discovery.backoff_cap_s=2",
+                                    "--set", "discovery.pages_per_minute=0")
+        # the first request got a 429: counted, backed off, then every page read, twice over
+        wait_for(lambda: coll.metric("discovery_pages_total") >= 6, 60, "two rounds of the feed")
+        assert coll.metric("discovery_page_failures_total") == 1
+        assert coll.metric("discovery_rooms_found_total") == 5
+        assert coll.metric("discovery_rooms_known") == 5
+        rc, log = coll.stop()
+        coll = None
+        assert rc == 0, log[-2000:]
+        assert "discovery: TikTok rate-limits the feed (HTTP 429)" in log
+
+        live = {r["room_id"]: name for name, r in sim.rooms().items() if name != "simhost2"}
+        decoder = RegistryDecoder(REGISTRY)
+        records = consume_all([f"{prefix}.discovered_room"], 10, timeout=60)
+        assert len(records) >= 10
+        first_seen = {}
+        for topic, key, value, headers in records:
+            _, rec = decoder.decode(value)
+            assert key.decode() == rec["room_id"] and rec["room_id"] in live
+            assert rec["unique_id"] == live[rec["room_id"]] and rec["platform"] == "tiktok"
+            assert rec["viewers"] >= 300 and rec["title"] and rec["nickname"] and rec["owner_id"]
+            assert len(rec["tags"]) == 1 and rec["live_since"] is not None
+            assert rec["first_seen"] <= rec["last_seen"] and rec["collector_id"] == "it-discovery"
+            # a later sighting keeps the first one's first_seen
+            assert first_seen.setdefault(rec["room_id"], rec["first_seen"]) == rec["first_seen"]
+        assert set(first_seen) == set(live)
+
+        from confluent_kafka.admin import AdminClient, ConfigResource
+        admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+        res = ConfigResource(ConfigResource.Type.TOPIC, f"{prefix}.discovered_room")
+        assert admin.describe_configs([res])[res].result(timeout=20)["cleanup.policy"].value == "compact"
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
+
+
+def test_discovery_requests_stay_under_pages_per_minute():
+    # one room a page: a round would want 3 pages every second; 6 a minute allows
+    # the 3 of the burst, then one every 10 s
+    sim = Sim("--rooms", "8", "--rate", "0", "--quiet", "--set", "feed_page_size=1")
+    coll = None
+    try:
+        coll = DiscoveringCollector(sim, "--dry-run", "--set", "discovery.interval_s=1",
+                                    "--set", "discovery.pages=3", "--set", "discovery.pages_per_minute=6")
+        wait_for(lambda: coll.metric("discovery_pages_total") >= 3, 30, "the first round")
+        time.sleep(4)
+        assert sim.get("/_sim/stats")["totals"]["feed_requests"] == 3
+        assert coll.metric("discovery_rooms_found_total") == 3
+        rc, log = coll.stop()
+        coll = None
+        # a dry run prints the sightings like every other event
+        sightings = [json.loads(line) for line in log.splitlines() if line.startswith("{")
+                     and '"discovered_room"' in line]
+        assert {s["room_id"] for s in sightings} == {"7400000000000000000", "7400000000000000001",
+                                                     "7400000000000000002"}
+    finally:
+        if coll:
+            coll.stop()
         sim.stop()
