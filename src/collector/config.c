@@ -135,6 +135,17 @@ static const lt_config_option discovery_options[] = {
         "at most this many feed requests a minute, whatever the other settings; 0 = no limit"),
     INT("backoff_cap_s", discovery.backoff_cap_s, "600", 1, 86400,
         "after a 429 or a captcha the next round waits an interval, then doubles (with jitter) up to this"),
+    OPT("auto_track", LT_CONFIG_BOOL, discovery.auto_track, "false",
+        "collect discovered rooms that pass the filters below, the most viewed first, up to max_rooms; "
+        "release "
+        "them when they end (rooms added otherwise are never released); standalone mode only"),
+    INT("min_viewers", discovery.min_viewers, "0", 0, 1000000000,
+        "auto_track: rooms with fewer viewers are not tracked"),
+    OPT("tags", LT_CONFIG_STRING_LIST, discovery.tags, NULL,
+        "auto_track: only rooms with one of these tags (the feed's hashtag, e.g. Music; case-insensitive); "
+        "empty = any"),
+    INT("max_rooms", discovery.max_rooms, "10", 1, 100000,
+        "auto_track: at most this many rooms tracked this way"),
     END,
 };
 

@@ -42,8 +42,9 @@ typedef struct lt_collector_config {
         char *record;
     } rooms_behaviour;
     struct {
-        bool enabled;
-        long interval_s, pages, pages_per_minute, backoff_cap_s;
+        bool enabled, auto_track;
+        long interval_s, pages, pages_per_minute, backoff_cap_s, min_viewers, max_rooms;
+        lt_config_list tags;
     } discovery;
     struct {
         char *level;

@@ -270,14 +270,18 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
                 .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
             },
         /* only a collector run pages the feed on its own (hk: not lookup or discover) */
-        .discovery =
-            {
-                .enabled = hk && cfg->discovery.enabled,
-                .interval_ms = cfg->discovery.interval_s * 1000,
-                .pages = (int)cfg->discovery.pages,
-                .pages_per_minute = (double)cfg->discovery.pages_per_minute,
-                .backoff_cap_ms = cfg->discovery.backoff_cap_s * 1000,
-            },
+        .discovery = {
+            .enabled = hk && cfg->discovery.enabled,
+            .interval_ms = cfg->discovery.interval_s * 1000,
+            .pages = (int)cfg->discovery.pages,
+            .pages_per_minute = (double)cfg->discovery.pages_per_minute,
+            .backoff_cap_ms = cfg->discovery.backoff_cap_s * 1000,
+            .auto_track = cfg->discovery.auto_track,
+            .min_viewers = cfg->discovery.min_viewers,
+            .tags = (const char *const *)cfg->discovery.tags.items,
+            .tag_count = cfg->discovery.tags.count,
+            .max_rooms = (size_t)cfg->discovery.max_rooms,
+        },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .refresh_window = hk ? refresh_window : NULL,
@@ -621,6 +625,12 @@ static int start(runtime *rt)
         return -1;
     }
     rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
+    if (cfg->group.enabled && cfg->discovery.enabled && cfg->discovery.auto_track) {
+        /* in group mode rooms come from the control topic; writing discovered rooms there is not done yet */
+        lt_error("cannot start: discovery.auto_track works in standalone mode only (group.enabled is true); "
+                 "turn one of them off (discovery itself, publishing discovered_room, works in both)");
+        return -1;
+    }
     lt_tiktok_collector_options o;
     collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
     if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {

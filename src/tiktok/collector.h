@@ -113,6 +113,16 @@ typedef struct lt_tiktok_collector_options {
         int pages;           /* 0 = 3 */
         double pages_per_minute;
         int64_t backoff_cap_ms; /* 0 = 600000 */
+        /* auto_track: after each round, rooms that pass the filters are
+         * added as if by the admin API, the most viewed first, while fewer
+         * than max_rooms rooms are tracked this way; one that ends (offline,
+         * ended, error) is released. Rooms added otherwise are never
+         * touched. Standalone mode only. */
+        bool auto_track;
+        int64_t min_viewers;
+        const char *const *tags; /* any of them, case-insensitive; none = any room */
+        size_t tag_count;
+        size_t max_rooms; /* 0 = 10 */
     } discovery;
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
@@ -155,6 +165,8 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t discovery_page_failures; /* feed requests that failed (429, captcha, bad JSON, no answer) */
     uint64_t discovery_rooms_found;   /* rooms seen for the first time */
     size_t discovery_rooms_known;     /* rooms remembered with their first sighting */
+    size_t discovery_rooms_tracked;   /* rooms auto_track added and still collects */
+    uint64_t discovery_rooms_released; /* rooms auto_track released after they ended */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;

@@ -17,6 +17,16 @@
  * retried at the next interval. Each failure is counted and logged at most
  * once a minute; nothing the feed sends can stop the collector.
  *
+ * auto_track: the rooms of a round that pass the filters (min_viewers, one
+ * of the tags) are candidates; after the round, free places (max_rooms
+ * minus the rooms auto_track added and still collects) go to the most
+ * viewed candidates the collector does not collect yet, added as the admin
+ * API adds them. Before each round, a room auto_track added that has ended
+ * (its state is offline, ended or error) is released; one removed by other
+ * means is forgotten. A room added any other way (config, admin API) is
+ * never a candidate and never released. A tracked room is not replaced by a
+ * more viewed one while it is live: that would cut a collection short.
+ *
  * The requests go through the collector's HTTP client (core/http.h), the
  * same one the resolver and room info use, with the same api base, cookies,
  * proxy and CA.
@@ -24,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/backoff.h"
 #include "core/log.h"
@@ -41,6 +52,15 @@ typedef struct known_room {
 
 typedef struct lt_tiktok_discovery lt_tiktok_discovery;
 
+/* a room auto_track may add */
+typedef struct candidate {
+    char room_id[24];
+    int64_t viewers;
+} candidate;
+
+/* The most candidates a round keeps: every room of 100 full pages. */
+#define DISCOVERY_MAX_CANDIDATES (100 * LT_TIKTOK_FEED_MAX_ROOMS)
+
 struct lt_tiktok_discovery {
     lt_tiktok_collector *c;
     int64_t interval_ms, backoff_cap_ms;
@@ -56,6 +76,11 @@ struct lt_tiktok_discovery {
     size_t used;
     int64_t log_slot;
     lt_tiktok_feed_page page_buf;
+    /* auto_track */
+    candidate *candidates; /* this round's, DISCOVERY_MAX_CANDIDATES of room */
+    size_t candidate_count;
+    char (*tracked)[24]; /* room ids it added, max_rooms of room */
+    size_t tracked_count, max_rooms;
 };
 
 static void on_timer(lws_sorted_usec_list_t *sul);
@@ -120,11 +145,103 @@ static void publish_room(lt_tiktok_discovery *d, const lt_tiktok_feed_room *r, i
     lt_tiktok_collector_publish(c, &ev, r->room_id);
 }
 
+static bool passes_filters(const lt_tiktok_discovery *d, const lt_tiktok_feed_room *r)
+{
+    const lt_tiktok_collector_options *o = &d->c->opts;
+    if (r->viewers < o->discovery.min_viewers)
+        return false;
+    if (o->discovery.tag_count == 0)
+        return true;
+    for (size_t i = 0; i < o->discovery.tag_count; i++)
+        if (r->tags[0] && strcasecmp(r->tags, o->discovery.tags[i]) == 0)
+            return true;
+    return false;
+}
+
+static void consider(lt_tiktok_discovery *d, const lt_tiktok_feed_room *r)
+{
+    if (!d->candidates || d->candidate_count == DISCOVERY_MAX_CANDIDATES || !passes_filters(d, r))
+        return;
+    candidate *k = &d->candidates[d->candidate_count++];
+    snprintf(k->room_id, sizeof k->room_id, "%s", r->room_id);
+    k->viewers = r->viewers;
+}
+
+static int by_viewers_desc(const void *a, const void *b)
+{
+    int64_t va = ((const candidate *)a)->viewers, vb = ((const candidate *)b)->viewers;
+    return va < vb   ? 1
+           : va > vb ? -1
+                     : strcmp(((const candidate *)a)->room_id, ((const candidate *)b)->room_id);
+}
+
+static void forget_tracked(lt_tiktok_discovery *d, size_t i)
+{
+    memcpy(d->tracked[i], d->tracked[--d->tracked_count], sizeof d->tracked[i]);
+    d->c->stats.discovery_rooms_tracked = d->tracked_count;
+}
+
+/* Releases the rooms auto_track added that have ended; forgets those no
+ * longer collected (removed through the admin API). */
+static void release_ended(lt_tiktok_discovery *d)
+{
+    lt_tiktok_collector *c = d->c;
+    for (size_t i = d->tracked_count; i-- > 0;) {
+        lt_tiktok_room_ref ref;
+        char err[128];
+        room *r = NULL;
+        if (lt_tiktok_room_parse(d->tracked[i], &ref, err, sizeof err) == 0)
+            r = lt_tiktok_collector_find(c, &ref, NULL);
+        if (!r) {
+            forget_tracked(d, i);
+            continue;
+        }
+        if (!r->state ||
+            (strcmp(r->state, "offline") && strcmp(r->state, "ended") && strcmp(r->state, "error")))
+            continue;
+        lt_info("discovery: releasing room %s (%s)", d->tracked[i], r->state);
+        lt_tiktok_collector_release(c, &ref, "discovery_ended");
+        c->stats.discovery_rooms_released++;
+        forget_tracked(d, i);
+    }
+}
+
+/* After a round: the free places go to the most viewed candidates. */
+static void track(lt_tiktok_discovery *d)
+{
+    lt_tiktok_collector *c = d->c;
+    qsort(d->candidates, d->candidate_count, sizeof *d->candidates, by_viewers_desc);
+    for (size_t i = 0; i < d->candidate_count && d->tracked_count < d->max_rooms; i++) {
+        const candidate *k = &d->candidates[i];
+        if (lt_tiktok_collector_has_room(c, k->room_id))
+            continue;
+        char err[256];
+        if (lt_tiktok_collector_add_room(c, k->room_id, err, sizeof err) != 0) {
+            lt_log_every(&d->log_slot, 60000, LT_LOG_WARN, "discovery: cannot add room %s: %s", k->room_id,
+                         err);
+            continue;
+        }
+        lt_info("discovery: tracking room %s (%lld viewers)", k->room_id, (long long)k->viewers);
+        snprintf(d->tracked[d->tracked_count], sizeof d->tracked[0], "%s", k->room_id);
+        d->tracked_count++;
+        c->stats.discovery_rooms_tracked = d->tracked_count;
+    }
+    d->candidate_count = 0;
+}
+
+/* The end of a round, read whole or cut short: auto_track acts on what it saw. */
+static void round_done(lt_tiktok_discovery *d)
+{
+    d->max_time = 0;
+    d->page = 0;
+    if (d->candidates)
+        track(d);
+}
+
 static void page_failed(lt_tiktok_discovery *d, lt_tiktok_feed_outcome outcome, const char *why)
 {
     d->c->stats.discovery_page_failures++;
-    d->max_time = 0;
-    d->page = 0;
+    round_done(d);
     bool blocked = outcome == LT_TIKTOK_FEED_RATE_LIMITED || outcome == LT_TIKTOK_FEED_CAPTCHA;
     int64_t wait = blocked ? lt_backoff_next(&d->backoff) : d->interval_ms;
     lt_log_every(&d->log_slot, 60000, LT_LOG_WARN, "discovery: %s (%s); next round in %lld ms", why,
@@ -153,16 +270,17 @@ static void on_page(void *ctx, const lt_http_response *resp)
     d->c->stats.discovery_pages++;
     d->page++;
     int64_t now = lt_now_ms();
-    for (size_t i = 0; i < page->count; i++)
+    for (size_t i = 0; i < page->count; i++) {
         publish_room(d, &page->rooms[i], now);
+        consider(d, &page->rooms[i]);
+    }
     if (page->has_more && d->page < d->pages) {
         d->max_time = page->max_time;
         schedule(d, 0);
         return;
     }
     lt_debug("discovery: round done, %d page(s), %zu rooms known", d->page, d->used);
-    d->max_time = 0;
-    d->page = 0;
+    round_done(d);
     schedule(d, d->interval_ms);
 }
 
@@ -172,6 +290,8 @@ static void on_timer(lws_sorted_usec_list_t *sul)
     lt_tiktok_collector *c = d->c;
     if (c->stop || d->req)
         return;
+    if (d->candidates && d->max_time == 0)
+        release_ended(d);
     int64_t wait = lt_ratelimit_acquire(&d->limit, lt_now_ms());
     if (wait > 0) {
         schedule(d, wait);
@@ -212,15 +332,20 @@ int lt_tiktok_discovery_start(lt_tiktok_collector *c)
     lt_ratelimit_init(&d->limit, per_s, per_s > 0 ? (double)d->pages : 1, lt_now_ms());
     d->known = lt_strmap_create();
     d->slots = calloc(DISCOVERY_MAX_KNOWN, sizeof *d->slots);
-    if (!d->known || !d->slots) {
-        lt_strmap_destroy(d->known);
-        free(d->slots);
-        free(d);
+    if (c->opts.discovery.auto_track) {
+        d->max_rooms = c->opts.discovery.max_rooms ? c->opts.discovery.max_rooms : 10;
+        d->candidates = calloc(DISCOVERY_MAX_CANDIDATES, sizeof *d->candidates);
+        d->tracked = calloc(d->max_rooms, sizeof *d->tracked);
+    }
+    if (!d->known || !d->slots || (c->opts.discovery.auto_track && (!d->candidates || !d->tracked))) {
+        c->discovery = d;
+        lt_tiktok_discovery_free(c);
         return -1;
     }
     c->discovery = d;
-    lt_info("discovery: paging the recommended-live feed every %lld s, up to %d page(s) a round%s",
-            (long long)(d->interval_ms / 1000), d->pages, per_s > 0 ? "" : ", no request limit");
+    lt_info("discovery: paging the recommended-live feed every %lld s, up to %d page(s) a round%s%s",
+            (long long)(d->interval_ms / 1000), d->pages, per_s > 0 ? "" : ", no request limit",
+            d->candidates ? "; auto_track on" : "");
     schedule(d, 0);
     return 0;
 }
@@ -244,6 +369,8 @@ void lt_tiktok_discovery_free(lt_tiktok_collector *c)
         lt_tiktok_discovery_stop(c);
     lt_strmap_destroy(d->known);
     free(d->slots);
+    free(d->candidates);
+    free(d->tracked);
     free(d);
     c->discovery = NULL;
 }
