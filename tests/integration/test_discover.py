@@ -209,3 +209,72 @@ def test_discovery_requests_stay_under_pages_per_minute():
         if coll:
             coll.stop()
         sim.stop()
+
+
+def rooms_of(coll):
+    return {r["input"]: r["state"] for r in requests.get(coll.admin + "/rooms", timeout=10).json()}
+
+
+def test_auto_track_takes_the_most_viewed_and_releases_only_its_own():
+    # viewers are 300 + the room's index: simhost5 most, simhost0 (300) under min_viewers
+    sim = Sim("--rooms", "6", "--rate", "0", "--quiet", "--set", "feed_page_size=3")
+    ids = {name: r["room_id"] for name, r in sim.rooms().items()}
+    coll = None
+    try:
+        coll = DiscoveringCollector(sim, "--dry-run", "--rooms", "@simhost1", "--sign-rate", "0",
+                                    "--set", "discovery.interval_s=1", "--set", "discovery.pages_per_minute=0",
+                                    "--set", "discovery.auto_track=true", "--set", "discovery.max_rooms=2",
+                                    "--set", "discovery.min_viewers=301")
+        wait_for(lambda: coll.metric("discovery_rooms_tracked") == 2, 30, "two rooms tracked")
+        wait_for(lambda: rooms_of(coll).get(ids["simhost5"]) == "live", 30, "simhost5 live")
+        rooms = rooms_of(coll)
+        # the manual room stays as it was added; the two most viewed others are added by id
+        assert set(rooms) == {"@simhost1", ids["simhost5"], ids["simhost4"]}, rooms
+
+        # simhost5 ends: released, and its place goes to the next most viewed (simhost1 is
+        # collected already, by hand, so simhost3)
+        sim.fault("simhost5", end_after_ms=1)
+        wait_for(lambda: coll.metric("discovery_rooms_released_total") == 1, 30, "simhost5 released")
+        wait_for(lambda: ids["simhost3"] in rooms_of(coll), 30, "simhost3 tracked")
+        rooms = rooms_of(coll)
+        assert ids["simhost5"] not in rooms and set(rooms) == {"@simhost1", ids["simhost4"], ids["simhost3"]}
+
+        # the manual room ends too: discovery never releases it
+        sim.fault("simhost1", end_after_ms=1)
+        wait_for(lambda: rooms_of(coll).get("@simhost1") in ("ended", "offline"), 30, "simhost1 ended")
+        released = coll.metric("discovery_rooms_released_total")
+        pages = coll.metric("discovery_pages_total")
+        wait_for(lambda: coll.metric("discovery_pages_total") >= pages + 4, 30, "two more rounds")
+        assert "@simhost1" in rooms_of(coll)
+        assert coll.metric("discovery_rooms_released_total") == released == 1
+        rc, log = coll.stop()
+        coll = None
+        assert "discovery: tracking room %s (305 viewers)" % ids["simhost5"] in log
+        assert "discovery: releasing room %s (ended)" % ids["simhost5"] in log
+        assert "releasing room @simhost1" not in log and "releasing room %s" % ids["simhost1"] not in log
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
+
+
+def test_auto_track_filters_by_tag_and_is_refused_in_group_mode():
+    # tags by index: Music (0, 6), Food (1), Gaming (2), ...
+    sim = Sim("--rooms", "8", "--rate", "0", "--quiet", "--set", "feed_page_size=4")
+    ids = {name: r["room_id"] for name, r in sim.rooms().items()}
+    coll = None
+    try:
+        coll = DiscoveringCollector(sim, "--dry-run", "--sign-rate", "0", "--set", "discovery.interval_s=1",
+                                    "--set", "discovery.pages_per_minute=0", "--set", "discovery.auto_track=true",
+                                    "--set", "discovery.tags=music,Tech")
+        wait_for(lambda: coll.metric("discovery_rooms_tracked") == 3, 30, "the Music and Tech rooms tracked")
+        assert set(rooms_of(coll)) == {ids["simhost0"], ids["simhost6"], ids["simhost7"]}
+        coll.stop()
+        coll = None
+    finally:
+        if coll:
+            coll.stop()
+        sim.stop()
+    res = run([binary("livetap-collector"), "--dry-run", "--group", "--set", "discovery.enabled=true",
+               "--set", "discovery.auto_track=true"], timeout=60)
+    assert res.returncode == 2 and "discovery.auto_track works in standalone mode only" in res.stderr
