@@ -95,8 +95,8 @@ def demo(prefix, rooms, events, room_prefix, manifest=None, rate=None, registry=
     if manifest:
         with open(manifest) as f:
             events = [json.loads(line) for line in f if line.strip()]
-        # the gift catalogue is keyed by gift id, not by room: no room's stream carries it
-        return [e for e in events if e["type"] != "gift_info"]
+        # the compacted topics (gift catalogue, discovered rooms) are not a room's stream
+        return [e for e in events if e["type"] not in ("gift_info", "discovered_room")]
     return None
 
 
