@@ -93,8 +93,10 @@ static void schedule(lt_tiktok_discovery *d, int64_t delay_ms)
 
 static known_room *remember(lt_tiktok_discovery *d, const char *room_id, int64_t now, bool *is_new)
 {
-    known_room *k = lt_strmap_get(d->known, room_id);
+    known_room *k = d->known ? lt_strmap_get(d->known, room_id) : NULL;
     *is_new = k == NULL;
+    if (!d->known) /* out of memory earlier: no first sightings kept */
+        return NULL;
     if (k)
         return k;
     if (d->used == DISCOVERY_MAX_KNOWN) {
