@@ -35,10 +35,11 @@ urls="$W/urls" && : >"$urls"
 for ((i = 0; i < pages_per_round; i++)); do
     if ((i == 0)); then echo "url = \"$base/webcast/feed/?channel_id=86\""; else
         echo "url = \"$base/webcast/feed/?channel_id=86&max_time=$((1700000000000 + 8 * i))\""; fi
+    echo 'output = "/dev/null"'
 done >"$urls"
 r0=$(requests) t0=$(date +%s.%N)
 while (($(echo "$(date +%s.%N) - $t0 < 10" | bc))); do
-    curl -s -K "$urls" -o /dev/null
+    curl -s -K "$urls"
 done
 t1=$(date +%s.%N) r1=$(requests)
 server=$(echo "($r1 - $r0) / ($t1 - $t0)" | bc -l)
