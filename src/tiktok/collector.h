@@ -161,11 +161,11 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t events_by_type[LT_EVENT_TYPE_COUNT]; /* accepted by the producer (status events too) */
     uint64_t acked_by_type[LT_EVENT_TYPE_COUNT];  /* acknowledged by Kafka */
     /* discovery (the recommended-live feed) */
-    uint64_t discovery_pages;         /* feed pages read */
-    uint64_t discovery_page_failures; /* feed requests that failed (429, captcha, bad JSON, no answer) */
-    uint64_t discovery_rooms_found;   /* rooms seen for the first time */
-    size_t discovery_rooms_known;     /* rooms remembered with their first sighting */
-    size_t discovery_rooms_tracked;   /* rooms auto_track added and still collects */
+    uint64_t discovery_pages;          /* feed pages read */
+    uint64_t discovery_page_failures;  /* feed requests that failed (429, captcha, bad JSON, no answer) */
+    uint64_t discovery_rooms_found;    /* rooms seen for the first time */
+    size_t discovery_rooms_known;      /* rooms remembered with their first sighting */
+    size_t discovery_rooms_tracked;    /* rooms auto_track added and still collects */
     uint64_t discovery_rooms_released; /* rooms auto_track released after they ended */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
