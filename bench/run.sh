@@ -15,4 +15,4 @@ echo
 echo "## sidecar render path"
 "$BUILD/bench/bench_render" 7 20000
 echo
-echo "(fan-out: bench/sidecar/run.sh; collector: bench/tiktok.sh - each prints its own table)"
+echo "(fan-out: bench/sidecar/run.sh; collector: bench/tiktok.sh; discovery: bench/discovery.sh - each prints its own table)"

@@ -12,7 +12,9 @@
  * frame limits) - is the collector runtime, collector/runtime.h.
  *
  * `livetap-collector lookup ROOM` resolves one room with the same resolver
- * and options and prints what it found as JSON.
+ * and options and prints what it found as JSON. `livetap-collector discover
+ * [--pages N] [--json]` pages TikTok's recommended-live feed with the same
+ * HTTP options and prints the live rooms (collector/discover.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +80,8 @@ static int check_room(void *ctx, const char *entry)
 static int validate(const void *config_, char *err, size_t errlen)
 {
     const config *cfg = config_;
-    if (!cfg->admin.enabled && cfg->rooms.count == 0 && !(cfg->rooms_file && *cfg->rooms_file)) {
+    if (!cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
+        !(cfg->rooms_file && *cfg->rooms_file)) {
         snprintf(err, errlen,
                  "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
         return -1;
@@ -102,6 +105,9 @@ static const lt_cli_program program = {
     .name = "livetap-collector",
     .usage = "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
              "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
+             "       livetap-collector discover [--pages N] [--json] [options]\n"
+             "                                 list live rooms from TikTok's recommended-live feed\n"
+             "                                 (N pages, 1-100, default 3; exit 3 = rate-limited or captcha)\n"
              "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
              "Rooms can also be added and removed at run time through the admin API (POST /rooms).",
     .epilog = "Every room's state changes are logged (one line each) and published to\n"
@@ -129,18 +135,82 @@ static const lt_cli_program lookup_program = {
     .operands = "ROOM",
 };
 
+/* `discover`: the same options (the HTTP client's bases, proxies, cookies),
+ * no rooms or Kafka needed; its own --pages/--json are taken out first. */
+static const lt_cli_program discover_program = {
+    .name = "livetap-collector discover",
+    .usage = "usage: livetap-collector discover [--pages N] [--json] [options]\n"
+             "List live rooms from TikTok's recommended-live feed: N pages (1-100, default 3), as a\n"
+             "table or JSON lines (exit 0 read, 1 a page failed, 2 bad input, 3 rate-limited or captcha).",
+    .options = lt_collector_options,
+    .flags = flags,
+    .flag_count = sizeof flags / sizeof flags[0],
+    .log_level_key = "log.level",
+    .operands = "", /* none, said below in discover's own words */
+};
+
+/* `discover`'s own flags (--pages N, --json) are taken out of argv (which
+ * starts at "discover") before the shared flags are parsed. */
+static int discover_args(int *argc, char **argv, long *pages, bool *json)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *value = NULL;
+        if (!strcmp(argv[i], "--json")) {
+            *json = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--pages")) {
+            if (i + 1 == *argc) {
+                lt_error("--pages needs a number of pages (1-100)");
+                return -1;
+            }
+            value = argv[++i];
+        } else if (!strncmp(argv[i], "--pages=", 8)) {
+            value = argv[i] + 8;
+        } else {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        char *end;
+        *pages = strtol(value, &end, 10);
+        if (end == value || *end || *pages < 1 || *pages > 100) {
+            lt_error("--pages: expected a number of pages from 1 to 100, found \"%s\"", value);
+            return -1;
+        }
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-collector");
     config cfg;
     memset(&cfg, 0, sizeof cfg);
     bool lookup = argc > 1 && strcmp(argv[1], "lookup") == 0;
-    lt_cli_outcome parsed =
-        lookup ? lt_cli_parse(&lookup_program, &cfg, argc - 1, argv + 1) : lt_cli_parse(&program, &cfg, argc, argv);
+    bool discover = argc > 1 && strcmp(argv[1], "discover") == 0;
+    long pages = 3;
+    bool json = false;
+    int n = argc - 1;
+    lt_cli_outcome parsed = {.status = 2};
+    if (lookup)
+        parsed = lt_cli_parse(&lookup_program, &cfg, argc - 1, argv + 1);
+    else if (discover && discover_args(&n, argv + 1, &pages, &json) == 0)
+        parsed = lt_cli_parse(&discover_program, &cfg, n, argv + 1);
+    else if (!discover)
+        parsed = lt_cli_parse(&program, &cfg, argc, argv);
     int rc = parsed.status;
     if (parsed.run) {
         lt_log_set_json(cfg.log.json);
-        if (!lookup) {
+        if (discover && parsed.operand_count > 0) {
+            lt_error("discover takes no argument, found '%s' (livetap-collector discover [--pages N] [--json])",
+                     parsed.operands[0]);
+            rc = 2;
+        } else if (discover) {
+            rc = lt_collector_discover(&cfg, pages, json);
+        } else if (!lookup) {
             rc = lt_collector_run(&cfg);
         } else if (parsed.operand_count != 1) {
             lt_error("lookup takes one room: livetap-collector lookup [options] @user|URL|room_id");

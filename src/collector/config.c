@@ -135,6 +135,31 @@ static const lt_config_option behaviour_options[] = {
     END,
 };
 
+static const lt_config_option discovery_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, discovery.enabled, "false",
+        "page TikTok's recommended-live feed while collecting and publish every room it lists to the "
+        "compacted "
+        "<prefix>.discovered_room, keyed by room id (docs/collector.md)"),
+    INT("interval_s", discovery.interval_s, "60", 1, 86400, "a round of paging this often"),
+    INT("pages", discovery.pages, "3", 1, 100, "feed pages per round (fewer when the feed has no more)"),
+    INT("pages_per_minute", discovery.pages_per_minute, "30", 0, 6000,
+        "at most this many feed requests a minute, whatever the other settings; 0 = no limit"),
+    INT("backoff_cap_s", discovery.backoff_cap_s, "600", 1, 86400,
+        "after a 429 or a captcha the next round waits an interval, then doubles (with jitter) up to this"),
+    OPT("auto_track", LT_CONFIG_BOOL, discovery.auto_track, "false",
+        "collect discovered rooms that pass the filters below, the most viewed first, up to max_rooms; "
+        "release "
+        "them when they end (rooms added otherwise are never released); standalone mode only"),
+    INT("min_viewers", discovery.min_viewers, "0", 0, 1000000000,
+        "auto_track: rooms with fewer viewers are not tracked"),
+    OPT("tags", LT_CONFIG_STRING_LIST, discovery.tags, NULL,
+        "auto_track: only rooms with one of these tags (the feed's hashtag, e.g. Music; case-insensitive); "
+        "empty = any"),
+    INT("max_rooms", discovery.max_rooms, "10", 1, 100000,
+        "auto_track: at most this many rooms tracked this way"),
+    END,
+};
+
 static const lt_config_option log_options[] = {
     OPT("level", LT_CONFIG_STRING, log.level, "info", "debug, info, warn or error"),
     OPT("json", LT_CONFIG_BOOL, log.json, "false", "JSON log lines"),
@@ -158,12 +183,14 @@ static const lt_config_option admin_options[] = {
 const lt_config_option lt_collector_options[] = {
     OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
     OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
-    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-collector-<pid>"),
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL,
+        "written on every record; empty = livetap-collector-<pid>"),
     SECTION("kafka", kafka_options, "where events go"),
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
     SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe, limits on what a room can cost"),
     SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
+    SECTION("discovery", discovery_options, "live rooms from TikTok's recommended-live feed"),
     SECTION("log", log_options, "logging"),
     SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
     END,

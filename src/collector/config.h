@@ -42,6 +42,11 @@ typedef struct lt_collector_config {
         char *record;
     } rooms_behaviour;
     struct {
+        bool enabled, auto_track;
+        long interval_s, pages, pages_per_minute, backoff_cap_s, min_viewers, max_rooms;
+        lt_config_list tags;
+    } discovery;
+    struct {
         char *level;
         bool json;
     } log;
@@ -52,8 +57,8 @@ typedef struct lt_collector_config {
     } admin;
 } lt_collector_config;
 
-/* The whole table (sections kafka, sign, tiktok, behaviour, group, log,
- * admin), for lt_config_defaults/load_file/set/write_reference. */
+/* The whole table (sections kafka, sign, tiktok, behaviour, group,
+ * discovery, log, admin), for lt_config_defaults/load_file/set/write_reference. */
 extern const lt_config_option lt_collector_options[];
 
 /* kafka.properties and kafka.topics as the run will use them, checked

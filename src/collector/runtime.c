@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "collector/discover.h"
 #include "core/source.h"
 #include "core/contract.h"
 #include "core/event_json.h"
@@ -270,6 +271,20 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
                 .unknown_payload_max = (size_t)cfg->rooms_behaviour.unknown_payload_max_bytes,
                 .max_messages = (size_t)cfg->rooms_behaviour.max_messages_per_frame,
             },
+        /* only a collector run pages the feed on its own (hk: not lookup or discover) */
+        .discovery =
+            {
+                .enabled = hk && cfg->discovery.enabled,
+                .interval_ms = cfg->discovery.interval_s * 1000,
+                .pages = (int)cfg->discovery.pages,
+                .pages_per_minute = (double)cfg->discovery.pages_per_minute,
+                .backoff_cap_ms = cfg->discovery.backoff_cap_s * 1000,
+                .auto_track = cfg->discovery.auto_track,
+                .min_viewers = cfg->discovery.min_viewers,
+                .tags = (const char *const *)cfg->discovery.tags.items,
+                .tag_count = cfg->discovery.tags.count,
+                .max_rooms = (size_t)cfg->discovery.max_rooms,
+            },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .refresh_window = hk ? refresh_window : NULL,
@@ -497,6 +512,21 @@ int lt_collector_lookup(const config *cfg, const char *input)
     return 0;
 }
 
+int lt_collector_discover(const config *cfg, long pages, bool json)
+{
+    char err[512];
+    lt_tiktok_collector_options o;
+    collector_options(cfg, "livetap-discover", NULL, NULL, &o);
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c) {
+        lt_error("%s", err);
+        return LT_DISCOVER_USAGE;
+    }
+    int rc = lt_collector_discover_pages(c, pages, json, 30000, stdout);
+    lt_tiktok_collector_destroy(c);
+    return rc;
+}
+
 /* One collector process: what it holds, torn down in one place. */
 typedef struct runtime {
     const config *cfg;
@@ -620,6 +650,12 @@ static int start(runtime *rt)
         return -1;
     }
     rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
+    if (cfg->group.enabled && cfg->discovery.enabled && cfg->discovery.auto_track) {
+        /* in group mode rooms come from the control topic; writing discovered rooms there is not done yet */
+        lt_error("cannot start: discovery.auto_track works in standalone mode only (group.enabled is true); "
+                 "turn one of them off (discovery itself, publishing discovered_room, works in both)");
+        return -1;
+    }
     lt_tiktok_collector_options o;
     collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
     if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {

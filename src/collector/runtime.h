@@ -29,4 +29,11 @@ int lt_collector_run(const lt_collector_config *cfg);
  * answer, 2 bad input. */
 int lt_collector_lookup(const lt_collector_config *cfg, const char *input);
 
+/* `livetap-collector discover`: pages TikTok's recommended-live feed with
+ * the configured HTTP options (tiktok.api_base, cookies, proxy, CA) and
+ * prints the live rooms, a table or (json) JSON lines. 0 read, 1 the feed
+ * failed (no answer, HTTP error, not the feed's JSON), 2 bad input, 3 rate-
+ * limited or a captcha (try later). */
+int lt_collector_discover(const lt_collector_config *cfg, long pages, bool json);
+
 #endif

@@ -79,6 +79,8 @@ typedef enum lt_event_type {
     /* livetap-recorder: a closed segment of a room's video */
     LT_EVENT_VIDEO_SEGMENT,
     LT_EVENT_PRICE_LIST,
+    /* discovery: a live room the recommended-live feed listed (compacted, keyed by room id) */
+    LT_EVENT_DISCOVERED_ROOM,
     LT_EVENT_TYPE_COUNT
 } lt_event_type;
 
@@ -988,6 +990,21 @@ typedef struct lt_video_segment {
     const char *reason;          /* why it was closed */
 } lt_video_segment;
 
+/* A live room the recommended-live feed listed (the collector's discovery):
+ * a compacted topic keyed by room id, the latest sighting per room. */
+typedef struct lt_discovered_room {
+    const char *owner_id;  /* nullable */
+    const char *unique_id; /* the host's @name; nullable */
+    const char *nickname;  /* nullable */
+    const char *title;
+    lt_opt_long viewers;
+    const char *const *tags; /* the feed's hashtag(s) */
+    size_t tag_count;
+    lt_opt_long live_since; /* epoch ms the room went live */
+    int64_t first_seen;     /* epoch ms this collector first saw it in the feed */
+    int64_t last_seen;      /* epoch ms of this sighting */
+} lt_discovered_room;
+
 typedef struct lt_viewer_picks {
     int32_t update_type;
     int64_t viewer_picks_id;
@@ -1067,6 +1084,7 @@ typedef struct lt_event {
         lt_viewer_picks viewer_picks;
         lt_video_segment video_segment;
         lt_price_list price_list;
+        lt_discovered_room discovered_room;
     } as;
 } lt_event;
 

@@ -503,6 +503,21 @@ static const lt_field video_segment_fields[] = {
 };
 static const lt_record_desc video_segment_desc = DESC("io.livetap.VideoSegment", lt_event, video_segment_fields);
 
+static const lt_field discovered_room_fields[] = {
+    FIELD("owner_id", LT_FIELD_OPT_STRING, lt_event, as.discovered_room.owner_id),
+    FIELD("unique_id", LT_FIELD_OPT_STRING, lt_event, as.discovered_room.unique_id),
+    FIELD("nickname", LT_FIELD_OPT_STRING, lt_event, as.discovered_room.nickname),
+    FIELD("title", LT_FIELD_STRING, lt_event, as.discovered_room.title),
+    FIELD("viewers", LT_FIELD_OPT_LONG, lt_event, as.discovered_room.viewers),
+    ARRAY("tags", LT_FIELD_STRING_ARRAY, lt_event, as.discovered_room.tags, as.discovered_room.tag_count,
+          NULL),
+    FIELD("live_since", LT_FIELD_OPT_LONG, lt_event, as.discovered_room.live_since),
+    FIELD("first_seen", LT_FIELD_LONG, lt_event, as.discovered_room.first_seen),
+    FIELD("last_seen", LT_FIELD_LONG, lt_event, as.discovered_room.last_seen),
+};
+static const lt_record_desc discovered_room_desc =
+    DESC("io.livetap.DiscoveredRoom", lt_event, discovered_room_fields);
+
 static const lt_field stream_quality_fields[] = {
     FIELD("quality", LT_FIELD_STRING, lt_stream_quality, quality),
     FIELD("flv", LT_FIELD_OPT_STRING, lt_stream_quality, flv),
@@ -996,6 +1011,7 @@ static const lt_event_type_info event_types[LT_EVENT_TYPE_COUNT] = {
     {LT_EVENT_VIEWER_PICKS, "viewer_picks", &viewer_picks_desc, false},
     {LT_EVENT_VIDEO_SEGMENT, "video_segment", &video_segment_desc, false},
     {LT_EVENT_PRICE_LIST, "price_list", &price_list_desc, true},
+    {LT_EVENT_DISCOVERED_ROOM, "discovered_room", &discovered_room_desc, true},
 };
 
 const lt_event_type_info *lt_event_type_info_get(lt_event_type type)

@@ -43,13 +43,14 @@ const lt_config_option lt_sim_option_table[] = {
         "push this capture ([u32 LE length][frame]...) into simhost0"),
     OPT("faults", LT_CONFIG_STRING_LIST, faults, NULL,
         "ROOM:KEY=VALUE faults or states set at start, e.g. simhost1:state=offline, "
-        "simhost0:disconnect_after=20"),
+        "simhost0:disconnect_after=20; room \"feed\" is the recommended-live feed (feed:http_429_first=2)"),
     OPT("tls_cert", LT_CONFIG_STRING, tls_cert, NULL,
         "PEM certificate: serve https:// and wss:// (with tls_key)"),
     OPT("tls_key", LT_CONFIG_STRING, tls_key, NULL, "PEM private key of tls_cert"),
     OPT("stream_file", LT_CONFIG_STRING, stream_path, NULL,
         "an FLV clip (H.264/AAC) looped as every room's HTTP-FLV stream at /stream/<room>_<quality>.flv; "
         "empty = room info keeps the CDN URLs"),
+    INT("feed_page_size", feed_page_size, "4", 1, 100, "live rooms per page of the recommended-live feed"),
     OPT("log_level", LT_CONFIG_STRING, log_level, "info", "debug, info, warn or error"),
     {.name = NULL},
 };

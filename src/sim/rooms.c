@@ -108,6 +108,8 @@ static int parse_int(const char *v, long *out)
 
 int lt_sim_configure(lt_sim *sim, const char *name, const char *key, const char *value, char *err, size_t errlen)
 {
+    if (name && !strcmp(name, "feed"))
+        return lt_sim_feed_configure(sim, key, value, err, errlen);
     lt_sim_room *r = lt_sim_find_room(sim, name);
     if (!r) {
         snprintf(err, errlen, "no room %s", name ? name : "(none)");

@@ -729,5 +729,7 @@ static int http_route(struct lws *wsi, lt_sim *sim, pss *p, const char *path)
         return lt_sim_gift_list(wsi, sim, p);
     if (!strcmp(path, "/webcast/diamond/") || !strcmp(path, "/webcast/diamond"))
         return lt_sim_price_list(wsi, sim, p);
+    if (!strcmp(path, "/webcast/feed/") || !strcmp(path, "/webcast/feed"))
+        return lt_sim_feed(wsi, sim, p);
     return respond_json(wsi, p, 404, json_pack("{s:s}", "message", "not found"), NULL);
 }

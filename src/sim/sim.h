@@ -9,6 +9,7 @@
  *   GET /webcast/room/info/             room info (age restriction, status)
  *   GET /webcast/room/check_alive/      batch liveness
  *   GET /webcast/gift/list/             gift catalogue
+ *   GET /webcast/feed/                  recommended live rooms, paged by max_time
  *   GET /webcast/fetch                  sign server: protobuf fetch result + X-Set-TT-Cookie
  *   GET /webcast/rate_limits            sign server limits
  *   WS  /webcast/im/ws_proxy/ws_reuse_supplement/   the push WebSocket
@@ -44,6 +45,7 @@ typedef struct lt_sim_options {
     char *tls_cert;            /* PEM certificate and key: serve https and wss instead */
     char *tls_key;
     char *stream_path;         /* an FLV clip looped as every room's HTTP-FLV stream; "" or NULL = none */
+    long feed_page_size;       /* live rooms per page of /webcast/feed/ */
     bool broadcast;            /* every message of a room to every open connection, as TikTok does;
                                 * once connected to, a room sends whether anyone listens or not
                                 * (default: each connection gets its own share of the room's rate) */

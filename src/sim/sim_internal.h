@@ -3,6 +3,7 @@
 #define LT_SIM_INTERNAL_H
 
 #include <libwebsockets.h>
+#include <jansson.h>
 #include <signal.h>
 
 #include "core/event.h"
@@ -56,6 +57,15 @@ typedef struct lt_sim_token {
 
 typedef struct lt_sim_clip lt_sim_clip;
 
+/* The recommended-live feed's faults: the next N feed requests are answered
+ * that way, 429s first, then captchas, then cut JSON (set as room "feed":
+ * feed:http_429_first=2); the counts go down as they are used. */
+typedef struct lt_sim_feed_faults {
+    long http_429_first, captcha_first, garbage_first;
+    long clean_first; /* requests served normally before the faults above */
+    uint64_t requests;
+} lt_sim_feed_faults;
+
 struct lt_sim {
     lt_sim_options opts;
     struct lws_context *ctx;
@@ -77,6 +87,7 @@ struct lt_sim {
     double sign_tokens;       /* process-wide sign limiter (token bucket per minute) */
     int64_t last_refill_ms;
     uint64_t sign_calls, sign_429, http_requests;
+    lt_sim_feed_faults feed;  /* /webcast/feed/ faults (room "feed") and requests served */
     lt_bytes *replay;         /* captured frames */
     size_t replay_count, replay_next;
     uint8_t *replay_data;
@@ -121,6 +132,12 @@ int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p);
 /* 1 if key was a profile or price key (applied, or err set and -1 returned) */
 int lt_sim_profile_configure(lt_sim *sim, lt_sim_room *r, const char *key, const char *value, int *rc,
                              char *err, size_t errlen);
+/* A live room as the feed lists it (room/info's shape, fewer fields). */
+json_t *lt_sim_feed_room_json(const lt_sim_room *r);
+
+/* feed.c: the recommended-live feed */
+int lt_sim_feed(struct lws *wsi, lt_sim *sim, pss *p);
+int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char *err, size_t errlen);
 
 /* sign.c: the Euler-compatible sign server */
 int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p);

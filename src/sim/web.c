@@ -284,3 +284,25 @@ int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p)
     return send_json(wsi, p, 200, json_pack("{s:{s:o}, s:{s:I}, s:i}", "data", "gifts", list, "extra", "now",
                                             (json_int_t)lt_now_ms(), "status_code", 0));
 }
+
+json_t *lt_sim_feed_room_json(const lt_sim_room *r)
+{
+    static const char *const hashtags[] = {"Music",         "Food",   "Gaming", "Art",
+                                           "Just Chatting", "Sports", "Music",  "Tech"};
+    char owner_str[32];
+    snprintf(owner_str, sizeof owner_str, "%lld", (long long)owner_id(r));
+    json_t *owner = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:I}, s:o}", "id", (json_int_t)owner_id(r),
+                              "id_str", owner_str, "display_id", r->unique_id, "nickname",
+                              hosts[r->index % (sizeof hosts / sizeof hosts[0])], "follow_info",
+                              "follower_count", (json_int_t)follower_count(r), "following_count",
+                              (json_int_t)(321 + r->index), "avatar_thumb", avatar_json(r, "100x100"));
+    json_t *room = json_pack(
+        "{s:I, s:i, s:s, s:I, s:I, s:I, s:o, s:{s:I, s:s}, s:{s:I, s:I}}", "id", (json_int_t)r->room_id,
+        "status", status_code(r), "title", title_of(r), "create_time", (json_int_t)(r->live_since_ms / 1000),
+        "user_count", (json_int_t)viewer_count(r), "owner_user_id", (json_int_t)owner_id(r), "owner", owner,
+        "hashtag", "id", (json_int_t)(5 + r->index % 8), "title",
+        hashtags[r->index % (sizeof hashtags / sizeof hashtags[0])], "stats", "total_user",
+        (json_int_t)total_user(r), "like_count", (json_int_t)r->like_total);
+    json_object_set_new(room, "id_str", json_sprintf("%lld", (long long)r->room_id));
+    return room;
+}

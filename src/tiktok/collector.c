@@ -166,6 +166,11 @@ static int publish_info(void *ctx, const lt_event *ev, const char *key)
     return 0;
 }
 
+int lt_tiktok_collector_publish(lt_tiktok_collector *c, const lt_event *ev, const char *key)
+{
+    return publish_info(c, ev, key);
+}
+
 static const char *room_key(const room *r)
 {
     return r->room_id[0] ? r->room_id : r->label;
@@ -964,6 +969,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     free(c->rooms);
     lt_strmap_destroy(c->by_input);
     lt_strmap_destroy(c->by_room_id);
+    lt_tiktok_discovery_free(c);
     lt_tiktok_info_destroy(c->info);
     lt_tiktok_signer_destroy(c->signer);
     lt_http_destroy(c->http);
@@ -982,6 +988,10 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
 long lt_tiktok_collector_run(lt_tiktok_collector *c)
 {
     lws_sul_schedule(c->lws, 0, &c->tick, on_tick, 1);
+    if (lt_tiktok_discovery_start(c) != 0) {
+        lt_error("discovery: out of memory");
+        return -1;
+    }
     while (!c->stop) {
         if (lws_service(c->lws, 0) < 0) {
             lt_error("event loop failed");
@@ -994,6 +1004,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
     }
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);
+    lt_tiktok_discovery_stop(c);
     lt_info("stopping %zu rooms", c->room_count);
     lt_tiktok_handover_shutdown(c);
     for (size_t i = 0; i < c->room_count; i++) {

@@ -45,6 +45,7 @@
 #include "core/dedupe.h"
 #include "core/event.h"
 #include "kafka/publisher.h"
+#include "tiktok/feed.h"
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
 #include "tiktok/resolver.h"
@@ -103,6 +104,28 @@ typedef struct lt_tiktok_collector_options {
      * payloads cut to fit a Kafka record. Zeros: no limit. */
     lt_tiktok_decoder_limits room_limits;
     uint64_t seed;                  /* jitter; 0 = from the clock */
+    /* Discovery (tiktok/discovery.c): while the collector runs, page the
+     * recommended-live feed every interval_ms, `pages` pages a round, at
+     * most pages_per_minute feed requests (0 = no limit), backing off up to
+     * backoff_cap_ms on a 429 or a captcha; each room seen is published as
+     * a discovered_room event keyed by its room id. */
+    struct {
+        bool enabled;
+        int64_t interval_ms; /* 0 = 60000 */
+        int pages;           /* 0 = 3 */
+        double pages_per_minute;
+        int64_t backoff_cap_ms; /* 0 = 600000 */
+        /* auto_track: after each round, rooms that pass the filters are
+         * added as if by the admin API, the most viewed first, while fewer
+         * than max_rooms rooms are tracked this way; one that ends (offline,
+         * ended, error) is released. Rooms added otherwise are never
+         * touched. Standalone mode only. */
+        bool auto_track;
+        int64_t min_viewers;
+        const char *const *tags; /* any of them, case-insensitive; none = any room */
+        size_t tag_count;
+        size_t max_rooms; /* 0 = 10 */
+    } discovery;
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
      * group polls from it); seed_window is called when a room learns its
@@ -139,6 +162,13 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t bytes_received;        /* their bytes */
     uint64_t events_by_type[LT_EVENT_TYPE_COUNT]; /* accepted by the producer (status events too) */
     uint64_t acked_by_type[LT_EVENT_TYPE_COUNT];  /* acknowledged by Kafka */
+    /* discovery (the recommended-live feed) */
+    uint64_t discovery_pages;          /* feed pages read */
+    uint64_t discovery_page_failures;  /* feed requests that failed (429, captcha, bad JSON, no answer) */
+    uint64_t discovery_rooms_found;    /* rooms seen for the first time */
+    size_t discovery_rooms_known;      /* rooms remembered with their first sighting */
+    size_t discovery_rooms_tracked;    /* rooms auto_track added and still collects */
+    uint64_t discovery_rooms_released; /* rooms auto_track released after they ended */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;
@@ -224,5 +254,13 @@ int lt_tiktok_collector_profile(lt_tiktok_collector *c, const char *unique_id, i
 /* {"outcome", "followers", "following", "likes", "videos", "verified",
  * "private", "shape", "message"}: counts the page did not give are null. */
 json_t *lt_tiktok_profile_json(const lt_tiktok_profile *p);
+/* Fetches one page of the recommended-live feed (tiktok/feed.h; max_time 0
+ * = the first page) through the collector's HTTP client, with its api base,
+ * cookies, proxy and CA, running the loop until the answer or timeout_ms.
+ * Returns the page's outcome; a transport failure or the timeout is
+ * LT_TIKTOK_FEED_HTTP_ERROR. err says what went wrong unless OK. Not while
+ * lt_tiktok_collector_run() runs. */
+lt_tiktok_feed_outcome lt_tiktok_collector_feed_page(lt_tiktok_collector *c, int64_t max_time, int timeout_ms,
+                                                     lt_tiktok_feed_page *out, char *err, size_t errlen);
 
 #endif

@@ -67,6 +67,16 @@ static const copied copied_metrics[] = {
       "coin price list requests refused (HTTP 429/403, captcha); backed off from 60 s, doubling to 1 h"),
     C(info.profile_blocked, "host_profile_blocked_total",
       "host profile pages refused (HTTP 429/403, captcha); the room backs off from 30 s to 30 min"),
+    C(discovery_pages, "discovery_pages_total", "pages of the recommended-live feed read (discovery)"),
+    C(discovery_page_failures, "discovery_page_failures_total",
+      "feed requests that failed: 429, captcha, not the feed's JSON, no answer (discovery backs off)"),
+    C(discovery_rooms_found, "discovery_rooms_found_total", "live rooms the feed listed for the first time"),
+    {P "discovery_rooms_known", "rooms discovery remembers (published to discovered_room)", LT_METRIC_GAUGE,
+     FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, discovery_rooms_known)},
+    {P "discovery_rooms_tracked", "rooms discovery's auto_track added and still collects", LT_METRIC_GAUGE,
+     FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, discovery_rooms_tracked)},
+    C(discovery_rooms_released, "discovery_rooms_released_total",
+      "rooms auto_track released after they ended"),
     K(queued, "kafka_queued_total", LT_METRIC_COUNTER, "records accepted into librdkafka's queue"),
     K(delivered, "kafka_delivered_total", LT_METRIC_COUNTER, "records acknowledged by the broker"),
     K(failed, "kafka_failed_total", LT_METRIC_COUNTER, "records given up with a delivery error"),
@@ -459,4 +469,74 @@ json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution 
                      res->viewer_count >= 0 ? json_integer(res->viewer_count) : json_null(), "follower_count",
                      res->follower_count >= 0 ? json_integer(res->follower_count) : json_null(), "message",
                      string_or_null(res->message), "source", string_or_null(res->source));
+}
+
+/* --- one page of the recommended-live feed (`discover`) --- */
+
+typedef struct feed_fetch {
+    struct lws_context *lws;
+    bool done, timed_out;
+    lt_tiktok_feed_outcome outcome;
+    lt_tiktok_feed_page *page;
+    char error[512];
+    lws_sorted_usec_list_t deadline;
+} feed_fetch;
+
+static void on_feed_page(void *ctx, const lt_http_response *resp)
+{
+    feed_fetch *f = ctx;
+    if (resp->error) {
+        f->outcome = LT_TIKTOK_FEED_HTTP_ERROR;
+        snprintf(f->error, sizeof f->error, "the feed could not be fetched: %s", resp->error);
+    } else {
+        f->outcome = lt_tiktok_feed_parse(resp->status, (const char *)resp->body, resp->body_len, f->page,
+                                          f->error, sizeof f->error);
+    }
+    f->done = true;
+    lws_cancel_service(f->lws);
+}
+
+static void on_feed_deadline(lws_sorted_usec_list_t *sul)
+{
+    feed_fetch *f = lws_container_of(sul, feed_fetch, deadline);
+    f->timed_out = true;
+    lws_cancel_service(f->lws);
+}
+
+lt_tiktok_feed_outcome lt_tiktok_collector_feed_page(lt_tiktok_collector *c, int64_t max_time, int timeout_ms,
+                                                     lt_tiktok_feed_page *out, char *err, size_t errlen)
+{
+    feed_fetch f;
+    memset(&f, 0, sizeof f);
+    memset(out, 0, sizeof *out);
+    f.lws = c->lws;
+    f.page = out;
+    char url[2048], cookie[1024];
+    if (lt_tiktok_feed_url(c->resolver_opts.api_base, max_time, url, sizeof url) != 0) {
+        snprintf(err, errlen, "the feed URL does not fit (tiktok.api_base too long?)");
+        return LT_TIKTOK_FEED_HTTP_ERROR;
+    }
+    const char *headers[4] = {"Accept: application/json", "Accept-Language: en-US,en;q=0.9",
+                              "Referer: https://www.tiktok.com/"};
+    size_t n = 3;
+    if (c->resolver_opts.cookies && *c->resolver_opts.cookies) {
+        snprintf(cookie, sizeof cookie, "Cookie: %s", c->resolver_opts.cookies);
+        headers[n++] = cookie;
+    }
+    lt_http_request *req = lt_http_get(c->http, url, headers, n, on_feed_page, &f, err, errlen);
+    if (!req)
+        return LT_TIKTOK_FEED_HTTP_ERROR;
+    lws_sul_schedule(c->lws, 0, &f.deadline, on_feed_deadline, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    while (!f.done && !f.timed_out && !c->stop)
+        if (lws_service(c->lws, 0) < 0)
+            break;
+    lws_sul_cancel(&f.deadline);
+    if (!f.done) {
+        lt_http_cancel(req);
+        snprintf(err, errlen, "the feed did not answer within %d ms", timeout_ms);
+        return LT_TIKTOK_FEED_HTTP_ERROR;
+    }
+    if (f.outcome != LT_TIKTOK_FEED_OK)
+        snprintf(err, errlen, "%s", f.error);
+    return f.outcome;
 }

@@ -73,6 +73,8 @@ typedef struct room {
     size_t slot;                    /* its index in the collector's rooms[] */
 } room;
 
+struct lt_tiktok_discovery;
+
 struct lt_tiktok_collector {
     lt_tiktok_collector_options opts;
     struct lws_context *lws;
@@ -105,7 +107,20 @@ struct lt_tiktok_collector {
     struct collector_metrics *metrics;
     struct handover_state *handover; /* handover.c; NULL outside group mode */
     lt_tiktok_collector_stats stats;
+    struct lt_tiktok_discovery *discovery; /* discovery.c; NULL when off */
 };
+
+/* collector.c: publishes an event the collector made itself (room info,
+ * gift catalogue, discovery), keyed by key (NULL = its room id), under the
+ * same backpressure rules as a room's events. 0 published. */
+int lt_tiktok_collector_publish(lt_tiktok_collector *c, const lt_event *ev, const char *key);
+
+/* discovery.c: starts paging the feed when opts.discovery.enabled (from
+ * lt_tiktok_collector_run); stop cancels what is in flight; free accepts a
+ * collector without discovery. */
+int lt_tiktok_discovery_start(lt_tiktok_collector *c);
+void lt_tiktok_discovery_stop(lt_tiktok_collector *c);
+void lt_tiktok_discovery_free(lt_tiktok_collector *c);
 
 /* room lookup by what a person typed, or by a resolved room id */
 room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index);

@@ -20,8 +20,9 @@ from conftest import (BOOTSTRAP, REGISTRY, SOURCE, RegistryDecoder, avro_to_json
                       consume_all, event_types, run, strip_logical_types)
 
 ROOMS = 4
-# the compacted catalogue types, keyed by their entity, not by room
-CATALOGUES = {"gift_info": "gift_id", "price_list": "currency"}
+# the compacted types, keyed by their entity (a discovered room by its room id);
+# livetap-demo publishes them once per turn, not per room; no game fields
+CATALOGUES = {"gift_info": "gift_id", "price_list": "currency", "discovered_room": "room_id"}
 # every room type at least once per room, however many types there are
 PER_ROOM = len(event_types()) + 5
 

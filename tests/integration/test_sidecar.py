@@ -95,9 +95,9 @@ def demo(prefix, rooms, events, room_prefix, manifest=None, rate=None, registry=
     if manifest:
         with open(manifest) as f:
             events = [json.loads(line) for line in f if line.strip()]
-        # the catalogues (gift_info, price_list) are keyed by their entity, not by room: no
-        # room's stream carries them
-        return [e for e in events if e["type"] not in ("gift_info", "price_list")]
+        # the compacted topics (gift catalogue, price list, discovered rooms) are not a
+        # room's stream
+        return [e for e in events if e["type"] not in ("gift_info", "price_list", "discovered_room")]
     return None
 
 

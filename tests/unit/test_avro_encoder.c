@@ -403,8 +403,12 @@ static void game_fields_round_trip(void **state)
     assert_true(avro_schema_record_field_get_index(catalogue, "game_id") < 0);
     assert_true(avro_schema_record_field_get_index(catalogue, "game_sess") < 0);
     assert_null(lt_event_type_game(LT_EVENT_PRICE_LIST)); /* compacted too: no room, no game */
+    /* the other compacted entity type: keyed by room id, of no game either */
+    assert_null(lt_event_type_game(LT_EVENT_DISCOVERED_ROOM));
+    avro_schema_t sightings = lt_schema_set_schema(fx->schemas, LT_EVENT_DISCOVERED_ROOM);
+    assert_true(avro_schema_record_field_get_index(sightings, "game_id") < 0);
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
-        if (t == LT_EVENT_GIFT_INFO || t == LT_EVENT_PRICE_LIST)
+        if (t == LT_EVENT_GIFT_INFO || t == LT_EVENT_PRICE_LIST || t == LT_EVENT_DISCOVERED_ROOM)
             continue;
         assert_ptr_equal(lt_event_type_game((lt_event_type)t), &lt_event_game);
         /* appended last, after the type's own fields: a BACKWARD-compatible change */
