@@ -170,7 +170,7 @@ def test_dry_run_prints_room_info_and_gifts():
     try:
         cmd = [binary("livetap-collector"), "--rooms", "@simhost0,@simhost1", "--dry-run",
                "--web-base", sim.base, "--api-base", sim.base, "--sign-url", sim.base, "--sign-rate", "0",
-               "--set", "behaviour.watch_interval_s=0"]
+               "--set", "behaviour.watch_interval_s=0", "--admin-port", "0"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: all(r["connections"] >= 1 for r in sim.rooms().values()), 60, "both rooms to connect")
         time.sleep(2)
