@@ -31,6 +31,9 @@ struct lt_tiktok_group {
     owned *rooms;
     size_t room_count, room_cap;
     bool closing;
+    /* the rebalance protocol: from the configuration at start, then as
+     * librdkafka reports it, but never asked for once closing (below) */
+    bool cooperative;
     int64_t bad_log_slot, bad_status_log_ms;
     lt_tiktok_group_stats stats;
 };
@@ -177,7 +180,15 @@ static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *pa
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     lt_tiktok_group *g = opaque;
-    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* rd_kafka_rebalance_protocol() can block for good when called from the
+     * rebalance callback that rd_kafka_consumer_close() runs (librdkafka
+     * issue 4041: it waits on the group's op queue, which a closing group
+     * may no longer serve). A CI run's collector hung at exit right after
+     * logging the revoke, while the group rebalanced again as it closed. */
+    const char *protocol = g->closing ? NULL : rd_kafka_rebalance_protocol(rk); /* NULL without a group */
+    if (protocol)
+        g->cooperative = strcmp(protocol, "COOPERATIVE") == 0;
+    bool cooperative = g->cooperative;
     g->stats.rebalances++;
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         /* the whole compacted topic is the desired state: always from the start */
@@ -369,6 +380,11 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
     if (!(conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
                                      opts->properties, opts->property_count, err, errlen)))
         goto fail;
+    char strategy[128] = "";
+    size_t strategy_len = sizeof strategy;
+    if (rd_kafka_conf_get(conf, "partition.assignment.strategy", strategy, &strategy_len) != RD_KAFKA_CONF_OK)
+        strategy[0] = '\0';
+    g->cooperative = kip848 || strcmp(strategy, "cooperative-sticky") == 0;
     rd_kafka_conf_set_opaque(conf, g);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     char why[512];
