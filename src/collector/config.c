@@ -7,6 +7,7 @@
 
 #include "core/contract.h"
 #include "kafka/conf.h"
+#include "kafka/group_protocol.h"
 
 #define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(lt_collector_config, member), dflt, doc, NULL, 0, 0}
 #define INT(name, member, dflt, min, max, doc) \
@@ -203,6 +204,13 @@ int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, s
     if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
                                   &props, why, sizeof why)) {
         snprintf(err, errlen, "kafka.properties: %s", why);
+        return -1;
+    }
+    /* group.protocol first: on a librdkafka without KIP-848 the builder
+     * would only say "No such configuration property" */
+    bool consumer_protocol;
+    if (lt_kafka_group_protocol(props.items, props.count, &consumer_protocol, err, errlen)) {
+        lt_kafka_properties_free(&props);
         return -1;
     }
     rd_kafka_conf_t *conf = NULL;
