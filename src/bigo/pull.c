@@ -92,7 +92,7 @@ struct lt_bigo_pull {
     lt_bigo *b;
     lt_bigo_pull_options o;
     lt_http *http;
-    bool closing;           /* shutdown: no new pulls, only disable_danmu */
+    bool closing; /* shutdown: no new pulls, only disable_danmu */
     lt_bigo_signer *signer;
     anchor *anchors;
     session *sessions;
@@ -230,8 +230,8 @@ static request *start(lt_bigo_pull *p, req_kind kind, session *s, anchor *a, jso
     if (signed_call) {
         char sig[1024];
         int64_t now_s = lt_now_ms() / 1000;
-        if (!p->signer || lt_bigo_signer_sign(p->signer, post, strlen(post), kind_path[kind], now_s, sig, sizeof sig,
-                                              err, sizeof err)) {
+        if (!p->signer || lt_bigo_signer_sign(p->signer, post, strlen(post), kind_path[kind], now_s, sig,
+                                              sizeof sig, err, sizeof err)) {
             lt_log_every(&p->log_slot, 60000, LT_LOG_WARN, "bigo pull: cannot sign %s: %s", kind_path[kind],
                          p->signer ? err : "no pull.private_key_file");
             goto fail;
@@ -243,7 +243,8 @@ static request *start(lt_bigo_pull *p, req_kind kind, session *s, anchor *a, jso
     } else {
         snprintf(auth[0], sizeof auth[0], "Authorization: Bearer %.1024s", a->access);
     }
-    r->http = lt_http_post(p->http, url, headers, header_count, post, strlen(post), on_answer, r, err, sizeof err);
+    r->http =
+        lt_http_post(p->http, url, headers, header_count, post, strlen(post), on_answer, r, err, sizeof err);
     memset(auth, 0, sizeof auth); /* the token is curl's copy now */
     if (!r->http) {
         lt_log_every(&p->log_slot, 10000, LT_LOG_WARN, "bigo pull: %s", err);

@@ -207,7 +207,8 @@ static const char *nonempty(const char *s)
 static const lt_cli_flag flags[] = {
     {"port", "listen.port", true, "N        listen port (8780; 0 = any free port, printed)"},
     {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP)"},
-    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object)"},
+    {"registry", "kafka.registry_url", true,
+     "URL      schema registry ($LT_REGISTRY_URL; empty = single-object)"},
     {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
     {"dry-run", "kafka.dry_run", false, "         print events as JSON lines, no Kafka"},
     {"collector-id", "collector_id", true, "ID       written on every record"},
@@ -230,7 +231,8 @@ static int validate(const void *config_, char *err, size_t errlen)
     const config *cfg = config_;
     lt_bigo_sign_mode sign_mode;
     if (!nonempty(cfg->push.abbr)) {
-        snprintf(err, errlen, "push.abbr: the platform abbreviation BIGO mixes into its login signature is empty");
+        snprintf(err, errlen,
+                 "push.abbr: the platform abbreviation BIGO mixes into its login signature is empty");
         return -1;
     }
     if (!nonempty(cfg->push.accounts) && !nonempty(cfg->push.accounts_file)) {
@@ -238,7 +240,8 @@ static int validate(const void *config_, char *err, size_t errlen)
         return -1;
     }
     if (lt_bigo_sign_mode_from_name(cfg->push.sign_check, &sign_mode)) {
-        snprintf(err, errlen, "push.sign_check: expected off, log or enforce, found \"%s\"", cfg->push.sign_check);
+        snprintf(err, errlen, "push.sign_check: expected off, log or enforce, found \"%s\"",
+                 cfg->push.sign_check);
         return -1;
     }
     return 0;
@@ -248,12 +251,14 @@ static void summary(const void *config_, FILE *out)
 {
     const config *cfg = config_;
     bool tokens = cfg->pull.tokens.count || nonempty(cfg->pull.tokens_file);
-    fprintf(out,
-            "push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, topics %s.<type>, admin %s",
-            cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
-            cfg->pull.gift_catalogue && tokens ? "on" : "off", cfg->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
-            cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
-            cfg->admin.enabled ? "on" : "off");
+    fprintf(
+        out,
+        "push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, topics %s.<type>, admin %s",
+        cfg->listen.address, cfg->listen.port, cfg->listen.path, cfg->pull.enabled ? "on" : "off",
+        cfg->pull.gift_catalogue && tokens ? "on" : "off",
+        cfg->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
+        cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
+        cfg->admin.enabled ? "on" : "off");
 }
 
 static const lt_cli_program program = {

@@ -31,16 +31,20 @@ typedef lt_collector_config config;
 static const lt_cli_flag flags[] = {
     {"rooms", "rooms", true, "LIST     @user, profile/live URL or numeric room id, comma separated"},
     {"rooms-file", "rooms_file", true, "FILE     one room per line"},
-    {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
-    {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; empty = single-object Avro)"},
+    {"kafka", "kafka.bootstrap_servers", true,
+     "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP, 127.0.0.1:19092)"},
+    {"registry", "kafka.registry_url", true,
+     "URL      schema registry ($LT_REGISTRY_URL; empty = single-object Avro)"},
     {"topic-prefix", "kafka.topic_prefix", true, "P        topics are P.<type> (livetap)"},
     {"property", "kafka.properties", true, "N=V      librdkafka property, repeatable"},
     {"dry-run", "kafka.dry_run", false, "         print events as JSON lines, no Kafka"},
     {"sign-url", "sign.url", true, "URL      sign server ($SIGN_API_URL, https://api.eulerstream.com)"},
     {"sign-api-key", "sign.api_key", true, "KEY      its API key ($SIGN_API_KEY)"},
     {"sign-client", "sign.client", true, "NAME     client name sent to it (livetap)"},
-    {"sign-rate", "sign.rate_per_minute", true, "N        sign calls per minute, whole process (60; 0 = no limit)"},
-    {"sign-read-limits", "sign.read_rate_limits", false, "         pace to the server's /webcast/rate_limits"},
+    {"sign-rate", "sign.rate_per_minute", true,
+     "N        sign calls per minute, whole process (60; 0 = no limit)"},
+    {"sign-read-limits", "sign.read_rate_limits", false,
+     "         pace to the server's /webcast/rate_limits"},
     {"web-base", "tiktok.web_base", true, "URL      live pages, api-live (https://www.tiktok.com)"},
     {"api-base", "tiktok.api_base", true, "URL      room info (https://webcast.tiktok.com)"},
     {"ca-file", "tiktok.ca_file", true, "FILE     extra CA certificates"},
@@ -48,14 +52,16 @@ static const lt_cli_flag flags[] = {
     {"proxy", "tiktok.proxy", true, "URL      HTTP(S) proxy for HTTP requests"},
     {"ws-proxy", "tiktok.ws_proxy", true, "H:P      HTTP CONNECT proxy for WebSockets"},
     {"collector-id", "collector_id", true, "ID       written on every record"},
-    {"group", "group.enabled", false, "         group mode: rooms from the control topic, shared by collectors"},
+    {"group", "group.enabled", false,
+     "         group mode: rooms from the control topic, shared by collectors"},
     {"group-id", "group.group_id", true, "ID       the collectors' consumer group (<prefix>-collectors)"},
     {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
     {"log-json", "log.json", false, "         JSON log lines"},
     {"admin-port", "admin.port", true, "N        admin API port (8080; 0 = any free port)"},
     {"admin-listen", "admin.listen", true, "ADDR     admin API address (127.0.0.1)"},
     {"admin-port-file", "admin.port_file", true, "FILE     write the admin API's port here once listening"},
-    {"admin-token", "admin.token", true, "TOKEN    require it on /rooms ($LT_ADMIN_TOKEN; visible in ps: prefer the env)"},
+    {"admin-token", "admin.token", true,
+     "TOKEN    require it on /rooms ($LT_ADMIN_TOKEN; visible in ps: prefer the env)"},
 };
 
 typedef struct room_check {
@@ -83,7 +89,8 @@ static int validate(const void *config_, char *err, size_t errlen)
     if (!cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
         !(cfg->rooms_file && *cfg->rooms_file)) {
         snprintf(err, errlen,
-                 "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add them)");
+                 "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add "
+                 "them)");
         return -1;
     }
     room_check rc = {err, errlen};
@@ -97,22 +104,25 @@ static void summary(const void *config_, FILE *out)
 {
     const config *cfg = config_;
     fprintf(out, "%zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s", cfg->rooms.count,
-            cfg->rooms.count == 1 ? "y" : "ies", cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers,
-            cfg->kafka.topic_prefix, cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off");
+            cfg->rooms.count == 1 ? "y" : "ies",
+            cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
+            cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off");
 }
 
 static const lt_cli_program program = {
     .name = "livetap-collector",
-    .usage = "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
-             "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
-             "       livetap-collector discover [--pages N] [--json] [options]\n"
-             "                                 list live rooms from TikTok's recommended-live feed\n"
-             "                                 (N pages, 1-100, default 3; exit 3 = rate-limited or captcha)\n"
-             "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
-             "Rooms can also be added and removed at run time through the admin API (POST /rooms).",
-    .epilog = "Every room's state changes are logged (one line each) and published to\n"
-              "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n"
-              "Every key: --config-reference or docs/configuration.md; commented example: config/collector.yaml.",
+    .usage =
+        "usage: livetap-collector --rooms @user,7340691647148018438 [options]\n"
+        "       livetap-collector lookup [options] ROOM   resolve one room, print it as JSON\n"
+        "       livetap-collector discover [--pages N] [--json] [options]\n"
+        "                                 list live rooms from TikTok's recommended-live feed\n"
+        "                                 (N pages, 1-100, default 3; exit 3 = rate-limited or captcha)\n"
+        "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
+        "Rooms can also be added and removed at run time through the admin API (POST /rooms).",
+    .epilog =
+        "Every room's state changes are logged (one line each) and published to\n"
+        "<prefix>.room_status. SIGINT/SIGTERM stops the rooms and flushes Kafka.\n"
+        "Every key: --config-reference or docs/configuration.md; commented example: config/collector.yaml.",
     .options = lt_collector_options,
     .flags = flags,
     .flag_count = sizeof flags / sizeof flags[0],
@@ -205,8 +215,9 @@ int main(int argc, char **argv)
     if (parsed.run) {
         lt_log_set_json(cfg.log.json);
         if (discover && parsed.operand_count > 0) {
-            lt_error("discover takes no argument, found '%s' (livetap-collector discover [--pages N] [--json])",
-                     parsed.operands[0]);
+            lt_error(
+                "discover takes no argument, found '%s' (livetap-collector discover [--pages N] [--json])",
+                parsed.operands[0]);
             rc = 2;
         } else if (discover) {
             rc = lt_collector_discover(&cfg, pages, json);

@@ -105,7 +105,8 @@ static void on_signal(int sig)
 static const lt_cli_flag flags[] = {
     {"kafka", "kafka.bootstrap_servers", true, "HOST:PORT bootstrap servers ($LT_KAFKA_BOOTSTRAP)"},
     {"registry", "kafka.registry_url", true, "URL      schema registry ($LT_REGISTRY_URL; required)"},
-    {"topic-prefix", "kafka.topic_prefix", true, "P        reads P.room_info, writes P.video_segment (livetap)"},
+    {"topic-prefix", "kafka.topic_prefix", true,
+     "P        reads P.room_info, writes P.video_segment (livetap)"},
     {"dir", "storage.dir", true, "DIR      where segments go (recordings)"},
     {"rooms", "rooms", true, "LIST     room ids or patterns to record (default: every room)"},
 };
@@ -114,8 +115,9 @@ static int validate(const void *config_, char *err, size_t errlen)
 {
     const config *cfg = config_;
     if (!cfg->kafka.registry_url || !*cfg->kafka.registry_url) {
-        snprintf(err, errlen, "kafka.registry_url: the schema registry is required (room_info is read with its "
-                              "writer schema); set it or LT_REGISTRY_URL");
+        snprintf(err, errlen,
+                 "kafka.registry_url: the schema registry is required (room_info is read with its "
+                 "writer schema); set it or LT_REGISTRY_URL");
         return -1;
     }
     if (!cfg->storage.dir || !*cfg->storage.dir) {
@@ -128,7 +130,8 @@ static int validate(const void *config_, char *err, size_t errlen)
 static void summary(const void *config_, FILE *out)
 {
     const config *cfg = config_;
-    fprintf(out, "room_info from %s.room_info (%s), segments of %ld s to %s, quota %ld bytes, %zu room pattern(s)",
+    fprintf(out,
+            "room_info from %s.room_info (%s), segments of %ld s to %s, quota %ld bytes, %zu room pattern(s)",
             cfg->kafka.topic_prefix, cfg->kafka.bootstrap_servers, cfg->storage.segment_s, cfg->storage.dir,
             cfg->storage.max_bytes, cfg->rooms.count);
 }
@@ -163,8 +166,8 @@ static int run(config *cfg)
     snprintf(id, sizeof id, "livetap-recorder-%d", (int)getpid());
     snprintf(group, sizeof group, "%s-recorders", cfg->kafka.topic_prefix);
     lt_kafka_properties props = {0};
-    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
-                                  &props, err, sizeof err)) {
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, err, sizeof err)) {
         lt_error("kafka.properties: %s", err);
         return 2;
     }

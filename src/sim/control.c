@@ -71,10 +71,11 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
             frames += sim->rooms[i].stats.frames;
             connections += sim->rooms[i].stats.connections;
         }
-        json_t *body = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals", "sent",
-                                 (json_int_t)sent, "frames", (json_int_t)frames, "connections",
-                                 (json_int_t)connections, "sign_calls", (json_int_t)sim->sign_calls, "sign_429",
-                                 (json_int_t)sim->sign_429, "price_requests", (json_int_t)sim->price_requests);
+        json_t *body =
+            json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "rooms", rooms, "totals", "sent",
+                      (json_int_t)sent, "frames", (json_int_t)frames, "connections", (json_int_t)connections,
+                      "sign_calls", (json_int_t)sim->sign_calls, "sign_429", (json_int_t)sim->sign_429,
+                      "price_requests", (json_int_t)sim->price_requests);
         json_object_set_new(json_object_get(body, "totals"), "feed_requests",
                             json_integer((json_int_t)sim->feed.requests));
         return send_json(wsi, p, 200, body);

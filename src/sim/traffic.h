@@ -52,7 +52,7 @@ typedef struct lt_sim_faults {
      * a captcha page, or a cut-off state script */
     int profile_429_first, profile_captcha_first, profile_garbage_first;
     uint64_t profile_fault_from; /* profile_requests when one of them was set */
-    bool profile_sigi; /* the older SIGI_STATE UserModule shape */
+    bool profile_sigi;           /* the older SIGI_STATE UserModule shape */
 } lt_sim_faults;
 
 /* The host's profile stats, as the profile page and room/info show them;

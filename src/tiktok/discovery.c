@@ -198,8 +198,8 @@ static void release_ended(lt_tiktok_discovery *d)
             forget_tracked(d, i);
             continue;
         }
-        if (!r->state ||
-            (strcmp(r->state, "offline") != 0 && strcmp(r->state, "ended") != 0 && strcmp(r->state, "error") != 0))
+        if (!r->state || (strcmp(r->state, "offline") != 0 && strcmp(r->state, "ended") != 0 &&
+                          strcmp(r->state, "error") != 0))
             continue;
         lt_info("discovery: releasing room %s (%s)", d->tracked[i], r->state);
         lt_tiktok_collector_release(c, &ref, "discovery_ended");
