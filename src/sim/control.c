@@ -13,17 +13,6 @@
 
 #include "sim/sim_internal.h"
 
-static int send_json(struct lws *wsi, pss *p, int status, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return -1;
-    int rc = lt_sim_respond(wsi, p, status, "application/json", text, strlen(text), NULL);
-    free(text);
-    return rc;
-}
-
 static const char *state_name(lt_sim_room_state s)
 {
     static const char *const names[] = {"live", "offline", "not_found", "age_restricted", "captcha"};
@@ -78,20 +67,21 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
                       "price_requests", (json_int_t)sim->price_requests);
         json_object_set_new(json_object_get(body, "totals"), "feed_requests",
                             json_integer((json_int_t)sim->feed.requests));
-        return send_json(wsi, p, 200, body);
+        return lt_sim_respond_json(wsi, p, 200, body, NULL);
     }
     if (!strcmp(what, "sent")) {
         lt_sim_room *r = lt_sim_find_room(sim, room);
         if (!r)
-            return send_json(wsi, p, 404, json_pack("{s:s}", "error", "no such room"));
+            return lt_sim_respond_json(wsi, p, 404, json_pack("{s:s}", "error", "no such room"), NULL);
         if (!r->record_ids)
-            return send_json(wsi, p, 409, json_pack("{s:s}", "error", "started without --record-ids"));
+            return lt_sim_respond_json(wsi, p, 409,
+                                       json_pack("{s:s}", "error", "started without --record-ids"), NULL);
         json_t *ids = json_array();
         for (size_t i = 0; i < r->id_count; i++)
             json_array_append_new(ids, json_integer(r->ids[i]));
         json_t *body = json_pack("{s:o}", "msg_ids", ids);
         json_object_set_new(body, "room_id", json_sprintf("%lld", (long long)r->room_id));
-        return send_json(wsi, p, 200, body);
+        return lt_sim_respond_json(wsi, p, 200, body, NULL);
     }
     if (!strcmp(what, "fault")) {
         char frag[256];
@@ -102,21 +92,25 @@ int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what)
                 continue;
             *eq = '\0';
             if (lt_sim_configure(sim, room, frag, eq + 1, err, sizeof err))
-                return send_json(wsi, p, 400, json_pack("{s:s}", "error", err));
+                return lt_sim_respond_json(wsi, p, 400, json_pack("{s:s}", "error", err), NULL);
             applied++;
         }
         lt_sim_room *r = lt_sim_find_room(sim, room);
-        return send_json(wsi, p, 200, json_pack("{s:i, s:o}", "applied", applied, "room", r ? room_stats(r) : json_null()));
+        return lt_sim_respond_json(
+            wsi, p, 200, json_pack("{s:i, s:o}", "applied", applied, "room", r ? room_stats(r) : json_null()),
+            NULL);
     }
     if (!strcmp(what, "add")) {
         char uid[64], rate[32];
         lt_sim_arg(wsi, "unique_id", uid, sizeof uid);
         lt_sim_arg(wsi, "rate", rate, sizeof rate);
         if (!uid[0])
-            return send_json(wsi, p, 400, json_pack("{s:s}", "error", "unique_id is required"));
+            return lt_sim_respond_json(wsi, p, 400, json_pack("{s:s}", "error", "unique_id is required"),
+                                       NULL);
         if (lt_sim_add_room(sim, uid, rate[0] ? atof(rate) : sim->opts.rate, err, sizeof err))
-            return send_json(wsi, p, 409, json_pack("{s:s}", "error", err));
-        return send_json(wsi, p, 200, room_stats(lt_sim_find_room(sim, uid)));
+            return lt_sim_respond_json(wsi, p, 409, json_pack("{s:s}", "error", err), NULL);
+        return lt_sim_respond_json(wsi, p, 200, room_stats(lt_sim_find_room(sim, uid)), NULL);
     }
-    return send_json(wsi, p, 404, json_pack("{s:s}", "error", "unknown /_sim/ path (stats, sent, fault, add)"));
+    return lt_sim_respond_json(
+        wsi, p, 404, json_pack("{s:s}", "error", "unknown /_sim/ path (stats, sent, fault, add)"), NULL);
 }

@@ -22,17 +22,6 @@
 
 #define FEED_EPOCH_MS 1700000000000LL
 
-static int send_json(struct lws *wsi, pss *p, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return -1;
-    int rc = lt_sim_respond(wsi, p, 200, "application/json", text, strlen(text), NULL);
-    free(text);
-    return rc;
-}
-
 /* A fault answer, or 0 when the request is served normally. Each fault is
  * a count of the requests still to get it, used up in this order, after
  * clean_first requests served normally (to fail a later page). */
@@ -96,10 +85,12 @@ int lt_sim_feed(struct lws *wsi, lt_sim *sim, pss *p)
     bool more = false;
     for (size_t j = i; j < sim->room_count && !more; j++)
         more = sim->rooms[j].state == LT_SIM_LIVE;
-    return send_json(wsi, p,
-                     json_pack("{s:o, s:{s:b, s:I, s:I, s:I}, s:i}", "data", items, "extra", "has_more", more,
-                               "max_time", (json_int_t)(FEED_EPOCH_MS + (long long)i), "now",
-                               (json_int_t)lt_now_ms(), "total", (json_int_t)live, "status_code", 0));
+    return lt_sim_respond_json(
+        wsi, p, 200,
+        json_pack("{s:o, s:{s:b, s:I, s:I, s:I}, s:i}", "data", items, "extra", "has_more", more, "max_time",
+                  (json_int_t)(FEED_EPOCH_MS + (long long)i), "now", (json_int_t)lt_now_ms(), "total",
+                  (json_int_t)live, "status_code", 0),
+        NULL);
 }
 
 int lt_sim_feed_configure(lt_sim *sim, const char *key, const char *value, char *err, size_t errlen)

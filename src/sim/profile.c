@@ -37,17 +37,6 @@ void lt_sim_profile_init(lt_sim_room *r)
     r->profile.private_account = false;
 }
 
-static int respond_json(struct lws *wsi, pss *p, int status, json_t *body, const char *const *headers)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return -1;
-    int rc = lt_sim_respond(wsi, p, status, "application/json", text, strlen(text), headers);
-    free(text);
-    return rc;
-}
-
 static json_t *profile_user_json(const lt_sim_room *r)
 {
     char id[32], room_id[32], avatar[160];
@@ -185,8 +174,8 @@ int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p)
     uint64_t n = ++sim->price_requests - sim->price_fault_from;
     if (n <= (uint64_t)sim->price_429_first) {
         static const char *const headers[] = {"Retry-After:", "1", NULL};
-        return respond_json(wsi, p, 429,
-                            json_pack("{s:i, s:s}", "status_code", 429, "message", "rate limited"), headers);
+        return lt_sim_respond_json(
+            wsi, p, 429, json_pack("{s:i, s:s}", "status_code", 429, "message", "rate limited"), headers);
     }
     if (n <= (uint64_t)sim->price_429_first + (uint64_t)sim->price_captcha_first)
         return lt_sim_respond(wsi, p, 200, "text/html", waf_page, sizeof waf_page - 1, NULL);
@@ -214,12 +203,12 @@ int lt_sim_price_list(struct lws *wsi, lt_sim *sim, pss *p)
                                               "currency_price", cp, "giving_count", 0, "discount_price",
                                               (json_int_t)0, "describe", "", "iap_id", "", "coupon_id", ""));
     }
-    return respond_json(wsi, p, 200,
-                        json_pack("{s:o, s:{s:[s], s:s, s:s, s:I, s:i}, s:i}", "data", data, "extra",
-                                  "currency_list", currencies[ci].code, "default_currency",
-                                  currencies[ci].code, "channel", "web", "now", (json_int_t)lt_now_ms(),
-                                  "default_packet_id", 2004, "status_code", 0),
-                        NULL);
+    return lt_sim_respond_json(
+        wsi, p, 200,
+        json_pack("{s:o, s:{s:[s], s:s, s:s, s:I, s:i}, s:i}", "data", data, "extra", "currency_list",
+                  currencies[ci].code, "default_currency", currencies[ci].code, "channel", "web", "now",
+                  (json_int_t)lt_now_ms(), "default_packet_id", 2004, "status_code", 0),
+        NULL);
 }
 
 /* --- fault keys --- */

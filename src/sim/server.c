@@ -77,9 +77,9 @@ int lt_sim_respond(struct lws *wsi, pss *p, int status, const char *content_type
     return 0;
 }
 
-static int respond_json(struct lws *wsi, pss *p, int status, json_t *body, const char *const *headers)
+int lt_sim_respond_json(struct lws *wsi, pss *p, int status, json_t *body, const char *const *headers)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
         return -1;
@@ -731,5 +731,5 @@ static int http_route(struct lws *wsi, lt_sim *sim, pss *p, const char *path)
         return lt_sim_price_list(wsi, sim, p);
     if (!strcmp(path, "/webcast/feed/") || !strcmp(path, "/webcast/feed"))
         return lt_sim_feed(wsi, sim, p);
-    return respond_json(wsi, p, 404, json_pack("{s:s}", "message", "not found"), NULL);
+    return lt_sim_respond_json(wsi, p, 404, json_pack("{s:s}", "message", "not found"), NULL);
 }

@@ -21,17 +21,6 @@
 
 #define INITIAL_MESSAGES 3
 
-static int send_json(struct lws *wsi, pss *p, int status, json_t *body, const char *const *headers)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return -1;
-    int rc = lt_sim_respond(wsi, p, status, "application/json", text, strlen(text), headers);
-    free(text);
-    return rc;
-}
-
 static int too_many(struct lws *wsi, pss *p, const char *label, int retry_s)
 {
     char retry[16], reset[32];
@@ -39,11 +28,12 @@ static int too_many(struct lws *wsi, pss *p, const char *label, int retry_s)
     snprintf(reset, sizeof reset, "%lld", (long long)(lt_now_ms() / 1000 + retry_s));
     const char *headers[] = {"Retry-After:", retry, "RateLimit-Reset:", retry, "RateLimit-Remaining:", retry,
                              "X-RateLimit-Reset:", reset, NULL};
-    return send_json(wsi, p, 429,
-                     json_pack("{s:s, s:s}", "message",
-                               "You have hit the rate limit for this room. Upgrade your plan or retry later.",
-                               "limit_label", label),
-                     headers);
+    return lt_sim_respond_json(
+        wsi, p, 429,
+        json_pack("{s:s, s:s}", "message",
+                  "You have hit the rate limit for this room. Upgrade your plan or retry later.",
+                  "limit_label", label),
+        headers);
 }
 
 /* The process-wide bucket: `sign_per_minute` tokens, refilled continuously. */
@@ -108,10 +98,12 @@ int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p)
     lt_sim_arg(wsi, "client", client, sizeof client);
     sim->sign_calls++;
     if (!api_key_ok(wsi, sim))
-        return send_json(wsi, p, 401, json_pack("{s:i, s:s}", "code", 401, "message", "Invalid API key"), NULL);
+        return lt_sim_respond_json(wsi, p, 401,
+                                   json_pack("{s:i, s:s}", "code", 401, "message", "Invalid API key"), NULL);
     lt_sim_room *room = lt_sim_find_room(sim, room_id);
     if (!room_id[0] || !room)
-        return send_json(wsi, p, 400, json_pack("{s:i, s:s}", "code", 400, "message", "Invalid room_id"), NULL);
+        return lt_sim_respond_json(wsi, p, 400,
+                                   json_pack("{s:i, s:s}", "code", 400, "message", "Invalid room_id"), NULL);
     room->stats.sign_calls++;
     if (room->faults.sign_429_first && room->stats.sign_calls <= (uint64_t)room->faults.sign_429_first) {
         room->stats.sign_429++;
@@ -124,7 +116,8 @@ int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p)
         return too_many(wsi, p, "rate_limit_account_minute", 5);
     }
     if (room->state != LT_SIM_LIVE)
-        return send_json(wsi, p, 404, json_pack("{s:i, s:s}", "code", 404, "message", "The room is not live"), NULL);
+        return lt_sim_respond_json(
+            wsi, p, 404, json_pack("{s:i, s:s}", "code", 404, "message", "The room is not live"), NULL);
 
     lt_sim_token *t = issue_token(sim, room);
     int64_t now = lt_now_ms();
@@ -165,14 +158,16 @@ int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p)
 int lt_sim_sign_limits(struct lws *wsi, lt_sim *sim, pss *p)
 {
     if (!api_key_ok(wsi, sim))
-        return send_json(wsi, p, 401, json_pack("{s:i, s:s}", "code", 401, "message", "Invalid API key"), NULL);
+        return lt_sim_respond_json(wsi, p, 401,
+                                   json_pack("{s:i, s:s}", "code", 401, "message", "Invalid API key"), NULL);
     json_int_t minute = sim->opts.sign_per_minute > 0 ? (json_int_t)sim->opts.sign_per_minute : 1000;
     json_int_t reset = (json_int_t)(lt_now_ms() / 1000 + 60);
-    return send_json(wsi, p, 200,
-                     json_pack("{s:i, s:s, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "code", 200,
-                               "message", "ok", "day", "max", minute * 1440, "remaining", minute * 1440, "reset_at",
-                               reset + 86400, "hour", "max", minute * 60, "remaining", minute * 60, "reset_at",
-                               reset + 3600, "minute", "max", minute, "remaining",
-                               (json_int_t)(sim->sign_tokens > 0 ? sim->sign_tokens : 0), "reset_at", reset),
-                     NULL);
+    return lt_sim_respond_json(
+        wsi, p, 200,
+        json_pack("{s:i, s:s, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "code", 200,
+                  "message", "ok", "day", "max", minute * 1440, "remaining", minute * 1440, "reset_at",
+                  reset + 86400, "hour", "max", minute * 60, "remaining", minute * 60, "reset_at",
+                  reset + 3600, "minute", "max", minute, "remaining",
+                  (json_int_t)(sim->sign_tokens > 0 ? sim->sign_tokens : 0), "reset_at", reset),
+        NULL);
 }

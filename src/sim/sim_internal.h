@@ -106,6 +106,8 @@ int lt_sim_arg(struct lws *wsi, const char *name, char *out, size_t outlen);
  * value pairs ("X-Foo:", "bar"), NULL-terminated. */
 int lt_sim_respond(struct lws *wsi, pss *p, int status, const char *content_type, const char *body, size_t len,
                    const char *const *headers);
+/* body (taken over) as compact JSON; NULL body (out of memory) = -1 */
+int lt_sim_respond_json(struct lws *wsi, pss *p, int status, json_t *body, const char *const *headers);
 lt_sim_room *lt_sim_find_room(lt_sim *sim, const char *key);
 
 /* rooms.c */
