@@ -416,8 +416,7 @@ static void push_receive(struct lws *wsi, pss *p, const uint8_t *data, size_t le
     } else if (!strcmp(type, "im_enter_room")) {
         room->stats.enter_room++;
         if (!p->entered) {
-            p->entered = true;
-            p->cursor = room->log_seq;
+            p->entered = true; /* broadcast: from the cursor taken at the upgrade */
             p->resend_pending = room->stats.connections > 1;
             send_frame(wsi, p, "im_enter_room_resp", NULL, 0, false);
             lws_callback_on_writable(wsi);
@@ -544,6 +543,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->started_ms = lt_now_ms();
         if (!room->first_connect_ms)
             room->first_connect_ms = p->started_ms;
+        /* broadcast: the socket has every message from its upgrade on, sent
+         * once it has entered the room (TikTok resumes a push connection
+         * from the cursor it was opened with). Taking the cursor at the
+         * enter instead lost what a tick made between the upgrade and a
+         * late enter frame, to every collector. */
+        p->cursor = room->log_seq;
         p->wsi = wsi;
         push_link(sim, p);
         return 0;

@@ -744,8 +744,13 @@ int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref
         return -1;
     lt_tiktok_handover_release(r);
     stop_room(r);
+    /* after the run's stop every room has said "ended" [shutdown] and Kafka
+     * has been flushed: the group's revoke at close only forgets the room
+     * (it used to publish a second "ended" after the flush) */
+    bool said = c->stopped;
     r->phase = PHASE_DONE;
-    set_status(r, "ended", reason, NULL, 0);
+    if (!said)
+        set_status(r, "ended", reason, NULL, 0);
     c->rooms[i] = c->rooms[--c->room_count];
     c->rooms[i]->slot = i;
     char key[LT_TIKTOK_ROOM_KEY_MAX];
@@ -1015,6 +1020,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             set_status(r, "ended", "shutdown", NULL, 0);
         }
     }
+    c->stopped = true;
     /* let the push sockets' close handshakes (1000) finish, briefly */
     for (int64_t until = lt_now_ms() + 1000; lt_tiktok_sessions_closing() && lt_now_ms() < until;)
         if (lws_service(c->lws, 0) < 0)

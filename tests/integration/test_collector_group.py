@@ -134,8 +134,11 @@ def live_trails(records, rooms):
     return trails
 
 
-def losses(sim, records, rooms):
-    """Per room: (messages sent, lost, duplicated in Kafka)."""
+def losses(sim, records, rooms, where=None):
+    """Per room: (messages sent, lost, duplicated in Kafka). `where`, a dict,
+    gets per room the positions of the lost messages in the order the room
+    sent them, out of how many (a diagnosis: the last ones = the end of the
+    run, a run in the middle = a gap in a move)."""
     out = {}
     for room in rooms:
         sent = sim.sent(room[1:])
@@ -143,7 +146,15 @@ def losses(sim, records, rooms):
                                   and r["topic"] != "room_status" and r["value"]["msg_id"] != 0)
         out[room] = (len(set(sent["msg_ids"])), len(set(sent["msg_ids"]) - set(got)),
                      sum(n - 1 for n in got.values()))
+        if where is not None:
+            where[room] = ([i for i, m in enumerate(sent["msg_ids"]) if m not in got], len(sent["msg_ids"]))
     return out
+
+
+def room_log(colls, room):
+    """What each collector's log says about a room (a failure's diagnosis)."""
+    return "\n".join(f"{c.name}: {line}" for c in colls for line in c.text().splitlines()
+                     if f"{room} " in line or f"{room}:" in line)
 
 
 def control_producer():
@@ -161,6 +172,7 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         colls = [GroupCollector(sim, prefix, "g0")]
         wait_for(lambda: settled(sim, colls, ROOMS), 60, "every room collected by g0")
         colls += [GroupCollector(sim, prefix, f"g{i}") for i in (1, 2)]
+        everyone = list(colls)
         wait_for(lambda: all(c.owned() for c in colls) and settled(sim, colls, ROOMS), 60,
                  "every room collected once, spread over all three collectors")
         time.sleep(3)  # steady state: nothing moves any more
@@ -195,12 +207,20 @@ def test_three_collectors_share_rooms_and_take_over_a_killed_one(prefix):
         # one after another) was handed over: nothing lost, nothing twice
         trails = live_trails(records, ROOMS)
         handed = {room for room, trail in trails.items() if len(trail) > 1 + (room in moved)}
+        # a collector says "ended" [shutdown] once per room (the group's revoke
+        # at close used to say it again, after the flush)
+        ends = collections.Counter((r["value"]["input"], r["value"]["collector_id"]) for r in records
+                                   if r["topic"] == "room_status" and r["value"]["state"] == "ended"
+                                   and r["value"]["reason"] == "shutdown")
+        assert ends and all(n == 1 for n in ends.values()), ends
         lost_total = sent_total = 0
-        for room, (sent, lost, dupes) in losses(sim, records, ROOMS).items():
+        where = {}
+        for room, (sent, lost, dupes) in losses(sim, records, ROOMS, where).items():
             assert not dupes, f"{room}: {dupes} msg_ids in Kafka more than once across the moves ({trails[room]})"
             sent_total += sent
             if room not in moved:
-                assert not lost, f"{room} lost {lost} messages; moved by rebalances: {trails[room]}"
+                assert not lost, (f"{room} lost {lost} messages (positions {where[room][0]} of {where[room][1]} sent); "
+                                  f"moved by rebalances: {trails[room]}\n{room_log(everyone, room)}")
             lost_total += lost
             # the trail: a moved room was live by the victim last before the kill
             # (collectors joining one after another may have moved it before),

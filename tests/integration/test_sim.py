@@ -192,6 +192,31 @@ def test_reconnect_resends_recent_messages(sim, pb):
     assert st["connections"] == 2 and st["resent"] == 5
 
 
+def test_broadcast_delivers_what_the_room_sent_between_upgrade_and_enter(pb):
+    """--broadcast: a connection gets every message from its upgrade on, even
+    when its im_enter_room frame comes several ticks later (a loaded client).
+    Taking the cursor at the enter lost those messages to every collector:
+    a CI run's group test saw exactly such a gap (2 messages, right after
+    the first collector connected)."""
+    s = Sim("--rooms", "1", "--rate", "50", "--tick-ms", "50", "--broadcast")
+    try:
+        rid = s.stats("simhost0")["room_id"]
+        fr, cookie = sign(s, pb, rid)
+        with websockets.connect(push_url(fr, rid), additional_headers={"Cookie": cookie}) as ws:
+            time.sleep(0.6)  # about 30 messages made while the socket has not entered
+            upgraded = s.stats("simhost0")["sent"]
+            assert upgraded >= 3 + 10, upgraded
+            ws.send(frame(pb, "im_enter_room", pb.ImEnterRoomMessage(room_id=int(rid)).SerializeToString()))
+            _, msgs = read_msg_frames(pb, ws, upgraded - 3 + 10)
+        sent = s.get("/_sim/sent", params={"room": "simhost0"}).json()["msg_ids"]
+        got = [m.msg_id for m in msgs]
+        # everything after the fetch result's own 3 messages, in order, none missing
+        assert got == sent[3:3 + len(got)], (got[:5], sent[:8])
+        assert len(got) >= upgraded - 3 + 10
+    finally:
+        s.close()
+
+
 def test_sign_faults_and_handshake_refusal(pb):
     s = Sim("--rooms", "2", "--fault", "simhost0:sign_429_first=2", "--fault", "simhost1:refuse_first=1",
             "--api-key", "k1")
