@@ -127,18 +127,31 @@ int lt_sim_sign_fetch(struct lws *wsi, lt_sim *sim, pss *p)
     snprintf(cursor, sizeof cursor, "t-%lld_r-1_d-1_u-1_h-1", (long long)now);
     snprintf(ext, sizeof ext, "fetch_time:%lld|start_time:0|push_server:%s|wss_info:0-%lld-0-0|wrds_kvs:sim",
              (long long)now, push_server, (long long)now);
-    /* the first messages come with the fetch result, as from TikTok */
+    /* the first messages come with the fetch result, as from TikTok. With
+     * --broadcast, once the room is on the air, they are its latest
+     * messages (everyone connected had them): new ones made for this fetch
+     * alone were lost to everyone when its client dropped the answer (a
+     * room revoked while it signed) */
     lt_sim_message initial[INITIAL_MESSAGES];
     memset(initial, 0, sizeof initial);
-    size_t n = room->rate > 0 ? INITIAL_MESSAGES : 0;
-    for (size_t i = 0; i < n; i++)
-        lt_sim_room_next(room, now, &initial[i]);
+    bool recent = sim->opts.broadcast && room->log && room->log_seq > 0;
+    size_t n = room->rate > 0 || recent ? INITIAL_MESSAGES : 0;
+    if (recent && n > room->log_seq)
+        n = (size_t)room->log_seq;
+    for (size_t i = 0; i < n; i++) {
+        if (recent) {
+            struct lt_sim_recent *r = &room->log[(room->log_seq - n + i) % LT_SIM_LOG];
+            initial[i] = (lt_sim_message){r->method, r->payload, r->msg_id, false};
+        } else {
+            lt_sim_room_next(room, now, &initial[i]);
+        }
+    }
     lt_sim_fetch_spec spec = {.cursor = cursor, .internal_ext = ext, .push_server = push_server,
                               .route_key = "wrss", .route_value = t->token, .now_ms = now,
                               .heartbeat_ms = sim->heartbeat_ms, .is_first = true};
     lt_buf body = LT_BUF_INIT;
     int rc = lt_sim_pack_fetch_result(initial, n, &spec, &body);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !recent; i++) {
         if (rc == 0)
             lt_sim_room_mark_sent(room, &initial[i]);
         lt_buf_free(&initial[i].payload);

@@ -213,6 +213,12 @@ def test_broadcast_delivers_what_the_room_sent_between_upgrade_and_enter(pb):
         # everything after the fetch result's own 3 messages, in order, none missing
         assert got == sent[3:3 + len(got)], (got[:5], sent[:8])
         assert len(got) >= upgraded - 3 + 10
+        # a later fetch result carries the room's latest messages, which the
+        # room had already sent, instead of new ones for this client alone
+        fr2, _ = sign(s, pb, rid)
+        sent2 = s.get("/_sim/sent", params={"room": "simhost0"}).json()["msg_ids"]
+        ids2 = [m.msg_id for m in fr2.messages]
+        assert len(ids2) == 3 and set(ids2) <= set(sent2) and sent2.count(ids2[-1]) == 1, (ids2, sent2[-5:])
     finally:
         s.close()
 
