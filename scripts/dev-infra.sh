@@ -215,6 +215,14 @@ EOF
         java $logopt -cp "$cp" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_DIR/server.properties" \
             >"$KAFKA_DIR/format.log" 2>&1 || { cat "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
     fi
+    # every partition keeps files open: a dev broker that ran the suite many
+    # times (before tests deleted their topics) died of "Too many open files"
+    # at ~20,000 partition directories under a 20,000 descriptor limit
+    local parts; parts="$(find "$KAFKA_DIR/data" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)"
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    if (( parts > 5000 )); then
+        say "warning: the broker holds $parts partitions (open file limit $(ulimit -n)); '$0 reset' starts clean"
+    fi
     say "starting kafka $KAFKA_VERSION on $BOOTSTRAP (log: $KAFKA_DIR/server.log)"
     nohup java -Xms512m -Xmx"${LT_KAFKA_HEAP:-2g}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
         -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/server.log" 2>&1 &
