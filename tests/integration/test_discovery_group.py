@@ -1,0 +1,122 @@
+"""discovery.auto_track in group mode: rooms go through the control topic.
+
+Two livetap-collector processes in one consumer group (real broker and
+registry), both with discovery and auto_track on, against livetap-sim's
+recommended-live feed. Checked:
+- the rooms discovery picks land in the control topic <prefix>.rooms keyed
+  by room id, with "source": "discovery" and the discovery time, and each is
+  collected exactly once across the two collectors;
+- discovery.max_rooms holds fleet-wide (both collectors report the same
+  count, and no other feed room is collected, round after round);
+- a room put by an operator that the feed lists too is neither put again
+  nor counted against the cap;
+- a discovery room the simulator ends is tombstoned in the control topic by
+  the collector that collected it, stops being collected, and its place
+  goes to the next most viewed room;
+- the operator's room ending is never tombstoned by discovery.
+"""
+import json
+import os
+import re
+
+from conftest import BOOTSTRAP, Sim, consume_to_end, wait_for
+from test_collector_group import GroupCollector
+
+DISCOVERY = ("--set", "discovery.enabled=true", "--set", "discovery.interval_s=1",
+             "--set", "discovery.pages_per_minute=0", "--set", "discovery.auto_track=true",
+             "--set", "discovery.max_rooms=2", "--set", "discovery.min_viewers=301")
+
+
+def control_topic(prefix):
+    """The control topic's latest value per key (None: a tombstone)."""
+    latest = {}
+    for _, key, value, _ in consume_to_end([f"{prefix}.rooms"], bootstrap=BOOTSTRAP):
+        latest[key.decode()] = json.loads(value) if value is not None else None
+    return latest
+
+
+def room_state(colls, room):
+    """The state of a room in whichever collector has it (None: nobody)."""
+    for c in colls:
+        for r in c.admin("GET", "/rooms")[1]:
+            if r["input"] == room:
+                return r["state"]
+    return None
+
+
+def metric(coll, name):
+    """One metric of a collector; None until its admin port is up."""
+    if coll.proc.poll() is not None:
+        raise AssertionError(f"{coll.name} exited: {coll.text()[-2000:]}")
+    if not os.path.exists(os.path.join(os.path.dirname(coll.log_path), f"{coll.name}.admin")):
+        return None
+    return coll.metrics().get(name)
+
+
+def total(colls, name):
+    return sum(metric(c, name) or 0 for c in colls)
+
+
+def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
+    # viewers are 300 + the room's index: simhost5 most; simhost0 (300) is under min_viewers
+    sim = Sim("--rooms", "6", "--rate", "0", "--quiet", "--set", "feed_page_size=3")
+    ids = {name: r["room_id"] for name, r in sim.rooms().items()}
+    colls = []
+    try:
+        # the operator's room (by room id, as discovery would put it) is in the topic before any round
+        colls.append(GroupCollector(sim, prefix, "d0", rooms=[ids["simhost4"]], extra=DISCOVERY))
+        colls.append(GroupCollector(sim, prefix, "d1", rooms=None, extra=DISCOVERY))
+        # both members hold partitions (d1's join moved some off d0): the group has settled
+        wait_for(lambda: all(re.search(r"group: [1-9]\d* partition\(s\) of \S+ assigned", c.text()) for c in colls),
+                 60, "both collectors holding partitions")
+        wait_for(lambda: all(metric(c, "discovery_rooms_tracked") == 2 for c in colls), 60,
+                 "both collectors counting two discovery rooms")
+
+        def open_counts():
+            return {name: r["open"] for name, r in sim.rooms().items()}
+
+        # simhost5 and simhost3 are the two most viewed that are not the operator's
+        expected = {"simhost5": 1, "simhost4": 1, "simhost3": 1, "simhost2": 0, "simhost1": 0, "simhost0": 0}
+        wait_for(lambda: open_counts() == expected, 60, "the three rooms collected once each")
+        latest = control_topic(prefix)
+        assert set(latest) == {ids["simhost5"], ids["simhost4"], ids["simhost3"]}, latest
+        for name in ("simhost5", "simhost3"):
+            value = latest[ids[name]]
+            assert value["source"] == "discovery" and value["room"] == ids[name], value
+            assert value["by"] in ("d0", "d1") and value["discovered_at"] > 0 and value["viewers"] == 300 + int(name[-1])
+        assert "source" not in latest[ids["simhost4"]] and latest[ids["simhost4"]]["by"] == "d0"
+        # the cap holds round after round, fleet-wide: more rounds add nothing
+        pages = total(colls, "discovery_pages_total")
+        wait_for(lambda: total(colls, "discovery_pages_total") >= pages + 4, 30, "two more rounds")
+        assert open_counts() == expected
+        assert all(c.metrics()["discovery_rooms_tracked"] == 2 for c in colls)
+
+        # simhost5 ends: tombstoned by its owner, no longer collected, its place goes to simhost2
+        sim.fault("simhost5", end_after_ms=1)
+        wait_for(lambda: total(colls, "discovery_rooms_released_total") == 1, 30, "simhost5 released")
+        wait_for(lambda: open_counts()["simhost2"] == 1 and open_counts()["simhost5"] == 0, 30,
+                 "simhost2 collected instead of simhost5")
+        latest = control_topic(prefix)
+        assert latest[ids["simhost5"]] is None and latest[ids["simhost2"]]["source"] == "discovery", latest
+
+        # the operator's room ends: discovery never tombstones it
+        sim.fault("simhost4", end_after_ms=1)
+        wait_for(lambda: room_state(colls, ids["simhost4"]) in ("ended", "offline"), 30, "simhost4 ended")
+        pages = total(colls, "discovery_pages_total")
+        wait_for(lambda: total(colls, "discovery_pages_total") >= pages + 4, 30, "two more rounds")
+        latest = control_topic(prefix)
+        assert latest[ids["simhost4"]] is not None and "source" not in latest[ids["simhost4"]], latest
+        assert total(colls, "discovery_rooms_released_total") == 1
+        # simhost1 (301) now fills nothing: two discovery rooms (simhost3, simhost2) are tracked
+        assert open_counts()["simhost1"] == 0
+        for c in colls:
+            assert c.stop() == 0
+        logs = "".join(c.text() for c in colls)
+        colls = []
+        assert "discovery: releasing room %s (ended)" % ids["simhost5"] in logs
+        assert "releasing room %s" % ids["simhost4"] not in logs
+        assert logs.count("discovery: tracking room %s" % ids["simhost5"]) == 1
+    finally:
+        for c in colls:
+            c.stop(at_once=True)
+        sim.stop()
