@@ -51,6 +51,7 @@
 #include "core/strmap.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/feed.h"
+#include "tiktok/handover.h"
 
 #define DISCOVERY_MAX_KNOWN 100000
 
@@ -230,7 +231,9 @@ static void release_ended_in_topic(lt_tiktok_discovery *d)
     const lt_tiktok_discovery_tracker *t = c->opts.discovery.tracker;
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];
-        if (!has_ended(r) || r->handover || t->source(t->ctx, r->input) != 2)
+        /* a room being handed over belongs to its next owner already */
+        if (!has_ended(r) || lt_tiktok_collector_handing_over(c, r->input) ||
+            t->source(t->ctx, r->input) != 2)
             continue;
         char err[256];
         if (t->release(t->ctx, r->input, err, sizeof err) != 0) {

@@ -44,6 +44,12 @@ def room_state(colls, room):
     return None
 
 
+def holds_partitions(coll):
+    if coll.proc.poll() is not None:
+        raise AssertionError(f"{coll.name} exited: {coll.text()[-2000:]}")
+    return re.search(r"group: [1-9]\d* partition\(s\) of \S+ assigned", coll.text())
+
+
 def metric(coll, name):
     """One metric of a collector; None until its admin port is up."""
     if coll.proc.poll() is not None:
@@ -51,6 +57,12 @@ def metric(coll, name):
     if not os.path.exists(os.path.join(os.path.dirname(coll.log_path), f"{coll.name}.admin")):
         return None
     return coll.metrics().get(name)
+
+
+def handovers_done(colls):
+    """Every handover the rebalance of d1's join started has ended."""
+    ended = sum(total(colls, f"handovers_{k}_total") for k in ("completed", "timed_out", "taken_back"))
+    return total(colls, "handovers_started_total") == ended
 
 
 def total(colls, name):
@@ -67,8 +79,7 @@ def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
         colls.append(GroupCollector(sim, prefix, "d0", rooms=[ids["simhost4"]], extra=DISCOVERY))
         colls.append(GroupCollector(sim, prefix, "d1", rooms=None, extra=DISCOVERY))
         # both members hold partitions (d1's join moved some off d0): the group has settled
-        wait_for(lambda: all(re.search(r"group: [1-9]\d* partition\(s\) of \S+ assigned", c.text()) for c in colls),
-                 60, "both collectors holding partitions")
+        wait_for(lambda: all(holds_partitions(c) for c in colls), 60, "both collectors holding partitions")
         wait_for(lambda: all(metric(c, "discovery_rooms_tracked") == 2 for c in colls), 60,
                  "both collectors counting two discovery rooms")
 
@@ -77,7 +88,8 @@ def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
 
         # simhost5 and simhost3 are the two most viewed that are not the operator's
         expected = {"simhost5": 1, "simhost4": 1, "simhost3": 1, "simhost2": 0, "simhost1": 0, "simhost0": 0}
-        wait_for(lambda: open_counts() == expected, 60, "the three rooms collected once each")
+        wait_for(lambda: handovers_done(colls) and open_counts() == expected, 60,
+                 "the three rooms collected once each, no handover under way")
         latest = control_topic(prefix)
         assert set(latest) == {ids["simhost5"], ids["simhost4"], ids["simhost3"]}, latest
         for name in ("simhost5", "simhost3"):
