@@ -226,10 +226,10 @@ static long tracker_discovered_count(void *ctx)
     return h->group ? lt_tiktok_group_discovered_count(h->group) : -1;
 }
 
-static int tracker_source(void *ctx, const char *room)
+static lt_tiktok_room_source tracker_source(void *ctx, const char *room)
 {
     hooks *h = ctx;
-    return h->group ? (int)lt_tiktok_group_room_source(h->group, room) : -1;
+    return h->group ? lt_tiktok_group_room_source(h->group, room) : LT_TIKTOK_SOURCE_UNKNOWN;
 }
 
 static int tracker_put(void *ctx, const char *room_id, int64_t viewers, char *err, size_t errlen)

@@ -69,13 +69,19 @@ typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, ch
  * while fewer than max_rooms discovery rooms are there fleet-wide; and before
  * each interval, every collector tombstones the rooms it collects that
  * discovery put and that have ended. All called on the loop. */
+typedef enum lt_tiktok_room_source {
+    LT_TIKTOK_SOURCE_UNKNOWN = -1,  /* the control topic is not read to its end yet */
+    LT_TIKTOK_SOURCE_ABSENT = 0,    /* not in the control topic */
+    LT_TIKTOK_SOURCE_MANUAL = 1,    /* there, without the discovery marker */
+    LT_TIKTOK_SOURCE_DISCOVERY = 2, /* there, put by discovery */
+} lt_tiktok_room_source;
+
 typedef struct lt_tiktok_discovery_tracker {
     void *ctx;
     bool (*leads)(void *ctx);
     /* rooms discovery put that the control topic holds, fleet-wide; -1 = not known yet */
     long (*discovered_count)(void *ctx);
-    /* 0 not in the control topic, 1 there by other means, 2 put by discovery, -1 not known yet */
-    int (*source)(void *ctx, const char *room);
+    lt_tiktok_room_source (*source)(void *ctx, const char *room);
     /* puts a room with the discovery marker; 0 or -1 with err */
     int (*put)(void *ctx, const char *room_id, int64_t viewers, char *err, size_t errlen);
     /* tombstones a room; 0 or -1 with err */

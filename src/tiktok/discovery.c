@@ -233,7 +233,7 @@ static void release_ended_in_topic(lt_tiktok_discovery *d)
         room *r = c->rooms[i];
         /* a room being handed over belongs to its next owner already */
         if (!has_ended(r) || lt_tiktok_collector_handing_over(c, r->input) ||
-            t->source(t->ctx, r->input) != 2)
+            t->source(t->ctx, r->input) != LT_TIKTOK_SOURCE_DISCOVERY)
             continue;
         char err[256];
         if (t->release(t->ctx, r->input, err, sizeof err) != 0) {
@@ -254,12 +254,14 @@ static void track_in_topic(lt_tiktok_discovery *d)
     const lt_tiktok_discovery_tracker *t = c->opts.discovery.tracker;
     long n = t->discovered_count(t->ctx);
     if (n < 0) {
-        lt_info("discovery: the control topic is not read to its end yet; tracking waits for the next round");
+        lt_log_every(
+            &d->log_slot, 60000, LT_LOG_INFO,
+            "discovery: the control topic is not read to its end yet; tracking waits for the next round");
         return;
     }
     for (size_t i = 0; i < d->candidate_count && (size_t)n < d->max_rooms; i++) {
         const candidate *k = &d->candidates[i];
-        if (t->source(t->ctx, k->room_id) != 0)
+        if (t->source(t->ctx, k->room_id) != LT_TIKTOK_SOURCE_ABSENT)
             continue;
         char err[256];
         if (t->put(t->ctx, k->room_id, k->viewers, err, sizeof err) != 0) {

@@ -717,15 +717,15 @@ static bool view_ready(const lt_tiktok_group *g)
     return g->view_rk && g->view_eofs == g->view_partitions && g->view_partitions > 0;
 }
 
-lt_tiktok_group_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input)
+lt_tiktok_room_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input)
 {
     char key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[128];
     if (!view_ready(g) || lt_tiktok_group_key(input, key, sizeof key, err, sizeof err))
-        return LT_TIKTOK_GROUP_UNKNOWN;
+        return LT_TIKTOK_SOURCE_UNKNOWN;
     const char *kind = lt_strmap_get(g->view, key);
-    return !kind                      ? LT_TIKTOK_GROUP_ABSENT
-           : kind == &discovered_room ? LT_TIKTOK_GROUP_DISCOVERED
-                                      : LT_TIKTOK_GROUP_MANUAL;
+    return !kind                      ? LT_TIKTOK_SOURCE_ABSENT
+           : kind == &discovered_room ? LT_TIKTOK_SOURCE_DISCOVERY
+                                      : LT_TIKTOK_SOURCE_MANUAL;
 }
 
 long lt_tiktok_group_discovered_count(const lt_tiktok_group *g)

@@ -122,17 +122,10 @@ int lt_tiktok_group_put_discovered(lt_tiktok_group *g, const char *input, int64_
  * that runs discovery rounds. */
 bool lt_tiktok_group_leads(const lt_tiktok_group *g);
 
-/* read_all: what the control topic holds for a room: LT_TIKTOK_GROUP_ABSENT,
- * _MANUAL (any value without the discovery marker) or _DISCOVERED;
- * LT_TIKTOK_GROUP_UNKNOWN until every partition was read to its end once
+/* read_all: what the control topic holds for a room (collector.h);
+ * LT_TIKTOK_SOURCE_UNKNOWN until every partition was read to its end once
  * (or without read_all). */
-typedef enum lt_tiktok_group_source {
-    LT_TIKTOK_GROUP_UNKNOWN = -1,
-    LT_TIKTOK_GROUP_ABSENT = 0,
-    LT_TIKTOK_GROUP_MANUAL = 1,
-    LT_TIKTOK_GROUP_DISCOVERED = 2,
-} lt_tiktok_group_source;
-lt_tiktok_group_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input);
+lt_tiktok_room_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input);
 /* read_all: rooms discovery put that are in the control topic, fleet-wide;
  * -1 until every partition was read to its end once. */
 long lt_tiktok_group_discovered_count(const lt_tiktok_group *g);

@@ -13,7 +13,9 @@ recommended-live feed. Checked:
 - a discovery room the simulator ends is tombstoned in the control topic by
   the collector that collected it, stops being collected, and its place
   goes to the next most viewed room;
-- the operator's room ending is never tombstoned by discovery.
+- the operator's room ending is never tombstoned by discovery;
+- one collector runs the rounds; when it leaves, the other takes them over
+  and the cap still holds (it counts the discovery rooms of the topic).
 """
 import json
 import os
@@ -97,9 +99,11 @@ def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
             assert value["source"] == "discovery" and value["room"] == ids[name], value
             assert value["by"] in ("d0", "d1") and value["discovered_at"] > 0 and value["viewers"] == 300 + int(name[-1])
         assert "source" not in latest[ids["simhost4"]] and latest[ids["simhost4"]]["by"] == "d0"
-        # the cap holds round after round, fleet-wide: more rounds add nothing
-        pages = total(colls, "discovery_pages_total")
-        wait_for(lambda: total(colls, "discovery_pages_total") >= pages + 4, 30, "two more rounds")
+        # the cap holds round after round, fleet-wide: more rounds add nothing; one collector pages
+        before = [metric(c, "discovery_pages_total") for c in colls]
+        wait_for(lambda: total(colls, "discovery_pages_total") >= sum(before) + 4, 30, "two more rounds")
+        grew = [c.name for c, n in zip(colls, before) if metric(c, "discovery_pages_total") > n]
+        assert len(grew) == 1, grew
         assert open_counts() == expected
         assert all(c.metrics()["discovery_rooms_tracked"] == 2 for c in colls)
 
@@ -119,11 +123,25 @@ def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
         latest = control_topic(prefix)
         assert latest[ids["simhost4"]] is not None and "source" not in latest[ids["simhost4"]], latest
         assert total(colls, "discovery_rooms_released_total") == 1
-        # simhost1 (301) now fills nothing: two discovery rooms (simhost3, simhost2) are tracked
+        # simhost1 (301) stays out: two discovery rooms (simhost3, simhost2) fill the cap
         assert open_counts()["simhost1"] == 0
-        for c in colls:
-            assert c.stop() == 0
-        logs = "".join(c.text() for c in colls)
+
+        # the discoverer leaves: the other one takes the rounds over, knows the two discovery
+        # rooms from the control topic, and the cap still holds
+        leader = next(c for c in colls if c.name == grew[0])
+        other = next(c for c in colls if c is not leader)
+        logs = ""
+        assert leader.stop() == 0
+        logs += leader.text()
+        colls.remove(leader)
+        pages = metric(other, "discovery_pages_total")
+        wait_for(lambda: metric(other, "discovery_pages_total") >= pages + 4, 60, f"{other.name} paging")
+        wait_for(lambda: [open_counts()[n] for n in ("simhost3", "simhost2", "simhost1")] == [1, 1, 0], 30,
+                 "the two discovery rooms collected by the one left")
+        assert metric(other, "discovery_rooms_tracked") == 2
+        assert open_counts()["simhost1"] == 0
+        assert other.stop() == 0
+        logs += other.text()
         colls = []
         assert "discovery: releasing room %s (ended)" % ids["simhost5"] in logs
         assert "releasing room %s" % ids["simhost4"] not in logs
