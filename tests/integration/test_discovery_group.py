@@ -13,7 +13,9 @@ recommended-live feed. Checked:
 - a discovery room the simulator ends is tombstoned in the control topic by
   the collector that collected it, stops being collected, and its place
   goes to the next most viewed room;
-- the operator's room ending is never tombstoned by discovery;
+- the operator's room ending is never tombstoned by discovery, nor is a
+  discovery room an operator put again (the marker is gone): it leaves the
+  cap, and the next room takes its place;
 - one collector runs the rounds; when it leaves, the other takes them over
   and the cap still holds (it counts the discovery rooms of the topic).
 """
@@ -72,80 +74,94 @@ def total(colls, name):
 
 
 def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
-    # viewers are 300 + the room's index: simhost5 most; simhost0 (300) is under min_viewers
-    sim = Sim("--rooms", "6", "--rate", "0", "--quiet", "--set", "feed_page_size=3")
+    # viewers are 300 + the room's index: simhost7 most; simhost0 (300) is under min_viewers
+    sim = Sim("--rooms", "8", "--rate", "0", "--quiet", "--set", "feed_page_size=3")
     ids = {name: r["room_id"] for name, r in sim.rooms().items()}
     colls = []
+
+    def open_counts():
+        return {name: r["open"] for name, r in sim.rooms().items()}
+
+    def collected(*names):
+        """Exactly these rooms are collected, each by one connection."""
+        return open_counts() == {f"simhost{i}": int(f"simhost{i}" in names) for i in range(8)}
+
     try:
         # the operator's room (by room id, as discovery would put it) is in the topic before any round
-        colls.append(GroupCollector(sim, prefix, "d0", rooms=[ids["simhost4"]], extra=DISCOVERY))
+        colls.append(GroupCollector(sim, prefix, "d0", rooms=[ids["simhost7"]], extra=DISCOVERY))
         colls.append(GroupCollector(sim, prefix, "d1", rooms=None, extra=DISCOVERY))
         # both members hold partitions (d1's join moved some off d0): the group has settled
         wait_for(lambda: all(holds_partitions(c) for c in colls), 60, "both collectors holding partitions")
         wait_for(lambda: all(metric(c, "discovery_rooms_tracked") == 2 for c in colls), 60,
                  "both collectors counting two discovery rooms")
 
-        def open_counts():
-            return {name: r["open"] for name, r in sim.rooms().items()}
-
-        # simhost5 and simhost3 are the two most viewed that are not the operator's
-        expected = {"simhost5": 1, "simhost4": 1, "simhost3": 1, "simhost2": 0, "simhost1": 0, "simhost0": 0}
-        wait_for(lambda: handovers_done(colls) and open_counts() == expected, 60,
+        # simhost6 and simhost5 are the two most viewed that are not the operator's
+        wait_for(lambda: handovers_done(colls) and collected("simhost7", "simhost6", "simhost5"), 60,
                  "the three rooms collected once each, no handover under way")
         latest = control_topic(prefix)
-        assert set(latest) == {ids["simhost5"], ids["simhost4"], ids["simhost3"]}, latest
-        for name in ("simhost5", "simhost3"):
+        assert set(latest) == {ids["simhost7"], ids["simhost6"], ids["simhost5"]}, latest
+        for name in ("simhost6", "simhost5"):
             value = latest[ids[name]]
             assert value["source"] == "discovery" and value["room"] == ids[name], value
-            assert value["by"] in ("d0", "d1") and value["discovered_at"] > 0 and value["viewers"] == 300 + int(name[-1])
-        assert "source" not in latest[ids["simhost4"]] and latest[ids["simhost4"]]["by"] == "d0"
+            assert value["by"] in ("d0", "d1") and value["discovered_at"] > 0, value
+            assert value["viewers"] == 300 + int(name[-1]), value
+        assert "source" not in latest[ids["simhost7"]] and latest[ids["simhost7"]]["by"] == "d0"
         # the cap holds round after round, fleet-wide: more rounds add nothing; one collector pages
         before = [metric(c, "discovery_pages_total") for c in colls]
         wait_for(lambda: total(colls, "discovery_pages_total") >= sum(before) + 4, 30, "two more rounds")
         grew = [c.name for c, n in zip(colls, before) if metric(c, "discovery_pages_total") > n]
         assert len(grew) == 1, grew
-        assert open_counts() == expected
-        assert all(c.metrics()["discovery_rooms_tracked"] == 2 for c in colls)
+        assert collected("simhost7", "simhost6", "simhost5")
+        assert all(metric(c, "discovery_rooms_tracked") == 2 for c in colls)
 
-        # simhost5 ends: tombstoned by its owner, no longer collected, its place goes to simhost2
-        sim.fault("simhost5", end_after_ms=1)
-        wait_for(lambda: total(colls, "discovery_rooms_released_total") == 1, 30, "simhost5 released")
-        wait_for(lambda: open_counts()["simhost2"] == 1 and open_counts()["simhost5"] == 0, 30,
-                 "simhost2 collected instead of simhost5")
+        # simhost6 ends: tombstoned by its owner, no longer collected, its place goes to simhost4
+        sim.fault("simhost6", end_after_ms=1)
+        wait_for(lambda: total(colls, "discovery_rooms_released_total") == 1, 30, "simhost6 released")
+        wait_for(lambda: collected("simhost7", "simhost5", "simhost4"), 30, "simhost4 collected instead of simhost6")
         latest = control_topic(prefix)
-        assert latest[ids["simhost5"]] is None and latest[ids["simhost2"]]["source"] == "discovery", latest
+        assert latest[ids["simhost6"]] is None and latest[ids["simhost4"]]["source"] == "discovery", latest
 
         # the operator's room ends: discovery never tombstones it
-        sim.fault("simhost4", end_after_ms=1)
-        wait_for(lambda: room_state(colls, ids["simhost4"]) in ("ended", "offline"), 30, "simhost4 ended")
+        sim.fault("simhost7", end_after_ms=1)
+        wait_for(lambda: room_state(colls, ids["simhost7"]) in ("ended", "offline"), 30, "simhost7 ended")
+
+        # an operator puts simhost5, a discovery room: it is the operator's now, out of the cap
+        # (simhost3 fills the place), and not tombstoned when it ends
+        status, body = colls[1].admin("POST", "/rooms", {"room": ids["simhost5"]})
+        assert status == 202, body
+        wait_for(lambda: collected("simhost5", "simhost4", "simhost3"), 30, "simhost3 tracked in simhost5's place")
+        sim.fault("simhost5", end_after_ms=1)
+        wait_for(lambda: room_state(colls, ids["simhost5"]) in ("ended", "offline"), 30, "simhost5 ended")
         pages = total(colls, "discovery_pages_total")
         wait_for(lambda: total(colls, "discovery_pages_total") >= pages + 4, 30, "two more rounds")
         latest = control_topic(prefix)
-        assert latest[ids["simhost4"]] is not None and "source" not in latest[ids["simhost4"]], latest
+        for name in ("simhost7", "simhost5"):
+            assert latest[ids[name]] is not None and "source" not in latest[ids[name]], latest
+        assert latest[ids["simhost3"]]["source"] == "discovery"
         assert total(colls, "discovery_rooms_released_total") == 1
-        # simhost1 (301) stays out: two discovery rooms (simhost3, simhost2) fill the cap
-        assert open_counts()["simhost1"] == 0
+        assert all(metric(c, "discovery_rooms_tracked") == 2 for c in colls)
+        assert open_counts()["simhost2"] == 0
 
         # the discoverer leaves: the other one takes the rounds over, knows the two discovery
-        # rooms from the control topic, and the cap still holds
+        # rooms from the control topic, and the cap still holds (simhost2 and simhost1 stay out)
         leader = next(c for c in colls if c.name == grew[0])
         other = next(c for c in colls if c is not leader)
-        logs = ""
         assert leader.stop() == 0
-        logs += leader.text()
+        logs = leader.text()
         colls.remove(leader)
         pages = metric(other, "discovery_pages_total")
         wait_for(lambda: metric(other, "discovery_pages_total") >= pages + 4, 60, f"{other.name} paging")
-        wait_for(lambda: [open_counts()[n] for n in ("simhost3", "simhost2", "simhost1")] == [1, 1, 0], 30,
+        wait_for(lambda: [open_counts()[f"simhost{i}"] for i in (4, 3)] == [1, 1], 30,
                  "the two discovery rooms collected by the one left")
         assert metric(other, "discovery_rooms_tracked") == 2
-        assert open_counts()["simhost1"] == 0
+        assert open_counts()["simhost2"] == 0 and open_counts()["simhost1"] == 0
         assert other.stop() == 0
         logs += other.text()
         colls = []
-        assert "discovery: releasing room %s (ended)" % ids["simhost5"] in logs
-        assert "releasing room %s" % ids["simhost4"] not in logs
-        assert logs.count("discovery: tracking room %s" % ids["simhost5"]) == 1
+        assert "discovery: releasing room %s (ended)" % ids["simhost6"] in logs
+        for name in ("simhost7", "simhost5"):
+            assert "releasing room %s" % ids[name] not in logs
+        assert logs.count("discovery: tracking room %s" % ids["simhost6"]) == 1
     finally:
         for c in colls:
             c.stop(at_once=True)
