@@ -237,9 +237,10 @@ static void release_ended_in_topic(lt_tiktok_discovery *d)
             continue;
         char err[256];
         if (t->release(t->ctx, r->input, err, sizeof err) != 0) {
-            lt_log_every(&d->log_slot, 60000, LT_LOG_WARN, "discovery: cannot release room %s: %s", r->input,
-                         err);
-            continue;
+            /* each write waits for Kafka: one failure is enough for this interval */
+            lt_log_every(&d->log_slot, 60000, LT_LOG_WARN,
+                         "discovery: cannot release room %s: %s; trying again next interval", r->input, err);
+            break;
         }
         lt_info("discovery: releasing room %s (%s)", r->input, r->state);
         c->stats.discovery_rooms_released++;
@@ -266,8 +267,9 @@ static void track_in_topic(lt_tiktok_discovery *d)
         char err[256];
         if (t->put(t->ctx, k->room_id, k->viewers, err, sizeof err) != 0) {
             lt_log_every(&d->log_slot, 60000, LT_LOG_WARN,
-                         "discovery: cannot put room %s into the control topic: %s", k->room_id, err);
-            continue;
+                         "discovery: cannot put room %s into the control topic: %s; trying again next round",
+                         k->room_id, err);
+            break; /* each write waits for Kafka: one failure is enough for this round */
         }
         lt_info("discovery: tracking room %s (%lld viewers) through the control topic", k->room_id,
                 (long long)k->viewers);
