@@ -111,6 +111,8 @@ def test_auto_track_in_group_mode_goes_through_the_control_topic(prefix):
         wait_for(lambda: total(colls, "discovery_pages_total") >= sum(before) + 4, 30, "two more rounds")
         grew = [c.name for c, n in zip(colls, before) if metric(c, "discovery_pages_total") > n]
         assert len(grew) == 1, grew
+        # the discoverer has seen the eight live rooms of the feed, once each
+        assert metric(next(c for c in colls if c.name == grew[0]), "discovery_rooms_found_total") == 8
         assert collected("simhost7", "simhost6", "simhost5")
         assert all(metric(c, "discovery_rooms_tracked") == 2 for c in colls)
 
