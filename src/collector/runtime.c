@@ -120,6 +120,7 @@ typedef struct hooks {
     int64_t handover_timeout_ms;
     int64_t leave_deadline; /* 0 = not leaving */
     uint64_t leave_rebalances;
+    lt_tiktok_discovery_tracker tracker; /* discovery in group mode: the control topic */
 } hooks;
 
 /* A graceful leave: out of the group, then stop once every live room has
@@ -257,9 +258,9 @@ static int put_one(void *ctx, const char *entry)
 static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
                               lt_tiktok_collector_options *o)
 {
-    static lt_tiktok_discovery_tracker tracker;
-    tracker = (lt_tiktok_discovery_tracker){
-        hk, tracker_leads, tracker_discovered_count, tracker_source, tracker_put, tracker_release};
+    if (hk)
+        hk->tracker = (lt_tiktok_discovery_tracker){
+            hk, tracker_leads, tracker_discovered_count, tracker_source, tracker_put, tracker_release};
     *o = (lt_tiktok_collector_options){
         .collector_id = collector_id,
         .publisher = pub,
@@ -319,7 +320,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
                 .tags = (const char *const *)cfg->discovery.tags.items,
                 .tag_count = cfg->discovery.tags.count,
                 .max_rooms = (size_t)cfg->discovery.max_rooms,
-                .tracker = hk && cfg->group.enabled ? &tracker : NULL,
+                .tracker = hk && cfg->group.enabled ? &hk->tracker : NULL,
             },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
