@@ -140,7 +140,7 @@ static const lt_config_option discovery_options[] = {
     OPT("enabled", LT_CONFIG_BOOL, discovery.enabled, "false",
         "page TikTok's recommended-live feed while collecting and publish every room it lists to the "
         "compacted "
-        "<prefix>.discovered_room, keyed by room id (docs/collector.md)"),
+        "<prefix>.discovered_room, keyed by room id (docs/collector.md); in group mode one collector pages"),
     INT("interval_s", discovery.interval_s, "60", 1, 86400, "a round of paging this often"),
     INT("pages", discovery.pages, "3", 1, 100, "feed pages per round (fewer when the feed has no more)"),
     INT("pages_per_minute", discovery.pages_per_minute, "30", 0, 6000,
@@ -150,14 +150,15 @@ static const lt_config_option discovery_options[] = {
     OPT("auto_track", LT_CONFIG_BOOL, discovery.auto_track, "false",
         "collect discovered rooms that pass the filters below, the most viewed first, up to max_rooms; "
         "release "
-        "them when they end (rooms added otherwise are never released); standalone mode only"),
+        "them when they end (rooms added otherwise are never released); in group mode through the control "
+        "topic, by the collector owning its partition 0 (docs/collector.md)"),
     INT("min_viewers", discovery.min_viewers, "0", 0, 1000000000,
         "auto_track: rooms with fewer viewers are not tracked"),
     OPT("tags", LT_CONFIG_STRING_LIST, discovery.tags, NULL,
         "auto_track: only rooms with one of these tags (the feed's hashtag, e.g. Music; case-insensitive); "
         "empty = any"),
     INT("max_rooms", discovery.max_rooms, "10", 1, 100000,
-        "auto_track: at most this many rooms tracked this way"),
+        "auto_track: at most this many rooms tracked this way (group mode: for the whole fleet)"),
     END,
 };
 

@@ -120,6 +120,7 @@ typedef struct hooks {
     int64_t handover_timeout_ms;
     int64_t leave_deadline; /* 0 = not leaving */
     uint64_t leave_rebalances;
+    lt_tiktok_discovery_tracker tracker; /* discovery in group mode: the control topic */
 } hooks;
 
 /* A graceful leave: out of the group, then stop once every live room has
@@ -212,6 +213,38 @@ static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt
     return lt_kafka_tail_create(&to, err, errlen);
 }
 
+/* Discovery in group mode goes through the control topic (group.h); the
+ * group exists from start_group on, before the loop calls these. */
+static bool tracker_leads(void *ctx)
+{
+    hooks *h = ctx;
+    return h->group && lt_tiktok_group_leads(h->group);
+}
+
+static long tracker_discovered_count(void *ctx)
+{
+    hooks *h = ctx;
+    return h->group ? lt_tiktok_group_discovered_count(h->group) : -1;
+}
+
+static lt_tiktok_room_source tracker_source(void *ctx, const char *room)
+{
+    hooks *h = ctx;
+    return h->group ? lt_tiktok_group_room_source(h->group, room) : LT_TIKTOK_SOURCE_UNKNOWN;
+}
+
+static int tracker_put(void *ctx, const char *room_id, int64_t viewers, char *err, size_t errlen)
+{
+    hooks *h = ctx;
+    return lt_tiktok_group_put_discovered(h->group, room_id, lt_now_ms(), viewers, err, errlen);
+}
+
+static int tracker_release(void *ctx, const char *room, char *err, size_t errlen)
+{
+    hooks *h = ctx;
+    return lt_tiktok_group_put(h->group, room, true, err, errlen);
+}
+
 static int put_one(void *ctx, const char *entry)
 {
     char err[512];
@@ -225,6 +258,9 @@ static int put_one(void *ctx, const char *entry)
 static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
                               lt_tiktok_collector_options *o)
 {
+    if (hk)
+        hk->tracker = (lt_tiktok_discovery_tracker){
+            hk, tracker_leads, tracker_discovered_count, tracker_source, tracker_put, tracker_release};
     *o = (lt_tiktok_collector_options){
         .collector_id = collector_id,
         .publisher = pub,
@@ -284,6 +320,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
                 .tags = (const char *const *)cfg->discovery.tags.items,
                 .tag_count = cfg->discovery.tags.count,
                 .max_rooms = (size_t)cfg->discovery.max_rooms,
+                .tracker = hk && cfg->group.enabled ? &hk->tracker : NULL,
             },
         .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
@@ -612,6 +649,7 @@ static int start_group(runtime *rt, char *err, size_t errlen)
         .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
         .hold_max_events = (size_t)cfg->group.handover_hold_events,
         .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
+        .read_all = cfg->discovery.enabled && cfg->discovery.auto_track,
     };
     if (!rt->pub) {
         lt_error("group mode needs Kafka (not --dry-run)");
@@ -650,12 +688,6 @@ static int start(runtime *rt)
         return -1;
     }
     rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
-    if (cfg->group.enabled && cfg->discovery.enabled && cfg->discovery.auto_track) {
-        /* in group mode rooms come from the control topic; writing discovered rooms there is not done yet */
-        lt_error("cannot start: discovery.auto_track works in standalone mode only (group.enabled is true); "
-                 "turn one of them off (discovery itself, publishing discovered_room, works in both)");
-        return -1;
-    }
     lt_tiktok_collector_options o;
     collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
     if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {

@@ -62,6 +62,32 @@ typedef struct lt_tiktok_collector lt_tiktok_collector;
 typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, char *err,
                                                size_t errlen);
 
+/* Discovery in group mode (runtime.c fills it from tiktok/group.h): rounds
+ * run only while leads() says so (one collector of the fleet), and
+ * auto_track keeps its rooms in the control topic instead of this
+ * collector: after a round, candidates the topic does not hold yet are put
+ * while fewer than max_rooms discovery rooms are there fleet-wide; and before
+ * each interval, every collector tombstones the rooms it collects that
+ * discovery put and that have ended. All called on the loop. */
+typedef enum lt_tiktok_room_source {
+    LT_TIKTOK_SOURCE_UNKNOWN = -1,  /* the control topic is not read to its end yet */
+    LT_TIKTOK_SOURCE_ABSENT = 0,    /* not in the control topic */
+    LT_TIKTOK_SOURCE_MANUAL = 1,    /* there, without the discovery marker */
+    LT_TIKTOK_SOURCE_DISCOVERY = 2, /* there, put by discovery */
+} lt_tiktok_room_source;
+
+typedef struct lt_tiktok_discovery_tracker {
+    void *ctx;
+    bool (*leads)(void *ctx);
+    /* rooms discovery put that the control topic holds, fleet-wide; -1 = not known yet */
+    long (*discovered_count)(void *ctx);
+    lt_tiktok_room_source (*source)(void *ctx, const char *room);
+    /* puts a room with the discovery marker; 0 or -1 with err */
+    int (*put)(void *ctx, const char *room_id, int64_t viewers, char *err, size_t errlen);
+    /* tombstones a room; 0 or -1 with err */
+    int (*release)(void *ctx, const char *room, char *err, size_t errlen);
+} lt_tiktok_discovery_tracker;
+
 typedef struct lt_tiktok_collector_options {
     const char *collector_id;       /* required */
     /* borrowed; or NULL and a sink. Its delivery reports (acks per type,
@@ -119,12 +145,13 @@ typedef struct lt_tiktok_collector_options {
          * added as if by the admin API, the most viewed first, while fewer
          * than max_rooms rooms are tracked this way; one that ends (offline,
          * ended, error) is released. Rooms added otherwise are never
-         * touched. Standalone mode only. */
+         * touched. In group mode (tracker set) see lt_tiktok_discovery_tracker. */
         bool auto_track;
         int64_t min_viewers;
         const char *const *tags; /* any of them, case-insensitive; none = any room */
         size_t tag_count;
         size_t max_rooms; /* 0 = 10 */
+        const struct lt_tiktok_discovery_tracker *tracker; /* group mode; NULL = standalone */
     } discovery;
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
@@ -167,8 +194,10 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t discovery_page_failures;  /* feed requests that failed (429, captcha, bad JSON, no answer) */
     uint64_t discovery_rooms_found;    /* rooms seen for the first time */
     size_t discovery_rooms_known;      /* rooms remembered with their first sighting */
-    size_t discovery_rooms_tracked;    /* rooms auto_track added and still collects */
-    uint64_t discovery_rooms_released; /* rooms auto_track released after they ended */
+    size_t discovery_rooms_tracked;    /* rooms auto_track added and still collects (group mode: that
+                                        * the control topic holds, fleet-wide) */
+    uint64_t discovery_rooms_released; /* rooms auto_track released after they ended (group mode: that
+                                        * this collector tombstoned) */
     size_t undelivered_at_exit;     /* what the final flush could not deliver */
     lt_tiktok_info_stats info;      /* room info and gift catalogue */
 } lt_tiktok_collector_stats;

@@ -27,6 +27,15 @@
  * never a candidate and never released. A tracked room is not replaced by a
  * more viewed one while it is live: that would cut a collection short.
  *
+ * In group mode (opts.discovery.tracker, group.h) the rooms live in the
+ * control topic: only the collector that leads runs rounds (the others
+ * only wait for their turn), auto_track puts its candidates there with a
+ * discovery marker instead of adding them here, the cap counts the marked
+ * rooms of the whole topic, and each collector releases (tombstones) the
+ * marked rooms it collects once they have ended. A room the topic already
+ * holds, by whatever means, is never put again: an operator's value is not
+ * overwritten.
+ *
  * The requests go through the collector's HTTP client (core/http.h), the
  * same one the resolver and room info use, with the same api base, cookies,
  * proxy and CA.
@@ -42,6 +51,7 @@
 #include "core/strmap.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/feed.h"
+#include "tiktok/handover.h"
 
 #define DISCOVERY_MAX_KNOWN 100000
 
@@ -183,6 +193,12 @@ static void forget_tracked(lt_tiktok_discovery *d, size_t i)
     d->c->stats.discovery_rooms_tracked = d->tracked_count;
 }
 
+static bool has_ended(const room *r)
+{
+    return r->state && (strcmp(r->state, "offline") == 0 || strcmp(r->state, "ended") == 0 ||
+                        strcmp(r->state, "error") == 0);
+}
+
 /* Releases the rooms auto_track added that have ended; forgets those no
  * longer collected (removed through the admin API). */
 static void release_ended(lt_tiktok_discovery *d)
@@ -198,8 +214,7 @@ static void release_ended(lt_tiktok_discovery *d)
             forget_tracked(d, i);
             continue;
         }
-        if (!r->state || (strcmp(r->state, "offline") != 0 && strcmp(r->state, "ended") != 0 &&
-                          strcmp(r->state, "error") != 0))
+        if (!has_ended(r))
             continue;
         lt_info("discovery: releasing room %s (%s)", d->tracked[i], r->state);
         lt_tiktok_collector_release(c, &ref, "discovery_ended");
@@ -208,11 +223,71 @@ static void release_ended(lt_tiktok_discovery *d)
     }
 }
 
+/* Group mode: tombstones the rooms collected here that discovery put and
+ * that have ended; whoever owns them stops them when the tombstone is read. */
+static void release_ended_in_topic(lt_tiktok_discovery *d)
+{
+    lt_tiktok_collector *c = d->c;
+    const lt_tiktok_discovery_tracker *t = c->opts.discovery.tracker;
+    for (size_t i = 0; i < c->room_count; i++) {
+        room *r = c->rooms[i];
+        /* a room being handed over belongs to its next owner already */
+        if (!has_ended(r) || lt_tiktok_collector_handing_over(c, r->input) ||
+            t->source(t->ctx, r->input) != LT_TIKTOK_SOURCE_DISCOVERY)
+            continue;
+        char err[256];
+        if (t->release(t->ctx, r->input, err, sizeof err) != 0) {
+            /* each write waits for Kafka: one failure is enough for this interval */
+            lt_log_every(&d->log_slot, 60000, LT_LOG_WARN,
+                         "discovery: cannot release room %s: %s; trying again next interval", r->input, err);
+            break;
+        }
+        lt_info("discovery: releasing room %s (%s)", r->input, r->state);
+        c->stats.discovery_rooms_released++;
+    }
+}
+
+/* Group mode, after a round: the free places of the fleet-wide cap go to
+ * the most viewed candidates the control topic does not hold. */
+static void track_in_topic(lt_tiktok_discovery *d)
+{
+    lt_tiktok_collector *c = d->c;
+    const lt_tiktok_discovery_tracker *t = c->opts.discovery.tracker;
+    long n = t->discovered_count(t->ctx);
+    if (n < 0) {
+        lt_log_every(
+            &d->log_slot, 60000, LT_LOG_INFO,
+            "discovery: the control topic is not read to its end yet; tracking waits for the next round");
+        return;
+    }
+    for (size_t i = 0; i < d->candidate_count && (size_t)n < d->max_rooms; i++) {
+        const candidate *k = &d->candidates[i];
+        if (t->source(t->ctx, k->room_id) != LT_TIKTOK_SOURCE_ABSENT)
+            continue;
+        char err[256];
+        if (t->put(t->ctx, k->room_id, k->viewers, err, sizeof err) != 0) {
+            lt_log_every(&d->log_slot, 60000, LT_LOG_WARN,
+                         "discovery: cannot put room %s into the control topic: %s; trying again next round",
+                         k->room_id, err);
+            break; /* each write waits for Kafka: one failure is enough for this round */
+        }
+        lt_info("discovery: tracking room %s (%lld viewers) through the control topic", k->room_id,
+                (long long)k->viewers);
+        n++;
+    }
+    c->stats.discovery_rooms_tracked = (size_t)n;
+}
+
 /* After a round: the free places go to the most viewed candidates. */
 static void track(lt_tiktok_discovery *d)
 {
     lt_tiktok_collector *c = d->c;
     qsort(d->candidates, d->candidate_count, sizeof *d->candidates, by_viewers_desc);
+    if (c->opts.discovery.tracker) {
+        track_in_topic(d);
+        d->candidate_count = 0;
+        return;
+    }
     for (size_t i = 0; i < d->candidate_count && d->tracked_count < d->max_rooms; i++) {
         const candidate *k = &d->candidates[i];
         if (lt_tiktok_collector_has_room(c, k->room_id))
@@ -292,8 +367,20 @@ static void on_timer(lws_sorted_usec_list_t *sul)
     lt_tiktok_collector *c = d->c;
     if (c->stop || d->req)
         return;
-    if (d->candidates && d->max_time == 0)
+    const lt_tiktok_discovery_tracker *t = c->opts.discovery.tracker;
+    if (t && d->max_time == 0) {
+        if (d->candidates) {
+            release_ended_in_topic(d);
+            long n = t->discovered_count(t->ctx);
+            c->stats.discovery_rooms_tracked = n > 0 ? (size_t)n : 0;
+        }
+        if (!t->leads(t->ctx)) { /* another collector runs the rounds; ask again soon */
+            schedule(d, d->interval_ms < 5000 ? d->interval_ms : 5000);
+            return;
+        }
+    } else if (d->candidates && d->max_time == 0) {
         release_ended(d);
+    }
     int64_t wait = lt_ratelimit_acquire(&d->limit, lt_now_ms());
     if (wait > 0) {
         schedule(d, wait);
@@ -334,20 +421,23 @@ int lt_tiktok_discovery_start(lt_tiktok_collector *c)
     lt_ratelimit_init(&d->limit, per_s, per_s > 0 ? (double)d->pages : 1, lt_now_ms());
     d->known = lt_strmap_create();
     d->slots = calloc(DISCOVERY_MAX_KNOWN, sizeof *d->slots);
+    bool in_topic = c->opts.discovery.tracker != NULL; /* group mode: no local list of tracked rooms */
     if (c->opts.discovery.auto_track) {
         d->max_rooms = c->opts.discovery.max_rooms ? c->opts.discovery.max_rooms : 10;
         d->candidates = calloc(DISCOVERY_MAX_CANDIDATES, sizeof *d->candidates);
-        d->tracked = calloc(d->max_rooms, sizeof *d->tracked);
+        d->tracked = in_topic ? NULL : calloc(d->max_rooms, sizeof *d->tracked);
     }
-    if (!d->known || !d->slots || (c->opts.discovery.auto_track && (!d->candidates || !d->tracked))) {
+    if (!d->known || !d->slots ||
+        (c->opts.discovery.auto_track && (!d->candidates || (!in_topic && !d->tracked)))) {
         c->discovery = d;
         lt_tiktok_discovery_free(c);
         return -1;
     }
     c->discovery = d;
-    lt_info("discovery: paging the recommended-live feed every %lld s, up to %d page(s) a round%s%s",
+    lt_info("discovery: paging the recommended-live feed every %lld s, up to %d page(s) a round%s%s%s",
             (long long)(d->interval_ms / 1000), d->pages, per_s > 0 ? "" : ", no request limit",
-            d->candidates ? "; auto_track on" : "");
+            d->candidates ? "; auto_track on" : "",
+            in_topic ? "; group mode: while this collector owns partition 0 of the control topic" : "");
     schedule(d, 0);
     return 0;
 }

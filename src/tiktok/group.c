@@ -10,6 +10,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "kafka/conf.h"
 #include "kafka/group_protocol.h"
 #include "tiktok/handover.h"
@@ -36,7 +37,16 @@ struct lt_tiktok_group {
     bool cooperative;
     int64_t bad_log_slot, bad_status_log_ms;
     lt_tiktok_group_stats stats;
+    bool leads; /* owns partition 0 of the control topic: runs discovery rounds */
+    /* read_all: every partition of the control topic, from the beginning */
+    rd_kafka_t *view_rk;
+    lt_strmap *view; /* key -> &manual_room or &discovered_room */
+    bool *view_eof;  /* per partition: read to its end once */
+    int view_partitions, view_eofs;
 };
+
+/* the view's values: what kind of room a key is */
+static const char manual_room = 'm', discovered_room = 'd';
 
 int lt_tiktok_group_key(const char *input, char *out, size_t outlen, char *err, size_t errlen)
 {
@@ -204,10 +214,16 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
             rd_kafka_error_destroy(err);
         }
         g->stats.partitions_assigned += parts->cnt;
+        for (int i = 0; i < parts->cnt; i++)
+            if (parts->elems[i].partition == 0)
+                g->leads = true;
         lt_info("group: %d partition(s) of %s assigned (%d in all)", parts->cnt, g->control_topic,
                 g->stats.partitions_assigned);
     } else {
         revoke(g, parts);
+        for (int i = 0; i < parts->cnt; i++)
+            if (parts->elems[i].partition == 0)
+                g->leads = false;
         if (cooperative) {
             rd_kafka_error_t *err = rd_kafka_incremental_unassign(rk, parts);
             if (err)
@@ -224,34 +240,42 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
 
 /* --- the room_status watcher (handover.h) --- */
 
-/* Assigns every partition of the status topic at its current end: what
- * other collectors say from now on. The ends are asked for here (not left to
- * OFFSET_END, resolved at the first fetch) so that nothing published after
- * the start is skipped. */
-static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
+/* An assign-only consumer beside the group's (its own group.id, nothing
+ * committed), named <collector_id>-<suffix>. */
+static rd_kafka_t *assign_only_consumer(lt_tiktok_group *g, const char *suffix, bool eof, char *err,
+                                        size_t errlen)
 {
     char client[160];
-    snprintf(client, sizeof client, "%s-status", g->collector_id);
+    snprintf(client, sizeof client, "%s-%s", g->collector_id, suffix);
     const lt_kafka_property fixed[] = {
         {"group.id", client},
         {"client.id", client},
         {"enable.auto.commit", "false"},
-        {"enable.partition.eof", "false"},
+        {"enable.partition.eof", eof ? "true" : "false"},
         {"fetch.wait.max.ms", "100"},
     };
     rd_kafka_conf_t *conf =
         lt_kafka_conf_build(g->opts.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
                             g->opts.properties, g->opts.property_count, err, errlen);
     if (!conf)
-        return -1;
+        return NULL;
     char why[512];
-    if (!(g->status_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why))) {
-        snprintf(err, errlen, "cannot create the room_status watcher: %s", why);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!rk) {
+        snprintf(err, errlen, "cannot create the %s consumer: %s", suffix, why);
         rd_kafka_conf_destroy(conf); /* rd_kafka_new takes it only on success */
-        return -1;
+        return NULL;
     }
-    rd_kafka_poll_set_consumer(g->status_rk);
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->status_rk, g->opts.status_topic, NULL);
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+/* Every partition of a topic (offsets unset); NULL with err if the topic
+ * has none. */
+static rd_kafka_topic_partition_list_t *partitions_of(rd_kafka_t *rk, const char *topic, char *err,
+                                                      size_t errlen)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__FAIL;
     /* a topic just created takes a moment to appear in metadata */
@@ -259,40 +283,143 @@ static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
         if (md)
             rd_kafka_metadata_destroy(md);
         md = NULL;
-        e = rd_kafka_metadata(g->status_rk, 0, rkt, &md, 5000);
+        e = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
         if (!e && md && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
             break;
-        rd_kafka_poll(g->status_rk, 250);
+        rd_kafka_poll(rk, 250);
     }
-    int rc = -1;
+    rd_kafka_topic_partition_list_t *parts = NULL;
     if (e || !md || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
-        snprintf(err, errlen, "no partitions of %s: %s", g->opts.status_topic,
+        snprintf(err, errlen, "no partitions of %s: %s", topic,
                  e                          ? rd_kafka_err2str(e)
                  : md && md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
                                             : "?");
-        goto done;
+    } else {
+        parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+        for (int i = 0; i < md->topics[0].partition_cnt; i++)
+            rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id);
     }
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
-        int32_t p = md->topics[0].partitions[i].id;
-        int64_t low = 0, high = RD_KAFKA_OFFSET_END;
-        if (rd_kafka_query_watermark_offsets(g->status_rk, g->opts.status_topic, p, &low, &high, 5000))
-            high = RD_KAFKA_OFFSET_END;
-        rd_kafka_topic_partition_list_add(parts, g->opts.status_topic, p)->offset = high;
-    }
-    e = rd_kafka_assign(g->status_rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
-    if (e) {
-        snprintf(err, errlen, "cannot read %s: %s", g->opts.status_topic, rd_kafka_err2str(e));
-        goto done;
-    }
-    rc = 0;
-done:
     if (md)
         rd_kafka_metadata_destroy(md);
     if (rkt)
         rd_kafka_topic_destroy(rkt);
-    return rc;
+    return parts;
+}
+
+/* Assigns every partition of the status topic at its current end: what
+ * other collectors say from now on. The ends are asked for here (not left to
+ * OFFSET_END, resolved at the first fetch) so that nothing published after
+ * the start is skipped. */
+static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
+{
+    if (!(g->status_rk = assign_only_consumer(g, "status", false, err, errlen)))
+        return -1;
+    rd_kafka_topic_partition_list_t *parts = partitions_of(g->status_rk, g->opts.status_topic, err, errlen);
+    if (!parts)
+        return -1;
+    for (int i = 0; i < parts->cnt; i++) {
+        int64_t low = 0, high = RD_KAFKA_OFFSET_END;
+        if (rd_kafka_query_watermark_offsets(g->status_rk, g->opts.status_topic, parts->elems[i].partition,
+                                             &low, &high, 5000))
+            high = RD_KAFKA_OFFSET_END;
+        parts->elems[i].offset = high;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_assign(g->status_rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (e) {
+        snprintf(err, errlen, "cannot read %s: %s", g->opts.status_topic, rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* --- read_all: the whole control topic (group.h, discovery) --- */
+
+static void view_set(lt_tiktok_group *g, const char *key, const char *kind)
+{
+    const char *was = lt_strmap_get(g->view, key);
+    if (was == kind)
+        return;
+    if (was) {
+        lt_strmap_remove(g->view, key, was);
+        if (was == &discovered_room)
+            g->stats.rooms_discovered--;
+    }
+    if (kind && lt_strmap_add(g->view, key, (void *)kind) == 0 && kind == &discovered_room)
+        g->stats.rooms_discovered++;
+    g->stats.rooms_in_topic = lt_strmap_count(g->view);
+}
+
+/* The kind of room a control value says: discovery's marker or not. */
+static const char *kind_of(const void *value, size_t len)
+{
+    if (!value)
+        return NULL;
+    json_error_t jerr;
+    json_t *doc = len < 4096 ? json_loadb(value, len, 0, &jerr) : NULL;
+    const char *source = json_string_value(json_object_get(doc, "source"));
+    const char *kind = !json_is_object(doc)                         ? NULL
+                       : source && strcmp(source, "discovery") == 0 ? &discovered_room
+                                                                    : &manual_room;
+    json_decref(doc);
+    return kind;
+}
+
+static int open_view(lt_tiktok_group *g, char *err, size_t errlen)
+{
+    if (!(g->view = lt_strmap_create()) ||
+        !(g->view_rk = assign_only_consumer(g, "view", true, err, errlen))) {
+        if (!g->view)
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rd_kafka_topic_partition_list_t *parts = partitions_of(g->view_rk, g->control_topic, err, errlen);
+    if (!parts)
+        return -1;
+    int max = 0;
+    for (int i = 0; i < parts->cnt; i++) {
+        parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        if (parts->elems[i].partition >= max)
+            max = parts->elems[i].partition + 1;
+    }
+    g->view_eof = calloc((size_t)max, sizeof *g->view_eof);
+    rd_kafka_resp_err_t e = g->view_eof ? rd_kafka_assign(g->view_rk, parts) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (!g->view_eof) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (e) {
+        snprintf(err, errlen, "cannot read %s: %s", g->control_topic, rd_kafka_err2str(e));
+        return -1;
+    }
+    g->view_partitions = max;
+    return 0;
+}
+
+static void poll_view(lt_tiktok_group *g)
+{
+    for (int i = 0; i < POLL_MAX; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->view_rk, 0);
+        if (!m)
+            break;
+        char keybuf[128], key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[256];
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (m->partition >= 0 && m->partition < g->view_partitions && !g->view_eof[m->partition]) {
+                g->view_eof[m->partition] = true;
+                g->view_eofs++;
+            }
+        } else if (m->err) {
+            lt_warn("group: %s (whole topic): %s", g->control_topic, rd_kafka_message_errstr(m));
+        } else if (m->key && m->key_len > 0 && m->key_len < sizeof keybuf) {
+            /* what is not a room is counted by the member that owns its partition */
+            memcpy(keybuf, m->key, m->key_len);
+            keybuf[m->key_len] = '\0';
+            if (lt_tiktok_group_key(keybuf, key, sizeof key, err, sizeof err) == 0)
+                view_set(g, key, kind_of(m->payload, m->len));
+        }
+        rd_kafka_message_destroy(m);
+    }
 }
 
 static const void *header(const rd_kafka_message_t *m, const char *name, size_t *len)
@@ -420,8 +547,11 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
             goto oom;
         }
     }
-    lt_info("group: joining %s on %s (session timeout %s ms)%s", g->group_id, g->control_topic, session,
-            g->status_rk ? "; live rooms are handed over make-before-break" : "");
+    if (opts->read_all && open_view(g, err, errlen))
+        goto fail;
+    lt_info("group: joining %s on %s (session timeout %s ms)%s%s", g->group_id, g->control_topic, session,
+            g->status_rk ? "; live rooms are handed over make-before-break" : "",
+            g->view_rk ? "; the whole topic is read for discovery" : "");
     return g;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -447,6 +577,12 @@ void lt_tiktok_group_destroy(lt_tiktok_group *g)
         rd_kafka_consumer_close(g->status_rk);
         rd_kafka_destroy(g->status_rk);
     }
+    if (g->view_rk) {
+        rd_kafka_consumer_close(g->view_rk);
+        rd_kafka_destroy(g->view_rk);
+    }
+    lt_strmap_destroy(g->view);
+    free(g->view_eof);
     if (g->producer) {
         lt_kafka_producer_flush(g->producer, 5000);
         lt_kafka_producer_destroy(g->producer);
@@ -483,6 +619,8 @@ void lt_tiktok_group_poll(lt_tiktok_group *g)
      * previous owner announced */
     if (g->status_rk)
         poll_status(g);
+    if (g->view_rk)
+        poll_view(g);
     for (int i = 0; i < POLL_MAX; i++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(g->rk, 0);
         if (!m)
@@ -497,26 +635,20 @@ void lt_tiktok_group_poll(lt_tiktok_group *g)
         lt_kafka_producer_poll(g->producer, 0);
 }
 
-int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen)
+/* Writes key = value (NULL: a tombstone) and waits for the broker's
+ * acknowledgement; the whole-topic view takes it at once. */
+static int put_value(lt_tiktok_group *g, const char *key, json_t *doc, char *err, size_t errlen)
 {
-    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
-    if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
+    char *value = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (doc && !value) {
+        snprintf(err, errlen, "out of memory");
         return -1;
-    char *value = NULL;
-    if (!remove) {
-        json_t *doc = json_pack("{s:s, s:I, s:s}", "room", key, "added_at", (json_int_t)lt_now_ms(), "by",
-                                g->collector_id);
-        value = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-        json_decref(doc);
-        if (!value) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
     }
     lt_kafka_stats before;
     lt_kafka_producer_stats(g->producer, &before);
     lt_kafka_status st = lt_kafka_producer_send(g->producer, g->control_topic, key, strlen(key), value,
                                                 value ? strlen(value) : 0, NULL, 0, NULL, err, errlen);
+    const char *kind = kind_of(value, value ? strlen(value) : 0);
     free(value);
     if (st != LT_KAFKA_OK) {
         if (st == LT_KAFKA_QUEUE_FULL)
@@ -533,7 +665,72 @@ int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char
         snprintf(err, errlen, "Kafka refused the write to %s", g->control_topic);
         return -1;
     }
+    /* the view reads it back later; a count taken before then must include it */
+    if (g->view)
+        view_set(g, key, kind);
     return 0;
+}
+
+int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen)
+{
+    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
+        return -1;
+    json_t *doc = NULL;
+    if (!remove && !(doc = json_pack("{s:s, s:I, s:s}", "room", key, "added_at", (json_int_t)lt_now_ms(),
+                                     "by", g->collector_id))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = put_value(g, key, doc, err, errlen);
+    json_decref(doc);
+    return rc;
+}
+
+int lt_tiktok_group_put_discovered(lt_tiktok_group *g, const char *input, int64_t discovered_at,
+                                   int64_t viewers, char *err, size_t errlen)
+{
+    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
+        return -1;
+    json_t *doc =
+        json_pack("{s:s, s:I, s:s, s:s, s:I}", "room", key, "added_at", (json_int_t)lt_now_ms(), "by",
+                  g->collector_id, "source", "discovery", "discovered_at", (json_int_t)discovered_at);
+    if (doc && viewers >= 0)
+        json_object_set_new(doc, "viewers", json_integer(viewers));
+    if (!doc) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = put_value(g, key, doc, err, errlen);
+    json_decref(doc);
+    return rc;
+}
+
+bool lt_tiktok_group_leads(const lt_tiktok_group *g)
+{
+    return g->leads;
+}
+
+static bool view_ready(const lt_tiktok_group *g)
+{
+    return g->view_rk && g->view_eofs == g->view_partitions && g->view_partitions > 0;
+}
+
+lt_tiktok_room_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input)
+{
+    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[128];
+    if (!view_ready(g) || lt_tiktok_group_key(input, key, sizeof key, err, sizeof err))
+        return LT_TIKTOK_SOURCE_UNKNOWN;
+    const char *kind = lt_strmap_get(g->view, key);
+    return !kind                      ? LT_TIKTOK_SOURCE_ABSENT
+           : kind == &discovered_room ? LT_TIKTOK_SOURCE_DISCOVERY
+                                      : LT_TIKTOK_SOURCE_MANUAL;
+}
+
+long lt_tiktok_group_discovered_count(const lt_tiktok_group *g)
+{
+    return view_ready(g) ? (long)g->stats.rooms_discovered : -1;
 }
 
 void lt_tiktok_group_get_stats(const lt_tiktok_group *g, lt_tiktok_group_stats *out)

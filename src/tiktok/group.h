@@ -35,6 +35,16 @@
  * signal). Closing the consumer (lt_tiktok_group_destroy, after the loop
  * stopped) still stops every room and flushes before giving up partitions.
  *
+ * Discovery in group mode (discovery.c, docs/collector.md "Discovery"): the
+ * collector that owns partition 0 of the control topic is the fleet's one
+ * discoverer (lt_tiktok_group_leads). With read_all, every member also
+ * reads the whole control topic (every partition, an assign-only consumer
+ * besides the group's), so it knows every room and which of them discovery
+ * put (value "source": "discovery"): the discoverer counts those against
+ * discovery.max_rooms and never puts a room that is there already, and the
+ * collector that owns a discovery room tombstones it when it ends. An
+ * operator's put of the same key (no marker) makes it a manual room again.
+ *
  * Everything runs on the collector's loop: lt_tiktok_group_poll() is called
  * from its tick, and the rebalance callbacks run inside that poll.
  */
@@ -67,6 +77,7 @@ typedef struct lt_tiktok_group_options {
                                           * (handover.h); NULL = stopped at once on revoke */
     int64_t handover_timeout_ms;         /* 0 = 20000 */
     size_t hold_max_events, hold_max_bytes; /* per room held by a new owner; 0 = 20000, 8 MiB */
+    bool read_all;                          /* read every partition of the control topic too (above) */
 } lt_tiktok_group_options;
 
 typedef struct lt_tiktok_group_stats {
@@ -76,6 +87,8 @@ typedef struct lt_tiktok_group_stats {
     uint64_t records;        /* control records read */
     uint64_t bad_records;    /* keys that are not room specs, values that are not JSON */
     uint64_t bad_status_records; /* room_status records the handover could not read */
+    size_t rooms_in_topic;       /* read_all: rooms in the control topic, fleet-wide */
+    size_t rooms_discovered;     /* read_all: of them, those discovery put */
 } lt_tiktok_group_stats;
 
 /* Creates the control topic if missing (compacted), joins the group. */
@@ -99,6 +112,23 @@ void lt_tiktok_group_poll(lt_tiktok_group *g);
  * broker's acknowledgement. Whichever collector owns its partition starts or
  * stops it. -1 with err on bad input or if Kafka did not acknowledge. */
 int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen);
+
+/* The same for discovery: the value carries "source": "discovery" and
+ * "discovered_at" (epoch ms) and "viewers" (when >= 0). */
+int lt_tiktok_group_put_discovered(lt_tiktok_group *g, const char *input, int64_t discovered_at,
+                                   int64_t viewers, char *err, size_t errlen);
+
+/* Whether this collector owns partition 0 of the control topic: the one
+ * that runs discovery rounds. */
+bool lt_tiktok_group_leads(const lt_tiktok_group *g);
+
+/* read_all: what the control topic holds for a room (collector.h);
+ * LT_TIKTOK_SOURCE_UNKNOWN until every partition was read to its end once
+ * (or without read_all). */
+lt_tiktok_room_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input);
+/* read_all: rooms discovery put that are in the control topic, fleet-wide;
+ * -1 until every partition was read to its end once. */
+long lt_tiktok_group_discovered_count(const lt_tiktok_group *g);
 
 /* The canonical key for a room spec ("@user" or room id); -1 if it does not
  * parse. */

@@ -261,7 +261,7 @@ def test_auto_track_takes_the_most_viewed_and_releases_only_its_own():
         sim.stop()
 
 
-def test_auto_track_filters_by_tag_and_is_refused_in_group_mode():
+def test_auto_track_filters_by_tag():
     # tags by index: Music (0, 6), Food (1), Gaming (2), ...
     sim = Sim("--rooms", "8", "--rate", "0", "--quiet", "--set", "feed_page_size=4")
     ids = {name: r["room_id"] for name, r in sim.rooms().items()}
@@ -278,6 +278,3 @@ def test_auto_track_filters_by_tag_and_is_refused_in_group_mode():
         if coll:
             coll.stop()
         sim.stop()
-    res = run([binary("livetap-collector"), "--dry-run", "--group", "--set", "discovery.enabled=true",
-               "--set", "discovery.auto_track=true"], timeout=60)
-    assert res.returncode == 2 and "discovery.auto_track works in standalone mode only" in res.stderr
