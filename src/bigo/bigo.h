@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "bigo/auth.h"
 #include "core/buf.h"
 #include "kafka/publisher.h"
@@ -114,6 +116,15 @@ typedef struct lt_bigo_options {
     bool admin;
     const char *admin_address;       /* NULL = 127.0.0.1 */
     int admin_port;                  /* 0 = any free port (see lt_bigo_admin_port) */
+    /* Inside the collector runtime: run on its lws context instead of
+     * creating one (the push listener becomes a vhost of it, "bigo-push").
+     * The runtime then runs the loop and calls lt_bigo_finish after it;
+     * lt_bigo_run is for a context of our own. */
+    struct lws_context *lws;
+    /* or-ed into every record's delivery opaque, so that a runtime with
+     * several sources can route the report here (core/source.h); the
+     * report must reach lt_bigo_on_delivery without it */
+    uintptr_t delivery_tag;
 } lt_bigo_options;
 
 typedef struct lt_bigo_stats {
@@ -161,6 +172,22 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
  * Kafka did not acknowledge (0 = all), -1 if the loop failed. */
 long lt_bigo_run(lt_bigo *b);
 void lt_bigo_stop(lt_bigo *b);
+/* The part of lt_bigo_run after the loop, for a lt_bigo on a context it
+ * did not create (opts.lws): once the owner's loop has ended, answers new
+ * business messages 503, services the context until Kafka acknowledged
+ * what is in flight (so batches get their 200), closes the connections,
+ * ends the sessions it mounted. Returns what Kafka did not acknowledge. */
+long lt_bigo_finish(lt_bigo *b);
+
+/* The rooms this receiver has seen (push items, pull sessions), as a JSON
+ * array of objects with "room" ("bigo:<openid>"), "platform", "source",
+ * "events", "last_event_ms"; one room as an object, NULL if never seen.
+ * New references. */
+json_t *lt_bigo_rooms_json(lt_bigo *b);
+json_t *lt_bigo_room_json(lt_bigo *b, const char *openid);
+size_t lt_bigo_room_count(const lt_bigo *b);
+/* /readyz: the loop ticked, not draining, Kafka reachable (or a dry run). */
+bool lt_bigo_ready(lt_bigo *b, json_t **detail);
 
 /* The publisher's delivery callback (see above). */
 void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error);
