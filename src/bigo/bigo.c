@@ -466,6 +466,11 @@ int lt_bigo_port(const lt_bigo *b)
     return b->port;
 }
 
+struct lws_context *lt_bigo_lws(lt_bigo *b)
+{
+    return b->lws;
+}
+
 int lt_bigo_admin_port(const lt_bigo *b)
 {
     return b->admin ? lt_admin_port(b->admin) : -1;

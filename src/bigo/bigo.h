@@ -161,6 +161,8 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
 void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */
 
 int lt_bigo_port(const lt_bigo *b);
+/* The lws context it runs on (its own, or opts.lws). */
+struct lws_context *lt_bigo_lws(lt_bigo *b);
 /* The admin listener's port; -1 without one. */
 int lt_bigo_admin_port(const lt_bigo *b);
 
