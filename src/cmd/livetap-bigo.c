@@ -30,13 +30,11 @@ typedef lt_collector_config config;
 
 static const lt_config_option admin_options[] = {
     OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "false",
-        "serve the admin API (/rooms lists the BIGO rooms seen), /healthz, /readyz and /metrics on a private "
-        "listener (the push port serves /healthz and /metrics too)"),
+        "serve /healthz, /readyz and /metrics on a private listener too (the push port serves /healthz and "
+        "/metrics)"),
     OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address of the admin listener"),
     INT("port", admin.port, "8781", 0, 65535, "port of the admin listener (0 = any free port, logged)"),
     OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
-    OPT("token", LT_CONFIG_STRING, admin.token, "${LT_ADMIN_TOKEN:-}",
-        "if set, /rooms needs 'Authorization: Bearer <token>' (401 otherwise)"),
     END,
 };
 
@@ -114,7 +112,7 @@ int main(int argc, char **argv)
         cfg.bigo.enabled = true; /* tiktok.enabled stays false: not a key here */
         cfg.default_id_prefix = "livetap-bigo";
         cfg.print_admin_port = true;
-        cfg.admin.max_rooms = 1L << 40; /* no limit: POST /rooms explains that BIGO rooms come from BIGO */
+        cfg.admin_without_rooms = true; /* as livetap-bigo's admin port always was */
         rc = lt_collector_run(&cfg);
     }
     lt_config_free(options, &cfg);

@@ -84,6 +84,7 @@ typedef struct lt_collector_config {
     /* not keys: set by the program */
     const char *default_id_prefix; /* collector_id when empty: <this>-<pid>; NULL = livetap-collector */
     bool print_admin_port;         /* "admin on N" on stdout (livetap-bigo did) */
+    bool admin_without_rooms;      /* probes and metrics only, no /rooms (livetap-bigo's admin port) */
 } lt_collector_config;
 
 /* The whole table (sections kafka, sign, tiktok, behaviour, group,

@@ -489,7 +489,7 @@ static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_co
         .port = (int)cfg->admin.port,
         .token = nonempty(cfg->admin.token),
         .token_covers_metrics = cfg->admin.token_covers_metrics,
-        .rooms = admin_rooms(cfg, ss, c, group),
+        .rooms = cfg->admin_without_rooms ? (lt_admin_rooms){0} : admin_rooms(cfg, ss, c, group),
         .probes = {.ctx = ss, .ready = admin_ready, .metrics = admin_metrics},
     };
     /* on the loop's context: the first source's */
