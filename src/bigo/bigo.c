@@ -98,8 +98,8 @@ static json_t *room_to_json(const lt_bigo_room *r)
     char room[LT_BIGO_MAX_ID + 8];
     snprintf(room, sizeof room, "bigo:%s", r->openid);
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "room", room, "platform", "bigo", "room_id", r->openid,
-                     "events", (json_int_t)r->events, "first_event_ms", (json_int_t)r->first_ms, "last_event_ms",
-                     (json_int_t)r->last_ms);
+                     "events", (json_int_t)r->events, "first_event_ms", (json_int_t)r->first_ms,
+                     "last_event_ms", (json_int_t)r->last_ms);
 }
 
 json_t *lt_bigo_rooms_json(lt_bigo *b)
@@ -152,7 +152,8 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
         lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err, sizeof err);
     if (st == LT_PUBLISH_BACKPRESSURE) {
         lt_publisher_poll(b->opts.publisher, 0);
-        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err, sizeof err);
+        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err,
+                                          sizeof err);
     }
     if (st != LT_PUBLISH_OK) {
         if (st == LT_PUBLISH_BACKPRESSURE)
@@ -350,7 +351,8 @@ static int listen_push(lt_bigo *b, char *err, size_t errlen)
     }
     if (!b->vhost) {
         snprintf(err, errlen, "cannot listen on %s:%d%s (in use, or not an address of this host?)",
-                 b->opts.address, b->opts.port, b->opts.tls_cert ? " (or the TLS certificate/key did not load)" : "");
+                 b->opts.address, b->opts.port,
+                 b->opts.tls_cert ? " (or the TLS certificate/key did not load)" : "");
         return -1;
     }
     b->port = lws_get_vhost_listen_port(b->vhost);

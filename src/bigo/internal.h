@@ -46,12 +46,12 @@ typedef struct lt_bigo_room {
 struct lt_bigo {
     lt_bigo_options opts;
     struct lws_context *lws;
-    struct lws_vhost *vhost;        /* the push listener's (and the pull client's) */
-    bool own_lws;                   /* we created lws (lt_bigo_run); else the runtime's */
-    struct lt_strmap *room_index;   /* openid -> lt_bigo_room */
+    struct lws_vhost *vhost;      /* the push listener's (and the pull client's) */
+    bool own_lws;                 /* we created lws (lt_bigo_run); else the runtime's */
+    struct lt_strmap *room_index; /* openid -> lt_bigo_room */
     lt_bigo_room *rooms;
     size_t room_count;
-    uint64_t rooms_untracked;       /* events of rooms past LT_BIGO_MAX_ROOMS */
+    uint64_t rooms_untracked;          /* events of rooms past LT_BIGO_MAX_ROOMS */
     struct lws_protocols protocols[3]; /* the receiver's, core/http's (pull), end; lws keeps the pointer */
     int port;
     lt_bigo_auth *auth;

@@ -33,7 +33,8 @@ static int add(void *instance, const lt_collector_room_ref *ref, char *err, size
     (void)instance;
     snprintf(err, errlen,
              "cannot add %s: BIGO rooms come from BIGO's push; configure pull rooms under bigo.pull.rooms "
-             "(docs/bigo.md)", ref->input);
+             "(docs/bigo.md)",
+             ref->input);
     return -1;
 }
 

@@ -34,16 +34,19 @@ static const lt_config_option admin_options[] = {
         "/metrics)"),
     OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address of the admin listener"),
     INT("port", admin.port, "8781", 0, 65535, "port of the admin listener (0 = any free port, logged)"),
-    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
+    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL,
+        "write the bound port to this file once listening"),
     END,
 };
 
 static const lt_config_option options[] = {
-    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL, "written on every record; empty = livetap-bigo-<pid>"),
+    OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL,
+        "written on every record; empty = livetap-bigo-<pid>"),
     SECTION("listen", lt_collector_bigo_listen_options, "the WebSocket server BIGO pushes to"),
     SECTION("push", lt_collector_bigo_push_options, "login, checks and limits of the push channel"),
     SECTION("pull", lt_collector_bigo_pull_options, "pull compensation and the game sessions we mount"),
-    SECTION("dedupe", lt_collector_bigo_dedupe_options, "dedupe across restarts: the ledger seeded from Kafka at start"),
+    SECTION("dedupe", lt_collector_bigo_dedupe_options,
+            "dedupe across restarts: the ledger seeded from Kafka at start"),
     SECTION("kafka", lt_collector_kafka_options, "where events go"),
     SECTION("log", lt_collector_log_options, "logging"),
     SECTION("admin", admin_options, "the admin API, probes and metrics on a private port"),
@@ -76,11 +79,13 @@ static void summary(const void *config_, FILE *out)
     const config *cfg = config_;
     const struct lt_collector_bigo_config *b = &cfg->bigo;
     bool tokens = b->pull.tokens.count || (b->pull.tokens_file && *b->pull.tokens_file);
-    fprintf(out, "push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, topics %s.<type>, admin %s",
-            b->listen.address, b->listen.port, b->listen.path, b->pull.enabled ? "on" : "off",
-            b->pull.gift_catalogue && tokens ? "on" : "off", b->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
-            cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
-            cfg->admin.enabled ? "on" : "off");
+    fprintf(
+        out,
+        "push on %s:%ld%s, pull %s, gift catalogue %s, dedupe seed %s, Kafka %s, topics %s.<type>, admin %s",
+        b->listen.address, b->listen.port, b->listen.path, b->pull.enabled ? "on" : "off",
+        b->pull.gift_catalogue && tokens ? "on" : "off", b->dedupe.seed && !cfg->kafka.dry_run ? "on" : "off",
+        cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
+        cfg->admin.enabled ? "on" : "off");
 }
 
 static const lt_cli_program program = {

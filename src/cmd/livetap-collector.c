@@ -94,7 +94,8 @@ static int validate(const void *config_, char *err, size_t errlen)
         return -1;
     }
     if (cfg->group.enabled && cfg->bigo.enabled) {
-        snprintf(err, errlen, "group.enabled: group mode shares TikTok rooms only; run BIGO in a collector "
+        snprintf(err, errlen,
+                 "group.enabled: group mode shares TikTok rooms only; run BIGO in a collector "
                  "without it");
         return -1;
     }

@@ -30,8 +30,8 @@ static int split_tokens(const lt_config_list *list, lt_bigo_token *tokens, char 
 }
 
 lt_bigo *lt_collector_bigo_create(const lt_collector_config *cfg, const char *collector_id, lt_publisher *pub,
-                                  const lt_kafka_properties *props, struct lws_context *lws, uintptr_t tag, char *err,
-                                  size_t errlen)
+                                  const lt_kafka_properties *props, struct lws_context *lws, uintptr_t tag,
+                                  char *err, size_t errlen)
 {
     const struct lt_collector_bigo_config *c = &cfg->bigo;
     lt_bigo_sign_mode sign_mode = LT_BIGO_SIGN_LOG;
@@ -121,10 +121,11 @@ void lt_collector_bigo_report(lt_bigo *b)
 {
     lt_bigo_stats st;
     lt_bigo_get_stats(b, &st);
-    lt_info("bigo stopped: %llu batches (%llu acknowledged, %llu failed, %llu answered 503), %llu items, %llu "
-            "duplicates, %llu published, %llu delivered, %llu pull pages; %zu not acknowledged by Kafka",
-            (unsigned long long)st.batches, (unsigned long long)st.batches_acked,
-            (unsigned long long)st.batches_failed, (unsigned long long)st.batches_timed_out,
-            (unsigned long long)st.items, (unsigned long long)st.duplicates, (unsigned long long)st.published,
-            (unsigned long long)st.delivered, (unsigned long long)st.pull_pages, st.undelivered_at_exit);
+    lt_info(
+        "bigo stopped: %llu batches (%llu acknowledged, %llu failed, %llu answered 503), %llu items, %llu "
+        "duplicates, %llu published, %llu delivered, %llu pull pages; %zu not acknowledged by Kafka",
+        (unsigned long long)st.batches, (unsigned long long)st.batches_acked,
+        (unsigned long long)st.batches_failed, (unsigned long long)st.batches_timed_out,
+        (unsigned long long)st.items, (unsigned long long)st.duplicates, (unsigned long long)st.published,
+        (unsigned long long)st.delivered, (unsigned long long)st.pull_pages, st.undelivered_at_exit);
 }

@@ -66,8 +66,8 @@ typedef struct lt_collector_config {
         struct {
             char *abbr, *accounts, *accounts_file, *sign_check;
             long login_window_s, login_timeout_s, max_connections, max_connections_per_address,
-                login_failures_per_min, idle_timeout_s, max_frame_bytes, max_msgs_per_s, max_items, ack_timeout_ms,
-                dedupe_capacity;
+                login_failures_per_min, idle_timeout_s, max_frame_bytes, max_msgs_per_s, max_items,
+                ack_timeout_ms, dedupe_capacity;
         } push;
         struct {
             bool enabled, insecure_tls, gift_catalogue;
@@ -100,7 +100,8 @@ extern const lt_config_option lt_collector_bigo_listen_options[], lt_collector_b
 /* What the table cannot check in the bigo section (when enabled); -1
  * with the reason, naming the key. prefix is how keys are named ("bigo."
  * or "" for livetap-bigo). */
-int lt_collector_config_check_bigo(const lt_collector_config *cfg, const char *prefix, char *err, size_t errlen);
+int lt_collector_config_check_bigo(const lt_collector_config *cfg, const char *prefix, char *err,
+                                   size_t errlen);
 
 /* kafka.properties and kafka.topics as the run will use them, checked
  * without contacting anything (librdkafka knows its own properties).

@@ -481,7 +481,8 @@ static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tikto
                             .list = admin_list, .get = admin_get};
 }
 
-static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_collector *c, lt_tiktok_group *group)
+static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_collector *c,
+                                    lt_tiktok_group *group)
 {
     char err[512];
     lt_admin_options ao = {
@@ -493,7 +494,8 @@ static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_co
         .probes = {.ctx = ss, .ready = admin_ready, .metrics = admin_metrics},
     };
     /* on the loop's context: the first source's */
-    lt_admin_server *admin = lt_admin_create(ss->slot[0].source->loop(ss->slot[0].instance), &ao, err, sizeof err);
+    lt_admin_server *admin =
+        lt_admin_create(ss->slot[0].source->loop(ss->slot[0].instance), &ao, err, sizeof err);
     if (!admin) {
         lt_error("cannot start: %s", err);
         return NULL;
@@ -724,7 +726,8 @@ static int start_bigo(runtime *rt, char *err, size_t errlen)
 {
     struct lws_context *lws = rt->c ? lt_tiktok_collector_lws(rt->c) : NULL;
     uintptr_t tag = lt_source_tag((unsigned)rt->sources.count);
-    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, lws, tag, err, errlen)))
+    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, lws, tag, err,
+                                              errlen)))
         return -1;
     add_source(rt, &lt_bigo_source, rt->bigo);
     /* the port line is what scripts and tests wait for (livetap-bigo printed it) */
@@ -878,8 +881,8 @@ int lt_collector_run(const config *cfg)
     }
     if (rt.c)
         lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
-                cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id, cfg->sign.url,
-                cfg->sign.rate_per_minute);
+                cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id,
+                cfg->sign.url, cfg->sign.rate_per_minute);
     else
         lt_info("collecting BIGO into %s%s.<type> as %s", cfg->kafka.dry_run ? "stdout, not " : "",
                 cfg->kafka.topic_prefix, rt.collector_id);
