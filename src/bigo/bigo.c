@@ -449,8 +449,12 @@ void lt_bigo_destroy(lt_bigo *b)
         lws_sul_cancel(&b->tick);
     if (b->own_lws)
         lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
-    else if (b->vhost)
-        lws_vhost_destroy(b->vhost); /* lt_bigo_finish closed the connections */
+    else if (b->vhost) {
+        /* lt_bigo_finish closed the connections; one that lingers is closed
+         * now, while we are here for its callbacks */
+        lt_bigo_server_kill_all(b);
+        lws_vhost_destroy(b->vhost);
+    }
     lt_bigo_ledger_destroy(b->ledger);
     lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);

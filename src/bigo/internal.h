@@ -100,6 +100,9 @@ void lt_bigo_server_tick(lt_bigo *b, int64_t now);
 /* Closes every connection (shutdown). */
 void lt_bigo_server_close_all(lt_bigo *b);
 /* Frees what detached batches still hold (after the ledger is gone). */
+/* Closes every WebSocket connection now (their close callbacks run
+ * before it returns): before the vhost goes on a context that stays. */
+void lt_bigo_server_kill_all(lt_bigo *b);
 void lt_bigo_server_free(lt_bigo *b);
 
 /* --- pull.c --- */

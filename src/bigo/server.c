@@ -922,6 +922,19 @@ void lt_bigo_server_close_all(lt_bigo *b)
         close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "shutting down");
 }
 
+void lt_bigo_server_kill_all(lt_bigo *b)
+{
+    /* each close runs on_closed at once, which unlinks the connection */
+    while (b->conns) {
+        lt_bigo_conn *c = b->conns;
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+        if (b->conns == c) { /* not closed after all: forget it rather than loop */
+            b->conns = c->next;
+            c->b = NULL;
+        }
+    }
+}
+
 void lt_bigo_server_free(lt_bigo *b)
 {
     while (b->orphans) {
