@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/admin.h"
 #include "core/event_json.h"
 #include "core/http.h"
 #include "core/listen.h"
@@ -309,16 +308,6 @@ bool lt_bigo_ready(lt_bigo *b, json_t **detail)
     return ready;
 }
 
-static bool admin_ready(void *ctx, json_t **detail)
-{
-    return lt_bigo_ready(ctx, detail);
-}
-
-static int admin_metrics(void *ctx, lt_buf *out)
-{
-    return lt_bigo_write_metrics(ctx, out);
-}
-
 /* The push listener: a context of our own (livetap-bigo before the
  * runtime; tests), or a vhost on the runtime's. */
 static int listen_push(lt_bigo *b, char *err, size_t errlen)
@@ -396,17 +385,6 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     }
     if (listen_push(b, err, errlen))
         goto fail;
-    if (b->opts.admin) {
-        lt_admin_options ao = {
-            .listen = b->opts.admin_address,
-            .port = b->opts.admin_port,
-            .probes = {.ctx = b, .ready = admin_ready, .metrics = admin_metrics},
-        };
-        if (!(b->admin = lt_admin_create(b->lws, &ao, err, errlen)))
-            goto fail;
-        lt_info("BIGO admin (healthz, readyz, metrics) on http://%s:%d/",
-                b->opts.admin_address ? b->opts.admin_address : "127.0.0.1", lt_admin_port(b->admin));
-    }
     const lt_bigo_pull_options *po = &b->opts.pull;
     if (po->enabled || (po->gift_catalogue && (po->token_count || (po->tokens_file && *po->tokens_file)))) {
         b->pull = lt_bigo_pull_create(b, po, err, errlen);
@@ -443,8 +421,6 @@ void lt_bigo_destroy(lt_bigo *b)
         return;
     lt_bigo_pull_destroy(b->pull);
     b->pull = NULL;
-    lt_admin_destroy(b->admin);
-    b->admin = NULL;
     if (b->lws)
         lws_sul_cancel(&b->tick);
     if (b->own_lws)
@@ -475,11 +451,6 @@ int lt_bigo_port(const lt_bigo *b)
 struct lws_context *lt_bigo_lws(lt_bigo *b)
 {
     return b->lws;
-}
-
-int lt_bigo_admin_port(const lt_bigo *b)
-{
-    return b->admin ? lt_admin_port(b->admin) : -1;
 }
 
 static size_t kafka_pending(lt_bigo *b)

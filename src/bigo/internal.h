@@ -60,7 +60,6 @@ struct lt_bigo {
     lt_bigo_catalogue *catalogue;   /* NULL = pull.gift_catalogue off or no token */
     lt_bigo_conn *conns;            /* open WebSocket connections */
     lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
-    struct lt_admin_server *admin;  /* probes and metrics; NULL = none */
     lws_sorted_usec_list_t tick;
     volatile sig_atomic_t stop;
     bool started;                   /* the loop has ticked */
