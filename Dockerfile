@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # livetap: one image with every program (livetap-collector, livetap-sidecar,
 # livetap-bigo, livetap-sim, livetap-demo); the Helm chart picks one per
-# Deployment with `command:`.
+# Deployment with `command:`. livetap-bigo is livetap-collector's runtime with
+# only the BIGO source (its own config file shape, docs/bigo.md).
 #
 #   docker build -t livetap/livetap:0.1.0 .
 #   docker run --rm livetap/livetap:0.1.0 livetap-collector --help

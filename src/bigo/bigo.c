@@ -27,11 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin/admin.h"
 #include "core/event_json.h"
 #include "core/http.h"
 #include "core/listen.h"
 #include "core/log.h"
+#include "core/strmap.h"
 
 #define TICK_MS 20
 
@@ -64,6 +64,62 @@ static void set_game(lt_event *ev, const lt_bigo_batch *batch)
     ev->game_sess = batch->game_sess[0] ? batch->game_sess : NULL;
 }
 
+/* The admin API's view: a room is listed from its first published event. */
+static void note_room(lt_bigo *b, const char *openid, int64_t when)
+{
+    if (!openid || !*openid)
+        return;
+    lt_bigo_room *r = lt_strmap_get(b->room_index, openid);
+    if (!r) {
+        if (b->room_count >= LT_BIGO_MAX_ROOMS || strlen(openid) >= sizeof r->openid ||
+            !(r = calloc(1, sizeof *r))) {
+            b->rooms_untracked++;
+            return;
+        }
+        snprintf(r->openid, sizeof r->openid, "%s", openid);
+        if (lt_strmap_add(b->room_index, r->openid, r)) {
+            free(r);
+            b->rooms_untracked++;
+            return;
+        }
+        r->first_ms = when;
+        r->next = b->rooms;
+        b->rooms = r;
+        b->room_count++;
+    }
+    r->events++;
+    if (when > r->last_ms)
+        r->last_ms = when;
+}
+
+static json_t *room_to_json(const lt_bigo_room *r)
+{
+    char room[LT_BIGO_MAX_ID + 8];
+    snprintf(room, sizeof room, "bigo:%s", r->openid);
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "room", room, "platform", "bigo", "room_id", r->openid,
+                     "events", (json_int_t)r->events, "first_event_ms", (json_int_t)r->first_ms,
+                     "last_event_ms", (json_int_t)r->last_ms);
+}
+
+json_t *lt_bigo_rooms_json(lt_bigo *b)
+{
+    json_t *a = json_array();
+    for (const lt_bigo_room *r = b->rooms; a && r; r = r->next)
+        json_array_append_new(a, room_to_json(r));
+    return a;
+}
+
+json_t *lt_bigo_room_json(lt_bigo *b, const char *openid)
+{
+    const lt_bigo_room *r = lt_strmap_get(b->room_index, openid);
+    return r ? room_to_json(r) : NULL;
+}
+
+size_t lt_bigo_room_count(const lt_bigo *b)
+{
+    return b->room_count;
+}
+
 bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t keylen, const lt_event *ev)
 {
     lt_bigo_entry *e = NULL;
@@ -77,6 +133,7 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
     case LT_BIGO_CLAIM_NEW:
         break;
     }
+    note_room(b, ev->room_id, ev->event_time);
     lt_event copy = *ev;
     copy.collector_id = b->opts.collector_id;
     if (!b->opts.publisher) {
@@ -89,10 +146,13 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
      * back (seed.c); gift_info's keys are a per-process counter: not those */
     lt_kafka_header bigo_key = {LT_BIGO_KEY_HEADER, key, keylen};
     size_t nh = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1;
-    lt_publish_status st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, e, err, sizeof err);
+    void *opaque = (void *)((uintptr_t)e | b->opts.delivery_tag);
+    lt_publish_status st =
+        lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err, sizeof err);
     if (st == LT_PUBLISH_BACKPRESSURE) {
         lt_publisher_poll(b->opts.publisher, 0);
-        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, e, err, sizeof err);
+        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err,
+                                          sizeof err);
     }
     if (st != LT_PUBLISH_OK) {
         if (st == LT_PUBLISH_BACKPRESSURE)
@@ -231,9 +291,8 @@ static void apply_defaults(lt_bigo_options *o)
 }
 
 /* /readyz: the loop runs and (unless a dry run) a Kafka broker answers. */
-static bool admin_ready(void *ctx, json_t **detail)
+bool lt_bigo_ready(lt_bigo *b, json_t **detail)
 {
-    lt_bigo *b = ctx;
     bool kafka_ok = true;
     const char *why = NULL;
     lt_kafka_health h = {0};
@@ -249,9 +308,44 @@ static bool admin_ready(void *ctx, json_t **detail)
     return ready;
 }
 
-static int admin_metrics(void *ctx, lt_buf *out)
+/* The push listener: a context of our own (livetap-bigo before the
+ * runtime; tests), or a vhost on the runtime's. */
+static int listen_push(lt_bigo *b, char *err, size_t errlen)
 {
-    return lt_bigo_write_metrics(ctx, out);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = b->opts.port;
+    if (lt_listen_configure(&info, b->opts.address, err, errlen))
+        return -1;
+    b->protocols[0] = lt_bigo_server_protocols[0];
+    b->protocols[1] = lt_http_lws_protocol; /* the pull poller's HTTP client (core/http) */
+    info.protocols = b->protocols;
+    info.user = b; /* the vhost's user: server.c finds us there */
+    info.timeout_secs = 10;
+    info.ka_time = 0;
+    if (b->opts.tls_cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = b->opts.tls_cert;
+        info.ssl_private_key_filepath = b->opts.tls_key;
+    }
+    if (b->opts.lws) {
+        b->lws = b->opts.lws;
+        info.vhost_name = "bigo-push";
+        b->vhost = lws_create_vhost(b->lws, &info);
+    } else {
+        lws_set_log_level(LLL_ERR, lws_log_to_ours);
+        b->own_lws = true;
+        if ((b->lws = lws_create_context(&info)))
+            b->vhost = lws_get_vhost_by_name(b->lws, "default");
+    }
+    if (!b->vhost) {
+        snprintf(err, errlen, "cannot listen on %s:%d%s (in use, or not an address of this host?)",
+                 b->opts.address, b->opts.port,
+                 b->opts.tls_cert ? " (or the TLS certificate/key did not load)" : "");
+        return -1;
+    }
+    b->port = lws_get_vhost_listen_port(b->vhost);
+    return 0;
 }
 
 lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
@@ -285,41 +379,12 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         goto fail;
     }
 
-    lws_set_log_level(LLL_ERR, lws_log_to_ours);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = b->opts.port;
-    if (lt_listen_configure(&info, b->opts.address, err, errlen))
-        goto fail;
-    b->protocols[0] = lt_bigo_server_protocols[0];
-    b->protocols[1] = lt_http_lws_protocol; /* the pull poller's HTTP client (core/http) */
-    info.protocols = b->protocols;
-    info.user = b;
-    info.timeout_secs = 10;
-    info.ka_time = 0;
-    if (b->opts.tls_cert) {
-        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-        info.ssl_cert_filepath = b->opts.tls_cert;
-        info.ssl_private_key_filepath = b->opts.tls_key;
-    }
-    b->lws = lws_create_context(&info);
-    if (!b->lws) {
-        snprintf(err, errlen, "cannot listen on %s:%d%s", b->opts.address, b->opts.port,
-                 b->opts.tls_cert ? " (or the TLS certificate/key did not load)" : "");
+    if (!(b->room_index = lt_strmap_create())) {
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    b->port = lws_get_vhost_listen_port(lws_get_vhost_by_name(b->lws, "default"));
-    if (b->opts.admin) {
-        lt_admin_options ao = {
-            .listen = b->opts.admin_address,
-            .port = b->opts.admin_port,
-            .probes = {.ctx = b, .ready = admin_ready, .metrics = admin_metrics},
-        };
-        if (!(b->admin = lt_admin_create(b->lws, &ao, err, errlen)))
-            goto fail;
-        lt_info("BIGO admin (healthz, readyz, metrics) on http://%s:%d/",
-                b->opts.admin_address ? b->opts.admin_address : "127.0.0.1", lt_admin_port(b->admin));
-    }
+    if (listen_push(b, err, errlen))
+        goto fail;
     const lt_bigo_pull_options *po = &b->opts.pull;
     if (po->enabled || (po->gift_catalogue && (po->token_count || (po->tokens_file && *po->tokens_file)))) {
         b->pull = lt_bigo_pull_create(b, po, err, errlen);
@@ -356,16 +421,25 @@ void lt_bigo_destroy(lt_bigo *b)
         return;
     lt_bigo_pull_destroy(b->pull);
     b->pull = NULL;
-    lt_admin_destroy(b->admin);
-    b->admin = NULL;
-    if (b->lws) {
+    if (b->lws)
         lws_sul_cancel(&b->tick);
+    if (b->own_lws)
         lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
+    else if (b->vhost) {
+        /* lt_bigo_finish closed the connections; one that lingers is closed
+         * now, while we are here for its callbacks */
+        lt_bigo_server_kill_all(b);
+        lws_vhost_destroy(b->vhost);
     }
     lt_bigo_ledger_destroy(b->ledger);
     lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);
     lt_bigo_auth_destroy(b->auth);
+    lt_strmap_destroy(b->room_index);
+    for (lt_bigo_room *r = b->rooms, *next; r; r = next) {
+        next = r->next;
+        free(r);
+    }
     free(b);
 }
 
@@ -374,9 +448,9 @@ int lt_bigo_port(const lt_bigo *b)
     return b->port;
 }
 
-int lt_bigo_admin_port(const lt_bigo *b)
+struct lws_context *lt_bigo_lws(lt_bigo *b)
 {
-    return b->admin ? lt_admin_port(b->admin) : -1;
+    return b->lws;
 }
 
 static size_t kafka_pending(lt_bigo *b)
@@ -405,6 +479,11 @@ long lt_bigo_run(lt_bigo *b)
             return -1;
         }
     }
+    return lt_bigo_finish(b);
+}
+
+long lt_bigo_finish(lt_bigo *b)
+{
     b->draining = true;
     lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
     b->stop = 0;

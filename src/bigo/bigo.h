@@ -10,14 +10,17 @@
  * The delivery promise: a batch is answered with rescode 200 only after
  * Kafka acknowledged every item in it (or had already acknowledged it
  * earlier); otherwise the answer is an error and BIGO sends the batch again.
- * That needs the publisher's delivery reports: create the publisher with
- * kafka.on_delivery = lt_bigo_on_delivery (cb_ctx unused) and destroy it
- * before the lt_bigo. Every record lt_bigo publishes carries an opaque of its
- * own; a program that shares the publisher with other producers must route
- * only lt_bigo's records here.
+ * That needs the publisher's delivery reports: every record lt_bigo
+ * publishes carries an opaque of its own (a ledger entry, or-ed with
+ * opts.delivery_tag), and its report must reach lt_bigo_on_delivery without
+ * the tag. The collector runtime (collector/runtime.c) sets the producer's
+ * callback once and routes each report by the tag (core/source.h); BIGO
+ * is a source of it (bigo/source.h), on the runtime's publisher and, next
+ * to TikTok, on the runtime's lws context (opts.lws).
  *
  * Threading: one thread. lt_bigo_run() serves until lt_bigo_stop() (which
- * is safe from a signal handler).
+ * is safe from a signal handler); on a shared context the owner's loop
+ * serves and lt_bigo_finish() stops.
  */
 #ifndef LT_BIGO_BIGO_H
 #define LT_BIGO_BIGO_H
@@ -25,6 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "bigo/auth.h"
 #include "core/buf.h"
@@ -109,11 +114,17 @@ typedef struct lt_bigo_options {
     int flush_timeout_ms;            /* at shutdown; 0 = 10000 */
     lt_bigo_pull_options pull;
     lt_bigo_seed_options seed;
-    /* a second, private listener for probes and metrics (/healthz, /readyz,
-     * /metrics), so that they need not be on the internet-facing push port */
-    bool admin;
-    const char *admin_address;       /* NULL = 127.0.0.1 */
-    int admin_port;                  /* 0 = any free port (see lt_bigo_admin_port) */
+    /* probes and metrics on a private port: the collector runtime's admin
+     * API (collector/runtime.h), with lt_bigo_ready and lt_bigo_write_metrics */
+    /* Inside the collector runtime: run on its lws context instead of
+     * creating one (the push listener becomes a vhost of it, "bigo-push").
+     * The runtime then runs the loop and calls lt_bigo_finish after it;
+     * lt_bigo_run is for a context of our own. */
+    struct lws_context *lws;
+    /* or-ed into every record's delivery opaque, so that a runtime with
+     * several sources can route the report here (core/source.h); the
+     * report must reach lt_bigo_on_delivery without it */
+    uintptr_t delivery_tag;
 } lt_bigo_options;
 
 typedef struct lt_bigo_stats {
@@ -150,8 +161,8 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
 void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */
 
 int lt_bigo_port(const lt_bigo *b);
-/* The admin listener's port; -1 without one. */
-int lt_bigo_admin_port(const lt_bigo *b);
+/* The lws context it runs on (its own, or opts.lws). */
+struct lws_context *lt_bigo_lws(lt_bigo *b);
 
 /* The counters as Prometheus text (appended); -1 if out of memory. */
 int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
@@ -161,6 +172,22 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
  * Kafka did not acknowledge (0 = all), -1 if the loop failed. */
 long lt_bigo_run(lt_bigo *b);
 void lt_bigo_stop(lt_bigo *b);
+/* The part of lt_bigo_run after the loop, for a lt_bigo on a context it
+ * did not create (opts.lws): once the owner's loop has ended, answers new
+ * business messages 503, services the context until Kafka acknowledged
+ * what is in flight (so batches get their 200), closes the connections,
+ * ends the sessions it mounted. Returns what Kafka did not acknowledge. */
+long lt_bigo_finish(lt_bigo *b);
+
+/* The rooms this receiver has seen (push items, pull sessions), as a JSON
+ * array of objects with "room" ("bigo:<openid>"), "platform", "source",
+ * "events", "last_event_ms"; one room as an object, NULL if never seen.
+ * New references. */
+json_t *lt_bigo_rooms_json(lt_bigo *b);
+json_t *lt_bigo_room_json(lt_bigo *b, const char *openid);
+size_t lt_bigo_room_count(const lt_bigo *b);
+/* /readyz: the loop ticked, not draining, Kafka reachable (or a dry run). */
+bool lt_bigo_ready(lt_bigo *b, json_t **detail);
 
 /* The publisher's delivery callback (see above). */
 void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error);

@@ -32,9 +32,26 @@ typedef struct lt_bigo_failures {
     int64_t last_ms;
 } lt_bigo_failures;
 
+/* A room seen in a published event (lt_bigo_rooms_json). */
+typedef struct lt_bigo_room {
+    char openid[LT_BIGO_MAX_ID];
+    uint64_t events;
+    int64_t first_ms, last_ms;
+    struct lt_bigo_room *next;
+} lt_bigo_room;
+
+/* Rooms remembered for the admin API at most; more are counted, not listed. */
+#define LT_BIGO_MAX_ROOMS 100000
+
 struct lt_bigo {
     lt_bigo_options opts;
     struct lws_context *lws;
+    struct lws_vhost *vhost;      /* the push listener's (and the pull client's) */
+    bool own_lws;                 /* we created lws (lt_bigo_run); else the runtime's */
+    struct lt_strmap *room_index; /* openid -> lt_bigo_room */
+    lt_bigo_room *rooms;
+    size_t room_count;
+    uint64_t rooms_untracked;          /* events of rooms past LT_BIGO_MAX_ROOMS */
     struct lws_protocols protocols[3]; /* the receiver's, core/http's (pull), end; lws keeps the pointer */
     int port;
     lt_bigo_auth *auth;
@@ -43,7 +60,6 @@ struct lt_bigo {
     lt_bigo_catalogue *catalogue;   /* NULL = pull.gift_catalogue off or no token */
     lt_bigo_conn *conns;            /* open WebSocket connections */
     lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
-    struct lt_admin_server *admin;  /* probes and metrics; NULL = none */
     lws_sorted_usec_list_t tick;
     volatile sig_atomic_t stop;
     bool started;                   /* the loop has ticked */
@@ -83,6 +99,9 @@ void lt_bigo_server_tick(lt_bigo *b, int64_t now);
 /* Closes every connection (shutdown). */
 void lt_bigo_server_close_all(lt_bigo *b);
 /* Frees what detached batches still hold (after the ledger is gone). */
+/* Closes every WebSocket connection now (their close callbacks run
+ * before it returns): before the vhost goes on a context that stays. */
+void lt_bigo_server_kill_all(lt_bigo *b);
 void lt_bigo_server_free(lt_bigo *b);
 
 /* --- pull.c --- */

@@ -690,7 +690,7 @@ lt_bigo_pull *lt_bigo_pull_create(lt_bigo *b, const lt_bigo_pull_options *o, cha
         .timeout_ms = p->o.timeout_ms,
         .max_body = MAX_BODY,
     };
-    if (!(p->http = lt_http_create(b->lws, lws_get_vhost_by_name(b->lws, "default"), &ho, err, errlen)))
+    if (!(p->http = lt_http_create(b->lws, b->vhost, &ho, err, errlen)))
         goto fail;
     for (size_t i = 0; i < o->token_count; i++) {
         if (add_anchor(p, o->tokens[i].openid, o->tokens[i].access_token, o->tokens[i].refresh_token, false)) {

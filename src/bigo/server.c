@@ -831,7 +831,12 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     lt_bigo_conn *c = user;
-    lt_bigo *b = lws_context_user(lws_get_context(wsi));
+    /* our vhost's user (the context may be the runtime's); NULL for the
+     * context-wide calls lws makes with a vhost-less wsi */
+    struct lws_vhost *vh = lws_get_vhost(wsi);
+    lt_bigo *b = vh ? lws_vhost_user(vh) : NULL;
+    if (!b)
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         if (!path_matches(wsi, b->opts.path) || b->draining || !admit(b, wsi))
@@ -915,6 +920,19 @@ void lt_bigo_server_close_all(lt_bigo *b)
 {
     for (lt_bigo_conn *c = b->conns; c; c = c->next)
         close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "shutting down");
+}
+
+void lt_bigo_server_kill_all(lt_bigo *b)
+{
+    /* each close runs on_closed at once, which unlinks the connection */
+    while (b->conns) {
+        lt_bigo_conn *c = b->conns;
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+        if (b->conns == c) { /* not closed after all: forget it rather than loop */
+            b->conns = c->next;
+            c->b = NULL;
+        }
+    }
 }
 
 void lt_bigo_server_free(lt_bigo *b)

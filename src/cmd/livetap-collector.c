@@ -57,6 +57,7 @@ static const lt_cli_flag flags[] = {
     {"group-id", "group.group_id", true, "ID       the collectors' consumer group (<prefix>-collectors)"},
     {"record", "behaviour.record", true, "FILE     record push frames ([u32 LE length][bytes])"},
     {"log-json", "log.json", false, "         JSON log lines"},
+    {"bigo", "bigo.enabled", false, "         run the BIGO source too (the bigo: section, docs/bigo.md)"},
     {"admin-port", "admin.port", true, "N        admin API port (8080; 0 = any free port)"},
     {"admin-listen", "admin.listen", true, "ADDR     admin API address (127.0.0.1)"},
     {"admin-port-file", "admin.port_file", true, "FILE     write the admin API's port here once listening"},
@@ -86,7 +87,19 @@ static int check_room(void *ctx, const char *entry)
 static int validate(const void *config_, char *err, size_t errlen)
 {
     const config *cfg = config_;
-    if (!cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
+    if (cfg->bigo.enabled && lt_collector_config_check_bigo(cfg, "bigo.", err, errlen))
+        return -1;
+    if (!cfg->tiktok.enabled && !cfg->bigo.enabled) {
+        snprintf(err, errlen, "no source: tiktok.enabled and bigo.enabled are both false");
+        return -1;
+    }
+    if (cfg->group.enabled && cfg->bigo.enabled) {
+        snprintf(err, errlen,
+                 "group.enabled: group mode shares TikTok rooms only; run BIGO in a collector "
+                 "without it");
+        return -1;
+    }
+    if (!cfg->bigo.enabled && !cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
         !(cfg->rooms_file && *cfg->rooms_file)) {
         snprintf(err, errlen,
                  "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add "
@@ -103,10 +116,11 @@ static int validate(const void *config_, char *err, size_t errlen)
 static void summary(const void *config_, FILE *out)
 {
     const config *cfg = config_;
-    fprintf(out, "%zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s", cfg->rooms.count,
+    fprintf(out, "%zu room entr%s, Kafka %s, topics %s.<type>, %s mode, admin %s, bigo %s", cfg->rooms.count,
             cfg->rooms.count == 1 ? "y" : "ies",
             cfg->kafka.dry_run ? "off (dry run)" : cfg->kafka.bootstrap_servers, cfg->kafka.topic_prefix,
-            cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off");
+            cfg->group.enabled ? "group" : "standalone", cfg->admin.enabled ? "on" : "off",
+            cfg->bigo.enabled ? "on" : "off");
 }
 
 static const lt_cli_program program = {
@@ -117,7 +131,8 @@ static const lt_cli_program program = {
         "       livetap-collector discover [--pages N] [--json] [options]\n"
         "                                 list live rooms from TikTok's recommended-live feed\n"
         "                                 (N pages, 1-100, default 3; exit 3 = rate-limited or captcha)\n"
-        "Collect TikTok LIVE rooms into Kafka: one Avro topic per event type, keyed by room id.\n"
+        "Collect TikTok LIVE rooms (and, with bigo.enabled, BIGO Live's push) into Kafka: one Avro topic\n"
+        "per event type, keyed by room id.\n"
         "Rooms can also be added and removed at run time through the admin API (POST /rooms).",
     .epilog =
         "Every room's state changes are logged (one line each) and published to\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bigo/auth.h"
 #include "core/contract.h"
 #include "kafka/conf.h"
 #include "kafka/group_protocol.h"
@@ -15,13 +16,14 @@
 #define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
 #define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
 
-static const lt_config_option kafka_options[] = {
+const lt_config_option lt_collector_kafka_options[] = {
     OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
         "${LT_KAFKA_BOOTSTRAP:-127.0.0.1:19092}", "Kafka bootstrap servers"),
     OPT("registry_url", LT_CONFIG_STRING, kafka.registry_url, "${LT_REGISTRY_URL:-}",
         "Confluent-compatible schema registry; empty = Avro single-object encoding"),
     OPT("registry_username", LT_CONFIG_STRING, kafka.registry_username, "${LT_REGISTRY_USERNAME:-}",
-        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as ***)"),
+        "schema registry basic auth user (user:password@ inside registry_url works too; logs show it as "
+        "***)"),
     OPT("registry_password", LT_CONFIG_STRING, kafka.registry_password, "${LT_REGISTRY_PASSWORD:-}",
         "schema registry basic auth password; never logged"),
     OPT("topic_prefix", LT_CONFIG_STRING, kafka.topic_prefix, "livetap", "topics are <prefix>.<type>"),
@@ -30,7 +32,8 @@ static const lt_config_option kafka_options[] = {
         "per-type topic names instead of <prefix>.<type>, e.g. {chat: my.chat} (docs/topics.md)"),
     INT("flush_timeout_ms", kafka.flush_timeout_ms, "10000", 0, 600000, "bound on the flush at shutdown"),
     INT("backpressure_wait_ms", kafka.backpressure_wait_ms, "30000", 1, 3600000,
-        "how long reading may stay paused on a full Kafka queue before events are given up (counted, logged)"),
+        "how long reading may stay paused on a full Kafka queue before events are given up (counted, "
+        "logged)"),
     OPT("dry_run", LT_CONFIG_BOOL, kafka.dry_run, "false", "print events as JSON lines instead of producing"),
     OPT("require_broker_at_start", LT_CONFIG_BOOL, kafka.require_broker_at_start, "true",
         "exit 2 when no broker answers at start-up; false = start anyway, /readyz 503 until one does"),
@@ -74,6 +77,8 @@ static const lt_config_option sign_options[] = {
 };
 
 static const lt_config_option tiktok_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, tiktok.enabled, "true",
+        "run the TikTok source (rooms, discovery); false with bigo.enabled runs BIGO alone"),
     OPT("web_base", LT_CONFIG_STRING, tiktok.web_base, "https://www.tiktok.com", "live pages and api-live"),
     OPT("api_base", LT_CONFIG_STRING, tiktok.api_base, "https://webcast.tiktok.com", "webcast room info"),
     OPT("user_agent", LT_CONFIG_STRING, tiktok.user_agent, NULL,
@@ -162,7 +167,7 @@ static const lt_config_option discovery_options[] = {
     END,
 };
 
-static const lt_config_option log_options[] = {
+const lt_config_option lt_collector_log_options[] = {
     OPT("level", LT_CONFIG_STRING, log.level, "info", "debug, info, warn or error"),
     OPT("json", LT_CONFIG_BOOL, log.json, "false", "JSON log lines"),
     END,
@@ -182,19 +187,131 @@ static const lt_config_option admin_options[] = {
     END,
 };
 
+const lt_config_option lt_collector_bigo_listen_options[] = {
+    OPT("address", LT_CONFIG_STRING, bigo.listen.address, "127.0.0.1", "address the WebSocket server binds"),
+    INT("port", bigo.listen.port, "8780", 0, 65535, "port (0 = any free port)"),
+    OPT("path", LT_CONFIG_STRING, bigo.listen.path, "/bigo/push", "the WebSocket path given to BIGO"),
+    OPT("tls_cert", LT_CONFIG_STRING, bigo.listen.tls_cert, NULL,
+        "PEM certificate: serve wss (BIGO connects with wss)"),
+    OPT("tls_key", LT_CONFIG_STRING, bigo.listen.tls_key, NULL, "PEM private key of tls_cert"),
+    END,
+};
+
+const lt_config_option lt_collector_bigo_push_options[] = {
+    OPT("abbr", LT_CONFIG_STRING, bigo.push.abbr, "${BIGO_PLATFORM_ABBR:-}",
+        "our platform abbreviation (in the login sign)"),
+    OPT("accounts", LT_CONFIG_STRING, bigo.push.accounts, "${BIGO_PUSH_ACCOUNTS:-}",
+        "account:password[,account:password...] BIGO logs in with"),
+    OPT("accounts_file", LT_CONFIG_STRING, bigo.push.accounts_file, NULL, "file of account:password lines"),
+    INT("login_window_s", bigo.push.login_window_s, "300", 0, 86400,
+        "max clock difference of a login timestamp; 0 = any"),
+    OPT("sign_check", LT_CONFIG_STRING, bigo.push.sign_check, "log",
+        "per-message sign (formula unpublished): off, log or enforce"),
+    INT("idle_timeout_s", bigo.push.idle_timeout_s, "30", 1, 3600, "close a connection silent this long"),
+    INT("login_timeout_s", bigo.push.login_timeout_s, "10", 1, 3600,
+        "close a connection not logged in this long after it opened (pings do not extend it)"),
+    INT("max_connections", bigo.push.max_connections, "256", 1, 1000000,
+        "WebSocket connections open at once; more are refused at the upgrade"),
+    INT("max_connections_per_address", bigo.push.max_connections_per_address, "16", 1, 1000000,
+        "connections open at once from one peer address"),
+    INT("login_failures_per_min", bigo.push.login_failures_per_min, "60", 1, 1000000,
+        "failed logins per peer address (burst 10); over it the connection is closed unanswered and the "
+        "address refused until the rate allows again"),
+    INT("max_frame_bytes", bigo.push.max_frame_bytes, "1048576", 1024, 67108864,
+        "larger messages close the connection"),
+    INT("max_msgs_per_s", bigo.push.max_msgs_per_s, "100", 1, 1000000,
+        "per connection (burst: twice); more = close"),
+    INT("max_items", bigo.push.max_items, "10000", 1, 1000000, "items per batch; more = rescode 400"),
+    INT("ack_timeout_ms", bigo.push.ack_timeout_ms, "10000", -1, 3600000,
+        "answer 503 if Kafka has not acknowledged a batch by then; -1 = wait"),
+    INT("dedupe_capacity", bigo.push.dedupe_capacity, "1000000", 1024, 100000000,
+        "item keys remembered (push + pull)"),
+    END,
+};
+
+const lt_config_option lt_collector_bigo_pull_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, bigo.pull.enabled, "false", "poll /broom/pull_data for what push lost"),
+    OPT("base_url", LT_CONFIG_STRING, bigo.pull.base_url, "https://oauth.bigolive.tv", "BIGO open API"),
+    OPT("tokens", LT_CONFIG_PROPERTIES, bigo.pull.tokens, NULL,
+        "openid: access token (or \"access refresh\"), e.g. from ${ENV}"),
+    OPT("tokens_file", LT_CONFIG_STRING, bigo.pull.tokens_file, NULL,
+        "lines \"openid access_token [refresh_token]\"; rewritten after a token refresh"),
+    OPT("client_id", LT_CONFIG_STRING, bigo.pull.client_id, "${BIGO_CLIENT_ID:-}",
+        "bigo-client-id for signed calls"),
+    OPT("private_key_file", LT_CONFIG_STRING, bigo.pull.private_key_file, "${BIGO_PRIVATE_KEY_FILE:-}",
+        "PEM key (RSA or P-256) signing ping and token refresh"),
+    OPT("ca_file", LT_CONFIG_STRING, bigo.pull.ca_file, NULL, "extra CA certificates"),
+    OPT("insecure_tls", LT_CONFIG_BOOL, bigo.pull.insecure_tls, "false",
+        "accept any certificate (testing only)"),
+    INT("interval_ms", bigo.pull.interval_ms, "2000", 100, 600000,
+        "per session, while pages come back short"),
+    INT("batch", bigo.pull.batch, "100", 1, 1000, "items per room per page"),
+    INT("rate_per_user", bigo.pull.rate_per_user, "5", 1, 10,
+        "requests per second per anchor (BIGO allows 10)"),
+    INT("backoff_cap_ms", bigo.pull.backoff_cap_ms, "60000", 1000, 3600000, "longest wait after errors"),
+    INT("lookback_s", bigo.pull.lookback_s, "3600", 0, 86400,
+        "pull from this long before a session was first seen"),
+    INT("session_idle_s", bigo.pull.session_idle_s, "3600", 10, 86400,
+        "forget a session without news this long"),
+    INT("timeout_ms", bigo.pull.timeout_ms, "10000", 100, 600000, "per request"),
+    OPT("game_id", LT_CONFIG_STRING, bigo.pull.game_id, NULL, "game id for sessions we mount (rooms)"),
+    OPT("rooms", LT_CONFIG_STRING_LIST, bigo.pull.rooms, NULL,
+        "anchor openids: enable_danmu at start, ping, disable at stop"),
+    INT("game_duration_s", bigo.pull.game_duration_s, "3600", 1, 86400 * 7,
+        "game_duration sent with enable_danmu"),
+    INT("ping_interval_s", bigo.pull.ping_interval_s, "30", 5, 110,
+        "keep-alive of mounted sessions (BIGO resets after 120 s)"),
+    OPT("gift_catalogue", LT_CONFIG_BOOL, bigo.pull.gift_catalogue, "true",
+        "publish each token anchor's gift list (/gift/get_list) to the compacted <prefix>.gift_info, keyed "
+        "bigo:<giftid>; needs a token (pull.tokens or pull.tokens_file), not pull.enabled"),
+    INT("gift_catalogue_interval_s", bigo.pull.gift_catalogue_interval_s, "300", 1, 600,
+        "re-fetch each anchor's gift list this often (BIGO: cache 5-10 min at most)"),
+    INT("gift_catalogue_min_refresh_s", bigo.pull.gift_catalogue_min_refresh_s, "10", 1, 600,
+        "extra gift list requests (unknown gift id, new session) at most this often per anchor"),
+    END,
+};
+
+const lt_config_option lt_collector_bigo_dedupe_options[] = {
+    OPT("seed", LT_CONFIG_BOOL, bigo.dedupe.seed, "true",
+        "at start, read the bigo_key header of the records published in the last seed_lookback_s back from "
+        "Kafka "
+        "and do not publish those items again (a batch retried across a restart, pull's overlap)"),
+    INT("seed_lookback_s", bigo.dedupe.seed_lookback_s, "3600", 1, 86400,
+        "how far back (pull starts 1 h back and BIGO keeps 1 h; push.dedupe_capacity should hold that many "
+        "keys)"),
+    INT("seed_timeout_ms", bigo.dedupe.seed_timeout_ms, "60000", 1000, 240000,
+        "bound on the read at start; when hit, start with what was read (a few duplicates possible, never a "
+        "loss)"),
+    INT("seed_max_records", bigo.dedupe.seed_max_records, "2000000", 1000, 100000000,
+        "bound on the records read at start (TikTok's records in shared topics count too)"),
+    END,
+};
+
+static const lt_config_option bigo_options[] = {
+    OPT("enabled", LT_CONFIG_BOOL, bigo.enabled, "false",
+        "run the BIGO source: the push receiver BIGO connects to, and pull (docs/bigo.md)"),
+    SECTION("listen", lt_collector_bigo_listen_options, "the WebSocket server BIGO pushes to"),
+    SECTION("push", lt_collector_bigo_push_options, "login, checks and limits of the push channel"),
+    SECTION("pull", lt_collector_bigo_pull_options, "pull compensation and the game sessions we mount"),
+    SECTION("dedupe", lt_collector_bigo_dedupe_options,
+            "dedupe across restarts: the ledger seeded from Kafka at start"),
+    END,
+};
+
 const lt_config_option lt_collector_options[] = {
     OPT("rooms", LT_CONFIG_STRING_LIST, rooms, NULL, "@user, profile/live URL or numeric room id"),
     OPT("rooms_file", LT_CONFIG_STRING, rooms_file, NULL, "one room per line ('#' comments)"),
     OPT("collector_id", LT_CONFIG_STRING, collector_id, NULL,
         "written on every record; empty = livetap-collector-<pid>"),
-    SECTION("kafka", kafka_options, "where events go"),
+    SECTION("kafka", lt_collector_kafka_options, "where events go"),
     SECTION("sign", sign_options, "the sign server"),
     SECTION("tiktok", tiktok_options, "TikTok endpoints and transport"),
     SECTION("behaviour", behaviour_options, "reconnects, watching, dedupe, limits on what a room can cost"),
     SECTION("group", group_options, "scale-out: rooms assigned by a Kafka consumer group"),
     SECTION("discovery", discovery_options, "live rooms from TikTok's recommended-live feed"),
-    SECTION("log", log_options, "logging"),
+    SECTION("log", lt_collector_log_options, "logging"),
     SECTION("admin", admin_options, "the admin HTTP API, health and metrics (docs/operations.md)"),
+    SECTION("bigo", bigo_options, "BIGO Live: push receiver and pull (off by default)"),
     END,
 };
 
@@ -236,5 +353,28 @@ int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, s
         return -1;
     }
     lt_topic_names_free(&names);
+    return 0;
+}
+
+int lt_collector_config_check_bigo(const lt_collector_config *cfg, const char *prefix, char *err,
+                                   size_t errlen)
+{
+    lt_bigo_sign_mode sign_mode;
+    if (!cfg->bigo.push.abbr || !*cfg->bigo.push.abbr) {
+        snprintf(err, errlen,
+                 "%spush.abbr: the platform abbreviation BIGO mixes into its login signature is empty",
+                 prefix);
+        return -1;
+    }
+    if ((!cfg->bigo.push.accounts || !*cfg->bigo.push.accounts) &&
+        (!cfg->bigo.push.accounts_file || !*cfg->bigo.push.accounts_file)) {
+        snprintf(err, errlen, "no push account: set %spush.accounts or %spush.accounts_file", prefix, prefix);
+        return -1;
+    }
+    if (lt_bigo_sign_mode_from_name(cfg->bigo.push.sign_check, &sign_mode)) {
+        snprintf(err, errlen, "%spush.sign_check: expected off, log or enforce, found \"%s\"", prefix,
+                 cfg->bigo.push.sign_check);
+        return -1;
+    }
     return 0;
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "admin/admin.h"
+#include "bigo/source.h"
+#include "collector/bigo.h"
 #include "collector/discover.h"
 #include "core/source.h"
 #include "core/contract.h"
@@ -30,7 +32,20 @@
 
 typedef lt_collector_config config;
 
-static lt_tiktok_collector *running;
+/* The sources of this process, in the order the runtime runs them: TikTok
+ * first when enabled (its context is the loop), then BIGO. A source's
+ * place is its index in delivery opaques (core/source.h). */
+typedef struct source_slot {
+    const lt_collector_source *source;
+    void *instance; /* NULL once destroyed: late delivery reports find nothing */
+} source_slot;
+
+typedef struct sources {
+    source_slot slot[LT_SOURCE_MAX];
+    size_t count;
+} sources;
+
+static sources *running;
 
 /* In group mode with handovers the first SIGTERM/SIGINT leaves the group
  * first (the tick does it: live rooms go to the collectors that stay, make-
@@ -44,7 +59,21 @@ static void on_signal(int sig)
     if (leave_first && !leave_asked)
         leave_asked = 1;
     else if (running)
-        lt_tiktok_source.stop(running);
+        for (size_t i = 0; i < running->count; i++)
+            running->slot[i].source->stop(running->slot[i].instance);
+}
+
+/* Which source a room belongs to: "bigo:<openid>" is BIGO's, anything
+ * else TikTok's (@user, URLs, room ids). NULL with err when that source
+ * does not run here. */
+static const source_slot *source_for(const sources *ss, const char *spec, char *err, size_t errlen)
+{
+    const char *name = strncmp(spec, "bigo:", 5) == 0 ? "bigo" : "tiktok";
+    for (size_t i = 0; i < ss->count; i++)
+        if (strcmp(ss->slot[i].source->name, name) == 0)
+            return &ss->slot[i];
+    snprintf(err, errlen, "room %s is a %s room and %s.enabled is false here", spec, name, name);
+    return NULL;
 }
 
 static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
@@ -62,20 +91,22 @@ static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, s
     return LT_PUBLISH_OK;
 }
 
-/* A room of the configuration or the rooms file: parsed here, once. */
+/* A room of the configuration or the rooms file: parsed here, once, by
+ * the source it belongs to (source_for). */
 static int add_one(void *ctx, const char *entry)
 {
     char err[512];
     lt_collector_room_ref ref;
-    if (lt_collector_room_parse(&lt_tiktok_source, entry, &ref, err, sizeof err) != 0 ||
-        lt_tiktok_source.add(ctx, &ref, err, sizeof err) != 0) {
+    const source_slot *ss = source_for(ctx, entry, err, sizeof err);
+    if (!ss || lt_collector_room_parse(ss->source, entry, &ref, err, sizeof err) != 0 ||
+        ss->source->add(ss->instance, &ref, err, sizeof err) != 0) {
         lt_error("room %s", err);
         return -1;
     }
     return 0;
 }
 
-static int add_rooms_file(lt_tiktok_collector *c, const char *path)
+static int add_rooms_file(sources *c, const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -335,8 +366,7 @@ static void collector_options(const config *cfg, const char *collector_id, lt_pu
  * max_rooms (a stranger with the admin port must not be able to make the
  * process open connections without end). */
 typedef struct standalone_admin {
-    const lt_collector_source *source;
-    void *instance;
+    const sources *sources;
     size_t max_rooms;
 } standalone_admin;
 
@@ -344,19 +374,22 @@ typedef struct standalone_admin {
 static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, char *err, size_t errlen)
 {
     standalone_admin *sa = ctx;
-    size_t rooms = sa->source->room_count(sa->instance);
+    size_t rooms = 0;
+    for (size_t i = 0; i < sa->sources->count; i++)
+        rooms += sa->sources->slot[i].source->room_count(sa->sources->slot[i].instance);
     if (rooms >= sa->max_rooms) {
         snprintf(err, errlen, "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
                  "room or raise admin.max_rooms", rooms, sa->max_rooms);
         return LT_ADMIN_LIMIT;
     }
     lt_collector_room_ref ref;
-    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
+    const source_slot *ss = source_for(sa->sources, spec, err, errlen);
+    if (!ss || lt_collector_room_parse(ss->source, spec, &ref, err, errlen) != 0)
         return LT_ADMIN_BAD_REQUEST;
-    int rc = sa->source->add(sa->instance, &ref, err, errlen);
+    int rc = ss->source->add(ss->instance, &ref, err, errlen);
     if (rc != 0)
         return rc > 0 ? LT_ADMIN_CONFLICT : LT_ADMIN_BAD_REQUEST;
-    *room = sa->source->room_json(sa->instance, &ref);
+    *room = ss->source->room_json(ss->instance, &ref);
     return LT_ADMIN_CREATED;
 }
 
@@ -364,19 +397,33 @@ static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size
 {
     standalone_admin *sa = ctx;
     lt_collector_room_ref ref;
-    if (lt_collector_room_parse(sa->source, spec, &ref, err, errlen) != 0)
+    const source_slot *ss = source_for(sa->sources, spec, err, errlen);
+    if (!ss || lt_collector_room_parse(ss->source, spec, &ref, err, errlen) != 0)
         return LT_ADMIN_BAD_REQUEST;
-    if (sa->source->remove(sa->instance, &ref) != 0) {
+    if (ss->source->remove(ss->instance, &ref) != 0) {
         snprintf(err, errlen, "room %s is not collected here", spec);
         return LT_ADMIN_NOT_FOUND;
     }
     return LT_ADMIN_OK;
 }
 
+/* Every source's rooms in one array (each room names its platform). */
 static json_t *admin_list(void *ctx)
 {
     standalone_admin *sa = ctx;
-    return sa->source->rooms_json(sa->instance);
+    if (sa->sources->count == 1)
+        return sa->sources->slot[0].source->rooms_json(sa->sources->slot[0].instance);
+    json_t *all = json_array();
+    for (size_t i = 0; all && i < sa->sources->count; i++) {
+        json_t *some = sa->sources->slot[i].source->rooms_json(sa->sources->slot[i].instance);
+        if (!some || json_array_extend(all, some) != 0) {
+            json_decref(some);
+            json_decref(all);
+            return NULL;
+        }
+        json_decref(some);
+    }
+    return all;
 }
 
 static json_t *admin_get(void *ctx, const char *spec)
@@ -384,19 +431,37 @@ static json_t *admin_get(void *ctx, const char *spec)
     standalone_admin *sa = ctx;
     lt_collector_room_ref ref;
     char err[256];
-    if (lt_collector_room_parse(sa->source, spec, &ref, err, sizeof err) != 0)
+    const source_slot *ss = source_for(sa->sources, spec, err, sizeof err);
+    if (!ss || lt_collector_room_parse(ss->source, spec, &ref, err, sizeof err) != 0)
         return NULL;
-    return sa->source->room_json(sa->instance, &ref);
+    return ss->source->room_json(ss->instance, &ref);
 }
 
+/* Ready when every source is; one source's detail as it gives it,
+ * several under "sources" by name. */
 static bool admin_ready(void *ctx, json_t **detail)
 {
-    return lt_tiktok_source.ready(ctx, detail);
+    const sources *ss = ctx;
+    if (ss->count == 1)
+        return ss->slot[0].source->ready(ss->slot[0].instance, detail);
+    bool all = true;
+    json_t *each = json_object();
+    for (size_t i = 0; i < ss->count; i++) {
+        json_t *d = NULL;
+        all = ss->slot[i].source->ready(ss->slot[i].instance, &d) && all;
+        json_object_set_new(each, ss->slot[i].source->name, d ? d : json_null());
+    }
+    *detail = json_pack("{s:b, s:o}", "ready", all, "sources", each);
+    return all;
 }
 
 static int admin_metrics(void *ctx, lt_buf *out)
 {
-    return lt_tiktok_source.write_metrics(ctx, out);
+    const sources *ss = ctx;
+    for (size_t i = 0; i < ss->count; i++)
+        if (ss->slot[i].source->write_metrics(ss->slot[i].instance, out) != 0)
+            return -1;
+    return 0;
 }
 
 /* Group mode: POST/DELETE write the control topic; whichever collector owns
@@ -440,19 +505,21 @@ static json_t *group_get(void *ctx, const char *spec)
 static group_admin the_group_admin;
 static standalone_admin the_standalone_admin;
 
-static lt_admin_rooms admin_rooms(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
+static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tiktok_collector *c,
+                                  lt_tiktok_group *group)
 {
     if (group) {
         the_group_admin = (group_admin){group, c};
         return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
                                 .list = group_list, .get = group_get};
     }
-    the_standalone_admin = (standalone_admin){&lt_tiktok_source, c, (size_t)cfg->admin.max_rooms};
+    the_standalone_admin = (standalone_admin){ss, (size_t)cfg->admin.max_rooms};
     return (lt_admin_rooms){.ctx = &the_standalone_admin, .add = admin_add, .remove = admin_remove,
                             .list = admin_list, .get = admin_get};
 }
 
-static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, lt_tiktok_group *group)
+static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_collector *c,
+                                    lt_tiktok_group *group)
 {
     char err[512];
     lt_admin_options ao = {
@@ -460,10 +527,12 @@ static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, l
         .port = (int)cfg->admin.port,
         .token = nonempty(cfg->admin.token),
         .token_covers_metrics = cfg->admin.token_covers_metrics,
-        .rooms = admin_rooms(cfg, c, group),
-        .probes = {.ctx = c, .ready = admin_ready, .metrics = admin_metrics},
+        .rooms = cfg->admin_without_rooms ? (lt_admin_rooms){0} : admin_rooms(cfg, ss, c, group),
+        .probes = {.ctx = ss, .ready = admin_ready, .metrics = admin_metrics},
     };
-    lt_admin_server *admin = lt_admin_create(lt_tiktok_collector_lws(c), &ao, err, sizeof err);
+    /* on the loop's context: the first source's */
+    lt_admin_server *admin =
+        lt_admin_create(ss->slot[0].source->loop(ss->slot[0].instance), &ao, err, sizeof err);
     if (!admin) {
         lt_error("cannot start: %s", err);
         return NULL;
@@ -483,6 +552,10 @@ static lt_admin_server *start_admin(const config *cfg, lt_tiktok_collector *c, l
             lt_admin_destroy(admin);
             return NULL;
         }
+    }
+    if (cfg->print_admin_port) {
+        printf("admin on %d\n", port);
+        fflush(stdout);
     }
     return admin;
 }
@@ -573,7 +646,9 @@ typedef struct runtime {
     lt_topic_override *topics; /* kafka.topics */
     lt_publisher *pub; /* NULL in a dry run */
     hooks hk;          /* the collector's hooks point here */
-    lt_tiktok_collector *c;
+    lt_tiktok_collector *c; /* NULL: tiktok.enabled false */
+    lt_bigo *bigo;          /* NULL: bigo.enabled false */
+    sources sources;        /* c and bigo as sources, c first */
     lt_admin_server *admin;
 } runtime;
 
@@ -617,7 +692,7 @@ static int start_kafka(runtime *rt, char *err, size_t errlen)
     };
     if (!(rt->pub = lt_publisher_create(&po, err, errlen)))
         return -1;
-    if (cfg->kafka.dedupe_lookback_s > 0 &&
+    if (cfg->tiktok.enabled && cfg->kafka.dedupe_lookback_s > 0 &&
         !(rt->hk.tail = create_tail(cfg, rt->pub, rt->props.items, rt->props.count, err, errlen)))
         return -1;
     return 0;
@@ -669,13 +744,34 @@ static int start_group(runtime *rt, char *err, size_t errlen)
 }
 
 /* Kafka's delivery reports: the producer's callback is set once, here,
- * and each report goes to the source that published the record (TikTok
- * is the only source of this process yet). */
+ * and each report goes to the source that published the record, found by
+ * the index in the opaque's top bits (core/source.h). */
 static void route_delivery(void *ctx, void *opaque, const char *error)
 {
     runtime *rt = ctx;
-    if (rt->c)
-        lt_tiktok_source.on_delivery(rt->c, opaque, error);
+    unsigned i = lt_source_tag_index(opaque);
+    if (i < rt->sources.count && rt->sources.slot[i].instance)
+        rt->sources.slot[i].source->on_delivery(rt->sources.slot[i].instance, lt_source_untag(opaque), error);
+}
+
+static void add_source(runtime *rt, const lt_collector_source *source, void *instance)
+{
+    rt->sources.slot[rt->sources.count++] = (source_slot){source, instance};
+}
+
+/* BIGO: on the loop's context when TikTok runs too, else on its own. */
+static int start_bigo(runtime *rt, char *err, size_t errlen)
+{
+    struct lws_context *lws = rt->c ? lt_tiktok_collector_lws(rt->c) : NULL;
+    uintptr_t tag = lt_source_tag((unsigned)rt->sources.count);
+    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, lws, tag, err,
+                                              errlen)))
+        return -1;
+    add_source(rt, &lt_bigo_source, rt->bigo);
+    /* the port line is what scripts and tests wait for (livetap-bigo printed it) */
+    printf("listening on %d\n", lt_bigo_port(rt->bigo));
+    fflush(stdout);
+    return 0;
 }
 
 /* Everything before the loop; -1 when the process cannot start (logged). */
@@ -688,25 +784,41 @@ static int start(runtime *rt)
         return -1;
     }
     rt->hk.handover_timeout_ms = cfg->group.handover_timeout_s * 1000;
-    lt_tiktok_collector_options o;
-    collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
-    if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
-        lt_error("cannot start: %s", err);
+    if (!cfg->tiktok.enabled && !cfg->bigo.enabled) {
+        lt_error("cannot start: no source: tiktok.enabled and bigo.enabled are both false");
         return -1;
+    }
+    if (cfg->group.enabled && (cfg->bigo.enabled || !cfg->tiktok.enabled)) {
+        lt_error("cannot start: group mode shares TikTok rooms only; run BIGO (bigo.enabled) in a collector "
+                 "without group.enabled");
+        return -1;
+    }
+    if (cfg->tiktok.enabled) {
+        lt_tiktok_collector_options o;
+        collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
+        if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
+            lt_error("cannot start: %s", err);
+            return -1;
+        }
+        add_source(rt, &lt_tiktok_source, rt->c);
     }
     if (rt->pub)
         lt_kafka_producer_set_delivery_cb(lt_publisher_producer(rt->pub), route_delivery, rt);
+    if (cfg->bigo.enabled && start_bigo(rt, err, sizeof err) != 0) {
+        lt_error("cannot start: bigo: %s", err);
+        return -1;
+    }
     if (cfg->group.enabled) {
         if (start_group(rt, err, sizeof err) != 0)
             return -1;
     } else {
         for (size_t i = 0; i < cfg->rooms.count; i++)
-            if (lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, rt->c) != 0)
+            if (lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, &rt->sources) != 0)
                 return -1;
-        if (nonempty(cfg->rooms_file) && add_rooms_file(rt->c, cfg->rooms_file) != 0)
+        if (nonempty(cfg->rooms_file) && add_rooms_file(&rt->sources, cfg->rooms_file) != 0)
             return -1;
     }
-    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->c, rt->hk.group)))
+    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, &rt->sources, rt->c, rt->hk.group)))
         return -1;
     return 0;
 }
@@ -714,7 +826,15 @@ static int start(runtime *rt)
 /* The stop lines; returns the exit status (runtime.h). */
 static int report(runtime *rt, long left)
 {
-    lt_tiktok_collector_stats st;
+    if (rt->bigo)
+        lt_collector_bigo_report(rt->bigo);
+    lt_tiktok_collector_stats st = {0};
+    if (!rt->c) { /* BIGO alone */
+        lt_kafka_stats ks = {0};
+        if (rt->pub)
+            lt_kafka_producer_stats(lt_publisher_producer(rt->pub), &ks);
+        return left != 0 || ks.failed > 0 ? 1 : 0;
+    }
     lt_tiktok_collector_get_stats(rt->c, &st);
     lt_kafka_stats ks = {0};
     if (rt->pub)
@@ -761,8 +881,14 @@ static void teardown(runtime *rt)
 {
     lt_admin_destroy(rt->admin);
     lt_tiktok_group_destroy(rt->hk.group);
+    /* delivery reports of the final flush find no source; BIGO before
+     * TikTok: its listener is a vhost of TikTok's context */
+    for (size_t i = rt->sources.count; i-- > 0;)
+        rt->sources.slot[i].instance = NULL;
+    lt_bigo_destroy(rt->bigo);
+    rt->bigo = NULL;
     lt_tiktok_collector_destroy(rt->c);
-    rt->c = NULL; /* delivery reports of the final flush find no source */
+    rt->c = NULL;
     lt_kafka_tail_destroy(rt->hk.tail);
     lt_publisher_destroy(rt->pub);
     free(rt->topics);
@@ -777,18 +903,23 @@ int lt_collector_run(const config *cfg)
     rt.cfg = cfg;
     rt.collector_id = nonempty(cfg->collector_id);
     if (!rt.collector_id) {
-        snprintf(rt.default_id, sizeof rt.default_id, "livetap-collector-%ld", (long)getpid());
+        snprintf(rt.default_id, sizeof rt.default_id, "%s-%ld",
+                 cfg->default_id_prefix ? cfg->default_id_prefix : "livetap-collector", (long)getpid());
         rt.collector_id = rt.default_id;
     }
     if (start(&rt) != 0) {
         teardown(&rt);
         return 2;
     }
-    lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
-            cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id, cfg->sign.url,
-            cfg->sign.rate_per_minute);
+    if (rt.c)
+        lt_info("collecting into %s%s.<type> as %s; sign server %s at %ld calls/min",
+                cfg->kafka.dry_run ? "stdout, not " : "", cfg->kafka.topic_prefix, rt.collector_id,
+                cfg->sign.url, cfg->sign.rate_per_minute);
+    else
+        lt_info("collecting BIGO into %s%s.<type> as %s", cfg->kafka.dry_run ? "stdout, not " : "",
+                cfg->kafka.topic_prefix, rt.collector_id);
 
-    running = rt.c;
+    running = &rt.sources;
     rt.hk.collector = rt.c;
     leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
@@ -798,7 +929,15 @@ int lt_collector_run(const config *cfg)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    long left = lt_tiktok_collector_run(rt.c);
+    /* the first source runs the loop and stops its rooms; the others then
+     * finish on the same context (core/source.h) */
+    const source_slot *first = &rt.sources.slot[0];
+    long left = first->source->run(first->instance);
+    for (size_t i = 1; i < rt.sources.count; i++) {
+        const source_slot *s = &rt.sources.slot[i];
+        long more = s->source->finish ? s->source->finish(s->instance) : 0;
+        left = left < 0 || more < 0 ? -1 : left + more;
+    }
     running = NULL;
     int status = report(&rt, left);
     teardown(&rt);

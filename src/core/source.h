@@ -1,5 +1,5 @@
 /* core/source.h - what the collector runtime needs from a source of
- * rooms (TikTok today; BIGO next, see docs/collector.md "Sources").
+ * rooms (TikTok and BIGO, see docs/collector.md "Sources").
  *
  * A source is a descriptor (this struct, one per platform, exported by the
  * platform's module) and an instance the runtime passes back to it. Rooms
@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -32,6 +33,35 @@ typedef struct lt_collector_room_ref {
         unsigned char bytes[LT_COLLECTOR_REF_MAX];
     } parsed;
 } lt_collector_room_ref;
+
+struct lws_context;
+
+/* Delivery reports: the runtime sets the producer's callback once and
+ * routes each report to the source that published the record by the
+ * source's index (its place in the runtime's list) in the top bits of the
+ * record's opaque. A source ors lt_source_tag(index) into every opaque it
+ * publishes with and gets the opaque back without it. The first source has
+ * index 0: its opaques are unchanged. A source's own opaques must leave
+ * those bits clear (TikTok's are a time in ms shifted by 6 bits; BIGO's
+ * are heap pointers, whose top bits are clear in user space). */
+#define LT_SOURCE_TAG_BITS 2
+#define LT_SOURCE_MAX (1u << LT_SOURCE_TAG_BITS)
+#define LT_SOURCE_TAG_SHIFT (sizeof(uintptr_t) * 8 - LT_SOURCE_TAG_BITS)
+
+static inline uintptr_t lt_source_tag(unsigned index)
+{
+    return (uintptr_t)index << LT_SOURCE_TAG_SHIFT;
+}
+
+static inline unsigned lt_source_tag_index(const void *opaque)
+{
+    return (unsigned)((uintptr_t)opaque >> LT_SOURCE_TAG_SHIFT);
+}
+
+static inline void *lt_source_untag(void *opaque)
+{
+    return (void *)((uintptr_t)opaque & ~(((uintptr_t)LT_SOURCE_MAX - 1) << LT_SOURCE_TAG_SHIFT));
+}
 
 typedef struct lt_collector_source {
     const char *name; /* "tiktok": its configuration section and its rooms' platform */
@@ -50,6 +80,14 @@ typedef struct lt_collector_source {
      * sets the producer's callback once and routes each report here) */
     void (*on_delivery)(void *instance, void *opaque, const char *error);
     void (*stop)(void *instance);                                           /* async-signal-safe */
+    /* The loop: the runtime runs one lws context, the first source's
+     * (loop). run serves it until stop, then stops the source's rooms and
+     * flushes (the records Kafka did not acknowledge, -1 the loop failed);
+     * every other source was created on that context and, after run
+     * returned, finish does its part of the stop the same way. */
+    long (*run)(void *instance);
+    long (*finish)(void *instance); /* NULL: nothing to do after the loop */
+    struct lws_context *(*loop)(void *instance);
     void (*destroy)(void *instance);                                        /* accepts NULL */
 } lt_collector_source;
 

@@ -63,6 +63,16 @@ static void stop(void *instance)
     lt_tiktok_collector_stop(instance);
 }
 
+static long run(void *instance)
+{
+    return lt_tiktok_collector_run(instance);
+}
+
+static struct lws_context *loop(void *instance)
+{
+    return lt_tiktok_collector_lws(instance);
+}
+
 static void destroy(void *instance)
 {
     lt_tiktok_collector_destroy(instance);
@@ -80,5 +90,8 @@ const lt_collector_source lt_tiktok_source = {
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
     .stop = stop,
+    .run = run,
+    .finish = NULL, /* always the first source: the loop is its context's */
+    .loop = loop,
     .destroy = destroy,
 };
