@@ -179,18 +179,22 @@ int lt_sim_api_live(struct lws *wsi, lt_sim *sim, pss *p)
     lt_sim_arg(wsi, "uniqueId", uid, sizeof uid);
     lt_sim_room *r = lt_sim_find_room(sim, uid);
     if (!uid[0])
-        return lt_sim_respond_json(wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 10201, "message", "params_error"), NULL);
+        return lt_sim_respond_json(
+            wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 10201, "message", "params_error"), NULL);
     if (!r || r->state == LT_SIM_NOT_FOUND)
-        return lt_sim_respond_json(wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 19881007, "message", "user_not_found"), NULL);
+        return lt_sim_respond_json(
+            wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 19881007, "message", "user_not_found"), NULL);
     if (r->state == LT_SIM_AGE_RESTRICTED)
-        return lt_sim_respond_json(wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 4003110, "message", "age restricted"), NULL);
+        return lt_sim_respond_json(
+            wsi, p, 200, json_pack("{s:i, s:s}", "statusCode", 4003110, "message", "age restricted"), NULL);
     if (r->state == LT_SIM_CAPTCHA)
         return lt_sim_respond(wsi, p, 403, "text/html", "<html>Access Denied</html>", 26, NULL);
     return lt_sim_respond_json(wsi, p, 200,
-                     json_pack("{s:i, s:s, s:{s:o, s:o, s:{s:I, s:I}}}", "statusCode", 0, "message", "",
-                               "data", "user", user_json(r), "liveRoom", live_room_json(r), "stats",
-                               "followerCount", (json_int_t)r->profile.followers, "followingCount",
-                               (json_int_t)r->profile.following), NULL);
+                               json_pack("{s:i, s:s, s:{s:o, s:o, s:{s:I, s:I}}}", "statusCode", 0, "message",
+                                         "", "data", "user", user_json(r), "liveRoom", live_room_json(r),
+                                         "stats", "followerCount", (json_int_t)r->profile.followers,
+                                         "followingCount", (json_int_t)r->profile.following),
+                               NULL);
 }
 
 int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
@@ -201,12 +205,14 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
     if (r && ++r->stats.room_info_requests <= (uint64_t)r->faults.room_info_fail_first)
         return lt_sim_respond(wsi, p, 500, "text/html", "<html>Internal Server Error</html>", 34, NULL);
     if (!r || r->state == LT_SIM_NOT_FOUND)
-        return lt_sim_respond_json(wsi, p, 200, json_pack("{s:{s:s}, s:i}", "data", "message", "room not found",
-                                                "status_code", 30003), NULL);
+        return lt_sim_respond_json(
+            wsi, p, 200,
+            json_pack("{s:{s:s}, s:i}", "data", "message", "room not found", "status_code", 30003), NULL);
     if (r->state == LT_SIM_AGE_RESTRICTED)
         return lt_sim_respond_json(wsi, p, 200,
-                         json_pack("{s:{s:s, s:s}, s:i}", "data", "message", "Request params error", "prompts",
-                                   "Request params error", "status_code", 10011), NULL);
+                                   json_pack("{s:{s:s, s:s}, s:i}", "data", "message", "Request params error",
+                                             "prompts", "Request params error", "status_code", 10011),
+                                   NULL);
     char owner_str[32];
     snprintf(owner_str, sizeof owner_str, "%lld", (long long)owner_id(r));
     json_t *owner = json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:i}, s:o, s:o, s:o, s:b}", "id",
@@ -228,8 +234,10 @@ int lt_sim_room_info(struct lws *wsi, lt_sim *sim, pss *p)
                              stream_url_json(sim, wsi, r), "cover", "url_list",
                              "https://p16-webcast.tiktokcdn.com/webcast-va/cover.webp");
     json_object_set_new(data, "id_str", json_sprintf("%lld", (long long)r->room_id));
-    return lt_sim_respond_json(wsi, p, 200, json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra", "now",
-                                            (json_int_t)lt_now_ms()), NULL);
+    return lt_sim_respond_json(wsi, p, 200,
+                               json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra",
+                                         "now", (json_int_t)lt_now_ms()),
+                               NULL);
 }
 
 int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p)
@@ -243,8 +251,10 @@ int lt_sim_check_alive(struct lws *wsi, lt_sim *sim, pss *p)
         json_array_append_new(data, json_pack("{s:b, s:I, s:s}", "alive", r && r->state == LT_SIM_LIVE, "room_id",
                                               (json_int_t)strtoll(tok, NULL, 10), "room_id_str", tok));
     }
-    return lt_sim_respond_json(wsi, p, 200, json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra", "now",
-                                            (json_int_t)lt_now_ms()), NULL);
+    return lt_sim_respond_json(wsi, p, 200,
+                               json_pack("{s:o, s:i, s:{s:I}}", "data", data, "status_code", 0, "extra",
+                                         "now", (json_int_t)lt_now_ms()),
+                               NULL);
 }
 
 int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p)
@@ -270,8 +280,10 @@ int lt_sim_gift_list(struct lws *wsi, lt_sim *sim, pss *p)
                                               "is_displayed_on_panel", 1, "image", "uri", uri, "url_list", url,
                                               "icon", "uri", uri, "url_list", url));
     }
-    return lt_sim_respond_json(wsi, p, 200, json_pack("{s:{s:o}, s:{s:I}, s:i}", "data", "gifts", list, "extra", "now",
-                                            (json_int_t)lt_now_ms(), "status_code", 0), NULL);
+    return lt_sim_respond_json(wsi, p, 200,
+                               json_pack("{s:{s:o}, s:{s:I}, s:i}", "data", "gifts", list, "extra", "now",
+                                         (json_int_t)lt_now_ms(), "status_code", 0),
+                               NULL);
 }
 
 json_t *lt_sim_feed_room_json(const lt_sim_room *r)

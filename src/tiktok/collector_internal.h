@@ -91,7 +91,7 @@ struct lt_tiktok_collector {
     lws_sorted_usec_list_t tick;
     lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
     volatile sig_atomic_t stop;
-    bool stopped;                   /* the run has ended every room ("ended" [shutdown]) */
+    bool stopped; /* the run has ended every room ("ended" [shutdown]) */
     bool backpressure;
     int64_t backpressure_since;     /* when reading was paused */
     bool started;                   /* the loop has ticked once */

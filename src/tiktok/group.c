@@ -382,7 +382,7 @@ static int open_view(lt_tiktok_group *g, char *err, size_t errlen)
         if (parts->elems[i].partition >= max)
             max = parts->elems[i].partition + 1;
     }
-    g->view_eof = calloc((size_t)max, sizeof *g->view_eof);
+    g->view_eof = calloc(max > 0 ? (size_t)max : 1, sizeof *g->view_eof); /* calloc(0) may be NULL */
     rd_kafka_resp_err_t e = g->view_eof ? rd_kafka_assign(g->view_rk, parts) : RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_topic_partition_list_destroy(parts);
     if (!g->view_eof) {
