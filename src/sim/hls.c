@@ -27,8 +27,8 @@
 #include "core/log.h"
 #include "sim/sim_internal.h"
 
-#define LT_SIM_HLS_WINDOW 4      /* segments in the live playlist */
-#define LT_SIM_HLS_KEEP 12       /* segments still served behind the live edge */
+#define LT_SIM_HLS_WINDOW 4 /* segments in the live playlist */
+#define LT_SIM_HLS_KEEP 12  /* segments still served behind the live edge */
 #define LT_SIM_HLS_MAX_SEGMENTS 1024
 
 struct lt_sim_hls {
@@ -38,8 +38,8 @@ struct lt_sim_hls {
         size_t len;
         int64_t dur_ms;
     } seg[LT_SIM_HLS_MAX_SEGMENTS];
-    int64_t loop_ms;   /* the whole clip */
-    int64_t target_s;  /* EXT-X-TARGETDURATION: the longest segment, rounded up */
+    int64_t loop_ms;  /* the whole clip */
+    int64_t target_s; /* EXT-X-TARGETDURATION: the longest segment, rounded up */
 };
 
 void lt_sim_hls_free(lt_sim_hls *h)
@@ -78,7 +78,8 @@ lt_sim_hls *lt_sim_hls_load(const char *dir, char *err, size_t errlen)
     char *text = (char *)read_file(path, 1 << 20, &len);
     lt_sim_hls *h = calloc(1, sizeof *h);
     if (!text || !h) {
-        snprintf(err, errlen, "cannot read the HLS playlist %s: %s", path, text ? "out of memory" : strerror(errno));
+        snprintf(err, errlen, "cannot read the HLS playlist %s: %s", path,
+                 text ? "out of memory" : strerror(errno));
         free(text);
         free(h);
         return NULL;
@@ -164,7 +165,8 @@ static int playlist(struct lws *wsi, const lt_sim_hls *h, pss *p, int64_t edge, 
         size_t i = seg_of(h, seq, NULL);
         if (i == 0 && seq > first)
             lt_buf_append(&out, "#EXT-X-DISCONTINUITY\n", 21);
-        snprintf(line, sizeof line, "#EXTINF:%.3f,\n%lld.ts\n", (double)h->seg[i].dur_ms / 1000.0, (long long)seq);
+        snprintf(line, sizeof line, "#EXTINF:%.3f,\n%lld.ts\n", (double)h->seg[i].dur_ms / 1000.0,
+                 (long long)seq);
         lt_buf_append(&out, line, strlen(line));
     }
     if (ended)

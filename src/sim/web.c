@@ -92,8 +92,8 @@ static json_t *stream_url_json(const lt_sim *sim, struct lws *wsi, const lt_sim_
     for (size_t i = 0; i < 4; i++) {
         const char *scheme = sim->opts.tls_cert ? "https" : "http";
         if (host[0] && sim->clip)
-            snprintf(url, sizeof url, "%s://%s/stream/%lld%s.flv?expire=%lld", scheme, host, (long long)r->room_id,
-                     suffixes[i], expire);
+            snprintf(url, sizeof url, "%s://%s/stream/%lld%s.flv?expire=%lld", scheme, host,
+                     (long long)r->room_id, suffixes[i], expire);
         else
             snprintf(url, sizeof url, "https://pull-f5-tt03.tiktokcdn.com/game/%s%s.flv?expire=%lld", stream,
                      suffixes[i], expire);
