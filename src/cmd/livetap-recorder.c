@@ -30,6 +30,7 @@ typedef struct config {
     } storage;
     struct {
         long stall_s, backoff_cap_s;
+        bool prefer_hls;
     } stream;
     struct {
         bool enabled;
@@ -69,6 +70,8 @@ static const lt_config_option storage_options[] = {
 static const lt_config_option stream_options[] = {
     INT("stall_s", stream.stall_s, "10", 1, 3600, "no bytes this long: close the segment and reconnect"),
     INT("backoff_cap_s", stream.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
+    OPT("prefer_hls", LT_CONFIG_BOOL, stream.prefer_hls, "false",
+        "record a room's HLS where it offers one; false = HTTP-FLV, HLS only for rooms without FLV"),
     END,
 };
 static const lt_config_option admin_options[] = {
@@ -192,6 +195,7 @@ static int run(config *cfg)
         .max_bytes = (uint64_t)cfg->storage.max_bytes,
         .max_age_ms = cfg->storage.max_age_s * 1000,
         .stall_ms = cfg->stream.stall_s * 1000,
+        .prefer_hls = cfg->stream.prefer_hls,
         .backoff_cap_ms = cfg->stream.backoff_cap_s * 1000,
         .admin_enabled = cfg->admin.enabled,
         .admin_listen = cfg->admin.listen,

@@ -32,7 +32,10 @@ static const lt_cli_flag flags[] = {
     {"fault", "faults", true, "R:K=V    a fault or state, repeatable: simhost1:state=offline"},
     {"tls-cert", "tls_cert", true, "PEM      serve https:// and wss:// (with --tls-key)"},
     {"tls-key", "tls_key", true, "PEM      its private key"},
-    {"stream-file", "stream_file", true, "FLV      loop this FLV clip (H.264/AAC) as every room's HTTP-FLV stream"},
+    {"stream-file", "stream_file", true,
+     "FLV      loop this FLV clip (H.264/AAC) as every room's HTTP-FLV stream"},
+    {"stream-hls", "stream_hls", true,
+     "DIR      loop this HLS clip (DIR/index.m3u8 + segments) as every room's live HLS"},
 };
 
 static const lt_cli_program program = {

@@ -97,7 +97,45 @@ int lt_segmenter_tag(lt_segmenter *s, const lt_flv_tag *tag, int64_t now_ms);
 /* Closes the open segment (if any) with this reason. */
 void lt_segmenter_close(lt_segmenter *s, const char *reason);
 bool lt_segmenter_open(const lt_segmenter *s);
+/* HLS: the segmenter writes MPEG-TS (.ts files) from whole media segments
+ * (lt_segmenter_ts_unit) instead of FLV tags; set before the first unit. */
+void lt_segmenter_use_ts(lt_segmenter *s);
+/* One HLS media segment of dur_ms (#EXTINF): cuts before it once the open
+ * file is segment_ms long (HLS segments start at keyframes), starts a new
+ * file and timeline on a discontinuity ("discontinuity"). -1 as
+ * lt_segmenter_tag. */
+int lt_segmenter_ts_unit(lt_segmenter *s, const uint8_t *data, size_t len, int64_t dur_ms, bool discontinuity,
+                         int64_t now_ms);
 const char *lt_segmenter_error(const lt_segmenter *s);
+
+/* --- HLS playlists (hls.c) ----------------------------------------- */
+
+#define LT_HLS_MAX_ENTRIES 1024
+#define LT_HLS_MAX_ENTRIES_TEXT "1024"
+
+typedef struct lt_hls_entry {
+    int64_t seq;        /* media sequence number */
+    int64_t dur_ms;     /* #EXTINF */
+    bool discontinuity; /* #EXT-X-DISCONTINUITY before it: its timestamps restart */
+    char uri[1024];     /* resolved against the playlist's URL */
+} lt_hls_entry;
+
+typedef struct lt_hls_playlist {
+    int64_t target_ms; /* #EXT-X-TARGETDURATION; 0 when absent */
+    int64_t media_seq; /* of the first entry */
+    bool endlist;      /* the stream has ended */
+    bool master;       /* a master playlist: fetch `variant` instead */
+    char variant[1024];
+    lt_hls_entry *entries; /* count of them (allocated) */
+    size_t count;
+} lt_hls_playlist;
+
+/* Parses a playlist fetched from base_url. 0, or -1 with err (not a
+ * playlist, a bad number, a URI too long, over LT_HLS_MAX_ENTRIES). Free
+ * with lt_hls_playlist_free either way. */
+int lt_hls_parse(const char *text, size_t len, const char *base_url, lt_hls_playlist *out, char *err,
+                 size_t errlen);
+void lt_hls_playlist_free(lt_hls_playlist *p);
 
 /* --- the program: room_info in, recordings and video_segment out ---- */
 
@@ -121,6 +159,7 @@ typedef struct lt_recorder_options {
     uint64_t max_bytes;               /* quota over all segments; 0 = none */
     int64_t max_age_ms;               /* retention; 0 = keep */
     int64_t stall_ms;                 /* no bytes this long: reconnect */
+    bool prefer_hls;                  /* record HLS where a room offers it (else HTTP-FLV first) */
     int64_t backoff_cap_ms;
     bool admin_enabled;
     const char *admin_listen;

@@ -7,6 +7,14 @@
  * admin server (/healthz, /readyz, /metrics) in a libwebsockets context.
  * Nothing blocks: curl_multi_poll waits at most 50 ms.
  *
+ * HLS (a room offering no FLV URL, or stream.prefer_hls): one request at a
+ * time per room on the same multi handle - the media playlist, then each
+ * segment not yet recorded, in order, then the playlist again after half a
+ * target duration - starting at the live edge. Each segment is written
+ * whole (lt_segmenter_ts_unit); a segment that left the window before it
+ * was fetched makes the next one start a new timeline ("discontinuity"), as
+ * does #EXT-X-DISCONTINUITY; #EXT-X-ENDLIST ends the recording ("end").
+ *
  * A room is recorded while its newest room_info says live (status 2) and
  * names an FLV URL of an allowed quality (the first of `qualities` the room
  * offers, else the room's best). A transfer ends with the segment closed
@@ -48,6 +56,15 @@ typedef struct room {
     int64_t last_byte_ms, next_try_ms, backoff_ms;
     const char *stop_reason;      /* set by the write callback */
     uint64_t bytes;
+    /* HLS */
+    bool hls, hls_segment; /* the stream is HLS; the request running fetches a segment */
+    lt_buf body;           /* the body of the request running */
+    lt_hls_playlist pl;    /* the newest media playlist */
+    lt_hls_entry cur;      /* the segment being fetched */
+    int64_t next_seq;      /* the next segment to record; -1 = from the live edge */
+    int64_t poll_ms;       /* when to fetch the playlist again (no request running) */
+    bool gap;              /* segments were missed: the next starts a new timeline */
+    char media_url[1024];  /* the media playlist (a master playlist's variant) */
     struct lt_recorder *rec;
 } room;
 
@@ -112,6 +129,12 @@ static bool wanted(const lt_recorder *rec, const char *room_id)
     return false;
 }
 
+static void hls_reset(room *rm)
+{
+    lt_buf_free(&rm->body);
+    lt_hls_playlist_free(&rm->pl);
+}
+
 static room *room_get(lt_recorder *rec, const char *id, bool create)
 {
     for (size_t i = 0; i < rec->room_count; i++)
@@ -130,6 +153,7 @@ static room *room_get(lt_recorder *rec, const char *id, bool create)
         room *old = &rec->rooms[i];
         if (!old->easy && (!old->live || !old->assigned)) {
             lt_segmenter_destroy(old->seg);
+            hls_reset(old);
             rm = old;
         }
     }
@@ -173,6 +197,21 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+#define HLS_BODY_MAX (64u << 20) /* a playlist or one media segment */
+
+static size_t on_hls_body(char *data, size_t size, size_t n, void *ctx)
+{
+    room *rm = ctx;
+    size_t len = size * n;
+    if (rm->body.len + len > HLS_BODY_MAX || lt_buf_append(&rm->body, data, len))
+        return 0; /* aborts the transfer: done with an error */
+    if (rm->hls_segment) {
+        rm->bytes += len;
+        lt_series_add(lt_metric_plain(rm->rec->m_bytes), (double)len);
+    }
+    return len;
+}
+
 static void stop_transfer(lt_recorder *rec, room *rm, const char *reason)
 {
     if (rm->easy) {
@@ -183,24 +222,22 @@ static void stop_transfer(lt_recorder *rec, room *rm, const char *reason)
     if (rm->seg)
         lt_segmenter_close(rm->seg, reason);
     lt_flv_reader_free(&rm->reader);
+    hls_reset(rm);
     if (rm->state == ROOM_RECORDING)
         lt_series_add(lt_metric_plain(rec->m_rooms), -1);
     rm->state = ROOM_IDLE;
 }
 
-static void start_transfer(lt_recorder *rec, room *rm, int64_t now)
+/* A request of the room's on the multi handle: the FLV stream, or an HLS
+ * playlist or segment. -1 out of memory. */
+static int request(lt_recorder *rec, room *rm, const char *url, curl_write_callback on_data)
 {
-    if (!rm->seg && !(rm->seg = lt_segmenter_create(rec->store, rm->id, rm->quality, rec->o.segment_ms,
-                                                     publish_segment, rm)))
-        return;
-    lt_flv_reader_init(&rm->reader, 0);
-    lt_segmenter_restart(rm->seg, now);
     rm->easy = curl_easy_init();
     if (!rm->easy)
-        return;
-    snprintf(rm->url_active, sizeof rm->url_active, "%s", rm->url);
+        return -1;
+    snprintf(rm->url_active, sizeof rm->url_active, "%s", url);
     curl_easy_setopt(rm->easy, CURLOPT_URL, rm->url_active);
-    curl_easy_setopt(rm->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(rm->easy, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(rm->easy, CURLOPT_WRITEDATA, rm);
     curl_easy_setopt(rm->easy, CURLOPT_PRIVATE, rm);
     curl_easy_setopt(rm->easy, CURLOPT_FOLLOWLOCATION, 1L);
@@ -208,37 +245,73 @@ static void start_transfer(lt_recorder *rec, room *rm, int64_t now)
     curl_easy_setopt(rm->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)rec->o.stall_ms);
     curl_easy_setopt(rm->easy, CURLOPT_USERAGENT, "Mozilla/5.0 livetap-recorder");
     curl_easy_setopt(rm->easy, CURLOPT_NOSIGNAL, 1L);
+    if (rm->hls) /* a whole playlist or segment: bounded in time too */
+        curl_easy_setopt(rm->easy, CURLOPT_TIMEOUT_MS, (long)rec->o.stall_ms);
     rm->http_status = 0;
     rm->stop_reason = NULL;
-    rm->last_byte_ms = now;
+    lt_buf_reset(&rm->body);
     curl_multi_add_handle(rec->multi, rm->easy);
+    return 0;
+}
+
+static void hls_fetch_playlist(lt_recorder *rec, room *rm)
+{
+    rm->hls_segment = false;
+    rm->poll_ms = 0;
+    request(rec, rm, rm->media_url, on_hls_body);
+}
+
+static void start_transfer(lt_recorder *rec, room *rm, int64_t now)
+{
+    if (!rm->seg && !(rm->seg = lt_segmenter_create(rec->store, rm->id, rm->quality, rec->o.segment_ms,
+                                                    publish_segment, rm)))
+        return;
+    lt_segmenter_restart(rm->seg, now);
+    if (rm->hls) {
+        lt_segmenter_use_ts(rm->seg);
+        rm->next_seq = -1;
+        rm->gap = false;
+        snprintf(rm->media_url, sizeof rm->media_url, "%s", rm->url);
+        hls_fetch_playlist(rec, rm);
+    } else {
+        lt_flv_reader_init(&rm->reader, 0);
+        request(rec, rm, rm->url, on_body);
+    }
+    if (!rm->easy)
+        return;
+    rm->last_byte_ms = now;
     rm->state = ROOM_RECORDING;
     lt_series_add(lt_metric_plain(rec->m_rooms), 1);
     lt_series_add(lt_metric_plain(rec->m_connects), 1);
-    lt_info("recorder: room %s: recording %s", rm->id, rm->quality);
+    lt_info("recorder: room %s: recording %s (%s)", rm->id, rm->quality, rm->hls ? "HLS" : "HTTP-FLV");
 }
 
 /* The quality to record: the first configured one the room offers, else
- * the room's best FLV. */
+ * the room's best; HTTP-FLV, or HLS where the room offers no FLV (or HLS
+ * is preferred). */
 static bool pick_stream(const lt_recorder *rec, json_t *streams, char *url, size_t ulen, char *quality,
-                        size_t qlen)
+                        size_t qlen, bool *hls)
 {
-    for (size_t q = 0; q <= rec->o.quality_count; q++) {
-        size_t i;
-        json_t *s;
-        json_array_foreach(streams, i, s)
-        {
-            const char *name = json_string_value(json_object_get(s, "quality"));
-            json_t *flv = json_object_get(s, "flv");
-            if (json_is_object(flv)) /* a union as JSON: {"string": "..."} */
-                flv = json_object_get(flv, "string");
-            if (!name || !json_is_string(flv))
-                continue;
-            if (q < rec->o.quality_count && strcmp(name, rec->o.qualities[q]) != 0)
-                continue;
-            snprintf(url, ulen, "%s", json_string_value(flv));
-            snprintf(quality, qlen, "%s", name);
-            return true;
+    const char *kinds[2] = {rec->o.prefer_hls ? "hls" : "flv", rec->o.prefer_hls ? "flv" : "hls"};
+    for (int k = 0; k < 2; k++) {
+        *hls = !strcmp(kinds[k], "hls");
+        for (size_t q = 0; q <= rec->o.quality_count; q++) {
+            size_t i;
+            json_t *s;
+            json_array_foreach(streams, i, s)
+            {
+                const char *name = json_string_value(json_object_get(s, "quality"));
+                json_t *u = json_object_get(s, kinds[k]);
+                if (json_is_object(u)) /* a union as JSON: {"string": "..."} */
+                    u = json_object_get(u, "string");
+                if (!name || !json_is_string(u) || !*json_string_value(u))
+                    continue;
+                if (q < rec->o.quality_count && strcmp(name, rec->o.qualities[q]) != 0)
+                    continue;
+                snprintf(url, ulen, "%s", json_string_value(u));
+                snprintf(quality, qlen, "%s", name);
+                return true;
+            }
         }
     }
     return false;
@@ -272,7 +345,9 @@ static void take_room_info(lt_recorder *rec, rd_kafka_message_t *m)
     rm->assigned = true;
     rm->live = json_integer_value(json_object_get(info, "status")) == 2;
     char url[1024] = "", quality[16] = "";
-    bool has = pick_stream(rec, json_object_get(info, "streams"), url, sizeof url, quality, sizeof quality);
+    bool hls = false;
+    bool has =
+        pick_stream(rec, json_object_get(info, "streams"), url, sizeof url, quality, sizeof quality, &hls);
     json_decref(info);
     if (!rm->live || !has) {
         if (rm->state == ROOM_RECORDING)
@@ -280,6 +355,8 @@ static void take_room_info(lt_recorder *rec, rd_kafka_message_t *m)
         return;
     }
     bool changed = strcmp(url, rm->url) != 0;
+    if (rm->state != ROOM_RECORDING)
+        rm->hls = hls; /* a recording goes on as it began */
     snprintf(rm->url, sizeof rm->url, "%s", url);
     snprintf(rm->quality, sizeof rm->quality, "%s", quality);
     if (changed && rm->state == ROOM_WAIT_URL) {
@@ -300,9 +377,125 @@ static bool url_expired(const char *url, int64_t now_ms)
     return false;
 }
 
+/* The recording stops for `reason`: the segment closes; tried again after
+ * the backoff (or once room_info gives another URL). */
+static void give_up(lt_recorder *rec, room *rm, const char *reason, bool wait_url)
+{
+    stop_transfer(rec, rm, reason);
+    int64_t now = lt_now_ms();
+    if (wait_url) {
+        rm->state = ROOM_WAIT_URL;
+        /* HLS: the room_info URL failed (its playlist or a segment) */
+        snprintf(rm->url_failed, sizeof rm->url_failed, "%s", rm->hls ? rm->url : rm->url_active);
+    }
+    rm->next_try_ms = now + rm->backoff_ms;
+    rm->backoff_ms = rm->backoff_ms * 2 > rec->o.backoff_cap_ms ? rec->o.backoff_cap_ms : rm->backoff_ms * 2;
+}
+
+/* HLS: the next segment after the one recorded, or the playlist again
+ * after half a target duration. */
+static void hls_next(lt_recorder *rec, room *rm, int64_t now)
+{
+    for (size_t i = 0; i < rm->pl.count; i++) {
+        const lt_hls_entry *e = &rm->pl.entries[i];
+        if (e->seq < rm->next_seq)
+            continue;
+        if (e->seq > rm->next_seq)
+            rm->gap = true; /* left the window before it was fetched */
+        rm->cur = *e;
+        rm->hls_segment = true;
+        if (request(rec, rm, e->uri, on_hls_body))
+            rm->poll_ms = now + 1000;
+        return;
+    }
+    if (rm->pl.endlist) {
+        lt_info("recorder: room %s: the HLS playlist ended", rm->id);
+        give_up(rec, rm, "end", false);
+        return;
+    }
+    int64_t wait = rm->pl.target_ms / 2;
+    rm->poll_ms = now + (wait < 500 ? 500 : wait > 5000 ? 5000 : wait);
+}
+
+static void hls_playlist_done(lt_recorder *rec, room *rm, int64_t now)
+{
+    char err[256];
+    lt_hls_playlist_free(&rm->pl);
+    if (lt_hls_parse((const char *)rm->body.data, rm->body.len, rm->url_active, &rm->pl, err, sizeof err)) {
+        lt_series_add(lt_metric_plain(rec->m_bad), 1);
+        lt_warn("recorder: room %s: %s; reconnecting", rm->id, err);
+        give_up(rec, rm, "bad_stream", false);
+        return;
+    }
+    if (rm->pl.master) {
+        snprintf(rm->media_url, sizeof rm->media_url, "%s", rm->pl.variant);
+        lt_hls_playlist_free(&rm->pl);
+        hls_fetch_playlist(rec, rm);
+        return;
+    }
+    if (rm->next_seq < 0 && rm->pl.count) /* start at the live edge */
+        rm->next_seq = rm->pl.entries[rm->pl.count - 1].seq;
+    hls_next(rec, rm, now);
+}
+
+static void hls_segment_done(lt_recorder *rec, room *rm, int64_t now)
+{
+    bool disc = rm->cur.discontinuity || rm->gap;
+    if (lt_segmenter_ts_unit(rm->seg, rm->body.data, rm->body.len, rm->cur.dur_ms, disc, now)) {
+        const char *err = lt_segmenter_error(rm->seg);
+        if (!err[0])
+            lt_series_add(lt_metric_plain(rec->m_disk), 1);
+        give_up(rec, rm, err[0] ? "write_error" : "disk_full", false);
+        return;
+    }
+    rm->gap = false;
+    rm->last_byte_ms = now;
+    rm->next_seq = rm->cur.seq + 1;
+    lt_buf_reset(&rm->body);
+    hls_next(rec, rm, now);
+}
+
+/* HLS: a playlist or a segment request ended. */
+static void hls_done(lt_recorder *rec, room *rm, CURLcode code)
+{
+    int64_t now = lt_now_ms();
+    long status = rm->http_status;
+    curl_multi_remove_handle(rec->multi, rm->easy);
+    curl_easy_cleanup(rm->easy);
+    rm->easy = NULL;
+    bool segment = rm->hls_segment;
+    if (status == 403 || (!segment && (status == 404 || status == 410)) || url_expired(rm->url_active, now)) {
+        const char *reason = status == 403 || url_expired(rm->url_active, now) ? "expired" : "end";
+        lt_info("recorder: room %s: HLS %s answered HTTP %ld: stopped (%s)", rm->id,
+                segment ? "segment" : "playlist", status, reason);
+        give_up(rec, rm, reason, true);
+        return;
+    }
+    if (segment && (status == 404 || status == 410)) { /* it left the window: the next one */
+        rm->next_seq = rm->cur.seq + 1;
+        rm->gap = true;
+        hls_next(rec, rm, now);
+        return;
+    }
+    if (code != CURLE_OK || status != 200) { /* try again soon; no progress for stall_s ends it */
+        lt_log_every(&rec->log_bad_ms, 10000, LT_LOG_WARN, "recorder: room %s: HLS %s failed (HTTP %ld, %s)",
+                     rm->id, segment ? "segment" : "playlist", status, curl_easy_strerror(code));
+        rm->poll_ms = now + 1000;
+        return;
+    }
+    if (segment)
+        hls_segment_done(rec, rm, now);
+    else
+        hls_playlist_done(rec, rm, now);
+}
+
 /* A transfer ended: why, and when to try again. */
 static void transfer_done(lt_recorder *rec, room *rm, CURLcode code)
 {
+    if (rm->hls && rm->state == ROOM_RECORDING) {
+        hls_done(rec, rm, code);
+        return;
+    }
     const char *reason = rm->stop_reason;
     bool wait_url = false;
     if (!reason) {
@@ -319,21 +512,17 @@ static void transfer_done(lt_recorder *rec, room *rm, CURLcode code)
     }
     lt_info("recorder: room %s: stream stopped (%s, HTTP %ld, %s)", rm->id, reason, rm->http_status,
             curl_easy_strerror(code));
-    stop_transfer(rec, rm, reason);
-    int64_t now = lt_now_ms();
-    if (wait_url) {
-        rm->state = ROOM_WAIT_URL;
-        snprintf(rm->url_failed, sizeof rm->url_failed, "%s", rm->url_active);
-    }
-    rm->next_try_ms = now + rm->backoff_ms;
-    rm->backoff_ms = rm->backoff_ms * 2 > rec->o.backoff_cap_ms ? rec->o.backoff_cap_ms : rm->backoff_ms * 2;
+    give_up(rec, rm, reason, wait_url);
 }
 
 static void check_rooms(lt_recorder *rec, int64_t now)
 {
     for (size_t i = 0; i < rec->room_count; i++) {
         room *rm = &rec->rooms[i];
-        if (rm->state == ROOM_RECORDING && now - rm->last_byte_ms >= rec->o.stall_ms) {
+        /* HLS brings bytes a segment at a time: at least three target durations */
+        int64_t stall =
+            rm->hls && 3 * rm->pl.target_ms > rec->o.stall_ms ? 3 * rm->pl.target_ms : rec->o.stall_ms;
+        if (rm->state == ROOM_RECORDING && now - rm->last_byte_ms >= stall) {
             lt_info("recorder: room %s: no bytes for %lld ms: reconnecting", rm->id, (long long)rec->o.stall_ms);
             stop_transfer(rec, rm, "stall");
             rm->next_try_ms = now + rm->backoff_ms;
@@ -341,6 +530,8 @@ static void check_rooms(lt_recorder *rec, int64_t now)
         }
         if (rm->state == ROOM_RECORDING && rm->bytes > 0 && now - rm->last_byte_ms < 1000)
             rm->backoff_ms = 1000; /* flowing: the next failure retries soon */
+        if (rm->state == ROOM_RECORDING && rm->hls && !rm->easy && rm->poll_ms && now >= rm->poll_ms)
+            hls_fetch_playlist(rec, rm);
         bool url_ok = rm->url[0] && (rm->state != ROOM_WAIT_URL || strcmp(rm->url, rm->url_failed) != 0);
         if (rm->state != ROOM_RECORDING && rm->assigned && rm->live && url_ok && now >= rm->next_try_ms)
             start_transfer(rec, rm, now);

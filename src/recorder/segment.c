@@ -27,6 +27,7 @@ struct lt_segmenter {
     int64_t segment_ms;
     lt_segment_cb on_closed;
     void *ctx;
+    bool ts;                  /* MPEG-TS from HLS: whole media segments, no FLV framing */
     lt_buf seq[2];            /* the latest AVC and AAC sequence headers (whole tags) */
     /* the connection's timeline */
     bool timeline;
@@ -133,8 +134,8 @@ static int open_segment(lt_segmenter *s, uint32_t ts)
         snprintf(s->error, sizeof s->error, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
-    snprintf(s->path, sizeof s->path, "%s/%s-%s.%03dZ-%s.flv", dir, s->room_id, stamp, (int)(start % 1000),
-             s->quality);
+    snprintf(s->path, sizeof s->path, "%s/%s-%s.%03dZ-%s.%s", dir, s->room_id, stamp, (int)(start % 1000),
+             s->quality, s->ts ? "ts" : "flv");
     snprintf(s->part, sizeof s->part, "%s.part", s->path);
     if (!(s->f = fopen(s->part, "wb")) || !(s->sha = EVP_MD_CTX_new()) ||
         !EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL)) {
@@ -148,6 +149,8 @@ static int open_segment(lt_segmenter *s, uint32_t ts)
     }
     s->start_ts = ts;
     s->bytes = 0;
+    if (s->ts)
+        return 0; /* MPEG-TS needs no file header: the segments are whole */
     static const uint8_t header[13] = {'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0};
     if (lt_store_reserve(s->store, sizeof header) || put(s, header, sizeof header))
         return -1;
@@ -252,5 +255,39 @@ int lt_segmenter_tag(lt_segmenter *s, const lt_flv_tag *tag, int64_t now_ms)
         lt_segmenter_close(s, s->error[0] ? "write_error" : "disk_full");
         return -1;
     }
+    return 0;
+}
+
+void lt_segmenter_use_ts(lt_segmenter *s)
+{
+    s->ts = true;
+}
+
+int lt_segmenter_ts_unit(lt_segmenter *s, const uint8_t *data, size_t len, int64_t dur_ms, bool discontinuity,
+                         int64_t now_ms)
+{
+    if (!s->timeline || discontinuity) {
+        /* a new connection, or the stream's timestamps restart */
+        if (s->timeline)
+            lt_segmenter_close(s, "discontinuity");
+        s->timeline = true;
+        s->origin_wall = now_ms;
+        s->origin_ts = 0;
+        s->last_video_ts = 0;
+        s->video_step = 0;
+    }
+    uint32_t at = s->last_video_ts; /* the stream time this unit starts at */
+    if (s->f && (int64_t)(at - s->start_ts) >= s->segment_ms)
+        close_at(s, at, "length");
+    if (!s->f && open_segment(s, at)) {
+        discard(s);
+        return -1;
+    }
+    if (lt_store_reserve(s->store, len) || put(s, data, len)) {
+        lt_segmenter_close(s, s->error[0] ? "write_error" : "disk_full");
+        return -1;
+    }
+    s->last_video_ts = at + (uint32_t)(dur_ms > 0 ? dur_ms : 0);
+    s->last_ts = s->last_video_ts;
     return 0;
 }

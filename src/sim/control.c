@@ -35,6 +35,8 @@ static json_t *room_stats(const lt_sim_room *r)
     json_object_set_new(j, "room_info_requests", json_integer((json_int_t)s->room_info_requests));
     json_object_set_new(j, "gift_list_requests", json_integer((json_int_t)s->gift_list_requests));
     json_object_set_new(j, "profile_requests", json_integer((json_int_t)s->profile_requests));
+    json_object_set_new(j, "hls_playlists", json_integer((json_int_t)s->hls_playlists));
+    json_object_set_new(j, "hls_segments", json_integer((json_int_t)s->hls_segments));
     json_object_set_new(j, "profile",
                         json_pack("{s:I, s:I, s:I, s:I, s:b, s:b}", "followers",
                                   (json_int_t)r->profile.followers, "following",

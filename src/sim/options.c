@@ -50,6 +50,10 @@ const lt_config_option lt_sim_option_table[] = {
     OPT("stream_file", LT_CONFIG_STRING, stream_path, NULL,
         "an FLV clip (H.264/AAC) looped as every room's HTTP-FLV stream at /stream/<room>_<quality>.flv; "
         "empty = room info keeps the CDN URLs"),
+    OPT("stream_hls", LT_CONFIG_STRING, stream_hls_dir, NULL,
+        "a directory with an HLS clip (index.m3u8 and its MPEG-TS segments, e.g. ffmpeg -f hls) looped as "
+        "every "
+        "room's live HLS at /hls/<room>_<quality>/index.m3u8; empty = room info keeps the CDN URLs"),
     INT("feed_page_size", feed_page_size, "4", 1, 100, "live rooms per page of the recommended-live feed"),
     OPT("log_level", LT_CONFIG_STRING, log_level, "info", "debug, info, warn or error"),
     {.name = NULL},

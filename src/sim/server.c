@@ -647,6 +647,9 @@ lt_sim *lt_sim_create(const lt_sim_options *opts, char *err, size_t errlen)
         goto fail;
     if (opts->stream_path && *opts->stream_path && !(sim->clip = lt_sim_clip_load(opts->stream_path, err, errlen)))
         goto fail;
+    if (opts->stream_hls_dir && *opts->stream_hls_dir &&
+        !(sim->hls = lt_sim_hls_load(opts->stream_hls_dir, err, errlen)))
+        goto fail;
 
     lws_set_log_level(LLL_ERR, NULL);
     struct lws_context_creation_info info;
@@ -691,6 +694,7 @@ void lt_sim_destroy(lt_sim *sim)
         lws_context_destroy(sim->ctx);
     lt_sim_rooms_free(sim);
     lt_sim_clip_free(sim->clip);
+    lt_sim_hls_free(sim->hls);
     free(sim);
 }
 
@@ -722,6 +726,8 @@ static int http_route(struct lws *wsi, lt_sim *sim, pss *p, const char *path)
         return lt_sim_sign_limits(wsi, sim, p);
     if (!strncmp(path, "/stream/", 8))
         return lt_sim_stream_start(wsi, sim, p, path + 8);
+    if (!strncmp(path, "/hls/", 5))
+        return lt_sim_hls_serve(wsi, sim, p, path + 5);
     if (!strncmp(path, "/@", 2))
         return lt_sim_live_page(wsi, sim, p, path + 2);
     if (!strcmp(path, "/api-live/user/room/") || !strcmp(path, "/api-live/user/room"))

@@ -45,6 +45,7 @@ typedef struct lt_sim_options {
     char *tls_cert;            /* PEM certificate and key: serve https and wss instead */
     char *tls_key;
     char *stream_path;         /* an FLV clip looped as every room's HTTP-FLV stream; "" or NULL = none */
+    char *stream_hls_dir;      /* an HLS clip (index.m3u8 + segments) looped as every room's live HLS */
     long feed_page_size;       /* live rooms per page of /webcast/feed/ */
     bool broadcast;            /* every message of a room to every open connection, as TikTok does;
                                 * once connected to, a room sends whether anyone listens or not

@@ -56,6 +56,7 @@ typedef struct lt_sim_token {
 #define LT_SIM_TOKENS 4096
 
 typedef struct lt_sim_clip lt_sim_clip;
+typedef struct lt_sim_hls lt_sim_hls;
 
 /* The recommended-live feed's faults: the next N feed requests are answered
  * that way, 429s first, then captchas, then cut JSON (set as room "feed":
@@ -78,6 +79,7 @@ struct lt_sim {
     pss *pushes;
     pss *streams;             /* HTTP-FLV connections */
     lt_sim_clip *clip;        /* --stream-file; NULL = no streams */
+    lt_sim_hls *hls;          /* --stream-hls; NULL = no HLS */
     lt_sim_message batch[50];
     lt_buf scratch;
     uint64_t next_log_id;
@@ -153,6 +155,11 @@ int lt_sim_stream_start(struct lws *wsi, lt_sim *sim, pss *p, const char *rest);
 int lt_sim_stream_writable(struct lws *wsi, lt_sim *sim, pss *p);
 void lt_sim_stream_unlink(lt_sim *sim, pss *p);
 void lt_sim_stream_tick(lt_sim *sim);
+
+/* hls.c: live HLS per room */
+lt_sim_hls *lt_sim_hls_load(const char *dir, char *err, size_t errlen);
+void lt_sim_hls_free(lt_sim_hls *hls);
+int lt_sim_hls_serve(struct lws *wsi, lt_sim *sim, pss *p, const char *rest);
 
 /* control.c: /_sim/ */
 int lt_sim_control(struct lws *wsi, lt_sim *sim, pss *p, const char *what);

@@ -82,6 +82,7 @@ typedef struct lt_sim_room_stats {
     uint64_t gift_list_requests;
     uint64_t profile_requests;
     uint64_t stream_connections; /* HTTP-FLV requests answered with a stream */
+    uint64_t hls_playlists, hls_segments; /* HLS playlists and segments served */
     uint64_t stream_bytes;
     uint64_t stream_cuts;
     uint64_t hostile_frames; /* flood_empty / flood_unknown / huge_garbage frames sent */

@@ -84,21 +84,26 @@ static json_t *stream_url_json(const lt_sim *sim, struct lws *wsi, const lt_sim_
     json_t *flv = json_object(), *hls = json_object();
     char stream[64], url[512], host[128] = "";
     snprintf(stream, sizeof stream, "stream-%lld", (long long)r->room_id);
-    if (sim->clip && lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+    if ((sim->clip || sim->hls) && lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
         host[0] = '\0';
     long long expire = r->live_since_ms / 1000 + 604800;
     if (r->faults.stream_expire_s)
         expire = lt_now_ms() / 1000 + r->faults.stream_expire_s;
     for (size_t i = 0; i < 4; i++) {
-        if (host[0])
-            snprintf(url, sizeof url, "%s://%s/stream/%lld%s.flv?expire=%lld", sim->opts.tls_cert ? "https" : "http",
-                     host, (long long)r->room_id, suffixes[i], expire);
+        const char *scheme = sim->opts.tls_cert ? "https" : "http";
+        if (host[0] && sim->clip)
+            snprintf(url, sizeof url, "%s://%s/stream/%lld%s.flv?expire=%lld", scheme, host,
+                     (long long)r->room_id, suffixes[i], expire);
         else
             snprintf(url, sizeof url, "https://pull-f5-tt03.tiktokcdn.com/game/%s%s.flv?expire=%lld", stream,
                      suffixes[i], expire);
         json_object_set_new(flv, qualities[i], json_string(url));
-        snprintf(url, sizeof url, "https://pull-hls-f5-tt03.tiktokcdn.com/game/%s%s/index.m3u8", stream,
-                 suffixes[i]);
+        if (host[0] && sim->hls)
+            snprintf(url, sizeof url, "%s://%s/hls/%lld%s/index.m3u8?expire=%lld", scheme, host,
+                     (long long)r->room_id, suffixes[i], expire);
+        else
+            snprintf(url, sizeof url, "https://pull-hls-f5-tt03.tiktokcdn.com/game/%s%s/index.m3u8", stream,
+                     suffixes[i]);
         json_object_set_new(hls, qualities[i], json_string(url));
     }
     json_t *out = json_pack("{s:o, s:o, s:[s, s, s, s], s:s}", "flv_pull_url", flv, "hls_pull_url_map", hls,

@@ -274,3 +274,78 @@ def test_a_killed_recorders_rooms_move_to_another(prefix, clip):
             first.stop()
         coll.stop()
         sim.stop()
+
+
+@pytest.fixture(scope="module")
+def hls_clip(clip):
+    """The same clip as live HLS: 2 s MPEG-TS segments and their playlist."""
+    d = os.path.join(os.path.dirname(clip), "hls")
+    os.makedirs(d, exist_ok=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", clip, "-c", "copy", "-f", "hls", "-hls_time", "2",
+                    "-hls_list_size", "0", "-hls_segment_filename", os.path.join(d, "seg%03d.ts"),
+                    os.path.join(d, "index.m3u8")], check=True, timeout=120)
+    return d
+
+
+def start_hls(prefix, hls_clip, faults=()):
+    args = ["--rooms", "1", "--rate", "5", "--quiet", "--stream-hls", hls_clip]
+    for f in faults:
+        args += ["--fault", f]
+    sim = Sim(*args)
+    coll = Collector(sim, prefix, ["@simhost0"], "--set", "tiktok.room_info_interval_s=2")
+    return sim, coll
+
+
+def test_hls_segments_play_and_follow_the_stream(prefix, hls_clip):
+    """HLS: the recorder follows the live playlist from its edge, writes
+    whole MPEG-TS segments into files cut at segment_s, starts a new file
+    where the clip loops (#EXT-X-DISCONTINUITY), and every file plays with
+    as many frames as its record's duration says."""
+    sim, coll = start_hls(prefix, hls_clip)
+    rec = None
+    try:
+        rec = Recorder(prefix, "--set", "stream.prefer_hls=true")
+        wait_for(lambda: len(rec.files("*.ts")) >= 4, 90, "four closed HLS segments")
+        assert sim.rooms()["simhost0"]["hls_segments"] >= 4
+        rc, log = rec.stop()
+        rec = None
+        assert rc == 0, log[-3000:]
+        assert "recording HD1 (HLS)" in log, log[-3000:]
+    finally:
+        if rec:
+            rec.stop()
+        coll.stop()
+        sim.stop()
+    (recs,) = segments(prefix, 4).values()
+    reasons = [r["reason"] for r in recs]
+    assert reasons[-1] == "stop" and set(reasons[:-1]) <= {"length", "discontinuity"}, reasons
+    assert "discontinuity" in reasons, reasons  # the 10 s clip looped
+    for a, b in zip(recs, recs[1:]):
+        if a["reason"] == "length":
+            assert b["start_time"] == a["end_time"], (a, b)  # contiguous: cut between two HLS segments
+    for r in recs:
+        assert r["path"].endswith("-HD1.ts")
+        # whole 2 s HLS segments: a multiple of 2 s, at most segment_s + one segment
+        assert r["duration_ms"] % 2000 == 0 and 2000 <= r["duration_ms"] <= SEGMENT_S * 1000 + 2000, r
+    check_files(recs)
+
+
+def test_hls_stream_end_closes_the_segment(prefix, hls_clip):
+    """The playlist ends (#EXT-X-ENDLIST): the open file is closed and
+    published with reason "end"."""
+    sim, coll = start_hls(prefix, hls_clip, ["simhost0:stream_end_after_ms=7000"])
+    rec = None
+    try:
+        rec = Recorder(prefix, "--set", "stream.prefer_hls=true")
+        wait_for(lambda: "the HLS playlist ended" in rec.logs(), 60, "the end of the playlist")
+        rc, log = rec.stop()
+        rec = None
+        assert rc == 0, log[-3000:]
+    finally:
+        if rec:
+            rec.stop()
+        coll.stop()
+        sim.stop()
+    (recs,) = segments(prefix, 1).values()
+    assert recs[-1]["reason"] == "end", [r["reason"] for r in recs]
+    check_files(recs)

@@ -276,6 +276,117 @@ static void quota_is_never_exceeded(void **state)
     lt_store_destroy(store);
 }
 
+/* --- HLS ------------------------------------------------------------ */
+
+static void hls_parses_a_live_playlist(void **state)
+{
+    (void)state;
+    const char *text = "#EXTM3U\r\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:41\n"
+                       "#EXTINF:3.96,\n41.ts\n#EXT-X-PROGRAM-DATE-TIME:2026-12-07T08:00:00Z\n"
+                       "#EXT-X-DISCONTINUITY\n#EXTINF:4,title\n/other/42.ts?k=v\n"
+                       "#EXTINF:4.000,\nhttps://cdn.example/43.ts\n#EXT-X-ENDLIST\n";
+    lt_hls_playlist pl;
+    char err[256];
+    assert_int_equal(
+        lt_hls_parse(text, strlen(text), "http://h:1/hls/1_hd/index.m3u8?expire=9", &pl, err, sizeof err), 0);
+    assert_int_equal(pl.target_ms, 4000);
+    assert_int_equal(pl.media_seq, 41);
+    assert_true(pl.endlist);
+    assert_false(pl.master);
+    assert_int_equal(pl.count, 3);
+    assert_int_equal(pl.entries[0].seq, 41);
+    assert_int_equal(pl.entries[0].dur_ms, 3960);
+    assert_false(pl.entries[0].discontinuity);
+    assert_string_equal(pl.entries[0].uri,
+                        "http://h:1/hls/1_hd/41.ts"); /* relative to the playlist's directory */
+    assert_int_equal(pl.entries[1].seq, 42);
+    assert_true(pl.entries[1].discontinuity);
+    assert_string_equal(pl.entries[1].uri, "http://h:1/other/42.ts?k=v"); /* host-relative */
+    assert_string_equal(pl.entries[2].uri, "https://cdn.example/43.ts");  /* absolute */
+    lt_hls_playlist_free(&pl);
+
+    const char *master =
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nsd/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\nhd.m3u8\n";
+    assert_int_equal(
+        lt_hls_parse(master, strlen(master), "https://cdn.example/live/m.m3u8", &pl, err, sizeof err), 0);
+    assert_true(pl.master);
+    assert_string_equal(pl.variant, "https://cdn.example/live/sd/index.m3u8");
+    lt_hls_playlist_free(&pl);
+}
+
+static void hls_refuses_bad_playlists(void **state)
+{
+    (void)state;
+    lt_hls_playlist pl;
+    char err[256];
+    const char *bad[] = {
+        "<html>403</html>",                         /* not a playlist */
+        "#EXTM3U\n#EXTINF:abc,\n1.ts\n",            /* a duration that is no number */
+        "#EXTM3U\n#EXTINF:-1,\n1.ts\n",             /* negative */
+        "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:x\n",       /* a bad sequence number */
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n", /* a master without a variant */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(lt_hls_parse(bad[i], strlen(bad[i]), "http://h/x.m3u8", &pl, err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+        lt_hls_playlist_free(&pl);
+    }
+    /* a URI longer than the limit, and more segments than the bound */
+    lt_buf b = LT_BUF_INIT;
+    lt_buf_append(&b, "#EXTM3U\n#EXTINF:1,\n", 19);
+    for (int i = 0; i < 2000; i++)
+        lt_buf_append(&b, "a", 1);
+    assert_int_equal(lt_hls_parse((const char *)b.data, b.len, "http://h/x.m3u8", &pl, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too long"));
+    lt_hls_playlist_free(&pl);
+    lt_buf_reset(&b);
+    lt_buf_append(&b, "#EXTM3U\n", 8);
+    for (int i = 0; i <= LT_HLS_MAX_ENTRIES; i++)
+        lt_buf_append(&b, "#EXTINF:1,\ns.ts\n", 16);
+    assert_int_equal(lt_hls_parse((const char *)b.data, b.len, "http://h/x.m3u8", &pl, err, sizeof err), -1);
+    assert_non_null(strstr(err, "more than"));
+    lt_hls_playlist_free(&pl);
+    lt_buf_free(&b);
+}
+
+static void hls_units_cut_at_length_and_discontinuity(void **state)
+{
+    (void)state;
+    lt_store *store = lt_store_create(temp_dir(), 0, 0);
+    closed c = {0};
+    lt_segmenter *seg = lt_segmenter_create(store, "7400000000000000009", "HD1", 4000, on_closed, &c);
+    lt_segmenter_use_ts(seg);
+    uint8_t unit[188 * 4];
+    memset(unit, 0x47, sizeof unit);
+    int64_t t0 = 1700000000000LL;
+    /* five 2 s units (10 s), then the timestamps restart, then one more */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(lt_segmenter_ts_unit(seg, unit, sizeof unit, 2000, false, t0 + 2000 * i), 0);
+    assert_int_equal(lt_segmenter_ts_unit(seg, unit, sizeof unit, 2000, true, t0 + 20000), 0);
+    lt_segmenter_destroy(seg); /* closes the open file: "stop" */
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.reason[0], "length");
+    assert_string_equal(c.reason[1], "length");
+    assert_string_equal(c.reason[2], "discontinuity");
+    assert_string_equal(c.reason[3], "stop");
+    assert_int_equal(c.seg[0].start_ms, t0);
+    assert_int_equal(c.seg[0].end_ms, t0 + 4000);
+    assert_int_equal(c.seg[1].start_ms, t0 + 4000); /* contiguous */
+    assert_int_equal(c.seg[2].duration_ms, 2000);
+    assert_int_equal(c.seg[3].start_ms, t0 + 20000); /* a new timeline */
+    for (int i = 0; i < c.n; i++) {
+        char hex[65];
+        long size;
+        sha256_file(c.path[i], hex, &size);
+        assert_string_equal(hex, c.seg[i].sha256);
+        assert_int_equal(size, (long)c.seg[i].bytes);
+        assert_int_equal(size % sizeof unit, 0); /* whole units only, no FLV framing */
+        assert_non_null(strstr(c.path[i], "-HD1.ts"));
+    }
+    lt_store_destroy(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +394,9 @@ int main(void)
         cmocka_unit_test(reader_refuses_bad_input),
         cmocka_unit_test(segments_cut_at_keyframes_and_contiguous),
         cmocka_unit_test(quota_is_never_exceeded),
+        cmocka_unit_test(hls_parses_a_live_playlist),
+        cmocka_unit_test(hls_refuses_bad_playlists),
+        cmocka_unit_test(hls_units_cut_at_length_and_discontinuity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
