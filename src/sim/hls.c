@@ -58,10 +58,13 @@ static uint8_t *read_file(const char *path, size_t max, size_t *len)
         return NULL;
     uint8_t *data = NULL;
     long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (n > 0 && (size_t)n <= max && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)n)) &&
-        fread(data, 1, (size_t)n, f) != (size_t)n) {
-        free(data);
-        data = NULL;
+    if (n > 0 && (size_t)n <= max && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)n + 1))) {
+        if (fread(data, 1, (size_t)n, f) == (size_t)n) {
+            data[n] = '\0'; /* the playlist is read as text */
+        } else {
+            free(data);
+            data = NULL;
+        }
     }
     fclose(f);
     *len = data ? (size_t)n : 0;
@@ -86,8 +89,6 @@ lt_sim_hls *lt_sim_hls_load(const char *dir, char *err, size_t errlen)
     }
     char *save = NULL;
     int64_t dur_ms = -1;
-    text = realloc(text, len + 1);
-    text[len] = '\0';
     for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
         if (!strncmp(line, "#EXTINF:", 8)) {
             dur_ms = (int64_t)(strtod(line + 8, NULL) * 1000.0 + 0.5);
