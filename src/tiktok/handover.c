@@ -295,7 +295,10 @@ void lt_tiktok_handover_release(room *r)
         return;
     h->holding = false;
     size_t n = h->count, dupes_before = (size_t)c->handover->stats.held_duplicates;
-    if (n && r->dedupe && strcmp(h->hold_room_id, r->room_id) == 0) {
+    /* refreshed even when nothing is held: a room not yet connected here
+     * resumes from TikTok's cursor, which can hand it the previous owner's
+     * last messages (its window was seeded while they were in flight) */
+    if (r->dedupe && strcmp(h->hold_room_id, r->room_id) == 0) {
         int64_t seen = h->final_seen_ms ? h->final_seen_ms : lt_now_ms();
         if (c->opts.refresh_window)
             c->opts.refresh_window(c->opts.hook_ctx, r->room_id, seen, r->dedupe);
@@ -332,7 +335,11 @@ void lt_tiktok_handover_room_started(room *r)
         return;
     announced *a = find_announced(hs, r->input, NULL);
     int64_t now = lt_now_ms();
-    if (!a || now - a->at >= hs->opts.timeout_ms || !strcmp(a->collector_id, c->opts.collector_id))
+    /* the announcing owner collects until its deadline, then drains: its
+     * handover lasts at most give_max from the announcement (a rebalance can
+     * assign the room here seconds after the revoke) */
+    int64_t give_max = hs->opts.timeout_ms + DRAIN_MAX_MS;
+    if (!a || now - a->at >= give_max || !strcmp(a->collector_id, c->opts.collector_id))
         return;
     struct room_handover *h = room_state(r);
     if (!h)
@@ -343,7 +350,7 @@ void lt_tiktok_handover_room_started(room *r)
     snprintf(h->peer, sizeof h->peer, "%s", a->collector_id);
     snprintf(h->hold_room_id, sizeof h->hold_room_id, "%s", r->room_id);
     h->hold_since = now;
-    h->hold_deadline = now + hs->opts.timeout_ms;
+    h->hold_deadline = a->at + give_max + GRACE_MS;
     hs->stats.holds++;
     lt_info("room %s %s: %s is handing it over: its events are held until %s has ended it", r->label,
             r->room_id, a->collector_id, a->collector_id);

@@ -23,7 +23,11 @@
  * the msg_id dedupe, so Kafka gets each message once. Deadlines bound every
  * wait (group.handover_timeout_s): A ends the room without B ("ended"
  * [reassigned]) when B is not live in time, B publishes what it holds when A
- * never says it ended. A hold that outgrows its bounds publishes its oldest
+ * never says it ended (by the timeout + 11 s after A's announcement, the
+ * longest A can take: a rebalance can assign the room to B seconds after A's
+ * revoke). B refreshes its window on A's end even when it holds nothing: not
+ * yet connected, it resumes from TikTok's cursor, which can carry A's last
+ * messages. A hold that outgrows its bounds publishes its oldest
  * events early (through the window seeded at start: a duplicate is possible,
  * a loss is not), counted. Shutdown is not a handover: SIGTERM ends every
  * room at once and flushes (collector.h), a holding room publishes what it
