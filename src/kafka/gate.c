@@ -54,7 +54,7 @@ lt_gate *lt_gate_create(const lt_gate_options *opts)
     return g;
 }
 
-static void give_up_told(lt_gate *g)
+void lt_gate_log_untold(lt_gate *g)
 {
     if (g->given_up_untold)
         lt_error("gave up %llu more event(s) under Kafka backpressure, not itemised (over %d a 10 s window; "
@@ -68,7 +68,7 @@ void lt_gate_destroy(lt_gate *g)
 {
     if (!g)
         return;
-    give_up_told(g);
+    lt_gate_log_untold(g);
     free(g);
 }
 
@@ -167,7 +167,7 @@ static bool stopping(const lt_gate *g)
 static void give_up_log(lt_gate *g, const lt_event *ev, int64_t now)
 {
     if (now - g->give_up_window >= LT_GATE_GIVE_UP_WINDOW_MS) {
-        give_up_told(g);
+        lt_gate_log_untold(g);
         g->give_up_window = now;
         g->given_up_itemised = 0;
     }

@@ -125,8 +125,12 @@ typedef struct lt_gate_stats {
 } lt_gate_stats;
 
 lt_gate *lt_gate_create(const lt_gate_options *opts);
-/* Logs the give-up count not yet told; accepts NULL. Does not flush. */
+/* Logs the give-up count not yet told (lt_gate_log_untold); accepts NULL.
+ * Does not flush. */
 void lt_gate_destroy(lt_gate *g);
+/* Logs the records given up in this window and not itemised, as one count
+ * (at a stop, so that the last window's are not lost in silence). */
+void lt_gate_log_untold(lt_gate *g);
 
 /* Publishes one record under the rules above. err (may be NULL) says why
  * when it was not sent. */
