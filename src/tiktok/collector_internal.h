@@ -99,7 +99,6 @@ struct lt_tiktok_collector {
     int64_t startup_ms, startup_log_ms;
     FILE *record;
     uint64_t rng;
-    int64_t bad_frame_log_slot;
     struct collector_metrics *metrics;
     struct handover_state *handover; /* handover.c; NULL outside group mode */
     lt_tiktok_collector_stats stats;
