@@ -1,10 +1,11 @@
 /* gate.c - publish with backpressure and delivery accounting (see gate.h).
  *
  * The opaque of a record is (receive ms since creation << TYPE_BITS) | type,
- * with the source tag's bits above (core/source.h): 62 bits of
- * milliseconds minus 6 for the type leave 2^56 ms, longer than any process
- * lives on a 64-bit system; on a 32-bit one it wraps after about 9 hours
- * and the latency is taken modulo the same width.
+ * with the source tag's 2 bits above (core/source.h): on a 64-bit system
+ * that leaves 56 bits of milliseconds, longer than any process lives; on a
+ * 32-bit one 24 bits, which wrap after 4.6 hours: the latency is then taken
+ * modulo the same width (right for acknowledgements within 4.6 hours), and
+ * the handover's receive second is wrong across a wrap.
  */
 #include "kafka/gate.h"
 

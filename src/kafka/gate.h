@@ -8,11 +8,10 @@
  * (a timer of the source's loop).
  *
  * Backpressure. librdkafka's local queue is shared by everything the
- * process publishes. When a record is refused for a full queue, the gate
- * serves the delivery reports that are already waiting and tries once more;
- * if it still does not fit, a backpressure episode begins: the gate calls
- * pause(true), remembers half of what is in flight, and keeps serving
- * delivery reports (50 ms at a time) until the record fits. lt_gate_tick
+ * process publishes. When a record is refused for a full queue, a
+ * backpressure episode begins: the gate calls pause(true), remembers half
+ * of what is in flight, and keeps serving delivery reports (50 ms at a
+ * time; a dry run's sink: a 50 ms sleep) until the record fits. lt_gate_tick
  * ends the episode with pause(false) once in flight has fallen to that
  * half. The wait is bounded by the episode, not by the record: once reading
  * has been paused for backpressure_wait_ms, a record that still does not
@@ -24,6 +23,11 @@
  * msg_id, so that what was lost can be named; at most
  * LT_GATE_GIVE_UP_ITEMISED lines per 10 s window: past that (a flood) the
  * rest of the window is one line with their count.
+ *
+ * A source that must not wait (BIGO: its loop answers BIGO's connections,
+ * and BIGO sends an item again when it is refused) sets
+ * backpressure_wait_ms < 0: a refused record is tried once more after the
+ * reports already in are served, then given up; no episode, no pause.
  *
  * Delivery accounting. lt_gate_opaque packs a record's event type and
  * receive time (ms since the gate's creation; the event's ingest_time, else
