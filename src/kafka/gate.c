@@ -250,6 +250,11 @@ int64_t lt_gate_opaque_received_ms(const lt_gate *g, const void *opaque)
     return g->epoch_ms + (int64_t)(untagged(opaque) >> TYPE_BITS);
 }
 
+int64_t lt_gate_epoch_ms(const lt_gate *g)
+{
+    return g->epoch_ms;
+}
+
 static void observe_latency(lt_gate_stats *s, double ms)
 {
     size_t i = 0;

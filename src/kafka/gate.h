@@ -151,8 +151,10 @@ void lt_gate_poll(lt_gate *g, int timeout_ms);
 
 /* The opaque of an event's record: its type and receive time (above). */
 void *lt_gate_opaque(const lt_gate *g, const lt_event *ev);
-/* The receive time (ms since the epoch) an lt_gate_opaque carries. */
+/* The receive time (ms since the epoch) an lt_gate_opaque carries, and the
+ * gate's creation, which opaques count from. */
 int64_t lt_gate_opaque_received_ms(const lt_gate *g, const void *opaque);
+int64_t lt_gate_epoch_ms(const lt_gate *g);
 /* A delivery report of a record published with an lt_gate_opaque (the
  * source tag may still be in it): acknowledged per type and latency, or
  * delivery_failed with an error. */

@@ -147,11 +147,19 @@ static room *find_room(lt_tiktok_collector *c, const char *input)
 
 /* --- records in flight, by second of receive time --- */
 
+/* Seconds since the gate's creation: in a collector up for less than
+ * SECONDS, acknowledged_before looks only at the seconds so far, not at the
+ * ring's other slots (which the records received after `at` may use). */
+static int64_t received_second(const lt_tiktok_collector *c, int64_t ms)
+{
+    return (ms - lt_gate_epoch_ms(c->gate)) / 1000;
+}
+
 void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta)
 {
     if (!c->handover)
         return;
-    int64_t second = lt_gate_opaque_received_ms(c->gate, opaque) / 1000;
+    int64_t second = received_second(c, lt_gate_opaque_received_ms(c->gate, opaque));
     int64_t *n = &c->handover->in_flight[second % SECONDS];
     *n += delta;
     if (*n < 0) /* sent before handovers were on */
@@ -161,7 +169,7 @@ void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delt
 /* Whether every record received before `at` (ms) has been acknowledged. */
 static bool acknowledged_before(lt_tiktok_collector *c, int64_t at)
 {
-    int64_t last = at / 1000;
+    int64_t last = received_second(c, at);
     for (int64_t s = last; s > last - SECONDS && s >= 0; s--)
         if (c->handover->in_flight[s % SECONDS] > 0)
             return false;
