@@ -44,17 +44,21 @@ void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error)
         lt_bigo_entry_delivered(opaque, error);
 }
 
-static int print_event(const lt_event *ev)
+/* The dry run's sink: one JSON line per event on stdout. */
+static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
 {
+    (void)ctx;
     json_t *j = lt_event_to_json(ev);
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (!s)
-        return -1;
+    if (!s) {
+        snprintf(err, errlen, "cannot print the event");
+        return LT_PUBLISH_ERROR;
+    }
     puts(s);
     fflush(stdout);
     free(s);
-    return 0;
+    return LT_PUBLISH_OK;
 }
 
 /* BIGO omits fields holding their default: "" is no game. */
@@ -136,33 +140,24 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
     note_room(b, ev->room_id, ev->event_time);
     lt_event copy = *ev;
     copy.collector_id = b->opts.collector_id;
-    if (!b->opts.publisher) {
-        b->stats.published++;
-        lt_bigo_entry_delivered(e, print_event(&copy) ? "cannot print the event" : NULL);
-        return true;
-    }
     char err[512] = "";
     /* the ledger key goes with the record, so that a restart can read it
      * back (seed.c); gift_info's keys are a per-process counter: not those */
     lt_kafka_header bigo_key = {LT_BIGO_KEY_HEADER, key, keylen};
-    size_t nh = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1;
-    void *opaque = (void *)((uintptr_t)e | b->opts.delivery_tag);
-    lt_publish_status st =
-        lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err, sizeof err);
-    if (st == LT_PUBLISH_BACKPRESSURE) {
-        lt_publisher_poll(b->opts.publisher, 0);
-        st = lt_publisher_publish_headers(b->opts.publisher, &copy, NULL, &bigo_key, nh, opaque, err,
-                                          sizeof err);
-    }
-    if (st != LT_PUBLISH_OK) {
-        if (st == LT_PUBLISH_BACKPRESSURE)
-            snprintf(err, sizeof err, "Kafka's local queue is full");
-        lt_log_every(&b->log_slot_kafka, 10000, LT_LOG_WARN, "cannot publish %s event of room %s: %s",
-                     lt_event_type_info_get(ev->type)->name, ev->room_id, err);
+    lt_gate_record rec = {
+        .ev = &copy,
+        .extra = &bigo_key,
+        .extra_count = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1,
+        .opaque = (void *)((uintptr_t)e | b->opts.delivery_tag),
+    };
+    /* refused or given up (the gate logs it): the item fails */
+    if (lt_gate_publish(b->gate, &rec, err, sizeof err) != LT_GATE_SENT) {
         lt_bigo_entry_delivered(e, err);
         return true;
     }
     b->stats.published++;
+    if (!b->opts.publisher) /* printed: nothing more will come */
+        lt_bigo_entry_delivered(e, NULL);
     return true;
 }
 
@@ -373,8 +368,19 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         snprintf(err, errlen, "no push account configured (push.accounts or push.accounts_file)");
         goto fail;
     }
+    /* no wait on a full queue (the loop serves BIGO's connections): the
+     * reports already in are served and the record tried once more, then
+     * its item fails - its ledger entry is forgotten, so that BIGO's retry
+     * publishes it again */
+    lt_gate_options go = {
+        .publisher = b->opts.publisher,
+        .sink = print_event,
+        .backpressure_wait_ms = -1,
+        .stop = &b->stop,
+    };
+    b->gate = lt_gate_create(&go);
     b->ledger = lt_bigo_ledger_create(b->opts.dedupe_capacity);
-    if (!b->ledger) {
+    if (!b->gate || !b->ledger) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -435,6 +441,7 @@ void lt_bigo_destroy(lt_bigo *b)
     lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);
     lt_bigo_auth_destroy(b->auth);
+    lt_gate_destroy(b->gate);
     lt_strmap_destroy(b->room_index);
     for (lt_bigo_room *r = b->rooms, *next; r; r = next) {
         next = r->next;

@@ -18,6 +18,7 @@
 #include "bigo/envelope.h"
 #include "bigo/ledger.h"
 #include "core/ratelimit.h"
+#include "kafka/gate.h"
 
 typedef struct lt_bigo_conn lt_bigo_conn;
 typedef struct lt_bigo_push_batch lt_bigo_push_batch;
@@ -67,6 +68,7 @@ struct lt_bigo {
     int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn, log_slot_limit;
     lt_bigo_failures failures[LT_BIGO_FAILURE_SLOTS];
     lt_bigo_stats stats;
+    lt_gate *gate; /* every record goes through it (kafka/gate.h) */
 };
 
 /* --- bigo.c --- */

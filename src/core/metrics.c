@@ -198,6 +198,16 @@ void lt_series_observe(lt_series *s, double v)
     s->buckets[i]++; /* per-bucket counts; rendering makes them cumulative */
 }
 
+void lt_series_set_histogram(lt_series *s, const uint64_t *buckets, size_t bucket_count, uint64_t count,
+                             double sum)
+{
+    if (!s || !s->buckets || bucket_count != s->family->bound_count + 1)
+        return;
+    memcpy(s->buckets, buckets, bucket_count * sizeof *buckets);
+    s->count = count;
+    s->value = sum;
+}
+
 static int appendf(lt_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int appendf(lt_buf *out, const char *fmt, ...)
 {

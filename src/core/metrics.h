@@ -42,6 +42,11 @@ lt_series *lt_metric_plain(lt_metric *metric);
 void lt_series_add(lt_series *s, double v);   /* counters and gauges */
 void lt_series_set(lt_series *s, double v);   /* gauges (and counters copied from a source) */
 void lt_series_observe(lt_series *s, double v); /* histograms */
+/* A histogram kept elsewhere, copied in: per-bucket (not cumulative)
+ * counts, one per bound and +Inf last (bucket_count = bounds + 1, else
+ * nothing is set), their total count and sum. */
+void lt_series_set_histogram(lt_series *s, const uint64_t *buckets, size_t bucket_count, uint64_t count,
+                             double sum);
 double lt_series_value(const lt_series *s);
 
 /* Drops a series (e.g. a room that was removed). */

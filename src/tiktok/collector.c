@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "core/log.h"
 #include "tiktok/collector_internal.h"
@@ -21,134 +20,46 @@
 static void start_resolve(room *r);
 static void start_sign(room *r);
 
-/* --- publishing --- */
+/* --- publishing (kafka/gate.h: backpressure, give-up, accounting) --- */
 
 /* A room is not read while Kafka pushes back (every room) or while it is
  * over its own rate limits. */
 static void update_pause(room *r, int64_t now)
 {
     if (r->session)
-        lt_tiktok_session_pause(r->session, r->c->backpressure || r->throttle_until > now);
+        lt_tiktok_session_pause(r->session, lt_gate_paused(r->c->gate) || r->throttle_until > now);
 }
 
-static void pause_all(lt_tiktok_collector *c, bool paused)
-{
-    int64_t now = lt_now_ms();
-    c->backpressure = paused;
-    for (size_t i = 0; i < c->room_count; i++)
-        update_pause(c->rooms[i], now);
-}
-
-static uint64_t kafka_in_flight(lt_tiktok_collector *c)
-{
-    if (!c->opts.publisher)
-        return 0;
-    lt_kafka_stats ks;
-    lt_kafka_producer_stats(lt_publisher_producer(c->opts.publisher), &ks);
-    return ks.in_flight;
-}
-
+/* The gate's drain check runs on our loop while reading is paused. */
 static void on_drain_check(lws_sorted_usec_list_t *sul)
 {
     lt_tiktok_collector *c = lws_container_of(sul, lt_tiktok_collector, drain);
-    if (!c->backpressure)
-        return;
-    if (c->opts.publisher)
-        lt_publisher_poll(c->opts.publisher, 0);
-    if (kafka_in_flight(c) <= c->resume_below) {
-        pause_all(c, false);
-        lt_info("Kafka queue drained: reading resumed on all rooms");
-        return;
-    }
-    lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
+    if (lt_gate_tick(c->gate))
+        lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-static lt_publish_status send_event(lt_tiktok_collector *c, const lt_event *ev, const char *key, void *opaque,
-                                    char *err, size_t errlen)
+static void on_gate_pause(void *ctx, bool paused)
 {
-    if (c->opts.publisher)
-        return key ? lt_publisher_publish_keyed(c->opts.publisher, ev, key, opaque, err, errlen)
-                   : lt_publisher_publish(c->opts.publisher, ev, opaque, err, errlen);
-    return c->opts.sink(c->opts.sink_ctx, ev, err, errlen);
+    lt_tiktok_collector *c = ctx;
+    int64_t now = lt_now_ms();
+    for (size_t i = 0; i < c->room_count; i++)
+        update_pause(c->rooms[i], now);
+    if (paused)
+        lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-/* Each event given up is logged with its room, type and msg_id, so that what
- * was lost can be named; but at most LT_GIVE_UP_ITEMISED lines per 10 s: past
- * that (a flood) the rest of the window is one line with their count. */
-#define LT_GIVE_UP_ITEMISED 200
-
-static void give_up_told(lt_tiktok_collector *c)
-{
-    if (c->given_up_untold)
-        lt_error("gave up %llu more event(s) under Kafka backpressure, not itemised (over %d a 10 s window; "
-                 "%llu given up in total)",
-                 (unsigned long long)c->given_up_untold, LT_GIVE_UP_ITEMISED,
-                 (unsigned long long)c->stats.events_given_up);
-    c->given_up_untold = 0;
-}
-
-static void give_up_log(lt_tiktok_collector *c, const lt_event *ev, int64_t now)
-{
-    if (now - c->give_up_window >= 10000) {
-        give_up_told(c);
-        c->give_up_window = now;
-        c->given_up_itemised = 0;
-    }
-    if (c->given_up_itemised >= LT_GIVE_UP_ITEMISED) {
-        c->given_up_untold++;
-        return;
-    }
-    c->given_up_itemised++;
-    lt_error("gave up an event after %lld ms of Kafka backpressure%s (room %s, %s, msg_id %lld)",
-             (long long)(now - c->backpressure_since), c->stop ? ", stopping" : "", ev->room_id,
-             lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
-}
-
-/* Publishes one event, keyed by `key` (NULL = its room id); on a full
- * queue pauses every room and serves delivery reports until it fits. The
- * wait is bounded by the backpressure episode, not by the event: once
- * reading has been paused for backpressure_wait_ms, events that still do not
- * fit are given up at once (each logged, up to a bound, and counted) - otherwise every event
- * of a frame would wait the whole period again with the loop blocked. A stop
- * request ends the wait too, so SIGTERM during a Kafka outage is not held
- * up. 0 on success. */
+/* Publishes one event, keyed by `key` (NULL = its room id), through the
+ * gate (a full queue pauses every room; given up past
+ * backpressure_wait_ms). 0 on success. */
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
-    char err[256];
-    void *opaque = lt_tiktok_delivery_opaque(c, ev);
-    for (;;) {
-        lt_publish_status st = send_event(c, ev, key, opaque, err, sizeof err);
-        if (st == LT_PUBLISH_OK) {
-            if (c->opts.publisher)
-                lt_tiktok_handover_in_flight(c, opaque, 1);
-            c->stats.events_by_type[ev->type]++;
-            return 0;
-        }
-        if (st == LT_PUBLISH_ERROR) {
-            c->stats.publish_errors++;
-            lt_log_every(&c->bad_frame_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
-                         ev->room_id, lt_event_type_info_get(ev->type)->name, err);
-            return -1;
-        }
-        int64_t now = lt_now_ms();
-        if (!c->backpressure) {
-            c->backpressure_since = now;
-            c->stats.backpressure_pauses++;
-            c->resume_below = kafka_in_flight(c) / 2;
-            pause_all(c, true);
-            lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
-            lt_warn("Kafka queue full: reading paused on all rooms until it drains");
-        }
-        if (c->stop || now - c->backpressure_since >= c->opts.backpressure_wait_ms) {
-            c->stats.events_given_up++;
-            give_up_log(c, ev, now);
-            return -1;
-        }
-        if (c->opts.publisher)
-            lt_publisher_poll(c->opts.publisher, 50);
-        else
-            nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
-    }
+    void *opaque = lt_gate_opaque(c->gate, ev);
+    lt_gate_record rec = {.ev = ev, .key = key, .opaque = opaque};
+    if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
+        return -1;
+    if (c->opts.publisher)
+        lt_tiktok_handover_in_flight(c, opaque, 1);
+    return 0;
 }
 
 static int publish(lt_tiktok_collector *c, const lt_event *ev)
@@ -877,7 +788,19 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         c->opts.backpressure_wait_ms = 30000;
     if (c->opts.flush_timeout_ms <= 0)
         c->opts.flush_timeout_ms = 10000;
-    c->epoch_ms = lt_now_ms();
+    lt_gate_options go = {
+        .publisher = opts->publisher,
+        .sink = opts->sink,
+        .sink_ctx = opts->sink_ctx,
+        .backpressure_wait_ms = c->opts.backpressure_wait_ms,
+        .pause = on_gate_pause,
+        .pause_ctx = c,
+        .stop = &c->stop,
+    };
+    if (!(c->gate = lt_gate_create(&go))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (lt_tiktok_collector_metrics_init(c) != 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -987,6 +910,7 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
         fclose(c->record);
     lt_tiktok_collector_metrics_free(c);
     lt_tiktok_handover_free(c);
+    lt_gate_destroy(c->gate);
     free(c);
 }
 
@@ -1041,7 +965,7 @@ long lt_tiktok_collector_run(lt_tiktok_collector *c)
             lt_error("%zu events were not acknowledged by Kafka within %d ms", left,
                      c->opts.flush_timeout_ms);
     }
-    give_up_told(c);
+    lt_gate_log_untold(c->gate);
     c->stats.undelivered_at_exit = left;
     return (long)left;
 }
@@ -1063,4 +987,16 @@ void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_colle
     *out = c->stats;
     if (c->info)
         lt_tiktok_info_get_stats(c->info, &out->info);
+    lt_tiktok_collector_gate_stats(c, out);
+}
+
+void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
+{
+    lt_gate_stats gs;
+    lt_gate_get_stats(c->gate, &gs);
+    out->publish_errors = gs.publish_errors;
+    out->events_given_up = gs.given_up;
+    out->backpressure_pauses = gs.backpressure_pauses;
+    memcpy(out->events_by_type, gs.sent_by_type, sizeof out->events_by_type);
+    memcpy(out->acked_by_type, gs.acked_by_type, sizeof out->acked_by_type);
 }

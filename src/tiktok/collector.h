@@ -19,7 +19,8 @@
  * against the room's msg_id window (a reconnect replays recent messages)
  * and published keyed by room_id.
  *
- * Kafka backpressure: librdkafka's local queue is shared by all rooms, so
+ * Kafka backpressure (the rule is kafka/gate.h's, the publishing path every
+ * source shares): librdkafka's local queue is shared by all rooms, so
  * when a publish is refused for a full queue the collector stops reading
  * every room's socket (TCP pushes back on TikTok; nothing is dropped), keeps
  * serving delivery reports until the refused event fits, and resumes the

@@ -6,7 +6,8 @@
  * from those integers at scrape time. The one exception is the latency
  * histogram, observed in the delivery report, whose opaque carries the
  * record's type and receive time (collector_internal.h) so that no
- * allocation is made per record. "Published" means acknowledged by Kafka
+ * allocation is made per record; the gate (kafka/gate.h) keeps those
+ * counts and the histogram's buckets, copied in here. "Published" means acknowledged by Kafka
  * (docs/operations.md: metrics count delivery reports, not enqueues); what was
  * merely enqueued shows as livetap_collector_kafka_queued_total.
  */
@@ -22,8 +23,6 @@
 static const char *const room_states[] = {"resolving", "connecting", "live", "reconnecting",
                                           "rate_limited", "offline", "ended", "error", "handing_over"};
 #define STATE_COUNT (sizeof room_states / sizeof room_states[0])
-
-static const double latency_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 
 /* Counters copied from the collector's or the producer's stats at scrape time. */
 typedef enum source { FROM_COLLECTOR, FROM_KAFKA } source;
@@ -117,10 +116,10 @@ int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
         if (!f || !(m->copied[i] = lt_metric_plain(f)))
             return -1;
     }
-    lt_metric *lat = lt_metrics_add(m->reg, P "kafka_ack_latency_ms",
-                                    "from receiving a message (or a status change) to Kafka's acknowledgement",
-                                    LT_METRIC_HISTOGRAM, NULL, latency_bounds_ms,
-                                    sizeof latency_bounds_ms / sizeof latency_bounds_ms[0]);
+    lt_metric *lat =
+        lt_metrics_add(m->reg, P "kafka_ack_latency_ms",
+                       "from receiving a message (or a status change) to Kafka's acknowledgement",
+                       LT_METRIC_HISTOGRAM, NULL, lt_gate_latency_bounds_ms, LT_GATE_LATENCY_BOUNDS);
     lt_metric *up = lt_metrics_add(m->reg, P "kafka_reachable", "1 if a Kafka broker answers (see /readyz)",
                                    LT_METRIC_GAUGE, NULL, NULL, 0);
     lt_metric *bp = lt_metrics_add(m->reg, P "backpressure", "1 while rooms are paused for a full Kafka queue",
@@ -159,25 +158,11 @@ void lt_tiktok_collector_metrics_free(lt_tiktok_collector *c)
     c->metrics = NULL;
 }
 
-void *lt_tiktok_delivery_opaque(const lt_tiktok_collector *c, const lt_event *ev)
-{
-    int64_t received = ev->ingest_time ? ev->ingest_time : lt_now_ms();
-    uintptr_t rel = (uintptr_t)(received - c->epoch_ms);
-    return (void *)((rel << LT_DELIVERY_TYPE_BITS) | (uintptr_t)ev->type);
-}
-
 void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *error)
 {
     lt_tiktok_collector *c = cb_ctx;
-    uintptr_t v = (uintptr_t)opaque;
-    uintptr_t type = v & ((1u << LT_DELIVERY_TYPE_BITS) - 1);
     lt_tiktok_handover_in_flight(c, opaque, -1);
-    if (error || type >= LT_EVENT_TYPE_COUNT)
-        return; /* failures are counted by the producer */
-    c->stats.acked_by_type[type]++;
-    uintptr_t now_rel = (uintptr_t)(lt_now_ms() - c->epoch_ms) << LT_DELIVERY_TYPE_BITS;
-    uintptr_t elapsed = (now_rel - (v & ~(uintptr_t)((1u << LT_DELIVERY_TYPE_BITS) - 1))) >> LT_DELIVERY_TYPE_BITS;
-    lt_series_observe(c->metrics->ack_latency, (double)elapsed);
+    lt_gate_delivered(c->gate, opaque, error); /* failures are counted by the producer too */
 }
 
 static double field(const void *stats, size_t offset)
@@ -197,6 +182,11 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         lt_kafka_producer_stats(producer, &ks);
     if (c->info)
         lt_tiktok_info_get_stats(c->info, &c->stats.info); /* kept by info.c, copied when asked */
+    lt_tiktok_collector_gate_stats(c, &c->stats);          /* kept by the gate, likewise */
+    lt_gate_stats gs;
+    lt_gate_get_stats(c->gate, &gs);
+    lt_series_set_histogram(m->ack_latency, gs.latency_buckets, LT_GATE_LATENCY_BOUNDS + 1, gs.latency_count,
+                            gs.latency_sum_ms);
     for (size_t i = 0; i < COPIED_COUNT; i++)
         lt_series_set(m->copied[i], field(copied_metrics[i].from == FROM_KAFKA ? (const void *)&ks
                                                                                 : (const void *)&c->stats,
@@ -239,7 +229,7 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         lt_kafka_producer_health(producer, lt_now_ms(), &h);
         lt_series_set(m->kafka_up, h.reachable ? 1 : 0);
     }
-    lt_series_set(m->backpressure, c->backpressure ? 1 : 0);
+    lt_series_set(m->backpressure, gs.backpressure ? 1 : 0);
     if (c->opts.publisher)
         lt_series_set(m->repaired, (double)lt_publisher_repaired_strings(c->opts.publisher));
     if (lt_metrics_render(m->reg, out))

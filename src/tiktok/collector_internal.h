@@ -14,6 +14,7 @@
 #include "core/dedupe.h"
 #include "core/http.h"
 #include "core/strmap.h"
+#include "kafka/gate.h"
 #include "tiktok/collector.h"
 #include "tiktok/info.h"
 #include "tiktok/messages.h"
@@ -89,22 +90,15 @@ struct lt_tiktok_collector {
      * room id they resolved to (several rooms may share one) */
     lt_strmap *by_input, *by_room_id;
     lws_sorted_usec_list_t tick;
-    lws_sorted_usec_list_t drain;   /* fast check while Kafka pushes back */
+    lt_gate *gate;                /* every record goes through it (kafka/gate.h) */
+    lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
     volatile sig_atomic_t stop;
-    bool stopped; /* the run has ended every room ("ended" [shutdown]) */
-    bool backpressure;
-    int64_t backpressure_since;     /* when reading was paused */
+    bool stopped;                   /* the run has ended every room ("ended" [shutdown]) */
     bool started;                   /* the loop has ticked once */
     bool startup_done;              /* every room present at start has settled */
     int64_t startup_ms, startup_log_ms;
-    uint64_t resume_below;
     FILE *record;
     uint64_t rng;
-    int64_t bad_frame_log_slot;
-    int64_t give_up_window;         /* start of the current 10 s window of give-up lines */
-    uint64_t given_up_itemised;     /* events given up and logged one by one in this window */
-    uint64_t given_up_untold;       /* past the window's bound: told only as a count */
-    int64_t epoch_ms;               /* creation: delivery opaques carry times relative to it */
     struct collector_metrics *metrics;
     struct handover_state *handover; /* handover.c; NULL outside group mode */
     lt_tiktok_collector_stats stats;
@@ -126,12 +120,8 @@ void lt_tiktok_discovery_free(lt_tiktok_collector *c);
 /* room lookup by what a person typed, or by a resolved room id */
 room *lt_tiktok_collector_find(lt_tiktok_collector *c, const lt_tiktok_room_ref *ref, size_t *index);
 
-/* The opaque a record carries to its delivery report: its type and receive
- * time (ms since epoch_ms; it wraps on 32-bit systems after 18 hours, and
- * the difference is taken modulo the same width). */
-#define LT_DELIVERY_TYPE_BITS 6
-_Static_assert(LT_EVENT_TYPE_COUNT <= (1 << LT_DELIVERY_TYPE_BITS), "event types fit the opaque");
-void *lt_tiktok_delivery_opaque(const lt_tiktok_collector *c, const lt_event *ev);
+/* A record's delivery opaque is the gate's (lt_gate_opaque: its type and
+ * receive time); its report goes to lt_gate_delivered and the handover. */
 void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *error);
 /* collector.c, for handover.c: a room_status for the room (and its log
  * line); stopping its resolve/sign/session (phase done, nothing published) */
@@ -153,6 +143,9 @@ void lt_tiktok_handover_shutdown(lt_tiktok_collector *c);
 /* records in flight, by the receive time their delivery opaque carries */
 void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta);
 int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out);
+/* the gate's counts into the collector's stats (publish errors, given up,
+ * pauses, sent and acknowledged per type) */
+void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
 int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c);
 void lt_tiktok_collector_metrics_free(lt_tiktok_collector *c);
 

@@ -147,16 +147,20 @@ static room *find_room(lt_tiktok_collector *c, const char *input)
 
 /* --- records in flight, by second of receive time --- */
 
-static int64_t opaque_second(void *opaque)
+/* Seconds since the gate's creation: in a collector up for less than
+ * SECONDS, acknowledged_before looks only at the seconds so far, not at the
+ * ring's other slots (which the records received after `at` may use). */
+static int64_t received_second(const lt_tiktok_collector *c, int64_t ms)
 {
-    return (int64_t)(((uintptr_t)opaque >> LT_DELIVERY_TYPE_BITS) / 1000);
+    return (ms - lt_gate_epoch_ms(c->gate)) / 1000;
 }
 
 void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta)
 {
     if (!c->handover)
         return;
-    int64_t *n = &c->handover->in_flight[opaque_second(opaque) % SECONDS];
+    int64_t second = received_second(c, lt_gate_opaque_received_ms(c->gate, opaque));
+    int64_t *n = &c->handover->in_flight[second % SECONDS];
     *n += delta;
     if (*n < 0) /* sent before handovers were on */
         *n = 0;
@@ -165,7 +169,7 @@ void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delt
 /* Whether every record received before `at` (ms) has been acknowledged. */
 static bool acknowledged_before(lt_tiktok_collector *c, int64_t at)
 {
-    int64_t last = (at - c->epoch_ms) / 1000;
+    int64_t last = received_second(c, at);
     for (int64_t s = last; s > last - SECONDS && s >= 0; s--)
         if (c->handover->in_flight[s % SECONDS] > 0)
             return false;
@@ -184,32 +188,14 @@ static int hold_send(room *r, const held_event *e, const char *room_id)
     env.room_id = room_id;
     env.msg_id = e->msg_id;
     env.collector_id = c->opts.collector_id;
-    char err[256];
-    int64_t give_up = lt_now_ms() + c->opts.backpressure_wait_ms;
-    for (;;) {
-        lt_publish_status st = lt_publisher_publish_encoded(c->opts.publisher, &env, e->value, e->len,
-                                                            e->opaque, err, sizeof err);
-        if (st == LT_PUBLISH_OK) {
-            lt_tiktok_handover_in_flight(c, e->opaque, 1);
-            c->stats.events_by_type[e->type]++;
-            c->stats.events_published++;
-            r->events++;
-            return 0;
-        }
-        if (st == LT_PUBLISH_ERROR) {
-            c->stats.publish_errors++;
-            lt_log_every(&c->bad_frame_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, held %s): %s",
-                         room_id, lt_event_type_info_get(e->type)->name, err);
-            return -1;
-        }
-        if (c->stop || lt_now_ms() >= give_up) {
-            c->stats.events_given_up++;
-            lt_error("gave up a held event after Kafka backpressure (room %s, %s, msg_id %lld)", room_id,
-                     lt_event_type_info_get(e->type)->name, (long long)e->msg_id);
-            return -1;
-        }
-        lt_publisher_poll(c->opts.publisher, 50);
-    }
+    /* the gate's rules, as for any event: counted, waited for, given up */
+    lt_gate_record rec = {.ev = &env, .value = e->value, .value_len = e->len, .opaque = e->opaque};
+    if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
+        return -1;
+    lt_tiktok_handover_in_flight(c, e->opaque, 1);
+    c->stats.events_published++;
+    r->events++;
+    return 0;
 }
 
 /* Publishes one held event unless the room's window has it. */
@@ -277,7 +263,7 @@ bool lt_tiktok_handover_hold(room *r, const lt_event *ev)
     held_event *e = &h->held[(h->head + h->count) % h->cap];
     e->type = ev->type;
     e->msg_id = ev->msg_id;
-    e->opaque = lt_tiktok_delivery_opaque(c, ev);
+    e->opaque = lt_gate_opaque(c->gate, ev);
     e->value = lt_buf_detach(&value, &e->len);
     h->count++;
     h->bytes += e->len;
