@@ -142,6 +142,8 @@ void lt_tiktok_handover_free(lt_tiktok_collector *c);
 void lt_tiktok_handover_shutdown(lt_tiktok_collector *c);
 /* records in flight, by the receive time their delivery opaque carries */
 void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta);
+/* Whether every record received before `at` (ms) has been acknowledged. */
+bool lt_tiktok_handover_acknowledged_before(lt_tiktok_collector *c, int64_t at);
 int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out);
 /* the gate's counts into the collector's stats (publish errors, given up,
  * pauses, sent and acknowledged per type) */

@@ -24,7 +24,7 @@
 
 #define GRACE_MS 1000      /* the old owner keeps collecting this long after the new one is live */
 #define DRAIN_MAX_MS 10000 /* bound on waiting for the old owner's acknowledgements */
-#define SECONDS 128        /* in-flight ring: records older than this alias (the wait only gets longer) */
+#define SECONDS 128        /* in-flight ring: one slot per second of receive time */
 #define ANNOUNCED_BUCKETS 1024
 
 /* --- state --- */
@@ -51,6 +51,10 @@ struct room_handover {
     size_t head, count, cap, bytes;
 };
 
+typedef struct flight_slot {
+    int64_t second, n; /* records received in that second, not yet acknowledged */
+} flight_slot;
+
 typedef struct announced {
     char input[256];
     char collector_id[128];
@@ -61,7 +65,8 @@ typedef struct announced {
 struct handover_state {
     lt_tiktok_handover_options opts;
     lt_tiktok_handover_stats stats;
-    int64_t in_flight[SECONDS];
+    flight_slot in_flight[SECONDS];
+    int64_t in_flight_older; /* ... in seconds whose slot has been taken by a later second */
     announced *buckets[ANNOUNCED_BUCKETS];
     int64_t log_slot;
 };
@@ -147,9 +152,10 @@ static room *find_room(lt_tiktok_collector *c, const char *input)
 
 /* --- records in flight, by second of receive time --- */
 
-/* Seconds since the gate's creation: in a collector up for less than
- * SECONDS, acknowledged_before looks only at the seconds so far, not at the
- * ring's other slots (which the records received after `at` may use). */
+/* Seconds since the gate's creation. A slot belongs to one second at a time:
+ * a later second takes it over and what was still in flight there moves to
+ * in_flight_older (records unacknowledged for SECONDS, rare), so the records
+ * received after a drain began never count as received before it. */
 static int64_t received_second(const lt_tiktok_collector *c, int64_t ms)
 {
     return (ms - lt_gate_epoch_ms(c->gate)) / 1000;
@@ -157,21 +163,36 @@ static int64_t received_second(const lt_tiktok_collector *c, int64_t ms)
 
 void lt_tiktok_handover_in_flight(lt_tiktok_collector *c, void *opaque, int delta)
 {
-    if (!c->handover)
+    struct handover_state *hs = c->handover;
+    if (!hs)
         return;
     int64_t second = received_second(c, lt_gate_opaque_received_ms(c->gate, opaque));
-    int64_t *n = &c->handover->in_flight[second % SECONDS];
-    *n += delta;
-    if (*n < 0) /* sent before handovers were on */
-        *n = 0;
+    flight_slot *slot = &hs->in_flight[second % SECONDS];
+    if (delta > 0) {
+        if (slot->second < second) {
+            hs->in_flight_older += slot->n;
+            slot->second = second;
+            slot->n = 0;
+        }
+        if (slot->second == second)
+            slot->n++;
+        else /* its slot already belongs to a later second */
+            hs->in_flight_older++;
+    } else if (slot->second == second && slot->n > 0) {
+        slot->n--;
+    } else if (hs->in_flight_older > 0) {
+        hs->in_flight_older--;
+    } /* else: sent before handovers were on */
 }
 
-/* Whether every record received before `at` (ms) has been acknowledged. */
-static bool acknowledged_before(lt_tiktok_collector *c, int64_t at)
+bool lt_tiktok_handover_acknowledged_before(lt_tiktok_collector *c, int64_t at)
 {
+    struct handover_state *hs = c->handover;
     int64_t last = received_second(c, at);
-    for (int64_t s = last; s > last - SECONDS && s >= 0; s--)
-        if (c->handover->in_flight[s % SECONDS] > 0)
+    if (hs->in_flight_older > 0)
+        return false;
+    for (size_t i = 0; i < SECONDS; i++)
+        if (hs->in_flight[i].n > 0 && hs->in_flight[i].second <= last)
             return false;
     return true;
 }
@@ -489,7 +510,8 @@ void lt_tiktok_handover_tick(lt_tiktok_collector *c, int64_t now)
             begin_drain(r, "handed_over", now);
         else if (!h->draining && now >= h->give_deadline)
             begin_drain(r, "reassigned", now);
-        if (h->draining && (acknowledged_before(c, h->drain_since) || now >= h->drain_deadline)) {
+        if (h->draining &&
+            (lt_tiktok_handover_acknowledged_before(c, h->drain_since) || now >= h->drain_deadline)) {
             if (now >= h->drain_deadline)
                 lt_warn("room %s: its records were not all acknowledged within %d s; ending it anyway",
                         r->label, DRAIN_MAX_MS / 1000);

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "tiktok/collector_internal.h"
+#include "tiktok/handover.h"
 
 typedef struct sink_state {
     bool full; /* answer "queue full" */
@@ -93,10 +94,63 @@ static void publishes_through_the_gate(void **state)
     lt_tiktok_collector_destroy(c);
 }
 
+/* The opaque of a record received `s` seconds after the gate's creation. */
+static void *received_at(lt_tiktok_collector *c, double s)
+{
+    lt_event ev = chat();
+    ev.ingest_time = lt_gate_epoch_ms(c->gate) + (int64_t)(s * 1000);
+    return lt_gate_opaque(c->gate, &ev);
+}
+
+/* A handover's drain waits for the records received before its stop, never
+ * for later ones: also once the collector has been up longer than the ring
+ * of seconds it counts them in (the later records' slots once belonged to
+ * earlier seconds), and a record older than the ring still counts. */
+static void a_drain_waits_only_for_records_received_before_it(void **state)
+{
+    (void)state;
+    lt_log_set_level(LT_LOG_ERROR);
+    sink_state s = {0};
+    char err[256];
+    lt_tiktok_collector_options o = {.collector_id = "test", .sink = sink, .sink_ctx = &s};
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    lt_tiktok_handover_options ho = {0};
+    assert_int_equal(lt_tiktok_collector_enable_handover(c, &ho), 0);
+    int64_t epoch = lt_gate_epoch_ms(c->gate);
+
+    void *early = received_at(c, 1.5), *before = received_at(c, 200.2), *after = received_at(c, 201.7);
+    lt_tiktok_handover_in_flight(c, early, 1);
+    lt_tiktok_handover_in_flight(c, before, 1);
+    lt_tiktok_handover_in_flight(c, after, 1); /* its slot was second 73's, then 201's */
+    assert_false(lt_tiktok_handover_acknowledged_before(c, epoch + 200500));
+    lt_tiktok_handover_in_flight(c, before, -1);
+    /* the record from second 1 is still in flight */
+    assert_false(lt_tiktok_handover_acknowledged_before(c, epoch + 200500));
+    lt_tiktok_handover_in_flight(c, early, -1);
+    assert_true(lt_tiktok_handover_acknowledged_before(c, epoch + 200500));
+    assert_false(lt_tiktok_handover_acknowledged_before(c, epoch + 202000));
+
+    /* a record still in flight when a later second takes its slot */
+    void *old = received_at(c, 202.1), *later = received_at(c, 330.4); /* 202 and 330: slot 74 */
+    lt_tiktok_handover_in_flight(c, old, 1);
+    lt_tiktok_handover_in_flight(c, later, 1);
+    lt_tiktok_handover_in_flight(c, after, -1);
+    assert_false(lt_tiktok_handover_acknowledged_before(c, epoch + 210000)); /* the old one */
+    lt_tiktok_handover_in_flight(c, old, -1);
+    assert_true(lt_tiktok_handover_acknowledged_before(c, epoch + 210000));
+    assert_false(lt_tiktok_handover_acknowledged_before(c, epoch + 331000));
+    lt_tiktok_handover_in_flight(c, later, -1);
+    assert_true(lt_tiktok_handover_acknowledged_before(c, epoch + 331000));
+    lt_tiktok_collector_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(publishes_through_the_gate),
+        cmocka_unit_test(a_drain_waits_only_for_records_received_before_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
