@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #define DEFAULT_SIGN_URL "https://api.eulerstream.com"
 #define MAX_IN_FLIGHT 8
 #define DEFAULT_RETRY_MS 60000
+#define MAX_RETRY_MS (24 * 3600 * 1000LL) /* a day-window limit resets within a day */
 
 struct lt_tiktok_sign_call {
     lt_tiktok_signer *signer;
@@ -171,18 +173,28 @@ int lt_tiktok_cookie_header(const char *set_tt_cookie, char *out, size_t outlen)
     return 0;
 }
 
-/* A reset/retry header value: delta seconds, epoch seconds or epoch ms. */
+/* A reset/retry header value: delta seconds, epoch seconds or epoch ms;
+ * -1 if it is none of them (not a finite number, or negative). */
 static int64_t reset_value_to_epoch_ms(const char *v, int64_t now_ms)
 {
     char *end;
     double x = strtod(v, &end);
-    if (end == v || x < 0)
+    if (end == v || !isfinite(x) || x < 0)
         return -1;
+    /* past MAX_RETRY_MS the caller caps it: no conversion may overflow */
+    double cap = (double)now_ms + 2.0 * MAX_RETRY_MS;
     if (x > 1e12)
-        return (int64_t)x;
+        return (int64_t)fmin(x, cap);
     if (x > 1e9)
-        return (int64_t)(x * 1000.0);
-    return now_ms + (int64_t)(x * 1000.0);
+        return (int64_t)fmin(x * 1000.0, cap);
+    return (int64_t)fmin((double)now_ms + x * 1000.0, cap);
+}
+
+/* What a server said, never later than MAX_RETRY_MS from now: a hostile or
+ * broken answer (a reset in the year 33000) would otherwise hold every room. */
+static int64_t capped(int64_t t, int64_t now_ms)
+{
+    return t > now_ms + MAX_RETRY_MS ? now_ms + MAX_RETRY_MS : t;
 }
 
 int64_t lt_tiktok_retry_at(const char *headers, size_t headers_len, int64_t now_ms)
@@ -199,14 +211,14 @@ int64_t lt_tiktok_retry_at(const char *headers, size_t headers_len, int64_t now_
                 t = (int64_t)date * 1000;
         }
         if (t >= 0)
-            return t;
+            return capped(t, now_ms);
     }
     static const char *const names[] = {"RateLimit-Reset", "X-RateLimit-Reset"};
     for (size_t i = 0; i < 2; i++) {
         if (lt_http_header(&resp, names[i], v, sizeof v) > 0) {
             int64_t t = reset_value_to_epoch_ms(v, now_ms);
             if (t >= 0)
-                return t;
+                return capped(t, now_ms);
         }
     }
     return now_ms + DEFAULT_RETRY_MS;

@@ -64,6 +64,20 @@ static void retry_at_from_headers(void **state)
     assert_int_equal(lt_tiktok_retry_at(h6, strlen(h6), now), now + 60000);
     const char h7[] = "HTTP/1.1 429 x\r\nRetry-After: soon\r\n\r\n";
     assert_int_equal(lt_tiktok_retry_at(h7, strlen(h7), now), now + 60000);
+
+    /* a hostile or broken server: never later than a day, no overflow on
+     * absurd numbers, infinity and not-a-number are no number */
+    const int64_t day = 24 * 3600 * 1000LL;
+    const char h8[] = "HTTP/1.1 429 x\r\nRetry-After: 1e300\r\n\r\n";
+    assert_int_equal(lt_tiktok_retry_at(h8, strlen(h8), now), now + day);
+    const char h9[] = "HTTP/1.1 429 x\r\nRetry-After: inf\r\n\r\n";
+    assert_int_equal(lt_tiktok_retry_at(h9, strlen(h9), now), now + 60000);
+    const char h10[] = "HTTP/1.1 429 x\r\nRetry-After: nan\r\n\r\n";
+    assert_int_equal(lt_tiktok_retry_at(h10, strlen(h10), now), now + 60000);
+    const char h11[] = "HTTP/1.1 429 x\r\nX-RateLimit-Reset: 1000000000000000\r\n\r\n"; /* year 33658 in ms */
+    assert_int_equal(lt_tiktok_retry_at(h11, strlen(h11), now), now + day);
+    const char h12[] = "HTTP/1.1 429 x\r\nRetry-After: 86399\r\n\r\n"; /* a day-window reset: kept */
+    assert_int_equal(lt_tiktok_retry_at(h12, strlen(h12), now), now + 86399000);
 }
 
 static void rate_limits(void **state)
