@@ -644,6 +644,14 @@ static int put_value(lt_tiktok_group *g, const char *key, json_t *doc, char *err
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    /* while the latest evidence says no broker answers, wait 1 s, not 10:
+     * the wait blocks the loop (every room's heartbeats), once per write;
+     * 1 s is enough for a broker that is back, or a connection that was
+     * only idle, to take it */
+    lt_kafka_health health;
+    lt_kafka_producer_health(g->producer, lt_now_ms(), &health);
+    bool down = health.last_failure_ms > health.last_ok_ms;
+    int wait_ms = down ? 1000 : 10000;
     lt_kafka_stats before;
     lt_kafka_producer_stats(g->producer, &before);
     lt_kafka_status st = lt_kafka_producer_send(g->producer, g->control_topic, key, strlen(key), value,
@@ -655,8 +663,12 @@ static int put_value(lt_tiktok_group *g, const char *key, json_t *doc, char *err
             snprintf(err, errlen, "the control producer's queue is full");
         return -1;
     }
-    if (lt_kafka_producer_flush(g->producer, 10000)) {
-        snprintf(err, errlen, "Kafka did not acknowledge the write to %s within 10 s", g->control_topic);
+    if (lt_kafka_producer_flush(g->producer, wait_ms)) {
+        snprintf(err, errlen,
+                 "Kafka did not acknowledge the write to %s within %d s%s%s%s; it is written when Kafka takes "
+                 "it, or not at all: check GET /rooms, or try again",
+                 g->control_topic, wait_ms / 1000, down ? " (unreachable: " : "", down ? health.reason : "",
+                 down ? ")" : "");
         return -1;
     }
     lt_kafka_stats after;
