@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+
 void lt_kafka_properties_free(lt_kafka_properties *props)
 {
     if (!props)
@@ -65,6 +67,14 @@ int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const lt_kafka_property *props, s
     return 0;
 }
 
+/* librdkafka's own log lines, through livetap's logger (levels are syslog's). */
+static void on_log(const rd_kafka_t *rk, int level, const char *facility, const char *message)
+{
+    (void)rk;
+    lt_log_level lvl = level <= 3 ? LT_LOG_ERROR : level <= 4 ? LT_LOG_WARN : level <= 6 ? LT_LOG_INFO : LT_LOG_DEBUG;
+    lt_log(lvl, "kafka: %s: %s", facility, message);
+}
+
 rd_kafka_conf_t *lt_kafka_conf_build(const char *bootstrap_servers, const lt_kafka_property *fixed,
                                      size_t fixed_count, const lt_kafka_property *user, size_t user_count,
                                      char *err, size_t errlen)
@@ -78,6 +88,7 @@ rd_kafka_conf_t *lt_kafka_conf_build(const char *bootstrap_servers, const lt_kaf
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    rd_kafka_conf_set_log_cb(conf, on_log);
     lt_kafka_property bootstrap = {"bootstrap.servers", bootstrap_servers};
     if (lt_kafka_conf_apply(conf, &bootstrap, 1, err, errlen) ||
         lt_kafka_conf_apply(conf, fixed, fixed_count, err, errlen) ||

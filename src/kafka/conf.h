@@ -38,8 +38,10 @@ int lt_kafka_properties_split(const char *const *texts, size_t count, lt_kafka_p
 void lt_kafka_properties_free(lt_kafka_properties *props);
 
 /* A new configuration: bootstrap.servers, then `fixed` (the caller's own
- * settings, in order), then `user` (applied last). NULL with the reason in
- * err; the caller owns the result (rd_kafka_new takes it). */
+ * settings, in order), then `user` (applied last), and librdkafka's own log
+ * lines through livetap's logger (every client's, so that none prints its
+ * raw "%3|…" lines to stderr). NULL with the reason in err; the caller owns
+ * the result (rd_kafka_new takes it). */
 rd_kafka_conf_t *lt_kafka_conf_build(const char *bootstrap_servers, const lt_kafka_property *fixed,
                                      size_t fixed_count, const lt_kafka_property *user, size_t user_count,
                                      char *err, size_t errlen);

@@ -223,13 +223,6 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     lt_log_every(&p->last_error_log_ms, 10000, LT_LOG_WARN, "kafka: %s", reason);
 }
 
-/* librdkafka's own log lines, through livetap's logger (levels are syslog's). */
-static void on_log(const rd_kafka_t *rk, int level, const char *facility, const char *message)
-{
-    lt_log_level lvl = level <= 3 ? LT_LOG_ERROR : level <= 4 ? LT_LOG_WARN : level <= 6 ? LT_LOG_INFO : LT_LOG_DEBUG;
-    lt_log(lvl, "kafka: %s: %s", facility, message);
-}
-
 lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *err, size_t errlen)
 {
     bool kip848; /* a consumer property, but the programs' first use of the set: refused here before 2.4 */
@@ -258,7 +251,6 @@ lt_kafka_producer *lt_kafka_producer_create(const lt_kafka_options *opts, char *
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
     rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_conf_set_log_cb(conf, on_log);
     char why[512];
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
     if (!p->rk) {

@@ -35,6 +35,7 @@
 #include "admin/admin.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "recorder/internal.h"
 
@@ -584,28 +585,17 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
 
 static rd_kafka_t *consumer(lt_recorder *rec, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[512];
-    const char *set[][2] = {{"bootstrap.servers", rec->o.bootstrap_servers},
-                            {"group.id", rec->o.group_id},
-                            {"client.id", rec->o.recorder_id},
-                            {"auto.offset.reset", "earliest"},
-                            {"enable.auto.commit", "true"},
-                            {"session.timeout.ms", "10000"},
-                            {"topic.metadata.refresh.interval.ms", "5000"}};
-    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-        if (rd_kafka_conf_set(conf, set[i][0], set[i][1], e, sizeof e) != RD_KAFKA_CONF_OK) {
-            snprintf(err, errlen, "kafka %s: %s", set[i][0], e);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
-    for (size_t i = 0; i < rec->o.property_count; i++)
-        if (rd_kafka_conf_set(conf, rec->o.properties[i].name, rec->o.properties[i].value, e, sizeof e) !=
-            RD_KAFKA_CONF_OK) {
-            snprintf(err, errlen, "kafka.properties %s: %s", rec->o.properties[i].name, e);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
+    const lt_kafka_property fixed[] = {{"group.id", rec->o.group_id},
+                                       {"client.id", rec->o.recorder_id},
+                                       {"auto.offset.reset", "earliest"},
+                                       {"enable.auto.commit", "true"},
+                                       {"session.timeout.ms", "10000"},
+                                       {"topic.metadata.refresh.interval.ms", "5000"}};
+    rd_kafka_conf_t *conf = lt_kafka_conf_build(rec->o.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                                                rec->o.properties, rec->o.property_count, err, errlen);
+    if (!conf)
+        return NULL;
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
     rd_kafka_conf_set_opaque(conf, rec);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e);
