@@ -1,6 +1,7 @@
 /* bigo.c - the BIGO collector object: loop, tick, items to Kafka (see bigo.h).
  *
- * One lws context serves the push WebSocket (server.c); a 20 ms tick serves
+ * The runtime's lws context (opts.lws) serves the push WebSocket (server.c,
+ * on a vhost of ours); a 20 ms tick on it serves
  * Kafka's delivery reports (each may complete a batch and send its 200),
  * closes idle connections, answers batches Kafka is slow on, and drives the
  * pull poller (pull.c), whose libcurl multi handle is run from the tick
@@ -239,14 +240,6 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(b->lws, 0, &b->tick, on_tick, TICK_MS * LWS_US_PER_MS);
 }
 
-static void lws_log_to_ours(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        n--;
-    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
-}
-
 static void apply_defaults(lt_bigo_options *o)
 {
     if (!o->address || !*o->address)
@@ -303,8 +296,7 @@ bool lt_bigo_ready(lt_bigo *b, json_t **detail)
     return ready;
 }
 
-/* The push listener: a context of our own (livetap-bigo before the
- * runtime; tests), or a vhost on the runtime's. */
+/* The push listener: a vhost on the runtime's context. */
 static int listen_push(lt_bigo *b, char *err, size_t errlen)
 {
     struct lws_context_creation_info info;
@@ -323,16 +315,9 @@ static int listen_push(lt_bigo *b, char *err, size_t errlen)
         info.ssl_cert_filepath = b->opts.tls_cert;
         info.ssl_private_key_filepath = b->opts.tls_key;
     }
-    if (b->opts.lws) {
-        b->lws = b->opts.lws;
-        info.vhost_name = "bigo-push";
-        b->vhost = lws_create_vhost(b->lws, &info);
-    } else {
-        lws_set_log_level(LLL_ERR, lws_log_to_ours);
-        b->own_lws = true;
-        if ((b->lws = lws_create_context(&info)))
-            b->vhost = lws_get_vhost_by_name(b->lws, "default");
-    }
+    b->lws = b->opts.lws;
+    info.vhost_name = "bigo-push";
+    b->vhost = lws_create_vhost(b->lws, &info);
     if (!b->vhost) {
         snprintf(err, errlen, "cannot listen on %s:%d%s (in use, or not an address of this host?)",
                  b->opts.address, b->opts.port,
@@ -352,6 +337,10 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     }
     b->opts = *opts;
     apply_defaults(&b->opts);
+    if (!b->opts.lws) {
+        snprintf(err, errlen, "no loop: lt_bigo runs on its owner's lws context (opts.lws)");
+        goto fail;
+    }
     if (!!b->opts.tls_cert != !!b->opts.tls_key) {
         snprintf(err, errlen, "TLS needs both a certificate and a key");
         goto fail;
@@ -429,9 +418,7 @@ void lt_bigo_destroy(lt_bigo *b)
     b->pull = NULL;
     if (b->lws)
         lws_sul_cancel(&b->tick);
-    if (b->own_lws)
-        lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
-    else if (b->vhost) {
+    if (b->vhost) {
         /* lt_bigo_finish closed the connections; one that lingers is closed
          * now, while we are here for its callbacks */
         lt_bigo_server_kill_all(b);
@@ -455,11 +442,6 @@ int lt_bigo_port(const lt_bigo *b)
     return b->port;
 }
 
-struct lws_context *lt_bigo_lws(lt_bigo *b)
-{
-    return b->lws;
-}
-
 static size_t kafka_pending(lt_bigo *b)
 {
     lt_bigo_ledger_stats ls;
@@ -476,17 +458,6 @@ static void drain(lt_bigo *b, int ms)
             lt_publisher_poll(b->opts.publisher, 20);
         lws_service(b->lws, 0);
     }
-}
-
-long lt_bigo_run(lt_bigo *b)
-{
-    while (!b->stop) {
-        if (lws_service(b->lws, 0) < 0) {
-            lt_error("event loop failed");
-            return -1;
-        }
-    }
-    return lt_bigo_finish(b);
 }
 
 long lt_bigo_finish(lt_bigo *b)

@@ -48,7 +48,6 @@ struct lt_bigo {
     lt_bigo_options opts;
     struct lws_context *lws;
     struct lws_vhost *vhost;      /* the push listener's (and the pull client's) */
-    bool own_lws;                 /* we created lws (lt_bigo_run); else the runtime's */
     struct lt_strmap *room_index; /* openid -> lt_bigo_room */
     lt_bigo_room *rooms;
     size_t room_count;

@@ -81,19 +81,9 @@ static void stop(void *instance)
     lt_bigo_stop(instance);
 }
 
-static long run(void *instance)
-{
-    return lt_bigo_run(instance);
-}
-
 static long finish(void *instance)
 {
     return lt_bigo_finish(instance);
-}
-
-static struct lws_context *loop(void *instance)
-{
-    return lt_bigo_lws(instance);
 }
 
 static void destroy(void *instance)
@@ -113,8 +103,6 @@ const lt_collector_source lt_bigo_source = {
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
     .stop = stop,
-    .run = run,
     .finish = finish,
-    .loop = loop,
     .destroy = destroy,
 };

@@ -1,7 +1,9 @@
 /* collector/runtime.c - one collector process (collector/runtime.h): the
- * publisher, the Kafka tail that seeds dedupe windows, the consumer group
- * and its graceful leave, the admin API's view of the rooms, the signals,
- * and the orderly stop with its report and exit status.
+ * event loop (one lws context, core/loop.h, that every source and the
+ * admin API live on), the publisher, the Kafka tail that seeds dedupe
+ * windows, the consumer group and its graceful leave, the admin API's view
+ * of the rooms, the signals, and the orderly stop with its report and exit
+ * status.
  */
 #include "collector/runtime.h"
 
@@ -13,6 +15,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <libwebsockets.h>
+
 #include "admin/admin.h"
 #include "bigo/source.h"
 #include "collector/bigo.h"
@@ -21,6 +25,7 @@
 #include "core/contract.h"
 #include "core/event_json.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
@@ -32,9 +37,9 @@
 
 typedef lt_collector_config config;
 
-/* The sources of this process, in the order the runtime runs them: TikTok
- * first when enabled (its context is the loop), then BIGO. A source's
- * place is its index in delivery opaques (core/source.h). */
+/* The sources of this process, in the order the runtime starts and
+ * finishes them: TikTok first when enabled, then BIGO. A source's place
+ * is its index in delivery opaques (core/source.h). */
 typedef struct source_slot {
     const lt_collector_source *source;
     void *instance; /* NULL once destroyed: late delivery reports find nothing */
@@ -45,7 +50,22 @@ typedef struct sources {
     size_t count;
 } sources;
 
+/* What the signal handler reaches while the loop runs: the sources and
+ * the loop to wake. */
 static sources *running;
+static struct lws_context *running_loop;
+static volatile sig_atomic_t stop_asked;
+
+/* Async-signal-safe: the loop ends and every source stops waiting. */
+static void stop_running(void)
+{
+    stop_asked = 1;
+    if (running)
+        for (size_t i = 0; i < running->count; i++)
+            running->slot[i].source->stop(running->slot[i].instance);
+    if (running_loop)
+        lws_cancel_service(running_loop);
+}
 
 /* In group mode with handovers the first SIGTERM/SIGINT leaves the group
  * first (the tick does it: live rooms go to the collectors that stay, make-
@@ -58,9 +78,8 @@ static void on_signal(int sig)
     (void)sig;
     if (leave_first && !leave_asked)
         leave_asked = 1;
-    else if (running)
-        for (size_t i = 0; i < running->count; i++)
-            running->slot[i].source->stop(running->slot[i].instance);
+    else
+        stop_running();
 }
 
 /* Which source a room belongs to: "bigo:<openid>" is BIGO's, anything
@@ -162,7 +181,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     lt_tiktok_group_get_stats(h->group, &gs);
     if (!h->leave_deadline) {
         if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
-            lt_tiktok_collector_stop(h->collector);
+            stop_running();
             return;
         }
         h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
@@ -175,7 +194,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
         if (pending || !revoked)
             lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
-        lt_tiktok_collector_stop(h->collector);
+        stop_running();
     }
 }
 
@@ -286,14 +305,15 @@ static int put_one(void *ctx, const char *entry)
     return 0;
 }
 
-static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
-                              lt_tiktok_collector_options *o)
+static void collector_options(const config *cfg, const char *collector_id, struct lws_context *lws,
+                              lt_publisher *pub, hooks *hk, lt_tiktok_collector_options *o)
 {
     if (hk)
         hk->tracker = (lt_tiktok_discovery_tracker){
             hk, tracker_leads, tracker_discovered_count, tracker_source, tracker_put, tracker_release};
     *o = (lt_tiktok_collector_options){
         .collector_id = collector_id,
+        .lws = lws,
         .publisher = pub,
         .sink = print_event,
         .web_base = nonempty(cfg->tiktok.web_base),
@@ -518,8 +538,8 @@ static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tikto
                             .list = admin_list, .get = admin_get};
 }
 
-static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_collector *c,
-                                    lt_tiktok_group *group)
+static lt_admin_server *start_admin(const config *cfg, struct lws_context *lws, sources *ss,
+                                    lt_tiktok_collector *c, lt_tiktok_group *group)
 {
     char err[512];
     lt_admin_options ao = {
@@ -530,9 +550,8 @@ static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_co
         .rooms = cfg->admin_without_rooms ? (lt_admin_rooms){0} : admin_rooms(cfg, ss, c, group),
         .probes = {.ctx = ss, .ready = admin_ready, .metrics = admin_metrics},
     };
-    /* on the loop's context: the first source's */
-    lt_admin_server *admin =
-        lt_admin_create(ss->slot[0].source->loop(ss->slot[0].instance), &ao, err, sizeof err);
+    /* a vhost on the runtime's loop */
+    lt_admin_server *admin = lt_admin_create(lws, &ao, err, sizeof err);
     if (!admin) {
         lt_error("cannot start: %s", err);
         return NULL;
@@ -569,10 +588,16 @@ int lt_collector_lookup(const config *cfg, const char *input)
         lt_error("%s", err);
         return 2;
     }
+    struct lws_context *lws = lt_loop_create(err, sizeof err);
+    if (!lws) {
+        lt_error("%s", err);
+        return 2;
+    }
     lt_tiktok_collector_options o;
-    collector_options(cfg, "livetap-lookup", NULL, NULL, &o);
+    collector_options(cfg, "livetap-lookup", lws, NULL, NULL, &o);
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
+        lws_context_destroy(lws);
         lt_error("%s", err);
         return 2;
     }
@@ -580,6 +605,7 @@ int lt_collector_lookup(const config *cfg, const char *input)
     int rc = lt_tiktok_collector_lookup(c, input, 30000, &res, err, sizeof err);
     if (rc != 0) {
         lt_tiktok_collector_destroy(c);
+        lws_context_destroy(lws);
         lt_error("lookup %s: %s", input, err);
         return 1;
     }
@@ -601,6 +627,7 @@ int lt_collector_lookup(const config *cfg, const char *input)
         }
     }
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(lws);
     json_t *j = lt_tiktok_resolution_json(input, &res);
     if (j)
         json_object_set_new(j, "profile", profile);
@@ -625,15 +652,22 @@ int lt_collector_lookup(const config *cfg, const char *input)
 int lt_collector_discover(const config *cfg, long pages, bool json)
 {
     char err[512];
+    struct lws_context *lws = lt_loop_create(err, sizeof err);
+    if (!lws) {
+        lt_error("%s", err);
+        return LT_DISCOVER_USAGE;
+    }
     lt_tiktok_collector_options o;
-    collector_options(cfg, "livetap-discover", NULL, NULL, &o);
+    collector_options(cfg, "livetap-discover", lws, NULL, NULL, &o);
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
+        lws_context_destroy(lws);
         lt_error("%s", err);
         return LT_DISCOVER_USAGE;
     }
     int rc = lt_collector_discover_pages(c, pages, json, 30000, stdout);
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(lws);
     return rc;
 }
 
@@ -644,6 +678,7 @@ typedef struct runtime {
     char default_id[64];
     lt_kafka_properties props; /* kafka.properties, split once */
     lt_topic_override *topics; /* kafka.topics */
+    struct lws_context *lws;   /* the loop: every source's and the admin API's vhosts */
     lt_publisher *pub; /* NULL in a dry run */
     hooks hk;          /* the collector's hooks point here */
     lt_tiktok_collector *c; /* NULL: tiktok.enabled false */
@@ -759,13 +794,12 @@ static void add_source(runtime *rt, const lt_collector_source *source, void *ins
     rt->sources.slot[rt->sources.count++] = (source_slot){source, instance};
 }
 
-/* BIGO: on the loop's context when TikTok runs too, else on its own. */
+/* BIGO: its push listener a vhost on the runtime's loop. */
 static int start_bigo(runtime *rt, char *err, size_t errlen)
 {
-    struct lws_context *lws = rt->c ? lt_tiktok_collector_lws(rt->c) : NULL;
     uintptr_t tag = lt_source_tag((unsigned)rt->sources.count);
-    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, lws, tag, err,
-                                              errlen)))
+    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, rt->lws, tag,
+                                              err, errlen)))
         return -1;
     add_source(rt, &lt_bigo_source, rt->bigo);
     /* the port line is what scripts and tests wait for (livetap-bigo printed it) */
@@ -793,9 +827,13 @@ static int start(runtime *rt)
                  "without group.enabled");
         return -1;
     }
+    if (!(rt->lws = lt_loop_create(err, sizeof err))) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
     if (cfg->tiktok.enabled) {
         lt_tiktok_collector_options o;
-        collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
+        collector_options(cfg, rt->collector_id, rt->lws, rt->pub, &rt->hk, &o);
         if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
             lt_error("cannot start: %s", err);
             return -1;
@@ -818,7 +856,7 @@ static int start(runtime *rt)
         if (nonempty(cfg->rooms_file) && add_rooms_file(&rt->sources, cfg->rooms_file) != 0)
             return -1;
     }
-    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, &rt->sources, rt->c, rt->hk.group)))
+    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->lws, &rt->sources, rt->c, rt->hk.group)))
         return -1;
     return 0;
 }
@@ -881,18 +919,44 @@ static void teardown(runtime *rt)
 {
     lt_admin_destroy(rt->admin);
     lt_tiktok_group_destroy(rt->hk.group);
-    /* delivery reports of the final flush find no source; BIGO before
-     * TikTok: its listener is a vhost of TikTok's context */
+    /* delivery reports of the final flush find no source; the sources
+     * before the loop they live on */
     for (size_t i = rt->sources.count; i-- > 0;)
         rt->sources.slot[i].instance = NULL;
     lt_bigo_destroy(rt->bigo);
     rt->bigo = NULL;
     lt_tiktok_collector_destroy(rt->c);
     rt->c = NULL;
+    if (rt->lws)
+        lws_context_destroy(rt->lws);
+    rt->lws = NULL;
     lt_kafka_tail_destroy(rt->hk.tail);
     lt_publisher_destroy(rt->pub);
     free(rt->topics);
     lt_kafka_properties_free(&rt->props);
+}
+
+/* The loop: every source's sockets and timers until stop_running(), and
+ * the delivery reports as soon as the loop is free, not only on the
+ * sources' ticks (in_flight and the ack latency histogram stay true).
+ * 0, or -1 when a source could not start or the loop failed (logged): the
+ * sources then do not finish (their rooms are not ended). */
+static long serve(runtime *rt)
+{
+    for (size_t i = 0; i < rt->sources.count; i++) {
+        const source_slot *s = &rt->sources.slot[i];
+        if (s->source->start && s->source->start(s->instance) != 0)
+            return -1;
+    }
+    while (!stop_asked) {
+        if (lws_service(rt->lws, 0) < 0) {
+            lt_error("event loop failed");
+            return -1;
+        }
+        if (rt->pub)
+            lt_publisher_poll(rt->pub, 0);
+    }
+    return 0;
 }
 
 int lt_collector_run(const config *cfg)
@@ -920,6 +984,8 @@ int lt_collector_run(const config *cfg)
                 cfg->kafka.topic_prefix, rt.collector_id);
 
     running = &rt.sources;
+    running_loop = rt.lws;
+    stop_asked = 0;
     rt.hk.collector = rt.c;
     leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
@@ -929,16 +995,11 @@ int lt_collector_run(const config *cfg)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* the first source runs the loop and stops its rooms; the others then
-     * finish on the same context (core/source.h) */
-    const source_slot *first = &rt.sources.slot[0];
-    long left = first->source->run(first->instance);
-    for (size_t i = 1; i < rt.sources.count; i++) {
-        const source_slot *s = &rt.sources.slot[i];
-        long more = s->source->finish ? s->source->finish(s->instance) : 0;
-        left = left < 0 || more < 0 ? -1 : left + more;
-    }
+    long left = serve(&rt);
+    for (size_t i = 0; left >= 0 && i < rt.sources.count; i++)
+        left += rt.sources.slot[i].source->finish(rt.sources.slot[i].instance);
     running = NULL;
+    running_loop = NULL;
     int status = report(&rt, left);
     teardown(&rt);
     return status;

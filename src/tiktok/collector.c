@@ -747,19 +747,11 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(c->lws, 0, &c->tick, on_tick, TICK_MS * LWS_US_PER_MS);
 }
 
-static void lws_log_to_ours(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        n--;
-    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
-}
-
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,
                                                 size_t errlen)
 {
-    if (!opts->collector_id || (!opts->publisher && !opts->sink)) {
-        snprintf(err, errlen, "a collector id and a publisher (or sink) are required");
+    if (!opts->collector_id || (!opts->publisher && !opts->sink) || !opts->lws) {
+        snprintf(err, errlen, "a collector id, a publisher (or sink) and a loop are required");
         return NULL;
     }
     lt_tiktok_collector *c = calloc(1, sizeof(*c));
@@ -813,7 +805,9 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     c->resolver_opts.skip_room_info = opts->skip_room_info;
     c->resolver_opts.cookies = opts->session_cookies;
 
-    lws_set_log_level(LLL_ERR, lws_log_to_ours);
+    /* our vhost on the owner's context (core/loop.h); it lives as long as
+     * the context: lws destroys it with its sockets when the owner
+     * destroys the context */
     static const struct lws_protocols *protocols_src[] = {&lt_tiktok_session_lws_protocol,
                                                          &lt_http_lws_protocol};
     static struct lws_protocols protocols[3];
@@ -823,24 +817,19 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
+    info.vhost_name = "tiktok";
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.gid = -1;
-    info.uid = -1;
-    info.pt_serv_buf_size = 32 * 1024;     /* long signed URLs and cookie headers */
-    info.max_http_header_data = 16 * 1024; /* the handshake answer's headers */
     info.client_ssl_ca_filepath = opts->ca_file;
     if (opts->ws_proxy && *opts->ws_proxy)
         info.http_proxy_address = opts->ws_proxy;
-    c->lws = lws_create_context(&info);
-    if (!c->lws) {
-        snprintf(err, errlen, "libwebsockets context creation failed");
-        goto fail;
-    }
-    c->vhost = lws_get_vhost_by_name(c->lws, "default");
+    c->lws = opts->lws;
+    c->vhost = lws_create_vhost(c->lws, &info);
     if (!c->vhost) {
-        snprintf(err, errlen, "libwebsockets has no default vhost");
+        snprintf(err, errlen,
+                 "libwebsockets could not create the TikTok client vhost (ca_file %s, ws_proxy %s)",
+                 opts->ca_file ? opts->ca_file : "none", opts->ws_proxy ? opts->ws_proxy : "none");
         goto fail;
     }
     lt_http_options ho = {
@@ -904,7 +893,6 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     if (c->lws) {
         lws_sul_cancel(&c->tick);
         lws_sul_cancel(&c->drain);
-        lws_context_destroy(c->lws);
     }
     if (c->record)
         fclose(c->record);
@@ -914,23 +902,18 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     free(c);
 }
 
-long lt_tiktok_collector_run(lt_tiktok_collector *c)
+int lt_tiktok_collector_start(lt_tiktok_collector *c)
 {
     lws_sul_schedule(c->lws, 0, &c->tick, on_tick, 1);
     if (lt_tiktok_discovery_start(c) != 0) {
         lt_error("discovery: out of memory");
         return -1;
     }
-    while (!c->stop) {
-        if (lws_service(c->lws, 0) < 0) {
-            lt_error("event loop failed");
-            return -1;
-        }
-        /* delivery reports as soon as the loop is free, not only on the
-         * tick: in_flight and the ack latency histogram stay true */
-        if (c->opts.publisher)
-            lt_publisher_poll(c->opts.publisher, 0);
-    }
+    return 0;
+}
+
+long lt_tiktok_collector_finish(lt_tiktok_collector *c)
+{
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);
     lt_tiktok_discovery_stop(c);

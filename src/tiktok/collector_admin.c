@@ -97,11 +97,6 @@ struct collector_metrics {
     lt_series *ack_latency, *kafka_up, *backpressure, *repaired;
 };
 
-struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c)
-{
-    return c->lws;
-}
-
 /* --- metrics --- */
 
 int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
