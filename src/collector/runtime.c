@@ -21,6 +21,7 @@
 #include "bigo/source.h"
 #include "collector/bigo.h"
 #include "collector/discover.h"
+#include "collector/serve.h"
 #include "core/source.h"
 #include "core/contract.h"
 #include "core/event_json.h"
@@ -40,32 +41,8 @@ typedef lt_collector_config config;
 /* The sources of this process, in the order the runtime starts and
  * finishes them: TikTok first when enabled, then BIGO. A source's place
  * is its index in delivery opaques (core/source.h). */
-typedef struct source_slot {
-    const lt_collector_source *source;
-    void *instance; /* NULL once destroyed: late delivery reports find nothing */
-} source_slot;
-
-typedef struct sources {
-    source_slot slot[LT_SOURCE_MAX];
-    size_t count;
-} sources;
-
-/* What the signal handler reaches while the loop runs: the sources and
- * the loop to wake. */
-static sources *running;
-static struct lws_context *running_loop;
-static volatile sig_atomic_t stop_asked;
-
-/* Async-signal-safe: the loop ends and every source stops waiting. */
-static void stop_running(void)
-{
-    stop_asked = 1;
-    if (running)
-        for (size_t i = 0; i < running->count; i++)
-            running->slot[i].source->stop(running->slot[i].instance);
-    if (running_loop)
-        lws_cancel_service(running_loop);
-}
+typedef lt_collector_source_slot source_slot;
+typedef lt_collector_sources sources;
 
 /* In group mode with handovers the first SIGTERM/SIGINT leaves the group
  * first (the tick does it: live rooms go to the collectors that stay, make-
@@ -79,7 +56,7 @@ static void on_signal(int sig)
     if (leave_first && !leave_asked)
         leave_asked = 1;
     else
-        stop_running();
+        lt_collector_serve_stop();
 }
 
 /* Which source a room belongs to: "bigo:<openid>" is BIGO's, anything
@@ -181,7 +158,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     lt_tiktok_group_get_stats(h->group, &gs);
     if (!h->leave_deadline) {
         if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
-            stop_running();
+            lt_collector_serve_stop();
             return;
         }
         h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
@@ -194,7 +171,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
         if (pending || !revoked)
             lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
-        stop_running();
+        lt_collector_serve_stop();
     }
 }
 
@@ -936,27 +913,12 @@ static void teardown(runtime *rt)
     lt_kafka_properties_free(&rt->props);
 }
 
-/* The loop: every source's sockets and timers until stop_running(), and
- * the delivery reports as soon as the loop is free, not only on the
- * sources' ticks (in_flight and the ack latency histogram stay true).
- * 0, or -1 when a source could not start or the loop failed (logged): the
- * sources then do not finish (their rooms are not ended). */
-static long serve(runtime *rt)
+/* After each turn of the loop: delivery reports as soon as the loop is
+ * free, not only on the sources' ticks (in_flight and the ack latency
+ * histogram stay true). */
+static void poll_reports(void *ctx)
 {
-    for (size_t i = 0; i < rt->sources.count; i++) {
-        const source_slot *s = &rt->sources.slot[i];
-        if (s->source->start && s->source->start(s->instance) != 0)
-            return -1;
-    }
-    while (!stop_asked) {
-        if (lws_service(rt->lws, 0) < 0) {
-            lt_error("event loop failed");
-            return -1;
-        }
-        if (rt->pub)
-            lt_publisher_poll(rt->pub, 0);
-    }
-    return 0;
+    lt_publisher_poll(ctx, 0);
 }
 
 int lt_collector_run(const config *cfg)
@@ -983,9 +945,6 @@ int lt_collector_run(const config *cfg)
         lt_info("collecting BIGO into %s%s.<type> as %s", cfg->kafka.dry_run ? "stdout, not " : "",
                 cfg->kafka.topic_prefix, rt.collector_id);
 
-    running = &rt.sources;
-    running_loop = rt.lws;
-    stop_asked = 0;
     rt.hk.collector = rt.c;
     leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
@@ -995,11 +954,8 @@ int lt_collector_run(const config *cfg)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    long left = serve(&rt);
-    for (size_t i = 0; left >= 0 && i < rt.sources.count; i++)
-        left += rt.sources.slot[i].source->finish(rt.sources.slot[i].instance);
-    running = NULL;
-    running_loop = NULL;
+    /* the loop, then each source's stop of its rooms and flush, in order */
+    long left = lt_collector_serve(rt.lws, &rt.sources, rt.pub ? poll_reports : NULL, rt.pub);
     int status = report(&rt, left);
     teardown(&rt);
     return status;
