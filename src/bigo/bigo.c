@@ -45,23 +45,6 @@ void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error)
         lt_bigo_entry_delivered(opaque, error);
 }
 
-/* The dry run's sink: one JSON line per event on stdout. */
-static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
-{
-    (void)ctx;
-    json_t *j = lt_event_to_json(ev);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) {
-        snprintf(err, errlen, "cannot print the event");
-        return LT_PUBLISH_ERROR;
-    }
-    puts(s);
-    fflush(stdout);
-    free(s);
-    return LT_PUBLISH_OK;
-}
-
 /* BIGO omits fields holding their default: "" is no game. */
 static void set_game(lt_event *ev, const lt_bigo_batch *batch)
 {
@@ -150,6 +133,7 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
         .extra = &bigo_key,
         .extra_count = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1,
         .opaque = (void *)((uintptr_t)e | b->opts.delivery_tag),
+        .no_wait = true,
     };
     /* refused or given up (the gate logs it): the item fails */
     if (lt_gate_publish(b->gate, &rec, err, sizeof err) != LT_GATE_SENT) {
@@ -232,9 +216,9 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     if (b->opts.publisher)
         lt_publisher_poll(b->opts.publisher, 0);
     lt_bigo_server_tick(b, now);
-    if (b->catalogue && !b->draining)
+    if (b->catalogue && !b->draining && !b->paused)
         lt_bigo_catalogue_tick(b->catalogue, now);
-    if (b->pull)
+    if (b->pull && !b->paused)
         lt_bigo_pull_tick(b->pull, now);
     if (!b->stop)
         lws_sul_schedule(b->lws, 0, &b->tick, on_tick, TICK_MS * LWS_US_PER_MS);
@@ -357,19 +341,16 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         snprintf(err, errlen, "no push account configured (push.accounts or push.accounts_file)");
         goto fail;
     }
-    /* no wait on a full queue (the loop serves BIGO's connections): the
-     * reports already in are served and the record tried once more, then
-     * its item fails - its ledger entry is forgotten, so that BIGO's retry
-     * publishes it again */
-    lt_gate_options go = {
-        .publisher = b->opts.publisher,
-        .sink = print_event,
-        .backpressure_wait_ms = -1,
-        .stop = &b->stop,
-    };
-    b->gate = lt_gate_create(&go);
+    /* no wait on a full queue (the loop serves BIGO's connections): each
+     * record no_wait, so that the reports already in are served and the
+     * record tried once more, then its item fails - its ledger entry is
+     * forgotten, so that BIGO's retry publishes it again */
+    if (!(b->gate = b->opts.gate)) {
+        snprintf(err, errlen, "no gate: lt_bigo publishes through its owner's (opts.gate)");
+        goto fail;
+    }
     b->ledger = lt_bigo_ledger_create(b->opts.dedupe_capacity);
-    if (!b->gate || !b->ledger) {
+    if (!b->ledger) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -428,7 +409,6 @@ void lt_bigo_destroy(lt_bigo *b)
     lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);
     lt_bigo_auth_destroy(b->auth);
-    lt_gate_destroy(b->gate);
     lt_strmap_destroy(b->room_index);
     for (lt_bigo_room *r = b->rooms, *next; r; r = next) {
         next = r->next;
@@ -483,6 +463,14 @@ long lt_bigo_finish(lt_bigo *b)
     }
     b->stats.undelivered_at_exit = left;
     return (long)left;
+}
+
+void lt_bigo_pause(lt_bigo *b, bool paused)
+{
+    if (paused != b->paused)
+        lt_info("bigo: Kafka %s: %s", paused ? "pushes back" : "drained",
+                paused ? "new batches are answered 503 and pull waits" : "batches and pull go on");
+    b->paused = paused;
 }
 
 void lt_bigo_stop(lt_bigo *b)

@@ -120,6 +120,12 @@ typedef struct lt_bigo_options {
      * The push listener is a vhost of it ("bigo-push"); the runtime runs
      * the loop and calls lt_bigo_finish after it. */
     struct lws_context *lws;
+    /* The gate (required, borrowed): the collector runtime's, shared with
+     * its other sources. Every record goes through it marked no_wait (the
+     * loop answers BIGO's connections; BIGO sends a refused item again);
+     * while the gate is paused for backpressure (lt_bigo_pause) new
+     * dataReception batches are answered 503 and pull fetches no page. */
+    struct lt_gate *gate;
     /* or-ed into every record's delivery opaque, so that a runtime with
      * several sources can route the report here (core/source.h); the
      * report must reach lt_bigo_on_delivery without it */
@@ -135,6 +141,7 @@ typedef struct lt_bigo_stats {
     uint64_t login_timeouts;             /* closed: not logged in within login_timeout_ms */
     uint64_t refused_connection_cap, refused_address_cap; /* upgrades refused: total / per-address cap */
     uint64_t refused_login_rate;         /* upgrades refused or connections closed: failed logins over the rate */
+    uint64_t refused_backpressure;       /* batches answered 503 while Kafka pushed back (lt_bigo_pause) */
     uint64_t unknown_uris;
     uint64_t sign_matched, sign_mismatched;
     uint64_t batches, batch_retries;     /* dataReception received; of them with retry_cnt > 0 */
@@ -163,6 +170,11 @@ int lt_bigo_port(const lt_bigo *b);
 
 /* The counters as Prometheus text (appended); -1 if out of memory. */
 int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
+
+/* Kafka backpressure on the shared gate: while paused, new dataReception
+ * batches are answered 503 (BIGO sends them again) and pull fetches no
+ * page; the batches already in go on. */
+void lt_bigo_pause(lt_bigo *b, bool paused);
 
 /* Async-signal-safe: no more publishing waits (the owner's loop ends). */
 void lt_bigo_stop(lt_bigo *b);

@@ -64,10 +64,11 @@ struct lt_bigo {
     volatile sig_atomic_t stop;
     bool started;                   /* the loop has ticked */
     bool draining;                  /* shutting down: business messages are answered 503 */
+    bool paused;                    /* Kafka pushes back: batches are answered 503, no pull (lt_bigo_pause) */
     int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn, log_slot_limit;
     lt_bigo_failures failures[LT_BIGO_FAILURE_SLOTS];
     lt_bigo_stats stats;
-    lt_gate *gate; /* every record goes through it (kafka/gate.h) */
+    lt_gate *gate; /* the runtime's: every record goes through it (kafka/gate.h) */
 };
 
 /* --- bigo.c --- */

@@ -76,6 +76,11 @@ static void on_delivery(void *instance, void *opaque, const char *error)
     lt_bigo_on_delivery(NULL, opaque, error);
 }
 
+static void pause_reading(void *instance, bool paused)
+{
+    lt_bigo_pause(instance, paused);
+}
+
 static void stop(void *instance)
 {
     lt_bigo_stop(instance);
@@ -102,6 +107,7 @@ const lt_collector_source lt_bigo_source = {
     .ready = ready,
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
+    .pause = pause_reading,
     .stop = stop,
     .finish = finish,
     .destroy = destroy,

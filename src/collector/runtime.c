@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "kafka/conf.h"
+#include "kafka/gate.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
@@ -657,6 +658,8 @@ typedef struct runtime {
     lt_topic_override *topics; /* kafka.topics */
     struct lws_context *lws;   /* the loop: every source's and the admin API's vhosts */
     lt_publisher *pub; /* NULL in a dry run */
+    lt_gate *gate;     /* every source's records go through it (kafka/gate.h) */
+    lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
     hooks hk;          /* the collector's hooks point here */
     lt_tiktok_collector *c; /* NULL: tiktok.enabled false */
     lt_bigo *bigo;          /* NULL: bigo.enabled false */
@@ -775,14 +778,52 @@ static void add_source(runtime *rt, const lt_collector_source *source, void *ins
 static int start_bigo(runtime *rt, char *err, size_t errlen)
 {
     uintptr_t tag = lt_source_tag((unsigned)rt->sources.count);
-    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, rt->lws, tag,
-                                              err, errlen)))
+    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, rt->lws,
+                                              rt->gate, tag, err, errlen)))
         return -1;
     add_source(rt, &lt_bigo_source, rt->bigo);
     /* the port line is what scripts and tests wait for (livetap-bigo printed it) */
     printf("listening on %d\n", lt_bigo_port(rt->bigo));
     fflush(stdout);
     return 0;
+}
+
+/* The gate's drain check, on the loop while reading is paused. */
+static void on_drain_check(lws_sorted_usec_list_t *sul)
+{
+    runtime *rt = lws_container_of(sul, runtime, drain);
+    if (lt_gate_tick(rt->gate))
+        lws_sul_schedule(rt->lws, 0, &rt->drain, on_drain_check, 20 * LWS_US_PER_MS);
+}
+
+/* Backpressure pauses every source's reading. */
+static void pause_sources(void *ctx, bool paused)
+{
+    runtime *rt = ctx;
+    for (size_t i = 0; i < rt->sources.count; i++) {
+        const source_slot *s = &rt->sources.slot[i];
+        if (s->source->pause && s->instance)
+            s->source->pause(s->instance, paused);
+    }
+    if (paused)
+        lws_sul_schedule(rt->lws, 0, &rt->drain, on_drain_check, 20 * LWS_US_PER_MS);
+}
+
+/* One gate for every source (kafka/gate.h): one backpressure episode
+ * pauses them all; TikTok waits up to kafka.backpressure_wait_ms for room,
+ * BIGO's records never wait (no_wait); the counts are kept per source. */
+static lt_gate *create_gate(runtime *rt)
+{
+    lt_gate_options go = {
+        .publisher = rt->pub,
+        .sink = print_event,
+        .backpressure_wait_ms =
+            rt->cfg->kafka.backpressure_wait_ms > 0 ? rt->cfg->kafka.backpressure_wait_ms : 30000,
+        .pause = pause_sources,
+        .pause_ctx = rt,
+        .stop = lt_collector_serve_stopping(),
+    };
+    return lt_gate_create(&go);
 }
 
 /* Everything before the loop; -1 when the process cannot start (logged). */
@@ -808,9 +849,15 @@ static int start(runtime *rt)
         lt_error("cannot start: %s", err);
         return -1;
     }
+    if (!(rt->gate = create_gate(rt))) {
+        lt_error("cannot start: out of memory");
+        return -1;
+    }
     if (cfg->tiktok.enabled) {
         lt_tiktok_collector_options o;
         collector_options(cfg, rt->collector_id, rt->lws, rt->pub, &rt->hk, &o);
+        o.gate = rt->gate;
+        o.delivery_tag = lt_source_tag((unsigned)rt->sources.count);
         if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
             lt_error("cannot start: %s", err);
             return -1;
@@ -904,9 +951,13 @@ static void teardown(runtime *rt)
     rt->bigo = NULL;
     lt_tiktok_collector_destroy(rt->c);
     rt->c = NULL;
-    if (rt->lws)
+    if (rt->lws) {
+        lws_sul_cancel(&rt->drain);
         lws_context_destroy(rt->lws);
+    }
     rt->lws = NULL;
+    lt_gate_destroy(rt->gate); /* after the sources: they borrow it */
+    rt->gate = NULL;
     lt_kafka_tail_destroy(rt->hk.tail);
     lt_publisher_destroy(rt->pub);
     free(rt->topics);

@@ -24,6 +24,11 @@ void lt_collector_serve_stop(void)
         lws_cancel_service(lws);
 }
 
+const volatile sig_atomic_t *lt_collector_serve_stopping(void)
+{
+    return &stop_asked;
+}
+
 static long service(struct lws_context *lws, const lt_collector_sources *ss, void (*poll)(void *ctx),
                     void *poll_ctx)
 {

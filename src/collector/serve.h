@@ -13,6 +13,7 @@
 #ifndef LT_COLLECTOR_SERVE_H
 #define LT_COLLECTOR_SERVE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "core/source.h"
@@ -39,5 +40,9 @@ long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss,
 /* Async-signal-safe: every source's stop, then the loop ends (woken at
  * once). A stop before the serve began ends it before it services. */
 void lt_collector_serve_stop(void);
+
+/* Non-zero from lt_collector_serve_stop until the serve returns: what the
+ * runtime's gate reads as its stop (a wait on backpressure ends at once). */
+const volatile sig_atomic_t *lt_collector_serve_stopping(void);
 
 #endif

@@ -85,6 +85,10 @@ typedef struct lt_collector_source {
      * loop until stop, then calls finish of each source in the runtime's
      * order, and destroys the context after every source. */
     int (*start)(void *instance); /* NULL: nothing; the loop is about to run; -1 failed (logged) */
+    /* Kafka backpressure: the runtime's one gate (kafka/gate.h), shared by
+     * every source, calls this for each source: stop (true) or resume
+     * (false) reading. NULL: nothing to pause. */
+    void (*pause)(void *instance, bool paused);
     /* Async-signal-safe: the source stops waiting (backpressure) and
      * publishing; the runtime calls it for every source when it stops. */
     void (*stop)(void *instance);

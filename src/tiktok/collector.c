@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/source.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/frame.h"
 #include "tiktok/info.h"
@@ -38,12 +39,19 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-static void on_gate_pause(void *ctx, bool paused)
+void lt_tiktok_collector_pause(lt_tiktok_collector *c, bool paused)
 {
-    lt_tiktok_collector *c = ctx;
+    (void)paused; /* the gate says, with the rooms' own limits (update_pause) */
     int64_t now = lt_now_ms();
     for (size_t i = 0; i < c->room_count; i++)
         update_pause(c->rooms[i], now);
+}
+
+/* A gate of our own: we pause and run its drain check. */
+static void on_gate_pause(void *ctx, bool paused)
+{
+    lt_tiktok_collector *c = ctx;
+    lt_tiktok_collector_pause(c, paused);
     if (paused)
         lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
@@ -53,7 +61,7 @@ static void on_gate_pause(void *ctx, bool paused)
  * backpressure_wait_ms). 0 on success. */
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
-    void *opaque = lt_gate_opaque(c->gate, ev);
+    void *opaque = lt_tiktok_collector_opaque(c, ev);
     lt_gate_record rec = {.ev = ev, .key = key, .opaque = opaque};
     if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
         return -1;
@@ -789,7 +797,9 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         .pause_ctx = c,
         .stop = &c->stop,
     };
-    if (!(c->gate = lt_gate_create(&go))) {
+    c->gate = opts->gate;
+    c->own_gate = !c->gate;
+    if (c->own_gate && !(c->gate = lt_gate_create(&go))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -898,7 +908,8 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
         fclose(c->record);
     lt_tiktok_collector_metrics_free(c);
     lt_tiktok_handover_free(c);
-    lt_gate_destroy(c->gate);
+    if (c->own_gate)
+        lt_gate_destroy(c->gate);
     free(c);
 }
 
@@ -976,10 +987,20 @@ void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_colle
 void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
 {
     lt_gate_stats gs;
-    lt_gate_get_stats(c->gate, &gs);
+    lt_tiktok_collector_source_stats(c, &gs);
     out->publish_errors = gs.publish_errors;
     out->events_given_up = gs.given_up;
     out->backpressure_pauses = gs.backpressure_pauses;
     memcpy(out->events_by_type, gs.sent_by_type, sizeof out->events_by_type);
     memcpy(out->acked_by_type, gs.acked_by_type, sizeof out->acked_by_type);
+}
+
+void *lt_tiktok_collector_opaque(const lt_tiktok_collector *c, const lt_event *ev)
+{
+    return (void *)((uintptr_t)lt_gate_opaque(c->gate, ev) | c->opts.delivery_tag);
+}
+
+void lt_tiktok_collector_source_stats(const lt_tiktok_collector *c, lt_gate_stats *out)
+{
+    lt_gate_get_source_stats(c->gate, lt_source_tag_index((const void *)c->opts.delivery_tag), out);
 }

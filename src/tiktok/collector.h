@@ -161,6 +161,14 @@ typedef struct lt_tiktok_collector_options {
     /* The loop (required): the owner creates it (lt_loop_create), services
      * it and destroys it after lt_tiktok_collector_destroy. */
     struct lws_context *lws;
+    /* The gate (kafka/gate.h) shared by the collector runtime's sources,
+     * borrowed: its owner pauses the rooms with lt_tiktok_collector_pause
+     * and runs its drain check. NULL: a gate of the collector's own on
+     * publisher/sink (lookup, discover, tests). delivery_tag (the source's
+     * index, core/source.h) is or-ed into every opaque, and the counts are
+     * that source's (lt_gate_get_source_stats). */
+    struct lt_gate *gate;
+    uintptr_t delivery_tag;
 
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
      * group polls from it); seed_window is called when a room learns its
@@ -245,6 +253,10 @@ int lt_tiktok_collector_start(lt_tiktok_collector *c);
  * returns the number of events Kafka did not acknowledge (0 = all
  * delivered). */
 long lt_tiktok_collector_finish(lt_tiktok_collector *c);
+
+/* Backpressure on the shared gate (opts.gate): stops (true) or resumes
+ * reading every room. */
+void lt_tiktok_collector_pause(lt_tiktok_collector *c, bool paused);
 
 /* Async-signal-safe: the collector stops publishing and waiting on
  * backpressure; the owner's loop ends (the runtime's stop calls this). */

@@ -58,6 +58,11 @@ static void on_delivery(void *instance, void *opaque, const char *error)
     lt_tiktok_collector_on_delivery(instance, opaque, error);
 }
 
+static void pause_reading(void *instance, bool paused)
+{
+    lt_tiktok_collector_pause(instance, paused);
+}
+
 static void stop(void *instance)
 {
     lt_tiktok_collector_stop(instance);
@@ -90,6 +95,7 @@ const lt_collector_source lt_tiktok_source = {
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
     .start = start,
+    .pause = pause_reading,
     .stop = stop,
     .finish = finish,
     .destroy = destroy,
