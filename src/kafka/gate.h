@@ -3,9 +3,10 @@
  *
  * Every source (TikTok's rooms, BIGO's push and pull) publishes through a
  * gate. The gate does not know what a room is nor which event loop runs:
- * it calls back to stop and resume reading (`pause`), and the source calls
+ * it calls back to stop and resume reading (`pause`), and its owner calls
  * lt_gate_tick every ~20 ms while lt_gate_paused() says reading is paused
- * (a timer of the source's loop).
+ * (a timer of the owner's loop: the collector runtime's, or a TikTok
+ * collector's own gate outside the runtime).
  *
  * Backpressure. librdkafka's local queue is shared by everything the
  * process publishes. When a record is refused for a full queue, a
@@ -45,7 +46,7 @@
  * with opaques of its own (BIGO's ledger entries) publishes through the
  * gate all the same and keeps its own delivery accounting.
  *
- * Single-threaded: everything runs on the source's loop (the delivery
+ * Single-threaded: everything runs on the owner's loop (the delivery
  * reports too: they are served by the poll calls the gate and the loop make).
  */
 #ifndef LT_KAFKA_GATE_H
