@@ -1,6 +1,7 @@
 /* bigo.c - the BIGO collector object: loop, tick, items to Kafka (see bigo.h).
  *
- * One lws context serves the push WebSocket (server.c); a 20 ms tick serves
+ * The runtime's lws context (opts.lws) serves the push WebSocket (server.c,
+ * on a vhost of ours); a 20 ms tick on it serves
  * Kafka's delivery reports (each may complete a batch and send its 200),
  * closes idle connections, answers batches Kafka is slow on, and drives the
  * pull poller (pull.c), whose libcurl multi handle is run from the tick
@@ -42,23 +43,6 @@ void lt_bigo_on_delivery(void *cb_ctx, void *opaque, const char *error)
     (void)cb_ctx;
     if (opaque)
         lt_bigo_entry_delivered(opaque, error);
-}
-
-/* The dry run's sink: one JSON line per event on stdout. */
-static lt_publish_status print_event(void *ctx, const lt_event *ev, char *err, size_t errlen)
-{
-    (void)ctx;
-    json_t *j = lt_event_to_json(ev);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) {
-        snprintf(err, errlen, "cannot print the event");
-        return LT_PUBLISH_ERROR;
-    }
-    puts(s);
-    fflush(stdout);
-    free(s);
-    return LT_PUBLISH_OK;
 }
 
 /* BIGO omits fields holding their default: "" is no game. */
@@ -149,6 +133,7 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
         .extra = &bigo_key,
         .extra_count = ev->type == LT_EVENT_GIFT_INFO ? 0 : 1,
         .opaque = (void *)((uintptr_t)e | b->opts.delivery_tag),
+        .no_wait = true,
     };
     /* refused or given up (the gate logs it): the item fails */
     if (lt_gate_publish(b->gate, &rec, err, sizeof err) != LT_GATE_SENT) {
@@ -231,20 +216,12 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     if (b->opts.publisher)
         lt_publisher_poll(b->opts.publisher, 0);
     lt_bigo_server_tick(b, now);
-    if (b->catalogue && !b->draining)
+    if (b->catalogue && !b->draining && !b->paused)
         lt_bigo_catalogue_tick(b->catalogue, now);
-    if (b->pull)
+    if (b->pull && !b->paused)
         lt_bigo_pull_tick(b->pull, now);
     if (!b->stop)
         lws_sul_schedule(b->lws, 0, &b->tick, on_tick, TICK_MS * LWS_US_PER_MS);
-}
-
-static void lws_log_to_ours(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        n--;
-    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
 }
 
 static void apply_defaults(lt_bigo_options *o)
@@ -303,8 +280,7 @@ bool lt_bigo_ready(lt_bigo *b, json_t **detail)
     return ready;
 }
 
-/* The push listener: a context of our own (livetap-bigo before the
- * runtime; tests), or a vhost on the runtime's. */
+/* The push listener: a vhost on the runtime's context. */
 static int listen_push(lt_bigo *b, char *err, size_t errlen)
 {
     struct lws_context_creation_info info;
@@ -323,16 +299,9 @@ static int listen_push(lt_bigo *b, char *err, size_t errlen)
         info.ssl_cert_filepath = b->opts.tls_cert;
         info.ssl_private_key_filepath = b->opts.tls_key;
     }
-    if (b->opts.lws) {
-        b->lws = b->opts.lws;
-        info.vhost_name = "bigo-push";
-        b->vhost = lws_create_vhost(b->lws, &info);
-    } else {
-        lws_set_log_level(LLL_ERR, lws_log_to_ours);
-        b->own_lws = true;
-        if ((b->lws = lws_create_context(&info)))
-            b->vhost = lws_get_vhost_by_name(b->lws, "default");
-    }
+    b->lws = b->opts.lws;
+    info.vhost_name = "bigo-push";
+    b->vhost = lws_create_vhost(b->lws, &info);
     if (!b->vhost) {
         snprintf(err, errlen, "cannot listen on %s:%d%s (in use, or not an address of this host?)",
                  b->opts.address, b->opts.port,
@@ -352,6 +321,10 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     }
     b->opts = *opts;
     apply_defaults(&b->opts);
+    if (!b->opts.lws) {
+        snprintf(err, errlen, "no loop: lt_bigo runs on its owner's lws context (opts.lws)");
+        goto fail;
+    }
     if (!!b->opts.tls_cert != !!b->opts.tls_key) {
         snprintf(err, errlen, "TLS needs both a certificate and a key");
         goto fail;
@@ -368,19 +341,16 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
         snprintf(err, errlen, "no push account configured (push.accounts or push.accounts_file)");
         goto fail;
     }
-    /* no wait on a full queue (the loop serves BIGO's connections): the
-     * reports already in are served and the record tried once more, then
-     * its item fails - its ledger entry is forgotten, so that BIGO's retry
-     * publishes it again */
-    lt_gate_options go = {
-        .publisher = b->opts.publisher,
-        .sink = print_event,
-        .backpressure_wait_ms = -1,
-        .stop = &b->stop,
-    };
-    b->gate = lt_gate_create(&go);
+    /* no wait on a full queue (the loop serves BIGO's connections): each
+     * record no_wait, so that the reports already in are served and the
+     * record tried once more, then its item fails - its ledger entry is
+     * forgotten, so that BIGO's retry publishes it again */
+    if (!(b->gate = b->opts.gate)) {
+        snprintf(err, errlen, "no gate: lt_bigo publishes through its owner's (opts.gate)");
+        goto fail;
+    }
     b->ledger = lt_bigo_ledger_create(b->opts.dedupe_capacity);
-    if (!b->gate || !b->ledger) {
+    if (!b->ledger) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -429,9 +399,7 @@ void lt_bigo_destroy(lt_bigo *b)
     b->pull = NULL;
     if (b->lws)
         lws_sul_cancel(&b->tick);
-    if (b->own_lws)
-        lws_context_destroy(b->lws); /* closes connections: their batches become orphans */
-    else if (b->vhost) {
+    if (b->vhost) {
         /* lt_bigo_finish closed the connections; one that lingers is closed
          * now, while we are here for its callbacks */
         lt_bigo_server_kill_all(b);
@@ -441,7 +409,6 @@ void lt_bigo_destroy(lt_bigo *b)
     lt_bigo_catalogue_destroy(b->catalogue); /* after the ledger: its groups point here */
     lt_bigo_server_free(b);
     lt_bigo_auth_destroy(b->auth);
-    lt_gate_destroy(b->gate);
     lt_strmap_destroy(b->room_index);
     for (lt_bigo_room *r = b->rooms, *next; r; r = next) {
         next = r->next;
@@ -453,11 +420,6 @@ void lt_bigo_destroy(lt_bigo *b)
 int lt_bigo_port(const lt_bigo *b)
 {
     return b->port;
-}
-
-struct lws_context *lt_bigo_lws(lt_bigo *b)
-{
-    return b->lws;
 }
 
 static size_t kafka_pending(lt_bigo *b)
@@ -476,17 +438,6 @@ static void drain(lt_bigo *b, int ms)
             lt_publisher_poll(b->opts.publisher, 20);
         lws_service(b->lws, 0);
     }
-}
-
-long lt_bigo_run(lt_bigo *b)
-{
-    while (!b->stop) {
-        if (lws_service(b->lws, 0) < 0) {
-            lt_error("event loop failed");
-            return -1;
-        }
-    }
-    return lt_bigo_finish(b);
 }
 
 long lt_bigo_finish(lt_bigo *b)
@@ -512,6 +463,14 @@ long lt_bigo_finish(lt_bigo *b)
     }
     b->stats.undelivered_at_exit = left;
     return (long)left;
+}
+
+void lt_bigo_pause(lt_bigo *b, bool paused)
+{
+    if (paused != b->paused)
+        lt_info("bigo: Kafka %s: %s", paused ? "pushes back" : "drained",
+                paused ? "new batches are answered 503 and pull waits" : "batches and pull go on");
+    b->paused = paused;
 }
 
 void lt_bigo_stop(lt_bigo *b)

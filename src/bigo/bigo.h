@@ -15,12 +15,12 @@
  * opts.delivery_tag), and its report must reach lt_bigo_on_delivery without
  * the tag. The collector runtime (collector/runtime.c) sets the producer's
  * callback once and routes each report by the tag (core/source.h); BIGO
- * is a source of it (bigo/source.h), on the runtime's publisher and, next
- * to TikTok, on the runtime's lws context (opts.lws).
+ * is a source of it (bigo/source.h), on the runtime's publisher and on the
+ * runtime's lws context (opts.lws), which lt_bigo never creates, services
+ * (but in lt_bigo_finish) or destroys.
  *
- * Threading: one thread. lt_bigo_run() serves until lt_bigo_stop() (which
- * is safe from a signal handler); on a shared context the owner's loop
- * serves and lt_bigo_finish() stops.
+ * Threading: one thread, the owner's loop. lt_bigo_stop() is safe from a
+ * signal handler; after the owner's loop ended, lt_bigo_finish() stops.
  */
 #ifndef LT_BIGO_BIGO_H
 #define LT_BIGO_BIGO_H
@@ -116,11 +116,16 @@ typedef struct lt_bigo_options {
     lt_bigo_seed_options seed;
     /* probes and metrics on a private port: the collector runtime's admin
      * API (collector/runtime.h), with lt_bigo_ready and lt_bigo_write_metrics */
-    /* Inside the collector runtime: run on its lws context instead of
-     * creating one (the push listener becomes a vhost of it, "bigo-push").
-     * The runtime then runs the loop and calls lt_bigo_finish after it;
-     * lt_bigo_run is for a context of our own. */
+    /* The loop (required): the collector runtime's lws context (core/loop.h).
+     * The push listener is a vhost of it ("bigo-push"); the runtime runs
+     * the loop and calls lt_bigo_finish after it. */
     struct lws_context *lws;
+    /* The gate (required, borrowed): the collector runtime's, shared with
+     * its other sources. Every record goes through it marked no_wait (the
+     * loop answers BIGO's connections; BIGO sends a refused item again);
+     * while the gate is paused for backpressure (lt_bigo_pause) new
+     * dataReception batches are answered 503 and pull fetches no page. */
+    struct lt_gate *gate;
     /* or-ed into every record's delivery opaque, so that a runtime with
      * several sources can route the report here (core/source.h); the
      * report must reach lt_bigo_on_delivery without it */
@@ -136,6 +141,7 @@ typedef struct lt_bigo_stats {
     uint64_t login_timeouts;             /* closed: not logged in within login_timeout_ms */
     uint64_t refused_connection_cap, refused_address_cap; /* upgrades refused: total / per-address cap */
     uint64_t refused_login_rate;         /* upgrades refused or connections closed: failed logins over the rate */
+    uint64_t refused_backpressure;       /* batches answered 503 while Kafka pushed back (lt_bigo_pause) */
     uint64_t unknown_uris;
     uint64_t sign_matched, sign_mismatched;
     uint64_t batches, batch_retries;     /* dataReception received; of them with retry_cnt > 0 */
@@ -161,19 +167,18 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen);
 void lt_bigo_destroy(lt_bigo *b); /* accepts NULL and half-built objects */
 
 int lt_bigo_port(const lt_bigo *b);
-/* The lws context it runs on (its own, or opts.lws). */
-struct lws_context *lt_bigo_lws(lt_bigo *b);
 
 /* The counters as Prometheus text (appended); -1 if out of memory. */
 int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
 
-/* Serves until lt_bigo_stop(); then closes connections, ends the game
- * sessions it mounted and flushes Kafka. Returns the number of records
- * Kafka did not acknowledge (0 = all), -1 if the loop failed. */
-long lt_bigo_run(lt_bigo *b);
+/* Kafka backpressure on the shared gate: while paused, new dataReception
+ * batches are answered 503 (BIGO sends them again) and pull fetches no
+ * page; the batches already in go on. */
+void lt_bigo_pause(lt_bigo *b, bool paused);
+
+/* Async-signal-safe: no more publishing waits (the owner's loop ends). */
 void lt_bigo_stop(lt_bigo *b);
-/* The part of lt_bigo_run after the loop, for a lt_bigo on a context it
- * did not create (opts.lws): once the owner's loop has ended, answers new
+/* Once the owner's loop has ended: answers new
  * business messages 503, services the context until Kafka acknowledged
  * what is in flight (so batches get their 200), closes the connections,
  * ends the sessions it mounted. Returns what Kafka did not acknowledge. */

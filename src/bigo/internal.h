@@ -48,7 +48,6 @@ struct lt_bigo {
     lt_bigo_options opts;
     struct lws_context *lws;
     struct lws_vhost *vhost;      /* the push listener's (and the pull client's) */
-    bool own_lws;                 /* we created lws (lt_bigo_run); else the runtime's */
     struct lt_strmap *room_index; /* openid -> lt_bigo_room */
     lt_bigo_room *rooms;
     size_t room_count;
@@ -65,10 +64,11 @@ struct lt_bigo {
     volatile sig_atomic_t stop;
     bool started;                   /* the loop has ticked */
     bool draining;                  /* shutting down: business messages are answered 503 */
+    bool paused;                    /* Kafka pushes back: batches are answered 503, no pull (lt_bigo_pause) */
     int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn, log_slot_limit;
     lt_bigo_failures failures[LT_BIGO_FAILURE_SLOTS];
     lt_bigo_stats stats;
-    lt_gate *gate; /* every record goes through it (kafka/gate.h) */
+    lt_gate *gate; /* the runtime's: every record goes through it (kafka/gate.h) */
 };
 
 /* --- bigo.c --- */

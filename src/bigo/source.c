@@ -76,24 +76,19 @@ static void on_delivery(void *instance, void *opaque, const char *error)
     lt_bigo_on_delivery(NULL, opaque, error);
 }
 
+static void pause_reading(void *instance, bool paused)
+{
+    lt_bigo_pause(instance, paused);
+}
+
 static void stop(void *instance)
 {
     lt_bigo_stop(instance);
 }
 
-static long run(void *instance)
-{
-    return lt_bigo_run(instance);
-}
-
 static long finish(void *instance)
 {
     return lt_bigo_finish(instance);
-}
-
-static struct lws_context *loop(void *instance)
-{
-    return lt_bigo_lws(instance);
 }
 
 static void destroy(void *instance)
@@ -112,9 +107,8 @@ const lt_collector_source lt_bigo_source = {
     .ready = ready,
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
+    .pause = pause_reading,
     .stop = stop,
-    .run = run,
     .finish = finish,
-    .loop = loop,
     .destroy = destroy,
 };

@@ -30,8 +30,8 @@ static int split_tokens(const lt_config_list *list, lt_bigo_token *tokens, char 
 }
 
 lt_bigo *lt_collector_bigo_create(const lt_collector_config *cfg, const char *collector_id, lt_publisher *pub,
-                                  const lt_kafka_properties *props, struct lws_context *lws, uintptr_t tag,
-                                  char *err, size_t errlen)
+                                  const lt_kafka_properties *props, struct lws_context *lws, lt_gate *gate,
+                                  uintptr_t tag, char *err, size_t errlen)
 {
     const struct lt_collector_bigo_config *c = &cfg->bigo;
     lt_bigo_sign_mode sign_mode = LT_BIGO_SIGN_LOG;
@@ -106,6 +106,7 @@ lt_bigo *lt_collector_bigo_create(const lt_collector_config *cfg, const char *co
                 .gift_catalogue_min_refresh_s = (int)c->pull.gift_catalogue_min_refresh_s,
             },
         .lws = lws,
+        .gate = gate,
         .delivery_tag = tag,
     };
     b = lt_bigo_create(&o, err, errlen);

@@ -1,7 +1,9 @@
 /* collector/runtime.c - one collector process (collector/runtime.h): the
- * publisher, the Kafka tail that seeds dedupe windows, the consumer group
- * and its graceful leave, the admin API's view of the rooms, the signals,
- * and the orderly stop with its report and exit status.
+ * event loop (one lws context, core/loop.h, that every source and the
+ * admin API live on), the publisher, the Kafka tail that seeds dedupe
+ * windows, the consumer group and its graceful leave, the admin API's view
+ * of the rooms, the signals, and the orderly stop with its report and exit
+ * status.
  */
 #include "collector/runtime.h"
 
@@ -13,15 +15,20 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <libwebsockets.h>
+
 #include "admin/admin.h"
 #include "bigo/source.h"
 #include "collector/bigo.h"
 #include "collector/discover.h"
+#include "collector/serve.h"
 #include "core/source.h"
 #include "core/contract.h"
 #include "core/event_json.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "kafka/conf.h"
+#include "kafka/gate.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
@@ -32,20 +39,11 @@
 
 typedef lt_collector_config config;
 
-/* The sources of this process, in the order the runtime runs them: TikTok
- * first when enabled (its context is the loop), then BIGO. A source's
- * place is its index in delivery opaques (core/source.h). */
-typedef struct source_slot {
-    const lt_collector_source *source;
-    void *instance; /* NULL once destroyed: late delivery reports find nothing */
-} source_slot;
-
-typedef struct sources {
-    source_slot slot[LT_SOURCE_MAX];
-    size_t count;
-} sources;
-
-static sources *running;
+/* The sources of this process, in the order the runtime starts and
+ * finishes them: TikTok first when enabled, then BIGO. A source's place
+ * is its index in delivery opaques (core/source.h). */
+typedef lt_collector_source_slot source_slot;
+typedef lt_collector_sources sources;
 
 /* In group mode with handovers the first SIGTERM/SIGINT leaves the group
  * first (the tick does it: live rooms go to the collectors that stay, make-
@@ -58,9 +56,8 @@ static void on_signal(int sig)
     (void)sig;
     if (leave_first && !leave_asked)
         leave_asked = 1;
-    else if (running)
-        for (size_t i = 0; i < running->count; i++)
-            running->slot[i].source->stop(running->slot[i].instance);
+    else
+        lt_collector_serve_stop();
 }
 
 /* Which source a room belongs to: "bigo:<openid>" is BIGO's, anything
@@ -162,7 +159,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     lt_tiktok_group_get_stats(h->group, &gs);
     if (!h->leave_deadline) {
         if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
-            lt_tiktok_collector_stop(h->collector);
+            lt_collector_serve_stop();
             return;
         }
         h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
@@ -175,7 +172,7 @@ static void leave_tick(hooks *h, int64_t now_ms)
     if ((revoked && pending == 0) || now_ms >= h->leave_deadline) {
         if (pending || !revoked)
             lt_warn("left the group with %zu room(s) still being handed over: stopping anyway", pending);
-        lt_tiktok_collector_stop(h->collector);
+        lt_collector_serve_stop();
     }
 }
 
@@ -286,14 +283,15 @@ static int put_one(void *ctx, const char *entry)
     return 0;
 }
 
-static void collector_options(const config *cfg, const char *collector_id, lt_publisher *pub, hooks *hk,
-                              lt_tiktok_collector_options *o)
+static void collector_options(const config *cfg, const char *collector_id, struct lws_context *lws,
+                              lt_publisher *pub, hooks *hk, lt_tiktok_collector_options *o)
 {
     if (hk)
         hk->tracker = (lt_tiktok_discovery_tracker){
             hk, tracker_leads, tracker_discovered_count, tracker_source, tracker_put, tracker_release};
     *o = (lt_tiktok_collector_options){
         .collector_id = collector_id,
+        .lws = lws,
         .publisher = pub,
         .sink = print_event,
         .web_base = nonempty(cfg->tiktok.web_base),
@@ -518,8 +516,8 @@ static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tikto
                             .list = admin_list, .get = admin_get};
 }
 
-static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_collector *c,
-                                    lt_tiktok_group *group)
+static lt_admin_server *start_admin(const config *cfg, struct lws_context *lws, sources *ss,
+                                    lt_tiktok_collector *c, lt_tiktok_group *group)
 {
     char err[512];
     lt_admin_options ao = {
@@ -530,9 +528,8 @@ static lt_admin_server *start_admin(const config *cfg, sources *ss, lt_tiktok_co
         .rooms = cfg->admin_without_rooms ? (lt_admin_rooms){0} : admin_rooms(cfg, ss, c, group),
         .probes = {.ctx = ss, .ready = admin_ready, .metrics = admin_metrics},
     };
-    /* on the loop's context: the first source's */
-    lt_admin_server *admin =
-        lt_admin_create(ss->slot[0].source->loop(ss->slot[0].instance), &ao, err, sizeof err);
+    /* a vhost on the runtime's loop */
+    lt_admin_server *admin = lt_admin_create(lws, &ao, err, sizeof err);
     if (!admin) {
         lt_error("cannot start: %s", err);
         return NULL;
@@ -569,10 +566,16 @@ int lt_collector_lookup(const config *cfg, const char *input)
         lt_error("%s", err);
         return 2;
     }
+    struct lws_context *lws = lt_loop_create(err, sizeof err);
+    if (!lws) {
+        lt_error("%s", err);
+        return 2;
+    }
     lt_tiktok_collector_options o;
-    collector_options(cfg, "livetap-lookup", NULL, NULL, &o);
+    collector_options(cfg, "livetap-lookup", lws, NULL, NULL, &o);
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
+        lws_context_destroy(lws);
         lt_error("%s", err);
         return 2;
     }
@@ -580,6 +583,7 @@ int lt_collector_lookup(const config *cfg, const char *input)
     int rc = lt_tiktok_collector_lookup(c, input, 30000, &res, err, sizeof err);
     if (rc != 0) {
         lt_tiktok_collector_destroy(c);
+        lws_context_destroy(lws);
         lt_error("lookup %s: %s", input, err);
         return 1;
     }
@@ -601,6 +605,7 @@ int lt_collector_lookup(const config *cfg, const char *input)
         }
     }
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(lws);
     json_t *j = lt_tiktok_resolution_json(input, &res);
     if (j)
         json_object_set_new(j, "profile", profile);
@@ -625,15 +630,22 @@ int lt_collector_lookup(const config *cfg, const char *input)
 int lt_collector_discover(const config *cfg, long pages, bool json)
 {
     char err[512];
+    struct lws_context *lws = lt_loop_create(err, sizeof err);
+    if (!lws) {
+        lt_error("%s", err);
+        return LT_DISCOVER_USAGE;
+    }
     lt_tiktok_collector_options o;
-    collector_options(cfg, "livetap-discover", NULL, NULL, &o);
+    collector_options(cfg, "livetap-discover", lws, NULL, NULL, &o);
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c) {
+        lws_context_destroy(lws);
         lt_error("%s", err);
         return LT_DISCOVER_USAGE;
     }
     int rc = lt_collector_discover_pages(c, pages, json, 30000, stdout);
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(lws);
     return rc;
 }
 
@@ -644,7 +656,10 @@ typedef struct runtime {
     char default_id[64];
     lt_kafka_properties props; /* kafka.properties, split once */
     lt_topic_override *topics; /* kafka.topics */
+    struct lws_context *lws;   /* the loop: every source's and the admin API's vhosts */
     lt_publisher *pub; /* NULL in a dry run */
+    lt_gate *gate;     /* every source's records go through it (kafka/gate.h) */
+    lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
     hooks hk;          /* the collector's hooks point here */
     lt_tiktok_collector *c; /* NULL: tiktok.enabled false */
     lt_bigo *bigo;          /* NULL: bigo.enabled false */
@@ -759,19 +774,56 @@ static void add_source(runtime *rt, const lt_collector_source *source, void *ins
     rt->sources.slot[rt->sources.count++] = (source_slot){source, instance};
 }
 
-/* BIGO: on the loop's context when TikTok runs too, else on its own. */
+/* BIGO: its push listener a vhost on the runtime's loop. */
 static int start_bigo(runtime *rt, char *err, size_t errlen)
 {
-    struct lws_context *lws = rt->c ? lt_tiktok_collector_lws(rt->c) : NULL;
     uintptr_t tag = lt_source_tag((unsigned)rt->sources.count);
-    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, lws, tag, err,
-                                              errlen)))
+    if (!(rt->bigo = lt_collector_bigo_create(rt->cfg, rt->collector_id, rt->pub, &rt->props, rt->lws,
+                                              rt->gate, tag, err, errlen)))
         return -1;
     add_source(rt, &lt_bigo_source, rt->bigo);
     /* the port line is what scripts and tests wait for (livetap-bigo printed it) */
     printf("listening on %d\n", lt_bigo_port(rt->bigo));
     fflush(stdout);
     return 0;
+}
+
+/* The gate's drain check, on the loop while reading is paused. */
+static void on_drain_check(lws_sorted_usec_list_t *sul)
+{
+    runtime *rt = lws_container_of(sul, runtime, drain);
+    if (lt_gate_tick(rt->gate))
+        lws_sul_schedule(rt->lws, 0, &rt->drain, on_drain_check, 20 * LWS_US_PER_MS);
+}
+
+/* Backpressure pauses every source's reading. */
+static void pause_sources(void *ctx, bool paused)
+{
+    runtime *rt = ctx;
+    for (size_t i = 0; i < rt->sources.count; i++) {
+        const source_slot *s = &rt->sources.slot[i];
+        if (s->source->pause && s->instance)
+            s->source->pause(s->instance, paused);
+    }
+    if (paused)
+        lws_sul_schedule(rt->lws, 0, &rt->drain, on_drain_check, 20 * LWS_US_PER_MS);
+}
+
+/* One gate for every source (kafka/gate.h): one backpressure episode
+ * pauses them all; TikTok waits up to kafka.backpressure_wait_ms for room,
+ * BIGO's records never wait (no_wait); the counts are kept per source. */
+static lt_gate *create_gate(runtime *rt)
+{
+    lt_gate_options go = {
+        .publisher = rt->pub,
+        .sink = print_event,
+        .backpressure_wait_ms =
+            rt->cfg->kafka.backpressure_wait_ms > 0 ? rt->cfg->kafka.backpressure_wait_ms : 30000,
+        .pause = pause_sources,
+        .pause_ctx = rt,
+        .stop = lt_collector_serve_stopping(),
+    };
+    return lt_gate_create(&go);
 }
 
 /* Everything before the loop; -1 when the process cannot start (logged). */
@@ -793,9 +845,19 @@ static int start(runtime *rt)
                  "without group.enabled");
         return -1;
     }
+    if (!(rt->lws = lt_loop_create(err, sizeof err))) {
+        lt_error("cannot start: %s", err);
+        return -1;
+    }
+    if (!(rt->gate = create_gate(rt))) {
+        lt_error("cannot start: out of memory");
+        return -1;
+    }
     if (cfg->tiktok.enabled) {
         lt_tiktok_collector_options o;
-        collector_options(cfg, rt->collector_id, rt->pub, &rt->hk, &o);
+        collector_options(cfg, rt->collector_id, rt->lws, rt->pub, &rt->hk, &o);
+        o.gate = rt->gate;
+        o.delivery_tag = lt_source_tag((unsigned)rt->sources.count);
         if (!(rt->c = lt_tiktok_collector_create(&o, err, sizeof err))) {
             lt_error("cannot start: %s", err);
             return -1;
@@ -818,7 +880,7 @@ static int start(runtime *rt)
         if (nonempty(cfg->rooms_file) && add_rooms_file(&rt->sources, cfg->rooms_file) != 0)
             return -1;
     }
-    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, &rt->sources, rt->c, rt->hk.group)))
+    if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->lws, &rt->sources, rt->c, rt->hk.group)))
         return -1;
     return 0;
 }
@@ -881,18 +943,33 @@ static void teardown(runtime *rt)
 {
     lt_admin_destroy(rt->admin);
     lt_tiktok_group_destroy(rt->hk.group);
-    /* delivery reports of the final flush find no source; BIGO before
-     * TikTok: its listener is a vhost of TikTok's context */
+    /* delivery reports of the final flush find no source; the sources
+     * before the loop they live on */
     for (size_t i = rt->sources.count; i-- > 0;)
         rt->sources.slot[i].instance = NULL;
     lt_bigo_destroy(rt->bigo);
     rt->bigo = NULL;
     lt_tiktok_collector_destroy(rt->c);
     rt->c = NULL;
+    if (rt->lws) {
+        lws_sul_cancel(&rt->drain);
+        lws_context_destroy(rt->lws);
+    }
+    rt->lws = NULL;
+    lt_gate_destroy(rt->gate); /* after the sources: they borrow it */
+    rt->gate = NULL;
     lt_kafka_tail_destroy(rt->hk.tail);
     lt_publisher_destroy(rt->pub);
     free(rt->topics);
     lt_kafka_properties_free(&rt->props);
+}
+
+/* After each turn of the loop: delivery reports as soon as the loop is
+ * free, not only on the sources' ticks (in_flight and the ack latency
+ * histogram stay true). */
+static void poll_reports(void *ctx)
+{
+    lt_publisher_poll(ctx, 0);
 }
 
 int lt_collector_run(const config *cfg)
@@ -919,7 +996,6 @@ int lt_collector_run(const config *cfg)
         lt_info("collecting BIGO into %s%s.<type> as %s", cfg->kafka.dry_run ? "stdout, not " : "",
                 cfg->kafka.topic_prefix, rt.collector_id);
 
-    running = &rt.sources;
     rt.hk.collector = rt.c;
     leave_first = rt.hk.group && cfg->group.handover_timeout_s > 0;
     struct sigaction sa;
@@ -929,16 +1005,8 @@ int lt_collector_run(const config *cfg)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* the first source runs the loop and stops its rooms; the others then
-     * finish on the same context (core/source.h) */
-    const source_slot *first = &rt.sources.slot[0];
-    long left = first->source->run(first->instance);
-    for (size_t i = 1; i < rt.sources.count; i++) {
-        const source_slot *s = &rt.sources.slot[i];
-        long more = s->source->finish ? s->source->finish(s->instance) : 0;
-        left = left < 0 || more < 0 ? -1 : left + more;
-    }
-    running = NULL;
+    /* the loop, then each source's stop of its rooms and flush, in order */
+    long left = lt_collector_serve(rt.lws, &rt.sources, rt.pub ? poll_reports : NULL, rt.pub);
     int status = report(&rt, left);
     teardown(&rt);
     return status;

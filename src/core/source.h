@@ -34,8 +34,6 @@ typedef struct lt_collector_room_ref {
     } parsed;
 } lt_collector_room_ref;
 
-struct lws_context;
-
 /* Delivery reports: the runtime sets the producer's callback once and
  * routes each report to the source that published the record by the
  * source's index (its place in the runtime's list) in the top bits of the
@@ -79,15 +77,26 @@ typedef struct lt_collector_source {
     /* a delivery report of a record this source published (the runtime
      * sets the producer's callback once and routes each report here) */
     void (*on_delivery)(void *instance, void *opaque, const char *error);
-    void (*stop)(void *instance);                                           /* async-signal-safe */
-    /* The loop: the runtime runs one lws context, the first source's
-     * (loop). run serves it until stop, then stops the source's rooms and
-     * flushes (the records Kafka did not acknowledge, -1 the loop failed);
-     * every other source was created on that context and, after run
-     * returned, finish does its part of the stop the same way. */
-    long (*run)(void *instance);
-    long (*finish)(void *instance); /* NULL: nothing to do after the loop */
-    struct lws_context *(*loop)(void *instance);
+    /* The loop and who owns what. The runtime owns the one lws context of
+     * the process (core/loop.h): it creates it before any source, gives it
+     * to each source's create (the source adds its own vhost - TikTok's
+     * client protocols, BIGO's push listener - and its own timers, and
+     * never creates, services or destroys a context), runs the service
+     * loop until stop, then calls finish of each source in the runtime's
+     * order, and destroys the context after every source. */
+    int (*start)(void *instance); /* NULL: nothing; the loop is about to run; -1 failed (logged) */
+    /* Kafka backpressure: the runtime's one gate (kafka/gate.h), shared by
+     * every source, calls this for each source: stop (true) or resume
+     * (false) reading. NULL: nothing to pause. */
+    void (*pause)(void *instance, bool paused);
+    /* Async-signal-safe: the source stops waiting (backpressure) and
+     * publishing; the runtime calls it for every source when it stops. */
+    void (*stop)(void *instance);
+    /* After the loop ended: stops the source's rooms and flushes Kafka,
+     * servicing the context as long as it needs (close handshakes, batches
+     * answered after their acks); returns the records Kafka did not
+     * acknowledge. */
+    long (*finish)(void *instance);
     void (*destroy)(void *instance);                                        /* accepts NULL */
 } lt_collector_source;
 

@@ -30,6 +30,7 @@ struct lt_gate {
     lt_gate_options opts;
     int64_t epoch_ms; /* creation: opaques carry times relative to it */
     lt_gate_stats stats;
+    lt_gate_stats by_source[LT_SOURCE_MAX]; /* the counts, by the opaque's source index */
     int64_t backpressure_since; /* when reading was paused */
     uint64_t resume_below;
     int64_t give_up_window;     /* start of the current window of give-up lines */
@@ -183,9 +184,17 @@ static void give_up_log(lt_gate *g, const lt_event *ev, int64_t now)
              lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
 }
 
-static lt_gate_result give_up(lt_gate *g, const lt_event *ev, int64_t now, char *err, size_t errlen)
+/* The counts of the source that published the record with this opaque. */
+static lt_gate_stats *source_of(lt_gate *g, const void *opaque)
 {
+    return &g->by_source[lt_source_tag_index(opaque)];
+}
+
+static lt_gate_result give_up(lt_gate *g, const lt_gate_record *rec, int64_t now, char *err, size_t errlen)
+{
+    const lt_event *ev = rec->ev;
     g->stats.given_up++;
+    source_of(g, rec->opaque)->given_up++;
     give_up_log(g, ev, now);
     snprintf(err, errlen, "Kafka's local queue is full%s", stopping(g) ? " (stopping)" : "");
     return LT_GATE_GIVEN_UP;
@@ -203,19 +212,21 @@ lt_gate_result lt_gate_publish(lt_gate *g, const lt_gate_record *rec, char *err,
         lt_publish_status st = send_record(g, rec, err, errlen);
         if (st == LT_PUBLISH_OK) {
             g->stats.sent_by_type[rec->ev->type]++;
+            source_of(g, rec->opaque)->sent_by_type[rec->ev->type]++;
             return LT_GATE_SENT;
         }
         if (st == LT_PUBLISH_ERROR) {
             g->stats.publish_errors++;
+            source_of(g, rec->opaque)->publish_errors++;
             lt_log_every(&g->error_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
                          rec->ev->room_id ? rec->ev->room_id : "",
                          lt_event_type_info_get(rec->ev->type)->name, err);
             return LT_GATE_REFUSED;
         }
         int64_t now = now_ms(g);
-        if (g->opts.backpressure_wait_ms < 0) { /* no wait: the reports already in, one more try */
+        if (rec->no_wait || g->opts.backpressure_wait_ms < 0) { /* the reports already in, one more try */
             if (retried)
-                return give_up(g, rec->ev, now, err, errlen);
+                return give_up(g, rec, now, err, errlen);
             retried = true;
             lt_gate_poll(g, 0);
             continue;
@@ -223,7 +234,7 @@ lt_gate_result lt_gate_publish(lt_gate *g, const lt_gate_record *rec, char *err,
         if (!g->stats.backpressure)
             begin_episode(g, now);
         if (stopping(g) || now - g->backpressure_since >= g->opts.backpressure_wait_ms)
-            return give_up(g, rec->ev, now, err, errlen);
+            return give_up(g, rec, now, err, errlen);
         wait_step(g);
     }
 }
@@ -269,21 +280,33 @@ void lt_gate_delivered(lt_gate *g, const void *opaque, const char *error)
 {
     uintptr_t v = untagged(opaque);
     uintptr_t type = v & TYPE_MASK;
+    lt_gate_stats *src = source_of(g, opaque);
     if (error) {
         g->stats.delivery_failed++;
+        src->delivery_failed++;
         return;
     }
     if (type >= LT_EVENT_TYPE_COUNT)
         return;
     g->stats.acked_by_type[type]++;
+    src->acked_by_type[type]++;
     /* modulo the opaque's width of ms, as the receive time was packed */
     uintptr_t now_rel = ((uintptr_t)(now_ms(g) - g->epoch_ms) << TYPE_BITS) & ~TAG_MASK;
     uintptr_t elapsed = ((now_rel - (v & ~TYPE_MASK)) & ~TAG_MASK) >> TYPE_BITS;
     observe_latency(&g->stats, (double)elapsed);
+    observe_latency(src, (double)elapsed);
 }
 
 void lt_gate_get_stats(const lt_gate *g, lt_gate_stats *out)
 {
     *out = g->stats;
+    out->in_flight = in_flight(g);
+}
+
+void lt_gate_get_source_stats(const lt_gate *g, unsigned source, lt_gate_stats *out)
+{
+    *out = source < LT_SOURCE_MAX ? g->by_source[source] : (lt_gate_stats){0};
+    out->backpressure = g->stats.backpressure;
+    out->backpressure_pauses = g->stats.backpressure_pauses;
     out->in_flight = in_flight(g);
 }

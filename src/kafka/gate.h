@@ -3,9 +3,10 @@
  *
  * Every source (TikTok's rooms, BIGO's push and pull) publishes through a
  * gate. The gate does not know what a room is nor which event loop runs:
- * it calls back to stop and resume reading (`pause`), and the source calls
+ * it calls back to stop and resume reading (`pause`), and its owner calls
  * lt_gate_tick every ~20 ms while lt_gate_paused() says reading is paused
- * (a timer of the source's loop).
+ * (a timer of the owner's loop: the collector runtime's, or a TikTok
+ * collector's own gate outside the runtime).
  *
  * Backpressure. librdkafka's local queue is shared by everything the
  * process publishes. When a record is refused for a full queue, a
@@ -24,10 +25,16 @@
  * LT_GATE_GIVE_UP_ITEMISED lines per 10 s window: past that (a flood) the
  * rest of the window is one line with their count.
  *
- * A source that must not wait (BIGO: its loop answers BIGO's connections,
- * and BIGO sends an item again when it is refused) sets
- * backpressure_wait_ms < 0: a refused record is tried once more after the
- * reports already in are served, then given up; no episode, no pause.
+ * A record that must not wait (BIGO's: the loop answers BIGO's
+ * connections, and BIGO sends an item again when it is refused) is marked
+ * no_wait (or the whole gate made so with backpressure_wait_ms < 0): when
+ * refused it is tried once more after the reports already in are served,
+ * then given up; it begins no episode and waits on none.
+ *
+ * One gate serves every source of the collector runtime (it creates the
+ * gate; the pause callback pauses every source). What each source
+ * published is counted apart, by the source index in the record's opaque
+ * (core/source.h): lt_gate_get_source_stats.
  *
  * Delivery accounting. lt_gate_opaque packs a record's event type and
  * receive time (ms since the gate's creation; the event's ingest_time, else
@@ -39,7 +46,7 @@
  * with opaques of its own (BIGO's ledger entries) publishes through the
  * gate all the same and keeps its own delivery accounting.
  *
- * Single-threaded: everything runs on the source's loop (the delivery
+ * Single-threaded: everything runs on the owner's loop (the delivery
  * reports too: they are served by the poll calls the gate and the loop make).
  */
 #ifndef LT_KAFKA_GATE_H
@@ -67,7 +74,8 @@ typedef struct lt_gate_record {
     size_t extra_count;
     const void *value; /* encoded value, or NULL: ev is encoded */
     size_t value_len;
-    void *opaque; /* comes back in the delivery report */
+    void *opaque; /* comes back in the delivery report; its source tag says whose it is */
+    bool no_wait; /* refused: one more try after the reports already in, then given up (above) */
 } lt_gate_record;
 
 /* What the gate sends through, when not a publisher: a test's fake
@@ -160,6 +168,12 @@ int64_t lt_gate_epoch_ms(const lt_gate *g);
  * delivery_failed with an error. */
 void lt_gate_delivered(lt_gate *g, const void *opaque, const char *error);
 
+/* Every record's counts. */
 void lt_gate_get_stats(const lt_gate *g, lt_gate_stats *out);
+/* The counts of the records whose opaque carries source index `source`
+ * (core/source.h): sent, refused, given up, acknowledged, failed, latency;
+ * the episode's fields (backpressure, backpressure_pauses) and in_flight
+ * are the gate's, shared by every source. */
+void lt_gate_get_source_stats(const lt_gate *g, unsigned source, lt_gate_stats *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/source.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/frame.h"
 #include "tiktok/info.h"
@@ -38,12 +39,19 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
 
-static void on_gate_pause(void *ctx, bool paused)
+void lt_tiktok_collector_pause(lt_tiktok_collector *c, bool paused)
 {
-    lt_tiktok_collector *c = ctx;
+    (void)paused; /* the gate says, with the rooms' own limits (update_pause) */
     int64_t now = lt_now_ms();
     for (size_t i = 0; i < c->room_count; i++)
         update_pause(c->rooms[i], now);
+}
+
+/* A gate of our own: we pause and run its drain check. */
+static void on_gate_pause(void *ctx, bool paused)
+{
+    lt_tiktok_collector *c = ctx;
+    lt_tiktok_collector_pause(c, paused);
     if (paused)
         lws_sul_schedule(c->lws, 0, &c->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }
@@ -53,7 +61,7 @@ static void on_gate_pause(void *ctx, bool paused)
  * backpressure_wait_ms). 0 on success. */
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
-    void *opaque = lt_gate_opaque(c->gate, ev);
+    void *opaque = lt_tiktok_collector_opaque(c, ev);
     lt_gate_record rec = {.ev = ev, .key = key, .opaque = opaque};
     if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
         return -1;
@@ -747,19 +755,11 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(c->lws, 0, &c->tick, on_tick, TICK_MS * LWS_US_PER_MS);
 }
 
-static void lws_log_to_ours(int level, const char *line)
-{
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        n--;
-    lt_log(level == LLL_ERR ? LT_LOG_ERROR : LT_LOG_WARN, "lws: %.*s", (int)n, line);
-}
-
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,
                                                 size_t errlen)
 {
-    if (!opts->collector_id || (!opts->publisher && !opts->sink)) {
-        snprintf(err, errlen, "a collector id and a publisher (or sink) are required");
+    if (!opts->collector_id || (!opts->publisher && !opts->sink) || !opts->lws) {
+        snprintf(err, errlen, "a collector id, a publisher (or sink) and a loop are required");
         return NULL;
     }
     lt_tiktok_collector *c = calloc(1, sizeof(*c));
@@ -797,7 +797,9 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
         .pause_ctx = c,
         .stop = &c->stop,
     };
-    if (!(c->gate = lt_gate_create(&go))) {
+    c->gate = opts->gate;
+    c->own_gate = !c->gate;
+    if (c->own_gate && !(c->gate = lt_gate_create(&go))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -813,7 +815,9 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     c->resolver_opts.skip_room_info = opts->skip_room_info;
     c->resolver_opts.cookies = opts->session_cookies;
 
-    lws_set_log_level(LLL_ERR, lws_log_to_ours);
+    /* our vhost on the owner's context (core/loop.h); it lives as long as
+     * the context: lws destroys it with its sockets when the owner
+     * destroys the context */
     static const struct lws_protocols *protocols_src[] = {&lt_tiktok_session_lws_protocol,
                                                          &lt_http_lws_protocol};
     static struct lws_protocols protocols[3];
@@ -823,24 +827,19 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
+    info.vhost_name = "tiktok";
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.gid = -1;
-    info.uid = -1;
-    info.pt_serv_buf_size = 32 * 1024;     /* long signed URLs and cookie headers */
-    info.max_http_header_data = 16 * 1024; /* the handshake answer's headers */
     info.client_ssl_ca_filepath = opts->ca_file;
     if (opts->ws_proxy && *opts->ws_proxy)
         info.http_proxy_address = opts->ws_proxy;
-    c->lws = lws_create_context(&info);
-    if (!c->lws) {
-        snprintf(err, errlen, "libwebsockets context creation failed");
-        goto fail;
-    }
-    c->vhost = lws_get_vhost_by_name(c->lws, "default");
+    c->lws = opts->lws;
+    c->vhost = lws_create_vhost(c->lws, &info);
     if (!c->vhost) {
-        snprintf(err, errlen, "libwebsockets has no default vhost");
+        snprintf(err, errlen,
+                 "libwebsockets could not create the TikTok client vhost (ca_file %s, ws_proxy %s)",
+                 opts->ca_file ? opts->ca_file : "none", opts->ws_proxy ? opts->ws_proxy : "none");
         goto fail;
     }
     lt_http_options ho = {
@@ -904,33 +903,28 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     if (c->lws) {
         lws_sul_cancel(&c->tick);
         lws_sul_cancel(&c->drain);
-        lws_context_destroy(c->lws);
     }
     if (c->record)
         fclose(c->record);
     lt_tiktok_collector_metrics_free(c);
     lt_tiktok_handover_free(c);
-    lt_gate_destroy(c->gate);
+    if (c->own_gate)
+        lt_gate_destroy(c->gate);
     free(c);
 }
 
-long lt_tiktok_collector_run(lt_tiktok_collector *c)
+int lt_tiktok_collector_start(lt_tiktok_collector *c)
 {
     lws_sul_schedule(c->lws, 0, &c->tick, on_tick, 1);
     if (lt_tiktok_discovery_start(c) != 0) {
         lt_error("discovery: out of memory");
         return -1;
     }
-    while (!c->stop) {
-        if (lws_service(c->lws, 0) < 0) {
-            lt_error("event loop failed");
-            return -1;
-        }
-        /* delivery reports as soon as the loop is free, not only on the
-         * tick: in_flight and the ack latency histogram stay true */
-        if (c->opts.publisher)
-            lt_publisher_poll(c->opts.publisher, 0);
-    }
+    return 0;
+}
+
+long lt_tiktok_collector_finish(lt_tiktok_collector *c)
+{
     lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);
     lt_tiktok_discovery_stop(c);
@@ -993,10 +987,20 @@ void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_colle
 void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out)
 {
     lt_gate_stats gs;
-    lt_gate_get_stats(c->gate, &gs);
+    lt_tiktok_collector_source_stats(c, &gs);
     out->publish_errors = gs.publish_errors;
     out->events_given_up = gs.given_up;
     out->backpressure_pauses = gs.backpressure_pauses;
     memcpy(out->events_by_type, gs.sent_by_type, sizeof out->events_by_type);
     memcpy(out->acked_by_type, gs.acked_by_type, sizeof out->acked_by_type);
+}
+
+void *lt_tiktok_collector_opaque(const lt_tiktok_collector *c, const lt_event *ev)
+{
+    return (void *)((uintptr_t)lt_gate_opaque(c->gate, ev) | c->opts.delivery_tag);
+}
+
+void lt_tiktok_collector_source_stats(const lt_tiktok_collector *c, lt_gate_stats *out)
+{
+    lt_gate_get_source_stats(c->gate, lt_source_tag_index((const void *)c->opts.delivery_tag), out);
 }

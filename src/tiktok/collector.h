@@ -1,7 +1,10 @@
 /* collector.h - many TikTok LIVE rooms, one thread, one event loop.
  *
- * The collector owns one libwebsockets context (every push WebSocket) and,
- * inside it, one curl multi handle (live pages, APIs, the sign server); a
+ * The collector runs on a libwebsockets context it is given and does not
+ * own (opts.lws: the collector runtime's, core/loop.h): it adds one client
+ * vhost there (every push WebSocket; ws_proxy and ca_file are its
+ * settings) and, inside the loop, one curl multi handle (live pages, APIs,
+ * the sign server); a
  * room is a small state machine on top of the resolver, the signer and one
  * session at a time:
  *
@@ -155,6 +158,18 @@ typedef struct lt_tiktok_collector_options {
         const struct lt_tiktok_discovery_tracker *tracker; /* group mode; NULL = standalone */
     } discovery;
 
+    /* The loop (required): the owner creates it (lt_loop_create), services
+     * it and destroys it after lt_tiktok_collector_destroy. */
+    struct lws_context *lws;
+    /* The gate (kafka/gate.h) shared by the collector runtime's sources,
+     * borrowed: its owner pauses the rooms with lt_tiktok_collector_pause
+     * and runs its drain check. NULL: a gate of the collector's own on
+     * publisher/sink (lookup, discover, tests). delivery_tag (the source's
+     * index, core/source.h) is or-ed into every opaque, and the counts are
+     * that source's (lt_gate_get_source_stats). */
+    struct lt_gate *gate;
+    uintptr_t delivery_tag;
+
     /* Hooks (optional). on_tick runs on the loop every tick (the consumer
      * group polls from it); seed_window is called when a room learns its
      * room id, with the room's fresh dedupe window, to fill it with msg_ids
@@ -228,13 +243,23 @@ int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref
 /* Whether a room (any spelling of it) is collected here. */
 bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input);
 
-/* Runs the loop until lt_tiktok_collector_stop(); then stops every room
- * (status "ended", reason "shutdown"), flushes within flush_timeout_ms and
- * returns the number of events Kafka did not acknowledge (0 = all
- * delivered), or -1 if the loop failed. */
-long lt_tiktok_collector_run(lt_tiktok_collector *c);
+/* The owner's loop is about to run: the tick (TICK_MS) is scheduled on
+ * it and discovery starts. 0, or -1 (logged) when out of memory. */
+int lt_tiktok_collector_start(lt_tiktok_collector *c);
 
-/* Async-signal-safe: asks run() to finish. */
+/* After the owner's loop ended (lt_tiktok_collector_stop): stops every
+ * room (status "ended", reason "shutdown"), lets the push sockets close
+ * (servicing the loop for up to 1 s), flushes within flush_timeout_ms and
+ * returns the number of events Kafka did not acknowledge (0 = all
+ * delivered). */
+long lt_tiktok_collector_finish(lt_tiktok_collector *c);
+
+/* Backpressure on the shared gate (opts.gate): stops (true) or resumes
+ * reading every room. */
+void lt_tiktok_collector_pause(lt_tiktok_collector *c, bool paused);
+
+/* Async-signal-safe: the collector stops publishing and waiting on
+ * backpressure; the owner's loop ends (the runtime's stop calls this). */
 void lt_tiktok_collector_stop(lt_tiktok_collector *c);
 
 void lt_tiktok_collector_get_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
@@ -244,9 +269,6 @@ size_t lt_tiktok_collector_room_count(const lt_tiktok_collector *c);
 
 /* --- observability (collector_admin.c) ---------------------------------
  * What the admin API serves. Each runs on the loop's thread. */
-
-/* The loop's context, for an admin server's vhost to live in. */
-struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c);
 
 /* The rooms as a JSON array, or one room (named as added, or by room id;
  * NULL if unknown or the input does not parse). Each: input, room,
@@ -270,7 +292,7 @@ bool lt_tiktok_collector_ready(lt_tiktok_collector *c, json_t **detail);
  * cookies, proxy, CA) by running the loop until the answer, within
  * timeout_ms. The resolution is filled whatever the outcome; -1 with err
  * only if the input does not parse or the lookup could not run or timed
- * out. Not while lt_tiktok_collector_run() runs. */
+ * out. Not while the owner's loop runs. */
 int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int timeout_ms,
                                lt_tiktok_resolution *out, char *err, size_t errlen);
 /* A resolution as the JSON lookup prints (new reference). */
@@ -289,7 +311,7 @@ json_t *lt_tiktok_profile_json(const lt_tiktok_profile *p);
  * cookies, proxy and CA, running the loop until the answer or timeout_ms.
  * Returns the page's outcome; a transport failure or the timeout is
  * LT_TIKTOK_FEED_HTTP_ERROR. err says what went wrong unless OK. Not while
- * lt_tiktok_collector_run() runs. */
+ * the owner's loop runs. */
 lt_tiktok_feed_outcome lt_tiktok_collector_feed_page(lt_tiktok_collector *c, int64_t max_time, int timeout_ms,
                                                      lt_tiktok_feed_page *out, char *err, size_t errlen);
 

@@ -97,11 +97,6 @@ struct collector_metrics {
     lt_series *ack_latency, *kafka_up, *backpressure, *repaired;
 };
 
-struct lws_context *lt_tiktok_collector_lws(lt_tiktok_collector *c)
-{
-    return c->lws;
-}
-
 /* --- metrics --- */
 
 int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
@@ -162,7 +157,9 @@ void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *err
 {
     lt_tiktok_collector *c = cb_ctx;
     lt_tiktok_handover_in_flight(c, opaque, -1);
-    lt_gate_delivered(c->gate, opaque, error); /* failures are counted by the producer too */
+    /* the runtime took our tag off; the gate counts by it (failures are
+     * counted by the producer too) */
+    lt_gate_delivered(c->gate, (void *)((uintptr_t)opaque | c->opts.delivery_tag), error);
 }
 
 static double field(const void *stats, size_t offset)
@@ -184,7 +181,7 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
         lt_tiktok_info_get_stats(c->info, &c->stats.info); /* kept by info.c, copied when asked */
     lt_tiktok_collector_gate_stats(c, &c->stats);          /* kept by the gate, likewise */
     lt_gate_stats gs;
-    lt_gate_get_stats(c->gate, &gs);
+    lt_tiktok_collector_source_stats(c, &gs);
     lt_series_set_histogram(m->ack_latency, gs.latency_buckets, LT_GATE_LATENCY_BOUNDS + 1, gs.latency_count,
                             gs.latency_sum_ms);
     for (size_t i = 0; i < COPIED_COUNT; i++)

@@ -91,6 +91,7 @@ struct lt_tiktok_collector {
     lt_strmap *by_input, *by_room_id;
     lws_sorted_usec_list_t tick;
     lt_gate *gate;                /* every record goes through it (kafka/gate.h) */
+    bool own_gate;                /* created here (no opts.gate): ours to destroy and drain */
     lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
     volatile sig_atomic_t stop;
     bool stopped;                   /* the run has ended every room ("ended" [shutdown]) */
@@ -148,6 +149,10 @@ int lt_tiktok_handover_write_metrics(lt_tiktok_collector *c, lt_buf *out);
 /* the gate's counts into the collector's stats (publish errors, given up,
  * pauses, sent and acknowledged per type) */
 void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_collector_stats *out);
+/* The gate's counts of this collector's records (the gate may be shared). */
+void lt_tiktok_collector_source_stats(const lt_tiktok_collector *c, lt_gate_stats *out);
+/* The delivery opaque of an event's record: the gate's, with our source tag. */
+void *lt_tiktok_collector_opaque(const lt_tiktok_collector *c, const lt_event *ev);
 int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c);
 void lt_tiktok_collector_metrics_free(lt_tiktok_collector *c);
 

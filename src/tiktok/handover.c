@@ -284,7 +284,7 @@ bool lt_tiktok_handover_hold(room *r, const lt_event *ev)
     held_event *e = &h->held[(h->head + h->count) % h->cap];
     e->type = ev->type;
     e->msg_id = ev->msg_id;
-    e->opaque = lt_gate_opaque(c->gate, ev);
+    e->opaque = lt_tiktok_collector_opaque(c, ev);
     e->value = lt_buf_detach(&value, &e->len);
     h->count++;
     h->bytes += e->len;

@@ -58,19 +58,24 @@ static void on_delivery(void *instance, void *opaque, const char *error)
     lt_tiktok_collector_on_delivery(instance, opaque, error);
 }
 
+static void pause_reading(void *instance, bool paused)
+{
+    lt_tiktok_collector_pause(instance, paused);
+}
+
 static void stop(void *instance)
 {
     lt_tiktok_collector_stop(instance);
 }
 
-static long run(void *instance)
+static int start(void *instance)
 {
-    return lt_tiktok_collector_run(instance);
+    return lt_tiktok_collector_start(instance);
 }
 
-static struct lws_context *loop(void *instance)
+static long finish(void *instance)
 {
-    return lt_tiktok_collector_lws(instance);
+    return lt_tiktok_collector_finish(instance);
 }
 
 static void destroy(void *instance)
@@ -89,9 +94,9 @@ const lt_collector_source lt_tiktok_source = {
     .ready = ready,
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
+    .start = start,
+    .pause = pause_reading,
     .stop = stop,
-    .run = run,
-    .finish = NULL, /* always the first source: the loop is its context's */
-    .loop = loop,
+    .finish = finish,
     .destroy = destroy,
 };

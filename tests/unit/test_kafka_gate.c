@@ -381,6 +381,65 @@ static void no_wait_mode_retries_once(void **state)
     lt_gate_destroy(g);
 }
 
+/* One gate for two sources (the collector runtime's): a waiting gate's
+ * no_wait record (BIGO's) is tried once more after the reports already in
+ * and given up, neither beginning an episode nor waiting; during source 0's
+ * episode it is given up at once too. Each source's counts are its own
+ * (by the opaque's source tag); the episode is shared. */
+static void one_gate_two_sources_no_wait_per_record(void **state)
+{
+    (void)state;
+    fake f;
+    lt_gate *g = make_gate(&f, 2, 30000);
+    lt_event ev = event(LT_EVENT_CHAT, 1);
+    lt_gate_record tiktok = {.ev = &ev, .opaque = lt_gate_opaque(g, &ev)};
+    lt_gate_record bigo = {
+        .ev = &ev, .opaque = (void *)(uintptr_t)(0x1000 | lt_source_tag(1)), .no_wait = true};
+    char err[256];
+    assert_int_equal(lt_gate_publish(g, &tiktok, err, sizeof err), LT_GATE_SENT);
+    assert_int_equal(lt_gate_publish(g, &bigo, err, sizeof err), LT_GATE_SENT);
+    /* full: BIGO's record is tried once more, no episode, no time passes */
+    captured cap = capture_stderr();
+    int64_t start = clock_ms;
+    assert_int_equal(lt_gate_publish(g, &bigo, err, sizeof err), LT_GATE_GIVEN_UP);
+    assert_int_equal(f.polls, 1);
+    assert_int_equal(clock_ms, start);
+    assert_int_equal(f.pauses, 0);
+    /* TikTok's record begins the episode and waits for room (one report) */
+    f.acks_per_poll = 1;
+    assert_int_equal(lt_gate_publish(g, &tiktok, err, sizeof err), LT_GATE_SENT);
+    assert_int_equal(f.pauses, 1);
+    assert_true(lt_gate_paused(g));
+    /* in the episode, BIGO's record does not wait either */
+    f.acks_per_poll = 0;
+    start = clock_ms;
+    assert_int_equal(lt_gate_publish(g, &bigo, err, sizeof err), LT_GATE_GIVEN_UP);
+    assert_int_equal(clock_ms, start);
+    free(release_stderr(&cap));
+
+    lt_gate_stats t, b, all;
+    lt_gate_get_source_stats(g, 0, &t);
+    lt_gate_get_source_stats(g, 1, &b);
+    lt_gate_get_stats(g, &all);
+    assert_int_equal(t.sent_by_type[LT_EVENT_CHAT], 2);
+    assert_int_equal(t.given_up, 0);
+    assert_int_equal(b.sent_by_type[LT_EVENT_CHAT], 1);
+    assert_int_equal(b.given_up, 2);
+    assert_int_equal(all.sent_by_type[LT_EVENT_CHAT], 3);
+    assert_int_equal(all.given_up, 2);
+    /* the episode is every source's */
+    assert_true(t.backpressure && b.backpressure);
+    assert_int_equal(t.backpressure_pauses, 1);
+    assert_int_equal(b.backpressure_pauses, 1);
+    /* acknowledgements by the tag too */
+    lt_gate_delivered(g, tiktok.opaque, NULL);
+    lt_gate_get_source_stats(g, 0, &t);
+    lt_gate_get_source_stats(g, 1, &b);
+    assert_int_equal(t.acked_by_type[LT_EVENT_CHAT], 2); /* and the report that made room */
+    assert_int_equal(b.acked_by_type[LT_EVENT_CHAT], 0);
+    lt_gate_destroy(g);
+}
+
 typedef struct sunk {
     int events;
     lt_event_type last;
@@ -431,6 +490,7 @@ int main(void)
         cmocka_unit_test(counts_per_type_and_refusals),
         cmocka_unit_test(delivery_accounting_from_reports),
         cmocka_unit_test(no_wait_mode_retries_once),
+        cmocka_unit_test(one_gate_two_sources_no_wait_per_record),
         cmocka_unit_test(dry_run_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libwebsockets.h>
 
 #include "core/log.h"
+#include "core/loop.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/handover.h"
 
@@ -41,6 +43,16 @@ static void assert_metric(lt_tiktok_collector *c, const char *line)
     lt_buf_free(&out);
 }
 
+/* A loop for one collector (the runtime's kind, core/loop.h). */
+static struct lws_context *loop(void)
+{
+    char err[256];
+    struct lws_context *lws = lt_loop_create(err, sizeof err);
+    if (!lws)
+        fail_msg("%s", err);
+    return lws;
+}
+
 static lt_event chat(void)
 {
     lt_event ev;
@@ -60,7 +72,7 @@ static void publishes_through_the_gate(void **state)
     sink_state s = {.full = true};
     char err[256];
     lt_tiktok_collector_options o = {
-        .collector_id = "test", .sink = sink, .sink_ctx = &s, .backpressure_wait_ms = 100};
+        .collector_id = "test", .sink = sink, .sink_ctx = &s, .backpressure_wait_ms = 100, .lws = loop()};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c)
         fail_msg("%s", err);
@@ -92,6 +104,7 @@ static void publishes_through_the_gate(void **state)
     assert_metric(c, "livetap_collector_events_published_total{type=\"chat\"} 1\n");
     assert_metric(c, "livetap_collector_kafka_ack_latency_ms_count 1\n");
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(o.lws);
 }
 
 /* The opaque of a record received `s` seconds after the gate's creation. */
@@ -112,7 +125,7 @@ static void a_drain_waits_only_for_records_received_before_it(void **state)
     lt_log_set_level(LT_LOG_ERROR);
     sink_state s = {0};
     char err[256];
-    lt_tiktok_collector_options o = {.collector_id = "test", .sink = sink, .sink_ctx = &s};
+    lt_tiktok_collector_options o = {.collector_id = "test", .sink = sink, .sink_ctx = &s, .lws = loop()};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c)
         fail_msg("%s", err);
@@ -144,6 +157,7 @@ static void a_drain_waits_only_for_records_received_before_it(void **state)
     lt_tiktok_handover_in_flight(c, later, -1);
     assert_true(lt_tiktok_handover_acknowledged_before(c, epoch + 331000));
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(o.lws);
 }
 
 int main(void)

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libwebsockets.h>
 
 #include "core/log.h"
+#include "core/loop.h"
 #include "tiktok/collector.h"
 #include "tiktok/source.h"
 
@@ -33,11 +35,15 @@ static void name_of(int i, char *out, size_t len)
         snprintf(out, len, "@user_%d", i);
 }
 
+static struct lws_context *loop;
+
 static int setup(void **state)
 {
     lt_log_set_level(LT_LOG_ERROR);
     char err[256];
-    lt_tiktok_collector_options o = {.collector_id = "test", .sink = discard};
+    if (!(loop = lt_loop_create(err, sizeof err)))
+        fail_msg("%s", err);
+    lt_tiktok_collector_options o = {.collector_id = "test", .sink = discard, .lws = loop};
     *state = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!*state)
         fail_msg("%s", err);
@@ -47,6 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     lt_tiktok_collector_destroy(*state);
+    lws_context_destroy(loop);
     return 0;
 }
 
