@@ -38,11 +38,17 @@ static int add(void *instance, const lt_collector_room_ref *ref, char *err, size
     return -1;
 }
 
-static int remove_room(void *instance, const lt_collector_room_ref *ref)
+static int remove_room(void *instance, const lt_collector_room_ref *ref, char *err, size_t errlen)
 {
-    (void)instance;
-    (void)ref;
-    return -1; /* nothing is collected on request: "not collected here" */
+    json_t *known = lt_bigo_room_json(instance, openid(ref));
+    if (!known)
+        return -1;
+    json_decref(known);
+    snprintf(err, errlen,
+             "cannot remove %s: BIGO rooms come from BIGO's push (and bigo.pull.rooms), and are collected "
+             "for as long as BIGO sends them (docs/bigo.md)",
+             ref->input);
+    return 1;
 }
 
 static size_t room_count(void *instance)

@@ -398,7 +398,10 @@ static lt_admin_status admin_remove(void *ctx, const char *spec, char *err, size
     const source_slot *ss = source_for(sa->sources, spec, err, errlen);
     if (!ss || lt_collector_room_parse(ss->source, spec, &ref, err, errlen) != 0)
         return LT_ADMIN_BAD_REQUEST;
-    if (ss->source->remove(ss->instance, &ref) != 0) {
+    int rc = ss->source->remove(ss->instance, &ref, err, errlen);
+    if (rc > 0)
+        return LT_ADMIN_BAD_REQUEST;
+    if (rc < 0) {
         snprintf(err, errlen, "room %s is not collected here", spec);
         return LT_ADMIN_NOT_FOUND;
     }

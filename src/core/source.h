@@ -67,8 +67,9 @@ typedef struct lt_collector_source {
     int (*parse)(const char *text, void *parsed, char *err, size_t errlen);
     /* 0 added (started from the next tick); 1 already collected; -1 err says why */
     int (*add)(void *instance, const lt_collector_room_ref *ref, char *err, size_t errlen);
-    /* 0 stopped and forgotten ("ended", reason "removed"); -1 not collected here */
-    int (*remove)(void *instance, const lt_collector_room_ref *ref);
+    /* 0 stopped and forgotten ("ended", reason "removed"); -1 not collected
+     * here; 1 collected but not removable on request (err says why) */
+    int (*remove)(void *instance, const lt_collector_room_ref *ref, char *err, size_t errlen);
     size_t (*room_count)(void *instance);
     json_t *(*rooms_json)(void *instance);                                  /* new reference */
     json_t *(*room_json)(void *instance, const lt_collector_room_ref *ref); /* NULL: not here */

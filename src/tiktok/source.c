@@ -23,8 +23,9 @@ static int add(void *instance, const lt_collector_room_ref *ref, char *err, size
     return lt_tiktok_collector_add(instance, ref->input, tiktok_ref(ref), err, errlen);
 }
 
-static int remove_room(void *instance, const lt_collector_room_ref *ref)
+static int remove_room(void *instance, const lt_collector_room_ref *ref, char *err, size_t errlen)
 {
+    (void)err, (void)errlen;
     return lt_tiktok_collector_release(instance, tiktok_ref(ref), "removed");
 }
 

@@ -77,6 +77,10 @@ def test_tiktok_and_bigo_in_one_collector(prefix):
         assert requests.get(base + "/rooms/bigo:nobody", timeout=10).status_code == 404
         r = requests.post(base + "/rooms", json={"room": "bigo:anchorC"}, timeout=10)
         assert r.status_code == 400 and "BIGO rooms come from BIGO's push" in r.text, r.text
+        # a BIGO room cannot be removed on request either, and the answer says so (it said 404)
+        r = requests.delete(base + "/rooms/bigo:anchorA", timeout=10)
+        assert r.status_code == 400 and "cannot remove bigo:anchorA" in r.text, r.text
+        assert requests.delete(base + "/rooms/bigo:nobody", timeout=10).status_code == 404
         ready = wait_for(lambda: (lambda x: x if x.status_code == 200 else None)(
             requests.get(base + "/readyz", timeout=10)), 30, "readyz 200").json()
         assert set(ready["sources"]) == {"tiktok", "bigo"} and ready["ready"], ready

@@ -161,8 +161,8 @@ static void through_the_source(void **state)
     assert_string_equal(json_string_value(json_object_get(room, "input")),
                         "https://www.tiktok.com/@Some.Host/live");
     json_decref(room);
-    assert_int_equal(s->remove(c, &other), 0);
-    assert_int_equal(s->remove(c, &ref), -1);
+    assert_int_equal(s->remove(c, &other, NULL, 0), 0);
+    assert_int_equal(s->remove(c, &ref, NULL, 0), -1);
     assert_null(s->room_json(c, &ref));
     assert_int_equal(lt_collector_room_parse(s, "@no spaces", &ref, err, sizeof err), -1);
     assert_non_null(strstr(err, "unique id"));
