@@ -355,11 +355,12 @@ static inline void put_long(lt_buf *out, int64_t v)
     out->len = (size_t)(p - out->data);
 }
 
-/* Every write reserves first; a long needs at most 10 bytes. */
-#define RESERVE(out, n)                     \
-    do {                                    \
-        if (lt_buf_reserve((out), (n)))     \
-            return -1;                      \
+/* Every write reserves first; a long needs at most 10 bytes. The check is
+ * inline: a reused buffer almost always has the room already. */
+#define RESERVE(out, n)                                                                                      \
+    do {                                                                                                     \
+        if ((out)->cap - (out)->len < (n) && lt_buf_reserve((out), (n)))                                     \
+            return -1;                                                                                       \
     } while (0)
 
 static int put_bytes(lt_buf *out, const void *data, size_t len)

@@ -26,7 +26,7 @@
 #include "sim/sample_events.h"
 
 /* the dump's hash with main eddfb16's publisher */
-#define PINNED_HASH 0x509042d4186485a4ull
+#define PINNED_HASH 0x1d6b1cf4ea536581ull
 
 #define ROOM "7400000000000000042"
 #define INGEST_TIME 1795000000123LL
@@ -99,6 +99,16 @@ static void publish_all(lt_publisher *pub, int *sent)
             ev.game_id = "7";
             ev.game_sess = "sess-42";
         }
+        assert_int_equal(lt_publisher_publish(pub, &ev, NULL, err, sizeof err), LT_PUBLISH_OK);
+        (*sent)++;
+    }
+    /* msg_id header at the ends of its range */
+    const int64_t ids[] = {INT64_MIN, -42, 0, INT64_MAX};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        lt_event ev;
+        lt_sample_event(gen, ROOM, (int64_t)i, &ev);
+        ev.ingest_time = INGEST_TIME;
+        ev.msg_id = ids[i];
         assert_int_equal(lt_publisher_publish(pub, &ev, NULL, err, sizeof err), LT_PUBLISH_OK);
         (*sent)++;
     }
