@@ -8,7 +8,9 @@
  * per-message decode into lt_events (per-room decoder state included), and
  * Avro encoding of every event with Confluent framing into a reused buffer.
  * The capture is replayed `passes` times; wall time and CPU time are taken
- * around the whole loop. Prints one line of key=value results for bench/run.sh.
+ * around the whole loop. Prints one line of key=value results for bench/run.sh;
+ * avro_fnv is an FNV-1a hash of every encoded record in order, so two builds
+ * can be shown to produce the same bytes from the same capture.
  *
  *   bench_decode CAPTURE [passes]
  */
@@ -32,6 +34,7 @@ typedef struct sink {
     lt_buf out;
     uint64_t events;
     uint64_t bytes;
+    uint64_t fnv;
 } sink;
 
 static int on_event(const lt_event *ev, void *ctx)
@@ -42,6 +45,8 @@ static int on_event(const lt_event *ev, void *ctx)
         return -1;
     s->events++;
     s->bytes += s->out.len;
+    for (size_t i = 0; i < s->out.len; i++)
+        s->fnv = (s->fnv ^ s->out.data[i]) * 0x100000001b3ull;
     return 0;
 }
 
@@ -100,7 +105,7 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
         lt_avro_encoder_set_schema_id(enc, (lt_event_type)t, 100 + t);
-    sink s = {enc, LT_BUF_INIT, 0, 0};
+    sink s = {enc, LT_BUF_INIT, 0, 0, 0xcbf29ce484222325ull};
     lt_buf scratch = LT_BUF_INIT;
     uint64_t bad = 0, wire = 0;
 
@@ -127,10 +132,10 @@ int main(int argc, char **argv)
     double wall = now_s(CLOCK_MONOTONIC) - w0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     uint64_t total_frames = (uint64_t)n * (uint64_t)passes;
     printf("frames=%llu events=%llu skipped=%llu wall_s=%.3f cpu_s=%.3f frames_per_s=%.0f events_per_s=%.0f "
-           "events_per_cpu_s=%.0f wire_mb_per_s=%.1f avro_bytes_per_event=%.1f\n",
+           "events_per_cpu_s=%.0f wire_mb_per_s=%.1f avro_bytes_per_event=%.1f avro_fnv=%016llx\n",
            (unsigned long long)total_frames, (unsigned long long)s.events, (unsigned long long)bad, wall, cpu,
            total_frames / wall, s.events / wall, s.events / cpu, wire / wall / 1e6,
-           s.events ? (double)s.bytes / (double)s.events : 0.0);
+           s.events ? (double)s.bytes / (double)s.events : 0.0, (unsigned long long)s.fnv);
     lt_buf_free(&scratch);
     lt_buf_free(&s.out);
     lt_tiktok_decoder_destroy(dec);
