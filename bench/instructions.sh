@@ -17,7 +17,7 @@
 #            publishing thread; librdkafka's own threads do the same work for
 #            both paths) and all threads'
 # With BASE_BUILD_DIR (a build of the commit to compare with, whose
-# bench_decode prints avro_fnv and whose bench_publish knows LT_BENCH_PATHS)
+# bench_decode prints avro_fnv with LT_BENCH_CHECK=1 and whose bench_publish knows LT_BENCH_PATHS)
 # both builds are counted on the same capture and their Avro output hashes
 # compared. Needs valgrind, the broker and registry (LT_KAFKA_BOOTSTRAP,
 # LT_REGISTRY_URL; scripts/dev-infra.sh env). LT_CAPTURE: a capture to use
@@ -88,7 +88,7 @@ for b in "${builds[@]}"; do
     e1=$(kv events "$W/dec.$b.1.log")
     e3=$(kv events "$W/dec.$b.3.log")
     R[dec.$b]=$(( ($(ir "$W/dec.$b.3") - $(ir "$W/dec.$b.1")) / (e3 - e1) ))
-    R[fnv.$b]=$(kv avro_fnv "$W/dec.$b.3.log")
+    R[fnv.$b]=$(LT_BENCH_CHECK=1 "$d/bench/bench_decode" "$capture" 1 | kv avro_fnv /dev/stdin)
     per_function "$W/dec.$b.1" "$W/dec.$b.3" $((e3 - e1)) >"$W/dec.$b.functions"
     for path in livetap reference; do
         for n in "$N1" "$N2"; do
