@@ -74,7 +74,7 @@ per_function() { # small big events_difference
         function key(line,   k) { k = line; sub(/^ *[0-9,]+ +(\([ 0-9.%]+\) +)?/, "", k); sub(/ \[.*$/, "", k); sub(/^.*\//, "", k); return k }
         function num(line,   n) { n = line; sub(/^ */, "", n); sub(/ .*/, "", n); gsub(/,/, "", n); return n + 0 }
         NR == FNR { a[key($0)] = num($0); next }
-        { k = key($0); v = (num($0) - a[k]) / d; if (v > 0) printf "%.0f\t%s\n", v, k }
+        { k = key($0); if (k ~ /:main$/) next; v = (num($0) - a[k]) / d; if (v > 0) printf "%.0f\t%s\n", v, k }
     ' "$W/a.txt" "$W/b.txt" | sort -t$'\t' -k1,1nr | awk -F'\t' '!seen[$2]++'
 }
 
