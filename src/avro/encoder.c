@@ -363,7 +363,7 @@ static inline void put_long(lt_buf *out, int64_t v)
             return -1;                                                                                       \
     } while (0)
 
-static int put_bytes(lt_buf *out, const void *data, size_t len)
+static inline int put_bytes(lt_buf *out, const void *data, size_t len)
 {
     RESERVE(out, 10 + len);
     put_long(out, (int64_t)len);
@@ -375,7 +375,7 @@ static int put_bytes(lt_buf *out, const void *data, size_t len)
 
 /* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
  * the top); *repaired counts the strings that needed repair. */
-static int put_string(lt_buf *out, const char *s, uint64_t *repaired)
+static inline int put_string(lt_buf *out, const char *s, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
     if (lt_utf8_is_ascii(s, len))
