@@ -9,9 +9,15 @@
  * Avro encoding of every event with Confluent framing into a reused buffer.
  * The capture is replayed `passes` times; wall time and CPU time are taken
  * around the whole loop. Prints one line of key=value results for bench/run.sh.
+ * With LT_BENCH_CHECK=1 it also prints avro_fnv, an FNV-1a hash of every
+ * record in order encoded once more with the clock's fields zeroed
+ * (ingest_time, and event_time where it is the ingest time), so that two
+ * builds can be shown to produce the same bytes from the same capture (the
+ * extra encoding is not for timing runs).
  *
  *   bench_decode CAPTURE [passes]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,9 @@ typedef struct sink {
     lt_buf out;
     uint64_t events;
     uint64_t bytes;
+    uint64_t fnv;
+    bool check;
+    lt_buf again;
 } sink;
 
 static int on_event(const lt_event *ev, void *ctx)
@@ -42,6 +51,17 @@ static int on_event(const lt_event *ev, void *ctx)
         return -1;
     s->events++;
     s->bytes += s->out.len;
+    if (s->check) {
+        lt_event fixed = *ev;
+        if (fixed.event_time == fixed.ingest_time)
+            fixed.event_time = 0;
+        fixed.ingest_time = 0;
+        lt_buf_reset(&s->again);
+        if (lt_avro_encode(s->enc, &fixed, &s->again))
+            return -1;
+        for (size_t i = 0; i < s->again.len; i++)
+            s->fnv = (s->fnv ^ s->again.data[i]) * 0x100000001b3ull;
+    }
     return 0;
 }
 
@@ -100,7 +120,8 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
         lt_avro_encoder_set_schema_id(enc, (lt_event_type)t, 100 + t);
-    sink s = {enc, LT_BUF_INIT, 0, 0};
+    const char *check = getenv("LT_BENCH_CHECK");
+    sink s = {enc, LT_BUF_INIT, 0, 0, 0xcbf29ce484222325ull, check && strcmp(check, "1") == 0, LT_BUF_INIT};
     lt_buf scratch = LT_BUF_INIT;
     uint64_t bad = 0, wire = 0;
 
@@ -127,12 +148,16 @@ int main(int argc, char **argv)
     double wall = now_s(CLOCK_MONOTONIC) - w0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     uint64_t total_frames = (uint64_t)n * (uint64_t)passes;
     printf("frames=%llu events=%llu skipped=%llu wall_s=%.3f cpu_s=%.3f frames_per_s=%.0f events_per_s=%.0f "
-           "events_per_cpu_s=%.0f wire_mb_per_s=%.1f avro_bytes_per_event=%.1f\n",
+           "events_per_cpu_s=%.0f wire_mb_per_s=%.1f avro_bytes_per_event=%.1f",
            (unsigned long long)total_frames, (unsigned long long)s.events, (unsigned long long)bad, wall, cpu,
            total_frames / wall, s.events / wall, s.events / cpu, wire / wall / 1e6,
            s.events ? (double)s.bytes / (double)s.events : 0.0);
+    if (s.check)
+        printf(" avro_fnv=%016llx", (unsigned long long)s.fnv);
+    printf("\n");
     lt_buf_free(&scratch);
     lt_buf_free(&s.out);
+    lt_buf_free(&s.again);
     lt_tiktok_decoder_destroy(dec);
     lt_avro_encoder_destroy(enc);
     lt_schema_set_destroy(schemas);

@@ -355,14 +355,15 @@ static inline void put_long(lt_buf *out, int64_t v)
     out->len = (size_t)(p - out->data);
 }
 
-/* Every write reserves first; a long needs at most 10 bytes. */
-#define RESERVE(out, n)                     \
-    do {                                    \
-        if (lt_buf_reserve((out), (n)))     \
-            return -1;                      \
+/* Every write reserves first; a long needs at most 10 bytes. The check is
+ * inline: a reused buffer almost always has the room already. */
+#define RESERVE(out, n)                                                                                      \
+    do {                                                                                                     \
+        if ((out)->cap - (out)->len < (n) && lt_buf_reserve((out), (n)))                                     \
+            return -1;                                                                                       \
     } while (0)
 
-static int put_bytes(lt_buf *out, const void *data, size_t len)
+static inline int put_bytes(lt_buf *out, const void *data, size_t len)
 {
     RESERVE(out, 10 + len);
     put_long(out, (int64_t)len);
@@ -374,7 +375,7 @@ static int put_bytes(lt_buf *out, const void *data, size_t len)
 
 /* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
  * the top); *repaired counts the strings that needed repair. */
-static int put_string(lt_buf *out, const char *s, uint64_t *repaired)
+static inline int put_string(lt_buf *out, const char *s, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
     if (lt_utf8_is_ascii(s, len))

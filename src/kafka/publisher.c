@@ -168,42 +168,75 @@ static void fill_defaults(const lt_publisher *pub, lt_event *ev)
         ev->room_id = "";
 }
 
-/* Sends an encoded value with the standard headers (from ev) and key. */
-static lt_publish_status send_value(lt_publisher *pub, const lt_event *evp, const char *key,
-                                    const void *value, size_t len, const lt_kafka_header *extra,
-                                    size_t extra_count, void *opaque, char *err, size_t errlen)
+/* The event with the publisher's defaults: `ev` itself when none is missing
+ * (the usual case: the collectors fill the envelope), else a copy in *spare
+ * with the defaults filled in. The event is 688 bytes; the hot path copies
+ * none of it (issue 21). */
+static const lt_event *with_defaults(const lt_publisher *pub, const lt_event *ev, lt_event *spare)
 {
-    lt_event ev = *evp;
-    fill_defaults(pub, &ev);
-    const char *type_name = lt_event_type_info_get(ev.type)->name;
+    if (ev->collector_id && ev->ingest_time && ev->room_id)
+        return ev;
+    *spare = *ev; /* shallow: the caller's event stays as it was */
+    fill_defaults(pub, spare);
+    return spare;
+}
+
+/* "%lld" of v into buf (at least 21 bytes), without snprintf's format
+ * parsing, the largest cost of the headers; returns the length. */
+static int format_int64(char *buf, int64_t v)
+{
+    char digits[20];
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    int len = 0;
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = digits[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* Sends an encoded value with the standard headers (from ev, its defaults
+ * filled: with_defaults) and key. */
+static lt_publish_status send_value(lt_publisher *pub, const lt_event *ev, const char *key, const void *value,
+                                    size_t len, const lt_kafka_header *extra, size_t extra_count,
+                                    void *opaque, char *err, size_t errlen)
+{
+    const char *type_name = lt_event_type_info_get(ev->type)->name;
     if (lt_avro_encoder_repaired_strings(pub->encoder) != pub->repaired_seen) {
         pub->repaired_seen = lt_avro_encoder_repaired_strings(pub->encoder);
-        lt_log_every(&pub->repaired_logged_ms, 60000, LT_LOG_WARN,
-                     "a %s event of room %.64s had a string that is not UTF-8: published with U+FFFD in place of "
-                     "the bad bytes (%llu strings so far)",
-                     type_name, ev.room_id, (unsigned long long)pub->repaired_seen);
+        lt_log_every(
+            &pub->repaired_logged_ms, 60000, LT_LOG_WARN,
+            "a %s event of room %.64s had a string that is not UTF-8: published with U+FFFD in place of "
+            "the bad bytes (%llu strings so far)",
+            type_name, ev->room_id, (unsigned long long)pub->repaired_seen);
     }
-    const char *platform = lt_platform_name(ev.platform);
+    const char *platform = lt_platform_name(ev->platform);
     char msg_id[24];
-    int msg_id_len = snprintf(msg_id, sizeof msg_id, "%lld", (long long)ev.msg_id);
+    int msg_id_len = format_int64(msg_id, ev->msg_id);
     lt_kafka_header headers[5] = {
         {"event_type", type_name, strlen(type_name)},
         {"platform", platform, strlen(platform)},
         {"msg_id", msg_id, (size_t)msg_id_len},
-        {"collector_id", ev.collector_id, strlen(ev.collector_id)},
+        {"collector_id", ev->collector_id, strlen(ev->collector_id)},
     };
     size_t header_count = 4;
     /* lets a consumer follow one BIGO game session without decoding */
-    if (ev.game_sess && *ev.game_sess && lt_event_type_game(ev.type))
-        headers[header_count++] = (lt_kafka_header){"game_sess", ev.game_sess, strlen(ev.game_sess)};
+    if (ev->game_sess && *ev->game_sess && lt_event_type_game(ev->type))
+        headers[header_count++] = (lt_kafka_header){"game_sess", ev->game_sess, strlen(ev->game_sess)};
     char entity[LT_EVENT_KEY_MAX];
     if (!key)
-        key = lt_event_key(&ev, entity, sizeof entity);
+        key = lt_event_key(ev, entity, sizeof entity);
     lt_kafka_header all[sizeof headers / sizeof headers[0] + LT_PUBLISHER_MAX_EXTRA_HEADERS];
     memcpy(all, headers, header_count * sizeof headers[0]);
     for (size_t i = 0; i < extra_count; i++)
         all[header_count++] = extra[i];
-    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics.of[ev.type], key, strlen(key),
+    lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics.of[ev->type], key, strlen(key),
                                                 value, len, all, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
@@ -229,25 +262,24 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
     }
     if (check_type(event, err, errlen))
         return LT_PUBLISH_ERROR;
-    lt_event ev = *event; /* shallow: fills defaults without touching the caller's event */
-    fill_defaults(pub, &ev);
+    lt_event spare;
+    const lt_event *ev = with_defaults(pub, event, &spare);
     lt_buf_reset(&pub->value);
-    if (lt_avro_encode(pub->encoder, &ev, &pub->value)) {
-        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
+    if (lt_avro_encode(pub->encoder, ev, &pub->value)) {
+        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev->type)->name);
         return LT_PUBLISH_ERROR;
     }
-    return send_value(pub, &ev, key, pub->value.data, pub->value.len, extra, extra_count, opaque, err,
-                      errlen);
+    return send_value(pub, ev, key, pub->value.data, pub->value.len, extra, extra_count, opaque, err, errlen);
 }
 
 int lt_publisher_encode(lt_publisher *pub, const lt_event *event, lt_buf *out, char *err, size_t errlen)
 {
     if (check_type(event, err, errlen))
         return -1;
-    lt_event ev = *event;
-    fill_defaults(pub, &ev);
-    if (lt_avro_encode(pub->encoder, &ev, out)) {
-        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev.type)->name);
+    lt_event spare;
+    const lt_event *ev = with_defaults(pub, event, &spare);
+    if (lt_avro_encode(pub->encoder, ev, out)) {
+        snprintf(err, errlen, "out of memory encoding a %s event", lt_event_type_info_get(ev->type)->name);
         return -1;
     }
     return 0;
@@ -258,7 +290,9 @@ lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event
 {
     if (check_type(envelope, err, errlen))
         return LT_PUBLISH_ERROR;
-    return send_value(pub, envelope, NULL, value, len, NULL, 0, opaque, err, errlen);
+    lt_event spare;
+    return send_value(pub, with_defaults(pub, envelope, &spare), NULL, value, len, NULL, 0, opaque, err,
+                      errlen);
 }
 
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)

@@ -22,7 +22,8 @@
  * keeps only its first max_messages non-empty messages (the rest are cut
  * from a copy of the wire and counted). Every unpack then runs against a
  * byte budget: an allocator that refuses past the input's length plus a
- * fixed allowance, so no input makes an unpack allocate more.
+ * fixed allowance, so no input makes an unpack allocate more. The allocator
+ * is an arena (a few chunks per frame, freed at once on release).
  *
  * Builders write exactly the byte layouts of section 5 (checked by the unit
  * tests against the document's vectors): protobuf-c emits proto2 optional
@@ -30,6 +31,7 @@
  */
 #include "tiktok/frame.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,12 +146,24 @@ int lt_tiktok_wire_find(const uint8_t *data, size_t len, uint32_t field, uint64_
     return found;
 }
 
-/* protobuf-c allocator with a byte budget; malloc underneath, so results
- * are freed with the default allocator */
+/* protobuf-c allocator with a byte budget and an arena underneath: an
+ * allocation is a pointer increment in a chunk, free is a no-op, and the
+ * whole unpacked message goes at once with its chunks (pb_arena_free), so a
+ * frame costs one or two mallocs instead of one per sub-message, string and
+ * array, and no walk of the message to free it (issue 21). */
+typedef struct pb_chunk {
+    struct pb_chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} pb_chunk;
+
+#define PB_CHUNK_MIN (16u * 1024u)
+
 typedef struct pb_budget {
     ProtobufCAllocator allocator;
     size_t left;
     bool exhausted;
+    pb_chunk *chunks; /* newest first */
 } pb_budget;
 
 static void *budget_alloc(void *data, size_t size)
@@ -159,16 +173,35 @@ static void *budget_alloc(void *data, size_t size)
         b->exhausted = true;
         return NULL;
     }
-    void *p = malloc(size);
-    if (p)
-        b->left -= size;
+    size_t need = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    pb_chunk *c = b->chunks;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > PB_CHUNK_MIN ? need : PB_CHUNK_MIN;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->cap = cap;
+        c->used = 0;
+        c->next = b->chunks;
+        b->chunks = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += need;
+    b->left -= size;
     return p;
 }
 
 static void budget_free(void *data, void *ptr)
 {
-    (void)data;
-    free(ptr);
+    (void)data, (void)ptr; /* the chunks go at once (pb_arena_free) */
+}
+
+static void pb_arena_free(void *arena)
+{
+    for (pb_chunk *c = arena, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
 }
 
 static void budget_init(pb_budget *b, size_t len, size_t extra)
@@ -178,6 +211,7 @@ static void budget_init(pb_budget *b, size_t len, size_t extra)
     b->allocator.allocator_data = b;
     b->left = len + extra + LT_TIKTOK_UNPACK_ALLOWANCE;
     b->exhausted = false;
+    b->chunks = NULL;
 }
 
 /* ------------------------------------------------------------------ parsing */
@@ -202,6 +236,7 @@ int lt_tiktok_frame_parse(const uint8_t *data, size_t len, lt_tiktok_frame *out,
     budget_init(&budget, len, 0);
     Livetap__Webcast__PushFrame *pb = livetap__webcast__push_frame__unpack(&budget.allocator, len, data);
     if (!pb) {
+        pb_arena_free(budget.chunks);
         if (budget.exhausted)
             ERR("push frame: unpacking %zu bytes needed more than %zu bytes of memory", len,
                 len + LT_TIKTOK_UNPACK_ALLOWANCE);
@@ -210,6 +245,7 @@ int lt_tiktok_frame_parse(const uint8_t *data, size_t len, lt_tiktok_frame *out,
         return -1;
     }
     out->pb = pb;
+    out->arena = budget.chunks;
     out->seq_id = pb->seq_id;
     out->log_id = pb->log_id;
     out->has_log_id = pb->has_log_id;
@@ -229,8 +265,7 @@ void lt_tiktok_frame_release(lt_tiktok_frame *frame)
 {
     if (!frame)
         return;
-    if (frame->pb)
-        livetap__webcast__push_frame__free_unpacked(frame->pb, NULL);
+    pb_arena_free(frame->arena); /* frame->pb lives in it */
     memset(frame, 0, sizeof *frame);
 }
 
@@ -435,6 +470,7 @@ int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t
     Livetap__Webcast__FetchResult *pb = livetap__webcast__fetch_result__unpack(&budget.allocator, len, data);
     lt_buf_free(&trimmed);
     if (!pb) {
+        pb_arena_free(budget.chunks);
         if (budget.exhausted)
             ERR("fetch result: unpacking %zu bytes needed more memory than its budget", len);
         else
@@ -446,6 +482,7 @@ int lt_tiktok_fetch_result_parse_limited(const uint8_t *data, size_t len, size_t
         return -1;
     }
     out->pb = pb;
+    out->arena = budget.chunks;
     out->message_count = pb->n_messages;
     out->cursor = pb->cursor;
     if (pb->has_internal_ext) {
@@ -467,8 +504,7 @@ void lt_tiktok_fetch_result_release(lt_tiktok_fetch_result *result)
 {
     if (!result)
         return;
-    if (result->pb)
-        livetap__webcast__fetch_result__free_unpacked(result->pb, NULL);
+    pb_arena_free(result->arena); /* result->pb lives in it */
     memset(result, 0, sizeof *result);
 }
 

@@ -49,6 +49,7 @@ typedef struct lt_tiktok_frame {
     lt_bytes payload;             /* as carried, possibly gzipped */
     const char *compress_type;    /* the compress_type header; NULL if absent */
     void *pb;                     /* the unpacked frame (Livetap__Webcast__PushFrame) */
+    void *arena;                  /* the chunks pb lives in (frame.c) */
 } lt_tiktok_frame;
 
 /* Parses one push frame. On success *out must later be released; on failure
@@ -90,6 +91,7 @@ typedef struct lt_tiktok_fetch_result {
     size_t messages_dropped;       /* messages past the per-result cap, never unpacked */
     size_t empty_messages;         /* empty entries (`0a 00`): no method, no payload; skipped */
     void *pb;                      /* the unpacked result (Livetap__Webcast__FetchResult) */
+    void *arena;                   /* the chunks pb lives in (frame.c) */
 } lt_tiktok_fetch_result;
 
 /* Parses a fetch result keeping at most LT_TIKTOK_DEFAULT_MAX_MESSAGES

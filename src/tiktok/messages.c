@@ -268,6 +268,7 @@ void lt_tiktok_decoder_destroy(lt_tiktok_decoder *dec)
         return;
     arena_rewind(dec, false);
     free(dec->streaks);
+    free(dec->streak_slots);
     free(dec->room_id);
     free(dec->collector_id);
     free(dec);

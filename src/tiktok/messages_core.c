@@ -14,8 +14,10 @@
  * streak_closed is set on the first event that ends its streak
  * (repeat_end, or any non-streakable gift). A gift without a group_id and
  * not streakable stands alone: it adds its repeat_count (at least 1).
- * Entries are dropped after STREAK_IDLE_MS without events, and the table is
- * bounded (the least recently seen entry makes room).
+ * Entries are dropped after STREAK_IDLE_MS without events (swept at most a
+ * minute late, when a new streak comes), and the table is bounded (the
+ * least recently seen entry makes room). An index makes a lookup one probe
+ * sequence whatever the table holds.
  */
 #include "tiktok/messages_internal.h"
 
@@ -24,29 +26,87 @@
 
 #define STREAK_IDLE_MS (10 * 60 * 1000)
 #define STREAK_MAX 4096
+#define STREAK_SWEEP_MS (60 * 1000) /* a new streak sweeps idle entries at most this often */
 
 /* ------------------------------------------------------------------ gift streaks */
 
-static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id, int64_t group_id,
-                                       int64_t now)
+/* The table is an array (LRU order does not matter: the oldest entry is
+ * found by last_seen) with an open-addressing index of twice its capacity,
+ * so a gift costs one probe sequence, not a scan of every open streak (a
+ * busy room holds thousands). Idle entries are swept, and the index
+ * rebuilt, when a new streak finds the last sweep a minute of event time
+ * old or the table full; a streak found is continued even when idle, as
+ * before the index. */
+static size_t streak_slot_of(int64_t user_id, int64_t gift_id, int64_t group_id, size_t mask)
 {
-    for (size_t i = 0; i < dec->streak_count;) {
-        gift_streak *s = &dec->streaks[i];
+    uint64_t h = (uint64_t)user_id * 0x9e3779b97f4a7c15ull;
+    h ^= (uint64_t)gift_id * 0xc2b2ae3d27d4eb4full + (h >> 29);
+    h ^= (uint64_t)group_id * 0x165667b19e3779f9ull + (h >> 32);
+    h ^= h >> 31;
+    return (size_t)h & mask;
+}
+
+static void streak_index_rebuild(lt_tiktok_decoder *dec)
+{
+    size_t mask = 2 * dec->streak_cap - 1;
+    memset(dec->streak_slots, 0, 2 * dec->streak_cap * sizeof *dec->streak_slots);
+    for (size_t i = 0; i < dec->streak_count; i++) {
+        const gift_streak *s = &dec->streaks[i];
+        size_t j = streak_slot_of(s->user_id, s->gift_id, s->group_id, mask);
+        while (dec->streak_slots[j])
+            j = (j + 1) & mask;
+        dec->streak_slots[j] = (uint32_t)i + 1;
+    }
+}
+
+static gift_streak *streak_find(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id, int64_t group_id)
+{
+    if (!dec->streak_count)
+        return NULL;
+    size_t mask = 2 * dec->streak_cap - 1;
+    for (size_t j = streak_slot_of(user_id, gift_id, group_id, mask); dec->streak_slots[j];
+         j = (j + 1) & mask) {
+        gift_streak *s = &dec->streaks[dec->streak_slots[j] - 1];
         if (s->user_id == user_id && s->gift_id == gift_id && s->group_id == group_id)
             return s;
-        if (now - s->last_seen > STREAK_IDLE_MS) {
+    }
+    return NULL;
+}
+
+/* Drops the entries idle for more than STREAK_IDLE_MS at `now`. */
+static void streak_sweep(lt_tiktok_decoder *dec, int64_t now)
+{
+    for (size_t i = 0; i < dec->streak_count;) {
+        if (now - dec->streaks[i].last_seen > STREAK_IDLE_MS) {
             dec->streaks[i] = dec->streaks[--dec->streak_count];
             continue;
         }
         i++;
     }
+    dec->streak_swept_ms = now;
+    streak_index_rebuild(dec);
+}
+
+static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, int64_t gift_id,
+                                       int64_t group_id, int64_t now)
+{
+    gift_streak *s = streak_find(dec, user_id, gift_id, group_id);
+    if (s)
+        return s;
+    if (dec->streak_count &&
+        (now - dec->streak_swept_ms >= STREAK_SWEEP_MS || dec->streak_count == dec->streak_cap))
+        streak_sweep(dec, now);
     if (dec->streak_count == dec->streak_cap) {
         if (dec->streak_cap < STREAK_MAX) {
             size_t cap = dec->streak_cap ? dec->streak_cap * 2 : 8;
             gift_streak *n = realloc(dec->streaks, cap * sizeof *n);
-            if (n) {
+            if (n)
                 dec->streaks = n;
+            uint32_t *slots = n ? realloc(dec->streak_slots, 2 * cap * sizeof *slots) : NULL;
+            if (slots) {
+                dec->streak_slots = slots;
                 dec->streak_cap = cap;
+                streak_index_rebuild(dec);
             }
         }
         if (dec->streak_count == dec->streak_cap) {
@@ -59,12 +119,18 @@ static gift_streak *streak_find_or_add(lt_tiktok_decoder *dec, int64_t user_id, 
                     oldest = &dec->streaks[i];
             memset(oldest, 0, sizeof *oldest);
             oldest->user_id = user_id, oldest->gift_id = gift_id, oldest->group_id = group_id;
+            streak_index_rebuild(dec);
             return oldest;
         }
     }
-    gift_streak *s = &dec->streaks[dec->streak_count++];
+    s = &dec->streaks[dec->streak_count++];
     memset(s, 0, sizeof *s);
     s->user_id = user_id, s->gift_id = gift_id, s->group_id = group_id;
+    size_t mask = 2 * dec->streak_cap - 1;
+    size_t j = streak_slot_of(user_id, gift_id, group_id, mask);
+    while (dec->streak_slots[j])
+        j = (j + 1) & mask;
+    dec->streak_slots[j] = (uint32_t)(dec->streak_count - 1) + 1;
     return s;
 }
 

@@ -43,6 +43,8 @@ struct lt_tiktok_decoder {
     int64_t like_total_max;
     gift_streak *streaks;
     size_t streak_count, streak_cap;
+    uint32_t *streak_slots;   /* open-addressing index into streaks (entry + 1; 0 = empty), 2 * cap */
+    int64_t streak_swept_ms;  /* event time of the last sweep of idle entries */
     arena_chunk *arena;       /* the current chunk; older ones chained behind it */
     ProtobufCAllocator alloc; /* allocates from the arena; free is a no-op */
     size_t arena_used;        /* bytes handed out since the last rewind */

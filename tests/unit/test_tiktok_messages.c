@@ -212,6 +212,52 @@ static void gift_streak_arithmetic(void **state)
     assert_int_equal(lt_tiktok_decoder_open_streaks(fx->dec), 5);
 }
 
+/* One streakable rose of `user`'s streak `group` at event time `ms`;
+ * returns its gifts_added. */
+static int64_t streak_gift(tt_fixture *fx, int64_t user_id, int64_t group, int repeat, int64_t ms)
+{
+    TT_USER(user, user_id, "giver", "Giver");
+    TT_COMMON(common, "WebcastGiftMessage", group * 10 + repeat, ms);
+    Livetap__Webcast__GiftDetails d = LIVETAP__WEBCAST__GIFT_DETAILS__INIT;
+    d.has_id = 1, d.id = 5655, d.has_type = 1, d.type = 1, d.has_diamond_count = 1, d.diamond_count = 1;
+    Livetap__Webcast__GiftMessage g = LIVETAP__WEBCAST__GIFT_MESSAGE__INIT;
+    g.common = &common, g.user = &user, g.gift = &d;
+    g.has_group_id = 1, g.group_id = group;
+    g.has_repeat_count = 1, g.repeat_count = repeat;
+    json_t *ev = tt_feed(fx, "WebcastGiftMessage", &g);
+    int64_t added = TT_INT(ev, "gifts_added");
+    json_array_clear(fx->events);
+    return added;
+}
+
+/* The streak table with thousands of open streaks (its index): each streak
+ * is found again (a re-sent count adds nothing, a higher one adds the
+ * difference), entries idle for 10 minutes are dropped when a new streak
+ * comes, and the table stays bounded at 4096 with the newest streaks kept. */
+static void gift_streaks_many_idle_and_full(void **state)
+{
+    tt_fixture *fx = *state;
+    const int64_t t0 = 1700000000000LL;
+    for (int64_t i = 0; i < 3000; i++)
+        assert_int_equal(streak_gift(fx, 1 + i % 700, 100000 + i, 1, t0 + i), 1);
+    assert_int_equal(lt_tiktok_decoder_open_streaks(fx->dec), 3000);
+    for (int64_t i = 0; i < 3000; i++) {
+        assert_int_equal(streak_gift(fx, 1 + i % 700, 100000 + i, 3, t0 + 5000 + i), 2);
+        assert_int_equal(streak_gift(fx, 1 + i % 700, 100000 + i, 3, t0 + 5000 + i), 0);
+    }
+    assert_int_equal(lt_tiktok_decoder_open_streaks(fx->dec), 3000);
+    /* 11 minutes later every one is idle: a new streak sweeps them */
+    const int64_t t1 = t0 + 11 * 60 * 1000;
+    assert_int_equal(streak_gift(fx, 1, 900000, 1, t1), 1);
+    assert_int_equal(lt_tiktok_decoder_open_streaks(fx->dec), 1);
+    /* more streaks than the table holds, in a few seconds */
+    for (int64_t i = 0; i < 5000; i++)
+        assert_int_equal(streak_gift(fx, 2 + i % 900, 200000 + i, 1, t1 + 1 + i), 1);
+    assert_int_equal(lt_tiktok_decoder_open_streaks(fx->dec), 4096);
+    for (int64_t i = 5000 - 4000; i < 5000; i++) /* the newest are still there */
+        assert_int_equal(streak_gift(fx, 2 + i % 900, 200000 + i, 2, t1 + 6000 + i), 1);
+}
+
 static void gift_details_and_recipient(void **state)
 {
     tt_fixture *fx = *state;
@@ -517,6 +563,7 @@ int main(void)
         T(captured_like_message),
         T(chat_with_identity_and_emotes),
         T(gift_streak_arithmetic),
+        T(gift_streaks_many_idle_and_full),
         T(gift_details_and_recipient),
         T(member_social_viewers_control),
         T(out_of_order_and_repeated_fields),
