@@ -96,8 +96,8 @@ int main(int argc, char **argv)
     size_t n = 0, cap = 1024;
     frame_ref *frames = malloc(cap * sizeof *frames);
     for (long off = 0; off + 4 <= size;) {
-        uint32_t len = (uint32_t)capture[off] | (uint32_t)capture[off + 1] << 8 | (uint32_t)capture[off + 2] << 16 |
-                       (uint32_t)capture[off + 3] << 24;
+        uint32_t len = (uint32_t)capture[off] | (uint32_t)capture[off + 1] << 8 |
+                       (uint32_t)capture[off + 2] << 16 | (uint32_t)capture[off + 3] << 24;
         if (off + 4 + (long)len > size)
             break;
         if (n == cap)

@@ -70,8 +70,11 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
     long counts[2] = {0, 0};
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *kv[][2] = {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"},
-                           {"acks", "all"}, {"partitioner", "murmur2_random"}, {"linger.ms", "5"},
+    const char *kv[][2] = {{"bootstrap.servers", bootstrap},
+                           {"enable.idempotence", "true"},
+                           {"acks", "all"},
+                           {"partitioner", "murmur2_random"},
+                           {"linger.ms", "5"},
                            {"compression.codec", "lz4"}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         rd_kafka_conf_set(conf, kv[i][0], kv[i][1], err, sizeof err);
@@ -165,12 +168,16 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 500000;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     if (!bootstrap || n <= 0 || rounds <= 0) {
-        fprintf(stderr, "usage: LT_KAFKA_BOOTSTRAP=host:port [LT_REGISTRY_URL=url] bench_publish [records] [rounds]\n");
+        fprintf(
+            stderr,
+            "usage: LT_KAFKA_BOOTSTRAP=host:port [LT_REGISTRY_URL=url] bench_publish [records] [rounds]\n");
         return 2;
     }
     char prefix[64];
     snprintf(prefix, sizeof prefix, "bench%ld", (long)getpid());
-    lt_publisher_options po = {.topic_prefix = prefix, .collector_id = "bench", .registry_url = registry,
+    lt_publisher_options po = {.topic_prefix = prefix,
+                               .collector_id = "bench",
+                               .registry_url = registry,
                                .kafka = {.bootstrap_servers = bootstrap}};
     char err[2048];
     lt_publisher *pub = lt_publisher_create(&po, err, sizeof err);
@@ -204,7 +211,8 @@ int main(int argc, char **argv)
     double *ours = calloc((size_t)rounds, sizeof *ours), *ref = calloc((size_t)rounds, sizeof *ref);
     double *ours_cpu = calloc((size_t)rounds, sizeof *ours), *ref_cpu = calloc((size_t)rounds, sizeof *ref);
     const char *paths = getenv("LT_BENCH_PATHS");
-    bool do_ours = !paths || strcmp(paths, "reference") != 0, do_ref = !paths || strcmp(paths, "livetap") != 0;
+    bool do_ours = !paths || strcmp(paths, "reference") != 0,
+         do_ref = !paths || strcmp(paths, "livetap") != 0;
     if (do_ours)
         run_livetap(pub, pool, n / 10); /* warm-up: topics created, connections up */
     if (do_ref)
@@ -214,7 +222,8 @@ int main(int argc, char **argv)
         ours_cpu[r] = last_cpu_us_per_record;
         ref[r] = do_ref ? run_reference(bootstrap, prefix, pool, n, pub) : 1;
         ref_cpu[r] = last_cpu_us_per_record;
-        fprintf(stderr, "round %d: livetap %.0f rec/s (%.2f us CPU/rec), reference %.0f rec/s (%.2f us CPU/rec)\n",
+        fprintf(stderr,
+                "round %d: livetap %.0f rec/s (%.2f us CPU/rec), reference %.0f rec/s (%.2f us CPU/rec)\n",
                 r + 1, ours[r], ours_cpu[r], ref[r], ref_cpu[r]);
     }
     qsort(ours, (size_t)rounds, sizeof *ours, cmp_double);
@@ -222,13 +231,14 @@ int main(int argc, char **argv)
     qsort(ours_cpu, (size_t)rounds, sizeof *ours, cmp_double);
     qsort(ref_cpu, (size_t)rounds, sizeof *ref, cmp_double);
     double mo = ours[rounds / 2], mr = ref[rounds / 2];
-    printf("| path | records | median rec/s | min | max | CPU µs/record (median) |\n|---|---:|---:|---:|---:|---:|\n");
+    printf("| path | records | median rec/s | min | max | CPU µs/record (median) "
+           "|\n|---|---:|---:|---:|---:|---:|\n");
     printf("| livetap: event → Avro → publish → ack | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mo, ours[0],
            ours[rounds - 1], ours_cpu[rounds / 2]);
-    printf("| reference: librdkafka, same pre-encoded records | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mr, ref[0],
-           ref[rounds - 1], ref_cpu[rounds / 2]);
-    printf("\nratio livetap / reference = **%.2f** (median of %d rounds; mean value size %.0f bytes)\n", mo / mr,
-           rounds, (double)bytes / POOL);
+    printf("| reference: librdkafka, same pre-encoded records | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mr,
+           ref[0], ref[rounds - 1], ref_cpu[rounds / 2]);
+    printf("\nratio livetap / reference = **%.2f** (median of %d rounds; mean value size %.0f bytes)\n",
+           mo / mr, rounds, (double)bytes / POOL);
     for (int i = 0; i < POOL; i++) {
         free(pool[i].value);
         lt_sample_events_destroy(pool[i].gen);

@@ -73,7 +73,7 @@ typedef struct type_encoder {
 struct lt_avro_encoder {
     type_encoder types[LT_EVENT_TYPE_COUNT];
     uint64_t repaired_strings; /* strings written with U+FFFD for ill-formed UTF-8 */
-    plan *nested; /* nested record plans, owned here */
+    plan *nested;              /* nested record plans, owned here */
     size_t nested_count, nested_cap;
 };
 
@@ -119,8 +119,9 @@ static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branc
  * skipped (a type without game fields). */
 #define MAX_DESCS 3
 
-static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *const descs[MAX_DESCS],
-                      plan *out, const char *where, char *err, size_t errlen);
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
+                      const lt_record_desc *const descs[MAX_DESCS], plan *out, const char *where, char *err,
+                      size_t errlen);
 
 /* A nested record's plan, kept in enc->nested. */
 static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
@@ -131,8 +132,8 @@ static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const
                  avro_schema_type_name(record));
         return NULL;
     }
-    if (strcmp(avro_schema_type_name(record), strrchr(desc->name, '.') ? strrchr(desc->name, '.') + 1
-                                                                       : desc->name) != 0) {
+    if (strcmp(avro_schema_type_name(record),
+               strrchr(desc->name, '.') ? strrchr(desc->name, '.') + 1 : desc->name) != 0) {
         snprintf(err, errlen, "%s: schema record %s is not %s", where, avro_schema_type_name(record),
                  desc->name);
         return NULL;
@@ -150,8 +151,8 @@ static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const
     return p;
 }
 
-static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftype, step *s,
-                     const char *where, char *err, size_t errlen)
+static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftype, step *s, const char *where,
+                     char *err, size_t errlen)
 {
     avro_schema_t value = NULL;
     s->offset = f->offset;
@@ -218,8 +219,8 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         s->stride = f->record ? f->record->size : 0;
         if (!is_avro_array(ftype) || !is_avro_record(resolve(avro_schema_array_items(ftype))))
             want = "an array of records";
-        else if (!(s->record = nested_plan(enc, resolve(avro_schema_array_items(ftype)), f->record, where, err,
-                                           errlen)))
+        else if (!(s->record = nested_plan(enc, resolve(avro_schema_array_items(ftype)), f->record, where,
+                                           err, errlen)))
             return -1;
         break;
     }
@@ -233,8 +234,9 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
 
 /* Binds the fields of `record` to the entries of descs (the first that has
  * the name). */
-static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *const descs[MAX_DESCS],
-                      plan *out, const char *where, char *err, size_t errlen)
+static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
+                      const lt_record_desc *const descs[MAX_DESCS], plan *out, const char *where, char *err,
+                      size_t errlen)
 {
     size_t n = avro_schema_record_size(record);
     out->steps = calloc(n ? n : 1, sizeof *out->steps);
@@ -263,8 +265,8 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_recor
     for (int d = 0; d < MAX_DESCS; d++) {
         for (size_t i = 0; descs[d] && i < descs[d]->field_count; i++) {
             if (avro_schema_record_field_get_index(record, descs[d]->fields[i].name) < 0) {
-                snprintf(err, errlen, "%s.%s: the event struct has this field but the schema does not",
-                         where, descs[d]->fields[i].name);
+                snprintf(err, errlen, "%s.%s: the event struct has this field but the schema does not", where,
+                         descs[d]->fields[i].name);
                 return -1;
             }
         }
@@ -294,8 +296,8 @@ lt_avro_encoder *lt_avro_encoder_create(const lt_schema_set *schemas, char *err,
             snprintf(err, errlen, "%s: the schema is not a record", info->name);
             goto fail;
         }
-        const lt_record_desc *const descs[MAX_DESCS] = {&lt_event_envelope, lt_event_type_game((lt_event_type)t),
-                                                        info->record};
+        const lt_record_desc *const descs[MAX_DESCS] = {&lt_event_envelope,
+                                                        lt_event_type_game((lt_event_type)t), info->record};
         if (build_plan(enc, schema, descs, &enc->types[t].body, info->name, err, errlen))
             goto fail;
         /* single-object header until a registry id is set */
@@ -442,8 +444,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
             if (put_bytes(out, name, strlen(name)))
                 return -1;
             break;
-        }
-            break;
+        } break;
         case OP_RECORD:
             if (encode_plan(s->record, at, out, repaired))
                 return -1;

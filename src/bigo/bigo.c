@@ -113,13 +113,9 @@ bool lt_bigo_publish_event(lt_bigo *b, lt_bigo_group *g, const char *key, size_t
     lt_bigo_entry *e = NULL;
     switch (lt_bigo_ledger_claim(b->ledger, g, key, keylen, &e)) {
     case LT_BIGO_CLAIM_DONE:
-    case LT_BIGO_CLAIM_PENDING:
-        b->stats.duplicates++;
-        return false;
-    case LT_BIGO_CLAIM_ERROR:
-        return false;
-    case LT_BIGO_CLAIM_NEW:
-        break;
+    case LT_BIGO_CLAIM_PENDING: b->stats.duplicates++; return false;
+    case LT_BIGO_CLAIM_ERROR: return false;
+    case LT_BIGO_CLAIM_NEW: break;
     }
     note_room(b, ev->room_id, ev->event_time);
     lt_event copy = *ev;
@@ -191,8 +187,9 @@ void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group
         }
         set_game(&ev, batch);
         if (it->kind == LT_BIGO_ITEM_BAD || it->kind == LT_BIGO_ITEM_OTHER)
-            lt_log_every(&b->log_slot_item, 60000, LT_LOG_WARN, "bigo room %s: item %s published as unknown (%s)",
-                         it->room, it->method, it->kind == LT_BIGO_ITEM_BAD ? it->bad : "no decoder");
+            lt_log_every(&b->log_slot_item, 60000, LT_LOG_WARN,
+                         "bigo room %s: item %s published as unknown (%s)", it->room, it->method,
+                         it->kind == LT_BIGO_ITEM_BAD ? it->bad : "no decoder");
         lt_debug("bigo item room=%s type=%s msg_id=%lld game_id=%s game_sess=%s", it->room, it->method + 5,
                  (long long)it->msg_id, batch->game_id, batch->game_sess);
         if (it->kind == LT_BIGO_ITEM_GIFT && b->catalogue)
@@ -275,8 +272,10 @@ bool lt_bigo_ready(lt_bigo *b, json_t **detail)
     }
     bool ready = b->started && !b->draining && kafka_ok;
     *detail = json_pack("{s:b, s:s, s:s?, s:b}", "ready", ready, "kafka",
-                        !b->opts.publisher ? "dry_run" : kafka_ok ? "ok" : "unreachable", "reason", kafka_ok ? NULL : why,
-                        "started", b->started);
+                        !b->opts.publisher ? "dry_run"
+                        : kafka_ok         ? "ok"
+                                           : "unreachable",
+                        "reason", kafka_ok ? NULL : why, "started", b->started);
     return ready;
 }
 
@@ -381,9 +380,11 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     lt_bigo_seed(b);
     lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
     lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s, gift catalogue %s",
-            b->opts.tls_cert ? "wss" : "ws",
-            b->opts.address, b->port, b->opts.path, lt_bigo_auth_account_count(b->auth),
-            b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforced" : b->opts.sign_mode == LT_BIGO_SIGN_LOG ? "logged" : "off",
+            b->opts.tls_cert ? "wss" : "ws", b->opts.address, b->port, b->opts.path,
+            lt_bigo_auth_account_count(b->auth),
+            b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforced"
+            : b->opts.sign_mode == LT_BIGO_SIGN_LOG   ? "logged"
+                                                      : "off",
             b->pull && po->enabled ? "on" : "off", b->catalogue ? "on" : "off");
     return b;
 fail:
@@ -445,7 +446,8 @@ long lt_bigo_finish(lt_bigo *b)
     b->draining = true;
     lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
     b->stop = 0;
-    lt_info("stopping: waiting up to %d ms for Kafka to acknowledge what is in flight", b->opts.flush_timeout_ms);
+    lt_info("stopping: waiting up to %d ms for Kafka to acknowledge what is in flight",
+            b->opts.flush_timeout_ms);
     drain(b, b->opts.flush_timeout_ms);
     lt_bigo_server_close_all(b);
     int64_t until = lt_now_ms() + 500;
@@ -459,7 +461,8 @@ long lt_bigo_finish(lt_bigo *b)
     if (b->opts.publisher) {
         left = lt_publisher_flush(b->opts.publisher, b->opts.flush_timeout_ms);
         if (left)
-            lt_error("%zu events were not acknowledged by Kafka within %d ms", left, b->opts.flush_timeout_ms);
+            lt_error("%zu events were not acknowledged by Kafka within %d ms", left,
+                     b->opts.flush_timeout_ms);
     }
     b->stats.undelivered_at_exit = left;
     return (long)left;

@@ -41,36 +41,36 @@ typedef struct lt_bigo lt_bigo;
 typedef struct lt_bigo_token {
     const char *openid;
     const char *access_token;
-    const char *refresh_token;  /* optional */
+    const char *refresh_token; /* optional */
 } lt_bigo_token;
 
 typedef struct lt_bigo_pull_options {
     bool enabled;
-    const char *base_url;            /* https://oauth.bigolive.tv */
-    const lt_bigo_token *tokens;     /* anchors we may pull for */
+    const char *base_url;        /* https://oauth.bigolive.tv */
+    const lt_bigo_token *tokens; /* anchors we may pull for */
     size_t token_count;
-    const char *tokens_file;         /* "openid access_token [refresh_token]" lines; rewritten after a refresh */
-    const char *client_id;           /* bigo-client-id, for signed calls (ping, token refresh) */
-    const char *private_key_file;    /* PEM, RSA (RS256) or P-256 (ES256) */
-    const char *ca_file;             /* extra CA bundle (tests) */
+    const char *tokens_file;      /* "openid access_token [refresh_token]" lines; rewritten after a refresh */
+    const char *client_id;        /* bigo-client-id, for signed calls (ping, token refresh) */
+    const char *private_key_file; /* PEM, RSA (RS256) or P-256 (ES256) */
+    const char *ca_file;          /* extra CA bundle (tests) */
     bool insecure_tls;
-    int interval_ms;                 /* per session, while pages come back short; 0 = 2000 */
-    int batch;                       /* items per room per page, 1..1000; 0 = 100 */
-    double rate_per_user;            /* requests per second per anchor token; 0 = 5 (BIGO allows 10) */
-    int backoff_cap_ms;              /* 0 = 60000 */
-    int lookback_s;                  /* `timestamp` = first sight of a session minus this; 0 = 3600 */
-    int session_idle_s;              /* forget a session after this long without news; 0 = 3600 */
-    int timeout_ms;                  /* per request; 0 = 10000 */
+    int interval_ms;      /* per session, while pages come back short; 0 = 2000 */
+    int batch;            /* items per room per page, 1..1000; 0 = 100 */
+    double rate_per_user; /* requests per second per anchor token; 0 = 5 (BIGO allows 10) */
+    int backoff_cap_ms;   /* 0 = 60000 */
+    int lookback_s;       /* `timestamp` = first sight of a session minus this; 0 = 3600 */
+    int session_idle_s;   /* forget a session after this long without news; 0 = 3600 */
+    int timeout_ms;       /* per request; 0 = 10000 */
     /* game sessions we mount ourselves (enable_danmu, ping, disable_danmu) */
     const char *game_id;
-    const char *const *rooms;        /* anchor openids */
+    const char *const *rooms; /* anchor openids */
     size_t room_count;
-    int game_duration_s;             /* 0 = 3600 */
-    int ping_interval_s;             /* 0 = 30 */
+    int game_duration_s; /* 0 = 3600 */
+    int ping_interval_s; /* 0 = 30 */
     /* the gift catalogue (/gift/get_list -> gift_info) of every anchor we
      * hold a token for; works with `enabled` false too */
     bool gift_catalogue;
-    int gift_catalogue_interval_s;   /* 0 = 300 (BIGO: cache 5-10 min at most) */
+    int gift_catalogue_interval_s;    /* 0 = 300 (BIGO: cache 5-10 min at most) */
     int gift_catalogue_min_refresh_s; /* between two requests per anchor; 0 = 10 */
 } lt_bigo_pull_options;
 
@@ -83,35 +83,35 @@ typedef struct lt_bigo_seed_options {
     const char *bootstrap_servers;
     const lt_kafka_property *properties; /* the producer's (security settings), passed through */
     size_t property_count;
-    int lookback_s;                  /* 0 = 3600 (pull's retention and lookback) */
-    int timeout_ms;                  /* the whole read; 0 = 60000 */
-    size_t max_records;              /* 0 = 2000000 */
+    int lookback_s;     /* 0 = 3600 (pull's retention and lookback) */
+    int timeout_ms;     /* the whole read; 0 = 60000 */
+    size_t max_records; /* 0 = 2000000 */
 } lt_bigo_seed_options;
 
 typedef struct lt_bigo_options {
-    const char *address;             /* listen address; NULL = 127.0.0.1 */
-    int port;                        /* 0 = any free port (see lt_bigo_port) */
-    const char *path;                /* WebSocket path; NULL = /bigo/push */
-    const char *tls_cert, *tls_key;  /* both set = wss */
-    const char *abbr;                /* our platform abbreviation, part of the login sign */
-    const char *accounts;            /* "account:password,..." */
-    const char *accounts_file;       /* one account:password per line */
-    int64_t login_window_ms;         /* 0 = no timestamp check */
+    const char *address;            /* listen address; NULL = 127.0.0.1 */
+    int port;                       /* 0 = any free port (see lt_bigo_port) */
+    const char *path;               /* WebSocket path; NULL = /bigo/push */
+    const char *tls_cert, *tls_key; /* both set = wss */
+    const char *abbr;               /* our platform abbreviation, part of the login sign */
+    const char *accounts;           /* "account:password,..." */
+    const char *accounts_file;      /* one account:password per line */
+    int64_t login_window_ms;        /* 0 = no timestamp check */
     lt_bigo_sign_mode sign_mode;
-    int idle_timeout_ms;             /* close a silent connection; 0 = 30000 */
+    int idle_timeout_ms; /* close a silent connection; 0 = 30000 */
     /* what one stranger can hold (server.c "Limits"): */
-    int login_timeout_ms;            /* close a connection not logged in by then (pings do not count); 0 = 10000 */
-    size_t max_connections;          /* WebSocket connections open at once; 0 = 256 */
+    int login_timeout_ms;   /* close a connection not logged in by then (pings do not count); 0 = 10000 */
+    size_t max_connections; /* WebSocket connections open at once; 0 = 256 */
     size_t max_connections_per_address; /* from one peer address; 0 = 16 */
-    double login_failures_per_min;   /* failed logins per peer address, burst 10; 0 = 60 */
-    size_t max_frame;                /* bytes; 0 = 1 MiB */
-    double max_msgs_per_s;           /* per connection; 0 = 100 (burst twice that) */
-    size_t max_items;                /* per batch; 0 = 10000 */
-    int ack_timeout_ms;              /* answer 503 if Kafka has not acknowledged by then; 0 = 10000, <0 = wait */
-    size_t dedupe_capacity;          /* item keys remembered; 0 = 1000000 */
-    lt_publisher *publisher;         /* NULL = print events as JSON lines (dry run) */
+    double login_failures_per_min;      /* failed logins per peer address, burst 10; 0 = 60 */
+    size_t max_frame;                   /* bytes; 0 = 1 MiB */
+    double max_msgs_per_s;              /* per connection; 0 = 100 (burst twice that) */
+    size_t max_items;                   /* per batch; 0 = 10000 */
+    int ack_timeout_ms;      /* answer 503 if Kafka has not acknowledged by then; 0 = 10000, <0 = wait */
+    size_t dedupe_capacity;  /* item keys remembered; 0 = 1000000 */
+    lt_publisher *publisher; /* NULL = print events as JSON lines (dry run) */
     const char *collector_id;
-    int flush_timeout_ms;            /* at shutdown; 0 = 10000 */
+    int flush_timeout_ms; /* at shutdown; 0 = 10000 */
     lt_bigo_pull_options pull;
     lt_bigo_seed_options seed;
     /* probes and metrics on a private port: the collector runtime's admin
@@ -135,18 +135,18 @@ typedef struct lt_bigo_options {
 typedef struct lt_bigo_stats {
     uint64_t connections, connections_open;
     uint64_t logins_ok, logins_failed;
-    uint64_t refused_unauthenticated;    /* business messages without a valid login/token */
-    uint64_t bad_frames;                 /* not JSON, no uri, bad data, binary */
+    uint64_t refused_unauthenticated; /* business messages without a valid login/token */
+    uint64_t bad_frames;              /* not JSON, no uri, bad data, binary */
     uint64_t oversized, floods, idle_closed;
-    uint64_t login_timeouts;             /* closed: not logged in within login_timeout_ms */
+    uint64_t login_timeouts;                              /* closed: not logged in within login_timeout_ms */
     uint64_t refused_connection_cap, refused_address_cap; /* upgrades refused: total / per-address cap */
-    uint64_t refused_login_rate;         /* upgrades refused or connections closed: failed logins over the rate */
-    uint64_t refused_backpressure;       /* batches answered 503 while Kafka pushed back (lt_bigo_pause) */
+    uint64_t refused_login_rate;   /* upgrades refused or connections closed: failed logins over the rate */
+    uint64_t refused_backpressure; /* batches answered 503 while Kafka pushed back (lt_bigo_pause) */
     uint64_t unknown_uris;
     uint64_t sign_matched, sign_mismatched;
-    uint64_t batches, batch_retries;     /* dataReception received; of them with retry_cnt > 0 */
+    uint64_t batches, batch_retries; /* dataReception received; of them with retry_cnt > 0 */
     uint64_t batches_acked, batches_failed, batches_timed_out;
-    uint64_t items, duplicates;          /* items seen (push + pull); already pending or done */
+    uint64_t items, duplicates; /* items seen (push + pull); already pending or done */
     uint64_t published, delivered, delivery_failed;
     uint64_t pull_requests, pull_pages, pull_items, pull_rate_limited, pull_errors;
     uint64_t token_refreshes, enable_calls, ping_calls, disable_calls;
@@ -154,7 +154,7 @@ typedef struct lt_bigo_stats {
     /* the gift catalogue: answers by outcome, gifts by what became of them */
     uint64_t gift_lists, gift_lists_failed, gift_lists_rate_limited, gift_lists_malformed;
     uint64_t gifts_published, gifts_unchanged, gifts_skipped, gifts_regional, gifts_unlisted;
-    uint64_t gift_unknown_refreshes;     /* refreshes asked for by a gift id not in the catalogue */
+    uint64_t gift_unknown_refreshes; /* refreshes asked for by a gift id not in the catalogue */
     size_t undelivered_at_exit;
     /* the seeding at start: outcome (LT_BIGO_SEED_*), records read, keys marked done */
     int seed_outcome;

@@ -57,15 +57,16 @@ struct lt_bigo {
     lt_bigo_auth *auth;
     lt_bigo_ledger *ledger;
     lt_bigo_pull *pull;
-    lt_bigo_catalogue *catalogue;   /* NULL = pull.gift_catalogue off or no token */
-    lt_bigo_conn *conns;            /* open WebSocket connections */
-    lt_bigo_push_batch *orphans;    /* batches whose connection closed, waiting for Kafka */
+    lt_bigo_catalogue *catalogue; /* NULL = pull.gift_catalogue off or no token */
+    lt_bigo_conn *conns;          /* open WebSocket connections */
+    lt_bigo_push_batch *orphans;  /* batches whose connection closed, waiting for Kafka */
     lws_sorted_usec_list_t tick;
     volatile sig_atomic_t stop;
-    bool started;                   /* the loop has ticked */
-    bool draining;                  /* shutting down: business messages are answered 503 */
-    bool paused;                    /* Kafka pushes back: batches are answered 503, no pull (lt_bigo_pause) */
-    int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn, log_slot_limit;
+    bool started;  /* the loop has ticked */
+    bool draining; /* shutting down: business messages are answered 503 */
+    bool paused;   /* Kafka pushes back: batches are answered 503, no pull (lt_bigo_pause) */
+    int64_t log_slot_bad, log_slot_auth, log_slot_kafka, log_slot_sign, log_slot_item, log_slot_conn,
+        log_slot_limit;
     lt_bigo_failures failures[LT_BIGO_FAILURE_SLOTS];
     lt_bigo_stats stats;
     lt_gate *gate; /* the runtime's: every record goes through it (kafka/gate.h) */

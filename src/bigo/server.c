@@ -64,7 +64,7 @@ typedef struct outmsg {
 
 struct lt_bigo_push_batch {
     lt_bigo *b;
-    lt_bigo_conn *conn;        /* NULL once the connection closed */
+    lt_bigo_conn *conn; /* NULL once the connection closed */
     char uri[72];
     char seqid[LT_BIGO_MAX_ID];
     int64_t retry_cnt, send_time, recv_ms, deadline_ms;
@@ -210,7 +210,8 @@ static void answer(lt_bigo_push_batch *pb, int rescode, const char *message)
     if (pb->answered || !pb->conn)
         return;
     pb->answered = true;
-    reply(pb->conn, pb->uri, pb->retry_cnt, pb->send_time, pb->recv_ms, rescode_data(pb->seqid, rescode, message));
+    reply(pb->conn, pb->uri, pb->retry_cnt, pb->send_time, pb->recv_ms,
+          rescode_data(pb->seqid, rescode, message));
 }
 
 static void batch_done(void *ctx, lt_bigo_group *g, bool ok, const char *error)
@@ -231,7 +232,8 @@ static void batch_done(void *ctx, lt_bigo_group *g, bool ok, const char *error)
     free(pb);
 }
 
-static lt_bigo_push_batch *new_batch(lt_bigo_conn *c, const lt_bigo_envelope *env, const char *seqid, int64_t now)
+static lt_bigo_push_batch *new_batch(lt_bigo_conn *c, const lt_bigo_envelope *env, const char *seqid,
+                                     int64_t now)
 {
     lt_bigo_push_batch *pb = calloc(1, sizeof *pb);
     if (!pb)
@@ -309,7 +311,8 @@ static bool admit(lt_bigo *b, struct lws *wsi)
                  "bigo: refusing connections (latest from %s: %s); so far %llu at the total cap, %llu at the "
                  "per-address cap, %llu over the failed-login rate",
                  peer, why, (unsigned long long)b->stats.refused_connection_cap,
-                 (unsigned long long)b->stats.refused_address_cap, (unsigned long long)b->stats.refused_login_rate);
+                 (unsigned long long)b->stats.refused_address_cap,
+                 (unsigned long long)b->stats.refused_login_rate);
     return false;
 }
 
@@ -323,9 +326,10 @@ static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t n
     json_t *data;
     if (over_login_rate(b, c->peer, now)) {
         b->stats.refused_login_rate++;
-        lt_log_every(&b->log_slot_limit, LOG_EVERY_MS, LT_LOG_WARN,
-                     "bigo: closing %s: more than %.0f failed logins/min from this address (%llu refused so far)",
-                     c->peer, b->opts.login_failures_per_min, (unsigned long long)b->stats.refused_login_rate);
+        lt_log_every(
+            &b->log_slot_limit, LOG_EVERY_MS, LT_LOG_WARN,
+            "bigo: closing %s: more than %.0f failed logins/min from this address (%llu refused so far)",
+            c->peer, b->opts.login_failures_per_min, (unsigned long long)b->stats.refused_login_rate);
         close_later(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many failed logins");
         return;
     }
@@ -333,7 +337,8 @@ static void handle_login(lt_bigo_conn *c, const lt_bigo_envelope *env, int64_t n
         b->stats.logins_failed++;
         lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo login from %s refused: %s", c->peer,
                      env->data ? err : "no data");
-        data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message", env->data ? err : "no data");
+        data = json_pack("{s:i, s:s, s:s}", "code", 400, "access_token", "", "message",
+                         env->data ? err : "no data");
         lt_ratelimit_acquire(&failures_of(b, c->peer, true, now)->bucket, now);
     } else {
         char token[LT_BIGO_TOKEN_LEN + 1];
@@ -381,8 +386,8 @@ static bool check_sign(lt_bigo_conn *c, const lt_bigo_envelope *env)
     }
     b->stats.sign_mismatched++;
     lt_log_every(&b->log_slot_sign, 60000, LT_LOG_WARN,
-                 "bigo: message sign from %s does not match the candidate formula (%llu so far; mode %s)", c->peer,
-                 (unsigned long long)b->stats.sign_mismatched,
+                 "bigo: message sign from %s does not match the candidate formula (%llu so far; mode %s)",
+                 c->peer, (unsigned long long)b->stats.sign_mismatched,
                  b->opts.sign_mode == LT_BIGO_SIGN_ENFORCE ? "enforce: refused" : "log: accepted");
     return b->opts.sign_mode != LT_BIGO_SIGN_ENFORCE;
 }
@@ -397,15 +402,16 @@ static void handle_reception(lt_bigo_conn *c, const lt_bigo_envelope *env, int64
         b->stats.batch_retries++;
     if (lt_bigo_batch_parse(env->data, b->opts.max_items, &batch, err, sizeof err)) {
         b->stats.bad_frames++;
-        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: bad dataReception from %s: %s", c->peer, err);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: bad dataReception from %s: %s",
+                     c->peer, err);
         reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(seqid_of(env), 400, err));
         return;
     }
     if (batch.truncated) {
         b->stats.bad_frames++;
         snprintf(err, sizeof err, "more than %zu items in one batch", b->opts.max_items);
-        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: dataReception %s from %s refused: %s",
-                     batch.seqid, c->peer, err);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN,
+                     "bigo: dataReception %s from %s refused: %s", batch.seqid, c->peer, err);
         reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(batch.seqid, 400, err));
         lt_bigo_batch_clear(&batch);
         return;
@@ -417,7 +423,8 @@ static void handle_reception(lt_bigo_conn *c, const lt_bigo_envelope *env, int64
             unlink_batch(pb);
             free(pb);
         }
-        reply(c, env->uri, env->retry_cnt, env->send_time, now, rescode_data(batch.seqid, 500, "out of memory"));
+        reply(c, env->uri, env->retry_cnt, env->send_time, now,
+              rescode_data(batch.seqid, 500, "out of memory"));
         lt_bigo_batch_clear(&batch);
         return;
     }
@@ -444,8 +451,8 @@ static void handle_unknown_uri(lt_bigo_conn *c, const lt_bigo_envelope *env, int
 {
     lt_bigo *b = c->b;
     b->stats.unknown_uris++;
-    lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: unknown uri \"%s\" from %s: published to unknown",
-                 env->uri, c->peer);
+    lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN,
+                 "bigo: unknown uri \"%s\" from %s: published to unknown", env->uri, c->peer);
     char *text = json_dumps(env->data, JSON_COMPACT | JSON_SORT_KEYS);
     const char *seqid = seqid_of(env);
     lt_bigo_push_batch *pb = text ? new_batch(c, env, seqid, now) : NULL;
@@ -471,7 +478,9 @@ static void handle_unknown_uri(lt_bigo_conn *c, const lt_bigo_envelope *env, int
     memset(&ev, 0, sizeof ev);
     ev.type = LT_EVENT_UNKNOWN;
     ev.platform = LT_PLATFORM_BIGO;
-    ev.room_id = json_is_string(openid) && json_string_length(openid) < LT_BIGO_MAX_ID ? json_string_value(openid) : "";
+    ev.room_id = json_is_string(openid) && json_string_length(openid) < LT_BIGO_MAX_ID
+                     ? json_string_value(openid)
+                     : "";
     /* a message about a game (the PK invitation names its game_id) keeps it */
     ev.game_id = id_in(env->data, "game_id");
     ev.game_sess = id_in(env->data, "game_sess");
@@ -501,13 +510,14 @@ static int handle_message(lt_bigo_conn *c, const char *text, size_t len, int64_t
     bool login = strcmp(env.uri, "platformLogin") == 0;
     if (!login && !(c->authed && lt_bigo_token_matches(c->token, env.access_token))) {
         b->stats.refused_unauthenticated++;
-        lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s refused: %s", env.uri, c->peer,
-                     c->authed ? "wrong access_token" : "not logged in");
+        lt_log_every(&b->log_slot_auth, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s refused: %s", env.uri,
+                     c->peer, c->authed ? "wrong access_token" : "not logged in");
         reply(c, env.uri, env.retry_cnt, env.send_time, now,
               rescode_data(seqid_of(&env), 401, c->authed ? "access_token is wrong" : "not logged in"));
     } else if (st == LT_BIGO_PARSE_BAD_DATA) {
         b->stats.bad_frames++;
-        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s: %s", env.uri, c->peer, err);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: %s from %s: %s", env.uri, c->peer,
+                     err);
         if (login && over_login_rate(b, c->peer, now)) {
             b->stats.refused_login_rate++;
             close_later(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many failed logins");
@@ -522,7 +532,8 @@ static int handle_message(lt_bigo_conn *c, const char *text, size_t len, int64_t
     } else if (login) {
         handle_login(c, &env, now);
     } else if (!check_sign(c, &env)) {
-        reply(c, env.uri, env.retry_cnt, env.send_time, now, rescode_data(seqid_of(&env), 401, "sign is wrong"));
+        reply(c, env.uri, env.retry_cnt, env.send_time, now,
+              rescode_data(seqid_of(&env), 401, "sign is wrong"));
     } else if (b->draining) {
         reply(c, env.uri, env.retry_cnt, env.send_time, now,
               rescode_data(seqid_of(&env), 503, "shutting down, send again"));
@@ -549,14 +560,16 @@ static int on_receive(lt_bigo_conn *c, const void *in, size_t len)
     if (lws_frame_is_binary(c->wsi)) {
         b->stats.bad_frames++;
         lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: binary frame", c->peer);
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"text frames only", 16);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)"text frames only",
+                         16);
         return -1;
     }
     if (c->rx.len + len > b->opts.max_frame) {
         b->stats.oversized++;
-        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: message over %zu bytes", c->peer,
-                     b->opts.max_frame);
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"message too large", 17);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: message over %zu bytes",
+                     c->peer, b->opts.max_frame);
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"message too large",
+                         17);
         return -1;
     }
     if (lt_buf_append(&c->rx, in, len)) {
@@ -567,8 +580,8 @@ static int on_receive(lt_bigo_conn *c, const void *in, size_t len)
         return 0;
     if (lt_ratelimit_acquire(&c->flood, now) != 0) {
         b->stats.floods++;
-        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN, "bigo: closing %s: more than %.0f messages/s",
-                     c->peer, b->opts.max_msgs_per_s);
+        lt_log_every(&b->log_slot_bad, LOG_EVERY_MS, LT_LOG_WARN,
+                     "bigo: closing %s: more than %.0f messages/s", c->peer, b->opts.max_msgs_per_s);
         lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too many messages", 17);
         return -1;
     }
@@ -605,8 +618,9 @@ static void on_established(lt_bigo *b, lt_bigo_conn *c, struct lws *wsi)
     b->stats.connections++;
     b->stats.connections_open++;
     lt_debug("bigo: connection from %s", c->peer);
-    lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO, "bigo: connection from %s (%llu open, %llu so far)",
-                 c->peer, (unsigned long long)b->stats.connections_open, (unsigned long long)b->stats.connections);
+    lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO,
+                 "bigo: connection from %s (%llu open, %llu so far)", c->peer,
+                 (unsigned long long)b->stats.connections_open, (unsigned long long)b->stats.connections);
 }
 
 static void on_closed(lt_bigo_conn *c)
@@ -740,9 +754,10 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         if (series)
             lt_series_set(series, (double)r->value);
     }
-    lt_metric *seconds = m ? lt_metrics_add(m, "livetap_bigo_seed_duration_seconds",
-                                            "how long the seeding at start took", LT_METRIC_GAUGE, NULL, NULL, 0)
-                           : NULL;
+    lt_metric *seconds =
+        m ? lt_metrics_add(m, "livetap_bigo_seed_duration_seconds", "how long the seeding at start took",
+                           LT_METRIC_GAUGE, NULL, NULL, 0)
+          : NULL;
     lt_series *series = seconds ? lt_metric_plain(seconds) : NULL;
     if (series)
         lt_series_set(series, (double)s.seed_ms / 1000.0);
@@ -773,40 +788,41 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
     } else if (strcmp(path, "/healthz") == 0) {
         lt_bigo_stats s;
         lt_bigo_get_stats(b, &s);
-        json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-                              "status", "ok", "connections_open", (json_int_t)s.connections_open, "logins_ok",
-                              (json_int_t)s.logins_ok, "logins_failed", (json_int_t)s.logins_failed,
-                              "refused_unauthenticated", (json_int_t)s.refused_unauthenticated, "bad_frames",
-                              (json_int_t)s.bad_frames, "oversized", (json_int_t)s.oversized, "floods",
-                              (json_int_t)s.floods, "idle_closed", (json_int_t)s.idle_closed, "batches",
-                              (json_int_t)s.batches, "batches_acked", (json_int_t)s.batches_acked, "batches_failed",
-                              (json_int_t)s.batches_failed, "batches_timed_out", (json_int_t)s.batches_timed_out,
-                              "duplicates", (json_int_t)s.duplicates, "published", (json_int_t)s.published,
-                              "delivered", (json_int_t)s.delivered, "unknown_uris", (json_int_t)s.unknown_uris);
-        json_t *p = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests", (json_int_t)s.pull_requests,
-                              "pages", (json_int_t)s.pull_pages, "items", (json_int_t)s.pull_items, "rate_limited",
-                              (json_int_t)s.pull_rate_limited, "errors", (json_int_t)s.pull_errors, "token_refreshes",
-                              (json_int_t)s.token_refreshes, "enable_calls", (json_int_t)s.enable_calls, "ping_calls",
-                              (json_int_t)s.ping_calls, "sessions", (json_int_t)s.pull_sessions);
+        json_t *j = json_pack(
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "status",
+            "ok", "connections_open", (json_int_t)s.connections_open, "logins_ok", (json_int_t)s.logins_ok,
+            "logins_failed", (json_int_t)s.logins_failed, "refused_unauthenticated",
+            (json_int_t)s.refused_unauthenticated, "bad_frames", (json_int_t)s.bad_frames, "oversized",
+            (json_int_t)s.oversized, "floods", (json_int_t)s.floods, "idle_closed", (json_int_t)s.idle_closed,
+            "batches", (json_int_t)s.batches, "batches_acked", (json_int_t)s.batches_acked, "batches_failed",
+            (json_int_t)s.batches_failed, "batches_timed_out", (json_int_t)s.batches_timed_out, "duplicates",
+            (json_int_t)s.duplicates, "published", (json_int_t)s.published, "delivered",
+            (json_int_t)s.delivered, "unknown_uris", (json_int_t)s.unknown_uris);
+        json_t *p = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests", (json_int_t)s.pull_requests, "pages",
+            (json_int_t)s.pull_pages, "items", (json_int_t)s.pull_items, "rate_limited",
+            (json_int_t)s.pull_rate_limited, "errors", (json_int_t)s.pull_errors, "token_refreshes",
+            (json_int_t)s.token_refreshes, "enable_calls", (json_int_t)s.enable_calls, "ping_calls",
+            (json_int_t)s.ping_calls, "sessions", (json_int_t)s.pull_sessions);
         if (j && p)
             json_object_set_new(j, "pull", p);
         else
             json_decref(p);
-        json_t *g = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "lists", (json_int_t)s.gift_lists,
-                              "lists_failed", (json_int_t)s.gift_lists_failed, "lists_rate_limited",
-                              (json_int_t)s.gift_lists_rate_limited, "lists_malformed",
-                              (json_int_t)s.gift_lists_malformed, "published", (json_int_t)s.gifts_published,
-                              "unchanged", (json_int_t)s.gifts_unchanged, "skipped", (json_int_t)s.gifts_skipped,
-                              "regional_variants", (json_int_t)s.gifts_regional, "unlisted",
-                              (json_int_t)s.gifts_unlisted, "unknown_refreshes", (json_int_t)s.gift_unknown_refreshes);
+        json_t *g = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "lists", (json_int_t)s.gift_lists,
+            "lists_failed", (json_int_t)s.gift_lists_failed, "lists_rate_limited",
+            (json_int_t)s.gift_lists_rate_limited, "lists_malformed", (json_int_t)s.gift_lists_malformed,
+            "published", (json_int_t)s.gifts_published, "unchanged", (json_int_t)s.gifts_unchanged, "skipped",
+            (json_int_t)s.gifts_skipped, "regional_variants", (json_int_t)s.gifts_regional, "unlisted",
+            (json_int_t)s.gifts_unlisted, "unknown_refreshes", (json_int_t)s.gift_unknown_refreshes);
         if (j && g)
             json_object_set_new(j, "gift_catalogue", g);
         else
             json_decref(g);
         static const char *const seed_outcomes[] = {"off", "complete", "incomplete", "failed"};
-        json_t *sd = json_pack("{s:s, s:I, s:I, s:I, s:I}", "outcome", seed_outcomes[s.seed_outcome & 3], "records",
-                               (json_int_t)s.seed_records, "keys", (json_int_t)s.seed_keys, "left_out",
-                               (json_int_t)s.seed_left_out, "ms", (json_int_t)s.seed_ms);
+        json_t *sd = json_pack("{s:s, s:I, s:I, s:I, s:I}", "outcome", seed_outcomes[s.seed_outcome & 3],
+                               "records", (json_int_t)s.seed_records, "keys", (json_int_t)s.seed_keys,
+                               "left_out", (json_int_t)s.seed_left_out, "ms", (json_int_t)s.seed_ms);
         if (j && sd)
             json_object_set_new(j, "seed", sd);
         else
@@ -851,14 +867,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!path_matches(wsi, b->opts.path) || b->draining || !admit(b, wsi))
             return 1;
         return 0;
-    case LWS_CALLBACK_ESTABLISHED:
-        on_established(b, c, wsi);
-        return 0;
-    case LWS_CALLBACK_RECEIVE:
-        return on_receive(c, in, len);
-    case LWS_CALLBACK_RECEIVE_PONG:
-        c->last_rx_ms = lt_now_ms();
-        return 0;
+    case LWS_CALLBACK_ESTABLISHED: on_established(b, c, wsi); return 0;
+    case LWS_CALLBACK_RECEIVE: return on_receive(c, in, len);
+    case LWS_CALLBACK_RECEIVE_PONG: c->last_rx_ms = lt_now_ms(); return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         if (!c->write_requested)
             c->last_rx_ms = lt_now_ms(); /* lws just sent a pong: the peer pinged (see the top) */
@@ -869,11 +880,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return -1;
         }
         return write_next(c);
-    case LWS_CALLBACK_CLOSED:
-        on_closed(c);
-        return 0;
-    case LWS_CALLBACK_HTTP:
-        return serve_http(wsi, c, b, (const char *)in);
+    case LWS_CALLBACK_CLOSED: on_closed(c); return 0;
+    case LWS_CALLBACK_HTTP: return serve_http(wsi, c, b, (const char *)in);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (c->rx.len <= LWS_PRE)
             return 0;
@@ -885,8 +893,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c && !c->is_ws)
             lt_buf_free(&c->rx);
         return 0;
-    default:
-        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
 }
 
@@ -909,8 +916,8 @@ void lt_bigo_server_tick(lt_bigo *b, int64_t now)
         }
         if (!c->close_code && now - c->last_rx_ms > b->opts.idle_timeout_ms) {
             b->stats.idle_closed++;
-            lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO, "bigo: closing %s: silent for %d ms", c->peer,
-                         b->opts.idle_timeout_ms);
+            lt_log_every(&b->log_slot_conn, LOG_EVERY_MS, LT_LOG_INFO, "bigo: closing %s: silent for %d ms",
+                         c->peer, b->opts.idle_timeout_ms);
             close_later(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle");
         }
         for (lt_bigo_push_batch *pb = c->batches; pb; pb = pb->next) {

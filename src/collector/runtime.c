@@ -376,8 +376,10 @@ static lt_admin_status admin_add(void *ctx, const char *spec, json_t **room, cha
     for (size_t i = 0; i < sa->sources->count; i++)
         rooms += sa->sources->slot[i].source->room_count(sa->sources->slot[i].instance);
     if (rooms >= sa->max_rooms) {
-        snprintf(err, errlen, "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
-                 "room or raise admin.max_rooms", rooms, sa->max_rooms);
+        snprintf(err, errlen,
+                 "room limit reached: this collector has %zu rooms (admin.max_rooms %zu); remove a "
+                 "room or raise admin.max_rooms",
+                 rooms, sa->max_rooms);
         return LT_ADMIN_LIMIT;
     }
     lt_collector_room_ref ref;
@@ -511,12 +513,18 @@ static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tikto
 {
     if (group) {
         the_group_admin = (group_admin){group, c};
-        return (lt_admin_rooms){.ctx = &the_group_admin, .add = group_add, .remove = group_remove,
-                                .list = group_list, .get = group_get};
+        return (lt_admin_rooms){.ctx = &the_group_admin,
+                                .add = group_add,
+                                .remove = group_remove,
+                                .list = group_list,
+                                .get = group_get};
     }
     the_standalone_admin = (standalone_admin){ss, (size_t)cfg->admin.max_rooms};
-    return (lt_admin_rooms){.ctx = &the_standalone_admin, .add = admin_add, .remove = admin_remove,
-                            .list = admin_list, .get = admin_get};
+    return (lt_admin_rooms){.ctx = &the_standalone_admin,
+                            .add = admin_add,
+                            .remove = admin_remove,
+                            .list = admin_list,
+                            .get = admin_get};
 }
 
 static lt_admin_server *start_admin(const config *cfg, struct lws_context *lws, sources *ss,
@@ -541,7 +549,8 @@ static lt_admin_server *start_admin(const config *cfg, struct lws_context *lws, 
     bool v6 = strchr(cfg->admin.listen, ':') != NULL; /* a URL brackets an IPv6 address */
     lt_info("admin API on http://%s%s%s:%d/ (rooms, healthz, readyz, metrics; %s)", v6 ? "[" : "",
             cfg->admin.listen, v6 ? "]" : "", port,
-            nonempty(cfg->admin.token) ? "rooms need the admin token" : "no admin token: anyone who reaches it may add rooms");
+            nonempty(cfg->admin.token) ? "rooms need the admin token"
+                                       : "no admin token: anyone who reaches it may add rooms");
     if (nonempty(cfg->admin.port_file)) {
         /* written whole under another name, then renamed: a reader never sees half */
         char tmp[4200];
@@ -623,8 +632,8 @@ int lt_collector_lookup(const config *cfg, const char *input)
     puts(text);
     free(text);
     if (res.outcome != LT_TIKTOK_RESOLVE_LIVE) {
-        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome), res.message[0] ? ": " : "",
-                 res.message);
+        lt_error("%s is not live: %s%s%s", input, lt_tiktok_resolve_reason(res.outcome),
+                 res.message[0] ? ": " : "", res.message);
         return 1;
     }
     return 0;
@@ -657,16 +666,16 @@ typedef struct runtime {
     const config *cfg;
     const char *collector_id; /* configured, or default_id */
     char default_id[64];
-    lt_kafka_properties props; /* kafka.properties, split once */
-    lt_topic_override *topics; /* kafka.topics */
-    struct lws_context *lws;   /* the loop: every source's and the admin API's vhosts */
-    lt_publisher *pub; /* NULL in a dry run */
-    lt_gate *gate;     /* every source's records go through it (kafka/gate.h) */
+    lt_kafka_properties props;    /* kafka.properties, split once */
+    lt_topic_override *topics;    /* kafka.topics */
+    struct lws_context *lws;      /* the loop: every source's and the admin API's vhosts */
+    lt_publisher *pub;            /* NULL in a dry run */
+    lt_gate *gate;                /* every source's records go through it (kafka/gate.h) */
     lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
-    hooks hk;          /* the collector's hooks point here */
-    lt_tiktok_collector *c; /* NULL: tiktok.enabled false */
-    lt_bigo *bigo;          /* NULL: bigo.enabled false */
-    sources sources;        /* c and bigo as sources, c first */
+    hooks hk;                     /* the collector's hooks point here */
+    lt_tiktok_collector *c;       /* NULL: tiktok.enabled false */
+    lt_bigo *bigo;                /* NULL: bigo.enabled false */
+    sources sources;              /* c and bigo as sources, c first */
     lt_admin_server *admin;
 } runtime;
 
@@ -682,8 +691,8 @@ static void prefix_error(const char *prefix, char *err, size_t errlen)
 static int start_kafka(runtime *rt, char *err, size_t errlen)
 {
     const config *cfg = rt->cfg;
-    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
-                                  &rt->props, err, errlen)) {
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &rt->props, err, errlen)) {
         prefix_error("kafka.properties: ", err, errlen);
         return -1;
     }
@@ -904,13 +913,14 @@ static int report(runtime *rt, long left)
     lt_kafka_stats ks = {0};
     if (rt->pub)
         lt_kafka_producer_stats(lt_publisher_producer(rt->pub), &ks);
-    lt_info("stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
-            "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
-            "acknowledged by Kafka",
-            (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
-            (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
-            (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
-            (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
+    lt_info(
+        "stopped: %llu events published, %llu duplicates removed, %llu publish errors, %llu given up under "
+        "backpressure, %llu bad frames, %llu reconnects, %llu sign calls; %llu failed delivery, %zu not "
+        "acknowledged by Kafka",
+        (unsigned long long)st.events_published, (unsigned long long)st.duplicates_dropped,
+        (unsigned long long)st.publish_errors, (unsigned long long)st.events_given_up,
+        (unsigned long long)st.bad_frames, (unsigned long long)st.reconnects,
+        (unsigned long long)st.sign_calls, (unsigned long long)ks.failed, st.undelivered_at_exit);
     uint64_t input_dropped = 0;
     for (int i = 0; i <= LT_TIKTOK_DROP_FRAME_TOO_LARGE; i++)
         input_dropped += st.input_dropped[i];

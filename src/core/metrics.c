@@ -265,7 +265,8 @@ int lt_metrics_render(const lt_metrics *reg, lt_buf *out)
         for (const lt_series *s = m->series; s; s = s->next) {
             if (m->type != LT_METRIC_HISTOGRAM) {
                 if (appendf(out, "%s", m->name) || append_labels(out, m, s, NULL, NULL) ||
-                    lt_buf_append_byte(out, ' ') || append_number(out, s->value) || lt_buf_append_byte(out, '\n'))
+                    lt_buf_append_byte(out, ' ') || append_number(out, s->value) ||
+                    lt_buf_append_byte(out, '\n'))
                     return -1;
                 continue;
             }

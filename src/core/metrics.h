@@ -15,8 +15,8 @@
 #include "core/buf.h"
 
 typedef struct lt_metrics lt_metrics;
-typedef struct lt_metric lt_metric;   /* a family */
-typedef struct lt_series lt_series;   /* one label set of a family */
+typedef struct lt_metric lt_metric; /* a family */
+typedef struct lt_series lt_series; /* one label set of a family */
 
 typedef enum lt_metric_type {
     LT_METRIC_COUNTER,
@@ -39,8 +39,8 @@ lt_series *lt_metric_series(lt_metric *metric, const char *const *label_values);
 /* The series of a family without labels. */
 lt_series *lt_metric_plain(lt_metric *metric);
 
-void lt_series_add(lt_series *s, double v);   /* counters and gauges */
-void lt_series_set(lt_series *s, double v);   /* gauges (and counters copied from a source) */
+void lt_series_add(lt_series *s, double v);     /* counters and gauges */
+void lt_series_set(lt_series *s, double v);     /* gauges (and counters copied from a source) */
 void lt_series_observe(lt_series *s, double v); /* histograms */
 /* A histogram kept elsewhere, copied in: per-bucket (not cumulative)
  * counts, one per bound and +Inf last (bucket_count = bounds + 1, else

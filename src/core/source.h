@@ -98,7 +98,7 @@ typedef struct lt_collector_source {
      * answered after their acks); returns the records Kafka did not
      * acknowledge. */
     long (*finish)(void *instance);
-    void (*destroy)(void *instance);                                        /* accepts NULL */
+    void (*destroy)(void *instance); /* accepts NULL */
 } lt_collector_source;
 
 /* Parses text with the source's parse into *out (input kept as given);

@@ -71,7 +71,10 @@ int lt_kafka_conf_apply(rd_kafka_conf_t *conf, const lt_kafka_property *props, s
 static void on_log(const rd_kafka_t *rk, int level, const char *facility, const char *message)
 {
     (void)rk;
-    lt_log_level lvl = level <= 3 ? LT_LOG_ERROR : level <= 4 ? LT_LOG_WARN : level <= 6 ? LT_LOG_INFO : LT_LOG_DEBUG;
+    lt_log_level lvl = level <= 3   ? LT_LOG_ERROR
+                       : level <= 4 ? LT_LOG_WARN
+                       : level <= 6 ? LT_LOG_INFO
+                                    : LT_LOG_DEBUG;
     lt_log(lvl, "kafka: %s: %s", facility, message);
 }
 

@@ -31,7 +31,7 @@ struct lt_gate {
     int64_t epoch_ms; /* creation: opaques carry times relative to it */
     lt_gate_stats stats;
     lt_gate_stats by_source[LT_SOURCE_MAX]; /* the counts, by the opaque's source index */
-    int64_t backpressure_since; /* when reading was paused */
+    int64_t backpressure_since;             /* when reading was paused */
     uint64_t resume_below;
     int64_t give_up_window;     /* start of the current window of give-up lines */
     uint64_t given_up_itemised; /* given up and logged one by one in this window */

@@ -44,8 +44,8 @@
 #include "kafka/group_protocol.h"
 
 #define PROBE_TIMEOUT_MS 5000
-#define PARKED_RETRY_MS 1000   /* parked records are tried again this often */
-#define CREATE_EVERY_MS 5000   /* and their topics created at most this often */
+#define PARKED_RETRY_MS 1000 /* parked records are tried again this often */
+#define CREATE_EVERY_MS 5000 /* and their topics created at most this often */
 #define METADATA_TIMEOUT_MS 2000
 #define PARKED_MAX_BYTES (64u << 20) /* beyond, new records get LT_KAFKA_QUEUE_FULL (backpressure) */
 
@@ -145,7 +145,8 @@ static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t
         return -1;
     }
     r->headers = headers;
-    if (!topic_parked(p, topic) && p->parked_topic_count < sizeof p->parked_topics / sizeof p->parked_topics[0]) {
+    if (!topic_parked(p, topic) &&
+        p->parked_topic_count < sizeof p->parked_topics / sizeof p->parked_topics[0]) {
         char *name = strdup(topic);
         if (name)
             p->parked_topics[p->parked_topic_count++] = name;
@@ -319,8 +320,8 @@ int lt_kafka_producer_check(lt_kafka_producer *p, int timeout_ms, char *err, siz
 
 lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, const void *key,
                                        size_t key_len, const void *value, size_t value_len,
-                                       const lt_kafka_header *headers, size_t header_count,
-                                       void *opaque, char *err, size_t errlen)
+                                       const lt_kafka_header *headers, size_t header_count, void *opaque,
+                                       char *err, size_t errlen)
 {
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(header_count);
     for (size_t i = 0; i < header_count; i++)
@@ -333,7 +334,8 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
             snprintf(err, errlen, "%zu bytes of records wait for their topic to exist", p->parked_bytes);
             return LT_KAFKA_QUEUE_FULL;
         }
-        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) == 0) {
+        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) ==
+            0) {
             p->stats.queued++;
             return LT_KAFKA_OK;
         }
@@ -378,8 +380,9 @@ static void probe_send(lt_kafka_producer *p, int64_t now)
     const char *topic = p->probe_topic ? p->probe_topic : "livetap.room_status";
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
     rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
-    if (res && opts && rd_kafka_AdminOptions_set_request_timeout(opts, PROBE_TIMEOUT_MS, why, sizeof why) ==
-                           RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (res && opts &&
+        rd_kafka_AdminOptions_set_request_timeout(opts, PROBE_TIMEOUT_MS, why, sizeof why) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_DescribeConfigs(p->rk, &res, 1, opts, p->probe_queue);
         p->probe_pending = true;
     }
@@ -611,7 +614,8 @@ int lt_kafka_producer_ensure_topic(lt_kafka_producer *p, const char *topic, int 
                                    int timeout_ms, char *err, size_t errlen)
 {
     char why[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions > 0 ? partitions : -1, -1, why, sizeof why);
+    rd_kafka_NewTopic_t *nt =
+        rd_kafka_NewTopic_new(topic, partitions > 0 ? partitions : -1, -1, why, sizeof why);
     if (!nt) {
         snprintf(err, errlen, "topic %s: %s", topic, why);
         return -1;
@@ -630,7 +634,8 @@ int lt_kafka_producer_ensure_topic(lt_kafka_producer *p, const char *topic, int 
         snprintf(err, errlen, "topic %s: %s", topic, rd_kafka_event_error_string(ev));
     } else {
         size_t n = 0;
-        const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
         rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             rc = 0;

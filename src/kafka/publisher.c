@@ -44,8 +44,8 @@ static int register_all(lt_publisher *pub, const lt_publisher_options *opts, cha
         char subject[512];
         snprintf(subject, sizeof subject, "%s-value", pub->topics.of[t]);
         int32_t id = 0;
-        if (lt_registry_register(reg, subject, lt_schema_set_json(pub->schemas, (lt_event_type)t), &id,
-                                 err, errlen) != LT_REGISTRY_OK) {
+        if (lt_registry_register(reg, subject, lt_schema_set_json(pub->schemas, (lt_event_type)t), &id, err,
+                                 errlen) != LT_REGISTRY_OK) {
             rc = -1;
             break;
         }
@@ -152,8 +152,8 @@ lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *event,
     return lt_publisher_publish_keyed(pub, event, NULL, opaque, err, errlen);
 }
 
-lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *event, const char *key, void *opaque,
-                                             char *err, size_t errlen)
+lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *event, const char *key,
+                                             void *opaque, char *err, size_t errlen)
 {
     return lt_publisher_publish_headers(pub, event, key, NULL, 0, opaque, err, errlen);
 }

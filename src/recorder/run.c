@@ -44,18 +44,18 @@ typedef enum room_state { ROOM_IDLE, ROOM_RECORDING, ROOM_WAIT_URL } room_state;
 typedef struct room {
     char id[32];
     int32_t partition;
-    bool assigned;                /* its partition is this recorder's */
+    bool assigned; /* its partition is this recorder's */
     room_state state;
     bool live;
-    char url[1024], quality[16];  /* from the newest room_info */
-    char url_failed[1024];        /* answered 403/404: not tried again until room_info changes it */
-    char url_active[1024];        /* the URL of the transfer running */
+    char url[1024], quality[16]; /* from the newest room_info */
+    char url_failed[1024];       /* answered 403/404: not tried again until room_info changes it */
+    char url_active[1024];       /* the URL of the transfer running */
     CURL *easy;
     long http_status;
     lt_flv_reader reader;
     lt_segmenter *seg;
     int64_t last_byte_ms, next_try_ms, backoff_ms;
-    const char *stop_reason;      /* set by the write callback */
+    const char *stop_reason; /* set by the write callback */
     uint64_t bytes;
     /* HLS */
     bool hls, hls_segment; /* the stream is HLS; the request running fetches a segment */
@@ -337,8 +337,9 @@ static void take_room_info(lt_recorder *rec, rd_kafka_message_t *m)
     }
     room *rm = room_get(rec, id, true);
     if (!rm) {
-        lt_log_every(&rec->log_full_ms, 10000, LT_LOG_WARN, "recorder: more than %zu rooms: room %s not recorded (raise max_rooms)",
-                     rec->room_cap, id);
+        lt_log_every(&rec->log_full_ms, 10000, LT_LOG_WARN,
+                     "recorder: more than %zu rooms: room %s not recorded (raise max_rooms)", rec->room_cap,
+                     id);
         json_decref(info);
         return;
     }
@@ -524,7 +525,8 @@ static void check_rooms(lt_recorder *rec, int64_t now)
         int64_t stall =
             rm->hls && 3 * rm->pl.target_ms > rec->o.stall_ms ? 3 * rm->pl.target_ms : rec->o.stall_ms;
         if (rm->state == ROOM_RECORDING && now - rm->last_byte_ms >= stall) {
-            lt_info("recorder: room %s: no bytes for %lld ms: reconnecting", rm->id, (long long)rec->o.stall_ms);
+            lt_info("recorder: room %s: no bytes for %lld ms: reconnecting", rm->id,
+                    (long long)rec->o.stall_ms);
             stop_transfer(rec, rm, "stall");
             rm->next_try_ms = now + rm->backoff_ms;
             continue;
@@ -541,7 +543,8 @@ static void check_rooms(lt_recorder *rec, int64_t now)
 
 /* --- Kafka --------------------------------------------------------- */
 
-static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
+static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                      void *opaque)
 {
     lt_recorder *rec = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -586,14 +589,13 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
 static rd_kafka_t *consumer(lt_recorder *rec, char *err, size_t errlen)
 {
     char e[512];
-    const lt_kafka_property fixed[] = {{"group.id", rec->o.group_id},
-                                       {"client.id", rec->o.recorder_id},
-                                       {"auto.offset.reset", "earliest"},
-                                       {"enable.auto.commit", "true"},
-                                       {"session.timeout.ms", "10000"},
-                                       {"topic.metadata.refresh.interval.ms", "5000"}};
-    rd_kafka_conf_t *conf = lt_kafka_conf_build(rec->o.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
-                                                rec->o.properties, rec->o.property_count, err, errlen);
+    const lt_kafka_property fixed[] = {
+        {"group.id", rec->o.group_id},     {"client.id", rec->o.recorder_id},
+        {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "true"},
+        {"session.timeout.ms", "10000"},   {"topic.metadata.refresh.interval.ms", "5000"}};
+    rd_kafka_conf_t *conf =
+        lt_kafka_conf_build(rec->o.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
+                            rec->o.properties, rec->o.property_count, err, errlen);
     if (!conf)
         return NULL;
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
@@ -624,8 +626,9 @@ static bool ready(void *ctx, json_t **detail)
     lt_recorder *rec = ctx;
     lt_kafka_health h;
     lt_kafka_producer_health(lt_publisher_producer(rec->pub), lt_now_ms(), &h);
-    *detail = json_pack("{s:b, s:s, s:I, s:I}", "kafka", h.reachable, "kafka_reason", h.reason, "rooms",
-                        (json_int_t)rec->room_count, "disk_used_bytes", (json_int_t)lt_store_used(rec->store));
+    *detail =
+        json_pack("{s:b, s:s, s:I, s:I}", "kafka", h.reachable, "kafka_reason", h.reason, "rooms",
+                  (json_int_t)rec->room_count, "disk_used_bytes", (json_int_t)lt_store_used(rec->store));
     return h.reachable; /* segments cannot be published without a broker */
 }
 
@@ -650,35 +653,40 @@ lt_recorder *lt_recorder_create(const lt_recorder_options *o, char *err, size_t 
     snprintf(rec->topic, sizeof rec->topic, "%s.room_info", o->topic_prefix);
     rec->metrics = lt_metrics_create();
     rec->m_segments = lt_metrics_add(rec->metrics, "livetap_recorder_segments_total",
-                                     "segments closed and published, by why they were closed", LT_METRIC_COUNTER,
-                                     "reason", NULL, 0);
-    rec->m_bytes = lt_metrics_add(rec->metrics, "livetap_recorder_stream_bytes_total", "stream bytes received",
-                                  LT_METRIC_COUNTER, NULL, NULL, 0);
-    rec->m_rooms = lt_metrics_add(rec->metrics, "livetap_recorder_rooms_recording", "rooms being recorded now",
-                                  LT_METRIC_GAUGE, NULL, NULL, 0);
+                                     "segments closed and published, by why they were closed",
+                                     LT_METRIC_COUNTER, "reason", NULL, 0);
+    rec->m_bytes = lt_metrics_add(rec->metrics, "livetap_recorder_stream_bytes_total",
+                                  "stream bytes received", LT_METRIC_COUNTER, NULL, NULL, 0);
+    rec->m_rooms = lt_metrics_add(rec->metrics, "livetap_recorder_rooms_recording",
+                                  "rooms being recorded now", LT_METRIC_GAUGE, NULL, NULL, 0);
     rec->m_infos = lt_metrics_add(rec->metrics, "livetap_recorder_room_info_total", "room_info records read",
                                   LT_METRIC_COUNTER, NULL, NULL, 0);
-    rec->m_bad = lt_metrics_add(rec->metrics, "livetap_recorder_bad_input_total",
-                                "room_info records or streams that did not parse", LT_METRIC_COUNTER, NULL, NULL, 0);
-    rec->m_disk = lt_metrics_add(rec->metrics, "livetap_recorder_disk_full_total",
-                                 "segments closed because the quota had no room", LT_METRIC_COUNTER, NULL, NULL, 0);
-    rec->m_deleted = lt_metrics_add(rec->metrics, "livetap_recorder_segments_deleted_total",
-                                    "segments deleted by retention (age or the quota)", LT_METRIC_COUNTER, NULL, NULL, 0);
-    rec->m_connects = lt_metrics_add(rec->metrics, "livetap_recorder_connects_total", "stream connections opened",
-                                     LT_METRIC_COUNTER, NULL, NULL, 0);
+    rec->m_bad =
+        lt_metrics_add(rec->metrics, "livetap_recorder_bad_input_total",
+                       "room_info records or streams that did not parse", LT_METRIC_COUNTER, NULL, NULL, 0);
+    rec->m_disk =
+        lt_metrics_add(rec->metrics, "livetap_recorder_disk_full_total",
+                       "segments closed because the quota had no room", LT_METRIC_COUNTER, NULL, NULL, 0);
+    rec->m_deleted =
+        lt_metrics_add(rec->metrics, "livetap_recorder_segments_deleted_total",
+                       "segments deleted by retention (age or the quota)", LT_METRIC_COUNTER, NULL, NULL, 0);
+    rec->m_connects = lt_metrics_add(rec->metrics, "livetap_recorder_connects_total",
+                                     "stream connections opened", LT_METRIC_COUNTER, NULL, NULL, 0);
     if (!rec->rooms || !rec->metrics)
         goto oom;
     if (!(rec->store = lt_store_create(o->dir, o->max_bytes, o->max_age_ms))) {
         snprintf(err, errlen, "storage.dir %s: cannot use it", o->dir);
         goto fail;
     }
-    lt_registry_options ro = {.url = o->registry_url, .username = o->registry_username,
-                              .password = o->registry_password};
+    lt_registry_options ro = {
+        .url = o->registry_url, .username = o->registry_username, .password = o->registry_password};
     if (!o->registry_url || !o->registry_url[0]) {
-        snprintf(err, errlen, "kafka.registry_url is empty: the recorder reads room_info through the registry");
+        snprintf(err, errlen,
+                 "kafka.registry_url is empty: the recorder reads room_info through the registry");
         goto fail;
     }
-    if (!(rec->reg = lt_registry_create(&ro, err, errlen)) || !(rec->info = lt_room_info_reader_create(rec->reg)))
+    if (!(rec->reg = lt_registry_create(&ro, err, errlen)) ||
+        !(rec->info = lt_room_info_reader_create(rec->reg)))
         goto fail;
     lt_publisher_options po = {.topic_prefix = o->topic_prefix,
                                .collector_id = o->recorder_id,
@@ -738,7 +746,8 @@ int lt_recorder_run(lt_recorder *rec)
             if (!m->err)
                 take_room_info(rec, m);
             else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                lt_log_every(&rec->log_kafka_ms, 10000, LT_LOG_WARN, "recorder: kafka: %s", rd_kafka_message_errstr(m));
+                lt_log_every(&rec->log_kafka_ms, 10000, LT_LOG_WARN, "recorder: kafka: %s",
+                             rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
         }
         int running;

@@ -96,8 +96,7 @@ static const char *room_key(const room *r)
 }
 
 /* One room_status event and one log line per state change. */
-static void set_status(room *r, const char *state, const char *reason, const char *message,
-                       int64_t retry_at)
+static void set_status(room *r, const char *state, const char *reason, const char *message, int64_t retry_at)
 {
     lt_tiktok_collector *c = r->c;
     lt_event ev;
@@ -128,8 +127,8 @@ static void set_status(room *r, const char *state, const char *reason, const cha
     if (retry_at > 0)
         snprintf(retry, sizeof retry, " (retry in %.1f s)", (double)(retry_at - ev.event_time) / 1000.0);
     lt_info("room %s%s%s: %s%s%s%s%s%s", r->label, r->room_id[0] ? " " : "", r->room_id, state,
-            reason ? " [" : "", reason ? reason : "", reason ? "]" : "",
-            message && *message ? " " : "", message ? message : "");
+            reason ? " [" : "", reason ? reason : "", reason ? "]" : "", message && *message ? " " : "",
+            message ? message : "");
     if (retry[0])
         lt_debug("room %s next attempt%s", r->label, retry);
     publish(c, &ev);
@@ -358,15 +357,11 @@ static void on_session_end(void *ctx, const lt_tiktok_session_end *end)
         /* a fresh signature brings fresh cookies (DEVICE_BLOCKED wants a new ttwid) */
         retry_later(r, "reconnecting", "handshake_refused", end->detail, ACT_SIGN);
         return;
-    case LT_TIKTOK_SESSION_STALE:
-        retry_later(r, "reconnecting", "stale", end->detail, ACT_SIGN);
-        return;
+    case LT_TIKTOK_SESSION_STALE: retry_later(r, "reconnecting", "stale", end->detail, ACT_SIGN); return;
     case LT_TIKTOK_SESSION_CONNECT_FAILED:
         retry_later(r, "reconnecting", "connect_failed", end->detail, ACT_SIGN);
         return;
-    default:
-        retry_later(r, "reconnecting", "closed", end->detail, ACT_SIGN);
-        return;
+    default: retry_later(r, "reconnecting", "closed", end->detail, ACT_SIGN); return;
     }
 }
 
@@ -397,8 +392,8 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
         r->failures++;
         c->stats.sign_rate_limited++;
         schedule(r, ACT_SIGN, res->retry_at_ms);
-        set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited",
-                   res->message, res->retry_at_ms);
+        set_status(r, "rate_limited", res->limit_label[0] ? res->limit_label : "rate_limited", res->message,
+                   res->retry_at_ms);
         return;
     }
     if (res->status == LT_TIKTOK_SIGN_UNAUTHORIZED) {
@@ -419,8 +414,7 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
     if (lt_tiktok_fetch_result_parse_limited(res->body, res->body_len, c->opts.room_limits.max_messages,
                                              &fetch, err, sizeof err) != 0) {
         lt_tiktok_fetch_result_release(&fetch);
-        lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err,
-                                       on_event, r);
+        lt_tiktok_decoder_emit_unknown(r->decoder, "FetchResult", res->body, res->body_len, err, on_event, r);
         account(r);
         retry_later(r, "reconnecting", "bad_fetch_result", err, ACT_SIGN);
         return;
@@ -435,8 +429,7 @@ static void on_signed(void *ctx, const lt_tiktok_sign_result *res)
     }
     if (!fetch.push_server || !*fetch.push_server) {
         lt_tiktok_fetch_result_release(&fetch);
-        retry_later(r, "reconnecting", "no_push_server", "the fetch result names no push server",
-                    ACT_SIGN);
+        retry_later(r, "reconnecting", "no_push_server", "the fetch result names no push server", ACT_SIGN);
         return;
     }
     c->rng ^= c->rng << 13;
@@ -514,15 +507,9 @@ static void on_resolved(void *ctx, const lt_tiktok_resolution *res)
         finish(r, "offline", reason, res->message, true);
         return;
     case LT_TIKTOK_RESOLVE_NOT_FOUND:
-    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED:
-        finish(r, "error", reason, res->message, false);
-        return;
-    case LT_TIKTOK_RESOLVE_BLOCKED:
-        retry_later(r, "error", reason, res->message, ACT_RESOLVE);
-        return;
-    default:
-        retry_later(r, "reconnecting", reason, res->message, ACT_RESOLVE);
-        return;
+    case LT_TIKTOK_RESOLVE_AGE_RESTRICTED: finish(r, "error", reason, res->message, false); return;
+    case LT_TIKTOK_RESOLVE_BLOCKED: retry_later(r, "error", reason, res->message, ACT_RESOLVE); return;
+    default: retry_later(r, "reconnecting", reason, res->message, ACT_RESOLVE); return;
     }
 }
 
@@ -819,7 +806,7 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
      * the context: lws destroys it with its sockets when the owner
      * destroys the context */
     static const struct lws_protocols *protocols_src[] = {&lt_tiktok_session_lws_protocol,
-                                                         &lt_http_lws_protocol};
+                                                          &lt_http_lws_protocol};
     static struct lws_protocols protocols[3];
     protocols[0] = *protocols_src[0];
     protocols[1] = *protocols_src[1];

@@ -63,8 +63,7 @@ typedef struct lt_tiktok_collector lt_tiktok_collector;
 
 /* Where events go when there is no publisher (dry runs, tests). Return
  * LT_PUBLISH_OK, or BACKPRESSURE / ERROR like the publisher. */
-typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, char *err,
-                                               size_t errlen);
+typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, char *err, size_t errlen);
 
 /* Discovery in group mode (runtime.c fills it from tiktok/group.h): rounds
  * run only while leads() says so (one collector of the fleet), and
@@ -93,7 +92,7 @@ typedef struct lt_tiktok_discovery_tracker {
 } lt_tiktok_discovery_tracker;
 
 typedef struct lt_tiktok_collector_options {
-    const char *collector_id;       /* required */
+    const char *collector_id; /* required */
     /* borrowed; or NULL and a sink. Its delivery reports (acks per type,
      * latency, handovers in flight) must reach lt_tiktok_source.on_delivery
      * (tiktok/source.h): the collector runtime routes them there. */
@@ -101,39 +100,39 @@ typedef struct lt_tiktok_collector_options {
     lt_tiktok_sink_fn sink;
     void *sink_ctx;
 
-    const char *web_base;           /* NULL = https://www.tiktok.com */
-    const char *api_base;           /* NULL = https://webcast.tiktok.com */
-    lt_tiktok_signer_options signer;/* sign URL, key, client name, pacing */
-    const char *user_agent;         /* NULL = a desktop Chrome */
-    const char *http_proxy;         /* NULL = environment (HTTPS_PROXY, ALL_PROXY) */
-    const char *ws_proxy;           /* host:port for WebSockets; NULL = $https_proxy/$http_proxy via lws */
-    const char *ca_file;            /* extra CA bundle for HTTPS and WSS */
-    bool insecure_tls;              /* accept any certificate (testing) */
-    const char *session_cookies;    /* sessionid=...; tt-target-idc=... for age-restricted rooms */
-    bool no_gzip;                   /* do not request compress=gzip */
-    bool skip_room_info;            /* the resolver's live check through room/info */
-    bool skip_room_info_events;     /* do not publish room_info events */
-    int64_t room_info_interval_ms;  /* room_info again this often while live; 0 = only on connect */
-    bool skip_host_stats;           /* no profile page, no room_info.host_stats */
-    int64_t price_list_interval_ms; /* the coin price list this often; 0 = never */
-    bool skip_gift_catalogue;       /* do not publish the gift catalogue (gift_info) */
+    const char *web_base;            /* NULL = https://www.tiktok.com */
+    const char *api_base;            /* NULL = https://webcast.tiktok.com */
+    lt_tiktok_signer_options signer; /* sign URL, key, client name, pacing */
+    const char *user_agent;          /* NULL = a desktop Chrome */
+    const char *http_proxy;          /* NULL = environment (HTTPS_PROXY, ALL_PROXY) */
+    const char *ws_proxy;            /* host:port for WebSockets; NULL = $https_proxy/$http_proxy via lws */
+    const char *ca_file;             /* extra CA bundle for HTTPS and WSS */
+    bool insecure_tls;               /* accept any certificate (testing) */
+    const char *session_cookies;     /* sessionid=...; tt-target-idc=... for age-restricted rooms */
+    bool no_gzip;                    /* do not request compress=gzip */
+    bool skip_room_info;             /* the resolver's live check through room/info */
+    bool skip_room_info_events;      /* do not publish room_info events */
+    int64_t room_info_interval_ms;   /* room_info again this often while live; 0 = only on connect */
+    bool skip_host_stats;            /* no profile page, no room_info.host_stats */
+    int64_t price_list_interval_ms;  /* the coin price list this often; 0 = never */
+    bool skip_gift_catalogue;        /* do not publish the gift catalogue (gift_info) */
     int64_t gift_catalogue_interval_ms; /* re-fetch the gift list per room; 0 = 3600000 */
 
-    int64_t stale_ms;               /* 0 = 60000 */
-    int64_t backoff_base_ms;        /* 0 = 1000 */
-    int64_t backoff_cap_ms;         /* 0 = 30000 */
-    int64_t healthy_ms;             /* a connection this long resets the backoff; 0 = 30000 */
-    int max_attempts;               /* consecutive failures before giving up; 0 = never */
-    int64_t watch_interval_ms;      /* re-check offline/ended @user rooms this often; 0 = don't */
-    size_t dedupe_window;           /* msg_ids remembered per room; 0 = 2048 */
-    int64_t backpressure_wait_ms;   /* 0 = 30000 */
-    int flush_timeout_ms;           /* at shutdown; 0 = 10000 */
-    const char *record_path;        /* write every push frame as [u32 LE len][bytes] */
+    int64_t stale_ms;             /* 0 = 60000 */
+    int64_t backoff_base_ms;      /* 0 = 1000 */
+    int64_t backoff_cap_ms;       /* 0 = 30000 */
+    int64_t healthy_ms;           /* a connection this long resets the backoff; 0 = 30000 */
+    int max_attempts;             /* consecutive failures before giving up; 0 = never */
+    int64_t watch_interval_ms;    /* re-check offline/ended @user rooms this often; 0 = don't */
+    size_t dedupe_window;         /* msg_ids remembered per room; 0 = 2048 */
+    int64_t backpressure_wait_ms; /* 0 = 30000 */
+    int flush_timeout_ms;         /* at shutdown; 0 = 10000 */
+    const char *record_path;      /* write every push frame as [u32 LE len][bytes] */
     /* Per room: messages kept per frame, events/s and unknown bytes/s (a
      * room over them is not read until its bucket has refilled), unknown
      * payloads cut to fit a Kafka record. Zeros: no limit. */
     lt_tiktok_decoder_limits room_limits;
-    uint64_t seed;                  /* jitter; 0 = from the clock */
+    uint64_t seed; /* jitter; 0 = from the clock */
     /* Discovery (tiktok/discovery.c): while the collector runs, page the
      * recommended-live feed every interval_ms, `pages` pages a round, at
      * most pages_per_minute feed requests (0 = no limit), backing off up to
@@ -154,7 +153,7 @@ typedef struct lt_tiktok_collector_options {
         int64_t min_viewers;
         const char *const *tags; /* any of them, case-insensitive; none = any room */
         size_t tag_count;
-        size_t max_rooms; /* 0 = 10 */
+        size_t max_rooms;                                  /* 0 = 10 */
         const struct lt_tiktok_discovery_tracker *tracker; /* group mode; NULL = standalone */
     } discovery;
 
@@ -189,7 +188,7 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t events_published;
     uint64_t duplicates_dropped;
     uint64_t publish_errors;
-    uint64_t events_given_up;       /* refused by Kafka past backpressure_wait_ms */
+    uint64_t events_given_up; /* refused by Kafka past backpressure_wait_ms */
     uint64_t backpressure_pauses;
     uint64_t bad_frames;
     /* input the frame limits dropped, by reason: the decoder's reasons
@@ -199,10 +198,10 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t rooms_throttled;   /* times a room's reading was paused for its rate limits */
     uint64_t reconnects;
     uint64_t sign_calls;
-    uint64_t sign_rate_limited;     /* sign calls answered 429 */
+    uint64_t sign_rate_limited; /* sign calls answered 429 */
     uint64_t status_events;
-    uint64_t frames_received;       /* push frames, before parsing */
-    uint64_t bytes_received;        /* their bytes */
+    uint64_t frames_received;                     /* push frames, before parsing */
+    uint64_t bytes_received;                      /* their bytes */
     uint64_t events_by_type[LT_EVENT_TYPE_COUNT]; /* accepted by the producer (status events too) */
     uint64_t acked_by_type[LT_EVENT_TYPE_COUNT];  /* acknowledged by Kafka */
     /* discovery (the recommended-live feed) */
@@ -214,8 +213,8 @@ typedef struct lt_tiktok_collector_stats {
                                         * the control topic holds, fleet-wide) */
     uint64_t discovery_rooms_released; /* rooms auto_track released after they ended (group mode: that
                                         * this collector tombstoned) */
-    size_t undelivered_at_exit;     /* what the final flush could not deliver */
-    lt_tiktok_info_stats info;      /* room info and gift catalogue */
+    size_t undelivered_at_exit;        /* what the final flush could not deliver */
+    lt_tiktok_info_stats info;         /* room info and gift catalogue */
 } lt_tiktok_collector_stats;
 
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,

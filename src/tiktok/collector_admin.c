@@ -20,8 +20,8 @@
 
 #define P "livetap_collector_"
 
-static const char *const room_states[] = {"resolving", "connecting", "live", "reconnecting",
-                                          "rate_limited", "offline", "ended", "error", "handing_over"};
+static const char *const room_states[] = {"resolving", "connecting", "live",  "reconnecting", "rate_limited",
+                                          "offline",   "ended",      "error", "handing_over"};
 #define STATE_COUNT (sizeof room_states / sizeof room_states[0])
 
 /* Counters copied from the collector's or the producer's stats at scrape time. */
@@ -33,8 +33,14 @@ typedef struct copied {
     size_t offset; /* of a uint64_t (or size_t for gauges) in the stats struct */
 } copied;
 
-#define C(field, name, help) {P name, help, LT_METRIC_COUNTER, FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, field)}
-#define K(field, name, type, help) {P name, help, type, FROM_KAFKA, offsetof(lt_kafka_stats, field)}
+#define C(field, name, help)                                                                                 \
+    {                                                                                                        \
+        P name, help, LT_METRIC_COUNTER, FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, field)          \
+    }
+#define K(field, name, type, help)                                                                           \
+    {                                                                                                        \
+        P name, help, type, FROM_KAFKA, offsetof(lt_kafka_stats, field)                                      \
+    }
 static const copied copied_metrics[] = {
     C(frames_received, "frames_received_total", "push frames received, before parsing"),
     C(bytes_received, "bytes_received_total", "bytes of those frames"),
@@ -117,23 +123,24 @@ int lt_tiktok_collector_metrics_init(lt_tiktok_collector *c)
                        LT_METRIC_HISTOGRAM, NULL, lt_gate_latency_bounds_ms, LT_GATE_LATENCY_BOUNDS);
     lt_metric *up = lt_metrics_add(m->reg, P "kafka_reachable", "1 if a Kafka broker answers (see /readyz)",
                                    LT_METRIC_GAUGE, NULL, NULL, 0);
-    lt_metric *bp = lt_metrics_add(m->reg, P "backpressure", "1 while rooms are paused for a full Kafka queue",
-                                   LT_METRIC_GAUGE, NULL, NULL, 0);
+    lt_metric *bp =
+        lt_metrics_add(m->reg, P "backpressure", "1 while rooms are paused for a full Kafka queue",
+                       LT_METRIC_GAUGE, NULL, NULL, 0);
     m->published = lt_metrics_add(m->reg, P "events_published_total", "events acknowledged by Kafka, by type",
                                   LT_METRIC_COUNTER, "type", NULL, 0);
     m->unknown = lt_metrics_add(m->reg, P "unknown_messages_total",
-                                "messages no decoder knows, published to the unknown topic", LT_METRIC_COUNTER,
-                                NULL, NULL, 0);
+                                "messages no decoder knows, published to the unknown topic",
+                                LT_METRIC_COUNTER, NULL, NULL, 0);
     m->dropped =
         lt_metrics_add(m->reg, P "input_dropped_total",
                        "push input dropped by the frame limits, by reason (frame_messages, empty_message, "
                        "frame_too_large)",
                        LT_METRIC_COUNTER, "reason", NULL, 0);
-    m->rooms = lt_metrics_add(m->reg, P "rooms", "rooms by state (room_status names)", LT_METRIC_GAUGE, "state",
-                              NULL, 0);
+    m->rooms = lt_metrics_add(m->reg, P "rooms", "rooms by state (room_status names)", LT_METRIC_GAUGE,
+                              "state", NULL, 0);
     lt_metric *utf8 = lt_metrics_add(m->reg, P "invalid_utf8_strings_total",
-                                     "strings published with ill-formed UTF-8 replaced by U+FFFD", LT_METRIC_COUNTER,
-                                     NULL, NULL, 0);
+                                     "strings published with ill-formed UTF-8 replaced by U+FFFD",
+                                     LT_METRIC_COUNTER, NULL, NULL, 0);
     if (!lat || !up || !bp || !utf8 || !m->published || !m->unknown || !m->rooms || !m->dropped ||
         !(m->ack_latency = lt_metric_plain(lat)) || !(m->kafka_up = lt_metric_plain(up)) ||
         !(m->backpressure = lt_metric_plain(bp)) || !(m->repaired = lt_metric_plain(utf8)))
@@ -186,7 +193,7 @@ int lt_tiktok_collector_write_metrics(lt_tiktok_collector *c, lt_buf *out)
                             gs.latency_sum_ms);
     for (size_t i = 0; i < COPIED_COUNT; i++)
         lt_series_set(m->copied[i], field(copied_metrics[i].from == FROM_KAFKA ? (const void *)&ks
-                                                                                : (const void *)&c->stats,
+                                                                               : (const void *)&c->stats,
                                           copied_metrics[i].offset));
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++) {
         if (!c->stats.acked_by_type[t])
@@ -347,7 +354,8 @@ int lt_tiktok_collector_lookup(lt_tiktok_collector *c, const char *input, int ti
     memset(out, 0, sizeof *out);
     if (lt_tiktok_room_parse(input, &ref, err, errlen) != 0)
         return -1;
-    lt_tiktok_resolve_job *job = lt_tiktok_resolve(c->http, &c->resolver_opts, &ref, on_lookup, &l, err, errlen);
+    lt_tiktok_resolve_job *job =
+        lt_tiktok_resolve(c->http, &c->resolver_opts, &ref, on_lookup, &l, err, errlen);
     if (!job)
         return -1;
     lws_sul_schedule(c->lws, 0, &l.deadline, on_lookup_deadline, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
@@ -449,10 +457,11 @@ json_t *lt_tiktok_profile_json(const lt_tiktok_profile *p)
 
 json_t *lt_tiktok_resolution_json(const char *input, const lt_tiktok_resolution *res)
 {
-    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "input", input, "outcome",
-                     lt_tiktok_resolve_reason(res->outcome), "live", res->outcome == LT_TIKTOK_RESOLVE_LIVE,
-                     "room_id", string_or_null(res->room_id), "unique_id", string_or_null(res->unique_id),
-                     "live_status", res->live_status ? json_integer(res->live_status) : json_null(), "title",
+    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "input", input,
+                     "outcome", lt_tiktok_resolve_reason(res->outcome), "live",
+                     res->outcome == LT_TIKTOK_RESOLVE_LIVE, "room_id", string_or_null(res->room_id),
+                     "unique_id", string_or_null(res->unique_id), "live_status",
+                     res->live_status ? json_integer(res->live_status) : json_null(), "title",
                      string_or_null(res->title), "nickname", string_or_null(res->nickname), "viewer_count",
                      res->viewer_count >= 0 ? json_integer(res->viewer_count) : json_null(), "follower_count",
                      res->follower_count >= 0 ? json_integer(res->follower_count) : json_null(), "message",

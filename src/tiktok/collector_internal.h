@@ -26,12 +26,12 @@
 #define RATE_WINDOW_MS 5000 /* a room's events/s is measured over this long */
 
 typedef enum phase {
-    PHASE_WAITING,    /* for next_ms, then next_action */
+    PHASE_WAITING, /* for next_ms, then next_action */
     PHASE_RESOLVING,
     PHASE_SIGNING,
     PHASE_CONNECTING,
     PHASE_LIVE,
-    PHASE_DONE,       /* terminal: nothing more will happen */
+    PHASE_DONE, /* terminal: nothing more will happen */
 } phase;
 
 typedef enum action { ACT_NONE, ACT_RESOLVE, ACT_SIGN } action;
@@ -46,13 +46,13 @@ typedef struct room {
     action next_action;
     int64_t next_ms;
     lt_backoff backoff;
-    int failures;              /* consecutive, for max_attempts */
+    int failures; /* consecutive, for max_attempts */
     lt_tiktok_resolve_job *resolve;
     lt_tiktok_sign_call *sign;
     lt_tiktok_session *session;
     lt_tiktok_decoder *decoder;
     lt_dedupe *dedupe;
-    lt_tiktok_info_room *info;  /* room info and gift list of this room id */
+    lt_tiktok_info_room *info; /* room info and gift list of this room id */
     int control_end;           /* 3 or 4 once the stream said it ended */
     int64_t throttle_until;    /* not read until then: over its rate limits */
     int64_t throttle_log_slot;
@@ -61,13 +61,13 @@ typedef struct room {
     int64_t log_slot;
     uint64_t events;
     /* what the admin API shows: the last room_status, and since when */
-    const char *state;         /* a string literal */
+    const char *state; /* a string literal */
     char reason[64];
     char message[256];
-    char last_error[256];      /* the last message of a state other than live */
+    char last_error[256]; /* the last message of a state other than live */
     int64_t since_ms, last_error_ms;
     uint64_t reconnects;
-    uint64_t rate_mark;        /* events at rate_mark_ms */
+    uint64_t rate_mark; /* events at rate_mark_ms */
     int64_t rate_mark_ms;
     double events_per_s;
     struct room_handover *handover; /* handover.c; NULL when none */
@@ -94,9 +94,9 @@ struct lt_tiktok_collector {
     bool own_gate;                /* created here (no opts.gate): ours to destroy and drain */
     lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */
     volatile sig_atomic_t stop;
-    bool stopped;                   /* the run has ended every room ("ended" [shutdown]) */
-    bool started;                   /* the loop has ticked once */
-    bool startup_done;              /* every room present at start has settled */
+    bool stopped;      /* the run has ended every room ("ended" [shutdown]) */
+    bool started;      /* the loop has ticked once */
+    bool startup_done; /* every room present at start has settled */
     int64_t startup_ms, startup_log_ms;
     FILE *record;
     uint64_t rng;

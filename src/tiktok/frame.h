@@ -78,20 +78,20 @@ int lt_tiktok_frame_payload(const lt_tiktok_frame *frame, lt_buf *scratch, const
 
 typedef struct lt_tiktok_fetch_result {
     size_t message_count;
-    const char *cursor;            /* NULL if absent */
-    lt_bytes internal_ext;         /* echoed in ACKs */
+    const char *cursor;    /* NULL if absent */
+    lt_bytes internal_ext; /* echoed in ACKs */
     bool need_ack;
     bool is_first;
     int64_t fetch_interval_ms;     /* 0 if absent */
     int64_t now_ms;                /* server time, 0 if absent */
     int64_t heartbeat_duration_ms; /* 0 if absent */
     int32_t fetch_type;
-    const char *push_server;       /* NULL if absent */
+    const char *push_server; /* NULL if absent */
     size_t route_param_count;
-    size_t messages_dropped;       /* messages past the per-result cap, never unpacked */
-    size_t empty_messages;         /* empty entries (`0a 00`): no method, no payload; skipped */
-    void *pb;                      /* the unpacked result (Livetap__Webcast__FetchResult) */
-    void *arena;                   /* the chunks pb lives in (frame.c) */
+    size_t messages_dropped; /* messages past the per-result cap, never unpacked */
+    size_t empty_messages;   /* empty entries (`0a 00`): no method, no payload; skipped */
+    void *pb;                /* the unpacked result (Livetap__Webcast__FetchResult) */
+    void *arena;             /* the chunks pb lives in (frame.c) */
 } lt_tiktok_fetch_result;
 
 /* Parses a fetch result keeping at most LT_TIKTOK_DEFAULT_MAX_MESSAGES

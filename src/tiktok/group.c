@@ -182,12 +182,13 @@ static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *pa
                 handed);
     if (stopped && (g->closing || !g->status_rk) && g->opts.publisher) {
         size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
-        lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged", parts->cnt,
-                stopped, left);
+        lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged",
+                parts->cnt, stopped, left);
     }
 }
 
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts, void *opaque)
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque)
 {
     lt_tiktok_group *g = opaque;
     /* rd_kafka_rebalance_protocol() can block for good when called from the
@@ -483,8 +484,8 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
                            .property_count = opts->property_count};
     if (!(g->producer = lt_kafka_producer_create(&po, err, errlen)))
         goto fail;
-    if (lt_kafka_producer_ensure_topic(g->producer, g->control_topic, opts->partitions ? opts->partitions : 12, true,
-                                       10000, err, errlen))
+    if (lt_kafka_producer_ensure_topic(g->producer, g->control_topic,
+                                       opts->partitions ? opts->partitions : 12, true, 10000, err, errlen))
         goto fail;
 
     bool kip848; /* the broker's session timeout and assignor (group_protocol.h) */
@@ -493,7 +494,8 @@ lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, cha
     char session[24];
     snprintf(session, sizeof session, "%d", opts->session_timeout_ms ? opts->session_timeout_ms : 10000);
     char heartbeat[24];
-    snprintf(heartbeat, sizeof heartbeat, "%d", (opts->session_timeout_ms ? opts->session_timeout_ms : 10000) / 4);
+    snprintf(heartbeat, sizeof heartbeat, "%d",
+             (opts->session_timeout_ms ? opts->session_timeout_ms : 10000) / 4);
     const lt_kafka_property fixed[] = {
         {"group.id", g->group_id},
         {"client.id", g->collector_id},
@@ -664,11 +666,12 @@ static int put_value(lt_tiktok_group *g, const char *key, json_t *doc, char *err
         return -1;
     }
     if (lt_kafka_producer_flush(g->producer, wait_ms)) {
-        snprintf(err, errlen,
-                 "Kafka did not acknowledge the write to %s within %d s%s%s%s; it is written when Kafka takes "
-                 "it, or not at all: check GET /rooms, or try again",
-                 g->control_topic, wait_ms / 1000, down ? " (unreachable: " : "", down ? health.reason : "",
-                 down ? ")" : "");
+        snprintf(
+            err, errlen,
+            "Kafka did not acknowledge the write to %s within %d s%s%s%s; it is written when Kafka takes "
+            "it, or not at all: check GET /rooms, or try again",
+            g->control_topic, wait_ms / 1000, down ? " (unreachable: " : "", down ? health.reason : "",
+            down ? ")" : "");
         return -1;
     }
     lt_kafka_stats after;

@@ -387,8 +387,8 @@ static void cut_unknown(lt_tiktok_decoder *dec, lt_event *ev)
     }
 }
 
-int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data, size_t len,
-                                   const char *reason, lt_tiktok_event_cb cb, void *ctx)
+int lt_tiktok_decoder_emit_unknown(lt_tiktok_decoder *dec, const char *method, const uint8_t *data,
+                                   size_t len, const char *reason, lt_tiktok_event_cb cb, void *ctx)
 {
     lt_event ev;
     int64_t now = lt_now_ms();
@@ -510,9 +510,10 @@ int lt_tiktok_decoder_feed(lt_tiktok_decoder *dec, const uint8_t *fetch_result, 
                                              sizeof err) != 0) {
         dec->stats.fetch_results++;
         dec->stats.fetch_errors++;
-        lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id, err);
-        lt_tiktok_decoder_emit_unknown(dec, "FetchResult", fetch_result, len, "decode_error: not a FetchResult",
-                                       cb, ctx);
+        lt_log_every(&dec->log_slot, 60000, LT_LOG_WARN, "room %s: %s; published as unknown", dec->room_id,
+                     err);
+        lt_tiktok_decoder_emit_unknown(dec, "FetchResult", fetch_result, len,
+                                       "decode_error: not a FetchResult", cb, ctx);
         return -1;
     }
     int rc = lt_tiktok_decoder_feed_result(dec, fr, cb, ctx);

@@ -295,7 +295,8 @@ int lt_tt_map_social(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt
 
 int lt_tt_map_viewers(lt_tiktok_decoder *dec, const uint8_t *data, size_t len, lt_event *ev)
 {
-    Livetap__Webcast__RoomUserSeqMessage *m = livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
+    Livetap__Webcast__RoomUserSeqMessage *m =
+        livetap__webcast__room_user_seq_message__unpack(&dec->alloc, len, data);
     if (!m)
         return lt_tt_fail(dec, "not a valid RoomUserSeqMessage");
     ev->type = LT_EVENT_VIEWERS;

@@ -30,7 +30,7 @@ typedef struct gift_streak {
     int64_t user_id;
     int64_t gift_id;
     int64_t group_id;
-    int32_t counted;   /* the largest repeat_count already counted */
+    int32_t counted; /* the largest repeat_count already counted */
     bool closed;
     int64_t last_seen; /* event time, ms */
 } gift_streak;

@@ -33,7 +33,7 @@ struct lt_tiktok_sign_call {
     char room_id[LT_ROOM_ID_MAX + 1];
     lt_tiktok_sign_cb cb;
     void *ctx;
-    lt_http_request *req;       /* NULL while queued */
+    lt_http_request *req; /* NULL while queued */
     lt_tiktok_sign_call *prev, *next;
 };
 
@@ -46,9 +46,9 @@ struct lt_tiktok_signer {
     struct lws_context *lws;
     lt_http *http;
     char *base;
-    char *api_key_header;  /* "x-api-key: ..." or NULL */
+    char *api_key_header; /* "x-api-key: ..." or NULL */
     char *client;
-    char *user_agent_enc;  /* URL-encoded */
+    char *user_agent_enc; /* URL-encoded */
     double configured_rate;
     lt_ratelimit bucket;
     int64_t hold_until_ms; /* account-wide 429, or waiting for /rate_limits */
@@ -112,7 +112,7 @@ static char *url_encode(const char *s)
 
 static bool is_cookie_attribute(const char *name, size_t n)
 {
-    static const char *const attrs[] = {"path", "domain", "expires", "max-age", "secure",
+    static const char *const attrs[] = {"path",     "domain",   "expires",  "max-age",    "secure",
                                         "httponly", "samesite", "priority", "partitioned"};
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
         if (strlen(attrs[i]) == n && strncasecmp(name, attrs[i], n) == 0)
@@ -150,8 +150,8 @@ int lt_tiktok_cookie_header(const char *set_tt_cookie, char *out, size_t outlen)
                 const char *value = eq + 1;
                 while (value_len > 0 && isspace((unsigned char)value[value_len - 1]))
                     value_len--;
-                int w = snprintf(out + used, outlen - used, "%s%.*s=%.*s", pairs ? "; " : "",
-                                 (int)name_len, p, (int)value_len, value);
+                int w = snprintf(out + used, outlen - used, "%s%.*s=%.*s", pairs ? "; " : "", (int)name_len,
+                                 p, (int)value_len, value);
                 if (w < 0 || (size_t)w >= outlen - used)
                     return -1;
                 used += (size_t)w;
@@ -231,8 +231,10 @@ int lt_tiktok_parse_rate_limits(const char *body, size_t len, double *per_second
         json_decref(root);
         return -1;
     }
-    static const struct { const char *key; double seconds; } windows[] = {
-        {"minute", 60}, {"hour", 3600}, {"day", 86400}};
+    static const struct {
+        const char *key;
+        double seconds;
+    } windows[] = {{"minute", 60}, {"hour", 3600}, {"day", 86400}};
     double rate = -1, b = -1;
     for (size_t i = 0; i < 3; i++) {
         json_t *max = json_object_get(json_object_get(root, windows[i].key), "max");
@@ -416,8 +418,7 @@ static void on_limits_done(void *ctx, const lt_http_response *resp)
 /* --- public --- */
 
 lt_tiktok_signer *lt_tiktok_signer_create(struct lws_context *lws, lt_http *http,
-                                          const lt_tiktok_signer_options *opts, char *err,
-                                          size_t errlen)
+                                          const lt_tiktok_signer_options *opts, char *err, size_t errlen)
 {
     lt_tiktok_signer_options o = {0};
     if (opts)
@@ -489,9 +490,8 @@ void lt_tiktok_signer_destroy(lt_tiktok_signer *s)
     free(s);
 }
 
-lt_tiktok_sign_call *lt_tiktok_signer_fetch(lt_tiktok_signer *s, const char *room_id,
-                                            lt_tiktok_sign_cb cb, void *ctx, char *err,
-                                            size_t errlen)
+lt_tiktok_sign_call *lt_tiktok_signer_fetch(lt_tiktok_signer *s, const char *room_id, lt_tiktok_sign_cb cb,
+                                            void *ctx, char *err, size_t errlen)
 {
     if (!room_id || strlen(room_id) >= sizeof(((lt_tiktok_sign_call *)0)->room_id)) {
         snprintf(err, errlen, "bad room id");

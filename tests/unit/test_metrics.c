@@ -19,8 +19,10 @@ static void assert_contains(const lt_buf *b, const char *needle)
 static void renders_exposition_format(void **state)
 {
     lt_metrics *m = lt_metrics_create();
-    lt_metric *frames = lt_metrics_add(m, "livetap_frames_total", "Push frames received.", LT_METRIC_COUNTER, NULL, NULL, 0);
-    lt_metric *rooms = lt_metrics_add(m, "livetap_rooms", "Rooms by state.", LT_METRIC_GAUGE, "state", NULL, 0);
+    lt_metric *frames =
+        lt_metrics_add(m, "livetap_frames_total", "Push frames received.", LT_METRIC_COUNTER, NULL, NULL, 0);
+    lt_metric *rooms =
+        lt_metrics_add(m, "livetap_rooms", "Rooms by state.", LT_METRIC_GAUGE, "state", NULL, 0);
     const double bounds[] = {0.005, 0.05, 0.5};
     lt_metric *lat = lt_metrics_add(m, "livetap_ack_seconds", "Receive to Kafka ack.", LT_METRIC_HISTOGRAM,
                                     "type", bounds, 3);
@@ -40,7 +42,8 @@ static void renders_exposition_format(void **state)
 
     lt_buf out = LT_BUF_INIT;
     assert_int_equal(lt_metrics_render(m, &out), 0);
-    assert_contains(&out, "# HELP livetap_frames_total Push frames received.\n# TYPE livetap_frames_total counter\n");
+    assert_contains(
+        &out, "# HELP livetap_frames_total Push frames received.\n# TYPE livetap_frames_total counter\n");
     assert_contains(&out, "livetap_frames_total 5\n");
     assert_contains(&out, "livetap_rooms{state=\"live\"} 7\n");
     assert_contains(&out, "livetap_rooms{state=\"we\\\"ird\\\\\"} 1.5\n");

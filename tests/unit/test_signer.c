@@ -13,8 +13,9 @@
 static void cookie_string(void **state)
 {
     char out[512];
-    assert_int_equal(lt_tiktok_cookie_header("ttwid=1|abc|1700000000|ff; tt_csrf_token=xyz; msToken=m-1",
-                                             out, sizeof out), 0);
+    assert_int_equal(
+        lt_tiktok_cookie_header("ttwid=1|abc|1700000000|ff; tt_csrf_token=xyz; msToken=m-1", out, sizeof out),
+        0);
     assert_string_equal(out, "ttwid=1|abc|1700000000|ff; tt_csrf_token=xyz; msToken=m-1; "
                              "tt-target-idc=useast1a");
 }
@@ -44,10 +45,12 @@ static void cookie_rejects_nothing_usable(void **state)
 static void retry_at_from_headers(void **state)
 {
     const int64_t now = 1700000000000LL;
-    const char h1[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Type: application/json\r\n\r\n";
+    const char h1[] =
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Type: application/json\r\n\r\n";
     assert_int_equal(lt_tiktok_retry_at(h1, strlen(h1), now), now + 120000);
 
-    const char h2[] = "HTTP/1.1 429 Too Many Requests\r\nratelimit-remaining: 0\r\nRateLimit-Reset: 1551\r\n\r\n";
+    const char h2[] =
+        "HTTP/1.1 429 Too Many Requests\r\nratelimit-remaining: 0\r\nRateLimit-Reset: 1551\r\n\r\n";
     assert_int_equal(lt_tiktok_retry_at(h2, strlen(h2), now), now + 1551000);
 
     const char h3[] = "HTTP/1.1 429 x\r\nx-ratelimit-reset: 1700000300\r\n\r\n";
@@ -83,9 +86,10 @@ static void retry_at_from_headers(void **state)
 static void rate_limits(void **state)
 {
     double rate, burst;
-    const char body[] = "{\"code\":200,\"message\":\"ok\",\"day\":{\"max\":50000,\"remaining\":49000,\"reset_at\":1},"
-                        "\"hour\":{\"max\":1200,\"remaining\":10},\"minute\":{\"max\":30,\"remaining\":30},"
-                        "\"load_shedding\":{\"at\":0.9,\"chance\":0.1}}";
+    const char body[] =
+        "{\"code\":200,\"message\":\"ok\",\"day\":{\"max\":50000,\"remaining\":49000,\"reset_at\":1},"
+        "\"hour\":{\"max\":1200,\"remaining\":10},\"minute\":{\"max\":30,\"remaining\":30},"
+        "\"load_shedding\":{\"at\":0.9,\"chance\":0.1}}";
     assert_int_equal(lt_tiktok_parse_rate_limits(body, strlen(body), &rate, &burst), 0);
     /* minute 0.5/s, hour 0.333/s, day 0.579/s: the hour is the tightest */
     assert_true(rate > 0.3333 && rate < 0.3334);

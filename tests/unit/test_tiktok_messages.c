@@ -41,7 +41,8 @@ static void captured_like_message(void **state)
     json_t *user = json_object_get(ev, "user");
     assert_int_equal(TT_INT(user, "id"), 6947079842795406341LL);
     assert_string_equal(TT_STR(user, "unique_id"), "kylleehall");
-    assert_string_equal(TT_STR(user, "nickname"), "\xf0\x9d\x92\xa6\xf0\x9d\x93\x8e\xf0\x9d\x93\x8e\xf0\x93\x85\x93");
+    assert_string_equal(TT_STR(user, "nickname"),
+                        "\xf0\x9d\x92\xa6\xf0\x9d\x93\x8e\xf0\x9d\x93\x8e\xf0\x93\x85\x93");
     assert_non_null(strstr(TT_STR(user, "avatar_url"), "https://p19-pu-sign-useast8.tiktokcdn-us.com/"));
     assert_int_equal(TT_INT(user, "follower_count"), 271);
     assert_int_equal(TT_INT(user, "following_count"), 155);
@@ -137,8 +138,8 @@ static void chat_with_identity_and_emotes(void **state)
 }
 
 /* One gift message of a streak. */
-static json_t *feed_gift(tt_fixture *fx, int64_t user_id, int64_t gift_id, int type, int diamonds, int64_t group,
-                         int repeat, int end)
+static json_t *feed_gift(tt_fixture *fx, int64_t user_id, int64_t gift_id, int type, int diamonds,
+                         int64_t group, int repeat, int end)
 {
     TT_USER(user, user_id, "giver", "Giver");
     Livetap__Webcast__GiftDetails d = LIVETAP__WEBCAST__GIFT_DETAILS__INIT;
@@ -192,10 +193,11 @@ static void gift_streak_arithmetic(void **state)
     int64_t diamonds = 0;
     int gifts = 0;
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        json_t *ev = feed_gift(fx, steps[i].user, steps[i].gift, steps[i].type, steps[i].diamonds, steps[i].group,
-                               steps[i].repeat, steps[i].end);
+        json_t *ev = feed_gift(fx, steps[i].user, steps[i].gift, steps[i].type, steps[i].diamonds,
+                               steps[i].group, steps[i].repeat, steps[i].end);
         assert_string_equal(TT_TYPE(ev), "gift");
-        if (TT_INT(ev, "gifts_added") != steps[i].want_added || TT_BOOL(ev, "streak_closed") != steps[i].want_closed)
+        if (TT_INT(ev, "gifts_added") != steps[i].want_added ||
+            TT_BOOL(ev, "streak_closed") != steps[i].want_closed)
             fail_msg("step %zu: gifts_added %lld closed %d, want %d %d", i, TT_INT(ev, "gifts_added"),
                      TT_BOOL(ev, "streak_closed"), steps[i].want_added, steps[i].want_closed);
         assert_int_equal(TT_INT(ev, "diamonds_added"), TT_INT(ev, "gifts_added") * steps[i].diamonds);
@@ -325,7 +327,8 @@ static void member_social_viewers_control(void **state)
 
     TT_USER(top1, 100, "whale", "Whale");
     TT_USER(top2, 101, "dolphin", "Dolphin");
-    Livetap__Webcast__Contributor c1 = LIVETAP__WEBCAST__CONTRIBUTOR__INIT, c2 = LIVETAP__WEBCAST__CONTRIBUTOR__INIT;
+    Livetap__Webcast__Contributor c1 = LIVETAP__WEBCAST__CONTRIBUTOR__INIT,
+                                  c2 = LIVETAP__WEBCAST__CONTRIBUTOR__INIT;
     c1.user = &top1, c1.has_rank = 1, c1.rank = 1, c1.has_score = 1, c1.score = 5000;
     c2.user = &top2, c2.has_rank = 1, c2.rank = 2, c2.has_score = 1, c2.score = 300;
     Livetap__Webcast__Contributor *ranks[] = {&c1, &c2};
@@ -364,14 +367,14 @@ static void out_of_order_and_repeated_fields(void **state)
 {
     tt_fixture *fx = *state;
     const uint8_t chat[] = {
-        0x1a, 0x01, 'a',                               /* 3 content "a" */
-        0x0a, 0x02, 0x10, 0x07,                        /* 1 common {2 msg_id 7} */
-        0x12, 0x04, 0xb2, 0x02, 0x01, 'x',             /* 2 user {38 display_id "x"} */
-        0x1a, 0x01, 'b',                               /* 3 content "b": last wins */
-        0x0a, 0x03, 0x20, 0xe8, 0x07,                  /* 1 common {4 create_time 1000} -> merged */
-        0x12, 0x02, 0x08, 0x05,                        /* 2 user {1 id 5} -> merged */
-        0xf8, 0x01, 0x01,                              /* 31: unknown varint, skipped */
-        0x12, 0x02, 0x08, 0x06,                        /* 2 user {1 id 6}: the repeat wins */
+        0x1a, 0x01, 'a',                   /* 3 content "a" */
+        0x0a, 0x02, 0x10, 0x07,            /* 1 common {2 msg_id 7} */
+        0x12, 0x04, 0xb2, 0x02, 0x01, 'x', /* 2 user {38 display_id "x"} */
+        0x1a, 0x01, 'b',                   /* 3 content "b": last wins */
+        0x0a, 0x03, 0x20, 0xe8, 0x07,      /* 1 common {4 create_time 1000} -> merged */
+        0x12, 0x02, 0x08, 0x05,            /* 2 user {1 id 5} -> merged */
+        0xf8, 0x01, 0x01,                  /* 31: unknown varint, skipped */
+        0x12, 0x02, 0x08, 0x06,            /* 2 user {1 id 6}: the repeat wins */
     };
     assert_int_equal(tt_feed_raw(fx, "WebcastChatMessage", chat, sizeof chat), 0);
     json_t *ev = json_array_get(fx->events, 0);
@@ -400,16 +403,18 @@ static void bad_messages_become_unknown_and_the_frame_goes_on(void **state)
     const uint8_t garbage[] = {0xff, 0xff, 0xff};
     const uint8_t future[] = {0x08, 0x01};
     const uint8_t good[] = {0x1a, 0x02, 'o', 'k'};
-    const char *methods[] = {"WebcastChatMessage", "WebcastChatMessage", "WebcastGiftMessage",
+    const char *methods[] = {"WebcastChatMessage",          "WebcastChatMessage", "WebcastGiftMessage",
                              "WebcastFutureFeatureMessage", "WebcastChatMessage", ""};
     const uint8_t *payloads[] = {wrong_wire, truncated, garbage, future, good, future};
-    size_t lens[] = {sizeof wrong_wire, sizeof truncated, sizeof garbage, sizeof future, sizeof good, sizeof future};
+    size_t lens[] = {sizeof wrong_wire, sizeof truncated, sizeof garbage,
+                     sizeof future,     sizeof good,      sizeof future};
     size_t flen;
     uint8_t *fr = tt_fetch_result(6, methods, payloads, lens, &flen);
     assert_int_equal(lt_tiktok_decoder_feed(fx->dec, fr, flen, NULL, tt_collect, fx), 0);
     free(fr);
     assert_int_equal(json_array_size(fx->events), 6);
-    const char *want_reason[] = {"decode_error", "decode_error", "decode_error", "no_decoder", NULL, "no_decoder"};
+    const char *want_reason[] = {"decode_error", "decode_error", "decode_error",
+                                 "no_decoder",   NULL,           "no_decoder"};
     for (int i = 0; i < 6; i++) {
         json_t *ev = json_array_get(fx->events, (size_t)i);
         if (!want_reason[i]) {
@@ -454,7 +459,8 @@ static void broken_fetch_result_is_kept_as_unknown(void **state)
 
     /* and the collector can report frames it could not unwrap the same way */
     assert_int_equal(lt_tiktok_decoder_emit_unknown(fx->dec, "PushFrame", bad, 1, "gzip: truncated stream",
-                                                    tt_collect, fx), 0);
+                                                    tt_collect, fx),
+                     0);
     ev = json_array_get(fx->events, 1);
     assert_string_equal(TT_STR(ev, "reason"), "gzip: truncated stream");
     assert_string_equal(TT_STR(ev, "room_id"), "7340691647148018438");
@@ -537,8 +543,11 @@ static void gzipped_frame_to_events(void **state)
     uint8_t *body = tt_fetch_result(1, &method, &payload, &len, &flen);
     lt_buf gz = LT_BUF_INIT, frame = LT_BUF_INIT, scratch = LT_BUF_INIT;
     assert_int_equal(lt_tiktok_gzip(body, flen, &gz), 0);
-    lt_tiktok_frame_spec spec = {.log_id = 5, .payload_type = "msg", .compress_type = "gzip",
-                                 .payload = gz.data, .payload_len = gz.len};
+    lt_tiktok_frame_spec spec = {.log_id = 5,
+                                 .payload_type = "msg",
+                                 .compress_type = "gzip",
+                                 .payload = gz.data,
+                                 .payload_len = gz.len};
     assert_int_equal(lt_tiktok_build_frame(&frame, &spec), 0);
     lt_tiktok_frame f;
     char err[128];
