@@ -36,9 +36,9 @@
  * Both sides learn about each other from <prefix>.room_status: the group
  * (kafka/group.h) runs one assign-only consumer on it (every partition,
  * from the end at start), and tiktok/group.c passes each record of another
- * collector to lt_tiktok_collector_peer_status(). A record is decoded only as far as the
- * handover needs (lt_tiktok_room_status_decode: the schema's leading fields,
- * in schema order; fields are only ever added at the end).
+ * collector to lt_tiktok_collector_peer_status(). A record is decoded only
+ * as far as the handover needs (lt_tiktok_room_status_decode: the schema's
+ * leading fields, in schema order; fields are only ever added at the end).
  *
  * "Received before the stop is acknowledged" is tracked without per-room
  * bookkeeping in the delivery path: records in flight are counted per second
