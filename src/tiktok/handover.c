@@ -45,6 +45,7 @@ struct room_handover {
     /* holding its events for the previous owner */
     bool holding, release_ready;
     char peer[128];
+    int64_t peer_announced; /* the announcement's event_time: older statuses of the peer are stale */
     char hold_room_id[LT_ROOM_ID_MAX + 1];
     int64_t hold_since, hold_deadline, final_seen_ms;
     held_event *held;
@@ -58,7 +59,8 @@ typedef struct flight_slot {
 typedef struct announced {
     char input[256];
     char collector_id[128];
-    int64_t at;
+    int64_t at;         /* when it reached here (the hold's deadline counts from it) */
+    int64_t event_time; /* when its collector announced it (its clock) */
     struct announced *next;
 } announced;
 
@@ -334,6 +336,12 @@ static announced *find_announced(struct handover_state *hs, const char *input, a
     return NULL;
 }
 
+const char *lt_tiktok_collector_announced_by(const lt_tiktok_collector *c, const char *input)
+{
+    announced *a = c->handover ? find_announced(c->handover, input, NULL) : NULL;
+    return a ? a->collector_id : NULL;
+}
+
 void lt_tiktok_handover_room_started(room *r)
 {
     lt_tiktok_collector *c = r->c;
@@ -355,6 +363,7 @@ void lt_tiktok_handover_room_started(room *r)
     h->release_ready = false;
     h->final_seen_ms = 0;
     snprintf(h->peer, sizeof h->peer, "%s", a->collector_id);
+    h->peer_announced = a->event_time;
     snprintf(h->hold_room_id, sizeof h->hold_room_id, "%s", r->room_id);
     h->hold_since = now;
     h->hold_deadline = a->at + give_max + GRACE_MS;
@@ -458,11 +467,12 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
                 a->next = hs->buckets[hash_input(st->input)];
                 hs->buckets[hash_input(st->input)] = a;
             }
-            if (a) {
+            if (a && st->event_time >= a->event_time) { /* else a later announcement stands */
                 snprintf(a->collector_id, sizeof a->collector_id, "%s", st->collector_id);
                 a->at = now;
+                a->event_time = st->event_time;
             }
-        } else if (a && !strcmp(a->collector_id, st->collector_id)) {
+        } else if (a && !strcmp(a->collector_id, st->collector_id) && st->event_time > a->event_time) {
             *link = a->next;
             free(a);
         }
@@ -483,7 +493,8 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
             h->stop_taking_at = now + GRACE_MS;
             lt_info("room %s %s: %s is live with it: stopping here", r->label, r->room_id, st->collector_id);
         }
-        if (h->holding && final && !strcmp(st->collector_id, h->peer) && !h->release_ready) {
+        if (h->holding && final && !strcmp(st->collector_id, h->peer) &&
+            st->event_time >= h->peer_announced && !h->release_ready) {
             h->release_ready = true;
             h->final_seen_ms = now;
         }

@@ -57,6 +57,7 @@
 /* What a room_status record says, as far as a handover needs. */
 typedef struct lt_tiktok_peer_status {
     char room_id[LT_ROOM_ID_MAX + 1]; /* "" before the room id is known (then the key is the input) */
+    int64_t event_time;               /* when its collector set the state (epoch ms, its clock) */
     char collector_id[128];
     char state[32];
     char reason[64]; /* "" when none */
@@ -109,8 +110,17 @@ bool lt_tiktok_collector_handing_over(lt_tiktok_collector *c, const char *input)
 /* Rooms this collector is still handing over (giving away). */
 size_t lt_tiktok_collector_handovers_pending(const lt_tiktok_collector *c);
 
-/* A room_status record published by another collector. */
+/* A room_status record published by another collector. Records reach
+ * here out of order across partitions: a room's records before its room id
+ * is known are keyed by its input, later ones by the room id, so a stale
+ * "resolving" can come after the "handing_over" it preceded. An
+ * announcement is therefore dropped only by a later status of its
+ * collector (by event_time), never by an earlier one. */
 void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_peer_status *st);
+
+/* The collector whose handover of the room (input) this one knows of, or
+ * NULL: a new owner holds the room's events while there is one (above). */
+const char *lt_tiktok_collector_announced_by(const lt_tiktok_collector *c, const char *input);
 
 void lt_tiktok_collector_handover_stats(const lt_tiktok_collector *c, lt_tiktok_handover_stats *out);
 

@@ -74,7 +74,7 @@ int lt_tiktok_room_status_decode(const void *value, size_t len, lt_tiktok_peer_s
     /* platform, room_id, msg_id, event_time, ingest_time, collector_id,
      * state, reason, message, input: room_status.avsc's order */
     if (read_string(&rd, NULL, 0) || read_string(&rd, out->room_id, sizeof out->room_id) ||
-        read_long(&rd, &skip) || read_long(&rd, &skip) || read_long(&rd, &skip) ||
+        read_long(&rd, &skip) || read_long(&rd, &out->event_time) || read_long(&rd, &skip) ||
         read_string(&rd, out->collector_id, sizeof out->collector_id) ||
         read_string(&rd, out->state, sizeof out->state) ||
         read_optional_string(&rd, out->reason, sizeof out->reason) || read_optional_string(&rd, NULL, 0) ||
