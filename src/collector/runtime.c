@@ -29,6 +29,7 @@
 #include "core/loop.h"
 #include "kafka/conf.h"
 #include "kafka/gate.h"
+#include "kafka/group.h"
 #include "kafka/publisher.h"
 #include "kafka/tail.h"
 #include "tiktok/collector.h"
@@ -140,7 +141,7 @@ static const char *nonempty(const char *s)
 /* What the collector's hooks reach: the group (polled every tick) and the
  * Kafka tail reader (seeds a starting room's dedupe window). */
 typedef struct hooks {
-    lt_tiktok_group *group;
+    lt_kafka_group *group;
     lt_kafka_tail *tail;
     int64_t tail_error_slot;
     uint64_t rebalances_seen;
@@ -155,16 +156,16 @@ typedef struct hooks {
  * been handed over (or the deadline passed). */
 static void leave_tick(hooks *h, int64_t now_ms)
 {
-    lt_tiktok_group_stats gs;
-    lt_tiktok_group_get_stats(h->group, &gs);
+    lt_kafka_group_stats gs;
+    lt_kafka_group_get_stats(h->group, &gs);
     if (!h->leave_deadline) {
-        if (lt_tiktok_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
+        if (lt_kafka_group_members(h->group, 2000) == 1) { /* nobody to hand rooms to */
             lt_collector_serve_stop();
             return;
         }
         h->leave_deadline = now_ms + h->handover_timeout_ms + 15000;
         h->leave_rebalances = gs.rebalances;
-        lt_tiktok_group_leave(h->group);
+        lt_kafka_group_leave(h->group);
         return;
     }
     bool revoked = gs.rebalances != h->leave_rebalances && gs.partitions_assigned == 0;
@@ -180,7 +181,7 @@ static void on_tick(void *ctx, int64_t now_ms)
 {
     hooks *h = ctx;
     if (h->group)
-        lt_tiktok_group_poll(h->group);
+        lt_kafka_group_poll(h->group);
     if (h->group && leave_asked)
         leave_tick(h, now_ms);
 }
@@ -196,8 +197,8 @@ static void seed_window(void *ctx, const char *room_id, lt_dedupe *window)
     if (!h->tail)
         return;
     if (h->group) { /* rooms moved here since the last read: read again */
-        lt_tiktok_group_stats gs;
-        lt_tiktok_group_get_stats(h->group, &gs);
+        lt_kafka_group_stats gs;
+        lt_kafka_group_get_stats(h->group, &gs);
         if (gs.rebalances != h->rebalances_seen) {
             h->rebalances_seen = gs.rebalances;
             lt_kafka_tail_invalidate(h->tail);
@@ -246,13 +247,13 @@ static lt_kafka_tail *create_tail(const config *cfg, lt_publisher *pub, const lt
 static bool tracker_leads(void *ctx)
 {
     hooks *h = ctx;
-    return h->group && lt_tiktok_group_leads(h->group);
+    return h->group && lt_kafka_group_leads(h->group);
 }
 
 static long tracker_discovered_count(void *ctx)
 {
     hooks *h = ctx;
-    return h->group ? lt_tiktok_group_discovered_count(h->group) : -1;
+    return h->group ? lt_kafka_group_discovered_count(h->group) : -1;
 }
 
 static lt_tiktok_room_source tracker_source(void *ctx, const char *room)
@@ -470,7 +471,7 @@ static int admin_metrics(void *ctx, lt_buf *out)
 /* Group mode: POST/DELETE write the control topic; whichever collector owns
  * the room's partition starts or stops it. GET shows this collector's rooms. */
 typedef struct group_admin {
-    lt_tiktok_group *group;
+    lt_kafka_group *group;
     lt_tiktok_collector *collector;
 } group_admin;
 
@@ -509,7 +510,7 @@ static group_admin the_group_admin;
 static standalone_admin the_standalone_admin;
 
 static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tiktok_collector *c,
-                                  lt_tiktok_group *group)
+                                  lt_kafka_group *group)
 {
     if (group) {
         the_group_admin = (group_admin){group, c};
@@ -528,7 +529,7 @@ static lt_admin_rooms admin_rooms(const config *cfg, const sources *ss, lt_tikto
 }
 
 static lt_admin_server *start_admin(const config *cfg, struct lws_context *lws, sources *ss,
-                                    lt_tiktok_collector *c, lt_tiktok_group *group)
+                                    lt_tiktok_collector *c, lt_kafka_group *group)
 {
     char err[512];
     lt_admin_options ao = {
@@ -733,7 +734,7 @@ static int start_group(runtime *rt, char *err, size_t errlen)
     char topic[512], group_id[512];
     lt_control_topic_default(cfg->kafka.topic_prefix, topic, sizeof topic);
     lt_collector_group_default(cfg->kafka.topic_prefix, group_id, sizeof group_id);
-    lt_tiktok_group_options go = {
+    lt_kafka_group_options go = {
         .bootstrap_servers = cfg->kafka.bootstrap_servers,
         .properties = rt->props.items,
         .property_count = rt->props.count,
@@ -742,23 +743,28 @@ static int start_group(runtime *rt, char *err, size_t errlen)
         .collector_id = rt->collector_id,
         .partitions = (int)cfg->group.partitions,
         .session_timeout_ms = (int)cfg->group.session_timeout_ms,
-        .collector = rt->c,
         .publisher = rt->pub,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .status_topic = rt->pub && cfg->group.handover_timeout_s > 0
                             ? lt_publisher_topic(rt->pub, LT_EVENT_ROOM_STATUS)
                             : NULL,
-        .handover_timeout_ms = cfg->group.handover_timeout_s * 1000,
-        .hold_max_events = (size_t)cfg->group.handover_hold_events,
-        .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes,
         .read_all = cfg->discovery.enabled && cfg->discovery.auto_track,
+        .callbacks = lt_tiktok_group_callbacks(rt->c),
     };
+    lt_tiktok_handover_options ho = {.timeout_ms = cfg->group.handover_timeout_s * 1000,
+                                     .hold_max_events = (size_t)cfg->group.handover_hold_events,
+                                     .hold_max_bytes = (size_t)cfg->group.handover_hold_bytes};
     if (!rt->pub) {
         lt_error("group mode needs Kafka (not --dry-run)");
         return -1;
     }
-    if (!(rt->hk.group = lt_tiktok_group_create(&go, err, errlen))) {
+    if (!(rt->hk.group = lt_kafka_group_create(&go, err, errlen))) {
         lt_error("cannot start: %s", err);
+        return -1;
+    }
+    /* before the first poll, where rooms are assigned and revoked */
+    if (lt_kafka_group_has_status(rt->hk.group) && lt_tiktok_collector_enable_handover(rt->c, &ho)) {
+        lt_error("cannot start: out of memory");
         return -1;
     }
     for (size_t i = 0; i < cfg->rooms.count; i++)
@@ -955,7 +961,7 @@ static int report(runtime *rt, long left)
 static void teardown(runtime *rt)
 {
     lt_admin_destroy(rt->admin);
-    lt_tiktok_group_destroy(rt->hk.group);
+    lt_kafka_group_destroy(rt->hk.group);
     /* delivery reports of the final flush find no source; the sources
      * before the loop they live on */
     for (size_t i = rt->sources.count; i-- > 0;)

@@ -65,10 +65,10 @@ typedef struct lt_tiktok_collector lt_tiktok_collector;
  * LT_PUBLISH_OK, or BACKPRESSURE / ERROR like the publisher. */
 typedef lt_publish_status (*lt_tiktok_sink_fn)(void *ctx, const lt_event *ev, char *err, size_t errlen);
 
-/* Discovery in group mode (runtime.c fills it from tiktok/group.h): rounds
- * run only while leads() says so (one collector of the fleet), and
- * auto_track keeps its rooms in the control topic instead of this
- * collector: after a round, candidates the topic does not hold yet are put
+/* Discovery in group mode (runtime.c fills it from kafka/group.h and
+ * tiktok/group.h): rounds run only while leads() says so (one collector of
+ * the fleet), and auto_track keeps its rooms in the control topic instead
+ * of this collector: after a round, candidates the topic does not hold yet are put
  * while fewer than max_rooms discovery rooms are there fleet-wide; and before
  * each interval, every collector tombstones the rooms it collects that
  * discovery put and that have ended. All called on the loop. */

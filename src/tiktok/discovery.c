@@ -27,7 +27,7 @@
  * never a candidate and never released. A tracked room is not replaced by a
  * more viewed one while it is live: that would cut a collection short.
  *
- * In group mode (opts.discovery.tracker, group.h) the rooms live in the
+ * In group mode (opts.discovery.tracker, kafka/group.h) the rooms live in the
  * control topic: only the collector that leads runs rounds (the others
  * only wait for their turn), auto_track puts its candidates there with a
  * discovery marker instead of adding them here, the cap counts the marked

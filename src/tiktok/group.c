@@ -1,52 +1,11 @@
-/* group.c - the control-topic consumer group; see group.h. */
+/* group.c - TikTok rooms in a consumer group; see group.h. */
 #include "tiktok/group.h"
 
 #include <ctype.h>
-#include <jansson.h>
-#include <librdkafka/rdkafka.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/event.h"
-#include "core/log.h"
-#include "core/strmap.h"
-#include "kafka/conf.h"
-#include "kafka/group_protocol.h"
 #include "tiktok/handover.h"
 #include "tiktok/room.h"
-
-#define POLL_MAX 1000 /* control records served per tick */
-
-typedef struct owned {
-    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
-    int32_t partition;
-} owned;
-
-struct lt_tiktok_group {
-    lt_tiktok_group_options opts;
-    char *control_topic, *group_id, *collector_id;
-    rd_kafka_t *rk;
-    rd_kafka_t *status_rk; /* room_status watcher: assign-only, every partition */
-    lt_kafka_producer *producer;
-    owned *rooms;
-    size_t room_count, room_cap;
-    bool closing;
-    /* the rebalance protocol: from the configuration at start, then as
-     * librdkafka reports it, but never asked for once closing (below) */
-    bool cooperative;
-    int64_t bad_log_slot, bad_status_log_ms;
-    lt_tiktok_group_stats stats;
-    bool leads; /* owns partition 0 of the control topic: runs discovery rounds */
-    /* read_all: every partition of the control topic, from the beginning */
-    rd_kafka_t *view_rk;
-    lt_strmap *view; /* key -> &manual_room or &discovered_room */
-    bool *view_eof;  /* per partition: read to its end once */
-    int view_partitions, view_eofs;
-};
-
-/* the view's values: what kind of room a key is */
-static const char manual_room = 'm', discovered_room = 'd';
 
 int lt_tiktok_group_key(const char *input, char *out, size_t outlen, char *err, size_t errlen)
 {
@@ -64,692 +23,87 @@ int lt_tiktok_group_key(const char *input, char *out, size_t outlen, char *err, 
     return 0;
 }
 
-static owned *find_owned(lt_tiktok_group *g, const char *key, size_t *index)
+static int canonical_key(void *ctx, const char *key, char *out, size_t outlen, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < g->room_count; i++)
-        if (strcmp(g->rooms[i].key, key) == 0) {
-            if (index)
-                *index = i;
-            return &g->rooms[i];
-        }
-    return NULL;
+    (void)ctx;
+    return lt_tiktok_group_key(key, out, outlen, err, errlen);
 }
 
-static void start_room(lt_tiktok_group *g, const char *key, int32_t partition)
+/* A room that was being handed over from here and comes back is taken
+ * back (it never stopped); any other starts. */
+static int on_assign(void *ctx, const char *key, int32_t partition, char *err, size_t errlen)
 {
-    if (find_owned(g, key, NULL))
-        return;
-    bool taken_back = lt_tiktok_collector_take_back_room(g->opts.collector, key) == 0;
-    if (g->room_count == g->room_cap) {
-        size_t cap = g->room_cap ? g->room_cap * 2 : 64;
-        owned *rooms = realloc(g->rooms, cap * sizeof *rooms);
-        if (!rooms) {
-            lt_error("group: out of memory adding room %s", key);
-            return;
-        }
-        g->rooms = rooms;
-        g->room_cap = cap;
-    }
-    char err[256];
-    if (!taken_back && lt_tiktok_collector_add_room(g->opts.collector, key, err, sizeof err)) {
-        lt_warn("group: room %s from %s partition %d not started: %s", key, g->control_topic, partition, err);
-        return;
-    }
-    owned *o = &g->rooms[g->room_count++];
-    snprintf(o->key, sizeof o->key, "%s", key);
-    o->partition = partition;
-    lt_info("group: room %s assigned here (partition %d)", key, partition);
+    (void)partition;
+    lt_tiktok_collector *c = ctx;
+    if (lt_tiktok_collector_take_back_room(c, key) == 0)
+        return 0;
+    return lt_tiktok_collector_add_room(c, key, err, errlen);
 }
 
-static void stop_room(lt_tiktok_group *g, size_t i, const char *reason)
+static bool on_tombstone(void *ctx, const char *key, bool owned)
 {
-    lt_tiktok_collector_release_room(g->opts.collector, g->rooms[i].key, reason);
-    g->rooms[i] = g->rooms[--g->room_count];
+    lt_tiktok_collector *c = ctx;
+    if (!owned && !lt_tiktok_collector_handing_over(c, key))
+        return false;
+    lt_tiktok_collector_release_room(c, key, "removed");
+    return true;
 }
 
-static void bad_record(lt_tiktok_group *g, const rd_kafka_message_t *m, const char *why)
+static bool on_revoke(void *ctx, const char *key, bool may_hand_over, const char *reason)
 {
-    g->stats.bad_records++;
-    int64_t slot = lt_now_ms() / 10000;
-    if (slot != g->bad_log_slot) { /* one line per 10 s at most */
-        g->bad_log_slot = slot;
-        lt_warn("group: %s partition %d offset %lld skipped: %s (%llu so far)", g->control_topic,
-                m->partition, (long long)m->offset, why, (unsigned long long)g->stats.bad_records);
-    }
+    lt_tiktok_collector *c = ctx;
+    if (may_hand_over && lt_tiktok_collector_hand_over_room(c, key) == 0)
+        return true;
+    lt_tiktok_collector_release_room(c, key, reason);
+    return false;
 }
 
-static void on_record(lt_tiktok_group *g, const rd_kafka_message_t *m)
+static int on_status(void *ctx, const void *value, size_t len)
 {
-    g->stats.records++;
-    char keybuf[128], key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[256];
-    if (!m->key || m->key_len == 0 || m->key_len >= sizeof keybuf) {
-        bad_record(g, m, "no key, or a key too long to be a room");
-        return;
-    }
-    memcpy(keybuf, m->key, m->key_len);
-    keybuf[m->key_len] = '\0';
-    if (lt_tiktok_group_key(keybuf, key, sizeof key, err, sizeof err)) {
-        bad_record(g, m, err);
-        return;
-    }
-    if (!m->payload) { /* tombstone */
-        size_t i;
-        if (find_owned(g, key, &i)) {
-            lt_info("group: room %s removed from %s", key, g->control_topic);
-            stop_room(g, i, "removed");
-        } else if (lt_tiktok_collector_handing_over(g->opts.collector, key)) {
-            lt_info("group: room %s removed from %s while being handed over", key, g->control_topic);
-            lt_tiktok_collector_release_room(g->opts.collector, key, "removed");
-        }
-        return;
-    }
-    json_error_t jerr;
-    json_t *doc = m->len < 4096 ? json_loadb(m->payload, m->len, 0, &jerr) : NULL;
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        bad_record(g, m, "value is not a JSON object");
-        return;
-    }
-    json_decref(doc);
-    start_room(g, key, m->partition);
-}
-
-/* Gives up the rooms of the given partitions. A live room is handed over
- * (handover.h): it stays here, collected, until the next owner is live. The
- * others stop at once. Nothing blocks here, except at shutdown: then every
- * room stops and what they published is flushed before the partitions are
- * given up, so that the next owner reads it back when seeding its window. */
-static void revoke(lt_tiktok_group *g, const rd_kafka_topic_partition_list_t *parts)
-{
-    size_t stopped = 0, handed = 0;
-    for (size_t i = 0; i < g->room_count;) {
-        bool hit = false;
-        for (int j = 0; j < parts->cnt && !hit; j++)
-            hit = parts->elems[j].partition == g->rooms[i].partition;
-        if (!hit) {
-            i++;
-        } else if (!g->closing && g->status_rk &&
-                   lt_tiktok_collector_hand_over_room(g->opts.collector, g->rooms[i].key) == 0) {
-            g->rooms[i] = g->rooms[--g->room_count];
-            handed++;
-        } else {
-            stop_room(g, i, g->closing ? "shutdown" : "reassigned");
-            stopped++;
-        }
-    }
-    if (handed)
-        lt_info("group: %zu live room(s) being handed over (collected here until the next owner is live)",
-                handed);
-    if (stopped && (g->closing || !g->status_rk) && g->opts.publisher) {
-        size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
-        lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged",
-                parts->cnt, stopped, left);
-    }
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
-                         void *opaque)
-{
-    lt_tiktok_group *g = opaque;
-    /* rd_kafka_rebalance_protocol() can block for good when called from the
-     * rebalance callback that rd_kafka_consumer_close() runs (librdkafka
-     * issue 4041: it waits on the group's op queue, which a closing group
-     * may no longer serve). A CI run's collector hung at exit right after
-     * logging the revoke, while the group rebalanced again as it closed. */
-    const char *protocol = g->closing ? NULL : rd_kafka_rebalance_protocol(rk); /* NULL without a group */
-    if (protocol)
-        g->cooperative = strcmp(protocol, "COOPERATIVE") == 0;
-    bool cooperative = g->cooperative;
-    g->stats.rebalances++;
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        /* the whole compacted topic is the desired state: always from the start */
-        for (int i = 0; i < parts->cnt; i++)
-            parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-        rd_kafka_error_t *err = NULL;
-        if (cooperative)
-            err = rd_kafka_incremental_assign(rk, parts);
-        else
-            rd_kafka_assign(rk, parts);
-        if (err) {
-            lt_error("group: assign failed: %s", rd_kafka_error_string(err));
-            rd_kafka_error_destroy(err);
-        }
-        g->stats.partitions_assigned += parts->cnt;
-        for (int i = 0; i < parts->cnt; i++)
-            if (parts->elems[i].partition == 0)
-                g->leads = true;
-        lt_info("group: %d partition(s) of %s assigned (%d in all)", parts->cnt, g->control_topic,
-                g->stats.partitions_assigned);
-    } else {
-        revoke(g, parts);
-        for (int i = 0; i < parts->cnt; i++)
-            if (parts->elems[i].partition == 0)
-                g->leads = false;
-        if (cooperative) {
-            rd_kafka_error_t *err = rd_kafka_incremental_unassign(rk, parts);
-            if (err)
-                rd_kafka_error_destroy(err);
-            g->stats.partitions_assigned -= parts->cnt;
-        } else {
-            rd_kafka_assign(rk, NULL);
-            g->stats.partitions_assigned = 0;
-        }
-        if (e != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
-            lt_warn("group: partitions lost: %s", rd_kafka_err2str(e));
-    }
-}
-
-/* --- the room_status watcher (handover.h) --- */
-
-/* An assign-only consumer beside the group's (its own group.id, nothing
- * committed), named <collector_id>-<suffix>. */
-static rd_kafka_t *assign_only_consumer(lt_tiktok_group *g, const char *suffix, bool eof, char *err,
-                                        size_t errlen)
-{
-    char client[160];
-    snprintf(client, sizeof client, "%s-%s", g->collector_id, suffix);
-    const lt_kafka_property fixed[] = {
-        {"group.id", client},
-        {"client.id", client},
-        {"enable.auto.commit", "false"},
-        {"enable.partition.eof", eof ? "true" : "false"},
-        {"fetch.wait.max.ms", "100"},
-    };
-    rd_kafka_conf_t *conf =
-        lt_kafka_conf_build(g->opts.bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
-                            g->opts.properties, g->opts.property_count, err, errlen);
-    if (!conf)
-        return NULL;
-    char why[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!rk) {
-        snprintf(err, errlen, "cannot create the %s consumer: %s", suffix, why);
-        rd_kafka_conf_destroy(conf); /* rd_kafka_new takes it only on success */
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
-}
-
-/* Every partition of a topic (offsets unset); NULL with err if the topic
- * has none. */
-static rd_kafka_topic_partition_list_t *partitions_of(rd_kafka_t *rk, const char *topic, char *err,
-                                                      size_t errlen)
-{
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__FAIL;
-    /* a topic just created takes a moment to appear in metadata */
-    for (int attempt = 0; rkt && attempt < 20; attempt++) {
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        md = NULL;
-        e = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
-        if (!e && md && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
-            break;
-        rd_kafka_poll(rk, 250);
-    }
-    rd_kafka_topic_partition_list_t *parts = NULL;
-    if (e || !md || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
-        snprintf(err, errlen, "no partitions of %s: %s", topic,
-                 e                          ? rd_kafka_err2str(e)
-                 : md && md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
-                                            : "?");
-    } else {
-        parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-        for (int i = 0; i < md->topics[0].partition_cnt; i++)
-            rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id);
-    }
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    if (rkt)
-        rd_kafka_topic_destroy(rkt);
-    return parts;
-}
-
-/* Assigns every partition of the status topic at its current end: what
- * other collectors say from now on. The ends are asked for here (not left to
- * OFFSET_END, resolved at the first fetch) so that nothing published after
- * the start is skipped. */
-static int watch_status(lt_tiktok_group *g, char *err, size_t errlen)
-{
-    if (!(g->status_rk = assign_only_consumer(g, "status", false, err, errlen)))
+    lt_tiktok_peer_status st;
+    if (lt_tiktok_room_status_decode(value, len, &st))
         return -1;
-    rd_kafka_topic_partition_list_t *parts = partitions_of(g->status_rk, g->opts.status_topic, err, errlen);
-    if (!parts)
-        return -1;
-    for (int i = 0; i < parts->cnt; i++) {
-        int64_t low = 0, high = RD_KAFKA_OFFSET_END;
-        if (rd_kafka_query_watermark_offsets(g->status_rk, g->opts.status_topic, parts->elems[i].partition,
-                                             &low, &high, 5000))
-            high = RD_KAFKA_OFFSET_END;
-        parts->elems[i].offset = high;
-    }
-    rd_kafka_resp_err_t e = rd_kafka_assign(g->status_rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
-    if (e) {
-        snprintf(err, errlen, "cannot read %s: %s", g->opts.status_topic, rd_kafka_err2str(e));
-        return -1;
-    }
+    lt_tiktok_collector_peer_status(ctx, &st);
     return 0;
 }
 
-/* --- read_all: the whole control topic (group.h, discovery) --- */
-
-static void view_set(lt_tiktok_group *g, const char *key, const char *kind)
+lt_kafka_group_callbacks lt_tiktok_group_callbacks(lt_tiktok_collector *c)
 {
-    const char *was = lt_strmap_get(g->view, key);
-    if (was == kind)
-        return;
-    if (was) {
-        lt_strmap_remove(g->view, key, was);
-        if (was == &discovered_room)
-            g->stats.rooms_discovered--;
-    }
-    if (kind && lt_strmap_add(g->view, key, (void *)kind) == 0 && kind == &discovered_room)
-        g->stats.rooms_discovered++;
-    g->stats.rooms_in_topic = lt_strmap_count(g->view);
+    return (lt_kafka_group_callbacks){.ctx = c,
+                                      .canonical_key = canonical_key,
+                                      .on_assign = on_assign,
+                                      .on_tombstone = on_tombstone,
+                                      .on_revoke = on_revoke,
+                                      .on_status = on_status};
 }
 
-/* The kind of room a control value says: discovery's marker or not. */
-static const char *kind_of(const void *value, size_t len)
+int lt_tiktok_group_put(lt_kafka_group *g, const char *input, bool remove, char *err, size_t errlen)
 {
-    if (!value)
-        return NULL;
-    json_error_t jerr;
-    json_t *doc = len < 4096 ? json_loadb(value, len, 0, &jerr) : NULL;
-    const char *source = json_string_value(json_object_get(doc, "source"));
-    const char *kind = !json_is_object(doc)                         ? NULL
-                       : source && strcmp(source, "discovery") == 0 ? &discovered_room
-                                                                    : &manual_room;
-    json_decref(doc);
-    return kind;
-}
-
-static int open_view(lt_tiktok_group *g, char *err, size_t errlen)
-{
-    if (!(g->view = lt_strmap_create()) ||
-        !(g->view_rk = assign_only_consumer(g, "view", true, err, errlen))) {
-        if (!g->view)
-            snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    rd_kafka_topic_partition_list_t *parts = partitions_of(g->view_rk, g->control_topic, err, errlen);
-    if (!parts)
-        return -1;
-    int max = 0;
-    for (int i = 0; i < parts->cnt; i++) {
-        parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-        if (parts->elems[i].partition >= max)
-            max = parts->elems[i].partition + 1;
-    }
-    g->view_eof = calloc(max > 0 ? (size_t)max : 1, sizeof *g->view_eof); /* calloc(0) may be NULL */
-    rd_kafka_resp_err_t e = g->view_eof ? rd_kafka_assign(g->view_rk, parts) : RD_KAFKA_RESP_ERR_NO_ERROR;
-    rd_kafka_topic_partition_list_destroy(parts);
-    if (!g->view_eof) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (e) {
-        snprintf(err, errlen, "cannot read %s: %s", g->control_topic, rd_kafka_err2str(e));
-        return -1;
-    }
-    g->view_partitions = max;
-    return 0;
-}
-
-static void poll_view(lt_tiktok_group *g)
-{
-    for (int i = 0; i < POLL_MAX; i++) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->view_rk, 0);
-        if (!m)
-            break;
-        char keybuf[128], key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[256];
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (m->partition >= 0 && m->partition < g->view_partitions && !g->view_eof[m->partition]) {
-                g->view_eof[m->partition] = true;
-                g->view_eofs++;
-            }
-        } else if (m->err) {
-            lt_warn("group: %s (whole topic): %s", g->control_topic, rd_kafka_message_errstr(m));
-        } else if (m->key && m->key_len > 0 && m->key_len < sizeof keybuf) {
-            /* what is not a room is counted by the member that owns its partition */
-            memcpy(keybuf, m->key, m->key_len);
-            keybuf[m->key_len] = '\0';
-            if (lt_tiktok_group_key(keybuf, key, sizeof key, err, sizeof err) == 0)
-                view_set(g, key, kind_of(m->payload, m->len));
-        }
-        rd_kafka_message_destroy(m);
-    }
-}
-
-static const void *header(const rd_kafka_message_t *m, const char *name, size_t *len)
-{
-    rd_kafka_headers_t *hdrs = NULL;
-    const void *v = NULL;
-    if (rd_kafka_message_headers(m, &hdrs) || rd_kafka_header_get_last(hdrs, name, &v, len))
-        return NULL;
-    return v;
-}
-
-static void poll_status(lt_tiktok_group *g)
-{
-    for (int i = 0; i < POLL_MAX; i++) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->status_rk, 0);
-        if (!m)
-            break;
-        size_t idlen = 0;
-        const void *id = m->err ? NULL : header(m, "collector_id", &idlen);
-        /* our own records need no decoding */
-        bool ours = id && idlen == strlen(g->collector_id) && memcmp(id, g->collector_id, idlen) == 0;
-        lt_tiktok_peer_status st;
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                lt_warn("group: %s: %s", g->opts.status_topic, rd_kafka_message_errstr(m));
-        } else if (!ours && m->payload && lt_tiktok_room_status_decode(m->payload, m->len, &st) == 0) {
-            lt_tiktok_collector_peer_status(g->opts.collector, &st);
-        } else if (!ours) {
-            g->stats.bad_status_records++;
-            lt_log_every(&g->bad_status_log_ms, 10000, LT_LOG_WARN,
-                         "group: %s partition %d offset %lld skipped: not a room_status record (%llu so far)",
-                         g->opts.status_topic, m->partition, (long long)m->offset,
-                         (unsigned long long)g->stats.bad_status_records);
-        }
-        rd_kafka_message_destroy(m);
-    }
-}
-
-lt_tiktok_group *lt_tiktok_group_create(const lt_tiktok_group_options *opts, char *err, size_t errlen)
-{
-    if (!opts->control_topic || !*opts->control_topic || !opts->group_id || !*opts->group_id) {
-        snprintf(err, errlen, "group mode needs group.control_topic and group.group_id");
-        return NULL;
-    }
-    lt_tiktok_group *g = calloc(1, sizeof *g);
-    rd_kafka_conf_t *conf = NULL;
-    if (!g)
-        goto oom;
-    g->opts = *opts;
-    if (!g->opts.flush_timeout_ms)
-        g->opts.flush_timeout_ms = 10000;
-    g->control_topic = strdup(opts->control_topic);
-    g->group_id = strdup(opts->group_id);
-    g->collector_id = strdup(opts->collector_id ? opts->collector_id : "livetap");
-    if (!g->control_topic || !g->group_id || !g->collector_id)
-        goto oom;
-
-    lt_kafka_options po = {.bootstrap_servers = opts->bootstrap_servers,
-                           .client_id = "livetap-control",
-                           .properties = opts->properties,
-                           .property_count = opts->property_count};
-    if (!(g->producer = lt_kafka_producer_create(&po, err, errlen)))
-        goto fail;
-    if (lt_kafka_producer_ensure_topic(g->producer, g->control_topic,
-                                       opts->partitions ? opts->partitions : 12, true, 10000, err, errlen))
-        goto fail;
-
-    bool kip848; /* the broker's session timeout and assignor (group_protocol.h) */
-    if (lt_kafka_group_protocol(opts->properties, opts->property_count, &kip848, err, errlen))
-        goto fail;
-    char session[24];
-    snprintf(session, sizeof session, "%d", opts->session_timeout_ms ? opts->session_timeout_ms : 10000);
-    char heartbeat[24];
-    snprintf(heartbeat, sizeof heartbeat, "%d",
-             (opts->session_timeout_ms ? opts->session_timeout_ms : 10000) / 4);
-    const lt_kafka_property fixed[] = {
-        {"group.id", g->group_id},
-        {"client.id", g->collector_id},
-        {"enable.auto.commit", "false"},
-        {"auto.offset.reset", "earliest"},
-        /* KIP-848: the broker decides these (NULL: not set) */
-        {"partition.assignment.strategy", kip848 ? NULL : "cooperative-sticky"},
-        {"session.timeout.ms", kip848 ? NULL : session},
-        {"heartbeat.interval.ms", kip848 ? NULL : heartbeat},
-    };
-    if (!(conf = lt_kafka_conf_build(opts->bootstrap_servers, fixed, sizeof fixed / sizeof fixed[0],
-                                     opts->properties, opts->property_count, err, errlen)))
-        goto fail;
-    char strategy[128] = "";
-    size_t strategy_len = sizeof strategy;
-    if (rd_kafka_conf_get(conf, "partition.assignment.strategy", strategy, &strategy_len) != RD_KAFKA_CONF_OK)
-        strategy[0] = '\0';
-    g->cooperative = kip848 || strcmp(strategy, "cooperative-sticky") == 0;
-    rd_kafka_conf_set_opaque(conf, g);
-    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-    char why[512];
-    if (!(g->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why))) {
-        snprintf(err, errlen, "cannot create the control-topic consumer: %s", why);
-        goto fail;
-    }
-    conf = NULL; /* belongs to rk */
-    rd_kafka_poll_set_consumer(g->rk);
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, g->control_topic, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(g->rk, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (e) {
-        snprintf(err, errlen, "cannot subscribe to %s: %s", g->control_topic, rd_kafka_err2str(e));
-        goto fail;
-    }
-    if (opts->status_topic && *opts->status_topic) {
-        lt_tiktok_handover_options ho = {.timeout_ms = opts->handover_timeout_ms,
-                                         .hold_max_events = opts->hold_max_events,
-                                         .hold_max_bytes = opts->hold_max_bytes};
-        char warn[512];
-        if (lt_kafka_producer_ensure_topic(g->producer, opts->status_topic, 0, false, 10000, warn,
-                                           sizeof warn))
-            lt_warn("group: %s", warn); /* it may exist all the same */
-        if (watch_status(g, warn, sizeof warn)) {
-            lt_warn("group: %s; rooms will stop at once when they move (no make-before-break handover)",
-                    warn);
-            if (g->status_rk)
-                rd_kafka_destroy(g->status_rk);
-            g->status_rk = NULL;
-        } else if (lt_tiktok_collector_enable_handover(opts->collector, &ho)) {
-            goto oom;
-        }
-    }
-    if (opts->read_all && open_view(g, err, errlen))
-        goto fail;
-    lt_info("group: joining %s on %s (session timeout %s ms)%s%s", g->group_id, g->control_topic, session,
-            g->status_rk ? "; live rooms are handed over make-before-break" : "",
-            g->view_rk ? "; the whole topic is read for discovery" : "");
-    return g;
-oom:
-    snprintf(err, errlen, "out of memory");
-fail:
-    if (conf)
-        rd_kafka_conf_destroy(conf);
-    lt_tiktok_group_destroy(g);
-    return NULL;
-}
-
-void lt_tiktok_group_destroy(lt_tiktok_group *g)
-{
-    if (!g)
-        return;
-    if (g->rk) {
-        g->closing = true;
-        rd_kafka_consumer_close(g->rk); /* revokes: rooms stop, the publisher flushes */
-        rd_kafka_destroy(g->rk);
-    }
-    while (g->room_count)
-        stop_room(g, g->room_count - 1, "shutdown");
-    if (g->status_rk) {
-        rd_kafka_consumer_close(g->status_rk);
-        rd_kafka_destroy(g->status_rk);
-    }
-    if (g->view_rk) {
-        rd_kafka_consumer_close(g->view_rk);
-        rd_kafka_destroy(g->view_rk);
-    }
-    lt_strmap_destroy(g->view);
-    free(g->view_eof);
-    if (g->producer) {
-        lt_kafka_producer_flush(g->producer, 5000);
-        lt_kafka_producer_destroy(g->producer);
-    }
-    free(g->rooms);
-    free(g->control_topic);
-    free(g->group_id);
-    free(g->collector_id);
-    free(g);
-}
-
-void lt_tiktok_group_leave(lt_tiktok_group *g)
-{
-    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(g->rk);
-    if (e)
-        lt_warn("group: leaving %s: %s", g->group_id, rd_kafka_err2str(e));
-    else
-        lt_info("group: leaving %s: live rooms are handed over to the collectors that stay", g->group_id);
-}
-
-int lt_tiktok_group_members(lt_tiktok_group *g, int timeout_ms)
-{
-    const struct rd_kafka_group_list *list = NULL;
-    if (rd_kafka_list_groups(g->rk, g->group_id, &list, timeout_ms) || !list)
-        return -1;
-    int n = list->group_cnt == 1 ? list->groups[0].member_cnt : -1;
-    rd_kafka_group_list_destroy(list);
-    return n;
-}
-
-void lt_tiktok_group_poll(lt_tiktok_group *g)
-{
-    /* statuses first: a room assigned in this poll sees the handover its
-     * previous owner announced */
-    if (g->status_rk)
-        poll_status(g);
-    if (g->view_rk)
-        poll_view(g);
-    for (int i = 0; i < POLL_MAX; i++) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(g->rk, 0);
-        if (!m)
-            break;
-        if (!m->err)
-            on_record(g, m);
-        else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            lt_warn("group: %s", rd_kafka_message_errstr(m));
-        rd_kafka_message_destroy(m);
-    }
-    if (g->producer)
-        lt_kafka_producer_poll(g->producer, 0);
-}
-
-/* Writes key = value (NULL: a tombstone) and waits for the broker's
- * acknowledgement; the whole-topic view takes it at once. */
-static int put_value(lt_tiktok_group *g, const char *key, json_t *doc, char *err, size_t errlen)
-{
-    char *value = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    if (doc && !value) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    /* while the latest evidence says no broker answers, wait 1 s, not 10:
-     * the wait blocks the loop (every room's heartbeats), once per write;
-     * 1 s is enough for a broker that is back, or a connection that was
-     * only idle, to take it */
-    lt_kafka_health health;
-    lt_kafka_producer_health(g->producer, lt_now_ms(), &health);
-    bool down = health.last_failure_ms > health.last_ok_ms;
-    int wait_ms = down ? 1000 : 10000;
-    lt_kafka_stats before;
-    lt_kafka_producer_stats(g->producer, &before);
-    lt_kafka_status st = lt_kafka_producer_send(g->producer, g->control_topic, key, strlen(key), value,
-                                                value ? strlen(value) : 0, NULL, 0, NULL, err, errlen);
-    const char *kind = kind_of(value, value ? strlen(value) : 0);
-    free(value);
-    if (st != LT_KAFKA_OK) {
-        if (st == LT_KAFKA_QUEUE_FULL)
-            snprintf(err, errlen, "the control producer's queue is full");
-        return -1;
-    }
-    if (lt_kafka_producer_flush(g->producer, wait_ms)) {
-        snprintf(
-            err, errlen,
-            "Kafka did not acknowledge the write to %s within %d s%s%s%s; it is written when Kafka takes "
-            "it, or not at all: check GET /rooms, or try again",
-            g->control_topic, wait_ms / 1000, down ? " (unreachable: " : "", down ? health.reason : "",
-            down ? ")" : "");
-        return -1;
-    }
-    lt_kafka_stats after;
-    lt_kafka_producer_stats(g->producer, &after);
-    if (after.failed > before.failed) {
-        snprintf(err, errlen, "Kafka refused the write to %s", g->control_topic);
-        return -1;
-    }
-    /* the view reads it back later; a count taken before then must include it */
-    if (g->view)
-        view_set(g, key, kind);
-    return 0;
-}
-
-int lt_tiktok_group_put(lt_tiktok_group *g, const char *input, bool remove, char *err, size_t errlen)
-{
-    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    char key[LT_KAFKA_GROUP_KEY_MAX + 1];
     if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
         return -1;
-    json_t *doc = NULL;
-    if (!remove && !(doc = json_pack("{s:s, s:I, s:s}", "room", key, "added_at", (json_int_t)lt_now_ms(),
-                                     "by", g->collector_id))) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int rc = put_value(g, key, doc, err, errlen);
-    json_decref(doc);
-    return rc;
+    return lt_kafka_group_put(g, key, remove, err, errlen);
 }
 
-int lt_tiktok_group_put_discovered(lt_tiktok_group *g, const char *input, int64_t discovered_at,
+int lt_tiktok_group_put_discovered(lt_kafka_group *g, const char *input, int64_t discovered_at,
                                    int64_t viewers, char *err, size_t errlen)
 {
-    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24];
+    char key[LT_KAFKA_GROUP_KEY_MAX + 1];
     if (lt_tiktok_group_key(input, key, sizeof key, err, errlen))
         return -1;
-    json_t *doc =
-        json_pack("{s:s, s:I, s:s, s:s, s:I}", "room", key, "added_at", (json_int_t)lt_now_ms(), "by",
-                  g->collector_id, "source", "discovery", "discovered_at", (json_int_t)discovered_at);
-    if (doc && viewers >= 0)
-        json_object_set_new(doc, "viewers", json_integer(viewers));
-    if (!doc) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int rc = put_value(g, key, doc, err, errlen);
-    json_decref(doc);
-    return rc;
+    return lt_kafka_group_put_discovered(g, key, discovered_at, viewers, err, errlen);
 }
 
-bool lt_tiktok_group_leads(const lt_tiktok_group *g)
+lt_tiktok_room_source lt_tiktok_group_room_source(const lt_kafka_group *g, const char *input)
 {
-    return g->leads;
-}
-
-static bool view_ready(const lt_tiktok_group *g)
-{
-    return g->view_rk && g->view_eofs == g->view_partitions && g->view_partitions > 0;
-}
-
-lt_tiktok_room_source lt_tiktok_group_room_source(const lt_tiktok_group *g, const char *input)
-{
-    char key[LT_TIKTOK_UNIQUE_ID_MAX + 24], err[128];
-    if (!view_ready(g) || lt_tiktok_group_key(input, key, sizeof key, err, sizeof err))
+    char key[LT_KAFKA_GROUP_KEY_MAX + 1], err[128];
+    if (lt_tiktok_group_key(input, key, sizeof key, err, sizeof err))
         return LT_TIKTOK_SOURCE_UNKNOWN;
-    const char *kind = lt_strmap_get(g->view, key);
-    return !kind                      ? LT_TIKTOK_SOURCE_ABSENT
-           : kind == &discovered_room ? LT_TIKTOK_SOURCE_DISCOVERY
-                                      : LT_TIKTOK_SOURCE_MANUAL;
-}
-
-long lt_tiktok_group_discovered_count(const lt_tiktok_group *g)
-{
-    return view_ready(g) ? (long)g->stats.rooms_discovered : -1;
-}
-
-void lt_tiktok_group_get_stats(const lt_tiktok_group *g, lt_tiktok_group_stats *out)
-{
-    *out = g->stats;
-    out->rooms_owned = g->room_count;
+    switch (lt_kafka_group_origin(g, key)) {
+    case LT_KAFKA_ROOM_ABSENT: return LT_TIKTOK_SOURCE_ABSENT;
+    case LT_KAFKA_ROOM_MANUAL: return LT_TIKTOK_SOURCE_MANUAL;
+    case LT_KAFKA_ROOM_DISCOVERED: return LT_TIKTOK_SOURCE_DISCOVERY;
+    case LT_KAFKA_ROOM_UNKNOWN: break;
+    }
+    return LT_TIKTOK_SOURCE_UNKNOWN;
 }

@@ -33,12 +33,12 @@
  * room at once and flushes (collector.h), a holding room publishes what it
  * holds first.
  *
- * Both sides learn about each other from <prefix>.room_status: group.c runs
- * one assign-only consumer on it (every partition, from the end at start)
- * and passes each record of another collector to
- * lt_tiktok_collector_peer_status(). A record is decoded only as far as the
- * handover needs (lt_tiktok_room_status_decode: the schema's leading fields,
- * in schema order; fields are only ever added at the end).
+ * Both sides learn about each other from <prefix>.room_status: the group
+ * (kafka/group.h) runs one assign-only consumer on it (every partition,
+ * from the end at start), and tiktok/group.c passes each record of another
+ * collector to lt_tiktok_collector_peer_status(). A record is decoded only
+ * as far as the handover needs (lt_tiktok_room_status_decode: the schema's
+ * leading fields, in schema order; fields are only ever added at the end).
  *
  * "Received before the stop is acknowledged" is tracked without per-room
  * bookkeeping in the delivery path: records in flight are counted per second
