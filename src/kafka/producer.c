@@ -23,11 +23,16 @@
  * cluster without auto-creation refuses them always. Found by the sidecar
  * fault test: a record type first seen during a broker outage lost every
  * record of that type. Such records were certainly not written (status
- * NOT_PERSISTED), so they are kept here instead ("parked"): the topic is
- * created (CreateTopics, the broker's default partitions), its metadata
- * fetched again, and the records produced again, in their order, with the
- * same opaque; records sent to such a topic meanwhile queue up behind them,
- * so a room's records keep their order. They count as in flight meanwhile (flush waits for them; what
+ * NOT_PERSISTED), so they are kept here instead ("parked"): their topics
+ * are created (CreateTopics, the broker's default partitions; every topic
+ * not yet ready in one request, at the next retry when one was never asked
+ * for, else every CREATE_EVERY_MS), each topic's metadata fetched again,
+ * and its records produced again, in their order, with the same opaque;
+ * records sent to such a topic meanwhile queue up behind them, so a room's
+ * records keep their order. No fixed limit on the number of such topics
+ * (found by CI: 16 per request left the 24 types of a busy room to three
+ * rounds 5 s apart, and a stop's flush gave up on the last). They count as
+ * in flight meanwhile (flush waits for them; what
  * is still parked at exit is "not acknowledged"), and `waiting_for_topic`
  * says how many there are. They are bounded (PARKED_MAX_BYTES): beyond,
  * sends are refused as if the queue were full, which pauses the rooms.
@@ -48,6 +53,30 @@
 #define CREATE_EVERY_MS 5000 /* and their topics created at most this often */
 #define METADATA_TIMEOUT_MS 2000
 #define PARKED_MAX_BYTES (64u << 20) /* beyond, new records get LT_KAFKA_QUEUE_FULL (backpressure) */
+
+/* A topic with parked records, or with records produced again and not yet
+ * reported. `ready`: a CreateTopics answer said it exists and its metadata
+ * was fetched since a record of it was last refused, so its records may be
+ * produced again; `asked`: a CreateTopics request has named it (a topic
+ * never asked for is asked for at the next retry, the others every
+ * CREATE_EVERY_MS).
+ *
+ * `confirmed`: a record produced again was acknowledged. Until then one
+ * record alone is in flight, the rest wait: the partitions of a topic just
+ * created may refuse the first batch, and a broker that has no state for
+ * the producer yet takes a later batch that arrives first; the first one,
+ * sent again, is then a "duplicate sequence", which librdkafka 2.0.2
+ * reports as delivered (offset -1001) - acknowledged and lost (found by
+ * tests/integration/test_kafka_unknown_topics.c, 1 run in 5). Once the
+ * broker holds the producer's state for it, later batches are ordered by
+ * their sequence numbers. */
+typedef struct parked_topic {
+    char *name;
+    size_t records;   /* parked records of this topic */
+    size_t in_flight; /* produced again, report not yet served */
+    bool ready, asked, confirmed;
+    bool stalled; /* no more of it in this pass (refused, or waiting for the first acknowledgement) */
+} parked_topic;
 
 /* A record whose topic librdkafka did not know (see the top). */
 typedef struct parked {
@@ -79,23 +108,58 @@ struct lt_kafka_producer {
     int64_t park_log_ms;
     size_t parked_bytes;
     /* the topics of parked records: new records to them queue up behind */
-    char *parked_topics[64];
-    size_t parked_topic_count;
+    parked_topic *topics;
+    size_t topic_count, topic_cap;
 };
+
+static parked_topic *topic_find(const lt_kafka_producer *p, const char *topic)
+{
+    for (size_t i = 0; i < p->topic_count; i++)
+        if (strcmp(p->topics[i].name, topic) == 0)
+            return &p->topics[i];
+    return NULL;
+}
 
 static bool topic_parked(const lt_kafka_producer *p, const char *topic)
 {
-    for (size_t i = 0; i < p->parked_topic_count; i++)
-        if (strcmp(p->parked_topics[i], topic) == 0)
-            return true;
-    return false;
+    return topic_find(p, topic) != NULL;
 }
 
-static void parked_topics_clear(lt_kafka_producer *p)
+/* The entry of `topic`, added (not ready, never asked for) if new; NULL
+ * when out of memory. */
+static parked_topic *topic_add(lt_kafka_producer *p, const char *topic)
 {
-    for (size_t i = 0; i < p->parked_topic_count; i++)
-        free(p->parked_topics[i]);
-    p->parked_topic_count = 0;
+    parked_topic *t = topic_find(p, topic);
+    if (t)
+        return t;
+    if (p->topic_count == p->topic_cap) {
+        size_t cap = p->topic_cap ? 2 * p->topic_cap : 16;
+        parked_topic *grown = realloc(p->topics, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        p->topics = grown;
+        p->topic_cap = cap;
+    }
+    t = &p->topics[p->topic_count];
+    *t = (parked_topic){.name = strdup(topic)};
+    if (!t->name)
+        return NULL;
+    p->topic_count++;
+    return t;
+}
+
+/* Forgets the topics no record waits on any more: new records to them go
+ * straight to librdkafka again. */
+static void topics_prune(lt_kafka_producer *p)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < p->topic_count; i++) {
+        if (p->topics[i].records || p->topics[i].in_flight)
+            p->topics[kept++] = p->topics[i];
+        else
+            free(p->topics[i].name);
+    }
+    p->topic_count = kept;
 }
 
 static bool topic_unknown(rd_kafka_resp_err_t e)
@@ -124,10 +188,12 @@ static void parked_free(parked *r)
     free(r);
 }
 
-/* Keeps a copy of a record librdkafka refused for its topic; takes
- * `headers`. Returns -1 (and destroys `headers`) when out of memory. */
+/* Keeps a copy of a record librdkafka refused for its topic (`refused`),
+ * or of one that queues up behind such records; takes `headers`. Returns
+ * -1 (and destroys `headers`) when out of memory. */
 static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t key_len, const void *value,
-                size_t value_len, rd_kafka_headers_t *headers, void *opaque, rd_kafka_resp_err_t why)
+                size_t value_len, rd_kafka_headers_t *headers, void *opaque, rd_kafka_resp_err_t why,
+                bool refused)
 {
     parked *r = calloc(1, sizeof *r);
     if (r) {
@@ -144,13 +210,17 @@ static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t
             rd_kafka_headers_destroy(headers);
         return -1;
     }
-    r->headers = headers;
-    if (!topic_parked(p, topic) &&
-        p->parked_topic_count < sizeof p->parked_topics / sizeof p->parked_topics[0]) {
-        char *name = strdup(topic);
-        if (name)
-            p->parked_topics[p->parked_topic_count++] = name;
+    parked_topic *t = topic_add(p, topic);
+    if (!t) {
+        parked_free(r);
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        return -1;
     }
+    if (refused) /* librdkafka does not know it (again): create it and fetch its metadata first */
+        t->ready = t->confirmed = false;
+    t->records++;
+    r->headers = headers;
     *p->parked_tail = r;
     p->parked_tail = &r->next;
     p->parked_bytes += key_len + value_len;
@@ -158,10 +228,12 @@ static int park(lt_kafka_producer *p, const char *topic, const void *key, size_t
     p->stats.parked_total++;
     if (!p->parked_retry_ms)
         p->parked_retry_ms = lt_now_ms() + PARKED_RETRY_MS;
-    lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN,
-                 "kafka: topic %s: %s; its records are kept (%llu now), the topic is created and they are "
-                 "sent again",
-                 topic, rd_kafka_err2str(why), (unsigned long long)p->stats.waiting_for_topic);
+    if (refused)
+        lt_log_every(
+            &p->park_log_ms, 10000, LT_LOG_WARN,
+            "kafka: topic %s: %s; its records are kept (%llu now), the topic is created and they are "
+            "sent again",
+            topic, rd_kafka_err2str(why), (unsigned long long)p->stats.waiting_for_topic);
     return 0;
 }
 
@@ -171,17 +243,38 @@ static void note_failure(lt_kafka_producer *p, const char *reason)
     snprintf(p->failure, sizeof p->failure, "%s", reason);
 }
 
+/* A report of a record to a topic in the list. While records of it are
+ * produced again, new ones wait in the list, so a report is one of those
+ * (or of a record sent before the topic was first refused, which at worst
+ * ends the wait early). */
+static void kept_record_reported(lt_kafka_producer *p, const char *topic, rd_kafka_resp_err_t err)
+{
+    parked_topic *t = topic_find(p, topic);
+    if (!t || !t->in_flight)
+        return;
+    t->in_flight--;
+    if (!err) {
+        t->confirmed = true;
+        if (t->records)
+            p->parked_retry_ms = lt_now_ms(); /* the rest now */
+    }
+    if (!t->in_flight && !t->records)
+        topics_prune(p);
+}
+
 static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     lt_kafka_producer *p = opaque;
     const char *error = NULL;
+    if (p->topic_count)
+        kept_record_reported(p, rd_kafka_topic_name(msg->rkt), msg->err);
     if (msg->err && topic_unknown(msg->err) &&
         rd_kafka_message_status(msg) == RD_KAFKA_MSG_STATUS_NOT_PERSISTED) {
         rd_kafka_headers_t *h = NULL, *copy = NULL;
         if (rd_kafka_message_headers(msg, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h)
             copy = rd_kafka_headers_copy(h);
         if (park(p, rd_kafka_topic_name(msg->rkt), msg->key, msg->key_len, msg->payload, msg->len, copy,
-                 msg->_private, msg->err) == 0)
+                 msg->_private, msg->err, true) == 0)
             return; /* still in flight: its report comes after it is sent again */
     }
     if (msg->err) {
@@ -287,7 +380,9 @@ void lt_kafka_producer_destroy(lt_kafka_producer *p)
         next = r->next;
         parked_free(r);
     }
-    parked_topics_clear(p);
+    for (size_t i = 0; i < p->topic_count; i++)
+        free(p->topics[i].name);
+    free(p->topics);
     if (p->create_queue)
         rd_kafka_queue_destroy(p->create_queue);
     if (p->probe_queue)
@@ -327,15 +422,15 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
     for (size_t i = 0; i < header_count; i++)
         rd_kafka_header_add(hdrs, headers[i].name, -1, headers[i].value, (ssize_t)headers[i].len);
     bool parked_full = p->parked_bytes + key_len + value_len > PARKED_MAX_BYTES;
-    if (p->parked && topic_parked(p, topic)) { /* behind the kept records of its topic, in order */
+    if (p->topic_count && topic_parked(p, topic)) { /* behind the kept records of its topic, in order */
         if (parked_full) {
             rd_kafka_headers_destroy(hdrs);
             p->stats.queue_full++;
             snprintf(err, errlen, "%zu bytes of records wait for their topic to exist", p->parked_bytes);
             return LT_KAFKA_QUEUE_FULL;
         }
-        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) ==
-            0) {
+        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+                 false) == 0) {
             p->stats.queued++;
             return LT_KAFKA_OK;
         }
@@ -351,7 +446,7 @@ lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, 
         return LT_KAFKA_OK;
     }
     if (topic_unknown(rc) && !parked_full) {
-        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, rc) == 0) {
+        if (park(p, topic, key, key_len, value, value_len, hdrs, opaque, rc, true) == 0) {
             p->stats.queued++;
             return LT_KAFKA_OK;
         }
@@ -411,30 +506,29 @@ static void probe_check(lt_kafka_producer *p)
     rd_kafka_event_destroy(ev);
 }
 
-/* Asks the broker to create the parked records' topics (asynchronously;
- * an existing topic is an answer too). */
+/* Asks the broker to create the parked records' topics that are not
+ * ready, all in one request (asynchronously; an existing topic is an
+ * answer too). */
 static void create_send(lt_kafka_producer *p, int64_t now)
 {
-    enum { MAX_TOPICS = 16 };
-    rd_kafka_NewTopic_t *topics[MAX_TOPICS];
-    const char *names[MAX_TOPICS];
-    size_t n = 0;
     char why[256];
-    for (parked *r = p->parked; r && n < MAX_TOPICS; r = r->next) {
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = strcmp(names[i], r->topic) == 0;
-        if (seen)
+    rd_kafka_NewTopic_t **topics = calloc(p->topic_count ? p->topic_count : 1, sizeof(rd_kafka_NewTopic_t *));
+    if (!topics)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < p->topic_count; i++) {
+        parked_topic *t = &p->topics[i];
+        if (t->ready)
             continue;
-        topics[n] = rd_kafka_NewTopic_new(r->topic, -1, -1, why, sizeof why);
+        topics[n] = rd_kafka_NewTopic_new(t->name, -1, -1, why, sizeof why);
         if (!topics[n])
             continue;
-        names[n++] = r->topic;
+        t->asked = true;
+        n++;
     }
     p->create_sent_ms = now;
-    if (!n)
-        return;
-    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t *opts =
+        n ? rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS) : NULL;
     if (opts) {
         rd_kafka_AdminOptions_set_request_timeout(opts, PROBE_TIMEOUT_MS, why, sizeof why);
         rd_kafka_CreateTopics(p->rk, topics, n, opts, p->create_queue);
@@ -442,11 +536,28 @@ static void create_send(lt_kafka_producer *p, int64_t now)
         rd_kafka_AdminOptions_destroy(opts);
     }
     rd_kafka_NewTopic_destroy_array(topics, n);
+    free(topics);
+}
+
+/* Whether to ask for the topics now: one never asked for (a type first
+ * seen), or CREATE_EVERY_MS since the last request for the others. */
+static bool create_due(const lt_kafka_producer *p, int64_t now)
+{
+    bool waiting = false;
+    for (size_t i = 0; i < p->topic_count; i++) {
+        if (p->topics[i].ready)
+            continue;
+        if (!p->topics[i].asked)
+            return true;
+        waiting = true;
+    }
+    return waiting && now - p->create_sent_ms >= CREATE_EVERY_MS;
 }
 
 /* A CreateTopics answer: say what happened, then fetch each topic's
  * metadata (blocking, at most METADATA_TIMEOUT_MS; the broker has just
- * answered) so that librdkafka stops calling it unknown. */
+ * answered) so that librdkafka stops calling it unknown; a topic that
+ * exists now is ready. */
 static void create_check(lt_kafka_producer *p)
 {
     rd_kafka_event_t *ev = rd_kafka_queue_poll(p->create_queue, 0);
@@ -455,8 +566,9 @@ static void create_check(lt_kafka_producer *p)
     p->create_pending = false;
     const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
     if (rd_kafka_event_error(ev) || !res) {
-        lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN, "kafka: creating topics for kept records: %s",
-                     rd_kafka_event_error_string(ev));
+        lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN,
+                     "kafka: creating topics for kept records: %s; asking again in %d s",
+                     rd_kafka_event_error_string(ev), CREATE_EVERY_MS / 1000);
         rd_kafka_event_destroy(ev);
         return;
     }
@@ -465,12 +577,14 @@ static void create_check(lt_kafka_producer *p)
     for (size_t i = 0; i < n; i++) {
         const char *name = rd_kafka_topic_result_name(topics[i]);
         rd_kafka_resp_err_t e = rd_kafka_topic_result_error(topics[i]);
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
             lt_info("kafka: created topic %s for the records kept while it was unknown", name);
-        else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        } else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
             lt_log_every(&p->park_log_ms, 10000, LT_LOG_WARN,
                          "kafka: cannot create topic %s: %s; its records stay kept until it exists", name,
                          rd_kafka_topic_result_error_string(topics[i]));
+            continue;
+        }
         rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, name, NULL);
         if (rkt) {
             const struct rd_kafka_metadata *md = NULL;
@@ -478,51 +592,76 @@ static void create_check(lt_kafka_producer *p)
                 rd_kafka_metadata_destroy(md);
             rd_kafka_topic_destroy(rkt);
         }
+        parked_topic *t = topic_find(p, name);
+        if (t)
+            t->ready = true;
     }
     rd_kafka_event_destroy(ev);
     p->parked_retry_ms = lt_now_ms(); /* try them now */
 }
 
-/* Produces parked records again, oldest first; stops at the first that is
- * still refused, so their order is kept. */
+/* Produces the parked records of ready topics again, oldest first; of a
+ * topic not yet confirmed, only its first (see parked_topic). A topic's
+ * records keep their order: once one is refused, the rest of that topic
+ * waits for the next pass. Records of topics not yet ready are not
+ * tried: librdkafka may take a record for a topic it still calls unknown
+ * and hold it again until the metadata propagation timeout (found by the
+ * sidecar fault test: a record parked while the collector stopped was
+ * produced again at once, never created, and 61 records of its topic were
+ * still queued when the flush gave up). */
+static void produce_ready(lt_kafka_producer *p)
+{
+    for (size_t i = 0; i < p->topic_count; i++)
+        p->topics[i].stalled = false;
+    parked **link = &p->parked;
+    while (*link) {
+        parked *r = *link;
+        parked_topic *t = topic_find(p, r->topic);
+        if (t && (!t->ready || t->stalled || (!t->confirmed && t->in_flight))) {
+            link = &r->next;
+            continue;
+        }
+        rd_kafka_resp_err_t rc = rd_kafka_producev(
+            p->rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, r->key_len),
+            RD_KAFKA_V_VALUE(r->value, r->value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE(r->opaque), RD_KAFKA_V_HEADERS(r->headers), RD_KAFKA_V_END);
+        if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (t) {
+                t->stalled = true;
+                if (topic_unknown(rc))
+                    t->ready = false;
+            }
+            link = &r->next;
+            continue;
+        }
+        r->headers = NULL; /* now the message's */
+        *link = r->next;
+        if (t) {
+            t->records--;
+            t->in_flight++;
+            t->stalled = !t->confirmed;
+        }
+        p->stats.waiting_for_topic--;
+        p->parked_bytes -= r->key_len + r->value_len;
+        parked_free(r);
+    }
+    p->parked_tail = link;
+    topics_prune(p);
+}
+
+/* Asks for the topics that are due, then produces what is ready. The
+ * answer to a request (create_check) brings the next pass forward. */
 static void parked_retry(lt_kafka_producer *p, int64_t now)
 {
     if (p->create_pending)
         create_check(p);
     if (!p->parked || now < p->parked_retry_ms)
         return;
-    /* Create the topics first: librdkafka may take a record for a topic it
-     * still calls unknown and hold it again until the metadata propagation
-     * timeout (found by the sidecar fault test: a record parked while the
-     * collector stopped was produced again at once, never created, and 61
-     * records of its topic were still queued when the flush gave up). The
-     * answer (create_check) brings the retry forward. */
-    if (!p->create_pending && now - p->create_sent_ms >= CREATE_EVERY_MS) {
+    if (!p->create_pending && create_due(p, now))
         create_send(p, now);
-        if (p->create_pending) {
-            p->parked_retry_ms = now + PARKED_RETRY_MS;
-            return;
-        }
-    }
-    while (p->parked) {
-        parked *r = p->parked;
-        rd_kafka_resp_err_t rc = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(r->topic), RD_KAFKA_V_KEY(r->key, r->key_len),
-            RD_KAFKA_V_VALUE(r->value, r->value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_OPAQUE(r->opaque), RD_KAFKA_V_HEADERS(r->headers), RD_KAFKA_V_END);
-        if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
-            break;
-        r->headers = NULL; /* now the message's */
-        p->parked = r->next;
-        if (!p->parked)
-            p->parked_tail = &p->parked;
-        p->stats.waiting_for_topic--;
-        p->parked_bytes -= r->key_len + r->value_len;
-        parked_free(r);
-    }
+    produce_ready(p);
     if (!p->parked) {
         p->parked_retry_ms = 0;
-        parked_topics_clear(p);
         lt_info("kafka: every kept record was sent again");
         return;
     }
