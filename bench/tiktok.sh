@@ -2,8 +2,9 @@
 # bench/tiktok.sh - the collector's benchmarks (issue 3), each with its
 # reference measured in the same run. Prints Markdown tables.
 #   1. decode + Avro encode over a recorded capture, one core, next to
-#      TikTokLive's own Python decoder (PyPI) on the same frames;
-#      instructions per event from callgrind.
+#      TikTokLive's own Python decoder (PyPI) and tiktok-live-connector's
+#      Node decoder (npm) on the same frames; instructions per event from
+#      callgrind.
 #   2. end to end: livetap-sim -> livetap-collector -> Kafka acknowledged,
 #      events/s and collector CPU seconds per million events; reference:
 #      bench_publish's raw librdkafka rate in the same run.
@@ -37,6 +38,33 @@ cpu_seconds() { # pid -> utime+stime in seconds
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 kv() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 
+# The Node reference of part 1: tiktok-live-connector, pinned by
+# bench/reference/package-lock.json, installed test-only into build/bench-node
+# (again whenever the lock changes). Prints connector_decode.mjs's key=value
+# line, or error=<why> when Node, npm or the install is missing: the table then
+# gets a row saying so instead of the script stopping.
+connector_decode() { # capture passes
+    local dir="$BUILD/bench-node" lock="$ROOT/bench/reference/package-lock.json" out
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "error=node or npm not found on PATH (install Node.js >= 20 with npm)"
+        return 0
+    fi
+    if ! cmp -s "$lock" "$dir/installed.lock" || [[ ! -f "$dir/node_modules/tiktok-live-connector/package.json" ]]; then
+        mkdir -p "$dir" && rm -f "$dir/installed.lock"
+        cp "$ROOT/bench/reference/package.json" "$lock" "$dir/"
+        if ! (cd "$dir" && npm ci --no-audit --no-fund) >"$W/npm-ci.log" 2>&1; then
+            echo "error=npm ci of bench/reference/package-lock.json into $dir failed: $(grep -m1 'npm error' "$W/npm-ci.log" || tail -n1 "$W/npm-ci.log") (log: $W/npm-ci.log)"
+            return 0
+        fi
+        cp "$lock" "$dir/installed.lock"
+    fi
+    if ! out=$(node "$ROOT/bench/reference/connector_decode.mjs" "$1" "$2" "$dir/node_modules" 2>"$W/connector.err"); then
+        echo "error=connector_decode.mjs failed: $(tail -n1 "$W/connector.err")"
+        return 0
+    fi
+    echo "$out"
+}
+
 PARTS=" ${LT_BENCH_PARTS:-1 2 3} "
 part() { [[ "$PARTS" == *" $1 "* ]]; }
 
@@ -61,6 +89,7 @@ if [[ ! -x "$BUILD/bench-venv/bin/python" ]] || ! "$BUILD/bench-venv/bin/python"
 fi
 ttl_version=$("$BUILD/bench-venv/bin/python" -c 'import importlib.metadata as m; print(m.version("TikTokLive"))')
 ref=$("$BUILD/bench-venv/bin/python" "$ROOT/bench/reference/tiktoklive_decode.py" "$W/capture.bin" 1)
+connector=$(connector_decode "$W/capture.bin" 10)
 valgrind --tool=callgrind --callgrind-out-file="$W/cg1" "$BUILD/bench/bench_decode" "$W/capture.bin" 1 >/dev/null 2>&1
 valgrind --tool=callgrind --callgrind-out-file="$W/cg3" "$BUILD/bench/bench_decode" "$W/capture.bin" 3 >"$W/cg3.txt" 2>&1
 ir1=$(sed -n 's/^summary: //p' "$W/cg1"); ir3=$(sed -n 's/^summary: //p' "$W/cg3")
@@ -73,7 +102,23 @@ echo "| decoder | frames/s | events/s (wall) | events per CPU-second | instructi
 echo "|---|---:|---:|---:|---:|"
 echo "| livetap: frame → gunzip → protobuf-c → lt_event → Avro (Confluent framing) | $(kv frames_per_s <<<"$ours") | $(kv events_per_s <<<"$ours") | $(kv events_per_cpu_s <<<"$ours") | $ipe |"
 echo "| reference: TikTokLive $ttl_version (Python, betterproto2), decode only | $(kv frames_per_s <<<"$ref") | $(kv events_per_s <<<"$ref") | $(kv events_per_cpu_s <<<"$ref") | — |"
-python3 -c "print(f'\nlivetap / reference = **{float(\"$(kv events_per_cpu_s <<<"$ours")\")/float(\"$(kv events_per_cpu_s <<<"$ref")\"):.0f}x** events per CPU-second')"
+if [[ "$connector" == error=* ]]; then
+    echo "| reference: tiktok-live-connector (Node), decode only: **not measured**: ${connector#error=} | — | — | — | — |"
+else
+    echo "| reference: tiktok-live-connector $(kv version <<<"$connector") (Node $(node --version)), decode only | $(kv frames_per_s <<<"$connector") | $(kv events_per_s <<<"$connector") | $(kv events_per_cpu_s <<<"$connector") | — |"
+fi
+ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.1f}')"; }
+echo
+echo "livetap / TikTokLive = **$(ratio "$(kv events_per_cpu_s <<<"$ours")" "$(kv events_per_cpu_s <<<"$ref")")x** events per CPU-second"
+if [[ "$connector" != error=* ]]; then
+    echo "livetap / tiktok-live-connector = **$(ratio "$(kv events_per_cpu_s <<<"$ours")" "$(kv events_per_cpu_s <<<"$connector")")x** events per CPU-second (target >= 10x)"
+    echo
+    echo "Events per pass: livetap $(( $(kv events <<<"$ours") / 30 )) typed events; TikTokLive $(kv events <<<"$ref") messages decoded;" \
+        "tiktok-live-connector $(kv events_per_pass <<<"$connector") messages decoded ($(kv decoded_types <<<"$connector") methods;" \
+        "no decoder for: $(kv unknown <<<"$connector"); decode errors: $(kv failed <<<"$connector"))."
+else
+    echo "livetap / tiktok-live-connector: not measured (${connector#error=})"
+fi
 
 fi
 
