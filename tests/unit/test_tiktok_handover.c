@@ -27,10 +27,10 @@
 #include "avro/schemas.h"
 #include "core/buf.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/strmap.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/handover.h"
+#include "unit/loop_test_util.h"
 
 static void encode_status(bool confluent, const char *collector_id, const char *state, const char *reason,
                           const char *input, lt_buf *out)
@@ -175,8 +175,7 @@ static void announcements_outlive_stale_statuses(void **state)
     (void)state;
     lt_log_set_level(LT_LOG_ERROR);
     char err[256];
-    struct lws_context *loop = lt_loop_create(err, sizeof err);
-    assert_non_null(loop);
+    struct lws_context *loop = lt_test_loop();
     lt_tiktok_collector_options o = {.collector_id = "t1", .sink = discard, .lws = loop};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     assert_non_null(c);
@@ -244,8 +243,7 @@ static void statuses_reach_the_rooms_they_name(void **state)
     enum { N = 10000 };
     lt_log_set_level(LT_LOG_ERROR);
     char err[256], input[32];
-    struct lws_context *loop = lt_loop_create(err, sizeof err);
-    assert_non_null(loop);
+    struct lws_context *loop = lt_test_loop();
     lt_tiktok_collector_options o = {.collector_id = "t1", .sink = discard, .lws = loop};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     assert_non_null(c);
