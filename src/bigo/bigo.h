@@ -144,7 +144,8 @@ typedef struct lt_bigo_stats {
     uint64_t refused_backpressure; /* batches answered 503 while Kafka pushed back (lt_bigo_pause) */
     uint64_t unknown_uris;
     uint64_t sign_matched, sign_mismatched;
-    uint64_t batches, batch_retries; /* dataReception received; of them with retry_cnt > 0 */
+    /* dataReception taken (read; refused_backpressure ones are not); of them with retry_cnt > 0 */
+    uint64_t batches, batch_retries;
     uint64_t batches_acked, batches_failed, batches_timed_out;
     uint64_t items, duplicates; /* items seen (push + pull); already pending or done */
     uint64_t published, delivered, delivery_failed;

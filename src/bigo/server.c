@@ -692,8 +692,8 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out)
         {"sign_checks_total", "request signatures checked, by result", LT_METRIC_COUNTER, "result=matched",
          s.sign_matched},
         {"sign_checks_total", NULL, 0, "result=mismatched", s.sign_mismatched},
-        {"batches_total", "dataReception batches, by outcome", LT_METRIC_COUNTER, "outcome=received",
-         s.batches},
+        {"batches_total", "dataReception batches taken, by outcome (refused ones: rejected_total)",
+         LT_METRIC_COUNTER, "outcome=received", s.batches},
         {"batches_total", NULL, 0, "outcome=acked", s.batches_acked},
         {"batches_total", NULL, 0, "outcome=failed", s.batches_failed},
         {"batches_total", NULL, 0, "outcome=timed_out", s.batches_timed_out},
@@ -789,13 +789,14 @@ static int serve_http(struct lws *wsi, lt_bigo_conn *c, lt_bigo *b, const char *
         lt_bigo_stats s;
         lt_bigo_get_stats(b, &s);
         json_t *j = json_pack(
-            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "status",
-            "ok", "connections_open", (json_int_t)s.connections_open, "logins_ok", (json_int_t)s.logins_ok,
-            "logins_failed", (json_int_t)s.logins_failed, "refused_unauthenticated",
+            "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+            "status", "ok", "connections_open", (json_int_t)s.connections_open, "logins_ok",
+            (json_int_t)s.logins_ok, "logins_failed", (json_int_t)s.logins_failed, "refused_unauthenticated",
             (json_int_t)s.refused_unauthenticated, "bad_frames", (json_int_t)s.bad_frames, "oversized",
             (json_int_t)s.oversized, "floods", (json_int_t)s.floods, "idle_closed", (json_int_t)s.idle_closed,
             "batches", (json_int_t)s.batches, "batches_acked", (json_int_t)s.batches_acked, "batches_failed",
-            (json_int_t)s.batches_failed, "batches_timed_out", (json_int_t)s.batches_timed_out, "duplicates",
+            (json_int_t)s.batches_failed, "batches_timed_out", (json_int_t)s.batches_timed_out,
+            "refused_backpressure", (json_int_t)s.refused_backpressure, "duplicates",
             (json_int_t)s.duplicates, "published", (json_int_t)s.published, "delivered",
             (json_int_t)s.delivered, "unknown_uris", (json_int_t)s.unknown_uris);
         json_t *p = json_pack(

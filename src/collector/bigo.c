@@ -123,10 +123,13 @@ void lt_collector_bigo_report(lt_bigo *b)
     lt_bigo_stats st;
     lt_bigo_get_stats(b, &st);
     lt_info(
-        "bigo stopped: %llu batches (%llu acknowledged, %llu failed, %llu answered 503), %llu items, %llu "
-        "duplicates, %llu published, %llu delivered, %llu pull pages; %zu not acknowledged by Kafka",
+        "bigo stopped: %llu batches (%llu acknowledged, %llu failed, %llu timed out: 503) and %llu refused "
+        "while Kafka pushed back (503), %llu items, %llu duplicates, %llu published, %llu delivered, %llu "
+        "pull "
+        "pages; %zu not acknowledged by Kafka",
         (unsigned long long)st.batches, (unsigned long long)st.batches_acked,
         (unsigned long long)st.batches_failed, (unsigned long long)st.batches_timed_out,
-        (unsigned long long)st.items, (unsigned long long)st.duplicates, (unsigned long long)st.published,
-        (unsigned long long)st.delivered, (unsigned long long)st.pull_pages, st.undelivered_at_exit);
+        (unsigned long long)st.refused_backpressure, (unsigned long long)st.items,
+        (unsigned long long)st.duplicates, (unsigned long long)st.published, (unsigned long long)st.delivered,
+        (unsigned long long)st.pull_pages, st.undelivered_at_exit);
 }

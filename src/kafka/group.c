@@ -10,14 +10,10 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "kafka/conf.h"
+#include "kafka/group_owned.h"
 #include "kafka/group_protocol.h"
 
 #define POLL_MAX 1000 /* records served per consumer per tick */
-
-typedef struct owned {
-    char key[LT_KAFKA_GROUP_KEY_MAX + 1];
-    int32_t partition;
-} owned;
 
 struct lt_kafka_group {
     lt_kafka_group_options opts;
@@ -26,8 +22,7 @@ struct lt_kafka_group {
     rd_kafka_t *rk;
     rd_kafka_t *status_rk; /* status_topic: assign-only, every partition */
     lt_kafka_producer *producer;
-    owned *rooms;
-    size_t room_count, room_cap;
+    lt_kafka_owned *owned; /* the rooms owned here, by key */
     bool closing;
     /* the rebalance protocol: from the configuration at start, then as
      * librdkafka reports it, but never asked for once closing (below) */
@@ -57,49 +52,35 @@ static int read_key(lt_kafka_group *g, const void *raw, size_t len, char *out, s
     return 0;
 }
 
-static owned *find_owned(lt_kafka_group *g, const char *key, size_t *index)
-{
-    for (size_t i = 0; i < g->room_count; i++)
-        if (strcmp(g->rooms[i].key, key) == 0) {
-            if (index)
-                *index = i;
-            return &g->rooms[i];
-        }
-    return NULL;
-}
-
 static void start_room(lt_kafka_group *g, const char *key, int32_t partition)
 {
-    if (find_owned(g, key, NULL))
+    /* owned before on_assign runs, so that running out of memory after it
+     * cannot leave a room collected that the group does not know of */
+    int added = lt_kafka_owned_add(g->owned, key, partition);
+    if (added == 1)
         return;
-    if (g->room_count == g->room_cap) {
-        size_t cap = g->room_cap ? g->room_cap * 2 : 64;
-        owned *rooms = realloc(g->rooms, cap * sizeof *rooms);
-        if (!rooms) {
-            lt_error("group: out of memory adding room %s", key);
-            return;
-        }
-        g->rooms = rooms;
-        g->room_cap = cap;
+    if (added < 0) {
+        lt_error("group: out of memory adding room %s", key);
+        return;
     }
     char err[256] = "";
     if (g->cb.on_assign && g->cb.on_assign(g->cb.ctx, key, partition, err, sizeof err)) {
+        lt_kafka_owned_remove(g->owned, key);
         lt_warn("group: room %s from %s partition %d not started: %s", key, g->control_topic, partition, err);
         return;
     }
-    owned *o = &g->rooms[g->room_count++];
-    snprintf(o->key, sizeof o->key, "%s", key);
-    o->partition = partition;
     lt_info("group: room %s assigned here (partition %d)", key, partition);
 }
 
-/* Gives up owned room i: true if the caller keeps it until its next owner
- * is live (a handover), false once it stopped. */
+/* Gives up the owned room at position i (the last room takes its place):
+ * true if the caller keeps it until its next owner is live (a handover),
+ * false once it stopped. */
 static bool give_up_room(lt_kafka_group *g, size_t i, bool may_hand_over, const char *reason)
 {
-    owned o = g->rooms[i];
-    g->rooms[i] = g->rooms[--g->room_count];
-    return g->cb.on_revoke && g->cb.on_revoke(g->cb.ctx, o.key, may_hand_over, reason) && may_hand_over;
+    char key[LT_KAFKA_GROUP_KEY_MAX + 1];
+    snprintf(key, sizeof key, "%s", lt_kafka_owned_at(g->owned, i, NULL));
+    lt_kafka_owned_remove(g->owned, key);
+    return g->cb.on_revoke && g->cb.on_revoke(g->cb.ctx, key, may_hand_over, reason) && may_hand_over;
 }
 
 static void bad_record(lt_kafka_group *g, const rd_kafka_message_t *m, const char *why)
@@ -122,10 +103,8 @@ static void on_record(lt_kafka_group *g, const rd_kafka_message_t *m)
         return;
     }
     if (!m->payload) { /* tombstone */
-        size_t i;
-        if (find_owned(g, key, &i)) {
+        if (lt_kafka_owned_remove(g->owned, key) == 0) {
             lt_info("group: room %s removed from %s", key, g->control_topic);
-            g->rooms[i] = g->rooms[--g->room_count];
             if (g->cb.on_tombstone)
                 g->cb.on_tombstone(g->cb.ctx, key, true);
         } else if (g->cb.on_tombstone && g->cb.on_tombstone(g->cb.ctx, key, false)) {
@@ -154,10 +133,12 @@ static void revoke(lt_kafka_group *g, const rd_kafka_topic_partition_list_t *par
 {
     size_t stopped = 0, handed = 0;
     bool may_hand_over = !g->closing && g->status_rk;
-    for (size_t i = 0; i < g->room_count;) {
+    for (size_t i = 0; i < lt_kafka_owned_count(g->owned);) {
+        int32_t partition;
+        lt_kafka_owned_at(g->owned, i, &partition);
         bool hit = false;
         for (int j = 0; j < parts->cnt && !hit; j++)
-            hit = parts->elems[j].partition == g->rooms[i].partition;
+            hit = parts->elems[j].partition == partition;
         if (!hit)
             i++;
         else if (give_up_room(g, i, may_hand_over, g->closing ? "shutdown" : "reassigned"))
@@ -497,7 +478,8 @@ lt_kafka_group *lt_kafka_group_create(const lt_kafka_group_options *opts, char *
     g->group_id = strdup(opts->group_id);
     g->collector_id = strdup(opts->collector_id ? opts->collector_id : "livetap");
     g->status_topic = statuses ? strdup(opts->status_topic) : NULL;
-    if (!g->control_topic || !g->group_id || !g->collector_id || (statuses && !g->status_topic))
+    g->owned = lt_kafka_owned_create();
+    if (!g->control_topic || !g->group_id || !g->collector_id || (statuses && !g->status_topic) || !g->owned)
         goto oom;
     /* the copies outlive the caller's strings */
     g->opts.control_topic = g->control_topic;
@@ -542,8 +524,8 @@ void lt_kafka_group_destroy(lt_kafka_group *g)
         rd_kafka_destroy(g->rk);
     }
     g->closing = true;
-    while (g->room_count)
-        give_up_room(g, g->room_count - 1, false, "shutdown");
+    while (g->owned && lt_kafka_owned_count(g->owned))
+        give_up_room(g, lt_kafka_owned_count(g->owned) - 1, false, "shutdown");
     if (g->status_rk) {
         rd_kafka_consumer_close(g->status_rk);
         rd_kafka_destroy(g->status_rk);
@@ -557,7 +539,7 @@ void lt_kafka_group_destroy(lt_kafka_group *g)
         lt_kafka_producer_flush(g->producer, 5000);
         lt_kafka_producer_destroy(g->producer);
     }
-    free(g->rooms);
+    lt_kafka_owned_destroy(g->owned);
     free(g->control_topic);
     free(g->group_id);
     free(g->collector_id);
@@ -708,5 +690,5 @@ long lt_kafka_group_discovered_count(const lt_kafka_group *g)
 void lt_kafka_group_get_stats(const lt_kafka_group *g, lt_kafka_group_stats *out)
 {
     *out = g->stats;
-    out->rooms_owned = g->room_count;
+    out->rooms_owned = lt_kafka_owned_count(g->owned);
 }

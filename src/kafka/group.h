@@ -14,7 +14,8 @@
  * an opaque string to it. It tells its caller what to do through callbacks
  * (lt_kafka_group_callbacks): start a room whose key arrived in a partition
  * it owns, stop one whose tombstone arrived, give up the rooms of revoked
- * partitions. It keeps which keys it owns in which partition.
+ * partitions. It keeps which keys it owns in which partition, indexed by
+ * hash (group_owned.h): a record costs the same with 10 rooms or 10,000.
  *
  * Assigned partitions are always read from the beginning (nothing is
  * committed): a compacted topic's whole content is the desired state. The

@@ -122,14 +122,21 @@ def test_backpressure_pauses_every_source(prefix):
         text = requests.get(base + "/metrics", timeout=10).text
         assert 'livetap_bigo_rejected_total{reason="backpressure"} 1' in text, \
             [ln for ln in text.splitlines() if "rejected_total" in ln]
+        # refused unread: in rejected_total, not in batches_total (docs/bigo.md "Counting batches"),
+        # and every report of the counts has it
+        assert 'livetap_bigo_batches_total{outcome="received"} 0' in text, \
+            [ln for ln in text.splitlines() if "batches_total" in ln]
+        health = requests.get(f"http://127.0.0.1:{line.group(1)}/healthz", timeout=10).json()
+        assert (health["batches"], health["refused_backpressure"]) == (0, 1), health
         assert re.search(r"^livetap_collector_backpressure 1$", text, re.M), \
             [ln for ln in text.splitlines() if "backpressure" in ln]
 
         rc, log = coll.stop()
         coll = None
         assert rc == 1, log[-3000:]  # what TikTok read could not reach Kafka: the status says so
-        # refused before it was taken (as while draining): no batch of BIGO's was handled
-        assert "bigo stopped: 0 batches" in log, log[-3000:]
+        # refused before it was taken (as while draining): no batch of BIGO's was handled, one refused
+        assert "bigo stopped: 0 batches (0 acknowledged, 0 failed, 0 timed out: 503) " \
+               "and 1 refused while Kafka pushed back (503)" in log, log[-3000:]
     finally:
         if coll:
             coll.stop()

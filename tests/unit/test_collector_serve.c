@@ -18,7 +18,7 @@
 #include "collector/serve.h"
 #include "core/event.h"
 #include "core/log.h"
-#include "core/loop.h"
+#include "unit/loop_test_util.h"
 
 #define TIMER_US (5 * LWS_US_PER_MS)
 #define DEADLINE_MS 5000
@@ -113,19 +113,10 @@ static void polled(void *ctx)
     (*(int *)ctx)++;
 }
 
-static struct lws_context *loop(void)
-{
-    char err[256];
-    struct lws_context *lws = lt_loop_create(err, sizeof err);
-    if (!lws)
-        fail_msg("%s", err);
-    return lws;
-}
-
 static void one_loop_serves_every_source_then_each_finishes_in_order(void **state)
 {
     (void)state;
-    struct lws_context *lws = loop();
+    struct lws_context *lws = lt_test_loop();
     fake a = {.name = 'A', .lws = lws, .left = 2}, b = {.name = 'B', .lws = lws, .left = 3};
     a.other = &b;
     b.other = &a;
@@ -154,7 +145,7 @@ static void one_loop_serves_every_source_then_each_finishes_in_order(void **stat
 static void a_source_that_cannot_start_ends_the_serve_before_the_loop(void **state)
 {
     (void)state;
-    struct lws_context *lws = loop();
+    struct lws_context *lws = lt_test_loop();
     fake a = {.name = 'A', .lws = lws, .left = 2}, b = {.name = 'B', .lws = lws, .fail_start = true};
     a.other = &b;
     b.other = &a;

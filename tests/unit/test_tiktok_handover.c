@@ -7,7 +7,10 @@
  * records are keyed by its input until its room id is known): a stale
  * "resolving" read after "handing_over" no longer cancels the announcement
  * (a CI group test's new owner then published without holding: 32 msg_ids
- * twice, or no hold to release at the deadline).
+ * twice, or no hold to release at the deadline). And that a peer's status
+ * reaches exactly the rooms it names, by input or by room id, among 10,000
+ * (found through the collector's indexes, no longer by a walk over every
+ * room per status record).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,8 +27,10 @@
 #include "avro/schemas.h"
 #include "core/buf.h"
 #include "core/log.h"
-#include "core/loop.h"
+#include "core/strmap.h"
+#include "tiktok/collector_internal.h"
 #include "tiktok/handover.h"
+#include "unit/loop_test_util.h"
 
 static void encode_status(bool confluent, const char *collector_id, const char *state, const char *reason,
                           const char *input, lt_buf *out)
@@ -170,8 +175,7 @@ static void announcements_outlive_stale_statuses(void **state)
     (void)state;
     lt_log_set_level(LT_LOG_ERROR);
     char err[256];
-    struct lws_context *loop = lt_loop_create(err, sizeof err);
-    assert_non_null(loop);
+    struct lws_context *loop = lt_test_loop();
     lt_tiktok_collector_options o = {.collector_id = "t1", .sink = discard, .lws = loop};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     assert_non_null(c);
@@ -206,6 +210,79 @@ static void announcements_outlive_stale_statuses(void **state)
     lws_context_destroy(loop);
 }
 
+static void peer_naming(lt_tiktok_collector *c, const char *state, const char *room_id, const char *input)
+{
+    lt_tiktok_peer_status st = {.event_time = lt_now_ms()};
+    snprintf(st.collector_id, sizeof st.collector_id, "t2");
+    snprintf(st.state, sizeof st.state, "%s", state);
+    snprintf(st.room_id, sizeof st.room_id, "%s", room_id);
+    snprintf(st.input, sizeof st.input, "%s", input);
+    lt_tiktok_collector_peer_status(c, &st);
+}
+
+/* A live room here that is being handed over (room_id "" : not resolved). */
+static void handing_over(lt_tiktok_collector *c, const char *input, const char *room_id)
+{
+    lt_tiktok_room_ref ref;
+    char err[256];
+    assert_int_equal(lt_tiktok_room_parse(input, &ref, err, sizeof err), 0);
+    room *r = lt_tiktok_collector_find(c, &ref, NULL);
+    assert_non_null(r);
+    r->phase = PHASE_LIVE;
+    if (room_id[0]) { /* what resolving does (collector.c set_room_id) */
+        snprintf(r->room_id, sizeof r->room_id, "%s", room_id);
+        assert_int_equal(lt_strmap_add(c->by_room_id, room_id, r), 0);
+    }
+    assert_int_equal(lt_tiktok_collector_hand_over_room(c, input), 0);
+    assert_true(lt_tiktok_collector_handing_over(c, input));
+}
+
+static void statuses_reach_the_rooms_they_name(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    lt_log_set_level(LT_LOG_ERROR);
+    char err[256], input[32];
+    struct lws_context *loop = lt_test_loop();
+    lt_tiktok_collector_options o = {.collector_id = "t1", .sink = discard, .lws = loop};
+    lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
+    assert_non_null(c);
+    lt_tiktok_handover_options ho = {.timeout_ms = 600000}; /* no deadline ends one in this test */
+    assert_int_equal(lt_tiktok_collector_enable_handover(c, &ho), 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(input, sizeof input, "@host%d", i);
+        assert_int_equal(lt_tiktok_collector_add_room(c, input, err, sizeof err), 0);
+    }
+    handing_over(c, "@host1", "7400000000000000001");
+    handing_over(c, "@host5000", "");
+    handing_over(c, "@host9999", "7400000000000009999");
+
+    /* the new owners are live: @host5000 named by its input, @host9999 by
+     * its room id (its input unknown to the peer); statuses that name a
+     * room here that is not being handed over, or no room here, do nothing */
+    peer_naming(c, "live", "", "@host5000");
+    peer_naming(c, "live", "7400000000000009999", "");
+    peer_naming(c, "live", "", "@host42");
+    peer_naming(c, "live", "7400000000000000002", "@nobody");
+    peer_naming(c, "connecting", "7400000000000000001", "@host1"); /* not live yet */
+    /* past the grace they stop here: nothing was in flight, so they end */
+    lt_tiktok_handover_tick(c, lt_now_ms() + 2000);
+    lt_tiktok_handover_tick(c, lt_now_ms() + 2000);
+    assert_false(lt_tiktok_collector_has_room(c, "@host5000"));
+    assert_false(lt_tiktok_collector_has_room(c, "@host9999"));
+    assert_true(lt_tiktok_collector_handing_over(c, "@host1"));
+    assert_true(lt_tiktok_collector_has_room(c, "@host42"));
+    assert_false(lt_tiktok_collector_handing_over(c, "@host42"));
+    assert_int_equal(c->room_count, N - 2);
+    lt_tiktok_handover_stats hs;
+    lt_tiktok_collector_handover_stats(c, &hs);
+    assert_int_equal(hs.started, 3);
+    assert_int_equal(hs.completed, 2);
+
+    lt_tiktok_collector_destroy(c);
+    lws_context_destroy(loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +291,7 @@ int main(void)
         cmocka_unit_test(refuses_strings_too_long_for_their_field),
         cmocka_unit_test(final_states),
         cmocka_unit_test(announcements_outlive_stale_statuses),
+        cmocka_unit_test(statuses_reach_the_rooms_they_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,9 +15,9 @@
 #include <libwebsockets.h>
 
 #include "core/log.h"
-#include "core/loop.h"
 #include "tiktok/collector_internal.h"
 #include "tiktok/handover.h"
+#include "unit/loop_test_util.h"
 
 typedef struct sink_state {
     bool full; /* answer "queue full" */
@@ -43,16 +43,6 @@ static void assert_metric(lt_tiktok_collector *c, const char *line)
     lt_buf_free(&out);
 }
 
-/* A loop for one collector (the runtime's kind, core/loop.h). */
-static struct lws_context *loop(void)
-{
-    char err[256];
-    struct lws_context *lws = lt_loop_create(err, sizeof err);
-    if (!lws)
-        fail_msg("%s", err);
-    return lws;
-}
-
 static lt_event chat(void)
 {
     lt_event ev;
@@ -71,8 +61,11 @@ static void publishes_through_the_gate(void **state)
     lt_log_set_level(LT_LOG_ERROR);
     sink_state s = {.full = true};
     char err[256];
-    lt_tiktok_collector_options o = {
-        .collector_id = "test", .sink = sink, .sink_ctx = &s, .backpressure_wait_ms = 100, .lws = loop()};
+    lt_tiktok_collector_options o = {.collector_id = "test",
+                                     .sink = sink,
+                                     .sink_ctx = &s,
+                                     .backpressure_wait_ms = 100,
+                                     .lws = lt_test_loop()};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c)
         fail_msg("%s", err);
@@ -125,7 +118,8 @@ static void a_drain_waits_only_for_records_received_before_it(void **state)
     lt_log_set_level(LT_LOG_ERROR);
     sink_state s = {0};
     char err[256];
-    lt_tiktok_collector_options o = {.collector_id = "test", .sink = sink, .sink_ctx = &s, .lws = loop()};
+    lt_tiktok_collector_options o = {
+        .collector_id = "test", .sink = sink, .sink_ctx = &s, .lws = lt_test_loop()};
     lt_tiktok_collector *c = lt_tiktok_collector_create(&o, err, sizeof err);
     if (!c)
         fail_msg("%s", err);
