@@ -5,6 +5,7 @@
 
 #include <libwebsockets.h>
 
+#include "core/event.h"
 #include "core/log.h"
 
 /* What a signal handler reaches while the loop runs. */
@@ -29,14 +30,63 @@ const volatile sig_atomic_t *lt_collector_serve_stopping(void)
     return &stop_asked;
 }
 
-static long service(struct lws_context *lws, const lt_collector_sources *ss, void (*poll)(void *ctx),
-                    void *poll_ctx)
+void lt_collector_sources_pause(const lt_collector_sources *ss, bool paused)
+{
+    for (size_t i = 0; i < ss->count; i++) {
+        const lt_collector_source_slot *s = &ss->slot[i];
+        if (s->source->pause && s->instance)
+            s->source->pause(s->instance, paused);
+    }
+}
+
+/* The one periodic timer of the process (core/source.h, tick): each
+ * source is ticked when its own period has passed; the timer wakes for
+ * the earliest of them. */
+typedef struct ticker {
+    lws_sorted_usec_list_t sul;
+    struct lws_context *lws;
+    const lt_collector_sources *ss;
+    int64_t due_ms[LT_SOURCE_MAX]; /* 0: at the first turn of the loop */
+} ticker;
+
+static void on_tick(lws_sorted_usec_list_t *sul);
+
+static void schedule_tick(ticker *t)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < t->ss->count; i++)
+        if (t->ss->slot[i].source->tick && t->due_ms[i] < next)
+            next = t->due_ms[i];
+    if (next == INT64_MAX)
+        return;
+    int64_t wait = next - lt_now_ms();
+    lws_sul_schedule(t->lws, 0, &t->sul, on_tick, wait > 0 ? wait * LWS_US_PER_MS : 1);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    ticker *t = lws_container_of(sul, ticker, sul);
+    int64_t now = lt_now_ms();
+    for (size_t i = 0; i < t->ss->count && !stop_asked; i++) {
+        const lt_collector_source_slot *s = &t->ss->slot[i];
+        if (!s->source->tick || now < t->due_ms[i])
+            continue;
+        t->due_ms[i] = now + (s->source->tick_ms > 0 ? s->source->tick_ms : 1);
+        s->source->tick(s->instance, now);
+    }
+    if (!stop_asked)
+        schedule_tick(t);
+}
+
+static long service(struct lws_context *lws, const lt_collector_sources *ss, ticker *t,
+                    void (*poll)(void *ctx), void *poll_ctx)
 {
     for (size_t i = 0; i < ss->count; i++) {
         const lt_collector_source_slot *s = &ss->slot[i];
         if (s->source->start && s->source->start(s->instance) != 0)
             return -1;
     }
+    schedule_tick(t);
     while (!stop_asked) {
         if (lws_service(lws, 0) < 0) {
             lt_error("event loop failed");
@@ -53,7 +103,9 @@ long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss,
 {
     running_loop = lws;
     running = ss;
-    long left = service(lws, ss, poll, poll_ctx);
+    ticker t = {.lws = lws, .ss = ss};
+    long left = service(lws, ss, &t, poll, poll_ctx);
+    lws_sul_cancel(&t.sul); /* no tick after the stop, in the finishes neither */
     for (size_t i = 0; left >= 0 && i < ss->count; i++)
         left += ss->slot[i].source->finish(ss->slot[i].instance);
     running = NULL;
