@@ -41,38 +41,40 @@ void lt_collector_sources_pause(const lt_collector_sources *ss, bool paused)
 
 /* The one periodic timer of the process (core/source.h, tick): each
  * source is ticked when its own period has passed; the timer wakes for
- * the earliest of them. */
+ * the earliest of them. Due times are on lws's monotonic clock (a step of
+ * the wall clock must not hold the ticks back); sources get the wall
+ * clock's now, as lt_now_ms. */
 typedef struct ticker {
     lws_sorted_usec_list_t sul;
     struct lws_context *lws;
     const lt_collector_sources *ss;
-    int64_t due_ms[LT_SOURCE_MAX]; /* 0: at the first turn of the loop */
+    lws_usec_t due_us[LT_SOURCE_MAX]; /* 0: at the first turn of the loop */
 } ticker;
 
 static void on_tick(lws_sorted_usec_list_t *sul);
 
 static void schedule_tick(ticker *t)
 {
-    int64_t next = INT64_MAX;
+    lws_usec_t next = INT64_MAX;
     for (size_t i = 0; i < t->ss->count; i++)
-        if (t->ss->slot[i].source->tick && t->due_ms[i] < next)
-            next = t->due_ms[i];
+        if (t->ss->slot[i].source->tick && t->due_us[i] < next)
+            next = t->due_us[i];
     if (next == INT64_MAX)
         return;
-    int64_t wait = next - lt_now_ms();
-    lws_sul_schedule(t->lws, 0, &t->sul, on_tick, wait > 0 ? wait * LWS_US_PER_MS : 1);
+    lws_usec_t wait = next - lws_now_usecs();
+    lws_sul_schedule(t->lws, 0, &t->sul, on_tick, wait > 0 ? wait : 1);
 }
 
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     ticker *t = lws_container_of(sul, ticker, sul);
-    int64_t now = lt_now_ms();
+    lws_usec_t now = lws_now_usecs();
     for (size_t i = 0; i < t->ss->count && !stop_asked; i++) {
         const lt_collector_source_slot *s = &t->ss->slot[i];
-        if (!s->source->tick || now < t->due_ms[i])
+        if (!s->source->tick || now < t->due_us[i])
             continue;
-        t->due_ms[i] = now + (s->source->tick_ms > 0 ? s->source->tick_ms : 1);
-        s->source->tick(s->instance, now);
+        t->due_us[i] = now + (s->source->tick_ms > 0 ? s->source->tick_ms : 1) * LWS_US_PER_MS;
+        s->source->tick(s->instance, lt_now_ms());
     }
     if (!stop_asked)
         schedule_tick(t);
