@@ -1,7 +1,8 @@
 /* bigo.c - the BIGO collector object: loop, tick, items to Kafka (see bigo.h).
  *
  * The runtime's lws context (opts.lws) serves the push WebSocket (server.c,
- * on a vhost of ours); a 20 ms tick on it serves
+ * on a vhost of ours); the runtime's tick (lt_bigo_tick, every
+ * LT_BIGO_TICK_MS, core/source.h; in lt_bigo_finish a timer of ours) serves
  * Kafka's delivery reports (each may complete a batch and send its 200),
  * closes idle connections, answers batches Kafka is slow on, and drives the
  * pull poller (pull.c), whose libcurl multi handle is run from the tick
@@ -33,8 +34,6 @@
 #include "core/listen.h"
 #include "core/log.h"
 #include "core/strmap.h"
-
-#define TICK_MS 20
 
 /* ------------------------------------------------------------ publishing */
 
@@ -205,10 +204,8 @@ void lt_bigo_publish_batch(lt_bigo *b, const lt_bigo_batch *batch, lt_bigo_group
 
 /* ------------------------------------------------------------ the loop */
 
-static void on_tick(lws_sorted_usec_list_t *sul)
+void lt_bigo_tick(lt_bigo *b, int64_t now)
 {
-    lt_bigo *b = lws_container_of(sul, lt_bigo, tick);
-    int64_t now = lt_now_ms();
     b->started = true;
     if (b->opts.publisher)
         lt_publisher_poll(b->opts.publisher, 0);
@@ -217,8 +214,15 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lt_bigo_catalogue_tick(b->catalogue, now);
     if (b->pull && !b->paused)
         lt_bigo_pull_tick(b->pull, now);
+}
+
+/* The tick while lt_bigo_finish drains: the runtime's has ended. */
+static void on_finish_tick(lws_sorted_usec_list_t *sul)
+{
+    lt_bigo *b = lws_container_of(sul, lt_bigo, tick);
+    lt_bigo_tick(b, lt_now_ms());
     if (!b->stop)
-        lws_sul_schedule(b->lws, 0, &b->tick, on_tick, TICK_MS * LWS_US_PER_MS);
+        lws_sul_schedule(b->lws, 0, &b->tick, on_finish_tick, LT_BIGO_TICK_MS * LWS_US_PER_MS);
 }
 
 static void apply_defaults(lt_bigo_options *o)
@@ -378,7 +382,6 @@ lt_bigo *lt_bigo_create(const lt_bigo_options *opts, char *err, size_t errlen)
     }
     /* before the loop runs: no business message, no pull request yet */
     lt_bigo_seed(b);
-    lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
     lt_info("BIGO push receiver on %s://%s:%d%s, %zu account(s), sign check %s, pull %s, gift catalogue %s",
             b->opts.tls_cert ? "wss" : "ws", b->opts.address, b->port, b->opts.path,
             lt_bigo_auth_account_count(b->auth),
@@ -444,7 +447,7 @@ static void drain(lt_bigo *b, int ms)
 long lt_bigo_finish(lt_bigo *b)
 {
     b->draining = true;
-    lws_sul_schedule(b->lws, 0, &b->tick, on_tick, 1);
+    lws_sul_schedule(b->lws, 0, &b->tick, on_finish_tick, 1);
     b->stop = 0;
     lt_info("stopping: waiting up to %d ms for Kafka to acknowledge what is in flight",
             b->opts.flush_timeout_ms);

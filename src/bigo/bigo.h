@@ -177,6 +177,14 @@ int lt_bigo_write_metrics(lt_bigo *b, lt_buf *out);
  * page; the batches already in go on. */
 void lt_bigo_pause(lt_bigo *b, bool paused);
 
+/* The periodic work, on the loop, every LT_BIGO_TICK_MS from the owner's
+ * loop's first turn until its stop, paused or not (the collector runtime
+ * calls it: core/source.h): delivery reports, login and idle timeouts,
+ * batches Kafka is slow on, and, unless paused, the pull poller and the
+ * gift catalogue. lt_bigo_finish drives it itself while it drains. */
+#define LT_BIGO_TICK_MS 20
+void lt_bigo_tick(lt_bigo *b, int64_t now_ms);
+
 /* Async-signal-safe: no more publishing waits (the owner's loop ends). */
 void lt_bigo_stop(lt_bigo *b);
 /* Once the owner's loop has ended: answers new

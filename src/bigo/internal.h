@@ -60,7 +60,7 @@ struct lt_bigo {
     lt_bigo_catalogue *catalogue; /* NULL = pull.gift_catalogue off or no token */
     lt_bigo_conn *conns;          /* open WebSocket connections */
     lt_bigo_push_batch *orphans;  /* batches whose connection closed, waiting for Kafka */
-    lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t tick;  /* lt_bigo_finish ticks on it while it drains */
     volatile sig_atomic_t stop;
     bool started;  /* the loop has ticked */
     bool draining; /* shutting down: business messages are answered 503 */

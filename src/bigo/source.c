@@ -92,6 +92,11 @@ static void stop(void *instance)
     lt_bigo_stop(instance);
 }
 
+static void tick(void *instance, int64_t now_ms)
+{
+    lt_bigo_tick(instance, now_ms);
+}
+
 static long finish(void *instance)
 {
     return lt_bigo_finish(instance);
@@ -113,6 +118,8 @@ const lt_collector_source lt_bigo_source = {
     .ready = ready,
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
+    .tick = tick,
+    .tick_ms = LT_BIGO_TICK_MS,
     .pause = pause_reading,
     .stop = stop,
     .finish = finish,

@@ -818,11 +818,7 @@ static void on_drain_check(lws_sorted_usec_list_t *sul)
 static void pause_sources(void *ctx, bool paused)
 {
     runtime *rt = ctx;
-    for (size_t i = 0; i < rt->sources.count; i++) {
-        const source_slot *s = &rt->sources.slot[i];
-        if (s->source->pause && s->instance)
-            s->source->pause(s->instance, paused);
-    }
+    lt_collector_sources_pause(&rt->sources, paused);
     if (paused)
         lws_sul_schedule(rt->lws, 0, &rt->drain, on_drain_check, 20 * LWS_US_PER_MS);
 }

@@ -5,6 +5,7 @@
 
 #include <libwebsockets.h>
 
+#include "core/event.h"
 #include "core/log.h"
 
 /* What a signal handler reaches while the loop runs. */
@@ -29,14 +30,65 @@ const volatile sig_atomic_t *lt_collector_serve_stopping(void)
     return &stop_asked;
 }
 
-static long service(struct lws_context *lws, const lt_collector_sources *ss, void (*poll)(void *ctx),
-                    void *poll_ctx)
+void lt_collector_sources_pause(const lt_collector_sources *ss, bool paused)
+{
+    for (size_t i = 0; i < ss->count; i++) {
+        const lt_collector_source_slot *s = &ss->slot[i];
+        if (s->source->pause && s->instance)
+            s->source->pause(s->instance, paused);
+    }
+}
+
+/* The one periodic timer of the process (core/source.h, tick): each
+ * source is ticked when its own period has passed; the timer wakes for
+ * the earliest of them. Due times are on lws's monotonic clock (a step of
+ * the wall clock must not hold the ticks back); sources get the wall
+ * clock's now, as lt_now_ms. */
+typedef struct ticker {
+    lws_sorted_usec_list_t sul;
+    struct lws_context *lws;
+    const lt_collector_sources *ss;
+    lws_usec_t due_us[LT_SOURCE_MAX]; /* 0: at the first turn of the loop */
+} ticker;
+
+static void on_tick(lws_sorted_usec_list_t *sul);
+
+static void schedule_tick(ticker *t)
+{
+    lws_usec_t next = INT64_MAX;
+    for (size_t i = 0; i < t->ss->count; i++)
+        if (t->ss->slot[i].source->tick && t->due_us[i] < next)
+            next = t->due_us[i];
+    if (next == INT64_MAX)
+        return;
+    lws_usec_t wait = next - lws_now_usecs();
+    lws_sul_schedule(t->lws, 0, &t->sul, on_tick, wait > 0 ? wait : 1);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    ticker *t = lws_container_of(sul, ticker, sul);
+    lws_usec_t now = lws_now_usecs();
+    for (size_t i = 0; i < t->ss->count && !stop_asked; i++) {
+        const lt_collector_source_slot *s = &t->ss->slot[i];
+        if (!s->source->tick || now < t->due_us[i])
+            continue;
+        t->due_us[i] = now + (s->source->tick_ms > 0 ? s->source->tick_ms : 1) * LWS_US_PER_MS;
+        s->source->tick(s->instance, lt_now_ms());
+    }
+    if (!stop_asked)
+        schedule_tick(t);
+}
+
+static long service(struct lws_context *lws, const lt_collector_sources *ss, ticker *t,
+                    void (*poll)(void *ctx), void *poll_ctx)
 {
     for (size_t i = 0; i < ss->count; i++) {
         const lt_collector_source_slot *s = &ss->slot[i];
         if (s->source->start && s->source->start(s->instance) != 0)
             return -1;
     }
+    schedule_tick(t);
     while (!stop_asked) {
         if (lws_service(lws, 0) < 0) {
             lt_error("event loop failed");
@@ -53,7 +105,9 @@ long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss,
 {
     running_loop = lws;
     running = ss;
-    long left = service(lws, ss, poll, poll_ctx);
+    ticker t = {.lws = lws, .ss = ss};
+    long left = service(lws, ss, &t, poll, poll_ctx);
+    lws_sul_cancel(&t.sul); /* no tick after the stop, in the finishes neither */
     for (size_t i = 0; left >= 0 && i < ss->count; i++)
         left += ss->slot[i].source->finish(ss->slot[i].instance);
     running = NULL;

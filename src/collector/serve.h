@@ -6,14 +6,18 @@
  *   2. services the context (every source's sockets and timers, the admin
  *      API's) and, after each turn, `poll` (the publisher's delivery
  *      reports, as soon as the loop is free) until lt_collector_serve_stop;
+ *      one timer of its own ticks every source (core/source.h, tick) at the
+ *      source's tick_ms, paused or not, until the stop;
  *   3. calls each source's finish in the list's order (a finish may
- *      service the context: the sources after it are still there).
+ *      service the context: the sources after it are still there, but the
+ *      tick has ended).
  * The runtime destroys the sources, then the context.
  */
 #ifndef LT_COLLECTOR_SERVE_H
 #define LT_COLLECTOR_SERVE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/source.h"
@@ -36,6 +40,10 @@ typedef struct lt_collector_sources {
  * sources then do not finish. */
 long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss, void (*poll)(void *ctx),
                         void *poll_ctx);
+
+/* Kafka backpressure (kafka/gate.h): every source's pause (those whose
+ * instance is still there). Paused sources are still ticked. */
+void lt_collector_sources_pause(const lt_collector_sources *ss, bool paused);
 
 /* Async-signal-safe: every source's stop, then the loop ends (woken at
  * once). A stop before the serve began ends it before it services. */

@@ -86,6 +86,18 @@ typedef struct lt_collector_source {
      * loop until stop, then calls finish of each source in the runtime's
      * order, and destroys the context after every source. */
     int (*start)(void *instance); /* NULL: nothing; the loop is about to run; -1 failed (logged) */
+    /* The tick: a source's periodic housekeeping (reconnects, heartbeats,
+     * timeouts, retries, delivery reports). A source schedules no periodic
+     * timer of its own: the runtime calls tick on the loop from its one
+     * timer, every tick_ms at the earliest (each source at its own period;
+     * the timer wakes for the earliest due), from the first turn of the
+     * loop after every start succeeded until the stop. A pause does not stop
+     * ticks: pausing stops reading, and reconnects and timeouts must go on;
+     * the tick itself leaves out what reads (BIGO: pull and the catalogue).
+     * After the stop nobody ticks: a finish that needs its tick while it
+     * drains drives it itself. NULL: no tick. */
+    void (*tick)(void *instance, int64_t now_ms);
+    int tick_ms; /* the period this source asks for (>= 1) */
     /* Kafka backpressure: the runtime's one gate (kafka/gate.h), shared by
      * every source, calls this for each source: stop (true) or resume
      * (false) reading. NULL: nothing to pause. */

@@ -4,7 +4,8 @@
  * (resolve job, sign call, session) is alive: the phase says which. Every
  * helper reports back through a callback that first clears the room's
  * pointer to it, then moves the room on. Retries are "next_action at
- * next_ms", picked up by the tick.
+ * next_ms", picked up by the tick (lt_tiktok_collector_tick, which the
+ * collector runtime calls every TICK_MS: core/source.h).
  */
 #include "tiktok/collector.h"
 
@@ -695,10 +696,8 @@ static void startup_progress(lt_tiktok_collector *c, size_t live, int64_t now)
     }
 }
 
-static void on_tick(lws_sorted_usec_list_t *sul)
+void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now)
 {
-    lt_tiktok_collector *c = lws_container_of(sul, lt_tiktok_collector, tick);
-    int64_t now = lt_now_ms();
     if (c->opts.publisher)
         lt_publisher_poll(c->opts.publisher, 0);
     size_t live = 0;
@@ -738,8 +737,6 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         fflush(c->record);
     if (c->opts.on_tick)
         c->opts.on_tick(c->opts.hook_ctx, now);
-    if (!c->stop)
-        lws_sul_schedule(c->lws, 0, &c->tick, on_tick, TICK_MS * LWS_US_PER_MS);
 }
 
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,
@@ -887,10 +884,8 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
     lt_tiktok_info_destroy(c->info);
     lt_tiktok_signer_destroy(c->signer);
     lt_http_destroy(c->http);
-    if (c->lws) {
-        lws_sul_cancel(&c->tick);
+    if (c->lws)
         lws_sul_cancel(&c->drain);
-    }
     if (c->record)
         fclose(c->record);
     lt_tiktok_collector_metrics_free(c);
@@ -902,7 +897,6 @@ void lt_tiktok_collector_destroy(lt_tiktok_collector *c)
 
 int lt_tiktok_collector_start(lt_tiktok_collector *c)
 {
-    lws_sul_schedule(c->lws, 0, &c->tick, on_tick, 1);
     if (lt_tiktok_discovery_start(c) != 0) {
         lt_error("discovery: out of memory");
         return -1;
@@ -912,7 +906,6 @@ int lt_tiktok_collector_start(lt_tiktok_collector *c)
 
 long lt_tiktok_collector_finish(lt_tiktok_collector *c)
 {
-    lws_sul_cancel(&c->tick);
     lws_sul_cancel(&c->drain);
     lt_tiktok_discovery_stop(c);
     lt_info("stopping %zu rooms", c->room_count);

@@ -32,9 +32,12 @@
  * an event that still does not fit given up, and that is counted and
  * logged with its room and msg_id, never silent.
  *
- * Timers are one periodic tick (TICK_MS) walking the rooms: heartbeats,
- * stale checks, due retries. With 10,000 rooms that is a cheap linear walk,
- * where per-room lws timers would each cost a sorted insertion.
+ * Timers are one periodic tick (lt_tiktok_collector_tick, every TICK_MS)
+ * walking the rooms: heartbeats, stale checks, due retries. With 10,000
+ * rooms that is a cheap linear walk, where per-room lws timers would each
+ * cost a sorted insertion. The collector schedules no tick of its own: the
+ * collector runtime calls it (core/source.h), and any other owner that
+ * runs the rooms would call it from a timer of its own.
  */
 #ifndef LT_TIKTOK_COLLECTOR_H
 #define LT_TIKTOK_COLLECTOR_H
@@ -169,7 +172,7 @@ typedef struct lt_tiktok_collector_options {
     struct lt_gate *gate;
     uintptr_t delivery_tag;
 
-    /* Hooks (optional). on_tick runs on the loop every tick (the consumer
+    /* Hooks (optional). on_tick runs at the end of every tick (the consumer
      * group polls from it); seed_window is called when a room learns its
      * room id, with the room's fresh dedupe window, to fill it with msg_ids
      * Kafka already has (see kafka/tail.h). */
@@ -242,9 +245,15 @@ int lt_tiktok_collector_release(lt_tiktok_collector *c, const lt_tiktok_room_ref
 /* Whether a room (any spelling of it) is collected here. */
 bool lt_tiktok_collector_has_room(lt_tiktok_collector *c, const char *input);
 
-/* The owner's loop is about to run: the tick (TICK_MS) is scheduled on
- * it and discovery starts. 0, or -1 (logged) when out of memory. */
+/* The owner's loop is about to run: discovery starts. 0, or -1 (logged)
+ * when out of memory. */
 int lt_tiktok_collector_start(lt_tiktok_collector *c);
+
+/* The periodic work, on the loop, every TICK_MS (500 ms; the source
+ * descriptor's tick_ms) from the start until the stop, paused or not:
+ * delivery reports, each room's heartbeat, stale check and due retry,
+ * room info, handovers, then the on_tick hook. */
+void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now_ms);
 
 /* After the owner's loop ended (lt_tiktok_collector_stop): stops every
  * room (status "ended", reason "shutdown"), lets the push sockets close

@@ -89,7 +89,6 @@ struct lt_tiktok_collector {
     /* the rooms indexed by what was typed (lt_tiktok_room_key) and by the
      * room id they resolved to (several rooms may share one) */
     lt_strmap *by_input, *by_room_id;
-    lws_sorted_usec_list_t tick;
     lt_gate *gate;                /* every record goes through it (kafka/gate.h) */
     bool own_gate;                /* created here (no opts.gate): ours to destroy and drain */
     lws_sorted_usec_list_t drain; /* the gate's drain check while Kafka pushes back */

@@ -74,6 +74,11 @@ static int start(void *instance)
     return lt_tiktok_collector_start(instance);
 }
 
+static void tick(void *instance, int64_t now_ms)
+{
+    lt_tiktok_collector_tick(instance, now_ms);
+}
+
 static long finish(void *instance)
 {
     return lt_tiktok_collector_finish(instance);
@@ -96,6 +101,8 @@ const lt_collector_source lt_tiktok_source = {
     .write_metrics = write_metrics,
     .on_delivery = on_delivery,
     .start = start,
+    .tick = tick,
+    .tick_ms = TICK_MS,
     .pause = pause_reading,
     .stop = stop,
     .finish = finish,
