@@ -48,7 +48,7 @@ int lt_kafka_owned_add(lt_kafka_owned *o, const char *key, int32_t partition)
         return -1;
     if (o->count == o->cap) {
         size_t cap = o->cap ? o->cap * 2 : 64;
-        owned_room **rooms = realloc(o->rooms, cap * sizeof *rooms);
+        owned_room **rooms = realloc(o->rooms, cap * sizeof(owned_room *));
         if (!rooms)
             return -1;
         o->rooms = rooms;
