@@ -141,9 +141,10 @@ static int delete_topics(void **state)
     return rc;
 }
 
-static void test_records_to_unknown_topics_arrive_in_one_flush(void **state)
+/* A producer for which a topic that does not exist stays unknown (no
+ * creation on first use) and is given up on after 1 s. */
+static lt_kafka_producer *unknown_topics_producer(void)
 {
-    (void)state;
     char err[512];
     const lt_kafka_property props[] = {
         {"allow.auto.create.topics", "false"},
@@ -155,6 +156,13 @@ static void test_records_to_unknown_topics_arrive_in_one_flush(void **state)
                              .property_count = sizeof props / sizeof props[0]};
     lt_kafka_producer *p = lt_kafka_producer_create(&opts, err, sizeof err);
     assert_non_null(p);
+    return p;
+}
+
+static void test_records_to_unknown_topics_arrive_in_one_flush(void **state)
+{
+    (void)state;
+    lt_kafka_producer *p = unknown_topics_producer();
     produce_to_unknown_topics(p);
     size_t left = lt_kafka_producer_flush(p, FLUSH_MS);
     lt_kafka_stats s;
@@ -186,16 +194,7 @@ static void test_a_flush_waiting_on_a_kept_record_does_not_spin(void **state)
 {
     (void)state;
     char err[512], topic[96];
-    const lt_kafka_property props[] = {
-        {"allow.auto.create.topics", "false"},
-        {"topic.metadata.propagation.max.ms", "1000"},
-    };
-    lt_kafka_options opts = {.bootstrap_servers = bootstrap,
-                             .client_id = "test-unknown-topics",
-                             .properties = props,
-                             .property_count = sizeof props / sizeof props[0]};
-    lt_kafka_producer *p = lt_kafka_producer_create(&opts, err, sizeof err);
-    assert_non_null(p);
+    lt_kafka_producer *p = unknown_topics_producer();
     snprintf(topic, sizeof topic, "%s.solo", prefix);
     assert_int_equal(lt_kafka_producer_send(p, topic, "room", 4, "0", 1, NULL, 0, NULL, err, sizeof err),
                      LT_KAFKA_OK);
