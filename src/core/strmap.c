@@ -28,15 +28,23 @@ lt_strmap *lt_strmap_create(void)
     return calloc(1, sizeof(lt_strmap));
 }
 
-void lt_strmap_destroy(lt_strmap *m)
+void lt_strmap_destroy_values(lt_strmap *m, void (*free_value)(void *value))
 {
     if (!m)
         return;
     for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].key && m->slots[i].key != TOMBSTONE)
+        if (m->slots[i].key && m->slots[i].key != TOMBSTONE) {
+            if (free_value)
+                free_value(m->slots[i].value);
             free(m->slots[i].key);
+        }
     free(m->slots);
     free(m);
+}
+
+void lt_strmap_destroy(lt_strmap *m)
+{
+    lt_strmap_destroy_values(m, NULL);
 }
 
 static uint64_t hash_key(const char *key)

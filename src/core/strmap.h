@@ -18,6 +18,9 @@ typedef struct lt_strmap lt_strmap;
 
 lt_strmap *lt_strmap_create(void);
 void lt_strmap_destroy(lt_strmap *m); /* accepts NULL */
+/* The same, calling free_value on every value still in the map first (a map
+ * that owns its values). */
+void lt_strmap_destroy_values(lt_strmap *m, void (*free_value)(void *value));
 
 /* 0 added; -1 out of memory (the map is unchanged). */
 int lt_strmap_add(lt_strmap *m, const char *key, void *value);

@@ -26,7 +26,6 @@
 #define GRACE_MS 1000      /* the old owner keeps collecting this long after the new one is live */
 #define DRAIN_MAX_MS 10000 /* bound on waiting for the old owner's acknowledgements */
 #define SECONDS 128        /* in-flight ring: one slot per second of receive time */
-#define ANNOUNCED_BUCKETS 1024
 
 /* --- state --- */
 
@@ -62,7 +61,6 @@ typedef struct announced {
     char collector_id[128];
     int64_t at;         /* when it reached here (the hold's deadline counts from it) */
     int64_t event_time; /* when its collector announced it (its clock) */
-    struct announced *next;
 } announced;
 
 struct handover_state {
@@ -70,22 +68,19 @@ struct handover_state {
     lt_tiktok_handover_stats stats;
     flight_slot in_flight[SECONDS];
     int64_t in_flight_older; /* ... in seconds whose slot has been taken by a later second */
-    announced *buckets[ANNOUNCED_BUCKETS];
+    lt_strmap *announced;    /* what was typed for the room -> announced (owned) */
     int64_t log_slot;
 };
-
-static uint32_t hash_input(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h % ANNOUNCED_BUCKETS;
-}
 
 int lt_tiktok_collector_enable_handover(lt_tiktok_collector *c, const lt_tiktok_handover_options *opts)
 {
     if (!c->handover && !(c->handover = calloc(1, sizeof *c->handover)))
         return -1;
+    if (!c->handover->announced && !(c->handover->announced = lt_strmap_create())) {
+        free(c->handover);
+        c->handover = NULL;
+        return -1;
+    }
     lt_tiktok_handover_options *o = &c->handover->opts;
     *o = *opts;
     if (o->timeout_ms <= 0)
@@ -101,12 +96,7 @@ void lt_tiktok_handover_free(lt_tiktok_collector *c)
 {
     if (!c->handover)
         return;
-    for (size_t b = 0; b < ANNOUNCED_BUCKETS; b++)
-        while (c->handover->buckets[b]) {
-            announced *a = c->handover->buckets[b];
-            c->handover->buckets[b] = a->next;
-            free(a);
-        }
+    lt_strmap_destroy_values(c->handover->announced, free);
     free(c->handover);
     c->handover = NULL;
 }
@@ -325,21 +315,14 @@ void lt_tiktok_handover_release(room *r)
             (size_t)c->handover->stats.held_duplicates - dupes_before);
 }
 
-static announced *find_announced(struct handover_state *hs, const char *input, announced ***link)
+static announced *find_announced(struct handover_state *hs, const char *input)
 {
-    announced **at = &hs->buckets[hash_input(input)];
-    for (; *at; at = &(*at)->next)
-        if (!strcmp((*at)->input, input)) {
-            if (link)
-                *link = at;
-            return *at;
-        }
-    return NULL;
+    return lt_strmap_get(hs->announced, input);
 }
 
 const char *lt_tiktok_collector_announced_by(const lt_tiktok_collector *c, const char *input)
 {
-    announced *a = c->handover ? find_announced(c->handover, input, NULL) : NULL;
+    announced *a = c->handover ? find_announced(c->handover, input) : NULL;
     return a ? a->collector_id : NULL;
 }
 
@@ -349,7 +332,7 @@ void lt_tiktok_handover_room_started(room *r)
     struct handover_state *hs = c->handover;
     if (!hs || !c->opts.publisher || (r->handover && (r->handover->holding || r->handover->giving)))
         return;
-    announced *a = find_announced(hs, r->input, NULL);
+    announced *a = find_announced(hs, r->input);
     int64_t now = lt_now_ms();
     /* the announcing owner collects until its deadline, then drains: its
      * handover lasts at most give_max from the announcement (a rebalance can
@@ -495,12 +478,14 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
         return;
     int64_t now = lt_now_ms();
     if (st->input[0]) {
-        announced **link = NULL, *a = find_announced(hs, st->input, &link);
+        announced *a = find_announced(hs, st->input);
         if (!strcmp(st->state, "handing_over")) {
             if (!a && (a = calloc(1, sizeof *a))) {
                 snprintf(a->input, sizeof a->input, "%s", st->input);
-                a->next = hs->buckets[hash_input(st->input)];
-                hs->buckets[hash_input(st->input)] = a;
+                if (lt_strmap_add(hs->announced, a->input, a) != 0) { /* out of memory: not remembered */
+                    free(a);
+                    a = NULL;
+                }
             }
             if (a && st->event_time >= a->event_time) { /* else a later announcement stands */
                 snprintf(a->collector_id, sizeof a->collector_id, "%s", st->collector_id);
@@ -508,7 +493,7 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
                 a->event_time = st->event_time;
             }
         } else if (a && !strcmp(a->collector_id, st->collector_id) && st->event_time > a->event_time) {
-            *link = a->next;
+            lt_strmap_remove(hs->announced, a->input, a);
             free(a);
         }
     }
