@@ -21,10 +21,10 @@
 #include <string.h>
 
 #include "collector/config.h"
+#include "collector/discover.h"
 #include "collector/runtime.h"
 #include "core/cli.h"
 #include "core/log.h"
-#include "tiktok/room.h"
 
 typedef lt_collector_config config;
 
@@ -65,52 +65,10 @@ static const lt_cli_flag flags[] = {
      "TOKEN    require it on /rooms ($LT_ADMIN_TOKEN; visible in ps: prefer the env)"},
 };
 
-typedef struct room_check {
-    char *err;
-    size_t errlen;
-} room_check;
-
-static int check_room(void *ctx, const char *entry)
-{
-    room_check *rc = ctx;
-    lt_tiktok_room_ref ref;
-    char why[256];
-    if (lt_tiktok_room_parse(entry, &ref, why, sizeof why) != 0) {
-        snprintf(rc->err, rc->errlen, "rooms: %s", why);
-        return -1;
-    }
-    return 0;
-}
-
-/* A start and --check-config refuse the same files: every room must parse
- * and the Kafka properties must build (nothing is contacted). */
+/* A start and --check-config refuse the same files (collector/config.h). */
 static int validate(const void *config_, char *err, size_t errlen)
 {
-    const config *cfg = config_;
-    if (cfg->bigo.enabled && lt_collector_config_check_bigo(cfg, "bigo.", err, errlen))
-        return -1;
-    if (!cfg->tiktok.enabled && !cfg->bigo.enabled) {
-        snprintf(err, errlen, "no source: tiktok.enabled and bigo.enabled are both false");
-        return -1;
-    }
-    if (cfg->group.enabled && cfg->bigo.enabled) {
-        snprintf(err, errlen,
-                 "group.enabled: group mode shares TikTok rooms only; run BIGO in a collector "
-                 "without it");
-        return -1;
-    }
-    if (!cfg->bigo.enabled && !cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
-        !(cfg->rooms_file && *cfg->rooms_file)) {
-        snprintf(err, errlen,
-                 "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add "
-                 "them)");
-        return -1;
-    }
-    room_check rc = {err, errlen};
-    for (size_t i = 0; i < cfg->rooms.count; i++)
-        if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, &rc) != 0)
-            return -1;
-    return lt_collector_config_check_kafka(cfg, err, errlen);
+    return lt_collector_config_check(config_, err, errlen);
 }
 
 static void summary(const void *config_, FILE *out)
@@ -174,41 +132,6 @@ static const lt_cli_program discover_program = {
     .operands = "", /* none, said below in discover's own words */
 };
 
-/* `discover`'s own flags (--pages N, --json) are taken out of argv (which
- * starts at "discover") before the shared flags are parsed. */
-static int discover_args(int *argc, char **argv, long *pages, bool *json)
-{
-    int kept = 1;
-    for (int i = 1; i < *argc; i++) {
-        const char *value = NULL;
-        if (!strcmp(argv[i], "--json")) {
-            *json = true;
-            continue;
-        }
-        if (!strcmp(argv[i], "--pages")) {
-            if (i + 1 == *argc) {
-                lt_error("--pages needs a number of pages (1-100)");
-                return -1;
-            }
-            value = argv[++i];
-        } else if (!strncmp(argv[i], "--pages=", 8)) {
-            value = argv[i] + 8;
-        } else {
-            argv[kept++] = argv[i];
-            continue;
-        }
-        char *end;
-        *pages = strtol(value, &end, 10);
-        if (end == value || *end || *pages < 1 || *pages > 100) {
-            lt_error("--pages: expected a number of pages from 1 to 100, found \"%s\"", value);
-            return -1;
-        }
-    }
-    *argc = kept;
-    argv[kept] = NULL;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     lt_log_set_program("livetap-collector");
@@ -222,7 +145,7 @@ int main(int argc, char **argv)
     lt_cli_outcome parsed = {.status = 2};
     if (lookup)
         parsed = lt_cli_parse(&lookup_program, &cfg, argc - 1, argv + 1);
-    else if (discover && discover_args(&n, argv + 1, &pages, &json) == 0)
+    else if (discover && lt_collector_discover_args(&n, argv + 1, &pages, &json) == 0)
         parsed = lt_cli_parse(&discover_program, &cfg, n, argv + 1);
     else if (!discover)
         parsed = lt_cli_parse(&program, &cfg, argc, argv);

@@ -9,6 +9,7 @@
 #include "core/contract.h"
 #include "kafka/conf.h"
 #include "kafka/group_protocol.h"
+#include "tiktok/room.h"
 
 #define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(lt_collector_config, member), dflt, doc, NULL, 0, 0}
 #define INT(name, member, dflt, min, max, doc) \
@@ -377,4 +378,49 @@ int lt_collector_config_check_bigo(const lt_collector_config *cfg, const char *p
         return -1;
     }
     return 0;
+}
+
+typedef struct room_check {
+    char *err;
+    size_t errlen;
+} room_check;
+
+static int check_room(void *ctx, const char *entry)
+{
+    room_check *rc = ctx;
+    lt_tiktok_room_ref ref;
+    char why[256];
+    if (lt_tiktok_room_parse(entry, &ref, why, sizeof why) != 0) {
+        snprintf(rc->err, rc->errlen, "rooms: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+int lt_collector_config_check(const lt_collector_config *cfg, char *err, size_t errlen)
+{
+    if (cfg->bigo.enabled && lt_collector_config_check_bigo(cfg, "bigo.", err, errlen))
+        return -1;
+    if (!cfg->tiktok.enabled && !cfg->bigo.enabled) {
+        snprintf(err, errlen, "no source: tiktok.enabled and bigo.enabled are both false");
+        return -1;
+    }
+    if (cfg->group.enabled && cfg->bigo.enabled) {
+        snprintf(err, errlen,
+                 "group.enabled: group mode shares TikTok rooms only; run BIGO in a collector "
+                 "without it");
+        return -1;
+    }
+    if (!cfg->bigo.enabled && !cfg->admin.enabled && !cfg->discovery.enabled && cfg->rooms.count == 0 &&
+        !(cfg->rooms_file && *cfg->rooms_file)) {
+        snprintf(err, errlen,
+                 "no rooms: give --rooms, --rooms-file or rooms: in --config (or enable the admin API to add "
+                 "them)");
+        return -1;
+    }
+    room_check rc = {err, errlen};
+    for (size_t i = 0; i < cfg->rooms.count; i++)
+        if (lt_tiktok_room_list_each(cfg->rooms.items[i], check_room, &rc) != 0)
+            return -1;
+    return lt_collector_config_check_kafka(cfg, err, errlen);
 }

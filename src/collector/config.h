@@ -108,4 +108,11 @@ int lt_collector_config_check_bigo(const lt_collector_config *cfg, const char *p
  * -1 with the reason, naming the key, in err. */
 int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, size_t errlen);
 
+/* What a start and --check-config refuse alike, beyond the table's own
+ * bounds (nothing is contacted): a source enabled, rooms to collect (or a
+ * way to add them), every room parsing, group mode without BIGO, the bigo
+ * section (when enabled) and the Kafka properties and topics building.
+ * -1 with the reason, naming the key, in err. */
+int lt_collector_config_check(const lt_collector_config *cfg, char *err, size_t errlen);
+
 #endif

@@ -115,3 +115,36 @@ done:
     lt_strmap_destroy(seen);
     return status;
 }
+
+int lt_collector_discover_args(int *argc, char **argv, long *pages, bool *json)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *value = NULL;
+        if (!strcmp(argv[i], "--json")) {
+            *json = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--pages")) {
+            if (i + 1 == *argc) {
+                lt_error("--pages needs a number of pages (1-100)");
+                return -1;
+            }
+            value = argv[++i];
+        } else if (!strncmp(argv[i], "--pages=", 8)) {
+            value = argv[i] + 8;
+        } else {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        char *end;
+        *pages = strtol(value, &end, 10);
+        if (end == value || *end || *pages < 1 || *pages > 100) {
+            lt_error("--pages: expected a number of pages from 1 to 100, found \"%s\"", value);
+            return -1;
+        }
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return 0;
+}

@@ -17,6 +17,11 @@ enum {
     LT_DISCOVER_BLOCKED = 3, /* TikTok rate-limited us (429) or sent a captcha: try later */
 };
 
+/* `discover`'s own flags (--pages N, --json) taken out of argv (which
+ * starts at "discover", argv[*argc] is set to NULL) before the shared
+ * flags are parsed; 0, or -1 on a bad --pages (logged). */
+int lt_collector_discover_args(int *argc, char **argv, long *pages, bool *json);
+
 /* Pages the feed up to `pages` pages (fewer if it says there are no more),
  * printing each room once to `out` as a table or, with json, as JSON
  * lines. The rooms read before a failure are printed before it is told on
