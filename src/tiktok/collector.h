@@ -193,6 +193,9 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t publish_errors;
     uint64_t events_given_up; /* refused by Kafka past backpressure_wait_ms */
     uint64_t backpressure_pauses;
+    /* refused for a full queue and kept, to be sent in order (kafka/gate.h) */
+    uint64_t events_kept, events_kept_bytes; /* now */
+    uint64_t events_kept_total;
     uint64_t bad_frames;
     /* input the frame limits dropped, by reason: the decoder's reasons
      * (lt_tiktok_drop_reason), then frames too large to keep at all */
