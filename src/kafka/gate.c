@@ -111,8 +111,8 @@ static lt_publish_status send_record(lt_gate *g, const lt_gate_record *rec, char
     lt_publisher *pub = g->opts.publisher;
     if (pub) {
         if (rec->value)
-            return lt_publisher_publish_encoded(pub, rec->ev, rec->key, rec->extra, rec->extra_count, rec->value,
-                                                rec->value_len, rec->opaque, err, errlen);
+            return lt_publisher_publish_encoded(pub, rec->ev, rec->key, rec->extra, rec->extra_count,
+                                                rec->value, rec->value_len, rec->opaque, err, errlen);
         if (rec->extra_count)
             return lt_publisher_publish_headers(pub, rec->ev, rec->key, rec->extra, rec->extra_count,
                                                 rec->opaque, err, errlen);
@@ -234,7 +234,8 @@ static lt_gate_result give_up(lt_gate *g, const lt_gate_record *rec, int64_t now
                               size_t errlen)
 {
     count_given_up(g, rec->ev, rec->opaque, now, why);
-    snprintf(err, errlen, "Kafka's local queue is full%s%s%s", why ? " (" : "", why ? why : "", why ? ")" : "");
+    snprintf(err, errlen, "Kafka's local queue is full%s%s%s", why ? " (" : "", why ? why : "",
+             why ? ")" : "");
     return LT_GATE_GIVEN_UP;
 }
 
@@ -304,8 +305,8 @@ static const char *keep(lt_gate *g, const lt_gate_record *rec)
     }
     char entity[LT_EVENT_KEY_MAX];
     const char *key = rec->key ? rec->key : lt_event_key(ev, entity, sizeof entity);
-    size_t extra_count = rec->extra_count < LT_PUBLISHER_MAX_EXTRA_HEADERS ? rec->extra_count
-                                                                          : LT_PUBLISHER_MAX_EXTRA_HEADERS;
+    size_t extra_count =
+        rec->extra_count < LT_PUBLISHER_MAX_EXTRA_HEADERS ? rec->extra_count : LT_PUBLISHER_MAX_EXTRA_HEADERS;
     size_t bytes = sizeof(kept) + value_len + length(key) + length(ev->room_id) + length(ev->collector_id) +
                    length(ev->game_sess);
     for (size_t i = 0; i < extra_count; i++)
@@ -317,8 +318,11 @@ static const char *keep(lt_gate *g, const lt_gate_record *rec)
         return "out of memory to keep it";
     char *at = k->data;
     k->next = NULL;
-    k->env = (lt_event){.type = ev->type, .platform = ev->platform, .msg_id = ev->msg_id,
-                        .event_time = ev->event_time, .ingest_time = ev->ingest_time};
+    k->env = (lt_event){.type = ev->type,
+                        .platform = ev->platform,
+                        .msg_id = ev->msg_id,
+                        .event_time = ev->event_time,
+                        .ingest_time = ev->ingest_time};
     k->env.room_id = copy_string(&at, ev->room_id);
     k->env.collector_id = copy_string(&at, ev->collector_id);
     k->env.game_sess = copy_string(&at, ev->game_sess);
