@@ -191,6 +191,13 @@ static lt_gate_result publish(lt_gate *g, lt_event_type type, int64_t msg_id)
     return lt_gate_publish(g, &rec, err, sizeof err);
 }
 
+/* Chats first..last, each with the result expected. */
+static void publish_chats(lt_gate *g, int64_t first, int64_t last, lt_gate_result expected)
+{
+    for (int64_t i = first; i <= last; i++)
+        assert_int_equal(publish(g, LT_EVENT_CHAT, i), expected);
+}
+
 /* stderr into a file, so that what the gate logs can be counted */
 typedef struct captured {
     int saved;
@@ -239,8 +246,7 @@ static void full_queue_keeps_pauses_and_resumes_below_half(void **state)
     (void)state;
     fake f;
     lt_gate *g = make_gate(&f, 10, 30000);
-    for (int i = 0; i < 10; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_SENT);
+    publish_chats(g, 0, 9, LT_GATE_SENT);
     assert_false(lt_gate_paused(g));
     assert_int_equal(f.pauses, 0);
     f.acks_per_poll = 1;
@@ -286,8 +292,7 @@ static void a_full_queue_never_blocks(void **state)
     fake f;
     lt_gate *g = make_gate(&f, 0, 30000);
     int64_t start = clock_ms;
-    for (int i = 0; i < 100; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_KEPT);
+    publish_chats(g, 0, 99, LT_GATE_KEPT);
     assert_int_equal(clock_ms, start);
     assert_int_equal(f.polls, 0);
     lt_gate_stats s;
@@ -314,8 +319,7 @@ static void kept_records_go_out_in_order_and_new_ones_queue_behind(void **state)
     (void)state;
     fake f;
     lt_gate *g = make_gate(&f, 3, 30000);
-    for (int i = 1; i <= 3; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_SENT);
+    publish_chats(g, 1, 3, LT_GATE_SENT);
     char room[32] = "7000000000000000009";
     char header_value[8] = "abc";
     lt_kafka_header extra = {"bigo_key", header_value, 3};
@@ -425,8 +429,7 @@ static void kept_records_are_bounded(void **state)
     fake f;
     lt_gate *g = make_gate_bounded(&f, 0, 30000, 3, 0);
     captured cap = capture_stderr();
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_KEPT);
+    publish_chats(g, 0, 2, LT_GATE_KEPT);
     assert_int_equal(publish(g, LT_EVENT_CHAT, 3), LT_GATE_GIVEN_UP);
     lt_gate_stats s;
     lt_gate_get_stats(g, &s);
@@ -436,8 +439,7 @@ static void kept_records_are_bounded(void **state)
     lt_gate_destroy(g);
 
     g = make_gate_bounded(&f, 0, 30000, 0, (size_t)(2 * one + one / 2));
-    for (int i = 0; i < 2; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_KEPT);
+    publish_chats(g, 0, 1, LT_GATE_KEPT);
     assert_int_equal(publish(g, LT_EVENT_CHAT, 2), LT_GATE_GIVEN_UP);
     lt_gate_get_stats(g, &s);
     assert_int_equal(s.kept, 2);
@@ -458,8 +460,7 @@ static void a_stop_flushes_the_kept_records(void **state)
     (void)state;
     fake f;
     lt_gate *g = make_gate(&f, 2, 30000);
-    for (int i = 1; i <= 2; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_SENT);
+    publish_chats(g, 1, 2, LT_GATE_SENT);
     assert_int_equal(publish(g, LT_EVENT_CHAT, 3), LT_GATE_KEPT);
     stop_flag = 1;
     assert_int_equal(publish(g, LT_EVENT_ROOM_STATUS, 4), LT_GATE_KEPT);
@@ -498,8 +499,7 @@ static void counts_per_type_and_refusals(void **state)
     fake f;
     lt_gate *g = make_gate(&f, 64, 30000);
     f.refuse_type = LT_EVENT_UNKNOWN;
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(publish(g, LT_EVENT_CHAT, i), LT_GATE_SENT);
+    publish_chats(g, 0, 2, LT_GATE_SENT);
     assert_int_equal(publish(g, LT_EVENT_ROOM_STATUS, 0), LT_GATE_SENT);
     captured cap = capture_stderr();
     lt_event ev = event(LT_EVENT_UNKNOWN, 7);
