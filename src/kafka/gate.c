@@ -355,14 +355,16 @@ static lt_gate_record kept_record(const kept *k)
                             .opaque = k->opaque};
 }
 
-static void drop_oldest(lt_gate *g)
+/* Unlinks the oldest kept record (the caller frees it): before its
+ * report, which may publish again. */
+static kept *take_oldest(lt_gate *g)
 {
     kept *k = g->kept;
     g->kept = k->next;
     if (!g->kept)
         g->kept_tail = &g->kept;
     count_kept(g, k, false);
-    free(k);
+    return k;
 }
 
 /* Sends the kept records, oldest first, until the queue refuses one. A
@@ -375,13 +377,14 @@ static void send_kept(lt_gate *g)
         lt_publish_status st = send_record(g, &rec, err, sizeof err);
         if (st == LT_PUBLISH_BACKPRESSURE)
             return;
+        kept *k = take_oldest(g);
         if (st == LT_PUBLISH_OK) {
             count_sent(g, &rec);
         } else {
             count_refused(g, &rec, err);
-            report_unsent(g, rec.opaque);
+            report_unsent(g, k->opaque);
         }
-        drop_oldest(g);
+        free(k);
     }
 }
 
@@ -393,9 +396,10 @@ static void drain_kept(lt_gate *g, int64_t now)
     if (!g->kept || !episode_over_wait(g, now))
         return;
     while (g->kept) {
-        count_given_up(g, &g->kept->env, g->kept->opaque, now, NULL);
-        report_unsent(g, g->kept->opaque);
-        drop_oldest(g);
+        kept *k = take_oldest(g);
+        count_given_up(g, &k->env, k->opaque, now, NULL);
+        report_unsent(g, k->opaque);
+        free(k);
     }
 }
 
