@@ -67,7 +67,7 @@
  *
  * Single-threaded: everything runs on the owner's loop (the delivery
  * reports too: they are served by the poll calls the gate and the loop
- * make; the gate's own polls never wait).
+ * make; the gate's own polls never wait, but for a stop's lt_gate_flush).
  */
 #ifndef LT_KAFKA_GATE_H
 #define LT_KAFKA_GATE_H
