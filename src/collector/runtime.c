@@ -744,6 +744,7 @@ static int start_group(runtime *rt, char *err, size_t errlen)
         .partitions = (int)cfg->group.partitions,
         .session_timeout_ms = (int)cfg->group.session_timeout_ms,
         .publisher = rt->pub,
+        .gate = rt->gate,
         .flush_timeout_ms = (int)cfg->kafka.flush_timeout_ms,
         .status_topic = rt->pub && cfg->group.handover_timeout_s > 0
                             ? lt_publisher_topic(rt->pub, LT_EVENT_ROOM_STATUS)
@@ -824,8 +825,10 @@ static void pause_sources(void *ctx, bool paused)
 }
 
 /* One gate for every source (kafka/gate.h): one backpressure episode
- * pauses them all; TikTok waits up to kafka.backpressure_wait_ms for room,
- * BIGO's records never wait (no_wait); the counts are kept per source. */
+ * pauses them all; TikTok's records refused for a full queue are kept and
+ * sent in order as room comes (given up past kafka.backpressure_wait_ms),
+ * BIGO's never wait (no_wait); nothing blocks the loop; the counts are
+ * kept per source. */
 static lt_gate *create_gate(runtime *rt)
 {
     lt_gate_options go = {

@@ -9,9 +9,9 @@
  */
 #include "kafka/gate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/log.h"
 #include "core/source.h"
@@ -21,10 +21,28 @@
 #define TAG_MASK ((((uintptr_t)LT_SOURCE_MAX - 1) << LT_SOURCE_TAG_SHIFT))
 _Static_assert(LT_EVENT_TYPE_COUNT <= (1 << TYPE_BITS), "event types fit the opaque");
 
-#define WAIT_STEP_MS 50 /* delivery reports served per try while a record waits */
+#define FLUSH_STEP_MS 50 /* a stop's flush serves reports this long between sends of what is kept */
 
 const double lt_gate_latency_bounds_ms[LT_GATE_LATENCY_BOUNDS] = {1,   2,   5,    10,   25,   50,    100,
                                                                   250, 500, 1000, 2500, 5000, 10000, 30000};
+
+const char lt_gate_kept_unsent[] = "kept while Kafka's queue was full, then not sent";
+
+/* A record refused for a full queue, fully built (gate.h): the envelope
+ * the headers come from, the key, the extra headers and the encoded value,
+ * all pointing into `data`, which this allocation holds. */
+typedef struct kept {
+    struct kept *next;
+    lt_event env;
+    const char *key;
+    lt_kafka_header extra[LT_PUBLISHER_MAX_EXTRA_HEADERS];
+    size_t extra_count;
+    const void *value;
+    size_t value_len;
+    void *opaque;
+    size_t bytes; /* the whole allocation, for the bound */
+    char data[];
+} kept;
 
 struct lt_gate {
     lt_gate_options opts;
@@ -37,6 +55,8 @@ struct lt_gate {
     uint64_t given_up_itemised; /* given up and logged one by one in this window */
     uint64_t given_up_untold;   /* past the window's bound: told only as a count */
     int64_t error_log_slot;
+    kept *kept, **kept_tail; /* oldest first */
+    lt_buf encoded;          /* a value being encoded to be kept */
 };
 
 static int64_t now_ms(const lt_gate *g)
@@ -52,7 +72,12 @@ lt_gate *lt_gate_create(const lt_gate_options *opts)
     g->opts = *opts;
     if (g->opts.backpressure_wait_ms == 0)
         g->opts.backpressure_wait_ms = 30000;
+    if (!g->opts.kept_max_records)
+        g->opts.kept_max_records = LT_GATE_KEPT_MAX_RECORDS;
+    if (!g->opts.kept_max_bytes)
+        g->opts.kept_max_bytes = LT_GATE_KEPT_MAX_BYTES;
     g->epoch_ms = now_ms(g);
+    g->kept_tail = &g->kept;
     return g;
 }
 
@@ -71,6 +96,11 @@ void lt_gate_destroy(lt_gate *g)
     if (!g)
         return;
     lt_gate_log_untold(g);
+    for (kept *k = g->kept, *next; k; k = next) {
+        next = k->next;
+        free(k);
+    }
+    lt_buf_free(&g->encoded);
     free(g);
 }
 
@@ -81,8 +111,8 @@ static lt_publish_status send_record(lt_gate *g, const lt_gate_record *rec, char
     lt_publisher *pub = g->opts.publisher;
     if (pub) {
         if (rec->value)
-            return lt_publisher_publish_encoded(pub, rec->ev, rec->value, rec->value_len, rec->opaque, err,
-                                                errlen);
+            return lt_publisher_publish_encoded(pub, rec->ev, rec->key, rec->extra, rec->extra_count,
+                                                rec->value, rec->value_len, rec->opaque, err, errlen);
         if (rec->extra_count)
             return lt_publisher_publish_headers(pub, rec->ev, rec->key, rec->extra, rec->extra_count,
                                                 rec->opaque, err, errlen);
@@ -117,13 +147,22 @@ static uint64_t in_flight(const lt_gate *g)
     return 0;
 }
 
-/* How a record waits for room: reports served, or (a sink) a pause. */
-static void wait_step(lt_gate *g)
+/* The value of a record to keep, into g->encoded. */
+static int encode(lt_gate *g, const lt_event *ev, char *err, size_t errlen)
 {
-    if (g->opts.publisher || g->opts.producer.poll)
-        lt_gate_poll(g, WAIT_STEP_MS);
-    else
-        nanosleep(&(struct timespec){0, WAIT_STEP_MS * 1000000L}, NULL);
+    lt_buf_reset(&g->encoded);
+    if (g->opts.publisher)
+        return lt_publisher_encode(g->opts.publisher, ev, &g->encoded, err, errlen);
+    return g->opts.producer.encode(g->opts.producer.ctx, ev, &g->encoded, err, errlen);
+}
+
+/* The report of a kept record that will not be sent. */
+static void report_unsent(lt_gate *g, void *opaque)
+{
+    if (g->opts.publisher)
+        lt_kafka_producer_report(lt_publisher_producer(g->opts.publisher), opaque, lt_gate_kept_unsent);
+    else if (g->opts.producer.report)
+        g->opts.producer.report(g->opts.producer.ctx, opaque, lt_gate_kept_unsent);
 }
 
 /* --- backpressure --- */
@@ -144,21 +183,14 @@ static void begin_episode(lt_gate *g, int64_t now)
     lt_warn("Kafka queue full: reading paused on all rooms until it drains");
 }
 
+static bool episode_over_wait(const lt_gate *g, int64_t now)
+{
+    return now - g->backpressure_since >= g->opts.backpressure_wait_ms;
+}
+
 bool lt_gate_paused(const lt_gate *g)
 {
     return g->stats.backpressure;
-}
-
-bool lt_gate_tick(lt_gate *g)
-{
-    if (!g->stats.backpressure)
-        return false;
-    lt_gate_poll(g, 0);
-    if (in_flight(g) > g->resume_below)
-        return true;
-    set_paused(g, false);
-    lt_info("Kafka queue drained: reading resumed on all rooms");
-    return false;
 }
 
 static bool stopping(const lt_gate *g)
@@ -166,7 +198,8 @@ static bool stopping(const lt_gate *g)
     return g->opts.stop && *g->opts.stop;
 }
 
-static void give_up_log(lt_gate *g, const lt_event *ev, int64_t now)
+/* `why`: what the line says after the wait (NULL: nothing more). */
+static void give_up_log(lt_gate *g, const lt_event *ev, int64_t now, const char *why)
 {
     if (now - g->give_up_window >= LT_GATE_GIVE_UP_WINDOW_MS) {
         lt_gate_log_untold(g);
@@ -179,9 +212,9 @@ static void give_up_log(lt_gate *g, const lt_event *ev, int64_t now)
     }
     g->given_up_itemised++;
     int64_t waited = g->stats.backpressure ? now - g->backpressure_since : 0;
-    lt_error("gave up an event after %lld ms of Kafka backpressure%s (room %s, %s, msg_id %lld)",
-             (long long)waited, stopping(g) ? ", stopping" : "", ev->room_id ? ev->room_id : "",
-             lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
+    lt_error("gave up an event after %lld ms of Kafka backpressure%s%s%s (room %s, %s, msg_id %lld)",
+             (long long)waited, why ? ", " : "", why ? why : "", stopping(g) ? ", stopping" : "",
+             ev->room_id ? ev->room_id : "", lt_event_type_info_get(ev->type)->name, (long long)ev->msg_id);
 }
 
 /* The counts of the source that published the record with this opaque. */
@@ -190,14 +223,235 @@ static lt_gate_stats *source_of(lt_gate *g, const void *opaque)
     return &g->by_source[lt_source_tag_index(opaque)];
 }
 
-static lt_gate_result give_up(lt_gate *g, const lt_gate_record *rec, int64_t now, char *err, size_t errlen)
+static void count_given_up(lt_gate *g, const lt_event *ev, void *opaque, int64_t now, const char *why)
+{
+    g->stats.given_up++;
+    source_of(g, opaque)->given_up++;
+    give_up_log(g, ev, now, why);
+}
+
+static lt_gate_result give_up(lt_gate *g, const lt_gate_record *rec, int64_t now, const char *why, char *err,
+                              size_t errlen)
+{
+    count_given_up(g, rec->ev, rec->opaque, now, why);
+    snprintf(err, errlen, "Kafka's local queue is full%s%s%s", why ? " (" : "", why ? why : "",
+             why ? ")" : "");
+    return LT_GATE_GIVEN_UP;
+}
+
+static void count_sent(lt_gate *g, const lt_gate_record *rec)
+{
+    g->stats.sent_by_type[rec->ev->type]++;
+    source_of(g, rec->opaque)->sent_by_type[rec->ev->type]++;
+}
+
+static void count_refused(lt_gate *g, const lt_gate_record *rec, const char *err)
+{
+    g->stats.publish_errors++;
+    source_of(g, rec->opaque)->publish_errors++;
+    lt_log_every(&g->error_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
+                 rec->ev->room_id ? rec->ev->room_id : "", lt_event_type_info_get(rec->ev->type)->name, err);
+}
+
+/* --- what is kept --- */
+
+static size_t length(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s into *at (NULL stays NULL). */
+static const char *copy_string(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *out = memcpy(*at, s, n);
+    *at += n;
+    return out;
+}
+
+/* In the gate's counts and its source's. */
+static void count_kept(lt_gate *g, const kept *k, bool added)
+{
+    lt_gate_stats *counts[] = {&g->stats, source_of(g, k->opaque)};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        if (added) {
+            counts[i]->kept++;
+            counts[i]->kept_bytes += k->bytes;
+            counts[i]->kept_total++;
+        } else {
+            counts[i]->kept--;
+            counts[i]->kept_bytes -= k->bytes;
+        }
+    }
+}
+
+/* Keeps a copy of a record refused for a full queue (gate.h). NULL when
+ * kept, else why it was not. */
+static const char *keep(lt_gate *g, const lt_gate_record *rec)
 {
     const lt_event *ev = rec->ev;
-    g->stats.given_up++;
-    source_of(g, rec->opaque)->given_up++;
-    give_up_log(g, ev, now);
-    snprintf(err, errlen, "Kafka's local queue is full%s", stopping(g) ? " (stopping)" : "");
-    return LT_GATE_GIVEN_UP;
+    const void *value = rec->value;
+    size_t value_len = rec->value_len;
+    if (!value) {
+        char why[256];
+        if (!g->opts.publisher && !g->opts.producer.encode)
+            return "a dry run keeps nothing";
+        if (encode(g, ev, why, sizeof why) != 0)
+            return "it could not be encoded to be kept";
+        value = g->encoded.data;
+        value_len = g->encoded.len;
+    }
+    char entity[LT_EVENT_KEY_MAX];
+    const char *key = rec->key ? rec->key : lt_event_key(ev, entity, sizeof entity);
+    size_t extra_count =
+        rec->extra_count < LT_PUBLISHER_MAX_EXTRA_HEADERS ? rec->extra_count : LT_PUBLISHER_MAX_EXTRA_HEADERS;
+    size_t bytes = sizeof(kept) + value_len + length(key) + length(ev->room_id) + length(ev->collector_id) +
+                   length(ev->game_sess);
+    for (size_t i = 0; i < extra_count; i++)
+        bytes += length(rec->extra[i].name) + rec->extra[i].len;
+    if (g->stats.kept >= g->opts.kept_max_records || g->stats.kept_bytes + bytes > g->opts.kept_max_bytes)
+        return "over the bound of kept records";
+    kept *k = malloc(bytes);
+    if (!k)
+        return "out of memory to keep it";
+    char *at = k->data;
+    k->next = NULL;
+    k->env = (lt_event){.type = ev->type,
+                        .platform = ev->platform,
+                        .msg_id = ev->msg_id,
+                        .event_time = ev->event_time,
+                        .ingest_time = ev->ingest_time};
+    k->env.room_id = copy_string(&at, ev->room_id);
+    k->env.collector_id = copy_string(&at, ev->collector_id);
+    k->env.game_sess = copy_string(&at, ev->game_sess);
+    k->key = copy_string(&at, key);
+    for (size_t i = 0; i < extra_count; i++) {
+        k->extra[i].name = copy_string(&at, rec->extra[i].name);
+        k->extra[i].value = rec->extra[i].len ? memcpy(at, rec->extra[i].value, rec->extra[i].len) : at;
+        k->extra[i].len = rec->extra[i].len;
+        at += rec->extra[i].len;
+    }
+    k->extra_count = extra_count;
+    k->value = value_len ? memcpy(at, value, value_len) : at;
+    k->value_len = value_len;
+    k->opaque = rec->opaque;
+    k->bytes = bytes;
+    *g->kept_tail = k;
+    g->kept_tail = &k->next;
+    count_kept(g, k, true);
+    return NULL;
+}
+
+static lt_gate_record kept_record(const kept *k)
+{
+    return (lt_gate_record){.ev = &k->env,
+                            .key = k->key,
+                            .extra = k->extra,
+                            .extra_count = k->extra_count,
+                            .value = k->value,
+                            .value_len = k->value_len,
+                            .opaque = k->opaque};
+}
+
+/* Unlinks the oldest kept record (the caller frees it): before its
+ * report, which may publish again. */
+static kept *take_oldest(lt_gate *g)
+{
+    kept *k = g->kept;
+    g->kept = k->next;
+    if (!g->kept)
+        g->kept_tail = &g->kept;
+    count_kept(g, k, false);
+    return k;
+}
+
+/* Sends the kept records, oldest first, until the queue refuses one. A
+ * record refused with an error is counted, and reported to its owner. */
+static void send_kept(lt_gate *g)
+{
+    while (g->kept) {
+        lt_gate_record rec = kept_record(g->kept);
+        char err[256] = "";
+        lt_publish_status st = send_record(g, &rec, err, sizeof err);
+        if (st == LT_PUBLISH_BACKPRESSURE)
+            return;
+        kept *k = take_oldest(g);
+        if (st == LT_PUBLISH_OK) {
+            count_sent(g, &rec);
+        } else {
+            count_refused(g, &rec, err);
+            report_unsent(g, k->opaque);
+        }
+        free(k);
+    }
+}
+
+/* Sends what fits; once the episode has lasted backpressure_wait_ms, gives
+ * up the rest. */
+static void drain_kept(lt_gate *g, int64_t now)
+{
+    send_kept(g);
+    if (!g->kept || !episode_over_wait(g, now))
+        return;
+    while (g->kept) {
+        kept *k = take_oldest(g);
+        count_given_up(g, &k->env, k->opaque, now, NULL);
+        report_unsent(g, k->opaque);
+        free(k);
+    }
+}
+
+bool lt_gate_tick(lt_gate *g)
+{
+    if (!g->stats.backpressure)
+        return false;
+    lt_gate_poll(g, 0);
+    drain_kept(g, now_ms(g));
+    if (g->kept || in_flight(g) > g->resume_below)
+        return true;
+    set_paused(g, false);
+    lt_info("Kafka queue drained: reading resumed on all rooms");
+    return false;
+}
+
+size_t lt_gate_flush(lt_gate *g, int timeout_ms)
+{
+    int64_t deadline = now_ms(g) + timeout_ms;
+    for (;;) {
+        send_kept(g);
+        int64_t left = deadline - now_ms(g);
+        if (!g->kept || left <= 0)
+            break;
+        lt_gate_poll(g, left < FLUSH_STEP_MS ? (int)left : FLUSH_STEP_MS);
+    }
+    int64_t left = g->kept ? 0 : deadline - now_ms(g);
+    if (left < 0)
+        left = 0;
+    if (g->opts.publisher)
+        return lt_publisher_flush(g->opts.publisher, (int)left) + g->stats.kept;
+    while (g->opts.producer.poll && in_flight(g) && now_ms(g) < deadline) {
+        left = deadline - now_ms(g);
+        lt_gate_poll(g, left < FLUSH_STEP_MS ? (int)left : FLUSH_STEP_MS);
+    }
+    return in_flight(g) + g->stats.kept;
+}
+
+/* A refused record that may wait: kept, behind what is kept already;
+ * given up once the episode has lasted backpressure_wait_ms, or when it
+ * cannot be kept. */
+static lt_gate_result keep_or_give_up(lt_gate *g, const lt_gate_record *rec, int64_t now, char *err,
+                                      size_t errlen)
+{
+    if (!g->stats.backpressure)
+        begin_episode(g, now);
+    if (episode_over_wait(g, now))
+        return give_up(g, rec, now, NULL, err, errlen);
+    const char *why = keep(g, rec);
+    if (why)
+        return give_up(g, rec, now, why, err, errlen);
+    return LT_GATE_KEPT;
 }
 
 lt_gate_result lt_gate_publish(lt_gate *g, const lt_gate_record *rec, char *err, size_t errlen)
@@ -207,35 +461,31 @@ lt_gate_result lt_gate_publish(lt_gate *g, const lt_gate_record *rec, char *err,
         err = own;
         errlen = sizeof own;
     }
+    bool may_wait = !rec->no_wait && g->opts.backpressure_wait_ms >= 0;
+    if (may_wait && g->kept) {
+        int64_t now = now_ms(g);
+        drain_kept(g, now);
+        if (g->kept) /* behind them, in order */
+            return keep_or_give_up(g, rec, now, err, errlen);
+    }
     bool retried = false;
     for (;;) {
         lt_publish_status st = send_record(g, rec, err, errlen);
         if (st == LT_PUBLISH_OK) {
-            g->stats.sent_by_type[rec->ev->type]++;
-            source_of(g, rec->opaque)->sent_by_type[rec->ev->type]++;
+            count_sent(g, rec);
             return LT_GATE_SENT;
         }
         if (st == LT_PUBLISH_ERROR) {
-            g->stats.publish_errors++;
-            source_of(g, rec->opaque)->publish_errors++;
-            lt_log_every(&g->error_log_slot, 10000, LT_LOG_ERROR, "publish failed (room %s, %s): %s",
-                         rec->ev->room_id ? rec->ev->room_id : "",
-                         lt_event_type_info_get(rec->ev->type)->name, err);
+            count_refused(g, rec, err);
             return LT_GATE_REFUSED;
         }
         int64_t now = now_ms(g);
-        if (rec->no_wait || g->opts.backpressure_wait_ms < 0) { /* the reports already in, one more try */
-            if (retried)
-                return give_up(g, rec, now, err, errlen);
-            retried = true;
-            lt_gate_poll(g, 0);
-            continue;
-        }
-        if (!g->stats.backpressure)
-            begin_episode(g, now);
-        if (stopping(g) || now - g->backpressure_since >= g->opts.backpressure_wait_ms)
-            return give_up(g, rec, now, err, errlen);
-        wait_step(g);
+        if (may_wait)
+            return keep_or_give_up(g, rec, now, err, errlen);
+        if (retried) /* no_wait: the reports already in, one more try */
+            return give_up(g, rec, now, NULL, err, errlen);
+        retried = true;
+        lt_gate_poll(g, 0);
     }
 }
 
@@ -261,6 +511,11 @@ int64_t lt_gate_opaque_received_ms(const lt_gate *g, const void *opaque)
     return g->epoch_ms + (int64_t)(untagged(opaque) >> TYPE_BITS);
 }
 
+lt_event_type lt_gate_opaque_type(const void *opaque)
+{
+    return (lt_event_type)((uintptr_t)opaque & TYPE_MASK);
+}
+
 int64_t lt_gate_epoch_ms(const lt_gate *g)
 {
     return g->epoch_ms;
@@ -281,6 +536,8 @@ void lt_gate_delivered(lt_gate *g, const void *opaque, const char *error)
     uintptr_t v = untagged(opaque);
     uintptr_t type = v & TYPE_MASK;
     lt_gate_stats *src = source_of(g, opaque);
+    if (error == lt_gate_kept_unsent) /* counted as given up or refused */
+        return;
     if (error) {
         g->stats.delivery_failed++;
         src->delivery_failed++;

@@ -150,7 +150,8 @@ static void revoke(lt_kafka_group *g, const rd_kafka_topic_partition_list_t *par
         lt_info("group: %zu live room(s) being handed over (collected here until the next owner is live)",
                 handed);
     if (stopped && !may_hand_over && g->opts.publisher) {
-        size_t left = lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
+        size_t left = g->opts.gate ? lt_gate_flush(g->opts.gate, g->opts.flush_timeout_ms)
+                                   : lt_publisher_flush(g->opts.publisher, g->opts.flush_timeout_ms);
         lt_info("group: %d partition(s) revoked, %zu room(s) stopped, %zu record(s) not acknowledged",
                 parts->cnt, stopped, left);
     }

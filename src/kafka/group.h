@@ -61,6 +61,7 @@
 
 #include "kafka/group_view.h"
 #include "kafka/producer.h"
+#include "kafka/gate.h"
 #include "kafka/publisher.h"
 
 /* a key read from the control topic is at most this long (longer: skipped) */
@@ -103,6 +104,7 @@ typedef struct lt_kafka_group_options {
     int partitions;            /* when the control topic is created; 0 = 12 */
     int session_timeout_ms;    /* 0 = 10000 */
     lt_publisher *publisher;   /* borrowed; flushed when rooms stop at close (may be NULL) */
+    lt_gate *gate;             /* borrowed; when set, that flush goes through it (what it keeps too) */
     int flush_timeout_ms;      /* 0 = 10000 */
     const char *status_topic;  /* <prefix>.room_status for on_status; NULL = none */
     bool read_all;             /* read every partition of the control topic too (above) */

@@ -722,6 +722,12 @@ void lt_kafka_producer_set_delivery_cb(lt_kafka_producer *p, lt_kafka_delivery_c
     p->cb_ctx = cb_ctx;
 }
 
+void lt_kafka_producer_report(lt_kafka_producer *p, void *opaque, const char *error)
+{
+    if (p->on_delivery)
+        p->on_delivery(p->cb_ctx, opaque, error);
+}
+
 size_t lt_kafka_producer_flush(lt_kafka_producer *p, int timeout_ms)
 {
     int64_t deadline = lt_now_ms() + timeout_ms;

@@ -86,6 +86,11 @@ void lt_kafka_producer_stats(const lt_kafka_producer *p, lt_kafka_stats *out);
 /* Replaces the delivery callback given at creation (NULL = none): for a
  * component created after the producer, like the collector's metrics. */
 void lt_kafka_producer_set_delivery_cb(lt_kafka_producer *p, lt_kafka_delivery_cb cb, void *cb_ctx);
+/* Calls the delivery callback for a record the caller accepted and kept
+ * but never sent (kafka/gate.h: given up while Kafka's queue was full), so
+ * that whoever counts records by their reports sees its end too. In none
+ * of the producer's counts: it never reached the producer. */
+void lt_kafka_producer_report(lt_kafka_producer *p, void *opaque, const char *error);
 
 /* Whether a broker answers, from evidence the producer has anyway: the
  * start-up check, delivery reports (success, or a record timed out) and

@@ -285,14 +285,20 @@ int lt_publisher_encode(lt_publisher *pub, const lt_event *event, lt_buf *out, c
     return 0;
 }
 
-lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event *envelope, const void *value,
-                                               size_t len, void *opaque, char *err, size_t errlen)
+lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event *envelope, const char *key,
+                                               const lt_kafka_header *extra, size_t extra_count,
+                                               const void *value, size_t len, void *opaque, char *err,
+                                               size_t errlen)
 {
+    if (extra_count > LT_PUBLISHER_MAX_EXTRA_HEADERS) {
+        snprintf(err, errlen, "%zu extra headers (at most %d)", extra_count, LT_PUBLISHER_MAX_EXTRA_HEADERS);
+        return LT_PUBLISH_ERROR;
+    }
     if (check_type(envelope, err, errlen))
         return LT_PUBLISH_ERROR;
     lt_event spare;
-    return send_value(pub, with_defaults(pub, envelope, &spare), NULL, value, len, NULL, 0, opaque, err,
-                      errlen);
+    return send_value(pub, with_defaults(pub, envelope, &spare), key, value, len, extra, extra_count, opaque,
+                      err, errlen);
 }
 
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type)

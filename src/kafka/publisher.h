@@ -72,14 +72,19 @@ lt_publish_status lt_publisher_publish_headers(lt_publisher *pub, const lt_event
                                                char *err, size_t errlen);
 
 /* Encode now, send later: a collector that holds a room's events while the
- * room's previous owner finishes (tiktok/handover.h) keeps them encoded.
+ * room's previous owner finishes (tiktok/handover.h), and the gate while
+ * Kafka's queue is full (kafka/gate.h), keep them encoded.
  * lt_publisher_encode appends the value lt_publisher_publish would send to
- * out; lt_publisher_publish_encoded sends such a value with the key and
- * headers lt_publisher_publish derives from `envelope` (type, platform,
- * room_id, msg_id, collector_id: the event's, the rest of it unused). */
+ * out; lt_publisher_publish_encoded sends such a value with the headers
+ * lt_publisher_publish derives from `envelope` (type, platform, room_id,
+ * msg_id, collector_id, game_sess: the event's, the rest of it unused),
+ * then `extra` as in lt_publisher_publish_headers, and `key` (NULL: the one
+ * the envelope gives). */
 int lt_publisher_encode(lt_publisher *pub, const lt_event *ev, lt_buf *out, char *err, size_t errlen);
-lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event *envelope, const void *value,
-                                               size_t len, void *opaque, char *err, size_t errlen);
+lt_publish_status lt_publisher_publish_encoded(lt_publisher *pub, const lt_event *envelope, const char *key,
+                                               const lt_kafka_header *extra, size_t extra_count,
+                                               const void *value, size_t len, void *opaque, char *err,
+                                               size_t errlen);
 
 /* The topic a type is published to. */
 const char *lt_publisher_topic(const lt_publisher *pub, lt_event_type type);

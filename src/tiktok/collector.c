@@ -58,13 +58,14 @@ static void on_gate_pause(void *ctx, bool paused)
 }
 
 /* Publishes one event, keyed by `key` (NULL = its room id), through the
- * gate (a full queue pauses every room; given up past
- * backpressure_wait_ms). 0 on success. */
+ * gate (a full queue pauses every room and the record is kept; given up
+ * past backpressure_wait_ms). 0 when sent or kept: its delivery report
+ * comes either way. */
 static int publish_keyed(lt_tiktok_collector *c, const lt_event *ev, const char *key)
 {
     void *opaque = lt_tiktok_collector_opaque(c, ev);
     lt_gate_record rec = {.ev = ev, .key = key, .opaque = opaque};
-    if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
+    if (lt_gate_publish(c->gate, &rec, NULL, 0) < 0)
         return -1;
     if (c->opts.publisher)
         lt_tiktok_handover_in_flight(c, opaque, 1);
@@ -930,7 +931,7 @@ long lt_tiktok_collector_finish(lt_tiktok_collector *c)
         int64_t start = lt_now_ms(), deadline = start + c->opts.flush_timeout_ms;
         do {
             int64_t step = deadline - lt_now_ms();
-            left = lt_publisher_flush(c->opts.publisher, (int)(step > 1000 ? 1000 : step > 0 ? step : 0));
+            left = lt_gate_flush(c->gate, (int)(step > 1000 ? 1000 : step > 0 ? step : 0));
             if (left && lt_now_ms() < deadline)
                 lt_info("flushing: %zu events not yet acknowledged by Kafka (%.0f s of %.0f s)", left,
                         (double)(lt_now_ms() - start) / 1000.0, (double)c->opts.flush_timeout_ms / 1000.0);
@@ -971,6 +972,9 @@ void lt_tiktok_collector_gate_stats(const lt_tiktok_collector *c, lt_tiktok_coll
     out->publish_errors = gs.publish_errors;
     out->events_given_up = gs.given_up;
     out->backpressure_pauses = gs.backpressure_pauses;
+    out->events_kept = gs.kept;
+    out->events_kept_bytes = gs.kept_bytes;
+    out->events_kept_total = gs.kept_total;
     memcpy(out->events_by_type, gs.sent_by_type, sizeof out->events_by_type);
     memcpy(out->acked_by_type, gs.acked_by_type, sizeof out->acked_by_type);
 }

@@ -25,12 +25,13 @@
  * Kafka backpressure (the rule is kafka/gate.h's, the publishing path every
  * source shares): librdkafka's local queue is shared by all rooms, so
  * when a publish is refused for a full queue the collector stops reading
- * every room's socket (TCP pushes back on TikTok; nothing is dropped), keeps
- * serving delivery reports until the refused event fits, and resumes the
- * rooms once the queue has drained to half. Only if reading has stayed
- * paused for `backpressure_wait_ms` (or a stop was asked for meanwhile) is
- * an event that still does not fit given up, and that is counted and
- * logged with its room and msg_id, never silent.
+ * every room's socket (TCP pushes back on TikTok; nothing is dropped), the
+ * gate keeps the refused event and sends it, in order, as the queue drains
+ * (nothing waits: heartbeats go on), and the rooms resume once nothing is
+ * kept and the queue has drained to half. Only if reading has stayed
+ * paused for `backpressure_wait_ms` is an event that still does not fit
+ * given up, and that is counted and logged with its room and msg_id, never
+ * silent.
  *
  * Timers are one periodic tick (lt_tiktok_collector_tick, every TICK_MS)
  * walking the rooms: heartbeats, stale checks, due retries. With 10,000
@@ -193,6 +194,9 @@ typedef struct lt_tiktok_collector_stats {
     uint64_t publish_errors;
     uint64_t events_given_up; /* refused by Kafka past backpressure_wait_ms */
     uint64_t backpressure_pauses;
+    /* refused for a full queue and kept, to be sent in order (kafka/gate.h) */
+    uint64_t events_kept, events_kept_bytes; /* now */
+    uint64_t events_kept_total;
     uint64_t bad_frames;
     /* input the frame limits dropped, by reason: the decoder's reasons
      * (lt_tiktok_drop_reason), then frames too large to keep at all */

@@ -58,6 +58,13 @@ static const copied copied_metrics[] = {
       "times a room stopped being read for going over room_events_per_s or room_unknown_bytes_per_s"),
     C(backpressure_pauses, "backpressure_pauses_total",
       "times every room stopped reading because Kafka's queue was full"),
+    {P "backpressure_kept",
+     "events refused for a full Kafka queue and kept, to be sent in order once it has room", LT_METRIC_GAUGE,
+     FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, events_kept)},
+    {P "backpressure_kept_bytes",
+     "memory those kept events hold (bounded: past 16 MiB or 20,000 they are given up)", LT_METRIC_GAUGE,
+     FROM_COLLECTOR, offsetof(lt_tiktok_collector_stats, events_kept_bytes)},
+    C(events_kept_total, "backpressure_kept_total", "events ever kept so"),
     C(reconnects, "reconnects_total", "push connections that ended and were retried"),
     C(sign_calls, "sign_calls_total", "calls to the sign server"),
     C(sign_rate_limited, "sign_rate_limited_total", "sign calls answered 429"),
@@ -164,6 +171,10 @@ void lt_tiktok_collector_on_delivery(void *cb_ctx, void *opaque, const char *err
 {
     lt_tiktok_collector *c = cb_ctx;
     lt_tiktok_handover_in_flight(c, opaque, -1);
+    /* kept for a full queue, then given up: counted as that, not as
+     * published (every type but room_status is counted so) */
+    if (error == lt_gate_kept_unsent && lt_gate_opaque_type(opaque) != LT_EVENT_ROOM_STATUS)
+        c->stats.events_published--;
     /* the runtime took our tag off; the gate counts by it (failures are
      * counted by the producer too) */
     lt_gate_delivered(c->gate, (void *)((uintptr_t)opaque | c->opts.delivery_tag), error);

@@ -204,7 +204,7 @@ static int hold_send(room *r, const held_event *e, const char *room_id)
     env.collector_id = c->opts.collector_id;
     /* the gate's rules, as for any event: counted, waited for, given up */
     lt_gate_record rec = {.ev = &env, .value = e->value, .value_len = e->len, .opaque = e->opaque};
-    if (lt_gate_publish(c->gate, &rec, NULL, 0) != LT_GATE_SENT)
+    if (lt_gate_publish(c->gate, &rec, NULL, 0) < 0)
         return -1;
     lt_tiktok_handover_in_flight(c, e->opaque, 1);
     c->stats.events_published++;

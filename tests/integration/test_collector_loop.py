@@ -16,6 +16,8 @@ import os
 import re
 import socket
 import ssl
+import threading
+import time
 
 import requests
 
@@ -93,9 +95,10 @@ def test_backpressure_pauses_every_source(prefix):
     BIGO too - a BIGO batch is answered 503 "Kafka is pushing back" (BIGO
     sends it again) and counted as rejected_total{reason="backpressure"},
     where BIGO's own gate used to take it and fail its items one by one.
-    (While a TikTok record waits for room, up to backpressure_wait_ms, the
-    loop waits with it, BIGO's connections too: the batch is pushed once
-    the wait is over and records are given up at once.)"""
+    Nothing waits on Kafka: TikTok's refused records are kept, so the loop
+    goes on serving - /healthz, polled throughout, answers every time within
+    a second (it took up to backpressure_wait_ms, 2 s, while a TikTok record
+    waited for room with the loop blocked)."""
     sim = Sim("--rooms", "2", "--rate", "50", "--seed", "7", "--quiet")
     coll = None
     try:
@@ -110,6 +113,20 @@ def test_backpressure_pauses_every_source(prefix):
         wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 30, "the admin port")
         base = "http://127.0.0.1:%s" % open(port_file).read().strip()
         line = wait_for(lambda: re.search(r"^listening on (\d+)$", coll.logs(), re.M), 30, "the BIGO push port")
+        health_s, polling = [], threading.Event()
+
+        def poll_health():
+            while not polling.is_set():
+                t0 = time.monotonic()
+                try:
+                    requests.get(base + "/healthz", timeout=10)
+                    health_s.append(time.monotonic() - t0)
+                except requests.RequestException:
+                    health_s.append(float("inf"))
+                polling.wait(0.05)
+
+        poller = threading.Thread(target=poll_health, daemon=True)
+        poller.start()
         wait_for(lambda: "Kafka queue full: reading paused on all rooms" in coll.logs(), 60, "backpressure")
         assert "bigo: Kafka pushes back" in coll.logs(), coll.logs()[-3000:]
         wait_for(lambda: "gave up an event" in coll.logs(), 30, "the wait for room to end")
@@ -130,6 +147,11 @@ def test_backpressure_pauses_every_source(prefix):
         assert (health["batches"], health["refused_backpressure"]) == (0, 1), health
         assert re.search(r"^livetap_collector_backpressure 1$", text, re.M), \
             [ln for ln in text.splitlines() if "backpressure" in ln]
+        assert re.search(r"^livetap_collector_backpressure_kept_total [1-9]", text, re.M), \
+            [ln for ln in text.splitlines() if "backpressure" in ln]
+        polling.set()
+        poller.join()
+        assert len(health_s) > 20 and max(health_s) < 1.0, (len(health_s), sorted(health_s)[-5:])
 
         rc, log = coll.stop()
         coll = None

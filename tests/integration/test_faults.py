@@ -212,6 +212,35 @@ def start(procs, proc):
     return proc
 
 
+class HealthPoller:
+    """GETs the collector's /healthz every 50 ms on a thread of its own
+    (bounded by stop()); longest() is the slowest answer, in seconds."""
+
+    def __init__(self, coll):
+        import urllib.request
+        m = wait_for(lambda: re.search(r"admin API on http://\S+:(\d+)/", coll.logs()), 30, "the admin port")
+        self.url = "http://127.0.0.1:%s/healthz" % m.group(1)
+        self.times, self.done = [], threading.Event()
+        self.open = urllib.request.urlopen
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done.is_set():
+            t0 = time.monotonic()
+            try:
+                self.open(self.url, timeout=10).read()
+                self.times.append(time.monotonic() - t0)
+            except OSError:
+                self.times.append(float("inf"))
+            self.done.wait(0.05)
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return max(self.times), len(self.times)
+
+
 @pytest.mark.kafka_properties({"log.message.timestamp.type": "LogAppendTime"})
 def test_broker_sigkill_and_restart(prefix, private_kafka, procs):
     """SIGKILL the broker for OUTAGE_S while ROOMS rooms stream, restart it
@@ -277,6 +306,7 @@ def test_broker_down_beyond_the_buffer(prefix, private_kafka, procs):
     wait_for(lambda: reading_flowing(coll.logs(), 2), 60, "reading unpaused for 2 s")
     base = rss_kib(coll.proc.pid)
     peak = [base]
+    health = HealthPoller(coll)  # the loop never waits on Kafka: the admin API answers throughout
     kafka.kill()
     killed_at = time.time()
     mark = len(coll.logs())  # the log from the kill on (a first pause may come with topic creation)
@@ -292,6 +322,8 @@ def test_broker_down_beyond_the_buffer(prefix, private_kafka, procs):
     back_at = time.time()
     wait_for(lambda: "reading resumed" in coll.logs()[mark:], 60, "reading to resume")
     resumed_at = log_time(coll.logs()[mark:], "reading resumed")
+    slowest_health, health_calls = health.stop()
+    assert slowest_health < 1.0, f"/healthz took {slowest_health:.2f} s during the outage ({health_calls} calls)"
     hold(3, coll)
     sim.freeze()
     rc, log = coll.stop()
@@ -318,6 +350,7 @@ def test_broker_down_beyond_the_buffer(prefix, private_kafka, procs):
            % (OUTAGE_S, n), t,
            "%.1f s (broker ready -> reading resumed)" % (resumed_at - back_at),
            given_up=s["given_up"], rss_base_mib=round(base / 1024, 1), rss_peak_mib=round(max(peak) / 1024, 1),
+           slowest_healthz_s=round(slowest_health, 3), healthz_calls=health_calls,
            paused_after_s=round((log_time(log[mark:], "reading paused") or killed_at) - killed_at, 1))
 
 

@@ -1,9 +1,12 @@
 /* The TikTok collector publishes through the gate (kafka/gate.h) and its
  * /metrics show the gate's counts under the names docs/operations.md lists:
- * a record the sink keeps refusing for a full queue is given up after
- * backpressure_wait_ms and counted, reading is paused meanwhile, sends and
- * acknowledgements are counted per type and the ack latency histogram is
- * filled from delivery reports. */
+ * a record a dry run's sink refuses for a full queue is given up at once
+ * (nothing can keep it) and counted, reading is paused meanwhile; behind a
+ * producer, a refused record is kept (the publish returns at once, the
+ * event counts as published) and shows in the kept gauges, and given up
+ * once the episode has lasted backpressure_wait_ms - then counted as given
+ * up, no longer as published; sends and acknowledgements are counted per
+ * type and the ack latency histogram is filled from delivery reports. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,7 +75,7 @@ static void publishes_through_the_gate(void **state)
     lt_event ev = chat();
     int64_t start = lt_now_ms();
     assert_int_equal(lt_tiktok_collector_publish(c, &ev, NULL), -1);
-    assert_true(lt_now_ms() - start >= 100); /* waited the episode's bound, then gave up */
+    assert_true(lt_now_ms() - start < 100); /* given up at once: no wait */
     assert_true(lt_gate_paused(c->gate));
     lt_tiktok_collector_stats st;
     lt_tiktok_collector_get_stats(c, &st);
@@ -97,6 +100,82 @@ static void publishes_through_the_gate(void **state)
     assert_metric(c, "livetap_collector_events_published_total{type=\"chat\"} 1\n");
     assert_metric(c, "livetap_collector_kafka_ack_latency_ms_count 1\n");
     lt_tiktok_collector_destroy(c);
+    lws_context_destroy(o.lws);
+}
+
+/* A queue that is always full, on a clock of the test's. */
+static int64_t fake_clock_ms = 1000000;
+static int64_t fake_now(void)
+{
+    return fake_clock_ms;
+}
+static lt_publish_status always_full(void *ctx, const lt_gate_record *rec, char *err, size_t errlen)
+{
+    (void)ctx, (void)rec, (void)err, (void)errlen;
+    return LT_PUBLISH_BACKPRESSURE;
+}
+static void no_reports(void *ctx, int timeout_ms)
+{
+    (void)ctx, (void)timeout_ms;
+}
+static uint64_t none_in_flight(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+static int encode_nothing(void *ctx, const lt_event *ev, lt_buf *out, char *err, size_t errlen)
+{
+    (void)ctx, (void)ev, (void)err, (void)errlen;
+    return lt_buf_append(out, "value", 5);
+}
+/* as the runtime routes a report: to the collector */
+static void report_to_collector(void *ctx, void *opaque, const char *error)
+{
+    lt_tiktok_collector_on_delivery(*(lt_tiktok_collector **)ctx, opaque, error);
+}
+
+static void a_kept_event_counts_as_published_until_given_up(void **state)
+{
+    (void)state;
+    lt_log_set_level(LT_LOG_ERROR);
+    lt_tiktok_collector *c = NULL;
+    lt_gate_options go = {
+        .producer = {always_full, no_reports, none_in_flight, encode_nothing, report_to_collector, &c},
+        .backpressure_wait_ms = 100,
+        .now_ms = fake_now,
+    };
+    lt_gate *gate = lt_gate_create(&go);
+    assert_non_null(gate);
+    sink_state s = {0};
+    char err[256];
+    lt_tiktok_collector_options o = {
+        .collector_id = "test", .sink = sink, .sink_ctx = &s, .gate = gate, .lws = lt_test_loop()};
+    c = lt_tiktok_collector_create(&o, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    lt_event ev = chat();
+    assert_int_equal(lt_tiktok_collector_publish(c, &ev, NULL), 0);
+    lt_tiktok_collector_stats st;
+    lt_tiktok_collector_get_stats(c, &st);
+    assert_int_equal(st.events_published, 1);
+    assert_int_equal(st.events_kept, 1);
+    assert_int_equal(st.events_given_up, 0);
+    assert_metric(c, "livetap_collector_backpressure_kept 1\n");
+    assert_metric(c, "livetap_collector_backpressure_kept_total 1\n");
+    assert_metric(c, "livetap_collector_backpressure 1\n");
+
+    fake_clock_ms += 100;
+    lt_gate_tick(gate); /* given up; nothing in flight: resumed */
+    lt_tiktok_collector_get_stats(c, &st);
+    assert_int_equal(st.events_published, 0);
+    assert_int_equal(st.events_kept, 0);
+    assert_int_equal(st.events_given_up, 1);
+    assert_int_equal(st.acked_by_type[LT_EVENT_CHAT], 0);
+    assert_metric(c, "livetap_collector_backpressure_kept 0\n");
+    assert_metric(c, "livetap_collector_backpressure_kept_bytes 0\n");
+    assert_metric(c, "livetap_collector_events_given_up_total 1\n");
+    lt_tiktok_collector_destroy(c);
+    lt_gate_destroy(gate);
     lws_context_destroy(o.lws);
 }
 
@@ -158,6 +237,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(publishes_through_the_gate),
+        cmocka_unit_test(a_kept_event_counts_as_published_until_given_up),
         cmocka_unit_test(a_drain_waits_only_for_records_received_before_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
