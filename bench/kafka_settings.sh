@@ -46,21 +46,18 @@ ROUNDS="${LT_KS_ROUNDS:-4}"
 CG_RATE="${LT_KS_CG_RATE:-1000}"
 read -r CG1 CG2 <<<"${LT_KS_CG_RECORDS:-2000 6000}"
 CALLGRIND="${LT_KS_CALLGRIND:-1}"
-GRID="${LT_KS_GRID:-linger.ms=0,compression.codec=none
-linger.ms=5,compression.codec=none
-linger.ms=20,compression.codec=none
-linger.ms=50,compression.codec=none
-linger.ms=0,compression.codec=lz4
-linger.ms=5,compression.codec=lz4
-linger.ms=20,compression.codec=lz4
-linger.ms=50,compression.codec=lz4
-linger.ms=0,compression.codec=zstd
-linger.ms=5,compression.codec=zstd
-linger.ms=20,compression.codec=zstd
-linger.ms=50,compression.codec=zstd
-linger.ms=20,compression.codec=snappy
-rate=0 records=150000 linger.ms=5,compression.codec=lz4
-rate=0 records=150000 linger.ms=5,compression.codec=lz4,batch.num.messages=100000,batch.size=8000000}"
+# default grid: linger.ms 0/5/20/50 × none/lz4/zstd, snappy once, and full batches unpaced with
+# the default batch limits and larger ones
+default_grid() {
+    local codec linger
+    for codec in none lz4 zstd; do
+        for linger in 0 5 20 50; do echo "linger.ms=$linger,compression.codec=$codec"; done
+    done
+    echo "linger.ms=20,compression.codec=snappy"
+    echo "rate=0 records=150000 linger.ms=5,compression.codec=lz4"
+    echo "rate=0 records=150000 linger.ms=5,compression.codec=lz4,batch.num.messages=100000,batch.size=8000000"
+}
+GRID="${LT_KS_GRID:-$(default_grid)}"
 
 [[ -x "$BENCH" ]] || { echo "kafka_settings: build first ($BENCH)" >&2; exit 2; }
 if [[ -z "${LT_KAFKA_BOOTSTRAP:-}" ]]; then
