@@ -6,7 +6,7 @@
  *             registry-framed plan, key, headers, produce; then flush.
  *   reference raw rd_kafka_producev() of the same records, pre-encoded
  *             (same key, value bytes and headers), same producer settings
- *             (idempotent, acks=all, murmur2_random, linger.ms=5, lz4).
+ *             (idempotent, acks=all, murmur2_random, linger.ms=20, lz4).
  * Each rate is records / wall time from the first send to the last delivery
  * report (flush returned and every record acknowledged). The two alternate,
  * `--rounds` times each, to separate topics; the table reports the median of
@@ -16,6 +16,14 @@
  * instructions (bench/instructions.sh): two runs of different sizes under
  * callgrind, and the difference of the main thread's counts over the
  * difference of records is what one record costs, start-up cancelled out.
+ *
+ * For bench/kafka_settings.sh: LT_BENCH_KAFKA_PROPS="linger.ms=20,compression.codec=zstd"
+ * is applied to both paths' producers after their own settings;
+ * LT_BENCH_RATE=records/s paces both paths' sends (0 or unset: as fast as the
+ * local queue takes them), since how full a batch gets depends on the rate;
+ * every run prints its acknowledgement latency (send to delivery report,
+ * p50/p99) to stderr; LT_BENCH_TOPIC_PREFIX names the topics (<prefix>.<type>
+ * and <prefix>-ref.<type>) so that the caller can find and delete them.
  */
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
@@ -23,9 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "avro/encoder.h"
+#include "kafka/conf.h"
 #include "kafka/publisher.h"
 #include "sim/sample_events.h"
 
@@ -57,10 +67,87 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int cmp_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Settings under test (kafka_settings.sh): the extra properties, the pace,
+ * and each record's send time, replaced by its latency when acknowledged. */
+static lt_kafka_properties bench_props;
+static double bench_rate;
+static int64_t *sent_us;
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void load_bench_settings(void)
+{
+    const char *rate = getenv("LT_BENCH_RATE");
+    bench_rate = rate ? atof(rate) : 0;
+    const char *props = getenv("LT_BENCH_KAFKA_PROPS");
+    if (!props || !*props)
+        return;
+    char *copy = strdup(props), *save = NULL, err[256];
+    const char *texts[64];
+    size_t count = 0;
+    if (!copy) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (count == sizeof texts / sizeof texts[0]) {
+            fprintf(stderr, "LT_BENCH_KAFKA_PROPS: more than %zu properties\n", count);
+            exit(2);
+        }
+        texts[count++] = t;
+    }
+    if (lt_kafka_properties_split(texts, count, &bench_props, err, sizeof err)) {
+        fprintf(stderr, "LT_BENCH_KAFKA_PROPS: %s\n", err);
+        exit(2);
+    }
+    free(copy);
+}
+
+/* Before send i of a run that started at t0: how long to wait (polling, as
+ * a collector would) before the pace allows it; 0 to send now. */
+static int pace_ms(int64_t t0, long i)
+{
+    if (bench_rate <= 0 || i % 16)
+        return 0;
+    int64_t left = t0 + (int64_t)((double)i * 1e6 / bench_rate) - now_us();
+    return left > 0 ? (int)(left / 1000) + 1 : 0;
+}
+
+static void note_ack(int64_t *slot)
+{
+    *slot = now_us() - *slot;
+}
+
+static void print_latency(const char *path, long n)
+{
+    qsort(sent_us, (size_t)n, sizeof *sent_us, cmp_int64);
+    fprintf(stderr, "latency %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", path, sent_us[n / 2] / 1e3,
+            sent_us[n * 99 / 100] / 1e3, sent_us[n - 1] / 1e3);
+}
+
 static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     long *counts = opaque;
     counts[m->err ? 1 : 0]++;
+    note_ack(m->_private);
+}
+
+static void on_publisher_ack(void *ctx, void *opaque, const char *error)
+{
+    (void)ctx;
+    (void)error;
+    note_ack(opaque);
 }
 
 /* Raw librdkafka producing the pre-encoded records; returns records/s. */
@@ -74,10 +161,14 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
                            {"enable.idempotence", "true"},
                            {"acks", "all"},
                            {"partitioner", "murmur2_random"},
-                           {"linger.ms", "5"},
+                           {"linger.ms", "20"},
                            {"compression.codec", "lz4"}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         rd_kafka_conf_set(conf, kv[i][0], kv[i][1], err, sizeof err);
+    if (lt_kafka_conf_apply(conf, bench_props.items, bench_props.count, err, sizeof err)) {
+        fprintf(stderr, "reference producer: %s\n", err);
+        exit(2);
+    }
     rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
     rd_kafka_conf_set_opaque(conf, counts);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -93,8 +184,11 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
         snprintf(topics[t], sizeof topics[t], "%s-ref.%s", topic_prefix, lt_event_type_info_get(t)->name);
 
     double c0 = cpu_seconds();
-    int64_t t0 = lt_now_ms();
+    int64_t t0 = lt_now_ms(), t0_us = now_us();
     for (long i = 0; i < n; i++) {
+        for (int ms; (ms = pace_ms(t0_us, i)) > 0;)
+            rd_kafka_poll(rk, ms);
+        sent_us[i] = now_us();
         prepared *p = &pool[i % POOL];
         const char *type = lt_event_type_info_get(p->ev.type)->name;
         const char *platform = lt_platform_name(p->ev.platform);
@@ -108,7 +202,8 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
                                        RD_KAFKA_V_KEY(p->ev.room_id, strlen(p->ev.room_id)),
                                        RD_KAFKA_V_VALUE(p->value, p->value_len),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-                                       RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                       RD_KAFKA_V_OPAQUE(&sent_us[i]), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(rk, 10);
         if (rc) {
             fprintf(stderr, "reference produce: %s\n", rd_kafka_err2str(rc));
@@ -124,6 +219,7 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
         fprintf(stderr, "reference: only %ld of %ld delivered\n", counts[0], n);
         exit(1);
     }
+    print_latency("reference", n);
     (void)pub;
     return n * 1000.0 / (double)(ms ? ms : 1);
 }
@@ -134,10 +230,13 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
     lt_kafka_stats before, after;
     lt_kafka_producer_stats(lt_publisher_producer(pub), &before);
     double c0 = cpu_seconds();
-    int64_t t0 = lt_now_ms();
+    int64_t t0 = lt_now_ms(), t0_us = now_us();
     for (long i = 0; i < n; i++) {
+        for (int ms; (ms = pace_ms(t0_us, i)) > 0;)
+            lt_publisher_poll(pub, ms);
+        sent_us[i] = now_us();
         lt_publish_status st;
-        while ((st = lt_publisher_publish(pub, &pool[i % POOL].ev, NULL, err, sizeof err)) ==
+        while ((st = lt_publisher_publish(pub, &pool[i % POOL].ev, &sent_us[i], err, sizeof err)) ==
                LT_PUBLISH_BACKPRESSURE)
             lt_publisher_poll(pub, 10);
         if (st != LT_PUBLISH_OK) {
@@ -158,6 +257,7 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
                 (unsigned long long)(after.delivered - before.delivered), n);
         exit(1);
     }
+    print_latency("livetap", n);
     return n * 1000.0 / (double)(ms ? ms : 1);
 }
 
@@ -173,12 +273,25 @@ int main(int argc, char **argv)
             "usage: LT_KAFKA_BOOTSTRAP=host:port [LT_REGISTRY_URL=url] bench_publish [records] [rounds]\n");
         return 2;
     }
+    load_bench_settings();
+    sent_us = calloc((size_t)n, sizeof *sent_us);
+    if (!sent_us) {
+        fprintf(stderr, "bench: out of memory\n");
+        return 2;
+    }
+    const char *prefix_env = getenv("LT_BENCH_TOPIC_PREFIX"); /* as given: the caller deletes the topics */
     char prefix[64];
-    snprintf(prefix, sizeof prefix, "bench%ld", (long)getpid());
+    if (prefix_env)
+        snprintf(prefix, sizeof prefix, "%s", prefix_env);
+    else
+        snprintf(prefix, sizeof prefix, "bench%ld", (long)getpid());
     lt_publisher_options po = {.topic_prefix = prefix,
                                .collector_id = "bench",
                                .registry_url = registry,
-                               .kafka = {.bootstrap_servers = bootstrap}};
+                               .kafka = {.bootstrap_servers = bootstrap,
+                                         .properties = bench_props.items,
+                                         .property_count = bench_props.count,
+                                         .on_delivery = on_publisher_ack}};
     char err[2048];
     lt_publisher *pub = lt_publisher_create(&po, err, sizeof err);
     if (!pub) {
@@ -248,6 +361,8 @@ int main(int argc, char **argv)
     free(ref);
     free(ours_cpu);
     free(ref_cpu);
+    free(sent_us);
+    lt_kafka_properties_free(&bench_props);
     lt_avro_encoder_destroy(enc);
     lt_schema_set_destroy(schemas);
     lt_publisher_destroy(pub);
