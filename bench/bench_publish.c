@@ -39,17 +39,32 @@ typedef struct prepared {
     char msg_id[24];
 } prepared;
 
-/* CPU seconds (user + system) this process used so far: all threads,
- * librdkafka's included. */
-static double cpu_seconds(void)
+/* What this process used so far, all threads (librdkafka's included):
+ * user and system CPU seconds, and context switches. */
+typedef struct usage {
+    double user, sys, switches;
+} usage;
+
+static usage usage_now(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
+    return (usage){(double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+                   (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+                   (double)(ru.ru_nvcsw + ru.ru_nivcsw)};
 }
 
 static double last_cpu_us_per_record;
+static usage last_usage_per_record; /* CPU in µs, switches per 1,000 records */
+
+static void note_usage(usage before, long n)
+{
+    usage after = usage_now();
+    last_usage_per_record = (usage){(after.user - before.user) * 1e6 / (double)n,
+                                    (after.sys - before.sys) * 1e6 / (double)n,
+                                    (after.switches - before.switches) * 1e3 / (double)n};
+    last_cpu_us_per_record = last_usage_per_record.user + last_usage_per_record.sys;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -92,7 +107,7 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
         snprintf(topics[t], sizeof topics[t], "%s-ref.%s", topic_prefix, lt_event_type_info_get(t)->name);
 
-    double c0 = cpu_seconds();
+    usage u0 = usage_now();
     int64_t t0 = lt_now_ms();
     for (long i = 0; i < n; i++) {
         prepared *p = &pool[i % POOL];
@@ -118,7 +133,7 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
     }
     rd_kafka_flush(rk, 60000);
     int64_t ms = lt_now_ms() - t0;
-    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    note_usage(u0, n);
     rd_kafka_destroy(rk);
     if (counts[0] != n) {
         fprintf(stderr, "reference: only %ld of %ld delivered\n", counts[0], n);
@@ -133,7 +148,7 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
     char err[512];
     lt_kafka_stats before, after;
     lt_kafka_producer_stats(lt_publisher_producer(pub), &before);
-    double c0 = cpu_seconds();
+    usage u0 = usage_now();
     int64_t t0 = lt_now_ms();
     for (long i = 0; i < n; i++) {
         lt_publish_status st;
@@ -151,7 +166,7 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
         exit(1);
     }
     int64_t ms = lt_now_ms() - t0;
-    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    note_usage(u0, n);
     lt_kafka_producer_stats(lt_publisher_producer(pub), &after);
     if ((long)(after.delivered - before.delivered) != n) {
         fprintf(stderr, "livetap: only %llu of %ld delivered\n",
@@ -220,11 +235,15 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++) {
         ours[r] = do_ours ? run_livetap(pub, pool, n) : 0;
         ours_cpu[r] = last_cpu_us_per_record;
+        usage ou = last_usage_per_record;
         ref[r] = do_ref ? run_reference(bootstrap, prefix, pool, n, pub) : 1;
         ref_cpu[r] = last_cpu_us_per_record;
+        usage ru = last_usage_per_record;
         fprintf(stderr,
-                "round %d: livetap %.0f rec/s (%.2f us CPU/rec), reference %.0f rec/s (%.2f us CPU/rec)\n",
-                r + 1, ours[r], ours_cpu[r], ref[r], ref_cpu[r]);
+                "round %d: livetap %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000), "
+                "reference %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000)\n",
+                r + 1, ours[r], ours_cpu[r], ou.user, ou.sys, ou.switches, ref[r], ref_cpu[r], ru.user, ru.sys,
+                ru.switches);
     }
     qsort(ours, (size_t)rounds, sizeof *ours, cmp_double);
     qsort(ref, (size_t)rounds, sizeof *ref, cmp_double);
