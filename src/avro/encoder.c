@@ -12,6 +12,14 @@
  * loop over the steps writing zig-zag varints and length-prefixed bytes into a
  * reused buffer.
  *
+ * Room in the buffer is checked where the size is not known beforehand, not
+ * per field: each plan knows the most its fixed-size writes (booleans,
+ * numbers, union branches, array counts) can take, `fixed_max`. Entering a
+ * plan, after a nested record, and with every string or bytes value, the
+ * buffer is made to hold that much more than what is being written, so the
+ * fixed-size writes that follow need no check of their own. A run of
+ * booleans is one step.
+ *
  * Avro binary (specification, "Binary Encoding"): int and long are zig-zag
  * varints; strings and bytes are a long length then the bytes; a union is the
  * branch index as a long then the value; an array is blocks of (count, items)
@@ -52,7 +60,7 @@ typedef struct plan plan;
 typedef struct step {
     step_op op;
     size_t offset;
-    size_t count_offset;
+    size_t count_offset; /* arrays: where the count is; OP_BOOL: the run's length */
     int null_branch;    /* unions: index of "null" */
     int value_branch;   /* unions: index of the value */
     const plan *record; /* record kinds: the nested plan */
@@ -62,6 +70,7 @@ typedef struct step {
 struct plan {
     step *steps;
     size_t count;
+    size_t fixed_max; /* the most all fixed-size writes of one record take (the top) */
 };
 
 typedef struct type_encoder {
@@ -122,6 +131,7 @@ static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branc
 static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
                       const lt_record_desc *const descs[MAX_DESCS], plan *out, const char *where, char *err,
                       size_t errlen);
+static void plan_finish(plan *p);
 
 /* A nested record's plan, kept in enc->nested. */
 static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
@@ -232,6 +242,46 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
     return 0;
 }
 
+/* The most bytes a step writes outside string and bytes contents and nested
+ * records: a long takes at most 10, a boolean 1, an array its count and the
+ * closing zero. */
+static size_t fixed_bytes(const step *s)
+{
+    switch (s->op) {
+    case OP_BOOL:
+        return 1;
+    case OP_INT:
+    case OP_LONG:
+    case OP_OPT_STRING:
+    case OP_OPT_RECORD:
+        return 10;
+    case OP_OPT_LONG:
+        return 20;
+    case OP_STRING_ARRAY:
+    case OP_RECORD_ARRAY:
+        return 11;
+    case OP_STRING:
+    case OP_BYTES:
+    case OP_PLATFORM:
+    case OP_RECORD:
+        return 0;
+    }
+    return 10;
+}
+
+/* fixed_max, and each boolean's run: how many booleans follow in a row
+ * from it, itself included (encoding takes the run at its first step). */
+static void plan_finish(plan *p)
+{
+    p->fixed_max = 0;
+    for (size_t i = 0; i < p->count; i++)
+        p->fixed_max += fixed_bytes(&p->steps[i]);
+    for (size_t i = p->count; i-- > 0;)
+        if (p->steps[i].op == OP_BOOL)
+            p->steps[i].count_offset =
+                i + 1 < p->count && p->steps[i + 1].op == OP_BOOL ? p->steps[i + 1].count_offset + 1 : 1;
+}
+
 /* Binds the fields of `record` to the entries of descs (the first that has
  * the name). */
 static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
@@ -261,6 +311,7 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
         if (bind_step(enc, f, ftype, &out->steps[i], here, err, errlen))
             return -1;
     }
+    plan_finish(out);
     /* the other direction: every table entry must be written */
     for (int d = 0; d < MAX_DESCS; d++) {
         for (size_t i = 0; descs[d] && i < descs[d]->field_count; i++) {
@@ -357,17 +408,19 @@ static inline void put_long(lt_buf *out, int64_t v)
     out->len = (size_t)(p - out->data);
 }
 
-/* Every write reserves first; a long needs at most 10 bytes. The check is
- * inline: a reused buffer almost always has the room already. */
+/* Room for n more bytes. The check is inline: a reused buffer almost always
+ * has the room already. */
 #define RESERVE(out, n)                                                                                      \
     do {                                                                                                     \
         if ((out)->cap - (out)->len < (n) && lt_buf_reserve((out), (n)))                                     \
             return -1;                                                                                       \
     } while (0)
 
-static inline int put_bytes(lt_buf *out, const void *data, size_t len)
+/* Length-prefixed bytes, leaving room for `slack` bytes of fixed-size
+ * writes after them (the top). */
+static inline int put_bytes(lt_buf *out, const void *data, size_t len, size_t slack)
 {
-    RESERVE(out, 10 + len);
+    RESERVE(out, 10 + len + slack);
     put_long(out, (int64_t)len);
     if (len)
         memcpy(out->data + out->len, data, len);
@@ -377,16 +430,16 @@ static inline int put_bytes(lt_buf *out, const void *data, size_t len)
 
 /* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
  * the top); *repaired counts the strings that needed repair. */
-static inline int put_string(lt_buf *out, const char *s, uint64_t *repaired)
+static inline int put_string(lt_buf *out, const char *s, size_t slack, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
     if (lt_utf8_is_ascii(s, len))
-        return put_bytes(out, s ? s : "", len);
+        return put_bytes(out, s ? s : "", len, slack);
     size_t valid = lt_utf8_valid_prefix(s, len);
     if (valid == len)
-        return put_bytes(out, s, len);
+        return put_bytes(out, s, len, slack);
     size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
-    RESERVE(out, 10 + fixed_len);
+    RESERVE(out, 10 + fixed_len + slack);
     put_long(out, (int64_t)fixed_len);
     memcpy(out->data + out->len, s, valid);
     lt_utf8_repair(s + valid, len - valid, (char *)out->data + out->len + valid);
@@ -395,78 +448,84 @@ static inline int put_string(lt_buf *out, const char *s, uint64_t *repaired)
     return 0;
 }
 
+/* Every fixed-size write below fits without a check: entering, the buffer
+ * is made to hold p->fixed_max more bytes, and every string, bytes value and
+ * nested record leaves at least that much room again (the top). */
 static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t *repaired)
 {
+    const size_t slack = p->fixed_max;
+    RESERVE(out, slack);
     for (size_t i = 0; i < p->count; i++) {
         const step *s = &p->steps[i];
         const uint8_t *at = base + s->offset;
         switch (s->op) {
-        case OP_BOOL:
-            RESERVE(out, 1);
-            out->data[out->len++] = *(const bool *)at ? 1 : 0;
+        case OP_BOOL: { /* the run of booleans from here */
+            size_t run = s->count_offset;
+            for (size_t k = 0; k < run; k++)
+                out->data[out->len + k] = *(const bool *)(base + s[k].offset) ? 1 : 0;
+            out->len += run;
+            i += run - 1;
             break;
+        }
         case OP_INT:
-            RESERVE(out, 10);
             put_long(out, *(const int32_t *)at);
             break;
         case OP_LONG:
-            RESERVE(out, 10);
             put_long(out, *(const int64_t *)at);
             break;
         case OP_OPT_LONG: {
             const lt_opt_long *v = (const lt_opt_long *)at;
-            RESERVE(out, 20);
             put_long(out, v->present ? s->value_branch : s->null_branch);
             if (v->present)
                 put_long(out, v->value);
             break;
         }
         case OP_STRING:
-            if (put_string(out, *(const char *const *)at, repaired))
+            if (put_string(out, *(const char *const *)at, slack, repaired))
                 return -1;
             break;
         case OP_OPT_STRING: {
             const char *v = *(const char *const *)at;
-            RESERVE(out, 10);
             put_long(out, v ? s->value_branch : s->null_branch);
-            if (v && put_string(out, v, repaired))
+            if (v && put_string(out, v, slack, repaired))
                 return -1;
             break;
         }
         case OP_BYTES: {
             const lt_bytes *b = (const lt_bytes *)at;
-            if (put_bytes(out, b->data, b->data ? b->len : 0))
+            if (put_bytes(out, b->data, b->data ? b->len : 0, slack))
                 return -1;
             break;
         }
         case OP_PLATFORM: { /* our own constant, ASCII */
             const char *name = lt_platform_name(*(const lt_platform *)at);
-            if (put_bytes(out, name, strlen(name)))
+            if (put_bytes(out, name, strlen(name), slack))
                 return -1;
             break;
-        } break;
+        }
         case OP_RECORD:
             if (encode_plan(s->record, at, out, repaired))
                 return -1;
+            RESERVE(out, slack);
             break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
-            RESERVE(out, 10);
             put_long(out, rec ? s->value_branch : s->null_branch);
-            if (rec && encode_plan(s->record, rec, out, repaired))
-                return -1;
+            if (rec) {
+                if (encode_plan(s->record, rec, out, repaired))
+                    return -1;
+                RESERVE(out, slack);
+            }
             break;
         }
         case OP_STRING_ARRAY: {
             const char *const *items = *(const char *const *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
-            RESERVE(out, 10);
             if (n) {
                 put_long(out, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (put_string(out, items[k], repaired))
+                    if (put_string(out, items[k], slack, repaired))
                         return -1;
-                RESERVE(out, 1);
             }
             put_long(out, 0);
             break;
@@ -474,13 +533,13 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
         case OP_RECORD_ARRAY: {
             const uint8_t *items = *(const uint8_t *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
-            RESERVE(out, 10);
             if (n) {
                 put_long(out, (int64_t)n);
-                for (size_t k = 0; k < n; k++)
+                for (size_t k = 0; k < n; k++) {
                     if (encode_plan(s->record, items + k * s->stride, out, repaired))
                         return -1;
-                RESERVE(out, 1);
+                    RESERVE(out, slack);
+                }
             }
             put_long(out, 0);
             break;
@@ -502,8 +561,9 @@ int lt_avro_encode(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
     if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
         return -1;
     const type_encoder *te = &enc->types[ev->type];
-    if (lt_buf_append(out, te->header, te->header_len))
-        return -1;
+    RESERVE(out, sizeof te->header); /* a fixed-size copy: no call */
+    memcpy(out->data + out->len, te->header, sizeof te->header);
+    out->len += te->header_len;
     return encode_plan(&te->body, (const uint8_t *)ev, out, &enc->repaired_strings);
 }
 
