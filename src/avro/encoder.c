@@ -273,7 +273,7 @@ static size_t fixed_bytes(const step *s)
  * from it, itself included (encoding takes the run at its first step). */
 static void plan_finish(plan *p)
 {
-    p->fixed_max = 0;
+    p->fixed_max = 1; /* never 0: entering a plan leaves the buffer allocated */
     for (size_t i = 0; i < p->count; i++)
         p->fixed_max += fixed_bytes(&p->steps[i]);
     for (size_t i = p->count; i-- > 0;)
@@ -396,65 +396,85 @@ void lt_avro_encoder_set_schema_id(lt_avro_encoder *enc, lt_event_type type, int
 
 /* ------------------------------------------------------------ encoding */
 
-static inline void put_long(lt_buf *out, int64_t v)
+/* The writers below take and return the write position `w` (out->data +
+ * out->len, kept in a register rather than in `out`: a byte stored through
+ * a pointer may alias any field, so the compiler would reload and store
+ * out->len around every byte). out->len is brought up to date where the
+ * buffer may grow, when a nested record starts, and at the end. */
+
+static inline uint8_t *put_long(uint8_t *w, int64_t v)
 {
     uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    uint8_t *p = out->data + out->len;
     while (z > 0x7f) {
-        *p++ = (uint8_t)(z | 0x80);
+        *w++ = (uint8_t)(z | 0x80);
         z >>= 7;
     }
-    *p++ = (uint8_t)z;
-    out->len = (size_t)(p - out->data);
+    *w++ = (uint8_t)z;
+    return w;
 }
 
-/* Room for n more bytes. The check is inline: a reused buffer almost always
- * has the room already. */
-#define RESERVE(out, n)                                                                                      \
-    do {                                                                                                     \
-        if ((out)->cap - (out)->len < (n) && lt_buf_reserve((out), (n)))                                     \
-            return -1;                                                                                       \
-    } while (0)
+/* Room for n more bytes from w, growing the buffer (which moves w) when it
+ * lacks it; NULL when out of memory. The check is inline: a reused buffer
+ * almost always has the room already. */
+static inline uint8_t *room(lt_buf *out, uint8_t *w, size_t n)
+{
+    if ((size_t)(out->data + out->cap - w) >= n)
+        return w;
+    out->len = (size_t)(w - out->data);
+    if (lt_buf_reserve(out, n))
+        return NULL;
+    return out->data + out->len;
+}
 
 /* Length-prefixed bytes, leaving room for `slack` bytes of fixed-size
  * writes after them (the top). */
-static inline int put_bytes(lt_buf *out, const void *data, size_t len, size_t slack)
+static inline uint8_t *put_bytes(lt_buf *out, uint8_t *w, const void *data, size_t len, size_t slack)
 {
-    RESERVE(out, 10 + len + slack);
-    put_long(out, (int64_t)len);
+    if (!(w = room(out, w, 10 + len + slack)))
+        return NULL;
+    w = put_long(w, (int64_t)len);
     if (len)
-        memcpy(out->data + out->len, data, len);
-    out->len += len;
-    return 0;
+        memcpy(w, data, len);
+    return w + len;
 }
 
 /* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
  * the top); *repaired counts the strings that needed repair. */
-static inline int put_string(lt_buf *out, const char *s, size_t slack, uint64_t *repaired)
+static inline uint8_t *put_string(lt_buf *out, uint8_t *w, const char *s, size_t slack, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
     if (lt_utf8_is_ascii(s, len))
-        return put_bytes(out, s ? s : "", len, slack);
+        return put_bytes(out, w, s ? s : "", len, slack);
     size_t valid = lt_utf8_valid_prefix(s, len);
     if (valid == len)
-        return put_bytes(out, s, len, slack);
+        return put_bytes(out, w, s, len, slack);
     size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
-    RESERVE(out, 10 + fixed_len + slack);
-    put_long(out, (int64_t)fixed_len);
-    memcpy(out->data + out->len, s, valid);
-    lt_utf8_repair(s + valid, len - valid, (char *)out->data + out->len + valid);
-    out->len += fixed_len;
+    if (!(w = room(out, w, 10 + fixed_len + slack)))
+        return NULL;
+    w = put_long(w, (int64_t)fixed_len);
+    memcpy(w, s, valid);
+    lt_utf8_repair(s + valid, len - valid, (char *)w + valid);
     (*repaired)++;
-    return 0;
+    return w + fixed_len;
 }
 
-/* Every fixed-size write below fits without a check: entering, the buffer
- * is made to hold p->fixed_max more bytes, and every string, bytes value and
- * nested record leaves at least that much room again (the top). */
+/* Encodes one record of plan p from base, appending to out. Every
+ * fixed-size write fits without a check: entering, the buffer is made to
+ * hold p->fixed_max more bytes, and every string, bytes value and nested
+ * record leaves at least that much room again (the top). */
 static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t *repaired)
 {
     const size_t slack = p->fixed_max;
-    RESERVE(out, slack);
+    if (out->cap - out->len < slack && lt_buf_reserve(out, slack))
+        return -1;
+    uint8_t *w = out->data + out->len;
+/* a nested record: out->len up to date for it, then room again after it */
+#define NESTED(rec, at)                                                                                      \
+    do {                                                                                                     \
+        out->len = (size_t)(w - out->data);                                                                  \
+        if (encode_plan((rec), (at), out, repaired) || !(w = room(out, out->data + out->len, slack)))         \
+            return -1;                                                                                       \
+    } while (0)
     for (size_t i = 0; i < p->count; i++) {
         const step *s = &p->steps[i];
         const uint8_t *at = base + s->offset;
@@ -462,90 +482,83 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
         case OP_BOOL: { /* the run of booleans from here */
             size_t run = s->count_offset;
             for (size_t k = 0; k < run; k++)
-                out->data[out->len + k] = *(const bool *)(base + s[k].offset) ? 1 : 0;
-            out->len += run;
+                *w++ = *(const bool *)(base + s[k].offset) ? 1 : 0;
             i += run - 1;
             break;
         }
         case OP_INT:
-            put_long(out, *(const int32_t *)at);
+            w = put_long(w, *(const int32_t *)at);
             break;
         case OP_LONG:
-            put_long(out, *(const int64_t *)at);
+            w = put_long(w, *(const int64_t *)at);
             break;
         case OP_OPT_LONG: {
             const lt_opt_long *v = (const lt_opt_long *)at;
-            put_long(out, v->present ? s->value_branch : s->null_branch);
+            w = put_long(w, v->present ? s->value_branch : s->null_branch);
             if (v->present)
-                put_long(out, v->value);
+                w = put_long(w, v->value);
             break;
         }
         case OP_STRING:
-            if (put_string(out, *(const char *const *)at, slack, repaired))
+            if (!(w = put_string(out, w, *(const char *const *)at, slack, repaired)))
                 return -1;
             break;
         case OP_OPT_STRING: {
             const char *v = *(const char *const *)at;
-            put_long(out, v ? s->value_branch : s->null_branch);
-            if (v && put_string(out, v, slack, repaired))
+            w = put_long(w, v ? s->value_branch : s->null_branch);
+            if (v && !(w = put_string(out, w, v, slack, repaired)))
                 return -1;
             break;
         }
         case OP_BYTES: {
             const lt_bytes *b = (const lt_bytes *)at;
-            if (put_bytes(out, b->data, b->data ? b->len : 0, slack))
+            if (!(w = put_bytes(out, w, b->data, b->data ? b->len : 0, slack)))
                 return -1;
             break;
         }
         case OP_PLATFORM: { /* our own constant, ASCII */
             const char *name = lt_platform_name(*(const lt_platform *)at);
-            if (put_bytes(out, name, strlen(name), slack))
+            if (!(w = put_bytes(out, w, name, strlen(name), slack)))
                 return -1;
             break;
         }
         case OP_RECORD:
-            if (encode_plan(s->record, at, out, repaired))
-                return -1;
-            RESERVE(out, slack);
+            NESTED(s->record, at);
             break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
-            put_long(out, rec ? s->value_branch : s->null_branch);
-            if (rec) {
-                if (encode_plan(s->record, rec, out, repaired))
-                    return -1;
-                RESERVE(out, slack);
-            }
+            w = put_long(w, rec ? s->value_branch : s->null_branch);
+            if (rec)
+                NESTED(s->record, rec);
             break;
         }
         case OP_STRING_ARRAY: {
             const char *const *items = *(const char *const *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
             if (n) {
-                put_long(out, (int64_t)n);
+                w = put_long(w, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (put_string(out, items[k], slack, repaired))
+                    if (!(w = put_string(out, w, items[k], slack, repaired)))
                         return -1;
             }
-            put_long(out, 0);
+            w = put_long(w, 0);
             break;
         }
         case OP_RECORD_ARRAY: {
             const uint8_t *items = *(const uint8_t *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
             if (n) {
-                put_long(out, (int64_t)n);
-                for (size_t k = 0; k < n; k++) {
-                    if (encode_plan(s->record, items + k * s->stride, out, repaired))
-                        return -1;
-                    RESERVE(out, slack);
-                }
+                w = put_long(w, (int64_t)n);
+                for (size_t k = 0; k < n; k++)
+                    NESTED(s->record, items + k * s->stride);
             }
-            put_long(out, 0);
+            w = put_long(w, 0);
             break;
         }
         }
     }
+#undef NESTED
+    out->len = (size_t)(w - out->data);
     return 0;
 }
 
@@ -561,8 +574,9 @@ int lt_avro_encode(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
     if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
         return -1;
     const type_encoder *te = &enc->types[ev->type];
-    RESERVE(out, sizeof te->header); /* a fixed-size copy: no call */
-    memcpy(out->data + out->len, te->header, sizeof te->header);
+    if (out->cap - out->len < sizeof te->header && lt_buf_reserve(out, sizeof te->header))
+        return -1;
+    memcpy(out->data + out->len, te->header, sizeof te->header); /* a fixed size: no call */
     out->len += te->header_len;
     return encode_plan(&te->body, (const uint8_t *)ev, out, &enc->repaired_strings);
 }
