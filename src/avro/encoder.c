@@ -413,6 +413,13 @@ static inline uint8_t *put_long(uint8_t *w, int64_t v)
     return w;
 }
 
+/* The branch of a ["null", X] union: its index 0 or 1 is one byte. */
+static inline uint8_t *put_branch(uint8_t *w, const step *s, bool present)
+{
+    *w++ = (uint8_t)(2 * (present ? s->value_branch : s->null_branch)); /* zig-zag */
+    return w;
+}
+
 /* Room for n more bytes from w, growing the buffer (which moves w) when it
  * lacks it; NULL when out of memory. The check is inline: a reused buffer
  * almost always has the room already. */
@@ -438,13 +445,11 @@ static inline uint8_t *put_bytes(lt_buf *out, uint8_t *w, const void *data, size
     return w + len;
 }
 
-/* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
- * the top); *repaired counts the strings that needed repair. */
-static inline uint8_t *put_string(lt_buf *out, uint8_t *w, const char *s, size_t slack, uint64_t *repaired)
+/* put_string for a string that is not all ASCII: checked, and repaired
+ * where it is not well-formed UTF-8. Out of line: rare. */
+static uint8_t *put_string_checked(lt_buf *out, uint8_t *w, const char *s, size_t len, size_t slack,
+                                   uint64_t *repaired)
 {
-    size_t len = s ? strlen(s) : 0;
-    if (lt_utf8_is_ascii(s, len))
-        return put_bytes(out, w, s ? s : "", len, slack);
     size_t valid = lt_utf8_valid_prefix(s, len);
     if (valid == len)
         return put_bytes(out, w, s, len, slack);
@@ -456,6 +461,18 @@ static inline uint8_t *put_string(lt_buf *out, uint8_t *w, const char *s, size_t
     lt_utf8_repair(s + valid, len - valid, (char *)w + valid);
     (*repaired)++;
     return w + fixed_len;
+}
+
+/* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
+ * the top); *repaired counts the strings that needed repair. Always inline:
+ * a call costs about as much as writing a short ASCII string. */
+static inline __attribute__((always_inline)) uint8_t *put_string(lt_buf *out, uint8_t *w, const char *s,
+                                                                 size_t slack, uint64_t *repaired)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (lt_utf8_is_ascii(s, len))
+        return put_bytes(out, w, s ? s : "", len, slack);
+    return put_string_checked(out, w, s, len, slack, repaired);
 }
 
 /* Encodes one record of plan p from base, appending to out. Every
@@ -494,19 +511,20 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
             break;
         case OP_OPT_LONG: {
             const lt_opt_long *v = (const lt_opt_long *)at;
-            w = put_long(w, v->present ? s->value_branch : s->null_branch);
+            w = put_branch(w, s, v->present);
             if (v->present)
                 w = put_long(w, v->value);
             break;
         }
         case OP_STRING:
-            if (!(w = put_string(out, w, *(const char *const *)at, slack, repaired)))
-                return -1;
-            break;
-        case OP_OPT_STRING: {
+        case OP_OPT_STRING: { /* one call site: put_string is inlined */
             const char *v = *(const char *const *)at;
-            w = put_long(w, v ? s->value_branch : s->null_branch);
-            if (v && !(w = put_string(out, w, v, slack, repaired)))
+            if (s->op == OP_OPT_STRING) {
+                w = put_branch(w, s, v != NULL);
+                if (!v)
+                    break;
+            }
+            if (!(w = put_string(out, w, v, slack, repaired)))
                 return -1;
             break;
         }
@@ -527,7 +545,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
             break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
-            w = put_long(w, rec ? s->value_branch : s->null_branch);
+            w = put_branch(w, s, rec != NULL);
             if (rec)
                 NESTED(s->record, rec);
             break;
