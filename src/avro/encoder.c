@@ -492,15 +492,14 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
         if (encode_plan((rec), (at), out, repaired) || !(w = room(out, out->data + out->len, slack)))         \
             return -1;                                                                                       \
     } while (0)
-    for (size_t i = 0; i < p->count; i++) {
-        const step *s = &p->steps[i];
+    for (const step *s = p->steps, *end = p->steps + p->count; s < end; s++) {
         const uint8_t *at = base + s->offset;
         switch (s->op) {
         case OP_BOOL: { /* the run of booleans from here */
             size_t run = s->count_offset;
             for (size_t k = 0; k < run; k++)
                 *w++ = *(const bool *)(base + s[k].offset) ? 1 : 0;
-            i += run - 1;
+            s += run - 1;
             break;
         }
         case OP_INT:
