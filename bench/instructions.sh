@@ -23,7 +23,10 @@
 # LT_REGISTRY_URL; scripts/dev-infra.sh env). LT_CAPTURE: a capture to use
 # instead of recording one from livetap-sim; LT_INSTR_RECORDS ("5000 15000");
 # LT_INSTR_TOP (10): rows of the per-function tables; LT_INSTR_PARTS
-# ("decode publish"): which of the two to count.
+# ("decode publish"): which of the two to count. The publish part also
+# prints livetap's own instructions per record: lt_publisher_publish minus
+# the librdkafka calls it makes (the reference makes the same ones), which,
+# unlike the totals, does not move between runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NOW="${LT_BUILD_DIR:-$ROOT/build}"
@@ -121,6 +124,20 @@ for b in "${builds[@]}"; do
     lm=${R[main.$b.livetap]} rm=${R[main.$b.reference]} la=${R[all.$b.livetap]} ra=${R[all.$b.reference]}
     echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | $lm / $rm / **$((lm - rm))** | $la / $ra / $((la - ra)) |"
 done
+if [[ $PARTS == *" publish "* ]]; then
+    # what the publish call itself runs, librdkafka's calls taken out: ours alone, and deterministic
+    # (the librdkafka figures move with malloc's state and the batching)
+    echo
+    echo "| build | lt_publisher_publish per record | of which librdkafka (headers_new, header_add, producev) | livetap's own | of which Avro |"
+    echo "|---|---:|---:|---:|---:|"
+    for b in "${builds[@]}"; do
+        awk -F'\t' -v b="$b ($(dir_of "$b"))" '
+            { sub(/^.*:/, "", $2); v[$2] = $1 }
+            END { rdk = v["rd_kafka_headers_new"] + v["rd_kafka_header_add"] + v["rd_kafka_producev"]
+                  printf "| %s | %d | %d | **%d** | %d |\n", b, v["lt_publisher_publish"], rdk,
+                         v["lt_publisher_publish"] - rdk, v["lt_avro_encode"] }' "$W/pub.$b.livetap.functions"
+    done
+fi
 echo
 for b in "${builds[@]}"; do
     echo "Avro output of the capture ($b): avro_fnv=${R[fnv.$b]}"
