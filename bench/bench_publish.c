@@ -65,9 +65,9 @@ static usage last_usage_per_record; /* CPU in µs, switches per 1,000 records */
 static void note_usage(usage before, long n)
 {
     usage after = usage_now();
-    last_usage_per_record = (usage){(after.user - before.user) * 1e6 / (double)n,
-                                    (after.sys - before.sys) * 1e6 / (double)n,
-                                    (after.switches - before.switches) * 1e3 / (double)n};
+    last_usage_per_record =
+        (usage){(after.user - before.user) * 1e6 / (double)n, (after.sys - before.sys) * 1e6 / (double)n,
+                (after.switches - before.switches) * 1e3 / (double)n};
     last_cpu_us_per_record = last_usage_per_record.user + last_usage_per_record.sys;
 }
 
@@ -249,8 +249,8 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "round %d: livetap %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000), "
                 "reference %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000)\n",
-                r + 1, ours[r], ours_cpu[r], ou.user, ou.sys, ou.switches, ref[r], ref_cpu[r], ru.user, ru.sys,
-                ru.switches);
+                r + 1, ours[r], ours_cpu[r], ou.user, ou.sys, ou.switches, ref[r], ref_cpu[r], ru.user,
+                ru.sys, ru.switches);
     }
     qsort(ours, (size_t)rounds, sizeof *ours, cmp_double);
     qsort(ref, (size_t)rounds, sizeof *ref, cmp_double);

@@ -61,10 +61,10 @@ typedef struct step {
     step_op op;
     size_t offset;
     size_t count_offset; /* arrays: where the count is; OP_BOOL: the run's length */
-    int null_branch;    /* unions: index of "null" */
-    int value_branch;   /* unions: index of the value */
-    const plan *record; /* record kinds: the nested plan */
-    size_t stride;      /* record arrays: element size */
+    int null_branch;     /* unions: index of "null" */
+    int value_branch;    /* unions: index of the value */
+    const plan *record;  /* record kinds: the nested plan */
+    size_t stride;       /* record arrays: element size */
 } step;
 
 struct plan {
@@ -248,23 +248,18 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
 static size_t fixed_bytes(const step *s)
 {
     switch (s->op) {
-    case OP_BOOL:
-        return 1;
+    case OP_BOOL: return 1;
     case OP_INT:
     case OP_LONG:
     case OP_OPT_STRING:
-    case OP_OPT_RECORD:
-        return 10;
-    case OP_OPT_LONG:
-        return 20;
+    case OP_OPT_RECORD: return 10;
+    case OP_OPT_LONG: return 20;
     case OP_STRING_ARRAY:
-    case OP_RECORD_ARRAY:
-        return 11;
+    case OP_RECORD_ARRAY: return 11;
     case OP_STRING:
     case OP_BYTES:
     case OP_PLATFORM:
-    case OP_RECORD:
-        return 0;
+    case OP_RECORD: return 0;
     }
     return 10;
 }
@@ -489,7 +484,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
 #define NESTED(rec, at)                                                                                      \
     do {                                                                                                     \
         out->len = (size_t)(w - out->data);                                                                  \
-        if (encode_plan((rec), (at), out, repaired) || !(w = room(out, out->data + out->len, slack)))         \
+        if (encode_plan((rec), (at), out, repaired) || !(w = room(out, out->data + out->len, slack)))        \
             return -1;                                                                                       \
     } while (0)
     for (const step *s = p->steps, *end = p->steps + p->count; s < end; s++) {
@@ -502,12 +497,8 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
             s += run - 1;
             break;
         }
-        case OP_INT:
-            w = put_long(w, *(const int32_t *)at);
-            break;
-        case OP_LONG:
-            w = put_long(w, *(const int64_t *)at);
-            break;
+        case OP_INT: w = put_long(w, *(const int32_t *)at); break;
+        case OP_LONG: w = put_long(w, *(const int64_t *)at); break;
         case OP_OPT_LONG: {
             const lt_opt_long *v = (const lt_opt_long *)at;
             w = put_branch(w, s, v->present);
@@ -539,9 +530,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
                 return -1;
             break;
         }
-        case OP_RECORD:
-            NESTED(s->record, at);
-            break;
+        case OP_RECORD: NESTED(s->record, at); break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
             w = put_branch(w, s, rec != NULL);
