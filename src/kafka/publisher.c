@@ -241,26 +241,24 @@ static lt_publish_status send_value(lt_publisher *pub, const lt_event *ev, const
     char msg_id[24];
     int msg_id_len = format_int64(msg_id, ev->msg_id);
     /* the lengths known beforehand are not measured again per record */
-    lt_kafka_header headers[5] = {
-        {"event_type", type_name, pub->type_name_len[ev->type]},
-        {"platform", platform, pub->platform_len[ev->platform == LT_PLATFORM_BIGO]},
-        {"msg_id", msg_id, (size_t)msg_id_len},
-        {"collector_id", ev->collector_id,
-         ev->collector_id == pub->collector_id ? pub->collector_id_len : strlen(ev->collector_id)},
-    };
+    lt_kafka_header headers[5 + LT_PUBLISHER_MAX_EXTRA_HEADERS]; /* filled as far as header_count */
+    headers[0] = (lt_kafka_header){"event_type", type_name, pub->type_name_len[ev->type]};
+    headers[1] = (lt_kafka_header){"platform", platform, pub->platform_len[ev->platform == LT_PLATFORM_BIGO]};
+    headers[2] = (lt_kafka_header){"msg_id", msg_id, (size_t)msg_id_len};
+    headers[3] = (lt_kafka_header){"collector_id", ev->collector_id,
+                                   ev->collector_id == pub->collector_id ? pub->collector_id_len
+                                                                         : strlen(ev->collector_id)};
     size_t header_count = 4;
     /* lets a consumer follow one BIGO game session without decoding */
     if (ev->game_sess && *ev->game_sess && lt_event_type_game(ev->type))
         headers[header_count++] = (lt_kafka_header){"game_sess", ev->game_sess, strlen(ev->game_sess)};
+    for (size_t i = 0; i < extra_count; i++) /* the caller's, after ours */
+        headers[header_count++] = extra[i];
     char entity[LT_EVENT_KEY_MAX];
     if (!key)
         key = lt_event_key(ev, entity, sizeof entity);
-    lt_kafka_header all[sizeof headers / sizeof headers[0] + LT_PUBLISHER_MAX_EXTRA_HEADERS];
-    memcpy(all, headers, header_count * sizeof headers[0]);
-    for (size_t i = 0; i < extra_count; i++)
-        all[header_count++] = extra[i];
     lt_kafka_status rc = lt_kafka_producer_send(pub->producer, pub->topics.of[ev->type], key, strlen(key),
-                                                value, len, all, header_count, opaque, err, errlen);
+                                                value, len, headers, header_count, opaque, err, errlen);
     if (rc == LT_KAFKA_OK)
         return LT_PUBLISH_OK;
     return rc == LT_KAFKA_QUEUE_FULL ? LT_PUBLISH_BACKPRESSURE : LT_PUBLISH_ERROR;
