@@ -34,6 +34,7 @@
  */
 #include "avro/encoder.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +58,16 @@ typedef enum step_op {
 
 typedef struct plan plan;
 
+/* 24 bytes: every record walks ~40 of them, and the plans of all types
+ * together are larger than a CPU's first-level cache */
 typedef struct step {
-    step_op op;
-    size_t offset;
-    size_t count_offset; /* arrays: where the count is; OP_BOOL: the run's length */
-    int null_branch;     /* unions: index of "null" */
-    int value_branch;    /* unions: index of the value */
-    const plan *record;  /* record kinds: the nested plan */
-    size_t stride;       /* record arrays: element size */
+    uint8_t op;            /* step_op */
+    uint8_t null_branch;   /* unions: index of "null" (0 or 1) */
+    uint8_t value_branch;  /* unions: index of the value */
+    uint32_t offset;       /* of the value in the struct */
+    uint32_t count_offset; /* arrays: where the count is; OP_BOOL: the run's length */
+    uint32_t stride;       /* record arrays: element size */
+    const plan *record;    /* record kinds: the nested plan */
 } step;
 
 struct plan {
@@ -107,18 +110,18 @@ static avro_schema_t resolve(avro_schema_t s)
 }
 
 /* For ["null", X] / [X, "null"]: the branch indexes and X. */
-static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branch, avro_schema_t *value)
+static int nullable_branches(avro_schema_t u, step *s, avro_schema_t *value)
 {
     if (!is_avro_union(u) || avro_schema_union_size(u) != 2)
         return -1;
     avro_schema_t b0 = resolve(avro_schema_union_branch(u, 0));
     avro_schema_t b1 = resolve(avro_schema_union_branch(u, 1));
     if (is_avro_null(b0)) {
-        *null_branch = 0, *value_branch = 1, *value = b1;
+        s->null_branch = 0, s->value_branch = 1, *value = b1;
         return 0;
     }
     if (is_avro_null(b1)) {
-        *null_branch = 1, *value_branch = 0, *value = b0;
+        s->null_branch = 1, s->value_branch = 0, *value = b0;
         return 0;
     }
     return -1;
@@ -165,8 +168,13 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
                      char *err, size_t errlen)
 {
     avro_schema_t value = NULL;
-    s->offset = f->offset;
-    s->count_offset = f->count_offset;
+    if (f->offset > UINT32_MAX || f->count_offset > UINT32_MAX ||
+        (f->record && f->record->size > UINT32_MAX)) {
+        snprintf(err, errlen, "%s: offset or size beyond 4 GiB", where);
+        return -1;
+    }
+    s->offset = (uint32_t)f->offset;
+    s->count_offset = (uint32_t)f->count_offset;
     const char *want = NULL;
     switch (f->kind) {
     case LT_FIELD_BOOL:
@@ -186,7 +194,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_LONG:
         s->op = OP_OPT_LONG;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_int64(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_int64(value))
             want = "[\"null\",\"long\"]";
         break;
     case LT_FIELD_STRING:
@@ -197,7 +205,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_STRING:
         s->op = OP_OPT_STRING;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_string(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_string(value))
             want = "[\"null\",\"string\"]";
         break;
     case LT_FIELD_BYTES:
@@ -214,7 +222,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_RECORD:
         s->op = OP_OPT_RECORD;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_record(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_record(value))
             want = "[\"null\", a record]";
         else if (!(s->record = nested_plan(enc, value, f->record, where, err, errlen)))
             return -1;
@@ -226,7 +234,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_RECORD_ARRAY:
         s->op = OP_RECORD_ARRAY;
-        s->stride = f->record ? f->record->size : 0;
+        s->stride = f->record ? (uint32_t)f->record->size : 0;
         if (!is_avro_array(ftype) || !is_avro_record(resolve(avro_schema_array_items(ftype))))
             want = "an array of records";
         else if (!(s->record = nested_plan(enc, resolve(avro_schema_array_items(ftype)), f->record, where,
@@ -247,7 +255,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
  * closing zero. */
 static size_t fixed_bytes(const step *s)
 {
-    switch (s->op) {
+    switch ((step_op)s->op) {
     case OP_BOOL: return 1;
     case OP_INT:
     case OP_LONG:
@@ -489,7 +497,7 @@ static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t
     } while (0)
     for (const step *s = p->steps, *end = p->steps + p->count; s < end; s++) {
         const uint8_t *at = base + s->offset;
-        switch (s->op) {
+        switch ((step_op)s->op) {
         case OP_BOOL: { /* the run of booleans from here */
             size_t run = s->count_offset;
             for (size_t k = 0; k < run; k++)
