@@ -122,7 +122,11 @@ echo "| build | decode + Avro: instructions per event | publish, main thread: li
 echo "|---|---:|---:|---:|"
 for b in "${builds[@]}"; do
     lm=${R[main.$b.livetap]} rm=${R[main.$b.reference]} la=${R[all.$b.livetap]} ra=${R[all.$b.reference]}
-    echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | $lm / $rm / **$((lm - rm))** | $la / $ra / $((la - ra)) |"
+    if [[ $PARTS == *" publish "* ]]; then
+        echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | $lm / $rm / **$((lm - rm))** | $la / $ra / $((la - ra)) |"
+    else
+        echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | - | - |"
+    fi
 done
 if [[ $PARTS == *" publish "* ]]; then
     # what the publish call itself runs, librdkafka's calls taken out: ours alone, and deterministic
