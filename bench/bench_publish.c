@@ -12,6 +12,9 @@
  * `--rounds` times each, to separate topics; the table reports the median of
  * each and the ratio of the medians.
  *
+ * Each round's line on stderr splits the CPU into user and system time and
+ * counts context switches (per 1,000 records), all threads.
+ *
  * LT_BENCH_PATHS=livetap (or reference) runs one path only, for counting
  * instructions (bench/instructions.sh): two runs of different sizes under
  * callgrind, and the difference of the main thread's counts over the
@@ -39,7 +42,9 @@
 #include "kafka/publisher.h"
 #include "sim/sample_events.h"
 
-#define POOL 2000
+/* distinct events cycled through; LT_BENCH_POOL changes it (a small pool
+ * stays in the CPU caches, as a collector's just-decoded event does) */
+static int pool_size = 2000;
 
 typedef struct prepared {
     lt_event ev;
@@ -49,17 +54,32 @@ typedef struct prepared {
     char msg_id[24];
 } prepared;
 
-/* CPU seconds (user + system) this process used so far: all threads,
- * librdkafka's included. */
-static double cpu_seconds(void)
+/* What this process used so far, all threads (librdkafka's included):
+ * user and system CPU seconds, and context switches. */
+typedef struct usage {
+    double user, sys, switches;
+} usage;
+
+static usage usage_now(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
+    return (usage){(double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+                   (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+                   (double)(ru.ru_nvcsw + ru.ru_nivcsw)};
 }
 
 static double last_cpu_us_per_record;
+static usage last_usage_per_record; /* CPU in µs, switches per 1,000 records */
+
+static void note_usage(usage before, long n)
+{
+    usage after = usage_now();
+    last_usage_per_record =
+        (usage){(after.user - before.user) * 1e6 / (double)n, (after.sys - before.sys) * 1e6 / (double)n,
+                (after.switches - before.switches) * 1e3 / (double)n};
+    last_cpu_us_per_record = last_usage_per_record.user + last_usage_per_record.sys;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -183,13 +203,13 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
     for (int t = 0; t < LT_EVENT_TYPE_COUNT; t++)
         snprintf(topics[t], sizeof topics[t], "%s-ref.%s", topic_prefix, lt_event_type_info_get(t)->name);
 
-    double c0 = cpu_seconds();
+    usage u0 = usage_now();
     int64_t t0 = lt_now_ms(), t0_us = now_us();
     for (long i = 0; i < n; i++) {
         for (int ms; (ms = pace_ms(t0_us, i)) > 0;)
             rd_kafka_poll(rk, ms);
         sent_us[i] = now_us();
-        prepared *p = &pool[i % POOL];
+        prepared *p = &pool[i % pool_size];
         const char *type = lt_event_type_info_get(p->ev.type)->name;
         const char *platform = lt_platform_name(p->ev.platform);
         rd_kafka_headers_t *h = rd_kafka_headers_new(4);
@@ -213,7 +233,7 @@ static double run_reference(const char *bootstrap, const char *topic_prefix, pre
     }
     rd_kafka_flush(rk, 60000);
     int64_t ms = lt_now_ms() - t0;
-    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    note_usage(u0, n);
     rd_kafka_destroy(rk);
     if (counts[0] != n) {
         fprintf(stderr, "reference: only %ld of %ld delivered\n", counts[0], n);
@@ -229,14 +249,14 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
     char err[512];
     lt_kafka_stats before, after;
     lt_kafka_producer_stats(lt_publisher_producer(pub), &before);
-    double c0 = cpu_seconds();
+    usage u0 = usage_now();
     int64_t t0 = lt_now_ms(), t0_us = now_us();
     for (long i = 0; i < n; i++) {
         for (int ms; (ms = pace_ms(t0_us, i)) > 0;)
             lt_publisher_poll(pub, ms);
         sent_us[i] = now_us();
         lt_publish_status st;
-        while ((st = lt_publisher_publish(pub, &pool[i % POOL].ev, &sent_us[i], err, sizeof err)) ==
+        while ((st = lt_publisher_publish(pub, &pool[i % pool_size].ev, &sent_us[i], err, sizeof err)) ==
                LT_PUBLISH_BACKPRESSURE)
             lt_publisher_poll(pub, 10);
         if (st != LT_PUBLISH_OK) {
@@ -250,7 +270,7 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
         exit(1);
     }
     int64_t ms = lt_now_ms() - t0;
-    last_cpu_us_per_record = (cpu_seconds() - c0) * 1e6 / (double)n;
+    note_usage(u0, n);
     lt_kafka_producer_stats(lt_publisher_producer(pub), &after);
     if ((long)(after.delivered - before.delivered) != n) {
         fprintf(stderr, "livetap: only %llu of %ld delivered\n",
@@ -264,6 +284,8 @@ static double run_livetap(lt_publisher *pub, prepared *pool, long n)
 int main(int argc, char **argv)
 {
     const char *bootstrap = getenv("LT_KAFKA_BOOTSTRAP");
+    if (getenv("LT_BENCH_POOL") && atoi(getenv("LT_BENCH_POOL")) > 0)
+        pool_size = atoi(getenv("LT_BENCH_POOL"));
     const char *registry = getenv("LT_REGISTRY_URL");
     long n = argc > 1 ? atol(argv[1]) : 500000;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
@@ -306,9 +328,9 @@ int main(int argc, char **argv)
         return 2;
     }
     static char rooms[50][32];
-    prepared *pool = calloc(POOL, sizeof *pool);
+    prepared *pool = calloc((size_t)pool_size, sizeof *pool);
     size_t bytes = 0;
-    for (int i = 0; i < POOL; i++) {
+    for (int i = 0; i < pool_size; i++) {
         snprintf(rooms[i % 50], sizeof rooms[0], "74%015d", i % 50);
         pool[i].gen = lt_sample_events_create();
         lt_sample_event(pool[i].gen, rooms[i % 50], i, &pool[i].ev);
@@ -333,11 +355,15 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++) {
         ours[r] = do_ours ? run_livetap(pub, pool, n) : 0;
         ours_cpu[r] = last_cpu_us_per_record;
+        usage ou = last_usage_per_record;
         ref[r] = do_ref ? run_reference(bootstrap, prefix, pool, n, pub) : 1;
         ref_cpu[r] = last_cpu_us_per_record;
+        usage ru = last_usage_per_record;
         fprintf(stderr,
-                "round %d: livetap %.0f rec/s (%.2f us CPU/rec), reference %.0f rec/s (%.2f us CPU/rec)\n",
-                r + 1, ours[r], ours_cpu[r], ref[r], ref_cpu[r]);
+                "round %d: livetap %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000), "
+                "reference %.0f rec/s (%.2f us CPU/rec: user %.2f sys %.2f, %.1f switches per 1000)\n",
+                r + 1, ours[r], ours_cpu[r], ou.user, ou.sys, ou.switches, ref[r], ref_cpu[r], ru.user,
+                ru.sys, ru.switches);
     }
     qsort(ours, (size_t)rounds, sizeof *ours, cmp_double);
     qsort(ref, (size_t)rounds, sizeof *ref, cmp_double);
@@ -351,8 +377,8 @@ int main(int argc, char **argv)
     printf("| reference: librdkafka, same pre-encoded records | %ld | %.0f | %.0f | %.0f | %.2f |\n", n, mr,
            ref[0], ref[rounds - 1], ref_cpu[rounds / 2]);
     printf("\nratio livetap / reference = **%.2f** (median of %d rounds; mean value size %.0f bytes)\n",
-           mo / mr, rounds, (double)bytes / POOL);
-    for (int i = 0; i < POOL; i++) {
+           mo / mr, rounds, (double)bytes / pool_size);
+    for (int i = 0; i < pool_size; i++) {
         free(pool[i].value);
         lt_sample_events_destroy(pool[i].gen);
     }

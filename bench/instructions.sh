@@ -22,12 +22,17 @@
 # compared. Needs valgrind, the broker and registry (LT_KAFKA_BOOTSTRAP,
 # LT_REGISTRY_URL; scripts/dev-infra.sh env). LT_CAPTURE: a capture to use
 # instead of recording one from livetap-sim; LT_INSTR_RECORDS ("5000 15000");
-# LT_INSTR_TOP (10): rows of the per-function tables.
+# LT_INSTR_TOP (10): rows of the per-function tables; LT_INSTR_PARTS
+# ("decode publish"): which of the two to count. The publish part also
+# prints livetap's own instructions per record: lt_publisher_publish minus
+# the librdkafka calls it makes (the reference makes the same ones), which,
+# unlike the totals, does not move between runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NOW="${LT_BUILD_DIR:-$ROOT/build}"
 BASE="${1:-}"
 TOP="${LT_INSTR_TOP:-10}"
+PARTS=" ${LT_INSTR_PARTS:-decode publish} "
 read -r N1 N2 <<<"${LT_INSTR_RECORDS:-5000 15000}"
 W="$NOW/bench-work/instructions"
 mkdir -p "$W"
@@ -40,7 +45,7 @@ builds=(now)
 dir_of() { [[ $1 == base ]] && echo "$BASE" || echo "$NOW"; }
 
 capture="${LT_CAPTURE:-}"
-if [[ -z "$capture" ]]; then
+if [[ -z "$capture" && $PARTS == *" decode "* ]]; then
     capture="$W/capture.bin"
     rm -f "$W/sim.port" "$capture"
     "$NOW/livetap-sim" --port 0 --port-file "$W/sim.port" --rooms 5 --rate 200 --no-ack --no-record-ids \
@@ -55,7 +60,7 @@ if [[ -z "$capture" ]]; then
     kill "$sim" 2>/dev/null || true
     wait "$sim" 2>/dev/null || true
 fi
-[[ -s "$capture" ]] || { echo "instructions: no capture at $capture" >&2; exit 2; }
+[[ $PARTS != *" decode "* || -s "$capture" ]] || { echo "instructions: no capture at $capture" >&2; exit 2; }
 
 kv() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2"; }
 ir() { # callgrind files -> their total instruction count
@@ -81,16 +86,23 @@ per_function() { # small big events_difference
 declare -A R
 for b in "${builds[@]}"; do
     d="$(dir_of "$b")"
+    R[dec.$b]=- R[fnv.$b]=- R[main.$b.livetap]=0 R[main.$b.reference]=0 R[all.$b.livetap]=0 R[all.$b.reference]=0
+    : >"$W/dec.$b.functions"
+    : >"$W/pub.$b.livetap.functions"
     for p in 1 3; do
+        [[ $PARTS == *" decode "* ]] || break
         valgrind --tool=callgrind --callgrind-out-file="$W/dec.$b.$p" "$d/bench/bench_decode" "$capture" "$p" \
             >"$W/dec.$b.$p.log" 2>&1
     done
-    e1=$(kv events "$W/dec.$b.1.log")
-    e3=$(kv events "$W/dec.$b.3.log")
-    R[dec.$b]=$(( ($(ir "$W/dec.$b.3") - $(ir "$W/dec.$b.1")) / (e3 - e1) ))
-    R[fnv.$b]=$(LT_BENCH_CHECK=1 "$d/bench/bench_decode" "$capture" 1 | kv avro_fnv /dev/stdin)
-    per_function "$W/dec.$b.1" "$W/dec.$b.3" $((e3 - e1)) >"$W/dec.$b.functions"
+    if [[ $PARTS == *" decode "* ]]; then
+        e1=$(kv events "$W/dec.$b.1.log")
+        e3=$(kv events "$W/dec.$b.3.log")
+        R[dec.$b]=$(( ($(ir "$W/dec.$b.3") - $(ir "$W/dec.$b.1")) / (e3 - e1) ))
+        R[fnv.$b]=$(LT_BENCH_CHECK=1 "$d/bench/bench_decode" "$capture" 1 | kv avro_fnv /dev/stdin)
+        per_function "$W/dec.$b.1" "$W/dec.$b.3" $((e3 - e1)) >"$W/dec.$b.functions"
+    fi
     for path in livetap reference; do
+        [[ $PARTS == *" publish "* ]] || break
         for n in "$N1" "$N2"; do
             rm -f "$W/pub.$b.$path.$n"*
             LT_BENCH_PATHS=$path valgrind --tool=callgrind --separate-threads=yes \
@@ -110,8 +122,26 @@ echo "| build | decode + Avro: instructions per event | publish, main thread: li
 echo "|---|---:|---:|---:|"
 for b in "${builds[@]}"; do
     lm=${R[main.$b.livetap]} rm=${R[main.$b.reference]} la=${R[all.$b.livetap]} ra=${R[all.$b.reference]}
-    echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | $lm / $rm / **$((lm - rm))** | $la / $ra / $((la - ra)) |"
+    if [[ $PARTS == *" publish "* ]]; then
+        echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | $lm / $rm / **$((lm - rm))** | $la / $ra / $((la - ra)) |"
+    else
+        echo "| $b ($(dir_of "$b")) | ${R[dec.$b]} | - | - |"
+    fi
 done
+if [[ $PARTS == *" publish "* ]]; then
+    # what the publish call itself runs, librdkafka's calls taken out: ours alone, and deterministic
+    # (the librdkafka figures move with malloc's state and the batching)
+    echo
+    echo "| build | lt_publisher_publish per record | of which librdkafka (headers_new, header_add, producev) | livetap's own | of which Avro |"
+    echo "|---|---:|---:|---:|---:|"
+    for b in "${builds[@]}"; do
+        awk -F'\t' -v b="$b ($(dir_of "$b"))" '
+            { sub(/^.*:/, "", $2); v[$2] = $1 }
+            END { rdk = v["rd_kafka_headers_new"] + v["rd_kafka_header_add"] + v["rd_kafka_producev"]
+                  printf "| %s | %d | %d | **%d** | %d |\n", b, v["lt_publisher_publish"], rdk,
+                         v["lt_publisher_publish"] - rdk, v["lt_avro_encode"] }' "$W/pub.$b.livetap.functions"
+    done
+fi
 echo
 for b in "${builds[@]}"; do
     echo "Avro output of the capture ($b): avro_fnv=${R[fnv.$b]}"

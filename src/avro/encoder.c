@@ -12,6 +12,14 @@
  * loop over the steps writing zig-zag varints and length-prefixed bytes into a
  * reused buffer.
  *
+ * Room in the buffer is checked where the size is not known beforehand, not
+ * per field: each plan knows the most its fixed-size writes (booleans,
+ * numbers, union branches, array counts) can take, `fixed_max`. Entering a
+ * plan, after a nested record, and with every string or bytes value, the
+ * buffer is made to hold that much more than what is being written, so the
+ * fixed-size writes that follow need no check of their own. A run of
+ * booleans is one step.
+ *
  * Avro binary (specification, "Binary Encoding"): int and long are zig-zag
  * varints; strings and bytes are a long length then the bytes; a union is the
  * branch index as a long then the value; an array is blocks of (count, items)
@@ -26,6 +34,7 @@
  */
 #include "avro/encoder.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +58,22 @@ typedef enum step_op {
 
 typedef struct plan plan;
 
+/* 24 bytes: every record walks ~40 of them, and the plans of all types
+ * together are larger than a CPU's first-level cache */
 typedef struct step {
-    step_op op;
-    size_t offset;
-    size_t count_offset;
-    int null_branch;    /* unions: index of "null" */
-    int value_branch;   /* unions: index of the value */
-    const plan *record; /* record kinds: the nested plan */
-    size_t stride;      /* record arrays: element size */
+    uint8_t op;            /* step_op */
+    uint8_t null_branch;   /* unions: index of "null" (0 or 1) */
+    uint8_t value_branch;  /* unions: index of the value */
+    uint32_t offset;       /* of the value in the struct */
+    uint32_t count_offset; /* arrays: where the count is; OP_BOOL: the run's length */
+    uint32_t stride;       /* record arrays: element size */
+    const plan *record;    /* record kinds: the nested plan */
 } step;
 
 struct plan {
     step *steps;
     size_t count;
+    size_t fixed_max; /* the most all fixed-size writes of one record take (the top) */
 };
 
 typedef struct type_encoder {
@@ -98,18 +110,18 @@ static avro_schema_t resolve(avro_schema_t s)
 }
 
 /* For ["null", X] / [X, "null"]: the branch indexes and X. */
-static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branch, avro_schema_t *value)
+static int nullable_branches(avro_schema_t u, step *s, avro_schema_t *value)
 {
     if (!is_avro_union(u) || avro_schema_union_size(u) != 2)
         return -1;
     avro_schema_t b0 = resolve(avro_schema_union_branch(u, 0));
     avro_schema_t b1 = resolve(avro_schema_union_branch(u, 1));
     if (is_avro_null(b0)) {
-        *null_branch = 0, *value_branch = 1, *value = b1;
+        s->null_branch = 0, s->value_branch = 1, *value = b1;
         return 0;
     }
     if (is_avro_null(b1)) {
-        *null_branch = 1, *value_branch = 0, *value = b0;
+        s->null_branch = 1, s->value_branch = 0, *value = b0;
         return 0;
     }
     return -1;
@@ -122,6 +134,7 @@ static int nullable_branches(avro_schema_t u, int *null_branch, int *value_branc
 static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
                       const lt_record_desc *const descs[MAX_DESCS], plan *out, const char *where, char *err,
                       size_t errlen);
+static void plan_finish(plan *p);
 
 /* A nested record's plan, kept in enc->nested. */
 static const plan *nested_plan(lt_avro_encoder *enc, avro_schema_t record, const lt_record_desc *desc,
@@ -155,8 +168,13 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
                      char *err, size_t errlen)
 {
     avro_schema_t value = NULL;
-    s->offset = f->offset;
-    s->count_offset = f->count_offset;
+    if (f->offset > UINT32_MAX || f->count_offset > UINT32_MAX ||
+        (f->record && f->record->size > UINT32_MAX)) {
+        snprintf(err, errlen, "%s: offset or size beyond 4 GiB", where);
+        return -1;
+    }
+    s->offset = (uint32_t)f->offset;
+    s->count_offset = (uint32_t)f->count_offset;
     const char *want = NULL;
     switch (f->kind) {
     case LT_FIELD_BOOL:
@@ -176,7 +194,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_LONG:
         s->op = OP_OPT_LONG;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_int64(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_int64(value))
             want = "[\"null\",\"long\"]";
         break;
     case LT_FIELD_STRING:
@@ -187,7 +205,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_STRING:
         s->op = OP_OPT_STRING;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_string(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_string(value))
             want = "[\"null\",\"string\"]";
         break;
     case LT_FIELD_BYTES:
@@ -204,7 +222,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_OPT_RECORD:
         s->op = OP_OPT_RECORD;
-        if (nullable_branches(ftype, &s->null_branch, &s->value_branch, &value) || !is_avro_record(value))
+        if (nullable_branches(ftype, s, &value) || !is_avro_record(value))
             want = "[\"null\", a record]";
         else if (!(s->record = nested_plan(enc, value, f->record, where, err, errlen)))
             return -1;
@@ -216,7 +234,7 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         break;
     case LT_FIELD_RECORD_ARRAY:
         s->op = OP_RECORD_ARRAY;
-        s->stride = f->record ? f->record->size : 0;
+        s->stride = f->record ? (uint32_t)f->record->size : 0;
         if (!is_avro_array(ftype) || !is_avro_record(resolve(avro_schema_array_items(ftype))))
             want = "an array of records";
         else if (!(s->record = nested_plan(enc, resolve(avro_schema_array_items(ftype)), f->record, where,
@@ -230,6 +248,41 @@ static int bind_step(lt_avro_encoder *enc, const lt_field *f, avro_schema_t ftyp
         return -1;
     }
     return 0;
+}
+
+/* The most bytes a step writes outside string and bytes contents and nested
+ * records: a long takes at most 10, a boolean 1, an array its count and the
+ * closing zero. */
+static size_t fixed_bytes(const step *s)
+{
+    switch ((step_op)s->op) {
+    case OP_BOOL: return 1;
+    case OP_INT:
+    case OP_LONG:
+    case OP_OPT_STRING:
+    case OP_OPT_RECORD: return 10;
+    case OP_OPT_LONG: return 20;
+    case OP_STRING_ARRAY:
+    case OP_RECORD_ARRAY: return 11;
+    case OP_STRING:
+    case OP_BYTES:
+    case OP_PLATFORM:
+    case OP_RECORD: return 0;
+    }
+    return 10;
+}
+
+/* fixed_max, and each boolean's run: how many booleans follow in a row
+ * from it, itself included (encoding takes the run at its first step). */
+static void plan_finish(plan *p)
+{
+    p->fixed_max = 1; /* never 0: entering a plan leaves the buffer allocated */
+    for (size_t i = 0; i < p->count; i++)
+        p->fixed_max += fixed_bytes(&p->steps[i]);
+    for (size_t i = p->count; i-- > 0;)
+        if (p->steps[i].op == OP_BOOL)
+            p->steps[i].count_offset =
+                i + 1 < p->count && p->steps[i + 1].op == OP_BOOL ? p->steps[i + 1].count_offset + 1 : 1;
 }
 
 /* Binds the fields of `record` to the entries of descs (the first that has
@@ -261,6 +314,7 @@ static int build_plan(lt_avro_encoder *enc, avro_schema_t record,
         if (bind_step(enc, f, ftype, &out->steps[i], here, err, errlen))
             return -1;
     }
+    plan_finish(out);
     /* the other direction: every table entry must be written */
     for (int d = 0; d < MAX_DESCS; d++) {
         for (size_t i = 0; descs[d] && i < descs[d]->field_count; i++) {
@@ -345,148 +399,180 @@ void lt_avro_encoder_set_schema_id(lt_avro_encoder *enc, lt_event_type type, int
 
 /* ------------------------------------------------------------ encoding */
 
-static inline void put_long(lt_buf *out, int64_t v)
+/* The writers below take and return the write position `w` (out->data +
+ * out->len, kept in a register rather than in `out`: a byte stored through
+ * a pointer may alias any field, so the compiler would reload and store
+ * out->len around every byte). out->len is brought up to date where the
+ * buffer may grow, when a nested record starts, and at the end. */
+
+static inline uint8_t *put_long(uint8_t *w, int64_t v)
 {
     uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    uint8_t *p = out->data + out->len;
     while (z > 0x7f) {
-        *p++ = (uint8_t)(z | 0x80);
+        *w++ = (uint8_t)(z | 0x80);
         z >>= 7;
     }
-    *p++ = (uint8_t)z;
-    out->len = (size_t)(p - out->data);
+    *w++ = (uint8_t)z;
+    return w;
 }
 
-/* Every write reserves first; a long needs at most 10 bytes. The check is
- * inline: a reused buffer almost always has the room already. */
-#define RESERVE(out, n)                                                                                      \
-    do {                                                                                                     \
-        if ((out)->cap - (out)->len < (n) && lt_buf_reserve((out), (n)))                                     \
-            return -1;                                                                                       \
-    } while (0)
-
-static inline int put_bytes(lt_buf *out, const void *data, size_t len)
+/* The branch of a ["null", X] union: its index 0 or 1 is one byte. */
+static inline uint8_t *put_branch(uint8_t *w, const step *s, bool present)
 {
-    RESERVE(out, 10 + len);
-    put_long(out, (int64_t)len);
+    *w++ = (uint8_t)(2 * (present ? s->value_branch : s->null_branch)); /* zig-zag */
+    return w;
+}
+
+/* Room for n more bytes from w, growing the buffer (which moves w) when it
+ * lacks it; NULL when out of memory. The check is inline: a reused buffer
+ * almost always has the room already. */
+static inline uint8_t *room(lt_buf *out, uint8_t *w, size_t n)
+{
+    if ((size_t)(out->data + out->cap - w) >= n)
+        return w;
+    out->len = (size_t)(w - out->data);
+    if (lt_buf_reserve(out, n))
+        return NULL;
+    return out->data + out->len;
+}
+
+/* Length-prefixed bytes, leaving room for `slack` bytes of fixed-size
+ * writes after them (the top). */
+static inline uint8_t *put_bytes(lt_buf *out, uint8_t *w, const void *data, size_t len, size_t slack)
+{
+    if (!(w = room(out, w, 10 + len + slack)))
+        return NULL;
+    w = put_long(w, (int64_t)len);
     if (len)
-        memcpy(out->data + out->len, data, len);
-    out->len += len;
-    return 0;
+        memcpy(w, data, len);
+    return w + len;
+}
+
+/* put_string for a string that is not all ASCII: checked, and repaired
+ * where it is not well-formed UTF-8. Out of line: rare. */
+static uint8_t *put_string_checked(lt_buf *out, uint8_t *w, const char *s, size_t len, size_t slack,
+                                   uint64_t *repaired)
+{
+    size_t valid = lt_utf8_valid_prefix(s, len);
+    if (valid == len)
+        return put_bytes(out, w, s, len, slack);
+    size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
+    if (!(w = room(out, w, 10 + fixed_len + slack)))
+        return NULL;
+    w = put_long(w, (int64_t)fixed_len);
+    memcpy(w, s, valid);
+    lt_utf8_repair(s + valid, len - valid, (char *)w + valid);
+    (*repaired)++;
+    return w + fixed_len;
 }
 
 /* A C string as an Avro string: well-formed UTF-8 whatever `s` holds (see
- * the top); *repaired counts the strings that needed repair. */
-static inline int put_string(lt_buf *out, const char *s, uint64_t *repaired)
+ * the top); *repaired counts the strings that needed repair. Always inline:
+ * a call costs about as much as writing a short ASCII string. */
+static inline __attribute__((always_inline)) uint8_t *put_string(lt_buf *out, uint8_t *w, const char *s,
+                                                                 size_t slack, uint64_t *repaired)
 {
     size_t len = s ? strlen(s) : 0;
     if (lt_utf8_is_ascii(s, len))
-        return put_bytes(out, s ? s : "", len);
-    size_t valid = lt_utf8_valid_prefix(s, len);
-    if (valid == len)
-        return put_bytes(out, s, len);
-    size_t fixed_len = valid + lt_utf8_repaired_length(s + valid, len - valid, NULL);
-    RESERVE(out, 10 + fixed_len);
-    put_long(out, (int64_t)fixed_len);
-    memcpy(out->data + out->len, s, valid);
-    lt_utf8_repair(s + valid, len - valid, (char *)out->data + out->len + valid);
-    out->len += fixed_len;
-    (*repaired)++;
-    return 0;
+        return put_bytes(out, w, s ? s : "", len, slack);
+    return put_string_checked(out, w, s, len, slack, repaired);
 }
 
+/* Encodes one record of plan p from base, appending to out. Every
+ * fixed-size write fits without a check: entering, the buffer is made to
+ * hold p->fixed_max more bytes, and every string, bytes value and nested
+ * record leaves at least that much room again (the top). */
 static int encode_plan(const plan *p, const uint8_t *base, lt_buf *out, uint64_t *repaired)
 {
-    for (size_t i = 0; i < p->count; i++) {
-        const step *s = &p->steps[i];
+    const size_t slack = p->fixed_max;
+    if (out->cap - out->len < slack && lt_buf_reserve(out, slack))
+        return -1;
+    uint8_t *w = out->data + out->len;
+/* a nested record: out->len up to date for it, then room again after it */
+#define NESTED(rec, at)                                                                                      \
+    do {                                                                                                     \
+        out->len = (size_t)(w - out->data);                                                                  \
+        if (encode_plan((rec), (at), out, repaired) || !(w = room(out, out->data + out->len, slack)))        \
+            return -1;                                                                                       \
+    } while (0)
+    for (const step *s = p->steps, *end = p->steps + p->count; s < end; s++) {
         const uint8_t *at = base + s->offset;
-        switch (s->op) {
-        case OP_BOOL:
-            RESERVE(out, 1);
-            out->data[out->len++] = *(const bool *)at ? 1 : 0;
+        switch ((step_op)s->op) {
+        case OP_BOOL: { /* the run of booleans from here */
+            size_t run = s->count_offset;
+            for (size_t k = 0; k < run; k++)
+                *w++ = *(const bool *)(base + s[k].offset) ? 1 : 0;
+            s += run - 1;
             break;
-        case OP_INT:
-            RESERVE(out, 10);
-            put_long(out, *(const int32_t *)at);
-            break;
-        case OP_LONG:
-            RESERVE(out, 10);
-            put_long(out, *(const int64_t *)at);
-            break;
+        }
+        case OP_INT: w = put_long(w, *(const int32_t *)at); break;
+        case OP_LONG: w = put_long(w, *(const int64_t *)at); break;
         case OP_OPT_LONG: {
             const lt_opt_long *v = (const lt_opt_long *)at;
-            RESERVE(out, 20);
-            put_long(out, v->present ? s->value_branch : s->null_branch);
+            w = put_branch(w, s, v->present);
             if (v->present)
-                put_long(out, v->value);
+                w = put_long(w, v->value);
             break;
         }
         case OP_STRING:
-            if (put_string(out, *(const char *const *)at, repaired))
-                return -1;
-            break;
-        case OP_OPT_STRING: {
+        case OP_OPT_STRING: { /* one call site: put_string is inlined */
             const char *v = *(const char *const *)at;
-            RESERVE(out, 10);
-            put_long(out, v ? s->value_branch : s->null_branch);
-            if (v && put_string(out, v, repaired))
+            if (s->op == OP_OPT_STRING) {
+                w = put_branch(w, s, v != NULL);
+                if (!v)
+                    break;
+            }
+            if (!(w = put_string(out, w, v, slack, repaired)))
                 return -1;
             break;
         }
         case OP_BYTES: {
             const lt_bytes *b = (const lt_bytes *)at;
-            if (put_bytes(out, b->data, b->data ? b->len : 0))
+            if (!(w = put_bytes(out, w, b->data, b->data ? b->len : 0, slack)))
                 return -1;
             break;
         }
         case OP_PLATFORM: { /* our own constant, ASCII */
             const char *name = lt_platform_name(*(const lt_platform *)at);
-            if (put_bytes(out, name, strlen(name)))
+            if (!(w = put_bytes(out, w, name, strlen(name), slack)))
                 return -1;
             break;
-        } break;
-        case OP_RECORD:
-            if (encode_plan(s->record, at, out, repaired))
-                return -1;
-            break;
+        }
+        case OP_RECORD: NESTED(s->record, at); break;
         case OP_OPT_RECORD: {
             const uint8_t *rec = *(const uint8_t *const *)at;
-            RESERVE(out, 10);
-            put_long(out, rec ? s->value_branch : s->null_branch);
-            if (rec && encode_plan(s->record, rec, out, repaired))
-                return -1;
+            w = put_branch(w, s, rec != NULL);
+            if (rec)
+                NESTED(s->record, rec);
             break;
         }
         case OP_STRING_ARRAY: {
             const char *const *items = *(const char *const *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
-            RESERVE(out, 10);
             if (n) {
-                put_long(out, (int64_t)n);
+                w = put_long(w, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (put_string(out, items[k], repaired))
+                    if (!(w = put_string(out, w, items[k], slack, repaired)))
                         return -1;
-                RESERVE(out, 1);
             }
-            put_long(out, 0);
+            w = put_long(w, 0);
             break;
         }
         case OP_RECORD_ARRAY: {
             const uint8_t *items = *(const uint8_t *const *)at;
             size_t n = items ? *(const size_t *)(base + s->count_offset) : 0;
-            RESERVE(out, 10);
             if (n) {
-                put_long(out, (int64_t)n);
+                w = put_long(w, (int64_t)n);
                 for (size_t k = 0; k < n; k++)
-                    if (encode_plan(s->record, items + k * s->stride, out, repaired))
-                        return -1;
-                RESERVE(out, 1);
+                    NESTED(s->record, items + k * s->stride);
             }
-            put_long(out, 0);
+            w = put_long(w, 0);
             break;
         }
         }
     }
+#undef NESTED
+    out->len = (size_t)(w - out->data);
     return 0;
 }
 
@@ -502,8 +588,10 @@ int lt_avro_encode(lt_avro_encoder *enc, const lt_event *ev, lt_buf *out)
     if ((int)ev->type < 0 || ev->type >= LT_EVENT_TYPE_COUNT)
         return -1;
     const type_encoder *te = &enc->types[ev->type];
-    if (lt_buf_append(out, te->header, te->header_len))
+    if (out->cap - out->len < sizeof te->header && lt_buf_reserve(out, sizeof te->header))
         return -1;
+    memcpy(out->data + out->len, te->header, sizeof te->header); /* a fixed size: no call */
+    out->len += te->header_len;
     return encode_plan(&te->body, (const uint8_t *)ev, out, &enc->repaired_strings);
 }
 
