@@ -23,6 +23,7 @@ group tests' (tests/integration/test_collector_group.py).
 """
 import argparse
 import collections
+import http.client
 import json
 import os
 import signal
@@ -114,25 +115,43 @@ def sampler(fleet, sim, t0, samples, stop):
                     series = c.metrics(labelled=True)
                     m["live"] = series.get('rooms{state="live"}', 0) + series.get('rooms{state="handing_over"}', 0)
                     m["events"] = sum(v for k, v in series.items() if k.startswith("events_published_total"))
-            except OSError:
-                pass  # killed or not listening yet
+            except (OSError, http.client.HTTPException, ValueError):
+                pass  # killed, not listening yet or too busy
             u = fleet.note_usage(c)
             if u:
                 m["cpu_s"], m["rss_kib"] = round(u[0], 2), u[1]
             row["members"][c.name] = m
-        try:
-            row["rooms_connected"] = sum(1 for r in sim.rooms().values() if r["open"] >= 1)
-        except OSError:
-            pass
+        connected = quietly(lambda: sum(1 for r in sim.rooms().values() if r["open"] >= 1))
+        if connected is not False:
+            row["rooms_connected"] = connected
         row["rooms_live"] = sum(m.get("live", 0) for m in row["members"].values())
         samples.append(row)
+
+
+def quietly(check, *args):
+    """A check that answers False when the simulator or a member is too busy
+    to answer in time (a loaded machine), to be asked again."""
+    try:
+        return check(*args)
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
+
+
+def sent_counts(sim, tries=5):
+    """Per room what the simulator has sent, asked again if it is too busy to answer."""
+    for attempt in range(tries):
+        counts = quietly(lambda: {name: r["sent"] for name, r in sim.rooms().items()})
+        if counts:
+            return counts
+        time.sleep(1.0)
+    raise SystemExit("the simulator does not answer /_sim/stats")
 
 
 def wait_settled(sim, fleet, rooms, timeout):
     """Seconds until every room is collected once by exactly one member, or None."""
     start = time.time()
     while time.time() - start < timeout:
-        if settled(sim, fleet.live(), rooms):
+        if quietly(settled, sim, fleet.live(), rooms):
             return time.time() - start
         time.sleep(1.0)
     return None
@@ -169,7 +188,7 @@ def run(args):
             slot = k % args.collectors
             victim = fleet.live()[slot]
             held = victim.owned()
-            before = {name: r["sent"] for name, r in sim.rooms().items()}
+            before = sent_counts(sim)
             fleet.note_usage(victim)
             killed_at = time.time()
             victim.stop(sig)
@@ -177,13 +196,13 @@ def run(args):
             back = None
             settle = None
             while time.time() - killed_at < args.settle_timeout:
-                if back is None and all_collected_once(sim):
+                if back is None and quietly(all_collected_once, sim):
                     back = time.time() - killed_at
-                if settled(sim, fleet.live(), rooms):
+                if quietly(settled, sim, fleet.live(), rooms):
                     settle = time.time() - killed_at
                     break
                 time.sleep(1.0)
-            after = {name: r["sent"] for name, r in sim.rooms().items()}
+            after = sent_counts(sim)
             kill = {"at_s": round(killed_at - t0, 1), "victim": victim.name, "rooms_held": len(held),
                     "all_rooms_connected_once_s": round(back, 1) if back else None,
                     "settled_s": round(settle, 1) if settle else None,
@@ -209,6 +228,8 @@ def run(args):
                 events[c.name] = sum(v for k, v in series.items() if k.startswith("events_published_total"))
             except OSError:
                 pass
+        # what each member holds before the stops below move rooms between the last ones
+        result["collectors_held"] = {c.name: len(c.owned()) for c in fleet.everyone()}
         for c in fleet.live():
             rc = c.stop(at_once=True)
             if rc != 0:
@@ -225,7 +246,6 @@ def run(args):
         per_room = losses(sim, records, rooms, where)
         trails = live_trails(records, rooms)
         result.update(characterise(result["kills"], per_room, where, trails, sent_total, len(records), rates))
-        result["collectors_held"] = {c.name: len(c.owned()) for c in fleet.everyone()}
         for k in result["kills"]:
             del k["held"], k["sent_before"], k["sent_after"]
     finally:
@@ -313,6 +333,62 @@ def summary(r):
     return "\n".join(lines)
 
 
+def tables(r, us_per_event=8.3, idle_core_per_room=0.105 / 10000):
+    """Markdown tables of a run's JSON (docs/capacity.md): per collector
+    incarnation alive at the end (whole life, and steady state: between its
+    samples from 30 s after its start to the end, so start-up and the
+    rebalances it joined are left out), against the model's prediction
+    (us_per_event CPU per event plus idle_core_per_room a core per room held);
+    then rooms live over time."""
+    end = r["sim_seconds"]
+    started = {f"c{i}": 0.0 for i in range(r["collectors"])}
+    count = collections.Counter()
+    for k in r["kills"]:
+        slot = k["victim"][1:].split("r")[0]
+        count[slot] += 1
+        started[f"c{slot}r{count[slot]}"] = k["at_s"]
+    held = {name: m["live"] for name, m in r["samples"][-1]["members"].items()}  # rooms live at the last sample
+    # an empty collector's RSS in the same run: a restarted one before the group gave it rooms
+    empty = [m["rss_kib"] for s in r["samples"] for m in s["members"].values() if m.get("live") == 0 and "rss_kib" in m]
+    base = min(empty) if empty else 0
+    out = ["| collector | alive (s) | rooms held | events published | CPU-s (whole life) | steady: events/s "
+           "| steady: CPU % of a core | steady: CPU µs per event | model: CPU % of a core | RSS (MiB) "
+           "| RSS per room above an empty collector (KiB) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    total_cpu = total_events = steady_cpu = steady_events = 0.0
+    for name, events in sorted(r["events_published_last_incarnations"].items()):
+        u = r["usage"][name]
+        alive = end - started[name]
+        total_cpu += u["cpu_s"]
+        total_events += events
+        mine = [(s["t"], s["members"][name]) for s in r["samples"] if name in s["members"]
+                and s["t"] >= started[name] + 30 and "events" in s["members"][name] and "cpu_s" in s["members"][name]]
+        if len(mine) < 2:
+            continue
+        (t1, a), (t2, b) = mine[0], mine[-1]
+        dt, dcpu, dev = t2 - t1, b["cpu_s"] - a["cpu_s"], b["events"] - a["events"]
+        steady_cpu += dcpu
+        steady_events += dev
+        model = 100 * (dev / dt * us_per_event / 1e6 + held[name] * idle_core_per_room)
+        out.append(f"| {name} | {alive:.0f} | {held[name]} | {events:.0f} | {u['cpu_s']:.1f} | {dev / dt:.0f} "
+                   f"| {100 * dcpu / dt:.2f} | {1e6 * dcpu / max(dev, 1):.1f} | {model:.2f} | {u['rss_kib'] / 1024:.1f} "
+                   f"| {(u['rss_kib'] - base) / held[name]:.1f} |")
+    out.append(f"| all of them | | {sum(held[n] for n in r['events_published_last_incarnations'])} "
+               f"| {total_events:.0f} | {total_cpu:.1f} | | | {1e6 * steady_cpu / max(steady_events, 1):.1f} | | | |")
+    out.append(f"\nempty collector (a restarted one before its first rooms): {base / 1024:.1f} MiB")
+    out += ["", "| time (s) | rooms live (members' /metrics) | rooms connected (simulator) | load average |",
+            "|---:|---:|---:|---:|"]
+    kills = [k["at_s"] for k in r["kills"]]
+    for s in r["samples"]:
+        near = any(0 <= s["t"] - t < 30 for t in kills)
+        if near or int(s["t"]) % 60 < 5:
+            out.append(f"| {s['t']:.0f} | {s['rooms_live']:.0f} | {s.get('rooms_connected', '')} | {s['load']:.1f} |")
+    gap = sum(max(0, r["rooms"] - s["rooms_live"]) * 5.0 for s in r["samples"] if s["t"] > r["first_settle_s"] + 10)
+    out.append(f"\nroom-seconds not live after the first settle (5 s samples): {gap:.0f} of "
+               f"{r['rooms'] * (end - r['first_settle_s'] - 10):.0f}")
+    return "\n".join(out)
+
+
 def load_stats(samples):
     loads = sorted(s["load"] for s in samples) or [0.0]
     return loads[0], loads[len(loads) // 2], loads[-1]
@@ -331,7 +407,13 @@ def main():
     p.add_argument("--settle-timeout", type=float, default=300.0)
     p.add_argument("--read-timeout", type=float, default=900.0)
     p.add_argument("--out", default="capacity.json")
+    p.add_argument("--report", metavar="JSON", help="print the tables of an earlier run's JSON and exit")
     args = p.parse_args()
+    if args.report:
+        r = json.load(open(args.report))
+        print(summary(r))
+        print(tables(r))
+        return 0
     # stopped with SIGTERM (or ^C): the finally of run() still stops every
     # process and deletes the run's topics
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
