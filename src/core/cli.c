@@ -96,7 +96,9 @@ static int apply_flag(const lt_cli_program *prog, void *config, const lt_cli_fla
     if (rc == 0)
         return 0;
     char what[1400];
-    if (f->takes_value)
+    if (f->takes_value && strlen(arg) > 200) /* a long list: the reason must not be cut off */
+        snprintf(what, sizeof what, "--%s %.200s... (%zu bytes): %s", f->name, arg, strlen(arg), err);
+    else if (f->takes_value)
         snprintf(what, sizeof what, "--%s %s: %s", f->name, arg, err);
     else
         snprintf(what, sizeof what, "--%s: %s", f->name, err);

@@ -17,7 +17,9 @@
 #include <strings.h>
 #include <yaml.h>
 
-#define MAX_VALUE 8192
+#include "core/buf.h"
+
+#define MAX_VALUE (16 << 20) /* bytes of one value after substitution */
 
 static void *field(void *out, const lt_config_option *opt)
 {
@@ -61,22 +63,26 @@ static int list_add(lt_config_list *l, const char *item, size_t len)
     return 0;
 }
 
-/* ${VAR} and ${VAR:-default} in `in`, into `out`. */
-static int substitute_env(const char *in, char *out, size_t outlen, char *err, size_t errlen)
+/* ${VAR} and ${VAR:-default} in `in`, as a new string (the caller frees
+ * it), or NULL with the reason in err. No fixed limit below MAX_VALUE: a
+ * room list of thousands of rooms is one value. */
+static char *substitute_env(const char *in, char *err, size_t errlen)
 {
-    size_t o = 0;
+    lt_buf out = LT_BUF_INIT;
     for (const char *p = in; *p;) {
+        const char *piece = p;
+        size_t len = 1;
         if (p[0] == '$' && p[1] == '{') {
             const char *end = strchr(p + 2, '}');
             if (!end) {
-                snprintf(err, errlen, "unterminated ${ in \"%s\"", in);
-                return -1;
+                snprintf(err, errlen, "unterminated ${ in \"%.200s\"", in);
+                goto fail;
             }
             char name[256];
             size_t n = (size_t)(end - p - 2);
             if (n == 0 || n >= sizeof name) {
-                snprintf(err, errlen, "bad variable reference in \"%s\"", in);
-                return -1;
+                snprintf(err, errlen, "bad variable reference in \"%.200s\"", in);
+                goto fail;
             }
             memcpy(name, p + 2, n);
             name[n] = '\0';
@@ -92,25 +98,31 @@ static int substitute_env(const char *in, char *out, size_t outlen, char *err, s
             if (!value) {
                 snprintf(err, errlen, "environment variable %s is not set (write ${%s:-default} to allow that)",
                          name, name);
-                return -1;
+                goto fail;
             }
-            size_t vl = strlen(value);
-            if (o + vl >= outlen)
-                goto too_long;
-            memcpy(out + o, value, vl);
-            o += vl;
+            piece = value;
+            len = strlen(value);
             p = end + 1;
         } else {
-            if (o + 1 >= outlen)
-                goto too_long;
-            out[o++] = *p++;
+            p++;
+        }
+        if (out.len + len >= MAX_VALUE) {
+            snprintf(err, errlen, "value longer than %d bytes", MAX_VALUE);
+            goto fail;
+        }
+        if (lt_buf_append(&out, piece, len)) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
         }
     }
-    out[o] = '\0';
-    return 0;
-too_long:
-    snprintf(err, errlen, "value longer than %d bytes", MAX_VALUE);
-    return -1;
+    if (lt_buf_append_byte(&out, 0)) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    return (char *)out.data;
+fail:
+    lt_buf_free(&out);
+    return NULL;
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -125,14 +137,11 @@ static int parse_bool(const char *s, bool *out)
     return -1;
 }
 
-/* Stores one scalar into a non-section option; `append` keeps a list's
- * items. `why` receives the reason. */
-static int store_value(const lt_config_option *opt, void *out, const char *raw, bool append, char *why,
-                       size_t whylen)
+/* Stores one scalar, its variables substituted, into a non-section
+ * option; `append` keeps a list's items. `why` receives the reason. */
+static int store_expanded(const lt_config_option *opt, void *out, const char *value, bool append, char *why,
+                          size_t whylen)
 {
-    char value[MAX_VALUE];
-    if (substitute_env(raw, value, sizeof value, why, whylen))
-        return -1;
     switch (opt->kind) {
     case LT_CONFIG_STRING: {
         char **slot = field(out, opt), *copy = strdup(value);
@@ -192,6 +201,17 @@ static int store_value(const lt_config_option *opt, void *out, const char *raw, 
         return -1;
     }
     return -1;
+}
+
+static int store_value(const lt_config_option *opt, void *out, const char *raw, bool append, char *why,
+                       size_t whylen)
+{
+    char *value = substitute_env(raw, why, whylen);
+    if (!value)
+        return -1;
+    int rc = store_expanded(opt, out, value, append, why, whylen);
+    free(value);
+    return rc;
 }
 
 static int store_scalar(const lt_config_option *opt, void *out, const char *raw, char *why, size_t whylen)
@@ -286,16 +306,17 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
             list_free(l);
             for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top; it++) {
                 yaml_node_t *item = yaml_document_get_node(w->doc, *it);
-                char expanded[MAX_VALUE];
+                char *expanded = NULL;
                 if (item->type != YAML_SCALAR_NODE) {
                     snprintf(why, sizeof why, "expected a list of values, found %s in it", node_kind(item));
                     rc = -1;
-                } else if ((rc = substitute_env((const char *)item->data.scalar.value, expanded, sizeof expanded,
-                                                why, sizeof why)) == 0 &&
-                           list_add(l, expanded, strlen(expanded))) {
+                } else if (!(expanded = substitute_env((const char *)item->data.scalar.value, why, sizeof why))) {
+                    rc = -1;
+                } else if (list_add(l, expanded, strlen(expanded))) {
                     snprintf(why, sizeof why, "out of memory");
                     rc = -1;
                 }
+                free(expanded);
                 if (rc) {
                     line = item->start_mark.line + 1;
                     break;
@@ -309,9 +330,16 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
                     rc = -1;
                     break;
                 }
-                char item[MAX_VALUE];
-                snprintf(item, sizeof item, "%s=%s", k->data.scalar.value, v->data.scalar.value);
+                size_t n = strlen((const char *)k->data.scalar.value) + strlen((const char *)v->data.scalar.value) + 2;
+                char *item = malloc(n);
+                if (!item) {
+                    snprintf(why, sizeof why, "out of memory");
+                    rc = -1;
+                    break;
+                }
+                snprintf(item, n, "%s=%s", k->data.scalar.value, v->data.scalar.value);
                 rc = store_scalar(opt, out, item, why, sizeof why);
+                free(item);
             }
         } else if (value->type == YAML_SCALAR_NODE) {
             rc = store_scalar(opt, out, (const char *)value->data.scalar.value, why, sizeof why);
@@ -527,22 +555,10 @@ static bool is_secret(const lt_config_option *o)
     return secret_name(o->name, strlen(o->name));
 }
 
-/* A YAML double-quoted scalar; a URL's user:password@ is masked. */
-static void write_scalar(FILE *out, const char *s, bool secret)
+/* Bytes [s, end) escaped for a YAML double-quoted scalar. */
+static void write_escaped(FILE *out, const char *s, const char *end)
 {
-    if (secret && s && *s) {
-        fputs("\"***\"", out);
-        return;
-    }
-    char shown[MAX_VALUE];
-    const char *scheme = s ? strstr(s, "://") : NULL, *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    if (at && (!slash || at < slash)) {
-        snprintf(shown, sizeof shown, "%.*s***%s", (int)(scheme + 3 - s), s, at);
-        s = shown;
-    }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; p < (const unsigned char *)end; p++) {
         if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20)
@@ -550,6 +566,26 @@ static void write_scalar(FILE *out, const char *s, bool secret)
         else
             fputc(*p, out);
     }
+}
+
+/* A YAML double-quoted scalar; a URL's user:password@ is masked. */
+static void write_scalar(FILE *out, const char *s, bool secret)
+{
+    if (secret && s && *s) {
+        fputs("\"***\"", out);
+        return;
+    }
+    if (!s)
+        s = "";
+    const char *scheme = strstr(s, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    fputc('"', out);
+    if (at && (!slash || at < slash)) {
+        write_escaped(out, s, scheme + 3);
+        fputs("***", out);
+        s = at;
+    }
+    write_escaped(out, s, s + strlen(s));
     fputc('"', out);
 }
 

@@ -122,6 +122,44 @@ static void overrides_reject_bad_input(void **state)
     lt_config_free(table, &c);
 }
 
+/* A value has no small fixed limit: thousands of rooms in one --rooms (or
+ * one list item from the environment) are taken whole; past the bound
+ * (16 MiB after substitution) the error says so. */
+static void long_values_are_taken_whole(void **state)
+{
+    (void)state;
+    enum { ROOMS = 5000 };
+    size_t cap = 16 + ROOMS * 16;
+    char *set = malloc(cap);
+    assert_non_null(set);
+    size_t n = (size_t)snprintf(set, cap, "rooms=");
+    for (int i = 0; i < ROOMS; i++)
+        n += (size_t)snprintf(set + n, cap - n, "%s@user%d", i ? "," : "", i);
+    cfg c = {0};
+    char err[512] = "";
+    assert_int_equal(lt_config_set(table, &c, set, err, sizeof err), 0);
+    assert_int_equal(c.rooms.count, ROOMS);
+    assert_string_equal(c.rooms.items[ROOMS - 1], "@user4999");
+    free(set);
+
+    setenv("LT_TEST_LONG_ROOMS", "@user0", 1);
+    static const char yaml[] = "rooms: [\"${LT_TEST_LONG_ROOMS}x\"]\n";
+    assert_int_equal(lt_config_load_buffer(table, &c, "test.yaml", yaml, strlen(yaml), err, sizeof err), 0);
+    assert_int_equal(c.rooms.count, 1);
+    assert_string_equal(c.rooms.items[0], "@user0x");
+
+    size_t big = (16u << 20) + 16;
+    char *huge = malloc(big);
+    assert_non_null(huge);
+    memcpy(huge, "api_key=", 8);
+    memset(huge + 8, 'k', big - 9);
+    huge[big - 1] = '\0';
+    assert_int_equal(lt_config_set(table, &c, huge, err, sizeof err), -1);
+    assert_non_null(strstr(err, "longer than"));
+    free(huge);
+    lt_config_free(table, &c);
+}
+
 static void reference_lists_every_key(void **state)
 {
     char *buf = NULL;
@@ -141,6 +179,7 @@ int main(void)
         cmocka_unit_test(defaults_then_file_then_override),
         cmocka_unit_test(errors_name_file_line_key_and_finding),
         cmocka_unit_test(overrides_reject_bad_input),
+        cmocka_unit_test(long_values_are_taken_whole),
         cmocka_unit_test(reference_lists_every_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
