@@ -9,9 +9,12 @@
  */
 #include "tiktok/collector.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/ssl.h>
 
 #include "core/log.h"
 #include "core/source.h"
@@ -687,6 +690,10 @@ static void startup_progress(lt_tiktok_collector *c, size_t live, int64_t now)
     }
     if (settled == c->room_count) {
         c->startup_done = true;
+        /* the handshakes' and start-up HTTP requests' freed memory sits in
+         * holes between the rooms' long-lived allocations: give its pages
+         * back once (glibc frees whole pages inside the heap too) */
+        malloc_trim(0);
         if (now - c->startup_ms >= 5000 || c->room_count > 1)
             lt_info("start-up done in %.1f s: %zu rooms, %zu live (the others' reasons are in room_status)",
                     (double)(now - c->startup_ms) / 1000.0, c->room_count, live);
@@ -816,6 +823,10 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.client_ssl_ca_filepath = opts->ca_file;
+    /* no TLS session tickets: we never resume a session, and a TLS 1.3
+     * server's tickets (two by default) each cost a copy of the session
+     * for the life of the connection */
+    info.ssl_client_options_set = SSL_OP_NO_TICKET;
     if (opts->ws_proxy && *opts->ws_proxy)
         info.http_proxy_address = opts->ws_proxy;
     c->lws = opts->lws;
