@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/ssl.h>
-
 #include "core/log.h"
 #include "core/source.h"
 #include "tiktok/collector_internal.h"
@@ -823,10 +821,6 @@ lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_option
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.client_ssl_ca_filepath = opts->ca_file;
-    /* no TLS session tickets: we never resume a session, and a TLS 1.3
-     * server's tickets (two by default) each cost a copy of the session
-     * for the life of the connection */
-    info.ssl_client_options_set = SSL_OP_NO_TICKET;
     if (opts->ws_proxy && *opts->ws_proxy)
         info.http_proxy_address = opts->ws_proxy;
     c->lws = opts->lws;
