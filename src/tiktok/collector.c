@@ -9,6 +9,7 @@
  */
 #include "tiktok/collector.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -688,6 +689,10 @@ static void startup_progress(lt_tiktok_collector *c, size_t live, int64_t now)
     }
     if (settled == c->room_count) {
         c->startup_done = true;
+        /* the handshakes' and start-up HTTP requests' freed memory sits in
+         * holes between the rooms' long-lived allocations: give its pages
+         * back once (glibc frees whole pages inside the heap too) */
+        malloc_trim(0);
         if (now - c->startup_ms >= 5000 || c->room_count > 1)
             lt_info("start-up done in %.1f s: %zu rooms, %zu live (the others' reasons are in room_status)",
                     (double)(now - c->startup_ms) / 1000.0, c->room_count, live);
@@ -697,12 +702,22 @@ static void startup_progress(lt_tiktok_collector *c, size_t live, int64_t now)
     }
 }
 
+/* At most this many rooms resolve at once. Every resolve is an HTTP request
+ * whose timeout runs from the moment it is queued, and the HTTP client opens
+ * at most 16 connections to a host: 10,000 rooms queued at start-up made the
+ * later ones time out and wait out a backoff before their second try. The
+ * others wait their turn in PHASE_WAITING (status "resolving"); with a tick
+ * every TICK_MS that still starts up to 512 rooms a second. */
+#define MAX_RESOLVING 256
+
 void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now)
 {
     if (c->opts.publisher)
         lt_publisher_poll(c->opts.publisher, 0);
-    size_t live = 0;
+    size_t live = 0, resolving = 0;
     c->started = true;
+    for (size_t i = 0; i < c->room_count; i++)
+        resolving += c->rooms[i]->phase == PHASE_RESOLVING;
     for (size_t i = 0; i < c->room_count; i++) {
         room *r = c->rooms[i];
         if (now - r->rate_mark_ms >= RATE_WINDOW_MS) {
@@ -722,11 +737,16 @@ void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now)
             }
         } else if (r->phase == PHASE_WAITING && now >= r->next_ms) {
             action act = r->next_action;
+            bool sign = act == ACT_SIGN && r->room_id[0];
+            if (!sign && resolving >= MAX_RESOLVING)
+                continue; /* its turn comes when a resolve ends */
             r->next_action = ACT_NONE;
-            if (act == ACT_SIGN && r->room_id[0])
+            if (sign) {
                 start_sign(r);
-            else
+            } else {
+                resolving++;
                 start_resolve(r);
+            }
         }
     }
     lt_tiktok_info_tick(c->info, now);

@@ -436,6 +436,12 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
         s->opened_ms = now;
         s->last_frame_ms = now;
         lt_buf_reset(&s->tx);
+        /* the handshake's strings are not needed again (lws copied the path
+         * when it started): ~1 KiB per room of a signed URL and headers */
+        free(s->url_path);
+        free(s->cookie_header);
+        free(s->user_agent);
+        s->url_path = s->cookie_header = s->user_agent = NULL;
         /* enter the room first: heartbeats before it make the server close */
         if (lt_tiktok_build_enter_room(&s->tx, (int64_t)s->room_id, s->enter_unique_id, NULL) == 0)
             enqueue(s, &s->tx);
@@ -554,9 +560,11 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 }
 
 const struct lws_protocols lt_tiktok_session_lws_protocol = {
-    /* rx_buffer_size is allocated per connection: keep it small, messages
-     * are reassembled in s->rx anyway */
-    "lt-webcast", session_callback, 0, 8 * 1024, 0, NULL, 0,
+    /* rx_buffer_size is allocated per connection and held for its life:
+     * keep it small (it was 8 KiB, a quarter of a room's memory); messages
+     * of any size are reassembled in s->rx anyway, lws hands them over in
+     * pieces of at most this many bytes */
+    "lt-webcast", session_callback, 0, 1024, 0, NULL, 0,
 };
 
 /* --- public --- */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libwebsockets.h>
 
 #include "tiktok/frame.h"
 #include "tiktok/session.h"
@@ -147,12 +148,22 @@ static void refused_targets(void **state)
     assert_non_null(strstr(err, "longer than"));
 }
 
+/* lws allocates the protocol's rx buffer per connection and keeps it for the
+ * connection's life: at 10,000 rooms every KiB of it is 10 MiB. Messages of
+ * any size are reassembled by the session, so it stays small. */
+static void rx_buffer_is_small(void **state)
+{
+    assert_true(lt_tiktok_session_lws_protocol.rx_buffer_size > 0);
+    assert_true(lt_tiktok_session_lws_protocol.rx_buffer_size <= 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_url),
         cmocka_unit_test(minimal_url),
         cmocka_unit_test(refused_targets),
+        cmocka_unit_test(rx_buffer_is_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
