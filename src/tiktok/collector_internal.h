@@ -131,7 +131,9 @@ void lt_tiktok_room_stop(room *r);
 /* handover.c (tiktok/handover.h): what the rest of the collector calls */
 /* true: the event was held for a previous owner (not published now) */
 bool lt_tiktok_handover_hold(room *r, const lt_event *ev);
-/* the room learnt its room id: hold its events if a previous owner is still at it */
+/* the room learnt its room id (or a previous owner's announcement came
+ * after): hold its events if that owner is still at it, re-read Kafka into
+ * its window if it has just ended */
 void lt_tiktok_handover_room_started(room *r);
 /* publishes what the room holds (before it stops for any reason) */
 void lt_tiktok_handover_release(room *r);

@@ -10,9 +10,15 @@
  * waits for Kafka's queue the way every publish does.
  *
  * The collector-wide part: the handovers other collectors announced
- * (room_status "handing_over", kept for the timeout, dropped when that
- * collector publishes anything else for the room) and the records in flight
- * per second of receive time.
+ * (room_status "handing_over") and the records in flight per second of
+ * receive time. An announcement stands until that collector says, later,
+ * that it no longer collects the room (a final state) or that it keeps it
+ * ("live" [taken_back]); what it says in between - "reconnecting", then
+ * "live" again, when its push connection is made again - does not end its
+ * handover. After its end the announcement stays for give_max as the
+ * moment the end was read here: a room that starts here meanwhile was
+ * seeded from reads of Kafka that may predate the old owner's last records
+ * (the tail reader caches a read for seconds), so it reads again.
  */
 #include "tiktok/handover.h"
 
@@ -56,19 +62,23 @@ typedef struct flight_slot {
     int64_t second, n; /* records received in that second, not yet acknowledged */
 } flight_slot;
 
-typedef struct announced {
+typedef struct announced announced;
+struct announced {
     char input[256];
     char collector_id[128];
-    int64_t at;         /* when it reached here (the hold's deadline counts from it) */
-    int64_t event_time; /* when its collector announced it (its clock) */
-} announced;
+    int64_t at;             /* when it reached here (the hold's deadline counts from it) */
+    int64_t event_time;     /* when its collector announced it (its clock) */
+    int64_t ended_at;       /* when its end reached here; 0 while it goes on */
+    announced *prev, *next; /* in the list of ended ones, oldest first */
+};
 
 struct handover_state {
     lt_tiktok_handover_options opts;
     lt_tiktok_handover_stats stats;
     flight_slot in_flight[SECONDS];
-    int64_t in_flight_older; /* ... in seconds whose slot has been taken by a later second */
-    lt_strmap *announced;    /* what was typed for the room -> announced (owned) */
+    int64_t in_flight_older;             /* ... in seconds whose slot has been taken by a later second */
+    lt_strmap *announced;                /* what was typed for the room -> announced (owned) */
+    announced *ended_first, *ended_last; /* forgotten give_max after their end */
     int64_t log_slot;
 };
 
@@ -323,7 +333,50 @@ static announced *find_announced(struct handover_state *hs, const char *input)
 const char *lt_tiktok_collector_announced_by(const lt_tiktok_collector *c, const char *input)
 {
     announced *a = c->handover ? find_announced(c->handover, input) : NULL;
-    return a ? a->collector_id : NULL;
+    return a && !a->ended_at ? a->collector_id : NULL;
+}
+
+/* The longest a handover lasts from its announcement: the announcing owner
+ * collects until its deadline, then drains (a rebalance can assign the room
+ * here seconds after the revoke). */
+static int64_t give_max(const struct handover_state *hs)
+{
+    return hs->opts.timeout_ms + DRAIN_MAX_MS;
+}
+
+static void mark_ended(struct handover_state *hs, announced *a, int64_t now)
+{
+    a->ended_at = now;
+    a->prev = hs->ended_last;
+    a->next = NULL;
+    if (hs->ended_last)
+        hs->ended_last->next = a;
+    else
+        hs->ended_first = a;
+    hs->ended_last = a;
+}
+
+static void unmark_ended(struct handover_state *hs, announced *a)
+{
+    if (hs->ended_first == a)
+        hs->ended_first = a->next;
+    else if (a->prev)
+        a->prev->next = a->next;
+    else
+        return; /* not ended */
+    if (hs->ended_last == a)
+        hs->ended_last = a->prev;
+    else
+        a->next->prev = a->prev;
+    a->prev = a->next = NULL;
+    a->ended_at = 0;
+}
+
+static void forget_announced(struct handover_state *hs, announced *a)
+{
+    unmark_ended(hs, a);
+    lt_strmap_remove(hs->announced, a->input, a);
+    free(a);
 }
 
 void lt_tiktok_handover_room_started(room *r)
@@ -334,11 +387,16 @@ void lt_tiktok_handover_room_started(room *r)
         return;
     announced *a = find_announced(hs, r->input);
     int64_t now = lt_now_ms();
-    /* the announcing owner collects until its deadline, then drains: its
-     * handover lasts at most give_max from the announcement (a rebalance can
-     * assign the room here seconds after the revoke) */
-    int64_t give_max = hs->opts.timeout_ms + DRAIN_MAX_MS;
-    if (!a || now - a->at >= give_max || !strcmp(a->collector_id, c->opts.collector_id))
+    if (!a || !strcmp(a->collector_id, c->opts.collector_id))
+        return;
+    if (a->ended_at) {
+        /* it ended a moment ago: the window was seeded from reads of Kafka
+         * that can be older than the previous owner's last records */
+        if (r->dedupe && c->opts.refresh_window)
+            c->opts.refresh_window(c->opts.hook_ctx, r->room_id, a->ended_at, r->dedupe);
+        return;
+    }
+    if (now - a->at >= give_max(hs))
         return;
     struct room_handover *h = room_state(r);
     if (!h)
@@ -350,7 +408,7 @@ void lt_tiktok_handover_room_started(room *r)
     h->peer_announced = a->event_time;
     snprintf(h->hold_room_id, sizeof h->hold_room_id, "%s", r->room_id);
     h->hold_since = now;
-    h->hold_deadline = a->at + give_max + GRACE_MS;
+    h->hold_deadline = a->at + give_max(hs) + GRACE_MS;
     hs->stats.holds++;
     lt_info("room %s %s: %s is handing it over: its events are held until %s has ended it", r->label,
             r->room_id, a->collector_id, a->collector_id);
@@ -471,6 +529,17 @@ static bool peer_status_each(void *ctx, void *value)
     return false; /* every room with that id */
 }
 
+/* An announcement read after the room started here (this collector's
+ * room_status consumer behind): the room holds from now on, as if it had
+ * started after it. */
+static void hold_started_room(lt_tiktok_collector *c, const lt_tiktok_peer_status *st)
+{
+    room *r = find_room(c, st->input);
+    if (r && !strcmp(r->input, st->input) && r->dedupe && r->room_id[0] &&
+        (!st->room_id[0] || !strcmp(st->room_id, r->room_id)))
+        lt_tiktok_handover_room_started(r);
+}
+
 void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_peer_status *st)
 {
     struct handover_state *hs = c->handover;
@@ -488,13 +557,18 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
                 }
             }
             if (a && st->event_time >= a->event_time) { /* else a later announcement stands */
+                unmark_ended(hs, a);
                 snprintf(a->collector_id, sizeof a->collector_id, "%s", st->collector_id);
                 a->at = now;
                 a->event_time = st->event_time;
+                hold_started_room(c, st);
             }
-        } else if (a && !strcmp(a->collector_id, st->collector_id) && st->event_time > a->event_time) {
-            lt_strmap_remove(hs->announced, a->input, a);
-            free(a);
+        } else if (a && !a->ended_at && !strcmp(a->collector_id, st->collector_id) &&
+                   st->event_time > a->event_time) {
+            if (lt_tiktok_room_state_final(st->state))
+                mark_ended(hs, a, now);
+            else if (!strcmp(st->reason, "taken_back"))
+                forget_announced(hs, a);
         }
     }
     peer_status_match m = {.st = st, .now = now};
@@ -516,8 +590,11 @@ void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_pee
 
 void lt_tiktok_handover_tick(lt_tiktok_collector *c, int64_t now)
 {
-    if (!c->handover)
+    struct handover_state *hs = c->handover;
+    if (!hs)
         return;
+    while (hs->ended_first && now - hs->ended_first->ended_at >= give_max(hs))
+        forget_announced(hs, hs->ended_first);
     for (size_t i = c->room_count; i-- > 0;) {
         room *r = c->rooms[i];
         struct room_handover *h = r->handover;

@@ -27,7 +27,13 @@
  * longest A can take: a rebalance can assign the room to B seconds after A's
  * revoke). B refreshes its window on A's end even when it holds nothing: not
  * yet connected, it resumes from TikTok's cursor, which can carry A's last
- * messages. A hold that outgrows its bounds publishes its oldest
+ * messages. For the same reason a room B starts only after A's end (up to
+ * the timeout + 10 s later) refreshes its window at start: the seed's read
+ * of Kafka is cached for seconds and can predate A's last records. And a
+ * room B had started before it read A's announcement (its room_status
+ * consumer behind) holds from the moment it reads it. A's "reconnecting"
+ * and "live" while it hands over (its push connection made again) do not
+ * end the handover. A hold that outgrows its bounds publishes its oldest
  * events early (through the window seeded at start: a duplicate is possible,
  * a loss is not), counted. Shutdown is not a handover: SIGTERM ends every
  * room at once and flushes (collector.h), a holding room publishes what it
@@ -114,8 +120,10 @@ size_t lt_tiktok_collector_handovers_pending(const lt_tiktok_collector *c);
  * here out of order across partitions: a room's records before its room id
  * is known are keyed by its input, later ones by the room id, so a stale
  * "resolving" can come after the "handing_over" it preceded. An
- * announcement is therefore dropped only by a later status of its
- * collector (by event_time), never by an earlier one. */
+ * announcement therefore ends only by a later status of its collector (by
+ * event_time), never by an earlier one: a final state, or "live"
+ * [taken_back] (it keeps the room); "reconnecting" and "live" in between
+ * are the handover going on. */
 void lt_tiktok_collector_peer_status(lt_tiktok_collector *c, const lt_tiktok_peer_status *st);
 
 /* The collector whose handover of the room (input) this one knows of, or
