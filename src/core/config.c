@@ -72,13 +72,13 @@ static char *substitute_env(const char *in, char *err, size_t errlen)
     for (const char *p = in; *p;) {
         const char *piece = p;
         size_t len = 1;
+        char name[256]; /* here, not in the branch: a fallback piece points into it until appended */
         if (p[0] == '$' && p[1] == '{') {
             const char *end = strchr(p + 2, '}');
             if (!end) {
                 snprintf(err, errlen, "unterminated ${ in \"%.200s\"", in);
                 goto fail;
             }
-            char name[256];
             size_t n = (size_t)(end - p - 2);
             if (n == 0 || n >= sizeof name) {
                 snprintf(err, errlen, "bad variable reference in \"%.200s\"", in);

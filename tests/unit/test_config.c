@@ -143,10 +143,13 @@ static void long_values_are_taken_whole(void **state)
     free(set);
 
     setenv("LT_TEST_LONG_ROOMS", "@user0", 1);
-    static const char yaml[] = "rooms: [\"${LT_TEST_LONG_ROOMS}x\"]\n";
+    unsetenv("LT_TEST_UNSET_ROOM");
+    /* a fallback is copied from the reference itself (ASan once caught it read out of scope) */
+    static const char yaml[] = "rooms: [\"${LT_TEST_LONG_ROOMS}x\", \"${LT_TEST_UNSET_ROOM:-@fallback}\"]\n";
     assert_int_equal(lt_config_load_buffer(table, &c, "test.yaml", yaml, strlen(yaml), err, sizeof err), 0);
-    assert_int_equal(c.rooms.count, 1);
+    assert_int_equal(c.rooms.count, 2);
     assert_string_equal(c.rooms.items[0], "@user0x");
+    assert_string_equal(c.rooms.items[1], "@fallback");
 
     size_t big = (16u << 20) + 16;
     char *huge = malloc(big);
