@@ -11,11 +11,22 @@
 #include "kafka/group_protocol.h"
 #include "tiktok/room.h"
 
-#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(lt_collector_config, member), dflt, doc, NULL, 0, 0}
-#define INT(name, member, dflt, min, max, doc) \
-    {name, LT_CONFIG_INT, offsetof(lt_collector_config, member), dflt, doc, NULL, min, max}
-#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
-#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+#define OPT(name, kind, member, dflt, doc)                                                                   \
+    {                                                                                                        \
+        name, kind, offsetof(lt_collector_config, member), dflt, doc, NULL, 0, 0                             \
+    }
+#define INT(name, member, dflt, min, max, doc)                                                               \
+    {                                                                                                        \
+        name, LT_CONFIG_INT, offsetof(lt_collector_config, member), dflt, doc, NULL, min, max                \
+    }
+#define SECTION(name, table, doc)                                                                            \
+    {                                                                                                        \
+        name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0                                                   \
+    }
+#define END                                                                                                  \
+    {                                                                                                        \
+        NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                                   \
+    }
 
 const lt_config_option lt_collector_kafka_options[] = {
     OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
@@ -48,8 +59,10 @@ static const lt_config_option group_options[] = {
     OPT("enabled", LT_CONFIG_BOOL, group.enabled, "false",
         "collect the rooms Kafka assigns from the control topic (several collectors share them); "
         "configured rooms are written to the control topic"),
-    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL, "compacted room topic; empty = <prefix>.rooms"),
-    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL, "the collectors' consumer group; empty = <prefix>-collectors"),
+    OPT("control_topic", LT_CONFIG_STRING, group.control_topic, NULL,
+        "compacted room topic; empty = <prefix>.rooms"),
+    OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL,
+        "the collectors' consumer group; empty = <prefix>-collectors"),
     INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
     INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
         "a collector silent this long loses its rooms to the others"),
@@ -116,16 +129,20 @@ static const lt_config_option tiktok_options[] = {
 static const lt_config_option behaviour_options[] = {
     INT("watch_interval_s", rooms_behaviour.watch_interval_s, "60", 0, 86400,
         "re-check offline or ended @user rooms this often; 0 = don't"),
-    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600, "reconnect after this long without a frame"),
+    INT("stale_timeout_s", rooms_behaviour.stale_timeout_s, "60", 5, 3600,
+        "reconnect after this long without a frame"),
     INT("backoff_cap_s", rooms_behaviour.backoff_cap_s, "30", 1, 3600, "longest wait between reconnects"),
-    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000, "give a room up after this many failures in a row; 0 = never"),
+    INT("max_attempts", rooms_behaviour.max_attempts, "0", 0, 1000000,
+        "give a room up after this many failures in a row; 0 = never"),
     INT("dedupe_window", rooms_behaviour.dedupe_window, "2048", 16, 1048576,
-        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound them)"),
+        "msg_ids remembered per room (messages with msg_id 0 cannot be deduplicated; the limits below bound "
+        "them)"),
     INT("max_messages_per_frame", rooms_behaviour.max_messages_per_frame, "1000", 1, 1000000,
         "messages kept from one push frame (TikTok sends under 100); the rest are dropped before decoding, "
         "counted in livetap_collector_input_dropped_total{reason=\"frame_messages\"}"),
     INT("room_events_per_s", rooms_behaviour.room_events_per_s, "2000", 0, 100000000,
-        "events one room may produce per second on average; a room over it is not read until it is back under "
+        "events one room may produce per second on average; a room over it is not read until it is back "
+        "under "
         "(TCP pushes back on the sender; nothing received is lost); 0 = no limit"),
     INT("room_events_burst", rooms_behaviour.room_events_burst, "20000", 1, 100000000,
         "events one room may produce at once above room_events_per_s (a backlog after a Kafka pause)"),
@@ -138,7 +155,8 @@ static const lt_config_option behaviour_options[] = {
         "unknown payloads (a frame that does not parse, a message no decoder knows) longer than this are cut "
         "and marked (payload_truncated, payload_length); keep it under the producer's message.max.bytes "
         "(1000000 by default) so that every record fits"),
-    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL, "append every push frame to this file as [u32 LE length][bytes]"),
+    OPT("record", LT_CONFIG_STRING, rooms_behaviour.record, NULL,
+        "append every push frame to this file as [u32 LE length][bytes]"),
     END,
 };
 
@@ -175,12 +193,15 @@ const lt_config_option lt_collector_log_options[] = {
 };
 
 static const lt_config_option admin_options[] = {
-    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true", "serve the admin API, /healthz, /readyz and /metrics"),
+    OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "true",
+        "serve the admin API, /healthz, /readyz and /metrics"),
     OPT("listen", LT_CONFIG_STRING, admin.listen, "127.0.0.1", "address to bind (0.0.0.0 = every interface)"),
     INT("port", admin.port, "8080", 0, 65535, "TCP port; 0 = any free port (logged, and see port_file)"),
-    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL, "write the bound port to this file once listening"),
+    OPT("port_file", LT_CONFIG_STRING, admin.port_file, NULL,
+        "write the bound port to this file once listening"),
     OPT("token", LT_CONFIG_STRING, admin.token, "${LT_ADMIN_TOKEN:-}",
-        "if set, /rooms needs 'Authorization: Bearer <token>' (401 otherwise); /healthz and /readyz stay open"),
+        "if set, /rooms needs 'Authorization: Bearer <token>' (401 otherwise); /healthz and /readyz stay "
+        "open"),
     OPT("token_covers_metrics", LT_CONFIG_BOOL, admin.token_covers_metrics, "false",
         "/metrics needs the token too (it names the rooms)"),
     INT("max_rooms", admin.max_rooms, "10000", 1, 10000000,
@@ -320,8 +341,8 @@ int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, s
 {
     char why[2048];
     lt_kafka_properties props;
-    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items, cfg->kafka.properties.count,
-                                  &props, why, sizeof why)) {
+    if (lt_kafka_properties_split((const char *const *)cfg->kafka.properties.items,
+                                  cfg->kafka.properties.count, &props, why, sizeof why)) {
         snprintf(err, errlen, "kafka.properties: %s", why);
         return -1;
     }
@@ -333,8 +354,8 @@ int lt_collector_config_check_kafka(const lt_collector_config *cfg, char *err, s
         return -1;
     }
     rd_kafka_conf_t *conf = NULL;
-    if (!cfg->kafka.dry_run &&
-        !(conf = lt_kafka_conf_build(cfg->kafka.bootstrap_servers, NULL, 0, props.items, props.count, why, sizeof why))) {
+    if (!cfg->kafka.dry_run && !(conf = lt_kafka_conf_build(cfg->kafka.bootstrap_servers, NULL, 0,
+                                                            props.items, props.count, why, sizeof why))) {
         lt_kafka_properties_free(&props);
         snprintf(err, errlen, "kafka.properties: %s", why);
         return -1;

@@ -96,8 +96,9 @@ static char *substitute_env(const char *in, char *err, size_t errlen)
             if (!value || (!*value && fallback))
                 value = fallback;
             if (!value) {
-                snprintf(err, errlen, "environment variable %s is not set (write ${%s:-default} to allow that)",
-                         name, name);
+                snprintf(err, errlen,
+                         "environment variable %s is not set (write ${%s:-default} to allow that)", name,
+                         name);
                 goto fail;
             }
             piece = value;
@@ -252,7 +253,8 @@ static const char *node_kind(const yaml_node_t *n)
     return n->type == YAML_MAPPING_NODE ? "a mapping" : n->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar";
 }
 
-static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_node_t *map, const char *prefix)
+static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_node_t *map,
+                        const char *prefix)
 {
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
         yaml_node_t *key = yaml_document_get_node(w->doc, pair->key);
@@ -269,15 +271,16 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
         if (!opt) {
             char known[1024];
             known_keys(table, known, sizeof known);
-            snprintf(w->err, w->errlen, "%s:%lu: unknown key \"%s\" (known here: %s)", w->path, line, dotted, known);
+            snprintf(w->err, w->errlen, "%s:%lu: unknown key \"%s\" (known here: %s)", w->path, line, dotted,
+                     known);
             return -1;
         }
         char why[1024] = "";
         int rc = 0;
         if (opt->kind == LT_CONFIG_SECTION) {
             if (value->type != YAML_MAPPING_NODE) {
-                snprintf(w->err, w->errlen, "%s:%lu: %s: expected a mapping of options, found %s", w->path, line,
-                         dotted, node_kind(value));
+                snprintf(w->err, w->errlen, "%s:%lu: %s: expected a mapping of options, found %s", w->path,
+                         line, dotted, node_kind(value));
                 return -1;
             }
             if (walk_mapping(w, opt->section, out, value, dotted))
@@ -304,13 +307,15 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
         } else if (opt->kind == LT_CONFIG_STRING_LIST && value->type == YAML_SEQUENCE_NODE) {
             lt_config_list *l = field(out, opt);
             list_free(l);
-            for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top; it++) {
+            for (yaml_node_item_t *it = value->data.sequence.items.start; it < value->data.sequence.items.top;
+                 it++) {
                 yaml_node_t *item = yaml_document_get_node(w->doc, *it);
                 char *expanded = NULL;
                 if (item->type != YAML_SCALAR_NODE) {
                     snprintf(why, sizeof why, "expected a list of values, found %s in it", node_kind(item));
                     rc = -1;
-                } else if (!(expanded = substitute_env((const char *)item->data.scalar.value, why, sizeof why))) {
+                } else if (!(expanded =
+                                 substitute_env((const char *)item->data.scalar.value, why, sizeof why))) {
                     rc = -1;
                 } else if (list_add(l, expanded, strlen(expanded))) {
                     snprintf(why, sizeof why, "out of memory");
@@ -323,14 +328,17 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
                 }
             }
         } else if (opt->kind == LT_CONFIG_PROPERTIES && value->type == YAML_MAPPING_NODE) {
-            for (yaml_node_pair_t *p = value->data.mapping.pairs.start; p < value->data.mapping.pairs.top && !rc; p++) {
-                yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
+            for (yaml_node_pair_t *p = value->data.mapping.pairs.start;
+                 p < value->data.mapping.pairs.top && !rc; p++) {
+                yaml_node_t *k = yaml_document_get_node(w->doc, p->key),
+                            *v = yaml_document_get_node(w->doc, p->value);
                 if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
                     snprintf(why, sizeof why, "expected name: value pairs");
                     rc = -1;
                     break;
                 }
-                size_t n = strlen((const char *)k->data.scalar.value) + strlen((const char *)v->data.scalar.value) + 2;
+                size_t n = strlen((const char *)k->data.scalar.value) +
+                           strlen((const char *)v->data.scalar.value) + 2;
                 char *item = malloc(n);
                 if (!item) {
                     snprintf(why, sizeof why, "out of memory");
@@ -345,7 +353,9 @@ static int walk_mapping(walk *w, const lt_config_option *table, void *out, yaml_
             rc = store_scalar(opt, out, (const char *)value->data.scalar.value, why, sizeof why);
         } else {
             snprintf(why, sizeof why, "expected %s, found %s",
-                     opt->kind == LT_CONFIG_STRING_LIST ? "a list" : opt->kind == LT_CONFIG_PROPERTIES ? "a mapping" : "a value",
+                     opt->kind == LT_CONFIG_STRING_LIST  ? "a list"
+                     : opt->kind == LT_CONFIG_PROPERTIES ? "a mapping"
+                                                         : "a value",
                      node_kind(value));
             rc = -1;
         }
@@ -363,7 +373,8 @@ static int load(const lt_config_option *table, void *out, yaml_parser_t *parser,
 {
     yaml_document_t doc;
     if (!yaml_parser_load(parser, &doc)) {
-        snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path, (unsigned long)parser->problem_mark.line + 1,
+        snprintf(err, errlen, "%s:%lu: not valid YAML: %s", path,
+                 (unsigned long)parser->problem_mark.line + 1,
                  parser->problem ? parser->problem : "parse error");
         return -1;
     }
@@ -402,8 +413,8 @@ int lt_config_load_file(const lt_config_option *table, void *out, const char *pa
     return rc;
 }
 
-int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data, size_t len,
-                          char *err, size_t errlen)
+int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data,
+                          size_t len, char *err, size_t errlen)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
@@ -418,7 +429,8 @@ int lt_config_load_buffer(const lt_config_option *table, void *out, const char *
 
 /* ------------------------------------------------------------ overrides */
 
-static const lt_config_option *find_dotted(const lt_config_option *table, const char *key, char *err, size_t errlen)
+static const lt_config_option *find_dotted(const lt_config_option *table, const char *key, char *err,
+                                           size_t errlen)
 {
     const char *p = key;
     for (;;) {

@@ -24,7 +24,7 @@ typedef struct lt_kafka_producer lt_kafka_producer;
 
 typedef enum lt_kafka_status {
     LT_KAFKA_OK = 0,
-    LT_KAFKA_QUEUE_FULL = 1,  /* local queue full: poll, then retry or push back */
+    LT_KAFKA_QUEUE_FULL = 1, /* local queue full: poll, then retry or push back */
     LT_KAFKA_ERROR = -1,
 } lt_kafka_status;
 
@@ -37,7 +37,7 @@ typedef struct lt_kafka_options {
     const char *client_id;               /* optional */
     const lt_kafka_property *properties; /* passed through to librdkafka, applied last */
     size_t property_count;
-    lt_kafka_delivery_cb on_delivery;    /* optional */
+    lt_kafka_delivery_cb on_delivery; /* optional */
     void *cb_ctx;
 } lt_kafka_options;
 
@@ -48,11 +48,11 @@ typedef struct lt_kafka_header {
 } lt_kafka_header;
 
 typedef struct lt_kafka_stats {
-    uint64_t queued;     /* accepted into the local queue */
-    uint64_t delivered;  /* acknowledged by the broker */
-    uint64_t failed;     /* given up on, with a delivery error */
-    uint64_t queue_full; /* sends refused because the queue was full */
-    uint64_t in_flight;  /* queued - delivered - failed */
+    uint64_t queued;            /* accepted into the local queue */
+    uint64_t delivered;         /* acknowledged by the broker */
+    uint64_t failed;            /* given up on, with a delivery error */
+    uint64_t queue_full;        /* sends refused because the queue was full */
+    uint64_t in_flight;         /* queued - delivered - failed */
     uint64_t waiting_for_topic; /* kept because librdkafka did not know their topic (producer.c) */
     uint64_t parked_total;      /* records ever kept so */
 } lt_kafka_stats;
@@ -66,11 +66,10 @@ void lt_kafka_producer_destroy(lt_kafka_producer *p);
 int lt_kafka_producer_check(lt_kafka_producer *p, int timeout_ms, char *err, size_t errlen);
 
 /* Enqueues one record; the value is copied. */
-lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic,
-                                       const void *key, size_t key_len,
-                                       const void *value, size_t value_len,
-                                       const lt_kafka_header *headers, size_t header_count,
-                                       void *opaque, char *err, size_t errlen);
+lt_kafka_status lt_kafka_producer_send(lt_kafka_producer *p, const char *topic, const void *key,
+                                       size_t key_len, const void *value, size_t value_len,
+                                       const lt_kafka_header *headers, size_t header_count, void *opaque,
+                                       char *err, size_t errlen);
 
 /* Serves delivery reports (and the reachability probe); returns how many
  * reports were served. */

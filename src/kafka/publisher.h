@@ -28,23 +28,23 @@
 typedef struct lt_publisher lt_publisher;
 
 typedef struct lt_publisher_options {
-    const char *schema_dir;              /* NULL = the built-in LT_SCHEMA_DIR */
-    const char *topic_prefix;            /* NULL = "livetap" */
+    const char *schema_dir;                   /* NULL = the built-in LT_SCHEMA_DIR */
+    const char *topic_prefix;                 /* NULL = "livetap" */
     const lt_topic_override *topic_overrides; /* kafka.topics */
     size_t topic_override_count;
-    const char *collector_id;            /* required: written on every record */
-    const char *registry_url;            /* NULL or "" = no registry: single-object encoding */
+    const char *collector_id; /* required: written on every record */
+    const char *registry_url; /* NULL or "" = no registry: single-object encoding */
     const char *registry_username;
     const char *registry_password;
-    lt_kafka_options kafka;              /* bootstrap servers, pass-through properties, delivery cb */
-    int startup_timeout_ms;              /* broker check at creation; 0 = 10000 */
-    bool broker_optional;                /* start even if no broker answers the check (readiness
+    lt_kafka_options kafka; /* bootstrap servers, pass-through properties, delivery cb */
+    int startup_timeout_ms; /* broker check at creation; 0 = 10000 */
+    bool broker_optional;   /* start even if no broker answers the check (readiness
                                           * then says so: lt_kafka_producer_health) */
 } lt_publisher_options;
 
 typedef enum lt_publish_status {
     LT_PUBLISH_OK = 0,
-    LT_PUBLISH_BACKPRESSURE = 1,  /* Kafka's local queue is full: poll and retry, or push back upstream */
+    LT_PUBLISH_BACKPRESSURE = 1, /* Kafka's local queue is full: poll and retry, or push back upstream */
     LT_PUBLISH_ERROR = -1,
 } lt_publish_status;
 
@@ -54,15 +54,15 @@ void lt_publisher_destroy(lt_publisher *pub); /* does not flush; accepts NULL */
 /* Encodes and enqueues one event. The event's collector_id and ingest_time
  * are filled in if unset (NULL / 0). `opaque` comes back in the delivery
  * callback. */
-lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, void *opaque,
-                                       char *err, size_t errlen);
+lt_publish_status lt_publisher_publish(lt_publisher *pub, const lt_event *ev, void *opaque, char *err,
+                                       size_t errlen);
 
 /* The same with an explicit Kafka key: the entity key of a compacted topic
  * (lt_event_type_info.compacted, e.g. the gift id of gift_info). Without one
  * (NULL, and in lt_publisher_publish) gift_info is keyed by its gift id,
  * "bigo:<gift id>" for platform bigo, every other type by room_id. */
-lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *ev, const char *key, void *opaque,
-                                             char *err, size_t errlen);
+lt_publish_status lt_publisher_publish_keyed(lt_publisher *pub, const lt_event *ev, const char *key,
+                                             void *opaque, char *err, size_t errlen);
 
 /* The same with headers of the caller's after the standard ones (at most
  * LT_PUBLISHER_MAX_EXTRA_HEADERS; livetap-bigo's bigo_key, docs/topics.md). */

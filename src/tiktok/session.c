@@ -42,24 +42,24 @@ struct lt_tiktok_session {
     void *ctx;
     state state;
     uint64_t room_id;
-    char *url_path;  /* path + query */
+    char *url_path; /* path + query */
     char *host;
     char *cookie_header;
     char *user_agent;
     int64_t enter_unique_id;
     size_t max_messages;
     int64_t close_deadline_ms; /* CLOSING: give up waiting for the server then */
-    int64_t heartbeat_ms;    /* from the fetch result; Handshake-Options wins */
+    int64_t heartbeat_ms;      /* from the fetch result; Handshake-Options wins */
     int64_t stale_ms;
     int64_t opened_ms;
     int64_t last_frame_ms;
     int64_t next_heartbeat_ms;
     uint64_t hb_seq;
     bool paused;
-    bool rx_dropping;        /* skipping the rest of an oversized message */
+    bool rx_dropping; /* skipping the rest of an oversized message */
     lt_buf rx;
-    lt_buf scratch;          /* inflated payloads */
-    lt_buf tx;               /* frame builder */
+    lt_buf scratch; /* inflated payloads */
+    lt_buf tx;      /* frame builder */
     out_frame *q_head, *q_tail;
     size_t q_len;
     lt_tiktok_session_end end;
@@ -119,14 +119,30 @@ static void q_param(query *q, const char *key, const char *value, size_t value_l
 
 /* The web client's parameters (docs/protocol/webcast.md §4.1). */
 static const char *const client_params[][2] = {
-    {"aid", "1988"}, {"app_language", "en-US"}, {"app_name", "tiktok_web"},
-    {"browser_platform", "Win32"}, {"browser_language", "en-US"}, {"browser_name", "Mozilla"},
-    {"browser_online", "true"}, {"cookie_enabled", "true"}, {"tz_name", "Etc/UTC"},
-    {"device_platform", "web"}, {"identity", "audience"}, {"live_id", "12"},
-    {"sup_ws_ds_opt", "1"}, {"update_version_code", "2.0.0"}, {"version_code", "180800"},
-    {"client_enter", "1"}, {"ws_direct", "1"}, {"did_rule", "3"}, {"webcast_language", "en"},
-    {"screen_height", "1080"}, {"screen_width", "1920"}, {"heartbeat_duration", "10000"},
-    {"resp_content_type", "protobuf"}, {"history_comment_count", "6"},
+    {"aid", "1988"},
+    {"app_language", "en-US"},
+    {"app_name", "tiktok_web"},
+    {"browser_platform", "Win32"},
+    {"browser_language", "en-US"},
+    {"browser_name", "Mozilla"},
+    {"browser_online", "true"},
+    {"cookie_enabled", "true"},
+    {"tz_name", "Etc/UTC"},
+    {"device_platform", "web"},
+    {"identity", "audience"},
+    {"live_id", "12"},
+    {"sup_ws_ds_opt", "1"},
+    {"update_version_code", "2.0.0"},
+    {"version_code", "180800"},
+    {"client_enter", "1"},
+    {"ws_direct", "1"},
+    {"did_rule", "3"},
+    {"webcast_language", "en"},
+    {"screen_height", "1080"},
+    {"screen_width", "1920"},
+    {"heartbeat_duration", "10000"},
+    {"resp_content_type", "protobuf"},
+    {"history_comment_count", "6"},
 };
 
 static const char *route_value(const lt_tiktok_fetch_result *f, const char *key)
@@ -141,8 +157,7 @@ static const char *route_value(const lt_tiktok_fetch_result *f, const char *key)
     return NULL;
 }
 
-int lt_tiktok_push_url(const lt_tiktok_push_target *t, char *out, size_t outlen, char *err,
-                       size_t errlen)
+int lt_tiktok_push_url(const lt_tiktok_push_target *t, char *out, size_t outlen, char *err, size_t errlen)
 {
     const char *ps = t->push_server;
     if (!ps || !(strncmp(ps, "wss://", 6) == 0 || strncmp(ps, "ws://", 5) == 0)) {
@@ -174,8 +189,7 @@ int lt_tiktok_push_url(const lt_tiktok_push_target *t, char *out, size_t outlen,
         if (lt_tiktok_fetch_result_route_param(f, i, &k, &v) != 0 || !*k || !*v)
             continue;
         bool known = strcmp(k, "browser_version") == 0 || strcmp(k, "room_id") == 0 ||
-                     strcmp(k, "cursor") == 0 || strcmp(k, "internal_ext") == 0 ||
-                     strcmp(k, "compress") == 0;
+                     strcmp(k, "cursor") == 0 || strcmp(k, "internal_ext") == 0 || strcmp(k, "compress") == 0;
         for (size_t j = 0; j < sizeof client_params / sizeof client_params[0] && !known; j++)
             known = strcmp(k, client_params[j][0]) == 0;
         if (!known)
@@ -335,8 +349,8 @@ static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len
     const uint8_t *payload;
     size_t payload_len;
     bool inflated;
-    if (lt_tiktok_frame_payload(&frame, &s->scratch, &payload, &payload_len, &inflated, err,
-                                sizeof err) != 0) {
+    if (lt_tiktok_frame_payload(&frame, &s->scratch, &payload, &payload_len, &inflated, err, sizeof err) !=
+        0) {
         lt_tiktok_frame_release(&frame);
         bad_frame(s, err, data, len);
         return;
@@ -358,8 +372,8 @@ static void handle_message(lt_tiktok_session *s, const uint8_t *data, size_t len
     }
     if (result.need_ack && frame.has_log_id) {
         lt_buf_reset(&s->tx);
-        if (lt_tiktok_build_ack(&s->tx, frame.log_id, result.internal_ext.data,
-                                result.internal_ext.len) == 0 &&
+        if (lt_tiktok_build_ack(&s->tx, frame.log_id, result.internal_ext.data, result.internal_ext.len) ==
+                0 &&
             enqueue(s, &s->tx) == 0)
             s->stats.acks_sent++;
     }
@@ -509,8 +523,8 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
         if (s && len >= 2) {
             const unsigned char *b = in;
             s->end.close_code = (b[0] << 8) | b[1];
-            snprintf(s->end.detail, sizeof s->end.detail, "closed by server: %d %.*s",
-                     s->end.close_code, (int)(len - 2 < 120 ? len - 2 : 120), (const char *)b + 2);
+            snprintf(s->end.detail, sizeof s->end.detail, "closed by server: %d %.*s", s->end.close_code,
+                     (int)(len - 2 < 120 ? len - 2 : 120), (const char *)b + 2);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
@@ -533,8 +547,8 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
             int n = in ? (int)(len < 120 ? len : 120) : 0;
             const char *why = in ? (const char *)in : "";
             if (status)
-                snprintf(s->end.detail, sizeof s->end.detail, "connect failed: HTTP %ld (%.*s)",
-                         status, n, why);
+                snprintf(s->end.detail, sizeof s->end.detail, "connect failed: HTTP %ld (%.*s)", status, n,
+                         why);
             else
                 snprintf(s->end.detail, sizeof s->end.detail, "connect failed: %.*s", n, why);
             end_session(s, LT_TIKTOK_SESSION_CONNECT_FAILED, NULL);
@@ -554,8 +568,7 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
                                             : "connection lost before the upgrade");
         }
         return 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -613,8 +626,8 @@ static int split_url(const char *url, bool *tls, char **host, int *port, char **
 }
 
 lt_tiktok_session *lt_tiktok_session_connect(const lt_tiktok_session_options *opts,
-                                             const lt_tiktok_session_callbacks *cb, void *ctx,
-                                             char *err, size_t errlen)
+                                             const lt_tiktok_session_callbacks *cb, void *ctx, char *err,
+                                             size_t errlen)
 {
     char *url = NULL;
     lt_tiktok_session *s = calloc(1, sizeof(*s));

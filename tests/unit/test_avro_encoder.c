@@ -66,7 +66,8 @@ static void fill(const lt_record_desc *desc, uint8_t *base, long *seed, int pres
         case LT_FIELD_OPT_STRING: *(const char **)at = present ? arena_str('o', v) : NULL; break;
         case LT_FIELD_BYTES: {
             uint8_t *b = arena_alloc(5);
-            for (int k = 0; k < 5; k++) b[k] = (uint8_t)(v + k * 50);
+            for (int k = 0; k < 5; k++)
+                b[k] = (uint8_t)(v + k * 50);
             ((lt_bytes *)at)->data = b;
             ((lt_bytes *)at)->len = 5;
             break;
@@ -85,7 +86,8 @@ static void fill(const lt_record_desc *desc, uint8_t *base, long *seed, int pres
         case LT_FIELD_STRING_ARRAY: {
             size_t n = present ? 2 : 0;
             const char **items = arena_alloc(2 * sizeof *items);
-            for (size_t k = 0; k < n; k++) items[k] = arena_str('a', v * 10 + (long)k);
+            for (size_t k = 0; k < n; k++)
+                items[k] = arena_str('a', v * 10 + (long)k);
             *(const char ***)at = items;
             *(size_t *)(base + f->count_offset) = n;
             break;
@@ -93,7 +95,8 @@ static void fill(const lt_record_desc *desc, uint8_t *base, long *seed, int pres
         case LT_FIELD_RECORD_ARRAY: {
             size_t n = present ? 2 : 0;
             uint8_t *items = arena_alloc(2 * f->record->size);
-            for (size_t k = 0; k < n; k++) fill(f->record, items + k * f->record->size, seed, present);
+            for (size_t k = 0; k < n; k++)
+                fill(f->record, items + k * f->record->size, seed, present);
             *(uint8_t **)at = items;
             *(size_t *)(base + f->count_offset) = n;
             break;
@@ -446,7 +449,10 @@ static void mismatched_schema_fails_creation(void **state)
 static const struct {
     const char *what, *in, *out;
 } utf8_cases[] = {
-    {"not UTF-8 at all", "a\xFF\xFE" "b", "a" FFFD FFFD "b"},
+    {"not UTF-8 at all",
+     "a\xFF\xFE"
+     "b",
+     "a" FFFD FFFD "b"},
     {"overlong slash, 2 bytes", "\xC0\xAF", FFFD FFFD},
     {"overlong slash, 3 bytes", "\xE0\x80\xAF", FFFD FFFD FFFD},
     {"overlong NUL", "x\xC0\x80y", "x" FFFD FFFD "y"},
@@ -456,7 +462,10 @@ static const struct {
     {"lead byte F5", "\xF5\x80", FFFD FFFD},
     {"truncated euro sign at the end", "x\xE2\x82", "x" FFFD},
     {"truncated emoji before ASCII", "\xF0\x9F\x98y", FFFD "y"},
-    {"stray continuation", "\x80" "ab\xBF", FFFD "ab" FFFD},
+    {"stray continuation",
+     "\x80"
+     "ab\xBF",
+     FFFD "ab" FFFD},
     {"long ASCII run then a bad byte", "0123456789abcdefghij\xFF", "0123456789abcdefghij" FFFD},
 };
 
@@ -488,7 +497,8 @@ static void string_at(avro_value_t *rec, const char *path, const char **s, size_
 static void ill_formed_utf8_is_replaced_and_counted(void **state)
 {
     fixture *fx = *state;
-    avro_value_iface_t *iface = avro_generic_class_from_schema(lt_schema_set_schema(fx->schemas, LT_EVENT_CHAT));
+    avro_value_iface_t *iface =
+        avro_generic_class_from_schema(lt_schema_set_schema(fx->schemas, LT_EVENT_CHAT));
     for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
         const char *in = utf8_cases[i].in, *want = utf8_cases[i].out;
         const char *emotes[2] = {"ok", in};
@@ -510,7 +520,8 @@ static void ill_formed_utf8_is_replaced_and_counted(void **state)
         assert_int_equal(avro_generic_value_new(iface, &value), 0);
         avro_reader_t reader = avro_reader_memory((const char *)out.data, (int64_t)out.len);
         assert_int_equal(avro_value_read(reader, &value), 0);
-        static const char *const paths[] = {"room_id", "content", "language?", "user.nickname", "emote_ids[1]"};
+        static const char *const paths[] = {"room_id", "content", "language?", "user.nickname",
+                                            "emote_ids[1]"};
         for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
             const char *got;
             size_t len;
@@ -527,7 +538,8 @@ static void ill_formed_utf8_is_replaced_and_counted(void **state)
     memset(&ev, 0, sizeof ev);
     ev.type = LT_EVENT_CHAT;
     ev.room_id = "7";
-    ev.as.chat.content = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF \xED\x9F\xBF \xEE\x80\x80";
+    ev.as.chat.content =
+        "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF \xED\x9F\xBF \xEE\x80\x80";
     uint64_t before = lt_avro_encoder_repaired_strings(fx->enc);
     lt_buf out = LT_BUF_INIT;
     assert_int_equal(lt_avro_encode_body(fx->enc, &ev, &out), 0);

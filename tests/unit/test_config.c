@@ -23,7 +23,8 @@ typedef struct cfg {
 } cfg;
 
 static const lt_config_option kafka_opts[] = {
-    {"bootstrap_servers", LT_CONFIG_STRING, offsetof(cfg, bootstrap), "127.0.0.1:19092", "brokers", NULL, 0, 0},
+    {"bootstrap_servers", LT_CONFIG_STRING, offsetof(cfg, bootstrap), "127.0.0.1:19092", "brokers", NULL, 0,
+     0},
     {"linger_ms", LT_CONFIG_INT, offsetof(cfg, linger_ms), "5", "batching delay", NULL, 0, 10000},
     {"properties", LT_CONFIG_PROPERTIES, offsetof(cfg, props), NULL, "librdkafka pass-through", NULL, 0, 0},
     {NULL, 0, 0, NULL, NULL, NULL, 0, 0},
@@ -58,7 +59,8 @@ static void defaults_then_file_then_override(void **state)
     setenv("LT_TEST_KEY", "s3cret", 1);
     unsetenv("LT_TEST_UNSET");
     write_file("kafka:\n  bootstrap_servers: k1:9092,k2:9092\n  properties:\n    compression.codec: zstd\n"
-               "tls: yes\nrooms:\n  - \"@one\"\n  - 7123\n  - ${LT_TEST_UNSET:-@fallback}\napi_key: ${LT_TEST_KEY}\n");
+               "tls: yes\nrooms:\n  - \"@one\"\n  - 7123\n  - ${LT_TEST_UNSET:-@fallback}\napi_key: "
+               "${LT_TEST_KEY}\n");
     if (lt_config_load_file(table, &c, path, err, sizeof err))
         fail_msg("%s", err);
     assert_string_equal(c.bootstrap, "k1:9092,k2:9092");
@@ -96,7 +98,8 @@ static void expect_error(const char *yaml, const char *needle1, const char *need
 
 static void errors_name_file_line_key_and_finding(void **state)
 {
-    expect_error("tls: true\nkafka:\n  linger_ms: fast\n", ":3: kafka.linger_ms", "expected an integer, found \"fast\"");
+    expect_error("tls: true\nkafka:\n  linger_ms: fast\n", ":3: kafka.linger_ms",
+                 "expected an integer, found \"fast\"");
     expect_error("kafka:\n  linger_ms: 20000\n", ":2: kafka.linger_ms", "from 0 to 10000");
     expect_error("kafak:\n  x: 1\n", ":1: unknown key \"kafak\"", "known here: kafka, tls");
     expect_error("kafka: 12\n", ":1: kafka", "expected a mapping of options, found a scalar");

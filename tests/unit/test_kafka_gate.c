@@ -396,8 +396,9 @@ static void give_up_after_wait_counted_and_logged_bounded(void **state)
     assert_int_equal(f.polls, 2); /* the ticks', neither waiting */
     assert_int_equal(f.longest_poll_ms, 0);
     assert_int_equal(count(log, "gave up an event after"), 201);
-    assert_non_null(strstr(log, "gave up an event after 1000 ms of Kafka backpressure (room 7000000000000000001, "
-                                "gift, msg_id 3)"));
+    assert_non_null(strstr(log,
+                           "gave up an event after 1000 ms of Kafka backpressure (room 7000000000000000001, "
+                           "gift, msg_id 3)"));
     assert_int_equal(count(log, "gave up 51 more event(s) under Kafka backpressure, not itemised"), 1);
     assert_int_equal(count(log, "Kafka queue full: reading paused on all rooms"), 1);
     free(log);
@@ -559,7 +560,7 @@ static void delivery_accounting_from_reports(void **state)
     lt_gate_delivered(g, lt_gate_opaque(g, &chat), NULL);
     lt_gate_delivered(g, lt_gate_opaque(g, &chat), "Broker: Message size too large");
     lt_gate_delivered(g, lt_gate_opaque(g, &chat), lt_gate_kept_unsent); /* counted when given up */
-    clock_ms += 40000;                                                     /* past the last bound */
+    clock_ms += 40000;                                                   /* past the last bound */
     lt_gate_delivered(g, lt_gate_opaque(g, &chat), NULL);
     lt_gate_stats s;
     lt_gate_get_stats(g, &s);

@@ -126,8 +126,9 @@ static void publish_all(lt_publisher *pub, int *sent)
     ev.ingest_time = INGEST_TIME;
     lt_buf value = LT_BUF_INIT;
     assert_int_equal(lt_publisher_encode(pub, &ev, &value, err, sizeof err), 0);
-    assert_int_equal(lt_publisher_publish_encoded(pub, &ev, NULL, NULL, 0, value.data, value.len, NULL, err, sizeof err),
-                     LT_PUBLISH_OK);
+    assert_int_equal(
+        lt_publisher_publish_encoded(pub, &ev, NULL, NULL, 0, value.data, value.len, NULL, err, sizeof err),
+        LT_PUBLISH_OK);
     (*sent)++;
     lt_buf_free(&value);
     lt_sample_events_destroy(gen);

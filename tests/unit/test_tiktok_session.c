@@ -97,7 +97,8 @@ static void full_url(void **state)
     };
     char url[8192], err[256], v[512];
     assert_int_equal(lt_tiktok_push_url(&t, url, sizeof url, err, sizeof err), 0);
-    assert_true(strncmp(url, "wss://webcast-ws.tiktok.com/webcast/im/ws_proxy/ws_reuse_supplement/?aid=1988&", 78) == 0);
+    assert_true(strncmp(url, "wss://webcast-ws.tiktok.com/webcast/im/ws_proxy/ws_reuse_supplement/?aid=1988&",
+                        78) == 0);
     assert_string_equal(param(url, "room_id", 0, v, sizeof v), "7340691647148018438");
     assert_string_equal(param(url, "compress", 0, v, sizeof v), "gzip");
     assert_string_equal(param(url, "cursor", 0, v, sizeof v), "t-1709140492750_r-1");
@@ -110,7 +111,8 @@ static void full_url(void **state)
     assert_null(param(url, "identity", 1, v, sizeof v));
     assert_string_equal(param(url, "app_name", 0, v, sizeof v), "tiktok_web");
     assert_string_equal(param(url, "live_id", 0, v, sizeof v), "12");
-    assert_string_equal(param(url, "browser_version", 0, v, sizeof v), "5.0%20%28X11%3B%20Linux%20x86_64%29%20Chrome%2F126.0");
+    assert_string_equal(param(url, "browser_version", 0, v, sizeof v),
+                        "5.0%20%28X11%3B%20Linux%20x86_64%29%20Chrome%2F126.0");
     /* the production URL's second version_code, last */
     assert_string_equal(param(url, "version_code", 0, v, sizeof v), "180800");
     assert_string_equal(param(url, "version_code", 1, v, sizeof v), "270000");
