@@ -18,11 +18,20 @@
 #             librdkafka's in the same round (what the publish path adds),
 #             and the rate ratio livetap / librdkafka of the round
 #   render    bench_render: sidecar records/s per core (each build renders
-#             its own sample records)
+#             its own sample records, which grew with the fields mapped), and
+#             the rate over avro-c's generic reader on the same records in
+#             the same round (the records' size cancels out)
 #   e2e       livetap-sim (this build's) -> each build's livetap-collector ->
 #             Kafka acks, 100 rooms: collector CPU-seconds per million events
+#   rooms     (not in the default parts: minutes per build) LT_COMPARE_ROOMS
+#             (10000) wss rooms, heartbeats only, this build's livetap-sim
+#             -> each build's collector (--dry-run), one run each: seconds
+#             until the simulator saw every room enter (capped at
+#             LT_COMPARE_ROOMS_WAIT, 900), RSS per room over the same build
+#             holding 1 room, CPU at idle over 30 s
 # Environment: LT_COMPARE_PARTS ("decode publish render e2e"),
-# LT_COMPARE_E2E_SECONDS (15), LT_COMPARE_RECORDS (100000, bench_publish).
+# LT_COMPARE_E2E_SECONDS (15), LT_COMPARE_E2E_ROUNDS (2), LT_COMPARE_RECORDS
+# (100000, bench_publish).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NOW="${LT_BUILD_DIR:-$ROOT/build}"
@@ -105,14 +114,61 @@ print(f"publish_ratio {sys.argv[1]} {lr / rr:.3f}")
 PY
         fi
         if part render; then
-            echo "render $which $("$b/bench/bench_render" 3 20000 | sed -n 's/^| livetap: [^|]*| \([0-9]*\) .*/\1/p')" >>"$W/samples"
+            "$b/bench/bench_render" 3 20000 >"$W/render.txt"
+            echo "render $which $(sed -n 's/^| livetap: [^|]*| \([0-9]*\) .*/\1/p' "$W/render.txt")" >>"$W/samples"
+            echo "render_ratio $which $(sed -n 's/^livetap \/ reference = \([0-9.]*\)x.*/\1/p' "$W/render.txt")" >>"$W/samples"
         fi
-        if part e2e && (( r <= 2 )); then # long: two rounds each
+        if part e2e && ((r <= ${LT_COMPARE_E2E_ROUNDS:-2})); then # long: two rounds each unless asked
             echo "e2e $which $(e2e "$b")" >>"$W/samples"
         fi
     done
     echo "compare: round $r of $ROUNDS done" >&2
 done
+
+rooms_run() { # build count -> "rss_kb idle_pct connect_s entered"
+    local b=$1 count=$2 file="$W/rooms-$2.txt" pid start entered=0 c0 c1 rss
+    python3 -c "print('\n'.join(f'@simhost{i}' for i in range($count)))" >"$file"
+    "$b/livetap-collector" --rooms-file "$file" --dry-run -q --sign-url "$SIM" --web-base "$SIM" --api-base "$SIM" \
+        --sign-rate 0 --admin-port 0 --ca-file "$W/sim.crt" >/dev/null 2>"$W/rooms.log" &
+    pid=$!
+    pids+=("$pid")
+    start=$(date +%s)
+    while (($(date +%s) - start < ${LT_COMPARE_ROOMS_WAIT:-900})); do
+        entered=$(curl -sk "$SIM/_sim/stats" |
+            python3 -c 'import json,sys; print(sum(r["enter_room"]>0 for r in json.load(sys.stdin)["rooms"]))' || echo 0)
+        ((entered >= count)) && break
+        sleep 1
+    done
+    local connected=$(($(date +%s) - start))
+    sleep 5
+    c0=$(cpu_seconds "$pid")
+    sleep 30
+    c1=$(cpu_seconds "$pid")
+    rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
+    stop_pid "$pid"
+    echo "$rss $(python3 -c "print(f'{($c1-$c0)/30*100:.1f}')") $connected $entered"
+}
+
+if part rooms; then
+    N="${LT_COMPARE_ROOMS:-10000}"
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/sim.key" -out "$W/sim.crt" -days 2 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+    for which in base now; do
+        b="$BASE"; [[ $which == now ]] && b="$NOW"
+        # a fresh simulator per run: its counts start at zero
+        start_sim --rooms "$N" --rate 0 --no-record-ids --tls-cert "$W/sim.crt" --tls-key "$W/sim.key" --heartbeat-ms 10000
+        SIM="https://127.0.0.1:$(cat "$W/sim.port")"
+        read -r rss1 _ _ _ < <(rooms_run "$b" 1)
+        read -r rssn idle connected entered < <(rooms_run "$b" "$N")
+        stop_pid "$SIM_PID"
+        echo "rooms_connect $which $connected" >>"$W/samples"
+        echo "rooms_entered $which $entered" >>"$W/samples"
+        echo "rooms_rss $which $(python3 -c "print(($rssn - $rss1) / ($N - 1))")" >>"$W/samples"
+        echo "rooms_idle $which $idle" >>"$W/samples"
+        echo "compare: $N rooms on $which: $entered entered in ${connected} s" >&2
+    done
+fi
 
 python3 - "$W/samples" "$BASE" "$NOW" <<'PY'
 import statistics, sys
@@ -124,8 +180,13 @@ rows = [
     ("decode", "decode + Avro: events per CPU-second", True),
     ("publish_added", "publish path: CPU µs per record added over raw librdkafka", False),
     ("publish_ratio", "publish path: rate livetap / raw librdkafka (same round)", True),
-    ("render", "sidecar render: records/s per core", True),
+    ("render", "sidecar render: records/s per core (each build's own records)", True),
+    ("render_ratio", "sidecar render: rate / avro-c's on the same records", True),
     ("e2e", "collector end to end: CPU-seconds per million events", False),
+    ("rooms_connect", "wss rooms: seconds until every room entered", False),
+    ("rooms_entered", "wss rooms: rooms entered", True),
+    ("rooms_rss", "wss rooms: RSS per room, KiB", False),
+    ("rooms_idle", "wss rooms: CPU at idle, % of a core", False),
 ]
 print(f"base = {sys.argv[2]}, now = {sys.argv[3]}; medians over alternating rounds\n")
 print("| measure | base (median, n) | now (median, n) | now / base | better when |")

@@ -7,6 +7,9 @@
 #   bench/sidecar/run.sh            # all cases, both servers
 #   BENCH_CASES="A1 B2" BENCH_SERVERS=sidecar bench/sidecar/run.sh
 #   BENCH_SERVERS="sidecar sidecar-poll"   # the sidecar on its poll() loop too
+#   BENCH_SERVERS="sidecar-base sidecar" BENCH_BASE_BUILD=/tmp/base/build  # before/after:
+#       another build's livetap-sidecar, fed by this build's publisher
+#   BENCH_REPEAT=10                        # every case that many times, servers alternating
 #
 # Cases (clients are one C epoll process, ws_load.c, reading every frame):
 #   A1/A2  1 room    -> 1000 clients at 500 / 1000 events/s in (0.5 / 1 M frames/s asked)
@@ -52,13 +55,21 @@ rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
 start_server() { # server prefix clients -> sets SPID, PORT
     local log="$OUT/$1.log" config="${BENCH_SIDECAR_CONFIG:-}"
+    local bin="$BUILD/livetap-sidecar"
+    [[ $1 == sidecar-base ]] && bin="${BENCH_BASE_BUILD:?sidecar-base needs BENCH_BASE_BUILD}/livetap-sidecar"
     if [[ -z $config && $3 -gt 30 ]]; then  # all clients come from 127.0.0.1 (default: 32 handshakes at once per address)
-        config="$OUT/many-clients.yaml"
-        printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  max_handshakes_per_address: %d\n  connect_rate_per_address: 0\n' \
-            $(($3 + 100)) $(($3 + 100)) $(($3 + 100)) >"$config"
+        config="$OUT/many-clients-$1.yaml"
+        if [[ $1 == sidecar-base ]] && ! grep -q max_handshakes_per_address "$BENCH_BASE_BUILD/../src/sidecar/config.c" 2>/dev/null; then
+            # a build from before the handshake limit (78bff18) refuses the key
+            printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  connect_rate_per_address: 0\n' \
+                $(($3 + 100)) $(($3 + 100)) >"$config"
+        else
+            printf 'limits:\n  max_clients: %d\n  max_clients_per_address: %d\n  max_handshakes_per_address: %d\n  connect_rate_per_address: 0\n' \
+                $(($3 + 100)) $(($3 + 100)) $(($3 + 100)) >"$config"
+        fi
     fi
-    if [[ $1 == sidecar* ]]; then  # sidecar (epoll, the default) or sidecar-poll
-        "$BUILD/livetap-sidecar" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
+    if [[ $1 == sidecar* ]]; then  # sidecar (epoll, the default), sidecar-poll, or sidecar-base (BENCH_BASE_BUILD's)
+        "$bin" --port 0 --kafka "$KAFKA" --registry "$REGISTRY" --topic-prefix "$2" -q \
             ${config:+--config "$config"} --event-loop "$([[ $1 == sidecar-poll ]] && echo poll || echo epoll)" \
             >"$log" 2>&1 &
         SPID=$!
@@ -135,6 +146,7 @@ PY
 }
 
 : >"$OUT/results.jsonl"
+for _ in $(seq "${BENCH_REPEAT:-1}"); do
 for c in $CASES; do
     for s in $SERVERS; do
         case $c in
@@ -147,6 +159,7 @@ for c in $CASES; do
             *) echo "unknown case $c" >&2; exit 2 ;;
         esac
     done
+done
 done
 python3 - "$OUT/results.jsonl" <<'PY'
 import json, sys

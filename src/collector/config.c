@@ -63,7 +63,7 @@ static const lt_config_option group_options[] = {
         "compacted room topic; empty = <prefix>.rooms"),
     OPT("group_id", LT_CONFIG_STRING, group.group_id, NULL,
         "the collectors' consumer group; empty = <prefix>-collectors"),
-    INT("partitions", group.partitions, "12", 1, 10000, "partitions when the control topic is created"),
+    INT("partitions", group.partitions, "120", 1, 10000, "partitions when the control topic is created"),
     INT("session_timeout_ms", group.session_timeout_ms, "10000", 1000, 300000,
         "a collector silent this long loses its rooms to the others"),
     INT("handover_timeout_s", group.handover_timeout_s, "20", 0, 3600,

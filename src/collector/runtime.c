@@ -46,9 +46,13 @@ typedef lt_collector_config config;
 typedef lt_collector_source_slot source_slot;
 typedef lt_collector_sources sources;
 
+/* Group membership's period: the runtime's own tick (collector/serve.h),
+ * at the TikTok source's pace. */
+#define MEMBERSHIP_TICK_MS 500
+
 /* In group mode with handovers the first SIGTERM/SIGINT leaves the group
- * first (the tick does it: live rooms go to the collectors that stay, make-
- * before-break), the second stops at once. */
+ * first (the runtime's tick does it: live rooms go to the collectors that
+ * stay, make-before-break), the second stops at once. */
 static volatile sig_atomic_t leave_asked;
 static bool leave_first;
 
@@ -104,7 +108,9 @@ static int add_one(void *ctx, const char *entry)
     return 0;
 }
 
-static int add_rooms_file(sources *c, const char *path)
+/* Each room of a rooms file (rooms_file: lists as in --rooms, one or more
+ * per line, '#' to the end of a line a comment) through each(ctx, room). */
+static int rooms_file_each(const char *path, int (*each)(void *ctx, const char *entry), void *ctx)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -117,7 +123,7 @@ static int add_rooms_file(sources *c, const char *path)
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';
-        rc = lt_tiktok_room_list_each(line, add_one, c);
+        rc = lt_tiktok_room_list_each(line, each, ctx);
     }
     fclose(f);
     return rc;
@@ -138,7 +144,7 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-/* What the collector's hooks reach: the group (polled every tick) and the
+/* What the hooks reach: the group (polled on the runtime's tick) and the
  * Kafka tail reader (seeds a starting room's dedupe window). */
 typedef struct hooks {
     lt_kafka_group *group;
@@ -177,12 +183,13 @@ static void leave_tick(hooks *h, int64_t now_ms)
     }
 }
 
-static void on_tick(void *ctx, int64_t now_ms)
+/* The runtime's own tick (collector/serve.h), after the sources': group
+ * membership (assignments, revocations, the control topic) and a graceful
+ * leave. */
+static void membership_tick(hooks *h, int64_t now_ms)
 {
-    hooks *h = ctx;
-    if (h->group)
-        lt_kafka_group_poll(h->group);
-    if (h->group && leave_asked)
+    lt_kafka_group_poll(h->group);
+    if (leave_asked)
         leave_tick(h, now_ms);
 }
 
@@ -352,7 +359,6 @@ static void collector_options(const config *cfg, const char *collector_id, struc
                 .max_rooms = (size_t)cfg->discovery.max_rooms,
                 .tracker = hk && cfg->group.enabled ? &hk->tracker : NULL,
             },
-        .on_tick = hk ? on_tick : NULL,
         .seed_window = hk ? seed_window : NULL,
         .refresh_window = hk ? refresh_window : NULL,
         .hook_ctx = hk,
@@ -771,9 +777,8 @@ static int start_group(runtime *rt, char *err, size_t errlen)
     for (size_t i = 0; i < cfg->rooms.count; i++)
         if (lt_tiktok_room_list_each(cfg->rooms.items[i], put_one, rt->hk.group) != 0)
             return -1;
-    if (nonempty(cfg->rooms_file))
-        lt_warn("group mode: rooms_file %s ignored; add rooms with --rooms or the admin API",
-                cfg->rooms_file);
+    if (nonempty(cfg->rooms_file) && rooms_file_each(cfg->rooms_file, put_one, rt->hk.group) != 0)
+        return -1;
     return 0;
 }
 
@@ -894,7 +899,7 @@ static int start(runtime *rt)
         for (size_t i = 0; i < cfg->rooms.count; i++)
             if (lt_tiktok_room_list_each(cfg->rooms.items[i], add_one, &rt->sources) != 0)
                 return -1;
-        if (nonempty(cfg->rooms_file) && add_rooms_file(&rt->sources, cfg->rooms_file) != 0)
+        if (nonempty(cfg->rooms_file) && rooms_file_each(cfg->rooms_file, add_one, &rt->sources) != 0)
             return -1;
     }
     if (cfg->admin.enabled && !(rt->admin = start_admin(cfg, rt->lws, &rt->sources, rt->c, rt->hk.group)))
@@ -987,7 +992,13 @@ static void teardown(runtime *rt)
  * histogram stay true). */
 static void poll_reports(void *ctx)
 {
-    lt_publisher_poll(ctx, 0);
+    lt_publisher_poll(((runtime *)ctx)->pub, 0);
+}
+
+/* Group mode: membership every MEMBERSHIP_TICK_MS. */
+static void runtime_tick(void *ctx, int64_t now_ms)
+{
+    membership_tick(&((runtime *)ctx)->hk, now_ms);
 }
 
 int lt_collector_run(const config *cfg)
@@ -1024,7 +1035,13 @@ int lt_collector_run(const config *cfg)
     signal(SIGPIPE, SIG_IGN);
 
     /* the loop, then each source's stop of its rooms and flush, in order */
-    long left = lt_collector_serve(rt.lws, &rt.sources, rt.pub ? poll_reports : NULL, rt.pub);
+    lt_collector_serve_hooks sh = {
+        .after_turn = rt.pub ? poll_reports : NULL,
+        .tick = rt.hk.group ? runtime_tick : NULL,
+        .tick_ms = MEMBERSHIP_TICK_MS,
+        .ctx = &rt,
+    };
+    long left = lt_collector_serve(rt.lws, &rt.sources, &sh);
     int status = report(&rt, left);
     teardown(&rt);
     return status;

@@ -4,10 +4,12 @@
  * (core/loop.h) and the sources on it; lt_collector_serve then
  *   1. calls each source's start, in the list's order;
  *   2. services the context (every source's sockets and timers, the admin
- *      API's) and, after each turn, `poll` (the publisher's delivery
- *      reports, as soon as the loop is free) until lt_collector_serve_stop;
- *      one timer of its own ticks every source (core/source.h, tick) at the
- *      source's tick_ms, paused or not, until the stop;
+ *      API's) and, after each turn, the hooks' after_turn (the publisher's
+ *      delivery reports, as soon as the loop is free) until
+ *      lt_collector_serve_stop; one timer of its own ticks every source
+ *      (core/source.h, tick) at the source's tick_ms, paused or not, and
+ *      then the runtime's own tick (group membership) at its tick_ms, until
+ *      the stop;
  *   3. calls each source's finish in the list's order (a finish may
  *      service the context: the sources after it are still there, but the
  *      tick has ended).
@@ -19,6 +21,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/source.h"
 
@@ -34,12 +37,21 @@ typedef struct lt_collector_sources {
     size_t count;
 } lt_collector_sources;
 
+/* The runtime's own work on the loop, beside its sources' (each optional;
+ * NULL hooks: none). */
+typedef struct lt_collector_serve_hooks {
+    void (*after_turn)(void *ctx);           /* after every turn of the loop */
+    void (*tick)(void *ctx, int64_t now_ms); /* on the sources' timer, after them */
+    int tick_ms;                             /* tick's period (>= 1) */
+    void *ctx;
+} lt_collector_serve_hooks;
+
 /* Steps 1-3 above; one serve at a time (lt_collector_serve_stop reaches
  * it). Returns the sum of the finishes (records Kafka did not acknowledge),
  * or -1 when a source did not start or the loop failed (logged): the
  * sources then do not finish. */
-long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss, void (*poll)(void *ctx),
-                        void *poll_ctx);
+long lt_collector_serve(struct lws_context *lws, const lt_collector_sources *ss,
+                        const lt_collector_serve_hooks *hooks);
 
 /* Kafka backpressure (kafka/gate.h): every source's pause (those whose
  * instance is still there). Paused sources are still ticked. */

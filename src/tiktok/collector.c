@@ -756,8 +756,6 @@ void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now)
     lt_tiktok_handover_tick(c, now);
     if (c->record)
         fflush(c->record);
-    if (c->opts.on_tick)
-        c->opts.on_tick(c->opts.hook_ctx, now);
 }
 
 lt_tiktok_collector *lt_tiktok_collector_create(const lt_tiktok_collector_options *opts, char *err,

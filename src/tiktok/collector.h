@@ -173,11 +173,9 @@ typedef struct lt_tiktok_collector_options {
     struct lt_gate *gate;
     uintptr_t delivery_tag;
 
-    /* Hooks (optional). on_tick runs at the end of every tick (the consumer
-     * group polls from it); seed_window is called when a room learns its
+    /* Hooks (optional). seed_window is called when a room learns its
      * room id, with the room's fresh dedupe window, to fill it with msg_ids
      * Kafka already has (see kafka/tail.h). */
-    void (*on_tick)(void *hook_ctx, int64_t now_ms);
     void (*seed_window)(void *hook_ctx, const char *room_id, lt_dedupe *window);
     /* The same after a room held its events during a handover
      * (tiktok/handover.h): cached reads of Kafka made before read_before_ms
@@ -256,7 +254,7 @@ int lt_tiktok_collector_start(lt_tiktok_collector *c);
 /* The periodic work, on the loop, every TICK_MS (500 ms; the source
  * descriptor's tick_ms) from the start until the stop, paused or not:
  * delivery reports, each room's heartbeat, stale check and due retry,
- * room info, handovers, then the on_tick hook. */
+ * room info, handovers. */
 void lt_tiktok_collector_tick(lt_tiktok_collector *c, int64_t now_ms);
 
 /* After the owner's loop ended (lt_tiktok_collector_stop): stops every

@@ -16,7 +16,9 @@ Checked:
 - across every move Kafka holds no msg_id twice for any room;
 - collectors joining and leaving again and again, 120 rooms: 0 lost,
   0 duplicated (the handover of docs/operations.md, "Scaling out");
-- a tombstone in the control topic stops the room, a new value starts it.
+- a tombstone in the control topic stops the room, a new value starts it;
+- rooms from a rooms file are written to the control topic like --rooms,
+  which is created with group.partitions' default of 120 partitions.
 """
 import collections
 import os
@@ -431,6 +433,29 @@ def test_admin_api_writes_the_control_topic_and_bad_records_are_skipped(prefix):
         assert status == 202 and body["room"] == "@simhost1", body
         wait_for(lambda: sim.rooms()["simhost1"]["open"] == 1, 20, "the room started again")
         assert coll.admin("POST", "/rooms", {"room": "not a room!"})[0] == 400
+        assert coll.stop() == 0
+        coll = None
+    finally:
+        if coll:
+            coll.stop(signal.SIGKILL)
+        sim.stop()
+
+
+def test_a_rooms_file_in_group_mode_goes_to_the_control_topic(prefix):
+    from confluent_kafka.admin import AdminClient
+
+    sim = Sim("--rooms", "3", "--rate", "5", "--seed", "5", "--quiet")
+    coll = None
+    try:
+        path = os.path.join(sim.dir, "rooms.txt")
+        with open(path, "w") as f:
+            f.write("# rooms of the group\n@simhost1  # one\n\n@simhost2\n")
+        coll = GroupCollector(sim, prefix, "filed", rooms=["@simhost0"], extra=("--rooms-file", path))
+        wait_for(lambda: all_collected_once(sim) and len(sim.rooms()) == 3, 60, "the three rooms collected")
+        status, rooms = coll.admin("GET", "/rooms")
+        assert status == 200 and sorted(r["input"] for r in rooms) == ["@simhost0", "@simhost1", "@simhost2"], rooms
+        md = AdminClient({"bootstrap.servers": BOOTSTRAP}).list_topics(f"{prefix}.rooms", timeout=10)
+        assert len(md.topics[f"{prefix}.rooms"].partitions) == 120
         assert coll.stop() == 0
         coll = None
     finally:

@@ -1,7 +1,8 @@
 /* The collector runtime's loop over its sources (collector/serve.h), with
  * two fake sources on one context made by core/loop.h: the runtime starts
  * them in order, its one timer ticks each at its own period (never sooner),
- * a paused source too, one loop serves the sources' own timers as well, a
+ * a paused source too, and the runtime's own tick (group membership) at
+ * its period, one loop serves the sources' own timers as well, a
  * stop (from a signal handler, as SIGTERM does) stops every source and
  * ends the loop and the ticks, then each source finishes in order while
  * the context still serves the others, and what they did not deliver adds
@@ -26,6 +27,7 @@
 #define DEADLINE_MS 5000
 #define A_TICK_MS 5
 #define B_TICK_MS 20
+#define OWN_TICK_MS 10
 
 typedef struct fake {
     char name;
@@ -57,6 +59,15 @@ static void note(char what, const fake *f)
 }
 
 static int64_t deadline;
+
+/* The runtime's own hooks (collector/serve.h): after every turn, and its
+ * tick. */
+typedef struct own {
+    int polls;
+    int ticks, early_ticks, ticks_at_stop;
+    int64_t last_tick_ms;
+} own;
+static own the_own;
 
 static void on_sigusr1(int sig)
 {
@@ -115,6 +126,7 @@ static void stop(void *instance)
     fake *f = instance;
     f->stopped = true;
     f->ticks_at_stop = f->ticks;
+    the_own.ticks_at_stop = the_own.ticks;
     note('x', f);
 }
 
@@ -159,7 +171,16 @@ static const lt_collector_source source_b = {
 
 static void polled(void *ctx)
 {
-    (*(int *)ctx)++;
+    ((own *)ctx)->polls++;
+}
+
+static void own_tick(void *ctx, int64_t now_ms)
+{
+    own *o = ctx;
+    if (o->ticks > 0 && now_ms - o->last_tick_ms < OWN_TICK_MS - 1)
+        o->early_ticks++;
+    o->last_tick_ms = now_ms;
+    o->ticks++;
 }
 
 static void one_loop_serves_and_ticks_every_source_then_each_finishes_in_order(void **state)
@@ -178,9 +199,11 @@ static void one_loop_serves_and_ticks_every_source_then_each_finishes_in_order(v
     sigaction(SIGUSR1, &sa, NULL);
     events[0] = '\0';
     deadline = lt_now_ms() + DEADLINE_MS;
-    int polls = 0;
+    the_own = (own){0};
+    lt_collector_serve_hooks hooks = {
+        .after_turn = polled, .tick = own_tick, .tick_ms = OWN_TICK_MS, .ctx = &the_own};
 
-    long left = lt_collector_serve(lws, &ss, polled, &polls);
+    long left = lt_collector_serve(lws, &ss, &hooks);
 
     assert_true(lt_now_ms() <= deadline); /* stopped by the ticks, not the deadline */
     assert_string_equal(events, "sAsBxAxBfAfB");
@@ -199,7 +222,12 @@ static void one_loop_serves_and_ticks_every_source_then_each_finishes_in_order(v
     assert_int_equal(a.ticks_in_finish, 0);
     assert_true(a.other_timer_runs_in_finish > 0); /* B's own timer ran while A finished */
     assert_int_equal(left, 5);                     /* 2 + 3 not acknowledged */
-    assert_true(polls >= a.ticks);                 /* reports polled after every turn */
+    assert_true(the_own.polls >= a.ticks);         /* reports polled after every turn */
+    /* the runtime's own tick at its period, never sooner, none after the stop */
+    assert_true(the_own.ticks >= 2);
+    assert_true(the_own.ticks <= a.ticks);
+    assert_int_equal(the_own.early_ticks, 0);
+    assert_int_equal(the_own.ticks, the_own.ticks_at_stop);
     signal(SIGUSR1, SIG_DFL);
     serving = NULL;
     lws_context_destroy(lws);
@@ -216,13 +244,15 @@ static void a_source_that_cannot_start_ends_the_serve_before_the_loop(void **sta
     lt_collector_sources ss = {.slot = {{&source_a, &a}, {&source_b, &b}}, .count = 2};
     events[0] = '\0';
     deadline = lt_now_ms() + DEADLINE_MS;
-    assert_int_equal(lt_collector_serve(lws, &ss, NULL, NULL), -1);
+    the_own = (own){0};
+    lt_collector_serve_hooks hooks = {.tick = own_tick, .tick_ms = OWN_TICK_MS, .ctx = &the_own};
+    assert_int_equal(lt_collector_serve(lws, &ss, &hooks), -1);
     assert_string_equal(events, "sAsB"); /* no loop, no finish */
     /* and no tick, not even once the context is serviced afterwards */
     for (int64_t until = lt_now_ms() + 3 * B_TICK_MS; lt_now_ms() < until;)
         lws_service(lws, 0);
     assert_true(a.timer_runs > 0);
-    assert_int_equal(a.ticks + b.ticks, 0);
+    assert_int_equal(a.ticks + b.ticks + the_own.ticks, 0);
     lws_sul_cancel(&a.timer);
     lws_context_destroy(lws);
 }
