@@ -246,6 +246,7 @@ def run(args):
         per_room = losses(sim, records, rooms, where)
         trails = live_trails(records, rooms)
         result.update(characterise(result["kills"], per_room, where, trails, sent_total, len(records), rates))
+        result["dupe_details"] = dupe_details(records)
         for k in result["kills"]:
             del k["held"], k["sent_before"], k["sent_after"]
     finally:
@@ -257,6 +258,29 @@ def run(args):
         sim.stop()
         delete_topics(prefix)
     return result
+
+
+def dupe_details(records, rooms=5, examples=6):
+    """Where duplicates came from: per room key with a msg_id in Kafka more
+    than once, which collectors published the copies (first -> later, by
+    ingest_time) and a few examples with their ingest times, in ms."""
+    copies = collections.defaultdict(list)
+    for r in records:
+        v = r["value"]
+        if r["topic"] != "room_status" and v.get("msg_id"):
+            copies[(r["key"], v["msg_id"])].append((v.get("ingest_time") or 0, r["headers"].get("collector_id", "?")))
+    out = {}
+    for (key, msg_id), cs in copies.items():
+        if len(cs) < 2:
+            continue
+        cs.sort()
+        room = out.setdefault(key, {"duplicated": 0, "pairs": collections.Counter(), "examples": []})
+        room["duplicated"] += len(cs) - 1
+        room["pairs"][f"{cs[0][1]} -> {cs[-1][1]}"] += 1
+        if len(room["examples"]) < examples:
+            room["examples"].append({"msg_id": msg_id, "copies": [[t, c] for t, c in cs]})
+    top = sorted(out.items(), key=lambda kv: -kv[1]["duplicated"])[:rooms]
+    return {key: {**d, "pairs": dict(d["pairs"])} for key, d in top}
 
 
 def characterise(kills, per_room, where, trails, sent_total, records, rates):

@@ -23,6 +23,7 @@
 typedef struct tail_id {
     uint64_t hash;
     int64_t msg_id;
+    int64_t ts;   /* the record's timestamp (ms): oldest first across topics */
     uint32_t seq; /* arrival order within the partition, for oldest-first */
 } tail_id;
 
@@ -176,8 +177,8 @@ static void remember(part_cache *pc, const rd_kafka_message_t *m)
     rd_kafka_headers_t *hdrs = NULL;
     const void *val = NULL;
     size_t len = 0;
-    if (!m->key || rd_kafka_message_headers(m, &hdrs) || rd_kafka_header_get_last(hdrs, "msg_id", &val, &len) ||
-        !val || len == 0 || len > 20)
+    if (!m->key || rd_kafka_message_headers(m, &hdrs) ||
+        rd_kafka_header_get_last(hdrs, "msg_id", &val, &len) || !val || len == 0 || len > 20)
         return;
     char buf[24];
     memcpy(buf, val, len);
@@ -194,7 +195,8 @@ static void remember(part_cache *pc, const rd_kafka_message_t *m)
         pc->ids = ids;
         pc->cap = cap;
     }
-    pc->ids[pc->n] = (tail_id){key_hash(m->key, m->key_len), id, (uint32_t)pc->n};
+    pc->ids[pc->n] =
+        (tail_id){key_hash(m->key, m->key_len), id, rd_kafka_message_timestamp(m, NULL), (uint32_t)pc->n};
     pc->n++;
 }
 
@@ -207,10 +209,10 @@ typedef struct wanted {
 
 /* What a window read did, for the caller's accounting. */
 typedef struct window_read {
-    size_t records;    /* records consumed within the windows */
-    size_t with_data;  /* partitions that had records in the window */
-    size_t unfinished; /* of them, not read to the end */
-    size_t unreadable; /* partitions whose window could not be found */
+    size_t records;     /* records consumed within the windows */
+    size_t with_data;   /* partitions that had records in the window */
+    size_t unfinished;  /* of them, not read to the end */
+    size_t unreadable;  /* partitions whose window could not be found */
     bool lookup_failed; /* offsets_for_times failed: nothing was read */
     bool record_bound, time_bound;
 } window_read;
@@ -237,7 +239,8 @@ static void read_windows(lt_kafka_tail *t, wanted *w, size_t n, int64_t now, int
     int lookup_ms = deadline ? time_left(deadline, t->opts.read_timeout_ms) : t->opts.read_timeout_ms;
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)n);
     for (size_t i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(list, w[i].tc->name, w[i].partition)->offset = now - t->opts.lookback_ms;
+        rd_kafka_topic_partition_list_add(list, w[i].tc->name, w[i].partition)->offset =
+            now - t->opts.lookback_ms;
     rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(t->rk, list, lookup_ms);
     out->lookup_failed = e != RD_KAFKA_RESP_ERR_NO_ERROR;
     size_t pending = 0;
@@ -338,6 +341,53 @@ static void read_partitions(lt_kafka_tail *t, wanted *w, size_t n, int64_t now)
     }
 }
 
+/* One key's ids gathered from every topic's partition for it. */
+typedef struct key_ids {
+    tail_id *items;
+    size_t n, cap;
+} key_ids;
+
+static int collect_key(const lt_kafka_tail *t, const char *key, size_t klen, key_ids *out)
+{
+    uint64_t h = key_hash(key, klen);
+    for (size_t i = 0; i < t->topic_count; i++) {
+        const topic_cache *tc = &t->topics[i];
+        if (!tc->partitions)
+            continue;
+        const part_cache *pc = &tc->parts[lt_kafka_partition_for_key(key, klen, tc->partitions)];
+        size_t lo = 0, hi = pc->n; /* first id with hash >= h */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (pc->ids[mid].hash < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < pc->n && pc->ids[lo].hash == h; lo++) {
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 256;
+                tail_id *items = realloc(out->items, cap * sizeof *items);
+                if (!items)
+                    return -1;
+                out->items = items;
+                out->cap = cap;
+            }
+            out->items[out->n++] = pc->ids[lo];
+        }
+    }
+    return 0;
+}
+
+/* Oldest first by the records' timestamps, across topics; within one
+ * partition (equal times) in arrival order. */
+static int cmp_time(const void *a, const void *b)
+{
+    const tail_id *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, int64_t msg_id), void *ctx,
                        char *err, size_t errlen)
 {
@@ -362,26 +412,19 @@ long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, 
     if (n)
         read_partitions(t, w, n, now);
     free(w);
-    uint64_t h = key_hash(key, klen);
-    long handed = 0;
-    for (size_t i = 0; i < t->topic_count; i++) {
-        topic_cache *tc = &t->topics[i];
-        if (!tc->partitions)
-            continue;
-        part_cache *pc = &tc->parts[lt_kafka_partition_for_key(key, klen, tc->partitions)];
-        size_t lo = 0, hi = pc->n; /* first id with hash >= h */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (pc->ids[mid].hash < h)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < pc->n && pc->ids[lo].hash == h; lo++, handed++)
-            fn(ctx, pc->ids[lo].msg_id);
+    key_ids ids = {0};
+    if (collect_key(t, key, klen, &ids) != 0) {
+        free(ids.items);
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
-    t->stats.seeded += (uint64_t)handed;
-    return handed;
+    if (ids.n > 1)
+        qsort(ids.items, ids.n, sizeof *ids.items, cmp_time);
+    for (size_t i = 0; i < ids.n; i++)
+        fn(ctx, ids.items[i].msg_id);
+    free(ids.items);
+    t->stats.seeded += (uint64_t)ids.n;
+    return (long)ids.n;
 }
 
 void lt_kafka_tail_invalidate_key(lt_kafka_tail *t, const char *key, int64_t read_before_ms)
@@ -473,7 +516,8 @@ int lt_kafka_tail_scan(lt_kafka_tail *t, const char *header, lt_kafka_tail_recor
     res->record_bound = r.record_bound;
     res->time_bound = r.time_bound;
     if (r.lookup_failed) {
-        snprintf(err, errlen, "Kafka did not say where the last %lld s begin (offsets for times) within %d ms",
+        snprintf(err, errlen,
+                 "Kafka did not say where the last %lld s begin (offsets for times) within %d ms",
                  (long long)(t->opts.lookback_ms / 1000), t->opts.read_timeout_ms);
         return -1;
     }

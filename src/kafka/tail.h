@@ -36,26 +36,29 @@ typedef struct lt_kafka_tail_options {
     const char *bootstrap_servers;
     const lt_kafka_property *properties; /* security settings etc., passed through */
     size_t property_count;
-    const char *const *topics;           /* the event topics */
+    const char *const *topics; /* the event topics */
     size_t topic_count;
-    int64_t lookback_ms;                 /* 0 = 120000 */
-    int64_t cache_ms;                    /* 0 = 5000 */
-    int read_timeout_ms;                 /* 0 = 10000 */
-    size_t max_records;                  /* per read; 0 = 2,000,000 */
+    int64_t lookback_ms; /* 0 = 120000 */
+    int64_t cache_ms;    /* 0 = 5000 */
+    int read_timeout_ms; /* 0 = 10000 */
+    size_t max_records;  /* per read; 0 = 2,000,000 */
 } lt_kafka_tail_options;
 
 typedef struct lt_kafka_tail_stats {
-    uint64_t reads;          /* partition reads (cache misses) */
-    uint64_t records;        /* records read */
-    uint64_t truncated;      /* reads stopped by a bound */
-    uint64_t seeded;         /* msg_ids handed out */
+    uint64_t reads;     /* partition reads (cache misses) */
+    uint64_t records;   /* records read */
+    uint64_t truncated; /* reads stopped by a bound */
+    uint64_t seeded;    /* msg_ids handed out */
 } lt_kafka_tail_stats;
 
 lt_kafka_tail *lt_kafka_tail_create(const lt_kafka_tail_options *opts, char *err, size_t errlen);
 void lt_kafka_tail_destroy(lt_kafka_tail *t); /* accepts NULL */
 
 /* Calls fn for the msg_id of every record keyed `key` within the lookback,
- * oldest first per topic. Returns how many ids were handed out, or -1 with
+ * oldest first by the records' timestamps across every topic: a dedupe
+ * window smaller than what a busy room sent in the lookback keeps the
+ * newest ids of every type (handed out topic by topic, the first topics'
+ * newest ids were pushed out by the last topics' older ones). Returns how many ids were handed out, or -1 with
  * err if Kafka could not be read at all (the caller goes on unseeded). */
 long lt_kafka_tail_ids(lt_kafka_tail *t, const char *key, void (*fn)(void *ctx, int64_t msg_id), void *ctx,
                        char *err, size_t errlen);
@@ -81,12 +84,12 @@ void lt_kafka_tail_get_stats(const lt_kafka_tail *t, lt_kafka_tail_stats *out);
 typedef void (*lt_kafka_tail_record_fn)(void *ctx, const void *value, size_t len, int64_t timestamp_ms);
 
 typedef struct lt_kafka_tail_scan_result {
-    size_t partitions;           /* of the topics that exist */
-    size_t partitions_with_data; /* with records in the window */
-    size_t unfinished;           /* of them, not read to the end: a bound was hit */
-    size_t unreadable;           /* whose window Kafka did not tell (in time): not read */
-    uint64_t records;            /* records read */
-    uint64_t handed;             /* of them with the header */
+    size_t partitions;             /* of the topics that exist */
+    size_t partitions_with_data;   /* with records in the window */
+    size_t unfinished;             /* of them, not read to the end: a bound was hit */
+    size_t unreadable;             /* whose window Kafka did not tell (in time): not read */
+    uint64_t records;              /* records read */
+    uint64_t handed;               /* of them with the header */
     bool record_bound, time_bound; /* which bound stopped the read */
 } lt_kafka_tail_scan_result;
 
