@@ -31,13 +31,20 @@ static char topic[64], missing[64];
 static const char *bootstrap;
 static int64_t produced_at;
 
-static void create_topic_named(const char *name)
+static rd_kafka_t *new_producer(void)
 {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
+    return rk;
+}
+
+static void create_topic_named(const char *name)
+{
+    char err[512];
+    rd_kafka_t *rk = new_producer();
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(name, PARTITIONS, 1, err, sizeof err);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
@@ -195,10 +202,7 @@ static void a_topic_created_after_a_read_is_read_after_invalidate_key(void **sta
     assert_int_equal(lt_kafka_tail_ids(t, "room-late", count_id, &last, err, sizeof err), 0);
 
     create_topic_named(late);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    assert_non_null(rk);
+    rd_kafka_t *rk = new_producer();
     int32_t partition = lt_kafka_partition_for_key("room-late", 9, PARTITIONS);
     assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(late), RD_KAFKA_V_PARTITION(partition),
                                        RD_KAFKA_V_KEY("room-late", 9), RD_KAFKA_V_VALUE("v", 1),
@@ -241,10 +245,7 @@ static void a_rooms_ids_come_oldest_first_across_topics(void **state)
     snprintf(second, sizeof second, "%s-second", topic);
     create_topic_named(first);
     create_topic_named(second);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    assert_non_null(rk);
+    rd_kafka_t *rk = new_producer();
     int32_t partition = lt_kafka_partition_for_key("room-busy", 9, PARTITIONS);
     int64_t base = lt_now_ms() - 60000;
     for (int i = 0; i < N; i++) {
