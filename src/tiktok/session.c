@@ -407,6 +407,157 @@ static void trim_copy(char *dst, size_t dstlen, const char *src)
         dst[--n] = '\0';
 }
 
+/* The handshake's extra headers: the session's cookies, user agent and
+ * language. */
+static int append_headers(lt_tiktok_session *s, struct lws *wsi, void *in, size_t len)
+{
+    unsigned char **p = in;
+    unsigned char *end = *p + len;
+    if (s->cookie_header &&
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_COOKIE, (unsigned char *)s->cookie_header,
+                                     (int)strlen(s->cookie_header), p, end))
+        return -1;
+    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)s->user_agent,
+                                     (int)strlen(s->user_agent), p, end))
+        return -1;
+    static const char lang[] = "en-US,en;q=0.9";
+    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE, (unsigned char *)lang,
+                                     (int)sizeof lang - 1, p, end))
+        return -1;
+    return 0;
+}
+
+static void on_established(lt_tiktok_session *s)
+{
+    int64_t now = lt_now_ms();
+    s->state = OPEN;
+    s->opened_ms = now;
+    s->last_frame_ms = now;
+    lt_buf_reset(&s->tx);
+    /* the handshake's strings are not needed again (lws copied the path
+     * when it started): ~1 KiB per room of a signed URL and headers */
+    free(s->url_path);
+    free(s->cookie_header);
+    free(s->user_agent);
+    s->url_path = s->cookie_header = s->user_agent = NULL;
+    /* enter the room first: heartbeats before it make the server close */
+    if (lt_tiktok_build_enter_room(&s->tx, (int64_t)s->room_id, s->enter_unique_id, NULL) == 0)
+        enqueue(s, &s->tx);
+    send_heartbeat(s, now);
+    if (s->cb.on_open)
+        s->cb.on_open(s->ctx);
+}
+
+/* A piece of a message (at most the protocol's rx buffer): appended until
+ * the message is whole, then handled; one over MAX_MESSAGE is dropped. */
+static void on_receive(lt_tiktok_session *s, struct lws *wsi, const void *in, size_t len)
+{
+    s->last_frame_ms = lt_now_ms();
+    if (!s->rx_dropping) {
+        if (s->rx.len + len > MAX_MESSAGE) {
+            s->rx_dropping = true;
+            lt_buf_reset(&s->rx);
+            bad_frame(s, "message larger than 8 MiB", NULL, 0);
+        } else if (lt_buf_append(&s->rx, in, len) != 0) {
+            s->rx_dropping = true;
+            lt_buf_reset(&s->rx);
+            bad_frame(s, "out of memory for a message", NULL, 0);
+        }
+    }
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+        return;
+    if (!s->rx_dropping)
+        handle_message(s, s->rx.data, s->rx.len);
+    s->rx_dropping = false;
+    /* a quiet room must not keep the memory of its largest frame */
+    if (s->rx.cap > KEEP_BUFFER)
+        lt_buf_free(&s->rx);
+    else
+        lt_buf_reset(&s->rx);
+    if (s->scratch.cap > KEEP_BUFFER)
+        lt_buf_free(&s->scratch);
+}
+
+/* One queued frame out; once the queue is empty while closing, the close
+ * frame (-1: lws closes). */
+static int on_writeable(lt_tiktok_session *s, struct lws *wsi)
+{
+    out_frame *f = s->q_head;
+    if (!f && s->state == CLOSING) {
+        /* everything queued is out: say goodbye properly */
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)close_reason,
+                         sizeof close_reason - 1);
+        return -1;
+    }
+    if (!f)
+        return 0;
+    s->q_head = f->next;
+    if (!s->q_head)
+        s->q_tail = NULL;
+    s->q_len--;
+    int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_BINARY);
+    free(f);
+    if (n < 0) {
+        end_session(s, LT_TIKTOK_SESSION_CLOSED, "write failed");
+        return -1;
+    }
+    if (s->q_head)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static void on_peer_close(lt_tiktok_session *s, const void *in, size_t len)
+{
+    if (len < 2)
+        return;
+    const unsigned char *b = in;
+    s->end.close_code = (b[0] << 8) | b[1];
+    snprintf(s->end.detail, sizeof s->end.detail, "closed by server: %d %.*s", s->end.close_code,
+             (int)(len - 2 < 120 ? len - 2 : 120), (const char *)b + 2);
+}
+
+/* The connection failed before the upgrade: refused by TikTok (its
+ * handshake-status/-msg headers say why) or not made at all. */
+static void on_connection_error(lt_tiktok_session *s, struct lws *wsi, const void *in, size_t len)
+{
+    s->wsi = NULL; /* lws is closing it */
+    lws_set_opaque_user_data(wsi, NULL);
+    long status = lws_http_client_http_response(wsi);
+    char hs_status[64] = "", hs_msg[160] = "";
+    int a = lws_hdr_custom_copy(wsi, hs_status, sizeof hs_status, "handshake-status:", 17);
+    int b = lws_hdr_custom_copy(wsi, hs_msg, sizeof hs_msg, "handshake-msg:", 14);
+    s->end.http_status = status;
+    if (a > 0 || b > 0) {
+        trim_copy(s->end.handshake_status, sizeof s->end.handshake_status, a > 0 ? hs_status : "");
+        trim_copy(s->end.handshake_msg, sizeof s->end.handshake_msg, b > 0 ? hs_msg : "");
+        snprintf(s->end.detail, sizeof s->end.detail, "WebSocket refused by TikTok: HTTP %ld, %s %s", status,
+                 s->end.handshake_status, s->end.handshake_msg);
+        end_session(s, LT_TIKTOK_SESSION_REFUSED, NULL);
+        return;
+    }
+    int n = in ? (int)(len < 120 ? len : 120) : 0;
+    const char *why = in ? (const char *)in : "";
+    if (status)
+        snprintf(s->end.detail, sizeof s->end.detail, "connect failed: HTTP %ld (%.*s)", status, n, why);
+    else
+        snprintf(s->end.detail, sizeof s->end.detail, "connect failed: %.*s", n, why);
+    end_session(s, LT_TIKTOK_SESSION_CONNECT_FAILED, NULL);
+}
+
+static void on_closed(lt_tiktok_session *s, struct lws *wsi)
+{
+    s->wsi = NULL;
+    lws_set_opaque_user_data(wsi, NULL);
+    end_session(s,
+                s->state == OPEN || s->state == CLOSING ? LT_TIKTOK_SESSION_CLOSED
+                                                        : LT_TIKTOK_SESSION_CONNECT_FAILED,
+                s->state == CLOSING ? "closed by livetap"
+                : s->state == OPEN  ? "connection closed"
+                                    : "connection lost before the upgrade");
+}
+
+/* lws's callback for a push connection. A connection whose session let go
+ * of it (detached_marker) has no session: lws closes it. */
 static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                             size_t len)
 {
@@ -418,155 +569,37 @@ static int session_callback(struct lws *wsi, enum lws_callback_reasons reason, v
             detached_open--;
         }
     }
-
     switch (reason) {
-    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-        if (!s)
-            return -1;
-        unsigned char **p = in;
-        unsigned char *end = *p + len;
-        if (s->cookie_header &&
-            lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_COOKIE, (unsigned char *)s->cookie_header,
-                                         (int)strlen(s->cookie_header), p, end))
-            return -1;
-        if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)s->user_agent,
-                                         (int)strlen(s->user_agent), p, end))
-            return -1;
-        static const char lang[] = "en-US,en;q=0.9";
-        if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE, (unsigned char *)lang,
-                                         (int)sizeof lang - 1, p, end))
-            return -1;
-        return 0;
-    }
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: return s ? append_headers(s, wsi, in, len) : -1;
     case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
         if (s)
             read_handshake(s, wsi);
         return 0;
-    case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (!s)
             return -1;
-        int64_t now = lt_now_ms();
-        s->state = OPEN;
-        s->opened_ms = now;
-        s->last_frame_ms = now;
-        lt_buf_reset(&s->tx);
-        /* the handshake's strings are not needed again (lws copied the path
-         * when it started): ~1 KiB per room of a signed URL and headers */
-        free(s->url_path);
-        free(s->cookie_header);
-        free(s->user_agent);
-        s->url_path = s->cookie_header = s->user_agent = NULL;
-        /* enter the room first: heartbeats before it make the server close */
-        if (lt_tiktok_build_enter_room(&s->tx, (int64_t)s->room_id, s->enter_unique_id, NULL) == 0)
-            enqueue(s, &s->tx);
-        send_heartbeat(s, now);
-        if (s->cb.on_open)
-            s->cb.on_open(s->ctx);
+        on_established(s);
         return 0;
-    }
-    case LWS_CALLBACK_CLIENT_RECEIVE: {
+    case LWS_CALLBACK_CLIENT_RECEIVE:
         if (!s)
             return -1;
-        s->last_frame_ms = lt_now_ms();
-        if (!s->rx_dropping) {
-            if (s->rx.len + len > MAX_MESSAGE) {
-                s->rx_dropping = true;
-                lt_buf_reset(&s->rx);
-                bad_frame(s, "message larger than 8 MiB", NULL, 0);
-            } else if (lt_buf_append(&s->rx, in, len) != 0) {
-                s->rx_dropping = true;
-                lt_buf_reset(&s->rx);
-                bad_frame(s, "out of memory for a message", NULL, 0);
-            }
-        }
-        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-            if (!s->rx_dropping)
-                handle_message(s, s->rx.data, s->rx.len);
-            s->rx_dropping = false;
-            /* a quiet room must not keep the memory of its largest frame */
-            if (s->rx.cap > KEEP_BUFFER)
-                lt_buf_free(&s->rx);
-            else
-                lt_buf_reset(&s->rx);
-            if (s->scratch.cap > KEEP_BUFFER)
-                lt_buf_free(&s->scratch);
-        }
+        on_receive(s, wsi, in, len);
         return 0;
-    }
-    case LWS_CALLBACK_CLIENT_WRITEABLE: {
-        if (!s)
-            return -1; /* detached: lws closes it (with the close reason set, if any) */
-        out_frame *f = s->q_head;
-        if (!f && s->state == CLOSING) {
-            /* everything queued is out: say goodbye properly */
-            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)close_reason,
-                             sizeof close_reason - 1);
-            return -1;
-        }
-        if (!f)
-            return 0;
-        s->q_head = f->next;
-        if (!s->q_head)
-            s->q_tail = NULL;
-        s->q_len--;
-        int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_BINARY);
-        free(f);
-        if (n < 0) {
-            end_session(s, LT_TIKTOK_SESSION_CLOSED, "write failed");
-            return -1;
-        }
-        if (s->q_head)
-            lws_callback_on_writable(wsi);
-        return 0;
-    }
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return s ? on_writeable(s, wsi)
+                 : -1; /* detached: lws closes it (with the close reason set, if any) */
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (s && len >= 2) {
-            const unsigned char *b = in;
-            s->end.close_code = (b[0] << 8) | b[1];
-            snprintf(s->end.detail, sizeof s->end.detail, "closed by server: %d %.*s", s->end.close_code,
-                     (int)(len - 2 < 120 ? len - 2 : 120), (const char *)b + 2);
-        }
+        if (s)
+            on_peer_close(s, in, len);
         return 0;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-        if (!s)
-            return 0;
-        s->wsi = NULL; /* lws is closing it */
-        lws_set_opaque_user_data(wsi, NULL);
-        long status = lws_http_client_http_response(wsi);
-        char hs_status[64] = "", hs_msg[160] = "";
-        int a = lws_hdr_custom_copy(wsi, hs_status, sizeof hs_status, "handshake-status:", 17);
-        int b = lws_hdr_custom_copy(wsi, hs_msg, sizeof hs_msg, "handshake-msg:", 14);
-        s->end.http_status = status;
-        if (a > 0 || b > 0) {
-            trim_copy(s->end.handshake_status, sizeof s->end.handshake_status, a > 0 ? hs_status : "");
-            trim_copy(s->end.handshake_msg, sizeof s->end.handshake_msg, b > 0 ? hs_msg : "");
-            snprintf(s->end.detail, sizeof s->end.detail, "WebSocket refused by TikTok: HTTP %ld, %s %s",
-                     status, s->end.handshake_status, s->end.handshake_msg);
-            end_session(s, LT_TIKTOK_SESSION_REFUSED, NULL);
-        } else {
-            int n = in ? (int)(len < 120 ? len : 120) : 0;
-            const char *why = in ? (const char *)in : "";
-            if (status)
-                snprintf(s->end.detail, sizeof s->end.detail, "connect failed: HTTP %ld (%.*s)", status, n,
-                         why);
-            else
-                snprintf(s->end.detail, sizeof s->end.detail, "connect failed: %.*s", n, why);
-            end_session(s, LT_TIKTOK_SESSION_CONNECT_FAILED, NULL);
-        }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (s)
+            on_connection_error(s, wsi, in, len);
         return 0;
-    }
     case LWS_CALLBACK_CLIENT_CLOSED:
     case LWS_CALLBACK_WSI_DESTROY:
-        if (s) {
-            s->wsi = NULL;
-            lws_set_opaque_user_data(wsi, NULL);
-            end_session(s,
-                        s->state == OPEN || s->state == CLOSING ? LT_TIKTOK_SESSION_CLOSED
-                                                                : LT_TIKTOK_SESSION_CONNECT_FAILED,
-                        s->state == CLOSING ? "closed by livetap"
-                        : s->state == OPEN  ? "connection closed"
-                                            : "connection lost before the upgrade");
-        }
+        if (s)
+            on_closed(s, wsi);
         return 0;
     default: return 0;
     }
