@@ -22,11 +22,10 @@
 
 typedef lt_collector_config config;
 
-#define OPT(name, kind, member, dflt, doc) {name, kind, offsetof(config, member), dflt, doc, NULL, 0, 0}
-#define INT(name, member, dflt, min, max, doc) \
-    {name, LT_CONFIG_INT, offsetof(config, member), dflt, doc, NULL, min, max}
-#define SECTION(name, table, doc) {name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0}
-#define END {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+#define OPT(name, kind, member, dflt, doc) LT_CONFIG_OPT(config, name, kind, member, dflt, doc)
+#define INT(name, member, dflt, min, max, doc) LT_CONFIG_INT_OPT(config, name, member, dflt, min, max, doc)
+#define SECTION(name, table, doc) LT_CONFIG_SECTION_OPT(name, table, doc)
+#define END LT_CONFIG_END
 
 static const lt_config_option admin_options[] = {
     OPT("enabled", LT_CONFIG_BOOL, admin.enabled, "false",

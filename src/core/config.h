@@ -40,28 +40,44 @@ typedef struct lt_config_list {
 typedef struct lt_config_option {
     const char *name;
     lt_config_kind kind;
-    size_t offset;                           /* in the program's config struct */
-    const char *default_value;               /* as it would be written in YAML; NULL = none */
+    size_t offset;             /* in the program's config struct */
+    const char *default_value; /* as it would be written in YAML; NULL = none */
     const char *doc;
-    const struct lt_config_option *section;  /* SECTION: its options, ended by a {NULL} row */
-    long min, max;                           /* INT: bounds (both 0 = any) */
+    const struct lt_config_option *section; /* SECTION: its options, ended by a {NULL} row */
+    long min, max;                          /* INT: bounds (both 0 = any) */
 } lt_config_option;
+
+/* Rows of an option table whose values live in a struct of type T. */
+#define LT_CONFIG_OPT(T, name, kind, member, dflt, doc)                                                      \
+    {                                                                                                        \
+        name, kind, offsetof(T, member), dflt, doc, NULL, 0, 0                                               \
+    }
+#define LT_CONFIG_INT_OPT(T, name, member, dflt, min, max, doc)                                              \
+    {                                                                                                        \
+        name, LT_CONFIG_INT, offsetof(T, member), dflt, doc, NULL, min, max                                  \
+    }
+#define LT_CONFIG_SECTION_OPT(name, table, doc)                                                              \
+    {                                                                                                        \
+        name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0                                                   \
+    }
+#define LT_CONFIG_END                                                                                        \
+    {                                                                                                        \
+        NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                                   \
+    }
 
 /* Sets every option to its default. */
 int lt_config_defaults(const lt_config_option *table, void *out, char *err, size_t errlen);
 
 /* Applies a YAML file on top of what `out` holds. */
-int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err,
-                        size_t errlen);
+int lt_config_load_file(const lt_config_option *table, void *out, const char *path, char *err, size_t errlen);
 
 /* The same from memory; `name` stands for the file in messages. */
-int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data, size_t len,
-                          char *err, size_t errlen);
+int lt_config_load_buffer(const lt_config_option *table, void *out, const char *name, const char *data,
+                          size_t len, char *err, size_t errlen);
 
 /* Applies "dotted.key=value" (a command-line override); lists take
  * comma-separated values, properties "name=value" items. */
-int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err,
-                  size_t errlen);
+int lt_config_set(const lt_config_option *table, void *out, const char *assignment, char *err, size_t errlen);
 
 /* Like lt_config_set, except that a list keeps its items and gets the new
  * ones appended (a repeated command-line flag). */

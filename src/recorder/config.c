@@ -11,22 +11,11 @@
 #include "kafka/conf.h"
 #include "recorder/recorder.h"
 
-#define OPT(name, kind, member, dflt, doc)                                                                   \
-    {                                                                                                        \
-        name, kind, offsetof(lt_recorder_config, member), dflt, doc, NULL, 0, 0                              \
-    }
+#define OPT(name, kind, member, dflt, doc) LT_CONFIG_OPT(lt_recorder_config, name, kind, member, dflt, doc)
 #define INT(name, member, dflt, min, max, doc)                                                               \
-    {                                                                                                        \
-        name, LT_CONFIG_INT, offsetof(lt_recorder_config, member), dflt, doc, NULL, min, max                 \
-    }
-#define SECTION(name, table, doc)                                                                            \
-    {                                                                                                        \
-        name, LT_CONFIG_SECTION, 0, NULL, doc, table, 0, 0                                                   \
-    }
-#define END                                                                                                  \
-    {                                                                                                        \
-        NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                                   \
-    }
+    LT_CONFIG_INT_OPT(lt_recorder_config, name, member, dflt, min, max, doc)
+#define SECTION(name, table, doc) LT_CONFIG_SECTION_OPT(name, table, doc)
+#define END LT_CONFIG_END
 
 static const lt_config_option kafka_options[] = {
     OPT("bootstrap_servers", LT_CONFIG_STRING, kafka.bootstrap_servers,
